@@ -1,0 +1,182 @@
+"""Additional charges (донарахування) for a closed window, DESIGN rule 6 (CMU 690; hot water CMU 1182).
+
+A metered account with no accepted reading in the window is charged an estimate: for up to 3 consecutive
+months without readings, its average daily consumption over the previous 12 months times the days of the
+period; after that, or with no history, the norm per resident. Aggregates run in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import audit, clock
+from core.clock import add_months, days_in_month
+from core.config import AVERAGE_RULE_MAX_MONTHS, DEFAULT_HOT_WATER_TARIFF, HOT_WATER_NORM_M3_PER_RESIDENT
+from core.errors import DomainError
+from db.models import Account, AdditionalCharge, Charge, Meter, Reading, ReadingWindow
+
+THOUSANDTH = Decimal("0.001")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class AdditionalChargeLine:
+    account_id: int
+    account_number: str
+    address: str
+    street: str
+    meter_id: int
+    meter_serial: str
+    residents: int
+    months_without: int | None  # None: no accepted reading ever
+    rule: str  # "average" or "norm"
+    average_daily: Decimal | None
+    days: int
+    volume: Decimal
+    tariff: Decimal
+    amount: Decimal
+
+
+def _months_between(earlier: dt.date, later: dt.date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def _metered_without_reading(window: ReadingWindow):
+    period_end = add_months(window.period, 1)
+    has_reading = exists().where(
+        Reading.meter_id == Meter.id, Reading.window_id == window.id, Reading.status == "accepted"
+    )
+    return and_(
+        Meter.service == "hot_water",
+        Meter.installed_on < period_end,
+        or_(Meter.removed_on.is_(None), Meter.removed_on >= period_end),
+        Account.has_hot_water.is_(True),
+        ~has_reading,
+    )
+
+
+def estimate(
+    session: Session, window: ReadingWindow, meter_ids: list[int] | None = None
+) -> list[AdditionalChargeLine]:
+    """The additional-charge lines for a window (optionally only some meters), not yet stored."""
+    condition = _metered_without_reading(window)
+    if meter_ids is not None:
+        condition = and_(condition, Meter.id.in_(meter_ids))
+    missing = session.execute(
+        select(Meter.id, Meter.serial, Account.id, Account.number, Account.address, Account.street, Account.residents)
+        .join(Account, Account.id == Meter.account_id)
+        .where(condition)
+        .order_by(Account.street, Account.number)
+    ).all()
+    if not missing:
+        return []
+    missing_meter = select(Meter.id).join(Account, Account.id == Meter.account_id).where(condition)
+    actual = and_(
+        Reading.meter_id.in_(missing_meter), Reading.status == "accepted", Reading.quality == "actual",
+        Reading.submitted_at < window.opens_at,
+    )
+    last_period = dict(
+        session.execute(
+            select(Reading.meter_id, func.max(ReadingWindow.period))
+            .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
+            .where(actual)
+            .group_by(Reading.meter_id)
+        ).all()
+    )
+    since = window.opens_at - dt.timedelta(days=365)
+    history = {
+        row[0]: row[1:]
+        for row in session.execute(
+            select(
+                Reading.meter_id, func.min(Reading.submitted_at), func.max(Reading.submitted_at),
+                func.min(Reading.value), func.max(Reading.value),
+            )
+            .where(actual, Reading.submitted_at >= since)
+            .group_by(Reading.meter_id)
+        ).all()
+    }
+    tariffs: dict[int, Decimal] = {}
+    for account_id, _month, tariff in session.execute(
+        select(Charge.account_id, Charge.month, Charge.tariff)
+        .where(
+            Charge.service == "hot_water",
+            Charge.month >= add_months(window.period, -3),
+            Charge.month <= window.period,
+            Charge.account_id.in_(select(Meter.account_id).join(Account, Account.id == Meter.account_id).where(condition)),
+        )
+        .order_by(Charge.month)
+    ):
+        tariffs[account_id] = tariff
+    days = days_in_month(window.period)
+    lines = []
+    for meter_id, serial, account_id, number, address, street, residents in missing:
+        last = last_period.get(meter_id)
+        months_without = _months_between(last, window.period) if last else None
+        average_daily = None
+        if meter_id in history:
+            first_at, last_at, low, high = history[meter_id]
+            span_days = Decimal((last_at - first_at).total_seconds()) / Decimal(86400)
+            if span_days >= 20:
+                average_daily = ((high - low) / span_days).quantize(Decimal("0.000001"))
+        if months_without is not None and months_without <= AVERAGE_RULE_MAX_MONTHS and average_daily is not None:
+            rule, volume = "average", (average_daily * days).quantize(THOUSANDTH, ROUND_HALF_UP)
+        else:
+            rule, volume = "norm", (HOT_WATER_NORM_M3_PER_RESIDENT * max(residents, 1)).quantize(THOUSANDTH)
+        tariff = tariffs.get(account_id, DEFAULT_HOT_WATER_TARIFF)
+        lines.append(
+            AdditionalChargeLine(
+                account_id, number, address, street, meter_id, serial, residents, months_without, rule,
+                average_daily, days, volume, tariff, (volume * tariff).quantize(CENT, ROUND_HALF_UP),
+            )
+        )
+    return lines
+
+
+def _window(session: Session, window_id: int) -> ReadingWindow:
+    window = session.get(ReadingWindow, window_id)
+    if window is None:
+        raise DomainError("window.unknown")
+    return window
+
+
+def additional_charge_list(sessions: sessionmaker[Session], window_id: int) -> list[AdditionalChargeLine]:
+    """Stored lines for a processed window; the live estimate otherwise."""
+    with sessions() as session:
+        window = _window(session, window_id)
+        if window.processed_at is None:
+            return estimate(session, window)
+        stored = {a.meter_id: a for a in session.scalars(select(AdditionalCharge).where(AdditionalCharge.window_id == window_id))}
+        lines = estimate(session, window, list(stored))
+        return [
+            AdditionalChargeLine(**{**line.__dict__, "volume": stored[line.meter_id].volume,
+                                    "amount": stored[line.meter_id].amount, "rule": stored[line.meter_id].rule})
+            for line in lines
+        ]
+
+
+def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, now: dt.datetime | None = None) -> int:
+    """Store the additional charges of a closed window and mark it processed; returns how many lines."""
+    now = now or clock.now()
+    with sessions.begin() as session:
+        window = _window(session, window_id)
+        if window.closes_at > now:
+            raise DomainError("window.not_closed")
+        if window.processed_at is not None:
+            raise DomainError("window.already_processed")
+        lines = estimate(session, window)
+        session.add_all(
+            AdditionalCharge(window_id=window.id, account_id=l.account_id, meter_id=l.meter_id, rule=l.rule,
+                             volume=l.volume, tariff=l.tariff, amount=l.amount, created_at=now)
+            for l in lines
+        )
+        window.processed_at, window.processed_by = now, actor
+        audit.record(session, at=now, actor_type="staff", actor=actor, action="window.processed",
+                     entity="reading_window", entity_id=window.period.isoformat(), lines=len(lines),
+                     volume=str(sum((l.volume for l in lines), Decimal(0))),
+                     amount=str(sum((l.amount for l in lines), Decimal(0))))
+        return len(lines)

@@ -1,0 +1,38 @@
+"""Tunable business constants; each can be overridden by an environment variable of the same name."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+
+
+def _decimal(name: str, default: str) -> Decimal:
+    return Decimal(os.environ.get(name, default))
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# Throttling of registration and login failures (DESIGN section 4).
+MAX_FAILURES = _int("TEPLO_MAX_FAILURES", 5)
+FAILURE_PERIOD_MINUTES = _int("TEPLO_FAILURE_PERIOD_MINUTES", 15)
+
+# Default reading window: from the 25th of the billing month to the end of the 3rd day of the next one.
+WINDOW_OPENS_DAY = 25
+WINDOW_CLOSES_AFTER_DAY = 3
+
+# Additional charges (CMU 690 / 1182): average rule for up to 3 months without readings, then the norm.
+AVERAGE_RULE_MAX_MONTHS = 3
+HOT_WATER_NORM_M3_PER_RESIDENT = _decimal("TEPLO_HOT_WATER_NORM", "1.6")
+DEFAULT_HOT_WATER_TARIFF = _decimal("TEPLO_HOT_WATER_TARIFF", "98.52")
+
+# Implausible consumption: several times the account's own monthly average, or far above the city's ~2 m³.
+JUMP_FACTOR = _decimal("TEPLO_JUMP_FACTOR", "4")
+JUMP_FLOOR_M3 = _decimal("TEPLO_JUMP_FLOOR_M3", "10")
+
+# Payments through the cabinet.
+MAX_PAYMENT = _decimal("TEPLO_MAX_PAYMENT", "100000.00")
+
+# Consumer sessions expire after this much inactivity.
+SESSION_IDLE_MINUTES = _int("TEPLO_SESSION_IDLE_MINUTES", 60 * 24 * 7)

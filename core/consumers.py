@@ -1,0 +1,239 @@
+"""Consumer registration, login and the accounts linked to a login (DESIGN section 2, rules 1-3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import audit, clock, throttle
+from core.errors import AccessDenied, DomainError, VerificationFailed
+from core.i18n import LANGUAGES
+from core.parsing import parse_account_number, parse_amount, parse_login
+from core.passwords import burn_time, check_policy, hash_password, verify_password
+from db.models import Account, ConsumerAccountLink, ConsumerLogin, Meter, Payment
+
+REGISTER_SCOPE = "register"
+LOGIN_SCOPE = "login"
+
+
+@dataclass(frozen=True)
+class LinkedAccount:
+    account_id: int
+    number: str
+    address: str
+    has_heating: bool
+    has_hot_water: bool
+
+
+def last_payments(session: Session, account_id: int) -> dict[str, Decimal]:
+    """The most recent payment amount per service; registration compares against each, never their sum."""
+    ranked = (
+        select(
+            Payment.service,
+            Payment.amount,
+            func.row_number()
+            .over(partition_by=Payment.service, order_by=(Payment.paid_at.desc(), Payment.id.desc()))
+            .label("rank"),
+        )
+        .where(Payment.account_id == account_id)
+        .subquery()
+    )
+    rows = session.execute(select(ranked.c.service, ranked.c.amount).where(ranked.c.rank == 1))
+    return {service: amount for service, amount in rows}
+
+
+def _normalise_serial(text: str | None) -> str:
+    return "".join((text or "").split()).upper()
+
+
+def _verify(session: Session, number: str, amount: Decimal | None, meter: str | None) -> Account:
+    """Return the account if the proof matches; raise a failure that does not say what was wrong."""
+    account = session.scalar(select(Account).where(Account.number == number))
+    if account is None:
+        raise VerificationFailed("registration.failed")
+    if amount is not None:
+        if amount in last_payments(session, account.id).values():
+            return account
+        raise VerificationFailed("registration.failed")
+    serial = _normalise_serial(meter)
+    meter_matches = bool(serial) and session.scalar(
+        select(exists().where(Meter.account_id == account.id, func.upper(Meter.serial) == serial))
+    )
+    if not meter_matches:
+        raise VerificationFailed("registration.failed")
+    if session.scalar(select(exists().where(Payment.account_id == account.id))):
+        raise DomainError("registration.meter_not_allowed")
+    return account
+
+
+def _link(session: Session, login: ConsumerLogin, account: Account, method: str, now: dt.datetime) -> None:
+    already = session.scalar(
+        select(exists().where(ConsumerAccountLink.login_id == login.id, ConsumerAccountLink.account_id == account.id))
+    )
+    if already:
+        raise DomainError("registration.already_linked")
+    session.add(ConsumerAccountLink(login_id=login.id, account_id=account.id, method=method, linked_at=now))
+    audit.record(
+        session, at=now, actor_type="consumer", actor=login.login, action="account.linked",
+        entity="account", entity_id=account.number, method=method,
+    )
+
+
+def _verified_account(
+    sessions: sessionmaker[Session], number: str, amount: Decimal | None, meter: str | None, now: dt.datetime
+) -> None:
+    """Check the throttle and the proof; a failure is committed on its own before it is raised."""
+    failure: VerificationFailed | None = None
+    with sessions.begin() as session:
+        throttle.check(session, REGISTER_SCOPE, number, now)
+        try:
+            _verify(session, number, amount, meter)
+        except VerificationFailed as exc:
+            throttle.record_failure(session, REGISTER_SCOPE, number, now)
+            failure = exc
+    if failure is not None:
+        raise failure
+
+
+def _parse_proof(account_text: str, amount_text: str | None, meter_text: str | None):
+    number = parse_account_number(account_text)
+    if amount_text is not None:
+        return number, parse_amount(amount_text), None
+    if not _normalise_serial(meter_text):
+        raise DomainError("registration.failed")
+    return number, None, meter_text
+
+
+def register(
+    sessions: sessionmaker[Session],
+    *,
+    account_number: str,
+    login: str,
+    password: str,
+    password_repeated: str,
+    last_payment: str | None = None,
+    meter_serial: str | None = None,
+    language: str = "uk",
+    now: dt.datetime | None = None,
+) -> int:
+    """Create a login linked to the account, proven by the last payment or (no payments yet) the meter."""
+    now = now or clock.now()
+    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial)
+    login_name = parse_login(login)
+    check_policy(password, password_repeated)
+    _verified_account(sessions, number, amount, meter, now)
+    with sessions.begin() as session:
+        if session.scalar(select(exists().where(ConsumerLogin.login == login_name))):
+            raise DomainError("login.taken")
+        account = _verify(session, number, amount, meter)
+        consumer = ConsumerLogin(
+            login=login_name,
+            password_hash=hash_password(password),
+            language=language if language in LANGUAGES else "uk",
+            created_at=now,
+        )
+        session.add(consumer)
+        session.flush()
+        audit.record(session, at=now, actor_type="consumer", actor=login_name, action="consumer.registered",
+                     entity="consumer_login", entity_id=consumer.id, method="payment" if amount else "meter")
+        _link(session, consumer, account, "payment" if amount is not None else "meter", now)
+        throttle.clear(session, REGISTER_SCOPE, number)
+        return consumer.id
+
+
+def add_account(
+    sessions: sessionmaker[Session],
+    login_id: int,
+    *,
+    account_number: str,
+    last_payment: str | None = None,
+    meter_serial: str | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Link a further account (a second flat) to a login, with the same proof as registration."""
+    now = now or clock.now()
+    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial)
+    _verified_account(sessions, number, amount, meter, now)
+    with sessions.begin() as session:
+        consumer = session.get_one(ConsumerLogin, login_id)
+        account = _verify(session, number, amount, meter)
+        _link(session, consumer, account, "payment" if amount is not None else "meter", now)
+        throttle.clear(session, REGISTER_SCOPE, number)
+
+
+def authenticate(sessions: sessionmaker[Session], login: str, password: str, now: dt.datetime | None = None) -> int:
+    """The login's id when the password matches; throttled per login, same message for every failure."""
+    now = now or clock.now()
+    try:
+        login_name = parse_login(login)
+    except DomainError:
+        raise VerificationFailed("login.failed") from None
+    failed = False
+    with sessions.begin() as session:
+        throttle.check(session, LOGIN_SCOPE, login_name, now)
+        consumer = session.scalar(select(ConsumerLogin).where(ConsumerLogin.login == login_name))
+        if consumer is None:
+            burn_time(password)
+            failed = True
+        elif not verify_password(consumer.password_hash, password):
+            failed = True
+        if failed:
+            throttle.record_failure(session, LOGIN_SCOPE, login_name, now)
+        else:
+            consumer.last_login_at = now
+            throttle.clear(session, LOGIN_SCOPE, login_name)
+            return consumer.id
+    raise VerificationFailed("login.failed")
+
+
+def change_password(
+    sessions: sessionmaker[Session], login_id: int, current: str, new: str, new_repeated: str,
+    now: dt.datetime | None = None,
+) -> None:
+    now = now or clock.now()
+    with sessions.begin() as session:
+        consumer = session.get_one(ConsumerLogin, login_id)
+        if not verify_password(consumer.password_hash, current):
+            raise DomainError("password.wrong_current")
+        check_policy(new, new_repeated)
+        consumer.password_hash = hash_password(new)
+        audit.record(session, at=now, actor_type="consumer", actor=consumer.login, action="consumer.password_changed",
+                     entity="consumer_login", entity_id=consumer.id)
+
+
+def set_language(sessions: sessionmaker[Session], login_id: int, language: str) -> None:
+    if language not in LANGUAGES:
+        return
+    with sessions.begin() as session:
+        session.get_one(ConsumerLogin, login_id).language = language
+
+
+def login_profile(sessions: sessionmaker[Session], login_id: int) -> tuple[str, str]:
+    """(login, language) of a consumer."""
+    with sessions() as session:
+        consumer = session.get_one(ConsumerLogin, login_id)
+        return consumer.login, consumer.language
+
+
+def linked_accounts(sessions: sessionmaker[Session], login_id: int) -> list[LinkedAccount]:
+    with sessions() as session:
+        rows = session.execute(
+            select(Account)
+            .join(ConsumerAccountLink, ConsumerAccountLink.account_id == Account.id)
+            .where(ConsumerAccountLink.login_id == login_id)
+            .order_by(ConsumerAccountLink.linked_at, Account.number)
+        ).scalars()
+        return [LinkedAccount(a.id, a.number, a.address, a.has_heating, a.has_hot_water) for a in rows]
+
+
+def require_link(session: Session, login_id: int, account_id: int) -> None:
+    """Every consumer-side read or write of an account goes through this check."""
+    linked = session.scalar(
+        select(exists().where(ConsumerAccountLink.login_id == login_id, ConsumerAccountLink.account_id == account_id))
+    )
+    if not linked:
+        raise AccessDenied()

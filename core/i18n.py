@@ -1,0 +1,192 @@
+"""Messages in Ukrainian (default) and English, looked up per call: nothing process-global is switched."""
+
+from __future__ import annotations
+
+LANGUAGES = ("uk", "en")
+DEFAULT_LANGUAGE = "uk"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "account.empty": {
+        "uk": "Введіть номер особового рахунку.",
+        "en": "Enter the personal account number.",
+    },
+    "account.format": {
+        "uk": "Номер особового рахунку — це 13 цифр, наприклад 1120200001000.",
+        "en": "A personal account number is 13 digits, for example 1120200001000.",
+    },
+    "amount.empty": {
+        "uk": "Введіть суму.",
+        "en": "Enter the amount.",
+    },
+    "amount.format": {
+        "uk": "Суму введіть цифрами, копійки — через кому: наприклад 1866,66.",
+        "en": "Enter the amount in digits with kopecks after a comma or point, for example 1866,66.",
+    },
+    "amount.precision": {
+        "uk": "Сума може мати не більше двох знаків після коми.",
+        "en": "An amount has at most two digits after the decimal separator.",
+    },
+    "amount.positive": {
+        "uk": "Сума має бути більшою за нуль.",
+        "en": "The amount must be greater than zero.",
+    },
+    "amount.too_large": {
+        "uk": "Сума завелика: не більше {maximum}.",
+        "en": "The amount is too large: at most {maximum}.",
+    },
+    "reading.empty": {
+        "uk": "Введіть показання лічильника.",
+        "en": "Enter the meter reading.",
+    },
+    "reading.format": {
+        "uk": "Показання введіть цифрами, дробову частину — через кому: наприклад 123,456.",
+        "en": "Enter the reading in digits, the fraction after a comma or point, for example 123,456.",
+    },
+    "reading.precision": {
+        "uk": "Показання може мати не більше трьох знаків після коми.",
+        "en": "A reading has at most three digits after the decimal separator.",
+    },
+    "reading.negative": {
+        "uk": "Показання не може бути від'ємним.",
+        "en": "A reading cannot be negative.",
+    },
+    "reading.too_large": {
+        "uk": "Показання завелике для лічильника.",
+        "en": "The reading is too large for a meter.",
+    },
+    "reading.below_previous": {
+        "uk": "Показання {value} менше за попереднє прийняте ({previous}). Перевірте цифри на лічильнику.",
+        "en": "The reading {value} is below the previous accepted one ({previous}). Check the digits on the meter.",
+    },
+    "reading.window_closed": {
+        "uk": "Зараз показання не приймаються. Наступний період подачі: {opens} — {closes}.",
+        "en": "Readings are not accepted now. The next submission period: {opens} — {closes}.",
+    },
+    "reading.no_window": {
+        "uk": "Зараз показання не приймаються: період подачі ще не призначено.",
+        "en": "Readings are not accepted now: no submission period has been scheduled.",
+    },
+    "reading.confirm_jump": {
+        "uk": "Споживання {consumption} м³ значно більше за звичайне. Перевірте цифри; якщо все правильно — підтвердіть, і показання перевірить працівник.",
+        "en": "A consumption of {consumption} m³ is far above the usual. Check the digits; if it is right, confirm and staff will review it.",
+    },
+    "reading.confirm_replace": {
+        "uk": "У цьому періоді ви вже подали показання {previous}. Нове показання замінить його.",
+        "en": "You have already submitted {previous} in this period. The new reading will replace it.",
+    },
+    "reading.meter_unknown": {
+        "uk": "Лічильник не знайдено серед ваших рахунків.",
+        "en": "The meter is not among your accounts.",
+    },
+    "registration.failed": {
+        "uk": "Не вдалося підтвердити особовий рахунок. Перевірте номер рахунку і суму (або номер лічильника) та спробуйте ще раз.",
+        "en": "The account could not be verified. Check the account number and the amount (or the meter number) and try again.",
+    },
+    "registration.meter_not_allowed": {
+        "uk": "За цим рахунком уже були платежі, тому реєстрація за номером лічильника недоступна. Вкажіть суму останнього платежу за опалення або за гарячу воду.",
+        "en": "This account already has payments, so registration by meter number is not available. Enter the amount of the last heating or hot-water payment.",
+    },
+    "registration.locked": {
+        "uk": "Забагато невдалих спроб. Спробуйте знову через {minutes} хв.",
+        "en": "Too many failed attempts. Try again in {minutes} min.",
+    },
+    "registration.already_linked": {
+        "uk": "Цей рахунок уже додано до вашого кабінету.",
+        "en": "This account is already in your cabinet.",
+    },
+    "login.empty": {
+        "uk": "Введіть телефон або e-mail.",
+        "en": "Enter a phone number or e-mail.",
+    },
+    "login.format": {
+        "uk": "Логін — це номер телефону (+380…) або адреса e-mail.",
+        "en": "The login is a phone number (+380…) or an e-mail address.",
+    },
+    "login.taken": {
+        "uk": "Цей телефон або e-mail уже зареєстровано. Увійдіть або відновіть пароль.",
+        "en": "This phone or e-mail is already registered. Log in instead.",
+    },
+    "login.failed": {
+        "uk": "Невірний логін або пароль.",
+        "en": "Wrong login or password.",
+    },
+    "password.too_short": {
+        "uk": "Пароль має містити щонайменше {minimum} символів.",
+        "en": "The password must be at least {minimum} characters long.",
+    },
+    "password.too_long": {
+        "uk": "Пароль задовгий: не більше {maximum} символів.",
+        "en": "The password is too long: at most {maximum} characters.",
+    },
+    "password.common": {
+        "uk": "Цей пароль надто поширений і легко вгадується. Оберіть інший.",
+        "en": "This password is too common and easy to guess. Choose another one.",
+    },
+    "password.mismatch": {
+        "uk": "Паролі не збігаються.",
+        "en": "The passwords do not match.",
+    },
+    "password.wrong_current": {
+        "uk": "Поточний пароль невірний.",
+        "en": "The current password is wrong.",
+    },
+    "access.denied": {
+        "uk": "Немає доступу до цього рахунку.",
+        "en": "You have no access to this account.",
+    },
+    "service.unknown": {
+        "uk": "Невідома послуга.",
+        "en": "Unknown service.",
+    },
+    "service.not_on_account": {
+        "uk": "Ця послуга не надається за цим рахунком.",
+        "en": "This service is not provided on this account.",
+    },
+    "staff.login_failed": {
+        "uk": "Невірне ім'я користувача або пароль.",
+        "en": "Wrong username or password.",
+    },
+    "staff.username_taken": {
+        "uk": "Користувач з таким ім'ям уже існує.",
+        "en": "A user with this name already exists.",
+    },
+    "staff.username_format": {
+        "uk": "Ім'я користувача: 3–60 латинських літер, цифр, крапок, дефісів чи підкреслень.",
+        "en": "Username: 3–60 Latin letters, digits, dots, dashes or underscores.",
+    },
+    "staff.role_unknown": {
+        "uk": "Невідома роль.",
+        "en": "Unknown role.",
+    },
+    "window.dates": {
+        "uk": "Період подачі має закінчуватися пізніше, ніж починається.",
+        "en": "A submission period must end after it starts.",
+    },
+    "window.exists": {
+        "uk": "Період подачі для цього місяця вже існує.",
+        "en": "A submission period for this month already exists.",
+    },
+    "window.not_closed": {
+        "uk": "Період подачі ще не закрито.",
+        "en": "The submission period is not closed yet.",
+    },
+    "window.unknown": {
+        "uk": "Період подачі не знайдено.",
+        "en": "Submission period not found.",
+    },
+    "window.already_processed": {
+        "uk": "Цей період уже оброблено.",
+        "en": "This period has already been processed.",
+    },
+    "service.heating": {"uk": "Опалення", "en": "Heating"},
+    "service.hot_water": {"uk": "Гаряча вода", "en": "Hot water"},
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
+    """The message for key in lang (Ukrainian when lang or the key's translation is missing)."""
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
+    return text.format(**params) if params else text

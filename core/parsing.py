@@ -1,0 +1,102 @@
+"""Parsing what people type: account numbers, amounts in Ukrainian notation, meter readings, logins."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from core.config import MAX_PAYMENT
+from core.errors import DomainError
+
+SERVICES = ("heating", "hot_water")
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
+_NUMBER = re.compile(r"^\d+([.,]\d+)?$")
+_GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
+
+
+def parse_account_number(text: str | None) -> str:
+    """13 digits; spaces and dashes people type between groups are dropped."""
+    raw = (text or "").strip()
+    if not raw:
+        raise DomainError("account.empty")
+    digits = re.sub(r"[\s\u00a0\-–—]+", "", raw)
+    if not re.fullmatch(r"\d{13}", digits):
+        raise DomainError("account.format")
+    return digits
+
+
+def _parse_decimal(text: str | None, prefix: str, places: int) -> Decimal:
+    raw = (text or "").strip()
+    if not raw:
+        raise DomainError(f"{prefix}.empty")
+    raw = re.sub(r"\s*(₴|грн\.?|uah)$", "", raw, flags=re.IGNORECASE)
+    negative = raw.startswith("-")
+    if negative:
+        raw = raw[1:].strip()
+    compact = _SPACES.sub("", raw)
+    if _GROUPED.match(compact) and compact.count(",") + compact.count(".") > 1:
+        compact = compact.replace(",", "").replace(".", "")
+    if not _NUMBER.match(compact):
+        raise DomainError(f"{prefix}.format")
+    try:
+        value = Decimal(compact.replace(",", "."))
+    except InvalidOperation as exc:
+        raise DomainError(f"{prefix}.format") from exc
+    if -value.as_tuple().exponent > places:
+        raise DomainError(f"{prefix}.precision")
+    return -value if negative else value
+
+
+def parse_amount(text: str | None, maximum: Decimal = MAX_PAYMENT) -> Decimal:
+    """Hryvnias with kopecks: `1866,66`, `1866.66`, `1 866,66`, `1866` are all accepted."""
+    value = _parse_decimal(text, "amount", 2)
+    if value <= 0:
+        raise DomainError("amount.positive")
+    if value > maximum:
+        from core.formatting import money
+
+        raise DomainError("amount.too_large", maximum=money(maximum))
+    return value.quantize(Decimal("0.01"))
+
+
+def parse_reading(text: str | None) -> Decimal:
+    """A cumulative meter value in m³ with up to 3 decimals, e.g. `123,456`."""
+    value = _parse_decimal(text, "reading", 3)
+    if value < 0:
+        raise DomainError("reading.negative")
+    if value >= Decimal("1000000"):
+        raise DomainError("reading.too_large")
+    return value.quantize(Decimal("0.001"))
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def parse_login(text: str | None) -> str:
+    """A phone number normalised to +380XXXXXXXXX, or a lower-cased e-mail address."""
+    raw = (text or "").strip()
+    if not raw:
+        raise DomainError("login.empty")
+    if "@" in raw:
+        if not _EMAIL.match(raw) or len(raw) > 120:
+            raise DomainError("login.format")
+        return raw.lower()
+    digits = re.sub(r"[\s\-()]+", "", raw)
+    if digits.startswith("+"):
+        digits = digits[1:]
+    if not digits.isdigit():
+        raise DomainError("login.format")
+    if len(digits) == 10 and digits.startswith("0"):
+        digits = "38" + digits
+    elif len(digits) == 9:
+        digits = "380" + digits
+    if not (len(digits) == 12 and digits.startswith("380")):
+        raise DomainError("login.format")
+    return "+" + digits
+
+
+def parse_service(text: str) -> str:
+    if text not in SERVICES:
+        raise DomainError("service.unknown")
+    return text

@@ -1,0 +1,51 @@
+"""Password policy (NIST SP 800-63B: length and a common-password list, no composition rules) and Argon2id."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from core.errors import DomainError
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128
+_hasher = PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common_passwords.txt")
+    return frozenset(line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+def check_policy(password: str, repeated: str | None = None) -> None:
+    if repeated is not None and password != repeated:
+        raise DomainError("password.mismatch")
+    if len(password) < MIN_LENGTH:
+        raise DomainError("password.too_short", minimum=MIN_LENGTH)
+    if len(password) > MAX_LENGTH:
+        raise DomainError("password.too_long", maximum=MAX_LENGTH)
+    if password.lower() in _common_passwords():
+        raise DomainError("password.common")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# Spent on unknown logins too, so the response time does not tell whether a login exists.
+_DUMMY_HASH = _hasher.hash("teplo-cabinet-dummy-password")
+
+
+def burn_time(password: str) -> None:
+    verify_password(_DUMMY_HASH, password)

@@ -1,0 +1,112 @@
+"""Staff users and roles. Passwords are Argon2id hashes; failed logins are throttled per username."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import audit, clock, throttle
+from core.errors import DomainError, VerificationFailed
+from core.passwords import burn_time, check_policy, hash_password, verify_password
+from db.models import StaffUser
+
+ROLES = ("admin", "manager", "analyst", "operator")
+STAFF_LOGIN_SCOPE = "staff_login"
+_USERNAME = re.compile(r"^[a-z0-9._-]{3,60}$")
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    id: int
+    username: str
+    full_name: str
+    role: str
+    active: bool = True
+
+
+def _identity(user: StaffUser) -> StaffIdentity:
+    return StaffIdentity(user.id, user.username, user.full_name, user.role, user.active)
+
+
+def create_staff_user(
+    sessions: sessionmaker[Session], username: str, password: str, role: str, full_name: str = "",
+    actor: str = "cli", now: dt.datetime | None = None,
+) -> StaffIdentity:
+    now = now or clock.now()
+    username = username.strip().lower()
+    if not _USERNAME.match(username):
+        raise DomainError("staff.username_format")
+    if role not in ROLES:
+        raise DomainError("staff.role_unknown")
+    check_policy(password)
+    with sessions.begin() as session:
+        if session.scalar(select(exists().where(StaffUser.username == username))):
+            raise DomainError("staff.username_taken")
+        user = StaffUser(username=username, full_name=full_name.strip() or username, password_hash=hash_password(password),
+                         role=role, active=True, created_at=now)
+        session.add(user)
+        session.flush()
+        audit.record(session, at=now, actor_type="staff", actor=actor, action="staff.created",
+                     entity="staff_user", entity_id=username, role=role)
+        return _identity(user)
+
+
+def authenticate_staff(
+    sessions: sessionmaker[Session], username: str, password: str, now: dt.datetime | None = None
+) -> StaffIdentity:
+    now = now or clock.now()
+    key = (username or "").strip().lower()
+    with sessions.begin() as session:
+        throttle.check(session, STAFF_LOGIN_SCOPE, key, now)
+        user = session.scalar(select(StaffUser).where(StaffUser.username == key))
+        if user is None:
+            burn_time(password)
+        if user is not None and user.active and verify_password(user.password_hash, password):
+            user.last_login_at = now
+            throttle.clear(session, STAFF_LOGIN_SCOPE, key)
+            audit.record(session, at=now, actor_type="staff", actor=key, action="staff.login", entity="staff_user",
+                         entity_id=key)
+            return _identity(user)
+        throttle.record_failure(session, STAFF_LOGIN_SCOPE, key, now)
+    raise VerificationFailed("staff.login_failed")
+
+
+def get_staff_user(sessions: sessionmaker[Session], user_id: int) -> StaffIdentity | None:
+    """Re-read on every page, so a deactivated user or a changed role takes effect at once."""
+    with sessions() as session:
+        user = session.get(StaffUser, user_id)
+        return _identity(user) if user is not None and user.active else None
+
+
+def list_staff_users(sessions: sessionmaker[Session]) -> list[StaffIdentity]:
+    with sessions() as session:
+        return [_identity(u) for u in session.scalars(select(StaffUser).order_by(StaffUser.username))]
+
+
+def update_staff_user(
+    sessions: sessionmaker[Session], user_id: int, *, role: str | None = None, active: bool | None = None,
+    password: str | None = None, actor: str, now: dt.datetime | None = None,
+) -> None:
+    now = now or clock.now()
+    if role is not None and role not in ROLES:
+        raise DomainError("staff.role_unknown")
+    if password is not None:
+        check_policy(password)
+    with sessions.begin() as session:
+        user = session.get_one(StaffUser, user_id)
+        changes = {}
+        if role is not None and role != user.role:
+            changes["role"] = [user.role, role]
+            user.role = role
+        if active is not None and active != user.active:
+            changes["active"] = [user.active, active]
+            user.active = active
+        if password is not None:
+            user.password_hash = hash_password(password)
+            changes["password"] = "changed"
+        audit.record(session, at=now, actor_type="staff", actor=actor, action="staff.updated",
+                     entity="staff_user", entity_id=user.username, **changes)

@@ -1,0 +1,1 @@
+"""Database layer: engine and sessions from DATABASE_URL, ORM models, Alembic migrations, demo data."""

@@ -1,0 +1,289 @@
+"""ORM models: the utility's ledger (accounts, charges, payments), meter readings and the cabinet's own state.
+
+Money is Numeric(12, 2) and volumes Numeric(12, 3), mapped to Decimal. Timestamps are timezone-aware.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+Money = Numeric(12, 2)
+Volume = Numeric(12, 3)
+
+
+class AwareDateTime(TypeDecorator):
+    """DateTime that always comes back timezone-aware (SQLite stores naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to an aware column")
+        if dialect.name == "sqlite":
+            return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(13), unique=True)
+    street: Mapped[str] = mapped_column(String(120), index=True)
+    building: Mapped[str] = mapped_column(String(20))
+    flat: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(200))
+    heated_area: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    residents: Mapped[int] = mapped_column(Integer)
+    has_heating: Mapped[bool] = mapped_column(Boolean, default=True)
+    has_hot_water: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+
+
+class Meter(Base):
+    __tablename__ = "meters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    serial: Mapped[str] = mapped_column(String(40), unique=True)
+    service: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(8), default="m3")
+    initial_value: Mapped[Decimal] = mapped_column(Volume, default=Decimal("0"))
+    installed_on: Mapped[dt.date] = mapped_column(Date)
+    removed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_added: Mapped[int] = mapped_column(Integer, default=0)
+    rows_duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    created_by: Mapped[str] = mapped_column(String(120))
+
+
+class Charge(Base):
+    __tablename__ = "charges"
+    __table_args__ = (
+        UniqueConstraint("account_id", "service", "month", name="uq_charge_account_service_month"),
+        Index("ix_charges_month_service", "month", "service"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    service: Mapped[str] = mapped_column(String(16))
+    month: Mapped[dt.date] = mapped_column(Date)
+    volume: Mapped[Decimal] = mapped_column(Volume)
+    tariff: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
+    discount_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    amount_to_pay: Mapped[Decimal] = mapped_column(Money)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("source", "external_ref", name="uq_payment_source_ref"),
+        Index("ix_payments_account_service_paid", "account_id", "service", "paid_at"),
+        Index("ix_payments_paid_at", "paid_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    service: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    paid_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    channel: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(40))
+    external_ref: Mapped[str] = mapped_column(String(80))
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+
+class ReadingWindow(Base):
+    __tablename__ = "reading_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[dt.date] = mapped_column(Date, unique=True)
+    opens_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), index=True)
+    closes_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    processed_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    processed_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class ConsumerLogin(Base):
+    __tablename__ = "consumer_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(2), default="uk")
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+
+
+class ConsumerAccountLink(Base):
+    __tablename__ = "consumer_account_links"
+    __table_args__ = (UniqueConstraint("login_id", "account_id", name="uq_link_login_account"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login_id: Mapped[int] = mapped_column(ForeignKey("consumer_logins.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    method: Mapped[str] = mapped_column(String(16))
+    linked_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+
+
+class ConsumerSession(Base):
+    """Server-side login session; the browser holds only a random token whose hash is stored here."""
+
+    __tablename__ = "consumer_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login_id: Mapped[int] = mapped_column(ForeignKey("consumer_logins.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_expires_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+
+
+class Reading(Base):
+    __tablename__ = "readings"
+    __table_args__ = (
+        Index("ix_readings_meter_submitted", "meter_id", "submitted_at"),
+        Index("ix_readings_window_status_meter", "window_id", "status", "meter_id"),
+        UniqueConstraint("source", "external_ref", name="uq_reading_source_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("reading_windows.id"))
+    value: Mapped[Decimal] = mapped_column(Volume)
+    consumption: Mapped[Decimal] = mapped_column(Volume)
+    submitted_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    quality: Mapped[str] = mapped_column(String(16), default="actual")
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_reason: Mapped[str | None] = mapped_column(String(200))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
+    receipt_number: Mapped[str] = mapped_column(String(32), unique=True)
+    login_id: Mapped[int | None] = mapped_column(ForeignKey("consumer_logins.id"))
+    source: Mapped[str | None] = mapped_column(String(40))
+    external_ref: Mapped[str | None] = mapped_column(String(80))
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+
+class AdditionalCharge(Base):
+    """Estimated hot-water volume for a metered account that sent no reading in a closed window."""
+
+    __tablename__ = "additional_charges"
+    __table_args__ = (UniqueConstraint("window_id", "meter_id", name="uq_additional_window_meter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("reading_windows.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"))
+    rule: Mapped[str] = mapped_column(String(16))
+    volume: Mapped[Decimal] = mapped_column(Volume)
+    tariff: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+
+
+class PaymentIntent(Base):
+    __tablename__ = "payment_intents"
+    __table_args__ = (Index("ix_intents_account_created", "account_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    service: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3), default="UAH")
+    status: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(16))
+    login_id: Mapped[int | None] = mapped_column(ForeignKey("consumer_logins.id"))
+    provider_payment_id: Mapped[str | None] = mapped_column(String(80))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    paid_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), index=True)
+    actor_type: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(40))
+    details: Mapped[str | None] = mapped_column(Text)
+
+
+class FailedAttempt(Base):
+    """One failed registration or login; counted per scope and key over a sliding period."""
+
+    __tablename__ = "failed_attempts"
+    __table_args__ = (Index("ix_failed_scope_key_at", "scope", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(24))
+    key: Mapped[str] = mapped_column(String(120))
+    at: Mapped[dt.datetime] = mapped_column(AwareDateTime())

@@ -1,0 +1,115 @@
+"""Operator command line: schema, demo data, staff users. Run `python manage.py --help`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import time
+
+from sqlalchemy import func, select
+
+from core import clock
+from core.errors import DomainError
+from db.engine import database_url, make_engine, make_sessions
+from db.models import Account
+
+
+def _migrate(engine) -> None:
+    from db.migrate import upgrade
+
+    upgrade(engine)
+
+
+def cmd_migrate(args) -> int:
+    engine = make_engine(args.database_url)
+    _migrate(engine)
+    print(f"schema up to date: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from db import demo
+
+    engine = make_engine(args.database_url)
+    _migrate(engine)
+    with make_sessions(engine)() as session:
+        existing = session.scalar(select(func.count()).select_from(Account))
+    if existing:
+        if args.if_empty:
+            print(f"database already holds {existing} accounts; demo data not loaded")
+            return 0
+        print(f"database already holds {existing} accounts; use an empty database", file=sys.stderr)
+        return 1
+    size = int(args.size) if args.size.isdigit() else args.size
+    started = time.perf_counter()
+    summary = demo.generate(engine, size=size, seed=args.seed)
+    print(
+        f"demo data loaded in {time.perf_counter() - started:.1f} s: {summary.accounts} accounts, "
+        f"{summary.charges} charges, {summary.payments} payments, {summary.readings} readings, "
+        f"{summary.windows} reading windows"
+    )
+    return 0
+
+
+def cmd_create_staff(args) -> int:
+    from core.staff import create_staff_user
+
+    engine = make_engine(args.database_url)
+    _migrate(engine)
+    password = args.password or getpass.getpass("password: ")
+    try:
+        user = create_staff_user(make_sessions(engine), args.username, password, args.role, args.full_name or "")
+    except DomainError as exc:
+        print(exc.message("en"), file=sys.stderr)
+        return 1
+    print(f"staff user {user.username} ({user.role}) created")
+    return 0
+
+
+def cmd_windows(args) -> int:
+    from core.windows import ensure_default_windows
+
+    engine = make_engine(args.database_url)
+    _migrate(engine)
+    until = clock.add_months(clock.today(), args.months_ahead)
+    with make_sessions(engine).begin() as session:
+        created = ensure_default_windows(session, clock.add_months(clock.today(), -1), until)
+    print(f"{created} default reading windows created")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="manage.py", description="Teplo Cabinet operator commands.")
+    parser.add_argument("--database-url", default=None, help=f"default: DATABASE_URL or {database_url()}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("migrate", help="create or upgrade the schema")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("demo", help="load deterministic demo data into an empty database")
+    p.add_argument("--size", default="small", help="tiny (60), small (2,000), city (80,000) or a number of accounts")
+    p.add_argument("--seed", type=int, default=2020)
+    p.add_argument("--if-empty", action="store_true", help="do nothing when the database already has accounts")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("create-staff", help="create a staff user (the first admin, say)")
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", required=True, choices=["admin", "manager", "analyst", "operator"])
+    p.add_argument("--full-name")
+    p.add_argument("--password", help="prompted for when omitted")
+    p.set_defaults(func=cmd_create_staff)
+
+    p = sub.add_parser("windows", help="create the default reading windows from last month onward")
+    p.add_argument("--months-ahead", type=int, default=2)
+    p.set_defaults(func=cmd_windows)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""Shared fixtures: a migrated database per test, on SQLite always and on PostgreSQL when TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from core.clock import KYIV
+from db.engine import make_engine, make_sessions
+from db.migrate import upgrade
+from db.models import Account, Base, Charge, Meter, Payment, Reading, ReadingWindow
+from core.windows import default_bounds
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+PG_SKIP_REASON = "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/teplo_test); .ci/run sets it"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_engine():
+    if not PG_URL:
+        if os.environ.get("TEPLO_REQUIRE_PG"):
+            pytest.fail("TEPLO_REQUIRE_PG is set but TEST_DATABASE_URL is not")
+        pytest.skip(PG_SKIP_REASON)
+    engine = make_engine(PG_URL)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _sqlite_engine(template, tmp_path):
+    path = tmp_path / "test.sqlite3"
+    shutil.copy(template, path)
+    return make_engine(f"sqlite:///{path}")
+
+
+def _truncate(engine) -> None:
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, sqlite_template, tmp_path):
+    """A freshly migrated, empty database: the same test runs on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        eng = _sqlite_engine(sqlite_template, tmp_path)
+        yield eng
+        eng.dispose()
+    else:
+        pg = request.getfixturevalue("pg_engine")
+        _truncate(pg)
+        yield pg
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_template, tmp_path):
+    eng = _sqlite_engine(sqlite_template, tmp_path)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sessions(engine):
+    return make_sessions(engine)
+
+
+def kyiv(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=KYIV)
+
+
+class World:
+    """Builds small, explicit fixtures whose every number a test can compute by hand."""
+
+    def __init__(self, sessions) -> None:
+        self.sessions = sessions
+
+    def account(self, number="1120200001000", *, heating=True, hot_water=True, residents=2,
+                address="вул. Гулака-Артемовського, 20, кв. 1") -> int:
+        with self.sessions.begin() as s:
+            row = Account(number=number, street=address.split(",")[0], building="20", flat="1", address=address,
+                          heated_area=Decimal("62.40"), residents=residents, has_heating=heating,
+                          has_hot_water=hot_water, created_at=kyiv(2019, 1, 1))
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def meter(self, account_id, serial="0812345", initial="100.000", installed=dt.date(2018, 1, 1)) -> int:
+        with self.sessions.begin() as s:
+            row = Meter(account_id=account_id, serial=serial, service="hot_water", unit="m3",
+                        initial_value=Decimal(initial), installed_on=installed)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def charge(self, account_id, service, month, amount, discount="0", volume="1.000", tariff="1.0000") -> None:
+        amount, discount = Decimal(amount), Decimal(discount)
+        cut = (amount * discount / 100).quantize(Decimal("0.01"))
+        with self.sessions.begin() as s:
+            s.add(Charge(account_id=account_id, service=service, month=month, volume=Decimal(volume),
+                         tariff=Decimal(tariff), amount=amount, discount_percent=discount, discount_amount=cut,
+                         amount_to_pay=amount - cut))
+
+    def payment(self, account_id, service, amount, paid_at, channel="bank", ref=None) -> None:
+        with self.sessions.begin() as s:
+            s.add(Payment(account_id=account_id, service=service, amount=Decimal(amount), paid_at=paid_at,
+                          channel=channel, source="test", external_ref=ref or f"{account_id}-{service}-{paid_at.isoformat()}"))
+
+    def window(self, period: dt.date, opens=None, closes=None) -> int:
+        default_opens, default_closes = default_bounds(period)
+        with self.sessions.begin() as s:
+            row = ReadingWindow(period=period, opens_at=opens or default_opens, closes_at=closes or default_closes)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def reading(self, meter_id, window_id, value, submitted_at, consumption="0", channel="water_utility") -> None:
+        with self.sessions.begin() as s:
+            s.add(Reading(meter_id=meter_id, window_id=window_id, value=Decimal(value), consumption=Decimal(consumption),
+                          submitted_at=submitted_at, channel=channel, status="accepted", quality="actual",
+                          flagged=False, receipt_number=f"T-{meter_id}-{window_id}-{value}"))
+
+
+@pytest.fixture
+def world(sessions) -> World:
+    return World(sessions)
+
+
+@pytest.fixture
+def seed_world(world) -> tuple[World, int]:
+    """The seed's example: account 1120200001000, January 2020 heating 2222,22 − 16 % = 1866,66, paid;
+    the last hot-water payment 412,37; an older heating payment 1500,00."""
+    account = world.account()
+    world.meter(account)
+    world.charge(account, "heating", dt.date(2020, 1, 1), "2222.22", discount="16")
+    world.charge(account, "hot_water", dt.date(2020, 1, 1), "412.37")
+    world.payment(account, "heating", "1500.00", kyiv(2020, 1, 10))
+    world.payment(account, "heating", "1866.66", kyiv(2020, 2, 12))
+    world.payment(account, "hot_water", "412.37", kyiv(2020, 2, 13))
+    return world, account

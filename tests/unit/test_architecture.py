@@ -1,0 +1,30 @@
+"""Standing rules of the architecture that a file scan can check."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_no_page_files_directly_in_pages():
+    # Streamlit's automatic multipage mode would serve them before any login check.
+    assert sorted(p.name for p in (ROOT / "pages").glob("*.py")) == []
+
+
+def test_core_and_db_never_import_streamlit():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("core", "db")
+        for path in (ROOT / folder).rglob("*.py")
+        if re.search(r"^\s*(import streamlit|from streamlit)", path.read_text(encoding="utf-8"), re.M)
+    ]
+    assert offenders == []
+
+
+def test_no_float_in_core_money_code():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "core").rglob("*.py")
+        if re.search(r"\bfloat\(", path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
