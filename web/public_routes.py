@@ -20,4 +20,7 @@ async def health(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-ROUTES = [Route("/health", health, methods=["GET"])]
+from web.payment_routes import ROUTES as PAYMENT_ROUTES  # noqa: E402
+from web.session_routes import ROUTES as SESSION_ROUTES  # noqa: E402
+
+ROUTES = [Route("/health", health, methods=["GET"]), *SESSION_ROUTES, *PAYMENT_ROUTES]

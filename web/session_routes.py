@@ -1,0 +1,3 @@
+"""Cookie routes of the consumer session (owned by the consumer-cabinet work)."""
+
+ROUTES: list = []
