@@ -1,0 +1,82 @@
+"""The demo generator: deterministic, and holding the seed's example exactly as the seed describes it."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from core import additional_charges, consumers, windows
+from core.errors import DomainError
+from db import demo
+from db.models import Account, Charge, Payment, Reading, ReadingWindow, StaffUser
+from tests.conftest import kyiv
+
+NOW = kyiv(2026, 11, 27, 12)
+
+
+@pytest.fixture
+def demo_db(engine, sessions):
+    demo.generate(engine, size="tiny", now=NOW)
+    return sessions
+
+
+def test_seed_account_as_in_the_seed(demo_db):
+    with demo_db() as s:
+        account = s.scalar(select(Account).where(Account.number == demo.SEED_ACCOUNT))
+        assert account.address == demo.SEED_ADDRESS
+        january = s.scalar(select(Charge).where(Charge.account_id == account.id, Charge.service == "heating",
+                                                Charge.month == dt.date(2020, 1, 1)))
+        assert (january.amount, january.discount_percent, january.amount_to_pay) == (
+            Decimal("2222.22"), Decimal("16.00"), Decimal("1866.66"))
+        last = consumers.last_payments(s, account.id)
+        assert last == {"heating": Decimal("1866.66"), "hot_water": demo.SEED_LAST_HOT_WATER_PAYMENT}
+        assert s.scalar(select(func.min(Charge.month))) == dt.date(2019, 1, 1)
+        heating_months = {m.month for m in s.scalars(select(Charge.month).where(Charge.service == "heating"))}
+        assert heating_months <= {10, 11, 12, 1, 2, 3, 4}
+
+
+def test_both_last_payments_register_and_meter_only_for_the_new_account(demo_db):
+    args = dict(password="тепла-зима-2020", password_repeated="тепла-зима-2020", now=NOW)
+    consumers.register(demo_db, account_number=demo.SEED_ACCOUNT, login="a@example.com", last_payment="1866,66", **args)
+    consumers.register(demo_db, account_number=demo.SEED_ACCOUNT, login="b@example.com", last_payment="87,45", **args)
+    with pytest.raises(DomainError) as refused:
+        consumers.register(demo_db, account_number=demo.SEED_ACCOUNT, login="c@example.com",
+                           meter_serial=demo.SEED_METER, **args)
+    assert refused.value.key == "registration.meter_not_allowed"
+    consumers.register(demo_db, account_number=demo.NEW_ACCOUNT, login="d@example.com",
+                       meter_serial=demo.NEW_ACCOUNT_METER, **args)
+
+
+def test_windows_readings_and_additional_charges(demo_db):
+    with demo_db() as s:
+        periods = s.scalars(select(ReadingWindow.period).order_by(ReadingWindow.period)).all()
+        assert periods[0] == dt.date(2019, 1, 1) and dt.date(2026, 11, 1) in periods
+        assert windows.open_window(s, NOW).period == dt.date(2026, 11, 1)
+        closed = windows.last_closed_window(s, NOW)
+        assert closed.period == dt.date(2026, 10, 1)
+        channels = set(s.scalars(select(Reading.channel).distinct()))
+        assert {"cabinet", "water_utility"} <= channels
+        lines = additional_charges.estimate(s, s.get(ReadingWindow, closed.id))
+        assert lines, "the last closed window must leave some metered accounts without a reading"
+        metered = s.scalar(select(func.count(Reading.meter_id.distinct())))
+        assert len(lines) < metered
+        assert s.scalar(select(func.count()).select_from(StaffUser)) == 4
+        assert len(set(s.scalars(select(Payment.channel)))) >= 3
+
+
+def test_generator_is_deterministic(sqlite_template, tmp_path):
+    import shutil
+
+    from db.engine import make_engine
+
+    totals = []
+    for name in ("a", "b"):
+        shutil.copy(sqlite_template, tmp_path / f"{name}.sqlite3")
+        engine = make_engine(f"sqlite:///{tmp_path / name}.sqlite3")
+        demo.generate(engine, size=40, seed=7, now=NOW)
+        with engine.connect() as c:
+            totals.append((c.scalar(select(func.sum(Charge.amount_to_pay))), c.scalar(select(func.sum(Payment.amount))),
+                           c.scalar(select(func.count()).select_from(Reading))))
+        engine.dispose()
+    assert totals[0] == totals[1]
