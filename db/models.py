@@ -244,7 +244,10 @@ class StaffUser(Base):
 
 class PaymentIntent(Base):
     __tablename__ = "payment_intents"
-    __table_args__ = (Index("ix_intents_account_created", "account_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_intents_account_created", "account_id", "created_at"),
+        Index("ix_intents_status_paid", "status", "paid_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[str] = mapped_column(String(64), unique=True)
@@ -261,6 +264,36 @@ class PaymentIntent(Base):
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     paid_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    provider_status: Mapped[str | None] = mapped_column(String(32))
+
+
+class RegistryMatch(Base):
+    """How one bank-registry row was reconciled: credited, matched to a cabinet payment, or a duplicate.
+
+    `issue` is set when staff should look at the row (an unknown order id, a row that contradicts its order).
+    """
+
+    __tablename__ = "registry_matches"
+    __table_args__ = (
+        UniqueConstraint("source", "external_ref", name="uq_registry_match_source_ref"),
+        Index("ix_registry_matches_paid_at", "paid_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    source: Mapped[str] = mapped_column(String(40))
+    external_ref: Mapped[str] = mapped_column(String(80))
+    order_id: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    service: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    paid_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    outcome: Mapped[str] = mapped_column(String(16))
+    issue: Mapped[str | None] = mapped_column(String(32))
+    intent_id: Mapped[int | None] = mapped_column(ForeignKey("payment_intents.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
 
 class AuditLog(Base):
