@@ -142,6 +142,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Ця послуга не надається за цим рахунком.",
         "en": "This service is not provided on this account.",
     },
+    "payment.unavailable": {
+        "uk": "Оплата через кабінет зараз недоступна. Сплатіть у банку за квитанцією.",
+        "en": "Paying through the cabinet is not available now. Pay at a bank with your bill.",
+    },
+    "payment.unknown_order": {
+        "uk": "Платіж не знайдено.",
+        "en": "Payment not found.",
+    },
+    "payment.status_paid": {
+        "uk": "Цей платіж уже сплачено.",
+        "en": "This payment has already been paid.",
+    },
+    "payment.status_failed": {
+        "uk": "Цей платіж не вдався. Створіть новий на сторінці «Оплата».",
+        "en": "This payment failed. Start a new one on the Pay page.",
+    },
+    "payment.status_expired": {
+        "uk": "Час на оплату цього платежу минув. Створіть новий на сторінці «Оплата».",
+        "en": "The time to pay this payment has run out. Start a new one on the Pay page.",
+    },
     "staff.login_failed": {
         "uk": "Невірне ім'я користувача або пароль.",
         "en": "Wrong username or password.",

@@ -1,14 +1,46 @@
-"""Crediting bank-registry payments so every kopeck lands once on the right account and service."""
+"""Crediting bank-registry payments so every kopeck lands once on the right account and service.
+
+Each registry row is matched to a cabinet payment intent by its order id, or credited to the account and service
+it names. A row for an order the provider's callback already credited adds nothing ("duplicate"); a row that
+confirms an intent still open marks it paid and credits it once ("matched_intent"). Every row leaves a
+RegistryMatch, so `reconciliation_report` can list for staff the rows that need a look and the cabinet payments
+the bank has not (yet) reported.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import Payment
+from core import audit, clock
+from db.models import Account, Payment, PaymentIntent, RegistryMatch
+
+# Why a registry row is listed for staff although its money was handled.
+ISSUES = ("order_unknown", "order_mismatch", "amount_differs", "possible_duplicate")
+POSSIBLE_DUPLICATE_WINDOW = dt.timedelta(days=3)
+
+
+def _intent_for_update(session: Session, order_id: str) -> PaymentIntent | None:
+    return session.scalar(select(PaymentIntent).where(PaymentIntent.order_id == order_id).with_for_update())
+
+
+def _unconfirmed_cabinet_payment(session: Session, account_id: int, service: str, amount: Decimal,
+                                 paid_at: dt.datetime) -> PaymentIntent | None:
+    """A cabinet payment of the same account, service and amount, around the same time, no registry row yet."""
+    return session.scalar(
+        select(PaymentIntent)
+        .where(
+            PaymentIntent.account_id == account_id, PaymentIntent.service == service,
+            PaymentIntent.amount == amount, PaymentIntent.status == "paid",
+            PaymentIntent.paid_at.between(paid_at - POSSIBLE_DUPLICATE_WINDOW, paid_at + POSSIBLE_DUPLICATE_WINDOW),
+            ~exists().where(RegistryMatch.intent_id == PaymentIntent.id),
+        )
+        .limit(1)
+    )
 
 
 def credit_registry_payment(
@@ -24,13 +56,148 @@ def credit_registry_payment(
     order_id: str | None = None,
     import_batch_id: int | None = None,
 ) -> str:
-    """Write one registry payment unless it is already there; returns "added" or "duplicate".
+    """Apply one registry row; returns "added", "duplicate" or "matched_intent".
 
-    (The payments work extends this: match order_id to a payment intent, never double a callback-credited one.)
+    - the same row (source, external_ref) again: "duplicate", nothing written;
+    - order id of an intent already paid (by the provider's callback): "duplicate", nothing credited twice;
+    - order id of an intent still open (or failed/expired) with the same account, service and amount: the intent
+      becomes paid and is credited once: "matched_intent";
+    - otherwise the money is credited to the account and service the row names: "added". Rows that name an
+      unknown order, contradict their order, or look like a cabinet payment the callback already credited are
+      flagged for staff (RegistryMatch.issue).
     """
-    exists = session.scalar(select(Payment.id).where(Payment.source == source, Payment.external_ref == external_ref))
-    if exists is not None:
+    now = clock.now()
+    order_id = (order_id or "").strip() or None
+    if session.scalar(select(RegistryMatch.id).where(RegistryMatch.source == source,
+                                                     RegistryMatch.external_ref == external_ref)) is not None:
         return "duplicate"
-    session.add(Payment(account_id=account_id, service=service, amount=amount, paid_at=paid_at, channel=channel,
-                        source=source, external_ref=external_ref, import_batch_id=import_batch_id))
-    return "added"
+    if session.scalar(select(Payment.id).where(Payment.source == source, Payment.external_ref == external_ref)):
+        return "duplicate"
+
+    intent = _intent_for_update(session, order_id) if order_id else None
+    outcome, issue, linked_intent, credit = "added", None, None, True
+    if order_id and intent is None:
+        issue = "order_unknown"
+    elif intent is not None and (intent.account_id != account_id or intent.service != service):
+        issue = "order_mismatch"
+    elif intent is not None and intent.status == "paid":
+        outcome, linked_intent, credit = "duplicate", intent, False
+        issue = None if amount == intent.amount else "amount_differs"
+    elif intent is not None and amount != intent.amount:
+        issue = "amount_differs"
+    elif intent is not None:
+        outcome, linked_intent = "matched_intent", intent
+    else:
+        lookalike = _unconfirmed_cabinet_payment(session, account_id, service, amount, paid_at)
+        if lookalike is not None:
+            issue = "possible_duplicate"
+
+    payment_id = None
+    if credit:
+        payment = Payment(account_id=account_id, service=service, amount=amount, paid_at=paid_at, channel=channel,
+                          source=source, external_ref=external_ref, import_batch_id=import_batch_id)
+        session.add(payment)
+        session.flush()
+        payment_id = payment.id
+    if outcome == "matched_intent" and intent is not None:
+        previous = intent.status
+        intent.status, intent.paid_at, intent.payment_id, intent.updated_at = "paid", paid_at, payment_id, now
+        intent.provider_status = intent.provider_status or "registry"
+        audit.record(session, at=now, actor_type="system", actor="reconciliation", action="payment.paid_by_registry",
+                     entity="payment_intent", entity_id=intent.order_id, previous_status=previous,
+                     source=source, external_ref=external_ref, amount=str(amount), import_batch_id=import_batch_id)
+    session.add(RegistryMatch(
+        import_batch_id=import_batch_id, source=source, external_ref=external_ref, order_id=order_id,
+        account_id=account_id, service=service, amount=amount, paid_at=paid_at, outcome=outcome, issue=issue,
+        intent_id=linked_intent.id if linked_intent is not None else None, payment_id=payment_id, created_at=now,
+    ))
+    return outcome
+
+
+# ----------------------------------------------------------------------------------------------- the report
+
+
+@dataclass(frozen=True)
+class RegistryIssue:
+    """A registry row staff should look at; its money was credited as the row says unless `credited` is False."""
+
+    paid_at: dt.datetime
+    account_number: str
+    service: str
+    amount: Decimal
+    source: str
+    external_ref: str
+    order_id: str | None
+    issue: str
+    credited: bool
+    import_batch_id: int | None
+
+
+@dataclass(frozen=True)
+class UnconfirmedPayment:
+    """Paid through the cabinet (by the provider's callback) but in no bank registry imported so far."""
+
+    paid_at: dt.datetime
+    order_id: str
+    account_number: str
+    service: str
+    amount: Decimal
+    provider: str
+
+
+@dataclass(frozen=True)
+class ReconciliationReport:
+    since: dt.date
+    until: dt.date
+    outcomes: dict[str, tuple[int, Decimal]]  # registry rows per outcome: (count, amount)
+    cabinet_paid: tuple[int, Decimal]  # intents paid in the period: (count, amount)
+    unmatched_rows: list[RegistryIssue]
+    unconfirmed_intents: list[UnconfirmedPayment]
+
+
+def _bounds(since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return clock.kyiv_midnight(since), clock.kyiv_midnight(until + dt.timedelta(days=1))
+
+
+def reconciliation_report(sessions: sessionmaker[Session], since: dt.date, until: dt.date,
+                          limit: int = 1000) -> ReconciliationReport:
+    """For the Kyiv business days since..until (inclusive): registry rows needing a look, and cabinet payments
+    the bank has not reported. Counts and sums are computed in SQL; the two lists hold at most `limit` rows."""
+    start, end = _bounds(since, until)
+    with sessions() as session:
+        outcomes = {
+            outcome: (count, Decimal(total or 0))
+            for outcome, count, total in session.execute(
+                select(RegistryMatch.outcome, func.count(), func.sum(RegistryMatch.amount))
+                .where(RegistryMatch.paid_at >= start, RegistryMatch.paid_at < end)
+                .group_by(RegistryMatch.outcome)
+            )
+        }
+        paid_count, paid_total = session.execute(
+            select(func.count(), func.sum(PaymentIntent.amount))
+            .where(PaymentIntent.status == "paid", PaymentIntent.paid_at >= start, PaymentIntent.paid_at < end)
+        ).one()
+        issues = [
+            RegistryIssue(m.paid_at, number, m.service, m.amount, m.source, m.external_ref, m.order_id, m.issue,
+                          m.payment_id is not None, m.import_batch_id)
+            for m, number in session.execute(
+                select(RegistryMatch, Account.number)
+                .join(Account, Account.id == RegistryMatch.account_id)
+                .where(RegistryMatch.issue.is_not(None), RegistryMatch.paid_at >= start, RegistryMatch.paid_at < end)
+                .order_by(RegistryMatch.paid_at, RegistryMatch.id)
+                .limit(limit)
+            )
+        ]
+        unconfirmed = [
+            UnconfirmedPayment(i.paid_at, i.order_id, number, i.service, i.amount, i.provider)
+            for i, number in session.execute(
+                select(PaymentIntent, Account.number)
+                .join(Account, Account.id == PaymentIntent.account_id)
+                .outerjoin(RegistryMatch, and_(RegistryMatch.intent_id == PaymentIntent.id))
+                .where(PaymentIntent.status == "paid", PaymentIntent.paid_at >= start, PaymentIntent.paid_at < end,
+                       RegistryMatch.id.is_(None))
+                .order_by(PaymentIntent.paid_at, PaymentIntent.id)
+                .limit(limit)
+            )
+        ]
+    return ReconciliationReport(since, until, outcomes, (paid_count, Decimal(paid_total or 0)), issues, unconfirmed)

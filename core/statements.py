@@ -6,9 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import clock
 from core.consumers import require_link
 from db.models import Account, Charge, Payment, PaymentIntent
 
@@ -96,7 +97,8 @@ def statement(session: Session, account_id: int) -> Statement:
         PaymentLine(i.created_at, i.service, i.amount, "cabinet", i.status)
         for i in session.scalars(
             select(PaymentIntent)
-            .where(PaymentIntent.account_id == account_id, PaymentIntent.status.in_(("created", "pending")))
+            .where(PaymentIntent.account_id == account_id, PaymentIntent.status.in_(("created", "pending")),
+                   or_(PaymentIntent.expires_at.is_(None), PaymentIntent.expires_at > clock.now()))
             .order_by(PaymentIntent.created_at.desc())
         )
     ]

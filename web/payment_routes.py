@@ -1,3 +1,47 @@
-"""Payment-provider routes: the LiqPay server_url callback (owned by the payments work)."""
+"""Payment-provider routes: the LiqPay server_url callback.
 
-ROUTES: list = []
+LiqPay POSTs form fields `data` and `signature`; core.payments.handle_callback verifies and applies them.
+200 when the callback was taken (including a harmless repeat), 400 when it was rejected (and audited).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from core.payments import CALLBACK_PATH, PaymentSettings, handle_callback
+from web.resources import sessions
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def _secrets() -> Mapping[str, object]:
+    """Root-level Streamlit secrets (secrets.toml), when the app has any."""
+    try:
+        import streamlit as st
+
+        return {key: st.secrets[key] for key in st.secrets}
+    except Exception:  # no secrets.toml: the environment alone configures the provider
+        return {}
+
+
+async def liqpay_callback(request: Request) -> JSONResponse:
+    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+        return JSONResponse({"result": "rejected", "reason": "too_large"}, status_code=413)
+    form = await request.form()
+    data, signature = form.get("data"), form.get("signature")
+    if not isinstance(data, str) or not isinstance(signature, str):
+        data, signature = "", ""
+    settings = PaymentSettings.load(_secrets())
+    result = await run_in_threadpool(handle_callback, sessions(), data, signature, settings)
+    body = {"result": result.outcome, "status": result.status}
+    if not result.accepted:
+        return JSONResponse({"result": "rejected", "reason": result.reason}, status_code=400)
+    return JSONResponse(body)
+
+
+ROUTES: list = [Route(CALLBACK_PATH, liqpay_callback, methods=["POST"])]
