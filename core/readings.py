@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock
+from core.additional_charges import AdditionalChargeLine, estimate
 from core.config import JUMP_FACTOR, JUMP_FLOOR_M3
 from core.consumers import require_link
 from core.errors import DomainError, NeedsConfirmation
@@ -228,3 +229,22 @@ def meters_of_account(
 def describe(receipt: Receipt, lang: str = "uk") -> str:
     """One line for logs and the CLI."""
     return f"{receipt.receipt_number}: {volume(receipt.value, lang)} ({volume(receipt.consumption, lang)})"
+
+
+def estimate_if_no_reading(
+    sessions: sessionmaker[Session], login_id: int, account_id: int, now: dt.datetime | None = None
+) -> dict[int, AdditionalChargeLine]:
+    """Per meter of the account still without a reading in the open window: what closing it would charge."""
+    now = now or clock.now()
+    with sessions() as session:
+        require_link(session, login_id, account_id)
+        window = open_window(session, now)
+        if window is None:
+            return {}
+        meter_ids = list(
+            session.scalars(select(Meter.id).where(Meter.account_id == account_id, Meter.removed_on.is_(None)))
+        )
+        if not meter_ids:
+            return {}
+        lines = estimate(session, session.get_one(ReadingWindow, window.id), meter_ids)
+        return {line.meter_id: line for line in lines}

@@ -1,38 +1,131 @@
 """Who is using the consumer app right now: the login, the chosen account, the language.
 
-Contract shared by every consumer page (the consumer-cabinet work makes it durable with a cookie-backed
-server-side session; the pages only call these functions).
+The login survives reloads and new tabs through a server-side session row (core.consumer_sessions) whose
+random token sits in the HttpOnly cookie `teplo_session`, set by the /session/start route. Within one
+browser tab (and in AppTest, which has no cookies) the login id is also kept in st.session_state.
 """
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote
+
 import streamlit as st
 
-from core.consumers import LinkedAccount, linked_accounts
+from core import consumer_sessions
+from core.consumers import LinkedAccount, linked_accounts, login_profile
+from core.i18n import LANGUAGES
+from ui.public_text import text
 from ui.resources import sessions
+
+_LOGIN = "login_id"
+_ACCOUNT = "account_id"
+_TOKEN = "session_token"
+_SIGNED_OUT = "signed_out"
+_REDIRECT = "redirect_to"
 
 
 def language() -> str:
     return st.session_state.get("lang", "uk")
 
 
+def tr(key: str, /, **params: object) -> str:
+    """A screen text in the consumer's language."""
+    return text(key, language(), **params)
+
+
 def current_login_id() -> int | None:
-    return st.session_state.get("login_id")
+    return st.session_state.get(_LOGIN)
 
 
 def require_login() -> int:
     login_id = current_login_id()
     if login_id is None:
-        st.warning("Увійдіть до кабінету." if language() == "uk" else "Please log in.")
+        st.warning(tr("please_login"))
         st.stop()
     return login_id
 
 
+def accounts() -> list[LinkedAccount]:
+    login_id = current_login_id()
+    return [] if login_id is None else linked_accounts(sessions(), login_id)
+
+
 def selected_account() -> LinkedAccount:
-    """The account the consumer is looking at (one of the accounts linked to the login)."""
-    login_id = require_login()
-    accounts = linked_accounts(sessions(), login_id)
-    if not accounts:
+    """The account the consumer is looking at (always one of the accounts linked to the login)."""
+    require_login()
+    linked = accounts()
+    if not linked:
         st.stop()
-    chosen = st.session_state.get("account_id")
-    return next((a for a in accounts if a.account_id == chosen), accounts[0])
+    chosen = st.session_state.get(_ACCOUNT)
+    return next((a for a in linked if a.account_id == chosen), linked[0])
+
+
+def select_account(account_id: int) -> None:
+    st.session_state[_ACCOUNT] = account_id
+
+
+def _cookie_token() -> str | None:
+    try:
+        token = st.context.cookies.get(consumer_sessions.COOKIE_NAME)
+    except Exception:  # no browser request behind this run (AppTest, a bare script run)
+        return None
+    return token if isinstance(token, str) and token else None
+
+
+def _adopt(login_id: int) -> None:
+    st.session_state[_LOGIN] = login_id
+    if "lang_chosen" not in st.session_state:
+        _login, lang = login_profile(sessions(), login_id)
+        st.session_state["lang"] = lang if lang in LANGUAGES else "uk"
+
+
+def restore() -> None:
+    """Run first on every script run: resolve the cookie's session (refreshing its idle timer)."""
+    if st.session_state.get(_SIGNED_OUT):
+        return
+    token = _cookie_token()
+    if not token:
+        return
+    login_id = consumer_sessions.resolve(sessions(), token)
+    if login_id is None:
+        if st.session_state.get(_TOKEN) == token:  # expired or revoked elsewhere
+            _forget()
+        return
+    st.session_state[_TOKEN] = token
+    _adopt(login_id)
+
+
+def sign_in(login_id: int, next_path: str = "/") -> None:
+    """After a successful login or registration: remember the login and send the browser to get its cookie."""
+    st.session_state.pop(_SIGNED_OUT, None)
+    st.session_state.pop(_ACCOUNT, None)
+    _adopt(login_id)
+    token, ticket = consumer_sessions.start(sessions(), login_id)
+    st.session_state[_TOKEN] = token
+    st.session_state[_REDIRECT] = f"/session/start?ticket={quote(ticket)}&next={quote(next_path)}"
+
+
+def _forget() -> None:
+    for key in (_LOGIN, _ACCOUNT, _TOKEN):
+        st.session_state.pop(key, None)
+
+
+def sign_out() -> None:
+    """Revoke the server-side session and have the browser drop its cookie."""
+    consumer_sessions.end(sessions(), st.session_state.get(_TOKEN))
+    cookie = _cookie_token()
+    if cookie:
+        consumer_sessions.end(sessions(), cookie)
+    _forget()
+    st.session_state[_SIGNED_OUT] = True
+    st.session_state[_REDIRECT] = "/session/logout"
+
+
+def follow_redirect() -> None:
+    """Send the browser to a pending cookie route (the ticket exchange or the logout)."""
+    target = st.session_state.pop(_REDIRECT, None)
+    if not target:
+        return
+    st.caption(tr("redirecting"))
+    st.html(f"<script>window.location.replace({json.dumps(target)});</script>", unsafe_allow_javascript=True)

@@ -1,0 +1,115 @@
+"""My account: per service the balance and the latest charge, a chart of charges vs payments, the history."""
+
+import datetime as dt
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from core import clock, formatting
+from core.clock import add_months
+from core.i18n import t
+from ui import public_data
+from ui.public_text import text_or
+from ui.public_session import language, require_login, selected_account, tr
+from ui.resources import sessions
+
+lang = language()
+login_id = require_login()
+account = selected_account()
+data = public_data.statement(sessions(), login_id, account.account_id)
+
+if st.session_state.pop("welcome", False) or st.query_params.get("welcome"):
+    st.query_params.pop("welcome", None)
+    st.success(tr("welcome.registered"))
+if flash := st.session_state.pop("flash", None):
+    st.success(flash)
+
+st.title(tr("account.title"))
+st.markdown(f"**{tr('account.number', number=data.number)}**")
+st.text(data.address)
+
+for service in data.services:
+    with st.container(border=True):
+        st.subheader(t(f"service.{service.service}", lang))
+        if service.balance > 0:
+            st.metric(tr("account.debt"), formatting.money(service.balance, lang))
+        elif service.balance < 0:
+            st.metric(tr("account.overpaid"), formatting.money(-service.balance, lang))
+        else:
+            st.metric(tr("account.settled"), formatting.money(service.balance, lang))
+        charge = service.latest_charge
+        if charge is None:
+            st.caption(tr("account.no_charges"))
+        else:
+            st.write(tr("account.latest_charge", month=formatting.month(charge.month, lang)) + ":")
+            if charge.discount_percent:
+                st.markdown(tr("account.discount_line", amount=formatting.money(charge.amount, lang),
+                               percent=formatting.percent(charge.discount_percent, lang),
+                               to_pay=formatting.money(charge.amount_to_pay, lang)))
+            else:
+                st.markdown(f"**{formatting.money(charge.amount_to_pay, lang)}**")
+        paid = service.last_payment
+        st.caption(tr("account.last_payment", amount=formatting.money(paid.amount, lang),
+                      date=formatting.date(paid.paid_at.astimezone(clock.KYIV).date(), lang))
+                   if paid else tr("account.no_payments"))
+
+for pending in data.pending:
+    st.info(tr("account.pending", amount=formatting.money(pending.amount, lang), service=t(f"service.{pending.service}", lang),
+               date=formatting.datetime(pending.paid_at, lang)))
+st.page_link("pages/public/pay.py", label=tr("account.pay"), icon=":material/payments:")
+
+st.subheader(tr("account.chart_title"))
+span = st.segmented_control(tr("account.chart_range"), ["24", "all"], default="24", label_visibility="collapsed",
+                            format_func={"24": tr("account.range_24"), "all": tr("account.range_all")}.get)
+since = None if span == "all" else add_months(clock.today().replace(day=1), -23)
+months = public_data.monthly(sessions(), login_id, account.account_id, since)
+figure = go.Figure()
+labels = [m.month for m in months]
+figure.add_bar(x=labels, y=[float(m.charged) for m in months], name=tr("account.charged"), marker_color="#d9534f",
+               hovertext=[formatting.money(m.charged, lang) for m in months], hoverinfo="text+x")
+figure.add_scatter(x=labels, y=[float(m.paid) for m in months], name=tr("account.paid"), mode="lines+markers",
+                   line={"color": "#2e7d32"}, hovertext=[formatting.money(m.paid, lang) for m in months],
+                   hoverinfo="text+x")
+figure.update_layout(height=300, margin={"l": 0, "r": 0, "t": 10, "b": 0}, separators=", " if lang == "uk" else None,
+                     legend={"orientation": "h", "y": -0.15}, yaxis={"ticksuffix": " ₴"}, xaxis={"tickformat": "%m.%Y"})
+st.plotly_chart(figure, config={"displayModeBar": False})
+
+st.subheader(tr("account.history"))
+charges_tab, payments_tab = st.tabs([tr("account.tab_charges"), tr("account.tab_payments")])
+with charges_tab:
+    years = sorted({c.month.year for c in data.charges}, reverse=True)
+    if not years:
+        st.caption(tr("account.no_charges"))
+    else:
+        year = st.selectbox(tr("account.year"), years, key="charges_year")
+        rows = [c for c in data.charges if c.month.year == year]
+        has_discount = any(c.discount_percent for c in rows)
+        table = []
+        for c in rows:
+            row = {
+                tr("account.col_month"): formatting.month(c.month, lang),
+                tr("account.col_service"): t(f"service.{c.service}", lang),
+                tr("account.col_to_pay"): formatting.money(c.amount_to_pay, lang),
+            }
+            if has_discount:
+                row[tr("account.col_amount")] = formatting.money(c.amount, lang)
+                row[tr("account.col_discount")] = formatting.percent(c.discount_percent, lang) if c.discount_percent else ""
+            table.append(row)
+        st.dataframe(table, hide_index=True)
+        st.caption(tr("account.subsidy_note"))
+with payments_tab:
+    if not data.payments:
+        st.caption(tr("account.no_payments"))
+    else:
+        st.dataframe(
+            [
+                {
+                    tr("account.col_date"): formatting.date(p.paid_at.astimezone(clock.KYIV).date(), lang),
+                    tr("account.col_service"): t(f"service.{p.service}", lang),
+                    tr("account.col_paid"): formatting.money(p.amount, lang),
+                    tr("account.col_channel"): text_or(f"channel.{p.channel}", lang, p.channel),
+                }
+                for p in data.payments
+            ],
+            hide_index=True,
+        )

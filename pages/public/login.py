@@ -1,0 +1,27 @@
+"""Log in with a phone or e-mail and a password."""
+
+import streamlit as st
+
+from core.consumers import authenticate
+from core.errors import DomainError
+from ui.public_session import language, sign_in, tr
+from ui.resources import sessions
+
+st.title(tr("login.title"))
+
+with st.form("login"):
+    login = st.text_input(tr("login.login"), placeholder="+380671234567", help=tr("login.login_help"))
+    password = st.text_input(tr("login.password"), type="password")
+    submitted = st.form_submit_button(tr("login.submit"), type="primary", width="stretch")
+
+if submitted:
+    try:
+        login_id = authenticate(sessions(), login, password)
+    except DomainError as error:
+        st.error(error.message(language()))
+    else:
+        sign_in(login_id)
+        st.rerun()
+
+st.write(tr("login.no_account"))
+st.page_link("pages/public/register.py", label=tr("login.to_register"), icon=":material/person_add:")

@@ -1,0 +1,51 @@
+"""Profile: the login, its accounts, a new password, the language, logging out."""
+
+import streamlit as st
+
+from core.consumers import change_password, login_profile, set_language
+from core.errors import DomainError
+from ui.public_session import accounts, language, require_login, sign_out, tr
+from ui.public_text import LANGUAGE_NAMES
+from ui.resources import sessions
+
+lang = language()
+login_id = require_login()
+login, _saved_language = login_profile(sessions(), login_id)
+
+st.title(tr("profile.title"))
+st.text(tr("profile.login", login=login))
+st.markdown(f"**{tr('profile.accounts')}**")
+for account in accounts():
+    st.text(f"• {account.number} — {account.address}")
+st.page_link("pages/public/add_account.py", label=tr("nav.add_account"), icon=":material/add_home:")
+
+st.subheader(tr("profile.password"))
+with st.form("password", clear_on_submit=True):
+    current = st.text_input(tr("profile.current"), type="password")
+    new = st.text_input(tr("profile.new"), type="password")
+    repeated = st.text_input(tr("profile.new2"), type="password")
+    if st.form_submit_button(tr("profile.save_password"), width="stretch"):
+        try:
+            change_password(sessions(), login_id, current, new, repeated)
+        except DomainError as error:
+            st.error(error.message(lang))
+        else:
+            st.success(tr("profile.password_changed"))
+
+st.subheader(tr("profile.language"))
+with st.form("language"):
+    choice = st.radio(tr("profile.language"), list(LANGUAGE_NAMES), index=list(LANGUAGE_NAMES).index(lang),
+                      format_func=LANGUAGE_NAMES.get, horizontal=True, label_visibility="collapsed")
+    if st.form_submit_button(tr("profile.save_language"), width="stretch"):
+        set_language(sessions(), login_id, choice)
+        st.session_state["lang"] = choice
+        st.session_state["lang_chosen"] = True
+        st.session_state["flash_profile"] = True
+        st.rerun()
+if st.session_state.pop("flash_profile", False):
+    st.success(tr("profile.language_saved"))
+
+st.divider()
+if st.button(tr("logout"), icon=":material/logout:", width="stretch"):
+    sign_out()
+    st.rerun()

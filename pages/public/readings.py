@@ -1,0 +1,112 @@
+"""Hot-water meter readings: the window, the last accepted reading per meter, submission with confirmations."""
+
+import datetime as dt
+
+import streamlit as st
+
+from core import clock, formatting
+from core.errors import DomainError, NeedsConfirmation
+from core.readings import estimate_if_no_reading, meters_of_account, submit_reading
+from core.windows import window_status
+from ui.public_session import language, require_login, selected_account, tr
+from ui.resources import sessions
+
+lang = language()
+login_id = require_login()
+account = selected_account()
+status = window_status(sessions())
+window = status.open
+
+
+def submit(meter_id: int, value: str, confirm_jump: bool = False, confirm_replace: bool = False) -> None:
+    """Submit; a needed confirmation is kept in the session state and asked for below the meter."""
+    st.session_state.pop("pending_reading", None)
+    try:
+        receipt = submit_reading(sessions(), login_id, meter_id, value,
+                                 confirm_jump=confirm_jump, confirm_replace=confirm_replace)
+    except NeedsConfirmation as question:
+        st.session_state["pending_reading"] = {
+            "meter_id": meter_id, "value": value, "message": question.message(lang),
+            "confirm_jump": confirm_jump or question.kind == "jump",
+            "confirm_replace": confirm_replace or question.kind == "replace",
+        }
+    except DomainError as error:
+        st.session_state["reading_error"] = (meter_id, error.message(lang))
+    else:
+        st.session_state["receipt"] = receipt
+
+
+st.title(tr("readings.title"))
+if window is not None:
+    left = window.closes_at - status.now
+    st.success(tr("readings.open", opens=formatting.date(window.first_day, lang),
+                  closes=formatting.date(window.last_day, lang), month=formatting.month(window.period, lang)))
+    if left >= dt.timedelta(days=1):
+        st.markdown(f":material/timer: **{tr('readings.countdown', days=left.days, hours=left.seconds // 3600)}**")
+    else:
+        st.markdown(f":material/timer: **{tr('readings.countdown_hours', hours=left.seconds // 3600, minutes=left.seconds % 3600 // 60)}**")
+    st.info(tr("readings.advice", from_day=formatting.date(max(window.first_day, window.last_day - dt.timedelta(days=2)), lang),
+               to_day=formatting.date(window.last_day, lang)), icon=":material/lightbulb:")
+elif status.next is not None:
+    st.info(tr("readings.closed", opens=formatting.date(status.next.first_day, lang),
+               closes=formatting.date(status.next.last_day, lang)))
+else:
+    st.info(tr("readings.none_scheduled"))
+
+meters = meters_of_account(sessions(), login_id, account.account_id)
+estimates = estimate_if_no_reading(sessions(), login_id, account.account_id) if window else {}
+if not meters:
+    st.info(tr("readings.no_meters"))
+
+for meter in meters:
+    with st.container(border=True):
+        st.subheader(tr("readings.meter", serial=meter.serial))
+        if meter.last_value is None:
+            st.write(tr("readings.never"))
+        else:
+            st.markdown(tr("readings.last", value=formatting.volume(meter.last_value, lang),
+                           date=formatting.date(meter.last_submitted_at.astimezone(clock.KYIV).date(), lang)))
+        receipt = st.session_state.get("receipt")
+        if receipt is not None and receipt.meter_serial == meter.serial:
+            st.success(tr("readings.receipt", number=receipt.receipt_number))
+            st.markdown(tr("readings.receipt_detail", serial=receipt.meter_serial,
+                           value=formatting.volume(receipt.value, lang),
+                           previous=formatting.volume(receipt.previous_value, lang),
+                           consumption=formatting.volume(receipt.consumption, lang)))
+            if receipt.estimated_before:
+                st.caption(tr("readings.receipt_estimated", estimated=formatting.volume(receipt.estimated_before, lang),
+                              billed=formatting.volume(receipt.billed_volume, lang)))
+            if receipt.replaced is not None:
+                st.caption(tr("readings.receipt_replaced", value=formatting.volume(receipt.replaced, lang)))
+            if receipt.flagged:
+                st.warning(tr("readings.receipt_flagged"))
+        if window is None:
+            continue
+        if meter.in_window_value is not None and (receipt is None or receipt.meter_serial != meter.serial):
+            st.caption(tr("readings.already", value=formatting.volume(meter.in_window_value, lang)))
+        if meter.meter_id in estimates:
+            line = estimates[meter.meter_id]
+            st.caption(tr("readings.estimate", closes=formatting.date(window.last_day, lang),
+                          volume=formatting.volume(line.volume, lang), amount=formatting.money(line.amount, lang)))
+        pending = st.session_state.get("pending_reading")
+        if pending and pending["meter_id"] == meter.meter_id:
+            st.warning(pending["message"])
+            yes, no = st.columns(2)
+            if yes.button(tr("readings.confirm"), key=f"confirm_{meter.meter_id}", type="primary", width="stretch"):
+                submit(meter.meter_id, pending["value"], pending["confirm_jump"], pending["confirm_replace"])
+                st.rerun()
+            if no.button(tr("readings.cancel"), key=f"cancel_{meter.meter_id}", width="stretch"):
+                st.session_state.pop("pending_reading", None)
+                st.toast(tr("readings.cancelled"))
+                st.rerun()
+            continue
+        with st.form(f"reading_{meter.meter_id}", clear_on_submit=True):
+            value = st.text_input(tr("readings.input"), placeholder="123,456", help=tr("readings.input_help"))
+            if st.form_submit_button(tr("readings.submit"), type="primary", width="stretch"):
+                st.session_state.pop("receipt", None)
+                submit(meter.meter_id, value)
+                st.rerun()
+        error = st.session_state.get("reading_error")
+        if error and error[0] == meter.meter_id:
+            st.error(error[1])
+            del st.session_state["reading_error"]

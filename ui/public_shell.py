@@ -1,0 +1,52 @@
+"""What every consumer screen shows above the page: the language switch, the menu (a row of links that fits a
+phone screen) and, with several flats, the account switcher."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.consumers import set_language
+from ui.public_session import accounts, current_login_id, follow_redirect, language, select_account, selected_account, tr
+from ui.public_text import LANGUAGE_NAMES
+
+_SHORT = {"uk": "УКР", "en": "ENG"}
+
+
+def _language_changed() -> None:
+    from ui.resources import sessions
+
+    choice = st.session_state.get("lang_switch") or language()
+    st.session_state["lang"] = choice
+    st.session_state["lang_chosen"] = True
+    login_id = current_login_id()
+    if login_id is not None:
+        set_language(sessions(), login_id, choice)
+
+
+def _account_changed() -> None:
+    select_account(st.session_state["account_switch"])
+
+
+def header(pages: list) -> None:
+    follow_redirect()
+    st.session_state["lang_switch"] = language()
+    top = st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center")
+    top.markdown(f"**:material/local_fire_department: {tr('app.title')}**")
+    top.segmented_control(
+        tr("lang.label"), list(LANGUAGE_NAMES), key="lang_switch", on_change=_language_changed,
+        format_func=_SHORT.get, label_visibility="collapsed",
+    )
+    if current_login_id() is None:
+        return
+    menu = st.container(horizontal=True, gap="small")
+    for page in pages:
+        if page.url_path != "add-account":
+            menu.page_link(page, label=page.title, icon=page.icon)
+    linked = accounts()
+    if len(linked) > 1:
+        by_id = {a.account_id: a for a in linked}
+        st.session_state["account_switch"] = selected_account().account_id
+        st.selectbox(
+            tr("switcher.label"), list(by_id), key="account_switch", on_change=_account_changed,
+            format_func=lambda account_id: f"{by_id[account_id].number} · {by_id[account_id].address}",
+        )
