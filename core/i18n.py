@@ -198,6 +198,77 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Цей період уже оброблено.",
         "en": "This period has already been processed.",
     },
+    "import.empty": {"uk": "Файл порожній.", "en": "The file is empty."},
+    "import.encoding": {
+        "uk": "Не вдалося прочитати файл: очікується текст CSV у кодуванні UTF-8 або Windows-1251.",
+        "en": "The file cannot be read: a CSV text in UTF-8 or Windows-1251 is expected.",
+    },
+    "import.too_large": {"uk": "Файл завеликий (понад 50 МБ).", "en": "The file is too large (over 50 MB)."},
+    "import.kind_unknown": {"uk": "Невідомий тип імпорту.", "en": "Unknown import kind."},
+    "import.malformed": {
+        "uk": "Файл пошкоджено біля рядка {line} (незакрита лапка?).",
+        "en": "The file is malformed near line {line} (an unclosed quote?).",
+    },
+    "import.columns": {
+        "uk": "У заголовку бракує стовпців: {columns}. Очікуються: {expected}.",
+        "en": "The header lacks the columns: {columns}. Expected: {expected}.",
+    },
+    "import.field_count": {
+        "uk": "Очікувалося полів: {expected}, у рядку: {found} (рядок обрізано?).",
+        "en": "Expected {expected} fields, found {found} (a truncated row?).",
+    },
+    "import.account_format": {
+        "uk": "Номер рахунку «{value}» — не 13 цифр.",
+        "en": "Account number “{value}” is not 13 digits.",
+    },
+    "import.account_unknown": {"uk": "Рахунок {value} не знайдено.", "en": "Account {value} not found."},
+    "import.service_unknown": {
+        "uk": "Невідома послуга «{value}» (очікується heating або hot_water).",
+        "en": "Unknown service “{value}” (heating or hot_water expected).",
+    },
+    "import.amount_format": {"uk": "Сума «{value}» — не число.", "en": "Amount “{value}” is not a number."},
+    "import.amount_positive": {
+        "uk": "Сума {value} має бути більшою за нуль.",
+        "en": "Amount {value} must be greater than zero.",
+    },
+    "import.date_format": {
+        "uk": "Дата «{value}» не розпізнана (РРРР-ММ-ДД ГГ:ХХ або ДД.ММ.РРРР ГГ:ХХ).",
+        "en": "Date “{value}” not recognised (YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM).",
+    },
+    "import.month_format": {
+        "uk": "Місяць «{value}» не розпізнано (РРРР-ММ).",
+        "en": "Month “{value}” not recognised (YYYY-MM).",
+    },
+    "import.ref_missing": {"uk": "Немає номера запису (ref).", "en": "The record reference is missing."},
+    "import.channel_unknown": {"uk": "Невідомий канал оплати «{value}».", "en": "Unknown payment channel “{value}”."},
+    "import.number_format": {
+        "uk": "Значення «{value}» у стовпці {column} — не число.",
+        "en": "Value “{value}” in column {column} is not a number.",
+    },
+    "import.negative": {
+        "uk": "Від'ємне значення {value} у стовпці {column}.",
+        "en": "Negative value {value} in column {column}.",
+    },
+    "import.discount_range": {"uk": "Знижка {value} % поза межами 0–100.", "en": "Discount {value} % is outside 0–100."},
+    "import.to_pay_above_amount": {
+        "uk": "До сплати {value} більше за нараховане.",
+        "en": "Amount to pay {value} exceeds the charge.",
+    },
+    "import.meter_unknown": {"uk": "Лічильник {value} не знайдено.", "en": "Meter {value} not found."},
+    "import.meter_account_mismatch": {
+        "uk": "Лічильник {meter} не належить рахунку {value}.",
+        "en": "Meter {meter} does not belong to account {value}.",
+    },
+    "import.outside_window": {
+        "uk": "Дата {value} не потрапляє в жоден період подачі показань.",
+        "en": "Date {value} falls in no reading window.",
+    },
+    "staff.role_denied": {
+        "uk": "Ця сторінка недоступна для вашої ролі.",
+        "en": "This page is not available to your role.",
+    },
+    "explore.choice": {"uk": "Недопустимий вибір: {value}.", "en": "Not an allowed choice: {value}."},
+    "lookup.not_found": {"uk": "Рахунок не знайдено.", "en": "Account not found."},
     "service.heating": {"uk": "Опалення", "en": "Heating"},
     "service.hot_water": {"uk": "Гаряча вода", "en": "Hot water"},
 }

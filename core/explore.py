@@ -1,0 +1,253 @@
+"""The analysts' explorer: a dataset, filters, a group-by and a measure, all chosen from a whitelist.
+
+Queries are SQLAlchemy select() with GROUP BY, built only from the whitelisted expressions below; user input
+reaches SQL as bound parameters only. Grouped results are capped; ungrouped rows are paged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import Select, and_, case, distinct, exists, func, literal, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.clock import add_months, kyiv_midnight, month_start
+from core.dashboard import kyiv_bucket, prepare
+from core.errors import DomainError
+from db.models import Account, Charge, ConsumerAccountLink, Meter, Payment, Reading, ReadingWindow
+
+MAX_GROUPS = 500
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What can be chosen for one dataset: dimensions and measures by name -> (label uk, label en)."""
+
+    dimensions: dict[str, tuple[str, str]]
+    measures: dict[str, tuple[str, str]]
+    columns: dict[str, tuple[str, str]]  # for the ungrouped row view
+    dated: bool  # has a month range filter
+    services: bool
+    channels: tuple[str, ...] = ()
+
+
+DATASETS: dict[str, Dataset] = {
+    "charges": Dataset(
+        dimensions={"month": ("Місяць", "Month"), "service": ("Послуга", "Service"), "street": ("Вулиця", "Street"),
+                    "discount": ("Знижка, %", "Discount, %")},
+        measures={"amount_to_pay": ("Сума до сплати, ₴", "Amount to pay, ₴"), "amount": ("Нараховано, ₴", "Charged, ₴"),
+                  "discount_amount": ("Знижки, ₴", "Discounts, ₴"), "volume": ("Обсяг", "Volume"),
+                  "count": ("Кількість нарахувань", "Number of charges"),
+                  "average": ("Середня сума до сплати, ₴", "Average amount to pay, ₴")},
+        columns={"number": ("Рахунок", "Account"), "month": ("Місяць", "Month"), "service": ("Послуга", "Service"),
+                 "volume": ("Обсяг", "Volume"), "tariff": ("Тариф", "Tariff"), "amount": ("Нараховано", "Charged"),
+                 "discount_percent": ("Знижка, %", "Discount, %"), "amount_to_pay": ("До сплати", "To pay")},
+        dated=True, services=True,
+    ),
+    "payments": Dataset(
+        dimensions={"month": ("Місяць", "Month"), "week": ("Тиждень", "Week"), "day": ("День", "Day"),
+                    "service": ("Послуга", "Service"), "channel": ("Канал", "Channel"), "source": ("Джерело", "Source"),
+                    "street": ("Вулиця", "Street")},
+        measures={"amount": ("Сума, ₴", "Amount, ₴"), "count": ("Кількість оплат", "Number of payments"),
+                  "average": ("Середня оплата, ₴", "Average payment, ₴"),
+                  "accounts": ("Рахунків, що платили", "Paying accounts")},
+        columns={"number": ("Рахунок", "Account"), "paid_at": ("Дата оплати", "Paid at"),
+                 "service": ("Послуга", "Service"), "amount": ("Сума", "Amount"), "channel": ("Канал", "Channel"),
+                 "source": ("Джерело", "Source")},
+        dated=True, services=True, channels=("bank", "post", "terminal", "cabinet"),
+    ),
+    "readings": Dataset(
+        dimensions={"period": ("Період подачі", "Window"), "channel": ("Канал", "Channel"),
+                    "status": ("Статус", "Status"), "flagged": ("На перевірці", "Flagged"),
+                    "quality": ("Якість", "Quality"), "street": ("Вулиця", "Street")},
+        measures={"count": ("Кількість показань", "Number of readings"),
+                  "consumption": ("Споживання, м³", "Consumption, m³"),
+                  "average": ("Середнє споживання, м³", "Average consumption, m³"),
+                  "meters": ("Лічильників", "Meters")},
+        columns={"number": ("Рахунок", "Account"), "serial": ("Лічильник", "Meter"), "period": ("Період", "Window"),
+                 "value": ("Показання", "Value"), "consumption": ("Споживання", "Consumption"),
+                 "submitted_at": ("Подано", "Submitted"), "channel": ("Канал", "Channel"),
+                 "status": ("Статус", "Status")},
+        dated=True, services=False, channels=("cabinet", "water_utility", "staff"),
+    ),
+    "accounts": Dataset(
+        dimensions={"street": ("Вулиця", "Street"), "residents": ("Мешканців", "Residents"),
+                    "has_hot_water": ("Гаряча вода", "Hot water"), "has_heating": ("Опалення", "Heating"),
+                    "registered": ("У кабінеті", "In the cabinet")},
+        measures={"count": ("Кількість рахунків", "Number of accounts"),
+                  "area": ("Опалювана площа, м²", "Heated area, m²"),
+                  "average_area": ("Середня площа, м²", "Average area, m²"),
+                  "residents": ("Мешканців", "Residents")},
+        columns={"number": ("Рахунок", "Account"), "address": ("Адреса", "Address"),
+                 "heated_area": ("Площа", "Area"), "residents": ("Мешканців", "Residents"),
+                 "has_heating": ("Опалення", "Heating"), "has_hot_water": ("Гаряча вода", "Hot water")},
+        dated=False, services=False,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    first_month: dt.date | None = None
+    last_month: dt.date | None = None
+    service: str | None = None
+    channel: str | None = None
+    street: str | None = None
+
+    def describe(self) -> dict[str, str]:
+        return {k: (v.strftime("%Y-%m") if isinstance(v, dt.date) else str(v))
+                for k, v in self.__dict__.items() if v}
+
+
+@dataclass(frozen=True)
+class Result:
+    dataset: str
+    columns: list[str]  # keys of dimensions/measures or row columns
+    rows: list[tuple]
+    total: int  # groups or rows matching, before the cap/page
+    grouped: bool
+    page: int = 0
+    capped: bool = False
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+def _check(name: str | None, allowed) -> None:
+    if name is not None and name not in allowed:
+        raise DomainError("explore.choice", value=name)
+
+
+def _registered():
+    return exists().where(ConsumerAccountLink.account_id == Account.id)
+
+
+def _base(session: Session, dataset: str, filters: Filters) -> tuple[Select, dict, dict, dict]:
+    """(base select with joins and filters, dimension exprs, measure exprs, row column exprs)."""
+    first = month_start(filters.first_month) if filters.first_month else None
+    last = month_start(filters.last_month) if filters.last_month else None
+    conditions = []
+    if filters.street:
+        conditions.append(Account.street == filters.street)
+    if dataset == "charges":
+        base = select().select_from(Charge).join(Account, Account.id == Charge.account_id)
+        if first:
+            conditions.append(Charge.month >= first)
+        if last:
+            conditions.append(Charge.month <= last)
+        if filters.service:
+            conditions.append(Charge.service == filters.service)
+        dims = {"month": Charge.month, "service": Charge.service, "street": Account.street,
+                "discount": Charge.discount_percent}
+        measures = {"amount_to_pay": func.sum(Charge.amount_to_pay), "amount": func.sum(Charge.amount),
+                    "discount_amount": func.sum(Charge.discount_amount), "volume": func.sum(Charge.volume),
+                    "count": func.count(), "average": func.avg(Charge.amount_to_pay)}
+        cols = {"number": Account.number, "month": Charge.month, "service": Charge.service, "volume": Charge.volume,
+                "tariff": Charge.tariff, "amount": Charge.amount, "discount_percent": Charge.discount_percent,
+                "amount_to_pay": Charge.amount_to_pay}
+        order = (Charge.month.desc(), Account.number, Charge.service)
+    elif dataset == "payments":
+        base = select().select_from(Payment).join(Account, Account.id == Payment.account_id)
+        if first:
+            conditions.append(Payment.paid_at >= kyiv_midnight(first))
+        if last:
+            conditions.append(Payment.paid_at < kyiv_midnight(add_months(last, 1)))
+        if filters.service:
+            conditions.append(Payment.service == filters.service)
+        if filters.channel:
+            conditions.append(Payment.channel == filters.channel)
+        dims = {"month": kyiv_bucket(session, Payment.paid_at, "month"),
+                "week": kyiv_bucket(session, Payment.paid_at, "week"),
+                "day": kyiv_bucket(session, Payment.paid_at, "day"),
+                "service": Payment.service, "channel": Payment.channel, "source": Payment.source,
+                "street": Account.street}
+        measures = {"amount": func.sum(Payment.amount), "count": func.count(), "average": func.avg(Payment.amount),
+                    "accounts": func.count(distinct(Payment.account_id))}
+        cols = {"number": Account.number, "paid_at": Payment.paid_at, "service": Payment.service,
+                "amount": Payment.amount, "channel": Payment.channel, "source": Payment.source}
+        order = (Payment.paid_at.desc(), Payment.id.desc())
+    elif dataset == "readings":
+        base = (select().select_from(Reading).join(Meter, Meter.id == Reading.meter_id)
+                .join(Account, Account.id == Meter.account_id)
+                .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id))
+        if first:
+            conditions.append(ReadingWindow.period >= first)
+        if last:
+            conditions.append(ReadingWindow.period <= last)
+        if filters.channel:
+            conditions.append(Reading.channel == filters.channel)
+        dims = {"period": ReadingWindow.period, "channel": Reading.channel, "status": Reading.status,
+                "flagged": Reading.flagged, "quality": Reading.quality, "street": Account.street}
+        measures = {"count": func.count(), "consumption": func.sum(Reading.consumption),
+                    "average": func.avg(Reading.consumption), "meters": func.count(distinct(Reading.meter_id))}
+        cols = {"number": Account.number, "serial": Meter.serial, "period": ReadingWindow.period,
+                "value": Reading.value, "consumption": Reading.consumption, "submitted_at": Reading.submitted_at,
+                "channel": Reading.channel, "status": Reading.status}
+        order = (Reading.submitted_at.desc(), Reading.id.desc())
+    else:
+        base = select().select_from(Account)
+        dims = {"street": Account.street, "residents": Account.residents, "has_hot_water": Account.has_hot_water,
+                "has_heating": Account.has_heating,
+                "registered": case((_registered(), literal(True)), else_=literal(False))}
+        measures = {"count": func.count(), "area": func.sum(Account.heated_area),
+                    "average_area": func.avg(Account.heated_area), "residents": func.sum(Account.residents)}
+        cols = {"number": Account.number, "address": Account.address, "heated_area": Account.heated_area,
+                "residents": Account.residents, "has_heating": Account.has_heating,
+                "has_hot_water": Account.has_hot_water}
+        order = (Account.street, Account.number)
+    if conditions:
+        base = base.where(and_(*conditions))
+    return base, dims, measures, {"columns": cols, "order": order}
+
+
+def run(
+    sessions: sessionmaker[Session], dataset: str, filters: Filters, group_by: list[str] | None = None,
+    measure: str | None = None, page: int = 0, page_size: int = PAGE_SIZE,
+) -> Result:
+    """Grouped: up to MAX_GROUPS groups ordered by the group keys. Ungrouped: one page of rows."""
+    _check(dataset, DATASETS)
+    spec = DATASETS[dataset]
+    group_by = [g for g in (group_by or []) if g]
+    for name in group_by:
+        _check(name, spec.dimensions)
+    _check(measure, spec.measures)
+    if filters.service:
+        _check(filters.service, ("heating", "hot_water"))
+    if filters.channel:
+        _check(filters.channel, spec.channels)
+    page_size = max(1, min(page_size, 1000))
+    with sessions() as session:
+        prepare(session)
+        base, dims, measures, rows_spec = _base(session, dataset, filters)
+        if group_by:
+            measure = measure or next(iter(spec.measures))
+            keys = [dims[name].label(name) for name in group_by]
+            query = base.add_columns(*keys, measures[measure].label(measure)).group_by(*keys)
+            total = session.scalar(select(func.count()).select_from(query.subquery()))
+            rows = session.execute(query.order_by(*keys).limit(MAX_GROUPS)).all()
+            return Result(dataset, [*group_by, measure], [tuple(_clean(v) for v in r) for r in rows], total, True,
+                          capped=total > MAX_GROUPS, filters=filters.describe())
+        if measure:
+            value = session.scalar(base.add_columns(measures[measure]))
+            return Result(dataset, [measure], [(_clean(value),)], 1, True, filters=filters.describe())
+        columns = rows_spec["columns"]
+        total = session.scalar(base.add_columns(func.count()))
+        query = base.add_columns(*[c.label(n) for n, c in columns.items()]).order_by(*rows_spec["order"])
+        rows = session.execute(query.offset(page * page_size).limit(page_size)).all()
+        return Result(dataset, list(columns), [tuple(r) for r in rows], total, False, page=page,
+                      filters=filters.describe())
+
+
+def _clean(value):
+    """Dates come back as text from the bucket function; averages as long decimals."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.001")) if value.as_tuple().exponent < -3 else value
+    if isinstance(value, float):
+        return Decimal(str(value)).quantize(Decimal("0.001"))
+    return value

@@ -1,0 +1,100 @@
+"""Accounts needing additional charges for a closed window, readings flagged for review, the billing file."""
+
+from decimal import Decimal
+
+import streamlit as st
+
+from core import clock, dashboard
+from core.additional_charges import process_window
+from core.errors import DomainError
+from ui import staff_data, staff_view as view
+from ui.resources import sessions
+from ui.staff_access import can, require_role
+
+user = require_role("additional_charges")
+st.title("Донарахування")
+st.caption("Рахунки з лічильником без прийнятого показання в закритому періоді: до 3 місяців поспіль — за середнім "
+           "добовим споживанням за 12 місяців, далі або без історії — за нормою на мешканця (ПКМУ 690, 1182).")
+
+now = clock.now()
+closed = [w for w in staff_data.reading_windows() if w.closes_at <= now]
+if not closed:
+    st.info("Ще немає закритих періодів подачі.")
+    st.stop()
+window = st.selectbox("Закритий період подачі", closed, format_func=lambda w: f"{view.month_label(w.period)}: "
+                      f"{view.date(w.first_day)} — {view.date(w.last_day)}"
+                      + (" · оброблено" if w.processed_at else " · не оброблено"))
+lines = staff_data.additional_charge_list(window.id)
+flagged = staff_data.flagged_readings(window.id)
+
+volume = sum((line.volume for line in lines), Decimal(0))
+amount = sum((line.amount for line in lines), Decimal(0))
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Рахунків без показань", view.number(len(lines)))
+c2.metric("Оцінений обсяг", view.number(volume, 3) + " м³")
+c3.metric("Сума донарахувань", view.money(amount))
+c4.metric("Показань на перевірці", view.number(len(flagged)))
+
+table = dashboard.count_by_street_and_reason(lines, flagged)
+if table:
+    streets = list(table)[:20]
+    fig = view.figure("Рахунки за причиною і вулицею", "Рахунків", "", height=max(320, 28 * len(streets) + 120))
+    for reason in [r for r in ("average", "norm", "flagged") if any(table[s].get(r) for s in streets)]:
+        fig.add_bar(y=streets, x=[table[s].get(reason, 0) for s in streets], name=view.RULE_NAMES[reason],
+                    orientation="h")
+    fig.update_layout(barmode="stack", hovermode="y unified")
+    fig.update_yaxes(autorange="reversed", tickformat=None)
+    fig.update_xaxes(tickformat=",")
+    view.show(fig, key="by_street")
+    if len(table) > len(streets):
+        st.caption(f"Показано 20 вулиць з найбільшою кількістю рахунків із {len(table)}.")
+
+st.subheader("Рахунки без показань")
+if lines:
+    st.dataframe(
+        [{"Рахунок": l.account_number, "Адреса": l.address, "Лічильник": l.meter_serial, "Мешканців": l.residents,
+          "Місяців без показань": "ніколи" if l.months_without is None else l.months_without,
+          "Правило": view.RULE_NAMES[l.rule], "Обсяг, м³": view.number(l.volume, 3), "Тариф": view.number(l.tariff, 2),
+          "Сума": view.money(l.amount)} for l in lines],
+        hide_index=True,
+    )
+    st.download_button(
+        "Завантажити для білінгу (CSV)", dashboard.billing_csv(lines, window.period),
+        file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
+    )
+else:
+    st.success("У цьому періоді всі рахунки з лічильником подали показання.")
+
+st.subheader("Показання на перевірці")
+if flagged:
+    st.dataframe(
+        [{"Рахунок": f.account_number, "Адреса": f.address, "Лічильник": f.meter_serial,
+          "Показання, м³": view.number(f.value, 3), "Споживання, м³": view.number(f.consumption, 3),
+          "Подано": view.moment(f.submitted_at), "Канал": view.READING_CHANNEL_NAMES.get(f.channel, f.channel),
+          "Причина": f.reason or ""} for f in flagged],
+        hide_index=True,
+    )
+else:
+    st.write("Немає показань, позначених для перевірки.")
+
+st.subheader("Обробка періоду")
+if window.processed_at:
+    st.info(f"Період оброблено {view.moment(window.processed_at)}: донарахування збережено.")
+elif not can(user.role, "additional_charges.process"):
+    st.caption("Позначити період обробленим може керівник або адміністратор.")
+else:
+    with st.form("process_window"):
+        st.write(f"Зберегти {view.number(len(lines))} донарахувань на {view.money(amount)} і позначити період "
+                 f"{view.month_label(window.period)} обробленим. Дію записується в журнал.")
+        sure = st.checkbox("Я перевірив(-ла) список")
+        if st.form_submit_button("Позначити період обробленим", type="primary"):
+            if not sure:
+                st.error("Підтвердьте, що список перевірено.")
+            else:
+                try:
+                    stored = process_window(sessions(), window.id, actor=user.username)
+                except DomainError as error:
+                    st.error(error.message("uk"))
+                else:
+                    staff_data.clear()
+                    st.success(f"Період оброблено: збережено {view.number(stored)} донарахувань.")

@@ -1,0 +1,75 @@
+"""Account look-up by number or address: balances, charges, payments, readings, cabinet logins, audit trail."""
+
+import streamlit as st
+
+from core.errors import DomainError
+from ui import staff_data, staff_view as view
+from ui.staff_access import require_role
+
+require_role("lookup")
+st.title("Пошук рахунку")
+
+with st.form("lookup"):
+    query = st.text_input("Номер особового рахунку або адреса", placeholder="1120200001000 або Гулака 20")
+    st.form_submit_button("Знайти", type="primary")
+if not query.strip():
+    st.stop()
+hits = staff_data.find_accounts(query)
+if not hits:
+    st.warning("Нічого не знайдено. Введіть щонайменше 4 цифри номера або слово з адреси.")
+    st.stop()
+hit = st.selectbox(f"Знайдено: {len(hits)}" + (" (показано перші 50)" if len(hits) >= 50 else ""), hits,
+                   format_func=lambda h: f"{h.number} · {h.address}")
+try:
+    card = staff_data.account_card(hit.account_id)
+except DomainError as error:
+    st.error(error.message("uk"))
+    st.stop()
+statement = card.statement
+
+st.subheader(f"{statement.number} · {statement.address}")
+st.caption(f"Площа {view.number(statement.heated_area, 2)} м² · мешканців: {statement.residents} · "
+           f"лічильники: {', '.join(card.meters) or 'немає'}")
+columns = st.columns(max(1, len(statement.services)))
+for column, service in zip(columns, statement.services):
+    label = "Борг" if service.balance > 0 else "Переплата" if service.balance < 0 else "Сальдо"
+    column.metric(f"{view.SERVICE_NAMES.get(service.service, service.service)}: {label.lower()}",
+                  view.money(abs(service.balance)),
+                  help=f"Нараховано {view.money(service.charged)}, сплачено {view.money(service.paid)}")
+
+charges, payments, readings, logins, audit = st.tabs(
+    ["Нарахування", "Оплати", "Показання", "Кабінет", "Журнал дій"])
+with charges:
+    st.dataframe([{"Місяць": view.month_label(c.month), "Послуга": view.SERVICE_NAMES.get(c.service, c.service),
+                   "Обсяг": view.number(c.volume, 3), "Тариф": view.number(c.tariff, 2),
+                   "Нараховано": view.money(c.amount),
+                   "Знижка": view.percent(c.discount_percent) if c.discount_percent else "",
+                   "До сплати": view.money(c.amount_to_pay)} for c in statement.charges], hide_index=True)
+with payments:
+    st.dataframe([{"Дата": view.moment(p.paid_at), "Послуга": view.SERVICE_NAMES.get(p.service, p.service),
+                   "Сума": view.money(p.amount), "Канал": view.PAYMENT_CHANNEL_NAMES.get(p.channel, p.channel)}
+                  for p in statement.payments], hide_index=True)
+    if statement.pending:
+        st.caption(f"Очікують підтвердження банку: {len(statement.pending)}")
+with readings:
+    st.dataframe([{"Період": view.month_label(r.period) if r.period else "", "Лічильник": r.meter_serial,
+                   "Показання, м³": view.number(r.value, 3), "Споживання, м³": view.number(r.consumption, 3),
+                   "Подано": view.moment(r.submitted_at),
+                   "Канал": view.READING_CHANNEL_NAMES.get(r.channel, r.channel), "Статус": r.status,
+                   "На перевірці": r.flag_reason or ("так" if r.flagged else "")} for r in card.readings],
+                 hide_index=True)
+    if card.estimates:
+        st.caption("Донарахування за оцінкою")
+        st.dataframe([{"Період": view.month_label(e.period), "Лічильник": e.meter_serial,
+                       "Правило": view.RULE_NAMES.get(e.rule, e.rule), "Обсяг, м³": view.number(e.volume, 3),
+                       "Сума": view.money(e.amount)} for e in card.estimates], hide_index=True)
+with logins:
+    if card.logins:
+        st.dataframe([{"Логін": l.login, "Спосіб": l.method, "Додано": view.moment(l.linked_at),
+                       "Останній вхід": view.moment(l.last_login_at)} for l in card.logins], hide_index=True)
+    else:
+        st.write("Рахунок ще не додано до кабінету споживача.")
+with audit:
+    st.dataframe([{"Час": view.moment(a.at), "Хто": f"{a.actor} ({a.actor_type})", "Дія": a.action,
+                   "Об'єкт": f"{a.entity} {a.entity_id or ''}", "Деталі": a.details or ""} for a in card.audit],
+                 hide_index=True)

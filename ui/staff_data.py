@@ -1,0 +1,133 @@
+"""Cached reads for the staff pages (five minutes): the SQL aggregates of core.dashboard / explore / lookup.
+
+Each cache key carries the database URL, so two databases in one process never share results; the
+sessionmaker itself is passed with a leading underscore, so it is not hashed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from core import additional_charges, dashboard, explore, lookup, windows
+from ui.resources import engine, sessions
+
+TTL = 300
+
+
+def _db() -> str:
+    return engine().url.render_as_string(hide_password=True)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _overview(_sessions, db: str, minute: str):
+    return dashboard.overview(_sessions)
+
+
+def overview():
+    from core import clock
+
+    return _overview(sessions(), _db(), clock.now().strftime("%Y-%m-%d %H:%M")[:-1])
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _streets(_sessions, db: str):
+    return dashboard.streets(_sessions)
+
+
+def streets() -> list[str]:
+    return _streets(sessions(), _db())
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _windows(_sessions, db: str):
+    return windows.list_windows(_sessions)
+
+
+def reading_windows():
+    return _windows(sessions(), _db())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _readings_per_window(_sessions, db: str, first: dt.date, last: dt.date, street: str | None):
+    return dashboard.readings_per_window(_sessions, first, last, street)
+
+
+def readings_per_window(first: dt.date, last: dt.date, street: str | None):
+    return _readings_per_window(sessions(), _db(), first, last, street)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _curve(_sessions, db: str, window_id: int, street: str | None):
+    return dashboard.submission_curve(_sessions, window_id, street)
+
+
+def submission_curve(window_id: int, street: str | None):
+    return _curve(sessions(), _db(), window_id, street)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _missing(_sessions, db: str, window_id: int, street: str | None, limit: int | None):
+    return dashboard.accounts_without_reading(_sessions, window_id, street, limit)
+
+
+def accounts_without_reading(window_id: int, street: str | None, limit: int | None):
+    return _missing(sessions(), _db(), window_id, street, limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _inflows(_sessions, db: str, first, last, unit, service, channel):
+    return dashboard.payment_inflows(_sessions, first, last, unit, service, channel)
+
+
+def payment_inflows(first: dt.date, last: dt.date, unit: str, service: str | None, channel: str | None):
+    return _inflows(sessions(), _db(), first, last, unit, service, channel)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _against(_sessions, db: str, first, last, service):
+    return dashboard.payments_against_charges(_sessions, first, last, service)
+
+
+def payments_against_charges(first: dt.date, last: dt.date, service: str | None = None):
+    return _against(sessions(), _db(), first, last, service)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _additional(_sessions, db: str, window_id: int):
+    return additional_charges.additional_charge_list(_sessions, window_id)
+
+
+def additional_charge_list(window_id: int):
+    return _additional(sessions(), _db(), window_id)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _flagged(_sessions, db: str, window_id: int):
+    return dashboard.flagged_readings(_sessions, window_id)
+
+
+def flagged_readings(window_id: int):
+    return _flagged(sessions(), _db(), window_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _explore(_sessions, db: str, dataset, filters, group_by, measure, page):
+    return explore.run(_sessions, dataset, filters, list(group_by), measure, page)
+
+
+def explore_run(dataset: str, filters: explore.Filters, group_by: tuple[str, ...], measure: str | None, page: int):
+    return _explore(sessions(), _db(), dataset, filters, group_by, measure, page)
+
+
+def find_accounts(query: str):
+    return lookup.find_accounts(sessions(), query)
+
+
+def account_card(account_id: int):
+    return lookup.account_card(sessions(), account_id)
+
+
+def clear() -> None:
+    st.cache_data.clear()

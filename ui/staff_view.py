@@ -1,0 +1,103 @@
+"""Rendering helpers for the staff pages: Plotly figures in the Ukrainian number format, labels, CSV bytes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from core import formatting
+from core.i18n import t
+
+SERVICE_NAMES = {"heating": t("service.heating"), "hot_water": t("service.hot_water")}
+PAYMENT_CHANNEL_NAMES = {"bank": "Банк", "post": "Пошта", "terminal": "Термінал", "cabinet": "Кабінет (онлайн)"}
+READING_CHANNEL_NAMES = {"cabinet": "Кабінет споживача", "water_utility": "Водоканал", "staff": "Працівник"}
+RULE_NAMES = {"average": "За середнім (≤ 3 міс.)", "norm": "За нормою", "flagged": "Показання на перевірці"}
+COLORS = ["#1f6fb2", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#9c755f", "#edc948"]
+MONTHS_UK = ["січ", "лют", "бер", "кві", "тра", "чер", "лип", "сер", "вер", "жов", "лис", "гру"]
+
+
+def month_label(month: dt.date) -> str:
+    return f"{MONTHS_UK[month.month - 1]} {month.year}"
+
+
+def money(value: Decimal | None) -> str:
+    return "—" if value is None else formatting.money(value)
+
+
+def number(value, places: int = 0) -> str:
+    return "—" if value is None else formatting.number(value, places=places)
+
+
+def percent(value: Decimal | None) -> str:
+    return "—" if value is None else formatting.percent(value)
+
+
+def date(value: dt.date | None) -> str:
+    return "" if value is None else formatting.date(value)
+
+
+def moment(value: dt.datetime | None) -> str:
+    return "" if value is None else formatting.datetime(value)
+
+
+def figure(title: str, x_title: str, y_title: str, height: int = 380) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"}, separators=", ", height=height,
+        xaxis_title=x_title, yaxis_title=y_title, colorway=COLORS,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        margin={"l": 10, "r": 10, "t": 70, "b": 10}, hovermode="x unified",
+    )
+    fig.update_yaxes(tickformat=",", rangemode="tozero")
+    return fig
+
+
+def show(fig: go.Figure, key: str | None = None) -> None:
+    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+
+
+def delta(current, previous, unit: str = "", places: int = 1) -> str | None:
+    """st.metric delta text: the change against the previous period, Ukrainian-formatted."""
+    if current is None or previous is None:
+        return None
+    change = Decimal(current) - Decimal(previous)
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    return f"{sign}{formatting.number(abs(change), places=places)}{unit}"
+
+
+def csv_bytes(header: list[str], rows, filters: dict[str, str] | None = None) -> bytes:
+    """`;`-separated UTF-8 CSV with BOM (opens in Excel); the filters applied head the file as one line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    if filters is not None:
+        described = "; ".join(f"{k}={v}" for k, v in filters.items()) or "без фільтрів"
+        writer.writerow([f"# Фільтри: {described}"])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",")
+    if isinstance(value, dt.datetime):
+        return formatting.datetime(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "так" if value else "ні"
+    return str(value)
+
+
+def file_suffix(filters: dict[str, str]) -> str:
+    parts = [f"{k}-{v}" for k, v in filters.items() if v]
+    text = "_".join(parts).replace(" ", "-").replace("/", "-").replace(".", "")
+    return ("_" + text) if text else ""
