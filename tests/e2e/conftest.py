@@ -1,0 +1,27 @@
+"""Fixtures of the real-browser suite: one demo database per run, apps started per pinned business date."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.harness import CHROMIUM, CHROMIUM_FLAGS, make_demo_database, require_browser
+
+# A date inside the November 2026 reading window (25 Nov - 3 Dec), as the demo data is generated.
+WINDOW_OPEN = "2026-11-27T12:00"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory, browser):
+    """The demo database as generated on WINDOW_OPEN; tests copy it when they need a clean one."""
+    return make_demo_database(tmp_path_factory.mktemp("e2e"), WINDOW_OPEN)
