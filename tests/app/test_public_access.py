@@ -1,0 +1,44 @@
+"""A consumer sees and acts only on the accounts linked to its own login."""
+
+import pytest
+
+from core.errors import AccessDenied
+from core.readings import submit_reading
+from core.statements import statement_for_consumer
+from tests.app.public_support import build, logged_in_app, registered, shown
+
+
+@pytest.fixture
+def cabinet(app_world):
+    cabinet = build(app_world)
+    registered(app_world)
+    return cabinet
+
+
+@pytest.mark.parametrize("page", ["pages/public/account.py", "pages/public/readings.py"])
+def test_a_foreign_account_id_in_the_session_falls_back_to_the_own_account(cabinet, page):
+    at = logged_in_app(cabinet.world)
+    at.session_state["account_id"] = cabinet.other  # e.g. a tampered or stale choice
+    at.switch_page(page).run()
+    text = shown(at)
+    assert "просп. Волі" not in text and "0999999" not in text and "1120200002000" not in text
+    assert not at.exception
+
+
+def test_core_refuses_to_read_or_write_a_foreign_account(cabinet, app_sessions):
+    login_id = registered(cabinet.world, "third@example.com")
+    with pytest.raises(AccessDenied):
+        statement_for_consumer(app_sessions, login_id, cabinet.other)
+    with pytest.raises(AccessDenied):
+        submit_reading(app_sessions, login_id, cabinet.new_meter, "6,000")
+
+
+def test_logged_out_visitor_sees_only_login_and_registration(cabinet):
+    from tests.app.conftest import open_app
+
+    at = open_app("public_app.py")
+    assert at.title[0].value == "Вхід до кабінету"
+    for page in ("account", "readings", "pay", "profile", "add_account"):
+        with pytest.raises(ValueError):
+            at.switch_page(f"pages/public/{page}.py")
+    assert "1120200001000" not in shown(at)

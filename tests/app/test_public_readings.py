@@ -1,0 +1,111 @@
+"""Meter readings: the window, the last reading, submission, the confirmations, the receipt."""
+
+import pytest
+from sqlalchemy import select
+
+from core.consumers import register
+from db.models import Reading
+from tests.app.public_support import PASSWORD, build, click, errors, fill, logged_in_app, registered, shown
+from tests.conftest import kyiv
+
+
+@pytest.fixture
+def cabinet(app_world):
+    cabinet = build(app_world)
+    registered(app_world)
+    return cabinet
+
+
+def readings_screen(world):
+    at = logged_in_app(world)
+    return at.switch_page("pages/public/readings.py").run()
+
+
+def send(at, value):
+    fill(at, **{"Нове показання, м³": value})
+    return click(at, "Надіслати показання")
+
+
+def stored(sessions, meter_id):
+    with sessions() as s:
+        return s.execute(
+            select(Reading.value, Reading.status, Reading.flagged).where(Reading.meter_id == meter_id).order_by(Reading.id)
+        ).all()
+
+
+def test_window_dates_countdown_advice_and_last_reading(cabinet):
+    at = readings_screen(cabinet.world)
+    text = shown(at)
+    assert "Показання приймаються: **25.11.2026 — 03.12.2026** (за листопад 2026)" in text
+    assert "До закриття: 6 дн. 12 год." in text  # 27 Nov 12:00 -> 4 Dec 00:00
+    assert "останні дні періоду (01.12.2026 — 03.12.2026)" in text
+    assert "Лічильник № 0812345" in text
+    assert "Останнє прийняте показання: **150,000\u00a0м³** (02.11.2026)" in text
+    assert "Якщо показання не надійде до 03.12.2026, буде донараховано орієнтовно" in text
+
+
+def test_reading_with_decimal_comma_gets_a_receipt_with_the_consumption(cabinet, app_sessions):
+    at = send(readings_screen(cabinet.world), "152,5")
+    assert not errors(at)
+    text = shown(at)
+    assert "Показання прийнято. Квитанція № **202611-" in text
+    assert "Споживання: **2,500\u00a0м³**" in text
+    assert stored(app_sessions, cabinet.seed_meter)[-1] == (pytest.approx(152.5), "accepted", False)
+
+
+def test_reading_below_the_previous_is_refused(cabinet, app_sessions):
+    at = send(readings_screen(cabinet.world), "149,999")
+    assert "менше за попереднє" in errors(at)[0]
+    assert len(stored(app_sessions, cabinet.seed_meter)) == 1
+
+
+@pytest.mark.parametrize(("value", "message"), [("", "Введіть показання"), ("12a", "через кому"),
+                                                 ("151,1234", "трьох знаків")])
+def test_bad_input_is_explained(cabinet, value, message):
+    at = send(readings_screen(cabinet.world), value)
+    assert message in errors(at)[0]
+
+
+def test_an_implausible_jump_asks_for_confirmation_then_is_stored_flagged(cabinet, app_sessions):
+    at = send(readings_screen(cabinet.world), "190,000")
+    assert "значно більше за звичайне" in at.warning[0].value
+    assert len(stored(app_sessions, cabinet.seed_meter)) == 1  # nothing stored before the confirmation
+    at = click(at, "Так, підтверджую")
+    assert "Показання прийнято" in shown(at)
+    assert "на перевірку" in shown(at)
+    assert stored(app_sessions, cabinet.seed_meter)[-1] == (pytest.approx(190), "accepted", True)
+
+
+def test_a_cancelled_jump_stores_nothing(cabinet, app_sessions):
+    at = send(readings_screen(cabinet.world), "190,000")
+    at = click(at, "Скасувати")
+    assert not at.warning
+    assert len(stored(app_sessions, cabinet.seed_meter)) == 1
+
+
+def test_a_resubmission_in_the_same_window_replaces_the_earlier_after_confirmation(cabinet, app_sessions):
+    at = send(readings_screen(cabinet.world), "151,000")
+    assert "Показання прийнято" in shown(at)
+    at = send(at, "152,000")
+    assert "вже подали показання 151,000" in at.warning[0].value
+    at = click(at, "Так, підтверджую")
+    assert "Попереднє показання 151,000\u00a0м³ у цьому періоді замінено." in shown(at)
+    assert [(float(v), s) for v, s, _f in stored(app_sessions, cabinet.seed_meter)[1:]] == [
+        (151.0, "superseded"), (152.0, "accepted")]
+
+
+def test_outside_the_window_the_next_one_is_announced_and_no_form_is_shown(cabinet, monkeypatch):
+    monkeypatch.setenv("TEPLO_NOW", "2026-12-10T12:00")
+    at = readings_screen(cabinet.world)
+    assert "Наступний період подачі: **25.12.2026 — 03.01.2027**" in shown(at)
+    assert not [w for w in at.text_input if w.label == "Нове показання, м³"]
+
+
+def test_an_account_without_meters_says_so(app_world):
+    build(app_world)
+    app_world.payment(app_world.account("1120200003000", hot_water=False), "heating", "100.00", kyiv(2026, 11, 1))
+    register(app_world.sessions, account_number="1120200003000", last_payment="100", login="+380501112233",
+             password=PASSWORD, password_repeated=PASSWORD)
+    at = logged_in_app(app_world, "+380501112233")
+    at.switch_page("pages/public/readings.py").run()
+    assert "немає лічильників гарячої води" in shown(at)

@@ -1,0 +1,58 @@
+"""Monthly totals for the consumer's chart and the estimate shown before a window closes (SQLite and PostgreSQL)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from core.consumer_history import monthly_totals_for_consumer
+from core.consumers import register
+from core.errors import AccessDenied
+from core.readings import estimate_if_no_reading, submit_reading
+from tests.conftest import kyiv
+
+PASSWORD = "teplo-kvartyra-1"
+
+
+@pytest.fixture
+def consumer(seed_world):
+    world, account = seed_world
+    login_id = register(world.sessions, account_number="1120200001000", last_payment="1866,66",
+                        login="olena@example.com", password=PASSWORD, password_repeated=PASSWORD)
+    return world, account, login_id
+
+
+def test_monthly_totals_group_charges_and_payments_by_kyiv_month(consumer):
+    world, account, login_id = consumer
+    world.payment(account, "hot_water", "10.00", kyiv(2020, 3, 1, 0, 30))  # 22:30 UTC on 29 February
+    world.payment(account, "hot_water", "5.00", kyiv(2020, 7, 1, 1, 30))  # 22:30 UTC on 30 June
+    totals = {t.month: (t.charged, t.paid) for t in monthly_totals_for_consumer(world.sessions, login_id, account)}
+    assert totals == {
+        dt.date(2020, 1, 1): (Decimal("2279.03"), Decimal("1500.00")),
+        dt.date(2020, 2, 1): (Decimal("0.00"), Decimal("2279.03")),
+        dt.date(2020, 3, 1): (Decimal("0.00"), Decimal("10.00")),
+        dt.date(2020, 7, 1): (Decimal("0.00"), Decimal("5.00")),
+    }
+    since = monthly_totals_for_consumer(world.sessions, login_id, account, since=dt.date(2020, 3, 1))
+    assert [t.month for t in since] == [dt.date(2020, 3, 1), dt.date(2020, 7, 1)]
+
+
+def test_monthly_totals_of_a_foreign_account_are_refused(consumer):
+    world, _account, login_id = consumer
+    other = world.account("1120200002000")
+    with pytest.raises(AccessDenied):
+        monthly_totals_for_consumer(world.sessions, login_id, other)
+
+
+def test_estimate_before_the_close_only_while_no_reading_arrived(consumer):
+    world, account, login_id = consumer
+    world.window(dt.date(2026, 11, 1))
+    now = kyiv(2026, 11, 27, 12)
+    lines = estimate_if_no_reading(world.sessions, login_id, account, now=now)
+    assert len(lines) == 1
+    (line,) = lines.values()
+    assert line.rule == "norm" and line.volume == Decimal("3.200")  # no history: 1,6 m³ × 2 residents
+    (meter_id,) = lines
+    submit_reading(world.sessions, login_id, meter_id, "101,5", now=now)
+    assert estimate_if_no_reading(world.sessions, login_id, account, now=now) == {}
+    assert estimate_if_no_reading(world.sessions, login_id, account, now=kyiv(2026, 12, 10)) == {}
