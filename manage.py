@@ -79,6 +79,32 @@ def cmd_windows(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from pathlib import Path
+
+    from core import imports
+
+    engine = make_engine(args.database_url)
+    _migrate(engine)
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+        run = imports.commit if args.commit else imports.preview
+        result = run(make_sessions(engine), args.kind, path.name, data, actor=args.actor)
+    except OSError as exc:
+        print(f"cannot read {path}: {exc}", file=sys.stderr)
+        return 1
+    except DomainError as exc:
+        print(exc.message("en"), file=sys.stderr)
+        return 1
+    for rejected in result.rejected:
+        print(f"line {rejected.line}: {rejected.message('en')}")
+    verb = "added" if args.commit else "to add (preview; --commit to import)"
+    print(f"{result.rows_total} rows ({result.encoding}, '{result.delimiter}'): {result.rows_added} {verb}, "
+          f"{len(result.duplicates)} duplicates skipped, {len(result.rejected)} rejected")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="Teplo Cabinet operator commands.")
     parser.add_argument("--database-url", default=None, help=f"default: DATABASE_URL or {database_url()}")
@@ -99,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-name")
     p.add_argument("--password", help="prompted for when omitted")
     p.set_defaults(func=cmd_create_staff)
+
+    p = sub.add_parser("import", help="import a bank registry, billing charges or water-utility readings (CSV)")
+    p.add_argument("kind", choices=["bank", "charges", "readings"])
+    p.add_argument("file")
+    p.add_argument("--commit", action="store_true", help="write to the database (default: preview only)")
+    p.add_argument("--actor", default="cli", help="who is importing, for the audit trail")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("windows", help="create the default reading windows from last month onward")
     p.add_argument("--months-ahead", type=int, default=2)

@@ -259,6 +259,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Лічильник {meter} не належить рахунку {value}.",
         "en": "Meter {meter} does not belong to account {value}.",
     },
+    "import.future_date": {"uk": "Дата {value} ще не настала.", "en": "Date {value} is in the future."},
     "import.outside_window": {
         "uk": "Дата {value} не потрапляє в жоден період подачі показань.",
         "en": "Date {value} falls in no reading window.",

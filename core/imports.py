@@ -238,7 +238,7 @@ def _accounts(session: Session, numbers: set[str]) -> dict[str, int]:
     ordered = sorted(numbers)
     for start in range(0, len(ordered), 500):
         chunk = ordered[start:start + 500]
-        found.update(session.execute(select(Account.number, Account.id).where(Account.number.in_(chunk))).tuples())
+        found.update(session.execute(select(Account.number, Account.id).where(Account.number.in_(chunk))).tuples().all())
     return found
 
 
@@ -281,6 +281,9 @@ def _bank(session: Session, table: _Table, batch_id: int | None, to_add, duplica
             paid_at = parse_moment(row["paid_at"])
         except ValueError:
             rejected.append(Rejected(line, "import.date_format", {"value": row["paid_at"]}))
+            continue
+        if paid_at > clock.now():
+            rejected.append(Rejected(line, "import.future_date", {"value": row["paid_at"]}))
             continue
         ref = row["payment_ref"]
         if not ref:
@@ -412,6 +415,9 @@ def _readings(session: Session, table: _Table, batch_id: int | None, actor: str,
         except ValueError:
             rejected.append(Rejected(line, "import.date_format", {"value": row["read_at"]}))
             continue
+        if read_at > clock.now():
+            rejected.append(Rejected(line, "import.future_date", {"value": row["read_at"]}))
+            continue
         window = next((w for w in windows if w.opens_at <= read_at < w.closes_at), None)
         if window is None:
             rejected.append(Rejected(line, "import.outside_window", {"value": row["read_at"]}))
@@ -439,15 +445,15 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
         select(ImportBatch.created_at).where(ImportBatch.file_sha256 == sha, ImportBatch.kind == kind)
         .order_by(ImportBatch.created_at))
     now = clock.now()
-    batch = None
-    if commit:
-        batch = ImportBatch(kind=kind, filename=filename[:255], file_sha256=sha, created_at=now, created_by=actor)
-        session.add(batch)
-        session.flush()
+    # Written in the preview too (and rolled back with it): the first write opens the transaction, so the
+    # per-row savepoints below nest inside it on every driver.
+    batch = ImportBatch(kind=kind, filename=filename[:255], file_sha256=sha, created_at=now, created_by=actor)
+    session.add(batch)
+    session.flush()
     to_add: list[dict] = []
     duplicates: list[int] = []
     rejected: list[Rejected] = list(table.rejected)
-    batch_id = batch.id if batch else None
+    batch_id = batch.id
     if kind == "bank":
         _bank(session, table, batch_id, to_add, duplicates, rejected)
     elif kind == "charges":
@@ -457,14 +463,14 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
     session.flush()
     rejected.sort(key=lambda r: r.line)
     total = len(table.rows) + len(table.rejected)
-    if batch is not None:
-        batch.rows_total, batch.rows_added = total, len(to_add)
-        batch.rows_duplicate, batch.rows_rejected = len(duplicates), len(rejected)
+    batch.rows_total, batch.rows_added = total, len(to_add)
+    batch.rows_duplicate, batch.rows_rejected = len(duplicates), len(rejected)
+    if commit:
         audit.record(session, at=now, actor_type="staff", actor=actor, action="import.committed", entity="import_batch",
                      entity_id=batch.id, kind=kind, filename=filename, sha256=sha, rows=total, added=len(to_add),
                      duplicates=len(duplicates), rejected=len(rejected))
     return ImportResult(kind, filename, sha, table.encoding, table.delimiter, total, to_add, duplicates, rejected,
-                        commit, batch_id, imported_before)
+                        commit, batch_id if commit else None, imported_before)
 
 
 def preview(sessions: sessionmaker[Session], kind: str, filename: str, data: bytes, actor: str = "preview") -> ImportResult:

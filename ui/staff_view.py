@@ -67,7 +67,7 @@ def delta(current, previous, unit: str = "", places: int = 1) -> str | None:
         return None
     change = Decimal(current) - Decimal(previous)
     sign = "+" if change > 0 else ("−" if change < 0 else "±")
-    return f"{sign}{formatting.number(abs(change), places=places)}{unit}"
+    return f"{sign}{formatting.number(abs(change), places=places)}{unit.replace(' ', chr(0xa0))}"
 
 
 def csv_bytes(header: list[str], rows, filters: dict[str, str] | None = None) -> bytes:

@@ -47,8 +47,8 @@ except DomainError as error:
     st.error(error.message("uk"))
     st.stop()
 
-labels = {**{k: v[0] for k, v in spec.dimensions.items()}, **{k: v[0] for k, v in spec.measures.items()},
-          **{k: v[0] for k, v in spec.columns.items()}}
+named = {**spec.dimensions, **spec.measures} if result.grouped else spec.columns
+labels = {key: pair[0] for key, pair in named.items()}
 
 
 def shown(value):

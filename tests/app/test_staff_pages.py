@@ -1,0 +1,177 @@
+"""The staff dashboard through AppTest: login, the pages of every role, and no page outside the role, even by URL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from core.staff import create_staff_user, update_staff_user
+from db.models import AuditLog, ReadingWindow, StaffUser
+from tests.app.conftest import ROOT, open_app
+from tests.integration.test_dashboard import B, build
+from ui.staff_access import PAGES, pages_for
+
+PASSWORD = "staff-pass-2026"
+TITLES = {
+    "overview": "Огляд", "readings": "Показання лічильників гарячої води", "payments": "Надходження оплат",
+    "additional_charges": "Донарахування", "explore": "Дослідження даних", "lookup": "Пошук рахунку",
+    "imports": "Імпорт файлів", "windows": "Періоди подачі показань", "users": "Користувачі та ролі",
+}
+VISIBLE = {
+    "admin": set(TITLES),
+    "manager": {"overview", "readings", "payments", "additional_charges", "lookup"},
+    "analyst": {"overview", "readings", "payments", "explore", "lookup"},
+    "operator": {"additional_charges", "lookup", "imports"},
+}
+
+
+@pytest.fixture
+def staff(app_world):
+    town = build(app_world)
+    users = {role: create_staff_user(app_world.sessions, f"{role}1", PASSWORD, role).id for role in VISIBLE}
+    return town, users
+
+
+def signed_in(user_id: int, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "staff_dashboard.py"), default_timeout=30)
+    at.session_state["staff_user_id"] = user_id
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    return at
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def text(at: AppTest) -> str:
+    parts = [str(e.value) for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error",
+                                       "success") for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def test_login_form_signs_in_and_wrong_password_is_refused(staff):
+    at = open_app("staff_dashboard.py")
+    assert titles(at) == ["Панель працівника"]
+    at.text_input[0].input("manager1")
+    at.text_input[1].input("wrong-password-1")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Невірне ім'я користувача або пароль."]
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert titles(at) == ["Огляд"] and not at.exception
+
+
+def test_role_map_matches_the_documented_access():
+    assert {role: {p.key for p in pages_for(role)} for role in VISIBLE} == VISIBLE
+
+
+@pytest.mark.parametrize("role", list(VISIBLE))
+def test_every_role_sees_its_pages_and_nothing_else(staff, role):
+    _town, users = staff
+    for page in PAGES:
+        if page.key in VISIBLE[role]:
+            at = signed_in(users[role], page.path)
+            assert not at.exception, (role, page.key, at.exception)
+            assert TITLES[page.key] in titles(at), (role, page.key)
+            assert not at.error, (role, page.key, [e.value for e in at.error])
+        else:
+            # Not in the navigation: switching there by URL/path shows nothing of that page.
+            at = signed_in(users[role])
+            try:
+                at.switch_page(page.path).run()
+            except ValueError:
+                pass
+            assert TITLES[page.key] not in titles(at), (role, page.key)
+            # The page itself refuses too, if its script were ever run for this role.
+            direct = AppTest.from_file(str(ROOT / page.path), default_timeout=30)
+            direct.session_state["staff_user_id"] = users[role]
+            direct.run()
+            assert titles(direct) == [] and [e.value for e in direct.error] == [
+                "Ця сторінка недоступна для вашої ролі."]
+
+
+def test_a_deactivated_user_is_signed_out_at_once(staff, app_sessions):
+    _town, users = staff
+    at = signed_in(users["analyst"])
+    assert titles(at) == ["Огляд"]
+    update_staff_user(app_sessions, users["analyst"], active=False, actor="admin1")
+    at.run()
+    assert titles(at) == ["Панель працівника"]
+
+
+def test_overview_shows_the_hand_computed_figures(staff):
+    _town, users = staff
+    at = signed_in(users["manager"])
+    metrics = {m.label: (m.value, m.delta) for m in at.metric}
+    assert metrics["Подали показання"][0] == "50\u00a0%"
+    assert metrics["Зібрано оплат · лис 2026"][0] == "50\u00a0%"
+    assert metrics["Загальний борг"] == ("900,00\u00a0₴", "+800\u00a0₴")
+    assert metrics["Рахунків у кабінеті"] == ("2", "+1")
+
+
+def test_readings_page_lists_who_has_not_submitted_in_the_open_window(staff):
+    _town, users = staff
+    at = signed_in(users["manager"], "pages/staff/readings.py")
+    assert "Рахунків з лічильником без показань у цьому періоді: **1**" in text(at)
+    assert at.dataframe[0].value["Рахунок"].tolist() == [B]
+
+
+def test_additional_charges_processing_by_a_manager_is_audited(staff, app_sessions):
+    _town, users = staff
+    at = signed_in(users["manager"], "pages/staff/additional_charges.py")
+    # The last closed window is October 2026; everyone metered submitted there.
+    assert "У цьому періоді всі рахунки з лічильником подали показання." in text(at)
+    at.checkbox[0].check()
+    at.button[0].click().run()
+    assert any("Період оброблено" in s.value for s in at.success)
+    with app_sessions() as s:
+        processed = s.scalars(select(ReadingWindow.processed_by).where(ReadingWindow.processed_at.is_not(None))).all()
+        audit = s.scalar(select(AuditLog.actor).where(AuditLog.action == "window.processed"))
+    assert processed == ["manager1"] and audit == "manager1"
+
+
+def test_operator_sees_additional_charges_read_only(staff):
+    _town, users = staff
+    at = signed_in(users["operator"], "pages/staff/additional_charges.py")
+    assert "Позначити період обробленим може керівник або адміністратор." in text(at)
+    assert not at.checkbox and not [b for b in at.button if b.label == "Позначити період обробленим"]
+
+
+def test_lookup_finds_an_account_by_address(staff):
+    _town, users = staff
+    at = signed_in(users["operator"], "pages/staff/lookup.py")
+    at.text_input[0].input("Волі 1 кв. 2")
+    at.button[0].click().run()
+    assert f"{B} · просп. Волі, 1, кв. 2" in text(at)
+    assert not at.exception
+
+
+def test_explore_groups_charges_by_month(staff):
+    _town, users = staff
+    at = signed_in(users["analyst"], "pages/staff/explore.py")
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Місяць", "Сума до сплати, ₴"] and len(table) == 2
+    assert not at.exception
+
+
+def test_admin_creates_a_user_and_a_window(staff, app_sessions):
+    _town, users = staff
+    at = signed_in(users["admin"], "pages/staff/users.py")
+    at.text_input[0].input("olha.k")
+    at.text_input[1].input("Ольга К.")
+    at.text_input[2].input("a-long-password-1")
+    [b for b in at.button if b.label == "Створити"][0].click().run()
+    assert "Користувача olha.k створено." in text(at)
+    with app_sessions() as s:
+        assert s.scalar(select(StaffUser.role).where(StaffUser.username == "olha.k")) == "admin"
+
+    at.switch_page("pages/staff/windows.py").run()
+    at.date_input[0].set_value(__import__("datetime").date(2027, 1, 10))
+    [b for b in at.button if b.label == "Створити"][0].click().run()
+    assert not at.error, [e.value for e in at.error]
+    with app_sessions() as s:
+        assert s.scalar(select(ReadingWindow.id).where(ReadingWindow.period == __import__("datetime").date(2027, 1, 1)))
