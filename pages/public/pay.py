@@ -36,7 +36,9 @@ def service_label(service: str) -> str:
     return f"{t('service.' + service, lang)} — {state}"
 
 
-service = st.radio(tr("pay.service"), services, format_func=service_label, key=f"pay_service_{account.account_id}")
+owed = [s for s in services if balances.get(s, 0) > 0]
+service = st.radio(tr("pay.service"), services, format_func=service_label, key=f"pay_service_{account.account_id}",
+                   index=services.index(owed[0]) if owed else 0)
 debt = balances.get(service, 0)
 with st.form(f"pay_{account.account_id}_{service}", border=False):
     amount = st.text_input(tr("pay.amount"), value=amount_text(debt) if debt > 0 else "", help=tr("pay.amount_help"))
