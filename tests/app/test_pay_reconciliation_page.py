@@ -1,0 +1,58 @@
+"""The staff reconciliation page: registry rows needing a look and cabinet payments the bank has not reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from streamlit.testing.v1 import AppTest
+
+from core import payments, reconciliation
+from core.staff import create_staff_user
+from db.models import ConsumerAccountLink, ConsumerLogin
+from tests.app.conftest import ROOT
+from tests.conftest import kyiv
+
+PAGE = str(ROOT / "pages" / "staff" / "reconciliation.py")
+NOW = kyiv(2026, 11, 27, 12)  # the pinned business clock of the app tests
+
+
+def page_for(user_id: int) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["staff_user_id"] = user_id
+    return at.run()
+
+
+def test_lists_unmatched_rows_and_unconfirmed_cabinet_payments(app_world):
+    sessions = app_world.sessions
+    account = app_world.account("1120200001000")
+    with sessions.begin() as s:
+        login = ConsumerLogin(login="olena@example.com", password_hash="-", language="uk", created_at=NOW)
+        s.add(login)
+        s.flush()
+        s.add(ConsumerAccountLink(login_id=login.id, account_id=account, method="payment", linked_at=NOW))
+    paid = payments.create_intent(sessions, login.id, account, "heating", "1866,66", provider="demo", now=NOW)
+    payments.demo_settle(sessions, login.id, paid.order_id, True, payments.PaymentSettings.load(), now=NOW)
+    with sessions.begin() as s:
+        outcome = reconciliation.credit_registry_payment(
+            s, account_id=account, service="hot_water", amount=Decimal("87.45"), paid_at=NOW - dt.timedelta(days=1),
+            channel="bank", source="bank_registry", external_ref="B-77", order_id="TC-20261126-LOST")
+    assert outcome == "added"
+    admin = create_staff_user(sessions, "admin1", "staff-pass-2026", "admin").id
+
+    at = page_for(admin)
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["Рядки реєстрів, що потребують уваги: 1",
+                                              "Оплати через кабінет, яких ще немає в реєстрах: 1"]
+    issues, unconfirmed = (df.value for df in at.dataframe)
+    assert list(issues["Причина"]) == ["Невідомий номер замовлення"]
+    assert list(issues["Номер замовлення"]) == ["TC-20261126-LOST"] and list(issues["Зараховано"]) == ["так"]
+    assert list(unconfirmed["Номер замовлення"]) == [paid.order_id]
+    assert [b.label for b in at.get("download_button")] == ["Завантажити CSV", "Завантажити CSV"]
+
+
+def test_page_is_refused_to_a_role_without_payments(app_world):
+    operator = create_staff_user(app_world.sessions, "operator1", "staff-pass-2026", "operator").id
+    at = page_for(operator)
+    assert [e.value for e in at.error] == ["Ця сторінка недоступна для вашої ролі."]
+    assert not at.dataframe
