@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import threading
 from decimal import Decimal
 
 import pytest
@@ -157,6 +158,24 @@ def test_success_callback_credits_exactly_one_payment_and_replays_change_nothing
         assert pay(sessions, intent.order_id, payment_id=123456789).outcome == "replay"
     assert payments_of(sessions, account) == [("heating", Decimal("1866.66"), "cabinet")]
     assert audit_actions(sessions, intent.order_id).count("payment.paid") == 1
+
+
+def test_simultaneous_callbacks_credit_once(sessions, payer):
+    intent = new_intent(sessions, payer)
+    data, signature = callback({"status": "success", "order_id": intent.order_id, "amount": "1866.66"})
+    start, outcomes = threading.Barrier(6), []
+
+    def deliver():
+        start.wait()
+        outcomes.append(payments.handle_callback(sessions, data, signature, LIQPAY, now=NOW).outcome)
+
+    threads = [threading.Thread(target=deliver) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["paid"] + ["replay"] * 5
+    assert payments_of(sessions, payer[0]) == [("heating", Decimal("1866.66"), "cabinet")]
 
 
 def test_bad_signature_is_rejected_and_audited(sessions, payer):
