@@ -14,7 +14,7 @@ login_id = require_login()
 account = selected_account()
 config = settings()
 
-st.title(tr("pay.title"))
+st.title(tr("pay.title"), anchor=False)
 st.markdown(tr("pay.account", number=account.number))
 st.caption(account.address)
 st.success(tr("pay.no_commission"), icon=":material/verified:")

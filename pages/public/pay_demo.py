@@ -15,7 +15,7 @@ lang = language()
 login_id = require_login()
 config = settings()
 
-st.title(tr("demo.title"))
+st.title(tr("demo.title"), anchor=False)
 st.warning(tr("demo.banner"), icon=":material/science:")
 order_id = st.query_params.get("order", "")
 if config.provider != "demo":

@@ -14,7 +14,7 @@ lang = language()
 login_id = current_login_id()
 order_id = st.query_params.get("order", "")
 
-st.title(tr("result.title"))
+st.title(tr("result.title"), anchor=False)
 
 
 def status_now() -> str | None:
