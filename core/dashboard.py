@@ -282,6 +282,7 @@ class CurveDay:
     cumulative: int
     share: Decimal | None  # cumulative share of metered accounts, %
     last_days: bool  # one of the window's last three days
+    new_share: Decimal | None = None  # that day's newcomers as a share of metered accounts, %
 
 
 @dataclass(frozen=True)
@@ -317,7 +318,7 @@ def submission_curve(
     while current <= last_day:
         total += counts.get(current, 0)
         days.append(CurveDay(current, counts.get(current, 0), total, percent(total, metered),
-                             (window.last_day - current).days < 3))
+                             (window.last_day - current).days < 3, percent(counts.get(current, 0), metered)))
         current += dt.timedelta(days=1)
     return SubmissionCurve(window, metered, days)
 

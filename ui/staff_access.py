@@ -35,6 +35,8 @@ PAGES: tuple[StaffPage, ...] = (
               frozenset({"admin", "manager", "analyst"})),
     StaffPage("payments", "pages/staff/payments.py", "Оплати", ":material/payments:", "Аналітика",
               frozenset({"admin", "manager", "analyst"})),
+    StaffPage("reconciliation", "pages/staff/reconciliation.py", "Звірка оплат", ":material/fact_check:", "Аналітика",
+              frozenset({"admin", "manager", "analyst"})),
     StaffPage("additional_charges", "pages/staff/additional_charges.py", "Донарахування", ":material/rule:",
               "Аналітика", frozenset({"admin", "manager", "operator"})),
     StaffPage("explore", "pages/staff/explore.py", "Дослідження даних", ":material/query_stats:", "Аналітика",

@@ -53,6 +53,7 @@ def figure(title: str, x_title: str, y_title: str, height: int = 380) -> go.Figu
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         margin={"l": 10, "r": 10, "t": 70, "b": 10}, hovermode="x unified",
     )
+    fig.update_xaxes(type="category")
     fig.update_yaxes(tickformat=",", rangemode="tozero")
     return fig
 

@@ -43,8 +43,9 @@ if table:
         fig.add_bar(y=streets, x=[table[s].get(reason, 0) for s in streets], name=view.RULE_NAMES[reason],
                     orientation="h")
     fig.update_layout(barmode="stack", hovermode="y unified")
-    fig.update_yaxes(autorange="reversed", tickformat=None)
-    fig.update_xaxes(tickformat=",")
+    fig.update_yaxes(autorange="reversed", type="category", tickformat=None)
+    fig.update_xaxes(type="linear", tickformat=",")
+    fig.update_layout(legend={"traceorder": "normal"})
     view.show(fig, key="by_street")
     if len(table) > len(streets):
         st.caption(f"Показано 20 вулиць з найбільшою кількістю рахунків із {len(table)}.")

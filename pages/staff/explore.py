@@ -1,5 +1,8 @@
 """Explore: a dataset, filters, group-by and measure from a whitelist, a chart, a table and a CSV download."""
 
+import datetime as dt
+from decimal import Decimal
+
 import streamlit as st
 
 from core import clock
@@ -51,23 +54,32 @@ named = {**spec.dimensions, **spec.measures} if result.grouped else spec.columns
 labels = {key: pair[0] for key, pair in named.items()}
 
 
-def shown(value):
+def shown(value, key=""):
+    """A cell the Ukrainian way: months by name, dates dd.mm.yyyy, decimal comma, thousands by spaces."""
     if isinstance(value, bool):
         return "так" if value else "ні"
     if value is None:
         return "—"
+    if isinstance(value, dt.datetime):
+        return view.moment(value)
+    if isinstance(value, dt.date):
+        return view.month_label(value) if key in ("month", "period") else view.date(value)
+    if isinstance(value, Decimal):
+        volume = key in ("volume", "consumption", "value") or (key == "average" and dataset == "readings")
+        return view.number(value, 3 if volume else 2)
+    if isinstance(value, int) and key not in ("residents", "discount"):
+        return view.number(value)
     return value
 
 
 if result.grouped:
     st.caption(f"Груп: {view.number(result.total)}" + (f" (показано перші {MAX_GROUPS})" if result.capped else ""))
     if chart in ("bar", "line") and result.rows:
-        x_values = [view.month_label(r[0]) if group_by[0] in ("month", "period") and r[0] else shown(r[0])
-                    for r in result.rows]
+        x_values = [str(shown(r[0], group_by[0])) for r in result.rows]
         fig = view.figure(f"{NAMES[dataset]}: {labels[measure]}", labels[group_by[0]], labels[measure])
         series = {}
         for row, x in zip(result.rows, x_values):
-            name = str(shown(row[1])) if len(group_by) > 1 else labels[measure]
+            name = str(shown(row[1], group_by[1])) if len(group_by) > 1 else labels[measure]
             series.setdefault(name, ([], []))
             series[name][0].append(x)
             series[name][1].append(float(row[-1] or 0))
@@ -84,7 +96,8 @@ else:
                f"(по {PAGE_SIZE}). Для підсумків виберіть групування.")
 
 header = [labels[c] for c in result.columns]
-st.dataframe([dict(zip(header, (shown(v) for v in row))) for row in result.rows], hide_index=True)
+st.dataframe([{h: shown(v, c) for h, v, c in zip(header, row, result.columns)} for row in result.rows],
+             hide_index=True)
 st.download_button("Завантажити таблицю (CSV)", view.csv_bytes(header, result.rows, result.filters | {
     "набір": dataset, "групування": ",".join(group_by) or "—"}),
     file_name=f"{dataset}{view.file_suffix(result.filters)}.csv", mime="text/csv", icon=":material/download:")

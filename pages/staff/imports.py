@@ -58,6 +58,10 @@ if go:
                    f"відхилено {len(done.rejected)} (пакет № {done.batch_id}).")
 
 st.subheader("Останні імпорти")
+batches = imports.recent_batches(sessions())
+if not batches:
+    st.caption("Імпортів ще не було.")
+    st.stop()
 st.dataframe([{"№": b.id, "Тип": KINDS.get(b.kind, b.kind), "Файл": b.filename, "Коли": view.moment(b.created_at),
                "Хто": b.created_by, "Рядків": b.rows_total, "Додано": b.rows_added, "Дублікатів": b.rows_duplicate,
-               "Відхилено": b.rows_rejected} for b in imports.recent_batches(sessions())], hide_index=True)
+               "Відхилено": b.rows_rejected} for b in batches], hide_index=True)

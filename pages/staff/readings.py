@@ -1,5 +1,7 @@
 """Readings per window: by channel, the cumulative curve inside a window, who has not submitted yet."""
 
+import datetime as dt
+
 import streamlit as st
 
 from core import clock
@@ -14,7 +16,7 @@ windows = [w for w in staff_data.reading_windows() if w.opens_at <= now]  # newe
 if not windows:
     st.info("Ще не було жодного періоду подачі показань.")
     st.stop()
-periods = [w.period for w in reversed(windows)]
+periods = [w.period for w in reversed(windows[:36])]
 
 with st.container(horizontal=True):
     first, last = st.select_slider("Періоди", options=periods, value=(periods[max(0, len(periods) - 12)], periods[-1]),
@@ -28,6 +30,10 @@ fig = view.figure("Прийняті показання за періодами �
 for channel, name in view.READING_CHANNEL_NAMES.items():
     fig.add_bar(x=labels, y=[w.by_channel.get(channel, 0) for w in per_window], name=name)
 fig.update_layout(barmode="stack")
+for w in per_window:
+    if any(o.id == w.window_id and o.is_open(now) for o in windows):
+        fig.add_annotation(x=view.month_label(w.period), y=sum(w.by_channel.values()), text="триває",
+                           showarrow=False, yshift=12)
 view.show(fig, key="per_window")
 
 open_ids = {w.id for w in windows if w.is_open(now)}
@@ -47,21 +53,33 @@ st.subheader("Подача всередині періоду")
 chosen = st.selectbox("Період подачі", windows, format_func=lambda w: f"{view.month_label(w.period)}: "
                       f"{view.date(w.first_day)} — {view.date(w.last_day)}" + (" (відкритий)" if w.is_open(now) else ""))
 curve = staff_data.submission_curve(chosen.id, street)
-if not curve.days:
-    st.info("Період ще не почався.")
-else:
-    days = [view.date(d.day)[:5] for d in curve.days]
-    fig = view.figure(f"Накопичена кількість рахунків, що подали показання · {view.month_label(chosen.period)}",
-                      "День", "Рахунків")
-    fig.add_bar(x=days, y=[d.new for d in curve.days], name="Подали за день",
-                marker_color=[view.COLORS[1] if d.last_days else view.COLORS[0] for d in curve.days])
-    fig.add_scatter(x=days, y=[d.cumulative for d in curve.days], name="Накопичено", mode="lines+markers",
-                    line={"color": view.COLORS[2], "width": 3})
-    fig.add_hline(y=curve.metered, line_dash="dot", annotation_text=f"усі з лічильником: {view.number(curve.metered)}")
-    view.show(fig, key="curve")
+previous = next((w for w in windows if w.period < chosen.period), None)
+before = staff_data.submission_curve(previous.id, street) if previous else None
+span = [chosen.first_day + dt.timedelta(days=i) for i in range((chosen.last_day - chosen.first_day).days + 1)]
+labels_by_day = {day: view.date(day)[:5] for day in span}
+fig = view.figure(f"Частка рахунків, що подали показання, день за днем · {view.month_label(chosen.period)}",
+                  "День періоду", "Рахунків з лічильником, %")
+fig.add_bar(x=[labels_by_day[d.day] for d in curve.days], y=[float(d.new_share or 0) for d in curve.days],
+            name="Подали за день", marker_color=[view.COLORS[1] if d.last_days else view.COLORS[0] for d in curve.days])
+fig.add_scatter(x=[labels_by_day[d.day] for d in curve.days], y=[float(d.share or 0) for d in curve.days],
+                name="Накопичено", mode="lines+markers", line={"color": view.COLORS[2], "width": 3})
+if before is not None and before.days:
+    # The previous window aligned by days before the close, where the last-days peak sits.
+    shifted = [(chosen.last_day - (before.window.last_day - d.day), d) for d in before.days]
+    shifted = [(day, d) for day, d in shifted if day in labels_by_day]
+    fig.add_scatter(x=[labels_by_day[day] for day, _ in shifted], y=[float(d.share or 0) for _, d in shifted],
+                    name=f"Накопичено, {view.month_label(before.window.period)}", mode="lines",
+                    line={"color": "#9aa5b1", "dash": "dash"})
+fig.update_xaxes(categoryorder="array", categoryarray=list(labels_by_day.values()))
+fig.update_yaxes(range=[0, 100], ticksuffix=" %")
+view.show(fig, key="curve")
+if curve.days:
     last_day = curve.days[-1]
-    st.caption(f"Помаранчеві стовпчики — останні три дні періоду, коли надходить більшість показань. "
-               f"Подали: {view.number(last_day.cumulative)} з {view.number(curve.metered)} ({view.percent(last_day.share)}).")
+    st.caption(f"Помаранчеві стовпчики — останні три дні періоду, коли надходить більшість показань. Подали на "
+               f"{view.date(last_day.day)}: {view.number(last_day.cumulative)} з {view.number(curve.metered)} "
+               f"({view.percent(last_day.share)}).")
+else:
+    st.info("Період ще не почався.")
 
 if chosen.is_open(now):
     st.subheader("Ще не подали показання")

@@ -15,13 +15,14 @@ from ui.staff_access import PAGES, pages_for
 PASSWORD = "staff-pass-2026"
 TITLES = {
     "overview": "Огляд", "readings": "Показання лічильників гарячої води", "payments": "Надходження оплат",
-    "additional_charges": "Донарахування", "explore": "Дослідження даних", "lookup": "Пошук рахунку",
-    "imports": "Імпорт файлів", "windows": "Періоди подачі показань", "users": "Користувачі та ролі",
+    "reconciliation": "Звірка оплат з реєстрами банку", "additional_charges": "Донарахування",
+    "explore": "Дослідження даних", "lookup": "Пошук рахунку", "imports": "Імпорт файлів",
+    "windows": "Періоди подачі показань", "users": "Користувачі та ролі",
 }
 VISIBLE = {
     "admin": set(TITLES),
-    "manager": {"overview", "readings", "payments", "additional_charges", "lookup"},
-    "analyst": {"overview", "readings", "payments", "explore", "lookup"},
+    "manager": {"overview", "readings", "payments", "reconciliation", "additional_charges", "lookup"},
+    "analyst": {"overview", "readings", "payments", "reconciliation", "explore", "lookup"},
     "operator": {"additional_charges", "lookup", "imports"},
 }
 
