@@ -32,16 +32,18 @@ def _secrets() -> Mapping[str, object]:
 async def liqpay_callback(request: Request) -> JSONResponse:
     if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
         return JSONResponse({"result": "rejected", "reason": "too_large"}, status_code=413)
-    form = await request.form()
+    try:
+        form = await request.form()
+    except Exception:  # a malformed body is one more unsigned callback: rejected below, never a traceback
+        form = {}
     data, signature = form.get("data"), form.get("signature")
     if not isinstance(data, str) or not isinstance(signature, str):
         data, signature = "", ""
     settings = PaymentSettings.load(_secrets())
     result = await run_in_threadpool(handle_callback, sessions(), data, signature, settings)
-    body = {"result": result.outcome, "status": result.status}
     if not result.accepted:
         return JSONResponse({"result": "rejected", "reason": result.reason}, status_code=400)
-    return JSONResponse(body)
+    return JSONResponse({"result": result.outcome, "status": result.status})
 
 
 ROUTES: list = [Route(CALLBACK_PATH, liqpay_callback, methods=["POST"])]

@@ -24,13 +24,13 @@ if st.session_state.pop("welcome", False) or st.query_params.get("welcome"):
 if flash := st.session_state.pop("flash", None):
     st.success(flash)
 
-st.title(tr("account.title"))
+st.title(tr("account.title"), anchor=False)
 st.markdown(f"**{tr('account.number', number=data.number)}**")
 st.text(data.address)
 
 for service in data.services:
     with st.container(border=True):
-        st.subheader(t(f"service.{service.service}", lang))
+        st.subheader(t(f"service.{service.service}", lang), anchor=False)
         if service.balance > 0:
             st.metric(tr("account.debt"), formatting.money(service.balance, lang))
         elif service.balance < 0:
@@ -58,7 +58,7 @@ for pending in data.pending:
                date=formatting.datetime(pending.paid_at, lang)))
 st.page_link("pages/public/pay.py", label=tr("account.pay"), icon=":material/payments:")
 
-st.subheader(tr("account.chart_title"))
+st.subheader(tr("account.chart_title"), anchor=False)
 span = st.segmented_control(tr("account.chart_range"), ["24", "all"], default="24", label_visibility="collapsed",
                             format_func={"24": tr("account.range_24"), "all": tr("account.range_all")}.get)
 since = None if span == "all" else add_months(clock.today().replace(day=1), -23)
@@ -72,9 +72,12 @@ figure.add_scatter(x=labels, y=[float(m.paid) for m in months], name=tr("account
                    hoverinfo="text+x")
 figure.update_layout(height=300, margin={"l": 0, "r": 0, "t": 10, "b": 0}, separators=", " if lang == "uk" else None,
                      legend={"orientation": "h", "y": -0.15}, yaxis={"ticksuffix": " ₴"}, xaxis={"tickformat": "%m.%Y"})
-st.plotly_chart(figure, config={"displayModeBar": False})
+if months:
+    st.plotly_chart(figure, config={"displayModeBar": False})
+else:
+    st.caption(tr("account.no_history"))
 
-st.subheader(tr("account.history"))
+st.subheader(tr("account.history"), anchor=False)
 charges_tab, payments_tab = st.tabs([tr("account.tab_charges"), tr("account.tab_payments")])
 with charges_tab:
     years = sorted({c.month.year for c in data.charges}, reverse=True)

@@ -10,13 +10,14 @@ from ui.public_session import language, require_login, select_account, tr
 from ui.resources import sessions
 
 login_id = require_login()
-st.title(tr("add.title"))
+st.title(tr("add.title"), anchor=False)
 st.write(tr("add.intro"))
 receipt_help()
 
 method = proof_method("add_method")
 with st.form("add_account", clear_on_submit=True):
     proof = proof_fields(method)
+    problem = st.empty()  # right above the button, where the eye is after the click
     submitted = st.form_submit_button(tr("add.submit"), type="primary", width="stretch")
 
 if submitted:
@@ -24,7 +25,7 @@ if submitted:
         add_account(sessions(), login_id, account_number=proof.account_number, last_payment=proof.last_payment,
                     meter_serial=proof.meter_serial)
     except DomainError as error:
-        st.error(error.message(language()))
+        problem.error(error.message(language()))
     else:
         number = parse_account_number(proof.account_number)
         added = next(a for a in linked_accounts(sessions(), login_id) if a.number == number)

@@ -7,18 +7,19 @@ from core.errors import DomainError
 from ui.public_session import language, sign_in, tr
 from ui.resources import sessions
 
-st.title(tr("login.title"))
+st.title(tr("login.title"), anchor=False)
 
 with st.form("login"):
     login = st.text_input(tr("login.login"), placeholder="+380671234567", help=tr("login.login_help"))
     password = st.text_input(tr("login.password"), type="password")
+    problem = st.empty()  # right above the button, where the eye is after the click
     submitted = st.form_submit_button(tr("login.submit"), type="primary", width="stretch")
 
 if submitted:
     try:
         login_id = authenticate(sessions(), login, password)
     except DomainError as error:
-        st.error(error.message(language()))
+        problem.error(error.message(language()))
     else:
         sign_in(login_id)
         st.rerun()

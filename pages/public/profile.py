@@ -12,27 +12,28 @@ lang = language()
 login_id = require_login()
 login, _saved_language = login_profile(sessions(), login_id)
 
-st.title(tr("profile.title"))
+st.title(tr("profile.title"), anchor=False)
 st.text(tr("profile.login", login=login))
 st.markdown(f"**{tr('profile.accounts')}**")
 for account in accounts():
     st.text(f"• {account.number} — {account.address}")
 st.page_link("pages/public/add_account.py", label=tr("nav.add_account"), icon=":material/add_home:")
 
-st.subheader(tr("profile.password"))
+st.subheader(tr("profile.password"), anchor=False)
 with st.form("password", clear_on_submit=True):
     current = st.text_input(tr("profile.current"), type="password")
     new = st.text_input(tr("profile.new"), type="password")
     repeated = st.text_input(tr("profile.new2"), type="password")
+    outcome = st.empty()
     if st.form_submit_button(tr("profile.save_password"), width="stretch"):
         try:
             change_password(sessions(), login_id, current, new, repeated)
         except DomainError as error:
-            st.error(error.message(lang))
+            outcome.error(error.message(lang))
         else:
-            st.success(tr("profile.password_changed"))
+            outcome.success(tr("profile.password_changed"))
 
-st.subheader(tr("profile.language"))
+st.subheader(tr("profile.language"), anchor=False)
 with st.form("language"):
     choice = st.radio(tr("profile.language"), list(LANGUAGE_NAMES), index=list(LANGUAGE_NAMES).index(lang),
                       format_func=LANGUAGE_NAMES.get, horizontal=True, label_visibility="collapsed")

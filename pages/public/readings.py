@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import clock, formatting
 from core.errors import DomainError, NeedsConfirmation
+from core.parsing import parse_reading
 from core.readings import estimate_if_no_reading, meters_of_account, submit_reading
 from core.windows import window_status
 from ui.public_session import language, require_login, selected_account, tr
@@ -36,7 +37,7 @@ def submit(meter_id: int, value: str, confirm_jump: bool = False, confirm_replac
         st.session_state["receipt"] = receipt
 
 
-st.title(tr("readings.title"))
+st.title(tr("readings.title"), anchor=False)
 if window is not None:
     left = window.closes_at - status.now
     st.success(tr("readings.open", opens=formatting.date(window.first_day, lang),
@@ -60,7 +61,7 @@ if not meters:
 
 for meter in meters:
     with st.container(border=True):
-        st.subheader(tr("readings.meter", serial=meter.serial))
+        st.subheader(tr("readings.meter", serial=meter.serial), anchor=False)
         if meter.last_value is None:
             st.write(tr("readings.never"))
         else:
@@ -90,7 +91,7 @@ for meter in meters:
                           volume=formatting.volume(line.volume, lang), amount=formatting.money(line.amount, lang)))
         pending = st.session_state.get("pending_reading")
         if pending and pending["meter_id"] == meter.meter_id:
-            st.warning(pending["message"])
+            st.warning(tr("readings.confirm_value", value=formatting.volume(parse_reading(pending["value"]), lang)) + " " + pending["message"])
             yes, no = st.columns(2)
             if yes.button(tr("readings.confirm"), key=f"confirm_{meter.meter_id}", type="primary", width="stretch"):
                 submit(meter.meter_id, pending["value"], pending["confirm_jump"], pending["confirm_replace"])
@@ -102,11 +103,11 @@ for meter in meters:
             continue
         with st.form(f"reading_{meter.meter_id}", clear_on_submit=True):
             value = st.text_input(tr("readings.input"), placeholder="123,456", help=tr("readings.input_help"))
+            error = st.session_state.get("reading_error")
+            if error and error[0] == meter.meter_id:
+                st.error(error[1])
+                del st.session_state["reading_error"]
             if st.form_submit_button(tr("readings.submit"), type="primary", width="stretch"):
                 st.session_state.pop("receipt", None)
                 submit(meter.meter_id, value)
                 st.rerun()
-        error = st.session_state.get("reading_error")
-        if error and error[0] == meter.meter_id:
-            st.error(error[1])
-            del st.session_state["reading_error"]

@@ -8,7 +8,7 @@ from ui.public_forms import proof_fields, proof_method, receipt_help
 from ui.public_session import language, sign_in, tr
 from ui.resources import sessions
 
-st.title(tr("register.title"))
+st.title(tr("register.title"), anchor=False)
 st.write(tr("register.intro"))
 receipt_help()
 
@@ -18,6 +18,7 @@ with st.form("register"):
     login = st.text_input(tr("register.login"), placeholder="+380671234567", help=tr("login.login_help"))
     password = st.text_input(tr("register.password"), type="password")
     password_repeated = st.text_input(tr("register.password2"), type="password")
+    problem = st.empty()  # right above the button, where the eye is after the click
     submitted = st.form_submit_button(tr("register.submit"), type="primary", width="stretch")
 
 if submitted:
@@ -28,7 +29,7 @@ if submitted:
             language=language(),
         )
     except DomainError as error:
-        st.error(error.message(language()))
+        problem.error(error.message(language()))
     else:
         sign_in(login_id, next_path="/?welcome=1")
         st.session_state["welcome"] = True

@@ -195,4 +195,9 @@ def test_missing_fields_are_refused(server):
     before = rejections(sessions)
     assert post(base, {}) == (400, {"result": "rejected", "reason": "signature"})
     assert post(base, {"data": "not base64 at all", "signature": "x"})[0] == 400
-    assert rejections(sessions) == before + 2
+    garbled = urllib.request.Request(f"{base}/payments/liqpay/callback", method="POST", data=b"--x\r\nnonsense",
+                                     headers={"Content-Type": "multipart/form-data; boundary=x"})
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(garbled, timeout=30)
+    assert error.value.code == 400
+    assert rejections(sessions) == before + 3
