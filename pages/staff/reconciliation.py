@@ -1,7 +1,4 @@
-"""Reconciliation of cabinet payments with the bank registries: what needs a look, and what the bank has not reported.
-
-Open to the same roles as the payments page.
-"""
+"""Reconciliation of cabinet payments with the bank registries: what needs a look, and what the bank has not reported."""
 
 import datetime as dt
 
@@ -13,7 +10,7 @@ from ui import staff_view as view
 from ui.resources import sessions
 from ui.staff_access import require_role
 
-require_role("payments")
+require_role("reconciliation")
 st.title("Звірка оплат з реєстрами банку")
 st.caption("Оплати через кабінет підтверджує платіжний сервіс, а потім — реєстр банку. Кожен рядок реєстру "
            "зіставляється з платежем за номером замовлення або зараховується на вказаний рахунок і послугу; "

@@ -51,7 +51,7 @@ def test_lists_unmatched_rows_and_unconfirmed_cabinet_payments(app_world):
     assert [b.label for b in at.get("download_button")] == ["Завантажити CSV", "Завантажити CSV"]
 
 
-def test_page_is_refused_to_a_role_without_payments(app_world):
+def test_page_is_refused_to_a_role_without_reconciliation(app_world):
     operator = create_staff_user(app_world.sessions, "operator1", "staff-pass-2026", "operator").id
     at = page_for(operator)
     assert [e.value for e in at.error] == ["Ця сторінка недоступна для вашої ролі."]
