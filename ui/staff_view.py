@@ -25,6 +25,11 @@ def month_label(month: dt.date) -> str:
     return f"{MONTHS_UK[month.month - 1]} {month.year}"
 
 
+def month_name(month: dt.date) -> str:
+    """`листопад 2026`, for sentences; month_label is the short form for axes."""
+    return formatting.month(month)
+
+
 def money(value: Decimal | None) -> str:
     return "—" if value is None else formatting.money(value)
 

@@ -1,5 +1,7 @@
 """Overview: this window's submission rate, this month's collection, total debt, accounts in the cabinet."""
 
+from decimal import Decimal
+
 import streamlit as st
 
 from core.clock import add_months
@@ -20,15 +22,15 @@ else:
     cols[0].metric(
         "Подали показання", view.percent(data.submission_rate),
         delta=view.delta(data.submission_rate, data.previous_submission_rate, " п.п."),
-        help=(f"Період подачі за {view.month_label(window.period)} ({state}): {view.number(data.submitted)} з "
+        help=(f"Період подачі за {view.month_name(window.period)} ({state}): {view.number(data.submitted)} з "
               f"{view.number(data.metered)} рахунків з лічильником. "
               "Порівняння: попередній період на той самий день від відкриття."),
     )
 cols[1].metric(
-    f"Зібрано оплат · {view.month_label(data.month)}", view.percent(data.collection_rate),
+    f"Зібрано оплат · {view.month_name(data.month)}", view.percent(data.collection_rate),
     delta=view.delta(data.collection_rate, data.previous_collection_rate, " п.п."),
     help=(f"Надійшло {view.money(data.paid)} проти {view.money(data.charged)} до сплати за "
-          f"{view.month_label(data.billed_month)}. Порівняння: попередній місяць на той самий день."),
+          f"{view.month_name(data.billed_month)}. Порівняння: попередній місяць на той самий день."),
 )
 cols[2].metric(
     "Загальний борг", view.money(data.debt),
@@ -41,7 +43,7 @@ cols[3].metric(
     help="Рахунки, додані споживачами до кабінету. Порівняння: місяць тому.",
 )
 if window is not None:
-    st.caption(f"Період подачі за {view.month_label(window.period)}: {view.date(window.first_day)} — "
+    st.caption(f"Період подачі за {view.month_name(window.period)}: {view.date(window.first_day)} — "
                f"{view.date(window.last_day)} ({state}). Дані на {view.moment(data.now)}.")
 
 left, right = st.columns(2)
@@ -60,7 +62,7 @@ with right:
         fig = view.figure("Частка рахунків з лічильником, що подали показання", "Період подачі", "Подали, %")
         fig.add_bar(x=[view.month_label(w.period) for w in per_window],
                     y=[float(w.share or 0) for w in per_window], name="Подали, %",
-                    text=[view.percent(w.share) for w in per_window], textposition="outside",
+                    text=[view.percent(w.share.quantize(Decimal(1)) if w.share is not None else None) for w in per_window], textposition="outside",
                     textfont={"size": 11}, cliponaxis=False,
                     marker_color=[view.COLORS[0]] * (len(per_window) - 1) + [view.COLORS[4] if data.window_open else view.COLORS[0]])
         fig.update_yaxes(range=[0, 100], ticksuffix=" %")

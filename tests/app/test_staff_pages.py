@@ -109,7 +109,7 @@ def test_overview_shows_the_hand_computed_figures(staff):
     at = signed_in(users["manager"])
     metrics = {m.label: (m.value, m.delta) for m in at.metric}
     assert metrics["Подали показання"][0] == "50\u00a0%"
-    assert metrics["Зібрано оплат · лис 2026"][0] == "50\u00a0%"
+    assert metrics["Зібрано оплат · листопад 2026"][0] == "50\u00a0%"
     assert metrics["Загальний борг"] == ("900,00\u00a0₴", "+800\u00a0₴")
     assert metrics["Рахунків у кабінеті"] == ("2", "+1")
 
