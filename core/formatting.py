@@ -18,7 +18,10 @@ def _locale(lang: str) -> str:
 
 
 def money(value: Decimal, lang: str = "uk") -> str:
-    return format_currency(value, "UAH", locale=_locale(lang))
+    """`1 866,66 ₴` in Ukrainian, `1,866.66 ₴` in English (en_GB would otherwise print `UAH1,866.66`)."""
+    if lang == "uk":
+        return format_currency(value, "UAH", locale="uk_UA")
+    return format_decimal(value, format="#,##0.00", locale=_locale(lang)) + "\u00a0₴"
 
 
 def volume(value: Decimal, lang: str = "uk") -> str:
