@@ -142,27 +142,32 @@ def _charged_for(session: Session, month: dt.date) -> Decimal:
     return _money(session.scalar(select(func.sum(Charge.amount_to_pay)).where(Charge.month == month)))
 
 
-def debt_at(session: Session, at: dt.datetime) -> Decimal:
-    """Total debt at a moment: per account and service, the charges billed by then (months before `at`'s month)
-    minus the payments received by then, summing only the positive balances (overpayments do not cancel debts)."""
-    billed_before = month_start(at.astimezone(KYIV).date())
-    charged = (
+def debts_at(session: Session, *moments: dt.datetime) -> list[Decimal]:
+    """Total debt at each moment, in one pass over charges and payments: per account and service, the charges
+    billed by then (months before the moment's month) minus the payments received by then, summing only the
+    positive balances (an overpayment does not cancel someone else's debt)."""
+    movements = (
         select(Charge.account_id.label("account_id"), Charge.service.label("service"),
-               Charge.amount_to_pay.label("amount"))
-        .where(Charge.month < billed_before)
-    )
-    paid = (
-        select(Payment.account_id.label("account_id"), Payment.service.label("service"),
-               (-Payment.amount).label("amount"))
-        .where(Payment.paid_at < at)
-    )
-    movements = charged.union_all(paid).subquery()
-    balances = (
-        select(func.sum(movements.c.amount).label("balance"))
-        .group_by(movements.c.account_id, movements.c.service)
+               Charge.amount_to_pay.label("amount"), literal(None).label("paid_at"), Charge.month.label("month"))
+        .union_all(
+            select(Payment.account_id, Payment.service, -Payment.amount, Payment.paid_at, literal(None))
+        )
         .subquery()
     )
-    return _money(session.scalar(select(func.sum(balances.c.balance)).where(balances.c.balance > 0)))
+    columns = []
+    for index, at in enumerate(moments):
+        billed_before = month_start(at.astimezone(KYIV).date())
+        counted = or_(movements.c.month < billed_before, movements.c.paid_at < at)
+        columns.append(func.sum(case((counted, movements.c.amount), else_=0)).label(f"b{index}"))
+    balances = select(*columns).group_by(movements.c.account_id, movements.c.service).subquery()
+    totals = select(*[
+        func.sum(case((balances.c[f"b{index}"] > 0, balances.c[f"b{index}"]), else_=0)) for index in range(len(moments))
+    ])
+    return [_money(value) for value in session.execute(totals).one()]
+
+
+def debt_at(session: Session, at: dt.datetime) -> Decimal:
+    return debts_at(session, at)[0]
 
 
 def _registered_at(session: Session, at: dt.datetime) -> int:
@@ -201,13 +206,14 @@ def overview(sessions: sessionmaker[Session], now: dt.datetime | None = None) ->
         previous_charged = _charged_for(session, add_months(previous_month, -1))
 
         month_ago = now - (month_begins - previous_begins)
+        debt, previous_debt = debts_at(session, now, month_ago)
         return Overview(
             now=now, window=window, window_open=is_open, submitted=submitted, metered=metered,
             submission_rate=rate, previous_window=previous_period, previous_submission_rate=previous_rate,
             month=month, billed_month=previous_month, paid=paid, charged=charged,
             collection_rate=percent(paid, charged), previous_paid=previous_paid, previous_charged=previous_charged,
             previous_collection_rate=percent(previous_paid, previous_charged),
-            debt=debt_at(session, now), previous_debt=debt_at(session, month_ago),
+            debt=debt, previous_debt=previous_debt,
             registered=_registered_at(session, now), previous_registered=_registered_at(session, month_ago),
         )
 

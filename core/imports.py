@@ -380,6 +380,15 @@ def _readings(session: Session, table: _Table, batch_id: int | None, actor: str,
         existing.update(session.scalars(
             select(Reading.external_ref).where(Reading.source == READINGS_SOURCE,
                                                Reading.external_ref.in_(refs[start:start + 500]))))
+    serials = sorted({row["meter_serial"] for _line, row in table.rows})
+    meters: dict[str, Meter] = {}
+    numbers: dict[int, str] = {}
+    for start in range(0, len(serials), 500):
+        for meter, number in session.execute(
+            select(Meter, Account.number).join(Account, Account.id == Meter.account_id)
+            .where(Meter.serial.in_(serials[start:start + 500]))
+        ):
+            meters[meter.serial], numbers[meter.id] = meter, number
     windows = [
         WindowInfo(w.id, w.period, w.opens_at, w.closes_at, w.processed_at)
         for w in session.scalars(select(ReadingWindow).order_by(ReadingWindow.opens_at))
@@ -392,13 +401,12 @@ def _readings(session: Session, table: _Table, batch_id: int | None, actor: str,
         if ref in existing:
             duplicates.append(line)
             continue
-        meter = session.scalar(select(Meter).where(Meter.serial == row["meter_serial"]))
+        meter = meters.get(row["meter_serial"])
         if meter is None:
             rejected.append(Rejected(line, "import.meter_unknown", {"value": row["meter_serial"]}))
             continue
         if row.get("account_number"):
-            number = session.scalar(select(Account.number).where(Account.id == meter.account_id))
-            if re.sub(r"[\s\-]", "", row["account_number"]) != number:
+            if re.sub(r"[\s\-]", "", row["account_number"]) != numbers[meter.id]:
                 rejected.append(Rejected(line, "import.meter_account_mismatch",
                                          {"meter": meter.serial, "value": row["account_number"]}))
                 continue
