@@ -99,4 +99,3 @@ def sign_in(user: StaffIdentity) -> None:
 
 def sign_out() -> None:
     st.session_state.pop(SESSION_KEY, None)
-    st.cache_data.clear()

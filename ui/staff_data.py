@@ -21,14 +21,12 @@ def _db() -> str:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _overview(_sessions, db: str, minute: str):
+def _overview(_sessions, db: str):
     return dashboard.overview(_sessions)
 
 
 def overview():
-    from core import clock
-
-    return _overview(sessions(), _db(), clock.now().strftime("%Y-%m-%d %H:%M")[:-1])
+    return _overview(sessions(), _db())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -13,6 +13,8 @@ from ui.staff_access import can, require_role
 
 user = require_role("additional_charges")
 st.title("Донарахування")
+if "processed_message" in st.session_state:
+    st.success(st.session_state.pop("processed_message"))
 st.caption("Рахунки з лічильником без прийнятого показання в закритому періоді: до 3 місяців поспіль — за середнім "
            "добовим споживанням за 12 місяців, далі або без історії — за нормою на мешканця (ПКМУ 690, 1182).")
 
@@ -98,4 +100,6 @@ else:
                     st.error(error.message("uk"))
                 else:
                     staff_data.clear()
-                    st.success(f"Період оброблено: збережено {view.number(stored)} донарахувань.")
+                    st.session_state["processed_message"] = (
+                        f"Період оброблено: збережено {view.number(stored)} донарахувань.")
+                    st.rerun()

@@ -19,8 +19,10 @@ if not windows:
 periods = [w.period for w in reversed(windows[:36])]
 
 with st.container(horizontal=True):
-    first, last = st.select_slider("Періоди", options=periods, value=(periods[max(0, len(periods) - 12)], periods[-1]),
-                                   format_func=view.month_label)
+    first, last = periods[0], periods[-1]
+    if len(periods) > 1:
+        first, last = st.select_slider("Періоди", options=periods, value=(periods[max(0, len(periods) - 12)], last),
+                                       format_func=view.month_label)
     street = st.selectbox("Вулиця", [None, *staff_data.streets()], format_func=lambda s: s or "Усі вулиці")
 filters = {"періоди": f"{first:%Y-%m}..{last:%Y-%m}", "вулиця": street or "усі"}
 
