@@ -1,0 +1,163 @@
+"""The benchmark's database: create it, fill it once with the demo generator, remember how it was made.
+
+A database made by the benchmark carries a small note (PostgreSQL: the database comment; SQLite: a
+`<file>.bench.json` beside it) with the number of accounts and the business moment the data was generated for.
+A later run with the same number of accounts reuses it instead of generating again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from core import clock
+from core.windows import default_bounds
+from db.engine import make_engine
+from db.migrate import upgrade
+from db.models import Account
+
+LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+def default_url(accounts: int) -> str:
+    if accounts % 1_000_000 == 0:
+        label = f"{accounts // 1_000_000}m"
+    elif accounts % 1000 == 0:
+        label = f"{accounts // 1000}k"
+    else:
+        label = str(accounts)
+    return f"{LOCAL_SERVER}/teplo_bench_{label}"
+
+
+def dialect(url: str) -> str:
+    return make_url(url).get_backend_name()
+
+
+def sqlite_path(url: str) -> Path:
+    return Path(make_url(url).database)
+
+
+def bench_moment(real_now: dt.datetime) -> dt.datetime:
+    """The business moment the data is generated for: now if a reading window is open, otherwise the evening of
+    the last day of the latest window, the peak of submissions (so row b always has an open window)."""
+    local = real_now.astimezone(clock.KYIV)
+    for months_back in (0, -1):
+        opens, closes = default_bounds(clock.add_months(local.date().replace(day=1), months_back))
+        if opens <= local < closes:
+            return local.replace(microsecond=0)
+    opens, closes = default_bounds(clock.add_months(local.date().replace(day=1), -1))
+    if closes > local:  # the window of the previous month is still ahead? then the one before it
+        opens, closes = default_bounds(clock.add_months(local.date().replace(day=1), -2))
+    return (closes - dt.timedelta(hours=6)).astimezone(clock.KYIV)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    url: str
+    dialect: str
+    accounts: int
+    now: dt.datetime
+    generated: bool
+    generation_seconds: float | None
+
+
+def _admin_engine(url: str) -> Engine:
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _pg_exists(url: str) -> bool:
+    name = make_url(url).database
+    admin = _admin_engine(url)
+    try:
+        with admin.connect() as c:
+            return c.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is not None
+    finally:
+        admin.dispose()
+
+
+def _pg_create(url: str, drop: bool = False) -> None:
+    name = make_url(url).database
+    admin = _admin_engine(url)
+    try:
+        with admin.connect() as c:
+            if drop:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
+def read_note(url: str, engine: Engine) -> dict | None:
+    if dialect(url) == "postgresql":
+        with engine.connect() as c:
+            raw = c.scalar(text("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                                "WHERE datname = current_database()"))
+    else:
+        path = Path(str(sqlite_path(url)) + ".bench.json")
+        raw = path.read_text(encoding="utf-8") if path.exists() else None
+    if not raw:
+        return None
+    try:
+        note = json.loads(raw)
+    except ValueError:
+        return None
+    return note.get("teplo_bench") if isinstance(note, dict) else None
+
+
+def write_note(url: str, engine: Engine, accounts: int, now: dt.datetime, seconds: float) -> None:
+    note = json.dumps({"teplo_bench": {"accounts": accounts, "now": now.isoformat(), "generation_seconds": round(seconds, 1)}})
+    if dialect(url) == "postgresql":
+        name = make_url(url).database
+        with engine.begin() as c:
+            c.execute(text(f"COMMENT ON DATABASE \"{name}\" IS '{note}'"))
+    else:
+        Path(str(sqlite_path(url)) + ".bench.json").write_text(note, encoding="utf-8")
+
+
+def count_accounts(engine: Engine) -> int:
+    with engine.connect() as c:
+        return c.scalar(select(func.count()).select_from(Account)) or 0
+
+
+def prepare(url: str, accounts: int, fresh: bool = False, now: dt.datetime | None = None, log=print) -> Prepared:
+    """Make sure `url` holds the demo data for `accounts` accounts; generate it only when it is not there yet."""
+    kind = dialect(url)
+    if kind == "postgresql":
+        if fresh or not _pg_exists(url):
+            _pg_create(url, drop=fresh)
+    elif fresh:
+        path = sqlite_path(url)
+        for suffix in ("", "-wal", "-shm", ".bench.json"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        existing = count_accounts(engine)
+        note = read_note(url, engine)
+        if existing:
+            if existing != accounts:
+                raise SystemExit(f"{url} holds {existing} accounts, not {accounts}: choose another database or --fresh")
+            if note is None or "now" not in note:
+                raise SystemExit(f"{url} holds {existing} accounts but no benchmark note: use --fresh to regenerate")
+            moment = dt.datetime.fromisoformat(note["now"])
+            log(f"reusing {existing} accounts generated for {moment:%Y-%m-%d %H:%M} (Kyiv)")
+            return Prepared(url, kind, existing, moment, False, note.get("generation_seconds"))
+        moment = now or bench_moment(clock.now())
+        log(f"generating {accounts} accounts for {moment:%Y-%m-%d %H:%M} (Kyiv) ...")
+        from db import demo
+
+        started = time.perf_counter()
+        summary = demo.generate(engine, size=accounts, now=moment)
+        seconds = time.perf_counter() - started
+        write_note(url, engine, summary.accounts, moment, seconds)
+        log(f"generated in {seconds:.0f} s: {summary.accounts} accounts, {summary.charges} charges, "
+            f"{summary.payments} payments, {summary.readings} readings")
+        return Prepared(url, kind, summary.accounts, moment, True, seconds)
+    finally:
+        engine.dispose()

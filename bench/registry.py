@@ -1,0 +1,206 @@
+"""Row c: a bank payment registry of 1,000,000 rows imported through core.imports.commit (the operator's import
+path, with its validation, duplicate detection and reconciliation), against loading the same file into a bare
+table with psql's \\copy (on SQLite: a bare cursor's executemany).
+
+The file is deterministic: rows for real accounts paid during the benchmark's month, with a few exact repeats
+(duplicates) and a few broken rows (wrong account format, unknown account, bad amount) that must be rejected.
+The import refuses files above core.imports.MAX_BYTES, so the file is imported in consecutive parts, as a bank's
+daily registries would arrive; the rows added by the run are deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import sqlite3
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from core.clock import KYIV
+
+HEADER = "account_number;service;amount;paid_at;payment_ref;channel"
+
+
+@dataclass
+class Registry:
+    path: Path
+    rows: int
+    duplicates: int
+    broken: int  # rows that must be rejected
+    bytes: int
+
+
+@dataclass
+class ImportRun:
+    label: str
+    rows_per_second: float | None
+    rows: int
+    seconds: float
+    complete: bool
+    added: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    parts: int = 0
+    note: str = ""
+    details: dict = field(default_factory=dict)
+
+
+def write_registry(engine, path: Path, rows: int, now: dt.datetime, seed: int = 3) -> Registry:
+    """A `;`-separated UTF-8 registry of `rows` payments of this month up to `now`, deterministic."""
+    with engine.connect() as c:
+        numbers = [n for (n,) in c.execute(text("SELECT number FROM accounts ORDER BY id"))]
+    rng = random.Random(seed)
+    local = now.astimezone(KYIV)
+    first_day = local.replace(day=1, hour=8, minute=0, second=0, microsecond=0)
+    span = max(60, int((local - first_day).total_seconds()))
+    channels = ["bank"] * 6 + ["post", "terminal"]
+    services = ["heating", "hot_water", "опалення", "гаряча вода"]
+    duplicates = broken = 0
+    written: list[str] = []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(HEADER + "\r\n")
+        for index in range(rows):
+            roll = rng.random()
+            if written and roll < 0.005:
+                line = written[rng.randrange(len(written))]
+                duplicates += 1
+            else:
+                number = numbers[rng.randrange(len(numbers))]
+                amount = f"{rng.randint(20, 4000)}.{rng.randint(0, 99):02d}"
+                if roll < 0.006:
+                    number, broken = number[:5] + "X" + number[6:], broken + 1
+                elif roll < 0.007:
+                    number, broken = "1199999" + f"{index:06d}", broken + 1
+                elif roll < 0.008:
+                    amount, broken = "12,3,4", broken + 1
+                moment = first_day + dt.timedelta(seconds=rng.randrange(span))
+                line = (f"{number};{rng.choice(services)};{amount};{moment:%Y-%m-%d %H:%M};"
+                        f"BR{seed:02d}{index:09d};{rng.choice(channels)}")
+                if len(written) < 50_000 and roll >= 0.008:
+                    written.append(line)
+            out.write(line + "\r\n")
+    return Registry(path, rows, duplicates, broken, path.stat().st_size)
+
+
+def _parts(path: Path, max_bytes: int, part_rows: int):
+    """The file's data lines in consecutive parts, each with the header, under max_bytes and part_rows rows."""
+    lines: list[str] = []
+    size = len(HEADER) + 2
+    with path.open(encoding="utf-8", newline="") as source:
+        next(source)
+        for line in source:
+            if lines and (len(lines) >= part_rows or size + len(line.encode()) > max_bytes):
+                yield lines
+                lines, size = [], len(HEADER) + 2
+            lines.append(line)
+            size += len(line.encode())
+    if lines:
+        yield lines
+
+
+def project_import(engine, sessions, registry: Registry, budget_seconds: float, part_rows: int) -> ImportRun:
+    """Import the registry part by part through core.imports.commit until done or the time budget is spent."""
+    from core.imports import MAX_BYTES, commit
+
+    with engine.connect() as c:
+        before_audit = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM audit_log"))
+        before_batch = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM import_batches"))
+    rows = added = duplicates = rejected = parts = 0
+    seconds = 0.0
+    complete = True
+    note = ""
+    if registry.bytes > MAX_BYTES:
+        note = (f"{registry.bytes / 1e6:.0f} MB file is above the import's {MAX_BYTES / 1e6:.0f} MB limit: "
+                f"imported in parts of ≤ {part_rows:,} rows")
+    try:
+        for lines in _parts(registry.path, MAX_BYTES, part_rows):
+            if seconds >= budget_seconds:
+                complete = False
+                break
+            data = (HEADER + "\r\n" + "".join(lines)).encode("utf-8")
+            began = time.perf_counter()
+            result = commit(sessions, "bank", f"{registry.path.stem}-{parts + 1:03d}.csv", data, "benchmark")
+            seconds += time.perf_counter() - began
+            parts += 1
+            rows += result.rows_total
+            added += result.rows_added
+            duplicates += len(result.duplicates)
+            rejected += len(result.rejected)
+    finally:
+        undo_import(engine, before_batch, before_audit)
+    if not complete:
+        note = (note + "; " if note else "") + (f"time budget {budget_seconds:.0f} s: {rows:,} of {registry.rows:,} "
+                                                f"rows imported, rate measured on those")
+    return ImportRun("core.imports.commit", rows / seconds if seconds else None, rows, seconds, complete,
+                     added, duplicates, rejected, parts, note)
+
+
+def undo_import(engine, before_batch: int, before_audit: int) -> None:
+    from bench.submissions import without_fk_checks
+
+    with engine.begin() as c:
+        without_fk_checks(c)
+        c.execute(text("DELETE FROM registry_matches WHERE import_batch_id > :b"), {"b": before_batch})
+        c.execute(text("DELETE FROM payments WHERE import_batch_id > :b"), {"b": before_batch})
+        c.execute(text("DELETE FROM import_batches WHERE id > :b"), {"b": before_batch})
+        c.execute(text("DELETE FROM audit_log WHERE id > :a"), {"a": before_audit})
+
+
+COPY_TABLE = "bench_registry_copy"
+COPY_COLUMNS = "account_number text, service text, amount text, paid_at text, payment_ref text, channel text"
+
+
+def copy_reference(url: str, registry: Registry) -> ImportRun:
+    """psql \\copy of the whole file into a bare table (text columns, no index, no constraint)."""
+    parsed = make_url(url)
+    base = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", parsed.host or "127.0.0.1", "-p",
+            str(parsed.port or 5432), "-U", parsed.username or "postgres", "-d", parsed.database]
+    env = None
+    if parsed.password:
+        import os
+
+        env = dict(os.environ, PGPASSWORD=parsed.password)
+    subprocess.run([*base, "-c", f"DROP TABLE IF EXISTS {COPY_TABLE}", "-c", f"CREATE TABLE {COPY_TABLE} ({COPY_COLUMNS})"],
+                   check=True, capture_output=True, text=True, env=env)
+    try:
+        began = time.perf_counter()
+        run = subprocess.run(
+            [*base, "-c", "\\timing on", "-c",
+             f"\\copy {COPY_TABLE} FROM '{registry.path}' WITH (FORMAT csv, DELIMITER ';', HEADER true)"],
+            check=True, capture_output=True, text=True, env=env)
+        wall = time.perf_counter() - began
+        match = re.search(r"Time: ([\d.]+) ms", run.stdout)
+        seconds = float(match.group(1)) / 1000 if match else wall
+    finally:
+        subprocess.run([*base, "-c", f"DROP TABLE IF EXISTS {COPY_TABLE}"], capture_output=True, text=True, env=env)
+    return ImportRun("psql \\copy into a bare table", registry.rows / seconds, registry.rows, seconds, True)
+
+
+def sqlite_reference(path: str, registry: Registry) -> ImportRun:
+    """A bare sqlite3 cursor: executemany of the file's rows into a bare table in one transaction."""
+    import csv
+
+    connection = sqlite3.connect(path, timeout=30)
+    try:
+        connection.execute(f"DROP TABLE IF EXISTS {COPY_TABLE}")
+        connection.execute(f"CREATE TABLE {COPY_TABLE} ({COPY_COLUMNS})")
+        connection.commit()
+        began = time.perf_counter()
+        with registry.path.open(encoding="utf-8", newline="") as source:
+            reader = csv.reader(source, delimiter=";")
+            next(reader)
+            connection.executemany(f"INSERT INTO {COPY_TABLE} VALUES (?, ?, ?, ?, ?, ?)", reader)
+        connection.commit()
+        seconds = time.perf_counter() - began
+        connection.execute(f"DROP TABLE {COPY_TABLE}")
+        connection.commit()
+    finally:
+        connection.close()
+    return ImportRun("bare sqlite3 executemany into a bare table", registry.rows / seconds, registry.rows, seconds, True)

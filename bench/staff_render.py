@@ -1,0 +1,258 @@
+"""Rows a and e, run in a fresh process: every staff page rendered through Streamlit's AppTest over the real
+entrypoint (staff_dashboard.py, signed in as the demo admin, who may open every page), with the time spent in
+the page's data functions recorded as the page calls them.
+
+- cold: st.cache_data cleared before the page opens; cached: the same page opened again right after;
+- the data time of a page is the time spent in its outermost data calls (ui.staff_data wrappers, or core
+  functions taking a sessionmaker when a page calls core directly); rendering (Plotly, widgets) is not in it;
+- every core call a page made is replayed afterwards as hand-written SQL through a bare DB-API cursor
+  (bench/reference.py), which is the page's reference;
+- peak RSS (VmHWM) is read after the first pass over every page; its baseline is the same process
+  after rendering an empty page, read before any project module is imported.
+
+Usage: python -m bench.staff_render --url URL --now ISO --repeat N --out result.json [--pages a,b]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import inspect
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CORE_MODULES = ("core.dashboard", "core.explore", "core.lookup", "core.imports", "core.additional_charges",
+                "core.windows", "core.staff", "core.reconciliation", "core.payments")
+NOT_PAGE_DATA = {"core.staff.get_staff_user", "core.staff.authenticate_staff"}  # the login check on every page
+
+_local = threading.local()
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.page: str | None = None
+        self.data_ms: dict[str, float] = {}
+        self.calls: dict[str, list[tuple[str, tuple, dict]]] = {}
+        self.names: dict[str, list[str]] = {}
+
+    def start(self, page: str) -> None:
+        self.page = page
+        self.data_ms[page] = 0.0
+        self.calls[page] = []
+        self.names[page] = []
+
+
+RECORDER = Recorder()
+
+
+def _wrap(name: str, function, core: bool):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        depth = getattr(_local, "depth", 0)
+        _local.depth = depth + 1
+        began = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            elapsed = (time.perf_counter() - began) * 1000
+            _local.depth = depth
+            page = RECORDER.page
+            if page is not None:
+                if depth == 0:
+                    RECORDER.data_ms[page] += elapsed
+                    RECORDER.names[page].append(name)
+                if core:
+                    RECORDER.calls[page].append((name, args[1:], kwargs))
+
+    wrapper.__bench_wrapped__ = True
+    return wrapper
+
+
+def instrument() -> list[str]:
+    """Wrap ui.staff_data's public functions and the core functions that take a sessionmaker."""
+    import importlib
+
+    wrapped = []
+    for module_name in ("ui.staff_data", *CORE_MODULES):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        core = module_name.startswith("core.")
+        for attr, value in list(vars(module).items()):
+            if attr.startswith("_") or not inspect.isfunction(value) or value.__module__ != module_name:
+                continue
+            if getattr(value, "__bench_wrapped__", False):
+                continue
+            name = f"{module_name}.{attr}"
+            if name in NOT_PAGE_DATA or attr == "clear":
+                continue
+            if core:
+                params = list(inspect.signature(value).parameters)
+                if not params or params[0] not in ("sessions", "_sessions"):
+                    continue
+            setattr(module, attr, _wrap(name, value, core))
+            wrapped.append(name)
+    # Modules that imported a core function by name (from core.x import f) get the wrapped one too.
+    for module_name, module in list(sys.modules.items()):
+        if not module_name.startswith(("core.", "ui.")) or module is None:
+            continue
+        for attr, value in list(vars(module).items()):
+            if inspect.isfunction(value) and not getattr(value, "__bench_wrapped__", False):
+                full = f"{value.__module__}.{value.__name__}"
+                if full in wrapped and value.__module__ != module_name:
+                    source = sys.modules[value.__module__]
+                    setattr(module, attr, getattr(source, value.__name__))
+    return wrapped
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _errors(at) -> list[str]:
+    return [getattr(e, "message", str(e))[:300] for e in at.exception]
+
+
+def _interact(key: str, at, hooks_log: list[str]) -> None:
+    """What a user does on pages whose first view asks for input before showing data."""
+    from db.demo import SEED_ACCOUNT
+
+    if key == "lookup" and len(at.text_input):
+        at.text_input[0].input(SEED_ACCOUNT)
+        if len(at.button):
+            at.button[0].click()
+        at.run()
+        hooks_log.append(f"searched {SEED_ACCOUNT} and opened the first hit")
+
+
+def render_all(url: str, repeat: int, only: set[str] | None = None) -> dict:
+    import streamlit as st
+    from sqlalchemy import select
+    from streamlit.testing.v1 import AppTest
+
+    from db.engine import make_engine, make_sessions
+    from db.models import StaffUser
+
+    # The baseline: this process with Streamlit loaded, rendering an empty page, before any project module.
+    AppTest.from_string("import streamlit as st\nst.title('ok')\n").run()
+    bare_rss = peak_rss_mb()
+    wrapped = instrument()
+    from ui import staff_access
+
+    engine = make_engine(url)
+    with make_sessions(engine)() as session:
+        admin_id = session.scalar(select(StaffUser.id).where(StaffUser.username == "admin"))
+    engine.dispose()
+    pages = [p for p in staff_access.PAGES if (ROOT / p.path).exists() and (not only or p.key in only)]
+    missing_pages = [p.path for p in staff_access.PAGES if not (ROOT / p.path).exists()]
+
+    def open_page(page, clear: bool):
+        if clear:
+            st.cache_data.clear()
+        at = AppTest.from_file(str(ROOT / "staff_dashboard.py"), default_timeout=600)
+        at.session_state[staff_access.SESSION_KEY] = admin_id
+        at.switch_page(page.path)
+        RECORDER.start(page.key)
+        began = time.perf_counter()
+        at.run()
+        hooks: list[str] = []
+        _interact(page.key, at, hooks)
+        total = (time.perf_counter() - began) * 1000
+        RECORDER.page = None
+        return at, total, hooks
+
+    result: dict = {"pages": {}, "wrapped": wrapped, "missing_pages": missing_pages, "bare_rss_mb": bare_rss}
+    first: dict = {}
+    for round_ in range(repeat):
+        for page in pages:
+            at, total, hooks = open_page(page, clear=True)
+            entry = first.setdefault(page.key, dict(data_ms=[], render_ms=[], cached_ms=[], calls=RECORDER.calls[page.key],
+                                                    names=RECORDER.names[page.key], errors=_errors(at), hooks=hooks))
+            entry["data_ms"].append(RECORDER.data_ms[page.key])
+            entry["render_ms"].append(total)
+            open_page(page, clear=False)
+            entry["cached_ms"].append(RECORDER.data_ms[page.key])
+        if round_ == 0:  # every page rendered once (cold, then from the cache)
+            result["peak_rss_mb"] = peak_rss_mb()
+    result["rss_after_mb"] = current_rss_mb()
+    for page in pages:
+        entry = first[page.key]
+        entry["title"] = page.title
+        entry["path"] = page.path
+        result["pages"][page.key] = entry
+    return result
+
+
+def reference_all(url: str, result: dict, repeat: int) -> None:
+    from bench import reference
+
+    connection = reference.connect(url)
+    try:
+        for key, entry in result["pages"].items():
+            times, missing = [], set()
+            for _ in range(repeat):
+                total = 0.0
+                for name, args, kwargs in entry["calls"]:
+                    elapsed = reference.run(connection, url, name, args, kwargs)
+                    if elapsed is None:
+                        missing.add(name)
+                    else:
+                        total += elapsed
+                times.append(total)
+            entry["reference_ms"] = times
+            entry["reference_missing"] = sorted(missing)
+    finally:
+        connection.close()
+
+
+def _jsonable(result: dict) -> dict:
+    for entry in result.get("pages", {}).values():
+        entry["calls"] = [name for name, _a, _k in entry["calls"]]
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--now", required=True)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--pages", help="comma-separated page keys (default: every staff page)")
+    args = parser.parse_args(argv)
+    os.environ["DATABASE_URL"] = args.url
+    os.environ["TEPLO_NOW"] = args.now
+    try:
+        only = set(args.pages.split(",")) if args.pages else None
+        result = render_all(args.url, max(1, args.repeat), only)
+        reference_all(args.url, result, max(1, args.repeat))
+        result = _jsonable(result)
+    except Exception:
+        result = {"error": traceback.format_exc()}
+    Path(args.out).write_text(json.dumps(result, default=str, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,285 @@
+"""Row b: meter readings submitted through core.readings.submit_reading (the consumer app's own service) by
+concurrent worker processes, against pgbench -N on the same PostgreSQL server (on SQLite: the same small
+pgbench -N transaction written with a bare sqlite3 cursor).
+
+Every reading the run adds is removed afterwards (and the readings it superseded restored), so the database
+stays as generated and runs remain comparable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import multiprocessing
+import os
+import random
+import re
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bench.stats import percentile
+
+PGBENCH_SCALE = 16
+
+
+@dataclass
+class Throughput:
+    label: str
+    per_second: float | None
+    p50_ms: float | None
+    p95_ms: float | None
+    done: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+
+
+# --- the project: submit_reading from worker processes ------------------------------------------------------------
+
+def candidates(engine, limit: int, seed: int = 7) -> list[tuple[int, int, str]]:
+    """(login id, meter id, last accepted value) of consumers who may submit for a hot-water meter."""
+    with engine.connect() as c:
+        rows = c.execute(text(
+            """
+            SELECT l.login_id, m.id,
+                   COALESCE((SELECT r.value FROM readings r WHERE r.meter_id = m.id AND r.status = 'accepted'
+                             ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1), m.initial_value)
+            FROM consumer_account_links l
+            JOIN meters m ON m.account_id = l.account_id AND m.removed_on IS NULL AND m.service = 'hot_water'
+            ORDER BY m.id
+            """
+        )).all()
+    random.Random(seed).shuffle(rows)
+    return [(login, meter, str(value)) for login, meter, value in rows[:limit]]
+
+
+def _submit_worker(url, items, seconds, now_iso, ready, start, results):
+    from core.errors import DomainError, NeedsConfirmation
+    from core.readings import submit_reading
+    from db.engine import make_engine, make_sessions
+
+    os.environ["TEPLO_NOW"] = now_iso
+    engine = make_engine(url)
+    sessions = make_sessions(engine)
+    now = dt.datetime.fromisoformat(now_iso)
+    with engine.connect() as c:
+        c.execute(text("SELECT 1"))
+    ready.release()
+    start.wait()
+    latencies, errors, index = [], {}, 0
+    deadline = time.perf_counter() + seconds
+    while items and time.perf_counter() < deadline:
+        login_id, meter_id, last = items[index % len(items)]
+        round_ = index // len(items)
+        value = Decimal(last) + Decimal("1.234") + Decimal("0.5") * round_
+        began = time.perf_counter()
+        try:
+            submit_reading(sessions, login_id, meter_id, f"{value:.3f}".replace(".", ","), confirm_replace=True,
+                           now=now)
+            latencies.append((time.perf_counter() - began) * 1000)
+        except (DomainError, NeedsConfirmation) as exc:
+            key = getattr(exc, "key", type(exc).__name__)
+            errors[key] = errors.get(key, 0) + 1
+        except Exception as exc:  # a database error is a result of the benchmark, not a crash of it
+            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+        index += 1
+    engine.dispose()
+    results.put((latencies, errors))
+
+
+def _run_workers(target, per_worker_args, seconds) -> tuple[list[float], dict[str, int], float]:
+    context = multiprocessing.get_context("fork")
+    ready, start, results = context.Semaphore(0), context.Event(), context.Queue()
+    processes = [context.Process(target=target, args=(*args, seconds, *extra, ready, start, results), daemon=True)
+                 for args, extra in per_worker_args]
+    for p in processes:
+        p.start()
+    for _ in processes:
+        ready.acquire()
+    began = time.perf_counter()
+    start.set()
+    latencies, errors = [], {}
+    for _ in processes:
+        lat, err = results.get()
+        latencies.extend(lat)
+        for key, n in err.items():
+            errors[key] = errors.get(key, 0) + n
+    elapsed = time.perf_counter() - began
+    for p in processes:
+        p.join()
+    return latencies, errors, elapsed
+
+
+def project_submissions(engine, url: str, now: dt.datetime, workers: int, seconds: float) -> Throughput:
+    pool = candidates(engine, limit=200_000)
+    if not pool:
+        return Throughput("submit_reading", None, None, None, note="no consumer with a meter")
+    with engine.connect() as c:
+        before_reading = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM readings"))
+        before_audit = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM audit_log"))
+    engine.dispose()
+    shares = [(url, pool[i::workers]) for i in range(workers)]
+    try:
+        latencies, errors, elapsed = _run_workers(
+            _submit_worker, [(share, (now.isoformat(),)) for share in shares], seconds)
+    finally:
+        undo_submissions(engine, before_reading, before_audit)
+    return Throughput("submit_reading", len(latencies) / elapsed if elapsed else None,
+                      percentile(latencies, 50), percentile(latencies, 95), len(latencies), errors)
+
+
+def without_fk_checks(connection) -> None:
+    """Deleting the benchmark's own rows: skip the per-row foreign-key checks (PostgreSQL, superuser), which
+    would scan the whole readings/charges tables for every deleted row, since the referencing columns
+    (readings.superseded_by_id, *.import_batch_id, registry_matches.payment_id) carry no index."""
+    if connection.dialect.name != "postgresql":
+        return
+    superuser = connection.exec_driver_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar()
+    if superuser:
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+
+
+def undo_submissions(engine, before_reading: int, before_audit: int) -> None:
+    with engine.begin() as c:
+        without_fk_checks(c)
+        c.execute(text("UPDATE readings SET status = 'accepted', superseded_by_id = NULL "
+                       "WHERE superseded_by_id > :id AND id <= :id"), {"id": before_reading})
+        c.execute(text("UPDATE readings SET superseded_by_id = NULL WHERE id > :id"), {"id": before_reading})
+        c.execute(text("DELETE FROM readings WHERE id > :id"), {"id": before_reading})
+        c.execute(text("DELETE FROM audit_log WHERE id > :id"), {"id": before_audit})
+
+
+# --- the reference on PostgreSQL: pgbench -N --------------------------------------------------------------------------
+
+def find_pgbench() -> str | None:
+    found = shutil.which("pgbench")
+    if found:
+        return found
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin/pgbench"), reverse=True):
+        return candidate
+    return None
+
+
+def _libpq(url: str, database: str | None = None) -> tuple[list[str], dict]:
+    parsed = make_url(url)
+    args = ["-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
+    env = dict(os.environ)
+    if parsed.password:
+        env["PGPASSWORD"] = parsed.password
+    return args + [database or parsed.database], env
+
+
+def pgbench_reference(url: str, clients: int, seconds: float, database: str | None, schema: str | None = None,
+                      scale: int = PGBENCH_SCALE) -> Throughput:
+    """pgbench -N with `clients` clients for `seconds` against a scratch database on the same server (or a
+    scratch schema of the benchmark's own database when `schema` is given), with per-transaction latencies."""
+    binary = find_pgbench()
+    if binary is None:
+        return Throughput("pgbench -N", None, None, None, note="pgbench not found (apt-get install postgresql-contrib)")
+    from sqlalchemy import create_engine
+
+    admin_url = make_url(url).set(database="postgres")
+    if schema is None:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            if c.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": database}) is None:
+                c.execute(text(f'CREATE DATABASE "{database}"'))
+        admin.dispose()
+        target = make_url(url).set(database=database)
+    else:
+        target = make_url(url)
+    args, env = _libpq(target.render_as_string(hide_password=False))
+    scratch = create_engine(target, isolation_level="AUTOCOMMIT")
+    if schema is not None:
+        env["PGOPTIONS"] = f"-c search_path={schema}"
+        with scratch.connect() as c:
+            c.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    try:
+        with scratch.connect() as c:
+            if schema is not None:
+                c.execute(text(f'SET search_path TO "{schema}"'))
+            try:
+                branches = c.scalar(text("SELECT count(*) FROM pgbench_branches"))
+            except Exception:
+                branches = None
+        if branches != scale:
+            subprocess.run([binary, "-i", "-q", "-s", str(scale), *args], env=env, check=True,
+                           capture_output=True, text=True)
+        with tempfile.TemporaryDirectory(prefix="teplo-pgbench-") as tmp:
+            run = subprocess.run(
+                [binary, "-N", "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 2)), "-T",
+                 str(max(1, round(seconds))), "-l", "--log-prefix", str(Path(tmp) / "tx"), *args],
+                env=env, capture_output=True, text=True, check=True,
+            )
+            latencies = []
+            for log in Path(tmp).glob("tx*"):
+                for line in log.read_text().splitlines():
+                    parts = line.split()
+                    if len(parts) >= 3 and parts[2].isdigit():
+                        latencies.append(int(parts[2]) / 1000)
+        match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", run.stdout)
+        tps = float(match.group(1)) if match else None
+        done = re.search(r"number of transactions actually processed: (\d+)", run.stdout)
+        return Throughput("pgbench -N", tps, percentile(latencies, 50), percentile(latencies, 95),
+                          int(done.group(1)) if done else len(latencies))
+    finally:
+        if schema is not None:
+            with scratch.connect() as c:
+                c.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        scratch.dispose()
+
+
+# --- the reference on SQLite: the pgbench -N transaction through a bare cursor ------------------------------------
+
+def _sqlite_tx_worker(path, worker, seconds, ready, start, results):
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    rng = random.Random(worker)
+    ready.release()
+    start.wait()
+    latencies, errors = [], {}
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        aid, delta = rng.randint(1, 100_000), rng.randint(-5000, 5000)
+        began = time.perf_counter()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("UPDATE accounts SET abalance = abalance + ? WHERE aid = ?", (delta, aid))
+            connection.execute("SELECT abalance FROM accounts WHERE aid = ?", (aid,)).fetchone()
+            connection.execute("INSERT INTO history (tid, bid, aid, delta, mtime) VALUES (?, ?, ?, ?, ?)",
+                               (worker, 1, aid, delta, time.time()))
+            connection.execute("COMMIT")
+            latencies.append((time.perf_counter() - began) * 1000)
+        except sqlite3.Error as exc:
+            connection.execute("ROLLBACK") if connection.in_transaction else None
+            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+    connection.close()
+    results.put((latencies, errors))
+
+
+def sqlite_reference(directory: Path, clients: int, seconds: float) -> Throughput:
+    path = directory / "bench-pgbench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("CREATE TABLE accounts (aid INTEGER PRIMARY KEY, bid INTEGER, abalance INTEGER, filler TEXT)")
+    connection.execute("CREATE TABLE history (tid INTEGER, bid INTEGER, aid INTEGER, delta INTEGER, mtime REAL, filler TEXT)")
+    connection.executemany("INSERT INTO accounts VALUES (?, 1, 0, ?)", ((i, " " * 84) for i in range(1, 100_001)))
+    connection.commit()
+    connection.close()
+    latencies, errors, elapsed = _run_workers(
+        _sqlite_tx_worker, [((str(path), worker), ()) for worker in range(clients)], seconds)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return Throughput("bare sqlite3, pgbench -N transaction", len(latencies) / elapsed if elapsed else None,
+                      percentile(latencies, 50), percentile(latencies, 95), len(latencies), errors)

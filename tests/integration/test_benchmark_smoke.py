@@ -1,0 +1,61 @@
+"""The city-scale benchmark's code, run once on a tiny database so it cannot rot: every row of the table is
+there with numbers (no timing is judged here; the benchmark itself is run by hand, see the README)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import run_benchmark
+from bench.submissions import find_pgbench
+
+EXPECTED_ROWS = {"b.rate", "b.p50", "b.p95", "c.rate", "d.p50", "d.p95", "e.rss"}
+STAFF_PAGES = {"overview", "readings"}  # at least these pages have data on their first view
+
+
+def _run(url: str, tmp_path, *extra: str) -> dict:
+    return run_benchmark.run([
+        "--database-url", url, "--accounts", "30", "--repeat", "1", "--workers", "2", "--submit-seconds", "0.5",
+        "--import-rows", "300", "--import-part-rows", "200", "--account-samples", "5", "--pages", ",".join(STAFF_PAGES),
+        "--work-dir", str(tmp_path), "--json", str(tmp_path / "result.json"), "--quiet", *extra,
+    ])
+
+
+def _check(result: dict, tmp_path) -> None:
+    written = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    rows = {row["key"]: row for row in written["rows"]}
+    assert EXPECTED_ROWS <= set(rows)
+    for page in STAFF_PAGES:
+        assert {f"a.{page}.cold", f"a.{page}.cached"} <= set(rows)
+        cold = rows[f"a.{page}.cold"]
+        assert cold["project"] > 0 and cold["reference"] > 0 and cold["ratio"] > 0, cold
+        assert "page error" not in cold["note"], cold["note"]
+    for key in EXPECTED_ROWS:
+        assert rows[key]["project"] is not None and rows[key]["reference"] is not None, rows[key]
+    import_row = rows["c.rate"]
+    assert "300 of 300" in import_row["note"] or " of 300" in import_row["note"]
+    assert written["meta"]["accounts"] == 30
+    for row in written["rows"]:
+        assert row["label"] in result["table"]
+
+
+def test_benchmark_on_sqlite(tmp_path):
+    result = _run(f"sqlite:///{tmp_path / 'bench.sqlite3'}", tmp_path)
+    _check(result, tmp_path)
+    submissions = result["details"]["submissions"]["project"]
+    assert submissions["done"] > 0 and not submissions["errors"]
+
+
+def test_benchmark_on_postgresql(pg_engine, tmp_path):
+    if find_pgbench() is None:
+        pytest.skip("pgbench is not installed")
+    from tests.conftest import _truncate
+
+    _truncate(pg_engine)
+    url = pg_engine.url.render_as_string(hide_password=False)
+    try:
+        result = _run(url, tmp_path, "--pgbench-schema", "bench_pgbench")
+        _check(result, tmp_path)
+    finally:
+        _truncate(pg_engine)
