@@ -354,27 +354,37 @@ def accounts_without_reading(
         total = session.scalar(_street_filter(
             select(func.count()).select_from(Meter).join(Account, Account.id == Meter.account_id).where(condition),
             street)) or 0
-        last = (
-            select(Reading.meter_id, func.max(Reading.submitted_at).label("at"))
-            .where(Reading.status == "accepted", Reading.window_id != window_id)
-            .group_by(Reading.meter_id)
-            .subquery()
-        )
-        last_value = (
-            select(Reading.value)
-            .where(Reading.meter_id == Meter.id, Reading.status == "accepted", Reading.submitted_at == last.c.at)
-            .limit(1)
-            .scalar_subquery()
-        )
         query = _street_filter(
-            select(Account.number, Account.address, Account.street, Meter.serial, last_value, last.c.at)
+            select(Meter.id, Account.number, Account.address, Account.street, Meter.serial)
             .select_from(Meter).join(Account, Account.id == Meter.account_id)
-            .outerjoin(last, last.c.meter_id == Meter.id)
             .where(condition)
             .order_by(Account.street, Account.number), street)
         if limit is not None:
             query = query.limit(limit)
-        return total, [MissingAccount(*row) for row in session.execute(query)]
+        rows = session.execute(query).all()
+        last = _last_readings(session, [row[0] for row in rows], exclude_window_id=window_id)
+        return total, [MissingAccount(number, address, street_name, serial, *last.get(meter_id, (None, None)))
+                       for meter_id, number, address, street_name, serial in rows]
+
+
+def _last_readings(session: Session, meter_ids: list[int], exclude_window_id: int) -> dict[int, tuple]:
+    """meter id -> (value, submitted_at) of its last accepted reading outside the window; index look-ups in chunks."""
+    found: dict[int, tuple] = {}
+    for start in range(0, len(meter_ids), 1000):
+        chunk = meter_ids[start:start + 1000]
+        latest = (
+            select(Reading.meter_id, func.max(Reading.submitted_at).label("at"))
+            .where(Reading.meter_id.in_(chunk), Reading.status == "accepted", Reading.window_id != exclude_window_id)
+            .group_by(Reading.meter_id)
+            .subquery()
+        )
+        for meter_id, value, at in session.execute(
+            select(Reading.meter_id, Reading.value, Reading.submitted_at)
+            .join(latest, and_(latest.c.meter_id == Reading.meter_id, latest.c.at == Reading.submitted_at))
+            .where(Reading.status == "accepted")
+        ):
+            found[meter_id] = (value, at)
+    return found
 
 
 # --- payment inflows ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import datetime as dt
 import streamlit as st
 
 from core import additional_charges, dashboard, explore, lookup, windows
+from ui import staff_view
 from ui.resources import engine, sessions
 
 TTL = 300
@@ -72,6 +73,19 @@ def _missing(_sessions, db: str, window_id: int, street: str | None, limit: int 
 
 def accounts_without_reading(window_id: int, street: str | None, limit: int | None):
     return _missing(sessions(), _db(), window_id, street, limit)
+
+
+def missing_csv(window_id: int, street: str | None, filters: dict[str, str]):
+    """The full reminder list as CSV, built only when the download is clicked (a deferred download)."""
+    bound = sessions()
+
+    def build() -> bytes:
+        _total, rows = dashboard.accounts_without_reading(bound, window_id, street)
+        return staff_view.csv_bytes(
+            ["account_number", "address", "meter_serial", "last_value_m3", "last_submitted_at"],
+            [(m.account_number, m.address, m.meter_serial, m.last_value, m.last_submitted_at) for m in rows], filters)
+
+    return build
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

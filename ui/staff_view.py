@@ -81,8 +81,8 @@ def csv_bytes(header: list[str], rows, filters: dict[str, str] | None = None) ->
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     if filters is not None:
-        described = "; ".join(f"{k}={v}" for k, v in filters.items()) or "без фільтрів"
-        writer.writerow([f"# Фільтри: {described}"])
+        described = ", ".join(f"{k}={v}" for k, v in filters.items()) or "без фільтрів"
+        buffer.write("# Фільтри: " + described.replace(";", ",").replace("\r", " ").replace("\n", " ") + "\r\n")
     writer.writerow(header)
     for row in rows:
         writer.writerow([_cell(v) for v in row])

@@ -96,13 +96,9 @@ if chosen.is_open(now):
     )
     if total > len(missing):
         st.caption(f"Показано перші {len(missing)}; у файлі — усі {view.number(total)}.")
-    _total, everyone = staff_data.accounts_without_reading(chosen.id, street, None)
     export_filters = {"період": f"{chosen.period:%Y-%m}", "вулиця": street or "усі"}
     st.download_button(
-        "Завантажити список для нагадувань (CSV)",
-        view.csv_bytes(["account_number", "address", "meter_serial", "last_value_m3", "last_submitted_at"],
-                       [(m.account_number, m.address, m.meter_serial, m.last_value, m.last_submitted_at)
-                        for m in everyone], export_filters),
+        "Завантажити список для нагадувань (CSV)", staff_data.missing_csv(chosen.id, street, export_filters),
         file_name=f"bez-pokazan{view.file_suffix(export_filters)}.csv", mime="text/csv", icon=":material/download:",
     )
 st.caption("Фільтри: " + "; ".join(f"{k}: {v}" for k, v in filters.items()))

@@ -176,3 +176,15 @@ def test_admin_creates_a_user_and_a_window(staff, app_sessions):
     assert not at.error, [e.value for e in at.error]
     with app_sessions() as s:
         assert s.scalar(select(ReadingWindow.id).where(ReadingWindow.period == __import__("datetime").date(2027, 1, 1)))
+
+
+def test_reminder_list_csv_carries_the_filters(staff):
+    from ui import staff_data
+
+    town, _users = staff
+    data = staff_data.missing_csv(town.november, "просп. Волі", {"період": "2026-11", "вулиця": "просп. Волі"})()
+    lines = data.decode("utf-8-sig").split("\r\n")
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert lines[0] == "# Фільтри: період=2026-11, вулиця=просп. Волі"
+    assert lines[1] == "account_number;address;meter_serial;last_value_m3;last_submitted_at"
+    assert lines[2] == f"{B};просп. Волі, 1, кв. 2;0800001;53,000;03.11.2026 18:00"
