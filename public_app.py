@@ -12,28 +12,32 @@ if __name__ == "__main__":
 
     st.set_page_config(page_title="Кабінет споживача", page_icon="🔥", layout="centered")
     restore()
-    if current_login_id() is None:
-        pages = [
-            st.Page("pages/public/login.py", title=tr("nav.login"), icon=":material/login:", url_path="login",
-                    default=True),
-            st.Page("pages/public/register.py", title=tr("nav.register"), icon=":material/person_add:",
-                    url_path="register"),
-        ]
-    else:
-        pages = [
-            st.Page("pages/public/account.py", title=tr("nav.account"), icon=":material/home:", url_path="account",
-                    default=True),
-            st.Page("pages/public/readings.py", title=tr("nav.readings"), icon=":material/water_drop:",
-                    url_path="readings"),
-            st.Page("pages/public/pay.py", title=tr("nav.pay"), icon=":material/payments:", url_path="pay"),
-            st.Page("pages/public/profile.py", title=tr("nav.profile"), icon=":material/person:",
-                    url_path="profile"),
-            st.Page("pages/public/add_account.py", title=tr("nav.add_account"), icon=":material/add_home:",
-                    url_path="add-account"),
-        ]
-    page = st.navigation(pages, position="hidden")
-    public_shell.header(pages)
-    page.run()
+    logged_in = current_login_id() is not None
+
+    def page(file, title, icon, url_path, *, default=False, hidden=False):
+        return st.Page(f"pages/public/{file}", title=tr(title), icon=icon, url_path=url_path,
+                       default=default, visibility="hidden" if hidden else "visible")
+
+    # A logged-out visitor opening a cabinet link (a bookmark, an expired session) lands on the login form:
+    # those pages stay registered but hidden, and each of them asks for the login first.
+    menu = [
+        page("account.py", "nav.account", ":material/home:", "account", default=logged_in, hidden=not logged_in),
+        page("readings.py", "nav.readings", ":material/water_drop:", "readings", hidden=not logged_in),
+        page("pay.py", "nav.pay", ":material/payments:", "pay", hidden=not logged_in),
+        page("profile.py", "nav.profile", ":material/person:", "profile", hidden=not logged_in),
+    ]
+    hidden = [
+        page("add_account.py", "nav.add_account", ":material/add_home:", "add-account", hidden=True),
+        page("pay_demo.py", "nav.pay", ":material/payments:", "pay-demo", hidden=True),
+        page("pay_result.py", "nav.pay", ":material/payments:", "pay-result", hidden=True),
+    ]
+    visitor = [
+        page("login.py", "nav.login", ":material/login:", "login", default=not logged_in, hidden=logged_in),
+        page("register.py", "nav.register", ":material/person_add:", "register", hidden=logged_in),
+    ]
+    current = st.navigation(visitor + menu + hidden, position="hidden")
+    public_shell.header(menu if logged_in else [])
+    current.run()
 else:
     from web.public_routes import ROUTES
 

@@ -39,10 +39,11 @@ def current_login_id() -> int | None:
 
 
 def require_login() -> int:
+    """The logged-in consumer's id; anyone else is sent to the login form."""
     login_id = current_login_id()
     if login_id is None:
-        st.warning(tr("please_login"))
-        st.stop()
+        st.session_state["login_required"] = True
+        st.switch_page("pages/public/login.py")
     return login_id
 
 

@@ -27,7 +27,7 @@ def _account_changed() -> None:
     select_account(st.session_state["account_switch"])
 
 
-def header(pages: list) -> None:
+def header(menu: list) -> None:
     follow_redirect()
     st.session_state["lang_switch"] = language()
     top = st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center")
@@ -38,10 +38,9 @@ def header(pages: list) -> None:
     )
     if current_login_id() is None:
         return
-    menu = st.container(horizontal=True, gap="small")
-    for page in pages:
-        if page.url_path != "add-account":
-            menu.page_link(page, label=page.title, icon=page.icon)
+    row = st.container(horizontal=True, gap="small")
+    for page in menu:
+        row.page_link(page, label=page.title, icon=page.icon)
     linked = accounts()
     if len(linked) > 1:
         by_id = {a.account_id: a for a in linked}

@@ -20,7 +20,8 @@ TEXT: dict[str, dict[str, str]] = {
     "switcher.label": {"uk": "Особовий рахунок", "en": "Personal account"},
     "logout": {"uk": "Вийти", "en": "Log out"},
     "logged_in_as": {"uk": "Ви увійшли як {login}", "en": "Logged in as {login}"},
-    "please_login": {"uk": "Увійдіть до кабінету.", "en": "Please log in."},
+    "please_login": {"uk": "Щоб відкрити цю сторінку, увійдіть до кабінету.",
+                     "en": "Log in to open this page."},
     "redirecting": {"uk": "Зачекайте, зберігаємо вхід…", "en": "One moment, keeping you logged in…"},
     "redirect.link": {"uk": "Продовжити", "en": "Continue"},
     # Log in

@@ -4,10 +4,15 @@ import streamlit as st
 
 from core.consumers import authenticate
 from core.errors import DomainError
-from ui.public_session import language, sign_in, tr
+from ui.public_session import current_login_id, language, sign_in, tr
 from ui.resources import sessions
 
+if current_login_id() is not None:
+    st.switch_page("pages/public/account.py")
+
 st.title(tr("login.title"), anchor=False)
+if st.session_state.pop("login_required", False):
+    st.info(tr("please_login"))
 
 with st.form("login"):
     login = st.text_input(tr("login.login"), placeholder="+380671234567", help=tr("login.login_help"))
@@ -22,7 +27,7 @@ if submitted:
         problem.error(error.message(language()))
     else:
         sign_in(login_id)
-        st.rerun()
+        st.switch_page("pages/public/account.py")
 
 st.write(tr("login.no_account"))
 st.page_link("pages/public/register.py", label=tr("login.to_register"), icon=":material/person_add:")

@@ -49,4 +49,4 @@ if st.session_state.pop("flash_profile", False):
 st.divider()
 if st.button(tr("logout"), icon=":material/logout:", width="stretch"):
     sign_out()
-    st.rerun()
+    st.switch_page("pages/public/login.py")

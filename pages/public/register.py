@@ -5,8 +5,11 @@ import streamlit as st
 from core.consumers import register
 from core.errors import DomainError
 from ui.public_forms import proof_fields, proof_method, receipt_help
-from ui.public_session import language, sign_in, tr
+from ui.public_session import current_login_id, language, sign_in, tr
 from ui.resources import sessions
+
+if current_login_id() is not None:  # a second flat is added from the cabinet, not by a new registration
+    st.switch_page("pages/public/add_account.py")
 
 st.title(tr("register.title"), anchor=False)
 st.write(tr("register.intro"))
@@ -33,7 +36,7 @@ if submitted:
     else:
         sign_in(login_id, next_path="/?welcome=1")
         st.session_state["welcome"] = True
-        st.rerun()
+        st.switch_page("pages/public/account.py")
 
 st.write(tr("register.have_login"))
 st.page_link("pages/public/login.py", label=tr("register.to_login"), icon=":material/login:")
