@@ -32,10 +32,11 @@ st.dataframe([{"Місяць": view.month_label(w.period), "Перший ден�
                "Останній день": view.date(w.last_day), "Стан": status(w)} for w in windows[:24]], hide_index=True)
 
 left, right = st.columns(2)
-with left, st.form("create_window"):
+with left:
     st.subheader("Новий період")
     month = st.date_input("Місяць (будь-який день місяця)", value=clock.today(), format="DD.MM.YYYY")
     default_open, default_close = default_bounds(month)
+with left, st.form("create_window"):
     first_day = st.date_input("Перший день", value=default_open.astimezone(clock.KYIV).date(), format="DD.MM.YYYY")
     last_day = st.date_input("Останній день", value=(default_close - dt.timedelta(days=1)).astimezone(clock.KYIV).date(),
                              format="DD.MM.YYYY")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
@@ -9,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.staff import create_staff_user, update_staff_user
 from db.models import AuditLog, ReadingWindow, StaffUser
 from tests.app.conftest import ROOT, open_app
+from tests.conftest import kyiv
 from tests.integration.test_dashboard import B, build
 from ui.staff_access import PAGES, pages_for
 
@@ -171,11 +174,13 @@ def test_admin_creates_a_user_and_a_window(staff, app_sessions):
         assert s.scalar(select(StaffUser.role).where(StaffUser.username == "olha.k")) == "admin"
 
     at.switch_page("pages/staff/windows.py").run()
-    at.date_input[0].set_value(__import__("datetime").date(2027, 1, 10))
+    at.date_input[0].set_value(dt.date(2027, 1, 10))
     [b for b in at.button if b.label == "Створити"][0].click().run()
     assert not at.error, [e.value for e in at.error]
     with app_sessions() as s:
-        assert s.scalar(select(ReadingWindow.id).where(ReadingWindow.period == __import__("datetime").date(2027, 1, 1)))
+        window = s.scalar(select(ReadingWindow).where(ReadingWindow.period == dt.date(2027, 1, 1)))
+    # The default window of the chosen month: the 25th to the 3rd of the next month inclusive, Kyiv time.
+    assert (window.opens_at, window.closes_at) == (kyiv(2027, 1, 25), kyiv(2027, 2, 4))
 
 
 def test_reminder_list_csv_carries_the_filters(staff):
