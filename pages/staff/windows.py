@@ -50,9 +50,10 @@ with left, st.form("create_window"):
             staff_data.clear()
             st.success(f"Період за {view.month_label(month_start(month))} створено.")
 
-with right, st.form("change_window"):
+with right:
     st.subheader("Змінити дати")
     chosen = st.selectbox("Період", windows[:24], format_func=lambda w: view.month_label(w.period))
+with right, st.form("change_window"):
     new_first = st.date_input("Перший день", value=chosen.first_day if chosen else None, format="DD.MM.YYYY")
     new_last = st.date_input("Останній день", value=chosen.last_day if chosen else None, format="DD.MM.YYYY")
     if st.form_submit_button("Зберегти") and chosen is not None:
