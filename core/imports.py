@@ -311,11 +311,18 @@ def _bank(session: Session, table: _Table, batch_id: int | None, to_add, duplica
 
 def _charges(session: Session, table: _Table, batch_id: int | None, to_add, duplicates, rejected) -> None:
     accounts = _accounts(session, _account_numbers(table.rows))
+    months = set()
+    for _line, row in table.rows:
+        try:
+            months.add(parse_month(row["month"]))
+        except ValueError:
+            pass
     existing: set[tuple[int, str, dt.date]] = set()
     ids = sorted(set(accounts.values()))
     for start in range(0, len(ids), 500):
         existing.update(session.execute(
-            select(Charge.account_id, Charge.service, Charge.month).where(Charge.account_id.in_(ids[start:start + 500]))
+            select(Charge.account_id, Charge.service, Charge.month)
+            .where(Charge.account_id.in_(ids[start:start + 500]), Charge.month.in_(sorted(months)))
         ).tuples())
     for line, row in table.rows:
         try:
