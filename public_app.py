@@ -36,6 +36,8 @@ if __name__ == "__main__":
         page("register.py", "nav.register", ":material/person_add:", "register", hidden=logged_in),
     ]
     current = st.navigation(visitor + menu + hidden, position="hidden")
+    if not logged_in and current in menu + hidden:
+        st.session_state["after_login"] = f"/{current.url_path}"  # back there once logged in
     public_shell.header(menu if logged_in else [])
     current.run()
 else:

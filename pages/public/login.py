@@ -26,7 +26,7 @@ if submitted:
     except DomainError as error:
         problem.error(error.message(language()))
     else:
-        sign_in(login_id)
+        sign_in(login_id, next_path=st.session_state.pop("after_login", "/"))
         st.switch_page("pages/public/account.py")
 
 st.write(tr("login.no_account"))
