@@ -87,3 +87,12 @@ def test_a_logged_in_consumer_keeps_the_chosen_language(cabinet):
     assert "Heating" in shown(at)
     fresh = log_in(open_app("public_app.py"))
     assert fresh.title[0].value == "My account"  # saved with the login
+
+
+def test_logging_in_from_a_cabinet_link_returns_there(cabinet):
+    at = open_app("public_app.py")
+    at.switch_page("pages/public/readings.py").run()
+    assert at.title[0].value == "Вхід до кабінету"
+    at.switch_page("pages/public/login.py").run()  # where the browser now is
+    at = log_in(at)
+    assert any("&next=/readings" in h.proto.body for h in at.get("html"))
