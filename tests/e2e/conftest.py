@@ -8,6 +8,8 @@ from tests.e2e.harness import CHROMIUM, CHROMIUM_FLAGS, make_demo_database, requ
 
 # A date inside the November 2026 reading window (25 Nov - 3 Dec), as the demo data is generated.
 WINDOW_OPEN = "2026-11-27T12:00"
+# A week earlier: the October window has closed and the November one opens on the 25th.
+WINDOW_CLOSED = "2026-11-20T12:00"
 
 
 @pytest.fixture(scope="session")

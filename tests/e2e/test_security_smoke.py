@@ -1,34 +1,60 @@
-"""On a freshly started public server, before any other page load, no staff page shows staff content."""
+"""Security in a real browser. On a freshly started public server, before any other page load, no staff page
+shows staff content; a logged-in consumer cannot reach another account's data by changing the URL."""
 
+import re
 import urllib.request
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
 
+from db.demo import NEW_ACCOUNT, NEW_ACCOUNT_METER
+from db.engine import make_engine
+from db.models import Account, Meter
 from tests.e2e.conftest import WINDOW_OPEN
-from tests.e2e.harness import copy_database, open_app, running, screenshot
+from tests.e2e.harness import (
+    DESKTOP, EXCEPTION, click_button, copy_database, demo_consumer, expect_text, fill, go_to, normal, open_app,
+    register, running, screenshot, wait_idle, warm_up_public,
+)
+from ui.staff_access import PAGES as STAFF_PAGES
 
-STAFF_WORDS = ["Панель працівника", "Вхід для працівників", "Додаткові нарахування", "Імпорт", "Користувачі"]
+# Words only the staff dashboard shows (its login screen and its page headings).
+STAFF_WORDS = ["Панель працівника", "Внутрішній застосунок", "Вхід для працівників", "Огляд", "Надходження оплат",
+               "Донарахування", "Дослідження даних", "Пошук рахунку", "Імпорт файлів", "Періоди подачі",
+               "Користувачі", "Показання лічильників гарячої води", "Звірка"]
+# The url paths staff_dashboard.py serves its pages under (st.Page infers them from the file names).
+STAFF_PATHS = [Path(page.path).stem for page in STAFF_PAGES]
 
 
 @pytest.fixture(scope="module")
-def fresh_public(demo_database, tmp_path_factory):
-    url = copy_database(demo_database, tmp_path_factory.mktemp("sec"), "security.sqlite3")
-    with running("public_app.py", url, WINDOW_OPEN) as server:
+def database(demo_database, tmp_path_factory):
+    return copy_database(demo_database, tmp_path_factory.mktemp("sec"), "security.sqlite3")
+
+
+@pytest.fixture(scope="module")
+def fresh_public(database):
+    with running("public_app.py", database, WINDOW_OPEN) as server:
         yield server
 
 
 def test_staff_urls_on_the_public_server_show_no_staff_content(browser, fresh_public):
+    assert {"overview", "imports", "users", "additional_charges", "lookup"} <= set(STAFF_PATHS)
     page = browser.new_page()
-    for path in ["/overview", "/imports", "/users", "/staff", "/additional_charges", "/windows", "/explore",
-                 "/lookup", "/pages/staff/overview", "/pages/staff/imports.py"]:
+    paths = [f"/{path}" for path in STAFF_PATHS] + [
+        "/staff", "/login?page=users", "/pages/staff/overview", "/pages/staff/imports.py", "/staff_dashboard",
+        "/staff/users", "/app/static/../pages/staff/users.py",
+    ]
+    for path in paths:
         if path.count("/") > 1:
             # Nested paths do not even load the app's assets: the page stays empty.
             page.goto(fresh_public.url + path)
             page.wait_for_load_state("networkidle")
         else:
             open_app(page, fresh_public.url + path)
-        text = page.inner_text("body")
-        assert not any(word in text for word in STAFF_WORDS), path
+            expect(page.get_by_text("Вхід до кабінету")).to_be_visible()  # the consumer login, nothing else
+        text = normal(page.inner_text("body"))
+        assert not [word for word in STAFF_WORDS if word in text], path
     screenshot(page, "security-staff-urls-on-public")
     page.close()
 
@@ -36,3 +62,79 @@ def test_staff_urls_on_the_public_server_show_no_staff_content(browser, fresh_pu
 def test_health_route(fresh_public):
     with urllib.request.urlopen(fresh_public.url + "/health", timeout=5) as response:
         assert response.status == 200 and b"ok" in response.read()
+
+
+def test_the_first_login_after_a_start_shows_the_account_without_an_error(browser, fresh_public, database):
+    """The first account page of a freshly started server: the login's own rerun and the page loaded after the
+    cookie redirect run at once, both importing the chart libraries for the first time."""
+    login, number, password = demo_consumer(database)
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    open_app(page, fresh_public.url + "/")
+    fill(page, "Телефон або e-mail", login)
+    fill(page, "Пароль", password)
+    click_button(page, "Увійти")
+    expect_text(page, f"Особовий рахунок {number}")
+    expect(page.get_by_text("Нараховано і сплачено по місяцях")).to_be_visible()
+    wait_idle(page)
+    errors = page.locator(EXCEPTION)
+    if errors.count():
+        message = normal(errors.first.inner_text())
+        context.close()
+        if "partially initialized module" in message:
+            pytest.xfail("a freshly started public server can show a traceback on the first account page: two "
+                         "script runs import pandas (through plotly) at the same time — " + message.splitlines()[0])
+        pytest.fail(message)
+    context.close()
+
+
+def test_a_consumer_cannot_open_another_accounts_data_through_the_url(browser, fresh_public, database):
+    warm_up_public(browser, fresh_public, database)
+    engine = make_engine(database)
+    owner_login, owner_number, owner_password = demo_consumer(database)
+    with engine.connect() as connection:
+        owner_id, owner_address = connection.execute(
+            select(Account.id, Account.address).where(Account.number == owner_number)).one()
+        owner_meter = connection.scalar(select(Meter.serial).join(Account).where(Account.number == owner_number))
+    engine.dispose()
+
+    owner = browser.new_context(viewport=DESKTOP)
+    page = owner.new_page()
+    open_app(page, fresh_public.url + "/")
+    fill(page, "Телефон або e-mail", owner_login)
+    fill(page, "Пароль", owner_password)
+    click_button(page, "Увійти")
+    expect_text(page, f"Особовий рахунок {owner_number}")
+    go_to(page, "Оплата", "Без комісії.")
+    fill(page, "Сума, ₴", "100,00")
+    click_button(page, "Перейти до оплати")
+    expect_text(page, "Платіж підготовлено")
+    order = re.search(r"Номер платежу (\S+)\.", normal(page.inner_text("body"))).group(1)
+    owner.close()
+
+    stranger = browser.new_context(viewport=DESKTOP)
+    page = stranger.new_page()
+    register(page, fresh_public.url, NEW_ACCOUNT, "+380631234017", meter=NEW_ACCOUNT_METER)
+    foreign = [owner_number, owner_address] + ([owner_meter] if owner_meter else [])
+    attempts = [
+        f"/?account={owner_id}", f"/account?account={owner_id}", f"/account?account_id={owner_id}",
+        f"/?number={owner_number}", f"/account?number={owner_number}", f"/readings?account={owner_id}",
+        f"/readings?meter={owner_meter}", f"/pay?account={owner_number}", f"/pay?account_id={owner_id}",
+        f"/profile?login={owner_login}", f"/add-account?account={owner_number}", f"/lookup?query={owner_number}",
+        f"/pay-demo?order={order}", f"/pay-result?order={order}",
+    ]
+    for path in attempts:
+        open_app(page, fresh_public.url + path)
+        text = normal(page.inner_text("body"))
+        leaked = [value for value in foreign if value in text]
+        assert not leaked, (path, leaked)
+        assert "Вхід до кабінету" not in text, path  # still logged in as themselves
+        if path.startswith(("/?", "/account")):
+            assert f"Особовий рахунок {NEW_ACCOUNT}" in text, path
+    expect(page.get_by_role("button", name="Сплатити (демо)")).to_have_count(0)
+    open_app(page, fresh_public.url + f"/pay-demo?order={order}")
+    expect(page.get_by_role("button", name="Сплатити (демо)")).to_have_count(0)
+    text = normal(page.inner_text("body"))
+    assert "Платіж не знайдено" in text or "Немає доступу" in text, text
+    screenshot(page, "security-foreign-order")
+    stranger.close()

@@ -1,0 +1,197 @@
+"""Staff journeys in a real browser: every role sees only its pages, the manager's charts carry data, the operator
+imports a bank registry twice (the second time adds nothing), the additional-charges file downloads with the
+accounts the domain rule lists. One staff server over its own copy of the demo database."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from core.additional_charges import additional_charge_list
+from db.demo import DEMO_STAFF
+from db.engine import make_engine, make_sessions
+from db.models import ImportBatch, Payment, ReadingWindow
+from tests.e2e.conftest import WINDOW_OPEN
+from tests.e2e.harness import (
+    DESKTOP, ROOT, assert_no_exception, click_button, copy_database, expect_text, fill, main_text, normal,
+    plotly_traces, running, screenshot, wait_idle,
+)
+
+REGISTRY = ROOT / "data" / "samples" / "bank_registry.csv"
+
+# What each role must (and must not) find in its menu, from the product's role rules.
+MUST_SEE = {
+    "admin": {"Огляд", "Показання", "Оплати", "Донарахування", "Дослідження даних", "Пошук рахунку",
+              "Імпорт файлів", "Періоди подачі", "Користувачі"},
+    "manager": {"Огляд", "Показання", "Оплати", "Донарахування", "Пошук рахунку"},
+    "analyst": {"Огляд", "Показання", "Оплати", "Дослідження даних", "Пошук рахунку"},
+    "operator": {"Імпорт файлів", "Пошук рахунку", "Донарахування"},
+}
+MUST_NOT_SEE = {
+    "admin": set(),
+    "manager": {"Імпорт файлів", "Дослідження даних", "Періоди подачі", "Користувачі"},
+    "analyst": {"Імпорт файлів", "Донарахування", "Періоди подачі", "Користувачі"},
+    "operator": {"Огляд", "Оплати", "Дослідження даних", "Періоди подачі", "Користувачі"},
+}
+
+
+@pytest.fixture(scope="module")
+def database(demo_database, tmp_path_factory):
+    return copy_database(demo_database, tmp_path_factory.mktemp("staff"), "staff.sqlite3")
+
+
+@pytest.fixture(scope="module")
+def staff(database):
+    with running("staff_dashboard.py", database, WINDOW_OPEN) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def sessions(database):
+    engine = make_engine(database)
+    yield make_sessions(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=DESKTOP, locale="uk-UA", accept_downloads=True)
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page, base_url: str, role: str) -> None:
+    page.goto(base_url + "/")
+    expect_text(page, "Внутрішній застосунок")
+    fill(page, "Ім'я користувача", role)
+    fill(page, "Пароль", DEMO_STAFF[role])
+    click_button(page, "Увійти")
+    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible()
+    wait_idle(page)
+    assert_no_exception(page)
+
+
+def menu(page) -> set[str]:
+    """The page titles in the sidebar menu (each link's last line: the icon's name comes first)."""
+    more = page.get_by_role("button", name=re.compile(r"View .*more|Show more", re.I))
+    if more.count():
+        more.first.click()
+    links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+    return {normal(text).strip().splitlines()[-1].strip() for text in links}
+
+
+def open_page(page, title: str, heading: str) -> None:
+    page.locator("[data-testid='stSidebarNav'] a").filter(has=page.get_by_text(title, exact=True)).click()
+    expect_text(page, heading)
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "analyst", "operator"])
+def test_each_role_sees_only_its_pages(page, staff, role):
+    sign_in(page, staff.url, role)
+    shown = menu(page)
+    assert MUST_SEE[role] <= shown, shown
+    assert not (MUST_NOT_SEE[role] & shown), shown
+    if role == "admin":
+        open_page(page, "Користувачі", "Користувачі та ролі")
+        for other in DEMO_STAFF:
+            expect(page.get_by_text(other, exact=True).first).to_be_attached()
+    screenshot(page, f"staff-menu-{role}")
+
+
+def test_manager_charts_render_with_data(page, staff):
+    sign_in(page, staff.url, "manager")
+    open_page(page, "Огляд", "Огляд")
+    charts = wait_for_charts(page, 2)
+    assert all(any(points for points, _total in chart) for chart in charts), charts
+    assert any(total > 0 for chart in charts for _points, total in chart), charts
+    text = main_text(page)
+    assert "Загальний борг" in text and "Подали показання" in text
+
+    open_page(page, "Оплати", "Надходження оплат")
+    charts = wait_for_charts(page, 3)
+    assert all(any(points for points, _total in chart) for chart in charts), charts
+    assert all(any(total > 0 for _points, total in chart) for chart in charts), charts
+    screenshot(page, "staff-manager-payments")
+
+
+def wait_for_charts(page, count: int) -> list[list[tuple[int, float]]]:
+    """Wait until `count` Plotly charts have been drawn, then read their traces (points, sum of values)."""
+    page.wait_for_function(
+        "n => { const plots = document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .js-plotly-plot');"
+        " return plots.length >= n && Array.from(plots).every(p => Array.isArray(p.data)); }",
+        arg=count,
+    )
+    return plotly_traces(page)
+
+
+def metric(page, label: str) -> str:
+    box = page.locator("[data-testid='stMetric']").filter(has_text=label)
+    return normal(box.locator("[data-testid='stMetricValue']").inner_text()).strip()
+
+
+def registry_state(sessions) -> tuple[int, int]:
+    """(payments carrying the sample registry's references, import batches of the sample file)."""
+    with sessions() as session:
+        payments = session.scalar(select(func.count()).where(Payment.external_ref.like("PB-20261126-%")))
+        batches = session.scalar(select(func.count()).where(ImportBatch.filename == REGISTRY.name))
+    return payments, batches
+
+
+def upload(page, path: Path) -> None:
+    # A fresh File each time (as a person picking the file again): the same path twice would not fire a change.
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+        {"name": path.name, "mimeType": "text/csv", "buffer": path.read_bytes()})
+    expect_text(page, "Попередній перегляд")
+
+
+def test_operator_imports_the_bank_registry_twice_and_the_second_time_adds_nothing(page, staff, sessions):
+    rows = len(REGISTRY.read_text(encoding="utf-8-sig").strip().splitlines()) - 1
+    assert registry_state(sessions) == (0, 0)
+    sign_in(page, staff.url, "operator")
+    open_page(page, "Імпорт файлів", "Імпорт файлів")
+    upload(page, REGISTRY)
+    assert metric(page, "Буде додано") == str(rows)
+    assert metric(page, "Відхилено") == "0"
+    click_button(page, "Імпортувати")
+    expect_text(page, f"Імпортовано: додано {rows}, дублікатів 0, відхилено 0")
+    assert registry_state(sessions) == (rows, 1)
+
+    page.get_by_role("button", name=f"Remove {REGISTRY.name}").click()  # and the same file once more
+    expect(page.get_by_text("Попередній перегляд")).to_have_count(0)
+    wait_idle(page)
+    upload(page, REGISTRY)
+    expect_text(page, "Цей самий файл уже імпортовано")
+    assert metric(page, "Буде додано") == "0"
+    assert metric(page, "Дублікати (пропущено)") == str(rows)
+    expect(page.get_by_role("button", name="Імпортувати")).to_be_disabled()
+    assert registry_state(sessions) == (rows, 1)
+    screenshot(page, "staff-operator-second-import")
+
+
+def test_additional_charges_csv_lists_the_accounts_the_rule_finds(page, staff, sessions):
+    sign_in(page, staff.url, "manager")
+    open_page(page, "Донарахування", "Рахунки без показань")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile("Завантажити для білінгу")).click()
+    download = download_info.value
+    name = download.suggested_filename
+    period = re.fullmatch(r"donarakhuvannia_(\d{4})-(\d{2})\.csv", name)
+    assert period, name
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_bytes().decode("utf-8-sig")), delimiter=";"))
+
+    month = dt.date(int(period.group(1)), int(period.group(2)), 1)
+    with sessions() as session:
+        window_id = session.scalar(select(ReadingWindow.id).where(ReadingWindow.period == month))
+    expected = additional_charge_list(sessions, window_id)
+    assert expected, "the demo data should leave some metered accounts without a reading"
+    assert sorted(row["account_number"] for row in rows) == sorted(line.account_number for line in expected)
+    assert {row["period"] for row in rows} == {f"{month:%Y-%m}"}
+    screenshot(page, "staff-additional-charges")
