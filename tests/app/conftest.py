@@ -8,6 +8,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from argon2 import PasswordHasher
+
+from core import passwords
 from db.engine import make_sessions
 from tests.conftest import World
 
@@ -26,6 +29,13 @@ def app_sessions(sqlite_engine, monkeypatch):
     yield make_sessions(sqlite_engine)
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+@pytest.fixture
+def fast_passwords(monkeypatch):
+    """Argon2id with the lightest parameters, so tests that register and log in many times stay fast
+    (the hashes are still real Argon2id and are verified for real)."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

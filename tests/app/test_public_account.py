@@ -8,6 +8,8 @@ from core.consumer_history import monthly_totals
 from tests.app.public_support import build, logged_in_app, registered, shown
 from tests.conftest import kyiv
 
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
 
 @pytest.fixture
 def at(app_world):

@@ -8,6 +8,8 @@ from db.models import ConsumerSession
 from tests.app.conftest import open_app
 from tests.app.public_support import PASSWORD, build, click, errors, log_in, registered, shown
 
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
 
 @pytest.fixture
 def cabinet(app_world):

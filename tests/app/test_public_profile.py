@@ -6,6 +6,8 @@ from tests.app.conftest import open_app
 from tests.app.public_support import (NEW, OTHER, PASSWORD, build, click, errors, fill, log_in, logged_in_app,
                                       registered, shown)
 
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
 
 @pytest.fixture
 def cabinet(app_world):
