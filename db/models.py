@@ -188,7 +188,9 @@ class ConsumerSession(Base):
 class Reading(Base):
     __tablename__ = "readings"
     __table_args__ = (
-        Index("ix_readings_meter_submitted", "meter_id", "submitted_at"),
+        # INCLUDE (PostgreSQL): a meter's history (last accepted reading, averages, estimates) from the index alone.
+        Index("ix_readings_meter_submitted", "meter_id", "submitted_at",
+              postgresql_include=["status", "quality", "value", "window_id"]),
         Index("ix_readings_window_status_meter", "window_id", "status", "meter_id"),
         UniqueConstraint("source", "external_ref", name="uq_reading_source_ref"),
     )
