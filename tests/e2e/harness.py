@@ -144,9 +144,23 @@ def open_app(page, url: str) -> None:
 
 
 def screenshot(page, name: str) -> Path:
+    """Save tests/artifacts/<name>.png with the whole page: Streamlit scrolls inside its own container, so the
+    window is made as tall as the content for the shot and then given its size back."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    height = page.evaluate(
+        """() => Math.max(document.body.scrollHeight, ...Array.from(
+               document.querySelectorAll("[data-testid='stMain'], [data-testid='stAppViewContainer']"),
+               element => element.scrollHeight))"""
+    )
+    if size and height > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": min(height, 8000)})
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        if size:
+            page.set_viewport_size(size)
     return path
 
 
@@ -476,6 +490,7 @@ def pay_debt_and_fail_once(page, check=_no_check, shot: str = "journey-3-paid") 
     expect_text(page, f"Оплату зараховано: {debt} — гаряча вода")
     expect(page.get_by_text("Зараховано", exact=True).first).to_be_visible()
     check(page)
+    screenshot(page, shot + "-result")
 
     go_to(page, "Оплата", "Ваші оплати через кабінет")
     text = main_text(page)

@@ -2,7 +2,8 @@
 the refusals and the lockout, a meter reading inside the open window, paying through the demo provider.
 
 One public server over its own copy of the demo database, the business date pinned inside the November 2026
-window; every journey registers its own login (and the lockout uses an account no other journey touches)."""
+window; every journey registers its own login (and the lockout uses an account no other journey touches).
+A second server, pinned a week before that window, shows the closed form."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from playwright.sync_api import expect
 from db.demo import NEW_ACCOUNT, NEW_ACCOUNT_METER, SEED_ACCOUNT, SEED_LAST_HOT_WATER_PAYMENT, SEED_METER
 from tests.e2e.conftest import WINDOW_CLOSED, WINDOW_OPEN
 from tests.e2e.harness import (
-    DESKTOP, assert_no_exception, click_button, comma, copy_database, expect_text, fill, go_to, lockout_account,
-    main_text, open_registration, pay_debt_and_fail_once, register, running, screenshot, submit_registration,
-    submit_reading_and_relogin, wait_idle, warm_up_public,
+    DESKTOP, assert_no_exception, click_button, comma, copy_database, demo_consumer, expect_text, fill, go_to,
+    lockout_account, main_text, open_app, open_registration, pay_debt_and_fail_once, register, running, screenshot,
+    submit_registration, submit_reading_and_relogin, wait_idle, warm_up_public,
 )
 
 REFUSED = "Не вдалося підтвердити особовий рахунок"
@@ -99,9 +100,13 @@ def test_pay_the_debt_with_the_demo_provider_a_failed_payment_stays_unpaid(page,
 
 def test_outside_the_window_the_form_says_when_the_next_one_opens(browser, demo_database, tmp_path_factory, page):
     database = copy_database(demo_database, tmp_path_factory.mktemp("closed"), "closed.sqlite3")
+    login, _number, password = demo_consumer(database)
     with running("public_app.py", database, WINDOW_CLOSED) as server:
-        warm_up_public(browser, server, database)
-        register(page, server.url, SEED_ACCOUNT, "later@example.com", amount="1866,66")
+        open_app(page, server.url + "/")
+        fill(page, "Телефон або e-mail", login)
+        fill(page, "Пароль", password)
+        click_button(page, "Увійти")
+        expect_text(page, "Особовий рахунок")
         go_to(page, "Показання", "Показання лічильників")
         expect_text(page, "Зараз показання не приймаються.")
         assert "Наступний період подачі: 25.11.2026 — 03.12.2026" in main_text(page)
