@@ -3,8 +3,10 @@
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from core.consumer_history import monthly_totals
+from db.models import Account
 from tests.app.public_support import build, logged_in_app, registered, shown
 from tests.conftest import kyiv
 
@@ -79,3 +81,13 @@ def test_monthly_totals_are_grouped_in_sql_by_kyiv_month(app_world, app_sessions
     assert str(totals[dt.date(2020, 3, 1)].paid) == "10.00"
     assert str(totals[dt.date(2020, 7, 1)].paid) == "5.00"
     assert dt.date(2020, 6, 1) not in totals
+
+
+def test_a_credited_payment_shows_at_once(at, app_world):
+    assert ("Борг", "300,00\u00a0₴") in [(m.label, m.value) for m in at.metric]
+    with app_world.sessions() as s:
+        seed = s.scalar(select(Account.id).where(Account.number == "1120200001000"))
+    app_world.payment(seed, "hot_water", "300.00", kyiv(2026, 11, 27, 11))
+    at.run()
+    assert ("Заборгованості немає", "0,00\u00a0₴") == (at.metric[1].label, at.metric[1].value)
+    assert "Останній платіж: 300,00\u00a0₴, 27.11.2026" in shown(at)
