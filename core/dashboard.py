@@ -143,26 +143,30 @@ def _charged_for(session: Session, month: dt.date) -> Decimal:
 
 
 def debts_at(session: Session, *moments: dt.datetime) -> list[Decimal]:
-    """Total debt at each moment, in one pass over charges and payments: per account and service, the charges
-    billed by then (months before the moment's month) minus the payments received by then, summing only the
-    positive balances (an overpayment does not cancel someone else's debt)."""
-    movements = (
-        select(Charge.account_id.label("account_id"), Charge.service.label("service"),
-               Charge.amount_to_pay.label("amount"), literal(None).label("paid_at"), Charge.month.label("month"))
-        .union_all(
-            select(Payment.account_id, Payment.service, -Payment.amount, Payment.paid_at, literal(None))
-        )
+    """Total debt at each moment: per account and service, the charges billed by then (months before the moment's
+    month) minus the payments received by then, summing only the positive balances (an overpayment does not
+    cancel someone else's debt). Each table is aggregated per account and service in one pass first."""
+    names = [f"b{index}" for index in range(len(moments))]
+    charged = (
+        select(Charge.account_id.label("account_id"), Charge.service.label("service"), *[
+            func.sum(case((Charge.month < month_start(at.astimezone(KYIV).date()), Charge.amount_to_pay), else_=0))
+            .label(name) for name, at in zip(names, moments)])
+        .where(Charge.month < max(month_start(at.astimezone(KYIV).date()) for at in moments))
+        .group_by(Charge.account_id, Charge.service)
+    )
+    paid = (
+        select(Payment.account_id, Payment.service, *[
+            -func.sum(case((Payment.paid_at < at, Payment.amount), else_=0)) for at in moments])
+        .where(Payment.paid_at < max(moments))
+        .group_by(Payment.account_id, Payment.service)
+    )
+    movements = charged.union_all(paid).subquery()
+    balances = (
+        select(*[func.sum(movements.c[name]).label(name) for name in names])
+        .group_by(movements.c.account_id, movements.c.service)
         .subquery()
     )
-    columns = []
-    for index, at in enumerate(moments):
-        billed_before = month_start(at.astimezone(KYIV).date())
-        counted = or_(movements.c.month < billed_before, movements.c.paid_at < at)
-        columns.append(func.sum(case((counted, movements.c.amount), else_=0)).label(f"b{index}"))
-    balances = select(*columns).group_by(movements.c.account_id, movements.c.service).subquery()
-    totals = select(*[
-        func.sum(case((balances.c[f"b{index}"] > 0, balances.c[f"b{index}"]), else_=0)) for index in range(len(moments))
-    ])
+    totals = select(*[func.sum(case((balances.c[name] > 0, balances.c[name]), else_=0)) for name in names])
     return [_money(value) for value in session.execute(totals).one()]
 
 
@@ -368,20 +372,19 @@ def accounts_without_reading(
 
 
 def _last_readings(session: Session, meter_ids: list[int], exclude_window_id: int) -> dict[int, tuple]:
-    """meter id -> (value, submitted_at) of its last accepted reading outside the window; index look-ups in chunks."""
+    """meter id -> (value, submitted_at) of its last accepted reading outside the window, in chunks of meters."""
     found: dict[int, tuple] = {}
     for start in range(0, len(meter_ids), 1000):
-        chunk = meter_ids[start:start + 1000]
-        latest = (
-            select(Reading.meter_id, func.max(Reading.submitted_at).label("at"))
-            .where(Reading.meter_id.in_(chunk), Reading.status == "accepted", Reading.window_id != exclude_window_id)
-            .group_by(Reading.meter_id)
+        ranked = (
+            select(Reading.meter_id, Reading.value, Reading.submitted_at,
+                   func.row_number().over(partition_by=Reading.meter_id,
+                                          order_by=(Reading.submitted_at.desc(), Reading.id.desc())).label("rank"))
+            .where(Reading.meter_id.in_(meter_ids[start:start + 1000]), Reading.status == "accepted",
+                   Reading.window_id != exclude_window_id)
             .subquery()
         )
         for meter_id, value, at in session.execute(
-            select(Reading.meter_id, Reading.value, Reading.submitted_at)
-            .join(latest, and_(latest.c.meter_id == Reading.meter_id, latest.c.at == Reading.submitted_at))
-            .where(Reading.status == "accepted")
+            select(ranked.c.meter_id, ranked.c.value, ranked.c.submitted_at).where(ranked.c.rank == 1)
         ):
             found[meter_id] = (value, at)
     return found

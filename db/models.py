@@ -102,7 +102,9 @@ class Charge(Base):
     __tablename__ = "charges"
     __table_args__ = (
         UniqueConstraint("account_id", "service", "month", name="uq_charge_account_service_month"),
-        Index("ix_charges_month_service", "month", "service"),
+        # INCLUDE (PostgreSQL): the dashboard's debt per account and service and a month's total from the index alone.
+        Index("ix_charges_account_service_month", "account_id", "service", "month", postgresql_include=["amount_to_pay"]),
+        Index("ix_charges_month_service", "month", "service", postgresql_include=["amount_to_pay"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,8 +124,9 @@ class Payment(Base):
     __tablename__ = "payments"
     __table_args__ = (
         UniqueConstraint("source", "external_ref", name="uq_payment_source_ref"),
-        Index("ix_payments_account_service_paid", "account_id", "service", "paid_at"),
-        Index("ix_payments_paid_at", "paid_at"),
+        # INCLUDE (PostgreSQL): balances and payment inflows from the indexes alone.
+        Index("ix_payments_account_service_paid", "account_id", "service", "paid_at", postgresql_include=["amount"]),
+        Index("ix_payments_paid_at", "paid_at", postgresql_include=["amount", "service", "channel"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
