@@ -123,15 +123,19 @@ def _registered():
     return exists().where(ConsumerAccountLink.account_id == Account.id)
 
 
-def _base(session: Session, dataset: str, filters: Filters) -> tuple[Select, dict, dict, dict]:
-    """(base select with joins and filters, dimension exprs, measure exprs, row column exprs)."""
+def _base(session: Session, dataset: str, filters: Filters, with_account: bool) -> tuple[Select, dict, dict, dict]:
+    """(base select with joins and filters, dimension exprs, measure exprs, row column exprs). The accounts table
+    is joined only when a street filter, the street dimension or the row view needs it."""
     first = month_start(filters.first_month) if filters.first_month else None
     last = month_start(filters.last_month) if filters.last_month else None
     conditions = []
     if filters.street:
         conditions.append(Account.street == filters.street)
+    with_account = with_account or bool(filters.street)
     if dataset == "charges":
-        base = select().select_from(Charge).join(Account, Account.id == Charge.account_id)
+        base = select().select_from(Charge)
+        if with_account:
+            base = base.join(Account, Account.id == Charge.account_id)
         if first:
             conditions.append(Charge.month >= first)
         if last:
@@ -148,7 +152,9 @@ def _base(session: Session, dataset: str, filters: Filters) -> tuple[Select, dic
                 "amount_to_pay": Charge.amount_to_pay}
         order = (Charge.month.desc(), Account.number, Charge.service)
     elif dataset == "payments":
-        base = select().select_from(Payment).join(Account, Account.id == Payment.account_id)
+        base = select().select_from(Payment)
+        if with_account:
+            base = base.join(Account, Account.id == Payment.account_id)
         if first:
             conditions.append(Payment.paid_at >= kyiv_midnight(first))
         if last:
@@ -219,7 +225,7 @@ def run(
     page_size = max(1, min(page_size, 1000))
     with sessions() as session:
         prepare(session)
-        base, dims, measures, rows_spec = _base(session, dataset, filters)
+        base, dims, measures, rows_spec = _base(session, dataset, filters, "street" in group_by or not group_by)
         if group_by:
             measure = measure or next(iter(spec.measures))
             keys = [dims[name].label(name) for name in group_by]
