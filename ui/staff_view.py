@@ -103,6 +103,17 @@ def _cell(value) -> str:
     return str(value)
 
 
+def flag_reason(reason: str | None) -> str:
+    """The stored review reason in Ukrainian: `consumption 25.000 m3 above 10.000 m3` -> a sentence."""
+    import re
+
+    found = re.fullmatch(r"consumption ([\d.]+) m3 above ([\d.]+) m3", reason or "")
+    if not found:
+        return reason or ""
+    used, limit = (Decimal(x) for x in found.groups())
+    return f"Споживання {formatting.volume(used)} перевищує поріг {formatting.volume(limit)} — перевірте"
+
+
 def file_suffix(filters: dict[str, str]) -> str:
     parts = [f"{k}-{v}" for k, v in filters.items() if v]
     text = "_".join(parts).replace(" ", "-").replace("/", "-").replace(".", "")

@@ -74,7 +74,7 @@ if flagged:
         [{"Рахунок": f.account_number, "Адреса": f.address, "Лічильник": f.meter_serial,
           "Показання, м³": view.number(f.value, 3), "Споживання, м³": view.number(f.consumption, 3),
           "Подано": view.moment(f.submitted_at), "Канал": view.READING_CHANNEL_NAMES.get(f.channel, f.channel),
-          "Причина": f.reason or ""} for f in flagged],
+          "Причина": view.flag_reason(f.reason)} for f in flagged],
         hide_index=True,
     )
 else:

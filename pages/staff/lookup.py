@@ -56,7 +56,7 @@ with readings:
                    "Показання, м³": view.number(r.value, 3), "Споживання, м³": view.number(r.consumption, 3),
                    "Подано": view.moment(r.submitted_at),
                    "Канал": view.READING_CHANNEL_NAMES.get(r.channel, r.channel), "Статус": r.status,
-                   "На перевірці": r.flag_reason or ("так" if r.flagged else "")} for r in card.readings],
+                   "На перевірці": view.flag_reason(r.flag_reason) or ("так" if r.flagged else "")} for r in card.readings],
                  hide_index=True)
     if card.estimates:
         st.caption("Донарахування за оцінкою")

@@ -193,3 +193,19 @@ def test_reminder_list_csv_carries_the_filters(staff):
     assert lines[0] == "# Фільтри: період=2026-11, вулиця=просп. Волі"
     assert lines[1] == "account_number;address;meter_serial;last_value_m3;last_submitted_at"
     assert lines[2] == f"{B};просп. Волі, 1, кв. 2;0800001;53,000;03.11.2026 18:00"
+
+
+def test_flagged_readings_are_listed_with_their_reason(staff, app_sessions):
+    from sqlalchemy import update
+
+    from db.models import Reading
+
+    _town, users = staff
+    with app_sessions.begin() as s:
+        s.execute(update(Reading).where(Reading.value == 53).values(
+            flagged=True, flag_reason="consumption 3.000 m3 above 2.500 m3"))
+    at = signed_in(users["operator"], "pages/staff/additional_charges.py")
+    flagged = at.dataframe[-1].value
+    assert flagged["Рахунок"].tolist() == [B]
+    assert flagged["Причина"].tolist() == ["Споживання 3,000\u00a0м³ перевищує поріг 2,500\u00a0м³ — перевірте"]
+    assert {m.label: m.value for m in at.metric}["Показань на перевірці"] == "1"
