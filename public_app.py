@@ -41,6 +41,11 @@ if __name__ == "__main__":
     public_shell.header(menu if logged_in else [])
     current.run()
 else:
+    # Import the chart libraries once at server start: the first login otherwise runs two scripts at once (the
+    # login's own rerun and the page loaded after the cookie redirect) that would both import them half-way.
+    import pandas  # noqa: F401
+    import plotly.graph_objects  # noqa: F401
+
     from web.public_routes import ROUTES
 
     app = st.App("public_app.py", routes=ROUTES)
