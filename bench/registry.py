@@ -89,52 +89,45 @@ def write_registry(engine, path: Path, rows: int, now: dt.datetime, seed: int = 
     return Registry(path, rows, duplicates, broken, path.stat().st_size)
 
 
-def _parts(path: Path, max_bytes: int, part_rows: int):
-    """The file's data lines in consecutive parts, each with the header, under max_bytes and part_rows rows."""
-    lines: list[str] = []
-    size = len(HEADER) + 2
-    with path.open(encoding="utf-8", newline="") as source:
-        next(source)
-        for line in source:
-            if lines and (len(lines) >= part_rows or size + len(line.encode()) > max_bytes):
-                yield lines
-                lines, size = [], len(HEADER) + 2
-            lines.append(line)
-            size += len(line.encode())
-    if lines:
-        yield lines
-
-
 def project_import(engine, sessions, registry: Registry, budget_seconds: float, part_rows: int) -> ImportRun:
-    """Import the registry part by part through core.imports.commit until done or the time budget is spent."""
+    """Import the registry file by file through core.imports.commit until done or the time budget is spent.
+
+    Files hold at most `part_rows` rows and stay under core.imports.MAX_BYTES; the first holds 1,000 rows and the
+    next ones are sized from the rate seen so far, so a slow import stops close to the budget."""
     from core.imports import MAX_BYTES, commit
 
+    with registry.path.open(encoding="utf-8", newline="") as source:
+        next(source)
+        lines = source.readlines()
+    bytes_per_row = max(1, registry.bytes // max(1, registry.rows))
+    limit = max(1, min(part_rows, (MAX_BYTES - 1000) // bytes_per_row))
     with engine.connect() as c:
         before_audit = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM audit_log"))
         before_batch = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM import_batches"))
     rows = added = duplicates = rejected = parts = 0
     seconds = 0.0
-    complete = True
     note = ""
     if registry.bytes > MAX_BYTES:
         note = (f"{registry.bytes / 1e6:.0f} MB file is above the import's {MAX_BYTES / 1e6:.0f} MB limit: "
-                f"imported in parts of ≤ {part_rows:,} rows")
+                f"imported as files of ≤ {limit:,} rows")
     try:
-        for lines in _parts(registry.path, MAX_BYTES, part_rows):
-            if seconds >= budget_seconds:
-                complete = False
-                break
-            data = (HEADER + "\r\n" + "".join(lines)).encode("utf-8")
+        size = min(limit, 1000)
+        while rows < len(lines) and seconds < budget_seconds:
+            chunk = lines[rows:rows + size]
+            data = (HEADER + "\r\n" + "".join(chunk)).encode("utf-8")
             began = time.perf_counter()
-            result = commit(sessions, "bank", f"{registry.path.stem}-{parts + 1:03d}.csv", data, "benchmark")
+            result = commit(sessions, "bank", f"{registry.path.stem}-{parts + 1:04d}.csv", data, "benchmark")
             seconds += time.perf_counter() - began
             parts += 1
             rows += result.rows_total
             added += result.rows_added
             duplicates += len(result.duplicates)
             rejected += len(result.rejected)
+            rate = rows / seconds if seconds else 0
+            size = max(100, min(limit, int(rate * (budget_seconds - seconds))))
     finally:
         undo_import(engine, before_batch, before_audit)
+    complete = rows >= len(lines)
     if not complete:
         note = (note + "; " if note else "") + (f"time budget {budget_seconds:.0f} s: {rows:,} of {registry.rows:,} "
                                                 f"rows imported, rate measured on those")
@@ -143,10 +136,9 @@ def project_import(engine, sessions, registry: Registry, budget_seconds: float, 
 
 
 def undo_import(engine, before_batch: int, before_audit: int) -> None:
-    from bench.submissions import without_fk_checks
+    from bench.submissions import cleanup_transaction
 
-    with engine.begin() as c:
-        without_fk_checks(c)
+    with cleanup_transaction(engine) as c:
         c.execute(text("DELETE FROM registry_matches WHERE import_batch_id > :b"), {"b": before_batch})
         c.execute(text("DELETE FROM payments WHERE import_batch_id > :b"), {"b": before_batch})
         c.execute(text("DELETE FROM import_batches WHERE id > :b"), {"b": before_batch})

@@ -88,6 +88,7 @@ def parse_args(argv):
     parser.add_argument("--account-samples", type=int, default=200)
     parser.add_argument("--work-dir", help="where the registry file goes (default: a temporary directory)")
     parser.add_argument("--json", help="output file (default: bench/results/<time>-<dialect>-<accounts>.json)")
+    parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     parser.add_argument("--quiet", action="store_true")
     return parser.parse_args(argv)
 
@@ -255,6 +256,20 @@ def format_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def format_markdown(rows: list[Row]) -> str:
+    """The table as Markdown, for the README or an issue."""
+    lines = ["| row | project | reference | ratio | target | met |", "|---|---:|---:|---:|---|---|"]
+    for r in rows:
+        unit = "" if r.unit in ("/s", "rows/s") else f" {r.unit}"
+        rate = f" {r.unit}" if r.unit in ("/s", "rows/s") else ""
+        met = "—" if r.meets is None else ("yes" if r.meets else "**no**")
+        ratio = "—" if r.ratio is None else f"{r.ratio:.2f}×"
+        project = "—" if r.project is None else _fmt(r.project, r.unit) + unit + rate
+        reference = "—" if r.reference is None else _fmt(r.reference, r.unit) + unit + rate
+        lines.append(f"| {r.label} | {project} | {reference} | {ratio} | {r.target} | {met} |")
+    return "\n".join(lines)
+
+
 def _server_version(engine) -> str:
     from sqlalchemy import text
 
@@ -320,6 +335,9 @@ def run(argv=None) -> dict:
     log(f"{prepared.accounts:,} accounts on {version} · business time {prepared.now:%Y-%m-%d %H:%M} Kyiv · "
         f"{os.cpu_count()} CPUs")
     log(table)
+    if args.markdown:
+        log("")
+        log(format_markdown(rows))
     out = Path(args.json) if args.json else (
         ROOT / "bench" / "results" / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{prepared.dialect}-{prepared.accounts}.json")
     out.parent.mkdir(parents=True, exist_ok=True)

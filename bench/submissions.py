@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -136,20 +137,31 @@ def project_submissions(engine, url: str, now: dt.datetime, workers: int, second
                       percentile(latencies, 50), percentile(latencies, 95), len(latencies), errors)
 
 
-def without_fk_checks(connection) -> None:
-    """Deleting the benchmark's own rows: skip the per-row foreign-key checks (PostgreSQL, superuser), which
-    would scan the whole readings/charges tables for every deleted row, since the referencing columns
-    (readings.superseded_by_id, *.import_batch_id, registry_matches.payment_id) carry no index."""
-    if connection.dialect.name != "postgresql":
-        return
-    superuser = connection.exec_driver_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar()
-    if superuser:
-        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+@contextmanager
+def cleanup_transaction(engine):
+    """A transaction for deleting the benchmark's own rows without the per-row foreign-key checks, which would
+    scan the whole readings/charges tables for every deleted row, since the referencing columns
+    (readings.superseded_by_id, *.import_batch_id, registry_matches.payment_id) carry no index.
+    PostgreSQL: session_replication_role (superuser only, else the checks run); SQLite: foreign_keys off."""
+    with engine.connect() as c:
+        sqlite = c.dialect.name == "sqlite"
+        if sqlite:
+            c.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            c.commit()
+        try:
+            with c.begin():
+                if c.dialect.name == "postgresql" and c.exec_driver_sql(
+                        "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar():
+                    c.exec_driver_sql("SET LOCAL session_replication_role = replica")
+                yield c
+        finally:
+            if sqlite:
+                c.exec_driver_sql("PRAGMA foreign_keys=ON")
+                c.commit()
 
 
 def undo_submissions(engine, before_reading: int, before_audit: int) -> None:
-    with engine.begin() as c:
-        without_fk_checks(c)
+    with cleanup_transaction(engine) as c:
         c.execute(text("UPDATE readings SET status = 'accepted', superseded_by_id = NULL "
                        "WHERE superseded_by_id > :id AND id <= :id"), {"id": before_reading})
         c.execute(text("UPDATE readings SET superseded_by_id = NULL WHERE id > :id"), {"id": before_reading})
