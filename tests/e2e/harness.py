@@ -204,13 +204,38 @@ def click_button(page, name: str | re.Pattern) -> None:
     page.get_by_role("button", name=name).click()
 
 
+def run_and_wait(page, action) -> None:
+    """Do something that makes Streamlit rerun the script (a click, an upload) and wait for that very run to end.
+
+    The app element's `data-test-script-state` changes as soon as the browser asks for a rerun (then `running`,
+    then `notRunning`); a mutation observer installed before the action tells this run from the previous one, so
+    text already on screen from before can never be mistaken for the result. Not for actions that load a new
+    document (the login's cookie redirect): there, wait for the new page's text instead."""
+    page.evaluate(
+        """() => {
+            const app = document.querySelector("[data-testid='stApp']");
+            window.__teploStateChanges = 0;
+            if (window.__teploObserved !== app) {
+                new MutationObserver(records => { window.__teploStateChanges += records.length; })
+                    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+                window.__teploObserved = app;
+            }
+        }"""
+    )
+    action()
+    page.wait_for_function(
+        """() => window.__teploStateChanges > 0 && document.querySelector("[data-testid='stApp']")
+                     .getAttribute('data-test-script-state') === 'notRunning'"""
+    )
+
+
 def fill(page, label: str, value: str) -> None:
     page.get_by_label(label, exact=True).fill(value)
 
 
 def go_to(page, link: str, heading: str) -> None:
     """Follow a menu link of the app (a client-side page switch keeps the session) and wait for the page."""
-    page.get_by_role("link", name=re.compile(rf"(^|\s){re.escape(link)}$")).first.click()
+    run_and_wait(page, page.get_by_role("link", name=re.compile(rf"(^|\s){re.escape(link)}$")).first.click)
     expect_text(page, heading)
 
 
@@ -284,10 +309,17 @@ def register(page, base_url: str, account: str, login: str, *, amount: str | Non
              meter: str | None = None) -> None:
     """A successful registration: ends on the account page with the welcome message."""
     open_registration(page, base_url)
-    submit_registration(page, account, amount=amount, meter=meter, login=login)
+    with page.expect_navigation():  # the cookie redirect: the cabinet reloads once the session cookie is set
+        submit_registration(page, account, amount=amount, meter=meter, login=login)
     expect_text(page, "Реєстрацію завершено. Вітаємо у кабінеті!")
     expect_text(page, f"Особовий рахунок {account}")
     assert_no_exception(page)
+
+
+def consumer_login_click(page) -> None:
+    """Press "Увійти" on the consumer login form and wait for the cookie redirect to bring the cabinet back."""
+    with page.expect_navigation():
+        click_button(page, "Увійти")
 
 
 def log_in(page, base_url: str, login: str, password: str = CONSUMER_PASSWORD, *, open_first: bool = True) -> None:
@@ -296,19 +328,20 @@ def log_in(page, base_url: str, login: str, password: str = CONSUMER_PASSWORD, *
     expect_text(page, "Вхід до кабінету")
     fill(page, "Телефон або e-mail", login)
     fill(page, "Пароль", password)
-    click_button(page, "Увійти")
+    consumer_login_click(page)
     expect_text(page, "Особовий рахунок")
     assert_no_exception(page)
 
 
 def log_out(page) -> None:
     go_to(page, "Профіль", "Змінити пароль")
-    click_button(page, re.compile("Вийти"))
+    with page.expect_navigation():  # the logout route drops the cookie and sends the browser to the login
+        click_button(page, re.compile("Вийти"))
     expect_text(page, "Вхід до кабінету")
 
 
 def warm_up_public(browser, server: AppServer, database_url: str) -> None:
-    """One demo consumer logs in and out before the journeys, so the server has loaded its chart libraries.
+    """One demo consumer logs in before the journeys, so the server has loaded its chart libraries.
 
     The first account page after a fresh start can race two script runs (the login's rerun and the page loaded
     after the cookie redirect) importing pandas at once; that cold-start case has its own test."""
@@ -325,11 +358,8 @@ def _warm_login(page, base_url: str, login: str, password: str) -> None:
     open_app(page, base_url + "/")
     fill(page, "Телефон або e-mail", login)
     fill(page, "Пароль", password)
-    click_button(page, "Увійти")
-    expect_text(page, "Особовий рахунок")
-    # A second account page in this session, after the first one has imported everything.
-    open_app(page, base_url + "/")
-    expect_text(page, "Нараховано і сплачено по місяцях")
+    consumer_login_click(page)
+    expect_text(page, "Нараховано і сплачено по місяцях")  # the account page has run to its end
 
 
 # ------------------------------------------------------------------------------------------- consumer journeys
@@ -415,7 +445,7 @@ def submit_reading_and_relogin(page, base_url: str, database_url: str, login: st
     assert f"Лічильник № {SEED_METER}" in text and f"Останнє прийняте показання: {volume(previous)}" in text
     check(page)
     fill(page, "Нове показання, м³", comma(value))
-    click_button(page, "Надіслати показання")
+    run_and_wait(page, page.get_by_role("button", name="Надіслати показання").click)
     expect_text(page, "Показання прийнято. Квитанція №")
     text = main_text(page)
     receipt = text.split("Показання прийнято. Квитанція №", 1)[1]
@@ -438,12 +468,12 @@ def submit_reading_and_relogin(page, base_url: str, database_url: str, login: st
 
 def _prepare_payment(page, service_label: str) -> str:
     """On the Pay page: choose the service, keep the prefilled debt, continue; returns the amount shown."""
-    page.get_by_text(re.compile(rf"^{service_label} — борг")).click()
-    wait_idle(page)
+    if not page.get_by_role("radio", name=re.compile(rf"^{service_label} — борг")).is_checked():
+        run_and_wait(page, page.get_by_text(re.compile(rf"^{service_label} — борг")).click)
     amount = page.get_by_label("Сума, ₴", exact=True)
     expect(amount).not_to_have_value("")
     typed = amount.input_value()
-    click_button(page, "Перейти до оплати")
+    run_and_wait(page, page.get_by_role("button", name="Перейти до оплати").click)
     expect_text(page, "Платіж підготовлено")
     return typed
 
@@ -500,7 +530,7 @@ def pay_debt_and_fail_once(page, check=_no_check, shot: str = "journey-3-paid") 
     check(page)
     screenshot(page, shot)
 
-    go_to(page, "Мій рахунок", "Особовий рахунок")
+    go_to(page, "Мій рахунок", "Нараховано і сплачено по місяцях")
     text = main_text(page)
     if f"Останній платіж: {debt}" not in text:
         pytest.xfail("My account still shows the hot-water debt and the old last payment right after the payment "

@@ -21,7 +21,7 @@ from db.models import ImportBatch, Payment, ReadingWindow
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
     DESKTOP, ROOT, assert_no_exception, click_button, copy_database, expect_text, fill, main_text, normal,
-    plotly_traces, running, screenshot, wait_idle,
+    plotly_traces, run_and_wait, running, screenshot, wait_idle,
 )
 
 REGISTRY = ROOT / "data" / "samples" / "bank_registry.csv"
@@ -88,7 +88,8 @@ def menu(page) -> set[str]:
 
 
 def open_page(page, title: str, heading: str) -> None:
-    page.locator("[data-testid='stSidebarNav'] a").filter(has=page.get_by_text(title, exact=True)).click()
+    link = page.locator("[data-testid='stSidebarNav'] a").filter(has=page.get_by_text(title, exact=True))
+    run_and_wait(page, link.click)
     expect_text(page, heading)
     assert_no_exception(page)
 
@@ -147,8 +148,9 @@ def registry_state(sessions) -> tuple[int, int]:
 
 def upload(page, path: Path) -> None:
     # A fresh File each time (as a person picking the file again): the same path twice would not fire a change.
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
-        {"name": path.name, "mimeType": "text/csv", "buffer": path.read_bytes()})
+    chooser = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    run_and_wait(page, lambda: chooser.set_input_files(
+        {"name": path.name, "mimeType": "text/csv", "buffer": path.read_bytes()}))
     expect_text(page, "Попередній перегляд")
 
 
@@ -160,13 +162,12 @@ def test_operator_imports_the_bank_registry_twice_and_the_second_time_adds_nothi
     upload(page, REGISTRY)
     assert metric(page, "Буде додано") == str(rows)
     assert metric(page, "Відхилено") == "0"
-    click_button(page, "Імпортувати")
+    run_and_wait(page, page.get_by_role("button", name="Імпортувати").click)
     expect_text(page, f"Імпортовано: додано {rows}, дублікатів 0, відхилено 0")
     assert registry_state(sessions) == (rows, 1)
 
-    page.get_by_role("button", name=f"Remove {REGISTRY.name}").click()  # and the same file once more
+    run_and_wait(page, page.get_by_role("button", name=f"Remove {REGISTRY.name}").click)  # the same file again
     expect(page.get_by_text("Попередній перегляд")).to_have_count(0)
-    wait_idle(page)
     upload(page, REGISTRY)
     expect_text(page, "Цей самий файл уже імпортовано")
     assert metric(page, "Буде додано") == "0"

@@ -14,8 +14,8 @@ from db.engine import make_engine
 from db.models import Account, Meter
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    DESKTOP, EXCEPTION, click_button, copy_database, demo_consumer, expect_text, fill, go_to, normal, open_app,
-    register, running, screenshot, wait_idle,
+    DESKTOP, EXCEPTION, click_button, consumer_login_click, copy_database, demo_consumer, expect_text, fill, go_to,
+    normal, open_app, register, running, screenshot, wait_idle,
 )
 from ui.staff_access import PAGES as STAFF_PAGES
 
@@ -77,7 +77,7 @@ def first_login(browser, fresh_public, database) -> str | None:
         open_app(page, fresh_public.url + "/")
         fill(page, "Телефон або e-mail", login)
         fill(page, "Пароль", password)
-        click_button(page, "Увійти")
+        consumer_login_click(page)
         expect_text(page, f"Особовий рахунок {number}")
         expect(page.get_by_text("Нараховано і сплачено по місяцях")).to_be_visible()
         wait_idle(page)
@@ -108,7 +108,7 @@ def test_a_consumer_cannot_open_another_accounts_data_through_the_url(browser, f
     open_app(page, fresh_public.url + "/")
     fill(page, "Телефон або e-mail", owner_login)
     fill(page, "Пароль", owner_password)
-    click_button(page, "Увійти")
+    consumer_login_click(page)
     expect_text(page, f"Особовий рахунок {owner_number}")
     go_to(page, "Оплата", "Без комісії.")
     fill(page, "Сума, ₴", "100,00")
