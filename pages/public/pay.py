@@ -54,6 +54,9 @@ if submitted:
         st.session_state["pay_checkout"] = (intent, checkout)
 
 ready = st.session_state.get("pay_checkout")
+if ready and payments.intent_status(sessions(), ready[0].order_id) not in ("created", "pending"):
+    del st.session_state["pay_checkout"]  # paid, failed or expired: offer a fresh payment, not this one
+    ready = None
 if ready and ready[0].account_id == account.account_id:
     intent, checkout = ready
     money = formatting.money(intent.amount, lang)

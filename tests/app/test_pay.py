@@ -221,3 +221,19 @@ def test_english(cabinet):
     shown = text_of(at)
     assert "No commission" in shown and at.radio[0].options[0].startswith("Heating — owed")
     assert at.text_input[0].value == "866.66"
+
+
+def test_back_on_the_pay_screen_after_a_declined_payment_a_fresh_one_is_offered(cabinet):
+    sessions, _account, login_id = cabinet
+    at = submit(app(login_id), "100")
+    button(at, "Оплатити 100,00 ₴ (демонстрація)").click()
+    at.run()
+    button(at, "Відхилити (демо)").click()
+    at.run()
+    at.switch_page(str(PAGES / "pay.py")).run()
+    assert "Платіж підготовлено" not in text_of(at)  # the declined order is not offered again
+    at = submit(at, "50")
+    declined, fresh = intents(sessions)
+    assert (declined.status, fresh.status) == ("failed", "pending")
+    assert fresh.order_id in text_of(at) and declined.order_id not in text_of(at)
+    assert [b.label for b in at.button if "демонстрація" in b.label] == ["Оплатити 50,00\xa0₴ (демонстрація)"]
