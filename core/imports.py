@@ -26,7 +26,7 @@ from core.clock import KYIV
 from core.errors import DomainError
 from core.parsing import parse_account_number
 from core.readings import record_reading
-from core.reconciliation import credit_registry_payment
+from core.reconciliation import RegistryRow, credit_registry_payments
 from core.windows import WindowInfo
 from db.models import Account, Charge, ImportBatch, Meter, Reading, ReadingWindow
 
@@ -255,6 +255,7 @@ def _account_numbers(rows) -> set[str]:
 def _bank(session: Session, table: _Table, batch_id: int | None, to_add, duplicates, rejected) -> None:
     accounts = _accounts(session, _account_numbers(table.rows))
     seen: set[str] = set()
+    candidates: list[tuple[int, str, RegistryRow]] = []
     for line, row in table.rows:
         try:
             number = parse_account_number(row["account_number"])
@@ -297,16 +298,16 @@ def _bank(session: Session, table: _Table, batch_id: int | None, to_add, duplica
             duplicates.append(line)
             continue
         seen.add(ref)
-        order_id = row.get("order_id") or None
-        outcome = credit_registry_payment(
-            session, account_id=accounts[number], service=service, amount=amount.quantize(CENT), paid_at=paid_at,
-            channel=channel, source=BANK_SOURCE, external_ref=ref, order_id=order_id, import_batch_id=batch_id,
-        )
+        candidates.append((line, number, RegistryRow(accounts[number], service, amount.quantize(CENT), paid_at, channel,
+                                                     ref, row.get("order_id") or None)))
+    outcomes = credit_registry_payments(session, [c[2] for c in candidates], source=BANK_SOURCE,
+                                        import_batch_id=batch_id)
+    for (line, number, row), outcome in zip(candidates, outcomes):
         if outcome == "duplicate":
             duplicates.append(line)
         else:
-            to_add.append({"line": line, "account_number": number, "service": service, "amount": amount.quantize(CENT),
-                           "paid_at": paid_at, "payment_ref": ref, "order_id": order_id})
+            to_add.append({"line": line, "account_number": number, "service": row.service, "amount": row.amount,
+                           "paid_at": row.paid_at, "payment_ref": row.external_ref, "order_id": row.order_id})
 
 
 def _charges(session: Session, table: _Table, batch_id: int | None, to_add, duplicates, rejected) -> None:
