@@ -1,26 +1,37 @@
 """Staff dashboard entrypoint: `streamlit run staff_dashboard.py` (pages in pages/staff/).
 
 Without a staff login only the login page exists; after it, the navigation holds the pages of the user's role.
+Like public_app.py, the file is also the ASGI app (imported as a module) with a /health route.
 """
 
 import streamlit as st
 
-from ui import staff_access
+if __name__ == "__main__":
+    from ui import staff_access
 
-st.set_page_config(page_title="Панель працівника", page_icon="📊", layout="wide")
+    st.set_page_config(page_title="Панель працівника", page_icon="📊", layout="wide")
 
-user = staff_access.current_user()
-if user is None:
-    page = st.navigation([st.Page("pages/staff/login.py", title="Вхід", icon=":material/login:", default=True)])
+    user = staff_access.current_user()
+    if user is None:
+        page = st.navigation([st.Page("pages/staff/login.py", title="Вхід", icon=":material/login:", default=True)])
+    else:
+        sections: dict[str, list] = {}
+        for index, item in enumerate(staff_access.pages_for(user.role)):
+            sections.setdefault(item.section, []).append(
+                st.Page(item.path, title=item.title, icon=item.icon, default=index == 0))
+        page = st.navigation(sections)
+        with st.sidebar:
+            st.caption(f"{user.full_name} · {staff_access.ROLE_NAMES[user.role]}")
+            if st.button("Вийти", icon=":material/logout:"):
+                staff_access.sign_out()
+                st.rerun()
+    page.run()
 else:
-    sections: dict[str, list] = {}
-    for index, item in enumerate(staff_access.pages_for(user.role)):
-        sections.setdefault(item.section, []).append(
-            st.Page(item.path, title=item.title, icon=item.icon, default=index == 0))
-    page = st.navigation(sections)
-    with st.sidebar:
-        st.caption(f"{user.full_name} · {staff_access.ROLE_NAMES[user.role]}")
-        if st.button("Вийти", icon=":material/logout:"):
-            staff_access.sign_out()
-            st.rerun()
-page.run()
+    # Import the chart libraries once at server start, before sessions run their scripts in parallel threads.
+    import pandas  # noqa: F401
+    import plotly.graph_objects  # noqa: F401
+    from starlette.routing import Route
+
+    from web.public_routes import health
+
+    app = st.App("staff_dashboard.py", routes=[Route("/health", health, methods=["GET"])])

@@ -25,7 +25,7 @@ def money(value: Decimal, lang: str = "uk") -> str:
 
 
 def volume(value: Decimal, lang: str = "uk") -> str:
-    return format_decimal(value, format="#,##0.000", locale=_locale(lang)) + "\u00a0м³"
+    return format_decimal(value, format="#,##0.000", locale=_locale(lang)) + ("\u00a0м³" if lang == "uk" else "\u00a0m³")
 
 
 def number(value: Decimal | int, lang: str = "uk", places: int = 0) -> str:

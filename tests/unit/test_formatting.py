@@ -11,6 +11,7 @@ def test_money_the_ukrainian_way():
 
 def test_money_in_english_keeps_the_hryvnia_sign():
     assert formatting.money(Decimal("1866.66"), "en") == "1,866.66\u00a0₴"
+    assert formatting.volume(Decimal("1234.5"), "en") == "1,234.500\u00a0m³"
 
 
 def test_dates_volumes_percent():
