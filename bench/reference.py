@@ -160,16 +160,18 @@ def overview(sql: Sql, p: dict) -> None:
     ago = now - (month_begins - previous_begins)
     billed_now = month_start(local.date())
     billed_ago = month_start(ago.astimezone(KYIV).date())
+    # Debt now and a month ago in one pass: each table summed per account and service first (in index order),
+    # then the two small per-account results combined.
     sql.run(
         """
         SELECT SUM(CASE WHEN b_now > 0 THEN b_now ELSE 0 END), SUM(CASE WHEN b_ago > 0 THEN b_ago ELSE 0 END)
         FROM (SELECT SUM(n) AS b_now, SUM(a) AS b_ago FROM (
-                SELECT account_id, service, amount_to_pay AS n,
-                       CASE WHEN month < :billed_ago THEN amount_to_pay ELSE 0 END AS a
-                FROM charges WHERE month < :billed_now
+                SELECT account_id, service, SUM(amount_to_pay) AS n,
+                       SUM(CASE WHEN month < :billed_ago THEN amount_to_pay ELSE 0 END) AS a
+                FROM charges WHERE month < :billed_now GROUP BY account_id, service
                 UNION ALL
-                SELECT account_id, service, -amount, CASE WHEN paid_at < :ago THEN -amount ELSE 0 END
-                FROM payments WHERE paid_at < :now) AS movements
+                SELECT account_id, service, -SUM(amount), -SUM(CASE WHEN paid_at < :ago THEN amount ELSE 0 END)
+                FROM payments WHERE paid_at < :now GROUP BY account_id, service) AS movements
               GROUP BY account_id, service) AS balances
         """, {"billed_now": billed_now, "billed_ago": billed_ago, "ago": ago, "now": now})
     sql.run("SELECT COUNT(DISTINCT account_id), COUNT(DISTINCT CASE WHEN linked_at <= :ago THEN account_id END) "
