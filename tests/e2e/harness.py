@@ -204,39 +204,15 @@ def click_button(page, name: str | re.Pattern) -> None:
     page.get_by_role("button", name=name).click()
 
 
-def run_and_wait(page, action) -> None:
-    """Do something that makes Streamlit rerun the script (a click, an upload) and wait for that very run to end.
-
-    The app element's `data-test-script-state` changes as soon as the browser asks for a rerun (then `running`,
-    then `notRunning`); a mutation observer installed before the action tells this run from the previous one, so
-    text already on screen from before can never be mistaken for the result. Not for actions that load a new
-    document (the login's cookie redirect): there, wait for the new page's text instead."""
-    page.evaluate(
-        """() => {
-            const app = document.querySelector("[data-testid='stApp']");
-            window.__teploStateChanges = 0;
-            if (window.__teploObserved !== app) {
-                new MutationObserver(records => { window.__teploStateChanges += records.length; })
-                    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-                window.__teploObserved = app;
-            }
-        }"""
-    )
-    action()
-    page.wait_for_function(
-        """() => window.__teploStateChanges > 0 && document.querySelector("[data-testid='stApp']")
-                     .getAttribute('data-test-script-state') === 'notRunning'"""
-    )
-
-
 def fill(page, label: str, value: str) -> None:
     page.get_by_label(label, exact=True).fill(value)
 
 
-def go_to(page, link: str, heading: str) -> None:
-    """Follow a menu link of the app (a client-side page switch keeps the session) and wait for the page."""
-    run_and_wait(page, page.get_by_role("link", name=re.compile(rf"(^|\s){re.escape(link)}$")).first.click)
-    expect_text(page, heading)
+def go_to(page, link: str, marker: str) -> None:
+    """Follow a menu link of the app (a client-side page switch keeps the session) and wait for the page: `marker`
+    is a text only the target page shows, so finding it proves the switch happened."""
+    page.get_by_role("link", name=re.compile(rf"(^|\s){re.escape(link)}$")).first.click()
+    expect_text(page, marker)
 
 
 def plotly_traces(page) -> list[list[tuple[int, float]]]:
@@ -445,7 +421,7 @@ def submit_reading_and_relogin(page, base_url: str, database_url: str, login: st
     assert f"Лічильник № {SEED_METER}" in text and f"Останнє прийняте показання: {volume(previous)}" in text
     check(page)
     fill(page, "Нове показання, м³", comma(value))
-    run_and_wait(page, page.get_by_role("button", name="Надіслати показання").click)
+    click_button(page, "Надіслати показання")
     expect_text(page, "Показання прийнято. Квитанція №")
     text = main_text(page)
     receipt = text.split("Показання прийнято. Квитанція №", 1)[1]
@@ -469,12 +445,16 @@ def submit_reading_and_relogin(page, base_url: str, database_url: str, login: st
 def _prepare_payment(page, service_label: str) -> str:
     """On the Pay page: choose the service, keep the prefilled debt, continue; returns the amount shown."""
     if not page.get_by_role("radio", name=re.compile(rf"^{service_label} — борг")).is_checked():
-        run_and_wait(page, page.get_by_text(re.compile(rf"^{service_label} — борг")).click)
+        page.get_by_text(re.compile(rf"^{service_label} — борг")).click()
     amount = page.get_by_label("Сума, ₴", exact=True)
-    expect(amount).not_to_have_value("")
+    expect(amount).not_to_have_value("")  # the debt of the chosen service is filled in
+    wait_idle(page)
     typed = amount.input_value()
-    run_and_wait(page, page.get_by_role("button", name="Перейти до оплати").click)
-    expect_text(page, "Платіж підготовлено")
+    earlier = re.search(r"Номер платежу (\S+?)\.", main_text(page))  # a payment prepared before, still shown
+    page.get_by_role("button", name="Перейти до оплати").click()
+    fresh = r"Номер платежу " + (rf"(?!{re.escape(earlier.group(1))})" if earlier else "")
+    expect(page.get_by_text(re.compile(fresh))).to_be_visible()
+    wait_idle(page)
     return typed
 
 

@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from core.additional_charges import additional_charge_list
@@ -20,8 +19,8 @@ from db.engine import make_engine, make_sessions
 from db.models import ImportBatch, Payment, ReadingWindow
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    DESKTOP, ROOT, assert_no_exception, click_button, copy_database, expect_text, fill, main_text, normal,
-    plotly_traces, run_and_wait, running, screenshot, wait_idle,
+    DESKTOP, ROOT, assert_no_exception, click_button, copy_database, expect, expect_text, fill, main_text, normal,
+    plotly_traces, running, screenshot, wait_idle,
 )
 
 REGISTRY = ROOT / "data" / "samples" / "bank_registry.csv"
@@ -88,9 +87,9 @@ def menu(page) -> set[str]:
 
 
 def open_page(page, title: str, heading: str) -> None:
-    link = page.locator("[data-testid='stSidebarNav'] a").filter(has=page.get_by_text(title, exact=True))
-    run_and_wait(page, link.click)
-    expect_text(page, heading)
+    page.locator("[data-testid='stSidebarNav'] a").filter(has=page.get_by_text(title, exact=True)).click()
+    expect(page.get_by_role("heading", name=heading).first).to_be_visible()  # the page's own title
+    wait_idle(page)
     assert_no_exception(page)
 
 
@@ -128,7 +127,7 @@ def wait_for_charts(page, count: int) -> list[list[tuple[int, float]]]:
     page.wait_for_function(
         "n => { const plots = document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .js-plotly-plot');"
         " return plots.length >= n && Array.from(plots).every(p => Array.isArray(p.data)); }",
-        arg=count,
+        arg=count, polling=100,
     )
     return plotly_traces(page)
 
@@ -148,9 +147,8 @@ def registry_state(sessions) -> tuple[int, int]:
 
 def upload(page, path: Path) -> None:
     # A fresh File each time (as a person picking the file again): the same path twice would not fire a change.
-    chooser = page.locator("[data-testid='stFileUploader'] input[type='file']")
-    run_and_wait(page, lambda: chooser.set_input_files(
-        {"name": path.name, "mimeType": "text/csv", "buffer": path.read_bytes()}))
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+        {"name": path.name, "mimeType": "text/csv", "buffer": path.read_bytes()})
     expect_text(page, "Попередній перегляд")
 
 
@@ -162,12 +160,13 @@ def test_operator_imports_the_bank_registry_twice_and_the_second_time_adds_nothi
     upload(page, REGISTRY)
     assert metric(page, "Буде додано") == str(rows)
     assert metric(page, "Відхилено") == "0"
-    run_and_wait(page, page.get_by_role("button", name="Імпортувати").click)
+    click_button(page, "Імпортувати")
     expect_text(page, f"Імпортовано: додано {rows}, дублікатів 0, відхилено 0")
     assert registry_state(sessions) == (rows, 1)
 
-    run_and_wait(page, page.get_by_role("button", name=f"Remove {REGISTRY.name}").click)  # the same file again
+    page.get_by_role("button", name=f"Remove {REGISTRY.name}").click()  # and the same file once more
     expect(page.get_by_text("Попередній перегляд")).to_have_count(0)
+    wait_idle(page)
     upload(page, REGISTRY)
     expect_text(page, "Цей самий файл уже імпортовано")
     assert metric(page, "Буде додано") == "0"
