@@ -80,7 +80,7 @@ def _submit_worker(url, items, seconds, now_iso, ready, start, results):
     while items and time.perf_counter() < deadline:
         login_id, meter_id, last = items[index % len(items)]
         round_ = index // len(items)
-        value = Decimal(last) + Decimal("1.234") + Decimal("0.5") * round_
+        value = Decimal(last) + Decimal("1.234") + Decimal("0.001") * round_  # a resubmission replaces
         began = time.perf_counter()
         try:
             submit_reading(sessions, login_id, meter_id, f"{value:.3f}".replace(".", ","), confirm_replace=True,
