@@ -234,6 +234,12 @@ def _fmt(value, unit: str) -> str:
     return f"{value:,.1f}" if value < 1000 else f"{value:,.0f}"
 
 
+def _ratio_text(ratio: float | None) -> str:
+    if ratio is None:
+        return "—"
+    return f"{ratio:.3f}×" if ratio < 0.1 else f"{ratio:.2f}×"
+
+
 def format_table(rows: list[Row]) -> str:
     header = ("row", "project", "reference", "ratio", "target", "ok", "unit")
     lines = []
@@ -241,7 +247,7 @@ def format_table(rows: list[Row]) -> str:
     for r in rows:
         ok = "—" if r.meets is None else ("yes" if r.meets else "NO")
         data.append((r.label, _fmt(r.project, r.unit), _fmt(r.reference, r.unit),
-                     "—" if r.ratio is None else f"{r.ratio:.2f}×", r.target, ok, r.unit))
+                     _ratio_text(r.ratio), r.target, ok, r.unit))
     widths = [max(len(str(x[i])) for x in [header, *data]) for i in range(len(header))]
     aligns = ["<", ">", ">", ">", "<", "<", "<"]
     lines.append("  ".join(f"{h:{a}{w}}" for h, a, w in zip(header, aligns, widths)))
@@ -263,7 +269,7 @@ def format_markdown(rows: list[Row]) -> str:
         unit = "" if r.unit in ("/s", "rows/s") else f" {r.unit}"
         rate = f" {r.unit}" if r.unit in ("/s", "rows/s") else ""
         met = "—" if r.meets is None else ("yes" if r.meets else "**no**")
-        ratio = "—" if r.ratio is None else f"{r.ratio:.2f}×"
+        ratio = _ratio_text(r.ratio)
         project = "—" if r.project is None else _fmt(r.project, r.unit) + unit + rate
         reference = "—" if r.reference is None else _fmt(r.reference, r.unit) + unit + rate
         lines.append(f"| {r.label} | {project} | {reference} | {ratio} | {r.target} | {met} |")
