@@ -316,28 +316,6 @@ def log_out(page) -> None:
     expect_text(page, "Вхід до кабінету")
 
 
-def warm_up_public(browser, server: AppServer, database_url: str) -> None:
-    """One demo consumer logs in before the journeys, so the server has loaded its chart libraries.
-
-    The first account page after a fresh start can race two script runs (the login's rerun and the page loaded
-    after the cookie redirect) importing pandas at once; that cold-start case has its own test."""
-    login, _number, password = demo_consumer(database_url)
-    context = browser.new_context(viewport=DESKTOP)
-    try:
-        page = context.new_page()
-        _warm_login(page, server.url, login, password)
-    finally:
-        context.close()
-
-
-def _warm_login(page, base_url: str, login: str, password: str) -> None:
-    open_app(page, base_url + "/")
-    fill(page, "Телефон або e-mail", login)
-    fill(page, "Пароль", password)
-    consumer_login_click(page)
-    expect_text(page, "Нараховано і сплачено по місяцях")  # the account page has run to its end
-
-
 # ------------------------------------------------------------------------------------------- consumer journeys
 # Shared by the desktop and the phone-width suites; `check` runs after every step (e.g. no horizontal scroll).
 

@@ -14,7 +14,7 @@ from tests.e2e.conftest import WINDOW_CLOSED, WINDOW_OPEN
 from tests.e2e.harness import (
     DESKTOP, assert_no_exception, click_button, comma, consumer_login_click, copy_database, demo_consumer, expect,
     expect_text, fill, go_to, lockout_account, main_text, open_app, open_registration, pay_debt_and_fail_once,
-    register, running, screenshot, submit_registration, submit_reading_and_relogin, warm_up_public,
+    register, running, screenshot, submit_registration, submit_reading_and_relogin,
 )
 
 REFUSED = "Не вдалося підтвердити особовий рахунок"
@@ -26,9 +26,8 @@ def database(demo_database, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def public(browser, database):
+def public(database):
     with running("public_app.py", database, WINDOW_OPEN) as server:
-        warm_up_public(browser, server, database)
         yield server
 
 

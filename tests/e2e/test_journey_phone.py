@@ -9,7 +9,7 @@ from db.demo import SEED_ACCOUNT
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
     PHONE, copy_database, no_horizontal_scroll, pay_debt_and_fail_once, register, running, screenshot,
-    submit_reading_and_relogin, warm_up_public,
+    submit_reading_and_relogin,
 )
 
 
@@ -19,9 +19,8 @@ def database(demo_database, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def public(browser, database):
+def public(database):
     with running("public_app.py", database, WINDOW_OPEN) as server:
-        warm_up_public(browser, server, database)
         yield server
 
 

@@ -63,37 +63,25 @@ def test_health_route(fresh_public):
         assert response.status == 200 and b"ok" in response.read()
 
 
-@pytest.fixture(scope="module")
-def first_login(browser, fresh_public, database) -> str | None:
-    """The first account page after the server started (a demo consumer logs in): the traceback shown, if any.
-
-    The login's own rerun and the page loaded after the cookie redirect run at once, both importing the chart
-    libraries for the first time. Later tests of the module find the server warm."""
+def test_the_first_login_after_a_start_shows_the_account_without_an_error(browser, fresh_public, database):
+    """The first account page after the server started: the login's own rerun and the page loaded after the cookie
+    redirect run at once, and must not both be importing the chart libraries half-way (no traceback)."""
     login, number, password = demo_consumer(database)
     context = browser.new_context(viewport=DESKTOP)
-    try:
-        page = context.new_page()
-        open_app(page, fresh_public.url + "/")
-        fill(page, "Телефон або e-mail", login)
-        fill(page, "Пароль", password)
-        consumer_login_click(page)
-        expect_text(page, f"Особовий рахунок {number}")
-        expect(page.get_by_text("Нараховано і сплачено по місяцях")).to_be_visible()
-        wait_idle(page)
-        errors = page.locator(EXCEPTION)
-        return normal(errors.first.inner_text()) if errors.count() else None
-    finally:
-        context.close()
+    page = context.new_page()
+    open_app(page, fresh_public.url + "/")
+    fill(page, "Телефон або e-mail", login)
+    fill(page, "Пароль", password)
+    consumer_login_click(page)
+    expect_text(page, f"Особовий рахунок {number}")
+    expect(page.get_by_text("Нараховано і сплачено по місяцях")).to_be_visible()
+    wait_idle(page)
+    errors = page.locator(EXCEPTION)
+    assert errors.count() == 0, normal(errors.first.inner_text())
+    context.close()
 
 
-def test_the_first_login_after_a_start_shows_the_account_without_an_error(first_login):
-    if first_login and "partially initialized module" in first_login:
-        pytest.xfail("a freshly started public server can show a traceback on the first account page: two script "
-                     "runs import pandas (through plotly) at the same time — " + first_login.splitlines()[0])
-    assert first_login is None, first_login
-
-
-def test_a_consumer_cannot_open_another_accounts_data_through_the_url(browser, fresh_public, database, first_login):
+def test_a_consumer_cannot_open_another_accounts_data_through_the_url(browser, fresh_public, database):
     engine = make_engine(database)
     owner_login, owner_number, owner_password = demo_consumer(database)
     with engine.connect() as connection:
