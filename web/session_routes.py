@@ -6,6 +6,7 @@ and sends the browser back into the app; /session/logout revokes the session and
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
@@ -29,7 +30,7 @@ def _secure(request: Request) -> bool:
 
 
 async def start(request: Request) -> RedirectResponse:
-    token = consumer_sessions.exchange_ticket(sessions(), request.query_params.get("ticket", ""))
+    token = await run_in_threadpool(consumer_sessions.exchange_ticket, sessions(), request.query_params.get("ticket", ""))
     response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
     response.headers["Cache-Control"] = "no-store"
     if token is not None:
@@ -41,7 +42,7 @@ async def start(request: Request) -> RedirectResponse:
 
 
 async def logout(request: Request) -> RedirectResponse:
-    consumer_sessions.end(sessions(), request.cookies.get(COOKIE))
+    await run_in_threadpool(consumer_sessions.end, sessions(), request.cookies.get(COOKIE))
     response = RedirectResponse("/", status_code=303)
     response.headers["Cache-Control"] = "no-store"
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
