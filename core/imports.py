@@ -252,24 +252,32 @@ def _account_numbers(rows) -> set[str]:
     return numbers
 
 
+def _account_and_service(line: int, row: dict, accounts: dict[str, int], rejected: list) -> tuple[str, str] | None:
+    """The row's known account number and service, or None with the reason added to `rejected`."""
+    try:
+        number = parse_account_number(row["account_number"])
+    except DomainError:
+        rejected.append(Rejected(line, "import.account_format", {"value": row["account_number"]}))
+        return None
+    if number not in accounts:
+        rejected.append(Rejected(line, "import.account_unknown", {"value": number}))
+        return None
+    try:
+        return number, parse_service_name(row["service"])
+    except ValueError:
+        rejected.append(Rejected(line, "import.service_unknown", {"value": row["service"]}))
+        return None
+
+
 def _bank(session: Session, table: _Table, batch_id: int | None, to_add, duplicates, rejected) -> None:
     accounts = _accounts(session, _account_numbers(table.rows))
     seen: set[str] = set()
     candidates: list[tuple[int, str, RegistryRow]] = []
     for line, row in table.rows:
-        try:
-            number = parse_account_number(row["account_number"])
-        except DomainError:
-            rejected.append(Rejected(line, "import.account_format", {"value": row["account_number"]}))
+        named = _account_and_service(line, row, accounts, rejected)
+        if named is None:
             continue
-        if number not in accounts:
-            rejected.append(Rejected(line, "import.account_unknown", {"value": number}))
-            continue
-        try:
-            service = parse_service_name(row["service"])
-        except ValueError:
-            rejected.append(Rejected(line, "import.service_unknown", {"value": row["service"]}))
-            continue
+        number, service = named
         try:
             amount = parse_decimal(row["amount"], 2)
         except ValueError:
@@ -326,19 +334,10 @@ def _charges(session: Session, table: _Table, batch_id: int | None, to_add, dupl
             .where(Charge.account_id.in_(ids[start:start + 500]), Charge.month.in_(sorted(months)))
         ).tuples())
     for line, row in table.rows:
-        try:
-            number = parse_account_number(row["account_number"])
-        except DomainError:
-            rejected.append(Rejected(line, "import.account_format", {"value": row["account_number"]}))
+        named = _account_and_service(line, row, accounts, rejected)
+        if named is None:
             continue
-        if number not in accounts:
-            rejected.append(Rejected(line, "import.account_unknown", {"value": number}))
-            continue
-        try:
-            service = parse_service_name(row["service"])
-        except ValueError:
-            rejected.append(Rejected(line, "import.service_unknown", {"value": row["service"]}))
-            continue
+        number, service = named
         try:
             month = parse_month(row["month"])
         except ValueError:
