@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.clock import KYIV, add_months, days_in_month
+from core.config import JUMP_FLOOR_M3
 from core.passwords import hash_password
 from core.windows import default_bounds, ensure_default_windows
 from db.models import (
@@ -68,6 +69,7 @@ HOT_WATER_TARIFF_LATEST = Decimal("98.52")
 GCAL_PER_M2 = Decimal("0.0205")
 CHANNELS = [("bank", "privatbank", 40), ("bank", "oschadbank", 18), ("post", "ukrposhta", 14),
             ("terminal", "ibox", 10), ("cabinet", "liqpay", 18)]
+LEAK_SHARE = 0.006
 CENT = Decimal("0.01")
 MILLI = Decimal("0.001")
 
@@ -223,6 +225,8 @@ def _hot_water_tariff(month: dt.date) -> Decimal:
 
 
 def _build(rng, flats, ids: _Ids, months, windows, now, login_hash) -> dict:
+    leaks = random.Random(f"leaks-{ids.next[Account]}")  # its own stream: flags do not shift the rest of the data
+    recent = add_months(months[-1], -12)
     rows: dict = {m: [] for m in (Account, Meter, ConsumerLogin, ConsumerAccountLink, Charge, Payment, Reading)}
     for flat in flats:
         seed, new = flat.get("seed", False), flat.get("new", False)
@@ -297,10 +301,18 @@ def _build(rng, flats, ids: _Ids, months, windows, now, login_hash) -> dict:
                     moment = _submission_moment(rng, (window[1], window[2]), now)
                     if moment is not None:
                         channel = _reading_channel(rng, moment, login_id)
+                        reason = None
+                        if not seed and month >= recent and leaks.random() < LEAK_SHARE:
+                            # A leaking tap or a mistyped digit the consumer confirmed: flagged for staff review.
+                            leak = _q(Decimal(leaks.uniform(12, 30)), MILLI)
+                            value += leak
+                            consumed_since_reading += leak
+                            reason = f"consumption {consumed_since_reading} m3 above {JUMP_FLOOR_M3:.3f} m3"
                         rows[Reading].append(dict(
                             id=ids.take(Reading), meter_id=meter_id, window_id=window[0], value=value,
                             consumption=consumed_since_reading, submitted_at=moment, channel=channel, status="accepted",
-                            quality="actual", flagged=False, receipt_number=f"D{month:%Y%m}-{meter_id:08d}",
+                            quality="actual", flagged=reason is not None, flag_reason=reason,
+                            receipt_number=f"D{month:%Y%m}-{meter_id:08d}",
                             login_id=login_id if channel == "cabinet" else None,
                             source="demo", external_ref=f"{meter_id}-{month:%Y%m}",
                         ))

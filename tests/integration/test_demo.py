@@ -80,3 +80,15 @@ def test_generator_is_deterministic(sqlite_template, tmp_path):
                            c.scalar(select(func.count()).select_from(Reading))))
         engine.dispose()
     assert totals[0] == totals[1]
+
+
+def test_recent_windows_hold_readings_flagged_for_review(sqlite_engine):
+    from db.engine import make_sessions
+
+    demo.generate(sqlite_engine, size=300, now=NOW)
+    with make_sessions(sqlite_engine)() as s:
+        flagged = s.execute(select(Reading.consumption, Reading.flag_reason, ReadingWindow.period)
+                            .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
+                            .where(Reading.flagged.is_(True))).all()
+    assert flagged and all(period >= dt.date(2025, 10, 1) for _c, _r, period in flagged)
+    assert all(consumption > 10 and f"consumption {consumption}" in reason for consumption, reason, _p in flagged)
