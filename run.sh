@@ -7,7 +7,7 @@ source scripts/venv.sh
 python manage.py migrate
 python manage.py demo --size "${DEMO_SIZE:-small}" --if-empty
 python manage.py windows
-streamlit run staff_dashboard.py --client.toolbarMode viewer --server.headless true --server.port "${STAFF_PORT:-8502}" &
+streamlit run staff_dashboard.py --client.toolbarMode viewer --browser.gatherUsageStats false --server.headless true --server.port "${STAFF_PORT:-8502}" &
 staff_pid=$!
 trap 'kill $staff_pid 2>/dev/null || true' EXIT INT TERM
-streamlit run public_app.py --client.toolbarMode viewer --server.headless true --server.port "${PUBLIC_PORT:-8501}"
+streamlit run public_app.py --client.toolbarMode viewer --browser.gatherUsageStats false --server.headless true --server.port "${PUBLIC_PORT:-8501}"
