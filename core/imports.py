@@ -252,6 +252,19 @@ def _account_numbers(rows) -> set[str]:
     return numbers
 
 
+def _past_moment(line: int, text: str, rejected: list) -> dt.datetime | None:
+    """A date-time that has already happened, or None with the reason added to `rejected`."""
+    try:
+        moment = parse_moment(text)
+    except ValueError:
+        rejected.append(Rejected(line, "import.date_format", {"value": text}))
+        return None
+    if moment > clock.now():
+        rejected.append(Rejected(line, "import.future_date", {"value": text}))
+        return None
+    return moment
+
+
 def _account_and_service(line: int, row: dict, accounts: dict[str, int], rejected: list) -> tuple[str, str] | None:
     """The row's known account number and service, or None with the reason added to `rejected`."""
     try:
@@ -286,13 +299,8 @@ def _bank(session: Session, table: _Table, batch_id: int | None, to_add, duplica
         if amount <= 0:
             rejected.append(Rejected(line, "import.amount_positive", {"value": row["amount"]}))
             continue
-        try:
-            paid_at = parse_moment(row["paid_at"])
-        except ValueError:
-            rejected.append(Rejected(line, "import.date_format", {"value": row["paid_at"]}))
-            continue
-        if paid_at > clock.now():
-            rejected.append(Rejected(line, "import.future_date", {"value": row["paid_at"]}))
+        paid_at = _past_moment(line, row["paid_at"], rejected)
+        if paid_at is None:
             continue
         ref = row["payment_ref"]
         if not ref:
@@ -425,13 +433,8 @@ def _readings(session: Session, table: _Table, batch_id: int | None, actor: str,
         if value < 0:
             rejected.append(Rejected(line, "import.negative", {"column": "value", "value": row["value"]}))
             continue
-        try:
-            read_at = parse_moment(row["read_at"])
-        except ValueError:
-            rejected.append(Rejected(line, "import.date_format", {"value": row["read_at"]}))
-            continue
-        if read_at > clock.now():
-            rejected.append(Rejected(line, "import.future_date", {"value": row["read_at"]}))
+        read_at = _past_moment(line, row["read_at"], rejected)
+        if read_at is None:
             continue
         window = next((w for w in windows if w.opens_at <= read_at < w.closes_at), None)
         if window is None:
