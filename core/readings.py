@@ -7,20 +7,21 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import Protocol
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Integer, and_, bindparam, exists, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock
 from core.additional_charges import AdditionalChargeLine, estimate
 from core.config import JUMP_FACTOR, JUMP_FLOOR_M3
 from core.consumers import require_link
-from core.errors import DomainError, NeedsConfirmation
-from core.formatting import number, volume
+from core.errors import AccessDenied, DomainError, NeedsConfirmation
+from core.formatting import date, number, volume
 from core.parsing import parse_reading
 from core.windows import WindowInfo, next_window, open_window
-from db.models import AdditionalCharge, ConsumerLogin, Meter, Reading, ReadingWindow
+from db.models import AdditionalCharge, ConsumerAccountLink, ConsumerLogin, Meter, Reading, ReadingWindow
 
 AVERAGE_MONTH_DAYS = Decimal("30.4375")
 THOUSANDTH = Decimal("0.001")
@@ -52,30 +53,86 @@ class Receipt:
     submitted_at: dt.datetime
 
 
-def previous_accepted(session: Session, meter: Meter, exclude_window_id: int | None) -> tuple[Decimal, dt.datetime | None]:
-    """The last accepted reading outside the given window, or the meter's value when installed."""
-    query = select(Reading.value, Reading.submitted_at).where(
-        Reading.meter_id == meter.id, Reading.status == "accepted"
+class MeterRef(Protocol):
+    """What recording a reading needs of a meter: an ORM Meter or the columns read with the submission."""
+
+    id: int
+    serial: str
+    initial_value: Decimal
+
+
+@dataclass(frozen=True)
+class SubmittedMeter:
+    id: int
+    serial: str
+    initial_value: Decimal
+
+
+@dataclass(frozen=True)
+class MeterHistory:
+    """The meter's past as the reading rules see it from one window."""
+
+    previous: Decimal  # the last accepted reading outside the window, or the value when installed
+    previous_at: dt.datetime | None
+    current_id: int | None  # the reading already accepted in this window, if any
+    current_value: Decimal | None
+    own_average: Decimal | None  # consumption per month over the last 12 months
+    estimated: Decimal  # volume charged by estimate since the previous real reading
+
+
+def _history_statement():
+    """One SELECT for every fact record_reading checks, built once: a submission in the last days of a window
+    competes with thousands of others, so it costs one round trip instead of four."""
+    meter_id = bindparam("meter_id", type_=Integer)
+    window_id = bindparam("window_id", type_=Integer)
+    accepted = and_(Reading.meter_id == meter_id, Reading.status == "accepted")
+    previous = (
+        select(Reading.value.label("value"), Reading.submitted_at.label("at"))
+        .where(accepted, or_(Reading.window_id != window_id, Reading.window_id.is_(None)))
+        .order_by(Reading.submitted_at.desc(), Reading.id.desc()).limit(1).subquery("previous")
     )
-    if exclude_window_id is not None:
-        query = query.where((Reading.window_id != exclude_window_id) | (Reading.window_id.is_(None)))
-    row = session.execute(query.order_by(Reading.submitted_at.desc(), Reading.id.desc()).limit(1)).first()
-    if row is None:
-        return meter.initial_value, None
-    return row.value, row.submitted_at
+    current = (select(Reading.id.label("id"), Reading.value.label("value"))
+               .where(accepted, Reading.window_id == window_id).limit(1).subquery("current"))
+    year = (
+        select(func.min(Reading.submitted_at).label("first_at"), func.max(Reading.submitted_at).label("last_at"),
+               func.min(Reading.value).label("low"), func.max(Reading.value).label("high"))
+        .where(accepted, Reading.quality == "actual",
+               Reading.submitted_at >= bindparam("since", type_=Reading.submitted_at.type),
+               Reading.submitted_at < bindparam("before", type_=Reading.submitted_at.type))
+        .subquery("year")
+    )
+    estimated = (
+        select(func.coalesce(func.sum(AdditionalCharge.volume), 0))
+        .join(ReadingWindow, ReadingWindow.id == AdditionalCharge.window_id)
+        .where(AdditionalCharge.meter_id == meter_id,
+               ReadingWindow.period < bindparam("period", type_=ReadingWindow.period.type),
+               or_(previous.c.at.is_(None), ReadingWindow.closes_at > previous.c.at))
+        .scalar_subquery()
+    )
+    return (
+        select(previous.c.value, previous.c.at, current.c.id, current.c.value.label("current_value"),
+               year.c.first_at, year.c.last_at, year.c.low, year.c.high, estimated.label("estimated"))
+        .select_from(year).outerjoin(previous, true()).outerjoin(current, true())
+    )
 
 
-def average_monthly_consumption(session: Session, meter_id: int, before: dt.datetime) -> Decimal | None:
-    """Average consumption per month over the 12 months before `before`, from accepted actual readings."""
-    since = before - dt.timedelta(days=365)
-    rows = session.execute(
-        select(func.min(Reading.submitted_at), func.max(Reading.submitted_at), func.min(Reading.value), func.max(Reading.value))
-        .where(
-            Reading.meter_id == meter_id, Reading.status == "accepted", Reading.quality == "actual",
-            Reading.submitted_at >= since, Reading.submitted_at < before,
-        )
-    ).one()
-    first_at, last_at, low, high = rows
+_HISTORY = _history_statement()
+
+
+def meter_history(connection: Connection, meter: MeterRef, window_id: int, period: dt.date,
+                  before: dt.datetime) -> MeterHistory:
+    row = connection.execute(_HISTORY, {"meter_id": meter.id, "window_id": window_id, "period": period,
+                                        "since": before - dt.timedelta(days=365), "before": before}).one()
+    return MeterHistory(
+        previous=meter.initial_value if row.value is None else row.value, previous_at=row.at,
+        current_id=row.id, current_value=row.current_value,
+        own_average=_monthly_average(row.first_at, row.last_at, row.low, row.high),
+        estimated=Decimal(row.estimated),
+    )
+
+
+def _monthly_average(first_at, last_at, low, high) -> Decimal | None:
+    """Average consumption per month between the first and last accepted actual readings of the period."""
     if first_at is None or last_at is None or last_at == first_at:
         return None
     days = Decimal((last_at - first_at).total_seconds()) / Decimal(86400)
@@ -90,24 +147,13 @@ def jump_threshold(own_average: Decimal | None) -> Decimal:
     return max(JUMP_FLOOR_M3, own_average * JUMP_FACTOR)
 
 
-def _estimated_since(session: Session, meter_id: int, since: dt.datetime | None, window: WindowInfo) -> Decimal:
-    query = (
-        select(func.coalesce(func.sum(AdditionalCharge.volume), 0))
-        .join(ReadingWindow, ReadingWindow.id == AdditionalCharge.window_id)
-        .where(AdditionalCharge.meter_id == meter_id, ReadingWindow.period < window.period)
-    )
-    if since is not None:
-        query = query.where(ReadingWindow.closes_at > since)
-    return Decimal(session.scalar(query))
-
-
 def _receipt_number(period: dt.date) -> str:
     return f"{period:%Y%m}-{secrets.token_hex(5).upper()}"
 
 
 def record_reading(
     session: Session,
-    meter: Meter,
+    meter: MeterRef,
     value: Decimal,
     *,
     window: WindowInfo,
@@ -122,46 +168,66 @@ def record_reading(
     import_batch_id: int | None = None,
 ) -> Receipt:
     """Validate and store one reading in a window; shared by the cabinet, staff entry and imports."""
-    previous, previous_at = previous_accepted(session, meter, window.id)
+    connection = session.connection()
+    history = meter_history(connection, meter, window.id, window.period, submitted_at)
+    previous = history.previous
     if value < previous:
         raise DomainError("reading.below_previous", value=number(value, places=3), previous=number(previous, places=3))
-    current = session.scalar(
-        select(Reading).where(Reading.meter_id == meter.id, Reading.window_id == window.id, Reading.status == "accepted")
-    )
-    if current is not None and not confirm_replace:
-        raise NeedsConfirmation("replace", "reading.confirm_replace", previous=number(current.value, places=3))
+    if history.current_id is not None and not confirm_replace:
+        raise NeedsConfirmation("replace", "reading.confirm_replace", previous=number(history.current_value, places=3))
     consumption = value - previous
     flagged = False
     reason = None
-    threshold = jump_threshold(average_monthly_consumption(session, meter.id, submitted_at))
+    threshold = jump_threshold(history.own_average)
     if consumption > threshold:
         if not confirm_jump:
             raise NeedsConfirmation("jump", "reading.confirm_jump", consumption=number(consumption, places=3))
         flagged = True
         reason = f"consumption {consumption} m3 above {threshold.quantize(THOUSANDTH)} m3"
-    estimated = _estimated_since(session, meter.id, previous_at, window)
-    reading = Reading(
-        meter_id=meter.id, window_id=window.id, value=value, consumption=consumption, submitted_at=submitted_at,
-        channel=channel, status="accepted", quality="actual", flagged=flagged, flag_reason=reason,
-        receipt_number=_receipt_number(window.period), login_id=login_id, source=source,
-        external_ref=external_ref, import_batch_id=import_batch_id,
-    )
-    session.add(reading)
-    session.flush()
-    if current is not None:
-        current.status = "superseded"
-        current.superseded_by_id = reading.id
+    receipt_number = _receipt_number(window.period)
+    reading_id = connection.execute(insert(Reading).returning(Reading.id), {
+        "meter_id": meter.id, "window_id": window.id, "value": value, "consumption": consumption,
+        "submitted_at": submitted_at, "channel": channel, "status": "accepted", "quality": "actual",
+        "flagged": flagged, "flag_reason": reason, "receipt_number": receipt_number, "login_id": login_id,
+        "source": source, "external_ref": external_ref, "import_batch_id": import_batch_id,
+    }).scalar_one()
+    if history.current_id is not None:
+        connection.execute(_SUPERSEDE, {"current_id": history.current_id, "reading_id": reading_id})
     audit.record(
         session, at=submitted_at, actor_type="consumer" if channel == "cabinet" else "staff", actor=actor,
         action="reading.submitted", entity="meter", entity_id=meter.serial, value=str(value), channel=channel,
-        receipt=reading.receipt_number, flagged=flagged, replaced=None if current is None else str(current.value),
+        receipt=receipt_number, flagged=flagged, replaced=None if history.current_id is None else str(history.current_value),
     )
     return Receipt(
-        receipt_number=reading.receipt_number, meter_serial=meter.serial, period=window.period, value=value,
-        previous_value=previous, consumption=consumption, estimated_before=estimated,
-        billed_volume=max(Decimal("0.000"), consumption - estimated), flagged=flagged,
-        replaced=None if current is None else current.value, submitted_at=submitted_at,
+        receipt_number=receipt_number, meter_serial=meter.serial, period=window.period, value=value,
+        previous_value=previous, consumption=consumption, estimated_before=history.estimated,
+        billed_volume=max(Decimal("0.000"), consumption - history.estimated), flagged=flagged,
+        replaced=history.current_value, submitted_at=submitted_at,
     )
+
+
+_SUPERSEDE = (update(Reading).where(Reading.id == bindparam("current_id", type_=Integer))
+              .values(status="superseded", superseded_by_id=bindparam("reading_id", type_=Integer)))
+
+
+def _submission_context_statement():
+    """The meter, the login, whether they are linked and the window open now, in one SELECT built once."""
+    login_id = bindparam("login_id", type_=Integer)
+    now = bindparam("now", type_=ReadingWindow.opens_at.type)
+    linked = exists().where(ConsumerAccountLink.login_id == login_id, ConsumerAccountLink.account_id == Meter.account_id)
+    return (
+        select(Meter.account_id, Meter.serial, Meter.initial_value, ConsumerLogin.login, linked.label("linked"),
+               ReadingWindow.id.label("window_id"), ReadingWindow.period, ReadingWindow.opens_at,
+               ReadingWindow.closes_at, ReadingWindow.processed_at)
+        .select_from(Meter)
+        .join(ConsumerLogin, ConsumerLogin.id == login_id)
+        .outerjoin(ReadingWindow, and_(ReadingWindow.opens_at <= now, ReadingWindow.closes_at > now))
+        .where(Meter.id == bindparam("meter_id", type_=Integer), Meter.removed_on.is_(None))
+        .order_by(ReadingWindow.opens_at.desc()).limit(1)
+    )
+
+
+_SUBMISSION_CONTEXT = _submission_context_statement()
 
 
 def submit_reading(
@@ -178,21 +244,22 @@ def submit_reading(
     now = now or clock.now()
     value = parse_reading(value_text)
     with sessions.begin() as session:
-        meter = session.get(Meter, meter_id)
-        if meter is None or meter.removed_on is not None:
+        context = session.connection().execute(
+            _SUBMISSION_CONTEXT, {"login_id": login_id, "meter_id": meter_id, "now": now}).first()
+        if context is None:
             raise DomainError("reading.meter_unknown")
-        require_link(session, login_id, meter.account_id)
-        window = open_window(session, now)
-        if window is None:
+        if not context.linked:
+            raise AccessDenied()
+        if context.window_id is None:
             upcoming = next_window(session, now)
             if upcoming is None:
                 raise DomainError("reading.no_window")
-            from core.formatting import date
-
             raise DomainError("reading.window_closed", opens=date(upcoming.first_day), closes=date(upcoming.last_day))
-        login = session.get_one(ConsumerLogin, login_id)
+        window = WindowInfo(context.window_id, context.period, context.opens_at, context.closes_at,
+                            context.processed_at)
+        meter = SubmittedMeter(meter_id, context.serial, context.initial_value)
         return record_reading(
-            session, meter, value, window=window, channel="cabinet", submitted_at=now, actor=login.login,
+            session, meter, value, window=window, channel="cabinet", submitted_at=now, actor=context.login,
             login_id=login_id, confirm_jump=confirm_jump, confirm_replace=confirm_replace,
         )
 
