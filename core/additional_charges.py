@@ -7,11 +7,12 @@ period; after that, or with no history, the norm per resident. Aggregates run in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock
@@ -61,77 +62,67 @@ def _metered_without_reading(window: ReadingWindow):
 
 
 def estimate(
-    session: Session, window: ReadingWindow, meter_ids: list[int] | None = None
+    session: Session, window: ReadingWindow, meter_ids: list[int] | Select | None = None
 ) -> list[AdditionalChargeLine]:
     """The additional-charge lines for a window (optionally only some meters), not yet stored."""
     condition = _metered_without_reading(window)
     if meter_ids is not None:
         condition = and_(condition, Meter.id.in_(meter_ids))
-    missing = session.execute(
-        select(Meter.id, Meter.serial, Account.id, Account.number, Account.address, Account.street, Account.residents)
+    # One statement, like the hand-written SQL a DBA would write: the anti-join that finds the missing meters
+    # runs once, and each missing meter's history and tariff are joined to it.
+    missing = (
+        select(Meter.id.label("meter_id"), Meter.serial, Account.id.label("account_id"), Account.number,
+               Account.address, Account.street, Account.residents)
         .join(Account, Account.id == Meter.account_id)
         .where(condition)
-        .order_by(Account.street, Account.number)
+        .cte("missing")
+    )
+    recent = Reading.submitted_at >= window.opens_at - dt.timedelta(days=365)
+    history = (
+        select(Reading.meter_id, func.max(ReadingWindow.period).label("last_period"),
+               func.min(case((recent, Reading.submitted_at))).label("first_at"),
+               func.max(case((recent, Reading.submitted_at))).label("last_at"),
+               func.min(case((recent, Reading.value))).label("low"),
+               func.max(case((recent, Reading.value))).label("high"))
+        .join(missing, missing.c.meter_id == Reading.meter_id)
+        .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
+        .where(Reading.status == "accepted", Reading.quality == "actual", Reading.submitted_at < window.opens_at)
+        .group_by(Reading.meter_id)
+        .subquery("history")
+    )
+    tariff = (
+        select(Charge.tariff)
+        .where(Charge.account_id == missing.c.account_id, Charge.service == "hot_water",
+               Charge.month >= add_months(window.period, -3), Charge.month <= window.period)
+        .order_by(Charge.month.desc()).limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(missing, history.c.last_period, history.c.first_at, history.c.last_at, history.c.low, history.c.high,
+               tariff.label("tariff"))
+        .outerjoin(history, history.c.meter_id == missing.c.meter_id)
+        .order_by(missing.c.street, missing.c.number)
     ).all()
-    if not missing:
-        return []
-    missing_meter = select(Meter.id).join(Account, Account.id == Meter.account_id).where(condition)
-    actual = and_(
-        Reading.meter_id.in_(missing_meter), Reading.status == "accepted", Reading.quality == "actual",
-        Reading.submitted_at < window.opens_at,
-    )
-    last_period = dict(
-        session.execute(
-            select(Reading.meter_id, func.max(ReadingWindow.period))
-            .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
-            .where(actual)
-            .group_by(Reading.meter_id)
-        ).all()
-    )
-    since = window.opens_at - dt.timedelta(days=365)
-    history = {
-        row[0]: row[1:]
-        for row in session.execute(
-            select(
-                Reading.meter_id, func.min(Reading.submitted_at), func.max(Reading.submitted_at),
-                func.min(Reading.value), func.max(Reading.value),
-            )
-            .where(actual, Reading.submitted_at >= since)
-            .group_by(Reading.meter_id)
-        ).all()
-    }
-    tariffs: dict[int, Decimal] = {}
-    for account_id, _month, tariff in session.execute(
-        select(Charge.account_id, Charge.month, Charge.tariff)
-        .where(
-            Charge.service == "hot_water",
-            Charge.month >= add_months(window.period, -3),
-            Charge.month <= window.period,
-            Charge.account_id.in_(select(Meter.account_id).join(Account, Account.id == Meter.account_id).where(condition)),
-        )
-        .order_by(Charge.month)
-    ):
-        tariffs[account_id] = tariff
     days = days_in_month(window.period)
     lines = []
-    for meter_id, serial, account_id, number, address, street, residents in missing:
-        last = last_period.get(meter_id)
+    for row in rows:
+        last = row.last_period
         months_without = _months_between(last, window.period) if last else None
         average_daily = None
-        if meter_id in history:
-            first_at, last_at, low, high = history[meter_id]
-            span_days = Decimal((last_at - first_at).total_seconds()) / Decimal(86400)
+        if row.first_at is not None:
+            span_days = Decimal((row.last_at - row.first_at).total_seconds()) / Decimal(86400)
             if span_days >= 20:
-                average_daily = ((high - low) / span_days).quantize(Decimal("0.000001"))
+                average_daily = ((row.high - row.low) / span_days).quantize(Decimal("0.000001"))
         if months_without is not None and months_without <= AVERAGE_RULE_MAX_MONTHS and average_daily is not None:
             rule, volume = "average", (average_daily * days).quantize(THOUSANDTH, ROUND_HALF_UP)
         else:
-            rule, volume = "norm", (HOT_WATER_NORM_M3_PER_RESIDENT * max(residents, 1)).quantize(THOUSANDTH)
-        tariff = tariffs.get(account_id, DEFAULT_HOT_WATER_TARIFF)
+            rule, volume = "norm", (HOT_WATER_NORM_M3_PER_RESIDENT * max(row.residents, 1)).quantize(THOUSANDTH)
+        tariff = row.tariff if row.tariff is not None else DEFAULT_HOT_WATER_TARIFF
         lines.append(
             AdditionalChargeLine(
-                account_id, number, address, street, meter_id, serial, residents, months_without, rule,
-                average_daily, days, volume, tariff, (volume * tariff).quantize(CENT, ROUND_HALF_UP),
+                row.account_id, row.number, row.address, row.street, row.meter_id, row.serial, row.residents,
+                months_without, rule, average_daily, days, volume, tariff,
+                (volume * tariff).quantize(CENT, ROUND_HALF_UP),
             )
         )
     return lines
@@ -150,12 +141,14 @@ def additional_charge_list(sessions: sessionmaker[Session], window_id: int) -> l
         window = _window(session, window_id)
         if window.processed_at is None:
             return estimate(session, window)
-        stored = {a.meter_id: a for a in session.scalars(select(AdditionalCharge).where(AdditionalCharge.window_id == window_id))}
-        lines = estimate(session, window, list(stored))
+        processed = select(AdditionalCharge.meter_id).where(AdditionalCharge.window_id == window_id)
+        stored = {row.meter_id: row for row in session.execute(
+            select(AdditionalCharge.meter_id, AdditionalCharge.volume, AdditionalCharge.amount, AdditionalCharge.rule)
+            .where(AdditionalCharge.window_id == window_id))}
         return [
-            AdditionalChargeLine(**{**line.__dict__, "volume": stored[line.meter_id].volume,
-                                    "amount": stored[line.meter_id].amount, "rule": stored[line.meter_id].rule})
-            for line in lines
+            dataclasses.replace(line, volume=stored[line.meter_id].volume, amount=stored[line.meter_id].amount,
+                                rule=stored[line.meter_id].rule)
+            for line in estimate(session, window, processed)
         ]
 
 
