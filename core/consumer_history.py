@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.clock import KYIV
 from core.consumers import require_link
+from core.statements import Statement
 from db.models import Charge, Payment
 
 ZERO = Decimal("0.00")
@@ -48,6 +51,20 @@ def monthly_totals(session: Session, account_id: int, since: dt.date | None = No
         MonthTotal(month, charged.get(month, ZERO), paid.get(month, ZERO))
         for month in sorted(set(charged) | set(paid))
     ]
+
+
+def monthly_totals_of(statement: Statement, since: dt.date | None = None) -> list[MonthTotal]:
+    """The same totals from a statement already read, so the account page's chart costs no query."""
+    charged: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
+    paid: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
+    for charge in statement.charges:
+        if since is None or charge.month >= since:
+            charged[charge.month] += charge.amount_to_pay
+    for payment in statement.payments:
+        month = payment.paid_at.astimezone(KYIV).date().replace(day=1)
+        if since is None or month >= since:
+            paid[month] += payment.amount
+    return [MonthTotal(month, charged[month], paid[month]) for month in sorted(set(charged) | set(paid))]
 
 
 def monthly_totals_for_consumer(

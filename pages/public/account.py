@@ -7,8 +7,9 @@ import streamlit as st
 
 from core import clock, formatting
 from core.clock import add_months
+from core.consumer_history import monthly_totals_of
 from core.i18n import t
-from ui import public_data
+from core.statements import statement_for_consumer
 from ui.public_text import text_or
 from ui.public_session import language, require_login, selected_account, tr
 from ui.resources import sessions
@@ -16,7 +17,7 @@ from ui.resources import sessions
 lang = language()
 login_id = require_login()
 account = selected_account()
-data = public_data.statement(sessions(), login_id, account.account_id)
+data = statement_for_consumer(sessions(), login_id, account.account_id)
 
 if st.session_state.pop("welcome", False) or st.query_params.get("welcome"):
     st.query_params.pop("welcome", None)
@@ -62,7 +63,7 @@ st.subheader(tr("account.chart_title"), anchor=False)
 span = st.segmented_control(tr("account.chart_range"), ["24", "all"], default="24", label_visibility="collapsed",
                             format_func={"24": tr("account.range_24"), "all": tr("account.range_all")}.get)
 since = None if span == "all" else add_months(clock.today().replace(day=1), -23)
-months = public_data.monthly(sessions(), login_id, account.account_id, since)
+months = monthly_totals_of(data, since)
 figure = go.Figure()
 labels = [m.month for m in months]
 figure.add_bar(x=labels, y=[float(m.charged) for m in months], name=tr("account.charged"), marker_color="#d9534f",

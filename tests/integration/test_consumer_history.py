@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from core.consumer_history import monthly_totals_for_consumer
+from core.consumer_history import monthly_totals_for_consumer, monthly_totals_of
 from core.consumers import register
 from core.errors import AccessDenied
 from core.readings import estimate_if_no_reading, submit_reading
+from core.statements import statement_for_consumer
 from tests.conftest import kyiv
 
 PASSWORD = "teplo-kvartyra-1"
@@ -22,18 +23,24 @@ def consumer(seed_world):
     return world, account, login_id
 
 
-def test_monthly_totals_group_charges_and_payments_by_kyiv_month(consumer):
+def _from_statement(sessions, login_id, account, since=None):
+    """What the account page draws: the totals of the statement it has already read."""
+    return monthly_totals_of(statement_for_consumer(sessions, login_id, account), since)
+
+
+@pytest.mark.parametrize("totals_of", [monthly_totals_for_consumer, _from_statement], ids=["sql", "statement"])
+def test_monthly_totals_group_charges_and_payments_by_kyiv_month(consumer, totals_of):
     world, account, login_id = consumer
     world.payment(account, "hot_water", "10.00", kyiv(2020, 3, 1, 0, 30))  # 22:30 UTC on 29 February
     world.payment(account, "hot_water", "5.00", kyiv(2020, 7, 1, 1, 30))  # 22:30 UTC on 30 June
-    totals = {t.month: (t.charged, t.paid) for t in monthly_totals_for_consumer(world.sessions, login_id, account)}
+    totals = {t.month: (t.charged, t.paid) for t in totals_of(world.sessions, login_id, account)}
     assert totals == {
         dt.date(2020, 1, 1): (Decimal("2279.03"), Decimal("1500.00")),
         dt.date(2020, 2, 1): (Decimal("0.00"), Decimal("2279.03")),
         dt.date(2020, 3, 1): (Decimal("0.00"), Decimal("10.00")),
         dt.date(2020, 7, 1): (Decimal("0.00"), Decimal("5.00")),
     }
-    since = monthly_totals_for_consumer(world.sessions, login_id, account, since=dt.date(2020, 3, 1))
+    since = totals_of(world.sessions, login_id, account, since=dt.date(2020, 3, 1))
     assert [t.month for t in since] == [dt.date(2020, 3, 1), dt.date(2020, 7, 1)]
 
 
