@@ -84,7 +84,9 @@ def get_staff_user(sessions: sessionmaker[Session], user_id: int) -> StaffIdenti
 
 def list_staff_users(sessions: sessionmaker[Session]) -> list[StaffIdentity]:
     with sessions() as session:
-        return [_identity(u) for u in session.scalars(select(StaffUser).order_by(StaffUser.username))]
+        return [StaffIdentity(*row) for row in session.execute(
+            select(StaffUser.id, StaffUser.username, StaffUser.full_name, StaffUser.role, StaffUser.active)
+            .order_by(StaffUser.username))]
 
 
 def update_staff_user(

@@ -109,7 +109,9 @@ def window_status(sessions: sessionmaker[Session], now: dt.datetime | None = Non
 
 def list_windows(sessions: sessionmaker[Session]) -> list[WindowInfo]:
     with sessions() as session:
-        return [_info(r) for r in session.scalars(select(ReadingWindow).order_by(ReadingWindow.period.desc()))]
+        return [WindowInfo(*row) for row in session.execute(
+            select(ReadingWindow.id, ReadingWindow.period, ReadingWindow.opens_at, ReadingWindow.closes_at,
+                   ReadingWindow.processed_at).order_by(ReadingWindow.period.desc()))]
 
 
 def _check_bounds(opens_at: dt.datetime, closes_at: dt.datetime) -> None:
