@@ -148,12 +148,10 @@ def sniff_delimiter(first_line: str) -> str:
 def parse_decimal(text: str, places: int) -> Decimal:
     """A number with a decimal comma or point and optional spaces between thousands."""
     raw = _NUMBER_GAPS.sub("", text or "")
-    if not _NUMBER.fullmatch(raw):
+    number = _NUMBER.fullmatch(raw)
+    if not number or len(number[1] or ".") - 1 > places:  # group 1: the separator and the decimals
         raise ValueError(text)
-    value = Decimal(raw.replace(",", "."))
-    if -value.as_tuple().exponent > places:
-        raise ValueError(text)
-    return value
+    return Decimal(raw.replace(",", "."))
 
 
 def parse_moment(text: str) -> dt.datetime:
