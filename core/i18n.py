@@ -240,6 +240,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Month “{value}” not recognised (YYYY-MM).",
     },
     "import.ref_missing": {"uk": "Немає номера запису (ref).", "en": "The record reference is missing."},
+    "import.too_long": {
+        "uk": "Значення «{value}» у стовпці {column} довше за {limit} символів.",
+        "en": "Value “{value}” in column {column} is longer than {limit} characters.",
+    },
+    "import.number_too_large": {
+        "uk": "Значення «{value}» у стовпці {column} завелике.",
+        "en": "Value “{value}” in column {column} is too large.",
+    },
     "import.channel_unknown": {"uk": "Невідомий канал оплати «{value}».", "en": "Unknown payment channel “{value}”."},
     "import.number_format": {
         "uk": "Значення «{value}» у стовпці {column} — не число.",

@@ -75,6 +75,9 @@ SERVICE_NAMES = {
     "hot_water": "hot_water", "гаряча вода": "hot_water", "гаряча_вода": "hot_water", "гвп": "hot_water",
 }
 PAYMENT_CHANNELS = ("bank", "post", "terminal", "cabinet")
+NUMBER_DIGITS = 12  # every amount, volume and tariff column is NUMERIC(12, places)
+REF_LENGTH = 80  # payments/readings/registry_matches.external_ref
+ORDER_ID_LENGTH = 64
 
 _HEADER_GAPS = re.compile(r"[\s\-]+")
 _NUMBER_GAPS = re.compile(r"[\s\u00a0\u202f]")
@@ -151,7 +154,26 @@ def parse_decimal(text: str, places: int) -> Decimal:
     number = _NUMBER.fullmatch(raw)
     if not number or len(number[1] or ".") - 1 > places:  # group 1: the separator and the decimals
         raise ValueError(text)
-    return Decimal(raw.replace(",", "."))
+    value = Decimal(raw.replace(",", "."))
+    if abs(value) >= 10 ** (NUMBER_DIGITS - places):
+        raise NumberTooLarge(text)
+    return value
+
+
+class NumberTooLarge(ValueError):
+    """More digits than the database column holds (NUMERIC(12, places)): rejected, never truncated."""
+
+
+def _number_reason(exc: ValueError, format_key: str) -> str:
+    return "import.number_too_large" if isinstance(exc, NumberTooLarge) else format_key
+
+
+def _too_long(line: int, column: str, text: str | None, limit: int, rejected: list) -> bool:
+    """True (with the reason added to `rejected`) when a reference would not fit its column."""
+    if text and len(text) > limit:
+        rejected.append(Rejected(line, "import.too_long", {"column": column, "limit": limit, "value": text[:40] + "…"}))
+        return True
+    return False
 
 
 def parse_moment(text: str) -> dt.datetime:
@@ -314,8 +336,9 @@ def _bank(session: Session, table: _Table, batch_id: int | None, now: dt.datetim
         number, service = named
         try:
             amount = parse_decimal(row["amount"], 2)
-        except ValueError:
-            rejected.append(Rejected(line, "import.amount_format", {"value": row["amount"]}))
+        except ValueError as exc:
+            rejected.append(Rejected(line, _number_reason(exc, "import.amount_format"),
+                                     {"column": "amount", "value": row["amount"]}))
             continue
         if amount <= 0:
             rejected.append(Rejected(line, "import.amount_positive", {"value": row["amount"]}))
@@ -326,6 +349,9 @@ def _bank(session: Session, table: _Table, batch_id: int | None, now: dt.datetim
         ref = row["payment_ref"]
         if not ref:
             rejected.append(Rejected(line, "import.ref_missing"))
+            continue
+        if _too_long(line, "payment_ref", ref, REF_LENGTH, rejected) or _too_long(
+                line, "order_id", row.get("order_id"), ORDER_ID_LENGTH, rejected):
             continue
         channel = (row.get("channel") or "bank").lower()
         if channel not in PAYMENT_CHANNELS:
@@ -380,8 +406,9 @@ def _charges(session: Session, table: _Table, batch_id: int | None, to_add, dupl
                 continue
             try:
                 values[column] = parse_decimal(text, places)
-            except ValueError:
-                rejected.append(Rejected(line, "import.number_format", {"column": column, "value": text}))
+            except ValueError as exc:
+                rejected.append(Rejected(line, _number_reason(exc, "import.number_format"),
+                                         {"column": column, "value": text}))
                 break
             if values[column] < 0:
                 rejected.append(Rejected(line, "import.negative", {"column": column, "value": text}))
@@ -436,6 +463,8 @@ def _readings(session: Session, table: _Table, batch_id: int | None, actor: str,
         if not ref:
             rejected.append(Rejected(line, "import.ref_missing"))
             continue
+        if _too_long(line, "ref", ref, REF_LENGTH, rejected):
+            continue
         if ref in existing:
             duplicates.append(line)
             continue
@@ -450,8 +479,9 @@ def _readings(session: Session, table: _Table, batch_id: int | None, actor: str,
                 continue
         try:
             value = parse_decimal(row["value"], 3)
-        except ValueError:
-            rejected.append(Rejected(line, "import.number_format", {"column": "value", "value": row["value"]}))
+        except ValueError as exc:
+            rejected.append(Rejected(line, _number_reason(exc, "import.number_format"),
+                                     {"column": "value", "value": row["value"]}))
             continue
         if value < 0:
             rejected.append(Rejected(line, "import.negative", {"column": "value", "value": row["value"]}))

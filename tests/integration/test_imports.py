@@ -194,3 +194,33 @@ def test_readings_import_goes_through_the_reading_rules(town):
 def test_sample_files_parse(kind, sample):
     table = imports.read_table(kind, (ROOT / "data" / "samples" / sample).read_bytes())
     assert table.rejected == [] and len(table.rows) >= 2
+
+
+def test_values_too_long_or_too_large_for_their_columns_are_rejected_rows_not_a_crash(town):
+    world, *_ = town
+    long_ref = "R" * 81
+    bank = f"""account_number;service;amount;paid_at;payment_ref;order_id
+1120200001000;heating;10000000000,00;2026-11-10;BIG;
+1120200001000;heating;100,00;2026-11-10;{long_ref};
+1120200001000;heating;100,00;2026-11-10;LONG-ORDER;{"O" * 65}
+1120200001000;heating;9999999999,99;2026-11-10;MAX;
+"""
+    result = imports.commit(world.sessions, "bank", "big.csv", utf8(bank), actor="operator")
+    assert {r.line: r.key for r in result.rejected} == {2: "import.number_too_large", 3: "import.too_long",
+                                                        4: "import.too_long"}
+    assert [row["amount"] for row in result.to_add] == [Decimal("9999999999.99")]  # the largest that fits
+    assert "завелике" in result.rejected[0].message("uk") and "80" in result.rejected[1].message("en")
+
+    charges = """account_number;service;month;volume;tariff;amount
+1120200002000;heating;2026-11;1;1;10000000000,00
+"""
+    result = imports.commit(world.sessions, "charges", "big.csv", utf8(charges), actor="operator")
+    assert [(r.line, r.key, r.params["column"]) for r in result.rejected] == [(2, "import.number_too_large", "amount")]
+
+    readings = f"""meter_serial;value;read_at;ref
+0812345;1000000000,000;2026-11-26 09:30;VK-BIG
+0812345;152,500;2026-11-26 09:30;{long_ref}
+"""
+    result = imports.commit(world.sessions, "readings", "big.csv", utf8(readings), actor="operator")
+    assert {r.line: r.key for r in result.rejected} == {2: "import.number_too_large", 3: "import.too_long"}
+    assert count(world.sessions, Reading) == 1  # only the fixture's own reading
