@@ -226,7 +226,8 @@ class AdditionalCharge(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     window_id: Mapped[int] = mapped_column(ForeignKey("reading_windows.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"))
+    # A reading's receipt sums the meter's estimates since its previous real reading.
+    meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"), index=True)
     rule: Mapped[str] = mapped_column(String(16))
     volume: Mapped[Decimal] = mapped_column(Volume)
     tariff: Mapped[Decimal] = mapped_column(Numeric(12, 4))
