@@ -89,7 +89,8 @@ def write_registry(engine, path: Path, rows: int, now: dt.datetime, seed: int = 
     return Registry(path, rows, duplicates, broken, path.stat().st_size)
 
 
-def project_import(engine, sessions, registry: Registry, budget_seconds: float, part_rows: int) -> ImportRun:
+def project_import(engine, sessions, registry: Registry, budget_seconds: float, part_rows: int,
+                   before_undo=None) -> ImportRun:
     """Import the registry file by file through core.imports.commit until done or the time budget is spent.
 
     Files hold at most `part_rows` rows and stay under core.imports.MAX_BYTES; the first holds 1,000 rows and the
@@ -125,6 +126,8 @@ def project_import(engine, sessions, registry: Registry, budget_seconds: float, 
             rejected += len(result.rejected)
             rate = rows / seconds if seconds else 0
             size = max(100, min(limit, int(rate * (budget_seconds - seconds))))
+        if before_undo is not None:
+            before_undo(before_batch, rows)
     finally:
         undo_import(engine, before_batch, before_audit)
     complete = rows >= len(lines)
@@ -145,20 +148,69 @@ def undo_import(engine, before_batch: int, before_audit: int) -> None:
         c.execute(text("DELETE FROM audit_log WHERE id > :a"), {"a": before_audit})
 
 
+SHAPED_TABLES = {  # the tables the import writes, their columns, and their foreign keys
+    "payments": ("id, account_id, service, amount, paid_at, channel, source, external_ref, import_batch_id",
+                 ["FOREIGN KEY (account_id) REFERENCES accounts (id)",
+                  "FOREIGN KEY (import_batch_id) REFERENCES import_batches (id)"]),
+    "registry_matches": ("id, import_batch_id, source, external_ref, order_id, account_id, service, amount, paid_at, "
+                         "outcome, issue, intent_id, payment_id, created_at",
+                         ["FOREIGN KEY (account_id) REFERENCES accounts (id)",
+                          "FOREIGN KEY (import_batch_id) REFERENCES import_batches (id)",
+                          "FOREIGN KEY (intent_id) REFERENCES payment_intents (id)",
+                          "FOREIGN KEY (payment_id) REFERENCES bench_shaped_payments (id)"]),
+}
+
+
+def shaped_copy_reference(url: str, work: Path, before_batch: int, file_rows: int) -> ImportRun:
+    """psql \\copy of exactly the rows the import wrote (its payments and registry matches) into empty copies of
+    those two tables with the same indexes, constraints and foreign keys: what the database itself needs to
+    store them, before any parsing, validation or duplicate check. Run before the import's rows are deleted,
+    so their import batches still exist for the foreign keys. Rate: the file's rows per second, as for the import."""
+    base, env = _psql(url)
+    files = {table: work / f"shaped-{table}.tsv" for table in SHAPED_TABLES}
+    setup = []
+    for table, (columns, keys) in SHAPED_TABLES.items():
+        subprocess.run([*base, "-c", f"\\copy (SELECT {columns} FROM {table} WHERE import_batch_id > {before_batch} "
+                                     f"ORDER BY id) TO '{files[table]}'"], check=True, capture_output=True, text=True, env=env)
+        copy = f"bench_shaped_{table}"
+        setup += [f"DROP TABLE IF EXISTS {copy} CASCADE",
+                  f"CREATE TABLE {copy} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)",
+                  *(f"ALTER TABLE {copy} ADD {key}" for key in keys)]
+    try:
+        subprocess.run([*base, *(x for statement in setup for x in ("-c", statement))], check=True, capture_output=True,
+                       text=True, env=env)
+        run = subprocess.run(
+            [*base, "-c", "\\timing on", "-c", "BEGIN",
+             *(x for table, (columns, _keys) in SHAPED_TABLES.items()
+               for x in ("-c", f"\\copy bench_shaped_{table} ({columns}) FROM '{files[table]}'")),
+             "-c", "COMMIT"],
+            check=True, capture_output=True, text=True, env=env)
+        seconds = sum(float(ms) for ms in re.findall(r"Time: ([\d.]+) ms", run.stdout)) / 1000
+    finally:
+        subprocess.run([*base, "-c", "DROP TABLE IF EXISTS bench_shaped_registry_matches, bench_shaped_payments"],
+                       capture_output=True, text=True, env=env)
+        for path in files.values():
+            path.unlink(missing_ok=True)
+    return ImportRun("psql \\copy of the rows it wrote into copies of payments and registry_matches (indexes, keys)",
+                     file_rows / seconds if seconds else None, file_rows, seconds, True)
+
+
+def _psql(url: str) -> tuple[list[str], dict | None]:
+    import os
+
+    parsed = make_url(url)
+    base = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", parsed.host or "127.0.0.1", "-p",
+            str(parsed.port or 5432), "-U", parsed.username or "postgres", "-d", parsed.database]
+    return base, (dict(os.environ, PGPASSWORD=parsed.password) if parsed.password else None)
+
+
 COPY_TABLE = "bench_registry_copy"
 COPY_COLUMNS = "account_number text, service text, amount text, paid_at text, payment_ref text, channel text"
 
 
 def copy_reference(url: str, registry: Registry) -> ImportRun:
     """psql \\copy of the whole file into a bare table (text columns, no index, no constraint)."""
-    parsed = make_url(url)
-    base = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", parsed.host or "127.0.0.1", "-p",
-            str(parsed.port or 5432), "-U", parsed.username or "postgres", "-d", parsed.database]
-    env = None
-    if parsed.password:
-        import os
-
-        env = dict(os.environ, PGPASSWORD=parsed.password)
+    base, env = _psql(url)
     subprocess.run([*base, "-c", f"DROP TABLE IF EXISTS {COPY_TABLE}", "-c", f"CREATE TABLE {COPY_TABLE} ({COPY_COLUMNS})"],
                    check=True, capture_output=True, text=True, env=env)
     try:

@@ -183,7 +183,16 @@ def import_rows(prepared, engine, sessions, args, log, work: Path) -> tuple[list
             reference = registry.sqlite_reference(str(database.sqlite_path(prepared.url)), reg)
         log(f"  {reference.rows_per_second:,.0f} rows/s")
         log(f"importing through core.imports.commit (budget {args.import_budget:.0f} s) ...")
-        project = registry.project_import(engine, sessions, reg, args.import_budget, args.import_part_rows)
+        shaped: list = []
+
+        def shaped_reference(before_batch: int, file_rows: int) -> None:
+            if prepared.dialect == "postgresql" and file_rows:
+                log("psql \\copy of the rows it wrote into indexed copies of its tables ...")
+                shaped.append(registry.shaped_copy_reference(prepared.url, work, before_batch, file_rows))
+                log(f"  {shaped[0].rows_per_second:,.0f} rows/s")
+
+        project = registry.project_import(engine, sessions, reg, args.import_budget, args.import_part_rows,
+                                          before_undo=shaped_reference)
         log(f"  {project.rows_per_second or 0:,.0f} rows/s over {project.rows:,} rows")
     finally:
         path.unlink(missing_ok=True)
@@ -195,7 +204,14 @@ def import_rows(prepared, engine, sessions, args, log, work: Path) -> tuple[list
               None if ratio is None else ratio >= TARGETS["c_ratio"], "; ".join(x for x in (checked, project.note) if x))
     details = {"registry": {"rows": reg.rows, "bytes": reg.bytes, "duplicates": reg.duplicates, "broken": reg.broken},
                "project": asdict(project), "reference": asdict(reference)}
-    return [row], details
+    rows = [row]
+    if shaped:  # context, not a target: the database's own floor for storing what the import stores
+        floor = shaped[0]
+        rows.append(Row("c.shaped", "c the same import vs storing only its rows", "rows/s", project.rows_per_second,
+                        floor.rows_per_second, floor.label, _ratio(project.rows_per_second, floor.rows_per_second),
+                        "", None, f"{floor.seconds:.2f} s to store the rows of {floor.rows:,} file rows"))
+        details["shaped_reference"] = asdict(floor)
+    return rows, details
 
 
 def account_rows(prepared, engine, sessions, args, log) -> tuple[list[Row], dict]:
