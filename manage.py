@@ -79,6 +79,16 @@ def cmd_windows(args) -> int:
     return 0
 
 
+def cmd_expire_payments(args) -> int:
+    from core.payments import expire_stale_intents
+
+    engine = make_engine(args.database_url)
+    _migrate(engine)
+    expired = expire_stale_intents(make_sessions(engine))
+    print(f"{expired} unpaid payment links past their expiry marked expired")
+    return 0
+
+
 def cmd_import(args) -> int:
     from pathlib import Path
 
@@ -132,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--commit", action="store_true", help="write to the database (default: preview only)")
     p.add_argument("--actor", default="cli", help="who is importing, for the audit trail")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("expire-payments", help="mark unpaid payment links past their expiry as expired (cron: hourly)")
+    p.set_defaults(func=cmd_expire_payments)
 
     p = sub.add_parser("windows", help="create the default reading windows from last month onward")
     p.add_argument("--months-ahead", type=int, default=2)

@@ -34,3 +34,36 @@ def test_migrate_demo_and_staff(tmp_path):
     assert created.returncode == 0, created.stderr
     weak = run("create-staff", "--username", "petro", "--role", "admin", "--password", "short", env_url=url)
     assert weak.returncode == 1 and "at least 8" in weak.stderr and "Traceback" not in weak.stderr
+
+
+def test_expire_payments_marks_only_links_past_their_expiry(tmp_path):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from core import clock
+    from core.consumers import register
+    from core.payments import create_intent
+    from db.engine import make_engine, make_sessions
+    from db.models import Account, PaymentIntent
+
+    url = f"sqlite:///{tmp_path}/expire.sqlite3"
+    assert run("migrate", env_url=url).returncode == 0
+    assert run("demo", "--size", "tiny", env_url=url).returncode == 0
+    engine = make_engine(url)
+    sessions = make_sessions(engine)
+    login_id = register(sessions, account_number="1120200001000", last_payment="1866,66", login="cron@example.com",
+                        password="довга-фраза-2020", password_repeated="довга-фраза-2020")
+    with sessions() as s:
+        account_id = s.scalar(select(Account.id).where(Account.number == "1120200001000"))
+    now = clock.now()  # the business clock the command runs on too (pinned by TEPLO_NOW when set)
+    # The fresh link first: preparing a link also expires the account's stale ones, which is not what is tested.
+    fresh = create_intent(sessions, login_id, account_id, "heating", "50,00", now=now)
+    old = create_intent(sessions, login_id, account_id, "heating", "100,00", now=now - dt.timedelta(days=2))
+
+    out = run("expire-payments", env_url=url)
+    assert out.returncode == 0 and "1 unpaid payment links" in out.stdout, out.stderr
+    with sessions() as s:
+        status = dict(s.execute(select(PaymentIntent.order_id, PaymentIntent.status)).tuples().all())
+    assert status[old.order_id] == "expired" and status[fresh.order_id] == "created"
+    engine.dispose()
