@@ -24,6 +24,7 @@ from db.models import (
 )
 
 MAX_HITS = 50
+ACCOUNT_NUMBER_DIGITS = 13
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,12 @@ def find_accounts(sessions: sessionmaker[Session], query: str) -> list[AccountHi
     digits = re.sub(r"[\s\-]", "", text)
     with sessions() as session:
         if digits.isdigit() and len(digits) >= 4:
-            condition = Account.number.startswith(digits, autoescape=True)
+            # Numbers are 13 digits: a prefix is the range between its lowest and highest completion, which the
+            # unique index on number answers directly (LIKE 'prefix%' cannot use it outside the C collation).
+            missing = ACCOUNT_NUMBER_DIGITS - len(digits)
+            if missing < 0:
+                return []
+            condition = Account.number.between(digits + "0" * missing, digits + "9" * missing)
         else:
             words = [w for w in re.split(r"[\s,]+", text) if w]
             condition = None
