@@ -22,7 +22,9 @@ from core.errors import DomainError
 from db.models import Account, AdditionalCharge, Charge, Meter, Reading, ReadingWindow
 
 THOUSANDTH = Decimal("0.001")
+MILLIONTH = Decimal("0.000001")
 CENT = Decimal("0.01")
+SECONDS_PER_DAY = Decimal(86400)
 
 
 @dataclass(frozen=True)
@@ -105,26 +107,23 @@ def estimate(
     ).all()
     days = days_in_month(window.period)
     lines = []
-    for row in rows:
-        last = row.last_period
+    for meter_id, serial, account_id, number, address, street, residents, last, first_at, last_at, low, high, tariff \
+            in rows:
         months_without = _months_between(last, window.period) if last else None
         average_daily = None
-        if row.first_at is not None:
-            span_days = Decimal((row.last_at - row.first_at).total_seconds()) / Decimal(86400)
+        if first_at is not None:
+            span_days = Decimal((last_at - first_at).total_seconds()) / SECONDS_PER_DAY
             if span_days >= 20:
-                average_daily = ((row.high - row.low) / span_days).quantize(Decimal("0.000001"))
+                average_daily = ((high - low) / span_days).quantize(MILLIONTH)
         if months_without is not None and months_without <= AVERAGE_RULE_MAX_MONTHS and average_daily is not None:
             rule, volume = "average", (average_daily * days).quantize(THOUSANDTH, ROUND_HALF_UP)
         else:
-            rule, volume = "norm", (HOT_WATER_NORM_M3_PER_RESIDENT * max(row.residents, 1)).quantize(THOUSANDTH)
-        tariff = row.tariff if row.tariff is not None else DEFAULT_HOT_WATER_TARIFF
-        lines.append(
-            AdditionalChargeLine(
-                row.account_id, row.number, row.address, row.street, row.meter_id, row.serial, row.residents,
-                months_without, rule, average_daily, days, volume, tariff,
-                (volume * tariff).quantize(CENT, ROUND_HALF_UP),
-            )
-        )
+            rule, volume = "norm", (HOT_WATER_NORM_M3_PER_RESIDENT * max(residents, 1)).quantize(THOUSANDTH)
+        tariff = DEFAULT_HOT_WATER_TARIFF if tariff is None else tariff
+        lines.append(AdditionalChargeLine(
+            account_id, number, address, street, meter_id, serial, residents, months_without, rule, average_daily,
+            days, volume, tariff, (volume * tariff).quantize(CENT, ROUND_HALF_UP),
+        ))
     return lines
 
 
