@@ -165,7 +165,17 @@ def submission_rows(prepared, engine, args, log, work: Path) -> tuple[list[Row],
             _ratio(project.p95_ms, reference.p95_ms), "≤ 20 ms",
             None if project.p95_ms is None else project.p95_ms <= TARGETS["b_p95_ms"]),
     ]
-    return rows, {"project": asdict(project), "reference": asdict(reference)}
+    details = {"project": asdict(project), "reference": asdict(reference)}
+    if prepared.dialect == "postgresql" and project.per_second:
+        log(f"the same statements through bare cursors, {args.workers} workers ...")
+        floor = submissions.statements_reference(engine, prepared.url, prepared.now, args.workers, args.submit_seconds)
+        log(f"  {floor.per_second or 0:.0f}/s, p95 {floor.p95_ms or 0:.1f} ms, errors {floor.errors}")
+        rows.append(Row("b.shaped", "b the same submissions vs their statements alone", "/s", project.per_second,
+                        floor.per_second, floor.label, _ratio(project.per_second, floor.per_second), "", None,
+                        f"statements alone: p50 {floor.p50_ms or 0:.1f} ms, p95 {floor.p95_ms or 0:.1f} ms"
+                        + (f"; errors {floor.errors}" if floor.errors else "")))
+        details["statements_reference"] = asdict(floor)
+    return rows, details
 
 
 def import_rows(prepared, engine, sessions, args, log, work: Path) -> tuple[list[Row], dict]:

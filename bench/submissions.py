@@ -169,6 +169,109 @@ def undo_submissions(engine, before_reading: int, before_audit: int) -> None:
         c.execute(text("DELETE FROM audit_log WHERE id > :id"), {"id": before_audit})
 
 
+# --- the same statements through a bare cursor: the database's own cost of a submission -----------------------
+
+def _compiled_submission_statements() -> dict:
+    """The SQL core.readings sends for a submission, compiled once for psycopg2: (sql, compiled) per step."""
+    from sqlalchemy import insert
+    from sqlalchemy.dialects.postgresql import psycopg2 as pg
+
+    from core import readings
+    from db.models import AuditLog, Reading
+
+    dialect = pg.dialect()
+    reading_columns = ["meter_id", "window_id", "value", "consumption", "submitted_at", "channel", "status", "quality",
+                       "flagged", "flag_reason", "receipt_number", "login_id", "source", "external_ref",
+                       "import_batch_id"]
+    audit_columns = ["at", "actor_type", "actor", "action", "entity", "entity_id", "details"]
+    steps = {
+        "context": readings._SUBMISSION_CONTEXT.compile(dialect=dialect),
+        "history": readings._HISTORY.compile(dialect=dialect),
+        "insert": insert(Reading).returning(Reading.id).compile(dialect=dialect, column_keys=reading_columns),
+        "supersede": readings._SUPERSEDE.compile(dialect=dialect),
+        "audit": insert(AuditLog).compile(dialect=dialect, column_keys=audit_columns),
+    }
+    return {name: (str(compiled), compiled) for name, compiled in steps.items()}
+
+
+def _statements_worker(url, items, seconds, now_iso, ready, start, results):
+    """One submission = the project's five statements in one transaction, values computed minimally in Python."""
+    import json
+    import secrets
+
+    import psycopg2
+
+    parsed = make_url(url)
+    connection = psycopg2.connect(host=parsed.host or "127.0.0.1", port=parsed.port or 5432,
+                                  user=parsed.username or "postgres", password=parsed.password, dbname=parsed.database,
+                                  options="-c jit=off")
+    steps = _compiled_submission_statements()
+    now = dt.datetime.fromisoformat(now_iso)
+    since = now - dt.timedelta(days=365)
+
+    def run(cursor, name, values):
+        sql, compiled = steps[name]
+        cursor.execute(sql, compiled.construct_params(values))
+
+    ready.release()
+    start.wait()
+    latencies, errors, index = [], {}, 0
+    deadline = time.perf_counter() + seconds
+    while items and time.perf_counter() < deadline:
+        login_id, meter_id, last = items[index % len(items)]
+        value = Decimal(last) + Decimal("1.234") + Decimal("0.001") * (index // len(items))
+        began = time.perf_counter()
+        try:
+            with connection.cursor() as cursor:
+                run(cursor, "context", {"login_id": login_id, "meter_id": meter_id, "now": now})
+                context = cursor.fetchone()
+                window_id, period = context[5], context[6]
+                run(cursor, "history", {"meter_id": meter_id, "window_id": window_id, "period": period,
+                                        "since": since, "before": now})
+                history = cursor.fetchone()
+                previous = history[0] if history[0] is not None else context[2]
+                receipt = f"{period:%Y%m}-{secrets.token_hex(5).upper()}"
+                run(cursor, "insert", {
+                    "meter_id": meter_id, "window_id": window_id, "value": value, "consumption": value - previous,
+                    "submitted_at": now, "channel": "cabinet", "status": "accepted", "quality": "actual",
+                    "flagged": False, "flag_reason": None, "receipt_number": receipt, "login_id": login_id,
+                    "source": None, "external_ref": None, "import_batch_id": None})
+                reading_id = cursor.fetchone()[0]
+                if history[2] is not None:
+                    run(cursor, "supersede", {"current_id": history[2], "reading_id": reading_id})
+                run(cursor, "audit", {
+                    "at": now, "actor_type": "consumer", "actor": context[3], "action": "reading.submitted",
+                    "entity": "meter", "entity_id": context[1],
+                    "details": json.dumps({"value": str(value), "channel": "cabinet", "receipt": receipt})})
+            connection.commit()
+            latencies.append((time.perf_counter() - began) * 1000)
+        except psycopg2.Error as exc:
+            connection.rollback()
+            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+        index += 1
+    connection.close()
+    results.put((latencies, errors))
+
+
+def statements_reference(engine, url: str, now: dt.datetime, workers: int, seconds: float) -> Throughput:
+    """The statements a submission sends (meter, login and window; the meter's history; the reading; the replaced
+    one; the audit row), replayed through bare psycopg2 cursors by the same number of worker processes: what
+    the database needs for the work itself, with no ORM, no validation and no domain code around it."""
+    pool = candidates(engine, limit=200_000)
+    with engine.connect() as c:
+        before_reading = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM readings"))
+        before_audit = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM audit_log"))
+    engine.dispose()
+    shares = [(url, pool[i::workers]) for i in range(workers)]
+    try:
+        latencies, errors, elapsed = _run_workers(
+            _statements_worker, [(share, (now.isoformat(),)) for share in shares], seconds)
+    finally:
+        undo_submissions(engine, before_reading, before_audit)
+    return Throughput("the same statements, bare psycopg2 cursors", len(latencies) / elapsed if elapsed else None,
+                      percentile(latencies, 50), percentile(latencies, 95), len(latencies), errors)
+
+
 # --- the reference on PostgreSQL: pgbench -N --------------------------------------------------------------------------
 
 def find_pgbench() -> str | None:

@@ -61,5 +61,8 @@ def test_benchmark_on_postgresql(pg_engine, tmp_path):
         shaped = result["details"]["import"]["shaped_reference"]
         assert shaped["complete"] and shaped["seconds"] > 0 and shaped["rows"] == 300, shaped
         assert "c the same import vs storing only its rows" in result["table"]
+        # ... and the submissions against the same statements sent through bare cursors.
+        floor = result["details"]["submissions"]["statements_reference"]
+        assert floor["done"] > 0 and not floor["errors"], floor
     finally:
         _truncate(pg_engine)
