@@ -2,7 +2,7 @@
 entrypoint (staff_dashboard.py, signed in as the demo admin, who may open every page), with the time spent in
 the page's data functions recorded as the page calls them.
 
-- cold: st.cache_data cleared before the page opens; cached: the same page opened again right after;
+- cold: the dashboard's data caches cleared (ui.staff_data.clear) before the page opens; cached: the same page opened again right after;
 - the data time of a page is the time spent in its outermost data calls (ui.staff_data wrappers, or core
   functions taking a sessionmaker when a page calls core directly); rendering (Plotly, widgets) is not in it;
 - every core call a page made is replayed afterwards as hand-written SQL through a bare DB-API cursor
@@ -148,7 +148,6 @@ def _interact(key: str, at, hooks_log: list[str]) -> None:
 
 
 def render_all(url: str, repeat: int, only: set[str] | None = None) -> dict:
-    import streamlit as st
     from sqlalchemy import select
     from streamlit.testing.v1 import AppTest
 
@@ -159,7 +158,7 @@ def render_all(url: str, repeat: int, only: set[str] | None = None) -> dict:
     AppTest.from_string("import streamlit as st\nst.title('ok')\n").run()
     bare_rss = peak_rss_mb()
     wrapped = instrument()
-    from ui import staff_access
+    from ui import staff_access, staff_data
 
     engine = make_engine(url)
     with make_sessions(engine)() as session:
@@ -169,8 +168,8 @@ def render_all(url: str, repeat: int, only: set[str] | None = None) -> dict:
     missing_pages = [p.path for p in staff_access.PAGES if not (ROOT / p.path).exists()]
 
     def open_page(page, clear: bool):
-        if clear:
-            st.cache_data.clear()
+        if clear:  # what the dashboard itself does to drop its data caches (an import, a processed window)
+            staff_data.clear()
         at = AppTest.from_file(str(ROOT / "staff_dashboard.py"), default_timeout=600)
         at.session_state[staff_access.SESSION_KEY] = admin_id
         at.switch_page(page.path)

@@ -264,14 +264,17 @@ def readings_per_window(
             select(*[
                 func.count(distinct(case((metered_condition(w.period), Meter.account_id))))
                 for w in windows
-            ]).select_from(Meter).join(Account, Account.id == Meter.account_id), street)).one()
+            ]).select_from(Meter).join(Account, Account.id == Meter.account_id)
+            .where(Meter.service == "hot_water", Account.has_hot_water.is_(True)), street)).one()
         metered = dict(zip(ids, metered_row))
         by_channel: dict[int, dict[str, int]] = {i: {} for i in ids}
-        for window_id, channel, count in session.execute(_street_filter(
-            select(Reading.window_id, Reading.channel, func.count())
-            .join(Meter, Meter.id == Reading.meter_id).join(Account, Account.id == Meter.account_id)
-            .where(Reading.window_id.in_(ids), Reading.status == "accepted")
-            .group_by(Reading.window_id, Reading.channel), street)):
+        per_channel = (select(Reading.window_id, Reading.channel, func.count())
+                       .where(Reading.window_id.in_(ids), Reading.status == "accepted")
+                       .group_by(Reading.window_id, Reading.channel))
+        if street:  # the meters and accounts are joined only to filter by street
+            per_channel = _street_filter(per_channel.join(Meter, Meter.id == Reading.meter_id)
+                                         .join(Account, Account.id == Meter.account_id), street)
+        for window_id, channel, count in session.execute(per_channel):
             by_channel[window_id][channel] = count
         submitted = dict.fromkeys(ids, 0)
         for window_id, count in session.execute(_street_filter(

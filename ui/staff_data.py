@@ -106,9 +106,11 @@ def payments_against_charges(first: dt.date, last: dt.date, service: str | None 
     return _against(sessions(), _db(), first, last, service)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@st.cache_resource(ttl=60, show_spinner=False)
 def _additional(_sessions, db: str, window_id: int):
-    return additional_charges.additional_charge_list(_sessions, window_id)
+    # Shared, not copied: a window's list holds tens of thousands of lines at city scale, and unpickling them on
+    # every rerun (st.cache_data) took ~50 ms. The lines are frozen dataclasses in a tuple, so nobody can change them.
+    return tuple(additional_charges.additional_charge_list(_sessions, window_id))
 
 
 def additional_charge_list(window_id: int):
@@ -143,3 +145,4 @@ def account_card(account_id: int):
 
 def clear() -> None:
     st.cache_data.clear()
+    _additional.clear()
