@@ -89,6 +89,16 @@ def cmd_expire_payments(args) -> int:
     return 0
 
 
+def cmd_balances(args) -> int:
+    from core import balances
+
+    engine = make_engine(args.database_url)
+    _migrate(engine)
+    rows = balances.rebuild(make_sessions(engine))
+    print(f"balance snapshot taken: {rows} account/service balances")
+    return 0
+
+
 def cmd_import(args) -> int:
     from pathlib import Path
 
@@ -145,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("expire-payments", help="mark unpaid payment links past their expiry as expired (cron: hourly)")
     p.set_defaults(func=cmd_expire_payments)
+
+    p = sub.add_parser("balances", help="take the balance snapshot the staff overview's total debt starts from "
+                                        "(cron: nightly)")
+    p.set_defaults(func=cmd_balances)
 
     p = sub.add_parser("windows", help="create the default reading windows from last month onward")
     p.add_argument("--months-ahead", type=int, default=2)

@@ -172,6 +172,14 @@ def prepare(url: str, accounts: int, fresh: bool = False, now: dt.datetime | Non
                 log("ordering the tables by time (once) ...")
                 order_by_time(url, log)
                 write_note(url, engine, existing, moment, note.get("generation_seconds") or 0, ordered=True)
+            from core import balances
+            from db.engine import make_sessions
+
+            with make_sessions(engine)() as session:
+                snapshot = balances.snapshot_month(session)
+            if snapshot != balances.default_month(moment):  # a database generated before snapshots existed
+                log("taking the balance snapshot (the nightly job's work) ...")
+                balances.rebuild(make_sessions(engine), now=moment)
             return Prepared(url, kind, existing, moment, False, note.get("generation_seconds"))
         moment = now or bench_moment(clock.now())
         log(f"generating {accounts} accounts for {moment:%Y-%m-%d %H:%M} (Kyiv) ...")

@@ -11,13 +11,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import String, and_, case, distinct, func, literal, or_, select
+from sqlalchemy import String, and_, case, distinct, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import clock
+from core import balances, clock
 from core.clock import KYIV, add_months, kyiv_midnight, month_start
 from core.windows import WindowInfo, last_closed_window, open_window
-from db.models import Account, Charge, ConsumerAccountLink, Meter, Payment, Reading, ReadingWindow
+from db.models import Account, BalanceSnapshot, Charge, ConsumerAccountLink, Meter, Payment, Reading, ReadingWindow
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -145,13 +145,18 @@ def _charged_for(session: Session, month: dt.date) -> Decimal:
 def debts_at(session: Session, *moments: dt.datetime) -> list[Decimal]:
     """Total debt at each moment: per account and service, the charges billed by then (months before the moment's
     month) minus the payments received by then, summing only the positive balances (an overpayment does not
-    cancel someone else's debt). Each table is aggregated per account and service in one pass first."""
+    cancel someone else's debt). Each table is aggregated per account and service in one pass first; with a
+    balance snapshot older than every moment (core.balances), only the rows since the snapshot are read."""
     names = [f"b{index}" for index in range(len(moments))]
+    months = [month_start(at.astimezone(KYIV).date()) for at in moments]
+    as_of = balances.snapshot_month(session)
+    if as_of is not None and as_of > min(months):
+        as_of = None  # a snapshot newer than a moment cannot answer for it
     charged = (
         select(Charge.account_id.label("account_id"), Charge.service.label("service"), *[
-            func.sum(case((Charge.month < month_start(at.astimezone(KYIV).date()), Charge.amount_to_pay), else_=0))
-            .label(name) for name, at in zip(names, moments)])
-        .where(Charge.month < max(month_start(at.astimezone(KYIV).date()) for at in moments))
+            func.sum(case((Charge.month < month, Charge.amount_to_pay), else_=0)).label(name)
+            for name, month in zip(names, months)])
+        .where(Charge.month < max(months))
         .group_by(Charge.account_id, Charge.service)
     )
     paid = (
@@ -160,13 +165,20 @@ def debts_at(session: Session, *moments: dt.datetime) -> list[Decimal]:
         .where(Payment.paid_at < max(moments))
         .group_by(Payment.account_id, Payment.service)
     )
-    movements = charged.union_all(paid).subquery()
-    balances = (
+    parts = [charged, paid]
+    if as_of is not None:
+        charged = charged.where(Charge.month >= as_of)
+        paid = paid.where(Payment.paid_at >= kyiv_midnight(as_of))
+        before = select(BalanceSnapshot.account_id, BalanceSnapshot.service,
+                        *[BalanceSnapshot.charged - BalanceSnapshot.paid for _ in moments])
+        parts = [charged, paid, before]
+    movements = union_all(*parts).subquery()
+    balance = (
         select(*[func.sum(movements.c[name]).label(name) for name in names])
         .group_by(movements.c.account_id, movements.c.service)
         .subquery()
     )
-    totals = select(*[func.sum(case((balances.c[name] > 0, balances.c[name]), else_=0)) for name in names])
+    totals = select(*[func.sum(case((balance.c[name] > 0, balance.c[name]), else_=0)) for name in names])
     return [_money(value) for value in session.execute(totals).one()]
 
 

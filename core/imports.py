@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit, clock
+from core import audit, balances, clock
 from core.clock import KYIV
 from core.errors import DomainError
 from core.parsing import parse_account_number
@@ -435,6 +435,8 @@ def _charges(session: Session, table: _Table, batch_id: int | None, to_add, dupl
             to_add.append({"line": line, "account_number": number, "service": service, "month": month,
                            "volume": values["volume"], "tariff": values["tariff"], "amount": amount,
                            "discount_percent": discount, "amount_to_pay": to_pay})
+    if to_add:
+        balances.written_before(session, month=min(row["month"] for row in to_add))
 
 
 def _readings(session: Session, table: _Table, batch_id: int | None, actor: str, now: dt.datetime, to_add, duplicates,

@@ -18,7 +18,7 @@ from sqlalchemy import String, and_, any_, bindparam, exists, func, insert, sele
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit, clock
+from core import audit, balances, clock
 from db.models import Account, Payment, PaymentIntent, RegistryMatch
 
 # Why a registry row is listed for staff although its money was handled.
@@ -252,6 +252,8 @@ def credit_registry_payments(session: Session, rows: list[RegistryRow], *, sourc
                 session, account_id=row.account_id, service=row.service, amount=row.amount, paid_at=row.paid_at,
                 channel=row.channel, source=source, external_ref=row.external_ref, order_id=row.order_id,
                 import_batch_id=import_batch_id))
+    if rows:
+        balances.written_before(session, moment=min(r.paid_at for r in rows))
     return outcomes
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Engine, func, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
 from core.clock import KYIV, add_months, days_in_month
@@ -158,6 +158,9 @@ def generate(engine: Engine, size: str | int = "small", seed: int = 2020, now: d
             if session.scalar(select(StaffUser.id).where(StaffUser.username == role)) is None:
                 session.add(StaffUser(username=role, full_name=f"Demo {role}", password_hash=hash_password(password),
                                       role=role, active=True, created_at=now))
+    from core import balances  # the nightly job's work, done once for the generated history
+
+    balances.rebuild(sessionmaker(engine), now=now)
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
     if engine.dialect.name == "postgresql":

@@ -217,6 +217,20 @@ class Reading(Base):
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
 
 
+class BalanceSnapshot(Base):
+    """Per account and service, what was charged (months before `as_of`) and paid (before its first midnight):
+    the staff overview's total debt adds the months since to it instead of summing every row since 2019.
+    Rebuilt nightly and by the demo; an import that writes into the months before it drops it (core.balances)."""
+
+    __tablename__ = "balance_snapshots"
+
+    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    service: Mapped[str] = mapped_column(String(16), primary_key=True)
+    charged: Mapped[Decimal] = mapped_column(Money)
+    paid: Mapped[Decimal] = mapped_column(Money)
+
+
 class AdditionalCharge(Base):
     """Estimated hot-water volume for a metered account that sent no reading in a closed window."""
 
