@@ -119,22 +119,27 @@ def _run_workers(target, per_worker_args, seconds) -> tuple[list[float], dict[st
     return latencies, errors, elapsed
 
 
-def project_submissions(engine, url: str, now: dt.datetime, workers: int, seconds: float) -> Throughput:
+def _submit_from_workers(engine, url: str, now: dt.datetime, workers: int, seconds: float, worker,
+                         label: str) -> Throughput:
+    """Consumers' readings submitted by `worker` in `workers` processes; every row they add is removed after."""
     pool = candidates(engine, limit=200_000)
     if not pool:
-        return Throughput("submit_reading", None, None, None, note="no consumer with a meter")
+        return Throughput(label, None, None, None, note="no consumer with a meter")
     with engine.connect() as c:
         before_reading = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM readings"))
         before_audit = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM audit_log"))
     engine.dispose()
     shares = [(url, pool[i::workers]) for i in range(workers)]
     try:
-        latencies, errors, elapsed = _run_workers(
-            _submit_worker, [(share, (now.isoformat(),)) for share in shares], seconds)
+        latencies, errors, elapsed = _run_workers(worker, [(share, (now.isoformat(),)) for share in shares], seconds)
     finally:
         undo_submissions(engine, before_reading, before_audit)
-    return Throughput("submit_reading", len(latencies) / elapsed if elapsed else None,
+    return Throughput(label, len(latencies) / elapsed if elapsed else None,
                       percentile(latencies, 50), percentile(latencies, 95), len(latencies), errors)
+
+
+def project_submissions(engine, url: str, now: dt.datetime, workers: int, seconds: float) -> Throughput:
+    return _submit_from_workers(engine, url, now, workers, seconds, _submit_worker, "submit_reading")
 
 
 @contextmanager
@@ -257,19 +262,8 @@ def statements_reference(engine, url: str, now: dt.datetime, workers: int, secon
     """The statements a submission sends (meter, login and window; the meter's history; the reading; the replaced
     one; the audit row), replayed through bare psycopg2 cursors by the same number of worker processes: what
     the database needs for the work itself, with no ORM, no validation and no domain code around it."""
-    pool = candidates(engine, limit=200_000)
-    with engine.connect() as c:
-        before_reading = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM readings"))
-        before_audit = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM audit_log"))
-    engine.dispose()
-    shares = [(url, pool[i::workers]) for i in range(workers)]
-    try:
-        latencies, errors, elapsed = _run_workers(
-            _statements_worker, [(share, (now.isoformat(),)) for share in shares], seconds)
-    finally:
-        undo_submissions(engine, before_reading, before_audit)
-    return Throughput("the same statements, bare psycopg2 cursors", len(latencies) / elapsed if elapsed else None,
-                      percentile(latencies, 50), percentile(latencies, 95), len(latencies), errors)
+    return _submit_from_workers(engine, url, now, workers, seconds, _statements_worker,
+                                "the same statements, bare psycopg2 cursors")
 
 
 # --- the reference on PostgreSQL: pgbench -N --------------------------------------------------------------------------
