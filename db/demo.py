@@ -21,7 +21,7 @@ from core import clock
 from core.clock import KYIV, add_months, days_in_month
 from core.config import JUMP_FLOOR_M3
 from core.passwords import hash_password
-from core.windows import default_bounds, ensure_default_windows
+from core.windows import ensure_default_windows
 from db.models import (
     Account,
     Charge,

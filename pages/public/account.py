@@ -1,7 +1,5 @@
 """My account: per service the balance and the latest charge, a chart of charges vs payments, the history."""
 
-import datetime as dt
-
 import plotly.graph_objects as go
 import streamlit as st
 
