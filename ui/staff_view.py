@@ -53,10 +53,12 @@ def moment(value: dt.datetime | None) -> str:
 def figure(title: str, x_title: str, y_title: str, height: int = 380) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"}, separators=", ", height=height,
-        xaxis_title=x_title, yaxis_title=y_title, colorway=COLORS,
+        # The title at the very top and the legend right above the plot, with room for it to wrap onto a second
+        # line in a half-width column without running into the title.
+        title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"}, separators=", ",
+        height=height, xaxis_title=x_title, yaxis_title=y_title, colorway=COLORS,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-        margin={"l": 10, "r": 10, "t": 70, "b": 10}, hovermode="x unified",
+        margin={"l": 10, "r": 10, "t": 100, "b": 10}, hovermode="x unified",
     )
     fig.update_xaxes(type="category")
     fig.update_yaxes(tickformat=",", rangemode="tozero")
@@ -72,7 +74,11 @@ def delta(current, previous, unit: str = "", places: int = 1) -> str | None:
     if current is None or previous is None:
         return None
     change = Decimal(current) - Decimal(previous)
-    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    if change == 0:
+        return "0"  # st.metric shows exactly "0" grey, without an arrow
+    # An ASCII minus: st.metric reads the arrow and the colour from a leading "-" (a typographic "−" showed a
+    # fall as a green rise).
+    sign = "+" if change > 0 else "-"
     return f"{sign}{formatting.number(abs(change), places=places)}{unit.replace(' ', chr(0xa0))}"
 
 

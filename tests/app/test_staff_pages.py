@@ -111,8 +111,10 @@ def test_overview_shows_the_hand_computed_figures(staff):
     _town, users = staff
     at = signed_in(users["manager"])
     metrics = {m.label: (m.value, m.delta) for m in at.metric}
-    assert metrics["Подали показання"][0] == "50\u00a0%"
-    assert metrics["Зібрано оплат · листопад 2026"][0] == "50\u00a0%"
+    # Unchanged: "0", which st.metric shows grey and without an arrow; a fall starts with an ASCII "-", which
+    # is what turns its arrow down and red.
+    assert metrics["Подали показання"] == ("50\u00a0%", "0")
+    assert metrics["Зібрано оплат · листопад 2026"] == ("50\u00a0%", "-40,0\u00a0п.п.")
     assert metrics["Загальний борг"] == ("900,00\u00a0₴", "+800\u00a0₴")
     assert metrics["Рахунків у кабінеті"] == ("2", "+1")
 
