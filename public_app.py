@@ -47,5 +47,7 @@ else:
     import plotly.graph_objects  # noqa: F401
 
     from web.public_routes import ROUTES
+    from web.startup import pages_from_navigation_only
 
+    pages_from_navigation_only()
     app = st.App("public_app.py", routes=ROUTES)
