@@ -457,7 +457,7 @@ def pay_debt_and_fail_once(page, check=_no_check, shot: str = "journey-3-paid") 
     """Journey 3 after registration on the seed's account (which owes for hot water): one payment declined by
     the demo provider stays unpaid and the debt stays; the next one is credited and the debt is gone."""
     # the balances are metrics: wait for them to be drawn before reading the page's text
-    expect(page.get_by_test_id("stMetricLabel").filter(has_text="Борг").first).to_be_visible()
+    expect(page.get_by_test_id("stMetricLabel").filter(has_text="Борг").first).to_be_visible(timeout=30_000)
     wait_idle(page)
     text = main_text(page)
     debt = re.search(r"Гаряча вода\s+Борг\s+([\d ]+,\d\d ₴)", text)
