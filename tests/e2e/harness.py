@@ -497,6 +497,7 @@ def pay_debt_and_fail_once(page, check=_no_check, shot: str = "journey-3-paid") 
     screenshot(page, shot)
 
     go_to(page, "Мій рахунок", "Нараховано і сплачено по місяцях")
+    expect(page.get_by_test_id("stMetricLabel").first).to_be_visible(timeout=30_000)  # the balances drawn
     text = main_text(page)
     if f"Останній платіж: {debt}" not in text:
         pytest.fail("My account still shows the hot-water debt and the old last payment right after the payment "
