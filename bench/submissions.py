@@ -62,6 +62,11 @@ def candidates(engine, limit: int, seed: int = 7) -> list[tuple[int, int, str]]:
     return [(login, meter, str(value)) for login, meter, value in rows[:limit]]
 
 
+def _submitted_value(last: str, index: int, count: int) -> Decimal:
+    """A little above the meter's last reading; each later round through the meters resubmits a bit higher."""
+    return Decimal(last) + Decimal("1.234") + Decimal("0.001") * (index // count)
+
+
 def _submit_worker(url, items, seconds, now_iso, ready, start, results):
     from core.errors import DomainError, NeedsConfirmation
     from core.readings import submit_reading
@@ -79,8 +84,7 @@ def _submit_worker(url, items, seconds, now_iso, ready, start, results):
     deadline = time.perf_counter() + seconds
     while items and time.perf_counter() < deadline:
         login_id, meter_id, last = items[index % len(items)]
-        round_ = index // len(items)
-        value = Decimal(last) + Decimal("1.234") + Decimal("0.001") * round_  # a resubmission replaces
+        value = _submitted_value(last, index, len(items))
         began = time.perf_counter()
         try:
             submit_reading(sessions, login_id, meter_id, f"{value:.3f}".replace(".", ","), confirm_replace=True,
@@ -206,10 +210,12 @@ def _statements_worker(url, items, seconds, now_iso, ready, start, results):
 
     import psycopg2
 
-    parsed = make_url(url)
-    connection = psycopg2.connect(host=parsed.host or "127.0.0.1", port=parsed.port or 5432,
-                                  user=parsed.username or "postgres", password=parsed.password, dbname=parsed.database,
-                                  options="-c jit=off")
+    from bench import reference
+
+    connection = reference.connect(url)
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")  # as the project's own connections (db.engine)
+    connection.commit()
     steps = _compiled_submission_statements()
     now = dt.datetime.fromisoformat(now_iso)
     since = now - dt.timedelta(days=365)
@@ -224,7 +230,7 @@ def _statements_worker(url, items, seconds, now_iso, ready, start, results):
     deadline = time.perf_counter() + seconds
     while items and time.perf_counter() < deadline:
         login_id, meter_id, last = items[index % len(items)]
-        value = Decimal(last) + Decimal("1.234") + Decimal("0.001") * (index // len(items))
+        value = _submitted_value(last, index, len(items))
         began = time.perf_counter()
         try:
             with connection.cursor() as cursor:
