@@ -13,7 +13,7 @@ from core import audit, clock, throttle
 from core.errors import AccessDenied, DomainError, VerificationFailed
 from core.i18n import LANGUAGES
 from core.parsing import parse_account_number, parse_amount, parse_login
-from core.passwords import burn_time, check_policy, hash_password, verify_password
+from core.passwords import DUMMY_HASH, check_policy, hash_password, needs_rehash, verify_password
 from db.models import Account, ConsumerAccountLink, ConsumerLogin, Meter, Payment
 
 REGISTER_SCOPE = "register"
@@ -86,15 +86,20 @@ def _link(session: Session, login: ConsumerLogin, account: Account, method: str,
 def _verified_account(
     sessions: sessionmaker[Session], number: str, amount: Decimal | None, meter: str | None, now: dt.datetime
 ) -> None:
-    """Check the throttle and the proof; a failure is committed on its own before it is raised."""
-    failure: VerificationFailed | None = None
+    """Claim an attempt, then check the proof; a failure is committed on its own before it is raised."""
+    attempt = throttle.claim(sessions, REGISTER_SCOPE, number, now)
+    failure: DomainError | None = None
     with sessions.begin() as session:
-        throttle.check(session, REGISTER_SCOPE, number, now)
         try:
             _verify(session, number, amount, meter)
         except VerificationFailed as exc:
-            throttle.record_failure(session, REGISTER_SCOPE, number, now)
+            throttle.failed(session, attempt, now)
             failure = exc
+        except DomainError as exc:  # the proof matched, but this way of registering is not allowed
+            throttle.released(session, attempt)
+            failure = exc
+        else:
+            throttle.succeeded(session, attempt, now)
     if failure is not None:
         raise failure
 
@@ -141,7 +146,6 @@ def register(
         audit.record(session, at=now, actor_type="consumer", actor=login_name, action="consumer.registered",
                      entity="consumer_login", entity_id=consumer.id, method="payment" if amount else "meter")
         _link(session, consumer, account, "payment" if amount is not None else "meter", now)
-        throttle.clear(session, REGISTER_SCOPE, number)
         return consumer.id
 
 
@@ -162,7 +166,6 @@ def add_account(
         consumer = session.get_one(ConsumerLogin, login_id)
         account = _verify(session, number, amount, meter)
         _link(session, consumer, account, "payment" if amount is not None else "meter", now)
-        throttle.clear(session, REGISTER_SCOPE, number)
 
 
 def authenticate(sessions: sessionmaker[Session], login: str, password: str, now: dt.datetime | None = None) -> int:
@@ -172,21 +175,17 @@ def authenticate(sessions: sessionmaker[Session], login: str, password: str, now
         login_name = parse_login(login)
     except DomainError:
         raise VerificationFailed("login.failed") from None
-    failed = False
+    attempt = throttle.claim(sessions, LOGIN_SCOPE, login_name, now)
     with sessions.begin() as session:
-        throttle.check(session, LOGIN_SCOPE, login_name, now)
         consumer = session.scalar(select(ConsumerLogin).where(ConsumerLogin.login == login_name))
-        if consumer is None:
-            burn_time(password)
-            failed = True
-        elif not verify_password(consumer.password_hash, password):
-            failed = True
-        if failed:
-            throttle.record_failure(session, LOGIN_SCOPE, login_name, now)
-        else:
+        # The same Argon2 work whether or not the login exists.
+        if verify_password(consumer.password_hash if consumer else DUMMY_HASH, password) and consumer is not None:
             consumer.last_login_at = now
-            throttle.clear(session, LOGIN_SCOPE, login_name)
+            if needs_rehash(consumer.password_hash):
+                consumer.password_hash = hash_password(password)
+            throttle.succeeded(session, attempt, now)
             return consumer.id
+        throttle.failed(session, attempt, now)
     raise VerificationFailed("login.failed")
 
 

@@ -17,8 +17,10 @@ _hasher = PasswordHasher()
 
 @lru_cache(maxsize=1)
 def _common_passwords() -> frozenset[str]:
+    """The blocklist in common_passwords.txt (its header lines, starting with '#', name its sources)."""
     path = Path(__file__).with_name("common_passwords.txt")
-    return frozenset(line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(line.lower() for line in lines if line and not line.startswith("#"))
 
 
 def check_policy(password: str, repeated: str | None = None) -> None:
@@ -43,9 +45,18 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-# Spent on unknown logins too, so the response time does not tell whether a login exists.
-_DUMMY_HASH = _hasher.hash("teplo-cabinet-dummy-password")
+def needs_rehash(password_hash: str) -> bool:
+    """True when the stored hash was made with other parameters than today's, so a login upgrades it."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+# Verified instead of a missing or deactivated account's hash, so the response time does not tell whether a
+# login exists or is active: every login attempt does the same Argon2 work.
+DUMMY_HASH = _hasher.hash("teplo-cabinet-dummy-password")
 
 
 def burn_time(password: str) -> None:
-    verify_password(_DUMMY_HASH, password)
+    verify_password(DUMMY_HASH, password)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, throttle
 from core.errors import DomainError, VerificationFailed
-from core.passwords import burn_time, check_policy, hash_password, verify_password
+from core.passwords import DUMMY_HASH, check_policy, hash_password, needs_rehash, verify_password
 from db.models import StaffUser
 
 ROLES = ("admin", "manager", "analyst", "operator")
@@ -60,18 +60,20 @@ def authenticate_staff(
 ) -> StaffIdentity:
     now = now or clock.now()
     key = (username or "").strip().lower()
+    attempt = throttle.claim(sessions, STAFF_LOGIN_SCOPE, key, now)
     with sessions.begin() as session:
-        throttle.check(session, STAFF_LOGIN_SCOPE, key, now)
         user = session.scalar(select(StaffUser).where(StaffUser.username == key))
-        if user is None:
-            burn_time(password)
-        if user is not None and user.active and verify_password(user.password_hash, password):
+        known = user is not None and user.active
+        # The same Argon2 work for an unknown, a deactivated and an active user: the timing reveals nothing.
+        if verify_password(user.password_hash if known else DUMMY_HASH, password) and known:
             user.last_login_at = now
-            throttle.clear(session, STAFF_LOGIN_SCOPE, key)
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            throttle.succeeded(session, attempt, now)
             audit.record(session, at=now, actor_type="staff", actor=key, action="staff.login", entity="staff_user",
                          entity_id=key)
             return _identity(user)
-        throttle.record_failure(session, STAFF_LOGIN_SCOPE, key, now)
+        throttle.failed(session, attempt, now)
     raise VerificationFailed("staff.login_failed")
 
 

@@ -1,38 +1,130 @@
-"""Failed-attempt throttling kept in the database, so every app replica sees the same counters."""
+"""Throttling of every proof (registration, login, staff login, password reset), kept in the database.
+
+An attempt first *claims* a slot, and only a claimed attempt may evaluate its proof. The claim counts the key's
+open and failed attempts and inserts its own row in one transaction that holds a lock on the key (a PostgreSQL
+advisory transaction lock on a hash of scope and key; on SQLite the database write lock, `BEGIN IMMEDIATE`), so
+parallel attempts are serialised and at most `MAX_FAILURES` proofs are evaluated per key and period, however many
+arrive at once. A claim counts as a failure until it is settled: a crashed attempt still counts.
+
+Nothing is deleted: a failure stays a row (and an audit row), a success marks the key's earlier failures
+`cleared` (they stop counting but remain evidence), and a lockout is audited once per key and period, with a
+counter of the attempts it refused.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
+from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
 
+from core import audit
 from core.config import FAILURE_PERIOD_MINUTES, MAX_FAILURES
 from core.errors import Locked
 from db.models import FailedAttempt
+
+CLAIMED, FAILED, SUCCEEDED, CLEARED, RELEASED, LOCKED = "claimed", "failed", "succeeded", "cleared", "released", "locked"
+# Outcomes that use up the key's allowance: an attempt still being evaluated, and a failed one.
+COUNTED = (CLAIMED, FAILED)
+KEY_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The right to evaluate one proof for (scope, key); settle it with `succeeded` or `failed`."""
+
+    id: int
+    scope: str
+    key: str
+
+
+def normalise_key(key: str) -> str:
+    return (key or "").strip()[:KEY_LENGTH]
 
 
 def _since(now: dt.datetime) -> dt.datetime:
     return now - dt.timedelta(minutes=FAILURE_PERIOD_MINUTES)
 
 
-def check(session: Session, scope: str, key: str, now: dt.datetime) -> None:
-    """Raise Locked when the key has used up its failures in the sliding period."""
-    rows = session.execute(
-        select(func.count(), func.min(FailedAttempt.at)).where(
-            FailedAttempt.scope == scope, FailedAttempt.key == key, FailedAttempt.at > _since(now)
-        )
-    ).one()
-    count, oldest = rows
-    if count >= MAX_FAILURES:
+def lock_id(scope: str, key: str) -> int:
+    """A signed 64-bit number for pg_advisory_xact_lock, stable across processes (unlike hash())."""
+    digest = hashlib.blake2b(f"throttle:{scope}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _serialise(session: Session, scope: str, key: str) -> None:
+    """Hold the key's lock until the transaction ends; must be the transaction's first statement."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id(scope, key)})
+    elif connection.dialect.name == "sqlite":
+        # pysqlite would open a deferred transaction; take the write lock before counting instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def claim(sessions: sessionmaker[Session], scope: str, key: str, now: dt.datetime) -> Claim:
+    """Claim one attempt for the key, or raise Locked when its failures and open attempts fill the period.
+
+    Commits on its own, before the caller evaluates anything, so a parallel attempt already sees this claim.
+    """
+    key = normalise_key(key)
+    locked_for: int | None = None
+    with sessions.begin() as session:
+        _serialise(session, scope, key)
+        count, oldest = session.execute(
+            select(func.count(), func.min(FailedAttempt.at)).where(
+                FailedAttempt.scope == scope, FailedAttempt.key == key, FailedAttempt.at > _since(now),
+                FailedAttempt.outcome.in_(COUNTED),
+            )
+        ).one()
+        if count < MAX_FAILURES:
+            attempt = FailedAttempt(scope=scope, key=key, at=now, outcome=CLAIMED)
+            session.add(attempt)
+            session.flush()
+            return Claim(attempt.id, scope, key)
         wait = (oldest + dt.timedelta(minutes=FAILURE_PERIOD_MINUTES) - now).total_seconds() / 60
-        raise Locked("registration.locked", minutes=max(1, math.ceil(wait)))
+        locked_for = max(1, math.ceil(wait))
+        _note_lockout(session, scope, key, now, locked_for)
+    raise Locked("registration.locked", minutes=locked_for)
 
 
-def record_failure(session: Session, scope: str, key: str, now: dt.datetime) -> None:
-    session.add(FailedAttempt(scope=scope, key=key, at=now))
+def _note_lockout(session: Session, scope: str, key: str, now: dt.datetime, minutes: int) -> None:
+    """One row and one audit entry per key and period; further refusals only raise its counter."""
+    marker = session.scalar(
+        select(FailedAttempt).where(FailedAttempt.scope == scope, FailedAttempt.key == key,
+                                    FailedAttempt.outcome == LOCKED, FailedAttempt.at > _since(now))
+        .order_by(FailedAttempt.at.desc()).limit(1)
+    )
+    if marker is not None:
+        marker.attempts += 1
+        return
+    session.add(FailedAttempt(scope=scope, key=key, at=now, outcome=LOCKED))
+    audit.record(session, at=now, actor_type="anonymous", actor=key, action=f"{scope}.locked", entity=scope,
+                 entity_id=key[:40], key=key, failures=MAX_FAILURES, period_minutes=FAILURE_PERIOD_MINUTES,
+                 minutes_left=minutes)
 
 
-def clear(session: Session, scope: str, key: str) -> None:
-    session.execute(delete(FailedAttempt).where(FailedAttempt.scope == scope, FailedAttempt.key == key))
+def failed(session: Session, attempt: Claim, now: dt.datetime) -> None:
+    """The claimed proof did not match: keep the row as a failure and audit it (the key, never the secret)."""
+    session.execute(update(FailedAttempt).where(FailedAttempt.id == attempt.id).values(outcome=FAILED))
+    audit.record(session, at=now, actor_type="anonymous", actor=attempt.key, action=f"{attempt.scope}.failed",
+                 entity=attempt.scope, entity_id=attempt.key[:40], key=attempt.key)
+
+
+def succeeded(session: Session, attempt: Claim, now: dt.datetime) -> None:
+    """The proof matched: release this claim and stop counting the key's earlier failures (kept as evidence)."""
+    session.execute(update(FailedAttempt).where(FailedAttempt.id == attempt.id).values(outcome=SUCCEEDED))
+    session.execute(
+        update(FailedAttempt)
+        .where(FailedAttempt.scope == attempt.scope, FailedAttempt.key == attempt.key,
+               FailedAttempt.outcome == FAILED, FailedAttempt.at <= now)
+        .values(outcome=CLEARED)
+    )
+
+
+def released(session: Session, attempt: Claim) -> None:
+    """The proof matched but the action was refused for another reason the person is told: it stops counting."""
+    session.execute(update(FailedAttempt).where(FailedAttempt.id == attempt.id).values(outcome=RELEASED))

@@ -331,7 +331,12 @@ class AuditLog(Base):
 
 
 class FailedAttempt(Base):
-    """One failed registration or login; counted per scope and key over a sliding period."""
+    """One attempt at a proof (registration, login), claimed before it is evaluated (core.throttle).
+
+    `outcome`: claimed (being evaluated), failed, succeeded, cleared (a failure before a success, kept as
+    evidence), released, or locked (one row per key and lockout period, `attempts` counting the refusals).
+    Claimed and failed rows are counted per scope and key over a sliding period.
+    """
 
     __tablename__ = "failed_attempts"
     __table_args__ = (Index("ix_failed_scope_key_at", "scope", "key", "at"),)
@@ -340,3 +345,21 @@ class FailedAttempt(Base):
     scope: Mapped[str] = mapped_column(String(24))
     key: Mapped[str] = mapped_column(String(120))
     at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    outcome: Mapped[str] = mapped_column(String(16), default="failed", server_default="failed")
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class AuditTally(Base):
+    """Repeated events from unauthenticated senders, counted per action, source, reason and period.
+
+    Only the first of each period writes an audit row; the rest raise `count`, so a sender cannot grow the audit.
+    """
+
+    __tablename__ = "audit_tallies"
+
+    action: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period_start: Mapped[dt.datetime] = mapped_column(AwareDateTime(), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
