@@ -6,9 +6,10 @@ import datetime as dt
 import json
 
 from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.models import AuditLog
+from db.models import AuditLog, AuditTally
 
 
 def record(
@@ -31,3 +32,45 @@ def record(
 
 
 _INSERT = insert(AuditLog)
+
+
+def period_start(at: dt.datetime, minutes: int) -> dt.datetime:
+    """The start (UTC) of the fixed period of `minutes` that holds `at`."""
+    step = max(1, minutes) * 60
+    seconds = int(at.timestamp())
+    return dt.datetime.fromtimestamp(seconds - seconds % step, tz=dt.timezone.utc)
+
+
+def record_tallied(
+    session: Session,
+    *,
+    at: dt.datetime,
+    period_minutes: int,
+    source: str,
+    reason: str,
+    actor_type: str,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: object = None,
+    **details: object,
+) -> int:
+    """Count an event an unauthenticated sender can repeat at will; only the first of each period is audited.
+
+    Returns how many such events (action, source, reason) the period has seen, this one included. The counter is
+    one atomic upsert, so parallel requests neither lose a count nor write a second audit row.
+    """
+    upsert = postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
+    statement = upsert(AuditTally).values(
+        action=action, source=source[:64], reason=reason[:40], period_start=period_start(at, period_minutes),
+        count=1, last_at=at,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[AuditTally.action, AuditTally.source, AuditTally.reason, AuditTally.period_start],
+        set_={"count": AuditTally.count + 1, "last_at": statement.excluded.last_at},
+    ).returning(AuditTally.count)
+    seen = session.connection().execute(statement).scalar_one()
+    if seen == 1:
+        record(session, at=at, actor_type=actor_type, actor=actor, action=action, entity=entity, entity_id=entity_id,
+               reason=reason, period_minutes=period_minutes, **details)
+    return seen

@@ -36,3 +36,6 @@ MAX_PAYMENT = _decimal("TEPLO_MAX_PAYMENT", "100000.00")
 
 # Consumer sessions expire after this much inactivity.
 SESSION_IDLE_MINUTES = _int("TEPLO_SESSION_IDLE_MINUTES", 60 * 24 * 7)
+
+# Unsigned payment callbacks: counted per period, and only the first of each period is audited and logged.
+CALLBACK_REJECTION_PERIOD_MINUTES = _int("TEPLO_CALLBACK_REJECTION_PERIOD_MINUTES", 60)

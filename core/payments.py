@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, liqpay
+from core.config import CALLBACK_REJECTION_PERIOD_MINUTES
 from core.consumers import require_link
 from core.errors import DomainError
 from core.i18n import t
@@ -358,6 +359,8 @@ class CallbackResult:
 
 def _reject(sessions: sessionmaker[Session], now: dt.datetime, reason: str, order_id: str | None,
             provider: str | None, **details: object) -> CallbackResult:
+    if provider is None:
+        return _reject_unsigned(sessions, now, reason, order_id, **details)
     log.warning("payment callback rejected: %s (order %s)", reason, order_id)
     with sessions.begin() as session:
         audit.record(session, at=now, actor_type="provider", actor=provider or "unknown",
@@ -367,6 +370,20 @@ def _reject(sessions: sessionmaker[Session], now: dt.datetime, reason: str, orde
             intent = session.scalar(select(PaymentIntent).where(PaymentIntent.order_id == order_id))
             if intent is not None:
                 intent.last_error, intent.updated_at = f"callback rejected: {reason}", now
+    return CallbackResult("rejected", order_id, None, reason)
+
+
+def _reject_unsigned(sessions: sessionmaker[Session], now: dt.datetime, reason: str, order_id: str | None,
+                     **details: object) -> CallbackResult:
+    """Anyone can POST an unsigned callback: count it, audit and log only the first few of each period."""
+    with sessions.begin() as session:
+        seen = audit.record_tallied(
+            session, at=now, period_minutes=CALLBACK_REJECTION_PERIOD_MINUTES, source="unverified", reason=reason,
+            actor_type="provider", actor="unknown", action="payment.callback_rejected", entity="payment_intent",
+            entity_id=order_id, **details)
+    if seen in (1, 10, 100) or seen % 1000 == 0:  # a log line per order of magnitude, not per request
+        log.warning("payment callback rejected: %s (order %s); %d such rejections in this %d-minute period",
+                    reason, order_id, seen, CALLBACK_REJECTION_PERIOD_MINUTES)
     return CallbackResult("rejected", order_id, None, reason)
 
 

@@ -166,8 +166,11 @@ def record_reading(
     source: str | None = None,
     external_ref: str | None = None,
     import_batch_id: int | None = None,
+    recorded_at: dt.datetime | None = None,
 ) -> Receipt:
-    """Validate and store one reading in a window; shared by the cabinet, staff entry and imports."""
+    """Validate and store one reading in a window; shared by the cabinet, staff entry and imports.
+
+    `recorded_at` is when it is written (the audit's time) when that differs from the reading's own date."""
     connection = session.connection()
     history = meter_history(connection, meter, window.id, window.period, submitted_at)
     previous = history.previous
@@ -194,7 +197,7 @@ def record_reading(
     if history.current_id is not None:
         connection.execute(_SUPERSEDE, {"current_id": history.current_id, "reading_id": reading_id})
     audit.record(
-        session, at=submitted_at, actor_type="consumer" if channel == "cabinet" else "staff", actor=actor,
+        session, at=recorded_at or submitted_at, actor_type="consumer" if channel == "cabinet" else "staff", actor=actor,
         action="reading.submitted", entity="meter", entity_id=meter.serial, value=str(value), channel=channel,
         receipt=receipt_number, flagged=flagged, replaced=None if history.current_id is None else str(history.current_value),
     )

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from core import payments
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
-from db.models import AuditLog, ConsumerAccountLink, ConsumerLogin, Payment, PaymentIntent
+from db.models import AuditLog, AuditTally, ConsumerAccountLink, ConsumerLogin, Payment, PaymentIntent
 from tests.conftest import World, kyiv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,6 +128,13 @@ def credited(sessions, order_id) -> list[Decimal]:
 
 
 def rejections(sessions) -> int:
+    """Unsigned callbacks rejected: each is counted, only the first of a period is also an audit row."""
+    with sessions() as s:
+        return s.scalar(select(func.coalesce(func.sum(AuditTally.count), 0))
+                        .where(AuditTally.action == "payment.callback_rejected"))
+
+
+def rejection_audit_rows(sessions) -> int:
     with sessions() as s:
         return s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "payment.callback_rejected"))
 
@@ -188,6 +195,15 @@ def test_failure_marks_the_intent_failed(server, payer):
     row = intent(sessions, order)
     assert (row.status, row.last_error) == ("failed", "Відмова банку")
     assert credited(sessions, order) == []
+
+
+def test_a_hundred_bogus_posts_do_not_grow_the_audit(server):
+    base, sessions = server
+    counted, audited = rejections(sessions), rejection_audit_rows(sessions)
+    for n in range(100):
+        assert post(base, {"data": f"bogus-{n}", "signature": "forged"})[0] == 400
+    assert rejections(sessions) == counted + 100
+    assert rejection_audit_rows(sessions) <= audited + 1
 
 
 def test_missing_fields_are_refused(server):
