@@ -21,15 +21,19 @@ with left, st.form("create_user", clear_on_submit=True):
     st.subheader("Новий користувач")
     username = st.text_input("Ім'я користувача (латиницею)")
     full_name = st.text_input("Прізвище та ім'я")
-    role = st.selectbox("Роль", ROLES, format_func=ROLE_NAMES.get)
+    # No default: a role is a deliberate choice, never an administrator by omission.
+    role = st.selectbox("Роль", ROLES, index=None, format_func=ROLE_NAMES.get, placeholder="Оберіть роль")
     password = st.text_input("Початковий пароль (щонайменше 8 символів)", type="password")
     if st.form_submit_button("Створити", type="primary"):
-        try:
-            created = create_staff_user(sessions(), username, password, role, full_name, actor=user.username)
-        except DomainError as error:
-            st.error(error.message("uk"))
+        if role is None:
+            st.error("Оберіть роль нового користувача.")
         else:
-            st.success(f"Користувача {created.username} створено.")
+            try:
+                created = create_staff_user(sessions(), username, password, role, full_name, actor=user.username)
+            except DomainError as error:
+                st.error(error.message("uk"))
+            else:
+                st.success(f"Користувача {created.username} створено.")
 
 with right:
     st.subheader("Змінити користувача")

@@ -170,10 +170,11 @@ def test_admin_creates_a_user_and_a_window(staff, app_sessions):
     at.text_input[0].input("olha.k")
     at.text_input[1].input("Ольга К.")
     at.text_input[2].input("a-long-password-1")
+    at.selectbox[0].set_value("operator")
     [b for b in at.button if b.label == "Створити"][0].click().run()
     assert "Користувача olha.k створено." in text(at)
     with app_sessions() as s:
-        assert s.scalar(select(StaffUser.role).where(StaffUser.username == "olha.k")) == "admin"
+        assert s.scalar(select(StaffUser.role).where(StaffUser.username == "olha.k")) == "operator"
 
     at.switch_page("pages/staff/windows.py").run()
     at.date_input[0].set_value(dt.date(2027, 1, 10))
