@@ -141,3 +141,16 @@ def test_a_flood_of_unsigned_callbacks_adds_one_audit_row_per_period(sessions):
     # The next period starts a new audit row, so a later attack is still seen.
     payments.handle_callback(sessions, "bogus", "x", LIQPAY, now=NOW + dt.timedelta(hours=2))
     assert len(audit_rows(sessions, "payment.callback_rejected")) == 2
+
+
+def test_an_unknown_login_is_throttled_and_locked_with_the_same_words_as_a_known_one(consumer, sessions):
+    locked = {}
+    for login in (LOGIN, "nobody@example.com"):
+        for _ in range(MAX_FAILURES):
+            with pytest.raises(VerificationFailed) as failure:
+                consumers.authenticate(sessions, login, GUESS, now=NOW)
+            assert failure.value.key == "login.failed"
+        with pytest.raises(Locked) as refused:
+            consumers.authenticate(sessions, login, GUESS, now=NOW)
+        locked[login] = refused.value.message("uk")
+    assert locked[LOGIN] == locked["nobody@example.com"]
