@@ -6,9 +6,9 @@ advisory transaction lock on a hash of scope and key; on SQLite the database wri
 parallel attempts are serialised and at most `MAX_FAILURES` proofs are evaluated per key and period, however many
 arrive at once. A claim counts as a failure until it is settled: a crashed attempt still counts.
 
-Nothing is deleted: a failure stays a row (and an audit row), a success marks the key's earlier failures
-`cleared` (they stop counting but remain evidence), and a lockout is audited once per key and period, with a
-counter of the attempts it refused.
+No failure is deleted: a failure stays a row (and an audit row); a success gives back only its own claim and
+marks the key's earlier failures `cleared` (they stop counting but remain evidence); a lockout is audited once
+per key and period, with a counter of the attempts it refused.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit
@@ -26,7 +26,7 @@ from core.config import FAILURE_PERIOD_MINUTES, MAX_FAILURES
 from core.errors import Locked
 from db.models import FailedAttempt
 
-CLAIMED, FAILED, SUCCEEDED, CLEARED, RELEASED, LOCKED = "claimed", "failed", "succeeded", "cleared", "released", "locked"
+CLAIMED, FAILED, CLEARED, LOCKED = "claimed", "failed", "cleared", "locked"
 # Outcomes that use up the key's allowance: an attempt still being evaluated, and a failed one.
 COUNTED = (CLAIMED, FAILED)
 KEY_LENGTH = 120
@@ -116,7 +116,7 @@ def failed(session: Session, attempt: Claim, now: dt.datetime) -> None:
 
 def succeeded(session: Session, attempt: Claim, now: dt.datetime) -> None:
     """The proof matched: release this claim and stop counting the key's earlier failures (kept as evidence)."""
-    session.execute(update(FailedAttempt).where(FailedAttempt.id == attempt.id).values(outcome=SUCCEEDED))
+    released(session, attempt)
     session.execute(
         update(FailedAttempt)
         .where(FailedAttempt.scope == attempt.scope, FailedAttempt.key == attempt.key,
@@ -126,5 +126,6 @@ def succeeded(session: Session, attempt: Claim, now: dt.datetime) -> None:
 
 
 def released(session: Session, attempt: Claim) -> None:
-    """The proof matched but the action was refused for another reason the person is told: it stops counting."""
-    session.execute(update(FailedAttempt).where(FailedAttempt.id == attempt.id).values(outcome=RELEASED))
+    """Give the claim back: the attempt proved nothing wrong (a success, or a matching proof refused for another
+    reason the person is told). Only the claim's own row goes; failures are never deleted."""
+    session.execute(delete(FailedAttempt).where(FailedAttempt.id == attempt.id, FailedAttempt.outcome == CLAIMED))

@@ -333,8 +333,8 @@ class AuditLog(Base):
 class FailedAttempt(Base):
     """One attempt at a proof (registration, login), claimed before it is evaluated (core.throttle).
 
-    `outcome`: claimed (being evaluated), failed, succeeded, cleared (a failure before a success, kept as
-    evidence), released, or locked (one row per key and lockout period, `attempts` counting the refusals).
+    `outcome`: claimed (being evaluated; a success deletes its own claim), failed, cleared (a failure before a
+    success, kept as evidence), or locked (one row per key and lockout period, `attempts` counting the refusals).
     Claimed and failed rows are counted per scope and key over a sliding period.
     """
 

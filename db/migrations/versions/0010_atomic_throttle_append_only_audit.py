@@ -1,6 +1,6 @@
 """atomic throttle claims, a tally of unauthenticated rejections, an append-only audit log on PostgreSQL
 
-failed_attempts gains `outcome` (claimed / failed / succeeded / cleared / released / locked) and `attempts`,
+failed_attempts gains `outcome` (claimed / failed / cleared / locked) and `attempts`,
 so a success marks failures instead of deleting them; audit_tallies counts repeated unsigned payment callbacks;
 on PostgreSQL a trigger refuses UPDATE and DELETE on audit_log (TRUNCATE, used only to reset test databases,
 is not a row operation and stays possible for the table's owner).
