@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 import pytest
 from sqlalchemy import func, select, text
@@ -130,7 +131,8 @@ LIQPAY = PaymentSettings.load(environ={"LIQPAY_PUBLIC_KEY": "sandbox_i12345", "L
                                        "PUBLIC_BASE_URL": "https://cabinet.example"})
 
 
-def test_a_flood_of_unsigned_callbacks_adds_one_audit_row_per_period(sessions):
+def test_a_flood_of_unsigned_callbacks_adds_one_audit_row_per_period(sessions, caplog):
+    caplog.set_level(logging.WARNING, logger="core.payments")
     for n in range(100):
         result = payments.handle_callback(sessions, f"bogus-{n}", "not-a-signature", LIQPAY,
                                           now=NOW + dt.timedelta(seconds=n))
@@ -138,6 +140,8 @@ def test_a_flood_of_unsigned_callbacks_adds_one_audit_row_per_period(sessions):
     assert len(audit_rows(sessions, "payment.callback_rejected")) == 1
     with sessions() as s:
         assert s.scalar(select(func.sum(AuditTally.count))) == 100
+    # A log line per order of magnitude (the 1st, 10th and 100th), not one per request.
+    assert len([r for r in caplog.records if "payment callback rejected" in r.getMessage()]) == 3
     # The next period starts a new audit row, so a later attack is still seen.
     payments.handle_callback(sessions, "bogus", "x", LIQPAY, now=NOW + dt.timedelta(hours=2))
     assert len(audit_rows(sessions, "payment.callback_rejected")) == 2
