@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from core import additional_charges, dashboard, imports, register_import
 from core.consumers import linked_accounts, register
 from core.errors import DomainError
+from core.payments import create_intent
 from core.readings import meters_of_account, submit_reading
 from core.register import norm_for, tariff_for
 from core.statements import statement_for_consumer
@@ -177,6 +178,7 @@ def test_a_closed_account_stays_with_its_consumer_but_takes_no_readings_and_no_e
     shown = statement_for_consumer(sessions, login, account_id)
     assert [c.amount for c in shown.charges] == [Decimal("88.67")]
     assert [p.amount for p in shown.payments] == [Decimal("150.00")]
+    assert create_intent(sessions, login, account_id, "hot_water", "10,00").amount == Decimal("10.00")  # a debt is paid
 
 
 def test_tariffs_and_norms_per_period_fall_back_to_the_settings(world, monkeypatch):
