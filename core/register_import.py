@@ -264,9 +264,12 @@ def _chunked(values: list, size: int = 500):
         yield values[start:start + size]
 
 
-def _lock(statement, session: Session):
-    """Rows a commit may change are locked (PostgreSQL), so two imports touching one account take turns."""
-    return statement.with_for_update() if session.get_bind().dialect.name == "postgresql" else statement
+def _lock(statement, session: Session, of=None):
+    """Rows a commit may change are locked (PostgreSQL; SQLite has one writer at a time anyway), so two imports
+    touching one account take turns and neither overwrites the other's change unseen."""
+    if session.get_bind().dialect.name != "postgresql":
+        return statement
+    return statement.with_for_update(of=of)
 
 
 # --- accounts ----------------------------------------------------------------------------------------------------
@@ -313,8 +316,8 @@ def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out
             out.reject(line, reason)
     stored: dict[str, Account] = {}
     for chunk in _chunked(sorted(set(numbers.values()))):
-        stored.update((a.number, a) for a in session.scalars(_lock(select(Account).where(Account.number.in_(chunk)),
-                                                                   session)))
+        stored.update((a.number, a) for a in session.scalars(_lock(
+            select(Account).where(Account.number.in_(chunk)).order_by(Account.number), session)))
     seen: dict[str, tuple[int, dict]] = {}
     for line, row in table.rows:
         number = numbers.get(line)
@@ -383,7 +386,7 @@ def _meters(session: Session, table: _Table, actor: str, now: dt.datetime, out: 
     for chunk in _chunked(serials):
         for meter, number in session.execute(_lock(
                 select(Meter, Account.number).join(Account, Account.id == Meter.account_id)
-                .where(Meter.serial.in_(chunk)), session)):
+                .where(Meter.serial.in_(chunk)).order_by(Meter.serial), session, of=Meter)):
             stored[meter.serial] = (meter, number)
     numbers = set()
     for _line, row in table.rows:
@@ -484,7 +487,7 @@ def _change_meter(session: Session, meter: Meter, number: str, closed_on: dt.dat
 # --- tariffs and norms -------------------------------------------------------------------------------------------
 
 def _tariffs(session: Session, table: _Table, actor: str, now: dt.datetime, out: _Outcome) -> None:
-    stored = {(t.service, t.valid_from): t for t in session.scalars(_lock(select(Tariff), session))}
+    stored = {(t.service, t.valid_from): t for t in session.scalars(_lock(select(Tariff).order_by(Tariff.id), session))}
     seen: dict[tuple[str, dt.date], tuple[int, dict]] = {}
     for line, row in table.rows:
         try:
@@ -590,18 +593,26 @@ def preview(sessions: sessionmaker[Session], kind: str, filename: str, data: byt
         session.close()
 
 
+COMMIT_ATTEMPTS = 5  # each failed attempt means another commit went through first
+
+
 def commit(sessions: sessionmaker[Session], kind: str, filename: str, data: bytes, actor: str) -> RegisterResult:
     """Import the file in one transaction, with its ImportBatch row, an audit row per change and one for the file.
 
-    Two commits of one file at the same moment: one wins, the other is refused by the unique keys (accounts'
-    numbers, meters' serials, a service's month) and rolled back whole, with a message to try again."""
-    try:
-        with sessions.begin() as session:
-            return _run(session, kind, filename, data, actor, commit=True)
-    except (IntegrityError, OperationalError) as exc:
-        if isinstance(exc, OperationalError) and "lock" not in str(exc).lower() and "deadlock" not in str(exc).lower():
-            raise
-        raise DomainError("register.concurrent") from exc
+    Two commits touching the same keys at the same moment: the rows a commit changes are locked, and a new key
+    added by both is refused by its unique index (accounts' numbers, meters' serials, a service's month) for the
+    later one, which is rolled back whole and run again against what the first one stored (then "unchanged")."""
+    for attempt in range(1, COMMIT_ATTEMPTS + 1):
+        try:
+            with sessions.begin() as session:
+                return _run(session, kind, filename, data, actor, commit=True)
+        except (IntegrityError, OperationalError) as exc:
+            text = str(exc).lower()
+            if isinstance(exc, OperationalError) and "lock" not in text and "serializ" not in text:
+                raise
+            if attempt == COMMIT_ATTEMPTS:
+                raise DomainError("register.concurrent") from exc
+    raise AssertionError("unreachable")
 
 
 def changed_rows(sessions: sessionmaker[Session], batch_ids: list[int]) -> dict[int, int]:
