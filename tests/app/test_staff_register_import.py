@@ -112,3 +112,18 @@ def test_a_broken_register_file_gives_a_message_not_a_traceback(app_sessions, op
     at = upload(imports_page(operator, "meters"), "broken.csv", data)
     assert len(at.error) == 1 and at.error[0].value.startswith(message)
     assert not [b for b in at.button if b.label == "Імпортувати"]
+
+
+def test_the_look_up_says_an_account_is_closed_and_lists_the_audit_rows(app_sessions, operator):
+    commit(upload(imports_page(operator, "accounts"), "accounts.csv", (SAMPLES / "accounts.csv").read_bytes()))
+    commit(upload(imports_page(operator, "accounts"), "later.csv", LATER))
+    at = AppTest.from_file(str(ROOT / "staff_dashboard.py"), default_timeout=30)
+    at.session_state["staff_user_id"] = operator
+    at.run()
+    at.switch_page("pages/staff/lookup.py").run()
+    at.text_input[0].input("1120200001017")
+    at.button[0].click().run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "Рахунок закрито 26.11.2026: історія збережена, нові показання й донарахування — ні."]
+    assert "account.closed" in at.dataframe[-1].value.to_csv()
