@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock
-from core.clock import kyiv_midnight, month_start
+from core.clock import kyiv_midnight
 from core.errors import DomainError
 from core.imports import (
     MAX_BYTES,
@@ -277,7 +277,8 @@ def _lock(statement, session: Session, of=None):
 ACCOUNT_FIELDS = ("street", "building", "flat", "residents", "heating", "hot_water", "heated_area", "closed_on")
 
 
-def _account_values(row: dict, stored: Account | None, today: dt.date) -> dict:
+def account_values(row: dict, stored: Account | None, today: dt.date) -> dict:
+    """A row of the accounts file as the values it stands for (the ones compared with the stored account)."""
     values = {
         "street": _text(row, "street"), "building": _text(row, "building"), "flat": _text(row, "flat", False),
         "heating": _flag(row, "heating"), "hot_water": _flag(row, "hot_water"),
@@ -325,7 +326,7 @@ def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out
             continue
         account = stored.get(number)
         try:
-            values = _account_values(row, account, today)
+            values = account_values(row, account, today)
         except _Reject as reason:
             out.reject(line, reason)
             continue

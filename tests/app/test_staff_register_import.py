@@ -3,14 +3,13 @@ later file changes, and a broken file gives a message, never a traceback."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from core.staff import create_staff_user
-from db.models import Account, AuditLog, Meter, Tariff
+from db.models import Account, AuditLog, ImportBatch, Meter, Tariff
 from tests.app.conftest import ROOT
 
 SAMPLES = ROOT / "data" / "samples"
@@ -75,8 +74,6 @@ def test_operator_loads_the_register_from_the_samples_and_a_second_time_changes_
 
 
 def count_batches(sessions) -> int:
-    from db.models import ImportBatch
-
     return count(sessions, ImportBatch)
 
 
