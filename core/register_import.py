@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -320,6 +320,7 @@ def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out
         stored.update((a.number, a) for a in session.scalars(_lock(
             select(Account).where(Account.number.in_(chunk)).order_by(Account.number), session)))
     seen: dict[str, tuple[int, dict]] = {}
+    created: list[dict] = []
     for line, row in table.rows:
         number = numbers.get(line)
         if number is None:
@@ -340,16 +341,15 @@ def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out
         seen[number] = (line, values)
         address = address_of(values["street"], values["building"], values["flat"])
         if account is None:
-            account = Account(number=number, street=values["street"], building=values["building"], flat=values["flat"],
-                              address=address, residents=values["residents"], has_heating=values["heating"],
-                              has_hot_water=values["hot_water"], heated_area=values["heated_area"],
-                              closed_on=values["closed_on"], created_at=now)
-            session.add(account)
-            audit.record(session, at=now, actor_type="staff", actor=actor, action="account.created", entity="account",
-                         entity_id=number, address=address, residents=values["residents"],
-                         heating=values["heating"], hot_water=values["hot_water"],
-                         heated_area=str(values["heated_area"]), closed_on=values["closed_on"],
-                         import_batch_id=out.batch_id)
+            created.append({"number": number, "street": values["street"], "building": values["building"],
+                            "flat": values["flat"], "address": address, "residents": values["residents"],
+                            "has_heating": values["heating"], "has_hot_water": values["hot_water"],
+                            "heated_area": values["heated_area"], "closed_on": values["closed_on"], "created_at": now})
+            out.audit(action="account.created", entity="account",
+                      entity_id=number, address=address, residents=values["residents"],
+                      heating=values["heating"], hot_water=values["hot_water"],
+                      heated_area=str(values["heated_area"]), closed_on=values["closed_on"],
+                      import_batch_id=out.batch_id)
             out.to_add.append({"line": line, "account_number": number, "address": address,
                                "residents": values["residents"], "heating": values["heating"],
                                "hot_water": values["hot_water"], "heated_area": values["heated_area"],
@@ -366,16 +366,17 @@ def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out
             account.address = address
             account.residents, account.heated_area = values["residents"], values["heated_area"]
             account.has_heating, account.has_hot_water = values["heating"], values["hot_water"]
-            audit.record(session, at=now, actor_type="staff", actor=actor, action="account.updated", entity="account",
-                         entity_id=number, import_batch_id=out.batch_id,
-                         changes={name: [str(old), str(new)] for name, (old, new) in details.items()})
+            out.audit(action="account.updated", entity="account",
+                      entity_id=number, import_batch_id=out.batch_id,
+                      changes={name: [str(old), str(new)] for name, (old, new) in details.items()})
         if "closed_on" in fields:
             old, new = fields["closed_on"]
             account.closed_on = new
-            audit.record(session, at=now, actor_type="staff", actor=actor,
-                         action="account.reopened" if new is None else "account.closed", entity="account",
-                         entity_id=number, import_batch_id=out.batch_id, closed_on=new, previously=old)
+            out.audit(action="account.reopened" if new is None else "account.closed", entity="account",
+                      entity_id=number, import_batch_id=out.batch_id, closed_on=new, previously=old)
         out.changes.append({"line": line, "key": number, "fields": fields})
+    if created:  # one multi-row INSERT: a city's register holds tens of thousands of accounts
+        session.execute(insert(Account), created)
 
 
 # --- meters ------------------------------------------------------------------------------------------------------
@@ -428,10 +429,10 @@ def _meters(session: Session, table: _Table, actor: str, now: dt.datetime, out: 
                               initial_value=values["initial_value"], installed_on=values["installed_on"],
                               removed_on=values["removed_on"])
                 session.add(meter)
-                audit.record(session, at=now, actor_type="staff", actor=actor, action="meter.installed",
-                             entity="meter", entity_id=serial, account=number, service=values["service"],
-                             installed_on=values["installed_on"], initial_value=str(values["initial_value"]),
-                             removed_on=values["removed_on"], import_batch_id=out.batch_id)
+                out.audit(action="meter.installed",
+                          entity="meter", entity_id=serial, account=number, service=values["service"],
+                          installed_on=values["installed_on"], initial_value=str(values["initial_value"]),
+                          removed_on=values["removed_on"], import_batch_id=out.batch_id)
                 out.to_add.append({"line": line, "meter_serial": serial, **values})
                 continue
             meter, owner = found
@@ -450,14 +451,14 @@ def _meters(session: Session, table: _Table, actor: str, now: dt.datetime, out: 
             if not fields:
                 out.unchanged.append(line)
                 continue
-            _change_meter(session, meter, number, closed_on, fields, values, actor, now, out.batch_id)
+            _change_meter(session, meter, number, closed_on, fields, values, out)
             out.changes.append({"line": line, "key": serial, "fields": fields})
         except _Reject as reason:
             out.reject(line, reason)
 
 
 def _change_meter(session: Session, meter: Meter, number: str, closed_on: dt.date | None, fields: dict, values: dict,
-                  actor: str, now: dt.datetime, batch_id: int) -> None:
+                  out: _Outcome) -> None:
     """Correct the installation (only before any reading), remove the meter or put a removal right."""
     has_readings = session.scalar(select(exists().where(Reading.meter_id == meter.id)))
     if ("installed_on" in fields or "initial_value" in fields) and has_readings:
@@ -474,15 +475,14 @@ def _change_meter(session: Session, meter: Meter, number: str, closed_on: dt.dat
             raise _Reject("register.account_closed", value=number)
     if "installed_on" in fields or "initial_value" in fields:
         meter.installed_on, meter.initial_value = values["installed_on"], values["initial_value"]
-        audit.record(session, at=now, actor_type="staff", actor=actor, action="meter.corrected", entity="meter",
-                     entity_id=meter.serial, account=number, import_batch_id=batch_id,
-                     changes={k: [str(old), str(new)] for k, (old, new) in fields.items() if k != "removed_on"})
+        out.audit(action="meter.corrected", entity="meter",
+                  entity_id=meter.serial, account=number, import_batch_id=out.batch_id,
+                  changes={k: [str(old), str(new)] for k, (old, new) in fields.items() if k != "removed_on"})
     if "removed_on" in fields:
         old, new = fields["removed_on"]
         meter.removed_on = new
-        audit.record(session, at=now, actor_type="staff", actor=actor,
-                     action="meter.removed" if new is not None else "meter.reinstalled", entity="meter",
-                     entity_id=meter.serial, account=number, removed_on=new, previously=old, import_batch_id=batch_id)
+        out.audit(action="meter.removed" if new is not None else "meter.reinstalled", entity="meter",
+                  entity_id=meter.serial, account=number, removed_on=new, previously=old, import_batch_id=out.batch_id)
 
 
 # --- tariffs and norms -------------------------------------------------------------------------------------------
@@ -519,9 +519,9 @@ def _tariffs(session: Session, table: _Table, actor: str, now: dt.datetime, out:
             if tariff is None:
                 session.add(Tariff(service=service, valid_from=valid_from, tariff=values["tariff"], norm=values["norm"],
                                    import_batch_id=out.batch_id, updated_at=now))
-                audit.record(session, at=now, actor_type="staff", actor=actor, action="tariff.set", entity="tariff",
-                             entity_id=f"{service}:{valid_from:%Y-%m}", tariff=values["tariff"], norm=values["norm"],
-                             import_batch_id=out.batch_id)
+                out.audit(action="tariff.set", entity="tariff",
+                          entity_id=f"{service}:{valid_from:%Y-%m}", tariff=values["tariff"], norm=values["norm"],
+                          import_batch_id=out.batch_id)
                 out.to_add.append({"line": line, "service": service, "valid_from": f"{valid_from:%Y-%m}", **values})
                 continue
             before = {"tariff": None if tariff.tariff is None else Decimal(tariff.tariff).quantize(Decimal("0.0001")),
@@ -532,9 +532,9 @@ def _tariffs(session: Session, table: _Table, actor: str, now: dt.datetime, out:
                 continue
             tariff.tariff, tariff.norm, tariff.import_batch_id, tariff.updated_at = (
                 values["tariff"], values["norm"], out.batch_id, now)
-            audit.record(session, at=now, actor_type="staff", actor=actor, action="tariff.changed", entity="tariff",
-                         entity_id=f"{service}:{valid_from:%Y-%m}", import_batch_id=out.batch_id,
-                         changes={k: [str(old), str(new)] for k, (old, new) in fields.items()})
+            out.audit(action="tariff.changed", entity="tariff",
+                      entity_id=f"{service}:{valid_from:%Y-%m}", import_batch_id=out.batch_id,
+                      changes={k: [str(old), str(new)] for k, (old, new) in fields.items()})
             out.changes.append({"line": line, "key": f"{service} {valid_from:%Y-%m}", "fields": fields})
         except _Reject as reason:
             out.reject(line, reason)
@@ -545,13 +545,19 @@ def _tariffs(session: Session, table: _Table, actor: str, now: dt.datetime, out:
 @dataclass
 class _Outcome:
     batch_id: int
+    actor: str
+    now: dt.datetime
     rejected: list[Rejected]
     to_add: list[dict] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
+    audits: list[dict] = field(default_factory=list)  # written together at the end (one statement)
 
     def reject(self, line: int, reason: _Reject) -> None:
         self.rejected.append(Rejected(line, reason.key, reason.params))
+
+    def audit(self, **entry: object) -> None:
+        self.audits.append({"at": self.now, "actor_type": "staff", "actor": self.actor, **entry})
 
 
 _RUNNERS = {"accounts": _accounts, "meters": _meters, "tariffs": _tariffs}
@@ -567,9 +573,10 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
     batch = ImportBatch(kind=kind, filename=filename[:255], file_sha256=sha, created_at=now, created_by=actor)
     session.add(batch)
     session.flush()
-    out = _Outcome(batch.id, list(table.rejected))
+    out = _Outcome(batch.id, actor, now, list(table.rejected))
     _RUNNERS[kind](session, table, actor, now, out)
     session.flush()
+    audit.record_many(session, out.audits)
     out.rejected.sort(key=lambda r: r.line)
     total = len(table.rows) + len(table.rejected)
     batch.rows_total, batch.rows_added, batch.rows_changed = total, len(out.to_add), len(out.changes)

@@ -65,8 +65,8 @@ if result.to_add:
 changing = result.rows_added + (result.rows_changed if register else 0)
 with st.form("commit_import"):
     if register:
-        st.write(f"Імпортувати файл «{upload.name}»: нових рядків — {view.number(result.rows_added)}, "
-                 f"змінених — {view.number(result.rows_changed)}.")
+        st.text(f"Імпортувати файл «{upload.name}»: нових рядків — {view.number(result.rows_added)}, "
+                f"змінених — {view.number(result.rows_changed)}.")  # plain text: the file's name is the user's
     else:
         st.write(f"Імпортувати файл «{upload.name}»: додати {view.number(result.rows_added)} рядків.")
     go = st.form_submit_button("Імпортувати", type="primary", disabled=changing == 0)
