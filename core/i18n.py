@@ -350,7 +350,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A norm per resident exists for hot water only.",
     },
     "register.concurrent": {
-        "uk": "Ці рахунки саме змінює інший імпорт. Спробуйте ще раз за хвилину: повторний імпорт нічого не подвоїть.",
+        "uk": "Ці записи саме змінює інший імпорт. Спробуйте ще раз за хвилину: повторний імпорт нічого не подвоїть.",
         "en": "Another import is changing these records right now. Try again in a minute: importing again "
               "doubles nothing.",
     },
