@@ -102,14 +102,15 @@ def cmd_balances(args) -> int:
 def cmd_import(args) -> int:
     from pathlib import Path
 
-    from core import imports
+    from core import imports, register_import
 
     engine = make_engine(args.database_url)
     _migrate(engine)
     path = Path(args.file)
+    module = register_import if args.kind in register_import.KINDS else imports
     try:
         data = path.read_bytes()
-        run = imports.commit if args.commit else imports.preview
+        run = module.commit if args.commit else module.preview
         result = run(make_sessions(engine), args.kind, path.name, data, actor=args.actor)
     except OSError as exc:
         print(f"cannot read {path}: {exc}", file=sys.stderr)
@@ -119,6 +120,13 @@ def cmd_import(args) -> int:
         return 1
     for rejected in result.rejected:
         print(f"line {rejected.line}: {rejected.message('en')}")
+    if module is register_import:
+        for change in result.changes:
+            print(f"line {change['line']}: {change['key']}: {register_import.describe_change(change['fields'])}")
+        verb = "" if args.commit else " (preview; --commit to import)"
+        print(f"{result.rows_total} rows ({result.encoding}, '{result.delimiter}'): {result.rows_added} added, "
+              f"{result.rows_changed} changed, {len(result.unchanged)} unchanged, {len(result.rejected)} rejected{verb}")
+        return 0
     verb = "added" if args.commit else "to add (preview; --commit to import)"
     print(f"{result.rows_total} rows ({result.encoding}, '{result.delimiter}'): {result.rows_added} {verb}, "
           f"{len(result.duplicates)} duplicates skipped, {len(result.rejected)} rejected")
@@ -146,8 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="prompted for when omitted")
     p.set_defaults(func=cmd_create_staff)
 
-    p = sub.add_parser("import", help="import a bank registry, billing charges or water-utility readings (CSV)")
-    p.add_argument("kind", choices=["bank", "charges", "readings"])
+    p = sub.add_parser("import", help="import the register (accounts, meters, tariffs), a bank registry, billing "
+                                      "charges or water-utility readings (CSV)")
+    p.add_argument("kind", choices=["accounts", "meters", "tariffs", "bank", "charges", "readings"],
+                   help="load a register in this order: accounts, meters, tariffs, charges, bank (payments)")
     p.add_argument("file")
     p.add_argument("--commit", action="store_true", help="write to the database (default: preview only)")
     p.add_argument("--actor", default="cli", help="who is importing, for the audit trail")

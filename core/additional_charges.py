@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock
 from core.clock import add_months, days_in_month
-from core.config import AVERAGE_RULE_MAX_MONTHS, DEFAULT_HOT_WATER_TARIFF, HOT_WATER_NORM_M3_PER_RESIDENT
+from core.config import AVERAGE_RULE_MAX_MONTHS
+from core.register import norm_for, open_through, tariff_for
 from core.errors import DomainError
 from db.models import Account, AdditionalCharge, Charge, Meter, Reading, ReadingWindow
 
@@ -59,6 +60,7 @@ def _metered_without_reading(window: ReadingWindow):
         Meter.installed_on < period_end,
         or_(Meter.removed_on.is_(None), Meter.removed_on >= period_end),
         Account.has_hot_water.is_(True),
+        open_through(period_end),
         ~has_reading,
     )
 
@@ -106,6 +108,7 @@ def estimate(
         .order_by(missing.c.street, missing.c.number)
     ).all()
     days = days_in_month(window.period)
+    norm, default_tariff = norm_for(session, "hot_water", window.period), tariff_for(session, "hot_water", window.period)
     lines = []
     for meter_id, serial, account_id, number, address, street, residents, last, first_at, last_at, low, high, tariff \
             in rows:
@@ -118,8 +121,8 @@ def estimate(
         if months_without is not None and months_without <= AVERAGE_RULE_MAX_MONTHS and average_daily is not None:
             rule, volume = "average", (average_daily * days).quantize(THOUSANDTH, ROUND_HALF_UP)
         else:
-            rule, volume = "norm", (HOT_WATER_NORM_M3_PER_RESIDENT * max(residents, 1)).quantize(THOUSANDTH)
-        tariff = DEFAULT_HOT_WATER_TARIFF if tariff is None else tariff
+            rule, volume = "norm", (norm * max(residents, 1)).quantize(THOUSANDTH)
+        tariff = default_tariff if tariff is None else tariff
         lines.append(AdditionalChargeLine(
             account_id, number, address, street, meter_id, serial, residents, months_without, rule, average_daily,
             days, volume, tariff, (volume * tariff).quantize(CENT, ROUND_HALF_UP),

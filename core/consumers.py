@@ -27,6 +27,7 @@ class LinkedAccount:
     address: str
     has_heating: bool
     has_hot_water: bool
+    closed_on: dt.date | None = None  # a closed account stays visible with its history; it takes no readings
 
 
 def last_payments(session: Session, account_id: int) -> dict[str, Decimal]:
@@ -226,7 +227,7 @@ def linked_accounts(sessions: sessionmaker[Session], login_id: int) -> list[Link
             .where(ConsumerAccountLink.login_id == login_id)
             .order_by(ConsumerAccountLink.linked_at, Account.number)
         ).scalars()
-        return [LinkedAccount(a.id, a.number, a.address, a.has_heating, a.has_hot_water) for a in rows]
+        return [LinkedAccount(a.id, a.number, a.address, a.has_heating, a.has_hot_water, a.closed_on) for a in rows]
 
 
 def require_link(session: Session, login_id: int, account_id: int) -> None:

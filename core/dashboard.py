@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import balances, clock
 from core.clock import KYIV, add_months, kyiv_midnight, month_start
+from core.register import open_through
 from core.windows import WindowInfo, last_closed_window, open_window
 from db.models import Account, BalanceSnapshot, Charge, ConsumerAccountLink, Meter, Payment, Reading, ReadingWindow
 
@@ -81,6 +82,7 @@ def metered_condition(period: dt.date):
         Meter.installed_on < period_end,
         or_(Meter.removed_on.is_(None), Meter.removed_on >= period_end),
         Account.has_hot_water.is_(True),
+        open_through(period_end),
     )
 
 

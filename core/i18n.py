@@ -280,6 +280,80 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lookup.not_found": {"uk": "Рахунок не знайдено.", "en": "Account not found."},
     "service.heating": {"uk": "Опалення", "en": "Heating"},
     "service.hot_water": {"uk": "Гаряча вода", "en": "Hot water"},
+    # --- the register import: accounts, meters, tariffs and norms (core.register_import) ---
+    "register.unterminated": {
+        "uk": "Останній рядок без переносу рядка: файл, можливо, обрізано. Якщо рядок повний, додайте в кінці "
+              "файлу порожній рядок і завантажте знову.",
+        "en": "The last row has no line break: the file may be cut short. If the row is complete, end the file "
+              "with a line break and upload it again.",
+    },
+    "register.missing": {"uk": "Порожній стовпець {column}.", "en": "Column {column} is empty."},
+    "register.flag": {
+        "uk": "У стовпці {column} «{value}»: очікується 1 або 0 (так/ні).",
+        "en": "Column {column} holds “{value}”: 1 or 0 (yes/no) expected.",
+    },
+    "register.residents": {
+        "uk": "Кількість мешканців «{value}» — не ціле число від 0 до {maximum}.",
+        "en": "Residents “{value}” is not a whole number from 0 to {maximum}.",
+    },
+    "register.status": {
+        "uk": "Стан «{value}» не розпізнано (open/closed, відкритий/закритий).",
+        "en": "Status “{value}” not recognised (open/closed).",
+    },
+    "register.status_conflict": {
+        "uk": "Рахунок позначено відкритим, але вказано дату закриття {value}.",
+        "en": "The account is marked open but has a closing date {value}.",
+    },
+    "register.day_format": {
+        "uk": "Дата «{value}» у стовпці {column} не розпізнана (РРРР-ММ-ДД або ДД.ММ.РРРР).",
+        "en": "Date “{value}” in column {column} not recognised (YYYY-MM-DD or DD.MM.YYYY).",
+    },
+    "register.day_too_early": {
+        "uk": "Дата «{value}» у стовпці {column} раніша за 1990 рік.",
+        "en": "Date “{value}” in column {column} is before 1990.",
+    },
+    "register.repeated": {
+        "uk": "{value} уже є у рядку {first} цього файлу з іншими даними.",
+        "en": "{value} is already in line {first} of this file with different data.",
+    },
+    "register.removed_before_installed": {
+        "uk": "Дата зняття {value} раніша за дату встановлення.",
+        "en": "Removal date {value} is before the installation date.",
+    },
+    "register.account_closed": {
+        "uk": "Рахунок {value} закрито: лічильник на ньому не встановити.",
+        "en": "Account {value} is closed: no meter can be installed on it.",
+    },
+    "register.meter_other_account": {
+        "uk": "Лічильник {meter} належить рахунку {value}; лічильник не переносять між рахунками.",
+        "en": "Meter {meter} belongs to account {value}; a meter does not move between accounts.",
+    },
+    "register.meter_service": {
+        "uk": "Лічильник {meter} обліковує послугу {value}; послугу лічильника не змінюють.",
+        "en": "Meter {meter} measures {value}; a meter's service does not change.",
+    },
+    "register.meter_installation_fixed": {
+        "uk": "Лічильник {meter} уже має показання: дату та показання встановлення не змінюють.",
+        "en": "Meter {meter} already has readings: its installation date and reading cannot change.",
+    },
+    "register.meter_read_after_removal": {
+        "uk": "Лічильник {meter} має показання після дати зняття {value}.",
+        "en": "Meter {meter} has readings after its removal date {value}.",
+    },
+    "register.tariff_empty": {
+        "uk": "Вкажіть тариф, норму або обидва.",
+        "en": "Give a tariff, a norm or both.",
+    },
+    "register.tariff_zero": {"uk": "Тариф {value} має бути більшим за нуль.", "en": "Tariff {value} must be above zero."},
+    "register.norm_hot_water_only": {
+        "uk": "Норма на мешканця буває лише для гарячої води.",
+        "en": "A norm per resident exists for hot water only.",
+    },
+    "register.concurrent": {
+        "uk": "Ці записи саме змінює інший імпорт. Спробуйте ще раз за хвилину: повторний імпорт нічого не подвоїть.",
+        "en": "Another import is changing these records right now. Try again in a minute: importing again "
+              "doubles nothing.",
+    },
 }
 
 

@@ -88,6 +88,7 @@ class AccountCard:
     logins: list[LoginLine]
     estimates: list[EstimateLine]
     audit: list[AuditLine]
+    closed_on: dt.date | None = None  # closed in the register: history kept, no new readings or estimates
 
 
 def find_accounts(sessions: sessionmaker[Session], query: str) -> list[AccountHit]:
@@ -176,4 +177,4 @@ def account_card(sessions: sessionmaker[Session], account_id: int, audit_limit: 
             )
         ]
         return AccountCard(statement(session, account_id), account.street, account.has_heating, account.has_hot_water,
-                           list(serials.values()), readings, logins, estimates, audit)
+                           list(serials.values()), readings, logins, estimates, audit, account.closed_on)

@@ -20,6 +20,7 @@ from core.consumers import require_link
 from core.errors import AccessDenied, DomainError, NeedsConfirmation
 from core.formatting import date, number, volume
 from core.parsing import parse_reading
+from core.register import account_open
 from core.windows import WindowInfo, next_window, open_window
 from db.models import AdditionalCharge, ConsumerAccountLink, ConsumerLogin, Meter, Reading, ReadingWindow
 
@@ -225,7 +226,7 @@ def _submission_context_statement():
         .select_from(Meter)
         .join(ConsumerLogin, ConsumerLogin.id == login_id)
         .outerjoin(ReadingWindow, and_(ReadingWindow.opens_at <= now, ReadingWindow.closes_at > now))
-        .where(Meter.id == bindparam("meter_id", type_=Integer), Meter.removed_on.is_(None))
+        .where(Meter.id == bindparam("meter_id", type_=Integer), Meter.removed_on.is_(None), account_open(Meter.account_id))
         .order_by(ReadingWindow.opens_at.desc()).limit(1)
     )
 
@@ -277,7 +278,8 @@ def meters_of_account(
         window = open_window(session, now)
         views = []
         for meter in session.scalars(
-            select(Meter).where(Meter.account_id == account_id, Meter.removed_on.is_(None)).order_by(Meter.serial)
+            select(Meter).where(Meter.account_id == account_id, Meter.removed_on.is_(None), account_open(account_id))
+            .order_by(Meter.serial)
         ):
             last = session.execute(
                 select(Reading.value, Reading.submitted_at, Reading.channel, Reading.window_id)

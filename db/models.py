@@ -68,6 +68,8 @@ class Account(Base):
     has_heating: Mapped[bool] = mapped_column(Boolean, default=True)
     has_hot_water: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    # A closed account keeps its charges, payments and readings; it only stops taking new readings and estimates.
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Meter(Base):
@@ -94,6 +96,7 @@ class ImportBatch(Base):
     rows_added: Mapped[int] = mapped_column(Integer, default=0)
     rows_duplicate: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_changed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # register imports' updates
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     created_by: Mapped[str] = mapped_column(String(120))
 
@@ -314,6 +317,23 @@ class RegistryMatch(Base):
     intent_id: Mapped[int | None] = mapped_column(ForeignKey("payment_intents.id"), index=True)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+
+
+class Tariff(Base):
+    """A hot-water (or heating) tariff and norm from a billing month on, until the next row of the service.
+
+    Either value may be empty: then the previous row's value, or the setting, still applies (core.register)."""
+
+    __tablename__ = "tariffs"
+    __table_args__ = (UniqueConstraint("service", "valid_from", name="uq_tariff_service_valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service: Mapped[str] = mapped_column(String(16))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    tariff: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+    norm: Mapped[Decimal | None] = mapped_column(Volume)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
 
 class AuditLog(Base):

@@ -199,6 +199,15 @@ TEXT: dict[str, dict[str, str]] = {
     "profile.language": {"uk": "Мова кабінету", "en": "Cabinet language"},
     "profile.save_language": {"uk": "Зберегти мову", "en": "Save the language"},
     "profile.language_saved": {"uk": "Мову збережено.", "en": "The language has been saved."},
+    # A closed account (the register import)
+    "account.closed": {
+        "uk": "Рахунок закрито {date}. Історію нарахувань, оплат і показань збережено; борг можна сплатити.",
+        "en": "The account was closed on {date}. Its charges, payments and readings are kept; a debt can still be paid.",
+    },
+    "readings.account_closed": {
+        "uk": "Рахунок закрито {date}: показання за ним більше не приймаються.",
+        "en": "The account was closed on {date}: it takes no more meter readings.",
+    },
 }
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}

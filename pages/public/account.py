@@ -26,6 +26,8 @@ if flash := st.session_state.pop("flash", None):
 st.title(tr("account.title"), anchor=False)
 st.markdown(f"**{tr('account.number', number=data.number)}**")
 st.text(data.address)
+if account.closed_on is not None:
+    st.info(tr("account.closed", date=formatting.date(account.closed_on, lang)))
 
 for service in data.services:
     with st.container(border=True):

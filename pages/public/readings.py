@@ -38,6 +38,9 @@ def submit(meter_id: int, value: str, confirm_jump: bool = False, confirm_replac
 
 
 st.title(tr("readings.title"), anchor=False)
+if account.closed_on is not None:
+    st.info(tr("readings.account_closed", date=formatting.date(account.closed_on, lang)))
+    st.stop()
 if window is not None:
     left = window.closes_at - status.now
     st.success(tr("readings.open", opens=formatting.date(window.first_day, lang),

@@ -1,8 +1,9 @@
-"""Imports: upload a bank registry, a billing charges file or the water utility's readings; preview, then commit."""
+"""Imports: upload a bank registry, a billing charges file or the water utility's readings, or the register
+(accounts, meters, tariffs and norms); preview, then commit."""
 
 import streamlit as st
 
-from core import imports
+from core import imports, register_import
 from core.errors import DomainError
 from ui import staff_data, staff_view as view
 from ui.resources import sessions
@@ -11,17 +12,24 @@ from ui.staff_access import require_role
 user = require_role("imports")
 st.title("Імпорт файлів")
 
-KINDS = {"bank": "Реєстр оплат банку", "charges": "Нарахування з білінгу", "readings": "Показання від водоканалу"}
+KINDS = {"bank": "Реєстр оплат банку", "charges": "Нарахування з білінгу", "readings": "Показання від водоканалу",
+         "accounts": "Рахунки (реєстр)", "meters": "Лічильники", "tariffs": "Тарифи й норми"}
 kind = st.segmented_control("Що імпортуємо", list(KINDS), default="bank", format_func=KINDS.get) or "bank"
+register = kind in register_import.KINDS
 st.caption("CSV у кодуванні UTF-8 (з BOM чи без) або Windows-1251, роздільник «;» чи «,», десяткова кома чи крапка. "
            "Формат стовпців — у README, зразки — у data/samples/. Повторний імпорт того самого файлу нічого не додає.")
+if register:
+    st.caption("Реєстр завантажують у такому порядку: рахунки → лічильники → тарифи й норми → нарахування → оплати. "
+               "Рядок, що збігається із збереженим, — «без змін»; зміни адреси, мешканців, лічильників і закриття "
+               "рахунку записуються в журнал аудиту. Закритий рахунок зберігає всю історію.")
 upload = st.file_uploader("Файл CSV", type=["csv", "txt"], key=f"upload_{kind}")
 if upload is None:
     st.stop()
 data = upload.getvalue()
+module = register_import if register else imports
 
 try:
-    result = imports.preview(sessions(), kind, upload.name, data)
+    result = module.preview(sessions(), kind, upload.name, data)
 except DomainError as error:
     st.error(error.message("uk"))
     st.stop()
@@ -30,13 +38,23 @@ st.subheader("Попередній перегляд")
 st.caption(f"Кодування {result.encoding}, роздільник «{result.delimiter}», рядків даних: {result.rows_total}.")
 if result.imported_before:
     st.warning(f"Цей самий файл уже імпортовано {view.moment(result.imported_before)}.")
-c1, c2, c3 = st.columns(3)
-c1.metric("Буде додано", view.number(result.rows_added))
-c2.metric("Дублікати (пропущено)", view.number(len(result.duplicates)))
-c3.metric("Відхилено", view.number(len(result.rejected)))
+if register:
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Буде додано", view.number(result.rows_added))
+    c2.metric("Буде змінено", view.number(result.rows_changed))
+    c3.metric("Без змін", view.number(len(result.unchanged)))
+    c4.metric("Відхилено", view.number(len(result.rejected)))
+else:
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Буде додано", view.number(result.rows_added))
+    c2.metric("Дублікати (пропущено)", view.number(len(result.duplicates)))
+    c3.metric("Відхилено", view.number(len(result.rejected)))
 if result.rejected:
     st.dataframe([{"Рядок": r.line, "Причина": r.message("uk")} for r in result.rejected], hide_index=True)
-if result.duplicates:
+if register and result.changes:
+    st.dataframe([{"Рядок": c["line"], "Запис": c["key"], "Зміни": register_import.describe_change(c["fields"])}
+                  for c in result.changes[:500]], hide_index=True)
+if not register and result.duplicates:
     st.caption("Рядки-дублікати: " + ", ".join(str(n) for n in result.duplicates[:100])
                + (" …" if len(result.duplicates) > 100 else ""))
 if result.to_add:
@@ -44,24 +62,35 @@ if result.to_add:
         st.dataframe([{k: view.number(v, 3) if k in ("value", "volume", "consumption") else v
                        for k, v in row.items()} for row in result.to_add[:50]], hide_index=True)
 
+changing = result.rows_added + (result.rows_changed if register else 0)
 with st.form("commit_import"):
-    st.write(f"Імпортувати файл «{upload.name}»: додати {view.number(result.rows_added)} рядків.")
-    go = st.form_submit_button("Імпортувати", type="primary", disabled=result.rows_added == 0)
+    if register:
+        st.text(f"Імпортувати файл «{upload.name}»: нових рядків — {view.number(result.rows_added)}, "
+                f"змінених — {view.number(result.rows_changed)}.")  # plain text: the file's name is the user's
+    else:
+        st.write(f"Імпортувати файл «{upload.name}»: додати {view.number(result.rows_added)} рядків.")
+    go = st.form_submit_button("Імпортувати", type="primary", disabled=changing == 0)
 if go:
     try:
-        done = imports.commit(sessions(), kind, upload.name, data, actor=user.username)
+        done = module.commit(sessions(), kind, upload.name, data, actor=user.username)
     except DomainError as error:
         st.error(error.message("uk"))
     else:
         staff_data.clear()
-        st.success(f"Імпортовано: додано {view.number(done.rows_added)}, дублікатів {len(done.duplicates)}, "
-                   f"відхилено {len(done.rejected)} (пакет № {done.batch_id}).")
+        if register:
+            st.success(f"Імпортовано: додано {view.number(done.rows_added)}, змінено {view.number(done.rows_changed)}, "
+                       f"без змін {len(done.unchanged)}, відхилено {len(done.rejected)} (пакет № {done.batch_id}).")
+        else:
+            st.success(f"Імпортовано: додано {view.number(done.rows_added)}, дублікатів {len(done.duplicates)}, "
+                       f"відхилено {len(done.rejected)} (пакет № {done.batch_id}).")
 
 st.subheader("Останні імпорти")
 batches = imports.recent_batches(sessions())
 if not batches:
     st.caption("Імпортів ще не було.")
     st.stop()
+changed = register_import.changed_rows(sessions(), [b.id for b in batches])
 st.dataframe([{"№": b.id, "Тип": KINDS.get(b.kind, b.kind), "Файл": b.filename, "Коли": view.moment(b.created_at),
-               "Хто": b.created_by, "Рядків": b.rows_total, "Додано": b.rows_added, "Дублікатів": b.rows_duplicate,
-               "Відхилено": b.rows_rejected} for b in batches], hide_index=True)
+               "Хто": b.created_by, "Рядків": b.rows_total, "Додано": b.rows_added, "Змінено": changed.get(b.id, 0),
+               "Дублікатів / без змін": b.rows_duplicate, "Відхилено": b.rows_rejected} for b in batches],
+             hide_index=True)

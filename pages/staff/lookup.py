@@ -28,6 +28,8 @@ except DomainError as error:
 statement = card.statement
 
 st.subheader(f"{statement.number} · {statement.address}")
+if card.closed_on is not None:
+    st.warning(f"Рахунок закрито {view.date(card.closed_on)}: історія збережена, нові показання й донарахування — ні.")
 st.caption(f"Площа {view.number(statement.heated_area, 2)} м² · мешканців: {statement.residents} · "
            f"лічильники: {', '.join(card.meters) or 'немає'}")
 columns = st.columns(max(1, len(statement.services)))

@@ -67,3 +67,32 @@ def test_expire_payments_marks_only_links_past_their_expiry(tmp_path):
         status = dict(s.execute(select(PaymentIntent.order_id, PaymentIntent.status)).tuples().all())
     assert status[old.order_id] == "expired" and status[fresh.order_id] == "created"
     engine.dispose()
+
+
+def test_import_loads_the_register_from_the_sample_files_once(tmp_path):
+    url = f"sqlite:///{tmp_path}/register.sqlite3"
+    samples = ROOT / "data" / "samples"
+    preview = run("import", "accounts", str(samples / "accounts.csv"), env_url=url)
+    assert preview.returncode == 0, preview.stderr
+    assert "5 added, 0 changed, 0 unchanged, 0 rejected (preview; --commit to import)" in preview.stdout
+    for kind, name, added in (("accounts", "accounts.csv", 5), ("meters", "meters.csv", 5), ("tariffs", "tariffs.csv", 2),
+                              ("charges", "charges.csv", 3), ("bank", "bank_registry.csv", 3)):
+        done = run("import", kind, str(samples / name), "--commit", env_url=url)
+        assert done.returncode == 0 and f" {added} added" in done.stdout, (kind, done.stdout, done.stderr)
+    again = run("import", "meters", str(samples / "meters.csv"), "--commit", env_url=url)
+    assert "0 added, 0 changed, 5 unchanged, 0 rejected" in again.stdout
+
+    later = tmp_path / "later.csv"
+    later.write_text("account_number;street;building;flat;residents;heating;hot_water;heated_area\n"
+                     "1120200001000;вул. Гулака-Артемовського;20;1;3;1;1;62,40\n"
+                     "1120200001099;вул. Гулака-Артемовського;20;99;два;1;1;62,40\n", encoding="utf-8")
+    changed = run("import", "accounts", str(later), "--commit", env_url=url)
+    assert changed.returncode == 0
+    assert "line 2: 1120200001000: residents: 2 → 3" in changed.stdout
+    assert "line 3: Residents “два” is not a whole number from 0 to 999." in changed.stdout
+    assert "0 added, 1 changed, 0 unchanged, 1 rejected" in changed.stdout
+
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"\x00\xff\xfe garbage")
+    refused = run("import", "tariffs", str(broken), env_url=url)
+    assert refused.returncode == 1 and "cannot be read" in refused.stderr and "Traceback" not in refused.stderr
