@@ -244,7 +244,7 @@ def list_conflicts(sessions: sessionmaker[Session], status: str | None = "open",
 
 def counts(sessions: sessionmaker[Session]) -> dict[str, int]:
     with sessions() as session:
-        return dict(session.execute(select(ImportConflict.status, func.count()).group_by(ImportConflict.status)).tuples())
+        return dict(session.execute(select(ImportConflict.status, func.count()).group_by(ImportConflict.status)).tuples().all())
 
 
 # --- resolving ----------------------------------------------------------------------------------------------------
