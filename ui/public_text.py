@@ -199,6 +199,11 @@ TEXT: dict[str, dict[str, str]] = {
     "profile.language": {"uk": "Мова кабінету", "en": "Cabinet language"},
     "profile.save_language": {"uk": "Зберегти мову", "en": "Save the language"},
     "profile.language_saved": {"uk": "Мову збережено.", "en": "The language has been saved."},
+    # Corrections of imported charges and payments (import conflicts resolved by staff)
+    "account.col_note": {"uk": "Примітка", "en": "Note"},
+    "correction.reversed": {"uk": "виправлено нижче", "en": "corrected below"},
+    "correction.reversal": {"uk": "сторно (скасування)", "en": "reversal"},
+    "correction.replacement": {"uk": "виправлений запис", "en": "corrected entry"},
 }
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
