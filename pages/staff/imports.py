@@ -74,7 +74,7 @@ if go:
     else:
         staff_data.clear()
         st.success(f"Імпортовано: додано {view.number(done.rows_added)}, дублікатів {len(done.duplicates)}, "
-                   f"конфліктів {len(done.conflicts)}, відхилено {len(done.rejected)} (пакет № {done.batch_id}).")
+                   f"відхилено {len(done.rejected)}, конфліктів {len(done.conflicts)} (пакет № {done.batch_id}).")
         if done.conflicts:
             st.page_link("pages/staff/conflicts.py", label="Розглянути конфлікти", icon=":material/rule_settings:")
 
