@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
 from core import balances, import_conflicts, imports, reconciliation
+from core.consumers import last_payments
 from core.errors import DomainError
 from core.statements import statement
 from db.models import AuditLog, BalanceSnapshot, Charge, ImportConflict, Payment, Reading, RegistryMatch
@@ -83,6 +84,8 @@ def test_resolving_a_payment_conflict_reverses_and_credits_the_corrected_amount(
     assert [(p.amount, p.correction) for p in stated.payments] == [
         (Decimal("1500.00"), "replacement"), (Decimal("-15.00"), "reversal"), (Decimal("15.00"), "reversed")]
     assert count(world.sessions, BalanceSnapshot) == 0  # dropped: it held the old October figure
+    with world.sessions() as s:  # registration by the last payment knows the corrected amount only
+        assert last_payments(s, other) == {"heating": Decimal("1500.00")}
     assert conflicts(world.sessions) == [("bank", "PB-2", "resolved")]
 
     again = imports.commit(world.sessions, "bank", "whole.csv", utf8(WHOLE), actor="operator")
