@@ -225,3 +225,37 @@ def test_parallel_resolutions_credit_the_correction_once(town, engine):
     assert outcomes == ["conflict.not_open"] * 11 + ["resolved"]
     assert paid(world.sessions, other) == Decimal("1500.00")
     assert count(world.sessions, Payment) == 3
+
+
+def _commit_in_process(url: str, data: bytes, gate, results) -> None:
+    from sqlalchemy import create_engine
+
+    from db.engine import make_sessions
+
+    engine = create_engine(url, poolclass=NullPool)
+    with gate:
+        try:
+            done = imports.commit(make_sessions(engine), "bank", "whole.csv", data, actor=f"operator-{os.getpid()}")
+            results.put(f"conflicts={len(done.conflicts)}")
+        except Exception as exc:  # noqa: BLE001 - reported to the test, which fails on it
+            results.put(repr(exc))
+    engine.dispose()
+
+
+def test_parallel_imports_of_a_conflicting_file_store_the_conflict_once(town, engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("parallel processes against one server: PostgreSQL")
+    world, *_ = town
+    imports.commit(world.sessions, "bank", "cut.csv", utf8(CUT), actor="operator")
+    context = multiprocessing.get_context("spawn")
+    gate, results = context.BoundedSemaphore(40), context.Queue()
+    workers = [context.Process(target=_commit_in_process,
+                               args=(engine.url.render_as_string(hide_password=False), utf8(WHOLE), gate, results))
+               for _ in range(12)]
+    for worker in workers:
+        worker.start()
+    outcomes = [results.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join()
+    assert outcomes == ["conflicts=1"] * 12
+    assert conflicts(world.sessions) == [("bank", "PB-2", "open")]
