@@ -33,7 +33,8 @@ total = view.number(result.file_total, 3) + " м³" if kind == "readings" else v
 st.write(f"У файлі рядків даних: **{view.number(result.rows_total)}**, на суму **{total}** — звірте з "
          "випискою банку чи супровідним листом відправника.")
 if result.trailer is not None:
-    claimed = "" if result.trailer.total is None else f" на суму {view.number(result.trailer.total, 2)}"
+    places = 3 if kind == "readings" else 2
+    claimed = "" if result.trailer.total is None else f" на суму {view.number(result.trailer.total, places)}"
     st.success(f"Контрольний рядок {result.trailer.line} ({view.number(result.trailer.rows)} рядків{claimed}) "
                "збігається з файлом.")
 if result.imported_before:
