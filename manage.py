@@ -127,9 +127,17 @@ def cmd_import(args) -> int:
         print(f"{result.rows_total} rows ({result.encoding}, '{result.delimiter}'): {result.rows_added} added, "
               f"{result.rows_changed} changed, {len(result.unchanged)} unchanged, {len(result.rejected)} rejected{verb}")
         return 0
+    for conflict in result.conflicts:
+        changed = ", ".join(f"{name} {conflict.stored.get(name)} -> {conflict.incoming[name]}"
+                            for name in conflict.differences)
+        print(f"line {conflict.line}: conflict ({conflict.status}) with the stored {conflict.key}: {changed}")
+    unit = "m3" if args.kind == "readings" else "UAH"
+    print(f"file: {result.rows_total} data rows, total {result.file_total} {unit}"
+          + ("" if result.trailer is None else f" (control line {result.trailer.line} matches)"))
     verb = "added" if args.commit else "to add (preview; --commit to import)"
     print(f"{result.rows_total} rows ({result.encoding}, '{result.delimiter}'): {result.rows_added} {verb}, "
-          f"{len(result.duplicates)} duplicates skipped, {len(result.rejected)} rejected")
+          f"{len(result.duplicates)} duplicates skipped, {len(result.conflicts)} conflicts for staff "
+          f"(«Конфлікти імпорту»), {len(result.rejected)} rejected")
     return 0
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from core import audit, clock, throttle
 from core.errors import AccessDenied, DomainError, VerificationFailed
@@ -30,6 +30,9 @@ class LinkedAccount:
     closed_on: dt.date | None = None  # a closed account stays visible with its history; it takes no readings
 
 
+_REVERSAL = aliased(Payment)
+
+
 def last_payments(session: Session, account_id: int) -> dict[str, Decimal]:
     """The most recent payment amount per service; registration compares against each, never their sum."""
     ranked = (
@@ -40,7 +43,9 @@ def last_payments(session: Session, account_id: int) -> dict[str, Decimal]:
             .over(partition_by=Payment.service, order_by=(Payment.paid_at.desc(), Payment.id.desc()))
             .label("rank"),
         )
-        .where(Payment.account_id == account_id)
+        # A corrected payment counts as its corrected amount: neither its reversal nor the reversed original.
+        .where(Payment.account_id == account_id, Payment.reverses_id.is_(None),
+               ~exists().where(_REVERSAL.reverses_id == Payment.id))
         .subquery()
     )
     rows = session.execute(select(ranked.c.service, ranked.c.amount).where(ranked.c.rank == 1))

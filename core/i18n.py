@@ -258,10 +258,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Negative value {value} in column {column}.",
     },
     "import.discount_range": {"uk": "Знижка {value} % поза межами 0–100.", "en": "Discount {value} % is outside 0–100."},
-    "import.to_pay_above_amount": {
-        "uk": "До сплати {value} більше за нараховане.",
-        "en": "Amount to pay {value} exceeds the charge.",
-    },
     "import.meter_unknown": {"uk": "Лічильник {value} не знайдено.", "en": "Meter {value} not found."},
     "import.meter_account_mismatch": {
         "uk": "Лічильник {meter} не належить рахунку {value}.",
@@ -353,6 +349,62 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Ці записи саме змінює інший імпорт. Спробуйте ще раз за хвилину: повторний імпорт нічого не подвоїть.",
         "en": "Another import is changing these records right now. Try again in a minute: importing again "
               "doubles nothing.",
+    },
+    # --- imports you can trust: truncation, trailer, dates, digits, to pay, conflicts ---
+    "digits.non_ascii": {
+        "uk": "Використовуйте звичайні цифри 0–9: тут є цифри іншого письма (наприклад ٣ чи ３).",
+        "en": "Use the ordinary digits 0–9: this contains digits of another script (such as ٣ or ３).",
+    },
+    "import.truncated": {
+        "uk": "Рядок {line} — останній, і після нього немає кінця рядка: файл, схоже, обрізано посеред рядка, "
+              "тож його значення можуть бути неповними. Попросіть у відправника повний файл; якщо файл повний, "
+              "додайте в кінці порожній рядок і завантажте його ще раз.",
+        "en": "Line {line} is the last one and has no line end: the file looks cut inside this row, so its values "
+              "may be incomplete. Ask the sender for the complete file; if the file is complete, add a line break "
+              "at its end and upload it again.",
+    },
+    "import.trailer_format": {
+        "uk": "Контрольний рядок {line} не розпізнано: очікується «TOTAL;кількість рядків;сума».",
+        "en": "The control line {line} is not recognised: “TOTAL;row count;total” is expected.",
+    },
+    "import.trailer_mismatch": {
+        "uk": "Контрольний рядок {line} не збігається з файлом: у ньому {rows} рядків на суму {total}, у файлі — "
+              "{file_rows} рядків на суму {file_total}. Файл неповний або пошкоджений: попросіть у відправника "
+              "повний файл. Нічого не імпортовано.",
+        "en": "The control line {line} does not match the file: it says {rows} rows totalling {total}, the file "
+              "has {file_rows} rows totalling {file_total}. The file is incomplete or damaged: ask the sender for "
+              "the complete file. Nothing was imported.",
+    },
+    "import.date_range": {
+        "uk": "Дата «{value}» поза допустимими межами (від 2000 року до завтра).",
+        "en": "Date “{value}” is outside the accepted range (from 2000 to tomorrow).",
+    },
+    "import.to_pay_mismatch": {
+        "uk": "До сплати {value} не відповідає нарахуванню {amount} зі знижкою {percent} %: має бути {expected}.",
+        "en": "To pay {value} does not match the charge {amount} with a {percent} % discount: {expected} expected.",
+    },
+    "import.discount_amount_mismatch": {
+        "uk": "Сума знижки {value} не відповідає нарахуванню і відсотку знижки: має бути {expected}.",
+        "en": "Discount amount {value} does not match the charge and the discount percent: {expected} expected.",
+    },
+    "import.key_repeated": {
+        "uk": "Запис {key} уже є в рядку {first} цього файлу з іншими значеннями.",
+        "en": "Record {key} already appears on line {first} of this file with different values.",
+    },
+    "conflict.not_found": {"uk": "Конфлікт не знайдено.", "en": "Conflict not found."},
+    "conflict.not_open": {
+        "uk": "Цей конфлікт уже розв'язано або відхилено (можливо, іншим працівником). Оновіть сторінку.",
+        "en": "This conflict has already been resolved or dismissed (perhaps by someone else). Refresh the page.",
+    },
+    "conflict.no_payment": {
+        "uk": "Цей рядок реєстру підтвердив оплату через кабінет, зараховану платіжним сервісом: виправте її "
+              "разом із сервісом, а конфлікт відхиліть із поясненням.",
+        "en": "This registry row confirmed a cabinet payment credited by the payment provider: settle it with the "
+              "provider and dismiss the conflict with a note.",
+    },
+    "conflict.note_required": {
+        "uk": "Поясніть, чому файл помиляється, а збережений запис правильний.",
+        "en": "Explain why the file is wrong and the stored record is right.",
     },
 }
 

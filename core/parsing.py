@@ -11,8 +11,14 @@ from core.errors import DomainError
 SERVICES = ("heating", "hot_water")
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
-_NUMBER = re.compile(r"^\d+([.,]\d+)?$")
-_GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
+# ASCII digits only: `\d`, int() and Decimal() also take Arabic-Indic `٣٤` or full-width `１２３`.
+_NUMBER = re.compile(r"^[0-9]+([.,][0-9]+)?$")
+_GROUPED = re.compile(r"^[0-9]{1,3}([.,][0-9]{3})+$")
+
+
+def foreign_digits(text: str | None) -> bool:
+    """True if the text holds a decimal digit other than ASCII 0-9; refused everywhere as `digits.non_ascii`."""
+    return any(c.isdecimal() and not c.isascii() for c in text or "")
 
 
 def parse_account_number(text: str | None) -> str:
@@ -21,7 +27,9 @@ def parse_account_number(text: str | None) -> str:
     if not raw:
         raise DomainError("account.empty")
     digits = re.sub(r"[\s\u00a0\-–—]+", "", raw)
-    if not re.fullmatch(r"\d{13}", digits):
+    if foreign_digits(digits):
+        raise DomainError("digits.non_ascii")
+    if not re.fullmatch(r"[0-9]{13}", digits):
         raise DomainError("account.format")
     return digits
 
@@ -35,6 +43,8 @@ def _parse_decimal(text: str | None, prefix: str, places: int) -> Decimal:
     if negative:
         raw = raw[1:].strip()
     compact = _SPACES.sub("", raw)
+    if foreign_digits(compact):
+        raise DomainError("digits.non_ascii")
     if _GROUPED.match(compact) and compact.count(",") + compact.count(".") > 1:
         compact = compact.replace(",", "").replace(".", "")
     if not _NUMBER.match(compact):
@@ -85,7 +95,9 @@ def parse_login(text: str | None) -> str:
     digits = re.sub(r"[\s\-()]+", "", raw)
     if digits.startswith("+"):
         digits = digits[1:]
-    if not digits.isdigit():
+    if foreign_digits(digits):
+        raise DomainError("digits.non_ascii")
+    if not re.fullmatch(r"[0-9]+", digits):
         raise DomainError("login.format")
     if len(digits) == 10 and digits.startswith("0"):
         digits = "38" + digits

@@ -27,6 +27,9 @@ class ChargeLine:
     discount_percent: Decimal
     discount_amount: Decimal
     amount_to_pay: Decimal
+    # A correction of an import conflict: "reversal" (the corrected row's figures negated), "replacement" (the
+    # corrected row) or "reversed" (the original, kept visible); None for an ordinary charge.
+    correction: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class PaymentLine:
     amount: Decimal
     channel: str
     status: str = "paid"
+    correction: str | None = None  # as ChargeLine.correction
 
 
 @dataclass(frozen=True)
@@ -72,21 +76,20 @@ def statement(session: Session, account_id: int) -> Statement:
         select(Account.id, Account.number, Account.address, Account.heated_area, Account.residents,
                Account.has_heating, Account.has_hot_water).where(Account.id == account_id)
     ).one()
-    charges = [
-        ChargeLine(*row)
-        for row in session.execute(
-            select(Charge.month, Charge.service, Charge.volume, Charge.tariff, Charge.amount, Charge.discount_percent,
-                   Charge.discount_amount, Charge.amount_to_pay)
-            .where(Charge.account_id == account_id).order_by(Charge.month.desc(), Charge.service)
-        )
-    ]
-    payments = [
-        PaymentLine(*row)
-        for row in session.execute(
-            select(Payment.paid_at, Payment.service, Payment.amount, Payment.channel)
-            .where(Payment.account_id == account_id).order_by(Payment.paid_at.desc(), Payment.id.desc())
-        )
-    ]
+    charge_rows = session.execute(
+        select(Charge.month, Charge.service, Charge.volume, Charge.tariff, Charge.amount, Charge.discount_percent,
+               Charge.discount_amount, Charge.amount_to_pay, Charge.id, Charge.reverses_id, Charge.replaces_id)
+        .where(Charge.account_id == account_id).order_by(Charge.month.desc(), Charge.service, Charge.id.desc())
+    ).all()
+    reversed_charges = {row.reverses_id for row in charge_rows if row.reverses_id is not None}
+    charges = [ChargeLine(*row[:8], correction=_correction(row, reversed_charges)) for row in charge_rows]
+    payment_rows = session.execute(
+        select(Payment.paid_at, Payment.service, Payment.amount, Payment.channel, Payment.id, Payment.reverses_id,
+               Payment.replaces_id)
+        .where(Payment.account_id == account_id).order_by(Payment.paid_at.desc(), Payment.id.desc())
+    ).all()
+    reversed_payments = {row.reverses_id for row in payment_rows if row.reverses_id is not None}
+    payments = [PaymentLine(*row[:4], correction=_correction(row, reversed_payments)) for row in payment_rows]
     pending = [
         PaymentLine(created_at, service, amount, "cabinet", status)
         for created_at, service, amount, status in session.execute(
@@ -106,13 +109,21 @@ def statement(session: Session, account_id: int) -> Statement:
     services = [
         ServiceBalance(
             service, charged[service], paid[service],
-            next((c for c in charges if c.service == service), None),
-            next((p for p in payments if p.service == service), None),
+            next((c for c in charges if c.service == service and c.correction in (None, "replacement")), None),
+            next((p for p in payments if p.service == service and p.correction in (None, "replacement")), None),
         )
         for service in offered + sorted((set(charged) | set(paid)) - set(offered))
     ]
     return Statement(account.id, account.number, account.address, account.heated_area, account.residents,
                      services, charges, payments, pending)
+
+
+def _correction(row, reversed_ids: set[int]) -> str | None:
+    if row.reverses_id is not None:
+        return "reversal"
+    if row.id in reversed_ids:
+        return "reversed"
+    return "replacement" if row.replaces_id is not None else None
 
 
 def statement_for_consumer(sessions: sessionmaker[Session], login_id: int, account_id: int) -> Statement:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -97,6 +98,7 @@ class ImportBatch(Base):
     rows_duplicate: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
     rows_changed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # register imports' updates
+    rows_conflict: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     created_by: Mapped[str] = mapped_column(String(120))
 
@@ -104,7 +106,12 @@ class ImportBatch(Base):
 class Charge(Base):
     __tablename__ = "charges"
     __table_args__ = (
-        UniqueConstraint("account_id", "service", "month", name="uq_charge_account_service_month"),
+        # One billing row per account, service and month; a correction adds a reversal and a replacement beside it.
+        Index("uq_charge_account_service_month", "account_id", "service", "month", unique=True,
+              sqlite_where=text("reverses_id IS NULL AND replaces_id IS NULL"),
+              postgresql_where=text("reverses_id IS NULL AND replaces_id IS NULL")),
+        Index("uq_charges_reverses_id", "reverses_id", unique=True),
+        Index("ix_charges_replaces_id", "replaces_id"),
         # INCLUDE (PostgreSQL): the dashboard's debt per account and service and a month's total from the index alone.
         Index("ix_charges_account_service_month", "account_id", "service", "month", postgresql_include=["amount_to_pay"]),
         Index("ix_charges_month_service", "month", "service", postgresql_include=["amount_to_pay"]),
@@ -121,6 +128,10 @@ class Charge(Base):
     discount_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     amount_to_pay: Mapped[Decimal] = mapped_column(Money)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    # A correction never edits a charge: it adds the reversal (negated figures, `reverses_id` = the charge) and the
+    # corrected row (`replaces_id` = the charge), so sums give the corrected amount and the original stays visible.
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("charges.id"))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("charges.id"))
 
 
 class Payment(Base):
@@ -130,6 +141,8 @@ class Payment(Base):
         # INCLUDE (PostgreSQL): balances and payment inflows from the indexes alone.
         Index("ix_payments_account_service_paid", "account_id", "service", "paid_at", postgresql_include=["amount"]),
         Index("ix_payments_paid_at", "paid_at", postgresql_include=["amount", "service", "channel"]),
+        Index("uq_payments_reverses_id", "reverses_id", unique=True),
+        Index("ix_payments_replaces_id", "replaces_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,6 +154,10 @@ class Payment(Base):
     source: Mapped[str] = mapped_column(String(40))
     external_ref: Mapped[str] = mapped_column(String(80))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    # A correction: the reversing entry (negative amount) links the payment it reverses, the corrected one the
+    # payment it replaces; a payment is reversed at most once (unique index).
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
 
 
 class ReadingWindow(Base):
@@ -334,6 +351,36 @@ class Tariff(Base):
     norm: Mapped[Decimal | None] = mapped_column(Volume)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+
+
+class ImportConflict(Base):
+    """An imported row whose key (payment_ref; account + service + month; the utility's ref) matches a stored row
+    with different content. Never skipped silently: staff resolve it (a reversing entry plus the corrected row)
+    or dismiss it. One row per key and distinct incoming content, however often the file is imported."""
+
+    __tablename__ = "import_conflicts"
+    __table_args__ = (
+        UniqueConstraint("kind", "key", "fingerprint", name="uq_import_conflict_kind_key_fingerprint"),
+        Index("ix_import_conflicts_status", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # bank, charges, readings
+    key: Mapped[str] = mapped_column(String(120))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the incoming values
+    stored_id: Mapped[int] = mapped_column(Integer)  # the payments/charges/readings row the key matched
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    stored: Mapped[str] = mapped_column(Text)  # JSON: the stored values when detected
+    incoming: Mapped[str] = mapped_column(Text)  # JSON: the file's values
+    line: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255))
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, resolved, dismissed
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    resolved_by: Mapped[str | None] = mapped_column(String(120))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    corrected_id: Mapped[int | None] = mapped_column(Integer)  # the corrected row written on resolution
+    note: Mapped[str | None] = mapped_column(String(500))
 
 
 class AuditLog(Base):

@@ -208,6 +208,11 @@ TEXT: dict[str, dict[str, str]] = {
         "uk": "Рахунок закрито {date}: показання за ним більше не приймаються.",
         "en": "The account was closed on {date}: it takes no more meter readings.",
     },
+    # Corrections of imported charges and payments (import conflicts resolved by staff)
+    "account.col_note": {"uk": "Примітка", "en": "Note"},
+    "correction.reversed": {"uk": "виправлено нижче", "en": "corrected below"},
+    "correction.reversal": {"uk": "сторно (скасування)", "en": "reversal"},
+    "correction.replacement": {"uk": "виправлений запис", "en": "corrected entry"},
 }
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}

@@ -44,6 +44,8 @@ PAGES: tuple[StaffPage, ...] = (
     StaffPage("lookup", "pages/staff/lookup.py", "Пошук рахунку", ":material/search:", "Рахунки", ALL),
     StaffPage("imports", "pages/staff/imports.py", "Імпорт файлів", ":material/upload_file:", "Рахунки",
               frozenset({"admin", "operator"})),
+    StaffPage("conflicts", "pages/staff/conflicts.py", "Конфлікти імпорту", ":material/rule_settings:", "Рахунки",
+              frozenset({"admin", "operator"})),
     StaffPage("windows", "pages/staff/windows.py", "Періоди подачі", ":material/calendar_month:", "Адміністрування",
               frozenset({"admin"})),
     StaffPage("users", "pages/staff/users.py", "Користувачі", ":material/group:", "Адміністрування",

@@ -88,6 +88,7 @@ with charges_tab:
         year = st.selectbox(tr("account.year"), years, key="charges_year")
         rows = [c for c in data.charges if c.month.year == year]
         has_discount = any(c.discount_percent for c in rows)
+        has_correction = any(c.correction for c in rows)
         table = []
         for c in rows:
             row = {
@@ -98,6 +99,8 @@ with charges_tab:
             if has_discount:
                 row[tr("account.col_amount")] = formatting.money(c.amount, lang)
                 row[tr("account.col_discount")] = formatting.percent(c.discount_percent, lang) if c.discount_percent else ""
+            if has_correction:
+                row[tr("account.col_note")] = tr(f"correction.{c.correction}") if c.correction else ""
             table.append(row)
         st.dataframe(table, hide_index=True)
         st.caption(tr("account.subsidy_note"))
@@ -112,7 +115,8 @@ with payments_tab:
                     tr("account.col_service"): t(f"service.{p.service}", lang),
                     tr("account.col_paid"): formatting.money(p.amount, lang),
                     tr("account.col_channel"): text_or(f"channel.{p.channel}", lang, p.channel),
-                }
+                } | ({tr("account.col_note"): tr(f"correction.{p.correction}") if p.correction else ""}
+                     if any(x.correction for x in data.payments) else {})
                 for p in data.payments
             ],
             hide_index=True,

@@ -39,6 +39,7 @@ for column, service in zip(columns, statement.services):
                   view.money(abs(service.balance)),
                   help=f"Нараховано {view.money(service.charged)}, сплачено {view.money(service.paid)}")
 
+CORRECTIONS = {"reversed": "виправлено (конфлікт імпорту)", "reversal": "сторно", "replacement": "виправлений запис"}
 charges, payments, readings, logins, audit = st.tabs(
     ["Нарахування", "Оплати", "Показання", "Кабінет", "Журнал дій"])
 with charges:
@@ -46,10 +47,12 @@ with charges:
                    "Обсяг": view.number(c.volume, 3), "Тариф": view.number(c.tariff, 2),
                    "Нараховано": view.money(c.amount),
                    "Знижка": view.percent(c.discount_percent) if c.discount_percent else "",
-                   "До сплати": view.money(c.amount_to_pay)} for c in statement.charges], hide_index=True)
+                   "До сплати": view.money(c.amount_to_pay),
+                   "Примітка": CORRECTIONS.get(c.correction, "")} for c in statement.charges], hide_index=True)
 with payments:
     st.dataframe([{"Дата": view.moment(p.paid_at), "Послуга": view.SERVICE_NAMES.get(p.service, p.service),
-                   "Сума": view.money(p.amount), "Канал": view.PAYMENT_CHANNEL_NAMES.get(p.channel, p.channel)}
+                   "Сума": view.money(p.amount), "Канал": view.PAYMENT_CHANNEL_NAMES.get(p.channel, p.channel),
+                   "Примітка": CORRECTIONS.get(p.correction, "")}
                   for p in statement.payments], hide_index=True)
     if statement.pending:
         st.caption(f"Очікують підтвердження банку: {len(statement.pending)}")

@@ -17,7 +17,7 @@ st.caption("Оплати через кабінет підтверджує пла
            "двічі одна оплата не зараховується.")
 
 OUTCOMES = {"added": "Зараховано з реєстру", "matched_intent": "Підтверджено платіж кабінету",
-            "duplicate": "Уже зараховано (дубль)"}
+            "duplicate": "Уже зараховано (дубль)", "corrected": "Виправлення (конфлікти імпорту)"}
 ISSUES = {"order_unknown": "Невідомий номер замовлення", "order_mismatch": "Інший рахунок або послуга, ніж у замовленні",
           "amount_differs": "Сума відрізняється від замовлення",
           "possible_duplicate": "Схоже на оплату кабінету, уже зараховану"}
@@ -37,11 +37,11 @@ since, until = period
 data = report(sessions(), since, until)
 filters = {"з": view.date(since), "по": view.date(until)}
 
-columns = st.columns(4)
+columns = st.columns(5)
 for column, (outcome, label) in zip(columns, OUTCOMES.items()):
     count, total = data.outcomes.get(outcome, (0, 0))
     column.metric(label, view.number(count), help=f"На суму {view.money(total)}")
-columns[3].metric("Оплачено через кабінет", view.number(data.cabinet_paid[0]),
+columns[4].metric("Оплачено через кабінет", view.number(data.cabinet_paid[0]),
                   help=f"На суму {view.money(data.cabinet_paid[1])}")
 
 st.subheader(f"Рядки реєстрів, що потребують уваги: {len(data.unmatched_rows)}")

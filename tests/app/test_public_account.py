@@ -91,3 +91,30 @@ def test_a_credited_payment_shows_at_once(at, app_world):
     at.run()
     assert ("Заборгованості немає", "0,00\u00a0₴") == (at.metric[1].label, at.metric[1].value)
     assert "Останній платіж: 300,00\u00a0₴, 27.11.2026" in shown(at)
+
+
+def test_a_corrected_charge_shows_the_corrected_debt_and_keeps_the_original_visible(app_world):
+    """October's hot water was imported as 30,00 (a cut file); staff resolved the conflict with the billing's 300,00."""
+    from core import import_conflicts, imports
+
+    cabinet = build(app_world)
+    header = "account_number;service;month;volume;tariff;amount;discount_percent;amount_to_pay\r\n"
+    row = "1120200001000;hot_water;2026-10;1,000;1,00;{0};0;{0}\r\n"
+    with app_world.sessions.begin() as s:  # replace the fixture's row by the cut value an older import stored
+        from sqlalchemy import delete
+
+        from db.models import Charge
+        s.execute(delete(Charge).where(Charge.account_id == cabinet.seed, Charge.service == "hot_water",
+                                       Charge.month == dt.date(2026, 10, 1)))
+    imports.commit(app_world.sessions, "charges", "cut.csv", (header + row.format("30,00")).encode(), actor="operator")
+    [conflict] = imports.commit(app_world.sessions, "charges", "whole.csv", (header + row.format("300,00")).encode(),
+                                actor="operator").conflicts
+    import_conflicts.resolve(app_world.sessions, conflict.id, actor="operator")
+    registered(app_world)
+    at = logged_in_app(app_world)
+    assert ("Борг", "300,00\u00a0₴") in [(m.label, m.value) for m in at.metric]
+    charges = at.dataframe[0].value
+    hot_water = charges[charges["Послуга"] == "Гаряча вода"]
+    assert list(zip(hot_water["До сплати"], hot_water["Примітка"])) == [
+        ("300,00\u00a0₴", "виправлений запис"), ("-30,00\u00a0₴", "сторно (скасування)"),
+        ("30,00\u00a0₴", "виправлено нижче")]

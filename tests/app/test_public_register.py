@@ -111,3 +111,11 @@ def test_english_switch_before_login(cabinet):
     at.button[0].click().run()
     assert "13 digits" in errors(at)[0]
     assert OTHER not in shown(at)
+
+
+@pytest.mark.parametrize("field, typed", [("amount", "١٨٦٦,٦٦"), ("amount", "１８６６,６６"),
+                                          ("account", "１１２０２０００１０００")])
+def test_digits_of_other_scripts_are_refused_with_the_same_message_as_in_imports(cabinet, field, typed):
+    at = register_via_ui(open_app("public_app.py"), **{field: typed})
+    assert at.title[0].value == "Реєстрація"
+    assert errors(at) == ["Використовуйте звичайні цифри 0–9: тут є цифри іншого письма (наприклад ٣ чи ３)."]

@@ -20,13 +20,14 @@ TITLES = {
     "overview": "Огляд", "readings": "Показання лічильників гарячої води", "payments": "Надходження оплат",
     "reconciliation": "Звірка оплат з реєстрами банку", "additional_charges": "Донарахування",
     "explore": "Дослідження даних", "lookup": "Пошук рахунку", "imports": "Імпорт файлів",
+    "conflicts": "Конфлікти імпорту",
     "windows": "Періоди подачі показань", "users": "Користувачі та ролі",
 }
 VISIBLE = {
     "admin": set(TITLES),
     "manager": {"overview", "readings", "payments", "reconciliation", "additional_charges", "lookup"},
     "analyst": {"overview", "readings", "payments", "reconciliation", "explore", "lookup"},
-    "operator": {"additional_charges", "lookup", "imports"},
+    "operator": {"additional_charges", "lookup", "imports", "conflicts"},
 }
 
 

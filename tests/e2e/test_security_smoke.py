@@ -20,7 +20,7 @@ from ui.staff_access import PAGES as STAFF_PAGES
 
 # Words only the staff dashboard shows (its login screen and its page headings).
 STAFF_WORDS = ["Панель працівника", "Внутрішній застосунок", "Вхід для працівників", "Огляд", "Надходження оплат",
-               "Донарахування", "Дослідження даних", "Пошук рахунку", "Імпорт файлів", "Періоди подачі",
+               "Донарахування", "Дослідження даних", "Пошук рахунку", "Імпорт файлів", "Конфлікти імпорту", "Періоди подачі",
                "Користувачі", "Показання лічильників гарячої води", "Звірка"]
 # The url paths staff_dashboard.py serves its pages under (st.Page infers them from the file names).
 STAFF_PATHS = [Path(page.path).stem for page in STAFF_PAGES]

@@ -71,12 +71,14 @@ def test_a_mixed_file_gives_the_same_lines_and_rows_on_every_database(town, engi
     world.payment(seed, "heating", "42.00", kyiv(2026, 11, 1), ref="PB-5")  # already credited, another source
     with world.sessions.begin() as s:
         s.add(Payment(account_id=other, service="heating", amount=Decimal("5.00"), paid_at=kyiv(2026, 11, 1),
-                      channel="bank", source=imports.BANK_SOURCE, external_ref="PB-3"))  # already imported
+                      channel="bank", source=imports.BANK_SOURCE, external_ref="PB-3"))  # imported, other content
 
     done = imports.commit(world.sessions, "bank", "mixed.csv", data(MIXED), actor="operator")
 
     assert [row["line"] for row in done.to_add] == [2, 7]
-    assert sorted(done.duplicates) == [4, 5]
+    assert sorted(done.duplicates) == [5]
+    assert [(c.line, c.key, c.stored["amount"], c.incoming["amount"]) for c in done.conflicts] == [
+        (4, "PB-3", "5", "87.45")]
     assert [(r.line, r.key) for r in done.rejected] == [
         (3, "import.account_format"), (6, "import.account_unknown"), (8, "import.future_date")]
     assert bulk_writer == ["_write_credited_by_copy" if engine.dialect.name == "postgresql"
@@ -94,7 +96,8 @@ def test_a_mixed_file_gives_the_same_lines_and_rows_on_every_database(town, engi
     assert all(m.payment_id == ids[ref] and m.outcome == "added" and m.issue is None and m.order_id is None
                and m.intent_id is None and m.import_batch_id == done.batch_id for ref, m in matches.items())
     assert matches["PB-1"].created_at == kyiv(2026, 11, 27, 12)
-    assert (batch.rows_total, batch.rows_added, batch.rows_duplicate, batch.rows_rejected) == (7, 2, 2, 3)
+    assert (batch.rows_total, batch.rows_added, batch.rows_duplicate, batch.rows_rejected, batch.rows_conflict) == (
+        7, 2, 1, 3, 1)
 
 
 def test_amounts_keep_their_kopecks_exactly(town):

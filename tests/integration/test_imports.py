@@ -24,7 +24,7 @@ def town(world, monkeypatch):
     seed = world.account(SEED)
     other = world.account(OTHER, address="просп. Волі, 3, кв. 9")
     meter = world.meter(seed, "0812345", initial="100.000")
-    world.charge(seed, "heating", dt.date(2026, 10, 1), "1500.00")
+    world.charge(seed, "heating", dt.date(2026, 10, 1), "1500.00", volume="0.900", tariff="1679.08")
     october = world.window(dt.date(2026, 10, 1))
     world.window(dt.date(2026, 11, 1))
     world.reading(meter, october, "150.000", kyiv(2026, 11, 2, 10), consumption="2.000")
@@ -129,7 +129,7 @@ def test_truncated_file_rejects_the_cut_row_only(town):
     cut = utf8(BANK)[:-25]
     result = imports.preview(world.sessions, "bank", "cut.csv", cut)
     assert result.rows_added == 1
-    assert [(r.line, r.key) for r in result.rejected] == [(3, "import.field_count")]
+    assert [(r.line, r.key) for r in result.rejected] == [(3, "import.truncated")]
 
 
 CHARGES = """account_number;service;month;volume;tariff;amount;discount_percent;amount_to_pay
@@ -147,6 +147,7 @@ def test_charges_import_dedupes_on_account_service_month_and_computes_the_discou
     world, seed, other = town
     result = imports.commit(world.sessions, "charges", "billing.csv", utf8(CHARGES), actor="operator")
     assert result.duplicates == [2, 5]  # October's heating already there; the second hot-water row of the file
+    assert result.conflicts == []
     assert {r.line: r.key for r in result.rejected} == {6: "import.negative", 7: "import.service_unknown",
                                                         8: "import.month_format"}
     with world.sessions() as s:

@@ -96,3 +96,21 @@ def test_import_loads_the_register_from_the_sample_files_once(tmp_path):
     broken.write_bytes(b"\x00\xff\xfe garbage")
     refused = run("import", "tariffs", str(broken), env_url=url)
     assert refused.returncode == 1 and "cannot be read" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_import_of_a_registry_with_year_one_dates_reports_the_lines_and_no_traceback(tmp_path):
+    url = f"sqlite:///{tmp_path}/import.sqlite3"
+    assert run("demo", "--size", "tiny", env_url=url).returncode == 0
+    registry = tmp_path / "registry.csv"
+    registry.write_bytes(("account_number;service;amount;paid_at;payment_ref\r\n"
+                          "1120200001000;heating;100,00;0001-01-01;Y-1\r\n"
+                          "1120200001000;heating;100,00;01.01.0001 00:30;Y-2\r\n"
+                          "1120200001000;heating;100,00;2020-01-10;Y-3\r\n"
+                          "1120200001000;heating;15").encode())
+    out = run("import", "bank", str(registry), env_url=url)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert "line 2: Date “0001-01-01” is outside the accepted range" in out.stdout
+    assert "line 3: Date “01.01.0001 00:30”" in out.stdout
+    assert "line 5: Line 5 is the last one and has no line end" in out.stdout
+    assert "file: 4 data rows, total 315.00 UAH" in out.stdout
+    assert "1 to add (preview" in out.stdout

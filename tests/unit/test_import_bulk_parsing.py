@@ -35,12 +35,17 @@ SAMPLES = [
     # refused
     "2026-02-29", "2026-02-30 10:00", "2026-11-02 24:00", "2026-11-02 14:60", "2026-11-02 14:30:61", "2026-13-01",
     "2026-00-10", "2026-11-02 14", "2026-11-02T14:30:00+02:00", "2026-11-02 14:30:00.5", "20261102", "", "сьогодні",
-    "٢٠٢٦-١١-٠٢ 14:30",
+    "٢٠٢٦-١١-٠٢ 14:30", "２０２６-11-02",
 ]
+FOREIGN_DIGITS = {"٢٠٢٦-١١-٠٢ 14:30", "２０２６-11-02"}  # strptime reads them; the import refuses them
 
 
 @pytest.mark.parametrize("text", SAMPLES)
 def test_parse_moment_agrees_with_the_patterns(text):
+    if text in FOREIGN_DIGITS:
+        with pytest.raises(ValueError):
+            parse_moment(text)
+        return
     try:
         expected = by_patterns(text)
     except ValueError:

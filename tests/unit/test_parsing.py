@@ -68,3 +68,15 @@ def test_login_normalised(typed, login):
 def test_login_rejected(typed):
     with pytest.raises(DomainError):
         parse_login(typed)
+
+
+@pytest.mark.parametrize("parse, typed", [
+    (parse_amount, "٣٤"), (parse_amount, "１２３"), (parse_amount, "1 ８６６,６６"), (parse_reading, "١٢٣,٤٥٦"),
+    (parse_account_number, "١١٢٠٢٠٠٠٠١٠٠٠"), (parse_account_number, "１１２０２０００１０００"),
+    (parse_login, "０６７ １２３ ４５ ６７"),
+])
+def test_digits_of_other_scripts_are_refused_with_one_message(parse, typed):
+    with pytest.raises(DomainError) as err:
+        parse(typed)
+    assert err.value.key == "digits.non_ascii"
+    assert "0–9" in err.value.message("uk") and "0–9" in err.value.message("en")

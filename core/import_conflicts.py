@@ -1,0 +1,387 @@
+"""Import conflicts: a file row whose key matches a stored row with different content.
+
+A bank row's key is its `payment_ref`, a charge's its account + service + month, a water-utility reading's the
+utility's `ref`. The same key with the same content is a duplicate and adds nothing; with different content it
+is a conflict: never skipped silently, listed in the import's preview and on the staff page «Конфлікти імпорту»,
+and stored once per key and distinct content (unique index) however often the file is imported.
+
+An operator or admin resolves a conflict. Money is never updated in place: a payment gets a reversing payment
+(negative amount, `<ref>#revN`, linked to it) and the corrected payment (`<ref>#fixN`); a charge gets a reversal
+row (negated figures) and the corrected row for the same month, so every sum (statement, debt, snapshots) gives
+the corrected amount and the original stays visible; a reading is superseded by the corrected one through the
+reading rules. Each resolution is audited. Once resolved, the corrected row is what the key stands for: the
+corrected file imported again is a duplicate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from sqlalchemy import String, any_, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import audit, balances, clock
+from core.errors import DomainError
+from core.windows import WindowInfo
+from db.models import (Account, Charge, ImportConflict, Meter, Payment, Reading, ReadingWindow, RegistryMatch)
+
+STATUSES = ("open", "resolved", "dismissed")
+REF_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One conflicting row of a file, as the preview lists it (`id`/`status` once stored)."""
+
+    line: int
+    kind: str
+    key: str
+    stored_id: int
+    account_id: int | None
+    stored: dict[str, str]
+    incoming: dict[str, str]
+    id: int | None = None
+    status: str = "open"
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.incoming)
+
+    @property
+    def differences(self) -> list[str]:
+        """The fields whose values differ, in the incoming row's order."""
+        return [name for name, value in self.incoming.items() if name in self.stored and self.stored[name] != value]
+
+
+def fingerprint(values: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def text_of(value: object) -> str:
+    """Values as the conflict stores and compares them: Decimals normalised (`1500.00` = `1500`), times in UTC."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value else "0"
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def values(**fields: object) -> dict[str, str]:
+    return {name: text_of(value) for name, value in fields.items()}
+
+
+def charge_key(number: str, service: str, month: dt.date) -> str:
+    return f"{number}/{service}/{month:%Y-%m}"
+
+
+def _chunks(session: Session, column, keys: list, query):
+    """Rows of `query(condition)` for `column` in `keys`: one array parameter on PostgreSQL, IN lists elsewhere."""
+    if not keys:
+        return
+    if session.connection().dialect.name == "postgresql" and isinstance(keys[0], str):
+        yield from session.execute(query(column == any_(bindparam("keys", keys, type_=ARRAY(String)))))
+        return
+    for start in range(0, len(keys), 1000):
+        yield from session.execute(query(column.in_(keys[start:start + 1000])))
+
+
+def corrected_ids(session: Session, kind: str, keys: list[str]) -> dict[str, int]:
+    """Per key, the row its latest resolution wrote: what the key stands for now."""
+    found: dict[str, tuple[dt.datetime, int, int]] = {}
+    for key, resolved_at, conflict_id, corrected in _chunks(
+        session, ImportConflict.key, keys,
+        lambda condition: select(ImportConflict.key, ImportConflict.resolved_at, ImportConflict.id,
+                                 ImportConflict.corrected_id)
+        .where(ImportConflict.kind == kind, ImportConflict.status == "resolved",
+               ImportConflict.corrected_id.is_not(None), condition)):
+        if key not in found or (resolved_at, conflict_id) > found[key][:2]:
+            found[key] = (resolved_at, conflict_id, corrected)
+    return {key: corrected for key, (_at, _id, corrected) in found.items()}
+
+
+# --- what each key stands for now -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StoredPayment:
+    payment_id: int | None  # None: a registry row for a cabinet payment the provider's callback credited
+    account_id: int
+    service: str
+    amount: Decimal
+    paid_at: dt.datetime
+    channel: str
+
+    def values(self, number: str) -> dict[str, str]:
+        return values(account_number=number, service=self.service, amount=self.amount, paid_at=self.paid_at)
+
+
+def stored_payments(session: Session, source: str, refs: list[str]) -> dict[str, StoredPayment]:
+    """Per payment_ref already imported from `source`, the payment it stands for now (corrections followed)."""
+    stored: dict[str, StoredPayment] = {}
+    for ref, account_id, service, amount, paid_at in _chunks(
+        session, RegistryMatch.external_ref, refs,
+        lambda condition: select(RegistryMatch.external_ref, RegistryMatch.account_id, RegistryMatch.service,
+                                 RegistryMatch.amount, RegistryMatch.paid_at)
+        .where(RegistryMatch.source == source, condition)):
+        stored[ref] = StoredPayment(None, account_id, service, amount, paid_at, "bank")
+    for ref, *row in _chunks(
+        session, Payment.external_ref, refs,
+        lambda condition: select(Payment.external_ref, Payment.id, Payment.account_id, Payment.service,
+                                 Payment.amount, Payment.paid_at, Payment.channel)
+        .where(Payment.source == source, condition)):
+        stored[ref] = StoredPayment(*row)
+    corrected = corrected_ids(session, "bank", sorted(stored))
+    if corrected:
+        by_id = {row[0]: StoredPayment(*row) for row in session.execute(
+            select(Payment.id, Payment.account_id, Payment.service, Payment.amount, Payment.paid_at, Payment.channel)
+            .where(Payment.id.in_(sorted(set(corrected.values())))))}
+        stored.update({ref: by_id[payment_id] for ref, payment_id in corrected.items()})
+    return stored
+
+
+def charge_values(charge) -> dict[str, str]:
+    return values(volume=charge.volume, tariff=charge.tariff, amount=charge.amount,
+                  discount_percent=charge.discount_percent, amount_to_pay=charge.amount_to_pay)
+
+
+def stored_charges(session: Session, account_ids: list[int], months: list[dt.date]) -> dict[tuple, Charge]:
+    """Per (account_id, service, month) of these accounts and months, the charge it stands for now: the billing's
+    own row, or the corrected row of its latest resolution."""
+    rows: dict[tuple, list[Charge]] = {}
+    for (charge,) in _chunks(session, Charge.account_id, account_ids,
+                             lambda condition: select(Charge).where(condition, Charge.month.in_(months))):
+        rows.setdefault((charge.account_id, charge.service, charge.month), []).append(charge)
+    standing = {}
+    for key, charges in rows.items():
+        reversed_ids = {c.reverses_id for c in charges if c.reverses_id is not None}
+        live = [c for c in charges if c.reverses_id is None and c.id not in reversed_ids]
+        standing[key] = max(live, key=lambda c: c.id) if live else None
+    return {key: charge for key, charge in standing.items() if charge is not None}
+
+
+def stored_readings(session: Session, source: str, refs: list[str]) -> dict[str, Reading]:
+    stored: dict[str, Reading] = {}
+    for (reading,) in _chunks(session, Reading.external_ref, refs,
+                              lambda condition: select(Reading).where(Reading.source == source, condition)):
+        stored[reading.external_ref] = reading
+    corrected = corrected_ids(session, "readings", sorted(stored))
+    if corrected:
+        by_id = {r.id: r for r in session.scalars(select(Reading).where(Reading.id.in_(sorted(set(corrected.values())))))}
+        stored.update({ref: by_id[reading_id] for ref, reading_id in corrected.items()})
+    return stored
+
+
+def reading_values(meter_serial: str, value: Decimal, read_at: dt.datetime) -> dict[str, str]:
+    return values(meter_serial=meter_serial, value=value, read_at=read_at)
+
+
+# --- storing and listing ----------------------------------------------------------------------------------------
+
+def record(session: Session, conflicts: list[Conflict], *, filename: str, batch_id: int | None,
+           now: dt.datetime) -> list[Conflict]:
+    """Store each conflict once (the unique key and content; a concurrent import inserts nothing twice) and
+    return them with their stored id and status."""
+    if not conflicts:
+        return []
+    dialect = session.connection().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [dict(kind=c.kind, key=c.key[:120], fingerprint=c.fingerprint, stored_id=c.stored_id,
+                 account_id=c.account_id, stored=json.dumps(c.stored, ensure_ascii=False),
+                 incoming=json.dumps(c.incoming, ensure_ascii=False), line=c.line, filename=filename[:255],
+                 import_batch_id=batch_id, status="open", created_at=now) for c in conflicts]
+    for start in range(0, len(rows), 1000):
+        session.execute(insert(ImportConflict).on_conflict_do_nothing(
+            index_elements=["kind", "key", "fingerprint"]), rows[start:start + 1000])
+    known = {}
+    for conflict_id, key, fp, status in _chunks(
+        session, ImportConflict.key, sorted({c.key[:120] for c in conflicts}),
+        lambda condition: select(ImportConflict.id, ImportConflict.key, ImportConflict.fingerprint,
+                                 ImportConflict.status).where(ImportConflict.kind == conflicts[0].kind, condition)):
+        known[(key, fp)] = (conflict_id, status)
+    return [replace(c, id=known[(c.key[:120], c.fingerprint)][0], status=known[(c.key[:120], c.fingerprint)][1])
+            for c in conflicts]
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    id: int
+    kind: str
+    key: str
+    account_number: str | None
+    stored: dict[str, str]
+    incoming: dict[str, str]
+    line: int
+    filename: str
+    import_batch_id: int | None
+    status: str
+    created_at: dt.datetime
+    resolved_by: str | None
+    resolved_at: dt.datetime | None
+    note: str | None
+
+
+def list_conflicts(sessions: sessionmaker[Session], status: str | None = "open", limit: int = 500) -> list[ConflictView]:
+    with sessions() as session:
+        query = (select(ImportConflict, Account.number).outerjoin(Account, Account.id == ImportConflict.account_id)
+                 .order_by(ImportConflict.created_at.desc(), ImportConflict.id.desc()).limit(limit))
+        if status is not None:
+            query = query.where(ImportConflict.status == status)
+        return [ConflictView(c.id, c.kind, c.key, number, json.loads(c.stored), json.loads(c.incoming), c.line,
+                             c.filename, c.import_batch_id, c.status, c.created_at, c.resolved_by, c.resolved_at,
+                             c.note)
+                for c, number in session.execute(query)]
+
+
+def counts(sessions: sessionmaker[Session]) -> dict[str, int]:
+    with sessions() as session:
+        return dict(session.execute(select(ImportConflict.status, func.count()).group_by(ImportConflict.status)).tuples().all())
+
+
+# --- resolving ----------------------------------------------------------------------------------------------------
+
+def _open_conflict(session: Session, conflict_id: int) -> ImportConflict:
+    conflict = session.scalar(select(ImportConflict).where(ImportConflict.id == conflict_id).with_for_update())
+    if conflict is None:
+        raise DomainError("conflict.not_found")
+    if conflict.status != "open":
+        raise DomainError("conflict.not_open")
+    return conflict
+
+
+def _suffixed(ref: str, suffix: str) -> str:
+    return ref[:REF_LENGTH - len(suffix)] + suffix
+
+
+def _resolve_payment(session: Session, conflict: ImportConflict, incoming: dict, now: dt.datetime) -> int | None:
+    from core.imports import BANK_SOURCE
+
+    ref = conflict.key
+    standing = stored_payments(session, BANK_SOURCE, [ref]).get(ref)
+    if standing is None:
+        raise DomainError("conflict.not_found")
+    account_id = session.scalar(select(Account.id).where(Account.number == incoming["account_number"]))
+    if standing.payment_id is None:
+        raise DomainError("conflict.no_payment")  # the cabinet's payment stands; settled with the provider
+    original = session.get(Payment, standing.payment_id)
+    number = session.scalar(select(func.count()).select_from(ImportConflict).where(
+        ImportConflict.kind == "bank", ImportConflict.key == ref, ImportConflict.status == "resolved")) + 1
+    amount, paid_at = Decimal(incoming["amount"]), dt.datetime.fromisoformat(incoming["paid_at"])
+    reversal = Payment(account_id=original.account_id, service=original.service, amount=-original.amount,
+                       paid_at=original.paid_at, channel=original.channel, source=original.source,
+                       external_ref=_suffixed(ref, f"#rev{number}"), import_batch_id=conflict.import_batch_id,
+                       reverses_id=original.id)
+    corrected = Payment(account_id=account_id, service=incoming["service"], amount=amount, paid_at=paid_at,
+                        channel=original.channel, source=original.source, external_ref=_suffixed(ref, f"#fix{number}"),
+                        import_batch_id=conflict.import_batch_id, replaces_id=original.id)
+    session.add_all([reversal, corrected])
+    session.flush()
+    for payment in (reversal, corrected):  # the registry side of the reconciliation nets out too
+        session.add(RegistryMatch(
+            import_batch_id=conflict.import_batch_id, source=payment.source, external_ref=payment.external_ref,
+            account_id=payment.account_id, service=payment.service, amount=payment.amount, paid_at=payment.paid_at,
+            outcome="corrected", payment_id=payment.id, created_at=now))
+    balances.written_before(session, moment=min(original.paid_at, paid_at))
+    return corrected.id
+
+
+def _resolve_charge(session: Session, conflict: ImportConflict, incoming: dict) -> int | None:
+    number, service, month_text = conflict.key.split("/")
+    month = dt.date.fromisoformat(month_text + "-01")
+    account_id = session.scalar(select(Account.id).where(Account.number == number))
+    original = stored_charges(session, [account_id], [month]).get((account_id, service, month))
+    if original is None:
+        raise DomainError("conflict.not_found")
+    reversal = Charge(account_id=account_id, service=service, month=month, volume=-original.volume,
+                      tariff=original.tariff, amount=-original.amount, discount_percent=original.discount_percent,
+                      discount_amount=-original.discount_amount, amount_to_pay=-original.amount_to_pay,
+                      import_batch_id=conflict.import_batch_id, reverses_id=original.id)
+    to_pay = Decimal(incoming["amount_to_pay"])
+    corrected = Charge(account_id=account_id, service=service, month=month, volume=Decimal(incoming["volume"]),
+                       tariff=Decimal(incoming["tariff"]), amount=Decimal(incoming["amount"]),
+                       discount_percent=Decimal(incoming["discount_percent"]),
+                       discount_amount=Decimal(incoming["amount"]) - to_pay, amount_to_pay=to_pay,
+                       import_batch_id=conflict.import_batch_id, replaces_id=original.id)
+    session.add(reversal)
+    session.flush()  # the reversal first: the statement lists a month's rows in the order they were written
+    session.add(corrected)
+    session.flush()
+    balances.written_before(session, month=month)
+    return corrected.id
+
+
+def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict, actor: str) -> int | None:
+    from core.imports import READINGS_SOURCE
+    from core.readings import record_reading
+
+    stored = stored_readings(session, READINGS_SOURCE, [conflict.key]).get(conflict.key)
+    meter = session.scalar(select(Meter).where(Meter.serial == incoming["meter_serial"]))
+    if stored is None or meter is None:
+        raise DomainError("conflict.not_found")
+    read_at = dt.datetime.fromisoformat(incoming["read_at"])
+    window = session.scalar(select(ReadingWindow).where(ReadingWindow.opens_at <= read_at,
+                                                        ReadingWindow.closes_at > read_at))
+    if window is None:
+        raise DomainError("import.outside_window", value=incoming["read_at"])
+    number = session.scalar(select(func.count()).select_from(ImportConflict).where(
+        ImportConflict.kind == "readings", ImportConflict.key == conflict.key, ImportConflict.status == "resolved")) + 1
+    with session.begin_nested():
+        record_reading(session, meter, Decimal(incoming["value"]),
+                       window=WindowInfo(window.id, window.period, window.opens_at, window.closes_at,
+                                         window.processed_at),
+                       channel="water_utility", submitted_at=read_at, actor=actor, confirm_jump=True,
+                       confirm_replace=True, source=READINGS_SOURCE,
+                       external_ref=_suffixed(conflict.key, f"#fix{number}"), import_batch_id=conflict.import_batch_id)
+    corrected = session.scalar(select(Reading).where(Reading.source == READINGS_SOURCE,
+                                                     Reading.external_ref == _suffixed(conflict.key, f"#fix{number}")))
+    if stored.status == "accepted" and stored.id != corrected.id:
+        stored.status, stored.superseded_by_id = "superseded", corrected.id
+    return corrected.id
+
+
+def resolve(sessions: sessionmaker[Session], conflict_id: int, actor: str) -> int | None:
+    """Apply the file's values: a reversing entry plus the corrected row, audited; returns the corrected row's id.
+
+    The conflict row is locked, and a stored row can be reversed once only (unique index), so two operators
+    resolving at once credit nothing twice: the second is told the conflict is no longer open."""
+    now = clock.now()
+    try:
+        with sessions.begin() as session:
+            conflict = _open_conflict(session, conflict_id)
+            incoming = json.loads(conflict.incoming)
+            if conflict.kind == "bank":
+                corrected = _resolve_payment(session, conflict, incoming, now)
+            elif conflict.kind == "charges":
+                corrected = _resolve_charge(session, conflict, incoming)
+            else:
+                corrected = _resolve_reading(session, conflict, incoming, actor)
+            conflict.status, conflict.resolved_by, conflict.resolved_at = "resolved", actor, now
+            conflict.corrected_id = corrected
+            audit.record(session, at=now, actor_type="staff", actor=actor, action="import.conflict_resolved",
+                         entity="import_conflict", entity_id=conflict.id, kind=conflict.kind, key=conflict.key,
+                         stored=json.loads(conflict.stored), incoming=incoming, corrected_id=corrected)
+            return corrected
+    except IntegrityError as exc:
+        raise DomainError("conflict.not_open") from exc
+
+
+def dismiss(sessions: sessionmaker[Session], conflict_id: int, actor: str, note: str) -> None:
+    """Keep the stored row as it is (the file was wrong); the reason is required and audited."""
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("conflict.note_required")
+    now = clock.now()
+    with sessions.begin() as session:
+        conflict = _open_conflict(session, conflict_id)
+        conflict.status, conflict.resolved_by, conflict.resolved_at, conflict.note = "dismissed", actor, now, note[:500]
+        audit.record(session, at=now, actor_type="staff", actor=actor, action="import.conflict_dismissed",
+                     entity="import_conflict", entity_id=conflict.id, kind=conflict.kind, key=conflict.key, note=note)

@@ -1,0 +1,101 @@
+"""The import page and the conflicts page through AppTest: truncated files, year-1 dates, conflicts resolved."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from core.staff import create_staff_user
+from db.models import AuditLog, ImportConflict, Payment
+from tests.app.test_staff_pages import PASSWORD, signed_in, text
+from tests.conftest import kyiv
+
+SEED, OTHER = "1120200001000", "1120200002000"
+BANK = "account_number;service;paid_at;payment_ref;amount\r\n"
+
+
+@pytest.fixture
+def operator(app_world):
+    app_world.account(SEED)
+    other = app_world.account(OTHER, address="просп. Волі, 3, кв. 9")
+    return create_staff_user(app_world.sessions, "operator1", PASSWORD, "operator").id, other
+
+
+def upload(at, name: str, data: bytes):
+    at.file_uploader[0].set_value((name, data, "text/csv"))
+    return at.run()
+
+
+def test_a_truncated_registry_is_previewed_with_the_cut_row_rejected_and_what_to_do(operator):
+    user, _other = operator
+    at = signed_in(user, "pages/staff/imports.py")
+    cut = (BANK + f"{SEED};heating;2026-11-10 10:15;PB-1;1866,66\r\n{OTHER};heating;2026-11-10 10:20;PB-2;15").encode()
+    upload(at, "registry.csv", cut)
+    assert not at.exception
+    page = text(at)
+    assert "У файлі рядків даних: **2**, на суму **1\u00a0881,66\u00a0₴**" in page
+    assert "файл, схоже, обрізано" in page and "Попросіть у відправника повний файл" in page
+    rejected = at.dataframe[0].value
+    assert rejected["Рядок"].tolist() == [3] and "Рядок 3" in rejected["Причина"][0]
+    assert {m.label: m.value for m in at.metric}["Буде додано"] == "1"
+
+
+def test_a_year_one_date_is_a_rejected_row_not_a_traceback(operator):
+    user, _other = operator
+    at = signed_in(user, "pages/staff/imports.py")
+    data = (BANK + f"{SEED};heating;0001-01-01;Y-1;100,00\r\n{SEED};heating;01.01.0001 00:30;Y-2;100,00\r\n"
+            f"{SEED};heating;2026-11-10;Y-3;100,00\r\n").encode()
+    upload(at, "old.csv", data)
+    assert not at.exception and not at.error
+    assert at.dataframe[0].value["Рядок"].tolist() == [2, 3]
+    assert {m.label: m.value for m in at.metric}["Буде додано"] == "1"
+
+
+def test_a_conflict_is_listed_in_the_preview_and_resolved_on_its_page(operator, app_sessions):
+    user, other = operator
+    with app_sessions.begin() as s:  # what an older import of the cut registry stored
+        s.add(Payment(account_id=other, service="heating", amount=Decimal("15.00"), paid_at=kyiv(2026, 11, 10, 10, 20),
+                      channel="bank", source="bank_registry", external_ref="PB-2"))
+    at = signed_in(user, "pages/staff/imports.py")
+    upload(at, "registry.csv", (BANK + f"{OTHER};heating;2026-11-10 10:20;PB-2;1500,00\r\n").encode())
+    assert {m.label: m.value for m in at.metric}["Конфлікти"] == "1"
+    assert {m.label: m.value for m in at.metric}["Дублікати (пропущено)"] == "0"
+    listed = at.dataframe[0].value
+    assert listed["Ключ"].tolist() == ["PB-2"]
+    assert listed["Відмінності (збережено → у файлі)"][0] == "сума: 15,00\u00a0₴ → 1\u00a0500,00\u00a0₴"
+    [b for b in at.button if b.label == "Імпортувати"][0].click().run()
+    assert "конфліктів 1" in text(at)
+
+    at.switch_page("pages/staff/conflicts.py").run()
+    assert not at.exception and "Конфлікти імпорту" in [t.value for t in at.title]
+    assert at.dataframe[0].value["Ключ"].tolist() == ["PB-2"]
+    [b for b in at.button if b.label == "Виправити за файлом"][0].click().run()
+    assert "Підтвердіть, що значення у файлі правильні." in [e.value for e in at.error]
+    at.checkbox[0].check()
+    [b for b in at.button if b.label == "Виправити за файлом"][0].click().run()
+    assert not at.exception
+    assert "Відкритих конфліктів немає." in text(at) and "розв'язано" in text(at)
+    with app_sessions() as s:
+        amounts = s.scalars(select(Payment.amount).where(Payment.account_id == other).order_by(Payment.id)).all()
+        audited = s.scalar(select(AuditLog.actor).where(AuditLog.action == "import.conflict_resolved"))
+    assert amounts == [Decimal("15.00"), Decimal("-15.00"), Decimal("1500.00")] and audited == "operator1"
+
+
+def test_a_dismissal_needs_a_reason(operator, app_sessions):
+    user, other = operator
+    with app_sessions.begin() as s:
+        s.add(Payment(account_id=other, service="heating", amount=Decimal("15.00"), paid_at=kyiv(2026, 11, 10, 10, 20),
+                      channel="bank", source="bank_registry", external_ref="PB-2"))
+    at = signed_in(user, "pages/staff/imports.py")
+    upload(at, "registry.csv", (BANK + f"{OTHER};heating;2026-11-10 10:20;PB-2;1500,00\r\n").encode())
+    [b for b in at.button if b.label == "Імпортувати"][0].click().run()
+    at.switch_page("pages/staff/conflicts.py").run()
+    [b for b in at.button if b.label == "Відхилити"][0].click().run()
+    assert "Поясніть, чому файл помиляється, а збережений запис правильний." in [e.value for e in at.error]
+    at.text_input[0].input("банк підтвердив 15,00")
+    [b for b in at.button if b.label == "Відхилити"][0].click().run()
+    with app_sessions() as s:
+        assert s.scalar(select(ImportConflict.status)) == "dismissed"
+        assert s.scalar(select(func.sum(Payment.amount))) == Decimal("15.00")
