@@ -8,6 +8,7 @@ import streamlit as st
 
 if __name__ == "__main__":
     from ui import staff_access
+    from ui.plain import md
 
     st.set_page_config(page_title="Панель працівника", page_icon="📊", layout="wide")
 
@@ -21,7 +22,7 @@ if __name__ == "__main__":
                 st.Page(item.path, title=item.title, icon=item.icon, default=index == 0))
         page = st.navigation(sections)
         with st.sidebar:
-            st.caption(f"{user.full_name} · {staff_access.ROLE_NAMES[user.role]}")
+            st.caption(f"{md(user.full_name)} · {staff_access.ROLE_NAMES[user.role]}")
             if st.button("Вийти", icon=":material/logout:"):
                 staff_access.sign_out()
                 st.rerun()

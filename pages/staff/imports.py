@@ -5,6 +5,7 @@ import streamlit as st
 from core import imports
 from core.errors import DomainError
 from ui import staff_data, staff_view as view
+from ui.plain import md
 from ui.resources import sessions
 from ui.staff_access import require_role
 
@@ -27,7 +28,7 @@ except DomainError as error:
     st.stop()
 
 st.subheader("Попередній перегляд")
-st.caption(f"Кодування {result.encoding}, роздільник «{result.delimiter}», рядків даних: {result.rows_total}.")
+st.caption(f"Кодування {md(result.encoding)}, роздільник «{md(result.delimiter)}», рядків даних: {result.rows_total}.")
 if result.imported_before:
     st.warning(f"Цей самий файл уже імпортовано {view.moment(result.imported_before)}.")
 c1, c2, c3 = st.columns(3)
@@ -45,7 +46,7 @@ if result.to_add:
                        for k, v in row.items()} for row in result.to_add[:50]], hide_index=True)
 
 with st.form("commit_import"):
-    st.write(f"Імпортувати файл «{upload.name}»: додати {view.number(result.rows_added)} рядків.")
+    st.write(f"Імпортувати файл «{md(upload.name)}»: додати {view.number(result.rows_added)} рядків.")
     go = st.form_submit_button("Імпортувати", type="primary", disabled=result.rows_added == 0)
 if go:
     try:
