@@ -12,19 +12,23 @@ from __future__ import annotations
 import re
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, which then shows it literally. These
-# are escaped wherever they stand: links, images, emphasis, code, HTML tags, entities, autolinks (`:` of
-# `http://`, `@` of an e-mail), tables, Streamlit's `:colour[...]`/`:material/...:` and `$` (LaTeX).
+# are escaped wherever they stand: links, images, emphasis, code, HTML tags, entities, tables, Streamlit's
+# `:colour[...]`/`:material/...:` and `$` (LaTeX).
 _ALWAYS = re.compile(r"([!#$&()*+:<>@\[\]\\^_`{|}~])")
 # A hyphen, comma, quote, slash, `;`, `?`, `%`, `=` or a number's dot means something only at the start of a line
-# (a list, a rule), and a dot only after `www` (an autolink): escaped only there, so order numbers and addresses
-# stay readable in the page's source.
+# (a list, a rule): escaped only there, so order numbers and addresses stay readable in the page's source.
 _AT_START = re.compile(r"^(\s*)([-=,'\";?%/]|\d+(?=\.))")
-_WWW_DOT = re.compile(r"(?i)(?<=www)\.")
+# Streamlit's renderer (GitHub's autolink literals) turns `http://…`, `www.…` and `name@host.tld` into links by
+# searching the text after the escapes are gone, so escaping cannot stop it: an invisible WORD JOINER (U+2060)
+# between `http`/`www` and what follows, and before `@`, does, and the text reads exactly the same.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(https?|www)(?=\\[:.]|\.)|(?=\\@)")
 
 
 def md(text: object) -> str:
-    """The text as a Markdown fragment that renders exactly as the text, on one line."""
-    flat = _WWW_DOT.sub(r"\\.", _ALWAYS.sub(r"\\\1", " ".join(str(text).splitlines())))
+    """The text as a Markdown fragment that renders as the text (plus invisible word joiners), on one line."""
+    flat = _ALWAYS.sub(r"\\\1", " ".join(str(text).splitlines()))
+    flat = _AUTOLINK.sub(lambda m: (m.group(1) or "") + WORD_JOINER, flat)
     return _AT_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)),
                          flat)
 

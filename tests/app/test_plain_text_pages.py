@@ -15,6 +15,7 @@ from tests.app.public_support import PASSWORD, click, fill
 from tests.app.conftest import open_app
 from tests.conftest import kyiv
 from tests.unit.test_plain_text import ATTACK, rendered_text
+from ui.plain import WORD_JOINER
 
 SERIAL_ATTACK = "![m](http://attacker.invalid/m.png)"
 TEXT_ELEMENTS = ("title", "subheader", "markdown", "caption", "success", "info", "warning", "error")
@@ -22,7 +23,8 @@ TEXT_ELEMENTS = ("title", "subheader", "markdown", "caption", "success", "info",
 
 def rendered(at: AppTest) -> list[tuple[set[str], str]]:
     """Each Markdown element on the screen (sidebar included) as a browser would render it."""
-    return [rendered_text(str(element.value)) for kind in TEXT_ELEMENTS for element in getattr(at, kind)]
+    return [(kinds, text.replace(WORD_JOINER, "")) for kinds, text in
+            (rendered_text(str(element.value)) for kind in TEXT_ELEMENTS for element in getattr(at, kind))]
 
 
 def assert_literal(at: AppTest, literal: str) -> None:
