@@ -94,3 +94,16 @@ def test_staff_page_keeps_the_menu_when_the_database_is_down(app_world, monkeypa
     monkeypatch.undo()
     at.run()
     assert not at.exception and not at.error and [t.value for t in at.title] == ["Огляд"]
+
+
+def test_switching_the_language_with_the_database_down_keeps_the_page(consumer, monkeypatch):
+    import ui.public_shell
+
+    at = logged_in_app(consumer)
+    monkeypatch.setattr(ui.public_shell, "set_language", database_down)
+    monkeypatch.setattr(core.windows, "window_status", database_down)
+    at.switch_page("pages/public/readings.py").run()
+    at.get("button_group")[0].set_value("en").run()  # the УКР / ENG switch in the header
+    assert not at.exception
+    assert [e.value for e in at.error] == [UNAVAILABLE_EN]
+    assert len(at.get("page_link")) >= 4
