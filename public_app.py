@@ -7,11 +7,12 @@ routes) and the Streamlit script (executed as __main__ on every rerun: the navig
 import streamlit as st
 
 if __name__ == "__main__":
-    from ui import public_shell
+    from ui import faults, public_shell
     from ui.public_session import current_login_id, restore, tr
 
     st.set_page_config(page_title="Кабінет споживача", page_icon="🔥", layout="centered")
-    restore()
+    # With the database unreachable the tab's own login stands until the database answers again.
+    faults.run(restore, quiet=True)
     logged_in = current_login_id() is not None
 
     def page(file, title, icon, url_path, *, default=False, hidden=False):
@@ -38,8 +39,9 @@ if __name__ == "__main__":
     current = st.navigation(visitor + menu + hidden, position="hidden")
     if not logged_in and current in menu + hidden:
         st.session_state["after_login"] = f"/{current.url_path}"  # back there once logged in
-    public_shell.header(menu if logged_in else [])
-    current.run()
+    # The app's own handler: a fault under the page is a sentence inside the page, the header and menu stay.
+    if faults.run(public_shell.header, menu if logged_in else []):
+        faults.run(current.run)
 else:
     # Import the chart libraries once at server start: the first login otherwise runs two scripts at once (the
     # login's own rerun and the page loaded after the cookie redirect) that would both import them half-way.
@@ -50,4 +52,8 @@ else:
     from web.startup import pages_from_navigation_only
 
     pages_from_navigation_only()
-    app = st.App("public_app.py", routes=ROUTES)
+    from ui.faults import on_script_error
+    from web.not_found import PUBLIC_PAGES, only_known_pages
+
+    app = st.App("public_app.py", routes=ROUTES, middleware=only_known_pages(PUBLIC_PAGES, ROUTES, "public"),
+                 on_script_error=on_script_error)

@@ -7,11 +7,17 @@ Like public_app.py, the file is also the ASGI app (imported as a module) with a 
 import streamlit as st
 
 if __name__ == "__main__":
-    from ui import staff_access
+    from ui import faults, staff_access
+    from ui.plain import md
 
     st.set_page_config(page_title="Панель працівника", page_icon="📊", layout="wide")
 
-    user = staff_access.current_user()
+    try:
+        user = staff_access.current_user()
+    except Exception as error:  # noqa: BLE001 - the database is down: keep the menu of the user this tab knew
+        user, fault = st.session_state.get("staff_identity"), error
+    else:
+        st.session_state["staff_identity"], fault = user, None
     if user is None:
         page = st.navigation([st.Page("pages/staff/login.py", title="Вхід", icon=":material/login:", default=True)])
     else:
@@ -21,11 +27,15 @@ if __name__ == "__main__":
                 st.Page(item.path, title=item.title, icon=item.icon, default=index == 0))
         page = st.navigation(sections)
         with st.sidebar:
-            st.caption(f"{user.full_name} · {staff_access.ROLE_NAMES[user.role]}")
+            st.caption(f"{md(user.full_name)} · {staff_access.ROLE_NAMES[user.role]}")
             if st.button("Вийти", icon=":material/logout:"):
                 staff_access.sign_out()
                 st.rerun()
-    page.run()
+    # The app's own handler: a fault under the page is a sentence inside the page, the menu stays.
+    if fault is not None:
+        faults.show(fault, "uk")
+    else:
+        faults.run(page.run, lang="uk")
 else:
     # Import the chart libraries once at server start, before sessions run their scripts in parallel threads.
     import pandas  # noqa: F401
@@ -34,4 +44,11 @@ else:
 
     from web.public_routes import health
 
-    app = st.App("staff_dashboard.py", routes=[Route("/health", health, methods=["GET"])])
+    from ui.faults import on_script_error
+    from ui.staff_access import PAGES
+    from web.not_found import only_known_pages
+
+    routes = [Route("/health", health, methods=["GET"])]
+    pages = ["login", *(page.path.rsplit("/", 1)[-1].removesuffix(".py") for page in PAGES)]
+    app = st.App("staff_dashboard.py", routes=routes, middleware=only_known_pages(pages, routes, "staff"),
+                 on_script_error=on_script_error)

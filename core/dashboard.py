@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import String, and_, case, distinct, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import balances, clock
+from core import balances, clock, export
 from core.clock import KYIV, add_months, kyiv_midnight, month_start
 from core.register import open_through
 from core.windows import WindowInfo, last_closed_window, open_window
@@ -537,9 +537,8 @@ def _tariff_text(value: Decimal) -> str:
 def billing_csv(lines, period: dt.date) -> bytes:
     """The additional charges as the billing system takes them: `;`-separated, UTF-8 with BOM, decimal comma,
     CRLF; columns account_number; service; period (YYYY-MM); volume_m3 (3 decimals); tariff; amount (2 decimals);
-    rule (average or norm)."""
-    out = [";".join(BILLING_HEADER)]
-    for line in lines:
-        out.append(";".join((line.account_number, "hot_water", f"{period:%Y-%m}", _comma(line.volume, 3),
-                             _tariff_text(line.tariff), _comma(line.amount, 2), line.rule)))
-    return ("\ufeff" + "\r\n".join(out) + "\r\n").encode("utf-8")
+    rule (average or norm). Written by core.export, like every download (no cell can become a formula)."""
+    rows = [(line.account_number, "hot_water", f"{period:%Y-%m}", export.Number(_comma(line.volume, 3)),
+             export.Number(_tariff_text(line.tariff)), export.Number(_comma(line.amount, 2)), line.rule)
+            for line in lines]
+    return export.csv_bytes(BILLING_HEADER, rows)

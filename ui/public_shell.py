@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.consumers import set_language
+from ui import faults
 from ui.public_session import accounts, current_login_id, follow_redirect, language, select_account, selected_account, tr
 from ui.public_text import LANGUAGE_NAMES
 
@@ -19,8 +20,8 @@ def _language_changed() -> None:
     st.session_state["lang"] = choice
     st.session_state["lang_chosen"] = True
     login_id = current_login_id()
-    if login_id is not None:
-        set_language(sessions(), login_id, choice)
+    if login_id is not None:  # remembered for the next login; with the database down, for this visit only
+        faults.run(set_language, sessions(), login_id, choice, quiet=True)
 
 
 def _account_changed() -> None:

@@ -213,6 +213,15 @@ TEXT: dict[str, dict[str, str]] = {
     "correction.reversed": {"uk": "виправлено нижче", "en": "corrected below"},
     "correction.reversal": {"uk": "сторно (скасування)", "en": "reversal"},
     "correction.replacement": {"uk": "виправлений запис", "en": "corrected entry"},
+    # Faults: what a visitor reads when the database or the code fails under a page (ui/faults.py).
+    "fault.unavailable": {"uk": "Сервіс тимчасово недоступний, спробуйте за хвилину.",
+                          "en": "The service is temporarily unavailable, please try again in a minute."},
+    "fault.unexpected": {"uk": "Сталася помилка. Спробуйте ще раз; якщо вона повториться, зверніться до ДКП «Луцьктепло».",
+                         "en": "Something went wrong. Please try again; if it happens again, contact the utility."},
+    "not_found.title": {"uk": "Сторінку не знайдено", "en": "Page not found"},
+    "not_found.body": {"uk": "Такої сторінки немає. Перевірте адресу або перейдіть на головну.",
+                       "en": "There is no such page. Check the address or go to the home page."},
+    "not_found.home": {"uk": "На головну", "en": "Home page"},
 }
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}

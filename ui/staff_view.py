@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from decimal import Decimal
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import formatting
+from core import export, formatting
 from core.i18n import t
 
 SERVICE_NAMES = {"heating": t("service.heating"), "hot_water": t("service.hot_water")}
@@ -83,30 +81,8 @@ def delta(current, previous, unit: str = "", places: int = 1) -> str | None:
 
 
 def csv_bytes(header: list[str], rows, filters: dict[str, str] | None = None) -> bytes:
-    """`;`-separated UTF-8 CSV with BOM (opens in Excel); the filters applied head the file as one line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    if filters is not None:
-        described = ", ".join(f"{k}={v}" for k, v in filters.items()) or "без фільтрів"
-        buffer.write("# Фільтри: " + described.replace(";", ",").replace("\r", " ").replace("\n", " ") + "\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return str(value).replace(".", ",")
-    if isinstance(value, dt.datetime):
-        return formatting.datetime(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "так" if value else "ні"
-    return str(value)
+    """Every staff download goes through core.export (text cells neutralised against spreadsheet formulas)."""
+    return export.csv_bytes(header, rows, filters)
 
 
 def flag_reason(reason: str | None) -> str:

@@ -8,6 +8,7 @@ from core.clock import add_months
 from core.consumer_history import monthly_totals_of
 from core.i18n import t
 from core.statements import statement_for_consumer
+from ui.plain import md
 from ui.public_text import text_or
 from ui.public_session import language, require_login, selected_account, tr
 from ui.resources import sessions
@@ -24,7 +25,7 @@ if flash := st.session_state.pop("flash", None):
     st.success(flash)
 
 st.title(tr("account.title"), anchor=False)
-st.markdown(f"**{tr('account.number', number=data.number)}**")
+st.markdown(f"**{tr('account.number', number=md(data.number))}**")
 st.text(data.address)
 if account.closed_on is not None:
     st.info(tr("account.closed", date=formatting.date(account.closed_on, lang)))

@@ -6,6 +6,7 @@ from core import formatting, payments, statements
 from core.errors import DomainError
 from core.i18n import t
 from ui.pay_text import amount_text, page, settings, status_badge, tr
+from ui.plain import md
 from ui.public_session import language, require_login, selected_account
 from ui.resources import sessions
 
@@ -15,8 +16,8 @@ account = selected_account()
 config = settings()
 
 st.title(tr("pay.title"), anchor=False)
-st.markdown(tr("pay.account", number=account.number))
-st.caption(account.address)
+st.markdown(tr("pay.account", number=md(account.number)))
+st.caption(md(account.address))
 st.success(tr("pay.no_commission"), icon=":material/verified:")
 if config.provider == "off":
     st.warning(t("payment.unavailable", lang))
@@ -63,7 +64,7 @@ if ready and ready[0].account_id == account.account_id:
     with st.container(border=True):
         st.subheader(tr("pay.ready"))
         st.markdown(tr("pay.summary", service=t("service." + intent.service, lang), amount=money,
-                       number=intent.account_number, order=intent.order_id))
+                       number=md(intent.account_number), order=md(intent.order_id)))
         if intent.provider == "liqpay":
             st.link_button(tr("pay.go_liqpay", amount=money), checkout.link, type="primary", width="stretch",
                            icon=":material/credit_card:")

@@ -8,6 +8,7 @@ import streamlit as st
 from core import formatting, payments
 from core.errors import DomainError
 from ui.pay_text import page, settings, status_badge, tr
+from ui.plain import md
 from ui.public_session import language, require_login
 from ui.resources import sessions
 
@@ -34,7 +35,7 @@ with st.container(border=True):
     st.caption(tr("demo.recipient"))
     st.text(payments.description(intent.account_number, intent.service))
     st.metric(tr("demo.amount"), formatting.money(intent.amount, lang))
-    st.caption(f"{tr('demo.commission')} · {intent.order_id}")
+    st.caption(f"{tr('demo.commission')} · {md(intent.order_id)}")
 
 if intent.status not in payments.OPEN_STATUSES:
     st.markdown(tr("demo.closed", status=status_badge(intent.status)))

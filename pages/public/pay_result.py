@@ -7,6 +7,7 @@ from core import formatting, payments
 from core.errors import DomainError
 from core.i18n import t
 from ui.pay_text import page, status_badge, tr
+from ui.plain import md
 from ui.public_session import current_login_id, language
 from ui.resources import sessions
 
@@ -27,7 +28,7 @@ def show(first_status: str | None) -> None:
         if status is None:
             st.error(t("payment.unknown_order", lang))
         else:
-            st.markdown(tr("result.status_only", order=order_id, status=status_badge(status)))
+            st.markdown(tr("result.status_only", order=md(order_id), status=status_badge(status)))
         st.info(tr("result.login_for_details"))
     else:
         try:
@@ -49,7 +50,7 @@ def show(first_status: str | None) -> None:
             st.warning(tr("result.expired", amount=money))
         else:
             st.info(tr("result.pending", amount=money), icon=":material/hourglass_top:")
-        st.caption(intent.order_id)
+        st.caption(md(intent.order_id))
     if status != first_status:
         st.rerun()  # the status settled: redraw the page, which stops the polling
 

@@ -9,6 +9,7 @@ from core.errors import DomainError, NeedsConfirmation
 from core.parsing import parse_reading
 from core.readings import estimate_if_no_reading, meters_of_account, submit_reading
 from core.windows import window_status
+from ui.plain import md
 from ui.public_session import language, require_login, selected_account, tr
 from ui.resources import sessions
 
@@ -64,7 +65,7 @@ if not meters:
 
 for meter in meters:
     with st.container(border=True):
-        st.subheader(tr("readings.meter", serial=meter.serial), anchor=False)
+        st.subheader(tr("readings.meter", serial=md(meter.serial)), anchor=False)
         if meter.last_value is None:
             st.write(tr("readings.never"))
         else:
@@ -73,7 +74,7 @@ for meter in meters:
         receipt = st.session_state.get("receipt")
         if receipt is not None and receipt.meter_serial == meter.serial:
             st.success(tr("readings.receipt", number=receipt.receipt_number))
-            st.markdown(tr("readings.receipt_detail", serial=receipt.meter_serial,
+            st.markdown(tr("readings.receipt_detail", serial=md(receipt.meter_serial),
                            value=formatting.volume(receipt.value, lang),
                            previous=formatting.volume(receipt.previous_value, lang),
                            consumption=formatting.volume(receipt.consumption, lang)))

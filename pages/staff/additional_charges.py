@@ -8,6 +8,7 @@ from core import clock, dashboard
 from core.additional_charges import process_window
 from core.errors import DomainError
 from ui import staff_data, staff_view as view
+from ui.plain import chart_text
 from ui.resources import sessions
 from ui.staff_access import can, require_role
 
@@ -42,8 +43,8 @@ if table:
     streets = list(table)[:20]
     fig = view.figure("Рахунки за причиною і вулицею", "Рахунків", "", height=max(320, 28 * len(streets) + 120))
     for reason in [r for r in ("average", "norm", "flagged") if any(table[s].get(r) for s in streets)]:
-        fig.add_bar(y=streets, x=[table[s].get(reason, 0) for s in streets], name=view.RULE_NAMES[reason],
-                    orientation="h")
+        fig.add_bar(y=[chart_text(s) for s in streets], x=[table[s].get(reason, 0) for s in streets],
+                    name=view.RULE_NAMES[reason], orientation="h")
     fig.update_layout(barmode="stack", hovermode="y unified")
     fig.update_yaxes(autorange="reversed", type="category", tickformat=None)
     fig.update_xaxes(type="linear", tickformat=",")

@@ -10,6 +10,7 @@ from core.clock import add_months, month_start
 from core.errors import DomainError
 from core.explore import DATASETS, MAX_GROUPS, PAGE_SIZE, Filters
 from ui import staff_data, staff_view as view
+from ui.plain import chart_text
 from ui.staff_access import require_role
 
 require_role("explore")
@@ -75,11 +76,11 @@ def shown(value, key=""):
 if result.grouped:
     st.caption(f"Груп: {view.number(result.total)}" + (f" (показано перші {MAX_GROUPS})" if result.capped else ""))
     if chart in ("bar", "line") and result.rows:
-        x_values = [str(shown(r[0], group_by[0])) for r in result.rows]
+        x_values = [chart_text(shown(r[0], group_by[0])) for r in result.rows]
         fig = view.figure(f"{NAMES[dataset]}: {labels[measure]}", labels[group_by[0]], labels[measure])
         series = {}
         for row, x in zip(result.rows, x_values):
-            name = str(shown(row[1], group_by[1])) if len(group_by) > 1 else labels[measure]
+            name = chart_text(shown(row[1], group_by[1])) if len(group_by) > 1 else labels[measure]
             series.setdefault(name, ([], []))
             series[name][0].append(x)
             series[name][1].append(float(row[-1] or 0))

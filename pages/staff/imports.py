@@ -6,6 +6,7 @@ import streamlit as st
 from core import imports, register_import
 from core.errors import DomainError
 from ui import conflict_view, staff_data, staff_view as view
+from ui.plain import md
 from ui.resources import sessions
 from ui.staff_access import require_role
 
@@ -37,9 +38,9 @@ except DomainError as error:
 
 st.subheader("Попередній перегляд")
 if register:
-    st.caption(f"Кодування {result.encoding}, роздільник «{result.delimiter}», рядків даних: {result.rows_total}.")
+    st.caption(f"Кодування {md(result.encoding)}, роздільник «{md(result.delimiter)}», рядків даних: {result.rows_total}.")
 else:
-    st.caption(f"Кодування {result.encoding}, роздільник «{result.delimiter}».")
+    st.caption(f"Кодування {md(result.encoding)}, роздільник «{md(result.delimiter)}».")
     total = view.number(result.file_total, 3) + " м³" if kind == "readings" else view.money(result.file_total)
     st.write(f"У файлі рядків даних: **{view.number(result.rows_total)}**, на суму **{total}** — звірте з "
              "випискою банку чи супровідним листом відправника.")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.errors import DomainError
 from ui import staff_data, staff_view as view
+from ui.plain import md
 from ui.staff_access import require_role
 
 require_role("lookup")
@@ -27,11 +28,11 @@ except DomainError as error:
     st.stop()
 statement = card.statement
 
-st.subheader(f"{statement.number} · {statement.address}")
+st.subheader(f"{md(statement.number)} · {md(statement.address)}")
 if card.closed_on is not None:
     st.warning(f"Рахунок закрито {view.date(card.closed_on)}: історія збережена, нові показання й донарахування — ні.")
 st.caption(f"Площа {view.number(statement.heated_area, 2)} м² · мешканців: {statement.residents} · "
-           f"лічильники: {', '.join(card.meters) or 'немає'}")
+           f"лічильники: {md(', '.join(card.meters)) or 'немає'}")
 columns = st.columns(max(1, len(statement.services)))
 for column, service in zip(columns, statement.services):
     label = "Борг" if service.balance > 0 else "Переплата" if service.balance < 0 else "Сальдо"

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import clock
 from ui import staff_data, staff_view as view
+from ui.plain import md
 from ui.staff_access import require_role
 
 require_role("readings")
@@ -101,4 +102,4 @@ if chosen.is_open(now):
         "Завантажити список для нагадувань (CSV)", staff_data.missing_csv(chosen.id, street, export_filters),
         file_name=f"bez-pokazan{view.file_suffix(export_filters)}.csv", mime="text/csv", icon=":material/download:",
     )
-st.caption("Фільтри: " + "; ".join(f"{k}: {v}" for k, v in filters.items()))
+st.caption("Фільтри: " + "; ".join(f"{k}: {md(v)}" for k, v in filters.items()))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.errors import DomainError
 from core.staff import ROLES, create_staff_user, list_staff_users, update_staff_user
+from ui.plain import md
 from ui.resources import sessions
 from ui.staff_access import ROLE_NAMES, require_role
 
@@ -33,7 +34,7 @@ with left, st.form("create_user", clear_on_submit=True):
             except DomainError as error:
                 st.error(error.message("uk"))
             else:
-                st.success(f"Користувача {created.username} створено.")
+                st.success(f"Користувача {md(created.username)} створено.")
 
 with right:
     st.subheader("Змінити користувача")
@@ -52,4 +53,4 @@ with right, st.form("update_user"):
             except DomainError as error:
                 st.error(error.message("uk"))
             else:
-                st.success(f"Зміни для {person.username} збережено.")
+                st.success(f"Зміни для {md(person.username)} збережено.")

@@ -9,3 +9,20 @@ def test_postgresql_connections_run_without_jit_inside_and_outside_transactions(
         assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
     with pg_engine.begin() as connection:
         assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+
+
+def test_pooled_connections_dropped_by_a_database_restart_are_replaced_on_the_next_use(pg_engine):
+    """After a restart every pooled connection is dead; the next unit of work must not fail on one of them."""
+    from db.engine import make_engine
+
+    engine = make_engine(pg_engine.url.render_as_string(hide_password=False))
+    try:
+        with engine.connect() as connection:  # one connection now waits in the pool
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with pg_engine.connect() as admin:  # what a restart does to it
+            assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})").scalar()
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
+    finally:
+        engine.dispose()
+
