@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import audit, clock
 from core.clock import kyiv_midnight
 from core.errors import DomainError
-from core.imports import (
+from core.import_parsing import (
     MAX_BYTES,
+    ForeignDigits,
     NumberTooLarge,
     Rejected,
     _normal_header,
@@ -207,6 +208,8 @@ def _number(row: dict, column: str, places: int, maximum: Decimal) -> Decimal:
         value = parse_decimal(text, places)
     except NumberTooLarge:
         raise _Reject("import.number_too_large", column=column, value=text) from None
+    except ForeignDigits:
+        raise _Reject("digits.non_ascii") from None
     except ValueError:
         raise _Reject("import.number_format", column=column, value=text) from None
     if value < 0:
