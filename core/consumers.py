@@ -46,6 +46,22 @@ def last_payments(session: Session, account_id: int) -> dict[str, Decimal]:
     return {service: amount for service, amount in rows}
 
 
+def last_day_payments(session: Session, account_id: int) -> set[Decimal]:
+    """Every single payment made on its service's last payment day (the Kyiv bank date): a bank registry dates
+    payments by day, so two on that day have no order between them. Never a sum; reversing entries do not count."""
+    paid = (Payment.account_id == account_id, Payment.amount > 0)
+    amounts: set[Decimal] = set()
+    for service, latest in session.execute(
+        select(Payment.service, func.max(Payment.paid_at)).where(*paid).group_by(Payment.service)
+    ):
+        day = latest.astimezone(clock.KYIV).date()
+        start, end = clock.kyiv_midnight(day), clock.kyiv_midnight(day + dt.timedelta(days=1))
+        amounts.update(session.scalars(
+            select(Payment.amount).where(*paid, Payment.service == service, Payment.paid_at >= start,
+                                         Payment.paid_at < end)))
+    return amounts
+
+
 def _normalise_serial(text: str | None) -> str:
     return "".join((text or "").split()).upper()
 
@@ -56,7 +72,7 @@ def _verify(session: Session, number: str, amount: Decimal | None, meter: str | 
     if account is None:
         raise VerificationFailed("registration.failed")
     if amount is not None:
-        if amount in last_payments(session, account.id).values():
+        if amount in last_day_payments(session, account.id):
             return account
         raise VerificationFailed("registration.failed")
     serial = _normalise_serial(meter)
