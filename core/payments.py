@@ -379,10 +379,15 @@ def _unverified_order_id(data: str) -> str | None:
 
 
 def _amount(value: object) -> Decimal | None:
+    """The callback's amount exactly as sent (a JSON number arrives as Decimal), never rounded to fit;
+    None when it is not a finite number."""
+    if value is None or isinstance(value, bool):
+        return None
     try:
-        return Decimal(str(value)).quantize(Decimal("0.01")) if value is not None else None
+        amount = Decimal(str(value))
     except InvalidOperation:
         return None
+    return amount if amount.is_finite() else None
 
 
 def handle_callback(
@@ -447,6 +452,8 @@ def _apply(sessions: sessionmaker[Session], params: dict, provider: str, keys: l
         if intent.provider != provider:
             raise _Rejected("provider", intent_provider=intent.provider)
         amount = _amount(params.get("amount"))
+        if amount is not None and amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise _Rejected("amount_precision", expected=str(intent.amount), received=str(params.get("amount")))
         if amount != intent.amount:
             raise _Rejected("amount", expected=str(intent.amount), received=str(params.get("amount")))
         if str(params.get("currency") or "UAH") != intent.currency:

@@ -206,6 +206,18 @@ def test_amount_that_does_not_match_the_intent_is_rejected(sessions, payer, amou
     assert payments_of(sessions, payer[0]) == []
 
 
+@pytest.mark.parametrize("amount,reason", [("100.004", "amount_precision"), ("99.995", "amount_precision"),
+                                           ("100.001", "amount_precision"), ("99.99", "amount"), ("100.01", "amount")])
+def test_amount_must_match_to_the_kopeck_with_at_most_two_decimals(sessions, payer, amount, reason):
+    intent = new_intent(sessions, payer, "100,00")
+    result = pay(sessions, intent.order_id, amount=amount)
+    assert (result.outcome, result.reason) == ("rejected", reason)
+    assert intent_row(sessions, intent.order_id).status == "created"
+    assert payments_of(sessions, payer[0]) == []
+    assert pay(sessions, intent.order_id, amount="100").outcome == "paid"
+    assert payments_of(sessions, payer[0]) == [("heating", Decimal("100.00"), "cabinet")]
+
+
 def test_currency_other_than_hryvnia_is_rejected(sessions, payer):
     intent = new_intent(sessions, payer)
     data, signature = callback({"status": "success", "order_id": intent.order_id, "amount": "1866.66", "currency": "USD"})
