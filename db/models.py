@@ -1,15 +1,17 @@
 """ORM models: the utility's ledger (accounts, charges, payments), meter readings and the cabinet's own state.
 
-Money is Numeric(12, 2) and volumes Numeric(12, 3), mapped to Decimal. Timestamps are timezone-aware.
+Money (12, 2), volumes (12, 3) and tariffs (12, 4) are exact fixed-point `Fixed` columns, mapped to Decimal:
+NUMERIC on PostgreSQL, integer kopecks / litres / ten-thousandths on SQLite. Timestamps are timezone-aware.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import (
     Boolean,
+    func,
     Date,
     DateTime,
     ForeignKey,
@@ -23,8 +25,82 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-Money = Numeric(12, 2)
-Volume = Numeric(12, 3)
+
+
+class _SQLiteUnits(Numeric):
+    """SQLite's side of `Fixed`: declared NUMERIC(p, s) as before, holding integers, passed through untouched
+    (SQLAlchemy's own Numeric would send a binary float)."""
+
+    def bind_processor(self, dialect):
+        return None
+
+    def result_processor(self, dialect, coltype):
+        return None
+
+
+class Fixed(TypeDecorator):
+    """An exact decimal with `scale` places, rounded half up to them on the way in.
+
+    PostgreSQL stores NUMERIC(precision, scale). SQLite has no exact decimal (its NUMERIC is a binary float),
+    so there the column holds the integer number of units of the last place (kopecks for money): SQLite's SUM,
+    MIN, MAX and comparisons over integers are exact and still run in the database. Every expression typed
+    with this type (a column, `func.sum(column)`, `case(...)` over it) converts back on the way out; raw SQL
+    over these columns on SQLite sees the integers (see `fixed_sum` for aggregates in other types' clothing).
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__(precision, scale)
+        self.scale = scale
+        self.quantum = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return _SQLiteUnits(self.impl.precision, self.scale)
+        return dialect.type_descriptor(Numeric(self.impl.precision, self.scale))
+
+    def to_units(self, value: Decimal | int | str) -> int:
+        """The integer count of last-place units (SQLite's stored form), rounded half up."""
+        return int(self.exact(value).scaleb(self.scale))
+
+    def exact(self, value: Decimal | int | str) -> Decimal:
+        if isinstance(value, float):
+            raise TypeError("money and volumes are Decimal, never float")
+        return Decimal(value).quantize(self.quantum, ROUND_HALF_UP)
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return self.to_units(value)
+        return self.exact(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            # AVG over integers is SQLite's only float here; its shortest repr is the value it computed.
+            units = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+            return units.scaleb(-self.scale).quantize(self.quantum, ROUND_HALF_UP)
+        return Decimal(value).quantize(self.quantum, ROUND_HALF_UP)
+
+
+Money = Fixed(12, 2)
+Volume = Fixed(12, 3)
+Tariff = Fixed(12, 4)
+
+
+def fixed_sum(expression, type_: Fixed = Money):
+    """SUM of a money (or volume) expression whose type SQL does not carry (a union's literal 0 column, a
+    difference of sums), typed so that it is read back exactly on both databases."""
+    return func.sum(expression, type_=type_)
+
+
+def fixed_avg(column, type_: Fixed | None = None):
+    """AVG of a fixed-point column, in its own units and rounded half up to its last place."""
+    return func.avg(column, type_=type_ or column.type)
 
 
 class AwareDateTime(TypeDecorator):
@@ -112,7 +188,7 @@ class Charge(Base):
     service: Mapped[str] = mapped_column(String(16))
     month: Mapped[dt.date] = mapped_column(Date)
     volume: Mapped[Decimal] = mapped_column(Volume)
-    tariff: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    tariff: Mapped[Decimal] = mapped_column(Tariff)
     amount: Mapped[Decimal] = mapped_column(Money)
     discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
     discount_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
@@ -127,6 +203,8 @@ class Payment(Base):
         # INCLUDE (PostgreSQL): balances and payment inflows from the indexes alone.
         Index("ix_payments_account_service_paid", "account_id", "service", "paid_at", postgresql_include=["amount"]),
         Index("ix_payments_paid_at", "paid_at", postgresql_include=["amount", "service", "channel"]),
+        # A payment is reversed at most once, however often the provider repeats its callback.
+        Index("ux_payments_reverses_id", "reverses_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,6 +216,8 @@ class Payment(Base):
     source: Mapped[str] = mapped_column(String(40))
     external_ref: Mapped[str] = mapped_column(String(80))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    # Set on a reversing entry (a negative amount): the payment it takes back. Money is never updated in place.
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", name="fk_payments_reverses_id"))
 
 
 class ReadingWindow(Base):
@@ -244,7 +324,7 @@ class AdditionalCharge(Base):
     meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"), index=True)
     rule: Mapped[str] = mapped_column(String(16))
     volume: Mapped[Decimal] = mapped_column(Volume)
-    tariff: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    tariff: Mapped[Decimal] = mapped_column(Tariff)
     amount: Mapped[Decimal] = mapped_column(Money)
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
