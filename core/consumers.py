@@ -115,10 +115,10 @@ def _verified_account(
         raise failure
 
 
-def _parse_proof(account_text: str, amount_text: str | None, meter_text: str | None):
+def _parse_proof(account_text: str, amount_text: str | None, meter_text: str | None, language: str = "uk"):
     number = parse_account_number(account_text)
     if amount_text is not None:
-        return number, parse_amount(amount_text), None
+        return number, parse_amount(amount_text, lang=language), None
     if not _normalise_serial(meter_text):
         raise DomainError("registration.failed")
     return number, None, meter_text
@@ -138,7 +138,7 @@ def register(
 ) -> int:
     """Create a login linked to the account, proven by the last payment or (no payments yet) the meter."""
     now = now or clock.now()
-    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial)
+    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial, language)
     login_name = parse_login(login)
     check_policy(password, password_repeated)
     _verified_account(sessions, number, amount, meter, now)
@@ -169,10 +169,11 @@ def add_account(
     last_payment: str | None = None,
     meter_serial: str | None = None,
     now: dt.datetime | None = None,
+    language: str = "uk",
 ) -> None:
     """Link a further account (a second flat) to a login, with the same proof as registration."""
     now = now or clock.now()
-    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial)
+    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial, language)
     _verified_account(sessions, number, amount, meter, now)
     with sessions.begin() as session:
         consumer = session.get_one(ConsumerLogin, login_id)

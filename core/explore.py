@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Select, and_, case, distinct, exists, func, literal, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -253,7 +253,7 @@ def _clean(value):
         except ValueError:
             return value
     if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.001")) if value.as_tuple().exponent < -3 else value
+        return value.quantize(Decimal("0.001"), ROUND_HALF_UP) if value.as_tuple().exponent < -3 else value
     if isinstance(value, float):
-        return Decimal(str(value)).quantize(Decimal("0.001"))
+        return Decimal(str(value)).quantize(Decimal("0.001"), ROUND_HALF_UP)
     return value
