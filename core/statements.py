@@ -36,6 +36,7 @@ class PaymentLine:
     amount: Decimal
     channel: str
     status: str = "paid"
+    reversal: bool = False  # a reversing entry (negative): the provider or bank took the payment back
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,9 @@ def statement(session: Session, account_id: int) -> Statement:
         )
     ]
     payments = [
-        PaymentLine(*row)
-        for row in session.execute(
-            select(Payment.paid_at, Payment.service, Payment.amount, Payment.channel)
+        PaymentLine(paid_at, service, amount, channel, reversal=reverses_id is not None)
+        for paid_at, service, amount, channel, reverses_id in session.execute(
+            select(Payment.paid_at, Payment.service, Payment.amount, Payment.channel, Payment.reverses_id)
             .where(Payment.account_id == account_id).order_by(Payment.paid_at.desc(), Payment.id.desc())
         )
     ]
@@ -107,7 +108,7 @@ def statement(session: Session, account_id: int) -> Statement:
         ServiceBalance(
             service, charged[service], paid[service],
             next((c for c in charges if c.service == service), None),
-            next((p for p in payments if p.service == service), None),
+            next((p for p in payments if p.service == service and not p.reversal), None),
         )
         for service in offered + sorted((set(charged) | set(paid)) - set(offered))
     ]

@@ -199,6 +199,8 @@ TEXT: dict[str, dict[str, str]] = {
     "profile.language": {"uk": "Мова кабінету", "en": "Cabinet language"},
     "profile.save_language": {"uk": "Зберегти мову", "en": "Save the language"},
     "profile.language_saved": {"uk": "Мову збережено.", "en": "The language has been saved."},
+    # Money: reversed payments
+    "account.reversal": {"uk": "Повернення коштів (сторно)", "en": "Payment reversed (refund)"},
 }
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}

@@ -109,7 +109,8 @@ with payments_tab:
                     tr("account.col_date"): formatting.date(p.paid_at.astimezone(clock.KYIV).date(), lang),
                     tr("account.col_service"): t(f"service.{p.service}", lang),
                     tr("account.col_paid"): formatting.money(p.amount, lang),
-                    tr("account.col_channel"): text_or(f"channel.{p.channel}", lang, p.channel),
+                    tr("account.col_channel"): (tr("account.reversal") if p.reversal
+                                                else text_or(f"channel.{p.channel}", lang, p.channel)),
                 }
                 for p in data.payments
             ],
