@@ -6,7 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, throttle
@@ -18,6 +22,9 @@ from db.models import Account, ConsumerAccountLink, ConsumerLogin, Meter, Paymen
 
 REGISTER_SCOPE = "register"
 LOGIN_SCOPE = "login"
+RACE_RETRIES = 5
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -87,16 +94,45 @@ def _verify(session: Session, number: str, amount: Decimal | None, meter: str | 
 
 
 def _link(session: Session, login: ConsumerLogin, account: Account, method: str, now: dt.datetime) -> None:
-    already = session.scalar(
-        select(exists().where(ConsumerAccountLink.login_id == login.id, ConsumerAccountLink.account_id == account.id))
-    )
-    if already:
-        raise DomainError("registration.already_linked")
+    _already_linked(session, login.id, account.id)
     session.add(ConsumerAccountLink(login_id=login.id, account_id=account.id, method=method, linked_at=now))
     audit.record(
         session, at=now, actor_type="consumer", actor=login.login, action="account.linked",
         entity="account", entity_id=account.number, method=method,
     )
+
+
+def _login_taken(session: Session, login_name: str) -> None:
+    if session.scalar(select(exists().where(ConsumerLogin.login == login_name))):
+        raise DomainError("login.taken")
+
+
+def _already_linked(session: Session, login_id: int, account_id: int) -> None:
+    if session.scalar(select(exists().where(ConsumerAccountLink.login_id == login_id,
+                                            ConsumerAccountLink.account_id == account_id))):
+        raise DomainError("registration.already_linked")
+
+
+def _write_racing(sessions: sessionmaker[Session], write: Callable[[Session], T],
+                  explain: Callable[[Session], None]) -> T:
+    """Run `write` in one transaction. When a concurrent one got there first, the database refuses (a unique
+    index: IntegrityError; on SQLite also a write against a snapshot another writer changed: "database is
+    locked"); `explain` then runs the sequential path's checks in a fresh transaction and raises the domain
+    error they give, so the loser of a race reads the same message as someone who came second."""
+    for attempt in range(RACE_RETRIES):
+        try:
+            with sessions.begin() as session:
+                return write(session)
+        except IntegrityError:
+            with sessions() as session:
+                explain(session)
+            raise
+        except OperationalError as error:
+            if "locked" not in str(error.orig) or attempt == RACE_RETRIES - 1:
+                raise
+            with sessions() as session:
+                explain(session)
+    raise AssertionError("unreachable")
 
 
 def _verified_account(
@@ -142,13 +178,14 @@ def register(
     login_name = parse_login(login)
     check_policy(password, password_repeated)
     _verified_account(sessions, number, amount, meter, now)
-    with sessions.begin() as session:
-        if session.scalar(select(exists().where(ConsumerLogin.login == login_name))):
-            raise DomainError("login.taken")
+    password_hash = hash_password(password)
+
+    def write(session: Session) -> int:
+        _login_taken(session, login_name)
         account = _verify(session, number, amount, meter)
         consumer = ConsumerLogin(
             login=login_name,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             language=language if language in LANGUAGES else "uk",
             created_at=now,
         )
@@ -159,6 +196,8 @@ def register(
         _link(session, consumer, account, "payment" if amount is not None else "meter", now)
         throttle.clear(session, REGISTER_SCOPE, number)
         return consumer.id
+
+    return _write_racing(sessions, write, lambda session: _login_taken(session, login_name))
 
 
 def add_account(
@@ -175,11 +214,19 @@ def add_account(
     now = now or clock.now()
     number, amount, meter = _parse_proof(account_number, last_payment, meter_serial, language)
     _verified_account(sessions, number, amount, meter, now)
-    with sessions.begin() as session:
+
+    def write(session: Session) -> None:
         consumer = session.get_one(ConsumerLogin, login_id)
         account = _verify(session, number, amount, meter)
         _link(session, consumer, account, "payment" if amount is not None else "meter", now)
         throttle.clear(session, REGISTER_SCOPE, number)
+
+    def explain(session: Session) -> None:
+        account_id = session.scalar(select(Account.id).where(Account.number == number))
+        if account_id is not None:
+            _already_linked(session, login_id, account_id)
+
+    _write_racing(sessions, write, explain)
 
 
 def authenticate(sessions: sessionmaker[Session], login: str, password: str, now: dt.datetime | None = None) -> int:
