@@ -352,7 +352,9 @@ def reconciliation_report(sessions: sessionmaker[Session], since: dt.date, until
                 .join(Account, Account.id == PaymentIntent.account_id)
                 .outerjoin(RegistryMatch, and_(RegistryMatch.intent_id == PaymentIntent.id))
                 .where(PaymentIntent.status == "paid", PaymentIntent.paid_at >= start, PaymentIntent.paid_at < end,
-                       RegistryMatch.id.is_(None))
+                       RegistryMatch.id.is_(None),
+                       # a payment the provider reversed is listed with the reversals, not as awaiting the bank
+                       ~exists().where(Payment.reverses_id == PaymentIntent.payment_id))
                 .order_by(PaymentIntent.paid_at, PaymentIntent.id)
                 .limit(limit)
             )

@@ -194,6 +194,7 @@ def test_a_reversed_cabinet_payment_is_listed_with_its_reversing_entry(sessions,
     assert pay(sessions, order, status="reversed", now=NOW + dt.timedelta(hours=3)).outcome == "reversed"
     assert paid_total(sessions, login, account) == before - Decimal("1866.66")
     [reversal] = report(sessions).reversals
+    assert report(sessions).unconfirmed_intents == []  # listed as reversed, not as awaiting the bank
     assert (reversal.account_number, reversal.service, reversal.amount, reversal.external_ref) == (
         "1120200001000", "heating", Decimal("-1866.66"), order)
     assert reversal.reversed_at == NOW + dt.timedelta(hours=3) and reversal.paid_at == NOW
