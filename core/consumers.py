@@ -6,14 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from sqlalchemy import exists, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, throttle
+from core.races import write_or_explain
 from core.errors import AccessDenied, DomainError, VerificationFailed
 from core.i18n import LANGUAGES
 from core.parsing import parse_account_number, parse_amount, parse_login
@@ -22,9 +19,6 @@ from db.models import Account, ConsumerAccountLink, ConsumerLogin, Meter, Paymen
 
 REGISTER_SCOPE = "register"
 LOGIN_SCOPE = "login"
-RACE_RETRIES = 5
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -113,28 +107,6 @@ def _already_linked(session: Session, login_id: int, account_id: int) -> None:
         raise DomainError("registration.already_linked")
 
 
-def _write_racing(sessions: sessionmaker[Session], write: Callable[[Session], T],
-                  explain: Callable[[Session], None]) -> T:
-    """Run `write` in one transaction. When a concurrent one got there first, the database refuses (a unique
-    index: IntegrityError; on SQLite also a write against a snapshot another writer changed: "database is
-    locked"); `explain` then runs the sequential path's checks in a fresh transaction and raises the domain
-    error they give, so the loser of a race reads the same message as someone who came second."""
-    for attempt in range(RACE_RETRIES):
-        try:
-            with sessions.begin() as session:
-                return write(session)
-        except IntegrityError:
-            with sessions() as session:
-                explain(session)
-            raise
-        except OperationalError as error:
-            if "locked" not in str(error.orig) or attempt == RACE_RETRIES - 1:
-                raise
-            with sessions() as session:
-                explain(session)
-    raise AssertionError("unreachable")
-
-
 def _verified_account(
     sessions: sessionmaker[Session], number: str, amount: Decimal | None, meter: str | None, now: dt.datetime
 ) -> None:
@@ -197,7 +169,7 @@ def register(
         throttle.clear(session, REGISTER_SCOPE, number)
         return consumer.id
 
-    return _write_racing(sessions, write, lambda session: _login_taken(session, login_name))
+    return write_or_explain(sessions, write, lambda session: _login_taken(session, login_name))
 
 
 def add_account(
@@ -226,7 +198,7 @@ def add_account(
         if account_id is not None:
             _already_linked(session, login_id, account_id)
 
-    _write_racing(sessions, write, explain)
+    write_or_explain(sessions, write, explain)
 
 
 def authenticate(sessions: sessionmaker[Session], login: str, password: str, now: dt.datetime | None = None) -> int:
