@@ -10,11 +10,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, throttle
-from core.races import write_or_explain
 from core.errors import AccessDenied, DomainError, VerificationFailed
 from core.i18n import LANGUAGES
 from core.parsing import parse_account_number, parse_amount, parse_login
 from core.passwords import burn_time, check_policy, hash_password, verify_password
+from core.races import write_or_explain
 from db.models import Account, ConsumerAccountLink, ConsumerLogin, Meter, Payment
 
 REGISTER_SCOPE = "register"

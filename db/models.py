@@ -11,7 +11,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import (
     Boolean,
-    func,
     Date,
     DateTime,
     ForeignKey,
@@ -21,10 +20,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
-
 
 
 class _SQLiteUnits(Numeric):
@@ -44,8 +43,9 @@ class Fixed(TypeDecorator):
     PostgreSQL stores NUMERIC(precision, scale). SQLite has no exact decimal (its NUMERIC is a binary float),
     so there the column holds the integer number of units of the last place (kopecks for money): SQLite's SUM,
     MIN, MAX and comparisons over integers are exact and still run in the database. Every expression typed
-    with this type (a column, `func.sum(column)`, `case(...)` over it) converts back on the way out; raw SQL
-    over these columns on SQLite sees the integers (see `fixed_sum` for aggregates in other types' clothing).
+    with this type (a column, `func.sum(column)`, `case(...)` over it) converts back on the way out; an
+    aggregate SQL does not type from its argument (AVG) goes through `fixed_avg`; raw SQL over these columns
+    on SQLite sees the integers.
     """
 
     impl = Numeric
@@ -53,13 +53,13 @@ class Fixed(TypeDecorator):
 
     def __init__(self, precision: int, scale: int) -> None:
         super().__init__(precision, scale)
-        self.scale = scale
+        self.precision, self.scale = precision, scale
         self.quantum = Decimal(1).scaleb(-scale)
 
     def load_dialect_impl(self, dialect):
         if dialect.name == "sqlite":
-            return _SQLiteUnits(self.impl.precision, self.scale)
-        return dialect.type_descriptor(Numeric(self.impl.precision, self.scale))
+            return _SQLiteUnits(self.precision, self.scale)
+        return dialect.type_descriptor(Numeric(self.precision, self.scale))
 
     def to_units(self, value: Decimal | int | str) -> int:
         """The integer count of last-place units (SQLite's stored form), rounded half up."""
@@ -90,12 +90,6 @@ class Fixed(TypeDecorator):
 Money = Fixed(12, 2)
 Volume = Fixed(12, 3)
 Tariff = Fixed(12, 4)
-
-
-def fixed_sum(expression, type_: Fixed = Money):
-    """SUM of a money (or volume) expression whose type SQL does not carry (a union's literal 0 column, a
-    difference of sums), typed so that it is read back exactly on both databases."""
-    return func.sum(expression, type_=type_)
 
 
 def fixed_avg(column, type_: Fixed | None = None):
