@@ -5,6 +5,8 @@ through a bare DB-API cursor (psycopg2 / sqlite3) with no ORM, no pool and no re
 (statements executed and every row fetched), or None when no reference is written for that function. The SQL
 is what an experienced person would write for the same numbers: one pass where the project makes several,
 conditional aggregates instead of repeated scans, index-backed lookups for per-row "latest" values.
+On SQLite money and volume columns hold integer kopecks and litres (db.models.Fixed): the sums come back in
+those units, exact, and are timed as such.
 """
 
 from __future__ import annotations

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Integer, text
 from sqlalchemy.engine import make_url
 
 from bench.stats import percentile
+from db.models import Volume
 
 PGBENCH_SCALE = 16
 
@@ -52,12 +53,12 @@ def candidates(engine, limit: int, seed: int = 7) -> list[tuple[int, int, str]]:
             """
             SELECT l.login_id, m.id,
                    COALESCE((SELECT r.value FROM readings r WHERE r.meter_id = m.id AND r.status = 'accepted'
-                             ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1), m.initial_value)
+                             ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1), m.initial_value) AS value
             FROM consumer_account_links l
             JOIN meters m ON m.account_id = l.account_id AND m.removed_on IS NULL AND m.service = 'hot_water'
             ORDER BY m.id
             """
-        )).all()
+        ).columns(login_id=Integer, id=Integer, value=Volume)).all()  # Volume: SQLite stores litres
     random.Random(seed).shuffle(rows)
     return [(login, meter, str(value)) for login, meter, value in rows[:limit]]
 

@@ -117,11 +117,11 @@ def estimate(
         if first_at is not None:
             span_days = Decimal((last_at - first_at).total_seconds()) / SECONDS_PER_DAY
             if span_days >= 20:
-                average_daily = ((high - low) / span_days).quantize(MILLIONTH)
+                average_daily = ((high - low) / span_days).quantize(MILLIONTH, ROUND_HALF_UP)
         if months_without is not None and months_without <= AVERAGE_RULE_MAX_MONTHS and average_daily is not None:
             rule, volume = "average", (average_daily * days).quantize(THOUSANDTH, ROUND_HALF_UP)
         else:
-            rule, volume = "norm", (norm * max(residents, 1)).quantize(THOUSANDTH)
+            rule, volume = "norm", (norm * max(residents, 1)).quantize(THOUSANDTH, ROUND_HALF_UP)
         tariff = default_tariff if tariff is None else tariff
         lines.append(AdditionalChargeLine(
             account_id, number, address, street, meter_id, serial, residents, months_without, rule, average_daily,

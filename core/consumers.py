@@ -14,6 +14,7 @@ from core.errors import AccessDenied, DomainError, VerificationFailed
 from core.i18n import LANGUAGES
 from core.parsing import parse_account_number, parse_amount, parse_login
 from core.passwords import DUMMY_HASH, check_policy, hash_password, needs_rehash, verify_password
+from core.races import write_or_explain
 from db.models import Account, ConsumerAccountLink, ConsumerLogin, Meter, Payment
 
 REGISTER_SCOPE = "register"
@@ -52,6 +53,24 @@ def last_payments(session: Session, account_id: int) -> dict[str, Decimal]:
     return {service: amount for service, amount in rows}
 
 
+def last_day_payments(session: Session, account_id: int) -> set[Decimal]:
+    """Every single payment made on its service's last payment day (the Kyiv bank date): a bank registry dates
+    payments by day, so two on that day have no order between them. Never a sum; reversing entries do not count."""
+    # A corrected payment counts as its corrected amount: neither its reversal nor the reversed original.
+    paid = (Payment.account_id == account_id, Payment.reverses_id.is_(None),
+            ~exists().where(_REVERSAL.reverses_id == Payment.id))
+    amounts: set[Decimal] = set()
+    for service, latest in session.execute(
+        select(Payment.service, func.max(Payment.paid_at)).where(*paid).group_by(Payment.service)
+    ):
+        day = latest.astimezone(clock.KYIV).date()
+        start, end = clock.kyiv_midnight(day), clock.kyiv_midnight(day + dt.timedelta(days=1))
+        amounts.update(session.scalars(
+            select(Payment.amount).where(*paid, Payment.service == service, Payment.paid_at >= start,
+                                         Payment.paid_at < end)))
+    return amounts
+
+
 def _normalise_serial(text: str | None) -> str:
     return "".join((text or "").split()).upper()
 
@@ -62,7 +81,7 @@ def _verify(session: Session, number: str, amount: Decimal | None, meter: str | 
     if account is None:
         raise VerificationFailed("registration.failed")
     if amount is not None:
-        if amount in last_payments(session, account.id).values():
+        if amount in last_day_payments(session, account.id):
             return account
         raise VerificationFailed("registration.failed")
     serial = _normalise_serial(meter)
@@ -77,16 +96,23 @@ def _verify(session: Session, number: str, amount: Decimal | None, meter: str | 
 
 
 def _link(session: Session, login: ConsumerLogin, account: Account, method: str, now: dt.datetime) -> None:
-    already = session.scalar(
-        select(exists().where(ConsumerAccountLink.login_id == login.id, ConsumerAccountLink.account_id == account.id))
-    )
-    if already:
-        raise DomainError("registration.already_linked")
+    _already_linked(session, login.id, account.id)
     session.add(ConsumerAccountLink(login_id=login.id, account_id=account.id, method=method, linked_at=now))
     audit.record(
         session, at=now, actor_type="consumer", actor=login.login, action="account.linked",
         entity="account", entity_id=account.number, method=method,
     )
+
+
+def _login_taken(session: Session, login_name: str) -> None:
+    if session.scalar(select(exists().where(ConsumerLogin.login == login_name))):
+        raise DomainError("login.taken")
+
+
+def _already_linked(session: Session, login_id: int, account_id: int) -> None:
+    if session.scalar(select(exists().where(ConsumerAccountLink.login_id == login_id,
+                                            ConsumerAccountLink.account_id == account_id))):
+        raise DomainError("registration.already_linked")
 
 
 def _verified_account(
@@ -110,10 +136,10 @@ def _verified_account(
         raise failure
 
 
-def _parse_proof(account_text: str, amount_text: str | None, meter_text: str | None):
+def _parse_proof(account_text: str, amount_text: str | None, meter_text: str | None, language: str = "uk"):
     number = parse_account_number(account_text)
     if amount_text is not None:
-        return number, parse_amount(amount_text), None
+        return number, parse_amount(amount_text, lang=language), None
     if not _normalise_serial(meter_text):
         raise DomainError("registration.failed")
     return number, None, meter_text
@@ -133,17 +159,18 @@ def register(
 ) -> int:
     """Create a login linked to the account, proven by the last payment or (no payments yet) the meter."""
     now = now or clock.now()
-    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial)
+    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial, language)
     login_name = parse_login(login)
     check_policy(password, password_repeated)
     _verified_account(sessions, number, amount, meter, now)
-    with sessions.begin() as session:
-        if session.scalar(select(exists().where(ConsumerLogin.login == login_name))):
-            raise DomainError("login.taken")
+    password_hash = hash_password(password)
+
+    def write(session: Session) -> int:
+        _login_taken(session, login_name)
         account = _verify(session, number, amount, meter)
         consumer = ConsumerLogin(
             login=login_name,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             language=language if language in LANGUAGES else "uk",
             created_at=now,
         )
@@ -154,6 +181,8 @@ def register(
         _link(session, consumer, account, "payment" if amount is not None else "meter", now)
         return consumer.id
 
+    return write_or_explain(sessions, write, lambda session: _login_taken(session, login_name))
+
 
 def add_account(
     sessions: sessionmaker[Session],
@@ -163,15 +192,24 @@ def add_account(
     last_payment: str | None = None,
     meter_serial: str | None = None,
     now: dt.datetime | None = None,
+    language: str = "uk",
 ) -> None:
     """Link a further account (a second flat) to a login, with the same proof as registration."""
     now = now or clock.now()
-    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial)
+    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial, language)
     _verified_account(sessions, number, amount, meter, now)
-    with sessions.begin() as session:
+
+    def write(session: Session) -> None:
         consumer = session.get_one(ConsumerLogin, login_id)
         account = _verify(session, number, amount, meter)
         _link(session, consumer, account, "payment" if amount is not None else "meter", now)
+
+    def explain(session: Session) -> None:
+        account_id = session.scalar(select(Account.id).where(Account.number == number))
+        if account_id is not None:
+            _already_linked(session, login_id, account_id)
+
+    write_or_explain(sessions, write, explain)
 
 
 def authenticate(sessions: sessionmaker[Session], login: str, password: str, now: dt.datetime | None = None) -> int:

@@ -525,7 +525,7 @@ BILLING_HEADER = ("account_number", "service", "period", "volume_m3", "tariff", 
 
 
 def _comma(value: Decimal, places: int) -> str:
-    return f"{value:.{places}f}".replace(".", ",")
+    return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP):f}".replace(".", ",")
 
 
 def _tariff_text(value: Decimal) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Select, and_, case, distinct, exists, func, literal, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.clock import add_months, kyiv_midnight, month_start
 from core.dashboard import kyiv_bucket, prepare
 from core.errors import DomainError
-from db.models import Account, Charge, ConsumerAccountLink, Meter, Payment, Reading, ReadingWindow
+from db.models import Account, Charge, ConsumerAccountLink, Meter, Payment, Reading, ReadingWindow, fixed_avg
 
 MAX_GROUPS = 500
 PAGE_SIZE = 100
@@ -146,7 +146,7 @@ def _base(session: Session, dataset: str, filters: Filters, with_account: bool) 
                 "discount": Charge.discount_percent}
         measures = {"amount_to_pay": func.sum(Charge.amount_to_pay), "amount": func.sum(Charge.amount),
                     "discount_amount": func.sum(Charge.discount_amount), "volume": func.sum(Charge.volume),
-                    "count": func.count(), "average": func.avg(Charge.amount_to_pay)}
+                    "count": func.count(), "average": fixed_avg(Charge.amount_to_pay)}
         cols = {"number": Account.number, "month": Charge.month, "service": Charge.service, "volume": Charge.volume,
                 "tariff": Charge.tariff, "amount": Charge.amount, "discount_percent": Charge.discount_percent,
                 "amount_to_pay": Charge.amount_to_pay}
@@ -168,7 +168,7 @@ def _base(session: Session, dataset: str, filters: Filters, with_account: bool) 
                 "day": kyiv_bucket(session, Payment.paid_at, "day"),
                 "service": Payment.service, "channel": Payment.channel, "source": Payment.source,
                 "street": Account.street}
-        measures = {"amount": func.sum(Payment.amount), "count": func.count(), "average": func.avg(Payment.amount),
+        measures = {"amount": func.sum(Payment.amount), "count": func.count(), "average": fixed_avg(Payment.amount),
                     "accounts": func.count(distinct(Payment.account_id))}
         cols = {"number": Account.number, "paid_at": Payment.paid_at, "service": Payment.service,
                 "amount": Payment.amount, "channel": Payment.channel, "source": Payment.source}
@@ -186,7 +186,7 @@ def _base(session: Session, dataset: str, filters: Filters, with_account: bool) 
         dims = {"period": ReadingWindow.period, "channel": Reading.channel, "status": Reading.status,
                 "flagged": Reading.flagged, "quality": Reading.quality, "street": Account.street}
         measures = {"count": func.count(), "consumption": func.sum(Reading.consumption),
-                    "average": func.avg(Reading.consumption), "meters": func.count(distinct(Reading.meter_id))}
+                    "average": fixed_avg(Reading.consumption), "meters": func.count(distinct(Reading.meter_id))}
         cols = {"number": Account.number, "serial": Meter.serial, "period": ReadingWindow.period,
                 "value": Reading.value, "consumption": Reading.consumption, "submitted_at": Reading.submitted_at,
                 "channel": Reading.channel, "status": Reading.status}
@@ -253,7 +253,7 @@ def _clean(value):
         except ValueError:
             return value
     if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.001")) if value.as_tuple().exponent < -3 else value
+        return value.quantize(Decimal("0.001"), ROUND_HALF_UP) if value.as_tuple().exponent < -3 else value
     if isinstance(value, float):
-        return Decimal(str(value)).quantize(Decimal("0.001"))
+        return Decimal(str(value)).quantize(Decimal("0.001"), ROUND_HALF_UP)
     return value

@@ -1,9 +1,14 @@
-"""Money, volumes and dates the Ukrainian way (Babel uk_UA): `1 866,66 ₴`, `03.03.2020`."""
+"""Money, volumes and dates as people read them: Babel uk_UA (`1 866,66 ₴`, `03.03.2020`) or English.
+
+Every figure is rounded half up to the places shown (Babel alone would round half to even: `0,125` → `0,12`),
+and whatever `money` or `volume` shows in a language, `core.parsing` reads back in that language.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
@@ -17,25 +22,52 @@ def _locale(lang: str) -> str:
     return _LOCALES.get(lang, "uk_UA")
 
 
+def half_up(value: Decimal | int, places: int) -> Decimal:
+    """The value rounded half up (away from zero) to `places` decimals: the utility's rounding everywhere."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
 def money(value: Decimal, lang: str = "uk") -> str:
     """`1 866,66 ₴` in Ukrainian, `1,866.66 ₴` in English (en_GB would otherwise print `UAH1,866.66`)."""
+    value = half_up(value, 2)
     if lang == "uk":
         return format_currency(value, "UAH", locale="uk_UA")
     return format_decimal(value, format="#,##0.00", locale=_locale(lang)) + "\u00a0₴"
 
 
 def volume(value: Decimal, lang: str = "uk") -> str:
-    return format_decimal(value, format="#,##0.000", locale=_locale(lang)) + ("\u00a0м³" if lang == "uk" else "\u00a0m³")
+    text = format_decimal(half_up(value, 3), format="#,##0.000", locale=_locale(lang))
+    return text + ("\u00a0м³" if lang == "uk" else "\u00a0m³")
 
 
 def number(value: Decimal | int, lang: str = "uk", places: int = 0) -> str:
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(value, format=pattern, locale=_locale(lang))
+    return format_decimal(half_up(value, places), format=pattern, locale=_locale(lang))
 
 
 def percent(value: Decimal, lang: str = "uk") -> str:
-    text = format_decimal(value, format="#,##0.##", locale=_locale(lang))
+    text = format_decimal(half_up(value, 2), format="#,##0.##", locale=_locale(lang))
     return f"{text}\u00a0%"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A figure inside a message, formatted in the language the message is finally shown in (core.i18n.t),
+    so an English message never carries a Ukrainian `1 866,66`."""
+
+    value: Decimal
+    kind: str = "number"  # money | volume | number
+    places: int = 0
+
+    def localized(self, lang: str) -> str:
+        if self.kind == "money":
+            return money(self.value, lang)
+        if self.kind == "volume":
+            return volume(self.value, lang)
+        return number(self.value, lang, self.places)
+
+    def __str__(self) -> str:
+        return self.localized("uk")
 
 
 def date(value: dt.date, lang: str = "uk") -> str:

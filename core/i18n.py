@@ -20,7 +20,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "amount.format": {
         "uk": "Суму введіть цифрами, копійки — через кому: наприклад 1866,66.",
-        "en": "Enter the amount in digits with kopecks after a comma or point, for example 1866,66.",
+        "en": "Enter the amount in digits with kopecks after a point, for example 1866.66.",
     },
     "amount.precision": {
         "uk": "Сума може мати не більше двох знаків після коми.",
@@ -40,7 +40,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "reading.format": {
         "uk": "Показання введіть цифрами, дробову частину — через кому: наприклад 123,456.",
-        "en": "Enter the reading in digits, the fraction after a comma or point, for example 123,456.",
+        "en": "Enter the reading in digits, the fraction after a point, for example 123.456.",
     },
     "reading.precision": {
         "uk": "Показання може мати не більше трьох знаків після коми.",
@@ -406,6 +406,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Поясніть, чому файл помиляється, а збережений запис правильний.",
         "en": "Explain why the file is wrong and the stored record is right.",
     },
+    # Money: reversed payments
+    "payment.status_reversed": {
+        "uk": "Цей платіж повернуто платіжним сервісом. Створіть новий на сторінці «Оплата».",
+        "en": "This payment was reversed by the payment service. Start a new one on the Pay page.",
+    },
 }
 
 
@@ -415,4 +420,8 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
     if entry is None:
         return key
     text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    # A figure (core.formatting.Shown) is written the way the message's language writes numbers.
+    return text.format(**{name: value.localized(lang) if hasattr(value, "localized") else value
+                          for name, value in params.items()})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from core.config import MAX_PAYMENT
 from core.errors import DomainError
@@ -14,6 +14,10 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 # ASCII digits only: `\d`, int() and Decimal() also take Arabic-Indic `٣٤` or full-width `１２３`.
 _NUMBER = re.compile(r"^[0-9]+([.,][0-9]+)?$")
 _GROUPED = re.compile(r"^[0-9]{1,3}([.,][0-9]{3})+$")
+# English groups thousands with commas and writes the decimal point: `1,866.66` (core.formatting in English).
+_EN_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+# What core.formatting writes after a figure, and what people add: hryvnias, cubic metres.
+_UNIT = re.compile(r"\s*(₴|грн\.?|uah|м³|m³|м3|m3|куб\.?\s*м)$", re.IGNORECASE)
 
 
 def foreign_digits(text: str | None) -> bool:
@@ -34,18 +38,22 @@ def parse_account_number(text: str | None) -> str:
     return digits
 
 
-def _parse_decimal(text: str | None, prefix: str, places: int) -> Decimal:
+def _parse_decimal(text: str | None, prefix: str, places: int, lang: str = "uk") -> Decimal:
+    """A number as typed in `lang`: Ukrainian `1 866,66` (a point works as the decimal separator too),
+    English `1,866.66` (and `1866,66`: a lone comma is a decimal comma unless it groups thousands)."""
     raw = (text or "").strip()
     if not raw:
         raise DomainError(f"{prefix}.empty")
-    raw = re.sub(r"\s*(₴|грн\.?|uah)$", "", raw, flags=re.IGNORECASE)
-    negative = raw.startswith("-")
+    raw = _UNIT.sub("", raw)
+    negative = raw[:1] in ("-", "\u2212")
     if negative:
         raw = raw[1:].strip()
     compact = _SPACES.sub("", raw)
     if foreign_digits(compact):
         raise DomainError("digits.non_ascii")
-    if _GROUPED.match(compact) and compact.count(",") + compact.count(".") > 1:
+    if lang == "en" and _EN_GROUPED.match(compact):
+        compact = compact.replace(",", "")
+    elif _GROUPED.match(compact) and compact.count(",") + compact.count(".") > 1:
         compact = compact.replace(",", "").replace(".", "")
     if not _NUMBER.match(compact):
         raise DomainError(f"{prefix}.format")
@@ -58,26 +66,27 @@ def _parse_decimal(text: str | None, prefix: str, places: int) -> Decimal:
     return -value if negative else value
 
 
-def parse_amount(text: str | None, maximum: Decimal = MAX_PAYMENT) -> Decimal:
-    """Hryvnias with kopecks: `1866,66`, `1866.66`, `1 866,66`, `1866` are all accepted."""
-    value = _parse_decimal(text, "amount", 2)
+def parse_amount(text: str | None, maximum: Decimal = MAX_PAYMENT, lang: str = "uk") -> Decimal:
+    """Hryvnias with kopecks: `1866,66`, `1866.66`, `1 866,66`, `1866`, `1 866,66 ₴` are all accepted
+    (in English also `1,866.66`): whatever core.formatting.money shows in `lang`."""
+    value = _parse_decimal(text, "amount", 2, lang)
     if value <= 0:
         raise DomainError("amount.positive")
     if value > maximum:
-        from core.formatting import money
+        from core.formatting import Shown
 
-        raise DomainError("amount.too_large", maximum=money(maximum))
-    return value.quantize(Decimal("0.01"))
+        raise DomainError("amount.too_large", maximum=Shown(maximum, "money"))
+    return value.quantize(Decimal("0.01"), ROUND_HALF_UP)  # exact already: at most two places were accepted
 
 
-def parse_reading(text: str | None) -> Decimal:
-    """A cumulative meter value in m³ with up to 3 decimals, e.g. `123,456`."""
-    value = _parse_decimal(text, "reading", 3)
+def parse_reading(text: str | None, lang: str = "uk") -> Decimal:
+    """A cumulative meter value in m³ with up to 3 decimals, e.g. `123,456` (English `1,234.567`)."""
+    value = _parse_decimal(text, "reading", 3, lang)
     if value < 0:
         raise DomainError("reading.negative")
     if value >= Decimal("1000000"):
         raise DomainError("reading.too_large")
-    return value.quantize(Decimal("0.001"))
+    return value.quantize(Decimal("0.001"), ROUND_HALF_UP)
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -2,6 +2,8 @@
 
 An intent is what a consumer asked to pay (account, service, amount, a unique order id). Its status moves
     created → pending → paid | failed | expired
+and a paid intent the provider reverses shows as `reversed`: its payment stays in the ledger and a reversing
+entry (the negative amount, linked to it by `reverses_id`) takes the money back.
 `created` when the Pay screen records it, `pending` once the consumer is sent to the provider (or the provider
 reports the payment in progress), `paid` only when a correctly signed callback (or the bank registry) confirms
 the money, which then becomes exactly one payment on the account and service asked for. No commission: the
@@ -37,7 +39,7 @@ from db.models import Account, ConsumerLogin, Payment, PaymentIntent
 log = logging.getLogger(__name__)
 
 OPEN_STATUSES = ("created", "pending")
-STATUSES = ("created", "pending", "paid", "failed", "expired")
+STATUSES = ("created", "pending", "paid", "failed", "expired", "reversed")
 INTENT_TTL = dt.timedelta(minutes=int(os.environ.get("TEPLO_PAYMENT_TTL_MINUTES", 24 * 60)))
 CALLBACK_PATH = "/payments/liqpay/callback"
 RESULT_PATH = "/pay-result"
@@ -118,6 +120,8 @@ def _effective_status(intent: PaymentIntent, now: dt.datetime) -> str:
     """An open intent past its expiry is expired, even before expire_stale_intents has written it down."""
     if intent.status in OPEN_STATUSES and intent.expires_at is not None and intent.expires_at <= now:
         return "expired"
+    if intent.status == "paid" and intent.provider_status in liqpay.REVERSED_STATUSES:
+        return "reversed"
     return intent.status
 
 
@@ -204,10 +208,11 @@ def create_intent(
     amount_text: str,
     provider: str = "demo",
     now: dt.datetime | None = None,
+    language: str = "uk",
 ) -> IntentView:
     now = now or clock.now()
     service = parse_service(service)
-    amount = parse_amount(amount_text)
+    amount = parse_amount(amount_text, lang=language)
     if provider not in ("liqpay", "demo"):
         raise DomainError("payment.unavailable")
     with sessions.begin() as session:
@@ -396,10 +401,15 @@ def _unverified_order_id(data: str) -> str | None:
 
 
 def _amount(value: object) -> Decimal | None:
+    """The callback's amount exactly as sent (a JSON number arrives as Decimal), never rounded to fit;
+    None when it is not a finite number."""
+    if value is None or isinstance(value, bool):
+        return None
     try:
-        return Decimal(str(value)).quantize(Decimal("0.01")) if value is not None else None
+        amount = Decimal(str(value))
     except InvalidOperation:
         return None
+    return amount if amount.is_finite() else None
 
 
 def handle_callback(
@@ -444,6 +454,28 @@ def handle_callback(
     raise AssertionError("unreachable")
 
 
+def _reverse(session: Session, intent: PaymentIntent, status: str, now: dt.datetime, note) -> CallbackResult:
+    """The provider gave the money back: a reversing entry (the negative amount, dated now) linked to the payment,
+    never an update of it. At most one per payment (a unique index), so a repeated callback adds nothing."""
+    previous = intent.status
+    if intent.payment_id is None:  # nothing was credited, so there is nothing to take back
+        intent.provider_status, intent.last_error, intent.updated_at = status, "reversed by the provider", now
+        note("payment.reversed_by_provider", previous_status=previous, credited=False)
+        return CallbackResult("ignored", intent.order_id, previous)
+    if session.scalar(select(Payment.id).where(Payment.reverses_id == intent.payment_id)) is not None:
+        return CallbackResult("replay", intent.order_id, "reversed")
+    original = session.get_one(Payment, intent.payment_id)
+    reversal = Payment(account_id=original.account_id, service=original.service, amount=-original.amount,
+                       paid_at=now, channel=original.channel, source=original.source,
+                       external_ref=f"{original.external_ref}/reversal", reverses_id=original.id)
+    session.add(reversal)
+    session.flush()
+    intent.provider_status, intent.last_error, intent.updated_at = status, "reversed by the provider", now
+    note("payment.reversed", amount=str(reversal.amount), service=original.service, payment_id=original.id,
+         reversal_id=reversal.id)
+    return CallbackResult("reversed", intent.order_id, "reversed")
+
+
 class _Rejected(Exception):
     def __init__(self, reason: str, **details: object) -> None:
         super().__init__(reason)
@@ -464,6 +496,8 @@ def _apply(sessions: sessionmaker[Session], params: dict, provider: str, keys: l
         if intent.provider != provider:
             raise _Rejected("provider", intent_provider=intent.provider)
         amount = _amount(params.get("amount"))
+        if amount is not None and amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise _Rejected("amount_precision", expected=str(intent.amount), received=str(params.get("amount")))
         if amount != intent.amount:
             raise _Rejected("amount", expected=str(intent.amount), received=str(params.get("amount")))
         if str(params.get("currency") or "UAH") != intent.currency:
@@ -497,10 +531,7 @@ def _apply(sessions: sessionmaker[Session], params: dict, provider: str, keys: l
             note("payment.failed", previous_status=previous, error=error)
             return CallbackResult("failed", order_id, "failed")
         if status in liqpay.REVERSED_STATUSES:
-            # The provider returned the money; staff decide on the refund in the ledger.
-            intent.provider_status, intent.last_error, intent.updated_at = status, "reversed by the provider", now
-            note("payment.reversed_by_provider", previous_status=previous)
-            return CallbackResult("ignored", order_id, previous)
+            return _reverse(session, intent, status, now, note)
         if status in liqpay.WAITING_STATUSES:
             if previous == "created":
                 intent.status, intent.provider_status, intent.updated_at = "pending", status, now

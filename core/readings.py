@@ -8,7 +8,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 from typing import Protocol
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Connection, Integer, and_, bindparam, exists, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +18,7 @@ from core.additional_charges import AdditionalChargeLine, estimate
 from core.config import JUMP_FACTOR, JUMP_FLOOR_M3
 from core.consumers import require_link
 from core.errors import AccessDenied, DomainError, NeedsConfirmation
-from core.formatting import date, number, volume
+from core.formatting import Shown, date, volume
 from core.parsing import parse_reading
 from core.register import account_open
 from core.windows import WindowInfo, next_window, open_window
@@ -139,7 +139,7 @@ def _monthly_average(first_at, last_at, low, high) -> Decimal | None:
     days = Decimal((last_at - first_at).total_seconds()) / Decimal(86400)
     if days < 20:
         return None
-    return ((high - low) / days * AVERAGE_MONTH_DAYS).quantize(THOUSANDTH)
+    return ((high - low) / days * AVERAGE_MONTH_DAYS).quantize(THOUSANDTH, ROUND_HALF_UP)
 
 
 def jump_threshold(own_average: Decimal | None) -> Decimal:
@@ -176,18 +176,18 @@ def record_reading(
     history = meter_history(connection, meter, window.id, window.period, submitted_at)
     previous = history.previous
     if value < previous:
-        raise DomainError("reading.below_previous", value=number(value, places=3), previous=number(previous, places=3))
+        raise DomainError("reading.below_previous", value=Shown(value, places=3), previous=Shown(previous, places=3))
     if history.current_id is not None and not confirm_replace:
-        raise NeedsConfirmation("replace", "reading.confirm_replace", previous=number(history.current_value, places=3))
+        raise NeedsConfirmation("replace", "reading.confirm_replace", previous=Shown(history.current_value, places=3))
     consumption = value - previous
     flagged = False
     reason = None
     threshold = jump_threshold(history.own_average)
     if consumption > threshold:
         if not confirm_jump:
-            raise NeedsConfirmation("jump", "reading.confirm_jump", consumption=number(consumption, places=3))
+            raise NeedsConfirmation("jump", "reading.confirm_jump", consumption=Shown(consumption, places=3))
         flagged = True
-        reason = f"consumption {consumption} m3 above {threshold.quantize(THOUSANDTH)} m3"
+        reason = f"consumption {consumption} m3 above {threshold.quantize(THOUSANDTH, ROUND_HALF_UP)} m3"
     receipt_number = _receipt_number(window.period)
     reading_id = connection.execute(insert(Reading).returning(Reading.id), {
         "meter_id": meter.id, "window_id": window.id, "value": value, "consumption": consumption,
@@ -243,10 +243,12 @@ def submit_reading(
     confirm_jump: bool = False,
     confirm_replace: bool = False,
     now: dt.datetime | None = None,
+    language: str = "uk",
 ) -> Receipt:
-    """A consumer's reading from the cabinet. Raises NeedsConfirmation for a jump or a resubmission."""
+    """A consumer's reading from the cabinet (typed as `language` writes numbers).
+    Raises NeedsConfirmation for a jump or a resubmission."""
     now = now or clock.now()
-    value = parse_reading(value_text)
+    value = parse_reading(value_text, lang=language)
     with sessions.begin() as session:
         context = session.connection().execute(
             _SUBMISSION_CONTEXT, {"login_id": login_id, "meter_id": meter_id, "now": now}).first()

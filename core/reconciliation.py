@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import String, and_, any_, bindparam, exists, func, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from core import audit, balances, clock
 from db.models import Account, Payment, PaymentIntent, RegistryMatch
@@ -289,6 +289,19 @@ class UnconfirmedPayment:
 
 
 @dataclass(frozen=True)
+class Reversal:
+    """A reversing entry: money credited earlier and taken back (by the payment provider), never edited away."""
+
+    reversed_at: dt.datetime
+    account_number: str
+    service: str
+    amount: Decimal  # negative: what was taken back
+    paid_at: dt.datetime  # when the original payment was credited
+    source: str
+    external_ref: str  # the original payment's reference (the cabinet's order id)
+
+
+@dataclass(frozen=True)
 class ReconciliationReport:
     since: dt.date
     until: dt.date
@@ -296,6 +309,7 @@ class ReconciliationReport:
     cabinet_paid: tuple[int, Decimal]  # intents paid in the period: (count, amount)
     unmatched_rows: list[RegistryIssue]
     unconfirmed_intents: list[UnconfirmedPayment]
+    reversals: list[Reversal] = field(default_factory=list)  # reversing entries dated in the period
 
 
 def _bounds(since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -338,9 +352,24 @@ def reconciliation_report(sessions: sessionmaker[Session], since: dt.date, until
                 .join(Account, Account.id == PaymentIntent.account_id)
                 .outerjoin(RegistryMatch, and_(RegistryMatch.intent_id == PaymentIntent.id))
                 .where(PaymentIntent.status == "paid", PaymentIntent.paid_at >= start, PaymentIntent.paid_at < end,
-                       RegistryMatch.id.is_(None))
+                       RegistryMatch.id.is_(None),
+                       # a payment the provider reversed is listed with the reversals, not as awaiting the bank
+                       ~exists().where(Payment.reverses_id == PaymentIntent.payment_id))
                 .order_by(PaymentIntent.paid_at, PaymentIntent.id)
                 .limit(limit)
             )
         ]
-    return ReconciliationReport(since, until, outcomes, (paid_count, Decimal(paid_total or 0)), issues, unconfirmed)
+        original = aliased(Payment)
+        reversals = [
+            Reversal(reversal.paid_at, number, reversal.service, reversal.amount, paid_at, source, ref)
+            for reversal, number, paid_at, source, ref in session.execute(
+                select(Payment, Account.number, original.paid_at, original.source, original.external_ref)
+                .join(original, original.id == Payment.reverses_id)
+                .join(Account, Account.id == Payment.account_id)
+                .where(Payment.reverses_id.is_not(None), Payment.paid_at >= start, Payment.paid_at < end)
+                .order_by(Payment.paid_at, Payment.id)
+                .limit(limit)
+            )
+        ]
+    return ReconciliationReport(since, until, outcomes, (paid_count, Decimal(paid_total or 0)), issues, unconfirmed,
+                                reversals)

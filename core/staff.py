@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import audit, clock, throttle
 from core.errors import DomainError, VerificationFailed
 from core.passwords import DUMMY_HASH, check_policy, hash_password, needs_rehash, verify_password
+from core.races import write_or_explain
 from db.models import StaffUser
 
 ROLES = ("admin", "manager", "analyst", "operator")
@@ -43,16 +44,23 @@ def create_staff_user(
     if role not in ROLES:
         raise DomainError("staff.role_unknown")
     check_policy(password)
-    with sessions.begin() as session:
+    password_hash = hash_password(password)
+
+    def taken(session: Session) -> None:
         if session.scalar(select(exists().where(StaffUser.username == username))):
             raise DomainError("staff.username_taken")
-        user = StaffUser(username=username, full_name=full_name.strip() or username, password_hash=hash_password(password),
+
+    def write(session: Session) -> StaffIdentity:
+        taken(session)
+        user = StaffUser(username=username, full_name=full_name.strip() or username, password_hash=password_hash,
                          role=role, active=True, created_at=now)
         session.add(user)
         session.flush()
         audit.record(session, at=now, actor_type="staff", actor=actor, action="staff.created",
                      entity="staff_user", entity_id=username, role=role)
         return _identity(user)
+
+    return write_or_explain(sessions, write, taken)
 
 
 def authenticate_staff(

@@ -41,6 +41,11 @@ class PaymentLine:
     status: str = "paid"
     correction: str | None = None  # as ChargeLine.correction
 
+    @property
+    def reversal(self) -> bool:
+        """A reversing entry (negative): the provider or the bank took the payment back, or staff corrected it."""
+        return self.correction == "reversal"
+
 
 @dataclass(frozen=True)
 class ServiceBalance:

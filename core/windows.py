@@ -13,6 +13,7 @@ from core import audit, clock
 from core.clock import add_months, kyiv_midnight, month_start
 from core.config import WINDOW_CLOSES_AFTER_DAY, WINDOW_OPENS_DAY
 from core.errors import DomainError
+from core.races import write_or_explain
 from db.models import ReadingWindow
 
 
@@ -126,9 +127,13 @@ def create_window(
     now = now or clock.now()
     _check_bounds(opens_at, closes_at)
     period = month_start(period)
-    with sessions.begin() as session:
+
+    def exists_already(session: Session) -> None:
         if session.scalar(select(ReadingWindow.id).where(ReadingWindow.period == period)):
             raise DomainError("window.exists")
+
+    def write(session: Session) -> int:
+        exists_already(session)
         row = ReadingWindow(period=period, opens_at=opens_at, closes_at=closes_at)
         session.add(row)
         session.flush()
@@ -136,6 +141,8 @@ def create_window(
                      entity="reading_window", entity_id=period.isoformat(),
                      opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat())
         return row.id
+
+    return write_or_explain(sessions, write, exists_already)
 
 
 def change_window(

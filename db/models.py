@@ -1,12 +1,13 @@
 """ORM models: the utility's ledger (accounts, charges, payments), meter readings and the cabinet's own state.
 
-Money is Numeric(12, 2) and volumes Numeric(12, 3), mapped to Decimal. Timestamps are timezone-aware.
+Money (12, 2), volumes (12, 3) and tariffs (12, 4) are exact fixed-point `Fixed` columns, mapped to Decimal:
+NUMERIC on PostgreSQL, integer kopecks / litres / ten-thousandths on SQLite. Timestamps are timezone-aware.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import (
     Boolean,
@@ -20,12 +21,81 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-Money = Numeric(12, 2)
-Volume = Numeric(12, 3)
+
+class _SQLiteUnits(Numeric):
+    """SQLite's side of `Fixed`: declared NUMERIC(p, s) as before, holding integers, passed through untouched
+    (SQLAlchemy's own Numeric would send a binary float)."""
+
+    def bind_processor(self, dialect):
+        return None
+
+    def result_processor(self, dialect, coltype):
+        return None
+
+
+class Fixed(TypeDecorator):
+    """An exact decimal with `scale` places, rounded half up to them on the way in.
+
+    PostgreSQL stores NUMERIC(precision, scale). SQLite has no exact decimal (its NUMERIC is a binary float),
+    so there the column holds the integer number of units of the last place (kopecks for money): SQLite's SUM,
+    MIN, MAX and comparisons over integers are exact and still run in the database. Every expression typed
+    with this type (a column, `func.sum(column)`, `case(...)` over it) converts back on the way out; an
+    aggregate SQL does not type from its argument (AVG) goes through `fixed_avg`; raw SQL over these columns
+    on SQLite sees the integers.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__(precision, scale)
+        self.precision, self.scale = precision, scale
+        self.quantum = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return _SQLiteUnits(self.precision, self.scale)
+        return dialect.type_descriptor(Numeric(self.precision, self.scale))
+
+    def to_units(self, value: Decimal | int | str) -> int:
+        """The integer count of last-place units (SQLite's stored form), rounded half up."""
+        return int(self.exact(value).scaleb(self.scale))
+
+    def exact(self, value: Decimal | int | str) -> Decimal:
+        if isinstance(value, float):
+            raise TypeError("money and volumes are Decimal, never float")
+        return Decimal(value).quantize(self.quantum, ROUND_HALF_UP)
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return self.to_units(value)
+        return self.exact(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            # AVG over integers is SQLite's only float here; its shortest repr is the value it computed.
+            units = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+            return units.scaleb(-self.scale).quantize(self.quantum, ROUND_HALF_UP)
+        return Decimal(value).quantize(self.quantum, ROUND_HALF_UP)
+
+
+Money = Fixed(12, 2)
+Volume = Fixed(12, 3)
+TariffRate = Fixed(12, 4)
+
+
+def fixed_avg(column, type_: Fixed | None = None):
+    """AVG of a fixed-point column, in its own units and rounded half up to its last place."""
+    return func.avg(column, type_=type_ or column.type)
 
 
 class AwareDateTime(TypeDecorator):
@@ -122,7 +192,7 @@ class Charge(Base):
     service: Mapped[str] = mapped_column(String(16))
     month: Mapped[dt.date] = mapped_column(Date)
     volume: Mapped[Decimal] = mapped_column(Volume)
-    tariff: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    tariff: Mapped[Decimal] = mapped_column(TariffRate)
     amount: Mapped[Decimal] = mapped_column(Money)
     discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
     discount_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
@@ -264,7 +334,7 @@ class AdditionalCharge(Base):
     meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"), index=True)
     rule: Mapped[str] = mapped_column(String(16))
     volume: Mapped[Decimal] = mapped_column(Volume)
-    tariff: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    tariff: Mapped[Decimal] = mapped_column(TariffRate)
     amount: Mapped[Decimal] = mapped_column(Money)
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
@@ -347,7 +417,7 @@ class Tariff(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     service: Mapped[str] = mapped_column(String(16))
     valid_from: Mapped[dt.date] = mapped_column(Date)
-    tariff: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+    tariff: Mapped[Decimal | None] = mapped_column(TariffRate)
     norm: Mapped[Decimal | None] = mapped_column(Volume)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from sqlalchemy import text
@@ -109,7 +109,7 @@ class World:
 
     def charge(self, account_id, service, month, amount, discount="0", volume="1.000", tariff="1.0000") -> None:
         amount, discount = Decimal(amount), Decimal(discount)
-        cut = (amount * discount / 100).quantize(Decimal("0.01"))
+        cut = (amount * discount / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)  # as core.imports computes it
         with self.sessions.begin() as s:
             s.add(Charge(account_id=account_id, service=service, month=month, volume=Decimal(volume),
                          tariff=Decimal(tariff), amount=amount, discount_percent=discount, discount_amount=cut,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from core.formatting import half_up
 from core.payments import PaymentSettings
 from ui.public_session import language
 
@@ -90,6 +91,12 @@ TEXT: dict[str, dict[str, str]] = {
     "result.again": {"uk": "Оплатити ще", "en": "Pay again"},
     "result.account": {"uk": "Мій рахунок", "en": "My account"},
     "result.login": {"uk": "Увійти", "en": "Log in"},
+    # Money: reversed payments
+    "status.reversed": {"uk": "Повернено", "en": "Reversed"},
+    "result.reversed": {
+        "uk": "Оплату **{amount}** повернуто платіжним сервісом, тож вона більше не зараховується на особовий рахунок.",
+        "en": "The payment of **{amount}** was reversed by the payment service: it no longer counts on the account.",
+    },
 }
 
 # The cabinet pages these screens link to, with the url paths public_app.py registers them under
@@ -98,7 +105,8 @@ _PAGES = Path(__file__).resolve().parent.parent / "pages" / "public"
 URL_PATHS = {"pay.py": "pay", "pay_demo.py": "pay-demo", "pay_result.py": "pay-result", "account.py": "account",
              "login.py": "login"}
 
-STATUS_COLOURS = {"created": "gray", "pending": "orange", "paid": "green", "failed": "red", "expired": "gray"}
+STATUS_COLOURS = {"created": "gray", "pending": "orange", "paid": "green", "failed": "red", "expired": "gray",
+                  "reversed": "violet"}
 
 
 def tr(key: str, /, **params: object) -> str:
@@ -119,7 +127,7 @@ def status_badge(status: str) -> str:
 
 def amount_text(value: Decimal) -> str:
     """An amount as the consumer would type it: `1866,66` (Ukrainian) or `1866.66`."""
-    text = f"{value:.2f}"
+    text = f"{half_up(value, 2):f}"
     return text.replace(".", ",") if language() == "uk" else text
 
 

@@ -69,7 +69,7 @@ TEXT: dict[str, dict[str, str]] = {
                               "en": "13 digits from the end of the receipt, e.g. 1120200001000"},
     "register.amount": {"uk": "Сума останнього платежу, ₴", "en": "Last payment amount, ₴"},
     "register.amount_help": {"uk": "За опалення АБО за гарячу воду, не сума обох. Наприклад 1866,66",
-                             "en": "For heating OR for hot water, not both added. E.g. 1866,66"},
+                             "en": "For heating OR for hot water, not both added. E.g. 1866.66"},
     "register.meter": {"uk": "Номер лічильника гарячої води", "en": "Hot-water meter number"},
     "register.meter_help": {"uk": "Заводський номер на корпусі лічильника",
                             "en": "The serial number on the meter's body"},
@@ -162,7 +162,7 @@ TEXT: dict[str, dict[str, str]] = {
                          "en": "You already submitted {value} in this period. A new reading will replace it."},
     "readings.input": {"uk": "Нове показання, м³", "en": "New reading, m³"},
     "readings.input_help": {"uk": "Цифри з лічильника; дробову частину — через кому, наприклад 123,456",
-                            "en": "The digits on the meter; the fraction after a comma, e.g. 123,456"},
+                            "en": "The digits on the meter; the fraction after a point, e.g. 123.456"},
     "readings.submit": {"uk": "Надіслати показання", "en": "Submit the reading"},
     "readings.confirm_value": {"uk": "Ви ввели {value}.", "en": "You entered {value}."},
     "readings.confirm": {"uk": "Так, підтверджую", "en": "Yes, confirm"},
@@ -222,6 +222,8 @@ TEXT: dict[str, dict[str, str]] = {
     "not_found.body": {"uk": "Такої сторінки немає. Перевірте адресу або перейдіть на головну.",
                        "en": "There is no such page. Check the address or go to the home page."},
     "not_found.home": {"uk": "На головну", "en": "Home page"},
+    # Money: reversed payments
+    "account.reversal": {"uk": "Повернення коштів (сторно)", "en": "Payment reversed (refund)"},
 }
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}

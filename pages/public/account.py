@@ -115,7 +115,8 @@ with payments_tab:
                     tr("account.col_date"): formatting.date(p.paid_at.astimezone(clock.KYIV).date(), lang),
                     tr("account.col_service"): t(f"service.{p.service}", lang),
                     tr("account.col_paid"): formatting.money(p.amount, lang),
-                    tr("account.col_channel"): text_or(f"channel.{p.channel}", lang, p.channel),
+                    tr("account.col_channel"): (tr("account.reversal") if p.reversal
+                                                else text_or(f"channel.{p.channel}", lang, p.channel)),
                 } | ({tr("account.col_note"): tr(f"correction.{p.correction}") if p.correction else ""}
                      if any(x.correction for x in data.payments) else {})
                 for p in data.payments

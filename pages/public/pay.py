@@ -47,7 +47,7 @@ with st.form(f"pay_{account.account_id}_{service}", border=False):
 if submitted:
     try:
         intent = payments.create_intent(sessions(), login_id, account.account_id, service, amount,
-                                        provider=config.provider)
+                                        provider=config.provider, language=lang)
         checkout = payments.begin_checkout(sessions(), login_id, intent.order_id, config, lang)
     except DomainError as error:
         st.error(error.message(lang))

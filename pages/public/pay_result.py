@@ -48,6 +48,8 @@ def show(first_status: str | None) -> None:
                 st.text(intent.last_error)
         elif status == "expired":
             st.warning(tr("result.expired", amount=money))
+        elif status == "reversed":
+            st.warning(tr("result.reversed", amount=money))
         else:
             st.info(tr("result.pending", amount=money), icon=":material/hourglass_top:")
         st.caption(md(intent.order_id))

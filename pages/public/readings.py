@@ -25,7 +25,7 @@ def submit(meter_id: int, value: str, confirm_jump: bool = False, confirm_replac
     st.session_state.pop("pending_reading", None)
     try:
         receipt = submit_reading(sessions(), login_id, meter_id, value,
-                                 confirm_jump=confirm_jump, confirm_replace=confirm_replace)
+                                 confirm_jump=confirm_jump, confirm_replace=confirm_replace, language=lang)
     except NeedsConfirmation as question:
         st.session_state["pending_reading"] = {
             "meter_id": meter_id, "value": value, "message": question.message(lang),
@@ -95,7 +95,7 @@ for meter in meters:
                           volume=formatting.volume(line.volume, lang), amount=formatting.money(line.amount, lang)))
         pending = st.session_state.get("pending_reading")
         if pending and pending["meter_id"] == meter.meter_id:
-            st.warning(tr("readings.confirm_value", value=formatting.volume(parse_reading(pending["value"]), lang)) + " " + pending["message"])
+            st.warning(tr("readings.confirm_value", value=formatting.volume(parse_reading(pending["value"], lang), lang)) + " " + pending["message"])
             yes, no = st.columns(2)
             if yes.button(tr("readings.confirm"), key=f"confirm_{meter.meter_id}", type="primary", width="stretch"):
                 submit(meter.meter_id, pending["value"], pending["confirm_jump"], pending["confirm_replace"])

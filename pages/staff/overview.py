@@ -1,10 +1,9 @@
 """Overview: this window's submission rate, this month's collection, total debt, accounts in the cabinet."""
 
-from decimal import Decimal
-
 import streamlit as st
 
 from core.clock import add_months
+from core.formatting import half_up
 from ui import staff_data, staff_view as view
 from ui.staff_access import require_role
 
@@ -62,7 +61,7 @@ with right:
         fig = view.figure("Частка рахунків з лічильником, що подали показання", "Період подачі", "Подали, %")
         fig.add_bar(x=[view.month_label(w.period) for w in per_window],
                     y=[float(w.share or 0) for w in per_window], name="Подали, %",
-                    text=[view.percent(w.share.quantize(Decimal(1)) if w.share is not None else None) for w in per_window], textposition="outside",
+                    text=[view.percent(half_up(w.share, 0) if w.share is not None else None) for w in per_window], textposition="outside",
                     textfont={"size": 11}, cliponaxis=False,
                     marker_color=[view.COLORS[0]] * (len(per_window) - 1) + [view.COLORS[4] if data.window_open else view.COLORS[0]])
         fig.update_yaxes(range=[0, 100], ticksuffix=" %")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import clock
 from core.clock import add_months, month_start
+from core.formatting import half_up
 from ui import staff_data, staff_view as view
 from ui.staff_access import require_role
 
@@ -47,7 +48,7 @@ count = sum(row.payments for row in rows)
 c1, c2, c3 = st.columns(3)
 c1.metric("Надійшло за період", view.money(total))
 c2.metric("Кількість оплат", view.number(count))
-c3.metric("Середня оплата", view.money((total / count).quantize(Decimal("0.01")) if count else None))
+c3.metric("Середня оплата", view.money(half_up(total / count, 2) if count else None))
 
 x_title = {"day": "День", "week": "Тиждень (з понеділка)", "month": "Місяць"}[unit]
 fig = view.figure(f"Надходження {UNITS[unit]}, за каналами", x_title, "Сума, ₴")

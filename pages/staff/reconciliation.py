@@ -72,3 +72,17 @@ if data.unconfirmed_intents:
                "потребує з'ясування з банком.")
 else:
     st.success("Кожну оплату через кабінет за цей період підтверджено реєстром.")
+
+st.subheader(f"Повернені оплати (сторно): {len(data.reversals)}")
+if data.reversals:
+    header = ["Дата повернення", "Рахунок", "Послуга", "Сума", "Дата оплати", "Джерело", "Номер запису"]
+    rows = [[r.reversed_at, r.account_number, view.SERVICE_NAMES.get(r.service, r.service), r.amount, r.paid_at,
+             r.source, r.external_ref] for r in data.reversals]
+    shown = [[view.moment(r[0]), *r[1:3], view.money(r[3]), view.moment(r[4]), *r[5:]] for r in rows]
+    st.dataframe([dict(zip(header, row)) for row in shown], hide_index=True)
+    st.download_button("Завантажити CSV", view.csv_bytes(header, rows, filters), icon=":material/download:",
+                       file_name=f"zvirka_storno{view.file_suffix(filters)}.csv", mime="text/csv", key="reversals")
+    st.caption("Платіжний сервіс повернув ці кошти платнику: оплата лишається в обліку, а сторнувальний запис "
+               "(від'ємна сума) її знімає.")
+else:
+    st.caption("Повернень оплат за цей період не було.")

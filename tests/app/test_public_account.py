@@ -118,3 +118,22 @@ def test_a_corrected_charge_shows_the_corrected_debt_and_keeps_the_original_visi
     assert list(zip(hot_water["До сплати"], hot_water["Примітка"])) == [
         ("300,00\u00a0₴", "виправлений запис"), ("-30,00\u00a0₴", "сторно (скасування)"),
         ("30,00\u00a0₴", "виправлено нижче")]
+
+
+def test_a_reversed_payment_shows_as_a_reversing_line_and_the_debt_returns(app_world, app_sessions):
+    from db.models import Payment
+
+    cabinet = build(app_world)
+    app_world.payment(cabinet.seed, "hot_water", "300.00", kyiv(2026, 11, 20), channel="cabinet", ref="TC-1")
+    with app_sessions.begin() as s:
+        original = s.scalar(select(Payment).where(Payment.external_ref == "TC-1"))
+        s.add(Payment(account_id=cabinet.seed, service="hot_water", amount=-original.amount, paid_at=kyiv(2026, 11, 22),
+                      channel="cabinet", source=original.source, external_ref="TC-1/reversal",
+                      reverses_id=original.id))
+    registered(app_world)
+    at = logged_in_app(app_world)
+    assert ("Борг", "300,00\u00a0₴") in [(m.label, m.value) for m in at.metric]
+    payments = at.dataframe[1].value
+    assert list(payments["Сума"])[:2] == ["-300,00\u00a0₴", "300,00\u00a0₴"]
+    assert list(payments["Спосіб"])[0] == "Повернення коштів (сторно)"
+    assert "Останній платіж: 300,00\u00a0₴, 20.11.2026" in shown(at)

@@ -187,6 +187,31 @@ def test_amount_mismatch_and_unknown_order_are_rejected(server, payer):
     assert intent(sessions, order).status == "created" and credited(sessions, order) == []
 
 
+def test_amount_with_more_than_two_decimals_gets_a_400_and_credits_nothing(server, payer):
+    base, sessions = server
+    order = new_order(sessions, payer, "100,00")
+    for amount in ("100.004", "99.995"):
+        assert post(base, signed({"status": "success", "order_id": order, "amount": amount})) == (
+            400, {"result": "rejected", "reason": "amount_precision"})
+    assert intent(sessions, order).status == "created" and credited(sessions, order) == []
+    assert post(base, signed({"status": "success", "order_id": order, "amount": "100.00"}))[0] == 200
+    assert credited(sessions, order) == [Decimal("100.00")]
+
+
+def test_reversed_callback_writes_one_reversing_entry(server, payer):
+    base, sessions = server
+    order = new_order(sessions, payer, "250,00")
+    assert post(base, signed({"status": "sandbox", "order_id": order, "amount": "250.00"}))[0] == 200
+    reversed_ = signed({"status": "reversed", "order_id": order, "amount": "250.00"})
+    assert post(base, reversed_) == (200, {"result": "reversed", "status": "reversed"})
+    assert post(base, reversed_) == (200, {"result": "replay", "status": "reversed"})
+    with sessions() as s:
+        entries = s.execute(select(Payment.amount, Payment.reverses_id).where(Payment.external_ref.like(f"{order}%"))
+                            .order_by(Payment.id)).all()
+    assert [amount for amount, _ in entries] == [Decimal("250.00"), Decimal("-250.00")]
+    assert entries[0].reverses_id is None and entries[1].reverses_id is not None
+
+
 def test_failure_marks_the_intent_failed(server, payer):
     base, sessions = server
     order = new_order(sessions, payer, "99,99")

@@ -84,3 +84,16 @@ def test_lookup_by_number_or_address(world):
     assert [login.login for login in card.logins] == ["user0@example.com"]
     balances = {s.service: s.balance for s in card.statement.services}
     assert balances == {"heating": Decimal("-50.00"), "hot_water": Decimal("100.00")}
+
+
+def test_averages_are_exact_and_rounded_half_up_on_both_databases(world):
+    """Money is stored as integer kopecks on SQLite: an average must come back in hryvnias, not kopecks."""
+    build(world)
+    by_service = explore.run(world.sessions, "payments", ALL, ["service"], "average")
+    amounts = explore.run(world.sessions, "payments", ALL, ["service"], "amount")
+    counts = dict(explore.run(world.sessions, "payments", ALL, ["service"], "count").rows)
+    expected = [(service, (total / counts[service]).quantize(Decimal("0.01"), "ROUND_HALF_UP"))
+                for service, total in amounts.rows]
+    assert by_service.rows == expected
+    charges = explore.run(world.sessions, "charges", ALL, ["month"], "average")
+    assert charges.rows[0] == (dt.date(2026, 9, 1), Decimal("1000.00"))

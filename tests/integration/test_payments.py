@@ -206,6 +206,18 @@ def test_amount_that_does_not_match_the_intent_is_rejected(sessions, payer, amou
     assert payments_of(sessions, payer[0]) == []
 
 
+@pytest.mark.parametrize("amount,reason", [("100.004", "amount_precision"), ("99.995", "amount_precision"),
+                                           ("100.001", "amount_precision"), ("99.99", "amount"), ("100.01", "amount")])
+def test_amount_must_match_to_the_kopeck_with_at_most_two_decimals(sessions, payer, amount, reason):
+    intent = new_intent(sessions, payer, "100,00")
+    result = pay(sessions, intent.order_id, amount=amount)
+    assert (result.outcome, result.reason) == ("rejected", reason)
+    assert intent_row(sessions, intent.order_id).status == "created"
+    assert payments_of(sessions, payer[0]) == []
+    assert pay(sessions, intent.order_id, amount="100").outcome == "paid"
+    assert payments_of(sessions, payer[0]) == [("heating", Decimal("100.00"), "cabinet")]
+
+
 def test_currency_other_than_hryvnia_is_rejected(sessions, payer):
     intent = new_intent(sessions, payer)
     data, signature = callback({"status": "success", "order_id": intent.order_id, "amount": "1866.66", "currency": "USD"})
@@ -260,14 +272,53 @@ def test_failure_after_payment_does_not_undo_it(sessions, payer):
     assert len(payments_of(sessions, payer[0])) == 1
 
 
-def test_reversal_is_recorded_for_staff_without_touching_the_ledger(sessions, payer):
+def test_reversal_is_a_reversing_entry_linked_to_the_payment_and_a_repeat_adds_nothing(sessions, payer):
+    account, login = payer
     intent = new_intent(sessions, payer)
     pay(sessions, intent.order_id)
+    later = NOW + dt.timedelta(days=2)
+    result = pay(sessions, intent.order_id, status="reversed", now=later)
+    assert (result.outcome, result.status) == ("reversed", "reversed")
+    for _ in range(2):  # LiqPay repeats its callbacks: the reversal stays one entry
+        assert pay(sessions, intent.order_id, status="reversed", now=later).outcome == "replay"
+    with sessions() as s:
+        rows = s.execute(select(Payment.id, Payment.amount, Payment.reverses_id, Payment.paid_at)
+                         .where(Payment.account_id == account, Payment.channel == "cabinet")
+                         .order_by(Payment.id)).all()
+    assert [(r.amount, r.reverses_id) for r in rows] == [(Decimal("1866.66"), None), (Decimal("-1866.66"), rows[0].id)]
+    assert rows[1].paid_at == later
+    assert "payment.reversed" in audit_actions(sessions, intent.order_id)
+    # the consumer sees the reversal: a line in the history, the money owed again, the order marked reversed
+    statement = statements.statement_for_consumer(sessions, login, account)
+    heating = next(b for b in statement.services if b.service == "heating")
+    assert [(p.amount, p.reversal) for p in statement.payments if p.channel == "cabinet"] == [
+        (Decimal("-1866.66"), True), (Decimal("1866.66"), False)]
+    assert heating.last_payment.amount == Decimal("1866.66")
+    assert payments.intent_for_consumer(sessions, login, intent.order_id, now=later).status == "reversed"
+    # a success callback replayed after the reversal credits nothing
+    assert pay(sessions, intent.order_id, now=later).outcome == "replay"
+    with sessions() as s:
+        assert s.scalar(select(func.sum(Payment.amount)).where(Payment.channel == "cabinet")) == Decimal("0.00")
+
+
+def test_reversal_of_an_order_never_paid_credits_and_reverses_nothing(sessions, payer):
+    intent = new_intent(sessions, payer)
     assert pay(sessions, intent.order_id, status="reversed").outcome == "ignored"
-    row = intent_row(sessions, intent.order_id)
-    assert (row.status, row.provider_status) == ("paid", "reversed")
-    assert "payment.reversed_by_provider" in audit_actions(sessions, intent.order_id)
-    assert len(payments_of(sessions, payer[0])) == 1
+    assert payments_of(sessions, payer[0]) == []
+
+
+def test_simultaneous_reversals_write_one_entry(sessions, payer):
+    intent = new_intent(sessions, payer)
+    pay(sessions, intent.order_id)
+    outcomes = []
+    threads = [threading.Thread(target=lambda: outcomes.append(pay(sessions, intent.order_id, status="reversed").outcome))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["replay", "replay", "replay", "reversed"]
+    assert sorted(p[1] for p in payments_of(sessions, payer[0])) == [Decimal("-1866.66"), Decimal("1866.66")]
 
 
 def test_waiting_status_moves_created_to_pending(sessions, payer):

@@ -184,3 +184,21 @@ def test_report_covers_only_the_chosen_days(sessions, payer):
     assert len(report(sessions, DAY, DAY).unconfirmed_intents) == 1
     assert report(sessions, dt.date(2020, 3, 3), dt.date(2020, 3, 5)).unconfirmed_intents == []
     assert len(report(sessions, dt.date(2020, 3, 3), dt.date(2020, 3, 5)).unmatched_rows) == 1
+
+
+def test_a_reversed_cabinet_payment_is_listed_with_its_reversing_entry(sessions, payer):
+    account, login = payer
+    order = intent(sessions, payer)
+    pay(sessions, order)
+    before = paid_total(sessions, login, account)
+    assert pay(sessions, order, status="reversed", now=NOW + dt.timedelta(hours=3)).outcome == "reversed"
+    assert paid_total(sessions, login, account) == before - Decimal("1866.66")
+    [reversal] = report(sessions).reversals
+    assert report(sessions).unconfirmed_intents == []  # listed as reversed, not as awaiting the bank
+    assert (reversal.account_number, reversal.service, reversal.amount, reversal.external_ref) == (
+        "1120200001000", "heating", Decimal("-1866.66"), order)
+    assert reversal.reversed_at == NOW + dt.timedelta(hours=3) and reversal.paid_at == NOW
+    # the bank's registry row for the order, arriving later, credits nothing again
+    assert registry_row(sessions, account, ref="R-9", order_id=order) == "duplicate"
+    assert paid_total(sessions, login, account) == before - Decimal("1866.66")
+    assert report(sessions, since=DAY + dt.timedelta(days=1), until=DAY + dt.timedelta(days=1)).reversals == []

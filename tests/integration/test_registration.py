@@ -148,3 +148,19 @@ def test_change_password(seed_world, sessions):
         consumers.change_password(sessions, login_id, "wrong-current", "нова-фраза-2021", "нова-фраза-2021")
     consumers.change_password(sessions, login_id, "тепла-зима-2020", "нова-фраза-2021", "нова-фраза-2021")
     assert consumers.authenticate(sessions, "+380671234567", "нова-фраза-2021", now=NOW) == login_id
+
+
+def test_any_single_payment_of_the_last_payment_day_registers(seed_world, sessions):
+    """Two heating payments on the same bank date (a bare date in the registry: both at noon): either one is the
+    last payment; the one from the day before, and their sum, are not."""
+    world, account = seed_world
+    world.payment(account, "heating", "1000.00", kyiv(2020, 2, 20, 12), ref="day-1")
+    world.payment(account, "heating", "900.00", kyiv(2020, 2, 20, 12), ref="day-2")
+    world.payment(account, "heating", "250.00", kyiv(2020, 2, 20, 9), ref="day-3")
+    for amount in ("1866,66", "1900,00", "2150,00"):  # the day before; 1000 + 900; 1000 + 900 + 250
+        with pytest.raises(VerificationFailed):
+            register(sessions, amount, login=f"{amount}@example.com")
+    assert register(sessions, "1000,00", login="a@example.com")
+    assert register(sessions, "900,00", login="b@example.com")
+    assert register(sessions, "250,00", login="c@example.com")
+    assert register(sessions, "412,37", login="d@example.com")  # the other service's last payment still counts
