@@ -45,9 +45,13 @@ else:
     # login's own rerun and the page loaded after the cookie redirect) that would both import them half-way.
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
+    from starlette.middleware import Middleware
 
+    from web import observability
     from web.public_routes import ROUTES
     from web.startup import pages_from_navigation_only
 
+    observability.start("public_app")  # JSON logs; in production, exits while an unsafe setting stands
     pages_from_navigation_only()
-    app = st.App("public_app.py", routes=ROUTES)
+    app = st.App("public_app.py", routes=ROUTES, middleware=[Middleware(observability.RequestIdMiddleware)],
+                 lifespan=observability.lifespan("public_app"))

@@ -7,9 +7,12 @@ Like public_app.py, the file is also the ASGI app (imported as a module) with a 
 import streamlit as st
 
 if __name__ == "__main__":
+    from core.config import demo_mode
     from ui import staff_access
 
     st.set_page_config(page_title="Панель працівника", page_icon="📊", layout="wide")
+    if demo_mode():
+        st.warning("Демонстраційний режим: дані вигадані, гроші не списуються", icon=":material/science:")
 
     user = staff_access.current_user()
     if user is None:
@@ -30,8 +33,13 @@ else:
     # Import the chart libraries once at server start, before sessions run their scripts in parallel threads.
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
+    from starlette.middleware import Middleware
     from starlette.routing import Route
 
+    from web import observability
     from web.public_routes import health
 
-    app = st.App("staff_dashboard.py", routes=[Route("/health", health, methods=["GET"])])
+    observability.start("staff_dashboard")  # JSON logs; in production, exits while an unsafe setting stands
+    app = st.App("staff_dashboard.py", routes=[Route("/health", health, methods=["GET"])],
+                 middleware=[Middleware(observability.RequestIdMiddleware)],
+                 lifespan=observability.lifespan("staff_dashboard"))

@@ -199,6 +199,16 @@ TEXT: dict[str, dict[str, str]] = {
     "profile.language": {"uk": "Мова кабінету", "en": "Cabinet language"},
     "profile.save_language": {"uk": "Зберегти мову", "en": "Save the language"},
     "profile.language_saved": {"uk": "Мову збережено.", "en": "The language has been saved."},
+    # Go-live: demo mode and production payments
+    "demo.mode_banner": {
+        "uk": "Демонстраційний режим: дані вигадані, гроші не списуються",
+        "en": "Demo mode: the data is made up, no money is taken",
+    },
+    "pay.not_configured": {
+        "uk": "Онлайн-оплату через кабінет не налаштовано. Сплатіть у банку, на пошті чи в терміналі за квитанцією.",
+        "en": "Online payment through the cabinet is not configured. Pay at a bank, post office or terminal "
+              "with your bill.",
+    },
 }
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}

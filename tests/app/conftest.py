@@ -21,8 +21,10 @@ WINDOW_OPEN = "2026-11-27T12:00"
 
 @pytest.fixture
 def app_sessions(sqlite_engine, monkeypatch):
-    """Point the apps at a fresh migrated SQLite database and pin the clock; caches start empty."""
+    """Point the apps at a fresh migrated SQLite database and pin the clock; caches start empty. Demo mode (the
+    demo payment provider the Pay tests use); the production-mode tests unset it."""
     monkeypatch.setenv("DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("TEPLO_DEMO", "1")
     monkeypatch.setenv("TEPLO_NOW", WINDOW_OPEN)
     st.cache_resource.clear()
     st.cache_data.clear()
