@@ -73,16 +73,11 @@ def cmd_create_staff(args) -> int:
 
 
 def cmd_windows(args) -> int:
-    from core.windows import ensure_default_windows
+    from core.jobs import ensure_windows
 
     engine = make_engine(args.database_url)
     _migrate(engine)
-    until = clock.add_months(clock.today(), args.months_ahead)
-    from core.jobs import lock
-
-    with make_sessions(engine).begin() as session:
-        lock(session, "windows")  # two runs at once: the second finds the windows there
-        created = ensure_default_windows(session, clock.add_months(clock.today(), -1), until)
+    created = ensure_windows(make_sessions(engine), months_ahead=args.months_ahead)
     print(f"{created} default reading windows created")
     return 0
 

@@ -27,6 +27,16 @@ def lock(session: Session, job: str) -> None:
         session.execute(update(ReadingWindow).where(ReadingWindow.id == -1).values(id=ReadingWindow.id))
 
 
+def ensure_windows(sessions: sessionmaker[Session], now: dt.datetime | None = None, months_ahead: int = 2) -> int:
+    """The default reading windows from last month to `months_ahead` months ahead; returns how many were made."""
+    from core.windows import ensure_default_windows
+
+    today = (now or clock.now()).astimezone(clock.KYIV).date()
+    with sessions.begin() as session:
+        lock(session, "windows")  # two runs at once: the second finds the windows there
+        return ensure_default_windows(session, clock.add_months(today, -1), clock.add_months(today, months_ahead))
+
+
 def close_windows(sessions: sessionmaker[Session], now: dt.datetime | None = None,
                   within_days: int = CLOSE_WINDOWS_WITHIN_DAYS) -> list[dt.date]:
     """Freeze the additional-charges list of every window that closed in the last `within_days` and is not

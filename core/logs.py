@@ -25,7 +25,6 @@ _SECRET_PAIR = re.compile(
     r"(?P<sep>\s*[=:]\s*|\"\s*:\s*\")(?P<value>[^\s,;&\"']+)", re.IGNORECASE)
 MASK = "***"
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
-_configured = False
 
 
 def scrub(text: str) -> str:
@@ -81,18 +80,16 @@ def configure(level: str | None = None, session_id: Callable[[], str | None] | N
               stream=None) -> logging.Handler:
     """Route every logger of the process (the project's, SQLAlchemy's, the web server's) to one JSON handler on
     stdout. Safe to call again: the handler is replaced, never doubled."""
-    global _configured
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(ContextFilter(session_id))
     handler.teplo = True  # type: ignore[attr-defined]
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "teplo", False) or not _configured]:
+    for old in [h for h in root.handlers if getattr(h, "teplo", False)]:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel((level or os.environ.get("TEPLO_LOG_LEVEL") or "INFO").upper())
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin set-up chatter on every start
-    _configured = True
     return handler
 
 
