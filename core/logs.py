@@ -24,7 +24,8 @@ _SECRET_PAIR = re.compile(
     r"(?P<name>[\w-]*(?:password|passwd|secret|private_key|token|signature|ticket)[\w-]*)"
     r"(?P<sep>\s*[=:]\s*|\"\s*:\s*\")(?P<value>[^\s,;&\"']+)", re.IGNORECASE)
 MASK = "***"
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName",
+                                                                            "color_message"}
 
 
 def scrub(text: str) -> str:

@@ -37,6 +37,8 @@ def route_library_loggers() -> None:
         _route_to_root(logger)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi", "websockets"):
         _route_to_root(logging.getLogger(name))
+    # Every health check and asset would be a line: the app's own routes get one line each from the middleware.
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
 
 
 def start(app_name: str) -> None:
