@@ -24,7 +24,7 @@ def warnings(at) -> list[str]:
     return [str(w.value) for w in at.warning]
 
 
-def test_demo_banner_in_both_apps_and_both_languages(app_sessions):
+def test_demo_banner_in_both_apps_and_both_languages(app_sessions, demo_mode):
     public = open_app("public_app.py")
     assert BANNER_UK in warnings(public)
     public.session_state["lang"] = "en"
