@@ -44,6 +44,15 @@ def test_nothing_is_left_unrendered_and_a_missing_value_is_refused(rendered):
         render.render_text("ssl_certificate {{TLS_CERT}};", {})
 
 
+def test_serve_binds_the_staff_app_to_this_machine_by_default():
+    from manage import build_parser
+
+    args = build_parser().parse_args(["serve"])
+    assert (args.app, args.staff_address, args.staff_port, args.public_port) == ("both", "127.0.0.1", 8502, 8501)
+    run_sh = (ROOT / "run.sh").read_text()
+    assert "export TEPLO_DEMO=1" in run_sh and "manage.py serve" in run_sh
+
+
 def test_nginx_site_promises(rendered):
     site = (rendered / "nginx" / "teplo.conf").read_text()
     public = site.split("server_name cabinet.example.ua;", 1)[1].split("server {", 1)[0]
