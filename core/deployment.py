@@ -112,8 +112,15 @@ def check_database(sessions: sessionmaker[Session]) -> list[Finding]:
             demo_data = session.scalar(select(exists().where(Reading.source == "demo")))
     except Exception as error:  # the operator needs the reason, not a traceback
         return [Finding(UNSAFE, "DATABASE_URL", f"the database does not answer: {type(error).__name__}")]
-    for username, password_hash, _role in users:
-        if any(verify_password(password_hash, password) for password in DEMO_STAFF.values()):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def has_demo_password(password_hash: str) -> bool:
+        return any(verify_password(password_hash, password) for password in DEMO_STAFF.values())
+
+    with ThreadPoolExecutor(max_workers=4) as pool:  # Argon2 releases the GIL: the checks run side by side
+        demo_passwords = list(pool.map(has_demo_password, [password_hash for _u, password_hash, _r in users]))
+    for (username, _hash, _role), demo_password in zip(users, demo_passwords):
+        if demo_password:
             found.append(Finding(UNSAFE, "staff users", f"{username} has a demo password: change it on "
                                                         "«Користувачі» or with `manage.py create-admin`"))
     if demo_data:

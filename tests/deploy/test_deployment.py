@@ -293,6 +293,15 @@ def sessions(deployment):
     engine.dispose()
 
 
+def test_the_deployed_settings_pass_manage_py_check(deployment):
+    """The settings the replicas run with: nothing unsafe (LiqPay's sandbox and the missing admin are warnings)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEPLO_", "LIQPAY_", "STREAMLIT_"))}
+    checked = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env | deployment.settings,
+                             capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "UNSAFE" not in checked.stdout and "WARNING: LIQPAY_SANDBOX" in checked.stdout
+
+
 def test_consumer_stays_logged_in_when_their_replica_dies(deployment, browser):
     context = browser.new_context(viewport=PHONE, locale="uk-UA")
     page = context.new_page()
