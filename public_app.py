@@ -40,7 +40,7 @@ if __name__ == "__main__":
         st.session_state["after_login"] = f"/{current.url_path}"  # back there once logged in
     public_shell.header(menu if logged_in else [])
     current.run()
-else:
+elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's main script is no server
     # Import the chart libraries once at server start: the first login otherwise runs two scripts at once (the
     # login's own rerun and the page loaded after the cookie redirect) that would both import them half-way.
     import pandas  # noqa: F401

@@ -29,7 +29,7 @@ if __name__ == "__main__":
                 staff_access.sign_out()
                 st.rerun()
     page.run()
-else:
+elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's main script is no server
     # Import the chart libraries once at server start, before sessions run their scripts in parallel threads.
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401

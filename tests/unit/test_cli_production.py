@@ -79,3 +79,15 @@ def test_apps_refuse_to_start_in_production_with_an_unsafe_setting(tmp_path):
         assert "is not https" in started.stderr and "TEPLO_ONLINE_PAYMENTS" in started.stderr
     served = run("serve", env_url=url, **{k: v for k, v in env.items() if k != "DATABASE_URL"})
     assert served.returncode == 2 and "refusing to start" in served.stderr
+
+
+def test_a_multiprocessing_child_importing_an_entrypoint_is_not_refused(tmp_path):
+    """A parallel test's spawned worker re-imports the parent's __main__ (an AppTest leaves an entrypoint there)
+    as `__mp_main__`: that is no server start, so no guard runs and the worker lives."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/mp.sqlite3", "TEPLO_DEMO": "",
+           "PUBLIC_BASE_URL": "http://cabinet.example.ua", "TEPLO_NOW": ""}
+    for script in ("public_app.py", "staff_dashboard.py"):
+        child = subprocess.run(
+            [sys.executable, "-c", f"import runpy; runpy.run_path({script!r}, run_name='__mp_main__'); print('alive')"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert child.returncode == 0 and "alive" in child.stdout, child.stderr[-2000:]
