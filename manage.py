@@ -29,8 +29,13 @@ def cmd_migrate(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from core.config import demo_mode
     from db import demo
 
+    if not demo_mode():
+        print("demo data is for demo mode only: set TEPLO_DEMO=1 (./run.sh does); a real installation starts "
+              "from an empty database and its own register", file=sys.stderr)
+        return 2
     engine = make_engine(args.database_url)
     _migrate(engine)
     with make_sessions(engine)() as session:
@@ -68,13 +73,11 @@ def cmd_create_staff(args) -> int:
 
 
 def cmd_windows(args) -> int:
-    from core.windows import ensure_default_windows
+    from core.jobs import ensure_windows
 
     engine = make_engine(args.database_url)
     _migrate(engine)
-    until = clock.add_months(clock.today(), args.months_ahead)
-    with make_sessions(engine).begin() as session:
-        created = ensure_default_windows(session, clock.add_months(clock.today(), -1), until)
+    created = ensure_windows(make_sessions(engine), months_ahead=args.months_ahead)
     print(f"{created} default reading windows created")
     return 0
 
@@ -141,6 +144,165 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_close_windows(args) -> int:
+    from core.jobs import close_windows
+
+    engine = make_engine(args.database_url)
+    _migrate(engine)
+    done = close_windows(make_sessions(engine), within_days=args.within_days)
+    print(f"{len(done)} closed reading windows processed (additional charges frozen)"
+          + (": " + ", ".join(p.strftime("%Y-%m") for p in done) if done else ""))
+    return 0
+
+
+def cmd_cleanup(args) -> int:
+    from core.jobs import cleanup
+
+    engine = make_engine(args.database_url)
+    _migrate(engine)
+    ended, attempts = cleanup(make_sessions(engine), keep_days=args.keep_days)
+    print(f"deleted {ended} ended consumer sessions and {attempts} old failed attempts")
+    return 0
+
+
+def cmd_check(args) -> int:
+    """Like Django's `check --deploy`: every unsafe or missing setting; non-zero exit while anything is unsafe."""
+    import os
+
+    from core.deployment import UNSAFE, check
+
+    engine = make_engine(args.database_url)
+    environ = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    try:
+        findings = check(make_sessions(engine), environ)
+    finally:
+        engine.dispose()
+    if not findings:
+        print("System check identified no issues.")
+        return 0
+    print("System check identified some issues:")
+    for finding in sorted(findings, key=lambda f: f.level != UNSAFE):
+        print(f"  {finding}")
+    unsafe = sum(f.level == UNSAFE for f in findings)
+    print(f"System check identified {len(findings)} issues ({unsafe} unsafe).")
+    return 1 if unsafe else 0
+
+
+def cmd_create_admin(args) -> int:
+    """The first admin, interactively or from TEPLO_ADMIN_USERNAME / TEPLO_ADMIN_PASSWORD (never printed)."""
+    import os
+
+    from core.staff import create_staff_user
+    from db.demo import DEMO_STAFF
+    from db.models import StaffUser
+
+    username = (args.username or os.environ.get("TEPLO_ADMIN_USERNAME") or "").strip().lower()
+    interactive = sys.stdin.isatty()
+    if not username and interactive:
+        username = input("admin username: ").strip().lower()
+    if not username:
+        print("give the username: --username or TEPLO_ADMIN_USERNAME", file=sys.stderr)
+        return 1
+    engine = make_engine(args.database_url)
+    _migrate(engine)
+    sessions = make_sessions(engine)
+    with sessions() as session:
+        if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
+            print(f"staff user {username} already exists; nothing changed")
+            return 0
+    password = os.environ.get("TEPLO_ADMIN_PASSWORD") or ""
+    if not password:
+        if not interactive:
+            print("no password: set TEPLO_ADMIN_PASSWORD or run the command in a terminal", file=sys.stderr)
+            return 1
+        password = getpass.getpass("password (at least 8 characters): ")
+        if getpass.getpass("the same password again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 1
+    if password in DEMO_STAFF.values():
+        print("that is a published demo password; choose another", file=sys.stderr)
+        return 1
+    try:
+        user = create_staff_user(sessions, username, password, "admin", args.full_name or "", actor="cli")
+    except DomainError as exc:
+        print(exc.message("en"), file=sys.stderr)
+        return 1
+    print(f"admin {user.username} created")
+    return 0
+
+
+def cmd_summary(args) -> int:
+    """What the database holds, read through the apps' own code: the restore drill's proof that a dump is usable."""
+    from core import dashboard
+    from db.migrate import is_current
+    from db.models import Charge, Payment, Reading, StaffUser
+
+    engine = make_engine(args.database_url)
+    sessions = make_sessions(engine)
+    if not is_current(engine):
+        print("schema: not up to date (run manage.py migrate)", file=sys.stderr)
+        return 1
+    with sessions() as session:
+        counts = {model.__tablename__: session.scalar(select(func.count()).select_from(model))
+                  for model in (Account, Charge, Payment, Reading, StaffUser)}
+        paid = session.scalar(select(func.coalesce(func.sum(Payment.amount), 0)))
+    overview = dashboard.overview(sessions)
+    print("schema: up to date")
+    print(" ".join(f"{name}={count}" for name, count in counts.items()) + f" payments_total={paid}")
+    print(f"total_debt={overview.debt} cabinet_logins={overview.registered}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    """Both apps (or one) for production, without demo data: the public cabinet and the staff dashboard, the
+    latter on 127.0.0.1 unless told otherwise. Refuses to start while `manage.py check` finds anything unsafe."""
+    import os
+    import signal
+    import subprocess
+
+    from core.config import demo_mode
+    from core.deployment import check, refusal
+
+    if not demo_mode():
+        engine = make_engine(args.database_url)
+        try:
+            message = refusal("serve", check(make_sessions(engine)))
+        finally:
+            engine.dispose()
+        if message:
+            print(message, file=sys.stderr)
+            return 2
+    env = dict(os.environ)
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    apps = {"public": ("public_app.py", args.public_address, args.public_port),
+            "staff": ("staff_dashboard.py", args.staff_address, args.staff_port)}
+    chosen = ["public", "staff"] if args.app == "both" else [args.app]
+    processes = []
+    for name in chosen:
+        script, address, port = apps[name]
+        command = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
+                   "--server.address", address, "--server.port", str(port), "--server.fileWatcherType", "none",
+                   "--server.runOnSave", "false", "--browser.gatherUsageStats", "false",
+                   "--client.toolbarMode", "viewer"]
+        if len(chosen) == 1:
+            os.execve(sys.executable, command, env)  # one app: become it (systemd then signals it directly)
+        processes.append(subprocess.Popen(command, env=env))
+
+    def stop(_signum, _frame):
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    codes = []
+    for process in processes:
+        codes.append(process.wait())
+        stop(None, None)  # one app gone: stop the other too, so the supervisor sees the failure
+    return max(codes, default=0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="Teplo Cabinet operator commands.")
     parser.add_argument("--database-url", default=None, help=f"default: DATABASE_URL or {database_url()}")
@@ -178,14 +340,55 @@ def build_parser() -> argparse.ArgumentParser:
                                         "(cron: nightly)")
     p.set_defaults(func=cmd_balances)
 
-    p = sub.add_parser("windows", help="create the default reading windows from last month onward")
+    p = sub.add_parser("windows", help="create the default reading windows from last month onward (cron: daily)")
     p.add_argument("--months-ahead", type=int, default=2)
     p.set_defaults(func=cmd_windows)
+
+    p = sub.add_parser("close-windows", help="freeze the additional charges of reading windows that have closed "
+                                             "(cron: daily)")
+    p.add_argument("--within-days", type=int, default=None,
+                   help="only windows closed in this many days (default TEPLO_CLOSE_WINDOWS_WITHIN_DAYS, 7)")
+    p.set_defaults(func=cmd_close_windows)
+
+    p = sub.add_parser("cleanup", help="delete ended consumer sessions and old failed attempts (cron: daily)")
+    p.add_argument("--keep-days", type=int, default=None, help="default TEPLO_CLEANUP_KEEP_DAYS (30)")
+    p.set_defaults(func=cmd_cleanup)
+
+    p = sub.add_parser("check", help="list every unsafe or missing setting for a real installation "
+                                     "(exit 1 while anything is unsafe)")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("create-admin", help="create the first admin, interactively or from TEPLO_ADMIN_USERNAME "
+                                            "and TEPLO_ADMIN_PASSWORD")
+    p.add_argument("--username")
+    p.add_argument("--full-name")
+    p.set_defaults(func=cmd_create_admin)
+
+    p = sub.add_parser("summary", help="what the database holds, read through the apps' code (restore drill)")
+    p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("serve", help="start the apps for production (no demo data); refuses while anything is "
+                                     "unsafe")
+    p.add_argument("app", nargs="?", choices=["both", "public", "staff"], default="both")
+    p.add_argument("--public-address", default="0.0.0.0")
+    p.add_argument("--public-port", type=int, default=8501)
+    p.add_argument("--staff-address", default="127.0.0.1", help="default 127.0.0.1: the internal network only")
+    p.add_argument("--staff-port", type=int, default=8502)
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from core import logs
+
     args = build_parser().parse_args(argv)
+    for name in ("within_days", "keep_days"):  # the settings' defaults, read when the command runs
+        if hasattr(args, name) and getattr(args, name) is None:
+            from core import config
+
+            setattr(args, name, {"within_days": config.CLOSE_WINDOWS_WITHIN_DAYS,
+                                 "keep_days": config.CLEANUP_KEEP_DAYS}[name])
+    logs.configure(stream=sys.stderr)  # JSON log lines apart from the command's own report on stdout
     return args.func(args)
 
 

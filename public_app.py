@@ -42,18 +42,23 @@ if __name__ == "__main__":
     # The app's own handler: a fault under the page is a sentence inside the page, the header and menu stay.
     if faults.run(public_shell.header, menu if logged_in else []):
         faults.run(current.run)
-else:
+elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's main script is no server
     # Import the chart libraries once at server start: the first login otherwise runs two scripts at once (the
     # login's own rerun and the page loaded after the cookie redirect) that would both import them half-way.
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
+    from starlette.middleware import Middleware
 
+    from web import observability
     from web.public_routes import ROUTES
     from web.startup import pages_from_navigation_only
 
+    observability.start("public_app")  # JSON logs; in production, exits while an unsafe setting stands
     pages_from_navigation_only()
     from ui.faults import on_script_error
     from web.not_found import PUBLIC_PAGES, only_known_pages
 
-    app = st.App("public_app.py", routes=ROUTES, middleware=only_known_pages(PUBLIC_PAGES, ROUTES, "public"),
-                 on_script_error=on_script_error)
+    app = st.App("public_app.py", routes=ROUTES,
+                 middleware=[Middleware(observability.RequestIdMiddleware),
+                             *only_known_pages(PUBLIC_PAGES, ROUTES, "public")],
+                 on_script_error=on_script_error, lifespan=observability.lifespan("public_app"))

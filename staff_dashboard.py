@@ -7,10 +7,13 @@ Like public_app.py, the file is also the ASGI app (imported as a module) with a 
 import streamlit as st
 
 if __name__ == "__main__":
+    from core.config import demo_mode
     from ui import faults, staff_access
     from ui.plain import md
 
     st.set_page_config(page_title="Панель працівника", page_icon="📊", layout="wide")
+    if demo_mode():
+        st.warning("Демонстраційний режим: дані вигадані, гроші не списуються", icon=":material/science:")
 
     try:
         user = staff_access.current_user()
@@ -36,19 +39,24 @@ if __name__ == "__main__":
         faults.show(fault, "uk")
     else:
         faults.run(page.run, lang="uk")
-else:
+elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's main script is no server
     # Import the chart libraries once at server start, before sessions run their scripts in parallel threads.
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
+    from starlette.middleware import Middleware
     from starlette.routing import Route
 
+    from web import observability
     from web.public_routes import health
 
     from ui.faults import on_script_error
     from ui.staff_access import PAGES
     from web.not_found import only_known_pages
 
+    observability.start("staff_dashboard")  # JSON logs; in production, exits while an unsafe setting stands
     routes = [Route("/health", health, methods=["GET"])]
     pages = ["login", *(page.path.rsplit("/", 1)[-1].removesuffix(".py") for page in PAGES)]
-    app = st.App("staff_dashboard.py", routes=routes, middleware=only_known_pages(pages, routes, "staff"),
-                 on_script_error=on_script_error)
+    app = st.App("staff_dashboard.py", routes=routes,
+                 middleware=[Middleware(observability.RequestIdMiddleware),
+                             *only_known_pages(pages, routes, "staff")],
+                 on_script_error=on_script_error, lifespan=observability.lifespan("staff_dashboard"))

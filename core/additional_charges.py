@@ -20,6 +20,7 @@ from core.clock import add_months, days_in_month
 from core.config import AVERAGE_RULE_MAX_MONTHS
 from core.register import norm_for, open_through, tariff_for
 from core.errors import DomainError
+from core.jobs import lock
 from db.models import Account, AdditionalCharge, Charge, Meter, Reading, ReadingWindow
 
 THOUSANDTH = Decimal("0.001")
@@ -158,6 +159,7 @@ def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, 
     """Store the additional charges of a closed window and mark it processed; returns how many lines."""
     now = now or clock.now()
     with sessions.begin() as session:
+        lock(session, "close-windows")  # a manager's click and the nightly job never process a window twice
         window = _window(session, window_id)
         if window.closes_at > now:
             raise DomainError("window.not_closed")

@@ -39,7 +39,10 @@ def rebuild(sessions: sessionmaker[Session], as_of: dt.date | None = None, now: 
     paid = (select(Payment.account_id, Payment.service, literal(0), func.sum(Payment.amount))
             .where(Payment.paid_at < kyiv_midnight(as_of)).group_by(Payment.account_id, Payment.service))
     movements = union_all(charged, paid).subquery()
+    from core.jobs import lock
+
     with sessions.begin() as session:
+        lock(session, "balances")  # two rebuilds at once would both insert the same snapshot rows
         session.execute(delete(BalanceSnapshot))
         session.execute(insert(BalanceSnapshot).from_select(
             ["as_of", "account_id", "service", "charged", "paid"],

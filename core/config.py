@@ -39,3 +39,20 @@ SESSION_IDLE_MINUTES = _int("TEPLO_SESSION_IDLE_MINUTES", 60 * 24 * 7)
 
 # Unsigned payment callbacks: counted per period, and only the first of each period is audited and logged.
 CALLBACK_REJECTION_PERIOD_MINUTES = _int("TEPLO_CALLBACK_REJECTION_PERIOD_MINUTES", 60)
+
+
+# Production or demo (go-live). Read at call time: the mode of the process that asks, tests can switch it.
+def _flag(value: object) -> bool:
+    return str(value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def demo_mode(environ=None) -> bool:
+    """TEPLO_DEMO=1 (set by ./run.sh): demo data, demo staff users and the demo payment provider are allowed,
+    and both apps say so on every screen. Production is the default."""
+    return _flag((os.environ if environ is None else environ).get("TEPLO_DEMO"))
+
+
+# Expired consumer sessions and throttle rows older than this are deleted by `manage.py cleanup`.
+CLEANUP_KEEP_DAYS = _int("TEPLO_CLEANUP_KEEP_DAYS", 30)
+# `manage.py close-windows` freezes the additional charges of windows closed within this many days.
+CLOSE_WINDOWS_WITHIN_DAYS = _int("TEPLO_CLOSE_WINDOWS_WITHIN_DAYS", 7)

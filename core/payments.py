@@ -60,7 +60,9 @@ class PaymentSettings:
     """Which provider takes payments. From the environment, with Streamlit secrets (if given) on top.
 
     LIQPAY_PUBLIC_KEY + LIQPAY_PRIVATE_KEY: pay through LiqPay (LIQPAY_SANDBOX=1: LiqPay's test mode).
-    Neither set: the demo provider (no money moves), unless TEPLO_DEMO_PAYMENTS=0 turns payments off.
+    Neither set: in demo mode (TEPLO_DEMO=1) the demo provider (no money moves), unless TEPLO_DEMO_PAYMENTS=0
+    turns it off; in production, online payment is off (never a demo payment stored as a real one).
+    TEPLO_ONLINE_PAYMENTS=0 turns online payment off in either mode.
     PUBLIC_BASE_URL: where the cabinet is reachable from the internet (result_url and server_url).
     """
 
@@ -78,9 +80,15 @@ class PaymentSettings:
         private = str(source.get("LIQPAY_PRIVATE_KEY") or "").strip()
         base = str(source.get("PUBLIC_BASE_URL") or "http://localhost:8501").strip().rstrip("/")
         demo = liqpay.Keys("demo", str(source.get("TEPLO_DEMO_PAYMENT_KEY") or _PROCESS_DEMO_KEY), sandbox=True)
+        from core.config import demo_mode
+        from core.deployment import online_payments_wanted
+
+        if not online_payments_wanted(source):
+            return cls("off", base, None, demo)
         if public and private:
             return cls("liqpay", base, liqpay.Keys(public, private, _flag(source.get("LIQPAY_SANDBOX", ""))), demo)
-        demo_on = str(source.get("TEPLO_DEMO_PAYMENTS", "1")).strip().lower() not in ("0", "false", "no", "off")
+        demo_on = demo_mode(source) and str(source.get("TEPLO_DEMO_PAYMENTS", "1")).strip().lower() not in (
+            "0", "false", "no", "off")
         return cls("demo" if demo_on else "off", base, None, demo)
 
     def keys_of(self, provider: str) -> liqpay.Keys | None:
@@ -213,8 +221,10 @@ def create_intent(
     now = now or clock.now()
     service = parse_service(service)
     amount = parse_amount(amount_text, lang=language)
-    if provider not in ("liqpay", "demo"):
-        raise DomainError("payment.unavailable")
+    from core.config import demo_mode
+
+    if provider not in ("liqpay", "demo") or (provider == "demo" and not demo_mode()):
+        raise DomainError("payment.unavailable")  # a demo payment is never stored outside demo mode
     with sessions.begin() as session:
         require_link(session, login_id, account_id)
         account = session.get_one(Account, account_id)
@@ -340,8 +350,11 @@ def _expire_stale(session: Session, now: dt.datetime, account_id: int | None = N
 
 def expire_stale_intents(sessions: sessionmaker[Session], now: dt.datetime | None = None) -> int:
     """Open intents past their expiry become expired (a late success from the provider still credits them)."""
+    from core.jobs import lock
+
     now = now or clock.now()
     with sessions.begin() as session:
+        lock(session, "expire-payments")
         return _expire_stale(session, now)
 
 

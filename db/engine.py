@@ -16,7 +16,8 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, **options) -> Engine:
+    """`options` go to create_engine for PostgreSQL (e.g. poolclass=NullPool for a short-lived worker)."""
     url = url or database_url()
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -34,7 +35,7 @@ def make_engine(url: str | None = None) -> Engine:
             cursor.close()
 
         return engine
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_pre_ping=True, **(options or {"pool_size": 10, "max_overflow": 20}))
 
     @event.listens_for(engine, "connect", insert=True)
     def _jit_off(dbapi_connection, _record):

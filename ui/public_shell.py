@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.config import demo_mode
 from core.consumers import set_language
 from ui import faults
 from ui.public_session import accounts, current_login_id, follow_redirect, language, select_account, selected_account, tr
@@ -30,6 +31,8 @@ def _account_changed() -> None:
 
 def header(menu: list) -> None:
     follow_redirect()
+    if demo_mode():
+        st.warning(tr("demo.mode_banner"), icon=":material/science:")
     st.session_state["lang_switch"] = language()
     top = st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center")
     top.markdown(f"**:material/local_fire_department: {tr('app.title')}**")

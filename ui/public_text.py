@@ -224,6 +224,16 @@ TEXT: dict[str, dict[str, str]] = {
     "not_found.home": {"uk": "На головну", "en": "Home page"},
     # Money: reversed payments
     "account.reversal": {"uk": "Повернення коштів (сторно)", "en": "Payment reversed (refund)"},
+    # Go-live: demo mode and production payments
+    "demo.mode_banner": {
+        "uk": "Демонстраційний режим: дані вигадані, гроші не списуються",
+        "en": "Demo mode: the data is made up, no money is taken",
+    },
+    "pay.not_configured": {
+        "uk": "Онлайн-оплату через кабінет не налаштовано. Сплатіть у банку, на пошті чи в терміналі за квитанцією.",
+        "en": "Online payment through the cabinet is not configured. Pay at a bank, post office or terminal "
+              "with your bill.",
+    },
 }
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}

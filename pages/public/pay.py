@@ -8,6 +8,7 @@ from core.i18n import t
 from ui.pay_text import amount_text, page, settings, status_badge, tr
 from ui.plain import md
 from ui.public_session import language, require_login, selected_account
+from ui.public_session import tr as public_tr
 from ui.resources import sessions
 
 lang = language()
@@ -20,7 +21,7 @@ st.markdown(tr("pay.account", number=md(account.number)))
 st.caption(md(account.address))
 st.success(tr("pay.no_commission"), icon=":material/verified:")
 if config.provider == "off":
-    st.warning(t("payment.unavailable", lang))
+    st.warning(public_tr("pay.not_configured"), icon=":material/credit_card_off:")
     st.stop()
 
 services = [s for s, on in (("heating", account.has_heating), ("hot_water", account.has_hot_water)) if on]

@@ -16,6 +16,7 @@ from tests.app.conftest import ROOT
 from tests.conftest import kyiv
 
 PAGES = ROOT / "pages" / "public"
+pytestmark = pytest.mark.usefixtures("demo_mode")  # the demo provider stands in for LiqPay here
 # The pages as the cabinet's navigation serves them (url paths as in public_app.py).
 NAVIGATION = f"""
 import streamlit as st

@@ -23,7 +23,7 @@ def page_for(user_id: int) -> AppTest:
     return at.run()
 
 
-def test_lists_unmatched_rows_and_unconfirmed_cabinet_payments(app_world):
+def test_lists_unmatched_rows_and_unconfirmed_cabinet_payments(app_world, demo_mode):
     sessions = app_world.sessions
     account = app_world.account("1120200001000")
     with sessions.begin() as s:

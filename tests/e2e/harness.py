@@ -68,7 +68,7 @@ def make_demo_database(directory: Path, now: str, size: str = "tiny") -> str:
     """A fresh migrated SQLite file with demo data generated as of `now` (the pinned business clock)."""
     path = directory / "e2e.sqlite3"
     url = f"sqlite:///{path}"
-    env = {**clean_environment(), "DATABASE_URL": url, "TEPLO_NOW": now}
+    env = {**clean_environment(), "DATABASE_URL": url, "TEPLO_NOW": now, "TEPLO_DEMO": "1"}
     subprocess.run([sys.executable, "manage.py", "demo", "--size", size], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=300)
     return url
@@ -85,8 +85,9 @@ class AppServer:
     def __init__(self, script: str, database_url: str, now: str, extra_env: dict | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Demo mode: the suite runs over demo data, on plain http, with the clock pinned.
         env = {**clean_environment(), "DATABASE_URL": database_url, "TEPLO_NOW": now, "PUBLIC_BASE_URL": self.url,
-               **(extra_env or {})}
+               "TEPLO_DEMO": "1", **(extra_env or {})}
         self.log = ARTIFACTS / f"{Path(script).stem}-{self.port}.log"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(

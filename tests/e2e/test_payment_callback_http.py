@@ -47,7 +47,8 @@ def server(tmp_path_factory):
     upgrade(engine)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": url, "TEPLO_NOW": NOW, "PUBLIC_BASE_URL": base,
+    # Demo mode only for plain http and the pinned clock of a test server; the provider is LiqPay's sandbox.
+    env = {**os.environ, "DATABASE_URL": url, "TEPLO_NOW": NOW, "PUBLIC_BASE_URL": base, "TEPLO_DEMO": "1",
            "LIQPAY_PUBLIC_KEY": PUBLIC, "LIQPAY_PRIVATE_KEY": PRIVATE, "LIQPAY_SANDBOX": "1"}
     log = directory / "streamlit.log"
     process = subprocess.Popen(

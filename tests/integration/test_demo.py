@@ -92,3 +92,28 @@ def test_recent_windows_hold_readings_flagged_for_review(sqlite_engine):
                             .where(Reading.flagged.is_(True))).all()
     assert flagged and all(period >= dt.date(2025, 10, 1) for _c, _r, period in flagged)
     assert all(consumption > 10 and f"consumption {consumption}" in reason for consumption, reason, _p in flagged)
+
+
+def test_same_seed_same_rows_whatever_the_time_of_day(sqlite_template, tmp_path, monkeypatch):
+    """`manage.py demo` without a pinned clock: run at 09:15 or at 18:40 the same day, the same seed gives the
+    same rows in every table (password hashes aside: each has its own salt)."""
+    import shutil
+
+    from core import clock
+    from db.engine import make_engine
+    from db.models import Base
+
+    monkeypatch.delenv("TEPLO_NOW", raising=False)
+    dumps = []
+    for name, moment in (("a", kyiv(2026, 11, 27, 9, 15, 3)), ("b", kyiv(2026, 11, 27, 18, 40, 59))):
+        monkeypatch.setattr(clock, "now", lambda moment=moment: moment)
+        shutil.copy(sqlite_template, tmp_path / f"{name}.sqlite3")
+        engine = make_engine(f"sqlite:///{tmp_path / name}.sqlite3")
+        demo.generate(engine, size=40, seed=7)
+        with engine.connect() as c:
+            dumps.append({table.name: c.execute(select(*[col for col in table.c if col.name != "password_hash"])
+                                                .order_by(*table.primary_key.columns)).all()
+                          for table in Base.metadata.sorted_tables})
+        engine.dispose()
+    assert dumps[0]["accounts"] and dumps[0]["staff_users"]
+    assert dumps[0] == dumps[1]

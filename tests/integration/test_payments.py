@@ -26,7 +26,13 @@ LIQPAY = payments.PaymentSettings.load(environ={
 LIQPAY_SANDBOX = payments.PaymentSettings.load(environ={
     "LIQPAY_PUBLIC_KEY": PUBLIC, "LIQPAY_PRIVATE_KEY": PRIVATE, "LIQPAY_SANDBOX": "1",
 })
-DEMO = payments.PaymentSettings.load(environ={"TEPLO_DEMO_PAYMENT_KEY": "local-demo-key"})
+DEMO = payments.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_DEMO_PAYMENT_KEY": "local-demo-key"})
+
+
+@pytest.fixture(autouse=True)
+def demo_mode(monkeypatch):
+    """These tests pay through the demo provider too, which exists only in demo mode."""
+    monkeypatch.setenv("TEPLO_DEMO", "1")
 
 
 def consumer(sessions, account_id, login="+380671234567") -> int:
@@ -405,7 +411,7 @@ def test_demo_key_cannot_pay_a_real_order_and_demo_is_off_with_real_keys(session
 
 
 def test_payments_can_be_switched_off():
-    off = payments.PaymentSettings.load(environ={"TEPLO_DEMO_PAYMENTS": "0"})
+    off = payments.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_DEMO_PAYMENTS": "0"})
     assert off.provider == "off"
     with pytest.raises(DomainError) as err:
         payments.provider_for(off)

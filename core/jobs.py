@@ -1,0 +1,81 @@
+"""The periodic jobs' shared rule: each one runs inside one transaction that first takes the job's lock, so two
+runs at once (a timer firing while an operator runs it by hand, two hosts) take turns and the second finds the
+work done. PostgreSQL: a transaction-scoped advisory lock. SQLite: the write lock, taken by the first statement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import clock
+from core.config import CLEANUP_KEEP_DAYS, CLOSE_WINDOWS_WITHIN_DAYS, SESSION_IDLE_MINUTES
+from core.errors import DomainError
+from db.models import ConsumerSession, FailedAttempt, ReadingWindow
+
+log = logging.getLogger("teplo.jobs")
+
+
+def lock(session: Session, job: str) -> None:
+    """Serialize this job's runs until the transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": f"teplo.job.{job}"})
+    else:  # a write as the first statement: SQLite hands out its single write lock (waiting up to busy_timeout)
+        session.execute(update(ReadingWindow).where(ReadingWindow.id == -1).values(id=ReadingWindow.id))
+
+
+def ensure_windows(sessions: sessionmaker[Session], now: dt.datetime | None = None, months_ahead: int = 2) -> int:
+    """The default reading windows from last month to `months_ahead` months ahead; returns how many were made."""
+    from core.windows import ensure_default_windows
+
+    today = (now or clock.now()).astimezone(clock.KYIV).date()
+    with sessions.begin() as session:
+        lock(session, "windows")  # two runs at once: the second finds the windows there
+        return ensure_default_windows(session, clock.add_months(today, -1), clock.add_months(today, months_ahead))
+
+
+def close_windows(sessions: sessionmaker[Session], now: dt.datetime | None = None,
+                  within_days: int = CLOSE_WINDOWS_WITHIN_DAYS) -> list[dt.date]:
+    """Freeze the additional-charges list of every window that closed in the last `within_days` and is not
+    processed yet (what a manager's «Обробити» does); returns the periods processed now."""
+    from core.additional_charges import process_window
+
+    now = now or clock.now()
+    with sessions() as session:
+        due = session.execute(
+            select(ReadingWindow.id, ReadingWindow.period)
+            .where(ReadingWindow.processed_at.is_(None), ReadingWindow.closes_at <= now,
+                   ReadingWindow.closes_at > now - dt.timedelta(days=within_days))
+            .order_by(ReadingWindow.period)
+        ).all()
+    done = []
+    for window_id, period in due:
+        try:
+            lines = process_window(sessions, window_id, actor="system:close-windows", now=now)
+        except DomainError as error:
+            if error.key == "window.already_processed":  # another run got there first
+                continue
+            raise
+        log.info("window closed", extra={"job": "close-windows", "period": period.isoformat(), "lines": lines})
+        done.append(period)
+    return done
+
+
+def cleanup(sessions: sessionmaker[Session], now: dt.datetime | None = None,
+            keep_days: int = CLEANUP_KEEP_DAYS) -> tuple[int, int]:
+    """Delete consumer sessions ended (revoked or idle past the timeout) more than `keep_days` ago, and failed
+    login/registration attempts older than that; returns (sessions, attempts) deleted."""
+    now = now or clock.now()
+    cutoff = now - dt.timedelta(days=keep_days)
+    idle_cutoff = cutoff - dt.timedelta(minutes=SESSION_IDLE_MINUTES)
+    with sessions.begin() as session:
+        lock(session, "cleanup")
+        ended = session.execute(delete(ConsumerSession).where(or_(
+            ConsumerSession.revoked_at < cutoff, ConsumerSession.last_seen_at < idle_cutoff)))
+        attempts = session.execute(delete(FailedAttempt).where(FailedAttempt.at < cutoff))
+        counts = ended.rowcount or 0, attempts.rowcount or 0
+    log.info("cleanup done", extra={"job": "cleanup", "sessions": counts[0], "attempts": counts[1]})
+    return counts

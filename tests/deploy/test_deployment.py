@@ -1,0 +1,409 @@
+"""The deployment as shipped in deploy/, run on this machine: nginx (Debian's package) terminating TLS with a
+certificate made for the test, two replicas of the consumer cabinet and one staff dashboard started from the
+systemd units' ExecStart lines, over a PostgreSQL database of their own, in production mode.
+
+A consumer logs in through nginx in a real browser; the replica serving them is killed; after a reload they are
+still logged in, on the other replica. An operator uploads a bank registry through nginx, a LiqPay callback
+through nginx credits a payment, the staff app answers only on its internal name and allow-list, and the session
+cookie is Secure. Needs nginx, Chromium and TEST_DATABASE_URL; CI installs the first two and sets the third.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import http.client
+import json
+import os
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.parse
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from core import payments
+from core.consumers import register
+from core.staff import create_staff_user
+from db.engine import make_engine, make_sessions
+from db.migrate import upgrade
+from db.models import Account, ImportBatch, Payment, PaymentIntent
+from tests.conftest import PG_URL, World, kyiv
+from tests.e2e.harness import (
+    CHROMIUM, CHROMIUM_FLAGS, DESKTOP, PHONE, click_button, expect, expect_text, fill, free_port, log_in,
+    require_browser, screenshot, wait_idle,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "deploy"))
+import render  # noqa: E402
+
+PUBLIC_NAME, STAFF_NAME = "cabinet.test", "staff.test"
+CONSUMER, CONSUMER_PASSWORD = "olena@example.com", "teplyi-dim-2026"
+OPERATOR, OPERATOR_PASSWORD = "operator", "operator-fraza-2026"
+LIQPAY_PUBLIC, LIQPAY_PRIVATE = "sandbox_i000000042", "sandbox_private_key_deploy_test"
+ACCOUNT = "1120200001000"
+
+
+def _require_tools() -> None:
+    missing = [tool for tool in ("nginx", "openssl") if shutil.which(tool) is None]
+    if missing:
+        if os.environ.get("TEPLO_REQUIRE_BROWSER"):
+            pytest.fail(f"the deployment test needs {', '.join(missing)} (apt-get install nginx-light openssl)")
+        pytest.skip(f"{', '.join(missing)} not installed")
+    if not PG_URL:
+        if os.environ.get("TEPLO_REQUIRE_PG"):
+            pytest.fail("TEPLO_REQUIRE_PG is set but TEST_DATABASE_URL is not")
+        pytest.skip("the deployment test needs TEST_DATABASE_URL (PostgreSQL)")
+    require_browser()
+
+
+def _database(directory: Path):
+    """A database of the deployment's own, on the test server: created here, dropped at the end."""
+    base = make_url(PG_URL)
+    name = f"{base.database}_deploy"[:60]
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    return url, admin, name
+
+
+def _seed(url: str) -> None:
+    """What a real installation holds after its register import: an account with a bill and a payment, its
+    consumer's login, an operator. No demo data."""
+    engine = make_engine(url)
+    upgrade(engine)
+    sessions = make_sessions(engine)
+    world = World(sessions)
+    account = world.account(ACCOUNT)
+    world.charge(account, "heating", dt.date(2026, 10, 1), "2222.22", discount="16")
+    world.payment(account, "heating", "1866.66", kyiv(2026, 11, 2))
+    register(sessions, account_number=ACCOUNT, last_payment="1866,66", login=CONSUMER, password=CONSUMER_PASSWORD,
+             password_repeated=CONSUMER_PASSWORD)
+    create_staff_user(sessions, OPERATOR, OPERATOR_PASSWORD, "operator")
+    engine.dispose()
+
+
+def _certificate(directory: Path) -> tuple[Path, Path]:
+    cert, key = directory / "tls.crt", directory / "tls.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={PUBLIC_NAME}",
+         "-addext", f"subjectAltName=DNS:{PUBLIC_NAME},DNS:{STAFF_NAME}", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def _env_file(path: Path, overrides: dict[str, str]) -> dict[str, str]:
+    """deploy/teplo.env.example with the test's values: what /etc/teplo/teplo.env would hold."""
+    values = render.read_settings(ROOT / "deploy" / "teplo.env.example") | overrides
+    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
+    return values
+
+
+def _unit(path: Path, instance: str) -> tuple[list[str], dict[str, str], Path]:
+    """ExecStart (with %i), the environment (EnvironmentFile= and Environment=) and WorkingDirectory of a unit."""
+    command, env, cwd = None, {}, ROOT
+    for line in path.read_text(encoding="utf-8").replace("%i", instance).splitlines():
+        key, _, value = line.partition("=")
+        if key == "ExecStart":
+            command = shlex.split(value)
+        elif key == "EnvironmentFile":
+            env |= render.read_settings(Path(value.lstrip("-")))
+        elif key == "Environment":
+            name, _, setting = value.strip('"').partition("=")
+            env[name] = setting
+        elif key == "WorkingDirectory":
+            cwd = Path(value)
+    assert command, f"{path.name} has no ExecStart"
+    return command, env, cwd
+
+
+class Replica:
+    def __init__(self, unit: Path, port: int, logs: Path) -> None:
+        command, env, cwd = _unit(unit, str(port))
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("TEPLO_", "LIQPAY_", "STREAMLIT_"))
+                and k not in ("DATABASE_URL", "PUBLIC_BASE_URL")}
+        self.port, self.log = port, logs / f"{unit.stem}-{port}.log"
+        self.process = subprocess.Popen(command, cwd=cwd, env=base | env, stdout=self.log.open("w"),
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_healthy(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"replica {self.port} exited: {self.log.read_text()[-3000:]}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                connection.request("GET", "/_stcore/health")
+                if connection.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)  # polling interval of the health check
+        raise RuntimeError(f"replica {self.port} not healthy: {self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+class Deployment:
+    def __init__(self, directory: Path, database_url: str) -> None:
+        self.dir = directory
+        self.https, self.http = free_port(), free_port()
+        self.public_ports, self.staff_port = [free_port(), free_port()], free_port()
+        self.database_url = database_url
+        cert, key = _certificate(directory)
+        logs = directory / "logs"
+        logs.mkdir()
+        self.access_log = logs / "teplo-access.log"
+        self.public_url = f"https://{PUBLIC_NAME}:{self.https}"
+        self.staff_url = f"https://{STAFF_NAME}:{self.https}"
+        env_file = directory / "teplo.env"
+        (directory / "home").mkdir()
+        self.settings = _env_file(env_file, {
+            "DATABASE_URL": database_url, "PUBLIC_BASE_URL": self.public_url,
+            "LIQPAY_PUBLIC_KEY": LIQPAY_PUBLIC, "LIQPAY_PRIVATE_KEY": LIQPAY_PRIVATE, "LIQPAY_SANDBOX": "1",
+            "TEPLO_TRUSTED_PROXIES": "127.0.0.1", "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
+            "HOME": str(directory / "home"), "TEPLO_BACKUP_DIR": str(directory / "backups"),
+        })
+        install = render.read_settings(ROOT / "deploy" / "install.env.example") | {
+            "APP_DIR": str(ROOT), "ENV_FILE": str(env_file), "PUBLIC_NAME": PUBLIC_NAME, "STAFF_NAME": STAFF_NAME,
+            "STAFF_ALLOW": "127.0.0.1", "HTTP_PORT": str(self.http), "HTTPS_PORT": str(self.https),
+            "TLS_CERT": str(cert), "TLS_KEY": str(key), "STAFF_TLS_CERT": str(cert), "STAFF_TLS_KEY": str(key),
+            "PUBLIC_PORTS": " ".join(map(str, self.public_ports)), "STAFF_PORTS": str(self.staff_port),
+            "NGINX_LOG_DIR": str(logs),
+        }
+        rendered = directory / "rendered"
+        render.render(install, rendered)
+        self.replicas = [Replica(rendered / "systemd" / "teplo-public@.service", port, logs)
+                         for port in self.public_ports]
+        self.replicas.append(Replica(rendered / "systemd" / "teplo-staff@.service", self.staff_port, logs))
+        self.nginx_conf = self._nginx_main(rendered / "nginx" / "teplo.conf", logs)
+        checked = subprocess.run(["nginx", "-t", "-c", str(self.nginx_conf)], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+        self.nginx = subprocess.Popen(["nginx", "-c", str(self.nginx_conf)], stdout=(logs / "nginx.out").open("w"),
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+        for replica in self.replicas:
+            replica.wait_healthy()
+
+    def _nginx_main(self, site: Path, logs: Path) -> Path:
+        """What Debian's /etc/nginx/nginx.conf does (an http block including the site), with the test's paths."""
+        temp = self.dir / "nginx-temp"
+        temp.mkdir()
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        conf = self.dir / "nginx.conf"
+        conf.write_text(
+            f"{user}daemon off;\nworker_processes 1;\npid {self.dir / 'nginx.pid'};\nerror_log {logs / 'error.log'};\n"
+            "events { worker_connections 512; }\n"
+            "http {\n  include /etc/nginx/mime.types;\n"
+            + "".join(f"  {kind}_temp_path {temp / kind};\n"
+                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+            + f"  include {site};\n}}\n", encoding="utf-8")
+        return conf
+
+    def request(self, method: str, path: str, host: str, *, body: bytes | None = None, headers: dict | None = None,
+                source: str = "127.0.0.1") -> tuple[int, dict, bytes]:
+        """One HTTPS request to nginx for `host`, from the given local address (127.0.0.2 is "another network")."""
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        connection = http.client.HTTPSConnection("127.0.0.1", self.https, context=context, timeout=30,
+                                                 source_address=(source, 0))
+        connection.request(method, path, body=body, headers={"Host": f"{host}:{self.https}", **(headers or {})})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+
+    def upstreams(self, host: str) -> list[str]:
+        """For each request nginx logged for `host`, the replica that answered it (the last one tried)."""
+        found = []
+        for line in self.access_log.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            if entry["host"] == host and entry["upstream"]:
+                found.append(entry["upstream"].split(",")[-1].strip())
+        return found
+
+    def stop(self) -> None:
+        if self.nginx.poll() is None:
+            os.killpg(self.nginx.pid, signal.SIGTERM)
+            try:
+                self.nginx.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.nginx.pid, signal.SIGKILL)
+        for replica in self.replicas:
+            if replica.process.poll() is None:
+                os.killpg(replica.process.pid, signal.SIGTERM)
+        for replica in self.replicas:
+            try:
+                replica.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                replica.kill()
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    _require_tools()
+    directory = tmp_path_factory.mktemp("deployment")
+    directory.chmod(0o755)
+    url, admin, name = _database(directory)
+    deployed = None
+    try:
+        _seed(url)
+        deployed = Deployment(directory, url)
+        yield deployed
+    finally:
+        if deployed is not None:
+            deployed.stop()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser(deployment):
+    from playwright.sync_api import sync_playwright
+
+    rules = f"MAP {PUBLIC_NAME} 127.0.0.1, MAP {STAFF_NAME} 127.0.0.1"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[*CHROMIUM_FLAGS, "--ignore-certificate-errors", f"--host-resolver-rules={rules}"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def sessions(deployment):
+    engine = make_engine(deployment.database_url)
+    yield make_sessions(engine)
+    engine.dispose()
+
+
+def test_the_deployed_settings_pass_manage_py_check(deployment):
+    """The settings the replicas run with: nothing unsafe (LiqPay's sandbox and the missing admin are warnings)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEPLO_", "LIQPAY_", "STREAMLIT_"))}
+    checked = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env | deployment.settings,
+                             capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "UNSAFE" not in checked.stdout and "WARNING: LIQPAY_SANDBOX" in checked.stdout
+
+
+def test_consumer_stays_logged_in_when_their_replica_dies(deployment, browser):
+    context = browser.new_context(viewport=PHONE, locale="uk-UA")
+    page = context.new_page()
+    log_in(page, deployment.public_url, CONSUMER, CONSUMER_PASSWORD)
+    cookie = next(c for c in context.cookies() if c["name"] == "teplo_session")
+    assert cookie["secure"] and cookie["httpOnly"], cookie
+    route = next(c for c in context.cookies() if c["name"] == "teplo_route")
+    assert route["secure"]
+
+    served = deployment.upstreams(f"{PUBLIC_NAME}")
+    assert served, "nginx logged no request for the cabinet"
+    first = served[-1]
+    assert set(served) == {first}, f"one browser, one replica (session affinity): {served}"
+    dying = next(r for r in deployment.replicas if f":{r.port}" in first)
+    survivor = next(r for r in deployment.replicas[:2] if r is not dying)
+    dying.kill()
+
+    page.reload()
+    wait_idle(page)
+    expect_text(page, f"Особовий рахунок {ACCOUNT}")
+    assert "Вхід до кабінету" not in page.locator("[data-testid='stMain']").inner_text()
+    assert deployment.upstreams(PUBLIC_NAME)[-1] == f"127.0.0.1:{survivor.port}"
+    screenshot(page, "deploy-after-failover")
+    context.close()
+
+
+def test_operator_uploads_a_bank_registry_through_nginx(deployment, browser, sessions, tmp_path):
+    yesterday = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).strftime("%Y-%m-%d 10:15")
+    registry = tmp_path / "registry.csv"
+    registry.write_text("account_number;service;amount;paid_at;payment_ref\n"
+                        f"{ACCOUNT};heating;355,56;{yesterday};DEPLOY-0001\n", encoding="utf-8")
+    context = browser.new_context(viewport=DESKTOP, locale="uk-UA")
+    page = context.new_page()
+    page.goto(deployment.staff_url + "/")
+    expect_text(page, "Внутрішній застосунок")
+    fill(page, "Ім'я користувача", OPERATOR)
+    fill(page, "Пароль", OPERATOR_PASSWORD)
+    click_button(page, "Увійти")
+    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible()
+    page.locator("[data-testid='stSidebarNav'] a").filter(has=page.get_by_text("Імпорт файлів", exact=True)).click()
+    expect(page.get_by_role("heading", name="Імпорт файлів").first).to_be_visible()
+    wait_idle(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+        {"name": registry.name, "mimeType": "text/csv", "buffer": registry.read_bytes()})
+    expect_text(page, "Попередній перегляд")
+    click_button(page, "Імпортувати")
+    expect_text(page, "Імпортовано: додано 1")
+    with sessions() as session:
+        assert session.scalar(select(Payment.amount).where(Payment.external_ref == "DEPLOY-0001")) == Decimal("355.56")
+        assert session.scalar(select(ImportBatch.filename).where(ImportBatch.kind == "bank")) == registry.name
+    assert set(deployment.upstreams(STAFF_NAME)) == {f"127.0.0.1:{deployment.staff_port}"}
+    context.close()
+
+
+def _signed(params: dict) -> dict[str, str]:
+    data = base64.b64encode(json.dumps({"public_key": LIQPAY_PUBLIC, "version": 3, "action": "pay",
+                                        "currency": "UAH", **params}).encode()).decode()
+    digest = hashlib.sha1((LIQPAY_PRIVATE + data + LIQPAY_PRIVATE).encode()).digest()
+    return {"data": data, "signature": base64.b64encode(digest).decode()}
+
+
+def test_a_liqpay_callback_through_nginx_credits_the_payment(deployment, sessions):
+    with sessions() as session:
+        account_id = session.scalar(select(Account.id).where(Account.number == ACCOUNT))
+    from db.models import ConsumerLogin
+
+    with sessions() as session:
+        login_id = session.scalar(select(ConsumerLogin.id).where(ConsumerLogin.login == CONSUMER))
+    order = payments.create_intent(sessions, login_id, account_id, "heating", "120,50", provider="liqpay").order_id
+    form = urllib.parse.urlencode(_signed({"status": "sandbox", "order_id": order, "amount": 120.5,
+                                           "payment_id": 3000000001})).encode()
+    status, headers, body = deployment.request(
+        "POST", "/payments/liqpay/callback", PUBLIC_NAME, body=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert (status, json.loads(body)) == (200, {"result": "paid", "status": "paid"})
+    assert re.fullmatch(r"[0-9a-f]{32}", headers.get("x-request-id", "")), headers  # nginx's id, echoed
+    with sessions() as session:
+        assert session.scalar(select(PaymentIntent.status).where(PaymentIntent.order_id == order)) == "paid"
+        assert session.scalar(select(Payment.amount).where(Payment.external_ref == order)) == Decimal("120.50")
+    replica_logs = "".join(r.log.read_text() for r in deployment.replicas if r.process.poll() is None)
+    assert headers["x-request-id"] in replica_logs  # the app's log line carries the request id
+    assert LIQPAY_PRIVATE not in replica_logs and CONSUMER_PASSWORD not in replica_logs
+
+
+def test_staff_app_only_on_its_internal_name_and_allow_list(deployment, browser):
+    status, _headers, _body = deployment.request("GET", "/_stcore/health", STAFF_NAME)
+    assert status == 200
+    status, _headers, _body = deployment.request("GET", "/_stcore/health", STAFF_NAME, source="127.0.0.2")
+    assert status == 403  # from outside the allow-list
+    with pytest.raises((ConnectionError, http.client.RemoteDisconnected, ssl.SSLError, OSError)):
+        deployment.request("GET", "/", "unknown.example")  # any other name: the connection is closed
+    redirect = http.client.HTTPConnection("127.0.0.1", deployment.http, timeout=10)
+    redirect.request("GET", "/pay", headers={"Host": PUBLIC_NAME})
+    response = redirect.getresponse()
+    assert response.status == 301 and response.getheader("Location").startswith(f"https://{PUBLIC_NAME}")
+
+    context = browser.new_context(viewport=DESKTOP, locale="uk-UA")
+    page = context.new_page()
+    page.goto(deployment.public_url + "/users")  # a staff page's address, on the public name
+    wait_idle(page)
+    expect_text(page, "Вхід до кабінету")
+    text = page.locator("[data-testid='stApp']").inner_text()
+    assert "Панель працівника" not in text and "Внутрішній застосунок" not in text
+    assert set(deployment.upstreams(PUBLIC_NAME)) <= {f"127.0.0.1:{p}" for p in deployment.public_ports}
+    context.close()
