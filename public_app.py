@@ -46,8 +46,13 @@ else:
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
 
+    from starlette.middleware import Middleware
+
+    from web.proxies import trust_only_configured_proxies
     from web.public_routes import ROUTES
+    from web.session_cookie import BrowserCookieMiddleware
     from web.startup import pages_from_navigation_only
 
     pages_from_navigation_only()
-    app = st.App("public_app.py", routes=ROUTES)
+    trust_only_configured_proxies()
+    app = st.App("public_app.py", routes=ROUTES, middleware=[Middleware(BrowserCookieMiddleware)])

@@ -1,7 +1,8 @@
 """Staff dashboard entrypoint: `streamlit run staff_dashboard.py` (pages in pages/staff/).
 
-Without a staff login only the login page exists; after it, the navigation holds the pages of the user's role.
-Like public_app.py, the file is also the ASGI app (imported as a module) with a /health route.
+Without a staff login every address shows the login page; after it, the navigation holds the pages of the user's
+role. Like public_app.py, the file is also the ASGI app (imported as a module) with its own routes (web.staff_routes:
+/health and the session cookie).
 """
 
 import streamlit as st
@@ -11,9 +12,18 @@ if __name__ == "__main__":
 
     st.set_page_config(page_title="Панель працівника", page_icon="📊", layout="wide")
 
+    staff_access.restore()
     user = staff_access.current_user()
     if user is None:
-        page = st.navigation([st.Page("pages/staff/login.py", title="Вхід", icon=":material/login:", default=True)])
+        # Every staff address answers with the login form (never with the page itself) and, after sign-in, leads
+        # to that page: a bookmark works, with no "Page not found".
+        login = "pages/staff/login.py"
+        sign_in = st.Page(login, title="Вхід", icon=":material/login:", default=True)
+        bookmarks = [st.Page(login, title="Вхід", url_path=staff_access.url_path(item), visibility="hidden")
+                     for item in staff_access.PAGES]
+        page = st.navigation([sign_in, *bookmarks])
+        if page is not sign_in:
+            staff_access.remember_destination(page.url_path)
     else:
         sections: dict[str, list] = {}
         for index, item in enumerate(staff_access.pages_for(user.role)):
@@ -25,13 +35,19 @@ if __name__ == "__main__":
             if st.button("Вийти", icon=":material/logout:"):
                 staff_access.sign_out()
                 st.rerun()
+    staff_access.follow_redirect()
     page.run()
 else:
     # Import the chart libraries once at server start, before sessions run their scripts in parallel threads.
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
-    from starlette.routing import Route
+    from starlette.middleware import Middleware
 
-    from web.public_routes import health
+    from web.proxies import trust_only_configured_proxies
+    from web.session_cookie import BrowserCookieMiddleware
+    from web.staff_routes import ROUTES
+    from web.startup import pages_from_navigation_only
 
-    app = st.App("staff_dashboard.py", routes=[Route("/health", health, methods=["GET"])])
+    pages_from_navigation_only()
+    trust_only_configured_proxies()
+    app = st.App("staff_dashboard.py", routes=ROUTES, middleware=[Middleware(BrowserCookieMiddleware)])
