@@ -280,6 +280,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lookup.not_found": {"uk": "Рахунок не знайдено.", "en": "Account not found."},
     "service.heating": {"uk": "Опалення", "en": "Heating"},
     "service.hot_water": {"uk": "Гаряча вода", "en": "Hot water"},
+    # Login sessions: the answers of the logout route to a request that may not sign anyone out.
+    "session.logout_by_link": {
+        "uk": "Щоб вийти, натисніть «Вийти» в застосунку.",
+        "en": "To sign out, press “Вийти” (Log out) in the app.",
+    },
+    "session.logout_refused": {
+        "uk": "Вихід не виконано: запит надійшов не зі сторінки застосунку.",
+        "en": "Not signed out: the request did not come from the app's own page.",
+    },
 }
 
 

@@ -22,11 +22,14 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.i18n import t
 from core.login_sessions import BROWSER_COOKIE, LOGOUT_PATH, START_PATH, SessionStore
 from web.resources import sessions
 
-LOGOUT_BY_LINK = "Щоб вийти, натисніть «Вийти» в кабінеті. / To sign out, press “Log out” in the cabinet."
-LOGOUT_REFUSED = "Вихід не виконано: запит надійшов не зі сторінки кабінету. / Not signed out: the request did not come from the cabinet's page."
+
+def _both_languages(key: str) -> str:
+    """A route's short answer, before the app knows the visitor's language: Ukrainian, then English."""
+    return f"{t(key, 'uk')}\n{t(key, 'en')}"
 
 
 def safe_next(target: str | None) -> str:
@@ -99,7 +102,7 @@ def cookie_routes(store: SessionStore, cookie_name: str, max_age: Callable[[], i
 
     async def logout(request: Request) -> Response:
         if not _same_origin(request):
-            return PlainTextResponse(LOGOUT_REFUSED, status_code=403)
+            return PlainTextResponse(_both_languages("session.logout_refused"), status_code=403)
         await run_in_threadpool(store.end, sessions(), request.cookies.get(cookie_name))
         response = RedirectResponse("/", status_code=303)
         response.headers["Cache-Control"] = "no-store"
@@ -108,7 +111,7 @@ def cookie_routes(store: SessionStore, cookie_name: str, max_age: Callable[[], i
 
     async def logout_by_link(_request: Request) -> Response:
         """Answered here, not by the app's page: a GET never signs anyone out."""
-        return PlainTextResponse(LOGOUT_BY_LINK, status_code=405, headers={"Allow": "POST"})
+        return PlainTextResponse(_both_languages("session.logout_by_link"), status_code=405, headers={"Allow": "POST"})
 
     return [Route(START_PATH, start, methods=["GET"]), Route(LOGOUT_PATH, logout, methods=["POST"]),
             Route(LOGOUT_PATH, logout_by_link, methods=["GET"])]
