@@ -64,24 +64,32 @@ class SessionStore(Generic[Row]):
 
     def exchange_ticket(self, sessions: sessionmaker[Session], ticket: str | None, *, browser: str | None,
                         now: dt.datetime | None = None) -> str | None:
-        """Trade a one-time ticket, in the browser it was issued to, for a fresh session token."""
+        """Trade a one-time ticket, in the browser it was issued to, for a fresh session token.
+
+        The ticket is claimed by one atomic UPDATE, so of any number of simultaneous tries exactly one gets it
+        (on both databases); it is spent whether or not the browser matches: a leaked ticket is worth one try."""
         now = now or clock.now()
         if not ticket:
             return None
+        model = self.model
         with sessions.begin() as session:
-            row = session.scalar(select(self.model).where(self.model.ticket_hash == digest(ticket)).with_for_update())
-            if row is None or row.revoked_at is not None or row.ticket_expires_at is None:
+            claimed = session.execute(
+                update(model)
+                .where(model.ticket_hash == digest(ticket), model.ticket_expires_at >= now, model.revoked_at.is_(None))
+                .values(ticket_hash=None, ticket_expires_at=None)
+                .returning(model.id, model.browser_hash, model.created_at, model.last_seen_at)
+                .execution_options(synchronize_session=False)
+            ).one_or_none()
+            if claimed is None:
                 return None
-            expires = row.ticket_expires_at
-            row.ticket_hash = None  # used up, whether or not it matches: a leaked ticket is worth one try
-            row.ticket_expires_at = None
-            same_browser = bool(browser) and row.browser_hash is not None and hmac.compare_digest(
-                row.browser_hash, digest(browser or ""))
-            if expires < now or not same_browser or not self._live(row, now):
+            row_id, browser_hash, created_at, last_seen_at = claimed
+            same_browser = bool(browser) and browser_hash is not None and hmac.compare_digest(
+                browser_hash, digest(browser or ""))
+            if not same_browser or not is_live(created_at, last_seen_at, now, self.lifetime()):
                 return None
             token = secrets.token_urlsafe(32)
-            row.token_hash = digest(token)
-            row.last_seen_at = now
+            session.execute(update(model).where(model.id == row_id).values(token_hash=digest(token), last_seen_at=now)
+                            .execution_options(synchronize_session=False))
             return token
 
     def resolve(self, sessions: sessionmaker[Session], token: str | None, now: dt.datetime | None = None) -> int | None:
