@@ -50,15 +50,18 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from starlette.middleware import Middleware
 
     from web import observability
+    from web.proxies import trust_only_configured_proxies
     from web.public_routes import ROUTES
+    from web.session_cookie import BrowserCookieMiddleware
     from web.startup import pages_from_navigation_only
 
     observability.start("public_app")  # JSON logs; in production, exits while an unsafe setting stands
     pages_from_navigation_only()
+    trust_only_configured_proxies()
     from ui.faults import on_script_error
     from web.not_found import PUBLIC_PAGES, only_known_pages
 
     app = st.App("public_app.py", routes=ROUTES,
-                 middleware=[Middleware(observability.RequestIdMiddleware),
+                 middleware=[Middleware(observability.RequestIdMiddleware), Middleware(BrowserCookieMiddleware),
                              *only_known_pages(PUBLIC_PAGES, ROUTES, "public")],
                  on_script_error=on_script_error, lifespan=observability.lifespan("public_app"))

@@ -1,7 +1,8 @@
 """Staff dashboard entrypoint: `streamlit run staff_dashboard.py` (pages in pages/staff/).
 
-Without a staff login only the login page exists; after it, the navigation holds the pages of the user's role.
-Like public_app.py, the file is also the ASGI app (imported as a module) with a /health route.
+Without a staff login every address shows the login page; after it, the navigation holds the pages of the user's
+role. Like public_app.py, the file is also the ASGI app (imported as a module) with its own routes (web.staff_routes:
+/health and the session cookie).
 """
 
 import streamlit as st
@@ -16,13 +17,22 @@ if __name__ == "__main__":
         st.warning("Демонстраційний режим: дані вигадані, гроші не списуються", icon=":material/science:")
 
     try:
+        staff_access.restore()
         user = staff_access.current_user()
     except Exception as error:  # noqa: BLE001 - the database is down: keep the menu of the user this tab knew
         user, fault = st.session_state.get("staff_identity"), error
     else:
         st.session_state["staff_identity"], fault = user, None
     if user is None:
-        page = st.navigation([st.Page("pages/staff/login.py", title="Вхід", icon=":material/login:", default=True)])
+        # Every staff address answers with the login form (never with the page itself) and, after sign-in, leads
+        # to that page: a bookmark works, with no "Page not found".
+        login = "pages/staff/login.py"
+        sign_in = st.Page(login, title="Вхід", icon=":material/login:", default=True)
+        bookmarks = [st.Page(login, title="Вхід", url_path=staff_access.url_path(item), visibility="hidden")
+                     for item in staff_access.PAGES]
+        page = st.navigation([sign_in, *bookmarks])
+        if page is not sign_in:
+            staff_access.remember_destination(page.url_path)
     else:
         sections: dict[str, list] = {}
         for index, item in enumerate(staff_access.pages_for(user.role)):
@@ -34,6 +44,7 @@ if __name__ == "__main__":
             if st.button("Вийти", icon=":material/logout:"):
                 staff_access.sign_out()
                 st.rerun()
+    staff_access.follow_redirect()
     # The app's own handler: a fault under the page is a sentence inside the page, the menu stays.
     if fault is not None:
         faults.show(fault, "uk")
@@ -44,19 +55,21 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
     from starlette.middleware import Middleware
-    from starlette.routing import Route
-
-    from web import observability
-    from web.public_routes import health
 
     from ui.faults import on_script_error
-    from ui.staff_access import PAGES
+    from ui.staff_access import PAGES, url_path
+    from web import observability
     from web.not_found import only_known_pages
+    from web.proxies import trust_only_configured_proxies
+    from web.session_cookie import BrowserCookieMiddleware
+    from web.staff_routes import ROUTES
+    from web.startup import pages_from_navigation_only
 
     observability.start("staff_dashboard")  # JSON logs; in production, exits while an unsafe setting stands
-    routes = [Route("/health", health, methods=["GET"])]
-    pages = ["login", *(page.path.rsplit("/", 1)[-1].removesuffix(".py") for page in PAGES)]
-    app = st.App("staff_dashboard.py", routes=routes,
-                 middleware=[Middleware(observability.RequestIdMiddleware),
-                             *only_known_pages(pages, routes, "staff")],
+    pages_from_navigation_only()
+    trust_only_configured_proxies()
+    pages = ["login", *(url_path(page) for page in PAGES)]
+    app = st.App("staff_dashboard.py", routes=ROUTES,
+                 middleware=[Middleware(observability.RequestIdMiddleware), Middleware(BrowserCookieMiddleware),
+                             *only_known_pages(pages, ROUTES, "staff")],
                  on_script_error=on_script_error, lifespan=observability.lifespan("staff_dashboard"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from decimal import Decimal
 
@@ -56,3 +57,18 @@ def demo_mode(environ=None) -> bool:
 CLEANUP_KEEP_DAYS = _int("TEPLO_CLEANUP_KEEP_DAYS", 30)
 # `manage.py close-windows` freezes the additional charges of windows closed within this many days.
 CLOSE_WINDOWS_WITHIN_DAYS = _int("TEPLO_CLOSE_WINDOWS_WITHIN_DAYS", 7)
+
+# Login sessions of both apps and the reverse proxies allowed to say the request came over HTTPS.
+def _networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated IP addresses or CIDR blocks; empty means none."""
+    raw = os.environ.get(name, "")
+    try:
+        return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in raw.split(",") if item.strip())
+    except ValueError as error:
+        raise ValueError(f"{name} must list IP addresses or CIDR blocks separated by commas: {error}") from None
+
+
+SESSION_MAX_DAYS = _int("TEPLO_SESSION_MAX_DAYS", 30)
+STAFF_SESSION_IDLE_MINUTES = _int("TEPLO_STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = _int("TEPLO_STAFF_SESSION_MAX_HOURS", 12)
+TRUSTED_PROXIES = _networks("TEPLO_TRUSTED_PROXIES")

@@ -1,80 +1,49 @@
-"""Server-side consumer sessions: the browser keeps a random token, the database keeps only its hash.
-
-A fresh login gets a one-time ticket that an HTTP route exchanges for the cookie (tickets live 2 minutes);
-sessions end on logout or after SESSION_IDLE_MINUTES without use.
-"""
+"""Consumer login sessions (the rules are in core.login_sessions): idle SESSION_IDLE_MINUTES, at most
+SESSION_MAX_DAYS old; a new password ends the login's other sessions."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import clock
-from core.config import SESSION_IDLE_MINUTES
+from core import config
+from core.login_sessions import SessionStore
+from core.session_rules import Lifetime
 from db.models import ConsumerSession
 
-TICKET_LIFETIME = dt.timedelta(minutes=2)
 COOKIE_NAME = "teplo_session"
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def lifetime() -> Lifetime:
+    return Lifetime(idle=dt.timedelta(minutes=config.SESSION_IDLE_MINUTES),
+                    absolute=dt.timedelta(days=config.SESSION_MAX_DAYS))
 
 
-def start(sessions: sessionmaker[Session], login_id: int, now: dt.datetime | None = None) -> tuple[str, str]:
-    """Create a session; returns (session token, one-time ticket)."""
-    now = now or clock.now()
-    token, ticket = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    with sessions.begin() as session:
-        session.add(
-            ConsumerSession(
-                login_id=login_id, token_hash=_digest(token), ticket_hash=_digest(ticket),
-                ticket_expires_at=now + TICKET_LIFETIME, created_at=now, last_seen_at=now,
-            )
-        )
-    return token, ticket
+STORE = SessionStore(ConsumerSession, "login_id", lifetime)
 
 
-def exchange_ticket(sessions: sessionmaker[Session], ticket: str, now: dt.datetime | None = None) -> str | None:
+def start(sessions: sessionmaker[Session], login_id: int, *, browser: str | None,
+          now: dt.datetime | None = None) -> tuple[str, str | None]:
+    """Create a session; returns (session token, one-time ticket bound to the browser, or None without one)."""
+    return STORE.start(sessions, login_id, browser=browser, now=now)
+
+
+def exchange_ticket(sessions: sessionmaker[Session], ticket: str | None, *, browser: str | None,
+                    now: dt.datetime | None = None) -> str | None:
     """Trade a one-time ticket for a fresh session token (the old token is never sent over a URL)."""
-    now = now or clock.now()
-    with sessions.begin() as session:
-        row = session.scalar(select(ConsumerSession).where(ConsumerSession.ticket_hash == _digest(ticket or "")))
-        if row is None or row.revoked_at is not None or row.ticket_expires_at is None or row.ticket_expires_at < now:
-            return None
-        token = secrets.token_urlsafe(32)
-        row.token_hash = _digest(token)
-        row.ticket_hash = None
-        row.ticket_expires_at = None
-        row.last_seen_at = now
-        return token
+    return STORE.exchange_ticket(sessions, ticket, browser=browser, now=now)
 
 
 def resolve(sessions: sessionmaker[Session], token: str | None, now: dt.datetime | None = None) -> int | None:
     """The login id behind a live session token, refreshing its idle timer; None if unknown or expired."""
-    if not token:
-        return None
-    now = now or clock.now()
-    with sessions.begin() as session:
-        row = session.scalar(select(ConsumerSession).where(ConsumerSession.token_hash == _digest(token)))
-        if row is None or row.revoked_at is not None:
-            return None
-        if row.last_seen_at + dt.timedelta(minutes=SESSION_IDLE_MINUTES) < now:
-            row.revoked_at = now
-            return None
-        row.last_seen_at = max(row.last_seen_at, now)
-        return row.login_id
+    return STORE.resolve(sessions, token, now)
 
 
 def end(sessions: sessionmaker[Session], token: str | None, now: dt.datetime | None = None) -> None:
-    if not token:
-        return
-    now = now or clock.now()
-    with sessions.begin() as session:
-        row = session.scalar(select(ConsumerSession).where(ConsumerSession.token_hash == _digest(token)))
-        if row is not None and row.revoked_at is None:
-            row.revoked_at = now
+    STORE.end(sessions, token, now)
+
+
+def revoke_others(session: Session, login_id: int, now: dt.datetime, keep_token: str | None) -> int:
+    """After a password change: every other session of the login ends (the one in use stays)."""
+    return STORE.revoke_all(session, login_id, now, keep_token=keep_token)

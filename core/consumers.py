@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from core import audit, clock, throttle
+from core import audit, clock, consumer_sessions, throttle
 from core.errors import AccessDenied, DomainError, VerificationFailed
 from core.i18n import LANGUAGES
 from core.parsing import parse_account_number, parse_amount, parse_login
@@ -235,8 +235,10 @@ def authenticate(sessions: sessionmaker[Session], login: str, password: str, now
 
 def change_password(
     sessions: sessionmaker[Session], login_id: int, current: str, new: str, new_repeated: str,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, keep_session: str | None = None,
 ) -> None:
+    """A new password ends every other session of the login (a thief's cookie with it); `keep_session` is the
+    token of the session in use, which stays."""
     now = now or clock.now()
     with sessions.begin() as session:
         consumer = session.get_one(ConsumerLogin, login_id)
@@ -244,6 +246,7 @@ def change_password(
             raise DomainError("password.wrong_current")
         check_policy(new, new_repeated)
         consumer.password_hash = hash_password(new)
+        consumer_sessions.revoke_others(session, login_id, now, keep_session)
         audit.record(session, at=now, actor_type="consumer", actor=consumer.login, action="consumer.password_changed",
                      entity="consumer_login", entity_id=consumer.id)
 

@@ -411,6 +411,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Цей платіж повернуто платіжним сервісом. Створіть новий на сторінці «Оплата».",
         "en": "This payment was reversed by the payment service. Start a new one on the Pay page.",
     },
+    # Login sessions: the answers of the logout route to a request that may not sign anyone out.
+    "session.logout_by_link": {
+        "uk": "Щоб вийти, натисніть «Вийти» в застосунку.",
+        "en": "To sign out, press “Вийти” (Log out) in the app.",
+    },
+    "session.logout_refused": {
+        "uk": "Вихід не виконано: запит надійшов не зі сторінки застосунку.",
+        "en": "Not signed out: the request did not come from the app's own page.",
+    },
 }
 
 

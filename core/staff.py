@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit, clock, throttle
+from core import audit, clock, staff_sessions, throttle
 from core.errors import DomainError, VerificationFailed
 from core.passwords import DUMMY_HASH, check_policy, hash_password, needs_rehash, verify_password
 from core.races import write_or_explain
@@ -120,5 +120,7 @@ def update_staff_user(
         if password is not None:
             user.password_hash = hash_password(password)
             changes["password"] = "changed"
+        if {"role", "active", "password"} & changes.keys():  # signed in again, under the new terms, or not at all
+            staff_sessions.STORE.revoke_all(session, user.id, now)
         audit.record(session, at=now, actor_type="staff", actor=actor, action="staff.updated",
                      entity="staff_user", entity_id=user.username, **changes)

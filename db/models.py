@@ -273,6 +273,8 @@ class ConsumerSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     ticket_expires_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    # Hash of the random cookie of the browser that logged in: the ticket works only in that browser.
+    browser_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     last_seen_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
@@ -350,6 +352,22 @@ class StaffUser(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     last_login_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+
+
+class StaffSession(Base):
+    """Server-side staff login session, like ConsumerSession; revoked on logout, role change and deactivation."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_expires_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    browser_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
 
 
 class PaymentIntent(Base):

@@ -7,14 +7,13 @@ browser tab (and in AppTest, which has no cookies) the login id is also kept in 
 
 from __future__ import annotations
 
-import json
-from urllib.parse import quote
-
 import streamlit as st
 
 from core import consumer_sessions
 from core.consumers import LinkedAccount, linked_accounts, login_profile
 from core.i18n import LANGUAGES
+from core.login_sessions import LOGOUT_PATH
+from ui import session_cookie
 from ui.public_text import text
 from ui.resources import sessions
 
@@ -67,11 +66,7 @@ def select_account(account_id: int) -> None:
 
 
 def _cookie_token() -> str | None:
-    try:
-        token = st.context.cookies.get(consumer_sessions.COOKIE_NAME)
-    except Exception:  # no browser request behind this run (AppTest, a bare script run)
-        return None
-    return token if isinstance(token, str) and token else None
+    return session_cookie.cookie(consumer_sessions.COOKIE_NAME)
 
 
 def _adopt(login_id: int) -> None:
@@ -81,20 +76,27 @@ def _adopt(login_id: int) -> None:
         st.session_state["lang"] = lang if lang in LANGUAGES else "uk"
 
 
+def current_token() -> str | None:
+    """The token of the session this tab uses (kept by a password change, which ends all the others)."""
+    return st.session_state.get(_TOKEN)
+
+
 def restore() -> None:
-    """Run first on every script run: resolve the cookie's session (refreshing its idle timer)."""
-    if st.session_state.get(_SIGNED_OUT):
+    """Run first on every script run: resolve the session of the cookie, or of this tab's own login (refreshing
+    its idle timer); a session that ended elsewhere (expired, logged out, a new password) signs the tab out."""
+    candidates = [st.session_state.get(_TOKEN)]
+    if not st.session_state.get(_SIGNED_OUT):
+        candidates.insert(0, _cookie_token())
+    tokens = list(dict.fromkeys(token for token in candidates if token))
+    if not tokens:
         return
-    token = _cookie_token()
-    if not token:
-        return
-    login_id = consumer_sessions.resolve(sessions(), token)
-    if login_id is None:
-        if st.session_state.get(_TOKEN) == token:  # expired or revoked elsewhere
-            _forget()
-        return
-    st.session_state[_TOKEN] = token
-    _adopt(login_id)
+    for token in tokens:
+        login_id = consumer_sessions.resolve(sessions(), token)
+        if login_id is not None:
+            st.session_state[_TOKEN] = token
+            _adopt(login_id)
+            return
+    _forget()
 
 
 def sign_in(login_id: int, next_path: str = "/") -> None:
@@ -102,9 +104,10 @@ def sign_in(login_id: int, next_path: str = "/") -> None:
     st.session_state.pop(_SIGNED_OUT, None)
     st.session_state.pop(_ACCOUNT, None)
     _adopt(login_id)
-    token, ticket = consumer_sessions.start(sessions(), login_id)
+    token, ticket = consumer_sessions.start(sessions(), login_id, browser=session_cookie.browser())
     st.session_state[_TOKEN] = token
-    st.session_state[_REDIRECT] = f"/session/start?ticket={quote(ticket)}&next={quote(next_path)}"
+    if ticket is not None:  # without the browser's own cookie the login stays in this tab only
+        st.session_state[_REDIRECT] = session_cookie.start_target(ticket, next_path)
 
 
 def _forget() -> None:
@@ -120,14 +123,9 @@ def sign_out() -> None:
         consumer_sessions.end(sessions(), cookie)
     _forget()
     st.session_state[_SIGNED_OUT] = True
-    st.session_state[_REDIRECT] = "/session/logout"
+    st.session_state[_REDIRECT] = LOGOUT_PATH
 
 
 def follow_redirect() -> None:
     """Send the browser to a pending cookie route (the ticket exchange or the logout)."""
-    target = st.session_state.pop(_REDIRECT, None)
-    if not target:
-        return
-    st.caption(tr("redirecting"))
-    # `target` is one of our own routes with every query value percent-encoded (no user text reaches the script).
-    st.html(f"<script>window.location.replace({json.dumps(target)});</script>", unsafe_allow_javascript=True)
+    session_cookie.follow(st.session_state.pop(_REDIRECT, None), tr("redirecting"))

@@ -1,20 +1,32 @@
-"""Who may see what in the staff dashboard: the role -> pages map, in one place, and the per-page check.
+"""Who may see what in the staff dashboard: the role -> pages map, in one place, and the per-page check; and who
+is signed in.
 
 The navigation lists only the pages of the signed-in user's role, and every page calls `require_role` at its top,
 which re-reads the user from the database (a deactivated user or a changed role takes effect at once).
+The sign-in survives reloads, new tabs and bookmarks through a server-side staff session (core.staff_sessions)
+whose random token sits in the HttpOnly cookie `teplo_staff_session`, set by the staff app's /session/start route;
+the tab also keeps it in st.session_state (AppTest has no cookies).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
+from core import staff_sessions
 from core.i18n import t
+from core.login_sessions import LOGOUT_PATH
 from core.staff import StaffIdentity, get_staff_user
+from ui import session_cookie
 from ui.resources import sessions
 
 SESSION_KEY = "staff_user_id"
+_TOKEN = "staff_session_token"
+_SIGNED_OUT = "staff_signed_out"
+_REDIRECT = "staff_redirect_to"
+_AFTER_LOGIN = "staff_after_login"
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,11 @@ def pages_for(role: str) -> list[StaffPage]:
     return [p for p in PAGES if role in p.roles]
 
 
+def url_path(page: StaffPage) -> str:
+    """The address st.Page gives the page (from its file name): /overview, /payments, ..."""
+    return Path(page.path).stem
+
+
 def current_user() -> StaffIdentity | None:
     user_id = st.session_state.get(SESSION_KEY)
     if user_id is None:
@@ -95,9 +112,59 @@ def require_role(page_key: str) -> StaffIdentity:
     return user
 
 
+def restore() -> None:
+    """Run first on every script run: resolve the session of the cookie, or of this tab's own sign-in (refreshing
+    its idle timer); a session that ended (logout, expiry, a role change, deactivation) signs the tab out."""
+    candidates = [st.session_state.get(_TOKEN)]
+    if not st.session_state.get(_SIGNED_OUT):
+        candidates.insert(0, session_cookie.cookie(staff_sessions.COOKIE_NAME))
+    tokens = list(dict.fromkeys(token for token in candidates if token))
+    if not tokens:
+        return
+    for token in tokens:
+        user_id = staff_sessions.STORE.resolve(sessions(), token)
+        if user_id is not None:
+            st.session_state[_TOKEN] = token
+            st.session_state[SESSION_KEY] = user_id
+            return
+    _forget()
+
+
+def remember_destination(page_url_path: str) -> None:
+    """A staff page opened before sign-in (a bookmark): shown once the user has signed in."""
+    st.session_state[_AFTER_LOGIN] = page_url_path
+
+
+def _destination(user: StaffIdentity) -> str:
+    wanted = st.session_state.pop(_AFTER_LOGIN, None)
+    page = next((p for p in PAGES if url_path(p) == wanted), None)
+    return f"/{wanted}" if page is not None and allowed(user.role, page.key) else "/"
+
+
 def sign_in(user: StaffIdentity) -> None:
+    """After a successful login: remember the user and send the browser to get its session cookie."""
+    st.session_state.pop(_SIGNED_OUT, None)
     st.session_state[SESSION_KEY] = user.id
+    token, ticket = staff_sessions.STORE.start(sessions(), user.id, browser=session_cookie.browser())
+    st.session_state[_TOKEN] = token
+    if ticket is not None:  # without the browser's own cookie the sign-in stays in this tab only
+        st.session_state[_REDIRECT] = session_cookie.start_target(ticket, _destination(user))
+
+
+def _forget() -> None:
+    for key in (SESSION_KEY, _TOKEN):
+        st.session_state.pop(key, None)
 
 
 def sign_out() -> None:
-    st.session_state.pop(SESSION_KEY, None)
+    """End the server-side session and have the browser drop its cookie."""
+    staff_sessions.STORE.end(sessions(), st.session_state.get(_TOKEN))
+    staff_sessions.STORE.end(sessions(), session_cookie.cookie(staff_sessions.COOKIE_NAME))
+    _forget()
+    st.session_state[_SIGNED_OUT] = True
+    st.session_state[_REDIRECT] = LOGOUT_PATH
+
+
+def follow_redirect() -> None:
+    """Send the browser to a pending cookie route (the ticket exchange or the logout)."""
+    session_cookie.follow(st.session_state.pop(_REDIRECT, None), "Зачекайте…")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.consumers import change_password, login_profile, set_language
 from core.errors import DomainError
-from ui.public_session import accounts, language, require_login, sign_out, tr
+from ui.public_session import accounts, current_token, language, require_login, sign_out, tr
 from ui.public_text import LANGUAGE_NAMES
 from ui.resources import sessions
 
@@ -27,7 +27,7 @@ with st.form("password", clear_on_submit=True):
     outcome = st.empty()
     if st.form_submit_button(tr("profile.save_password"), width="stretch"):
         try:
-            change_password(sessions(), login_id, current, new, repeated)
+            change_password(sessions(), login_id, current, new, repeated, keep_session=current_token())
         except DomainError as error:
             outcome.error(error.message(lang))
         else:

@@ -11,6 +11,14 @@ from tests.app.public_support import PASSWORD, build, click, errors, log_in, reg
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
+@pytest.fixture(autouse=True)
+def browser_cookie(monkeypatch):
+    """The browser's own random cookie, which AppTest cannot send: a login ticket is issued only for it."""
+    from ui import session_cookie
+
+    monkeypatch.setattr(session_cookie, "browser", lambda: "this-browser")
+
+
 @pytest.fixture
 def cabinet(app_world):
     cabinet = build(app_world)
@@ -29,6 +37,8 @@ def test_login_opens_my_account_and_starts_a_session_for_the_cookie(cabinet, app
     with app_sessions() as s:
         row = s.scalars(select(ConsumerSession)).one()
     assert row.revoked_at is None and row.ticket_hash is not None
+    ticket = redirect[0].proto.body.split("ticket=", 1)[1].split("&", 1)[0]
+    assert consumer_sessions.exchange_ticket(app_sessions, ticket, browser="another-browser") is None
 
 
 def test_wrong_password_and_unknown_login_get_the_same_message(cabinet):
@@ -63,9 +73,9 @@ def test_logout_revokes_the_session_and_shows_the_login_page(cabinet, app_sessio
 def test_session_token_resolves_until_logout(cabinet, app_sessions):
     """The cookie route trades the ticket for the token that the app then reads from the cookie."""
     login_id = registered(cabinet.world, "second@example.com")
-    _token, ticket = consumer_sessions.start(app_sessions, login_id)
-    token = consumer_sessions.exchange_ticket(app_sessions, ticket)
-    assert consumer_sessions.exchange_ticket(app_sessions, ticket) is None  # one-time
+    _token, ticket = consumer_sessions.start(app_sessions, login_id, browser="this-browser")
+    token = consumer_sessions.exchange_ticket(app_sessions, ticket, browser="this-browser")
+    assert consumer_sessions.exchange_ticket(app_sessions, ticket, browser="this-browser") is None  # one-time
     assert consumer_sessions.resolve(app_sessions, token) == login_id
     consumer_sessions.end(app_sessions, token)
     assert consumer_sessions.resolve(app_sessions, token) is None

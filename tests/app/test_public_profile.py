@@ -48,6 +48,17 @@ def test_password_change_then_log_in_with_the_new_one(cabinet):
     assert log_in(open_app("public_app.py"), password="new-secret-pass-1").title[0].value == "Мій рахунок"
 
 
+def test_a_new_password_signs_out_the_other_tabs_and_devices_but_not_this_one(cabinet):
+    elsewhere = logged_in_app(cabinet.world)  # another device, signed in before the change
+    assert elsewhere.title[0].value == "Мій рахунок"
+    at = change(profile(cabinet.world), PASSWORD, "new-secret-pass-1", "new-secret-pass-1")
+    assert "Пароль змінено." in shown(at)
+    at.switch_page("pages/public/account.py").run()
+    assert at.title[0].value == "Мій рахунок"  # the tab that changed it stays signed in
+    elsewhere.switch_page("pages/public/readings.py").run()
+    assert elsewhere.title[0].value == "Вхід до кабінету"
+
+
 def test_language_saved_in_the_profile(cabinet):
     at = profile(cabinet.world)
     at.radio[0].set_value("en")

@@ -70,6 +70,38 @@ def test_login_form_signs_in_and_wrong_password_is_refused(staff):
     assert titles(at) == ["Огляд"] and not at.exception
 
 
+def test_sign_in_opens_a_server_side_session_for_this_browser_only(staff, app_sessions, monkeypatch):
+    from core import staff_sessions
+    from db.models import StaffSession
+    from ui import session_cookie
+
+    monkeypatch.setattr(session_cookie, "browser", lambda: "desk-browser")  # AppTest cannot send cookies
+    at = open_app("staff_dashboard.py")
+    at.text_input[0].input("manager1")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert titles(at) == ["Огляд"]
+    redirect = [h.proto.body for h in at.get("html") if "/session/start?ticket=" in h.proto.body]
+    assert len(redirect) == 1
+    ticket = redirect[0].split("ticket=", 1)[1].split("&", 1)[0]
+    with app_sessions() as s:
+        row = s.scalars(select(StaffSession)).one()
+    assert row.staff_user_id == staff[1]["manager"] and row.revoked_at is None
+    assert staff_sessions.STORE.exchange_ticket(app_sessions, ticket, browser="another-browser") is None
+
+
+def test_a_role_change_signs_the_open_tab_out(staff, app_sessions):
+    _town, users = staff
+    at = open_app("staff_dashboard.py")
+    at.text_input[0].input("analyst1")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert titles(at) == ["Огляд"]
+    update_staff_user(app_sessions, users["analyst"], role="manager", actor="admin1")
+    at.run()
+    assert titles(at) == ["Панель працівника"]
+
+
 def test_role_map_matches_the_documented_access():
     assert {role: {p.key for p in pages_for(role)} for role in VISIBLE} == VISIBLE
 

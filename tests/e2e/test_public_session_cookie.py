@@ -85,7 +85,10 @@ def test_a_stolen_cookie_stops_working_after_logout(browser, server):
         page.get_by_role("button", name="Увійти").click()
     expect(heading(page, ACCOUNT_TITLE)).to_be_visible(timeout=30_000)
     stolen = session_cookie(context)
-    page.goto(f"{server.url}/session/logout")
+    page.get_by_role("link", name="Профіль").click()
+    expect(heading(page, "Профіль")).to_be_visible()
+    with page.expect_response(lambda r: "/session/logout" in r.url, timeout=60_000):
+        page.get_by_role("button", name="Вийти").click()
     expect(heading(page, LOGIN_TITLE)).to_be_visible(timeout=30_000)
     context.add_cookies([stolen])
     page.reload()

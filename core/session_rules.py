@@ -1,0 +1,24 @@
+"""When a login session ends by itself: after a stretch without use (idle) or, however busy, at a fixed age
+(absolute), so a stolen or forgotten cookie cannot be kept alive for ever by using it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    idle: dt.timedelta
+    absolute: dt.timedelta
+
+
+def expires_at(created_at: dt.datetime, last_seen_at: dt.datetime, lifetime: Lifetime) -> dt.datetime:
+    """The moment the session stops working unless it is used before (the idle limit) — never after its maximum age.
+    Counted in elapsed time (UTC), so a daylight-saving change neither shortens nor stretches a lifetime."""
+    return min(last_seen_at.astimezone(dt.timezone.utc) + lifetime.idle,
+               created_at.astimezone(dt.timezone.utc) + lifetime.absolute)
+
+
+def is_live(created_at: dt.datetime, last_seen_at: dt.datetime, now: dt.datetime, lifetime: Lifetime) -> bool:
+    return now < expires_at(created_at, last_seen_at, lifetime)
