@@ -81,7 +81,7 @@ def test_the_migration_converts_existing_sqlite_money_to_exact_values_and_back(t
         assert sorted(c.scalars(select(Payment.amount))) == [Decimal("0.29"), Decimal("100.00"), Decimal("1866.66")]
         assert c.scalar(select(func.sum(Payment.amount))) == Decimal("1966.95")
         assert c.scalar(select(Meter.initial_value)) == Decimal("123.457")
-    downgrade(engine, "0006")
+    downgrade(engine, "0007")  # the revision before exact money
     with engine.connect() as c:
         assert sorted(c.scalars(text("SELECT amount FROM payments"))) == pytest.approx([0.29, 100.0, 1866.66])
     engine.dispose()
