@@ -280,6 +280,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lookup.not_found": {"uk": "Рахунок не знайдено.", "en": "Account not found."},
     "service.heating": {"uk": "Опалення", "en": "Heating"},
     "service.hot_water": {"uk": "Гаряча вода", "en": "Hot water"},
+    # Readings ordered by date, corrections, recalculation (DESIGN rules 10, 11).
+    "reading.above_next": {
+        "uk": "Показання {value} більше за наступне прийняте ({next}), зняте пізніше. Перевірте цифри і дату.",
+        "en": "The reading {value} is above the next accepted one ({next}), taken later. Check the digits and the date.",
+    },
+    "reading.unknown": {"uk": "Показання не знайдено.", "en": "Reading not found."},
+    "reading.correct_not_standing": {
+        "uk": "Виправити можна лише чинне показання періоду подачі.",
+        "en": "Only the standing reading of a submission period can be corrected.",
+    },
+    "reading.correction_reason": {
+        "uk": "Вкажіть причину виправлення.",
+        "en": "Give the reason for the correction.",
+    },
+    "quality.actual": {"uk": "фактичне", "en": "actual"},
+    "quality.estimated": {"uk": "оцінка", "en": "estimated"},
+    "quality.corrected": {"uk": "виправлене", "en": "corrected"},
 }
 
 

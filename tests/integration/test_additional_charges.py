@@ -17,7 +17,7 @@ FEB = dt.date(2020, 2, 1)
 
 @pytest.fixture
 def town(world):
-    w = {p: world.window(p) for p in (dt.date(2019, 10, 1), dt.date(2019, 11, 1), dt.date(2020, 1, 1), FEB, dt.date(2020, 3, 1))}
+    w = {p: world.window(p) for p in (dt.date(2019, 9, 1), dt.date(2019, 10, 1), dt.date(2019, 11, 1), dt.date(2020, 1, 1), FEB, dt.date(2020, 3, 1))}
     # A: 110 m³ on 28 Nov, 116 m³ on 27 Jan (60 days: 0,1 m³ a day); nothing in February → average rule.
     a = world.account("1120200000001", residents=2, address="вул. Львівська, 1, кв. 1")
     ma = world.meter(a, serial="A-1", initial="100")
@@ -27,7 +27,7 @@ def town(world):
     # B: last reading in the October window, so February is the 4th month without → norm 3 × 1,6 m³.
     b = world.account("1120200000002", residents=3, address="вул. Львівська, 1, кв. 2")
     mb = world.meter(b, serial="B-1", initial="50")
-    world.reading(mb, w[dt.date(2019, 10, 1)], "52", kyiv(2019, 9, 28, 12))
+    world.reading(mb, w[dt.date(2019, 9, 1)], "52", kyiv(2019, 9, 28, 12))
     world.reading(mb, w[dt.date(2019, 10, 1)], "55", kyiv(2019, 10, 28, 12))
     # C: a meter that never sent a reading → norm 1 × 1,6 m³.
     c = world.account("1120200000003", residents=1, address="просп. Волі, 5, кв. 3")
