@@ -519,7 +519,7 @@ def count_by_street_and_reason(lines, flagged) -> dict[str, dict[str, int]]:
     return dict(sorted(table.items(), key=lambda item: -sum(item[1].values())))
 
 
-BILLING_HEADER = ("account_number", "service", "period", "volume_m3", "tariff", "amount", "rule")
+BILLING_HEADER = ("account_number", "service", "period", "volume_m3", "tariff", "amount", "rule", "quality")
 
 
 def _comma(value: Decimal, places: int) -> str:
@@ -535,9 +535,10 @@ def _tariff_text(value: Decimal) -> str:
 def billing_csv(lines, period: dt.date) -> bytes:
     """The additional charges as the billing system takes them: `;`-separated, UTF-8 with BOM, decimal comma,
     CRLF; columns account_number; service; period (YYYY-MM); volume_m3 (3 decimals); tariff; amount (2 decimals);
-    rule (average or norm)."""
+    rule (average or norm for an estimate; recalculation for a real reading after estimates, negative when it
+    credits back); quality (estimated; actual or corrected for the reading a recalculation follows)."""
     out = [";".join(BILLING_HEADER)]
     for line in lines:
         out.append(";".join((line.account_number, "hot_water", f"{period:%Y-%m}", _comma(line.volume, 3),
-                             _tariff_text(line.tariff), _comma(line.amount, 2), line.rule)))
+                             _tariff_text(line.tariff), _comma(line.amount, 2), line.rule, line.quality)))
     return ("\ufeff" + "\r\n".join(out) + "\r\n").encode("utf-8")
