@@ -131,7 +131,8 @@ def _history_statement():
                func.max(case((older, Reading.value))).label("before_value"),
                func.max(ReadingWindow.period).label("last_period"))
         .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
-        .where(Reading.meter_id.in_(account_meters), Reading.status == "accepted", Reading.quality.in_(MEASURED),
+        .where(Reading.meter_id.in_(account_meters), Reading.status == "accepted",
+               or_(*(Reading.quality == quality for quality in MEASURED)),  # plain binds: the statement is reused
                Reading.submitted_at < at)
         .group_by(Reading.meter_id).subquery("spans")
     )
