@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select, union
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from core import audit, clock, metering
@@ -30,9 +30,6 @@ THOUSANDTH = Decimal("0.001")
 MILLIONTH = Decimal("0.000001")
 CENT = Decimal("0.01")
 MEASURED = ("actual", "corrected")
-# A reading is recalculated when its window, or the first window processed after it arrives late, is processed; one
-# older than this many months is left to staff (it keeps the recalculation queries on recent windows).
-RECALCULATION_MONTHS = 24
 
 
 def default_tariff(period: dt.date) -> Decimal:
@@ -208,6 +205,25 @@ def _pending_recalculations(session: Session, window: ReadingWindow) -> list[Rec
                or_(previous_period.is_(None), estimate_window.period > previous_period))
         .scalar_subquery()
     )
+    # Besides the window's own readings, only two kinds of reading in a window processed before can still need a
+    # recalculation, and both are found through small tables by index, not by scanning every reading: one that arrived
+    # late (the window then charged its meter an estimate), and one that replaced a reading already recalculated (a
+    # staff correction, a later-dated import).
+    replaced = aliased(Reading, name="replaced")
+    processed = aliased(ReadingWindow, name="processed")
+    candidates = union(
+        select(Reading.id).where(Reading.window_id == window.id, Reading.status == "accepted"),
+        select(Reading.id)
+        .join(AdditionalCharge, and_(AdditionalCharge.window_id == Reading.window_id,
+                                     AdditionalCharge.meter_id == Reading.meter_id))
+        .join(processed, processed.id == Reading.window_id)
+        .where(Reading.status == "accepted", processed.processed_at.is_not(None), processed.period <= window.period),
+        select(Reading.id)
+        .select_from(Recalculation)
+        .join(replaced, replaced.id == Recalculation.reading_id)
+        .join(Reading, and_(Reading.window_id == replaced.window_id, Reading.meter_id == Recalculation.meter_id))
+        .where(Recalculation.kind == "recalculation", replaced.status != "accepted", Reading.status == "accepted"),
+    )
     rows = session.execute(
         select(Reading.id, Reading.meter_id, Reading.value, Reading.quality, this_window.period,
                func.coalesce(previous_value, Meter.initial_value).label("previous"), estimated.label("estimated"),
@@ -215,10 +231,7 @@ def _pending_recalculations(session: Session, window: ReadingWindow) -> list[Rec
                _tariff(Account.id, window.period).label("tariff"))
         .join(this_window, this_window.id == Reading.window_id)
         .join(Meter, Meter.id == Reading.meter_id).join(Account, Account.id == Meter.account_id)
-        .where(Reading.status == "accepted", this_window.period <= window.period,
-               this_window.period > add_months(window.period, -RECALCULATION_MONTHS),
-               or_(this_window.id == window.id, this_window.processed_at.is_not(None)),
-               exists().where(AdditionalCharge.meter_id == Reading.meter_id),
+        .where(Reading.id.in_(candidates), this_window.period <= window.period,
                ~exists().where(Recalculation.reading_id == Reading.id, Recalculation.kind == "recalculation"))
         .order_by(Account.street, Account.number, this_window.period)
     ).all()

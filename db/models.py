@@ -264,7 +264,7 @@ class Recalculation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     window_id: Mapped[int] = mapped_column(ForeignKey("reading_windows.id"), index=True)  # the billing file it is in
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"))
+    meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"), index=True)
     reading_id: Mapped[int] = mapped_column(ForeignKey("readings.id"))
     kind: Mapped[str] = mapped_column(String(16))  # "recalculation" or "reversal"
     quality: Mapped[str] = mapped_column(String(16))  # of the reading: "actual" or "corrected"

@@ -178,3 +178,15 @@ def test_a_corrected_reading_reverses_its_recalculation_and_is_recalculated_agai
     recalculated = sum(r.volume for p in (FEB, dt.date(2020, 3, 1))
                        for r in additional_charges.recalculation_list(sessions, w[p]))
     assert estimated + recalculated == Decimal("8.000")
+
+
+def test_a_late_reading_for_a_processed_window_is_recalculated_when_the_next_window_is(overestimated, sessions,
+                                                                                      world):
+    w, _account, meter = overestimated
+    additional_charges.process_window(sessions, w[FEB], actor="manager", now=kyiv(2020, 3, 4, 9))
+    # The water utility's January reading arrives in March, after January (estimated 6,4 m³) was processed.
+    world.reading(meter, w[dt.date(2020, 1, 1)], "101", kyiv(2020, 1, 28, 10))
+    additional_charges.process_window(sessions, w[dt.date(2020, 3, 1)], actor="manager", now=kyiv(2020, 4, 4, 9))
+    [late] = additional_charges.recalculation_list(sessions, w[dt.date(2020, 3, 1)])
+    assert (late.period, late.estimated_volume, late.actual_volume, late.volume) == (
+        dt.date(2020, 1, 1), Decimal("6.400"), Decimal("1.000"), Decimal("-5.400"))

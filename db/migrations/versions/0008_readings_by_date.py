@@ -59,9 +59,11 @@ def upgrade() -> None:
     )
     op.create_index('ix_recalculations_window_id', 'recalculations', ['window_id'])
     op.create_index('ix_recalculations_account_id', 'recalculations', ['account_id'])
+    op.create_index('ix_recalculations_meter_id', 'recalculations', ['meter_id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_recalculations_meter_id', table_name='recalculations')
     op.drop_index('ix_recalculations_account_id', table_name='recalculations')
     op.drop_index('ix_recalculations_window_id', table_name='recalculations')
     op.drop_table('recalculations')
