@@ -172,9 +172,11 @@ def cleanup_transaction(engine):
 
 def undo_submissions(engine, before_reading: int, before_audit: int) -> None:
     with cleanup_transaction(engine) as c:
+        # The run's readings step aside first: one reading per meter and window may stand (a unique index).
+        c.execute(text("UPDATE readings SET status = 'superseded', superseded_by_id = NULL WHERE id > :id"),
+                  {"id": before_reading})
         c.execute(text("UPDATE readings SET status = 'accepted', superseded_by_id = NULL "
                        "WHERE superseded_by_id > :id AND id <= :id"), {"id": before_reading})
-        c.execute(text("UPDATE readings SET superseded_by_id = NULL WHERE id > :id"), {"id": before_reading})
         c.execute(text("DELETE FROM readings WHERE id > :id"), {"id": before_reading})
         c.execute(text("DELETE FROM audit_log WHERE id > :id"), {"id": before_audit})
 
@@ -198,6 +200,7 @@ def _compiled_submission_statements() -> dict:
         "context": readings._SUBMISSION_CONTEXT.compile(dialect=dialect),
         "history": readings._HISTORY.compile(dialect=dialect),
         "insert": insert(Reading).returning(Reading.id).compile(dialect=dialect, column_keys=reading_columns),
+        "step_aside": readings._STEP_ASIDE.compile(dialect=dialect),
         "supersede": readings._SUPERSEDE.compile(dialect=dialect),
         "audit": insert(AuditLog).compile(dialect=dialect, column_keys=audit_columns),
     }
@@ -205,7 +208,7 @@ def _compiled_submission_statements() -> dict:
 
 
 def _statements_worker(url, items, seconds, now_iso, ready, start, results):
-    """One submission = the project's five statements in one transaction, values computed minimally in Python."""
+    """One submission = the project's statements in one transaction, values computed minimally in Python."""
     import json
     import secrets
 
@@ -239,9 +242,12 @@ def _statements_worker(url, items, seconds, now_iso, ready, start, results):
                 context = cursor.fetchone()
                 window_id, period = context[5], context[6]
                 run(cursor, "history", {"meter_id": meter_id, "window_id": window_id, "period": period,
-                                        "since": since, "before": now})
-                history = cursor.fetchone()
-                previous = history[0] if history[0] is not None else context[2]
+                                        "at": now, "cutoff": since, "day": now.date()})
+                history = next(row for row in cursor.fetchall() if row[0] == meter_id)
+                previous = history[10] if history[10] is not None else context[2]
+                current_id = history[13]
+                if current_id is not None:
+                    run(cursor, "step_aside", {"current_id": current_id})
                 receipt = f"{period:%Y%m}-{secrets.token_hex(5).upper()}"
                 run(cursor, "insert", {
                     "meter_id": meter_id, "window_id": window_id, "value": value, "consumption": value - previous,
@@ -249,8 +255,8 @@ def _statements_worker(url, items, seconds, now_iso, ready, start, results):
                     "flagged": False, "flag_reason": None, "receipt_number": receipt, "login_id": login_id,
                     "source": None, "external_ref": None, "import_batch_id": None})
                 reading_id = cursor.fetchone()[0]
-                if history[2] is not None:
-                    run(cursor, "supersede", {"current_id": history[2], "reading_id": reading_id})
+                if current_id is not None:
+                    run(cursor, "supersede", {"current_id": current_id, "reading_id": reading_id})
                 run(cursor, "audit", {
                     "at": now, "actor_type": "consumer", "actor": context[3], "action": "reading.submitted",
                     "entity": "meter", "entity_id": context[1],

@@ -1,32 +1,44 @@
-"""Additional charges (донарахування) for a closed window, DESIGN rule 6 (CMU 690; hot water CMU 1182).
+"""Additional charges (донарахування) for a closed window, DESIGN rules 6 and 11 (CMU 690; hot water CMU 1182).
 
 A metered account with no accepted reading in the window is charged an estimate: for up to 3 consecutive
 months without readings, its average daily consumption over the previous 12 months times the days of the
-period; after that, or with no history, the norm per resident. Aggregates run in SQL.
+period; after that, or with no history, the norm per resident. The history is the account's and service's,
+across meter replacements (core.metering holds the rules). When a real reading follows estimates, the
+recalculation (перерахунок) bills the excess or credits the shortfall in the same billing file.
+Aggregates run in SQL.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Select, and_, case, exists, func, or_, select, union
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from core import audit, clock
-from core.clock import add_months, days_in_month
-from core.config import AVERAGE_RULE_MAX_MONTHS
-from core.register import norm_for, open_through, tariff_for
+from core import audit, clock, metering
+from core.clock import add_months
 from core.errors import DomainError
 from core.jobs import lock
-from db.models import Account, AdditionalCharge, Charge, Meter, Reading, ReadingWindow
+from core.metering import MeterSpan
+from core.register import norm_for, open_through, tariff_for
+from db.models import Account, AdditionalCharge, Charge, Meter, Reading, ReadingWindow, Recalculation
 
 THOUSANDTH = Decimal("0.001")
 MILLIONTH = Decimal("0.000001")
 CENT = Decimal("0.01")
-SECONDS_PER_DAY = Decimal(86400)
+MEASURED = ("actual", "corrected")
+
+
+def default_tariff(session: Session, period: dt.date) -> Decimal:
+    """The hot-water tariff when the account has no hot-water charge on file: the register's tariff for the
+    period, else the setting (core.register)."""
+    tariff = tariff_for(session, "hot_water", period)
+    assert tariff is not None  # hot water always has the setting to fall back to
+    return tariff
 
 
 @dataclass(frozen=True)
@@ -45,10 +57,30 @@ class AdditionalChargeLine:
     volume: Decimal
     tariff: Decimal
     amount: Decimal
+    quality: str = "estimated"
 
 
-def _months_between(earlier: dt.date, later: dt.date) -> int:
-    return (later.year - earlier.year) * 12 + later.month - earlier.month
+@dataclass(frozen=True)
+class RecalculationLine:
+    """A real reading after estimates: volume = consumption since the last actual reading − what was estimated
+    (positive: billed, negative: credited back). A reversal undoes the recalculation of a reading later corrected."""
+
+    account_id: int
+    account_number: str
+    address: str
+    street: str
+    meter_id: int
+    meter_serial: str
+    reading_id: int
+    period: dt.date  # the window of the reading
+    kind: str  # "recalculation" or "reversal"
+    quality: str  # of the reading: "actual" or "corrected"
+    estimated_volume: Decimal
+    actual_volume: Decimal
+    volume: Decimal
+    tariff: Decimal
+    amount: Decimal
+    rule: str = "recalculation"
 
 
 def _metered_without_reading(window: ReadingWindow):
@@ -66,6 +98,51 @@ def _metered_without_reading(window: ReadingWindow):
     )
 
 
+def _tariff(account_id, period: dt.date):
+    """The account's latest hot-water tariff of the last three months, as a scalar subquery."""
+    return (
+        select(Charge.tariff)
+        .where(Charge.account_id == account_id, Charge.service == "hot_water",
+               Charge.month >= add_months(period, -3), Charge.month <= period)
+        .order_by(Charge.month.desc()).limit(1)
+        .scalar_subquery()
+    )
+
+
+def account_spans(session: Session, accounts, until: dt.datetime) -> dict[int, list[MeterSpan]]:
+    """Per account, its hot-water meters (removed ones too) with their readings before `until`, aggregated in SQL
+    per meter: the first and last within the 12 months, the last before them, the last reading's window."""
+    cutoff = until - dt.timedelta(days=365)
+    recent = Reading.submitted_at >= cutoff
+    older = Reading.submitted_at < cutoff
+    meters = select(Meter.id).where(Meter.account_id.in_(accounts), Meter.service == "hot_water")
+    spans = (
+        select(Reading.meter_id.label("meter_id"),
+               func.min(case((recent, Reading.submitted_at))).label("first_at"),
+               func.min(case((recent, Reading.value))).label("first_value"),
+               func.max(case((recent, Reading.submitted_at))).label("last_at"),
+               func.max(case((recent, Reading.value))).label("last_value"),
+               func.max(case((older, Reading.submitted_at))).label("before_at"),
+               func.max(case((older, Reading.value))).label("before_value"),
+               func.max(ReadingWindow.period).label("last_period"))
+        .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
+        .where(Reading.meter_id.in_(meters), Reading.status == "accepted", Reading.quality.in_(MEASURED),
+               Reading.submitted_at < until)
+        .group_by(Reading.meter_id).subquery("spans")
+    )
+    rows = session.execute(
+        select(Meter.account_id, Meter.installed_on, Meter.initial_value, spans.c.first_at, spans.c.first_value,
+               spans.c.last_at, spans.c.last_value, spans.c.before_at, spans.c.before_value, spans.c.last_period)
+        .outerjoin(spans, spans.c.meter_id == Meter.id)
+        .where(Meter.account_id.in_(accounts), Meter.service == "hot_water",
+               Meter.installed_on < until.astimezone(clock.KYIV).date())
+    )
+    history: dict[int, list[MeterSpan]] = defaultdict(list)
+    for account_id, *span in rows:
+        history[account_id].append(MeterSpan(*span))
+    return history
+
+
 def estimate(
     session: Session, window: ReadingWindow, meter_ids: list[int] | Select | None = None
 ) -> list[AdditionalChargeLine]:
@@ -73,8 +150,7 @@ def estimate(
     condition = _metered_without_reading(window)
     if meter_ids is not None:
         condition = and_(condition, Meter.id.in_(meter_ids))
-    # One statement, like the hand-written SQL a DBA would write: the anti-join that finds the missing meters
-    # runs once, and each missing meter's history and tariff are joined to it.
+    # The anti-join that finds the missing meters runs once; their accounts' histories are read in one more query.
     missing = (
         select(Meter.id.label("meter_id"), Meter.serial, Account.id.label("account_id"), Account.number,
                Account.address, Account.street, Account.residents)
@@ -82,53 +158,136 @@ def estimate(
         .where(condition)
         .cte("missing")
     )
-    recent = Reading.submitted_at >= window.opens_at - dt.timedelta(days=365)
-    history = (
-        select(Reading.meter_id, func.max(ReadingWindow.period).label("last_period"),
-               func.min(case((recent, Reading.submitted_at))).label("first_at"),
-               func.max(case((recent, Reading.submitted_at))).label("last_at"),
-               func.min(case((recent, Reading.value))).label("low"),
-               func.max(case((recent, Reading.value))).label("high"))
-        .join(missing, missing.c.meter_id == Reading.meter_id)
-        .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
-        .where(Reading.status == "accepted", Reading.quality == "actual", Reading.submitted_at < window.opens_at)
-        .group_by(Reading.meter_id)
-        .subquery("history")
-    )
-    tariff = (
-        select(Charge.tariff)
-        .where(Charge.account_id == missing.c.account_id, Charge.service == "hot_water",
-               Charge.month >= add_months(window.period, -3), Charge.month <= window.period)
-        .order_by(Charge.month.desc()).limit(1)
-        .scalar_subquery()
-    )
     rows = session.execute(
-        select(missing, history.c.last_period, history.c.first_at, history.c.last_at, history.c.low, history.c.high,
-               tariff.label("tariff"))
-        .outerjoin(history, history.c.meter_id == missing.c.meter_id)
+        select(missing, _tariff(missing.c.account_id, window.period).label("tariff"))
         .order_by(missing.c.street, missing.c.number)
     ).all()
-    days = days_in_month(window.period)
-    norm, default_tariff = norm_for(session, "hot_water", window.period), tariff_for(session, "hot_water", window.period)
+    if not rows:
+        return []
+    history = account_spans(session, select(missing.c.account_id), window.opens_at)
+    default = default_tariff(session, window.period)
+    norm = norm_for(session, "hot_water", window.period)
     lines = []
-    for meter_id, serial, account_id, number, address, street, residents, last, first_at, last_at, low, high, tariff \
-            in rows:
-        months_without = _months_between(last, window.period) if last else None
-        average_daily = None
-        if first_at is not None:
-            span_days = Decimal((last_at - first_at).total_seconds()) / SECONDS_PER_DAY
-            if span_days >= 20:
-                average_daily = ((high - low) / span_days).quantize(MILLIONTH, ROUND_HALF_UP)
-        if months_without is not None and months_without <= AVERAGE_RULE_MAX_MONTHS and average_daily is not None:
-            rule, volume = "average", (average_daily * days).quantize(THOUSANDTH, ROUND_HALF_UP)
-        else:
-            rule, volume = "norm", (norm * max(residents, 1)).quantize(THOUSANDTH, ROUND_HALF_UP)
-        tariff = default_tariff if tariff is None else tariff
+    for meter_id, serial, account_id, number, address, street, residents, tariff in rows:
+        line = metering.estimate(history.get(account_id, []), window.period, residents, until=window.opens_at,
+                                 norm=norm)
+        tariff = default if tariff is None else tariff
         lines.append(AdditionalChargeLine(
-            account_id, number, address, street, meter_id, serial, residents, months_without, rule, average_daily,
-            days, volume, tariff, (volume * tariff).quantize(CENT, ROUND_HALF_UP),
+            account_id, number, address, street, meter_id, serial, residents, line.months_without, line.rule,
+            line.average_daily, line.days, line.volume, tariff, (line.volume * tariff).quantize(CENT, ROUND_HALF_UP),
+            line.quality,
         ))
     return lines
+
+
+def _pending_recalculations(session: Session, window: ReadingWindow) -> list[RecalculationLine]:
+    """What processing the window would add to its billing file besides the estimates: a recalculation for every
+    standing reading of this or an earlier processed window that follows estimates and has none yet, and a reversal
+    for every recalculation whose reading no longer stands (a staff correction replaced it)."""
+    this_window = aliased(ReadingWindow, name="reading_window")
+    earlier = aliased(Reading, name="earlier")
+    earlier_window = aliased(ReadingWindow, name="earlier_window")
+    estimate_window = aliased(ReadingWindow, name="estimate_window")
+    previous_period = (
+        select(func.max(earlier_window.period))
+        .select_from(earlier).join(earlier_window, earlier_window.id == earlier.window_id)
+        .where(earlier.meter_id == Reading.meter_id, earlier.status == "accepted",
+               earlier_window.period < this_window.period)
+        .correlate(Reading, this_window)  # from the outermost query, two levels up
+        .scalar_subquery()
+    )
+    previous_value = (
+        select(earlier.value)
+        .select_from(earlier).join(earlier_window, earlier_window.id == earlier.window_id)
+        .where(earlier.meter_id == Reading.meter_id, earlier.status == "accepted",
+               earlier_window.period < this_window.period)
+        .order_by(earlier_window.period.desc()).limit(1)
+        .scalar_subquery()
+    )
+    estimated = (
+        select(func.sum(AdditionalCharge.volume))
+        .join(estimate_window, estimate_window.id == AdditionalCharge.window_id)
+        .where(AdditionalCharge.meter_id == Reading.meter_id, estimate_window.period <= this_window.period,
+               or_(previous_period.is_(None), estimate_window.period > previous_period))
+        .scalar_subquery()
+    )
+    # Besides the window's own readings, only two kinds of reading in a window processed before can still need a
+    # recalculation, and both are found through small tables by index, not by scanning every reading: one that arrived
+    # late (the window then charged its meter an estimate), and one that replaced a reading already recalculated (a
+    # staff correction, a later-dated import).
+    replaced = aliased(Reading, name="replaced")
+    processed = aliased(ReadingWindow, name="processed")
+    candidates = union(
+        select(Reading.id).where(Reading.window_id == window.id, Reading.status == "accepted"),
+        select(Reading.id)
+        .join(AdditionalCharge, and_(AdditionalCharge.window_id == Reading.window_id,
+                                     AdditionalCharge.meter_id == Reading.meter_id))
+        .join(processed, processed.id == Reading.window_id)
+        .where(Reading.status == "accepted", processed.processed_at.is_not(None), processed.period <= window.period),
+        select(Reading.id)
+        .select_from(Recalculation)
+        .join(replaced, replaced.id == Recalculation.reading_id)
+        .join(Reading, and_(Reading.window_id == replaced.window_id, Reading.meter_id == Recalculation.meter_id))
+        .where(Recalculation.kind == "recalculation", replaced.status != "accepted", Reading.status == "accepted"),
+    )
+    rows = session.execute(
+        select(Reading.id, Reading.meter_id, Reading.value, Reading.quality, this_window.period,
+               func.coalesce(previous_value, Meter.initial_value).label("previous"), estimated.label("estimated"),
+               Meter.serial, Account.id, Account.number, Account.address, Account.street,
+               _tariff(Account.id, window.period).label("tariff"))
+        .join(this_window, this_window.id == Reading.window_id)
+        .join(Meter, Meter.id == Reading.meter_id).join(Account, Account.id == Meter.account_id)
+        .where(Reading.id.in_(candidates), this_window.period <= window.period,
+               ~exists().where(Recalculation.reading_id == Reading.id, Recalculation.kind == "recalculation"))
+        .order_by(Account.street, Account.number, this_window.period)
+    ).all()
+    default = default_tariff(session, window.period)
+    lines = []
+    for reading_id, meter_id, value, quality, period, previous, estimated_volume, serial, account_id, number, \
+            address, street, tariff in rows:
+        if not estimated_volume:
+            continue
+        consumption = value - previous
+        settled = metering.billed(consumption, estimated_volume)
+        tariff = default if tariff is None else tariff
+        lines.append(RecalculationLine(
+            account_id, number, address, street, meter_id, serial, reading_id, period, "recalculation", quality,
+            estimated_volume, consumption, settled.difference, tariff,
+            (settled.difference * tariff).quantize(CENT, ROUND_HALF_UP)))
+    reversal = aliased(Recalculation, name="reversal")
+    undone = session.execute(
+        select(Recalculation, Meter.serial, Account.number, Account.address, Account.street, ReadingWindow.period)
+        .join(Reading, Reading.id == Recalculation.reading_id)
+        .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
+        .join(Meter, Meter.id == Recalculation.meter_id).join(Account, Account.id == Recalculation.account_id)
+        .where(Recalculation.kind == "recalculation", Reading.status != "accepted",
+               ~exists().where(reversal.reading_id == Reading.id, reversal.kind == "reversal"))
+    ).all()
+    for row, serial, number, address, street, period in undone:
+        lines.append(RecalculationLine(
+            row.account_id, number, address, street, row.meter_id, serial, row.reading_id, period, "reversal",
+            row.quality, -row.estimated_volume, -row.actual_volume, -row.volume, row.tariff, -row.amount))
+    return lines
+
+
+def recalculation_list(sessions: sessionmaker[Session], window_id: int) -> list[RecalculationLine]:
+    """Stored recalculation lines of a processed window; what processing it would add otherwise."""
+    with sessions() as session:
+        window = _window(session, window_id)
+        if window.processed_at is None:
+            return _pending_recalculations(session, window)
+        return [
+            RecalculationLine(r.account_id, number, address, street, r.meter_id, serial, r.reading_id, period, r.kind,
+                              r.quality, r.estimated_volume, r.actual_volume, r.volume, r.tariff, r.amount)
+            for r, serial, number, address, street, period in session.execute(
+                select(Recalculation, Meter.serial, Account.number, Account.address, Account.street,
+                       ReadingWindow.period)
+                .join(Reading, Reading.id == Recalculation.reading_id)
+                .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
+                .join(Meter, Meter.id == Recalculation.meter_id).join(Account, Account.id == Recalculation.account_id)
+                .where(Recalculation.window_id == window_id)
+                .order_by(Account.street, Account.number, Recalculation.id))
+        ]
 
 
 def _window(session: Session, window_id: int) -> ReadingWindow:
@@ -165,15 +324,26 @@ def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, 
             raise DomainError("window.not_closed")
         if window.processed_at is not None:
             raise DomainError("window.already_processed")
+        recalculations = _pending_recalculations(session, window)
         lines = estimate(session, window)
         session.add_all(
             AdditionalCharge(window_id=window.id, account_id=l.account_id, meter_id=l.meter_id, rule=l.rule,
                              volume=l.volume, tariff=l.tariff, amount=l.amount, created_at=now)
             for l in lines
         )
+        session.add_all(
+            Recalculation(window_id=window.id, account_id=r.account_id, meter_id=r.meter_id, reading_id=r.reading_id,
+                          kind=r.kind, quality=r.quality, estimated_volume=r.estimated_volume,
+                          actual_volume=r.actual_volume, volume=r.volume, tariff=r.tariff, amount=r.amount,
+                          created_at=now)
+            for r in recalculations
+        )
         window.processed_at, window.processed_by = now, actor
         audit.record(session, at=now, actor_type="staff", actor=actor, action="window.processed",
                      entity="reading_window", entity_id=window.period.isoformat(), lines=len(lines),
                      volume=str(sum((l.volume for l in lines), Decimal(0))),
-                     amount=str(sum((l.amount for l in lines), Decimal(0))))
+                     amount=str(sum((l.amount for l in lines), Decimal(0))),
+                     recalculations=len(recalculations),
+                     recalculated_volume=str(sum((r.volume for r in recalculations), Decimal(0))),
+                     recalculated_amount=str(sum((r.amount for r in recalculations), Decimal(0))))
         return len(lines)

@@ -86,7 +86,8 @@ def _verify(session: Session, number: str, amount: Decimal | None, meter: str | 
         raise VerificationFailed("registration.failed")
     serial = _normalise_serial(meter)
     meter_matches = bool(serial) and session.scalar(
-        select(exists().where(Meter.account_id == account.id, func.upper(Meter.serial) == serial))
+        select(exists().where(Meter.account_id == account.id, func.upper(Meter.serial) == serial,
+                            Meter.removed_on.is_(None)))
     )
     if not meter_matches:
         raise VerificationFailed("registration.failed")

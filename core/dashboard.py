@@ -521,7 +521,7 @@ def count_by_street_and_reason(lines, flagged) -> dict[str, dict[str, int]]:
     return dict(sorted(table.items(), key=lambda item: -sum(item[1].values())))
 
 
-BILLING_HEADER = ("account_number", "service", "period", "volume_m3", "tariff", "amount", "rule")
+BILLING_HEADER = ("account_number", "service", "period", "volume_m3", "tariff", "amount", "rule", "quality")
 
 
 def _comma(value: Decimal, places: int) -> str:
@@ -537,8 +537,10 @@ def _tariff_text(value: Decimal) -> str:
 def billing_csv(lines, period: dt.date) -> bytes:
     """The additional charges as the billing system takes them: `;`-separated, UTF-8 with BOM, decimal comma,
     CRLF; columns account_number; service; period (YYYY-MM); volume_m3 (3 decimals); tariff; amount (2 decimals);
-    rule (average or norm). Written by core.export, like every download (no cell can become a formula)."""
+    rule (average or norm for an estimate; recalculation for a real reading after estimates, negative when it
+    credits back); quality (estimated; actual or corrected for the reading a recalculation follows). Written by
+    core.export, like every download (no cell can become a formula)."""
     rows = [(line.account_number, "hot_water", f"{period:%Y-%m}", export.Number(_comma(line.volume, 3)),
-             export.Number(_tariff_text(line.tariff)), export.Number(_comma(line.amount, 2)), line.rule)
+             export.Number(_tariff_text(line.tariff)), export.Number(_comma(line.amount, 2)), line.rule, line.quality)
             for line in lines]
     return export.csv_bytes(BILLING_HEADER, rows)

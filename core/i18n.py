@@ -420,6 +420,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Вихід не виконано: запит надійшов не зі сторінки застосунку.",
         "en": "Not signed out: the request did not come from the app's own page.",
     },
+    # Readings ordered by date, corrections, recalculation (DESIGN rules 10, 11).
+    "reading.above_next": {
+        "uk": "Показання {value} більше за наступне прийняте ({next}), зняте пізніше. Перевірте цифри і дату.",
+        "en": "The reading {value} is above the next accepted one ({next}), taken later. Check the digits and the date.",
+    },
+    "reading.unknown": {"uk": "Показання не знайдено.", "en": "Reading not found."},
+    "reading.correct_not_standing": {
+        "uk": "Виправити можна лише чинне показання періоду подачі.",
+        "en": "Only the standing reading of a submission period can be corrected.",
+    },
+    "reading.correction_reason": {
+        "uk": "Вкажіть причину виправлення.",
+        "en": "Give the reason for the correction.",
+    },
+    "quality.actual": {"uk": "фактичне", "en": "actual"},
+    "quality.estimated": {"uk": "оцінка", "en": "estimated"},
+    "quality.corrected": {"uk": "виправлене", "en": "corrected"},
 }
 
 

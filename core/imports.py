@@ -391,7 +391,7 @@ def _readings(session: Session, table: Table, batch_id: int | None, actor: str, 
                 receipt = record_reading(
                     session, meter, value, window=window, channel="water_utility", submitted_at=read_at, actor=actor,
                     confirm_jump=True, confirm_replace=True, source=READINGS_SOURCE, external_ref=ref,
-                    import_batch_id=batch_id, recorded_at=now,
+                    import_batch_id=batch_id, now=now,
                 )
         except DomainError as exc:
             rejected.append(Rejected(line, exc.key, exc.params))

@@ -47,6 +47,7 @@ class ReadingLine:
     flagged: bool
     flag_reason: str | None
     receipt_number: str
+    reading_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,12 +130,12 @@ def account_card(sessions: sessionmaker[Session], account_id: int, audit_limit: 
         serials = {m.id: m.serial for m in meters}
         readings = [
             ReadingLine(period, serials[meter_id], value, consumption, at, channel, status, quality, flagged, reason,
-                        receipt)
-            for meter_id, period, value, consumption, at, channel, status, quality, flagged, reason, receipt
+                        receipt, reading_id)
+            for meter_id, period, value, consumption, at, channel, status, quality, flagged, reason, receipt, reading_id
             in session.execute(
                 select(Reading.meter_id, ReadingWindow.period, Reading.value, Reading.consumption, Reading.submitted_at,
                        Reading.channel, Reading.status, Reading.quality, Reading.flagged, Reading.flag_reason,
-                       Reading.receipt_number)
+                       Reading.receipt_number, Reading.id)
                 .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
                 .where(Reading.meter_id.in_(list(serials)))
                 .order_by(Reading.submitted_at.desc(), Reading.id.desc())

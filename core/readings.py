@@ -1,6 +1,7 @@
-"""Hot-water meter readings (DESIGN rules 5-6): only inside an open window, never below the previous
-accepted reading, an implausible jump only after confirmation (then flagged), a resubmission in the same
-window supersedes the earlier one."""
+"""Hot-water meter readings (DESIGN rules 5, 6, 10, 11): only inside an open window, ordered by their reading date,
+never out of order with the readings before and after that date, an implausible use per day only after
+confirmation (then flagged); in a window at most one reading per meter stands (the latest-dated; enforced by a
+unique index and a row lock on the meter). A staff correction stands in place of a reading, which stays as superseded."""
 
 from __future__ import annotations
 
@@ -10,22 +11,22 @@ from dataclasses import dataclass
 from typing import Protocol
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Connection, Integer, and_, bindparam, exists, func, insert, or_, select, true, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Date, Integer, and_, bindparam, case, exists, func, insert, or_, select, true, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from core import audit, clock
+from core import audit, clock, metering
 from core.additional_charges import AdditionalChargeLine, estimate
-from core.config import JUMP_FACTOR, JUMP_FLOOR_M3
 from core.consumers import require_link
 from core.errors import AccessDenied, DomainError, NeedsConfirmation
 from core.formatting import Shown, date, volume
+from core.metering import AVERAGE_MONTH_DAYS, Candidate, MeterSpan
 from core.parsing import parse_reading
 from core.register import account_open
 from core.windows import WindowInfo, next_window, open_window
 from db.models import AdditionalCharge, ConsumerAccountLink, ConsumerLogin, Meter, Reading, ReadingWindow
 
-AVERAGE_MONTH_DAYS = Decimal("30.4375")
 THOUSANDTH = Decimal("0.001")
+MEASURED = ("actual", "corrected")  # the qualities of a real reading; an estimate is never a reading row
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class Receipt:
     flagged: bool
     replaced: Decimal | None
     submitted_at: dt.datetime
+    credited_volume: Decimal = Decimal("0.000")  # estimated beyond the consumption: credited back
+    stands: bool = True  # False: an older-dated reading, stored as superseded by the window's standing one
+    quality: str = "actual"
 
 
 class MeterRef(Protocol):
@@ -71,49 +75,80 @@ class SubmittedMeter:
 
 @dataclass(frozen=True)
 class MeterHistory:
-    """The meter's past as the reading rules see it from one window."""
+    """The meter's past as the reading rules see it from one reading date in one window."""
 
-    previous: Decimal  # the last accepted reading outside the window, or the value when installed
-    previous_at: dt.datetime | None
-    current_id: int | None  # the reading already accepted in this window, if any
+    previous: Decimal  # the standing reading of another window on or before the date, or the installation value
+    previous_at: dt.datetime  # its date (the installation's midnight when none)
+    next_value: Decimal | None  # the standing reading of another window after the date
+    current: Candidate | None  # the reading standing in this window, if any
     current_value: Decimal | None
-    own_average: Decimal | None  # consumption per month over the last 12 months
+    average_daily: Decimal | None  # the account's, over the 12 months before the date, across meter replacements
     estimated: Decimal  # volume charged by estimate since the previous real reading
 
 
 def _history_statement():
     """One SELECT for every fact record_reading checks, built once: a submission in the last days of a window
-    competes with thousands of others, so it costs one round trip instead of four."""
+    competes with thousands of others, so it costs one round trip. One row per meter of the account and service
+    (their spans feed the account's average); the meter's own neighbours repeat on each row."""
     meter_id = bindparam("meter_id", type_=Integer)
     window_id = bindparam("window_id", type_=Integer)
-    accepted = and_(Reading.meter_id == meter_id, Reading.status == "accepted")
-    previous = (
-        select(Reading.value.label("value"), Reading.submitted_at.label("at"))
-        .where(accepted, or_(Reading.window_id != window_id, Reading.window_id.is_(None)))
-        .order_by(Reading.submitted_at.desc(), Reading.id.desc()).limit(1).subquery("previous")
+    at = bindparam("at", type_=Reading.submitted_at.type)
+    cutoff = bindparam("cutoff", type_=Reading.submitted_at.type)
+    this = aliased(Meter, name="this_meter")
+    own = and_(Reading.meter_id == meter_id, Reading.status == "accepted")
+    other_window = or_(Reading.window_id != window_id, Reading.window_id.is_(None))
+    before = (
+        select(Reading.value.label("value"), Reading.submitted_at.label("at"), ReadingWindow.period.label("period"))
+        .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
+        .where(own, other_window, Reading.submitted_at <= at)
+        .order_by(Reading.submitted_at.desc(), Reading.id.desc()).limit(1).subquery("before")
     )
-    current = (select(Reading.id.label("id"), Reading.value.label("value"))
-               .where(accepted, Reading.window_id == window_id).limit(1).subquery("current"))
-    year = (
-        select(func.min(Reading.submitted_at).label("first_at"), func.max(Reading.submitted_at).label("last_at"),
-               func.min(Reading.value).label("low"), func.max(Reading.value).label("high"))
-        .where(accepted, Reading.quality == "actual",
-               Reading.submitted_at >= bindparam("since", type_=Reading.submitted_at.type),
-               Reading.submitted_at < bindparam("before", type_=Reading.submitted_at.type))
-        .subquery("year")
-    )
+    after = (select(Reading.value.label("value")).where(own, other_window, Reading.submitted_at > at)
+             .order_by(Reading.submitted_at, Reading.id).limit(1).subquery("after"))
+    current = (select(Reading.id.label("id"), Reading.value.label("value"), Reading.submitted_at.label("at"),
+                      Reading.channel.label("channel"), Reading.quality.label("quality"))
+               .where(own, Reading.window_id == window_id).limit(1).subquery("current"))
     estimated = (
         select(func.coalesce(func.sum(AdditionalCharge.volume), 0))
         .join(ReadingWindow, ReadingWindow.id == AdditionalCharge.window_id)
         .where(AdditionalCharge.meter_id == meter_id,
-               ReadingWindow.period < bindparam("period", type_=ReadingWindow.period.type),
-               or_(previous.c.at.is_(None), ReadingWindow.closes_at > previous.c.at))
+               ReadingWindow.period <= bindparam("period", type_=ReadingWindow.period.type),
+               or_(before.c.at.is_(None), ReadingWindow.period > before.c.period,
+                   and_(before.c.period.is_(None), ReadingWindow.closes_at > before.c.at)))
         .scalar_subquery()
     )
+    recent = Reading.submitted_at >= cutoff
+    older = Reading.submitted_at < cutoff
+    account_meters = select(Meter.id).where(
+        Meter.account_id == select(this.account_id).where(this.id == meter_id).scalar_subquery(),
+        Meter.service == select(this.service).where(this.id == meter_id).scalar_subquery())
+    spans = (
+        select(Reading.meter_id.label("meter_id"),
+               func.min(case((recent, Reading.submitted_at))).label("first_at"),
+               func.min(case((recent, Reading.value))).label("first_value"),
+               func.max(case((recent, Reading.submitted_at))).label("last_at"),
+               func.max(case((recent, Reading.value))).label("last_value"),
+               func.max(case((older, Reading.submitted_at))).label("before_at"),
+               func.max(case((older, Reading.value))).label("before_value"),
+               func.max(ReadingWindow.period).label("last_period"))
+        .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
+        .where(Reading.meter_id.in_(account_meters), Reading.status == "accepted",
+               or_(*(Reading.quality == quality for quality in MEASURED)),  # plain binds: the statement is reused
+               Reading.submitted_at < at)
+        .group_by(Reading.meter_id).subquery("spans")
+    )
     return (
-        select(previous.c.value, previous.c.at, current.c.id, current.c.value.label("current_value"),
-               year.c.first_at, year.c.last_at, year.c.low, year.c.high, estimated.label("estimated"))
-        .select_from(year).outerjoin(previous, true()).outerjoin(current, true())
+        select(Meter.id, Meter.installed_on, Meter.initial_value, spans.c.first_at, spans.c.first_value,
+               spans.c.last_at, spans.c.last_value, spans.c.before_at, spans.c.before_value, spans.c.last_period,
+               before.c.value.label("previous"), before.c.at.label("previous_at"), after.c.value.label("next_value"),
+               current.c.id.label("current_id"), current.c.value.label("current_value"),
+               current.c.at.label("current_at"), current.c.channel.label("current_channel"),
+               current.c.quality.label("current_quality"), estimated.label("estimated"))
+        .select_from(Meter)
+        .outerjoin(spans, spans.c.meter_id == Meter.id)
+        .outerjoin(before, true()).outerjoin(after, true()).outerjoin(current, true())
+        .where(Meter.id.in_(account_meters),
+               or_(Meter.id == meter_id, Meter.installed_on <= bindparam("day", type_=Date)))
     )
 
 
@@ -121,31 +156,37 @@ _HISTORY = _history_statement()
 
 
 def meter_history(connection: Connection, meter: MeterRef, window_id: int, period: dt.date,
-                  before: dt.datetime) -> MeterHistory:
-    row = connection.execute(_HISTORY, {"meter_id": meter.id, "window_id": window_id, "period": period,
-                                        "since": before - dt.timedelta(days=365), "before": before}).one()
+                  at: dt.datetime) -> MeterHistory:
+    rows = connection.execute(_HISTORY, {
+        "meter_id": meter.id, "window_id": window_id, "period": period, "at": at,
+        "cutoff": at - dt.timedelta(days=365), "day": at.astimezone(clock.KYIV).date()}).all()
+    mine = next(row for row in rows if row.id == meter.id)
+    spans = [MeterSpan(row.installed_on, row.initial_value, row.first_at, row.first_value, row.last_at,
+                       row.last_value, row.before_at, row.before_value, row.last_period) for row in rows]
+    current = None
+    if mine.current_id is not None:
+        current = Candidate(read_at=mine.current_at, own=mine.current_channel == "cabinet",
+                            corrected=mine.current_quality == "corrected", order=mine.current_id)
+    installed = clock.kyiv_midnight(mine.installed_on)
     return MeterHistory(
-        previous=meter.initial_value if row.value is None else row.value, previous_at=row.at,
-        current_id=row.id, current_value=row.current_value,
-        own_average=_monthly_average(row.first_at, row.last_at, row.low, row.high),
-        estimated=Decimal(row.estimated),
+        previous=meter.initial_value if mine.previous is None else mine.previous,
+        previous_at=installed if mine.previous_at is None else mine.previous_at,
+        next_value=mine.next_value, current=current, current_value=mine.current_value,
+        average_daily=metering.average_daily(spans, at), estimated=Decimal(mine.estimated),
     )
 
 
-def _monthly_average(first_at, last_at, low, high) -> Decimal | None:
-    """Average consumption per month between the first and last accepted actual readings of the period."""
-    if first_at is None or last_at is None or last_at == first_at:
-        return None
-    days = Decimal((last_at - first_at).total_seconds()) / Decimal(86400)
-    if days < 20:
-        return None
-    return ((high - low) / days * AVERAGE_MONTH_DAYS).quantize(THOUSANDTH, ROUND_HALF_UP)
+def lock_meter(connection: Connection, meter_id: int) -> None:
+    """Serialise the readings of one meter: a row lock on PostgreSQL; on SQLite the database's write lock, taken
+    before the history is read (a deferred transaction would read first and then lose the race to upgrade)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK, {"meter_id": meter_id})
+    else:
+        connection.execute(_SQLITE_LOCK, {"meter_id": meter_id})
 
 
-def jump_threshold(own_average: Decimal | None) -> Decimal:
-    if own_average is None:
-        return JUMP_FLOOR_M3
-    return max(JUMP_FLOOR_M3, own_average * JUMP_FACTOR)
+_LOCK = select(Meter.id).where(Meter.id == bindparam("meter_id", type_=Integer)).with_for_update()
+_SQLITE_LOCK = update(Meter).where(Meter.id == bindparam("meter_id", type_=Integer)).values(unit=Meter.unit)
 
 
 def _receipt_number(period: dt.date) -> str:
@@ -167,51 +208,82 @@ def record_reading(
     source: str | None = None,
     external_ref: str | None = None,
     import_batch_id: int | None = None,
-    recorded_at: dt.datetime | None = None,
+    quality: str = "actual",
+    reason: str | None = None,
+    meter_locked: bool = False,
+    now: dt.datetime | None = None,
 ) -> Receipt:
-    """Validate and store one reading in a window; shared by the cabinet, staff entry and imports.
-
-    `recorded_at` is when it is written (the audit's time) when that differs from the reading's own date."""
+    """Validate and store one reading taken at `submitted_at` in a window; shared by the cabinet, staff entry,
+    corrections and imports. The reading stands if its date is the window's latest; otherwise it is kept as
+    superseded by the one standing. `now` is when it is written (the audit's time): an imported reading's own date
+    is not the time it reached the database."""
     connection = session.connection()
+    if not meter_locked:
+        lock_meter(connection, meter.id)
     history = meter_history(connection, meter, window.id, window.period, submitted_at)
-    previous = history.previous
-    if value < previous:
-        raise DomainError("reading.below_previous", value=Shown(value, places=3), previous=Shown(previous, places=3))
-    if history.current_id is not None and not confirm_replace:
+    new = Candidate(read_at=submitted_at, own=channel == "cabinet", corrected=quality == "corrected", order=2**62)
+    current = history.current
+    stands = current is None or metering.standing([current, new]) is new
+    later = history.next_value
+    if not stands and current.read_at > submitted_at:
+        later = history.current_value if later is None else min(later, history.current_value)
+    problem = metering.order_problem(value, history.previous, later)
+    if problem is not None:
+        raise DomainError(problem, value=Shown(value, places=3), previous=Shown(history.previous, places=3),
+                          next=Shown(later, places=3) if later is not None else "")
+    if stands and current is not None and not confirm_replace:
         raise NeedsConfirmation("replace", "reading.confirm_replace", previous=Shown(history.current_value, places=3))
-    consumption = value - previous
+    consumption = value - history.previous
     flagged = False
-    reason = None
-    threshold = jump_threshold(history.own_average)
-    if consumption > threshold:
-        if not confirm_jump:
-            raise NeedsConfirmation("jump", "reading.confirm_jump", consumption=Shown(consumption, places=3))
-        flagged = True
-        reason = f"consumption {consumption} m3 above {threshold.quantize(THOUSANDTH, ROUND_HALF_UP)} m3"
+    flag_reason = None
+    if quality != "corrected":
+        days = metering.days_between(history.previous_at, submitted_at)
+        if metering.is_jump(consumption, history.average_daily, days):
+            if not confirm_jump:
+                raise NeedsConfirmation("jump", "reading.confirm_jump", consumption=Shown(consumption, places=3))
+            flagged = True
+            limit = metering.jump_limit(history.average_daily, days).quantize(THOUSANDTH, ROUND_HALF_UP)
+            flag_reason = f"consumption {consumption} m3 in {days.quantize(Decimal(1), ROUND_HALF_UP)} days above {limit} m3"
+    if stands and current is not None:
+        connection.execute(_STEP_ASIDE, {"current_id": current.order})
     receipt_number = _receipt_number(window.period)
     reading_id = connection.execute(insert(Reading).returning(Reading.id), {
         "meter_id": meter.id, "window_id": window.id, "value": value, "consumption": consumption,
-        "submitted_at": submitted_at, "channel": channel, "status": "accepted", "quality": "actual",
-        "flagged": flagged, "flag_reason": reason, "receipt_number": receipt_number, "login_id": login_id,
+        "submitted_at": submitted_at, "channel": channel, "status": "accepted" if stands else "superseded",
+        "superseded_by_id": None if stands else current.order, "quality": quality,
+        "flagged": flagged, "flag_reason": flag_reason, "receipt_number": receipt_number, "login_id": login_id,
         "source": source, "external_ref": external_ref, "import_batch_id": import_batch_id,
     }).scalar_one()
-    if history.current_id is not None:
-        connection.execute(_SUPERSEDE, {"current_id": history.current_id, "reading_id": reading_id})
+    replaced = None
+    if stands and current is not None:
+        connection.execute(_SUPERSEDE, {"current_id": current.order, "reading_id": reading_id})
+        replaced = history.current_value
+    details = {"value": str(value), "channel": channel, "receipt": receipt_number, "flagged": flagged,
+               "replaced": None if replaced is None else str(replaced), "quality": quality}
+    if not stands:
+        details["superseded_by"] = current.order
+    if reason is not None:
+        details["reason"] = reason
     audit.record(
-        session, at=recorded_at or submitted_at, actor_type="consumer" if channel == "cabinet" else "staff", actor=actor,
-        action="reading.submitted", entity="meter", entity_id=meter.serial, value=str(value), channel=channel,
-        receipt=receipt_number, flagged=flagged, replaced=None if history.current_id is None else str(history.current_value),
+        session, at=now or submitted_at,
+        actor_type="consumer" if channel == "cabinet" else "staff", actor=actor,
+        action="reading.corrected" if quality == "corrected" else "reading.submitted",
+        entity="meter", entity_id=meter.serial, **details,
     )
+    settled = metering.billed(consumption, history.estimated)
     return Receipt(
         receipt_number=receipt_number, meter_serial=meter.serial, period=window.period, value=value,
-        previous_value=previous, consumption=consumption, estimated_before=history.estimated,
-        billed_volume=max(Decimal("0.000"), consumption - history.estimated), flagged=flagged,
-        replaced=history.current_value, submitted_at=submitted_at,
+        previous_value=history.previous, consumption=consumption, estimated_before=history.estimated,
+        billed_volume=settled.billed, flagged=flagged, replaced=replaced, submitted_at=submitted_at,
+        credited_volume=settled.credited, stands=stands, quality=quality,
     )
 
 
+# The standing reading steps aside before its successor is written, so the unique index never sees two.
+_STEP_ASIDE = (update(Reading).where(Reading.id == bindparam("current_id", type_=Integer))
+               .values(status="superseded"))
 _SUPERSEDE = (update(Reading).where(Reading.id == bindparam("current_id", type_=Integer))
-              .values(status="superseded", superseded_by_id=bindparam("reading_id", type_=Integer)))
+              .values(superseded_by_id=bindparam("reading_id", type_=Integer)))
 
 
 def _submission_context_statement():
@@ -228,6 +300,7 @@ def _submission_context_statement():
         .outerjoin(ReadingWindow, and_(ReadingWindow.opens_at <= now, ReadingWindow.closes_at > now))
         .where(Meter.id == bindparam("meter_id", type_=Integer), Meter.removed_on.is_(None), account_open(Meter.account_id))
         .order_by(ReadingWindow.opens_at.desc()).limit(1)
+        .with_for_update(of=Meter)  # PostgreSQL: the meter's row lock (SQLite renders no FOR UPDATE)
     )
 
 
@@ -267,6 +340,45 @@ def submit_reading(
         return record_reading(
             session, meter, value, window=window, channel="cabinet", submitted_at=now, actor=context.login,
             login_id=login_id, confirm_jump=confirm_jump, confirm_replace=confirm_replace,
+            meter_locked=session.get_bind().dialect.name == "postgresql",
+        )
+
+
+def correct_reading(
+    sessions: sessionmaker[Session],
+    reading_id: int,
+    value_text: str,
+    reason: str,
+    *,
+    actor: str,
+    now: dt.datetime | None = None,
+) -> Receipt:
+    """A staff correction (DESIGN rule 6: quality `corrected`): a new reading with the same date stands in place of
+    the window's standing one, which is kept as superseded by it; audited with the reason. Never edits a reading."""
+    now = now or clock.now()
+    value = parse_reading(value_text)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reading.correction_reason")
+    with sessions.begin() as session:
+        connection = session.connection()
+        meter_id = connection.scalar(select(Reading.meter_id).where(Reading.id == reading_id))
+        if meter_id is None:
+            raise DomainError("reading.unknown")
+        lock_meter(connection, meter_id)
+        row = connection.execute(
+            select(Reading.status, Reading.submitted_at, Reading.window_id, Meter.serial, Meter.initial_value,
+                   ReadingWindow.period, ReadingWindow.opens_at, ReadingWindow.closes_at, ReadingWindow.processed_at)
+            .join(Meter, Meter.id == Reading.meter_id)
+            .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
+            .where(Reading.id == reading_id)).one()
+        if row.status != "accepted" or row.window_id is None:
+            raise DomainError("reading.correct_not_standing")
+        window = WindowInfo(row.window_id, row.period, row.opens_at, row.closes_at, row.processed_at)
+        return record_reading(
+            session, SubmittedMeter(meter_id, row.serial, row.initial_value), value, window=window, channel="staff",
+            submitted_at=row.submitted_at, actor=actor, confirm_jump=True, confirm_replace=True, quality="corrected",
+            reason=reason, meter_locked=True, now=now,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import or_, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
 from core.consumers import require_link
-from db.models import Account, Charge, Payment, PaymentIntent
+from db.models import Account, Charge, Payment, PaymentIntent, Reading, ReadingWindow, Recalculation
 
 ZERO = Decimal("0.00")
 
@@ -62,6 +62,20 @@ class ServiceBalance:
 
 
 @dataclass(frozen=True)
+class RecalculationEntry:
+    """Перерахунок of hot water (DESIGN rule 11): what was charged by estimate before a real reading, what the reading
+    shows was used, and the difference billed (positive) or credited back (negative)."""
+
+    period: dt.date  # the window of the real reading
+    kind: str  # "recalculation", or "reversal" when a corrected reading undid an earlier one
+    quality: str
+    estimated_volume: Decimal
+    actual_volume: Decimal
+    volume: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class Statement:
     account_id: int
     number: str
@@ -72,6 +86,7 @@ class Statement:
     charges: list[ChargeLine]
     payments: list[PaymentLine]
     pending: list[PaymentLine]
+    recalculations: list[RecalculationEntry] = field(default_factory=list)
 
 
 def statement(session: Session, account_id: int) -> Statement:
@@ -104,6 +119,17 @@ def statement(session: Session, account_id: int) -> Statement:
             .order_by(PaymentIntent.created_at.desc())
         )
     ]
+    recalculations = [
+        RecalculationEntry(*row)
+        for row in session.execute(
+            select(ReadingWindow.period, Recalculation.kind, Recalculation.quality, Recalculation.estimated_volume,
+                   Recalculation.actual_volume, Recalculation.volume, Recalculation.amount)
+            .join(Reading, Reading.id == Recalculation.reading_id)
+            .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
+            .where(Recalculation.account_id == account_id)
+            .order_by(Recalculation.created_at.desc(), Recalculation.id.desc())
+        )
+    ]
     charged: dict[str, Decimal] = defaultdict(lambda: ZERO)
     paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for charge in charges:
@@ -120,7 +146,7 @@ def statement(session: Session, account_id: int) -> Statement:
         for service in offered + sorted((set(charged) | set(paid)) - set(offered))
     ]
     return Statement(account.id, account.number, account.address, account.heated_area, account.residents,
-                     services, charges, payments, pending)
+                     services, charges, payments, pending, recalculations)
 
 
 def _correction(row, reversed_ids: set[int]) -> str | None:

@@ -288,6 +288,9 @@ class Reading(Base):
               postgresql_include=["status", "quality", "value", "window_id"]),
         Index("ix_readings_window_status_meter", "window_id", "status", "meter_id"),
         UniqueConstraint("source", "external_ref", name="uq_reading_source_ref"),
+        # At most one reading per meter and window stands (DESIGN rule 10), whatever races submit.
+        Index("uq_readings_standing", "meter_id", "window_id", unique=True,
+              postgresql_where=text("status = 'accepted'"), sqlite_where=text("status = 'accepted'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -337,6 +340,29 @@ class AdditionalCharge(Base):
     rule: Mapped[str] = mapped_column(String(16))
     volume: Mapped[Decimal] = mapped_column(Volume)
     tariff: Mapped[Decimal] = mapped_column(TariffRate)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+
+
+class Recalculation(Base):
+    """Перерахунок (DESIGN rule 11): a real reading after estimates bills (positive volume) or credits back (negative)
+    the difference between the consumption since the last actual reading and what was estimated. A recalculation
+    whose reading was later corrected is reversed by a row of kind 'reversal', never edited."""
+
+    __tablename__ = "recalculations"
+    __table_args__ = (UniqueConstraint("reading_id", "kind", name="uq_recalculation_reading_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("reading_windows.id"), index=True)  # the billing file it is in
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"), index=True)
+    reading_id: Mapped[int] = mapped_column(ForeignKey("readings.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # "recalculation" or "reversal"
+    quality: Mapped[str] = mapped_column(String(16))  # of the reading: "actual" or "corrected"
+    estimated_volume: Mapped[Decimal] = mapped_column(Volume)
+    actual_volume: Mapped[Decimal] = mapped_column(Volume)
+    volume: Mapped[Decimal] = mapped_column(Volume)
+    tariff: Mapped[Decimal] = mapped_column(Numeric(12, 4))
     amount: Mapped[Decimal] = mapped_column(Money)
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 

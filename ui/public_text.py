@@ -234,6 +234,29 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Online payment through the cabinet is not configured. Pay at a bank, post office or terminal "
               "with your bill.",
     },
+    # Recalculation of estimated hot water after a real reading (DESIGN rule 11).
+    "account.recalculations": {"uk": "Перерахунок гарячої води", "en": "Hot-water recalculation"},
+    "account.recalculation_credit": {
+        "uk": "Показання за {month}: донараховано раніше {estimated}, фактично спожито {actual} — повернуто {volume} "
+              "({amount}).",
+        "en": "Reading for {month}: {estimated} charged earlier by estimate, {actual} actually used — {volume} "
+              "({amount}) credited back.",
+    },
+    "account.recalculation_charge": {
+        "uk": "Показання за {month}: донараховано раніше {estimated}, фактично спожито {actual} — доплата за {volume} "
+              "({amount}).",
+        "en": "Reading for {month}: {estimated} charged earlier by estimate, {actual} actually used — {volume} "
+              "({amount}) more to pay.",
+    },
+    "account.recalculation_reversal": {
+        "uk": "Показання за {month} виправлено: попередній перерахунок скасовано ({volume}, {amount}).",
+        "en": "The reading for {month} was corrected: the earlier recalculation is cancelled ({volume}, {amount}).",
+    },
+    "readings.receipt_credited": {
+        "uk": "Раніше донараховано {estimated}, а спожито {consumption}: {credited} буде повернуто (перерахунок).",
+        "en": "{estimated} was charged earlier by estimate but {consumption} was used: {credited} will be credited "
+              "back (recalculation).",
+    },
 }
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}

@@ -68,6 +68,7 @@ BY_KEY = {p.key: p for p in PAGES}
 # Actions inside a page that not every role who sees the page may take.
 ACTIONS = {
     "additional_charges.process": frozenset({"admin", "manager"}),
+    "readings.correct": frozenset({"admin", "operator"}),
 }
 
 ROLE_NAMES = {"admin": "Адміністратор", "manager": "Керівник", "analyst": "Аналітик", "operator": "Оператор"}

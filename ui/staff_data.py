@@ -118,6 +118,15 @@ def additional_charge_list(window_id: int):
 
 
 @st.cache_data(ttl=60, show_spinner=False)
+def _recalculations(_sessions, db: str, window_id: int):
+    return additional_charges.recalculation_list(_sessions, window_id)
+
+
+def recalculation_list(window_id: int):
+    return _recalculations(sessions(), _db(), window_id)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
 def _flagged(_sessions, db: str, window_id: int):
     return dashboard.flagged_readings(_sessions, window_id)
 

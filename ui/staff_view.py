@@ -14,7 +14,10 @@ from core.i18n import t
 SERVICE_NAMES = {"heating": t("service.heating"), "hot_water": t("service.hot_water")}
 PAYMENT_CHANNEL_NAMES = {"bank": "Банк", "post": "Пошта", "terminal": "Термінал", "cabinet": "Кабінет (онлайн)"}
 READING_CHANNEL_NAMES = {"cabinet": "Кабінет споживача", "water_utility": "Водоканал", "staff": "Працівник"}
-RULE_NAMES = {"average": "За середнім (≤ 3 міс.)", "norm": "За нормою", "flagged": "Показання на перевірці"}
+RULE_NAMES = {"average": "За середнім (≤ 3 міс.)", "norm": "За нормою", "flagged": "Показання на перевірці",
+              "recalculation": "Перерахунок"}
+QUALITY_NAMES = {"actual": "Фактичне", "estimated": "Оцінка", "corrected": "Виправлене"}
+STATUS_NAMES = {"accepted": "Чинне", "superseded": "Замінене"}
 COLORS = ["#1f6fb2", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#9c755f", "#edc948"]
 MONTHS_UK = ["січ", "лют", "бер", "кві", "тра", "чер", "лип", "сер", "вер", "жов", "лис", "гру"]
 
@@ -89,11 +92,13 @@ def flag_reason(reason: str | None) -> str:
     """The stored review reason in Ukrainian: `consumption 25.000 m3 above 10.000 m3` -> a sentence."""
     import re
 
-    found = re.fullmatch(r"consumption ([\d.]+) m3 above ([\d.]+) m3", reason or "")
+    found = re.fullmatch(r"consumption ([\d.]+) m3(?: in (\d+) days)? above ([\d.]+) m3", reason or "")
     if not found:
         return reason or ""
-    used, limit = (Decimal(x) for x in found.groups())
-    return f"Споживання {formatting.volume(used)} перевищує поріг {formatting.volume(limit)} — перевірте"
+    used, days, limit = found.groups()
+    over = f" за {days} дн." if days else ""
+    return (f"Споживання {formatting.volume(Decimal(used))}{over} перевищує поріг {formatting.volume(Decimal(limit))}"
+            " — перевірте")
 
 
 def file_suffix(filters: dict[str, str]) -> str:

@@ -60,6 +60,16 @@ for pending in data.pending:
                date=formatting.datetime(pending.paid_at, lang)))
 st.page_link("pages/public/pay.py", label=tr("account.pay"), icon=":material/payments:")
 
+if data.recalculations:
+    with st.container(border=True):
+        st.subheader(tr("account.recalculations"), anchor=False)
+        for r in data.recalculations:
+            key = ("account.recalculation_reversal" if r.kind == "reversal" else
+                   "account.recalculation_credit" if r.volume < 0 else "account.recalculation_charge")
+            st.text(tr(key, month=formatting.month(r.period, lang), estimated=formatting.volume(r.estimated_volume, lang),
+                       actual=formatting.volume(r.actual_volume, lang), volume=formatting.volume(abs(r.volume), lang),
+                       amount=formatting.money(abs(r.amount), lang)))
+
 st.subheader(tr("account.chart_title"), anchor=False)
 span = st.segmented_control(tr("account.chart_range"), ["24", "all"], default="24", label_visibility="collapsed",
                             format_func={"24": tr("account.range_24"), "all": tr("account.range_all")}.get)

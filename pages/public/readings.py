@@ -78,7 +78,11 @@ for meter in meters:
                            value=formatting.volume(receipt.value, lang),
                            previous=formatting.volume(receipt.previous_value, lang),
                            consumption=formatting.volume(receipt.consumption, lang)))
-            if receipt.estimated_before:
+            if receipt.credited_volume:
+                st.caption(tr("readings.receipt_credited", estimated=formatting.volume(receipt.estimated_before, lang),
+                              consumption=formatting.volume(receipt.consumption, lang),
+                              credited=formatting.volume(receipt.credited_volume, lang)))
+            elif receipt.estimated_before:
                 st.caption(tr("readings.receipt_estimated", estimated=formatting.volume(receipt.estimated_before, lang),
                               billed=formatting.volume(receipt.billed_volume, lang)))
             if receipt.replaced is not None:

@@ -28,6 +28,7 @@ window = st.selectbox("Закритий період подачі", closed, form
                       f"{view.date(w.first_day)} — {view.date(w.last_day)}"
                       + (" · оброблено" if w.processed_at else " · не оброблено"))
 lines = staff_data.additional_charge_list(window.id)
+recalculations = staff_data.recalculation_list(window.id)
 flagged = staff_data.flagged_readings(window.id)
 
 volume = sum((line.volume for line in lines), Decimal(0))
@@ -62,12 +63,30 @@ if lines:
           "Сума": view.money(l.amount)} for l in lines],
         hide_index=True,
     )
-    st.download_button(
-        "Завантажити для білінгу (CSV)", dashboard.billing_csv(lines, window.period),
-        file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
-    )
 else:
     st.success("У цьому періоді всі рахунки з лічильником подали показання.")
+
+st.subheader("Перерахунки після фактичних показань")
+st.caption("Фактичне споживання від останнього фактичного показання порівнюється з донарахованим за оцінкою: "
+           "надлишок донараховується, різниця на користь споживача повертається (від'ємний рядок у файлі).")
+if recalculations:
+    st.dataframe(
+        [{"Рахунок": r.account_number, "Адреса": r.address, "Лічильник": r.meter_serial,
+          "Період показання": view.month_label(r.period),
+          "Вид": "Сторно" if r.kind == "reversal" else "Перерахунок",
+          "Якість показання": view.QUALITY_NAMES.get(r.quality, r.quality),
+          "Донараховано раніше, м³": view.number(r.estimated_volume, 3),
+          "Фактично, м³": view.number(r.actual_volume, 3), "Різниця, м³": view.number(r.volume, 3),
+          "Сума": view.money(r.amount)} for r in recalculations],
+        hide_index=True,
+    )
+else:
+    st.write("Немає показань, що надійшли після донарахувань.")
+if lines or recalculations:
+    st.download_button(
+        "Завантажити для білінгу (CSV)", dashboard.billing_csv([*lines, *recalculations], window.period),
+        file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
+    )
 
 st.subheader("Показання на перевірці")
 if flagged:
@@ -88,8 +107,9 @@ elif not can(user.role, "additional_charges.process"):
     st.caption("Позначити період обробленим може керівник або адміністратор.")
 else:
     with st.form("process_window"):
-        st.write(f"Зберегти {view.number(len(lines))} донарахувань на {view.money(amount)} і позначити період "
-                 f"{view.month_label(window.period)} обробленим. Дію записується в журнал.")
+        st.write(f"Зберегти {view.number(len(lines))} донарахувань на {view.money(amount)}"
+                 + (f" і {view.number(len(recalculations))} перерахунків" if recalculations else "")
+                 + f" і позначити період {view.month_label(window.period)} обробленим. Дію записується в журнал.")
         sure = st.checkbox("Я перевірив(-ла) список")
         if st.form_submit_button("Позначити період обробленим", type="primary"):
             if not sure:

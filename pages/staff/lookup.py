@@ -3,12 +3,16 @@
 import streamlit as st
 
 from core.errors import DomainError
+from core.readings import correct_reading
 from ui import staff_data, staff_view as view
 from ui.plain import md
-from ui.staff_access import require_role
+from ui.resources import sessions
+from ui.staff_access import can, require_role
 
-require_role("lookup")
+user = require_role("lookup")
 st.title("Пошук рахунку")
+if "lookup_message" in st.session_state:
+    st.success(st.session_state.pop("lookup_message"))
 
 with st.form("lookup"):
     query = st.text_input("Номер особового рахунку або адреса", placeholder="1120200001000 або Гулака 20")
@@ -60,15 +64,45 @@ with payments:
 with readings:
     st.dataframe([{"Період": view.month_label(r.period) if r.period else "", "Лічильник": r.meter_serial,
                    "Показання, м³": view.number(r.value, 3), "Споживання, м³": view.number(r.consumption, 3),
-                   "Подано": view.moment(r.submitted_at),
-                   "Канал": view.READING_CHANNEL_NAMES.get(r.channel, r.channel), "Статус": r.status,
+                   "Дата показання": view.moment(r.submitted_at),
+                   "Канал": view.READING_CHANNEL_NAMES.get(r.channel, r.channel),
+                   "Якість": view.QUALITY_NAMES.get(r.quality, r.quality),
+                   "Статус": view.STATUS_NAMES.get(r.status, r.status),
                    "На перевірці": view.flag_reason(r.flag_reason) or ("так" if r.flagged else "")} for r in card.readings],
                  hide_index=True)
     if card.estimates:
-        st.caption("Донарахування за оцінкою")
+        st.caption("Донарахування за оцінкою (якість: оцінка)")
         st.dataframe([{"Період": view.month_label(e.period), "Лічильник": e.meter_serial,
                        "Правило": view.RULE_NAMES.get(e.rule, e.rule), "Обсяг, м³": view.number(e.volume, 3),
                        "Сума": view.money(e.amount)} for e in card.estimates], hide_index=True)
+    if statement.recalculations:
+        st.caption("Перерахунки після фактичних показань")
+        st.dataframe([{"Період показання": view.month_label(r.period),
+                       "Вид": "Сторно" if r.kind == "reversal" else "Перерахунок",
+                       "Донараховано раніше, м³": view.number(r.estimated_volume, 3),
+                       "Фактично, м³": view.number(r.actual_volume, 3), "Різниця, м³": view.number(r.volume, 3),
+                       "Сума": view.money(r.amount)} for r in statement.recalculations], hide_index=True)
+    standing = [r for r in card.readings if r.status == "accepted" and r.period]
+    if standing and can(user.role, "readings.correct"):
+        with st.form("correct_reading"):
+            st.write("Виправити чинне показання: нове показання з тією самою датою стане чинним, а попереднє "
+                     "залишиться в історії як замінене. Дію записується в журнал.")
+            target = st.selectbox("Показання", standing, format_func=lambda r: (
+                f"{view.month_label(r.period)} · {r.meter_serial} · {view.number(r.value, 3)} м³ · "
+                f"{view.moment(r.submitted_at)}"))
+            value = st.text_input("Правильне показання, м³", placeholder="123,456")
+            reason = st.text_input("Причина виправлення")
+            if st.form_submit_button("Виправити показання"):
+                try:
+                    fixed = correct_reading(sessions(), target.reading_id, value, reason, actor=user.username)
+                except DomainError as error:
+                    st.error(error.message("uk"))
+                else:
+                    staff_data.clear()
+                    st.session_state["lookup_message"] = (
+                        f"Показання виправлено: {view.number(fixed.value, 3)} м³ "
+                        f"(замість {view.number(fixed.replaced, 3)} м³), квитанція {fixed.receipt_number}.")
+                    st.rerun()
 with logins:
     if card.logins:
         st.dataframe([{"Логін": l.login, "Спосіб": l.method, "Додано": view.moment(l.linked_at),

@@ -137,3 +137,24 @@ def test_a_reversed_payment_shows_as_a_reversing_line_and_the_debt_returns(app_w
     assert list(payments["Сума"])[:2] == ["-300,00\u00a0₴", "300,00\u00a0₴"]
     assert list(payments["Спосіб"])[0] == "Повернення коштів (сторно)"
     assert "Останній платіж: 300,00\u00a0₴, 20.11.2026" in shown(at)
+
+
+def test_a_recalculation_credit_is_shown_on_the_account(app_world):
+    from decimal import Decimal
+
+    from db.models import Reading, Recalculation
+
+    cabinet = build(app_world)
+    with app_world.sessions.begin() as s:
+        reading_id = s.scalar(select(Reading.id).where(Reading.meter_id == cabinet.seed_meter))
+        s.add(Recalculation(window_id=cabinet.november, account_id=cabinet.seed, meter_id=cabinet.seed_meter,
+                            reading_id=reading_id, kind="recalculation", quality="actual",
+                            estimated_volume=Decimal("6.400"), actual_volume=Decimal("1.000"),
+                            volume=Decimal("-5.400"), tariff=Decimal("100"), amount=Decimal("-540.00"),
+                            created_at=kyiv(2026, 11, 4, 9)))
+    registered(app_world)
+    at = logged_in_app(app_world)
+    text = shown(at)
+    assert "Перерахунок гарячої води" in text
+    assert ("Показання за жовтень 2026: донараховано раніше 6,400\u00a0м³, фактично спожито 1,000\u00a0м³ — "
+            "повернуто 5,400\u00a0м³ (540,00\u00a0₴).") in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -245,3 +246,32 @@ def test_flagged_readings_are_listed_with_their_reason(staff, app_sessions):
     assert flagged["Рахунок"].tolist() == [B]
     assert flagged["Причина"].tolist() == ["Споживання 3,000\u00a0м³ перевищує поріг 2,500\u00a0м³ — перевірте"]
     assert {m.label: m.value for m in at.metric}["Показань на перевірці"] == "1"
+
+
+def test_operator_corrects_a_reading_from_the_account_lookup(staff, app_sessions):
+    from db.models import Reading
+
+    _town, users = staff
+    at = signed_in(users["operator"], "pages/staff/lookup.py")
+    at.text_input[0].input("Волі 1 кв. 2")
+    at.button[0].click().run()
+    at.text_input[1].input("52,5")
+    at.text_input[2].input("фото лічильника: 52,5")
+    [b for b in at.button if b.label == "Виправити показання"][0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Показання виправлено: 52,500 м³ (замість 53,000 м³)" in text(at)
+    with app_sessions() as s:
+        rows = s.execute(select(Reading.value, Reading.status, Reading.quality)
+                         .where(Reading.value.in_([52.5, 53])).order_by(Reading.value)).all()
+        audit = s.scalar(select(AuditLog.actor).where(AuditLog.action == "reading.corrected"))
+    assert [tuple(r) for r in rows] == [(Decimal("52.500"), "accepted", "corrected"),
+                                        (Decimal("53.000"), "superseded", "actual")]
+    assert audit == "operator1"
+
+
+def test_an_analyst_may_look_up_but_not_correct_readings(staff):
+    _town, users = staff
+    at = signed_in(users["analyst"], "pages/staff/lookup.py")
+    at.text_input[0].input("Волі 1 кв. 2")
+    at.button[0].click().run()
+    assert not at.exception and not [b for b in at.button if b.label == "Виправити показання"]

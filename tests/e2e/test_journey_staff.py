@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core.additional_charges import additional_charge_list
+from core.additional_charges import additional_charge_list, recalculation_list
 from db.demo import DEMO_STAFF
 from db.engine import make_engine, make_sessions
 from db.models import ImportBatch, Payment, ReadingWindow
@@ -193,6 +193,8 @@ def test_additional_charges_csv_lists_the_accounts_the_rule_finds(page, staff, s
         window_id = session.scalar(select(ReadingWindow.id).where(ReadingWindow.period == month))
     expected = additional_charge_list(sessions, window_id)
     assert expected, "the demo data should leave some metered accounts without a reading"
+    expected = [*expected, *recalculation_list(sessions, window_id)]
     assert sorted(row["account_number"] for row in rows) == sorted(line.account_number for line in expected)
+    assert {row["quality"] for row in rows if row["rule"] != "recalculation"} == {"estimated"}
     assert {row["period"] for row in rows} == {f"{month:%Y-%m}"}
     screenshot(page, "staff-additional-charges")

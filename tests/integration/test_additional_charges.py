@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from core import additional_charges, readings
+from core import additional_charges, dashboard, readings, statements
 from core.errors import DomainError
 from core.windows import WindowInfo
-from db.models import AdditionalCharge, AuditLog, Meter, ReadingWindow
+from db.models import AdditionalCharge, AuditLog, Meter, Reading, ReadingWindow
 from tests.conftest import kyiv
 
 FEB = dt.date(2020, 2, 1)
@@ -17,7 +17,7 @@ FEB = dt.date(2020, 2, 1)
 
 @pytest.fixture
 def town(world):
-    w = {p: world.window(p) for p in (dt.date(2019, 10, 1), dt.date(2019, 11, 1), dt.date(2020, 1, 1), FEB, dt.date(2020, 3, 1))}
+    w = {p: world.window(p) for p in (dt.date(2019, 9, 1), dt.date(2019, 10, 1), dt.date(2019, 11, 1), dt.date(2020, 1, 1), FEB, dt.date(2020, 3, 1))}
     # A: 110 m³ on 28 Nov, 116 m³ on 27 Jan (60 days: 0,1 m³ a day); nothing in February → average rule.
     a = world.account("1120200000001", residents=2, address="вул. Львівська, 1, кв. 1")
     ma = world.meter(a, serial="A-1", initial="100")
@@ -27,7 +27,7 @@ def town(world):
     # B: last reading in the October window, so February is the 4th month without → norm 3 × 1,6 m³.
     b = world.account("1120200000002", residents=3, address="вул. Львівська, 1, кв. 2")
     mb = world.meter(b, serial="B-1", initial="50")
-    world.reading(mb, w[dt.date(2019, 10, 1)], "52", kyiv(2019, 9, 28, 12))
+    world.reading(mb, w[dt.date(2019, 9, 1)], "52", kyiv(2019, 9, 28, 12))
     world.reading(mb, w[dt.date(2019, 10, 1)], "55", kyiv(2019, 10, 28, 12))
     # C: a meter that never sent a reading → norm 1 × 1,6 m³.
     c = world.account("1120200000003", residents=1, address="просп. Волі, 5, кв. 3")
@@ -90,3 +90,103 @@ def test_next_real_reading_self_corrects_the_estimate(town, sessions):
     assert receipt.consumption == Decimal("4.000")
     assert receipt.estimated_before == Decimal("2.900")
     assert receipt.billed_volume == Decimal("1.100")
+
+
+# --- history across meter replacements (issue 10 item 9) and recalculation (item 10) ------------------------------
+
+def test_a_replaced_meter_is_estimated_from_the_accounts_average_not_the_norm(world, sessions):
+    windows = {p: world.window(p) for p in (dt.date(2019, m, 1) for m in range(3, 13))}
+    windows[FEB] = world.window(FEB)
+    account = world.account("1120200000011", residents=4, address="вул. Львівська, 3, кв. 1")
+    old = world.meter(account, serial="OLD-1", initial="70", installed=dt.date(2015, 1, 1))
+    for month in range(3, 13):  # 3 m³ a month, March to December 2019
+        world.reading(old, windows[dt.date(2019, month, 1)], f"{100 + 3 * (month - 3)}", kyiv(2019, month, 28, 12))
+    with sessions.begin() as s:
+        s.get(Meter, old).removed_on = dt.date(2020, 1, 10)
+    world.meter(account, serial="NEW-1", initial="0.5", installed=dt.date(2020, 1, 10))
+    line = lines_by_serial(sessions, windows[FEB])["NEW-1"]
+    assert (line.rule, line.months_without, line.quality) == ("average", 2, "estimated")
+    # 27 m³ over 275 days (28 Mar - 28 Dec) × 29 days of February ≈ 2,85 m³, not the norm of 4 × 1,6 = 6,4 m³.
+    assert line.average_daily == Decimal("0.098182") and line.volume == Decimal("2.847")
+    assert "OLD-1" not in lines_by_serial(sessions, windows[FEB])
+
+
+def test_one_reading_in_twelve_months_is_averaged_with_the_reading_before(world, sessions):
+    account = world.account("1120200000012", residents=4, address="вул. Львівська, 3, кв. 2")
+    meter = world.meter(account, serial="ONE-1", initial="0", installed=dt.date(2015, 1, 1))
+    world.reading(meter, world.window(dt.date(2019, 1, 1)), "100", kyiv(2019, 1, 28, 12))
+    world.reading(meter, world.window(dt.date(2020, 1, 1)), "136.5", kyiv(2020, 1, 28, 12))
+    line = lines_by_serial(sessions, world.window(FEB))["ONE-1"]
+    assert (line.rule, line.average_daily, line.volume) == ("average", Decimal("0.100000"), Decimal("2.900"))
+
+
+@pytest.fixture
+def overestimated(world, sessions):
+    """The issue's case: 100 m³ in December, no reading in January (estimated by the norm: 6,4 m³), then February's
+    reading shows only 1 m³ used since December."""
+    w = {p: world.window(p) for p in (dt.date(2019, 12, 1), dt.date(2020, 1, 1), FEB, dt.date(2020, 3, 1))}
+    account = world.account("1120200000013", residents=4, address="вул. Львівська, 5, кв. 1")
+    # Installed eight days before its first reading: too short a history for an average.
+    meter = world.meter(account, serial="EST-1", initial="99.5", installed=dt.date(2019, 12, 20))
+    world.reading(meter, w[dt.date(2019, 12, 1)], "100", kyiv(2019, 12, 28, 12))
+    world.charge(account, "hot_water", dt.date(2020, 1, 1), "640.00", volume="6.400", tariff="100.0000")
+    additional_charges.process_window(sessions, w[dt.date(2020, 1, 1)], actor="manager", now=kyiv(2020, 2, 4, 9))
+    return w, account, meter
+
+
+def test_an_overestimate_is_credited_back_in_the_billing_file_and_on_the_account(overestimated, sessions):
+    w, account, meter = overestimated
+    [january] = additional_charges.additional_charge_list(sessions, w[dt.date(2020, 1, 1)])
+    assert (january.rule, january.volume, january.amount) == ("norm", Decimal("6.400"), Decimal("640.00"))
+    with sessions.begin() as s:
+        window = s.get(ReadingWindow, w[FEB])
+        info = WindowInfo(window.id, window.period, window.opens_at, window.closes_at, None)
+        receipt = readings.record_reading(s, s.get(Meter, meter), Decimal("101"), window=info, channel="staff",
+                                          submitted_at=kyiv(2020, 2, 28, 10), actor="operator")
+    assert (receipt.estimated_before, receipt.billed_volume, receipt.credited_volume) == (
+        Decimal("6.400"), Decimal("0.000"), Decimal("5.400"))
+    additional_charges.process_window(sessions, w[FEB], actor="manager", now=kyiv(2020, 3, 4, 9))
+    [credit] = additional_charges.recalculation_list(sessions, w[FEB])
+    assert (credit.kind, credit.quality, credit.estimated_volume, credit.actual_volume) == (
+        "recalculation", "actual", Decimal("6.400"), Decimal("1.000"))
+    assert (credit.volume, credit.amount) == (Decimal("-5.400"), Decimal("-540.00"))
+    rows = dashboard.billing_csv([credit], FEB).decode("utf-8-sig").split("\r\n")
+    assert rows[1] == "1120200000013;hot_water;2020-02;-5,400;100,00;-540,00;recalculation;actual"
+    with sessions() as s:
+        [line] = statements.statement(s, account).recalculations
+    assert (line.period, line.estimated_volume, line.actual_volume, line.volume) == (
+        FEB, Decimal("6.400"), Decimal("1.000"), Decimal("-5.400"))
+    # Processing again adds nothing: each reading is recalculated once.
+    additional_charges.process_window(sessions, w[dt.date(2020, 3, 1)], actor="manager", now=kyiv(2020, 4, 4, 9))
+    assert additional_charges.recalculation_list(sessions, w[dt.date(2020, 3, 1)]) == []
+
+
+def test_a_corrected_reading_reverses_its_recalculation_and_is_recalculated_again(overestimated, sessions, world):
+    w, account, meter = overestimated
+    world.reading(meter, w[FEB], "101", kyiv(2020, 2, 28, 10))
+    additional_charges.process_window(sessions, w[FEB], actor="manager", now=kyiv(2020, 3, 4, 9))
+    with sessions() as s:
+        reading_id = s.scalar(select(Reading.id).where(Reading.window_id == w[FEB]))
+    readings.correct_reading(sessions, reading_id, "108", "нуль прочитано як одиницю", actor="operator",
+                             now=kyiv(2020, 3, 10, 9))
+    additional_charges.process_window(sessions, w[dt.date(2020, 3, 1)], actor="manager", now=kyiv(2020, 4, 4, 9))
+    march = additional_charges.recalculation_list(sessions, w[dt.date(2020, 3, 1)])
+    assert sorted((r.kind, r.quality, r.volume) for r in march) == [
+        ("recalculation", "corrected", Decimal("1.600")), ("reversal", "actual", Decimal("5.400"))]
+    # Everything charged for the meter since December: estimate + recalculations = the true 8 m³.
+    estimated = sum(l.volume for l in additional_charges.additional_charge_list(sessions, w[dt.date(2020, 1, 1)]))
+    recalculated = sum(r.volume for p in (FEB, dt.date(2020, 3, 1))
+                       for r in additional_charges.recalculation_list(sessions, w[p]))
+    assert estimated + recalculated == Decimal("8.000")
+
+
+def test_a_late_reading_for_a_processed_window_is_recalculated_when_the_next_window_is(overestimated, sessions,
+                                                                                      world):
+    w, _account, meter = overestimated
+    additional_charges.process_window(sessions, w[FEB], actor="manager", now=kyiv(2020, 3, 4, 9))
+    # The water utility's January reading arrives in March, after January (estimated 6,4 m³) was processed.
+    world.reading(meter, w[dt.date(2020, 1, 1)], "101", kyiv(2020, 1, 28, 10))
+    additional_charges.process_window(sessions, w[dt.date(2020, 3, 1)], actor="manager", now=kyiv(2020, 4, 4, 9))
+    [late] = additional_charges.recalculation_list(sessions, w[dt.date(2020, 3, 1)])
+    assert (late.period, late.estimated_volume, late.actual_volume, late.volume) == (
+        dt.date(2020, 1, 1), Decimal("6.400"), Decimal("1.000"), Decimal("-5.400"))

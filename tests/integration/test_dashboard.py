@@ -156,7 +156,7 @@ def test_billing_file_format():
     data = dashboard.billing_csv([line], dt.date(2026, 11, 1))
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig").split("\r\n") == [
-        "account_number;service;period;volume_m3;tariff;amount;rule",
-        f"{B};hot_water;2026-11;3,000;98,52;295,56;average",
+        "account_number;service;period;volume_m3;tariff;amount;rule;quality",
+        f"{B};hot_water;2026-11;3,000;98,52;295,56;average;estimated",
         "",
     ]

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from core import consumers, readings
 from core.errors import AccessDenied, DomainError, NeedsConfirmation
-from db.models import AuditLog, Reading
+from core.windows import WindowInfo
+from db.models import AuditLog, Meter, Reading, ReadingWindow
 from tests.conftest import kyiv
 
 IN_WINDOW = kyiv(2020, 3, 2, 10)  # the February 2020 window: 25 Feb - 3 Mar
@@ -137,3 +138,132 @@ def test_bad_text_is_a_domain_error(consumer, sessions):
     with pytest.raises(DomainError) as err:
         readings.submit_reading(sessions, login_id, meter_id, "сто", now=IN_WINDOW)
     assert err.value.key == "reading.format"
+
+
+# --- readings ordered by their date (DESIGN rule 10, issue 10 items 6-8) and corrections (item 11) -----------------
+
+OCT_2026 = dt.date(2026, 10, 1)
+
+
+@pytest.fixture
+def autumn(world, sessions):
+    """One meter read in the September window (100) and, by its consumer, on 2 November in the October window (110)."""
+    account = world.account(residents=2)
+    meter_id = world.meter(account, serial="0812345", initial="90", installed=dt.date(2018, 1, 1))
+    windows = {p: world.window(p) for p in (dt.date(2026, 8, 1), dt.date(2026, 9, 1), OCT_2026, dt.date(2026, 11, 1))}
+    world.reading(meter_id, windows[dt.date(2026, 8, 1)], "98", kyiv(2026, 8, 28, 12))
+    world.reading(meter_id, windows[dt.date(2026, 9, 1)], "100", kyiv(2026, 9, 28, 12))
+    return meter_id, windows
+
+
+def record(sessions, meter_id, window_id, value, at, channel="water_utility", **options):
+    """A reading recorded the way the water utility's import records it (confirmations implied)."""
+    with sessions.begin() as s:
+        meter = s.get(Meter, meter_id)
+        w = s.get(ReadingWindow, window_id)
+        info = WindowInfo(w.id, w.period, w.opens_at, w.closes_at, w.processed_at)
+        if channel == "water_utility":
+            options = {"confirm_jump": True, "confirm_replace": True, **options}
+        return readings.record_reading(s, meter, Decimal(value), window=info, channel=channel, submitted_at=at,
+                                       actor="operator", **options)
+
+
+def window_rows(sessions, window_id):
+    with sessions() as s:
+        return {(r.value, r.channel): (r.status, r.superseded_by_id, r.quality, r.id)
+                for r in s.scalars(select(Reading).where(Reading.window_id == window_id))}
+
+
+def test_an_older_dated_import_does_not_replace_the_consumers_later_reading(autumn, sessions):
+    meter_id, w = autumn
+    mine = record(sessions, meter_id, w[OCT_2026], "110", kyiv(2026, 11, 2, 10), channel="cabinet")
+    late = record(sessions, meter_id, w[OCT_2026], "105", kyiv(2026, 10, 26, 10))
+    assert mine.stands and not late.stands
+    rows = window_rows(sessions, w[OCT_2026])
+    consumer, utility = rows[(Decimal("110.000"), "cabinet")], rows[(Decimal("105.000"), "water_utility")]
+    assert consumer[0] == "accepted"
+    assert utility[:2] == ("superseded", consumer[3])
+
+
+def test_a_later_dated_import_stands_and_a_tie_goes_to_the_consumer(autumn, sessions):
+    meter_id, w = autumn
+    record(sessions, meter_id, w[OCT_2026], "104", kyiv(2026, 10, 27, 10), channel="cabinet")
+    record(sessions, meter_id, w[OCT_2026], "106", kyiv(2026, 10, 30, 10))
+    assert window_rows(sessions, w[OCT_2026])[(Decimal("106.000"), "water_utility")][0] == "accepted"
+    record(sessions, meter_id, w[OCT_2026], "107", kyiv(2026, 11, 1, 10), channel="cabinet", confirm_replace=True)
+    record(sessions, meter_id, w[OCT_2026], "107.5", kyiv(2026, 11, 1, 10))  # the same moment: the consumer's stands
+    rows = window_rows(sessions, w[OCT_2026])
+    assert [key for key, row in rows.items() if row[0] == "accepted"] == [(Decimal("107.000"), "cabinet")]
+
+
+def test_a_late_import_for_an_older_window_is_checked_against_its_own_neighbours(autumn, sessions):
+    meter_id, w = autumn
+    record(sessions, meter_id, w[dt.date(2026, 11, 1)], "120", kyiv(2026, 11, 28, 12), channel="cabinet")
+    # October's reading arrives after November's: 110 lies between 100 (28 Sep) and 120 (28 Nov).
+    late = record(sessions, meter_id, w[OCT_2026], "110", kyiv(2026, 10, 28, 12))
+    assert late.stands and late.previous_value == Decimal("100.000") and late.consumption == Decimal("10.000")
+    with pytest.raises(DomainError) as above:
+        record(sessions, meter_id, w[OCT_2026], "121", kyiv(2026, 10, 29, 12))
+    assert above.value.key == "reading.above_next" and "120,000" in above.value.message("uk")
+    with pytest.raises(DomainError) as below:
+        record(sessions, meter_id, w[OCT_2026], "99", kyiv(2026, 10, 29, 12))
+    assert below.value.key == "reading.below_previous" and "100,000" in below.value.message("uk")
+
+
+def test_a_normal_reading_after_half_a_year_without_readings_is_no_jump(world, sessions):
+    """2 m³ a month from January to June, nothing for six months, then 12 m³: 2 m³ a month again."""
+    account = world.account()
+    meter_id = world.meter(account, initial="100", installed=dt.date(2019, 12, 1))
+    for i in range(6):
+        period = dt.date(2020, 1 + i, 1)
+        world.reading(meter_id, world.window(period), f"{102 + 2 * i}", kyiv(2020, 1 + i, 28, 12), consumption="2")
+    december = world.window(dt.date(2020, 12, 1))
+    receipt = record(sessions, meter_id, december, "124", kyiv(2020, 12, 28, 12), channel="cabinet")
+    assert receipt.consumption == Decimal("12.000") and not receipt.flagged
+    # The same 12 m³ one month after the previous reading is still a jump to confirm.
+    with pytest.raises(NeedsConfirmation) as ask:
+        record(sessions, meter_id, world.window(dt.date(2021, 1, 1)), "136", kyiv(2021, 1, 28, 12), channel="cabinet")
+    assert ask.value.kind == "jump"
+
+
+def test_a_staff_correction_stands_in_place_of_the_reading_and_is_audited(autumn, sessions):
+    meter_id, w = autumn
+    original = record(sessions, meter_id, w[OCT_2026], "110", kyiv(2026, 11, 2, 10), channel="cabinet")
+    assert original.quality == "actual"
+    with sessions() as s:
+        original_id = s.scalar(select(Reading.id).where(Reading.receipt_number == original.receipt_number))
+    with pytest.raises(DomainError) as no_reason:
+        readings.correct_reading(sessions, original_id, "101", " ", actor="operator")
+    assert no_reason.value.key == "reading.correction_reason"
+    with pytest.raises(DomainError) as backwards:
+        readings.correct_reading(sessions, original_id, "99", "цифри переплутано", actor="operator")
+    assert backwards.value.key == "reading.below_previous"
+    fixed = readings.correct_reading(sessions, original_id, "101,5", "цифри переплутано", actor="operator",
+                                     now=kyiv(2026, 11, 5, 9))
+    assert fixed.quality == "corrected" and fixed.consumption == Decimal("1.500") and fixed.replaced == Decimal("110")
+    rows = window_rows(sessions, w[OCT_2026])
+    corrected = rows[(Decimal("101.500"), "staff")]
+    assert corrected[0] == "accepted" and corrected[2] == "corrected"
+    assert rows[(Decimal("110.000"), "cabinet")][:3] == ("superseded", corrected[3], "actual")
+    with sessions() as s:
+        entry = s.scalar(select(AuditLog).where(AuditLog.action == "reading.corrected"))
+    assert entry.actor == "operator" and "цифри переплутано" in entry.details and '"replaced": "110.000"' in entry.details
+    with pytest.raises(DomainError) as superseded:
+        readings.correct_reading(sessions, original_id, "102", "ще раз", actor="operator")
+    assert superseded.value.key == "reading.correct_not_standing"
+
+
+def test_the_water_utility_file_with_an_older_date_leaves_the_consumers_reading_standing(autumn, sessions,
+                                                                                        monkeypatch):
+    """The issue's case through the import: the consumer's 110 of 2 November, then the utility's 105 of 26 October."""
+    from core import imports
+
+    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+    meter_id, w = autumn
+    record(sessions, meter_id, w[OCT_2026], "110", kyiv(2026, 11, 2, 10), channel="cabinet")
+    data = "meter_serial;value;read_at;ref\r\n0812345;105,000;2026-10-26 10:00;VK-26\r\n".encode()
+    result = imports.commit(sessions, "readings", "vodokanal.csv", data, actor="operator")
+    assert [row["ref"] for row in result.to_add] == ["VK-26"] and result.rejected == []
+    rows = window_rows(sessions, w[OCT_2026])
+    assert rows[(Decimal("110.000"), "cabinet")][0] == "accepted"
+    assert rows[(Decimal("105.000"), "water_utility")][:2] == ("superseded", rows[(Decimal("110.000"), "cabinet")][3])

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core import consumers
 from core.errors import DomainError, Locked, VerificationFailed
-from db.models import ConsumerLogin, FailedAttempt
+from db.models import ConsumerLogin, FailedAttempt, Meter
 from tests.conftest import kyiv
 
 NOW = kyiv(2020, 3, 2, 10)
@@ -71,6 +71,18 @@ def test_wrong_meter_is_a_plain_failure(world, sessions):
     world.meter(account, serial="2611017")
     with pytest.raises(VerificationFailed):
         register(sessions, meter="9999999", number="1120200001017")
+
+
+def test_a_removed_meter_no_longer_proves_ownership(world, sessions):
+    account = world.account("1120200001017")
+    old = world.meter(account, serial="2611017", installed=dt.date(2015, 1, 1))
+    world.meter(account, serial="2611018", installed=dt.date(2020, 1, 15))
+    with sessions.begin() as s:
+        s.get(Meter, old).removed_on = dt.date(2020, 1, 15)
+    with pytest.raises(VerificationFailed):
+        register(sessions, meter="2611017", number="1120200001017")
+    assert logins(sessions) == 0
+    assert register(sessions, meter="2611018", number="1120200001017")
 
 
 def test_five_failures_lock_even_the_right_amount_and_the_lock_expires(seed_world, sessions):
