@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
@@ -78,3 +78,14 @@ def end(sessions: sessionmaker[Session], token: str | None, now: dt.datetime | N
         row = session.scalar(select(ConsumerSession).where(ConsumerSession.token_hash == _digest(token)))
         if row is not None and row.revoked_at is None:
             row.revoked_at = now
+
+
+def revoke_all_for_login(session: Session, login_id: int, now: dt.datetime) -> int:
+    """End every live session of a login (a password reset: whoever held the old password is logged out).
+    Runs in the caller's transaction; returns how many sessions it ended."""
+    ended = session.execute(
+        update(ConsumerSession)
+        .where(ConsumerSession.login_id == login_id, ConsumerSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return ended.rowcount or 0

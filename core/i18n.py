@@ -280,6 +280,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lookup.not_found": {"uk": "Рахунок не знайдено.", "en": "Account not found."},
     "service.heating": {"uk": "Опалення", "en": "Heating"},
     "service.hot_water": {"uk": "Гаряча вода", "en": "Hot water"},
+    # Forgotten password
+    "reset.failed": {
+        "uk": "Не вдалося підтвердити рахунок і логін. Перевірте номер рахунку, суму (або номер лічильника) "
+              "і логін та спробуйте ще раз.",
+        "en": "The account and login could not be verified. Check the account number, the amount (or the meter "
+              "number) and the login, and try again.",
+    },
 }
 
 

@@ -199,6 +199,23 @@ TEXT: dict[str, dict[str, str]] = {
     "profile.language": {"uk": "Мова кабінету", "en": "Cabinet language"},
     "profile.save_language": {"uk": "Зберегти мову", "en": "Save the language"},
     "profile.language_saved": {"uk": "Мову збережено.", "en": "The language has been saved."},
+    # Forgotten password
+    "nav.reset": {"uk": "Відновлення пароля", "en": "Password reset"},
+    "login.forgot": {"uk": "Забули пароль?", "en": "Forgot the password?"},
+    "reset.title": {"uk": "Відновлення пароля", "en": "Reset the password"},
+    "reset.intro": {
+        "uk": "Підтвердіть один із рахунків вашого кабінету так само, як при реєстрації, вкажіть свій логін "
+              "і новий пароль. Після зміни пароля кабінет закриється на всіх пристроях.",
+        "en": "Prove one of your cabinet's accounts the same way as at registration, enter your login and a new "
+              "password. Once it is changed, the cabinet is logged out on every device.",
+    },
+    "reset.login": {"uk": "Ваш логін: телефон або e-mail", "en": "Your login: phone or e-mail"},
+    "reset.password": {"uk": "Новий пароль (щонайменше 8 символів)", "en": "New password (at least 8 characters)"},
+    "reset.password2": {"uk": "Новий пароль ще раз", "en": "New password again"},
+    "reset.submit": {"uk": "Змінити пароль", "en": "Change the password"},
+    "reset.done": {"uk": "Пароль змінено. Увійдіть з новим паролем.",
+                   "en": "The password has been changed. Log in with the new password."},
+    "reset.to_login": {"uk": "Увійти", "en": "Log in"},
 }
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
