@@ -39,3 +39,10 @@ SESSION_IDLE_MINUTES = _int("TEPLO_SESSION_IDLE_MINUTES", 60 * 24 * 7)
 
 # Unsigned payment callbacks: counted per period, and only the first of each period is audited and logged.
 CALLBACK_REJECTION_PERIOD_MINUTES = _int("TEPLO_CALLBACK_REJECTION_PERIOD_MINUTES", 60)
+
+# Monthly receipt: the utility's requisites for the payment QR code (all three needed; without them the receipt
+# says the requisites are not configured and carries no QR code), and the folder of the DejaVu fonts it is set in.
+UTILITY_NAME = os.environ.get("TEPLO_UTILITY_NAME", "")
+UTILITY_EDRPOU = os.environ.get("TEPLO_UTILITY_EDRPOU", "")
+UTILITY_IBAN = os.environ.get("TEPLO_UTILITY_IBAN", "")
+FONT_DIR = os.environ.get("TEPLO_FONT_DIR", "/usr/share/fonts/truetype/dejavu")

@@ -216,6 +216,14 @@ TEXT: dict[str, dict[str, str]] = {
     "reset.done": {"uk": "Пароль змінено. Увійдіть з новим паролем.",
                    "en": "The password has been changed. Log in with the new password."},
     "reset.to_login": {"uk": "Увійти", "en": "Log in"},
+    # Monthly receipt
+    "account.receipt": {"uk": "Квитанція", "en": "Receipt"},
+    "account.receipt_month": {"uk": "Місяць", "en": "Month"},
+    "account.receipt_download": {"uk": "Завантажити квитанцію (PDF)", "en": "Download the receipt (PDF)"},
+    "account.receipt_help": {
+        "uk": "З QR-кодом для оплати в застосунку будь-якого банку.",
+        "en": "With a QR code to pay in any bank's app.",
+    },
 }
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
