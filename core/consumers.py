@@ -257,7 +257,8 @@ def reset_password(
     """Set a new password for a login that proves one of its own accounts again, with the registration proof.
 
     Throttled like registration (per account number) and also per login; every failure, whether the account,
-    the proof, the login or the link is wrong, raises the same message. Ends every session of the login.
+    the proof, the login or the link is wrong, raises the same message. Ends every session of the login and lifts
+    the lock that wrong passwords left on it (the failures stay as evidence).
     """
     now = now or clock.now()
     number, amount, meter = _parse_proof(account_number, last_payment, meter_serial)
@@ -292,6 +293,7 @@ def reset_password(
             ended = consumer_sessions.revoke_all_for_login(session, consumer.id, now)
             throttle.succeeded(session, by_account, now)
             throttle.succeeded(session, by_login, now)
+            throttle.clear_failures(session, LOGIN_SCOPE, login_name, now)
             audit.record(session, at=now, actor_type="consumer", actor=login_name, action="consumer.password_reset",
                          entity="consumer_login", entity_id=consumer.id, account=number,
                          method="payment" if amount is not None else "meter", sessions_ended=ended)

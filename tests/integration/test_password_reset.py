@@ -174,3 +174,18 @@ def test_revoke_all_for_login_leaves_other_logins_alone(seed_world, sessions):
     with sessions() as s:
         live = s.scalars(select(ConsumerSession.login_id).where(ConsumerSession.revoked_at.is_(None))).all()
     assert live == [stranger]
+
+
+def test_a_reset_lifts_the_login_lock_left_by_forgotten_password_attempts(seed_world, sessions):
+    """The usual way here: five wrong passwords lock the login; proving the account again must let them in."""
+    register(sessions)
+    for _ in range(5):
+        assert not can_log_in(sessions, "не-той-пароль")
+    with pytest.raises(Locked):
+        consumers.authenticate(sessions, LOGIN, OLD, now=NOW)
+    reset(sessions)
+    assert can_log_in(sessions, NEW)
+    with sessions() as s:  # the failures stay as evidence, no longer counted
+        outcomes = s.scalars(select(FailedAttempt.outcome).where(FailedAttempt.scope == consumers.LOGIN_SCOPE,
+                                                                 FailedAttempt.key == LOGIN)).all()
+    assert sorted(outcomes).count("cleared") == 5
