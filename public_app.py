@@ -35,6 +35,7 @@ if __name__ == "__main__":
     visitor = [
         page("login.py", "nav.login", ":material/login:", "login", default=not logged_in, hidden=logged_in),
         page("register.py", "nav.register", ":material/person_add:", "register", hidden=logged_in),
+        page("reset_password.py", "nav.reset", ":material/lock_reset:", "reset-password", hidden=True),
     ]
     current = st.navigation(visitor + menu + hidden, position="hidden")
     if not logged_in and current in menu + hidden:

@@ -72,3 +72,10 @@ SESSION_MAX_DAYS = _int("TEPLO_SESSION_MAX_DAYS", 30)
 STAFF_SESSION_IDLE_MINUTES = _int("TEPLO_STAFF_SESSION_IDLE_MINUTES", 30)
 STAFF_SESSION_MAX_HOURS = _int("TEPLO_STAFF_SESSION_MAX_HOURS", 12)
 TRUSTED_PROXIES = _networks("TEPLO_TRUSTED_PROXIES")
+
+# Monthly receipt: the utility's requisites for the payment QR code (all three needed; without them the receipt
+# says the requisites are not configured and carries no QR code), and the folder of the DejaVu fonts it is set in.
+UTILITY_NAME = os.environ.get("TEPLO_UTILITY_NAME", "")
+UTILITY_EDRPOU = os.environ.get("TEPLO_UTILITY_EDRPOU", "")
+UTILITY_IBAN = os.environ.get("TEPLO_UTILITY_IBAN", "")
+FONT_DIR = os.environ.get("TEPLO_FONT_DIR", "/usr/share/fonts/truetype/dejavu")

@@ -47,3 +47,9 @@ def end(sessions: sessionmaker[Session], token: str | None, now: dt.datetime | N
 def revoke_others(session: Session, login_id: int, now: dt.datetime, keep_token: str | None) -> int:
     """After a password change: every other session of the login ends (the one in use stays)."""
     return STORE.revoke_all(session, login_id, now, keep_token=keep_token)
+
+
+def revoke_all_for_login(session: Session, login_id: int, now: dt.datetime) -> int:
+    """End every live session of a login (a password reset: whoever held the old password is logged out).
+    Runs in the caller's transaction; returns how many sessions it ended."""
+    return STORE.revoke_all(session, login_id, now, keep_token=None)

@@ -437,6 +437,59 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality.actual": {"uk": "фактичне", "en": "actual"},
     "quality.estimated": {"uk": "оцінка", "en": "estimated"},
     "quality.corrected": {"uk": "виправлене", "en": "corrected"},
+    # Forgotten password
+    "reset.failed": {
+        "uk": "Не вдалося підтвердити рахунок і логін. Перевірте номер рахунку, суму (або номер лічильника) "
+              "і логін та спробуйте ще раз.",
+        "en": "The account and login could not be verified. Check the account number, the amount (or the meter "
+              "number) and the login, and try again.",
+    },
+    # Monthly receipt
+    "receipt.no_charges": {"uk": "За цей місяць нарахувань немає.", "en": "There are no charges for this month."},
+    "receipt.title": {"uk": "Квитанція за {month}", "en": "Receipt for {month}"},
+    "receipt.no_requisites": {
+        "uk": "Реквізити для оплати не налаштовано: QR-код для оплати недоступний. Оплатіть у кабінеті.",
+        "en": "The payment requisites are not configured, so there is no payment QR code. Pay in the cabinet.",
+    },
+    "receipt.recipient": {"uk": "Отримувач", "en": "Recipient"},
+    "receipt.edrpou": {"uk": "Код ЄДРПОУ", "en": "EDRPOU code"},
+    "receipt.account": {"uk": "Особовий рахунок", "en": "Personal account"},
+    "receipt.address": {"uk": "Адреса", "en": "Address"},
+    "receipt.col_service": {"uk": "Послуга", "en": "Service"},
+    "receipt.col_charged": {"uk": "Нараховано", "en": "Charged"},
+    "receipt.col_discount": {"uk": "Знижка", "en": "Discount"},
+    "receipt.col_to_pay": {"uk": "До сплати", "en": "To pay"},
+    "receipt.col_paid": {"uk": "Сплачено", "en": "Paid"},
+    "receipt.col_balance": {"uk": "Борг / переплата", "en": "Debt / overpayment"},
+    "receipt.debt": {"uk": "борг", "en": "debt"},
+    "receipt.overpaid": {"uk": "переплата", "en": "overpaid"},
+    "receipt.balance_note": {
+        "uk": "Сплачено — платежі, що надійшли протягом місяця. Борг або переплата — на кінець місяця, "
+              "з урахуванням попередніх місяців.",
+        "en": "Paid: the payments received during the month. Debt or overpayment: at the end of the month, "
+              "including the months before.",
+    },
+    "receipt.readings": {"uk": "Показання лічильників за місяць", "en": "The month's meter readings"},
+    "receipt.no_readings": {"uk": "Показань за цей місяць немає.", "en": "No readings for this month."},
+    "receipt.col_meter": {"uk": "Лічильник", "en": "Meter"},
+    "receipt.col_date": {"uk": "Дата", "en": "Date"},
+    "receipt.col_reading": {"uk": "Показання", "en": "Reading"},
+    "receipt.col_consumption": {"uk": "Спожито", "en": "Consumption"},
+    "receipt.estimated": {"uk": "розрахункове", "en": "estimated"},
+    "receipt.nothing_due": {"uk": "Сплачувати за цей місяць нічого не потрібно.",
+                            "en": "Nothing is due for this month."},
+    "receipt.qr_title": {"uk": "Оплата за QR-кодом", "en": "Pay by QR code"},
+    "receipt.qr_help": {
+        "uk": "Відскануйте код у застосунку свого банку: отримувач, рахунок, сума і призначення заповняться самі. "
+              "Переказ на рахунок підприємства — без комісії. Окремий код для кожної послуги.",
+        "en": "Scan the code in your banking app: the recipient, account, amount and purpose are filled in. "
+              "A transfer to the utility's account carries no commission. One code per service.",
+    },
+    "receipt.generated": {"uk": "Сформовано {at}", "en": "Generated {at}"},
+    "receipt.unavailable": {
+        "uk": "Квитанція зараз недоступна: на сервері не встановлено шрифт. Повідомте підприємство.",
+        "en": "The receipt is not available now: the server lacks its font. Please tell the utility.",
+    },
 }
 
 

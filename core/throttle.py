@@ -129,3 +129,14 @@ def released(session: Session, attempt: Claim) -> None:
     """Give the claim back: the attempt proved nothing wrong (a success, or a matching proof refused for another
     reason the person is told). Only the claim's own row goes; failures are never deleted."""
     session.execute(delete(FailedAttempt).where(FailedAttempt.id == attempt.id, FailedAttempt.outcome == CLAIMED))
+
+
+def clear_failures(session: Session, scope: str, key: str, now: dt.datetime) -> None:
+    """Stop counting the key's failures in another scope (kept as evidence): a password reset lifts the lock that
+    forgotten-password login attempts left on the login."""
+    session.execute(
+        update(FailedAttempt)
+        .where(FailedAttempt.scope == scope, FailedAttempt.key == normalise_key(key),
+               FailedAttempt.outcome == FAILED, FailedAttempt.at <= now)
+        .values(outcome=CLEARED)
+    )

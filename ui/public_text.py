@@ -257,6 +257,31 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{estimated} was charged earlier by estimate but {consumption} was used: {credited} will be credited "
               "back (recalculation).",
     },
+    # Forgotten password
+    "nav.reset": {"uk": "Відновлення пароля", "en": "Password reset"},
+    "login.forgot": {"uk": "Забули пароль?", "en": "Forgot the password?"},
+    "reset.title": {"uk": "Відновлення пароля", "en": "Reset the password"},
+    "reset.intro": {
+        "uk": "Підтвердіть один із рахунків вашого кабінету так само, як при реєстрації, вкажіть свій логін "
+              "і новий пароль. Після зміни пароля кабінет закриється на всіх пристроях.",
+        "en": "Prove one of your cabinet's accounts the same way as at registration, enter your login and a new "
+              "password. Once it is changed, the cabinet is logged out on every device.",
+    },
+    "reset.login": {"uk": "Ваш логін: телефон або e-mail", "en": "Your login: phone or e-mail"},
+    "reset.password": {"uk": "Новий пароль (щонайменше 8 символів)", "en": "New password (at least 8 characters)"},
+    "reset.password2": {"uk": "Новий пароль ще раз", "en": "New password again"},
+    "reset.submit": {"uk": "Змінити пароль", "en": "Change the password"},
+    "reset.done": {"uk": "Пароль змінено. Увійдіть з новим паролем.",
+                   "en": "The password has been changed. Log in with the new password."},
+    "reset.to_login": {"uk": "Увійти", "en": "Log in"},
+    # Monthly receipt
+    "account.receipt": {"uk": "Квитанція", "en": "Receipt"},
+    "account.receipt_month": {"uk": "Місяць", "en": "Month"},
+    "account.receipt_download": {"uk": "Завантажити квитанцію (PDF)", "en": "Download the receipt (PDF)"},
+    "account.receipt_help": {
+        "uk": "З QR-кодом для оплати в застосунку будь-якого банку.",
+        "en": "With a QR code to pay in any bank's app.",
+    },
 }
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}

@@ -22,7 +22,7 @@ from ui.public_text import text
 
 # The url paths public_app.py registers in st.navigation (checked against it by a test).
 PUBLIC_PAGES = ("login", "register", "account", "readings", "pay", "profile", "add-account", "pay-demo",
-                "pay-result")
+                "pay-result", "reset-password")
 # Streamlit's own endpoints and assets (its static folder holds index.html, favicon.png, manifest.json, static/).
 STREAMLIT_PREFIXES = ("_stcore", "media", "component", "static", "app/static")
 STREAMLIT_FILES = frozenset(path.name for path in (Path(streamlit.__file__).parent / "static").iterdir())

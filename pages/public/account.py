@@ -1,9 +1,11 @@
 """My account: per service the balance and the latest charge, a chart of charges vs payments, the history."""
 
+from functools import partial
+
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import clock, formatting
+from core import clock, formatting, receipts
 from core.clock import add_months
 from core.consumer_history import monthly_totals_of
 from core.i18n import t
@@ -69,6 +71,20 @@ if data.recalculations:
             st.text(tr(key, month=formatting.month(r.period, lang), estimated=formatting.volume(r.estimated_volume, lang),
                        actual=formatting.volume(r.actual_volume, lang), volume=formatting.volume(abs(r.volume), lang),
                        amount=formatting.money(abs(r.amount), lang)))
+
+receipt_months = sorted({c.month for c in data.charges}, reverse=True)
+if receipt_months:
+    st.subheader(tr("account.receipt"), anchor=False)
+    receipt_month = st.selectbox(tr("account.receipt_month"), receipt_months, key="receipt_month",
+                                 format_func=lambda m: formatting.month(m, lang))
+    if receipts.fonts_available():
+        st.download_button(
+            tr("account.receipt_download"), icon=":material/download:", mime="application/pdf", on_click="ignore",
+            file_name=f"kvytantsiia-{data.number}-{receipt_month:%Y-%m}.pdf", help=tr("account.receipt_help"),
+            data=partial(receipts.pdf_for_consumer, sessions(), login_id, account.account_id, receipt_month, lang),
+        )
+    else:
+        st.warning(t("receipt.unavailable", lang))
 
 st.subheader(tr("account.chart_title"), anchor=False)
 span = st.segmented_control(tr("account.chart_range"), ["24", "all"], default="24", label_visibility="collapsed",

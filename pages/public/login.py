@@ -29,5 +29,6 @@ if submitted:
         sign_in(login_id, next_path=st.session_state.pop("after_login", "/"))
         st.switch_page("pages/public/account.py")
 
+st.page_link("pages/public/reset_password.py", label=tr("login.forgot"), icon=":material/lock_reset:")
 st.write(tr("login.no_account"))
 st.page_link("pages/public/register.py", label=tr("login.to_register"), icon=":material/person_add:")

@@ -44,7 +44,7 @@ def test_history_of_charges_by_year_and_of_payments(at):
     charges = at.dataframe[0].value
     assert list(charges.columns) == ["Місяць", "Послуга", "До сплати"]  # no discount in 2026: no column
     assert list(charges["Місяць"]) == ["жовтень 2026", "жовтень 2026"]
-    at.selectbox[0].set_value(2020).run()
+    at.selectbox(key="charges_year").set_value(2020).run()
     charges = at.dataframe[0].value
     assert "Знижка" in charges.columns
     assert set(charges["Знижка"]) == {"16\u00a0%", ""}
