@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
@@ -108,12 +108,14 @@ class World:
             return row.id
 
     def charge(self, account_id, service, month, amount, discount="0", volume="1.000", tariff="1.0000") -> None:
+        from core.charges import to_pay  # the rule every charge obeys (core.imports checks it too)
+
         amount, discount = Decimal(amount), Decimal(discount)
-        cut = (amount * discount / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)  # as core.imports computes it
+        left = to_pay(amount, discount)
         with self.sessions.begin() as s:
             s.add(Charge(account_id=account_id, service=service, month=month, volume=Decimal(volume),
-                         tariff=Decimal(tariff), amount=amount, discount_percent=discount, discount_amount=cut,
-                         amount_to_pay=amount - cut))
+                         tariff=Decimal(tariff), amount=amount, discount_percent=discount, discount_amount=amount - left,
+                         amount_to_pay=left))
 
     def payment(self, account_id, service, amount, paid_at, channel="bank", ref=None) -> None:
         with self.sessions.begin() as s:

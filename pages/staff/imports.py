@@ -85,10 +85,10 @@ if result.to_add:
 changing = result.rows_added + (result.rows_changed if register else len(result.conflicts))
 with st.form("commit_import"):
     if register:
-        st.text(f"Імпортувати файл «{upload.name}»: нових рядків — {view.number(result.rows_added)}, "
-                f"змінених — {view.number(result.rows_changed)}.")  # plain text: the file's name is the user's
+        st.write(f"Імпортувати файл «{md(upload.name)}»: нових рядків — {view.number(result.rows_added)}, "
+                 f"змінених — {view.number(result.rows_changed)}.")
     else:
-        st.text(f"Імпортувати файл «{upload.name}»: додати {view.number(result.rows_added)} рядків.")
+        st.write(f"Імпортувати файл «{md(upload.name)}»: додати {view.number(result.rows_added)} рядків.")
     go = st.form_submit_button("Імпортувати", type="primary", disabled=changing == 0)
 if go:
     try:

@@ -34,5 +34,6 @@ def test_the_receipt_can_be_downloaded_for_each_month_with_charges(at):
 
 def test_the_receipt_section_speaks_english(at):
     at.session_state["lang"] = "en"
+    at.session_state["lang_chosen"] = True
     at.run()
     assert [element.proto.label for element in download_buttons(at)] == ["Download the receipt (PDF)"]

@@ -38,7 +38,7 @@ def test_the_login_form_offers_the_reset(cabinet):
 
 def test_reset_changes_the_password_and_logs_out_every_device(cabinet, app_world, app_sessions):
     login_id = registered_id(app_sessions)
-    consumer_sessions.start(app_sessions, login_id)
+    consumer_sessions.start(app_sessions, login_id, browser="another-device")
     at = reset_via_ui()
     assert not errors(at)
     assert "Пароль змінено. Увійдіть з новим паролем." in shown(at)

@@ -262,7 +262,7 @@ def test_operator_corrects_a_reading_from_the_account_lookup(staff, app_sessions
     assert "Показання виправлено: 52,500 м³ (замість 53,000 м³)" in text(at)
     with app_sessions() as s:
         rows = s.execute(select(Reading.value, Reading.status, Reading.quality)
-                         .where(Reading.value.in_([52.5, 53])).order_by(Reading.value)).all()
+                         .where(Reading.value.in_([Decimal("52.5"), Decimal("53")])).order_by(Reading.value)).all()
         audit = s.scalar(select(AuditLog.actor).where(AuditLog.action == "reading.corrected"))
     assert [tuple(r) for r in rows] == [(Decimal("52.500"), "accepted", "corrected"),
                                         (Decimal("53.000"), "superseded", "actual")]

@@ -88,8 +88,8 @@ def test_the_migration_converts_existing_sqlite_money_to_exact_values_and_back(t
 
 
 def test_the_test_fixture_charges_what_the_charges_import_charges(world, sessions):
-    """127,30 ₴ with a 25 % discount: the discount 31,825 is 31,83 rounded half up, so 95,47 to pay. The fixture
-    used to round the discount half to even (31,82) and expected 95,48, a kopeck the product never charges."""
+    """127,30 ₴ with a 25 % discount: to pay is 127,30 × 0,75 = 95,475, rounded half up 95,48 (core.charges.to_pay),
+    so the discount is 31,82. The fixture and the import must write the same kopecks."""
     from core import imports
 
     account = world.account()
@@ -100,4 +100,4 @@ def test_the_test_fixture_charges_what_the_charges_import_charges(world, session
     with sessions() as s:
         rows = s.execute(select(Charge.discount_amount, Charge.amount_to_pay).order_by(Charge.month)).all()
     assert len(rows) == 2 and rows[0] == rows[1]
-    assert rows[1] == (Decimal("31.83"), Decimal("95.47"))
+    assert rows[1] == (Decimal("31.82"), Decimal("95.48"))

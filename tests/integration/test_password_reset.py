@@ -56,8 +56,8 @@ def test_the_last_payment_and_the_login_set_a_new_password_and_end_every_session
     login_id = register(sessions)
     tokens = []
     for _ in range(2):  # a phone and a computer
-        _token, ticket = consumer_sessions.start(sessions, login_id, now=NOW)
-        tokens.append(consumer_sessions.exchange_ticket(sessions, ticket, now=NOW))
+        _token, ticket = consumer_sessions.start(sessions, login_id, browser="phone", now=NOW)
+        tokens.append(consumer_sessions.exchange_ticket(sessions, ticket, browser="phone", now=NOW))
     assert all(consumer_sessions.resolve(sessions, t, now=NOW) == login_id for t in tokens)
 
     assert reset(sessions, amount="412,37") == login_id  # the hot-water payment proves it as well
@@ -167,8 +167,8 @@ def test_revoke_all_for_login_leaves_other_logins_alone(seed_world, sessions):
     world.payment(other, "heating", "999.99", kyiv(2020, 2, 20))
     olena = register(sessions)
     stranger = register(sessions, number="1120200002000", amount="999,99", login="stranger@example.com")
-    consumer_sessions.start(sessions, olena, now=NOW)
-    consumer_sessions.start(sessions, stranger, now=NOW)
+    consumer_sessions.start(sessions, olena, browser="phone", now=NOW)
+    consumer_sessions.start(sessions, stranger, browser="laptop", now=NOW)
     with sessions.begin() as s:
         assert consumer_sessions.revoke_all_for_login(s, olena, NOW) == 1
     with sessions() as s:

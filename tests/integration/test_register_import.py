@@ -146,7 +146,8 @@ def test_a_later_file_moves_changes_replaces_and_closes_with_an_audit_row_each(u
     assert actions(sessions) == after
 
 
-def test_a_closed_account_stays_with_its_consumer_but_takes_no_readings_and_no_estimates(utility):
+def test_a_closed_account_stays_with_its_consumer_but_takes_no_readings_and_no_estimates(utility, monkeypatch):
+    monkeypatch.setenv("TEPLO_DEMO", "1")  # the payment below goes to the demo provider
     sessions = utility
     login = register(sessions, account_number=NEW, last_payment="150,00", login="new@example.com",
                      password="довга-фраза-2020", password_repeated="довга-фраза-2020")

@@ -102,7 +102,7 @@ def test_import_loads_the_register_from_the_sample_files_once(tmp_path):
 
 def test_import_of_a_registry_with_year_one_dates_reports_the_lines_and_no_traceback(tmp_path):
     url = f"sqlite:///{tmp_path}/import.sqlite3"
-    assert run("demo", "--size", "tiny", env_url=url).returncode == 0
+    assert run("demo", "--size", "tiny", env_url=url, TEPLO_DEMO="1").returncode == 0
     registry = tmp_path / "registry.csv"
     registry.write_bytes(("account_number;service;amount;paid_at;payment_ref\r\n"
                           "1120200001000;heating;100,00;0001-01-01;Y-1\r\n"
