@@ -109,14 +109,13 @@ def _tariff(account_id, period: dt.date):
     )
 
 
-def account_spans(session: Session, accounts, until: dt.datetime) -> dict[int, list[MeterSpan]]:
-    """Per account, its hot-water meters (removed ones too) with their readings before `until`, aggregated in SQL
-    per meter: the first and last within the 12 months, the last before them, the last reading's window."""
-    cutoff = until - dt.timedelta(days=365)
+def meter_spans(meters, cutoff, until):
+    """Per meter among `meters` (a SELECT of ids), its standing real readings before `until` aggregated in SQL:
+    the first and last since `cutoff` (12 months back), the last before it, the last reading's window. Shared by
+    the window's estimates and a submission's history, so both average the same readings."""
     recent = Reading.submitted_at >= cutoff
     older = Reading.submitted_at < cutoff
-    meters = select(Meter.id).where(Meter.account_id.in_(accounts), Meter.service == "hot_water")
-    spans = (
+    return (
         select(Reading.meter_id.label("meter_id"),
                func.min(case((recent, Reading.submitted_at))).label("first_at"),
                func.min(case((recent, Reading.value))).label("first_value"),
@@ -126,10 +125,18 @@ def account_spans(session: Session, accounts, until: dt.datetime) -> dict[int, l
                func.max(case((older, Reading.value))).label("before_value"),
                func.max(ReadingWindow.period).label("last_period"))
         .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
-        .where(Reading.meter_id.in_(meters), Reading.status == "accepted", Reading.quality.in_(MEASURED),
+        .where(Reading.meter_id.in_(meters), Reading.status == "accepted",
+               or_(*(Reading.quality == quality for quality in MEASURED)),  # plain binds: the statement is reused
                Reading.submitted_at < until)
         .group_by(Reading.meter_id).subquery("spans")
     )
+
+
+def account_spans(session: Session, accounts, until: dt.datetime) -> dict[int, list[MeterSpan]]:
+    """Per account, its hot-water meters (removed ones too) with their readings before `until`, aggregated in SQL
+    per meter: the first and last within the 12 months, the last before them, the last reading's window."""
+    meters = select(Meter.id).where(Meter.account_id.in_(accounts), Meter.service == "hot_water")
+    spans = meter_spans(meters, until - dt.timedelta(days=365), until)
     rows = session.execute(
         select(Meter.account_id, Meter.installed_on, Meter.initial_value, spans.c.first_at, spans.c.first_value,
                spans.c.last_at, spans.c.last_value, spans.c.before_at, spans.c.before_value, spans.c.last_period)

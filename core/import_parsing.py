@@ -256,6 +256,20 @@ def _trailer(line: int, record: list[str]) -> Trailer | None:
     return Trailer(line, int(figures[0]), total)
 
 
+def column_mapping(header: list[str], columns: dict[str, tuple[str, ...]], required) -> dict[int, str]:
+    """Which field holds which column, by the header's spellings (Ukrainian or English, any case); the file is
+    refused as a whole when a required column is missing."""
+    mapping: dict[int, str] = {}
+    for index, name in enumerate(_normal_header(h) for h in header):
+        for column, spellings in columns.items():
+            if name in spellings and column not in mapping.values():
+                mapping[index] = column
+    missing = [c for c in required if c not in mapping.values()]
+    if missing:
+        raise DomainError("import.columns", columns=", ".join(missing), expected=", ".join(required))
+    return mapping
+
+
 def read_table(kind: str, data: bytes) -> Table:
     """Decode, sniff, map the header; a row with a wrong number of fields, or a last row without a line terminator
     (the file may be cut inside its last field), is rejected here; a trailer is read and checked."""
@@ -282,15 +296,7 @@ def read_table(kind: str, data: bytes) -> Table:
     if not records:  # a header without a line end and nothing else
         records, cut = [cut], None
     header_number, header = records[0]
-    names = [_normal_header(h) for h in header]
-    mapping: dict[int, str] = {}
-    for index, name in enumerate(names):
-        for column, spellings in COLUMNS[kind].items():
-            if name in spellings and column not in mapping.values():
-                mapping[index] = column
-    missing = [c for c in REQUIRED[kind] if c not in mapping.values()]
-    if missing:
-        raise DomainError("import.columns", columns=", ".join(missing), expected=", ".join(REQUIRED[kind]))
+    mapping = column_mapping(header, COLUMNS[kind], REQUIRED[kind])
     body = records[1:]
     trailer = None
     if cut is not None and (trailer := _trailer(*cut)) is not None:

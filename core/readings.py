@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import Protocol
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Connection, Date, Integer, and_, bindparam, case, exists, func, insert, or_, select, true, update
+from sqlalchemy import Connection, Date, Integer, and_, bindparam, exists, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from core import audit, clock, metering
-from core.additional_charges import AdditionalChargeLine, estimate
+from core.additional_charges import MEASURED, AdditionalChargeLine, estimate, meter_spans
 from core.consumers import require_link
 from core.errors import AccessDenied, DomainError, NeedsConfirmation
 from core.formatting import Shown, date, volume
@@ -26,7 +26,6 @@ from core.windows import WindowInfo, next_window, open_window
 from db.models import AdditionalCharge, ConsumerAccountLink, ConsumerLogin, Meter, Reading, ReadingWindow
 
 THOUSANDTH = Decimal("0.001")
-MEASURED = ("actual", "corrected")  # the qualities of a real reading; an estimate is never a reading row
 
 
 @dataclass(frozen=True)
@@ -117,26 +116,10 @@ def _history_statement():
                    and_(before.c.period.is_(None), ReadingWindow.closes_at > before.c.at)))
         .scalar_subquery()
     )
-    recent = Reading.submitted_at >= cutoff
-    older = Reading.submitted_at < cutoff
     account_meters = select(Meter.id).where(
         Meter.account_id == select(this.account_id).where(this.id == meter_id).scalar_subquery(),
         Meter.service == select(this.service).where(this.id == meter_id).scalar_subquery())
-    spans = (
-        select(Reading.meter_id.label("meter_id"),
-               func.min(case((recent, Reading.submitted_at))).label("first_at"),
-               func.min(case((recent, Reading.value))).label("first_value"),
-               func.max(case((recent, Reading.submitted_at))).label("last_at"),
-               func.max(case((recent, Reading.value))).label("last_value"),
-               func.max(case((older, Reading.submitted_at))).label("before_at"),
-               func.max(case((older, Reading.value))).label("before_value"),
-               func.max(ReadingWindow.period).label("last_period"))
-        .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
-        .where(Reading.meter_id.in_(account_meters), Reading.status == "accepted",
-               or_(*(Reading.quality == quality for quality in MEASURED)),  # plain binds: the statement is reused
-               Reading.submitted_at < at)
-        .group_by(Reading.meter_id).subquery("spans")
-    )
+    spans = meter_spans(account_meters, cutoff, at)
     return (
         select(Meter.id, Meter.installed_on, Meter.initial_value, spans.c.first_at, spans.c.first_value,
                spans.c.last_at, spans.c.last_value, spans.c.before_at, spans.c.before_value, spans.c.last_period,

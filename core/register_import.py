@@ -33,7 +33,7 @@ from core.import_parsing import (
     ForeignDigits,
     NumberTooLarge,
     Rejected,
-    _normal_header,
+    column_mapping,
     decode,
     parse_decimal,
     parse_month,
@@ -152,15 +152,7 @@ def read_table(kind: str, data: bytes) -> _Table:
     if not records:
         raise DomainError("import.empty")
     header_number, header = records[0]
-    names = [_normal_header(h) for h in header]
-    mapping: dict[int, str] = {}
-    for index, name in enumerate(names):
-        for column, spellings in COLUMNS[kind].items():
-            if name in spellings and column not in mapping.values():
-                mapping[index] = column
-    missing = [c for c in REQUIRED[kind] if c not in mapping.values()]
-    if missing:
-        raise DomainError("import.columns", columns=", ".join(missing), expected=", ".join(REQUIRED[kind]))
+    mapping = column_mapping(header, COLUMNS[kind], REQUIRED[kind])
     unterminated = not text.rstrip(" \t").endswith(("\n", "\r"))
     rows, rejected = [], []
     for position, (line, record) in enumerate(records[1:], start=2):
