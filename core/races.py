@@ -3,13 +3,15 @@ what the sequential path would have told them, never shown a raw database error.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-RETRIES = 5
+RETRIES = 12
 
 T = TypeVar("T")
 
@@ -33,4 +35,5 @@ def write_or_explain(sessions: sessionmaker[Session], write: Callable[[Session],
                 raise
             with sessions() as session:
                 explain(session)
+            time.sleep(random.uniform(0, 0.02 * 2 ** min(attempt, 5)))  # apart, so the retries do not collide again
     raise AssertionError("unreachable")

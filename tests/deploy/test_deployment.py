@@ -339,8 +339,10 @@ def test_operator_uploads_a_bank_registry_through_nginx(deployment, browser, ses
     expect_text(page, "Внутрішній застосунок")
     fill(page, "Ім'я користувача", OPERATOR)
     fill(page, "Пароль", OPERATOR_PASSWORD)
-    click_button(page, "Увійти")
-    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible()
+    with page.expect_response(lambda response: "/session/start" in response.url, timeout=60_000):
+        click_button(page, "Увійти")  # the browser then fetches the session cookie and reloads the dashboard
+    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible(timeout=30_000)
+    wait_idle(page)
     page.locator("[data-testid='stSidebarNav'] a").filter(has=page.get_by_text("Імпорт файлів", exact=True)).click()
     expect(page.get_by_role("heading", name="Імпорт файлів").first).to_be_visible()
     wait_idle(page)

@@ -76,7 +76,7 @@ class ThrowawayPostgres:
 def postgres(browser):
     cluster = ThrowawayPostgres()
     try:
-        env = {**clean_environment(), "DATABASE_URL": cluster.url, "TEPLO_NOW": WINDOW_OPEN}
+        env = {**clean_environment(), "DATABASE_URL": cluster.url, "TEPLO_NOW": WINDOW_OPEN, "TEPLO_DEMO": "1"}
         subprocess.run([sys.executable, "manage.py", "demo", "--size", "tiny"], cwd=ROOT, env=env, check=True,
                        capture_output=True, timeout=600)
         yield cluster

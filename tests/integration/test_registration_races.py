@@ -65,9 +65,16 @@ def _race(engine, action, login_id=None) -> list[str]:
     return sorted(outcomes)
 
 
+def assert_one_won(outcomes: list[str], loser: str) -> None:
+    """One attempt wins; every other gets the sequential path's message, or, past the number of proofs the
+    throttle lets run at once for one account (core.throttle), its lock message: never a raw database error."""
+    assert outcomes.count("ok") == 1, outcomes
+    assert set(outcomes) - {"ok"} <= {loser, "registration.locked"}, outcomes
+    assert outcomes.count(loser) >= 1, outcomes
+
+
 def test_parallel_registrations_of_one_login_create_one_and_tell_the_rest_it_is_taken(seed_world, engine, sessions):
-    outcomes = _race(engine, "register")
-    assert outcomes == sorted(["ok"] + ["login.taken"] * (len(outcomes) - 1))
+    assert_one_won(_race(engine, "register"), "login.taken")
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(ConsumerLogin)) == 1
         assert s.scalar(select(func.count()).select_from(ConsumerAccountLink)) == 1
@@ -79,8 +86,7 @@ def test_parallel_links_of_one_account_link_it_once_and_tell_the_rest_it_is_link
     world.payment(second, "heating", "999.99", kyiv(2020, 2, 1))
     login_id = consumers.register(sessions, account_number="1120200001000", login="+380671234567",
                                   password=PASSWORD, password_repeated=PASSWORD, last_payment="1866,66", now=NOW)
-    outcomes = _race(engine, "add_account", login_id)
-    assert outcomes == sorted(["ok"] + ["registration.already_linked"] * (len(outcomes) - 1))
+    assert_one_won(_race(engine, "add_account", login_id), "registration.already_linked")
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(ConsumerAccountLink)
                         .where(ConsumerAccountLink.login_id == login_id)) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 import json
 import logging
@@ -42,6 +43,12 @@ def test_one_json_line_per_event_with_the_request_id_and_no_secrets(monkeypatch)
     assert "довга-фраза-2020" not in stream.getvalue() and "hunter2" not in stream.getvalue()
 
 
+def run_apart(coroutine) -> None:
+    """asyncio.run in a thread of its own: the browser suite's Playwright may hold an event loop in this one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 def test_the_proxy_request_id_tags_the_request_and_its_log_lines():
     seen = {}
 
@@ -63,9 +70,9 @@ def test_the_proxy_request_id_tags_the_request_and_its_log_lines():
     stream = io.StringIO()
     handler = logs.configure(stream=stream)
     try:
-        asyncio.run(RequestIdMiddleware(app)(scope, receive, send))
+        run_apart(RequestIdMiddleware(app)(scope, receive, send))
         bogus = {**scope, "headers": [(b"x-request-id", b"<script>")]}
-        asyncio.run(RequestIdMiddleware(app)(bogus, receive, send))
+        run_apart(RequestIdMiddleware(app)(bogus, receive, send))
     finally:
         logging.getLogger().removeHandler(handler)
     assert (b"x-request-id", b"4f1c2a9e8b7d6c5f") in sent[0]["headers"]
