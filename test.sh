@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/venv.sh
+# Let Python keep the bytecode it compiles: the suite starts many processes (app servers, CLI runs, parallel
+# workers), and with PYTHONDONTWRITEBYTECODE set each one compiles Streamlit, pandas and Plotly again (2× the start).
+unset PYTHONDONTWRITEBYTECODE
 python -m pytest -ra "$@"
