@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Date, Integer, and_, bindparam, exists, func,
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from core import audit, clock, metering
-from core.additional_charges import MEASURED, AdditionalChargeLine, estimate, meter_spans
+from core.estimates import MEASURED, AdditionalChargeLine, estimate, meter_spans
 from core.consumers import require_link
 from core.errors import AccessDenied, DomainError, NeedsConfirmation
 from core.formatting import Shown, date, volume
