@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core import additional_charges, dashboard_readings, imports, register_import
+from core import additional_charges, dashboard_readings, imports, register_import, register_parsing
 from core.consumers import linked_accounts, register
 from core.errors import DomainError
 from core.payments import create_intent
@@ -57,7 +57,7 @@ def actions(sessions) -> list[tuple[str, str]]:
 
 def load(sessions, kind: str, name: str) -> object:
     data = (SAMPLES / name).read_bytes()
-    if kind in register_import.KINDS:
+    if kind in register_parsing.KINDS:
         return register_import.commit(sessions, kind, name, data, actor="operator")
     return imports.commit(sessions, kind, name, data, actor="operator")
 
