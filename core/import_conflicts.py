@@ -263,7 +263,7 @@ def _suffixed(ref: str, suffix: str) -> str:
 
 
 def _resolve_payment(session: Session, conflict: ImportConflict, incoming: dict, now: dt.datetime) -> int | None:
-    from core.imports import BANK_SOURCE
+    from core.import_bank import BANK_SOURCE
 
     ref = conflict.key
     standing = stored_payments(session, BANK_SOURCE, [ref]).get(ref)
@@ -320,7 +320,7 @@ def _resolve_charge(session: Session, conflict: ImportConflict, incoming: dict) 
 
 
 def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict, actor: str) -> int | None:
-    from core.imports import READINGS_SOURCE
+    from core.import_readings import READINGS_SOURCE
     from core.readings import record_reading
 
     stored = stored_readings(session, READINGS_SOURCE, [conflict.key]).get(conflict.key)

@@ -87,7 +87,7 @@ class _Table:
 
 
 def read_table(kind: str, data: bytes) -> _Table:
-    """As core.imports.read_table, for the register's columns; a last row with no line break is a truncation
+    """As core.import_parsing.read_table, for the register's columns; a last row with no line break is a truncation
     suspect and is rejected (a register row cut short would silently move an address)."""
     if kind not in KINDS:
         raise DomainError("import.kind_unknown")
