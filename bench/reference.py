@@ -517,7 +517,7 @@ REFERENCES = {
     "core.lookup.account_card": account_card,
     "core.staff.list_staff_users": list_staff_users,
     "core.explore.run": explore_run,
-    "core.reconciliation.reconciliation_report": reconciliation_report,
+    "core.reconciliation_report.reconciliation_report": reconciliation_report,
 }
 
 
