@@ -23,7 +23,6 @@ from db.models import Account, BalanceSnapshot, Charge, ConsumerAccountLink, Met
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
-READING_CHANNELS = ("cabinet", "water_utility", "staff")
 UNITS = ("day", "week", "month")
 
 
@@ -183,10 +182,6 @@ def debts_at(session: Session, *moments: dt.datetime) -> list[Decimal]:
     )
     totals = select(*[func.sum(case((balance.c[name] > 0, balance.c[name]), else_=0)) for name in names])
     return [_money(value) for value in session.execute(totals).one()]
-
-
-def debt_at(session: Session, at: dt.datetime) -> Decimal:
-    return debts_at(session, at)[0]
 
 
 def _registered_at(session: Session, at: dt.datetime) -> int:

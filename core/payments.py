@@ -31,7 +31,6 @@ from core.payment_providers import DemoProvider, PaymentSettings, provider_for
 from db.models import Account, ConsumerLogin, PaymentIntent
 
 OPEN_STATUSES = ("created", "pending")
-STATUSES = ("created", "pending", "paid", "failed", "expired", "reversed")
 INTENT_TTL = dt.timedelta(minutes=int(os.environ.get("TEPLO_PAYMENT_TTL_MINUTES", 24 * 60)))
 
 

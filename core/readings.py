@@ -18,7 +18,7 @@ from core import audit, clock, metering
 from core.consumers import require_link
 from core.errors import AccessDenied, DomainError, NeedsConfirmation
 from core.estimates import AdditionalChargeLine, estimate
-from core.formatting import Shown, date, volume
+from core.formatting import Shown, date
 from core.meter_history import MeterRef, meter_history
 from core.metering import Candidate
 from core.parsing import parse_reading
@@ -299,11 +299,6 @@ def meters_of_account(
                 )
             )
         return views
-
-
-def describe(receipt: Receipt, lang: str = "uk") -> str:
-    """One line for logs and the CLI."""
-    return f"{receipt.receipt_number}: {volume(receipt.value, lang)} ({volume(receipt.consumption, lang)})"
 
 
 def estimate_if_no_reading(

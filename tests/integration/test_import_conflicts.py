@@ -136,7 +136,7 @@ def test_resolving_a_charge_conflict_adds_a_reversal_and_the_corrected_charge(to
     assert count(world.sessions, BalanceSnapshot) == 0
     with world.sessions() as s:
         from core import dashboard
-        assert dashboard.debt_at(s, kyiv(2026, 11, 27, 12)) >= Decimal("88.67")
+        assert dashboard.debts_at(s, kyiv(2026, 11, 27, 12))[0] >= Decimal("88.67")
 
     again = imports.commit(world.sessions, "charges", "billing.csv", utf8(whole), actor="operator")
     assert (again.duplicates, again.conflicts) == ([2], [])
