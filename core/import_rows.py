@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError
-from core.import_parsing import Rejected, date_in_range, parse_moment, parse_service_name, value_reason
+from core.import_parsing import Rejected, date_in_range, parse_decimal, parse_moment, parse_service_name, value_reason
 from core.parsing import parse_account_number
 from db.models import Account
 
@@ -99,3 +99,22 @@ def _account_and_service(line: int, row: dict, numbers: dict, accounts: dict[str
     except ValueError:
         rejected.append(Rejected(line, "import.service_unknown", {"value": row["service"]}))
         return None
+
+
+def _figure(line: int, row: dict, column: str, places: int, format_key: str, rejected: list) -> Decimal | None:
+    """The column's number, or None with the reason (`format_key` for a malformed one) added to `rejected`."""
+    text = row.get(column, "")
+    try:
+        return parse_decimal(text, places)
+    except ValueError as exc:
+        rejected.append(Rejected(line, value_reason(exc, format_key), {"column": column, "value": text}))
+        return None
+
+
+def _named_rows(rows, numbers: dict, accounts: dict[str, int], rejected: list):
+    """(line, row, account number, service) of each row naming a known account and a service; the other rows'
+    reasons are added to `rejected`."""
+    for line, row in rows:
+        named = _account_and_service(line, row, numbers, accounts, rejected)
+        if named is not None:
+            yield line, row, *named
