@@ -30,7 +30,7 @@ def cmd_migrate(args) -> int:
 
 def cmd_demo(args) -> int:
     from core.config import demo_mode
-    from db import demo
+    from demo import generator as demo
 
     if not demo_mode():
         print("demo data is for demo mode only: set TEPLO_DEMO=1 (./run.sh does); a real installation starts "
@@ -193,7 +193,7 @@ def cmd_create_admin(args) -> int:
     import os
 
     from core.staff import create_staff_user
-    from db.demo import DEMO_STAFF
+    from core.staff import DEMO_STAFF
     from db.models import StaffUser
 
     username = (args.username or os.environ.get("TEPLO_ADMIN_USERNAME") or "").strip().lower()

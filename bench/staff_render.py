@@ -137,7 +137,7 @@ def _errors(at) -> list[str]:
 
 def _interact(key: str, at, hooks_log: list[str]) -> None:
     """What a user does on pages whose first view asks for input before showing data."""
-    from db.demo import SEED_ACCOUNT
+    from demo.generator import SEED_ACCOUNT
 
     if key == "lookup" and len(at.text_input):
         at.text_input[0].input(SEED_ACCOUNT)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core import additional_charges, consumers, windows
 from core.errors import DomainError
-from db import demo
+from demo import generator as demo
 from db.models import Account, Charge, Payment, Reading, ReadingWindow, StaffUser
 from tests.conftest import kyiv
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core import deployment, payments
 from core.errors import DomainError
 from core.passwords import hash_password
-from db.demo import DEMO_STAFF
+from demo.generator import DEMO_STAFF
 from db.models import ConsumerAccountLink, ConsumerLogin, Payment, StaffUser
 from tests.conftest import kyiv
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import clock
 from core.clock import KYIV, add_months, days_in_month
 from core.config import JUMP_FLOOR_M3
+from core.staff import DEMO_STAFF  # noqa: F401 - the demo's staff users, also imported from here
 from argon2 import PasswordHasher
 from core.windows import ensure_default_windows
 from db.models import (
@@ -47,12 +48,6 @@ SEED_LAST_HOT_WATER_PAYMENT = Decimal("87.45")
 NEW_ACCOUNT = "1120200001017"
 NEW_ACCOUNT_METER = "2611017"
 DEMO_CONSUMER_PASSWORD = "demo-consumer-2026"
-DEMO_STAFF = {  # demo only: documented in the README, never for production
-    "admin": "demo-admin-2026",
-    "manager": "demo-manager-2026",
-    "analyst": "demo-analyst-2026",
-    "operator": "demo-operator-2026",
-}
 SIZES = {"tiny": 60, "small": 2000, "city": 80_000}
 
 STREETS = [
