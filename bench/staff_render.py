@@ -242,6 +242,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.url
     os.environ["TEPLO_NOW"] = args.now
+    from core import config
+
+    config.use(None)  # the settings are built again from the environment: this database, this clock
     try:
         only = set(args.pages.split(",")) if args.pages else None
         result = render_all(args.url, max(1, args.repeat), only)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, liqpay
-from core.config import CALLBACK_REJECTION_PERIOD_MINUTES
+from core.config import Settings, settings
 from core.consumers import require_link
 from core.errors import DomainError
 from core.i18n import t
@@ -40,24 +39,24 @@ log = logging.getLogger(__name__)
 
 OPEN_STATUSES = ("created", "pending")
 STATUSES = ("created", "pending", "paid", "failed", "expired", "reversed")
-INTENT_TTL = dt.timedelta(minutes=int(os.environ.get("TEPLO_PAYMENT_TTL_MINUTES", 24 * 60)))
 CALLBACK_PATH = "/payments/liqpay/callback"
 RESULT_PATH = "/pay-result"
 DEMO_PATH = "/pay-demo"
 
-_PROCESS_DEMO_KEY = secrets.token_urlsafe(32)
+
+
+def intent_ttl() -> dt.timedelta:
+    """How long an unpaid payment link stays valid (TEPLO_PAYMENT_TTL_MINUTES)."""
+    return dt.timedelta(minutes=settings().payment_ttl_minutes)
 
 
 # ----------------------------------------------------------------------------------------------- settings
 
 
-def _flag(value: object) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
 @dataclass(frozen=True)
 class PaymentSettings:
-    """Which provider takes payments. From the environment, with Streamlit secrets (if given) on top.
+    """Which provider takes payments, derived from the process's settings (core.config: the environment with
+    .streamlit/secrets.toml on top).
 
     LIQPAY_PUBLIC_KEY + LIQPAY_PRIVATE_KEY: pay through LiqPay (LIQPAY_SANDBOX=1: LiqPay's test mode).
     Neither set: in demo mode (TEPLO_DEMO=1) the demo provider (no money moves), unless TEPLO_DEMO_PAYMENTS=0
@@ -72,23 +71,20 @@ class PaymentSettings:
     demo_keys: liqpay.Keys
 
     @classmethod
-    def load(cls, overrides: Mapping[str, object] | None = None,
-             environ: Mapping[str, str] | None = None) -> PaymentSettings:
-        source: dict[str, object] = dict(os.environ if environ is None else environ)
-        source.update({k: v for k, v in (overrides or {}).items() if isinstance(v, (str, int, bool))})
-        public = str(source.get("LIQPAY_PUBLIC_KEY") or "").strip()
-        private = str(source.get("LIQPAY_PRIVATE_KEY") or "").strip()
-        base = str(source.get("PUBLIC_BASE_URL") or "http://localhost:8501").strip().rstrip("/")
-        demo = liqpay.Keys("demo", str(source.get("TEPLO_DEMO_PAYMENT_KEY") or _PROCESS_DEMO_KEY), sandbox=True)
-        from core.config import demo_mode
-        from core.deployment import online_payments_wanted
+    def load(cls, environ: Mapping[str, object] | None = None) -> PaymentSettings:
+        """From the process's settings, or (tests) from the settings of `environ`."""
+        return cls.of(settings() if environ is None else Settings.from_environ(environ))
 
-        if not online_payments_wanted(source):
+    @classmethod
+    def of(cls, configured: Settings) -> PaymentSettings:
+        public, private = configured.liqpay_public_key, configured.liqpay_private_key
+        base = (configured.public_base_url or "http://localhost:8501").rstrip("/")
+        demo = liqpay.Keys("demo", configured.demo_payment_key, sandbox=True)
+        if not configured.online_payments:
             return cls("off", base, None, demo)
         if public and private:
-            return cls("liqpay", base, liqpay.Keys(public, private, _flag(source.get("LIQPAY_SANDBOX", ""))), demo)
-        demo_on = demo_mode(source) and str(source.get("TEPLO_DEMO_PAYMENTS", "1")).strip().lower() not in (
-            "0", "false", "no", "off")
+            return cls("liqpay", base, liqpay.Keys(public, private, configured.liqpay_sandbox), demo)
+        demo_on = configured.demo and configured.demo_payments
         return cls("demo" if demo_on else "off", base, None, demo)
 
     def keys_of(self, provider: str) -> liqpay.Keys | None:
@@ -221,9 +217,7 @@ def create_intent(
     now = now or clock.now()
     service = parse_service(service)
     amount = parse_amount(amount_text, lang=language)
-    from core.config import demo_mode
-
-    if provider not in ("liqpay", "demo") or (provider == "demo" and not demo_mode()):
+    if provider not in ("liqpay", "demo") or (provider == "demo" and not settings().demo):
         raise DomainError("payment.unavailable")  # a demo payment is never stored outside demo mode
     with sessions.begin() as session:
         require_link(session, login_id, account_id)
@@ -235,7 +229,7 @@ def create_intent(
         intent = PaymentIntent(
             order_id=order_id, account_id=account_id, service=service, amount=amount, currency="UAH",
             status="created", provider=provider, login_id=login_id, created_at=now, updated_at=now,
-            expires_at=now + INTENT_TTL,
+            expires_at=now + intent_ttl(),
         )
         session.add(intent)
         login = session.get_one(ConsumerLogin, login_id)
@@ -396,12 +390,13 @@ def _reject_unsigned(sessions: sessionmaker[Session], now: dt.datetime, reason: 
     """Anyone can POST an unsigned callback: count it, audit and log only the first few of each period."""
     with sessions.begin() as session:
         seen = audit.record_tallied(
-            session, at=now, period_minutes=CALLBACK_REJECTION_PERIOD_MINUTES, source="unverified", reason=reason,
+            session, at=now, period_minutes=settings().callback_rejection_period_minutes, source="unverified",
+            reason=reason,
             actor_type="provider", actor="unknown", action="payment.callback_rejected", entity="payment_intent",
             entity_id=order_id, **details)
     if seen in (1, 10, 100) or seen % 1000 == 0:  # a log line per order of magnitude, not per request
         log.warning("payment callback rejected: %s (order %s); %d such rejections in this %d-minute period",
-                    reason, order_id, seen, CALLBACK_REJECTION_PERIOD_MINUTES)
+                    reason, order_id, seen, settings().callback_rejection_period_minutes)
     return CallbackResult("rejected", order_id, None, reason)
 
 

@@ -6,12 +6,13 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.config import settings
 from db.engine import make_engine, make_sessions
 
 
 @st.cache_resource
 def engine() -> Engine:
-    return make_engine()
+    return make_engine(settings().database_url)
 
 
 @st.cache_resource
