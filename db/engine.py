@@ -3,6 +3,7 @@ embedded SQLite file under data/)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -53,3 +54,20 @@ def make_sessions(engine: Engine) -> sessionmaker[Session]:
     """One session per unit of work: `with sessions.begin() as s:` commits or rolls back as a whole."""
     return sessionmaker(engine, expire_on_commit=False)
 
+
+_shared_lock = threading.Lock()
+_shared: dict[str, sessionmaker[Session]] = {}
+
+
+def shared_sessions(url: str) -> sessionmaker[Session]:
+    """The process's one engine (one connection pool) for `url`, as a session factory: an app's pages
+    (ui.resources) and its HTTP routes (web.resources) both ask here, so a process opens one pool, not one each.
+    Another URL (a test's own database) replaces it, and the engine it replaces is disposed."""
+    with _shared_lock:
+        found = _shared.get(url)
+        if found is None:
+            for old in _shared.values():
+                old.kw["bind"].dispose()
+            _shared.clear()
+            found = _shared[url] = make_sessions(make_engine(url))
+        return found
