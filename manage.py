@@ -10,9 +10,15 @@ import time
 from sqlalchemy import func, select
 
 from core import clock
+from core.config import settings
 from core.errors import DomainError
-from db.engine import database_url, make_engine, make_sessions
+from db.engine import DEFAULT_DATABASE_URL, make_engine, make_sessions
 from db.models import Account
+
+
+def _engine():
+    """The database of the settings (DATABASE_URL, or --database-url: main() installs it in the settings)."""
+    return make_engine(settings().database_url)
 
 
 def _migrate(engine) -> None:
@@ -33,7 +39,7 @@ def _create_staff(sessions, username: str, password: str, role: str, full_name: 
 
 
 def cmd_migrate(args) -> int:
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     print(f"schema up to date: {engine.url.render_as_string(hide_password=True)}")
     return 0
@@ -41,13 +47,13 @@ def cmd_migrate(args) -> int:
 
 def cmd_demo(args) -> int:
     from core.config import demo_mode
-    from db import demo
+    from demo import generator as demo
 
     if not demo_mode():
         print("demo data is for demo mode only: set TEPLO_DEMO=1 (./run.sh does); a real installation starts "
               "from an empty database and its own register", file=sys.stderr)
         return 2
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     with make_sessions(engine)() as session:
         existing = session.scalar(select(func.count()).select_from(Account))
@@ -69,7 +75,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_create_staff(args) -> int:
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     password = args.password or getpass.getpass("password: ")
     user = _create_staff(make_sessions(engine), args.username, password, args.role, args.full_name or "")
@@ -82,7 +88,7 @@ def cmd_create_staff(args) -> int:
 def cmd_windows(args) -> int:
     from core.jobs import ensure_windows
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     created = ensure_windows(make_sessions(engine), months_ahead=args.months_ahead)
     print(f"{created} default reading windows created")
@@ -92,7 +98,7 @@ def cmd_windows(args) -> int:
 def cmd_expire_payments(args) -> int:
     from core.payments import expire_stale_intents
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     expired = expire_stale_intents(make_sessions(engine))
     print(f"{expired} unpaid payment links past their expiry marked expired")
@@ -102,7 +108,7 @@ def cmd_expire_payments(args) -> int:
 def cmd_balances(args) -> int:
     from core import balances
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     rows = balances.rebuild(make_sessions(engine))
     print(f"balance snapshot taken: {rows} account/service balances")
@@ -114,7 +120,7 @@ def cmd_import(args) -> int:
 
     from core import imports, register_import, register_parsing
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     path = Path(args.file)
     module = register_import if args.kind in register_parsing.KINDS else imports
@@ -154,7 +160,7 @@ def cmd_import(args) -> int:
 def cmd_close_windows(args) -> int:
     from core.jobs import close_windows
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     done = close_windows(make_sessions(engine), within_days=args.within_days)
     print(f"{len(done)} closed reading windows processed (additional charges frozen)"
@@ -165,7 +171,7 @@ def cmd_close_windows(args) -> int:
 def cmd_cleanup(args) -> int:
     from core.jobs import cleanup
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     ended, attempts = cleanup(make_sessions(engine), keep_days=args.keep_days)
     print(f"deleted {ended} ended consumer sessions and {attempts} old failed attempts")
@@ -174,14 +180,11 @@ def cmd_cleanup(args) -> int:
 
 def cmd_check(args) -> int:
     """Like Django's `check --deploy`: every unsafe or missing setting; non-zero exit while anything is unsafe."""
-    import os
-
     from core.deployment import UNSAFE, check
 
-    engine = make_engine(args.database_url)
-    environ = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    engine = _engine()
     try:
-        findings = check(make_sessions(engine), environ)
+        findings = check(make_sessions(engine))
     finally:
         engine.dispose()
     if not findings:
@@ -197,26 +200,24 @@ def cmd_check(args) -> int:
 
 def cmd_create_admin(args) -> int:
     """The first admin, interactively or from TEPLO_ADMIN_USERNAME / TEPLO_ADMIN_PASSWORD (never printed)."""
-    import os
-
-    from db.demo import DEMO_STAFF
+    from core.staff import DEMO_STAFF
     from db.models import StaffUser
 
-    username = (args.username or os.environ.get("TEPLO_ADMIN_USERNAME") or "").strip().lower()
+    username = (args.username or settings().admin_username).strip().lower()
     interactive = sys.stdin.isatty()
     if not username and interactive:
         username = input("admin username: ").strip().lower()
     if not username:
         print("give the username: --username or TEPLO_ADMIN_USERNAME", file=sys.stderr)
         return 1
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     sessions = make_sessions(engine)
     with sessions() as session:
         if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
             print(f"staff user {username} already exists; nothing changed")
             return 0
-    password = os.environ.get("TEPLO_ADMIN_PASSWORD") or ""
+    password = settings().admin_password
     if not password:
         if not interactive:
             print("no password: set TEPLO_ADMIN_PASSWORD or run the command in a terminal", file=sys.stderr)
@@ -241,7 +242,7 @@ def cmd_summary(args) -> int:
     from db.migrate import is_current
     from db.models import Charge, Payment, Reading, StaffUser
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     sessions = make_sessions(engine)
     if not is_current(engine):
         print("schema: not up to date (run manage.py migrate)", file=sys.stderr)
@@ -268,7 +269,7 @@ def cmd_serve(args) -> int:
     from core.deployment import check, refusal
 
     if not demo_mode():
-        engine = make_engine(args.database_url)
+        engine = _engine()
         try:
             message = refusal("serve", check(make_sessions(engine)))
         finally:
@@ -309,7 +310,7 @@ def cmd_serve(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="Teplo Cabinet operator commands.")
-    parser.add_argument("--database-url", default=None, help=f"default: DATABASE_URL or {database_url()}")
+    parser.add_argument("--database-url", default=None, help=f"default: DATABASE_URL or {DEFAULT_DATABASE_URL}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("migrate", help="create or upgrade the schema")
@@ -385,13 +386,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from core import logs
 
-    args = build_parser().parse_args(argv)
-    for name in ("within_days", "keep_days"):  # the settings' defaults, read when the command runs
-        if hasattr(args, name) and getattr(args, name) is None:
-            from core import config
+    import dataclasses
 
-            setattr(args, name, {"within_days": config.CLOSE_WINDOWS_WITHIN_DAYS,
-                                 "keep_days": config.CLEANUP_KEEP_DAYS}[name])
+    from core import config
+
+    args = build_parser().parse_args(argv)
+    try:
+        config.settings()  # built once for the run: a setting that cannot be read is named, with no traceback
+    except ValueError as error:
+        print(f"manage.py: {error}", file=sys.stderr)
+        return 2
+    if args.database_url:  # the one setting the command line may override, for every command of this run
+        config.use(dataclasses.replace(config.settings(), database_url=args.database_url))
     logs.configure(stream=sys.stderr)  # JSON log lines apart from the command's own report on stdout
     return args.func(args)
 

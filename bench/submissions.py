@@ -96,6 +96,9 @@ def _submit_worker(url, items, seconds, now_iso, ready, start, results):
     from db.engine import make_engine, make_sessions
 
     os.environ["TEPLO_NOW"] = now_iso
+    from core import config
+
+    config.use(None)  # the settings are built again from the environment, with the clock pinned
     engine = make_engine(url)
     sessions = make_sessions(engine)
     now = dt.datetime.fromisoformat(now_iso)

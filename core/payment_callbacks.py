@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, liqpay
-from core.config import CALLBACK_REJECTION_PERIOD_MINUTES
+from core.config import settings
 from core.payment_providers import PaymentSettings
 from db.models import Payment, PaymentIntent
 
@@ -58,12 +58,12 @@ def _reject_unsigned(sessions: sessionmaker[Session], now: dt.datetime, reason: 
     """Anyone can POST an unsigned callback: count it, audit and log only the first few of each period."""
     with sessions.begin() as session:
         seen = audit.record_tallied(
-            session, at=now, period_minutes=CALLBACK_REJECTION_PERIOD_MINUTES, source="unverified", reason=reason,
+            session, at=now, period_minutes=settings().callback_rejection_period_minutes, source="unverified", reason=reason,
             actor_type="provider", actor="unknown", action="payment.callback_rejected", entity="payment_intent",
             entity_id=order_id, **details)
     if seen in (1, 10, 100) or seen % 1000 == 0:  # a log line per order of magnitude, not per request
         log.warning("payment callback rejected: %s (order %s); %d such rejections in this %d-minute period",
-                    reason, order_id, seen, CALLBACK_REJECTION_PERIOD_MINUTES)
+                    reason, order_id, seen, settings().callback_rejection_period_minutes)
     return CallbackResult("rejected", order_id, None, reason)
 
 

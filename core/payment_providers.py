@@ -7,7 +7,6 @@ route calls.
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
 from core import liqpay
+from core.config import Settings, settings
 from core.errors import DomainError
 from core.i18n import t
 
@@ -26,16 +26,10 @@ CALLBACK_PATH = "/payments/liqpay/callback"
 RESULT_PATH = "/pay-result"
 DEMO_PATH = "/pay-demo"
 
-_PROCESS_DEMO_KEY = secrets.token_urlsafe(32)
-
-
-def _flag(value: object) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
 @dataclass(frozen=True)
 class PaymentSettings:
-    """Which provider takes payments. From the environment, with Streamlit secrets (if given) on top.
+    """Which provider takes payments, derived from the process's settings (core.config: the environment with
+    .streamlit/secrets.toml on top).
 
     LIQPAY_PUBLIC_KEY + LIQPAY_PRIVATE_KEY: pay through LiqPay (LIQPAY_SANDBOX=1: LiqPay's test mode).
     Neither set: in demo mode (TEPLO_DEMO=1) the demo provider (no money moves), unless TEPLO_DEMO_PAYMENTS=0
@@ -50,23 +44,20 @@ class PaymentSettings:
     demo_keys: liqpay.Keys
 
     @classmethod
-    def load(cls, overrides: Mapping[str, object] | None = None,
-             environ: Mapping[str, str] | None = None) -> PaymentSettings:
-        source: dict[str, object] = dict(os.environ if environ is None else environ)
-        source.update({k: v for k, v in (overrides or {}).items() if isinstance(v, (str, int, bool))})
-        public = str(source.get("LIQPAY_PUBLIC_KEY") or "").strip()
-        private = str(source.get("LIQPAY_PRIVATE_KEY") or "").strip()
-        base = str(source.get("PUBLIC_BASE_URL") or "http://localhost:8501").strip().rstrip("/")
-        demo = liqpay.Keys("demo", str(source.get("TEPLO_DEMO_PAYMENT_KEY") or _PROCESS_DEMO_KEY), sandbox=True)
-        from core.config import demo_mode
-        from core.deployment import online_payments_wanted
+    def load(cls, environ: Mapping[str, object] | None = None) -> PaymentSettings:
+        """From the process's settings, or (tests) from the settings of `environ`."""
+        return cls.of(settings() if environ is None else Settings.from_environ(environ))
 
-        if not online_payments_wanted(source):
+    @classmethod
+    def of(cls, configured: Settings) -> PaymentSettings:
+        public, private = configured.liqpay_public_key, configured.liqpay_private_key
+        base = (configured.public_base_url or "http://localhost:8501").rstrip("/")
+        demo = liqpay.Keys("demo", configured.demo_payment_key, sandbox=True)
+        if not configured.online_payments:
             return cls("off", base, None, demo)
         if public and private:
-            return cls("liqpay", base, liqpay.Keys(public, private, _flag(source.get("LIQPAY_SANDBOX", ""))), demo)
-        demo_on = demo_mode(source) and str(source.get("TEPLO_DEMO_PAYMENTS", "1")).strip().lower() not in (
-            "0", "false", "no", "off")
+            return cls("liqpay", base, liqpay.Keys(public, private, configured.liqpay_sandbox), demo)
+        demo_on = configured.demo and configured.demo_payments
         return cls("demo" if demo_on else "off", base, None, demo)
 
     def keys_of(self, provider: str) -> liqpay.Keys | None:

@@ -14,7 +14,6 @@ payment credited is the amount the consumer paid, to the kopeck.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, liqpay
+from core.config import settings
 from core.consumers import require_link
 from core.errors import DomainError
 from core.parsing import parse_amount, parse_service
@@ -31,7 +31,9 @@ from core.payment_providers import DemoProvider, PaymentSettings, provider_for
 from db.models import Account, ConsumerLogin, PaymentIntent
 
 OPEN_STATUSES = ("created", "pending")
-INTENT_TTL = dt.timedelta(minutes=int(os.environ.get("TEPLO_PAYMENT_TTL_MINUTES", 24 * 60)))
+def intent_ttl() -> dt.timedelta:
+    """How long an unpaid payment link stays valid (TEPLO_PAYMENT_TTL_MINUTES)."""
+    return dt.timedelta(minutes=settings().payment_ttl_minutes)
 
 
 # ----------------------------------------------------------------------------------------------- views
@@ -83,9 +85,7 @@ def create_intent(
     now = now or clock.now()
     service = parse_service(service)
     amount = parse_amount(amount_text, lang=language)
-    from core.config import demo_mode
-
-    if provider not in ("liqpay", "demo") or (provider == "demo" and not demo_mode()):
+    if provider not in ("liqpay", "demo") or (provider == "demo" and not settings().demo):
         raise DomainError("payment.unavailable")  # a demo payment is never stored outside demo mode
     with sessions.begin() as session:
         require_link(session, login_id, account_id)
@@ -97,7 +97,7 @@ def create_intent(
         intent = PaymentIntent(
             order_id=order_id, account_id=account_id, service=service, amount=amount, currency="UAH",
             status="created", provider=provider, login_id=login_id, created_at=now, updated_at=now,
-            expires_at=now + INTENT_TTL,
+            expires_at=now + intent_ttl(),
         )
         session.add(intent)
         login = session.get_one(ConsumerLogin, login_id)

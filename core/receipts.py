@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock, formatting
 from core.clock import add_months, kyiv_midnight, month_start
-from core.config import FONT_DIR, UTILITY_EDRPOU, UTILITY_IBAN, UTILITY_NAME
+from core.config import settings
 from core.consumers import require_link
 from core.errors import DomainError
 from core.i18n import t
@@ -40,8 +40,12 @@ class Requisites:
     iban: str
 
 
-def requisites(name: str = UTILITY_NAME, edrpou: str = UTILITY_EDRPOU, iban: str = UTILITY_IBAN) -> Requisites | None:
+def requisites(name: str | None = None, edrpou: str | None = None, iban: str | None = None) -> Requisites | None:
     """The configured requisites, or None when any is missing or unusable (the receipt then says so, no QR)."""
+    configured = settings()
+    name = configured.utility_name if name is None else name
+    edrpou = configured.utility_edrpou if edrpou is None else edrpou
+    iban = configured.utility_iban if iban is None else iban
     name, edrpou, iban = name.strip(), edrpou.strip(), "".join(iban.split()).upper()
     if not name or len(name) > 140 or not text_is_encodable(name):
         return None
@@ -155,12 +159,14 @@ def receipt_for_consumer(sessions: sessionmaker[Session], login_id: int, account
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 
 
-def fonts_available(font_dir: str = FONT_DIR) -> bool:
+def fonts_available(font_dir: str | None = None) -> bool:
+    font_dir = font_dir or settings().font_dir
     return all((Path(font_dir) / name).is_file() for name in (REGULAR, BOLD))
 
 
-def qr_png(content: str, font_dir: str = FONT_DIR) -> bytes:
+def qr_png(content: str, font_dir: str | None = None) -> bytes:
     """The QR image: version 10-17, error correction Q (M if needed), the hryvnia sign in a white circle."""
+    font_dir = font_dir or settings().font_dir
     import segno
     from PIL import Image, ImageDraw, ImageFont
 
@@ -198,9 +204,10 @@ def _signed(value: Decimal, lang: str) -> str:
     return formatting.money(ZERO, lang)
 
 
-def render_pdf(receipt: Receipt, payee: Requisites | None, lang: str = "uk", font_dir: str = FONT_DIR,
+def render_pdf(receipt: Receipt, payee: Requisites | None, lang: str = "uk", font_dir: str | None = None,
                now: dt.datetime | None = None) -> bytes:
     """The receipt on one A4 page: requisites, account, a line per service, the month's readings, QR codes."""
+    font_dir = font_dir or settings().font_dir
     from fpdf import FPDF
 
     now = now or clock.now()

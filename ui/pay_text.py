@@ -1,5 +1,5 @@
 """The Pay, demo-provider and payment-result screens: their sentences (Ukrainian default, English), the status
-labels, and the payment settings as the app sees them (Streamlit secrets over the environment)."""
+labels, and the payment settings as the app sees them (core.config: secrets.toml over the environment)."""
 
 from __future__ import annotations
 
@@ -132,9 +132,5 @@ def amount_text(value: Decimal) -> str:
 
 
 def settings() -> PaymentSettings:
-    """Payment provider settings: Streamlit secrets (secrets.toml, root level) over the environment."""
-    try:
-        overrides = {key: st.secrets[key] for key in st.secrets}
-    except Exception:  # no secrets file: the environment alone decides
-        overrides = {}
-    return PaymentSettings.load(overrides)
+    """Payment provider settings: the process's settings (secrets.toml, root level, over the environment)."""
+    return PaymentSettings.load()

@@ -6,8 +6,6 @@ LiqPay POSTs form fields `data` and `signature`; core.payment_callbacks.handle_c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -20,16 +18,6 @@ from web.resources import sessions
 MAX_BODY_BYTES = 64 * 1024
 
 
-def _secrets() -> Mapping[str, object]:
-    """Root-level Streamlit secrets (secrets.toml), when the app has any."""
-    try:
-        import streamlit as st
-
-        return {key: st.secrets[key] for key in st.secrets}
-    except Exception:  # no secrets.toml: the environment alone configures the provider
-        return {}
-
-
 async def liqpay_callback(request: Request) -> JSONResponse:
     if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
         return JSONResponse({"result": "rejected", "reason": "too_large"}, status_code=413)
@@ -40,7 +28,7 @@ async def liqpay_callback(request: Request) -> JSONResponse:
     data, signature = form.get("data"), form.get("signature")
     if not isinstance(data, str) or not isinstance(signature, str):
         data, signature = "", ""
-    settings = PaymentSettings.load(_secrets())
+    settings = PaymentSettings.load()  # core.config: the environment with secrets.toml on top
     result = await run_in_threadpool(handle_callback, sessions(), data, signature, settings)
     if not result.accepted:
         return JSONResponse({"result": "rejected", "reason": result.reason}, status_code=400)

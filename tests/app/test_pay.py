@@ -150,11 +150,10 @@ def test_bad_amount_gets_a_ukrainian_message_and_no_payment(cabinet, amount, mes
     assert intents(sessions) == []
 
 
-def test_liqpay_checkout_link_when_keys_are_configured(cabinet, monkeypatch):
+def test_liqpay_checkout_link_when_keys_are_configured(configure, cabinet):
     sessions, _account, login_id = cabinet
-    monkeypatch.setenv("LIQPAY_PUBLIC_KEY", "sandbox_i000")
-    monkeypatch.setenv("LIQPAY_PRIVATE_KEY", "sandbox_secret")
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://cabinet.example")
+    configure(LIQPAY_PUBLIC_KEY="sandbox_i000", LIQPAY_PRIVATE_KEY="sandbox_secret",
+              PUBLIC_BASE_URL="https://cabinet.example")
     at = submit(app(login_id))
     [link] = [e for e in at.get("link_button")]
     url = urlsplit(link.proto.url)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.additional_charges import additional_charge_list, recalculation_list
-from db.demo import DEMO_STAFF
+from demo.generator import DEMO_STAFF
 from db.engine import make_engine, make_sessions
 from db.models import ImportBatch, Payment, ReadingWindow
 from tests.e2e.conftest import WINDOW_OPEN

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from core import consumers, imports, payment_callbacks, staff
-from core.config import MAX_FAILURES
+from core.config import settings
 from core.errors import Locked, VerificationFailed
 from core.payment_providers import PaymentSettings
 from db.models import AuditLog, AuditTally, FailedAttempt
@@ -57,20 +57,20 @@ def test_failed_logins_are_audited_with_the_login_and_never_the_password(consume
 
 
 def test_a_success_keeps_the_failures_as_evidence_and_stops_counting_them(consumer, sessions):
-    for _ in range(MAX_FAILURES - 1):
+    for _ in range(settings().max_failures - 1):
         with pytest.raises(VerificationFailed):
             consumers.authenticate(sessions, LOGIN, GUESS, now=NOW)
     assert consumers.authenticate(sessions, LOGIN, PASSWORD, now=NOW) == consumer
-    assert attempts(sessions, consumers.LOGIN_SCOPE, LOGIN) == ["cleared"] * (MAX_FAILURES - 1)
+    assert attempts(sessions, consumers.LOGIN_SCOPE, LOGIN) == ["cleared"] * (settings().max_failures - 1)
     # The cleared failures no longer count: the owner has a full allowance again.
-    for _ in range(MAX_FAILURES - 1):
+    for _ in range(settings().max_failures - 1):
         with pytest.raises(VerificationFailed):
             consumers.authenticate(sessions, LOGIN, GUESS, now=NOW)
     assert consumers.authenticate(sessions, LOGIN, PASSWORD, now=NOW) == consumer
 
 
 def test_a_lockout_is_audited_once_per_period_with_a_count_of_refusals(consumer, sessions):
-    for _ in range(MAX_FAILURES):
+    for _ in range(settings().max_failures):
         with pytest.raises(VerificationFailed):
             consumers.authenticate(sessions, LOGIN, GUESS, now=NOW)
     for _ in range(3):
@@ -105,8 +105,8 @@ READINGS = """meter_serial;value;read_at;ref;account_number
 """
 
 
-def test_imported_readings_are_audited_at_the_time_of_writing(world, sessions, monkeypatch):
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+def test_imported_readings_are_audited_at_the_time_of_writing(configure, world, sessions):
+    configure(TEPLO_NOW="2026-11-27T12:00")
     account = world.account()
     world.meter(account, "0812345", initial="100.000")
     world.window(dt.date(2026, 11, 1))
@@ -150,7 +150,7 @@ def test_a_flood_of_unsigned_callbacks_adds_one_audit_row_per_period(sessions, c
 def test_an_unknown_login_is_throttled_and_locked_with_the_same_words_as_a_known_one(consumer, sessions):
     locked = {}
     for login in (LOGIN, "nobody@example.com"):
-        for _ in range(MAX_FAILURES):
+        for _ in range(settings().max_failures):
             with pytest.raises(VerificationFailed) as failure:
                 consumers.authenticate(sessions, login, GUESS, now=NOW)
             assert failure.value.key == "login.failed"

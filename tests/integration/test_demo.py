@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core import consumers, estimates, windows
 from core.errors import DomainError
-from db import demo
+from demo import generator as demo
 from db.models import Account, Charge, Payment, Reading, ReadingWindow, StaffUser
 from tests.conftest import kyiv
 
@@ -94,7 +94,7 @@ def test_recent_windows_hold_readings_flagged_for_review(sqlite_engine):
     assert all(consumption > 10 and f"consumption {consumption}" in reason for consumption, reason, _p in flagged)
 
 
-def test_same_seed_same_rows_whatever_the_time_of_day(sqlite_template, tmp_path, monkeypatch):
+def test_same_seed_same_rows_whatever_the_time_of_day(configure, sqlite_template, tmp_path, monkeypatch):
     """`manage.py demo` without a pinned clock: run at 09:15 or at 18:40 the same day, the same seed gives the
     same rows in every table (password hashes aside: each has its own salt)."""
     import shutil
@@ -103,7 +103,7 @@ def test_same_seed_same_rows_whatever_the_time_of_day(sqlite_template, tmp_path,
     from db.engine import make_engine
     from db.models import Base
 
-    monkeypatch.delenv("TEPLO_NOW", raising=False)
+    configure(TEPLO_NOW=None)
     dumps = []
     for name, moment in (("a", kyiv(2026, 11, 27, 9, 15, 3)), ("b", kyiv(2026, 11, 27, 18, 40, 59))):
         monkeypatch.setattr(clock, "now", lambda moment=moment: moment)

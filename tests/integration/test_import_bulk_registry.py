@@ -18,8 +18,8 @@ HEADER = "account_number;service;amount;paid_at;payment_ref;order_id;channel\n"
 
 
 @pytest.fixture
-def town(world, monkeypatch, engine):
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+def town(configure, world, engine):
+    configure(TEPLO_NOW="2026-11-27T12:00")
     seed = world.account(SEED)
     other = world.account(OTHER, address="просп. Волі, 3, кв. 9")
     return world, seed, other

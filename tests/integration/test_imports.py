@@ -19,8 +19,8 @@ SEED, OTHER = "1120200001000", "1120200002000"
 
 
 @pytest.fixture
-def town(world, monkeypatch):
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+def town(configure, world):
+    configure(TEPLO_NOW="2026-11-27T12:00")
     seed = world.account(SEED)
     other = world.account(OTHER, address="просп. Волі, 3, кв. 9")
     meter = world.meter(seed, "0812345", initial="100.000")

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from core import payment_callbacks, payment_providers, payments, statements
+from core import config, payment_callbacks, payment_providers, payments, statements
 from core.errors import AccessDenied, DomainError
 from db.models import AuditLog, ConsumerAccountLink, ConsumerLogin, Payment, PaymentIntent
 from tests.conftest import kyiv
@@ -30,9 +30,9 @@ DEMO = payment_providers.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO
 
 
 @pytest.fixture(autouse=True)
-def demo_mode(monkeypatch):
+def demo_mode(configure):
     """These tests pay through the demo provider too, which exists only in demo mode."""
-    monkeypatch.setenv("TEPLO_DEMO", "1")
+    configure(TEPLO_DEMO="1")
 
 
 def consumer(sessions, account_id, login="+380671234567") -> int:
@@ -93,7 +93,7 @@ def test_intent_is_created_with_order_id_expiry_and_audit(sessions, payer):
     intent = new_intent(sessions, payer, "1 866,66")
     row = intent_row(sessions, intent.order_id)
     assert (row.status, row.amount, row.service, row.provider) == ("created", Decimal("1866.66"), "heating", "liqpay")
-    assert row.expires_at == NOW + payments.INTENT_TTL
+    assert row.expires_at == NOW + payments.intent_ttl()
     assert intent.order_id != new_intent(sessions, payer).order_id
     assert audit_actions(sessions, intent.order_id) == ["payment.intent_created"]
 
@@ -142,9 +142,9 @@ def test_checkout_of_another_consumers_order_is_refused(sessions, world, payer):
 # ------------------------------------------------------------------------------------------ the callback
 
 
-def test_success_callback_credits_exactly_one_payment_and_replays_change_nothing(sessions, payer, monkeypatch):
+def test_success_callback_credits_exactly_one_payment_and_replays_change_nothing(configure, sessions, payer):
     account, login = payer
-    monkeypatch.setenv("TEPLO_NOW", "2020-03-02T10:05")
+    configure(TEPLO_NOW="2020-03-02T10:05")
     intent = new_intent(sessions, payer)
     payments.begin_checkout(sessions, login, intent.order_id, LIQPAY, now=NOW)
     assert [p.status for p in statements.statement_for_consumer(sessions, login, account).pending] == ["pending"]
@@ -341,13 +341,13 @@ def test_unknown_status_changes_nothing(sessions, payer):
     assert intent_row(sessions, intent.order_id).status == "created"
 
 
-def test_open_intents_expire_and_a_late_success_is_still_credited(sessions, payer, monkeypatch):
+def test_open_intents_expire_and_a_late_success_is_still_credited(configure, sessions, payer):
     account, login = payer
     intent = new_intent(sessions, payer)
     payments.begin_checkout(sessions, login, intent.order_id, LIQPAY, now=NOW)
-    later = NOW + payments.INTENT_TTL + dt.timedelta(minutes=1)
+    later = NOW + payments.intent_ttl() + dt.timedelta(minutes=1)
     assert payments.intent_for_consumer(sessions, login, intent.order_id, now=later).status == "expired"
-    monkeypatch.setenv("TEPLO_NOW", later.isoformat())
+    configure(TEPLO_NOW=later.isoformat())
     assert statements.statement_for_consumer(sessions, login, account).pending == []  # never shown as open
     assert payments.expire_stale_intents(sessions, now=later) == 1
     assert intent_row(sessions, intent.order_id).status == "expired"
@@ -363,7 +363,7 @@ def test_open_intents_expire_and_a_late_success_is_still_credited(sessions, paye
 
 def test_new_intent_expires_the_accounts_stale_ones(sessions, payer):
     old = new_intent(sessions, payer)
-    new_intent(sessions, payer, now=NOW + payments.INTENT_TTL + dt.timedelta(seconds=1))
+    new_intent(sessions, payer, now=NOW + payments.intent_ttl() + dt.timedelta(seconds=1))
     assert intent_row(sessions, old.order_id).status == "expired"
 
 
@@ -418,7 +418,15 @@ def test_payments_can_be_switched_off():
     assert err.value.key == "payment.unavailable"
 
 
-def test_secrets_override_the_environment():
-    settings = payment_providers.PaymentSettings.load({"LIQPAY_PUBLIC_KEY": "i1", "LIQPAY_PRIVATE_KEY": "p1"},
-                                             environ={"LIQPAY_SANDBOX": "1"})
+def test_secrets_override_the_environment(tmp_path):
+    secrets_file = tmp_path / "secrets.toml"
+    secrets_file.write_text('LIQPAY_PUBLIC_KEY = "i1"
+LIQPAY_PRIVATE_KEY = "p1"
+LIQPAY_SANDBOX = true
+',
+                            encoding="utf-8")
+    configured = config.Settings.from_environ({"LIQPAY_PUBLIC_KEY": "from-env", "LIQPAY_SANDBOX": "0"},
+                                              config.read_secrets(secrets_file))
+    settings = payment_providers.PaymentSettings.of(configured)
     assert settings.provider == "liqpay" and settings.liqpay_keys.sandbox
+    assert settings.liqpay_keys.public_key == "i1"

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from core import deployment, payment_providers, payments
+from core.config import Settings
 from core.errors import DomainError
 from core.passwords import hash_password
-from db.demo import DEMO_STAFF
+from demo.generator import DEMO_STAFF
 from db.models import ConsumerAccountLink, ConsumerLogin, Payment, StaffUser
 from tests.conftest import kyiv
 
@@ -25,14 +26,13 @@ SAFE = {
 
 
 @pytest.fixture
-def production(monkeypatch):
-    for name in ("TEPLO_DEMO", "TEPLO_DEMO_PAYMENTS", "TEPLO_ONLINE_PAYMENTS", "LIQPAY_PUBLIC_KEY",
-                 "LIQPAY_PRIVATE_KEY"):
-        monkeypatch.delenv(name, raising=False)
+def production(configure):
+    configure(TEPLO_DEMO=None, TEPLO_DEMO_PAYMENTS=None, TEPLO_ONLINE_PAYMENTS=None, LIQPAY_PUBLIC_KEY=None,
+              LIQPAY_PRIVATE_KEY=None)
 
 
 def settings_findings(environ: dict) -> dict[str, str]:
-    return {f.setting: f.level for f in deployment.check_settings(environ)}
+    return {f.setting: f.level for f in deployment.check_settings(Settings.from_environ(environ))}
 
 
 def test_without_keys_production_has_no_demo_provider(production):

@@ -99,7 +99,7 @@ def test_registry_proves_payment_of_a_failed_or_expired_intent(sessions, payer, 
     if previous == "failed":
         pay(sessions, order, status="failure")
     else:
-        payments.expire_stale_intents(sessions, now=NOW + payments.INTENT_TTL)
+        payments.expire_stale_intents(sessions, now=NOW + payments.intent_ttl())
     assert registry_row(sessions, account, ref="R-9", order_id=order) == "matched_intent"
     assert payments.intent_status(sessions, order, now=NOW) == "paid"
 
