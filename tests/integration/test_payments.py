@@ -420,10 +420,7 @@ def test_payments_can_be_switched_off():
 
 def test_secrets_override_the_environment(tmp_path):
     secrets_file = tmp_path / "secrets.toml"
-    secrets_file.write_text('LIQPAY_PUBLIC_KEY = "i1"
-LIQPAY_PRIVATE_KEY = "p1"
-LIQPAY_SANDBOX = true
-',
+    secrets_file.write_text('LIQPAY_PUBLIC_KEY = "i1"\nLIQPAY_PRIVATE_KEY = "p1"\nLIQPAY_SANDBOX = true\n',
                             encoding="utf-8")
     configured = config.Settings.from_environ({"LIQPAY_PUBLIC_KEY": "from-env", "LIQPAY_SANDBOX": "0"},
                                               config.read_secrets(secrets_file))
