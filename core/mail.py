@@ -4,6 +4,7 @@ that tells a refused message (safe to send again) from one whose fate is unknown
 from __future__ import annotations
 
 import base64
+import email.policy
 import datetime as dt
 import hashlib
 import hmac
@@ -185,13 +186,17 @@ class SmtpTransport:
             self.close()
             raise Refused(f"{type(error).__name__}: {error}") from None
         try:
-            connection.data(message.as_bytes())
-        except smtplib.SMTPDataError as error:  # the server answered, and it was not 250
+            # CRLF line ends: smtplib passes bytes through as they are, and a server reads bare LFs as one line.
+            code, reply = connection.data(message.as_bytes(policy=email.policy.SMTP))
+        except smtplib.SMTPDataError as error:  # the server refused DATA itself
             self.close()
             raise Refused(f"message refused: {error.smtp_code} {error.smtp_error!r}") from None
         except (smtplib.SMTPException, OSError) as error:
             self.close()
             raise Uncertain(f"{type(error).__name__}: {error}") from None
+        if code != 250:  # smtplib returns the reply to the message itself without raising
+            self.close()
+            raise Refused(f"message refused: {code} {reply!r}")
 
     def close(self) -> None:
         if self.connection is not None:
