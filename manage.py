@@ -168,8 +168,9 @@ def cmd_cleanup(args) -> int:
 def cmd_send_reminders(args) -> int:
     """E-mail reminders to consumers who opted in; each at most once, whatever runs at the same time."""
     from core import mail, reminders
+    from core.deployment import settings_source
 
-    settings = mail.MailSettings.load()
+    settings = mail.MailSettings.load(settings_source())  # the environment, secrets.toml on top, as the apps read
     problems = settings.problems()
     if problems:
         print("e-mail reminders are not configured; nothing sent:", file=sys.stderr)

@@ -39,21 +39,26 @@ class MailSettings:
     public_base_url: str
 
     @classmethod
-    def load(cls, environ: Mapping[str, str] | None = None) -> MailSettings:
+    def load(cls, environ: Mapping[str, object] | None = None) -> MailSettings:
+        """From the environment, or a mapping such as core.deployment.settings_source() (secrets.toml on top)."""
         source = os.environ if environ is None else environ
-        tls = (source.get("TEPLO_SMTP_TLS") or "starttls").strip().lower()
-        port_text = (source.get("TEPLO_SMTP_PORT") or "").strip()
-        days_text = (source.get("TEPLO_UNSUBSCRIBE_DAYS") or "").strip()
+
+        def value(name: str) -> str:
+            return str(source.get(name) or "")
+
+        tls = (value("TEPLO_SMTP_TLS") or "starttls").strip().lower()
+        port_text = value("TEPLO_SMTP_PORT").strip()
+        days_text = value("TEPLO_UNSUBSCRIBE_DAYS").strip()
         return cls(
-            host=(source.get("TEPLO_SMTP_HOST") or "").strip(),
+            host=value("TEPLO_SMTP_HOST").strip(),
             port=int(port_text) if port_text.isdigit() else (465 if tls == "ssl" else 587),
-            user=(source.get("TEPLO_SMTP_USER") or "").strip(),
-            password=source.get("TEPLO_SMTP_PASSWORD") or "",
+            user=value("TEPLO_SMTP_USER").strip(),
+            password=value("TEPLO_SMTP_PASSWORD"),
             tls=tls,
-            sender=(source.get("TEPLO_MAIL_FROM") or "").strip(),
-            secret=source.get("TEPLO_UNSUBSCRIBE_SECRET") or "",
+            sender=value("TEPLO_MAIL_FROM").strip(),
+            secret=value("TEPLO_UNSUBSCRIBE_SECRET"),
             unsubscribe_days=int(days_text) if days_text.isdigit() else 365,
-            public_base_url=(source.get("PUBLIC_BASE_URL") or "").strip().rstrip("/"),
+            public_base_url=value("PUBLIC_BASE_URL").strip().rstrip("/"),
         )
 
     def problems(self) -> list[str]:
@@ -136,6 +141,16 @@ def unsubscribe_url(settings: MailSettings, login_id: int, now: dt.datetime) -> 
 
 # ---- SMTP delivery -----------------------------------------------------------------------------------------------
 
+# CRLF line ends (smtplib passes bytes through as they are, and a server reads bare LFs as one long line); a header
+# set raw (set_raw: the List-Unsubscribe link) is written as it is, since folding would turn the long ASCII link
+# into RFC 2047 encoded words that mail clients do not read as a link. Other headers fold at 78 characters.
+WIRE_POLICY = email.policy.SMTP.clone(refold_source="none")
+
+
+def wire_bytes(message: EmailMessage) -> bytes:
+    return message.as_bytes(policy=WIRE_POLICY)
+
+
 class Refused(Exception):
     """The message was certainly not delivered (no connection, refused sender or recipient, a reply other than
     250 to the message): sending it again is safe."""
@@ -186,8 +201,7 @@ class SmtpTransport:
             self.close()
             raise Refused(f"{type(error).__name__}: {error}") from None
         try:
-            # CRLF line ends: smtplib passes bytes through as they are, and a server reads bare LFs as one line.
-            code, reply = connection.data(message.as_bytes(policy=email.policy.SMTP))
+            code, reply = connection.data(wire_bytes(message))
         except smtplib.SMTPDataError as error:  # the server refused DATA itself
             self.close()
             raise Refused(f"message refused: {error.smtp_code} {error.smtp_error!r}") from None

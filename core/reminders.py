@@ -260,7 +260,7 @@ def compose(session: Session, settings: mail.MailSettings, facts: Facts, subscri
     message["To"] = subscriber.login
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=settings.sender.rsplit("@", 1)[-1])
-    message["List-Unsubscribe"] = f"<{link}>"
+    message.set_raw("List-Unsubscribe", f"<{link}>")  # one line on the wire (mail.WIRE_POLICY)
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     message["Content-Language"] = lang
@@ -339,6 +339,7 @@ def send_reminders(sessions: sessionmaker[Session], settings: mail.MailSettings,
                     message = compose(session, settings, facts, subscriber, language, item, now)
             except Exception as error:  # a fault of ours: the claim goes back to be retried, the run goes on
                 _move(sessions, subscriber, item, token, "claimed", status="failed",
+                      attempts=ReminderDelivery.attempts + 1,
                       last_error=f"compose: {type(error).__name__}: {error}"[:255])
                 summary.failed += 1
                 summary.errors.append(f"{subscriber.login_id} {item.kind} {item.period}: {error}")

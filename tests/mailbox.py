@@ -26,6 +26,7 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    raw: bytes  # as it came over the wire
 
     @property
     def body(self) -> str:
@@ -45,7 +46,8 @@ class Mailbox:
                 self.refuse_next -= 1
                 return "451 4.3.0 Mailbox busy, try again later"
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                          email.message_from_bytes(envelope.original_content, policy=default)))
+                                          email.message_from_bytes(envelope.original_content, policy=default),
+                                          envelope.original_content))
             if self.drop_next:
                 self.drop_next -= 1
                 server.transport.close()  # taken, but the sender never hears the 250

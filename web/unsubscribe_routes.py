@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from core import mail, reminders
+from core.deployment import settings_source
 from core.i18n import t
 from web.resources import sessions
 
@@ -46,7 +47,7 @@ def _bad(error: mail.BadToken) -> HTMLResponse:
 
 async def unsubscribe_page(request: Request) -> HTMLResponse:
     token = request.query_params.get("token", "")
-    settings = mail.MailSettings.load()
+    settings = mail.MailSettings.load(settings_source())
     try:
         lang = await run_in_threadpool(reminders.token_language, token, settings, sessions())
     except mail.BadToken as error:
@@ -56,7 +57,7 @@ async def unsubscribe_page(request: Request) -> HTMLResponse:
 
 async def unsubscribe_now(request: Request) -> HTMLResponse:
     token = request.query_params.get("token", "")
-    settings = mail.MailSettings.load()
+    settings = mail.MailSettings.load(settings_source())
     try:
         _changed, lang = await run_in_threadpool(reminders.unsubscribe, sessions(), token, settings)
     except mail.BadToken as error:

@@ -89,6 +89,10 @@ def test_the_window_opening_reminder_carries_the_window_the_estimate_and_a_worki
     link = message["List-Unsubscribe"].strip("<>")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert link.startswith("https://cabinet.example.ua/unsubscribe?token=") and link in body
+    # on the wire: the headers as a mail client reads them (plain ASCII, not RFC 2047 words), CRLF line ends
+    assert f"\r\nList-Unsubscribe: <{link}>\r\n".encode() in received.raw
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in received.raw
+    assert b"\n" not in received.raw.replace(b"\r\n", b"")
     assert deliveries(sessions) == [(olena, "window_open", dt.date(2026, 11, 1), "sent", 1)]
 
     token = parse_qs(urlparse(link).query)["token"][0]
