@@ -178,6 +178,26 @@ def cmd_cleanup(args) -> int:
     return 0
 
 
+def cmd_send_reminders(args) -> int:
+    """E-mail reminders to consumers who opted in; each at most once, whatever runs at the same time."""
+    from core import mail, reminders
+
+    mail_settings = mail.MailSettings.load()  # the environment, secrets.toml on top, as the apps read
+    problems = mail_settings.problems()
+    if problems:
+        print("e-mail reminders are not configured; nothing sent:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    engine = _engine()
+    _migrate(engine)
+    summary = reminders.send_reminders(make_sessions(engine), mail_settings)
+    for error in summary.errors:
+        print(f"  {error}", file=sys.stderr)
+    print(summary)
+    return 1 if summary.failed or summary.uncertain else 0
+
+
 def cmd_check(args) -> int:
     """Like Django's `check --deploy`: every unsafe or missing setting; non-zero exit while anything is unsafe."""
     from core.deployment import UNSAFE, check
@@ -358,6 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cleanup", help="delete ended consumer sessions and old failed attempts (cron: daily)")
     p.add_argument("--keep-days", type=int, default=None, help="default TEPLO_CLEANUP_KEEP_DAYS (30)")
     p.set_defaults(func=cmd_cleanup)
+
+    p = sub.add_parser("send-reminders", help="e-mail the consumers who opted in: reading window open or closing, "
+                                              "a new charge (cron: hourly)")
+    p.set_defaults(func=cmd_send_reminders)
 
     p = sub.add_parser("check", help="list every unsafe or missing setting for a real installation "
                                      "(exit 1 while anything is unsafe)")

@@ -130,6 +130,18 @@ class Settings:
     utility_iban: str = setting("TEPLO_UTILITY_IBAN", "", str)
     font_dir: str = setting("TEPLO_FONT_DIR", "/usr/share/fonts/truetype/dejavu", str)
 
+    # Reminder e-mails (`manage.py send-reminders`, core/mail.py): the SMTP server (none: no e-mail is sent), its
+    # port (0: 587, or 465 with ssl), login, TLS mode (starttls, ssl or none), the sender, and the secret that signs
+    # the unsubscribe links (the same for the job and every public replica) with how long a link works.
+    smtp_host: str = setting("TEPLO_SMTP_HOST", "", _text)
+    smtp_port: int = setting("TEPLO_SMTP_PORT", 0, int)
+    smtp_user: str = setting("TEPLO_SMTP_USER", "", _text)
+    smtp_password: str = setting("TEPLO_SMTP_PASSWORD", "", str, secret=True)
+    smtp_tls: str = setting("TEPLO_SMTP_TLS", "starttls", lambda value: str(value).strip().lower())
+    mail_from: str = setting("TEPLO_MAIL_FROM", "", _text)
+    unsubscribe_secret: str = setting("TEPLO_UNSUBSCRIBE_SECRET", "", str, secret=True)
+    unsubscribe_days: int = setting("TEPLO_UNSUBSCRIBE_DAYS", 365, int)
+
     # `manage.py create-admin` without a terminal.
     admin_username: str = setting("TEPLO_ADMIN_USERNAME", "", _text)
     admin_password: str = setting("TEPLO_ADMIN_PASSWORD", "", str, secret=True)

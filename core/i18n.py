@@ -490,6 +490,95 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Квитанція зараз недоступна: на сервері не встановлено шрифт. Повідомте підприємство.",
         "en": "The receipt is not available now: the server lacks its font. Please tell the utility.",
     },
+    # E-mail reminders (core.reminders): consent, the e-mails, the unsubscribe page.
+    "reminders.phone_login": {
+        "uk": "Нагадування надсилаються лише на e-mail, а ви входите за номером телефону. Зареєструйте вхід "
+              "з e-mail, щоб отримувати нагадування.",
+        "en": "Reminders go to an e-mail address only, and you log in with a phone number. Register a login with "
+              "an e-mail address to get reminders.",
+    },
+    "reminders.not_configured": {
+        "uk": "Надсилання e-mail не налаштовано: {problems}.",
+        "en": "E-mail is not configured: {problems}.",
+    },
+    "reminder.sender_name": {"uk": "Кабінет споживача", "en": "Consumer cabinet"},
+    "reminder.greeting": {"uk": "Добрий день!", "en": "Hello,"},
+    "reminder.window_open.subject": {
+        "uk": "Час подати показання лічильника за {month} (до {closes})",
+        "en": "Time to submit your meter reading for {month} (until {closes})",
+    },
+    "reminder.window_open.intro": {
+        "uk": "Триває подача показань лічильників гарячої води за {month}: з {opens} до {closes} включно "
+              "(за київським часом).",
+        "en": "Hot-water meter readings for {month} are being collected: from {opens} to {closes} inclusive "
+              "(Kyiv time).",
+    },
+    "reminder.window_closing.subject": {
+        "uk": "Подача показань за {month} закінчується {closes}",
+        "en": "Meter readings for {month} close on {closes}",
+    },
+    "reminder.window_closing.intro": {
+        "uk": "Подача показань лічильників гарячої води за {month} закінчується {closes} о 24:00 за київським "
+              "часом, а ваших показань ще немає.",
+        "en": "Hot-water meter readings for {month} close on {closes} at midnight Kyiv time, and we have no "
+              "reading from you yet.",
+    },
+    "reminder.window.missing": {"uk": "Ще немає показань:", "en": "Still without a reading:"},
+    "reminder.window.meter": {
+        "uk": "• особовий рахунок {account}, {address}, лічильник № {serial}",
+        "en": "• personal account {account}, {address}, meter No. {serial}",
+    },
+    "reminder.window.estimate": {
+        "uk": "  Якщо показання не надійде до {closes} включно, буде донараховано {volume} на суму {amount} "
+              "(за середнім споживанням або нормою).",
+        "en": "  If no reading arrives by {closes} inclusive, {volume} will be charged, {amount} "
+              "(by your average use or the norm).",
+    },
+    "reminder.window.action": {"uk": "Подати показання: {url}", "en": "Submit the reading: {url}"},
+    "reminder.charge.subject": {"uk": "Нове нарахування за {month}", "en": "New charge for {month}"},
+    "reminder.charge.intro": {"uk": "У вашому кабінеті з'явилося нарахування за {month}.",
+                              "en": "A charge for {month} has appeared in your cabinet."},
+    "reminder.charge.account": {"uk": "Особовий рахунок {account}, {address}:",
+                                "en": "Personal account {account}, {address}:"},
+    "reminder.charge.line": {"uk": "• {service}: до сплати {to_pay}", "en": "• {service}: {to_pay} to pay"},
+    "reminder.charge.line_discount": {
+        "uk": "• {service}: нараховано {amount}, знижка {discount}, до сплати {to_pay}",
+        "en": "• {service}: charged {amount}, discount {discount}, {to_pay} to pay",
+    },
+    "reminder.charge.debt": {"uk": "  {service}: борг на сьогодні {amount}",
+                             "en": "  {service}: debt today {amount}"},
+    "reminder.charge.overpaid": {"uk": "  {service}: переплата на сьогодні {amount}",
+                                 "en": "  {service}: overpaid today {amount}"},
+    "reminder.charge.action": {"uk": "Сплатити без комісії: {url}", "en": "Pay with no commission: {url}"},
+    "reminder.footer": {
+        "uk": "Ви отримали цей лист, бо ввімкнули нагадування в профілі кабінету споживача: {url}",
+        "en": "You receive this e-mail because you turned reminders on in the profile of the consumer cabinet: {url}",
+    },
+    "reminder.unsubscribe": {"uk": "Відписатися від нагадувань одним натиском: {url}",
+                             "en": "Unsubscribe from reminders in one click: {url}"},
+    "unsubscribe.title": {"uk": "Відписка від нагадувань", "en": "Unsubscribe from reminders"},
+    "unsubscribe.confirm": {
+        "uk": "Більше не надсилати нагадування про показання та нарахування на вашу пошту?",
+        "en": "Stop sending reminders about readings and charges to your e-mail?",
+    },
+    "unsubscribe.button": {"uk": "Відписатися", "en": "Unsubscribe"},
+    "unsubscribe.done": {
+        "uk": "Готово: нагадування більше не надходитимуть. Увімкнути їх знову можна в профілі кабінету.",
+        "en": "Done: no more reminders will be sent. You can turn them on again in the cabinet's profile.",
+    },
+    "unsubscribe.invalid": {
+        "uk": "Посилання для відписки недійсне: його пошкоджено або воно не з нашого листа. Вимкніть нагадування "
+              "в профілі кабінету.",
+        "en": "The unsubscribe link is not valid: it is damaged or not from our e-mail. Turn reminders off in the "
+              "cabinet's profile.",
+    },
+    "unsubscribe.expired": {
+        "uk": "Термін дії посилання для відписки минув. Вимкніть нагадування в профілі кабінету або скористайтеся "
+              "посиланням із новішого листа.",
+        "en": "The unsubscribe link has expired. Turn reminders off in the cabinet's profile or use the link in a "
+              "newer e-mail.",
+    },
+    "unsubscribe.home": {"uk": "До кабінету", "en": "To the cabinet"},
 }
 
 

@@ -199,6 +199,19 @@ TEXT: dict[str, dict[str, str]] = {
     "profile.language": {"uk": "Мова кабінету", "en": "Cabinet language"},
     "profile.save_language": {"uk": "Зберегти мову", "en": "Save the language"},
     "profile.language_saved": {"uk": "Мову збережено.", "en": "The language has been saved."},
+    "profile.reminders": {"uk": "Нагадування на e-mail", "en": "E-mail reminders"},
+    "profile.reminders_label": {"uk": "Надсилати нагадування на {email}", "en": "Send reminders to {email}"},
+    "profile.reminders_help": {
+        "uk": "Коли відкривається подача показань, за 2 дні до її закінчення (якщо показань ще немає, з сумою "
+              "донарахування) і коли з'являється нове нарахування. Відписатися можна тут або з будь-якого листа.",
+        "en": "When meter readings open, 2 days before they close (if there is no reading yet, with the amount "
+              "that would be charged) and when a new charge appears. Unsubscribe here or from any e-mail.",
+    },
+    "profile.save_reminders": {"uk": "Зберегти", "en": "Save"},
+    "profile.reminders_on": {"uk": "Нагадування ввімкнено.", "en": "Reminders are on."},
+    "profile.reminders_off": {"uk": "Нагадування вимкнено.", "en": "Reminders are off."},
+    "profile.reminders_since": {"uk": "Згоду надано {at} (за київським часом).",
+                                "en": "Consent given on {at} (Kyiv time)."},
     # A closed account (the register import)
     "account.closed": {
         "uk": "Рахунок закрито {date}. Історію нарахувань, оплат і показань збережено; борг можна сплатити.",
