@@ -17,13 +17,15 @@ tests/unit/test_catalog.py fails when one of them no longer matches its .po.
     scripts/catalog.py update                     pybabel update both catalogs from locale/messages.pot (a new
                                                   key arrives with an empty text: `check` lists it until added)
     scripts/catalog.py compile                    compile both .po files into .mo (same bytes as pybabel compile)
-    scripts/catalog.py check                      exit 1 when a message lacks a language or a .mo is stale
+    scripts/catalog.py check                      exit 1 when a message lacks a language, the code looks up a key
+                                                  no catalog has, or a .mo is stale
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import io
 import json
 import re
@@ -32,6 +34,8 @@ import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -119,12 +123,25 @@ def dictionaries(source: str) -> dict[str, dict[str, str]]:
     return found
 
 
+def code_keys() -> set[str]:
+    """The keys the code looks up literally (t("…"), tr("…"), DomainError("…"), …), found as `pybabel extract`
+    finds them with babel.cfg."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as file:
+        method_map, options_map = parse_mapping_cfg(file)
+    with contextlib.redirect_stderr(io.StringIO()):  # its notes on f-strings: lookups built at run time, by design
+        found = list(extract_from_dir(ROOT, method_map, options_map, keywords={word: None for word in KEYWORDS}))
+    return {message for _file, _line, message, _comments, _context in found
+            if isinstance(message, str) and KEY.fullmatch(message)}
+
+
 def problems() -> list[str]:
-    """Messages without a text in one of the languages, keys in one catalog only, stale or missing .mo files."""
+    """Messages without a text in one of the languages, keys in one catalog only, keys the code looks up that no
+    catalog has, stale or missing .mo files."""
     catalogs = {lang: load(lang) for lang in LANGUAGES}
     keys = {lang: {m.id for m in catalog if m.id} for lang, catalog in catalogs.items()}
     found = [f"{key}: only in the {lang} catalog" for lang in LANGUAGES for other in LANGUAGES if other != lang
              for key in sorted(keys[lang] - keys[other])]
+    found += [f"{key}: looked up in the code, missing from the catalogs" for key in sorted(code_keys() - keys["uk"])]
     for lang, catalog in catalogs.items():
         found += [f"{m.id}: no {lang} text" + (" (fuzzy)" if m.fuzzy else "")
                   for m in catalog if m.id and (not m.string or m.fuzzy)]
@@ -136,8 +153,8 @@ def problems() -> list[str]:
 def extract() -> None:
     keywords = [arg for word in KEYWORDS for arg in ("-k", word)]
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-                    "--no-default-keywords", *keywords, "--sort-output", "--omit-header", "--no-location", "-o", str(TEMPLATE),
-                    str(ROOT)], check=True, cwd=ROOT)
+                    "--no-default-keywords", *keywords, "--sort-output", "--omit-header", "--no-location",
+                    "-o", str(TEMPLATE), str(ROOT)], check=True, cwd=ROOT)
     with TEMPLATE.open("rb") as file:
         template = read_po(file)
     for message in list(template):  # e.g. SQLAlchemy's text("SELECT …") shares a keyword: only keys are msgids

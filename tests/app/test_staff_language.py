@@ -101,5 +101,6 @@ def test_the_explore_csv_filter_line_comes_from_the_catalog(app_world, downloads
                         r"набір=Нарахування, групування=Місяць", ukrainian.decode("utf-8-sig").split("\r\n")[0])
     assert cells(ukrainian)[0][0] == "Місяць"
     english = explore_download(analyst, "en", downloads)
-    assert re.fullmatch(r"# Filters: from month=\d{4}-\d\d, to month=\d{4}-\d\d, dataset=Charges, grouped by=Month", english.decode("utf-8-sig").split("\r\n")[0])
+    assert re.fullmatch(r"# Filters: from month=\d{4}-\d\d, to month=\d{4}-\d\d, dataset=Charges, grouped by=Month",
+                        english.decode("utf-8-sig").split("\r\n")[0])
     assert english.decode("utf-8-sig").split("\r\n")[1].split(";")[0] == "Month"

@@ -77,3 +77,15 @@ def test_import_dict_carries_over_the_old_dictionaries(tmp_path, monkeypatch):
     assert english.gettext("account.format") == i18n.t("account.format", "en")
     monkeypatch.undo()
     assert {lang: catalog.po_path(lang).read_bytes() for lang in catalog.LANGUAGES} == real
+
+
+def test_every_key_the_code_looks_up_is_in_the_catalogs(tmp_path, monkeypatch):
+    keys = catalog.code_keys()
+    assert {"staff.overview.debt", "account.format", "fault.unavailable"} <= keys  # tr(), DomainError(), N_()
+    # A page looking up a key nobody added is reported.
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "new.py").write_text('st.title(tr("staff.new_page.title"))\n', encoding="utf-8")
+    (tmp_path / "babel.cfg").write_bytes((catalog.ROOT / "babel.cfg").read_bytes())
+    monkeypatch.setattr(catalog, "ROOT", tmp_path)
+    assert catalog.code_keys() == {"staff.new_page.title"}
+    assert "staff.new_page.title: looked up in the code, missing from the catalogs" in catalog.problems()

@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted([*ROOT.glob("pages/**/*.py"), *ROOT.glob("ui/*.py"), ROOT / "public_app.py", ROOT / "staff_dashboard.py"])
+FILES = sorted([*ROOT.glob("pages/**/*.py"), *ROOT.glob("ui/*.py"), ROOT / "public_app.py",
+                ROOT / "staff_dashboard.py"])
 CYRILLIC = re.compile(r"[А-Яа-яЄєІіЇїҐґ]")
 WORD = re.compile(r"[A-Za-z]{2,}")
 # Streamlit elements whose first argument (or these keywords) the user reads.
