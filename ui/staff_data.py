@@ -10,7 +10,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import additional_charges, dashboard, dashboard_payments, dashboard_readings, explore, lookup, windows
+from core import additional_charges, dashboard, dashboard_payments, dashboard_readings, explore, export, lookup, windows
 from ui import staff_view
 from ui.resources import engine, sessions
 
@@ -77,13 +77,14 @@ def accounts_without_reading(window_id: int, street: str | None, limit: int | No
 
 def missing_csv(window_id: int, street: str | None, filters: dict[str, str]):
     """The full reminder list as CSV, built only when the download is clicked (a deferred download)."""
-    bound = sessions()
+    bound, lang = sessions(), staff_view.language()  # read now: the download runs outside this script run
 
     def build() -> bytes:
         _total, rows = dashboard_readings.accounts_without_reading(bound, window_id, street)
-        return staff_view.csv_bytes(
+        return export.csv_bytes(
             ["account_number", "address", "meter_serial", "last_value_m3", "last_submitted_at"],
-            [(m.account_number, m.address, m.meter_serial, m.last_value, m.last_submitted_at) for m in rows], filters)
+            [(m.account_number, m.address, m.meter_serial, m.last_value, m.last_submitted_at) for m in rows], filters,
+            lang)
 
     return build
 

@@ -123,6 +123,20 @@ def test_manager_charts_render_with_data(page, staff):
     screenshot(page, "staff-manager-payments")
 
 
+def test_manager_switches_the_dashboard_to_english(page, staff):
+    sign_in(page, staff.url, "manager")
+    page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
+    expect(page.get_by_role("heading", name="Overview").first).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    assert_no_exception(page)
+    assert {"Overview", "Readings", "Payments", "Additional charges", "Account lookup"} <= menu(page)
+    charts = wait_for_charts(page, 2)
+    assert any(total > 0 for chart in charts for _points, total in chart), charts
+    text = main_text(page)
+    assert "Total debt" in text and "Readings submitted" in text and "Загальний борг" not in text
+    screenshot(page, "staff-overview-english")
+
+
 def wait_for_charts(page, count: int) -> list[list[tuple[int, float]]]:
     """Wait until `count` Plotly charts have been drawn, then read their traces (points, sum of values)."""
     page.wait_for_function(
