@@ -67,12 +67,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Readings are not accepted now: no submission period has been scheduled.",
     },
     "reading.confirm_jump": {
-        "uk": "Споживання {consumption} м³ значно більше за звичайне. Перевірте цифри; якщо все правильно — підтвердіть, і показання перевірить працівник.",
-        "en": "A consumption of {consumption} m³ is far above the usual. Check the digits; if it is right, confirm and staff will review it.",
+        "uk": "Показання {value} означає споживання {consumption} — значно більше за звичайне. Перевірте цифри; якщо все правильно — підтвердіть, і показання перевірить працівник.",
+        "en": "A reading of {value} means a consumption of {consumption}, far above the usual. Check the digits; if it is right, confirm and staff will review it.",
     },
     "reading.confirm_replace": {
-        "uk": "У цьому періоді ви вже подали показання {previous}. Нове показання замінить його.",
-        "en": "You have already submitted {previous} in this period. The new reading will replace it.",
+        "uk": "Замінити показання {previous}, уже подане в цьому періоді, на {value}?",
+        "en": "Replace the reading of {previous} you already submitted in this period with {value}?",
+    },
+    "reading.confirm_replace_jump": {
+        "uk": "Замінити показання {previous}, уже подане в цьому періоді, на {value}? Це споживання {consumption} — значно більше за звичайне: перевірте цифри; якщо все правильно — підтвердіть, і показання перевірить працівник.",
+        "en": "Replace the reading of {previous} you already submitted in this period with {value}? That is a consumption of {consumption}, far above the usual: check the digits; if it is right, confirm and staff will review it.",
     },
     "reading.meter_unknown": {
         "uk": "Лічильник не знайдено серед ваших рахунків.",

@@ -164,7 +164,6 @@ TEXT: dict[str, dict[str, str]] = {
     "readings.input_help": {"uk": "Цифри з лічильника; дробову частину — через кому, наприклад 123,456",
                             "en": "The digits on the meter; the fraction after a point, e.g. 123.456"},
     "readings.submit": {"uk": "Надіслати показання", "en": "Submit the reading"},
-    "readings.confirm_value": {"uk": "Ви ввели {value}.", "en": "You entered {value}."},
     "readings.confirm": {"uk": "Так, підтверджую", "en": "Yes, confirm"},
     "readings.cancel": {"uk": "Скасувати", "en": "Cancel"},
     "readings.cancelled": {"uk": "Показання не надіслано.", "en": "The reading was not submitted."},
