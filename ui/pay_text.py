@@ -49,7 +49,7 @@ TEXT: dict[str, dict[str, str]] = {
     "pay.history": {"uk": "Ваші оплати через кабінет", "en": "Your payments through the cabinet"},
     "pay.history_empty": {"uk": "Оплат через кабінет ще не було.", "en": "No payments through the cabinet yet."},
     "pay.history_line": {"uk": "{date} · {service} · **{amount}**", "en": "{date} · {service} · **{amount}**"},
-    "status.created": {"uk": "Не оплачено", "en": "Not paid"},
+    "status.unfinished": {"uk": "Не завершено", "en": "Not completed"},
     "status.pending": {"uk": "Очікує підтвердження банку", "en": "Awaiting the bank's confirmation"},
     "status.paid": {"uk": "Зараховано", "en": "Credited"},
     "status.failed": {"uk": "Не вдалося", "en": "Failed"},
@@ -74,6 +74,18 @@ TEXT: dict[str, dict[str, str]] = {
     "result.paid": {
         "uk": "Оплату зараховано: **{amount}** — {service}, особовий рахунок {number}.",
         "en": "Payment credited: **{amount}** — {service}, personal account {number}.",
+    },
+    "pay.history_unfinished_note": {
+        "uk": "«Не завершено» — оплату підготовлено в кабінеті, але в банку її не підтверджено: гроші не списано. "
+              "Якщо ви оплатили, статус зміниться, щойно банк повідомить про платіж.",
+        "en": "“Not completed”: the payment was prepared in the cabinet but not confirmed at the bank, so no money "
+              "was taken. If you did pay, the status changes as soon as the bank reports the payment.",
+    },
+    "result.unfinished": {
+        "uk": "Банк ще не повідомив про платіж **{amount}**, тож його **не зараховано**. Якщо ви його оплатили, "
+              "статус оновиться сам за хвилину-дві; якщо ні — гроші не списано, і можна оплатити знову.",
+        "en": "The bank has not reported the payment of **{amount}** yet, so it is **not credited**. If you paid it, "
+              "the status updates by itself within a minute or two; if not, no money was taken and you can pay again.",
     },
     "result.pending": {
         "uk": "Платіж **{amount}** очікує підтвердження банку. Він ще **не зарахований**; статус оновиться сам.",
@@ -105,7 +117,7 @@ _PAGES = Path(__file__).resolve().parent.parent / "pages" / "public"
 URL_PATHS = {"pay.py": "pay", "pay_demo.py": "pay-demo", "pay_result.py": "pay-result", "account.py": "account",
              "login.py": "login"}
 
-STATUS_COLOURS = {"created": "gray", "pending": "orange", "paid": "green", "failed": "red", "expired": "gray",
+STATUS_COLOURS = {"unfinished": "gray", "pending": "orange", "paid": "green", "failed": "red", "expired": "gray",
                   "reversed": "violet"}
 
 
@@ -121,7 +133,8 @@ def page(name: str) -> st.Page:
 
 
 def status_badge(status: str) -> str:
-    """A coloured label for the status; a pending payment never reads as paid."""
+    """A coloured label for the status as the consumer reads it (core.payments.consumer_status); a pending
+    payment never reads as paid."""
     return f":{STATUS_COLOURS.get(status, 'gray')}-badge[{tr('status.' + status)}]"
 
 

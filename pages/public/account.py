@@ -57,7 +57,7 @@ for service in data.services:
                       date=formatting.date(paid.paid_at.astimezone(clock.KYIV).date(), lang))
                    if paid else tr("account.no_payments"))
 
-for pending in data.pending:
+for pending in (p for p in data.pending if p.status == "pending"):  # the bank reported it; not a mere draft
     st.info(tr("account.pending", amount=formatting.money(pending.amount, lang), service=t(f"service.{pending.service}", lang),
                date=formatting.datetime(pending.paid_at, lang)))
 st.page_link("pages/public/pay.py", label=tr("account.pay"), icon=":material/payments:")

@@ -60,7 +60,9 @@ with payments:
                    "Примітка": CORRECTIONS.get(p.correction, "")}
                   for p in statement.payments], hide_index=True)
     if statement.pending:
-        st.caption(f"Очікують підтвердження банку: {len(statement.pending)}")
+        waiting = sum(p.status == "pending" for p in statement.pending)
+        st.caption(f"Оплати через кабінет: очікують підтвердження банку — {waiting}, "
+                   f"розпочаті, але не підтверджені в банку — {len(statement.pending) - waiting}")
 with readings:
     st.dataframe([{"Період": view.month_label(r.period) if r.period else "", "Лічильник": r.meter_serial,
                    "Показання, м³": view.number(r.value, 3), "Споживання, м³": view.number(r.consumption, 3),
