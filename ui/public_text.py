@@ -118,12 +118,13 @@ TEXT: dict[str, dict[str, str]] = {
     "account.col_month": {"uk": "Місяць", "en": "Month"},
     "account.col_service": {"uk": "Послуга", "en": "Service"},
     "account.col_volume": {"uk": "Обсяг", "en": "Volume"},
-    "account.col_amount": {"uk": "Нараховано", "en": "Charged"},
-    "account.col_discount": {"uk": "Знижка", "en": "Discount"},
+    "account.charge_detail": {"uk": "нараховано {amount}, знижка {percent}",
+                              "en": "charged {amount}, discount {percent}"},
+    "account.charges_caption": {"uk": "Нарахування за {year} рік", "en": "Charges for {year}"},
+    "account.payments_caption": {"uk": "Платежі за {year} рік", "en": "Payments in {year}"},
     "account.col_to_pay": {"uk": "До сплати", "en": "To pay"},
     "account.col_date": {"uk": "Дата", "en": "Date"},
-    "account.col_paid": {"uk": "Сума", "en": "Amount"},
-    "account.col_channel": {"uk": "Спосіб", "en": "Channel"},
+    "account.col_paid": {"uk": "Сума, спосіб", "en": "Amount, channel"},
     "account.subsidy_note": {
         "uk": "Знижка показана лише там, де вона є в нарахуванні. З 2019 року більшість субсидій виплачують "
               "домогосподарству напряму, тому в рахунках їх немає.",
@@ -208,7 +209,6 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The account was closed on {date}: it takes no more meter readings.",
     },
     # Corrections of imported charges and payments (import conflicts resolved by staff)
-    "account.col_note": {"uk": "Примітка", "en": "Note"},
     "correction.reversed": {"uk": "виправлено нижче", "en": "corrected below"},
     "correction.reversal": {"uk": "сторно (скасування)", "en": "reversal"},
     "correction.replacement": {"uk": "виправлений запис", "en": "corrected entry"},
