@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from core import export, formatting
 from core.i18n import t
+
+T = TypeVar("T")
 
 SERVICE_NAMES = {"heating": t("service.heating"), "hot_water": t("service.hot_water")}
 PAYMENT_CHANNEL_NAMES = {"bank": "Банк", "post": "Пошта", "terminal": "Термінал", "cabinet": "Кабінет (онлайн)"}
@@ -105,3 +109,45 @@ def file_suffix(filters: dict[str, str]) -> str:
     parts = [f"{k}-{v}" for k, v in filters.items() if v]
     text = "_".join(parts).replace(" ", "-").replace("/", "-").replace(".", "")
     return ("_" + text) if text else ""
+
+
+# ------------------------------------------------------------------------------------------- long lists
+
+SHOWN_ROWS = 200  # rows a staff table sends to the browser; the full list is always in the CSV beside it
+
+
+def capped_table(items: Sequence[T], record: Callable[[T], dict], *, key: str, what: str = "рядків",
+                 limit: int = SHOWN_ROWS, search_in: Callable[[T], str] | None = None) -> list[T]:
+    """A long list as a table of its first `limit` rows, with a search over the rows (all of them, not only those
+    shown) and the count: "Показано 200 з 10 930". A city-scale list (tens of thousands of rows) would otherwise
+    go to the browser whole on every rerun; the page offers the full list as a CSV download. Returns the rows the
+    search kept (for a download of just those, if the page wants one)."""
+    query = ""
+    if len(items) > 20:
+        query = st.text_input("Пошук у списку", key=f"{key}_search", placeholder="рахунок, адреса, лічильник…",
+                              help="Шукає в усіх рядках списку, не лише в показаних; регістр не важливий.").strip()
+    haystack = search_in or (lambda item: " ".join(str(v) for v in record(item).values()))
+    words = query.casefold().split()
+    matched = [i for i in items if all(w in haystack(i).casefold() for w in words)] if words else list(items)
+    shown = matched[:limit]
+    if shown:
+        st.dataframe([record(i) for i in shown], hide_index=True)
+    elif words:
+        st.info("Нічого не знайдено: змініть пошуковий запит.")
+    if words:
+        st.caption(f"Знайдено {number(len(matched))} з {number(len(items))} {what}"
+                   + (f"; показано перші {number(len(shown))}" if len(matched) > len(shown) else "")
+                   + ". Повний список — у файлі CSV.")
+    elif len(items) > len(shown):
+        st.caption(f"Показано {number(len(shown))} з {number(len(items))} {what}. "
+                   "Повний список — у файлі CSV; знайти окремі рядки можна пошуком.")
+    return matched
+
+
+def list_csv(items: Sequence[T], record: Callable[[T], dict], filters: dict[str, str] | None = None):
+    """The whole list (every row, not only those a capped table shows) as CSV with the table's columns, built only
+    when the download is clicked (a deferred download); through core.export like every download."""
+    def build() -> bytes:
+        records = [record(i) for i in items]
+        return csv_bytes(list(records[0]) if records else [], [list(r.values()) for r in records], filters)
+    return build

@@ -54,14 +54,49 @@ if table:
     if len(table) > len(streets):
         st.caption(f"Показано 20 вулиць з найбільшою кількістю рахунків із {len(table)}.")
 
+
+
+def charge_record(l) -> dict:
+    return {"Рахунок": l.account_number, "Адреса": l.address, "Лічильник": l.meter_serial, "Мешканців": l.residents,
+            "Місяців без показань": "ніколи" if l.months_without is None else l.months_without,
+            "Правило": view.RULE_NAMES[l.rule], "Обсяг, м³": view.number(l.volume, 3), "Тариф": view.number(l.tariff, 2),
+            "Сума": view.money(l.amount)}
+
+
+def recalculation_record(r) -> dict:
+    return {"Рахунок": r.account_number, "Адреса": r.address, "Лічильник": r.meter_serial,
+            "Період показання": view.month_label(r.period), "Вид": "Сторно" if r.kind == "reversal" else "Перерахунок",
+            "Якість показання": view.QUALITY_NAMES.get(r.quality, r.quality),
+            "Донараховано раніше, м³": view.number(r.estimated_volume, 3),
+            "Фактично, м³": view.number(r.actual_volume, 3), "Різниця, м³": view.number(r.volume, 3),
+            "Сума": view.money(r.amount)}
+
+
+def flagged_record(f) -> dict:
+    return {"Рахунок": f.account_number, "Адреса": f.address, "Лічильник": f.meter_serial,
+            "Показання, м³": view.number(f.value, 3), "Споживання, м³": view.number(f.consumption, 3),
+            "Подано": view.moment(f.submitted_at), "Канал": view.READING_CHANNEL_NAMES.get(f.channel, f.channel),
+            "Причина": view.flag_reason(f.reason)}
+
+
+def searchable(item) -> str:
+    return f"{item.account_number} {item.address} {item.meter_serial}"
+
+
+period_filter = {"період": f"{window.period:%Y-%m}"}
 st.subheader("Рахунки без показань")
 if lines:
-    st.dataframe(
-        [{"Рахунок": l.account_number, "Адреса": l.address, "Лічильник": l.meter_serial, "Мешканців": l.residents,
-          "Місяців без показань": "ніколи" if l.months_without is None else l.months_without,
-          "Правило": view.RULE_NAMES[l.rule], "Обсяг, м³": view.number(l.volume, 3), "Тариф": view.number(l.tariff, 2),
-          "Сума": view.money(l.amount)} for l in lines],
-        hide_index=True,
+    with st.container(horizontal=True):
+        rule = st.selectbox("Правило", [None, "average", "norm"], key="lines_rule",
+                            format_func=lambda r: view.RULE_NAMES[r] if r else "Усі правила")
+        street = st.selectbox("Вулиця", [None, *sorted({l.street for l in lines})], key="lines_street",
+                              format_func=lambda s: s or "Усі вулиці")
+    chosen = [l for l in lines if (rule is None or l.rule == rule) and (street is None or l.street == street)]
+    view.capped_table(chosen, charge_record, key="lines", what="рахунків", search_in=searchable)
+    st.download_button(
+        f"Завантажити весь список ({view.number(len(lines))} рахунків, CSV)",
+        view.list_csv(lines, charge_record, period_filter), on_click="ignore",
+        file_name=f"bez-pokazan_donarakhuvannia_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
     )
 else:
     st.success("У цьому періоді всі рахунки з лічильником подали показання.")
@@ -70,15 +105,11 @@ st.subheader("Перерахунки після фактичних показа�
 st.caption("Фактичне споживання від останнього фактичного показання порівнюється з донарахованим за оцінкою: "
            "надлишок донараховується, різниця на користь споживача повертається (від'ємний рядок у файлі).")
 if recalculations:
-    st.dataframe(
-        [{"Рахунок": r.account_number, "Адреса": r.address, "Лічильник": r.meter_serial,
-          "Період показання": view.month_label(r.period),
-          "Вид": "Сторно" if r.kind == "reversal" else "Перерахунок",
-          "Якість показання": view.QUALITY_NAMES.get(r.quality, r.quality),
-          "Донараховано раніше, м³": view.number(r.estimated_volume, 3),
-          "Фактично, м³": view.number(r.actual_volume, 3), "Різниця, м³": view.number(r.volume, 3),
-          "Сума": view.money(r.amount)} for r in recalculations],
-        hide_index=True,
+    view.capped_table(recalculations, recalculation_record, key="recalculations", search_in=searchable)
+    st.download_button(
+        f"Завантажити всі перерахунки ({view.number(len(recalculations))}, CSV)",
+        view.list_csv(recalculations, recalculation_record, period_filter), on_click="ignore", key="recalculations_csv",
+        file_name=f"pererakhunky_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
     )
 else:
     st.write("Немає показань, що надійшли після донарахувань.")
@@ -86,16 +117,16 @@ if lines or recalculations:
     st.download_button(
         "Завантажити для білінгу (CSV)", dashboard.billing_csv([*lines, *recalculations], window.period),
         file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
+        key="billing_csv",
     )
 
 st.subheader("Показання на перевірці")
 if flagged:
-    st.dataframe(
-        [{"Рахунок": f.account_number, "Адреса": f.address, "Лічильник": f.meter_serial,
-          "Показання, м³": view.number(f.value, 3), "Споживання, м³": view.number(f.consumption, 3),
-          "Подано": view.moment(f.submitted_at), "Канал": view.READING_CHANNEL_NAMES.get(f.channel, f.channel),
-          "Причина": view.flag_reason(f.reason)} for f in flagged],
-        hide_index=True,
+    view.capped_table(flagged, flagged_record, key="flagged", what="показань", search_in=searchable)
+    st.download_button(
+        f"Завантажити всі показання на перевірці ({view.number(len(flagged))}, CSV)",
+        view.list_csv(flagged, flagged_record, period_filter), on_click="ignore", key="flagged_csv",
+        file_name=f"na-perevirtsi_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
     )
 else:
     st.write("Немає показань, позначених для перевірки.")
