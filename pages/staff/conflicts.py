@@ -20,25 +20,32 @@ if done := st.session_state.pop("conflict_done", None):
 
 STATUSES = {"open": "Відкриті", "resolved": "Розв'язані", "dismissed": "Відхилені"}
 status = st.segmented_control("Показати", list(STATUSES), default="open", format_func=STATUSES.get) or "open"
-conflicts = import_conflicts.list_conflicts(sessions(), status=status)
+conflicts = import_conflicts.list_conflicts(sessions(), status=status, limit=None)
 if not conflicts:
     st.success("Відкритих конфліктів немає." if status == "open" else "Таких конфліктів немає.")
     st.stop()
 
-table = []
-for c in conflicts:
+
+def record(c) -> dict:
     entry = {"№": c.id, **conflict_view.row(c), "Рахунок": c.account_number or "", "Файл": c.filename,
              "Виявлено": view.moment(c.created_at)}
     if status != "open":
         entry |= {"Хто": c.resolved_by or "", "Коли": view.moment(c.resolved_at), "Пояснення": c.note or ""}
-    table.append(entry)
-st.dataframe(table, hide_index=True)
-if status != "open":
+    return entry
+
+
+matched = view.capped_table(conflicts, record, key=f"conflicts_{status}", what="конфліктів",
+                            search_in=lambda c: f"{c.id} {c.key} {c.account_number or ''} {c.filename}")
+st.download_button(f"Завантажити всі ({view.number(len(conflicts))}, CSV)",
+                   view.list_csv(conflicts, record, {"стан": STATUSES[status]}), on_click="ignore",
+                   file_name=f"konflikty_{status}.csv", mime="text/csv", icon=":material/download:")
+if status != "open" or not matched:
     st.stop()
 
 st.subheader("Рішення")
-chosen = st.selectbox("Конфлікт", conflicts, format_func=lambda c: f"№ {c.id} · {conflict_view.KIND_NAMES[c.kind]} · "
-                      f"{c.key}")
+chosen = st.selectbox("Конфлікт", matched[:view.SHOWN_ROWS],
+                      help="Конфлікти з таблиці вище (за пошуком — лише знайдені).",
+                      format_func=lambda c: f"№ {c.id} · {conflict_view.KIND_NAMES[c.kind]} · {c.key}")
 st.write("Збережено → у файлі:")
 st.dataframe([{"Поле": conflict_view.FIELD_NAMES.get(name, name),
                "Збережено": conflict_view.shown(name, chosen.stored.get(name, "")),

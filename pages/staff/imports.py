@@ -66,14 +66,32 @@ else:
     c3.metric("Конфлікти", view.number(len(result.conflicts)))
 c4.metric("Відхилено", view.number(len(result.rejected)))
 if result.rejected:
-    st.dataframe([{"Рядок": r.line, "Причина": r.message("uk")} for r in result.rejected], hide_index=True)
+    def rejected_record(r) -> dict:
+        return {"Рядок": r.line, "Причина": r.message("uk")}
+
+    view.capped_table(result.rejected, rejected_record, key="rejected", what="відхилених рядків")
+    if len(result.rejected) > view.SHOWN_ROWS:
+        st.download_button(f"Завантажити всі відхилені рядки ({view.number(len(result.rejected))}, CSV)",
+                           view.list_csv(result.rejected, rejected_record, {"файл": upload.name}), on_click="ignore",
+                           file_name="vidkhyleni_ryadky.csv", mime="text/csv", icon=":material/download:")
 if register and result.changes:
-    st.dataframe([{"Рядок": c["line"], "Запис": c["key"], "Зміни": register_import.describe_change(c["fields"])}
-                  for c in result.changes[:500]], hide_index=True)
+    def change_record(c) -> dict:
+        return {"Рядок": c["line"], "Запис": c["key"], "Зміни": register_import.describe_change(c["fields"])}
+
+    view.capped_table(result.changes, change_record, key="changes", what="змінених рядків")
+    if len(result.changes) > view.SHOWN_ROWS:
+        st.download_button(f"Завантажити всі зміни ({view.number(len(result.changes))}, CSV)",
+                           view.list_csv(result.changes, change_record, {"файл": upload.name}), on_click="ignore",
+                           file_name="zminy.csv", mime="text/csv", icon=":material/download:", key="changes_csv")
 if not register and result.conflicts:
     st.warning("Конфлікти: запис із таким самим ключем уже збережено з іншими значеннями. Їх не пропущено і не "
                "змінено: після імпорту вони чекають рішення на сторінці «Конфлікти імпорту».")
-    st.dataframe([conflict_view.row(c) for c in result.conflicts], hide_index=True)
+    view.capped_table(result.conflicts, conflict_view.row, key="preview_conflicts", what="конфліктів")
+    if len(result.conflicts) > view.SHOWN_ROWS:
+        st.download_button(f"Завантажити всі конфлікти ({view.number(len(result.conflicts))}, CSV)",
+                           view.list_csv(result.conflicts, conflict_view.row, {"файл": upload.name}), on_click="ignore",
+                           file_name="konflikty_faylu.csv", mime="text/csv", icon=":material/download:",
+                           key="conflicts_csv")
 if not register and result.duplicates:
     st.caption("Рядки-дублікати: " + ", ".join(str(n) for n in result.duplicates[:100])
                + (" …" if len(result.duplicates) > 100 else ""))

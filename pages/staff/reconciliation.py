@@ -53,7 +53,7 @@ if data.unmatched_rows:
     shown = [[view.moment(r.paid_at), r.account_number, view.SERVICE_NAMES.get(r.service, r.service), view.money(r.amount),
               r.order_id or "", ISSUES.get(r.issue, r.issue), "так" if r.credited else "ні", r.source, r.external_ref]
              for r in data.unmatched_rows]
-    st.dataframe([dict(zip(header, row)) for row in shown], hide_index=True)
+    view.capped_table([dict(zip(header, row)) for row in shown], dict, key="unmatched", what="рядків")
     st.download_button("Завантажити CSV", view.csv_bytes(header, rows, filters), icon=":material/download:",
                        file_name=f"zvirka_ryadky{view.file_suffix(filters)}.csv", mime="text/csv")
 else:
@@ -65,7 +65,7 @@ if data.unconfirmed_intents:
     rows = [[u.paid_at, u.order_id, u.account_number, view.SERVICE_NAMES.get(u.service, u.service), u.amount,
              "LiqPay" if u.provider == "liqpay" else "Демо"] for u in data.unconfirmed_intents]
     shown = [[view.moment(r[0]), *r[1:4], view.money(r[4]), r[5]] for r in rows]
-    st.dataframe([dict(zip(header, row)) for row in shown], hide_index=True)
+    view.capped_table([dict(zip(header, row)) for row in shown], dict, key="unconfirmed", what="оплат")
     st.download_button("Завантажити CSV", view.csv_bytes(header, rows, filters), icon=":material/download:",
                        file_name=f"zvirka_kabinet{view.file_suffix(filters)}.csv", mime="text/csv", key="unconfirmed")
     st.caption("Банк зазвичай надсилає реєстр наступного робочого дня; оплата, якої немає в реєстрі довше, "
@@ -79,7 +79,7 @@ if data.reversals:
     rows = [[r.reversed_at, r.account_number, view.SERVICE_NAMES.get(r.service, r.service), r.amount, r.paid_at,
              r.source, r.external_ref] for r in data.reversals]
     shown = [[view.moment(r[0]), *r[1:3], view.money(r[3]), view.moment(r[4]), *r[5:]] for r in rows]
-    st.dataframe([dict(zip(header, row)) for row in shown], hide_index=True)
+    view.capped_table([dict(zip(header, row)) for row in shown], dict, key="reversals", what="повернень")
     st.download_button("Завантажити CSV", view.csv_bytes(header, rows, filters), icon=":material/download:",
                        file_name=f"zvirka_storno{view.file_suffix(filters)}.csv", mime="text/csv", key="reversals")
     st.caption("Платіжний сервіс повернув ці кошти платнику: оплата лишається в обліку, а сторнувальний запис "

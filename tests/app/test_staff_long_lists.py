@@ -85,3 +85,26 @@ def test_a_filter_by_rule_and_street_narrows_the_table(crowded):
     assert len(at.dataframe[0].value) == 200 and "Показано 200 з 230 рахунків." in text(at)
     at.selectbox(key="lines_rule").set_value("average").run()
     assert not at.dataframe  # nobody on вул. Довга has a reading history: all are by the norm
+
+
+def _capped_page():
+    import streamlit as st
+
+    from ui import staff_view as view
+
+    rows = [{"Рахунок": f"{n:013d}", "Сума": n} for n in range(10_930)]
+    matched = view.capped_table(rows, dict, key="all", what="рядків")
+    st.session_state["matched"] = len(matched)
+
+
+def test_any_capped_table_sends_200_of_10930_rows_and_searches_them_all():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_capped_page, default_timeout=30).run()
+    assert len(at.dataframe[0].value) == 200
+    assert [c.value for c in at.caption] == [
+        "Показано 200 з 10\u00a0930 рядків. Повний список — у файлі CSV; знайти окремі рядки можна пошуком."]
+    at.text_input(key="all_search").input("0000000010929").run()
+    assert at.dataframe[0].value["Рахунок"].tolist() == ["0000000010929"]
+    at.text_input(key="all_search").input("00000000109").run()  # 10 900 … 10 929, 1 090 … 1 099 and 109
+    assert len(at.dataframe[0].value) == at.session_state["matched"] == 41
