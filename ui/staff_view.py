@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import export, formatting
+from core.formatting import half_up
 from core.i18n import t
 
 T = TypeVar("T")
@@ -74,6 +75,28 @@ def show(fig: go.Figure, key: str | None = None) -> None:
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
 
 
+_SCALES = ((Decimal(10) ** 9, "млрд"), (Decimal(10) ** 6, "млн"))
+
+
+def money_short(value: Decimal | None) -> str:
+    """An amount that fits a metric tile: to a million in full (`633 584,83 ₴`), above in millions or billions
+    with two decimals (`663,39 млн ₴`, `120,00 млрд ₴`). A city's total debt has 12 digits and st.metric cuts a
+    value that does not fit its column («663 388 902,…»); the page shows the full amount beside it."""
+    if value is None:
+        return "—"
+    (billion, _), (million, _) = _SCALES
+    if abs(value) >= billion or abs(half_up(value / million, 2)) >= 1000:  # never "1 000,00 млн"
+        return f"{formatting.number(value / billion, places=2)}\u00a0млрд\u00a0₴"
+    if abs(value) >= million:
+        return f"{formatting.number(value / million, places=2)}\u00a0млн\u00a0₴"
+    return money(value)
+
+
+def shortened(value: Decimal | None) -> bool:
+    """money_short wrote the amount in millions or billions (so the full amount belongs on the next line)."""
+    return value is not None and abs(value) >= _SCALES[-1][0]
+
+
 def delta(current, previous, unit: str = "", places: int = 1) -> str | None:
     """st.metric delta text: the change against the previous period, Ukrainian-formatted."""
     if current is None or previous is None:
@@ -84,6 +107,8 @@ def delta(current, previous, unit: str = "", places: int = 1) -> str | None:
     # An ASCII minus: st.metric reads the arrow and the colour from a leading "-" (a typographic "−" showed a
     # fall as a green rise).
     sign = "+" if change > 0 else "-"
+    if unit.strip() == "₴" and shortened(change):
+        return sign + money_short(abs(change))  # a change of millions, as short as the value above it
     return f"{sign}{formatting.number(abs(change), places=places)}{unit.replace(' ', chr(0xa0))}"
 
 

@@ -36,7 +36,7 @@ amount = sum((line.amount for line in lines), Decimal(0))
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Рахунків без показань", view.number(len(lines)))
 c2.metric("Оцінений обсяг", view.number(volume, 3) + " м³")
-c3.metric("Сума донарахувань", view.money(amount))
+c3.metric("Сума донарахувань", view.money_short(amount), help=f"Точно: {view.money(amount)}")
 c4.metric("Показань на перевірці", view.number(len(flagged)))
 
 table = dashboard.count_by_street_and_reason(lines, flagged)

@@ -32,10 +32,13 @@ cols[1].metric(
           f"{view.month_name(data.billed_month)}. Порівняння: попередній місяць на той самий день."),
 )
 cols[2].metric(
-    "Загальний борг", view.money(data.debt),
+    "Загальний борг", view.money_short(data.debt),
     delta=view.delta(data.debt, data.previous_debt, " ₴", places=0), delta_color="inverse",
-    help="Сума позитивних сальдо за рахунками і послугами. Порівняння: місяць тому.",
+    help=f"Сума позитивних сальдо за рахунками і послугами: {view.money(data.debt)}. Порівняння: місяць тому"
+         + (f" ({view.money(data.previous_debt)})." if data.previous_debt is not None else "."),
 )
+if view.shortened(data.debt):
+    cols[2].caption(f"Точно: {view.money(data.debt)}")
 cols[3].metric(
     "Рахунків у кабінеті", view.number(data.registered),
     delta=view.delta(data.registered, data.previous_registered, "", places=0),

@@ -46,7 +46,7 @@ labels = [view.month_label(b) if unit == "month" else view.date(b) for b in buck
 total = sum((row.amount for row in rows), Decimal(0))
 count = sum(row.payments for row in rows)
 c1, c2, c3 = st.columns(3)
-c1.metric("Надійшло за період", view.money(total))
+c1.metric("Надійшло за період", view.money_short(total), help=f"Точно: {view.money(total)}")
 c2.metric("Кількість оплат", view.number(count))
 c3.metric("Середня оплата", view.money(half_up(total / count, 2) if count else None))
 

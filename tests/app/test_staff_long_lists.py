@@ -108,3 +108,16 @@ def test_any_capped_table_sends_200_of_10930_rows_and_searches_them_all():
     assert at.dataframe[0].value["Рахунок"].tolist() == ["0000000010929"]
     at.text_input(key="all_search").input("00000000109").run()  # 10 900 … 10 929, 1 090 … 1 099 and 109
     assert len(at.dataframe[0].value) == at.session_state["matched"] == 41
+
+
+def test_a_12_digit_total_debt_fits_its_tile_with_the_exact_amount_beside_it(staff, app_sessions):  # noqa: F811
+    import datetime as dt
+
+    town, users = staff
+    for n in range(12):  # 12 × 9 999 999 999,99 on top of the town's 900,00
+        town.world.charge(town.a, "hot_water", dt.date(2026, 10, 1) - dt.timedelta(days=31 * n), "9999999999.99")
+    at = signed_in(users["manager"])
+    debt = {m.label: m for m in at.metric}["Загальний борг"]
+    assert debt.value == "120,00\u00a0млрд\u00a0₴"
+    assert "Точно: 120\u00a0000\u00a0000\u00a0899,88\u00a0₴" in [c.value for c in at.caption]
+    assert "120\u00a0000\u00a0000\u00a0899,88\u00a0₴" in debt.proto.help
