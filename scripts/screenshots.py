@@ -1,11 +1,11 @@
 """Take the README's screenshots (docs/screenshots/*.png): both apps in demo mode over a fresh demo database.
 
     .venv/bin/python scripts/screenshots.py [--public-port 8501] [--staff-port 8502] [--out docs/screenshots]
-                                            [--database-url URL] [--size small]
+                                            [--database-url URL] [--size small] [--only public|staff]
 
 Starts the consumer cabinet and the staff dashboard with `streamlit run` on the given ports (TEPLO_DEMO=1, the
 business clock pinned at TEPLO_NOW=2026-11-27T12:00, when the November window is open), drives them with
-Playwright's Chromium (/usr/bin/chromium unless CHROMIUM is set) and stops them. The cabinet is shot on a phone
+Playwright's Chromium (/usr/bin/chromium unless --chromium says otherwise) and stops them. The cabinet is shot on a phone
 (390×844, device scale 2), the dashboard at 1440×900 signed in as `manager`. Without --database-url a new SQLite
 demo database is made in a temporary directory; with it, that database is used as it is (for instance one with
 large figures, to check how they fit).
@@ -91,17 +91,22 @@ def see(page, text: str) -> None:
     idle(page)
 
 
-def shot(page, path: Path, whole: bool) -> None:
+def shot(page, path: Path, whole: bool, until: str | None = None) -> None:
     """The viewport, or the whole page (Streamlit scrolls inside its own container: the window is made as tall
-    as the content for the shot)."""
+    as the content for the shot); `until`: a CSS selector whose first match ends the shot (a long page cut
+    after what the README shows)."""
     size = page.viewport_size
+    clip = None
     if whole:
         height = page.evaluate("""() => Math.max(document.body.scrollHeight, ...Array.from(
             document.querySelectorAll("[data-testid='stMain'], [data-testid='stAppViewContainer']"),
             e => e.scrollHeight))""")
         page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 8000)})
         page.wait_for_timeout(500)
-    page.screenshot(path=str(path), full_page=whole)
+        if until:
+            bottom = page.evaluate("s => document.querySelector(s).getBoundingClientRect().bottom", until)
+            clip = {"x": 0, "y": 0, "width": size["width"], "height": bottom + 24}
+    page.screenshot(path=str(path), full_page=whole, clip=clip)
     page.set_viewport_size(size)
     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
@@ -120,7 +125,8 @@ def consumer(browser, url: str, out: Path) -> None:
     page.get_by_role("button", name="Зареєструватися").click()
     see(page, f"Особовий рахунок {SEED_ACCOUNT}")
     see(page, "Історія")
-    shot(page, out / "public-account.png", whole=True)
+    # Down to the fourth row of the charges history: the table as it reads on a phone, not a year of it.
+    shot(page, out / "public-account.png", whole=True, until="table tbody tr:nth-child(4)")
 
     page.get_by_role("link", name=re.compile(r"Показання$")).first.click()
     see(page, "Останнє прийняте показання")
@@ -161,6 +167,7 @@ def main() -> int:
     parser.add_argument("--database-url", help="use this database as it is instead of a fresh demo one")
     parser.add_argument("--size", default="small", help="demo size for a fresh database: tiny, small or city")
     parser.add_argument("--only", choices=("public", "staff"), help="shoot one app only")
+    parser.add_argument("--chromium", default="/usr/bin/chromium", help="the Chromium executable")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -170,7 +177,7 @@ def main() -> int:
         directory = Path(temp)
         database = args.database_url or demo_database(directory, args.size)
         playwright = stack.enter_context(sync_playwright())
-        browser = playwright.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+        browser = playwright.chromium.launch(executable_path=args.chromium)
         if args.only in (None, "public"):
             with app("public_app.py", args.public_port, database, directory / "public.log") as url:
                 consumer(browser, url, args.out)
