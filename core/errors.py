@@ -26,11 +26,17 @@ class Locked(DomainError):
 
 
 class NeedsConfirmation(DomainError):
-    """The action is allowed only after the person confirms it (kind: 'jump' or 'replace')."""
+    """The action is allowed only after the person confirms it (kind: 'jump', 'replace', or 'replace_jump' when
+    both apply, so one question covers both and the person is not asked twice in a row)."""
 
     def __init__(self, kind: str, key: str, **params: object) -> None:
         self.kind = kind
         super().__init__(key, **params)
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """What one "yes" confirms: {'jump'}, {'replace'} or both."""
+        return frozenset(self.kind.split("_"))
 
 
 class AccessDenied(DomainError):

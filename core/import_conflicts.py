@@ -226,7 +226,9 @@ class ConflictView:
     note: str | None
 
 
-def list_conflicts(sessions: sessionmaker[Session], status: str | None = "open", limit: int = 500) -> list[ConflictView]:
+def list_conflicts(sessions: sessionmaker[Session], status: str | None = "open",
+                   limit: int | None = 500) -> list[ConflictView]:
+    """Newest first; `limit=None`: all of them (the staff page shows 200 and downloads the rest)."""
     with sessions() as session:
         query = (select(ImportConflict, Account.number).outerjoin(Account, Account.id == ImportConflict.account_id)
                  .order_by(ImportConflict.created_at.desc(), ImportConflict.id.desc()).limit(limit))

@@ -31,9 +31,17 @@ from core.payment_providers import DemoProvider, PaymentSettings, provider_for
 from db.models import Account, ConsumerLogin, PaymentIntent
 
 OPEN_STATUSES = ("created", "pending")
+
+
 def intent_ttl() -> dt.timedelta:
     """How long an unpaid payment link stays valid (TEPLO_PAYMENT_TTL_MINUTES)."""
     return dt.timedelta(minutes=settings().payment_ttl_minutes)
+
+
+# What the consumer is shown (`consumer_status`): an open intent the bank has said nothing about is `unfinished`
+# ("not completed": prepared in the cabinet, never confirmed at the bank, no money taken); it is `pending`
+# ("awaiting the bank's confirmation") only once the provider reports the payment in progress.
+SHOWN_OPEN_STATUSES = ("unfinished", "pending")
 
 
 # ----------------------------------------------------------------------------------------------- views
@@ -52,6 +60,20 @@ class IntentView:
     paid_at: dt.datetime | None = None
     last_error: str | None = None
     account_id: int | None = None
+    provider_status: str | None = None
+
+    @property
+    def shown_status(self) -> str:
+        return consumer_status(self.status, self.provider_status)
+
+
+def consumer_status(status: str, provider_status: str | None) -> str:
+    """The status a consumer reads. A payment only prepared (or handed to the provider with no word back) has
+    taken no money and may never be paid: "not completed", never "awaiting the bank's confirmation", which is
+    kept for a payment the bank has reported in progress (a waiting status in its callback)."""
+    if status in OPEN_STATUSES:
+        return "pending" if provider_status in liqpay.WAITING_STATUSES else "unfinished"
+    return status
 
 
 def _effective_status(intent: PaymentIntent, now: dt.datetime) -> str:
@@ -66,7 +88,7 @@ def _effective_status(intent: PaymentIntent, now: dt.datetime) -> str:
 def _view(intent: PaymentIntent, number: str, now: dt.datetime) -> IntentView:
     return IntentView(intent.order_id, number, intent.service, intent.amount, _effective_status(intent, now),
                       intent.provider, intent.created_at, intent.expires_at, intent.paid_at, intent.last_error,
-                      intent.account_id)
+                      intent.account_id, intent.provider_status)
 
 
 # ----------------------------------------------------------------------------------------------- consumer side
@@ -151,12 +173,17 @@ def intent_for_consumer(sessions: sessionmaker[Session], login_id: int, order_id
         return _view(intent, account.number, now)
 
 
-def intent_status(sessions: sessionmaker[Session], order_id: str, now: dt.datetime | None = None) -> str | None:
-    """Only the status, for a consumer returning from the provider before logging in (no account details)."""
+def intent_status(sessions: sessionmaker[Session], order_id: str, now: dt.datetime | None = None,
+                  shown: bool = False) -> str | None:
+    """Only the status, for a consumer returning from the provider before logging in (no account details);
+    `shown`: as the consumer reads it (`consumer_status`)."""
     now = now or clock.now()
     with sessions() as session:
         intent = session.scalar(select(PaymentIntent).where(PaymentIntent.order_id == order_id))
-        return None if intent is None else _effective_status(intent, now)
+        if intent is None:
+            return None
+        status = _effective_status(intent, now)
+        return consumer_status(status, intent.provider_status) if shown else status
 
 
 def recent_intents(sessions: sessionmaker[Session], login_id: int, account_id: int, limit: int = 10,

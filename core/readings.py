@@ -120,19 +120,23 @@ def record_reading(
     if problem is not None:
         raise DomainError(problem, value=Shown(value, places=3), previous=Shown(history.previous, places=3),
                           next=Shown(later, places=3) if later is not None else "")
-    if stands and current is not None and not confirm_replace:
-        raise NeedsConfirmation("replace", "reading.confirm_replace", previous=Shown(history.current_value, places=3))
+    replacing = stands and current is not None
     consumption = value - history.previous
-    flagged = False
+    jump = False
     flag_reason = None
     if quality != "corrected":
         days = metering.days_between(history.previous_at, submitted_at)
         if metering.is_jump(consumption, history.average_daily, days):
-            if not confirm_jump:
-                raise NeedsConfirmation("jump", "reading.confirm_jump", consumption=Shown(consumption, places=3))
-            flagged = True
+            jump = True
             limit = metering.jump_limit(history.average_daily, days).quantize(THOUSANDTH, ROUND_HALF_UP)
             flag_reason = f"consumption {consumption} m3 in {days.quantize(Decimal(1), ROUND_HALF_UP)} days above {limit} m3"
+    ask_replace, ask_jump = replacing and not confirm_replace, jump and not confirm_jump
+    if ask_replace or ask_jump:  # one question for everything still to confirm, never two in a row
+        kind = "replace_jump" if ask_replace and ask_jump else "replace" if ask_replace else "jump"
+        raise NeedsConfirmation(kind, f"reading.confirm_{kind}", value=Shown(value, "volume"),
+                                previous=Shown(history.current_value, "volume") if replacing else "",
+                                consumption=Shown(consumption, "volume"))
+    flagged = jump
     if stands and current is not None:
         connection.execute(_STEP_ASIDE, {"current_id": current.order})
     receipt_number = _receipt_number(window.period)

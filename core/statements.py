@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
+from core.payments import consumer_status
 from core.consumers import require_link
 from db.models import Account, Charge, Payment, PaymentIntent, Reading, ReadingWindow, Recalculation
 
@@ -110,10 +111,11 @@ def statement(session: Session, account_id: int) -> Statement:
     ).all()
     reversed_payments = {row.reverses_id for row in payment_rows if row.reverses_id is not None}
     payments = [PaymentLine(*row[:4], correction=_correction(row, reversed_payments)) for row in payment_rows]
-    pending = [
-        PaymentLine(created_at, service, amount, "cabinet", status)
-        for created_at, service, amount, status in session.execute(
-            select(PaymentIntent.created_at, PaymentIntent.service, PaymentIntent.amount, PaymentIntent.status)
+    pending = [  # status as the consumer reads it: "pending" (the bank reported it in progress) or "unfinished"
+        PaymentLine(created_at, service, amount, "cabinet", consumer_status(status, provider_status))
+        for created_at, service, amount, status, provider_status in session.execute(
+            select(PaymentIntent.created_at, PaymentIntent.service, PaymentIntent.amount, PaymentIntent.status,
+                   PaymentIntent.provider_status)
             .where(PaymentIntent.account_id == account_id, PaymentIntent.status.in_(("created", "pending")),
                    or_(PaymentIntent.expires_at.is_(None), PaymentIntent.expires_at > clock.now()))
             .order_by(PaymentIntent.created_at.desc())

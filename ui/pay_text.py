@@ -1,5 +1,5 @@
 """The Pay, demo-provider and payment-result screens: their lookup of the message catalog (core.i18n), the status
-labels, and the payment settings as the app sees them (Streamlit secrets over the environment)."""
+labels, and the payment settings as the app sees them (core.config: secrets.toml over the environment)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ import streamlit as st
 
 from core.formatting import half_up
 from core.i18n import t
-from core.payments import PaymentSettings
+from core.payment_providers import PaymentSettings
 from ui.public_session import language
 
 # The cabinet pages these screens link to, with the url paths public_app.py registers them under
-# (result_url points at /pay-result, core.payments.RESULT_PATH).
+# (result_url points at /pay-result, core.payment_providers.RESULT_PATH).
 _PAGES = Path(__file__).resolve().parent.parent / "pages" / "public"
 URL_PATHS = {"pay.py": "pay", "pay_demo.py": "pay-demo", "pay_result.py": "pay-result", "account.py": "account",
              "login.py": "login"}
 
-STATUS_COLOURS = {"created": "gray", "pending": "orange", "paid": "green", "failed": "red", "expired": "gray",
+STATUS_COLOURS = {"unfinished": "gray", "pending": "orange", "paid": "green", "failed": "red", "expired": "gray",
                   "reversed": "violet"}
 
 
@@ -34,7 +34,8 @@ def page(name: str) -> st.Page:
 
 
 def status_badge(status: str) -> str:
-    """A coloured label for the status; a pending payment never reads as paid."""
+    """A coloured label for the status as the consumer reads it (core.payments.consumer_status); a pending
+    payment never reads as paid."""
     return f":{STATUS_COLOURS.get(status, 'gray')}-badge[{tr('status.' + status)}]"
 
 
@@ -45,9 +46,5 @@ def amount_text(value: Decimal) -> str:
 
 
 def settings() -> PaymentSettings:
-    """Payment provider settings: Streamlit secrets (secrets.toml, root level) over the environment."""
-    try:
-        overrides = {key: st.secrets[key] for key in st.secrets}
-    except Exception:  # no secrets file: the environment alone decides
-        overrides = {}
-    return PaymentSettings.load(overrides)
+    """Payment provider settings: the process's settings (secrets.toml, root level, over the environment)."""
+    return PaymentSettings.load()

@@ -5,6 +5,8 @@ read in that language whenever they are read."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import streamlit as st
 
@@ -15,10 +17,23 @@ _LANG = "staff_lang"
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
 
 
+_pinned: ContextVar[str | None] = ContextVar("staff_language_pinned", default=None)
+
+
 def language() -> str:
-    """The staff session's language (kept in this browser tab's session)."""
-    lang = st.session_state.get(_LANG, DEFAULT_LANGUAGE)
+    """The staff session's language (kept in this browser tab's session), or the one `pinned` for a download."""
+    lang = _pinned.get() or st.session_state.get(_LANG, DEFAULT_LANGUAGE)
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@contextmanager
+def pinned(lang: str) -> Iterator[None]:
+    """Texts in `lang` inside the block: a deferred download is built after the script run, without its session."""
+    token = _pinned.set(lang)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def tr(key: str, /, **params: object) -> str:

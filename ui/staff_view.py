@@ -4,13 +4,18 @@ names of codes, CSV bytes."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from core import export, formatting
-from ui.staff_text import Names, language, tr
+from core.formatting import half_up
+from ui.staff_text import Names, language, pinned, tr
+
+T = TypeVar("T")
 
 SERVICE_NAMES = Names("service.", ("heating", "hot_water"))
 PAYMENT_CHANNEL_NAMES = Names("staff.payment_channel.", ("bank", "post", "terminal", "cabinet"))
@@ -93,11 +98,34 @@ def paid_against_due(months, title: str, due_name: str) -> go.Figure:
 
 
 def table_with_csv(header: list[str], rows, shown, filters: dict[str, str], file_stem: str,
-                   key: str | None = None) -> None:
-    """A table as shown on screen and its download: the raw `rows` written by core.export, with the filters."""
-    st.dataframe([dict(zip(header, row)) for row in shown], hide_index=True)
+                   key: str | None = None, what: str | None = None) -> None:
+    """A table as shown on screen (capped, with a search) and its download: the raw `rows` written by core.export,
+    with the filters."""
+    capped_table([dict(zip(header, row)) for row in shown], dict, key=f"{file_stem}_table", what=what)
     st.download_button(tr("staff.download_csv"), csv_bytes(header, rows, filters), icon=":material/download:",
                        file_name=f"{file_stem}{file_suffix(filters)}.csv", mime="text/csv", key=key)
+
+
+_SCALES = ((Decimal(10) ** 9, "staff.scale.billion"), (Decimal(10) ** 6, "staff.scale.million"))
+
+
+def money_short(value: Decimal | None) -> str:
+    """An amount that fits a metric tile: to a million in full (`633 584,83 ₴`), above in millions or billions
+    with two decimals (`663,39 млн ₴`, `120,00 млрд ₴`). A city's total debt has 12 digits and st.metric cuts a
+    value that does not fit its column («663 388 902,…»); the page shows the full amount beside it."""
+    if value is None:
+        return "—"
+    (billion, _), (million, _) = _SCALES
+    if abs(value) >= billion or abs(half_up(value / million, 2)) >= 1000:  # never "1 000,00 млн"
+        return f"{formatting.number(value / billion, language(), places=2)}\u00a0{tr('staff.scale.billion')}\u00a0₴"
+    if abs(value) >= million:
+        return f"{formatting.number(value / million, language(), places=2)}\u00a0{tr('staff.scale.million')}\u00a0₴"
+    return money(value)
+
+
+def shortened(value: Decimal | None) -> bool:
+    """money_short wrote the amount in millions or billions (so the full amount belongs on the next line)."""
+    return value is not None and abs(value) >= _SCALES[-1][0]
 
 
 def delta(current, previous, unit: str = "", places: int = 1) -> str | None:
@@ -110,6 +138,8 @@ def delta(current, previous, unit: str = "", places: int = 1) -> str | None:
     # An ASCII minus: st.metric reads the arrow and the colour from a leading "-" (a typographic "−" showed a
     # fall as a green rise).
     sign = "+" if change > 0 else "-"
+    if unit.strip() == "₴" and shortened(change):
+        return sign + money_short(abs(change))  # a change of millions, as short as the value above it
     return f"{sign}{formatting.number(abs(change), language(), places=places)}{unit.replace(' ', chr(0xa0))}"
 
 
@@ -137,3 +167,48 @@ def file_suffix(filters: dict[str, str]) -> str:
     parts = [f"{k}-{v}" for k, v in filters.items() if v]
     text = "_".join(parts).replace(" ", "-").replace("/", "-").replace(".", "")
     return ("_" + text) if text else ""
+
+
+# ------------------------------------------------------------------------------------------- long lists
+
+SHOWN_ROWS = 200  # rows a staff table sends to the browser; the full list is always in the CSV beside it
+
+
+def capped_table(items: Sequence[T], record: Callable[[T], dict], *, key: str, what: str | None = None,
+                 limit: int = SHOWN_ROWS, search_in: Callable[[T], str] | None = None) -> list[T]:
+    """A long list as a table of its first `limit` rows, with a search over the rows (all of them, not only those
+    shown) and the count: "Показано 200 з 10 930". A city-scale list (tens of thousands of rows) would otherwise
+    go to the browser whole on every rerun; the page offers the full list as a CSV download. Returns the rows the
+    search kept (for a download of just those, if the page wants one). `what`: the rows' name in the count."""
+    what = what or tr("staff.what.rows")
+    query = ""
+    if len(items) > 20:
+        query = st.text_input(tr("staff.list.search"), key=f"{key}_search", placeholder=tr("staff.list.search_hint"),
+                              help=tr("staff.list.search_help")).strip()
+    haystack = search_in or (lambda item: " ".join(str(v) for v in record(item).values()))
+    words = query.casefold().split()
+    matched = [i for i in items if all(w in haystack(i).casefold() for w in words)] if words else list(items)
+    shown = matched[:limit]
+    if shown:
+        st.dataframe([record(i) for i in shown], hide_index=True)
+    elif words:
+        st.info(tr("staff.list.nothing_found"))
+    if words:
+        st.caption(tr("staff.list.found", found=number(len(matched)), total=number(len(items)), what=what)
+                   + (tr("staff.list.found_first", shown=number(len(shown))) if len(matched) > len(shown) else "")
+                   + tr("staff.list.full_in_csv"))
+    elif len(items) > len(shown):
+        st.caption(tr("staff.list.shown", shown=number(len(shown)), total=number(len(items)), what=what))
+    return matched
+
+
+def list_csv(items: Sequence[T], record: Callable[[T], dict], filters: dict[str, str] | None = None):
+    """The whole list (every row, not only those a capped table shows) as CSV with the table's columns, built only
+    when the download is clicked (a deferred download); through core.export like every download."""
+    lang = language()  # read now: the download is built after this script run
+
+    def build() -> bytes:
+        with pinned(lang):
+            records = [record(i) for i in items]
+            return csv_bytes(list(records[0]) if records else [], [list(r.values()) for r in records], filters)
+    return build

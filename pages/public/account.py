@@ -14,6 +14,7 @@ from ui.plain import md
 from ui.public_text import text_or
 from ui.public_session import language, require_login, selected_account, tr
 from ui.resources import sessions
+from ui.tables import Cell, history_table
 
 lang = language()
 login_id = require_login()
@@ -57,7 +58,7 @@ for service in data.services:
                       date=formatting.date(paid.paid_at.astimezone(clock.KYIV).date(), lang))
                    if paid else tr("account.no_payments"))
 
-for pending in data.pending:
+for pending in (p for p in data.pending if p.status == "pending"):  # the bank reported it; not a mere draft
     st.info(tr("account.pending", amount=formatting.money(pending.amount, lang), service=t(f"service.{pending.service}", lang),
                date=formatting.datetime(pending.paid_at, lang)))
 st.page_link("pages/public/pay.py", label=tr("account.pay"), icon=":material/payments:")
@@ -113,39 +114,37 @@ with charges_tab:
         st.caption(tr("account.no_charges"))
     else:
         year = st.selectbox(tr("account.year"), years, key="charges_year")
-        rows = [c for c in data.charges if c.month.year == year]
-        has_discount = any(c.discount_percent for c in rows)
-        has_correction = any(c.correction for c in rows)
-        table = []
-        for c in rows:
-            row = {
-                tr("account.col_month"): formatting.month(c.month, lang),
-                tr("account.col_service"): t(f"service.{c.service}", lang),
-                tr("account.col_to_pay"): formatting.money(c.amount_to_pay, lang),
-            }
-            if has_discount:
-                row[tr("account.col_amount")] = formatting.money(c.amount, lang)
-                row[tr("account.col_discount")] = formatting.percent(c.discount_percent, lang) if c.discount_percent else ""
-            if has_correction:
-                row[tr("account.col_note")] = tr(f"correction.{c.correction}") if c.correction else ""
-            table.append(row)
-        st.dataframe(table, hide_index=True)
+        # Two narrow columns' worth of detail goes on a second line under the amount and the service, so the
+        # table fits a phone without a sideways swipe and loses nothing.
+        history_table(
+            tr("account.charges_caption", year=year),
+            [tr("account.col_month"), tr("account.col_service"), tr("account.col_to_pay")],
+            [
+                [Cell(formatting.month(c.month, lang)),
+                 Cell(t(f"service.{c.service}", lang), tr(f"correction.{c.correction}") if c.correction else ""),
+                 Cell(formatting.money(c.amount_to_pay, lang),
+                      tr("account.charge_detail", amount=formatting.money(c.amount, lang),
+                         percent=formatting.percent(c.discount_percent, lang)) if c.discount_percent else "")]
+                for c in data.charges if c.month.year == year
+            ],
+            numeric=frozenset({2}),
+        )
         st.caption(tr("account.subsidy_note"))
 with payments_tab:
     if not data.payments:
         st.caption(tr("account.no_payments"))
     else:
-        st.dataframe(
+        paid_years = sorted({p.paid_at.astimezone(clock.KYIV).year for p in data.payments}, reverse=True)
+        paid_year = st.selectbox(tr("account.year"), paid_years, key="payments_year")
+        history_table(
+            tr("account.payments_caption", year=paid_year),
+            [tr("account.col_date"), tr("account.col_service"), tr("account.col_paid")],
             [
-                {
-                    tr("account.col_date"): formatting.date(p.paid_at.astimezone(clock.KYIV).date(), lang),
-                    tr("account.col_service"): t(f"service.{p.service}", lang),
-                    tr("account.col_paid"): formatting.money(p.amount, lang),
-                    tr("account.col_channel"): (tr("account.reversal") if p.reversal
-                                                else text_or(f"channel.{p.channel}", lang, p.channel)),
-                } | ({tr("account.col_note"): tr(f"correction.{p.correction}") if p.correction else ""}
-                     if any(x.correction for x in data.payments) else {})
-                for p in data.payments
+                [Cell(formatting.date(p.paid_at.astimezone(clock.KYIV).date(), lang)),
+                 Cell(t(f"service.{p.service}", lang), tr(f"correction.{p.correction}") if p.correction else ""),
+                 Cell(formatting.money(p.amount, lang),
+                      tr("account.reversal") if p.reversal else text_or(f"channel.{p.channel}", lang, p.channel))]
+                for p in data.payments if p.paid_at.astimezone(clock.KYIV).year == paid_year
             ],
-            hide_index=True,
+            numeric=frozenset({2}),
         )

@@ -84,4 +84,6 @@ if not history:
 for past in history:
     line = tr("pay.history_line", date=formatting.datetime(past.created_at, lang),
               service=t("service." + past.service, lang), amount=formatting.money(past.amount, lang))
-    st.markdown(f"{line} {status_badge(past.status)}")
+    st.markdown(f"{line} {status_badge(past.shown_status)}")
+if any(past.shown_status == "unfinished" for past in history):
+    st.caption(tr("pay.history_unfinished_note"))

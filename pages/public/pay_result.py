@@ -19,7 +19,7 @@ st.title(tr("result.title"), anchor=False)
 
 
 def status_now() -> str | None:
-    return payments.intent_status(sessions(), order_id) if order_id else None
+    return payments.intent_status(sessions(), order_id, shown=True) if order_id else None
 
 
 def show(first_status: str | None) -> None:
@@ -36,7 +36,7 @@ def show(first_status: str | None) -> None:
         except DomainError as error:
             st.error(error.message(lang))
             return
-        status, money = intent.status, formatting.money(intent.amount, lang)
+        status, money = intent.shown_status, formatting.money(intent.amount, lang)
         st.markdown(status_badge(status))
         if status == "paid":
             st.success(tr("result.paid", amount=money, service=t("service." + intent.service, lang).lower(),
@@ -50,6 +50,8 @@ def show(first_status: str | None) -> None:
             st.warning(tr("result.expired", amount=money))
         elif status == "reversed":
             st.warning(tr("result.reversed", amount=money))
+        elif status == "unfinished":
+            st.info(tr("result.unfinished", amount=money), icon=":material/hourglass_empty:")
         else:
             st.info(tr("result.pending", amount=money), icon=":material/hourglass_top:")
         st.caption(md(intent.order_id))
@@ -58,7 +60,7 @@ def show(first_status: str | None) -> None:
 
 
 first = status_now()
-st.fragment(show, run_every=5 if first in payments.OPEN_STATUSES else None)(first)
+st.fragment(show, run_every=5 if first in payments.SHOWN_OPEN_STATUSES else None)(first)
 
 if login_id is None:
     st.page_link(page("login.py"), label=tr("result.login"), icon=":material/login:")

@@ -6,7 +6,6 @@ import streamlit as st
 
 from core import clock, formatting
 from core.errors import DomainError, NeedsConfirmation
-from core.parsing import parse_reading
 from core.readings import estimate_if_no_reading, meters_of_account, submit_reading
 from core.windows import window_status
 from ui.plain import md
@@ -29,8 +28,8 @@ def submit(meter_id: int, value: str, confirm_jump: bool = False, confirm_replac
     except NeedsConfirmation as question:
         st.session_state["pending_reading"] = {
             "meter_id": meter_id, "value": value, "message": question.message(lang),
-            "confirm_jump": confirm_jump or question.kind == "jump",
-            "confirm_replace": confirm_replace or question.kind == "replace",
+            "confirm_jump": confirm_jump or "jump" in question.kinds,
+            "confirm_replace": confirm_replace or "replace" in question.kinds,
         }
     except DomainError as error:
         st.session_state["reading_error"] = (meter_id, error.message(lang))
@@ -91,15 +90,16 @@ for meter in meters:
                 st.warning(tr("readings.receipt_flagged"))
         if window is None:
             continue
-        if meter.in_window_value is not None and (receipt is None or receipt.meter_serial != meter.serial):
+        pending = st.session_state.get("pending_reading")
+        asking = bool(pending and pending["meter_id"] == meter.meter_id)
+        if meter.in_window_value is not None and not asking and (receipt is None or receipt.meter_serial != meter.serial):
             st.caption(tr("readings.already", value=formatting.volume(meter.in_window_value, lang)))
         if meter.meter_id in estimates:
             line = estimates[meter.meter_id]
             st.caption(tr("readings.estimate", closes=formatting.date(window.last_day, lang),
                           volume=formatting.volume(line.volume, lang), amount=formatting.money(line.amount, lang)))
-        pending = st.session_state.get("pending_reading")
-        if pending and pending["meter_id"] == meter.meter_id:
-            st.warning(tr("readings.confirm_value", value=formatting.volume(parse_reading(pending["value"], lang), lang)) + " " + pending["message"])
+        if asking:
+            st.warning(pending["message"])  # one question, with the units, for all that needs confirming
             yes, no = st.columns(2)
             if yes.button(tr("readings.confirm"), key=f"confirm_{meter.meter_id}", type="primary", width="stretch"):
                 submit(meter.meter_id, pending["value"], pending["confirm_jump"], pending["confirm_replace"])

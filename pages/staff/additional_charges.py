@@ -37,7 +37,7 @@ amount = sum((line.amount for line in lines), Decimal(0))
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(tr("staff.additional.accounts"), view.number(len(lines)))
 c2.metric(tr("staff.additional.volume"), view.number(volume, 3) + tr("staff.m3_suffix"))
-c3.metric(tr("staff.additional.amount"), view.money(amount))
+c3.metric(tr("staff.additional.amount"), view.money_short(amount), help=tr("staff.exactly", amount=view.money(amount)))
 c4.metric(tr("staff.additional.flagged_count"), view.number(len(flagged)))
 
 table = additional_charges.count_by_street_and_reason(lines, flagged)
@@ -55,15 +55,53 @@ if table:
     if len(table) > len(streets):
         st.caption(tr("staff.additional.top_streets", total=len(table)))
 
+
+
+def charge_record(l) -> dict:
+    return {tr("staff.col.account"): l.account_number, tr("staff.col.address"): l.address,
+            tr("staff.col.meter"): l.meter_serial, tr("staff.col.residents"): l.residents,
+            tr("staff.col.months_without"): tr("staff.never") if l.months_without is None else l.months_without,
+            tr("staff.col.rule"): view.RULE_NAMES[l.rule], tr("staff.col.volume_m3"): view.number(l.volume, 3),
+            tr("staff.col.tariff"): view.number(l.tariff, 2), tr("staff.col.amount"): view.money(l.amount)}
+
+
+def recalculation_record(r) -> dict:
+    return {tr("staff.col.account"): r.account_number, tr("staff.col.address"): r.address,
+            tr("staff.col.meter"): r.meter_serial, tr("staff.col.reading_period"): view.month_label(r.period),
+            tr("staff.col.kind"): tr("staff.reversal") if r.kind == "reversal" else tr("staff.rule.recalculation"),
+            tr("staff.col.reading_quality"): view.QUALITY_NAMES.get(r.quality, r.quality),
+            tr("staff.col.estimated_before"): view.number(r.estimated_volume, 3),
+            tr("staff.col.actual_m3"): view.number(r.actual_volume, 3),
+            tr("staff.col.difference_m3"): view.number(r.volume, 3), tr("staff.col.amount"): view.money(r.amount)}
+
+
+def flagged_record(f) -> dict:
+    return {tr("staff.col.account"): f.account_number, tr("staff.col.address"): f.address,
+            tr("staff.col.meter"): f.meter_serial, tr("staff.col.reading_m3"): view.number(f.value, 3),
+            tr("staff.col.consumption_m3"): view.number(f.consumption, 3),
+            tr("staff.col.submitted"): view.moment(f.submitted_at),
+            tr("staff.channel"): view.READING_CHANNEL_NAMES.get(f.channel, f.channel),
+            tr("staff.col.reason"): view.flag_reason(f.reason)}
+
+
+def searchable(item) -> str:
+    return f"{item.account_number} {item.address} {item.meter_serial}"
+
+
+period_filter = {tr("staff.filter.period"): f"{window.period:%Y-%m}"}
 st.subheader(tr("staff.additional.without"))
 if lines:
-    st.dataframe(
-        [{tr("staff.col.account"): l.account_number, tr("staff.col.address"): l.address,
-          tr("staff.col.meter"): l.meter_serial, tr("staff.col.residents"): l.residents,
-          tr("staff.col.months_without"): tr("staff.never") if l.months_without is None else l.months_without,
-          tr("staff.col.rule"): view.RULE_NAMES[l.rule], tr("staff.col.volume_m3"): view.number(l.volume, 3),
-          tr("staff.col.tariff"): view.number(l.tariff, 2), tr("staff.col.amount"): view.money(l.amount)} for l in lines],
-        hide_index=True,
+    with st.container(horizontal=True):
+        rule = st.selectbox(tr("staff.col.rule"), [None, "average", "norm"], key="lines_rule",
+                            format_func=lambda r: view.RULE_NAMES[r] if r else tr("staff.additional.all_rules"))
+        street = st.selectbox(tr("staff.street"), [None, *sorted({l.street for l in lines})], key="lines_street",
+                              format_func=lambda s: s or tr("staff.additional.all_streets"))
+    chosen = [l for l in lines if (rule is None or l.rule == rule) and (street is None or l.street == street)]
+    view.capped_table(chosen, charge_record, key="lines", what=tr("staff.what.accounts"), search_in=searchable)
+    st.download_button(
+        tr("staff.additional.download_all", count=view.number(len(lines))),
+        view.list_csv(lines, charge_record, period_filter), on_click="ignore",
+        file_name=f"bez-pokazan_donarakhuvannia_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
     )
 else:
     st.success(tr("staff.additional.all_submitted"))
@@ -71,15 +109,11 @@ else:
 st.subheader(tr("staff.additional.recalculations"))
 st.caption(tr("staff.additional.recalculations_help"))
 if recalculations:
-    st.dataframe(
-        [{tr("staff.col.account"): r.account_number, tr("staff.col.address"): r.address,
-          tr("staff.col.meter"): r.meter_serial, tr("staff.col.reading_period"): view.month_label(r.period),
-          tr("staff.col.kind"): tr("staff.reversal") if r.kind == "reversal" else tr("staff.rule.recalculation"),
-          tr("staff.col.reading_quality"): view.QUALITY_NAMES.get(r.quality, r.quality),
-          tr("staff.col.estimated_before"): view.number(r.estimated_volume, 3),
-          tr("staff.col.actual_m3"): view.number(r.actual_volume, 3), tr("staff.col.difference_m3"): view.number(r.volume, 3),
-          tr("staff.col.amount"): view.money(r.amount)} for r in recalculations],
-        hide_index=True,
+    view.capped_table(recalculations, recalculation_record, key="recalculations", search_in=searchable)
+    st.download_button(
+        tr("staff.additional.download_recalculations", count=view.number(len(recalculations))),
+        view.list_csv(recalculations, recalculation_record, period_filter), on_click="ignore", key="recalculations_csv",
+        file_name=f"pererakhunky_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
     )
 else:
     st.write(tr("staff.additional.no_recalculations"))
@@ -87,17 +121,16 @@ if lines or recalculations:
     st.download_button(
         tr("staff.additional.download"), additional_charges.billing_csv([*lines, *recalculations], window.period),
         file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
+        key="billing_csv",
     )
 
 st.subheader(tr("staff.additional.flagged"))
 if flagged:
-    st.dataframe(
-        [{tr("staff.col.account"): f.account_number, tr("staff.col.address"): f.address,
-          tr("staff.col.meter"): f.meter_serial, tr("staff.col.reading_m3"): view.number(f.value, 3),
-          tr("staff.col.consumption_m3"): view.number(f.consumption, 3), tr("staff.col.submitted"): view.moment(f.submitted_at),
-          tr("staff.channel"): view.READING_CHANNEL_NAMES.get(f.channel, f.channel),
-          tr("staff.col.reason"): view.flag_reason(f.reason)} for f in flagged],
-        hide_index=True,
+    view.capped_table(flagged, flagged_record, key="flagged", what=tr("staff.what.readings"), search_in=searchable)
+    st.download_button(
+        tr("staff.additional.download_flagged", count=view.number(len(flagged))),
+        view.list_csv(flagged, flagged_record, period_filter), on_click="ignore", key="flagged_csv",
+        file_name=f"na-perevirtsi_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
     )
 else:
     st.write(tr("staff.additional.none_flagged"))

@@ -18,25 +18,32 @@ if done := st.session_state.pop("conflict_done", None):
 
 STATUSES = Names("staff.conflicts.show_", ("open", "resolved", "dismissed"))
 status = st.segmented_control(tr("staff.conflicts.show"), list(STATUSES), default="open", format_func=STATUSES.get) or "open"
-conflicts = import_conflicts.list_conflicts(sessions(), status=status)
+conflicts = import_conflicts.list_conflicts(sessions(), status=status, limit=None)
 if not conflicts:
     st.success(tr("staff.conflicts.none_open") if status == "open" else tr("staff.conflicts.none"))
     st.stop()
 
-table = []
-for c in conflicts:
+
+
+def record(c) -> dict:
     entry = {tr("staff.col.number"): c.id, **conflict_view.row(c), tr("staff.col.account"): c.account_number or "",
              tr("staff.col.file"): c.filename, tr("staff.conflicts.found"): view.moment(c.created_at)}
     if status != "open":
         entry |= {tr("staff.conflicts.who"): c.resolved_by or "", tr("staff.conflicts.when"): view.moment(c.resolved_at),
                   tr("staff.conflicts.note"): c.note or ""}
-    table.append(entry)
-st.dataframe(table, hide_index=True)
-if status != "open":
+    return entry
+
+
+matched = view.capped_table(conflicts, record, key=f"conflicts_{status}", what=tr("staff.what.conflicts"),
+                            search_in=lambda c: f"{c.id} {c.key} {c.account_number or ''} {c.filename}")
+st.download_button(tr("staff.conflicts.download_all", count=view.number(len(conflicts))),
+                   view.list_csv(conflicts, record, {tr("staff.filter.status"): STATUSES[status]}), on_click="ignore",
+                   file_name=f"konflikty_{status}.csv", mime="text/csv", icon=":material/download:")
+if status != "open" or not matched:
     st.stop()
 
 st.subheader(tr("staff.conflicts.decision"))
-chosen = st.selectbox(tr("staff.conflicts.conflict"), conflicts,
+chosen = st.selectbox(tr("staff.conflicts.conflict"), matched[:view.SHOWN_ROWS], help=tr("staff.conflicts.choose_help"),
                       format_func=lambda c: f"№ {c.id} · {conflict_view.KIND_NAMES[c.kind]} · {c.key}")
 st.write(tr("staff.conflicts.stored_to_file"))
 st.dataframe([{tr("staff.conflicts.field"): conflict_view.FIELD_NAMES.get(name, name),

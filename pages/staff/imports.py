@@ -62,15 +62,34 @@ else:
     c3.metric(tr("staff.imports.conflicts"), view.number(len(result.conflicts)))
 c4.metric(tr("staff.imports.rejected"), view.number(len(result.rejected)))
 if result.rejected:
-    st.dataframe([{tr("staff.imports.line"): r.line, tr("staff.col.reason"): r.message(language())}
-                  for r in result.rejected], hide_index=True)
+    def rejected_record(r) -> dict:
+        return {tr("staff.imports.line"): r.line, tr("staff.col.reason"): r.message(language())}
+
+    view.capped_table(result.rejected, rejected_record, key="rejected", what=tr("staff.what.rejected"))
+    if len(result.rejected) > view.SHOWN_ROWS:
+        st.download_button(tr("staff.imports.download_rejected", count=view.number(len(result.rejected))),
+                           view.list_csv(result.rejected, rejected_record, {tr("staff.filter.file"): upload.name}),
+                           on_click="ignore", file_name="vidkhyleni_ryadky.csv", mime="text/csv",
+                           icon=":material/download:")
 if register and result.changes:
-    st.dataframe([{tr("staff.imports.line"): c["line"], tr("staff.imports.record"): c["key"],
-                   tr("staff.imports.changes"): register_import.describe_change(c["fields"])}
-                  for c in result.changes[:500]], hide_index=True)
+    def change_record(c) -> dict:
+        return {tr("staff.imports.line"): c["line"], tr("staff.imports.record"): c["key"],
+                tr("staff.imports.changes"): register_import.describe_change(c["fields"])}
+
+    view.capped_table(result.changes, change_record, key="changes", what=tr("staff.what.changed"))
+    if len(result.changes) > view.SHOWN_ROWS:
+        st.download_button(tr("staff.imports.download_changes", count=view.number(len(result.changes))),
+                           view.list_csv(result.changes, change_record, {tr("staff.filter.file"): upload.name}),
+                           on_click="ignore", file_name="zminy.csv", mime="text/csv", icon=":material/download:",
+                           key="changes_csv")
 if not register and result.conflicts:
     st.warning(tr("staff.imports.conflicts_help"))
-    st.dataframe([conflict_view.row(c) for c in result.conflicts], hide_index=True)
+    view.capped_table(result.conflicts, conflict_view.row, key="preview_conflicts", what=tr("staff.what.conflicts"))
+    if len(result.conflicts) > view.SHOWN_ROWS:
+        st.download_button(tr("staff.imports.download_conflicts", count=view.number(len(result.conflicts))),
+                           view.list_csv(result.conflicts, conflict_view.row, {tr("staff.filter.file"): upload.name}),
+                           on_click="ignore", file_name="konflikty_faylu.csv", mime="text/csv",
+                           icon=":material/download:", key="conflicts_csv")
 if not register and result.duplicates:
     st.caption(tr("staff.imports.duplicate_lines") + ", ".join(str(n) for n in result.duplicates[:100])
                + (" …" if len(result.duplicates) > 100 else ""))

@@ -63,7 +63,8 @@ with payments:
                    tr("staff.col.note"): CORRECTIONS.get(p.correction, "")}
                   for p in statement.payments], hide_index=True)
     if statement.pending:
-        st.caption(tr("staff.lookup.pending", count=len(statement.pending)))
+        waiting = sum(p.status == "pending" for p in statement.pending)
+        st.caption(tr("staff.lookup.pending_split", waiting=waiting, unfinished=len(statement.pending) - waiting))
 with readings:
     st.dataframe([{tr("staff.period"): view.month_label(r.period) if r.period else "", tr("staff.col.meter"): r.meter_serial,
                    tr("staff.col.reading_m3"): view.number(r.value, 3),

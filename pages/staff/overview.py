@@ -32,10 +32,14 @@ cols[1].metric(
             month=view.month_name(data.billed_month)),
 )
 cols[2].metric(
-    tr("staff.overview.debt"), view.money(data.debt),
+    tr("staff.overview.debt"), view.money_short(data.debt),
     delta=view.delta(data.debt, data.previous_debt, " ₴", places=0), delta_color="inverse",
-    help=tr("staff.overview.debt_help"),
+    help=tr("staff.overview.debt_help_exact", amount=view.money(data.debt))
+         + (tr("staff.overview.debt_help_previous", amount=view.money(data.previous_debt))
+            if data.previous_debt is not None else "."),
 )
+if view.shortened(data.debt):
+    cols[2].caption(f"Точно: {view.money(data.debt)}")
 cols[3].metric(
     tr("staff.overview.registered"), view.number(data.registered),
     delta=view.delta(data.registered, data.previous_registered, "", places=0),

@@ -47,7 +47,7 @@ labels = [view.month_label(b) if unit == "month" else view.date(b) for b in buck
 total = sum((row.amount for row in rows), Decimal(0))
 count = sum(row.payments for row in rows)
 c1, c2, c3 = st.columns(3)
-c1.metric(tr("staff.payments.total"), view.money(total))
+c1.metric(tr("staff.payments.total"), view.money_short(total), help=tr("staff.exactly", amount=view.money(total)))
 c2.metric(tr("staff.payments.count"), view.number(count))
 c3.metric(tr("staff.payments.average"), view.money(half_up(total / count, 2) if count else None))
 

@@ -49,7 +49,7 @@ if data.unmatched_rows:
     shown = [[view.moment(r.paid_at), r.account_number, view.SERVICE_NAMES.get(r.service, r.service), view.money(r.amount),
               r.order_id or "", ISSUES.get(r.issue, r.issue), tr("staff.yes") if r.credited else tr("staff.no"), r.source, r.external_ref]
              for r in data.unmatched_rows]
-    view.table_with_csv(header, rows, shown, filters, "zvirka_ryadky")
+    view.table_with_csv(header, rows, shown, filters, "zvirka_ryadky", what=tr("staff.what.rows"))
 else:
     st.success(tr("staff.reconciliation.all_matched"))
 
@@ -60,7 +60,7 @@ if data.unconfirmed_intents:
     rows = [[u.paid_at, u.order_id, u.account_number, view.SERVICE_NAMES.get(u.service, u.service), u.amount,
              "LiqPay" if u.provider == "liqpay" else tr("staff.reconciliation.demo")] for u in data.unconfirmed_intents]
     shown = [[view.moment(r[0]), *r[1:4], view.money(r[4]), r[5]] for r in rows]
-    view.table_with_csv(header, rows, shown, filters, "zvirka_kabinet", key="unconfirmed")
+    view.table_with_csv(header, rows, shown, filters, "zvirka_kabinet", key="unconfirmed", what=tr("staff.what.payments"))
     st.caption(tr("staff.reconciliation.bank_delay"))
 else:
     st.success(tr("staff.reconciliation.all_confirmed"))
@@ -72,7 +72,7 @@ if data.reversals:
     rows = [[r.reversed_at, r.account_number, view.SERVICE_NAMES.get(r.service, r.service), r.amount, r.paid_at,
              r.source, r.external_ref] for r in data.reversals]
     shown = [[view.moment(r[0]), *r[1:3], view.money(r[3]), view.moment(r[4]), *r[5:]] for r in rows]
-    view.table_with_csv(header, rows, shown, filters, "zvirka_storno", key="reversals")
+    view.table_with_csv(header, rows, shown, filters, "zvirka_storno", key="reversals", what=tr("staff.what.reversals"))
     st.caption(tr("staff.reconciliation.reversal_note"))
 else:
     st.caption(tr("staff.reconciliation.no_reversals"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from streamlit.testing.v1 import AppTest
 
@@ -88,6 +89,55 @@ def shown(at: AppTest) -> str:
         parts.extend(str(element.value) for element in getattr(at, kind))
     parts.extend(f"{m.label} {m.value}" for m in at.metric)
     return "\n".join(parts)
+
+
+class _Tables(HTMLParser):
+    """Tables of st.html elements: each as its header texts and rows, a cell's lines joined by " / "."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self.cell: list[str] | None = None
+        self.part = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append({"caption": "", "headers": [], "rows": [], "scopes": []})
+        elif tag == "tr":
+            self.row: list[str] = []
+        elif tag in ("th", "td", "caption"):
+            self.cell, self.part = [], ""
+            if tag == "th":
+                self.tables[-1]["scopes"].append(dict(attrs).get("scope"))
+        elif tag == "span" and self.cell is not None and self.part:
+            self.cell.append(self.part)
+            self.part = ""
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.part += data
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td", "caption") and self.cell is not None:
+            text = " / ".join([*self.cell, self.part] if self.part else self.cell)
+            self.cell = None
+            table = self.tables[-1]
+            if tag == "caption":
+                table["caption"] = text
+            elif tag == "th":
+                table["headers"].append(text)
+            else:
+                self.row.append(text)
+        elif tag == "tr" and self.row:  # a row of data cells (the header row has none)
+            self.tables[-1]["rows"].append(self.row)
+
+
+def html_tables(at: AppTest) -> list[dict]:
+    """The HTML tables on the screen (caption, headers, header scopes, rows of cell texts)."""
+    parser = _Tables()
+    for element in at.html:
+        parser.feed(element.proto.body)
+    return parser.tables
 
 
 def errors(at: AppTest) -> list[str]:

@@ -107,7 +107,8 @@ def test_billing_file_goes_through_the_same_writer():
 def test_every_download_in_the_apps_is_built_by_the_export_writer():
     """A new st.download_button must get its data from one of the builders that use core.export (the monthly
     receipt is a PDF built by core.receipts, not a table: no spreadsheet opens it)."""
-    builders = {"view.csv_bytes", "csv_bytes", "additional_charges.billing_csv", "staff_data.missing_csv", "partial"}
+    builders = {"view.csv_bytes", "view.list_csv", "csv_bytes", "additional_charges.billing_csv", "staff_data.missing_csv",
+                "partial"}
     found = []
     for path in sorted((ROOT / "pages").rglob("*.py")) + sorted((ROOT / "ui").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

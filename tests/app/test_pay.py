@@ -168,17 +168,43 @@ def test_liqpay_checkout_link_when_keys_are_configured(configure, cabinet):
     assert "Демонстрац" not in text_of(at)
 
 
-def test_pending_payment_is_shown_as_pending_never_as_paid(cabinet):
+def bank_reports(sessions, order_id: str, status: str) -> None:
+    """The payment service's signed callback with `status` (the demo provider signs as LiqPay would)."""
+    settings = payments.PaymentSettings.load()
+    with sessions() as s:
+        amount = s.scalar(select(PaymentIntent.amount).where(PaymentIntent.order_id == order_id))
+    data, signature = payments.DemoProvider(settings.demo_keys, settings.public_base_url).callback(order_id, amount, status)
+    assert payments.handle_callback(sessions, data, signature, settings).accepted
+
+
+def test_a_payment_only_prepared_reads_as_not_completed_never_as_awaiting_the_bank(cabinet):
+    sessions, _account, login_id = cabinet
+    at = submit(app(login_id), "500")  # "Continue to payment": prepared, the consumer never pays at the bank
+    assert "Платіж підготовлено" in text_of(at)
+    shown = text_of(at)
+    assert ":gray-badge[Не завершено]" in shown and "гроші не списано" in shown
+    assert "Очікує підтвердження банку" not in shown
+    [intent] = intents(sessions)
+    result = text_of(app(login_id, query={"order": intent.order_id}, page="pay_result.py"))
+    assert ":gray-badge[Не завершено]" in result and "не зараховано" in result
+    assert "Очікує підтвердження банку" not in result
+    account = text_of(app(login_id, page="account.py"))
+    assert "Очікує зарахування" not in account  # no money is on its way: nothing to announce on the account
+
+
+def test_a_payment_the_bank_reports_in_progress_awaits_its_confirmation_never_reads_as_paid(cabinet):
     sessions, account, login_id = cabinet
     intent = payments.create_intent(sessions, login_id, account, "heating", "500", provider="demo")
     payments.begin_checkout(sessions, login_id, intent.order_id, payment_providers.PaymentSettings.load())
+    bank_reports(sessions, intent.order_id, "wait_secure")  # the consumer is at the bank's 3-D Secure step
     at = app(login_id, query={"order": intent.order_id}, page="pay_result.py")
     shown = text_of(at)
     assert "Очікує підтвердження банку" in shown and "не зарахований" in shown
     assert "Зараховано" not in shown and "Оплату зараховано" not in shown
-    pay_screen = app(login_id)
-    assert ":orange-badge[Очікує підтвердження банку]" in text_of(pay_screen)
-    assert "Зараховано" not in text_of(pay_screen)
+    pay_screen = text_of(app(login_id))
+    assert ":orange-badge[Очікує підтвердження банку]" in pay_screen
+    assert "Зараховано" not in pay_screen and "Не завершено" not in pay_screen
+    assert "Очікує зарахування: 500,00 ₴ (Опалення)" in text_of(app(login_id, page="account.py"))
 
 
 def test_history_on_the_pay_screen_shows_each_status(cabinet):
@@ -196,7 +222,7 @@ def test_result_page_when_logged_out_shows_only_the_status(cabinet):
     sessions, account, login_id = cabinet
     intent = payments.create_intent(sessions, login_id, account, "heating", "500", provider="demo")
     shown = text_of(app(None, query={"order": intent.order_id}, page="pay_result.py"))
-    assert "Не оплачено" in shown and "Увійдіть до кабінету" in shown
+    assert "Не завершено" in shown and "Увійдіть до кабінету" in shown
     assert "1120200001000" not in shown and "500" not in shown
 
 

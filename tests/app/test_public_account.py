@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.consumer_history import monthly_totals
 from db.models import Account
-from tests.app.public_support import build, logged_in_app, registered, shown
+from tests.app.public_support import build, html_tables, logged_in_app, registered, shown
 from tests.conftest import kyiv
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -41,16 +41,28 @@ def test_discount_line_only_where_the_charge_has_one(app_world):
 
 
 def test_history_of_charges_by_year_and_of_payments(at):
-    charges = at.dataframe[0].value
-    assert list(charges.columns) == ["Місяць", "Послуга", "До сплати"]  # no discount in 2026: no column
-    assert list(charges["Місяць"]) == ["жовтень 2026", "жовтень 2026"]
+    [charges, payments] = html_tables(at)
+    assert charges["caption"] == "Нарахування за 2026 рік"
+    assert charges["headers"] == ["Місяць", "Послуга", "До сплати"] and set(charges["scopes"]) == {"col"}
+    assert charges["rows"] == [["жовтень 2026", "Опалення", "1\u00a0500,00\u00a0₴"],
+                               ["жовтень 2026", "Гаряча вода", "300,00\u00a0₴"]]
     at.selectbox(key="charges_year").set_value(2020).run()
-    charges = at.dataframe[0].value
-    assert "Знижка" in charges.columns
-    assert set(charges["Знижка"]) == {"16\u00a0%", ""}
-    payments = at.dataframe[1].value
-    assert list(payments["Дата"]) == ["13.02.2020", "12.02.2020", "10.01.2020"]
-    assert "1\u00a0866,66\u00a0₴" in list(payments["Сума"])
+    at.selectbox(key="payments_year").set_value(2020).run()
+    charges, payments = html_tables(at)
+    # The charge before the discount and the discount stay, on a second line under the amount to pay.
+    assert ["січень 2020", "Опалення", "1\u00a0866,66\u00a0₴ / нараховано 2\u00a0222,22\u00a0₴, знижка 16\u00a0%"] in charges["rows"]
+    assert ["січень 2020", "Гаряча вода", "412,37\u00a0₴"] in charges["rows"]
+    assert payments["caption"] == "Платежі за 2020 рік" and payments["headers"] == ["Дата", "Послуга", "Сума, спосіб"]
+    assert [row[0] for row in payments["rows"]] == ["13.02.2020", "12.02.2020", "10.01.2020"]
+    assert ["12.02.2020", "Опалення", "1\u00a0866,66\u00a0₴ / Банк"] in payments["rows"]
+    assert not at.dataframe  # no grid with its English toolbar and sideways scrolling
+
+
+def test_history_values_are_escaped_not_read_as_html():
+    from ui.tables import Cell, table_html
+    page = table_html("<b>x</b>", ["<i>h</i>"], [[Cell("<img src=x onerror=alert(1)>", "a & <b>")]])
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<b>" not in page and "a &amp; &lt;b&gt;" in page and "&lt;i&gt;h&lt;/i&gt;" in page
 
 
 def test_overpayment_is_shown_as_such(app_world):
@@ -113,11 +125,10 @@ def test_a_corrected_charge_shows_the_corrected_debt_and_keeps_the_original_visi
     registered(app_world)
     at = logged_in_app(app_world)
     assert ("Борг", "300,00\u00a0₴") in [(m.label, m.value) for m in at.metric]
-    charges = at.dataframe[0].value
-    hot_water = charges[charges["Послуга"] == "Гаряча вода"]
-    assert list(zip(hot_water["До сплати"], hot_water["Примітка"])) == [
-        ("300,00\u00a0₴", "виправлений запис"), ("-30,00\u00a0₴", "сторно (скасування)"),
-        ("30,00\u00a0₴", "виправлено нижче")]
+    charges = html_tables(at)[0]["rows"]
+    assert [(service, to_pay) for _month, service, to_pay in charges if service.startswith("Гаряча вода")] == [
+        ("Гаряча вода / виправлений запис", "300,00\u00a0₴"), ("Гаряча вода / сторно (скасування)", "-30,00\u00a0₴"),
+        ("Гаряча вода / виправлено нижче", "30,00\u00a0₴")]
 
 
 def test_a_reversed_payment_shows_as_a_reversing_line_and_the_debt_returns(app_world, app_sessions):
@@ -133,9 +144,9 @@ def test_a_reversed_payment_shows_as_a_reversing_line_and_the_debt_returns(app_w
     registered(app_world)
     at = logged_in_app(app_world)
     assert ("Борг", "300,00\u00a0₴") in [(m.label, m.value) for m in at.metric]
-    payments = at.dataframe[1].value
-    assert list(payments["Сума"])[:2] == ["-300,00\u00a0₴", "300,00\u00a0₴"]
-    assert list(payments["Спосіб"])[0] == "Повернення коштів (сторно)"
+    payments = html_tables(at)[1]["rows"]
+    assert [amount for _date, _service, amount in payments[:2]] == [
+        "-300,00\u00a0₴ / Повернення коштів (сторно)", "300,00\u00a0₴ / Кабінет"]
     # A payment taken back is no "last payment" (as for registration: core.consumers.last_day_payments).
     assert "Останній платіж: 300,00" not in shown(at)
 

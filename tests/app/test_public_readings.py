@@ -89,11 +89,38 @@ def test_a_resubmission_in_the_same_window_replaces_the_earlier_after_confirmati
     at = send(readings_screen(cabinet.world), "151,000")
     assert "Показання прийнято" in shown(at)
     at = send(at, "152,000")
-    assert "вже подали показання 151,000" in at.warning[0].value
+    # One sentence, both values with their unit, said once (not again in a caption above the question).
+    assert [w.value for w in at.warning] == [
+        "Замінити показання 151,000\u00a0м³, уже подане в цьому періоді, на 152,000\u00a0м³?"]
+    assert "вже подали" not in shown(at)
     at = click(at, "Так, підтверджую")
     assert "Попереднє показання 151,000\u00a0м³ у цьому періоді замінено." in shown(at)
     assert [(float(v), s) for v, s, _f in stored(app_sessions, cabinet.seed_meter)[1:]] == [
         (151.0, "superseded"), (152.0, "accepted")]
+
+
+def test_a_resubmission_that_is_also_a_jump_is_one_question_and_one_confirmation(cabinet, app_sessions):
+    at = send(readings_screen(cabinet.world), "151,000")
+    at = send(at, "190,000")
+    [question] = [w.value for w in at.warning]
+    assert question.startswith("Замінити показання 151,000\u00a0м³, уже подане в цьому періоді, на 190,000\u00a0м³?")
+    assert "споживання 40,000\u00a0м³ — значно більше за звичайне" in question
+    at = click(at, "Так, підтверджую")  # the only confirmation: the reading is stored at once
+    assert not at.warning or "Так, підтверджую" not in [b.label for b in at.button]
+    assert "Показання прийнято" in shown(at) and "на перевірку" in shown(at)
+    assert [(float(v), s, f) for v, s, f in stored(app_sessions, cabinet.seed_meter)[1:]] == [
+        (151.0, "superseded", False), (190.0, "accepted", True)]
+
+
+def test_the_question_in_english_carries_units_on_both_values(cabinet):
+    at = readings_screen(cabinet.world)
+    at = send(at, "151,000")
+    at.session_state["lang"], at.session_state["lang_chosen"] = "en", True
+    at.run()
+    fill(at, **{"New reading, m³": "152.000"})
+    at = click(at, "Submit the reading")
+    assert [w.value for w in at.warning] == [
+        "Replace the reading of 151.000\u00a0m³ you already submitted in this period with 152.000\u00a0m³?"]
 
 
 def test_outside_the_window_the_next_one_is_announced_and_no_form_is_shown(configure, cabinet):

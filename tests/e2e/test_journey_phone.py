@@ -8,8 +8,8 @@ import pytest
 from demo.generator import SEED_ACCOUNT
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    PHONE, copy_database, no_horizontal_scroll, pay_debt_and_fail_once, register, running, screenshot,
-    submit_reading_and_relogin,
+    PHONE, copy_database, expect, main_text, no_horizontal_scroll, pay_debt_and_fail_once, register, running,
+    screenshot, submit_reading_and_relogin,
 )
 
 
@@ -47,3 +47,40 @@ def test_pay_the_debt_on_a_phone(phone, public):
     register(phone, public.url, SEED_ACCOUNT, "+380991110003", amount="1866,66")
     fits(phone)
     pay_debt_and_fail_once(phone, check=fits, shot="phone-journey-3-paid")
+
+
+def _table_fits(page, header: str) -> dict:
+    """The history table with `header`: its width against the column it sits in, and whether every header cell
+    is inside the screen (nothing to swipe sideways to)."""
+    table = page.locator("table").filter(has=page.locator("th", has_text=header)).first
+    expect(table).to_be_visible(timeout=30_000)
+    table.scroll_into_view_if_needed()
+    return table.evaluate("""t => {
+        const box = t.getBoundingClientRect();
+        const cells = Array.from(t.querySelectorAll("th, td"));
+        return {width: box.width, container: t.parentElement.clientWidth, scroll: t.parentElement.scrollWidth,
+                right: Math.max(...cells.map(c => c.getBoundingClientRect().right)), screen: window.innerWidth,
+                headers: Array.from(t.querySelectorAll("th")).map(c => c.innerText),
+                scopes: Array.from(t.querySelectorAll("th")).map(c => c.scope), rows: t.tBodies[0].rows.length};
+    }""")
+
+
+def test_account_history_reads_on_a_phone_without_a_sideways_swipe(phone, public):
+    register(phone, public.url, SEED_ACCOUNT, "+380991110005", amount="1866,66")
+    fits(phone)
+    charges = _table_fits(phone, "До сплати")
+    assert charges["headers"] == ["Місяць", "Послуга", "До сплати"] and set(charges["scopes"]) == {"col"}
+    assert charges["rows"] > 0
+    assert charges["width"] <= charges["container"] + 1 and charges["scroll"] <= charges["container"] + 1, charges
+    assert charges["right"] <= charges["screen"], charges
+    # The seed's charges carry a 16 % discount: the charge before it and the discount are on the row, not off-screen.
+    text = main_text(phone)
+    assert "нараховано" in text and "знижка 16 %" in text
+    assert not phone.locator("[data-testid='stDataFrame']").count()  # no grid with its English toolbar
+    screenshot(phone, "phone-account-history-charges")
+    phone.get_by_role("tab", name="Платежі").click()
+    payments = _table_fits(phone, "Сума, спосіб")
+    assert payments["headers"] == ["Дата", "Послуга", "Сума, спосіб"] and payments["rows"] > 0
+    assert payments["width"] <= payments["container"] + 1 and payments["right"] <= payments["screen"], payments
+    fits(phone)
+    screenshot(phone, "phone-account-history-payments")

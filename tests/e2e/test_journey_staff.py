@@ -211,4 +211,12 @@ def test_additional_charges_csv_lists_the_accounts_the_rule_finds(page, staff, s
     assert sorted(row["account_number"] for row in rows) == sorted(line.account_number for line in expected)
     assert {row["quality"] for row in rows if row["rule"] != "recalculation"} == {"estimated"}
     assert {row["period"] for row in rows} == {f"{month:%Y-%m}"}
+
+    # The list as the table shows it, whole, built by the server when the button is pressed (a deferred download).
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile("Завантажити весь список")).click()
+    listed = Path(download_info.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert listed[0] == f"# Фільтри: період={month:%Y-%m}"
+    accounts = sorted(row["Рахунок"] for row in csv.DictReader(io.StringIO("\n".join(listed[1:])), delimiter=";"))
+    assert accounts == sorted(line.account_number for line in additional_charge_list(sessions, window_id))
     screenshot(page, "staff-additional-charges")

@@ -147,7 +147,8 @@ def test_success_callback_credits_exactly_one_payment_and_replays_change_nothing
     configure(TEPLO_NOW="2020-03-02T10:05")
     intent = new_intent(sessions, payer)
     payments.begin_checkout(sessions, login, intent.order_id, LIQPAY, now=NOW)
-    assert [p.status for p in statements.statement_for_consumer(sessions, login, account).pending] == ["pending"]
+    # Handed to the provider with no word from the bank: not completed, not "awaiting the bank".
+    assert [p.status for p in statements.statement_for_consumer(sessions, login, account).pending] == ["unfinished"]
     before = statements.statement_for_consumer(sessions, login, account)
 
     result = pay(sessions, intent.order_id, payment_id=123456789)
@@ -331,8 +332,27 @@ def test_waiting_status_moves_created_to_pending(sessions, payer):
     intent = new_intent(sessions, payer)
     assert pay(sessions, intent.order_id, status="wait_secure").outcome == "pending"
     assert intent_row(sessions, intent.order_id).status == "pending"
+    assert payments.intent_status(sessions, intent.order_id, now=NOW, shown=True) == "pending"  # awaiting the bank
     assert pay(sessions, intent.order_id, status="processing").outcome == "replay"
     assert payments_of(sessions, payer[0]) == []
+
+
+def test_a_consumer_reads_an_intent_the_bank_said_nothing_about_as_not_completed(sessions, payer):
+    account, login = payer
+    intent = new_intent(sessions, payer)
+    assert payments.intent_status(sessions, intent.order_id, now=NOW, shown=True) == "unfinished"
+    payments.begin_checkout(sessions, login, intent.order_id, LIQPAY, now=NOW)  # sent to the provider
+    assert payments.intent_status(sessions, intent.order_id, now=NOW, shown=True) == "unfinished"
+    assert [i.shown_status for i in payments.recent_intents(sessions, login, account, now=NOW)] == ["unfinished"]
+    assert payments.intent_status(sessions, intent.order_id, now=NOW) == "pending"  # the intent itself is still open
+
+
+@pytest.mark.parametrize(("status", "provider_status", "shown"), [
+    ("created", None, "unfinished"), ("pending", None, "unfinished"), ("pending", "wait_secure", "pending"),
+    ("pending", "processing", "pending"), ("paid", "success", "paid"), ("failed", "failure", "failed"),
+    ("expired", None, "expired"), ("expired", "wait_secure", "expired")])
+def test_consumer_status_of_each_intent_state(status, provider_status, shown):
+    assert payments.consumer_status(status, provider_status) == shown
 
 
 def test_unknown_status_changes_nothing(sessions, payer):

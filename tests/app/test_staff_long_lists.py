@@ -1,0 +1,123 @@
+"""A city-scale list on a staff page: the browser gets at most 200 rows, with a search over all of them and the
+count shown; the download holds every row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+import streamlit
+
+from db.models import Account, Meter
+from tests.app.test_staff_pages import signed_in, staff, text  # noqa: F401 - the staff fixture
+from tests.conftest import kyiv
+
+MANY = 230
+
+
+@pytest.fixture
+def crowded(staff, app_sessions):  # noqa: F811 - the fixture imported above
+    """Besides the town, 230 metered accounts on вул. Довга that sent no reading in October 2026 (closed)."""
+    _town, users = staff
+    with app_sessions.begin() as s:
+        for n in range(MANY):
+            account = Account(number=f"11203000{n:05d}", street="вул. Довга", building="7", flat=str(n + 1),
+                              address=f"вул. Довга, 7, кв. {n + 1}", heated_area=Decimal("50.00"), residents=1 + n % 3,
+                              has_heating=True, has_hot_water=True, created_at=kyiv(2019, 1, 1))
+            s.add(account)
+            s.flush()
+            s.add(Meter(account_id=account.id, serial=f"77{n:05d}", service="hot_water", unit="m3",
+                        initial_value=Decimal("10.000"), installed_on=kyiv(2018, 1, 1).date()))
+    return users
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """What each download button on the page would give: label -> bytes (a deferred builder is called)."""
+    found: dict[str, bytes] = {}
+    original = streamlit.download_button
+
+    def spy(label, data, *args, **kwargs):
+        found[label] = data() if callable(data) else data
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", spy)
+    return found
+
+
+def rows_of(data: bytes) -> list[list[str]]:
+    lines = [line for line in data.decode("utf-8-sig").splitlines() if not line.startswith("# ")]
+    return list(csv.reader(io.StringIO("\n".join(lines)), delimiter=";"))
+
+
+def test_additional_charges_show_200_of_all_with_the_count_and_the_whole_list_downloads(crowded, downloads):
+    at = signed_in(crowded["operator"], "pages/staff/additional_charges.py")
+    assert {m.label: m.value for m in at.metric}["Рахунків без показань"] == "230"
+    [table] = [df.value for df in at.dataframe]  # the only list with rows: no recalculations, nothing flagged
+    assert len(table) == 200
+    assert "Показано 200 з 230 рахунків." in text(at)
+    [full] = [data for label, data in downloads.items() if label.startswith("Завантажити весь список")]
+    header, *rows = rows_of(full)
+    assert header[:3] == ["Рахунок", "Адреса", "Лічильник"]
+    assert sorted(r[0] for r in rows) == [f"11203000{n:05d}" for n in range(MANY)]  # every account, once
+    billing = rows_of(downloads["Завантажити для білінгу (CSV)"])
+    assert len(billing) == 1 + MANY
+
+
+def test_the_search_looks_through_every_row_not_only_those_shown(crowded, downloads):
+    at = signed_in(crowded["operator"], "pages/staff/additional_charges.py")
+    last = f"11203000{MANY - 1:05d}"
+    assert last not in at.dataframe[0].value["Рахунок"].tolist()  # beyond the first 200
+    at.text_input(key="lines_search").input(last).run()
+    assert at.dataframe[0].value["Рахунок"].tolist() == [last]
+    assert "Знайдено 1 з 230 рахунків. Повний список — у файлі CSV." in text(at)
+    at.text_input(key="lines_search").input("230 довга").run()  # words in any order, any case
+    assert at.dataframe[0].value["Адреса"].tolist() == ["вул. Довга, 7, кв. 230"]
+    at.text_input(key="lines_search").input("немає такого").run()
+    assert not at.dataframe and "Нічого не знайдено" in text(at)
+
+
+def test_a_filter_by_rule_and_street_narrows_the_table(crowded):
+    at = signed_in(crowded["operator"], "pages/staff/additional_charges.py")
+    at.selectbox(key="lines_street").set_value("вул. Довга").run()
+    assert len(at.dataframe[0].value) == 200 and "Показано 200 з 230 рахунків." in text(at)
+    at.selectbox(key="lines_rule").set_value("average").run()
+    assert not at.dataframe  # nobody on вул. Довга has a reading history: all are by the norm
+
+
+def _capped_page():
+    import streamlit as st
+
+    from ui import staff_view as view
+
+    rows = [{"Рахунок": f"{n:013d}", "Сума": n} for n in range(10_930)]
+    matched = view.capped_table(rows, dict, key="all", what="рядків")
+    st.session_state["matched"] = len(matched)
+
+
+def test_any_capped_table_sends_200_of_10930_rows_and_searches_them_all():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_capped_page, default_timeout=30).run()
+    assert len(at.dataframe[0].value) == 200
+    assert [c.value for c in at.caption] == [
+        "Показано 200 з 10\u00a0930 рядків. Повний список — у файлі CSV; знайти окремі рядки можна пошуком."]
+    at.text_input(key="all_search").input("0000000010929").run()
+    assert at.dataframe[0].value["Рахунок"].tolist() == ["0000000010929"]
+    at.text_input(key="all_search").input("00000000109").run()  # 10 900 … 10 929, 1 090 … 1 099 and 109
+    assert len(at.dataframe[0].value) == at.session_state["matched"] == 41
+
+
+def test_a_12_digit_total_debt_fits_its_tile_with_the_exact_amount_beside_it(staff, app_sessions):  # noqa: F811
+    import datetime as dt
+
+    town, users = staff
+    for n in range(12):  # 12 × 9 999 999 999,99 on top of the town's 900,00
+        town.world.charge(town.a, "hot_water", dt.date(2026, 10, 1) - dt.timedelta(days=31 * n), "9999999999.99")
+    at = signed_in(users["manager"])
+    debt = {m.label: m for m in at.metric}["Загальний борг"]
+    assert debt.value == "120,00\u00a0млрд\u00a0₴"
+    assert "Точно: 120\u00a0000\u00a0000\u00a0899,88\u00a0₴" in [c.value for c in at.caption]
+    assert "120\u00a0000\u00a0000\u00a0899,88\u00a0₴" in debt.proto.help
