@@ -27,10 +27,10 @@ from core.consumers import require_link
 from core.errors import DomainError
 from core.parsing import parse_amount, parse_service
 from core.payment_callbacks import CallbackResult, handle_callback
+from core.payment_status import OPEN_STATUSES, SHOWN_OPEN_STATUSES, consumer_status
 from core.payment_providers import DemoProvider, PaymentSettings, provider_for
 from db.models import Account, ConsumerLogin, PaymentIntent
 
-OPEN_STATUSES = ("created", "pending")
 
 
 def intent_ttl() -> dt.timedelta:
@@ -38,10 +38,6 @@ def intent_ttl() -> dt.timedelta:
     return dt.timedelta(minutes=settings().payment_ttl_minutes)
 
 
-# What the consumer is shown (`consumer_status`): an open intent the bank has said nothing about is `unfinished`
-# ("not completed": prepared in the cabinet, never confirmed at the bank, no money taken); it is `pending`
-# ("awaiting the bank's confirmation") only once the provider reports the payment in progress.
-SHOWN_OPEN_STATUSES = ("unfinished", "pending")
 
 
 # ----------------------------------------------------------------------------------------------- views
@@ -65,15 +61,6 @@ class IntentView:
     @property
     def shown_status(self) -> str:
         return consumer_status(self.status, self.provider_status)
-
-
-def consumer_status(status: str, provider_status: str | None) -> str:
-    """The status a consumer reads. A payment only prepared (or handed to the provider with no word back) has
-    taken no money and may never be paid: "not completed", never "awaiting the bank's confirmation", which is
-    kept for a payment the bank has reported in progress (a waiting status in its callback)."""
-    if status in OPEN_STATUSES:
-        return "pending" if provider_status in liqpay.WAITING_STATUSES else "unfinished"
-    return status
 
 
 def _effective_status(intent: PaymentIntent, now: dt.datetime) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
-from core.payments import consumer_status
+from core.payment_status import consumer_status
 from core.consumers import require_link
 from db.models import Account, Charge, Payment, PaymentIntent, Reading, ReadingWindow, Recalculation
 

@@ -141,7 +141,7 @@ def consumer(browser, url: str, out: Path) -> None:
 
 
 def staff(browser, url: str, out: Path) -> None:
-    from db.demo import DEMO_STAFF
+    from core.staff import DEMO_STAFF
 
     context = browser.new_context(viewport=DESKTOP, locale="uk-UA")
     page = context.new_page()

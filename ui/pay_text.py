@@ -34,7 +34,7 @@ def page(name: str) -> st.Page:
 
 
 def status_badge(status: str) -> str:
-    """A coloured label for the status as the consumer reads it (core.payments.consumer_status); a pending
+    """A coloured label for the status as the consumer reads it (core.payment_status.consumer_status); a pending
     payment never reads as paid."""
     return f":{STATUS_COLOURS.get(status, 'gray')}-badge[{tr('status.' + status)}]"
 

@@ -39,7 +39,7 @@ cols[2].metric(
             if data.previous_debt is not None else "."),
 )
 if view.shortened(data.debt):
-    cols[2].caption(f"Точно: {view.money(data.debt)}")
+    cols[2].caption(tr("staff.exactly", amount=view.money(data.debt)))
 cols[3].metric(
     tr("staff.overview.registered"), view.number(data.registered),
     delta=view.delta(data.registered, data.previous_registered, "", places=0),
