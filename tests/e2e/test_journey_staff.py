@@ -71,9 +71,9 @@ def sign_in(page, base_url: str, role: str) -> None:
     expect_text(page, "Внутрішній застосунок")
     fill(page, "Ім'я користувача", role)
     fill(page, "Пароль", DEMO_STAFF[role])
-    with page.expect_response(lambda response: "/session/start" in response.url, timeout=60_000):
+    with page.expect_response(lambda response: "/session/start" in response.url):
         click_button(page, "Увійти")  # the browser then fetches the session cookie and reloads the dashboard
-    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible(timeout=30_000)
+    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible()
     wait_idle(page)
     assert_no_exception(page)
 
