@@ -10,9 +10,15 @@ import time
 from sqlalchemy import func, select
 
 from core import clock
+from core.config import settings
 from core.errors import DomainError
-from db.engine import database_url, make_engine, make_sessions
+from db.engine import DEFAULT_DATABASE_URL, make_engine, make_sessions
 from db.models import Account
+
+
+def _engine():
+    """The database of the settings (DATABASE_URL, or --database-url: main() installs it in the settings)."""
+    return make_engine(settings().database_url)
 
 
 def _migrate(engine) -> None:
@@ -21,8 +27,19 @@ def _migrate(engine) -> None:
     upgrade(engine)
 
 
+def _create_staff(sessions, username: str, password: str, role: str, full_name: str, **options):
+    """The new staff user, or None with the reason printed (a name taken, a password the policy refuses)."""
+    from core.staff import create_staff_user
+
+    try:
+        return create_staff_user(sessions, username, password, role, full_name, **options)
+    except DomainError as exc:
+        print(exc.message("en"), file=sys.stderr)
+        return None
+
+
 def cmd_migrate(args) -> int:
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     print(f"schema up to date: {engine.url.render_as_string(hide_password=True)}")
     return 0
@@ -30,13 +47,13 @@ def cmd_migrate(args) -> int:
 
 def cmd_demo(args) -> int:
     from core.config import demo_mode
-    from db import demo
+    from demo import generator as demo
 
     if not demo_mode():
         print("demo data is for demo mode only: set TEPLO_DEMO=1 (./run.sh does); a real installation starts "
               "from an empty database and its own register", file=sys.stderr)
         return 2
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     with make_sessions(engine)() as session:
         existing = session.scalar(select(func.count()).select_from(Account))
@@ -58,15 +75,11 @@ def cmd_demo(args) -> int:
 
 
 def cmd_create_staff(args) -> int:
-    from core.staff import create_staff_user
-
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     password = args.password or getpass.getpass("password: ")
-    try:
-        user = create_staff_user(make_sessions(engine), args.username, password, args.role, args.full_name or "")
-    except DomainError as exc:
-        print(exc.message("en"), file=sys.stderr)
+    user = _create_staff(make_sessions(engine), args.username, password, args.role, args.full_name or "")
+    if user is None:
         return 1
     print(f"staff user {user.username} ({user.role}) created")
     return 0
@@ -75,7 +88,7 @@ def cmd_create_staff(args) -> int:
 def cmd_windows(args) -> int:
     from core.jobs import ensure_windows
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     created = ensure_windows(make_sessions(engine), months_ahead=args.months_ahead)
     print(f"{created} default reading windows created")
@@ -85,7 +98,7 @@ def cmd_windows(args) -> int:
 def cmd_expire_payments(args) -> int:
     from core.payments import expire_stale_intents
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     expired = expire_stale_intents(make_sessions(engine))
     print(f"{expired} unpaid payment links past their expiry marked expired")
@@ -95,7 +108,7 @@ def cmd_expire_payments(args) -> int:
 def cmd_balances(args) -> int:
     from core import balances
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     rows = balances.rebuild(make_sessions(engine))
     print(f"balance snapshot taken: {rows} account/service balances")
@@ -105,12 +118,12 @@ def cmd_balances(args) -> int:
 def cmd_import(args) -> int:
     from pathlib import Path
 
-    from core import imports, register_import
+    from core import imports, register_import, register_parsing
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     path = Path(args.file)
-    module = register_import if args.kind in register_import.KINDS else imports
+    module = register_import if args.kind in register_parsing.KINDS else imports
     try:
         data = path.read_bytes()
         run = module.commit if args.commit else module.preview
@@ -147,7 +160,7 @@ def cmd_import(args) -> int:
 def cmd_close_windows(args) -> int:
     from core.jobs import close_windows
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     done = close_windows(make_sessions(engine), within_days=args.within_days)
     print(f"{len(done)} closed reading windows processed (additional charges frozen)"
@@ -158,23 +171,40 @@ def cmd_close_windows(args) -> int:
 def cmd_cleanup(args) -> int:
     from core.jobs import cleanup
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     ended, attempts = cleanup(make_sessions(engine), keep_days=args.keep_days)
     print(f"deleted {ended} ended consumer sessions and {attempts} old failed attempts")
     return 0
 
 
+def cmd_send_reminders(args) -> int:
+    """E-mail reminders to consumers who opted in; each at most once, whatever runs at the same time."""
+    from core import mail, reminders
+
+    mail_settings = mail.MailSettings.load()  # the environment, secrets.toml on top, as the apps read
+    problems = mail_settings.problems()
+    if problems:
+        print("e-mail reminders are not configured; nothing sent:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    engine = _engine()
+    _migrate(engine)
+    summary = reminders.send_reminders(make_sessions(engine), mail_settings)
+    for error in summary.errors:
+        print(f"  {error}", file=sys.stderr)
+    print(summary)
+    return 1 if summary.failed or summary.uncertain else 0
+
+
 def cmd_check(args) -> int:
     """Like Django's `check --deploy`: every unsafe or missing setting; non-zero exit while anything is unsafe."""
-    import os
-
     from core.deployment import UNSAFE, check
 
-    engine = make_engine(args.database_url)
-    environ = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    engine = _engine()
     try:
-        findings = check(make_sessions(engine), environ)
+        findings = check(make_sessions(engine))
     finally:
         engine.dispose()
     if not findings:
@@ -190,27 +220,24 @@ def cmd_check(args) -> int:
 
 def cmd_create_admin(args) -> int:
     """The first admin, interactively or from TEPLO_ADMIN_USERNAME / TEPLO_ADMIN_PASSWORD (never printed)."""
-    import os
-
-    from core.staff import create_staff_user
-    from db.demo import DEMO_STAFF
+    from core.staff import DEMO_STAFF
     from db.models import StaffUser
 
-    username = (args.username or os.environ.get("TEPLO_ADMIN_USERNAME") or "").strip().lower()
+    username = (args.username or settings().admin_username).strip().lower()
     interactive = sys.stdin.isatty()
     if not username and interactive:
         username = input("admin username: ").strip().lower()
     if not username:
         print("give the username: --username or TEPLO_ADMIN_USERNAME", file=sys.stderr)
         return 1
-    engine = make_engine(args.database_url)
+    engine = _engine()
     _migrate(engine)
     sessions = make_sessions(engine)
     with sessions() as session:
         if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
             print(f"staff user {username} already exists; nothing changed")
             return 0
-    password = os.environ.get("TEPLO_ADMIN_PASSWORD") or ""
+    password = settings().admin_password
     if not password:
         if not interactive:
             print("no password: set TEPLO_ADMIN_PASSWORD or run the command in a terminal", file=sys.stderr)
@@ -222,10 +249,8 @@ def cmd_create_admin(args) -> int:
     if password in DEMO_STAFF.values():
         print("that is a published demo password; choose another", file=sys.stderr)
         return 1
-    try:
-        user = create_staff_user(sessions, username, password, "admin", args.full_name or "", actor="cli")
-    except DomainError as exc:
-        print(exc.message("en"), file=sys.stderr)
+    user = _create_staff(sessions, username, password, "admin", args.full_name or "", actor="cli")
+    if user is None:
         return 1
     print(f"admin {user.username} created")
     return 0
@@ -237,7 +262,7 @@ def cmd_summary(args) -> int:
     from db.migrate import is_current
     from db.models import Charge, Payment, Reading, StaffUser
 
-    engine = make_engine(args.database_url)
+    engine = _engine()
     sessions = make_sessions(engine)
     if not is_current(engine):
         print("schema: not up to date (run manage.py migrate)", file=sys.stderr)
@@ -264,7 +289,7 @@ def cmd_serve(args) -> int:
     from core.deployment import check, refusal
 
     if not demo_mode():
-        engine = make_engine(args.database_url)
+        engine = _engine()
         try:
             message = refusal("serve", check(make_sessions(engine)))
         finally:
@@ -305,7 +330,7 @@ def cmd_serve(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="Teplo Cabinet operator commands.")
-    parser.add_argument("--database-url", default=None, help=f"default: DATABASE_URL or {database_url()}")
+    parser.add_argument("--database-url", default=None, help=f"default: DATABASE_URL or {DEFAULT_DATABASE_URL}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("migrate", help="create or upgrade the schema")
@@ -354,6 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-days", type=int, default=None, help="default TEPLO_CLEANUP_KEEP_DAYS (30)")
     p.set_defaults(func=cmd_cleanup)
 
+    p = sub.add_parser("send-reminders", help="e-mail the consumers who opted in: reading window open or closing, "
+                                              "a new charge (cron: hourly)")
+    p.set_defaults(func=cmd_send_reminders)
+
     p = sub.add_parser("check", help="list every unsafe or missing setting for a real installation "
                                      "(exit 1 while anything is unsafe)")
     p.set_defaults(func=cmd_check)
@@ -381,13 +410,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from core import logs
 
-    args = build_parser().parse_args(argv)
-    for name in ("within_days", "keep_days"):  # the settings' defaults, read when the command runs
-        if hasattr(args, name) and getattr(args, name) is None:
-            from core import config
+    import dataclasses
 
-            setattr(args, name, {"within_days": config.CLOSE_WINDOWS_WITHIN_DAYS,
-                                 "keep_days": config.CLEANUP_KEEP_DAYS}[name])
+    from core import config
+
+    args = build_parser().parse_args(argv)
+    try:
+        config.settings()  # built once for the run: a setting that cannot be read is named, with no traceback
+    except ValueError as error:
+        print(f"manage.py: {error}", file=sys.stderr)
+        return 2
+    if args.database_url:  # the one setting the command line may override, for every command of this run
+        config.use(dataclasses.replace(config.settings(), database_url=args.database_url))
     logs.configure(stream=sys.stderr)  # JSON log lines apart from the command's own report on stdout
     return args.func(args)
 

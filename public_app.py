@@ -10,7 +10,7 @@ if __name__ == "__main__":
     from ui import faults, public_shell
     from ui.public_session import current_login_id, restore, tr
 
-    st.set_page_config(page_title="Кабінет споживача", page_icon="🔥", layout="centered")
+    st.set_page_config(page_title=tr("app.title"), page_icon="🔥", layout="centered")
     # With the database unreachable the tab's own login stands until the database answers again.
     faults.run(restore, quiet=True)
     logged_in = current_login_id() is not None

@@ -11,10 +11,11 @@ if __name__ == "__main__":
     from core.config import demo_mode
     from ui import faults, staff_access
     from ui.plain import md
+    from ui.staff_text import language, language_switch, tr
 
-    st.set_page_config(page_title="Панель працівника", page_icon="📊", layout="wide")
+    st.set_page_config(page_title=tr("staff.app_title"), page_icon="📊", layout="wide")
     if demo_mode():
-        st.warning("Демонстраційний режим: дані вигадані, гроші не списуються", icon=":material/science:")
+        st.warning(tr("demo.mode_banner"), icon=":material/science:")
 
     try:
         staff_access.restore()
@@ -27,8 +28,9 @@ if __name__ == "__main__":
         # Every staff address answers with the login form (never with the page itself) and, after sign-in, leads
         # to that page: a bookmark works, with no "Page not found".
         login = "pages/staff/login.py"
-        sign_in = st.Page(login, title="Вхід", icon=":material/login:", default=True)
-        bookmarks = [st.Page(login, title="Вхід", url_path=staff_access.url_path(item), visibility="hidden")
+        sign_in = st.Page(login, title=tr("staff.nav.login"), icon=":material/login:", default=True)
+        bookmarks = [st.Page(login, title=tr("staff.nav.login"), url_path=staff_access.url_path(item),
+                             visibility="hidden")
                      for item in staff_access.PAGES]
         page = st.navigation([sign_in, *bookmarks])
         if page is not sign_in:
@@ -41,15 +43,17 @@ if __name__ == "__main__":
         page = st.navigation(sections)
         with st.sidebar:
             st.caption(f"{md(user.full_name)} · {staff_access.ROLE_NAMES[user.role]}")
-            if st.button("Вийти", icon=":material/logout:"):
+            if st.button(tr("staff.logout"), icon=":material/logout:"):
                 staff_access.sign_out()
                 st.rerun()
+    with st.sidebar:
+        language_switch()
     staff_access.follow_redirect()
     # The app's own handler: a fault under the page is a sentence inside the page, the menu stays.
     if fault is not None:
-        faults.show(fault, "uk")
+        faults.show(fault, language())
     else:
-        faults.run(page.run, lang="uk")
+        faults.run(page.run, lang=language())
 elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's main script is no server
     # Import the chart libraries once at server start, before sessions run their scripts in parallel threads.
     import pandas  # noqa: F401

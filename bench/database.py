@@ -183,7 +183,7 @@ def prepare(url: str, accounts: int, fresh: bool = False, now: dt.datetime | Non
             return Prepared(url, kind, existing, moment, False, note.get("generation_seconds"))
         moment = now or bench_moment(clock.now())
         log(f"generating {accounts} accounts for {moment:%Y-%m-%d %H:%M} (Kyiv) ...")
-        from db import demo
+        from demo import generator as demo
 
         started = time.perf_counter()
         summary = demo.generate(engine, size=accounts, now=moment)

@@ -318,6 +318,9 @@ def run(argv=None) -> dict:
     started = time.perf_counter()
     prepared = database.prepare(url, args.accounts, fresh=args.fresh, log=log)
     os.environ["TEPLO_NOW"] = prepared.now.isoformat()
+    from core import config
+
+    config.use(None)  # the settings are built again from the environment, with the clock pinned
 
     from db.engine import make_engine, make_sessions
 

@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-CORE_MODULES = ("core.dashboard", "core.explore", "core.lookup", "core.imports", "core.additional_charges",
-                "core.windows", "core.staff", "core.reconciliation", "core.payments")
+CORE_MODULES = ("core.dashboard", "core.dashboard_readings", "core.dashboard_payments", "core.explore", "core.lookup",
+                "core.imports", "core.additional_charges", "core.windows", "core.staff", "core.reconciliation",
+                "core.reconciliation_report", "core.payments")
 NOT_PAGE_DATA = {"core.staff.get_staff_user", "core.staff.authenticate_staff"}  # the login check on every page
 
 _local = threading.local()
@@ -137,7 +138,7 @@ def _errors(at) -> list[str]:
 
 def _interact(key: str, at, hooks_log: list[str]) -> None:
     """What a user does on pages whose first view asks for input before showing data."""
-    from db.demo import SEED_ACCOUNT
+    from demo.generator import SEED_ACCOUNT
 
     if key == "lookup" and len(at.text_input):
         at.text_input[0].input(SEED_ACCOUNT)
@@ -242,6 +243,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.url
     os.environ["TEPLO_NOW"] = args.now
+    from core import config
+
+    config.use(None)  # the settings are built again from the environment: this database, this clock
     try:
         only = set(args.pages.split(",")) if args.pages else None
         result = render_all(args.url, max(1, args.repeat), only)

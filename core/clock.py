@@ -7,7 +7,6 @@ time unless an offset is given).
 from __future__ import annotations
 
 import datetime as dt
-import os
 from zoneinfo import ZoneInfo
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -25,10 +24,10 @@ def parse_pinned(text: str) -> dt.datetime:
 
 
 def now() -> dt.datetime:
-    pinned = os.environ.get("TEPLO_NOW")
-    if pinned:
-        return parse_pinned(pinned)
-    return dt.datetime.now(KYIV)
+    from core.config import settings  # config parses TEPLO_NOW with parse_pinned above
+
+    pinned = settings().now
+    return pinned if pinned is not None else dt.datetime.now(KYIV)
 
 
 def today() -> dt.date:

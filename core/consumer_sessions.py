@@ -1,5 +1,5 @@
-"""Consumer login sessions (the rules are in core.login_sessions): idle SESSION_IDLE_MINUTES, at most
-SESSION_MAX_DAYS old; a new password ends the login's other sessions."""
+"""Consumer login sessions (the rules are in core.login_sessions): idle TEPLO_SESSION_IDLE_MINUTES, at most
+TEPLO_SESSION_MAX_DAYS old; a new password ends the login's other sessions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import config
+from core.config import settings
 from core.login_sessions import SessionStore
 from core.session_rules import Lifetime
 from db.models import ConsumerSession
@@ -16,8 +16,9 @@ COOKIE_NAME = "teplo_session"
 
 
 def lifetime() -> Lifetime:
-    return Lifetime(idle=dt.timedelta(minutes=config.SESSION_IDLE_MINUTES),
-                    absolute=dt.timedelta(days=config.SESSION_MAX_DAYS))
+    configured = settings()
+    return Lifetime(idle=dt.timedelta(minutes=configured.session_idle_minutes),
+                    absolute=dt.timedelta(days=configured.session_max_days))
 
 
 STORE = SessionStore(ConsumerSession, "login_id", lifetime)

@@ -8,19 +8,13 @@ installation, but the apps run in it: that is what ./run.sh is for.
 
 from __future__ import annotations
 
-import os
-import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.config import _flag, demo_mode
+from core.config import Settings, settings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 UNSAFE, WARNING = "unsafe", "warning"
 
 
@@ -34,61 +28,41 @@ class Finding:
         return f"{self.level.upper()}: {self.setting}: {self.message}"
 
 
-def settings_source(environ: Mapping[str, str] | None = None, secrets_file: Path | None = SECRETS_FILE) -> dict:
-    """The settings as the apps see them: the environment, with the root keys of .streamlit/secrets.toml on top."""
-    source: dict[str, object] = dict(os.environ if environ is None else environ)
-    if secrets_file is not None and secrets_file.is_file():
-        try:
-            secrets = tomllib.loads(secrets_file.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError):
-            secrets = {}
-        source.update({k: v for k, v in secrets.items() if isinstance(v, (str, int, bool))})
-    return source
-
-
-def online_payments_wanted(source: Mapping[str, object]) -> bool:
-    """TEPLO_ONLINE_PAYMENTS (default on): pay through the cabinet. Off, the Pay screen says it is not configured."""
-    value = source.get("TEPLO_ONLINE_PAYMENTS")
-    return True if value is None or str(value).strip() == "" else _flag(value)
-
-
-def check_settings(source: Mapping[str, object]) -> list[Finding]:
+def check_settings(configured: Settings) -> list[Finding]:
     """What the settings alone say (no database)."""
     found: list[Finding] = []
 
     def add(level: str, setting: str, message: str) -> None:
         found.append(Finding(level, setting, message))
 
-    if demo_mode(source):
+    if configured.demo:
         add(UNSAFE, "TEPLO_DEMO", "demo mode is on: demo data, demo staff users and the demo payment provider are "
                                   "allowed; unset it for a real installation")
-    base = str(source.get("PUBLIC_BASE_URL") or "").strip()
+    base = configured.public_base_url
     if not base:
         add(UNSAFE, "PUBLIC_BASE_URL", "missing: the cabinet's public https address (e.g. https://cabinet.example.ua), "
                                        "which LiqPay calls back and returns the consumer to")
     elif not base.lower().startswith("https://"):
         add(UNSAFE, "PUBLIC_BASE_URL", f"{base} is not https: payment links and the session cookie need TLS")
-    public = str(source.get("LIQPAY_PUBLIC_KEY") or "").strip()
-    private = str(source.get("LIQPAY_PRIVATE_KEY") or "").strip()
+    public, private = configured.liqpay_public_key, configured.liqpay_private_key
     if bool(public) != bool(private):
         add(UNSAFE, "LIQPAY_PUBLIC_KEY, LIQPAY_PRIVATE_KEY", "only one of the two LiqPay keys is set; set both")
-    elif online_payments_wanted(source) and not public:
+    elif configured.online_payments and not public:
         add(UNSAFE, "TEPLO_ONLINE_PAYMENTS", "online payments are on but no LiqPay keys are set: set "
                                              "LIQPAY_PUBLIC_KEY and LIQPAY_PRIVATE_KEY, or TEPLO_ONLINE_PAYMENTS=0")
     elif not public:
         add(WARNING, "TEPLO_ONLINE_PAYMENTS", "online payments are off: the Pay screen says payment through the "
                                               "cabinet is not configured")
-    elif _flag(source.get("LIQPAY_SANDBOX")):
+    elif configured.liqpay_sandbox:
         add(WARNING, "LIQPAY_SANDBOX", "LiqPay sandbox mode: test cards only, no money is taken")
-    if str(source.get("TEPLO_NOW") or "").strip():
+    if configured.now is not None:
         add(UNSAFE, "TEPLO_NOW", "the business clock is pinned (for demos and tests only); unset it")
-    url = str(source.get("DATABASE_URL") or "")
-    if not url.startswith("postgresql"):
+    if not configured.database_url.startswith("postgresql"):
         add(WARNING, "DATABASE_URL", "not PostgreSQL: the embedded SQLite database suits one small server only")
-    if not str(source.get("TEPLO_TRUSTED_PROXIES") or "").strip():
+    if not configured.trusted_proxies:
         add(WARNING, "TEPLO_TRUSTED_PROXIES", "no trusted reverse proxy: behind nginx the session cookie is not "
                                               "marked Secure (set the proxy's address, e.g. 127.0.0.1)")
-    if not str(source.get("STREAMLIT_SERVER_COOKIE_SECRET") or "").strip():
+    if not configured.streamlit_cookie_secret:
         add(WARNING, "STREAMLIT_SERVER_COOKIE_SECRET", "not set: each replica signs its upload tokens with its own "
                                                        "random secret, so an upload after a fail-over is refused")
     return found
@@ -96,7 +70,7 @@ def check_settings(source: Mapping[str, object]) -> list[Finding]:
 
 def check_database(sessions: sessionmaker[Session]) -> list[Finding]:
     """What the database says: reachable, migrated, no demo staff password, no demo data, an admin to sign in."""
-    from db.demo import DEMO_STAFF
+    from core.staff import DEMO_STAFF
     from db.migrate import is_current
     from db.models import Reading, StaffUser
     from core.passwords import verify_password
@@ -131,9 +105,9 @@ def check_database(sessions: sessionmaker[Session]) -> list[Finding]:
     return found
 
 
-def check(sessions: sessionmaker[Session] | None, environ: Mapping[str, str] | None = None,
-          secrets_file: Path | None = SECRETS_FILE) -> list[Finding]:
-    findings = check_settings(settings_source(environ, secrets_file))
+def check(sessions: sessionmaker[Session] | None, configured: Settings | None = None) -> list[Finding]:
+    """The settings' findings (default: this process's settings), then the database's (when given)."""
+    findings = check_settings(configured or settings())
     if sessions is not None:
         findings += check_database(sessions)
     return findings
@@ -157,11 +131,12 @@ def refusal(app: str, findings: list[Finding]) -> str | None:
 
 def startup_guard(app: str) -> None:
     """Called once when an app's server starts: in production, exit with the reasons while anything is unsafe."""
-    if demo_mode():
+    configured = settings()
+    if configured.demo:
         return
     from db.engine import make_engine, make_sessions
 
-    engine = make_engine()
+    engine = make_engine(configured.database_url)
     try:
         message = refusal(app, check(make_sessions(engine)))
     finally:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from core import formatting
+from core.i18n import t
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,14 +54,16 @@ class Number(str):
     """A cell already formatted as a number by the caller (e.g. `98,52`): written as it is, never neutralised."""
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], filters: dict[str, str] | None = None) -> bytes:
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], filters: dict[str, str] | None = None,
+              lang: str = "uk") -> bytes:
     """`;`-separated UTF-8 CSV with BOM and CRLF (opens in Excel as it is); the filters applied, if given, head
-    the file as one `# Фільтри: …` line (starting with `#`, so never a formula)."""
+    the file as one `# Фільтри: …` line in lang (starting with `#`, so never a formula)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     if filters is not None:
-        described = ", ".join(f"{k}={v}" for k, v in filters.items()) or "без фільтрів"
-        buffer.write("# Фільтри: " + described.replace(";", ",").replace("\r", " ").replace("\n", " ") + "\r\n")
+        described = ", ".join(f"{k}={v}" for k, v in filters.items()) or t("export.no_filters", lang)
+        line = "# " + t("export.filters", lang, filters=described)  # the '#' in code: a comment line in any language
+        buffer.write(line.replace(";", ",").replace("\r", " ").replace("\n", " ") + "\r\n")
     writer.writerow([neutralise(h) for h in header])
     for row in rows:
         writer.writerow([v if isinstance(v, Number) else cell(v) for v in row])

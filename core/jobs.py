@@ -12,7 +12,7 @@ from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
-from core.config import CLEANUP_KEEP_DAYS, CLOSE_WINDOWS_WITHIN_DAYS, SESSION_IDLE_MINUTES
+from core.config import settings
 from core.errors import DomainError
 from db.models import ConsumerSession, FailedAttempt, ReadingWindow
 
@@ -38,12 +38,14 @@ def ensure_windows(sessions: sessionmaker[Session], now: dt.datetime | None = No
 
 
 def close_windows(sessions: sessionmaker[Session], now: dt.datetime | None = None,
-                  within_days: int = CLOSE_WINDOWS_WITHIN_DAYS) -> list[dt.date]:
+                  within_days: int | None = None) -> list[dt.date]:
     """Freeze the additional-charges list of every window that closed in the last `within_days` and is not
-    processed yet (what a manager's «Обробити» does); returns the periods processed now."""
+    processed yet (what a manager's «Обробити» does); returns the periods processed now. Default: the setting
+    TEPLO_CLOSE_WINDOWS_WITHIN_DAYS."""
     from core.additional_charges import process_window
 
     now = now or clock.now()
+    within_days = settings().close_windows_within_days if within_days is None else within_days
     with sessions() as session:
         due = session.execute(
             select(ReadingWindow.id, ReadingWindow.period)
@@ -65,12 +67,14 @@ def close_windows(sessions: sessionmaker[Session], now: dt.datetime | None = Non
 
 
 def cleanup(sessions: sessionmaker[Session], now: dt.datetime | None = None,
-            keep_days: int = CLEANUP_KEEP_DAYS) -> tuple[int, int]:
+            keep_days: int | None = None) -> tuple[int, int]:
     """Delete consumer sessions ended (revoked or idle past the timeout) more than `keep_days` ago, and failed
-    login/registration attempts older than that; returns (sessions, attempts) deleted."""
+    login/registration attempts older than that (default: the setting TEPLO_CLEANUP_KEEP_DAYS); returns
+    (sessions, attempts) deleted."""
     now = now or clock.now()
-    cutoff = now - dt.timedelta(days=keep_days)
-    idle_cutoff = cutoff - dt.timedelta(minutes=SESSION_IDLE_MINUTES)
+    configured = settings()
+    cutoff = now - dt.timedelta(days=configured.cleanup_keep_days if keep_days is None else keep_days)
+    idle_cutoff = cutoff - dt.timedelta(minutes=configured.session_idle_minutes)
     with sessions.begin() as session:
         lock(session, "cleanup")
         ended = session.execute(delete(ConsumerSession).where(or_(

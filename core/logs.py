@@ -11,7 +11,6 @@ import contextvars
 import datetime as dt
 import json
 import logging
-import os
 import re
 import sys
 from collections.abc import Callable
@@ -31,7 +30,9 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"messa
 def scrub(text: str) -> str:
     """`password=hunter2` → `password=***`; LiqPay's private key, if it shows up, is masked too."""
     text = _SECRET_PAIR.sub(lambda m: f"{m.group('name')}{m.group('sep')}{MASK}", text)
-    private = os.environ.get("LIQPAY_PRIVATE_KEY")
+    from core.config import settings
+
+    private = settings().liqpay_private_key
     if private and len(private) >= 6:
         text = text.replace(private, MASK)
     return text
@@ -89,7 +90,11 @@ def configure(level: str | None = None, session_id: Callable[[], str | None] | N
     for old in [h for h in root.handlers if getattr(h, "teplo", False)]:
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel((level or os.environ.get("TEPLO_LOG_LEVEL") or "INFO").upper())
+    if not level:
+        from core.config import settings
+
+        level = settings().log_level
+    root.setLevel(level.upper())
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin set-up chatter on every start
     return handler
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.clock import days_in_month, kyiv_midnight
-from core.config import AVERAGE_RULE_MAX_MONTHS, HOT_WATER_NORM_M3_PER_RESIDENT, JUMP_FACTOR, JUMP_FLOOR_M3
+from core.config import AVERAGE_RULE_MAX_MONTHS, settings
 
 ZERO = Decimal("0.000")
 THOUSANDTH = Decimal("0.001")
@@ -29,7 +29,7 @@ def months_between(earlier: dt.date, later: dt.date) -> int:
 
 def norm_per_resident(period: dt.date) -> Decimal:
     """The hot-water norm per resident for a billing month (one place, so a norm per period can replace it)."""
-    return HOT_WATER_NORM_M3_PER_RESIDENT
+    return settings().hot_water_norm
 
 
 # --- which reading stands in a window (rule 10) ------------------------------------------------------------------
@@ -65,11 +65,12 @@ def order_problem(value: Decimal, before: Decimal | None, after: Decimal | None)
 # --- implausible consumption (rule 6, judged per day elapsed: rule 10) ----------------------------------------------
 
 def jump_limit(average_daily: Decimal | None, days: Decimal) -> Decimal:
-    """The most a meter may plausibly advance over `days`: per day JUMP_FACTOR × the account's average daily use,
-    never less than JUMP_FLOOR_M3 a month; a gap shorter than a month is judged as a month."""
-    per_day = JUMP_FLOOR_M3 / AVERAGE_MONTH_DAYS
+    """The most a meter may plausibly advance over `days`: per day TEPLO_JUMP_FACTOR × the account's average daily
+    use, never less than TEPLO_JUMP_FLOOR_M3 a month; a gap shorter than a month is judged as a month."""
+    configured = settings()
+    per_day = configured.jump_floor_m3 / AVERAGE_MONTH_DAYS
     if average_daily is not None:
-        per_day = max(per_day, average_daily * JUMP_FACTOR)
+        per_day = max(per_day, average_daily * configured.jump_factor)
     return per_day * max(days, AVERAGE_MONTH_DAYS)
 
 

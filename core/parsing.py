@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from core.config import MAX_PAYMENT
+from core.config import settings
 from core.errors import DomainError
 
 SERVICES = ("heating", "hot_water")
@@ -66,9 +66,11 @@ def _parse_decimal(text: str | None, prefix: str, places: int, lang: str = "uk")
     return -value if negative else value
 
 
-def parse_amount(text: str | None, maximum: Decimal = MAX_PAYMENT, lang: str = "uk") -> Decimal:
+def parse_amount(text: str | None, maximum: Decimal | None = None, lang: str = "uk") -> Decimal:
     """Hryvnias with kopecks: `1866,66`, `1866.66`, `1 866,66`, `1866`, `1 866,66 ₴` are all accepted
-    (in English also `1,866.66`): whatever core.formatting.money shows in `lang`."""
+    (in English also `1,866.66`): whatever core.formatting.money shows in `lang`. At most `maximum` (default: the
+    setting TEPLO_MAX_PAYMENT)."""
+    maximum = settings().max_payment if maximum is None else maximum
     value = _parse_decimal(text, "amount", 2, lang)
     if value <= 0:
         raise DomainError("amount.positive")

@@ -3,8 +3,8 @@
 An attempt first *claims* a slot, and only a claimed attempt may evaluate its proof. The claim counts the key's
 open and failed attempts and inserts its own row in one transaction that holds a lock on the key (a PostgreSQL
 advisory transaction lock on a hash of scope and key; on SQLite the database write lock, `BEGIN IMMEDIATE`), so
-parallel attempts are serialised and at most `MAX_FAILURES` proofs are evaluated per key and period, however many
-arrive at once. A claim counts as a failure until it is settled: a crashed attempt still counts.
+parallel attempts are serialised and at most `TEPLO_MAX_FAILURES` proofs are evaluated per key and period, however
+many arrive at once. A claim counts as a failure until it is settled: a crashed attempt still counts.
 
 No failure is deleted: a failure stays a row (and an audit row); a success gives back only its own claim and
 marks the key's earlier failures `cleared` (they stop counting but remain evidence); a lockout is audited once
@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit
-from core.config import FAILURE_PERIOD_MINUTES, MAX_FAILURES
+from core.config import settings
 from core.errors import Locked
 from db.models import FailedAttempt
 
@@ -46,7 +46,7 @@ def normalise_key(key: str) -> str:
 
 
 def _since(now: dt.datetime) -> dt.datetime:
-    return now - dt.timedelta(minutes=FAILURE_PERIOD_MINUTES)
+    return now - dt.timedelta(minutes=settings().failure_period_minutes)
 
 
 def lock_id(scope: str, key: str) -> int:
@@ -80,12 +80,12 @@ def claim(sessions: sessionmaker[Session], scope: str, key: str, now: dt.datetim
                 FailedAttempt.outcome.in_(COUNTED),
             )
         ).one()
-        if count < MAX_FAILURES:
+        if count < settings().max_failures:
             attempt = FailedAttempt(scope=scope, key=key, at=now, outcome=CLAIMED)
             session.add(attempt)
             session.flush()
             return Claim(attempt.id, scope, key)
-        wait = (oldest + dt.timedelta(minutes=FAILURE_PERIOD_MINUTES) - now).total_seconds() / 60
+        wait = (oldest + dt.timedelta(minutes=settings().failure_period_minutes) - now).total_seconds() / 60
         locked_for = max(1, math.ceil(wait))
         _note_lockout(session, scope, key, now, locked_for)
     raise Locked("registration.locked", minutes=locked_for)
@@ -103,8 +103,8 @@ def _note_lockout(session: Session, scope: str, key: str, now: dt.datetime, minu
         return
     session.add(FailedAttempt(scope=scope, key=key, at=now, outcome=LOCKED))
     audit.record(session, at=now, actor_type="anonymous", actor=key, action=f"{scope}.locked", entity=scope,
-                 entity_id=key[:40], key=key, failures=MAX_FAILURES, period_minutes=FAILURE_PERIOD_MINUTES,
-                 minutes_left=minutes)
+                 entity_id=key[:40], key=key, failures=settings().max_failures,
+                 period_minutes=settings().failure_period_minutes, minutes_left=minutes)
 
 
 def failed(session: Session, attempt: Claim, now: dt.datetime) -> None:

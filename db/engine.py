@@ -1,8 +1,9 @@
-"""Engine and session factory from DATABASE_URL; the default is an embedded SQLite file under data/."""
+"""Engine and session factory for a database URL (DATABASE_URL in core.config's settings; the default is an
+embedded SQLite file under data/)."""
 
 from __future__ import annotations
 
-import os
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -10,15 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "teplo.sqlite3"
+DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def database_url() -> str:
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
-
-
-def make_engine(url: str | None = None, **options) -> Engine:
+def make_engine(url: str, **options) -> Engine:
     """`options` go to create_engine for PostgreSQL (e.g. poolclass=NullPool for a short-lived worker)."""
-    url = url or database_url()
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -56,3 +53,21 @@ def make_engine(url: str | None = None, **options) -> Engine:
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
     """One session per unit of work: `with sessions.begin() as s:` commits or rolls back as a whole."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+_shared_lock = threading.Lock()
+_shared: dict[str, sessionmaker[Session]] = {}
+
+
+def shared_sessions(url: str) -> sessionmaker[Session]:
+    """The process's one engine (one connection pool) for `url`, as a session factory: an app's pages
+    (ui.resources) and its HTTP routes (web.resources) both ask here, so a process opens one pool, not one each.
+    Another URL (a test's own database) replaces it, and the engine it replaces is disposed."""
+    with _shared_lock:
+        found = _shared.get(url)
+        if found is None:
+            for old in _shared.values():
+                old.kw["bind"].dispose()
+            _shared.clear()
+            found = _shared[url] = make_sessions(make_engine(url))
+        return found

@@ -252,6 +252,44 @@ class ConsumerLogin(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
 
 
+class ReminderConsent(Base):
+    """A consumer's consent to e-mail reminders (core.reminders): when it was given on Profile, when withdrawn
+    (Profile or the unsubscribe link). One row per login; the audit trail keeps every change."""
+
+    __tablename__ = "reminder_consents"
+
+    login_id: Mapped[int] = mapped_column(ForeignKey("consumer_logins.id"), primary_key=True)
+    consented_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    # The newest charge month when consent was given: only a later month is a new charge to remind of.
+    charges_seen_through: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ReminderDelivery(Base):
+    """One reminder e-mail per login, kind and period (window or charge month), claimed before it is sent.
+
+    `status`: claimed (nothing transmitted yet), sending (handed to the SMTP server), sent, failed (the server
+    refused or could not be reached: retried by the next run), uncertain (the connection broke while the message
+    was being transmitted: never sent again). The unique key makes two runs at once claim a reminder only once."""
+
+    __tablename__ = "reminder_deliveries"
+    __table_args__ = (UniqueConstraint("login_id", "kind", "period", name="uq_reminder_login_kind_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login_id: Mapped[int] = mapped_column(ForeignKey("consumer_logins.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # window_open, window_closing, charge
+    period: Mapped[dt.date] = mapped_column(Date)  # the window's billing month or the charge month
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("reading_windows.id"))
+    address: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16))
+    claim_token: Mapped[str] = mapped_column(String(32))
+    claimed_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    subject: Mapped[str | None] = mapped_column(String(200))
+
+
 class ConsumerAccountLink(Base):
     __tablename__ = "consumer_account_links"
     __table_args__ = (UniqueConstraint("login_id", "account_id", name="uq_link_login_account"),)

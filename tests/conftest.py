@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core import config
 from core.clock import KYIV
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
@@ -19,6 +20,33 @@ from core.windows import default_bounds
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 PG_SKIP_REASON = "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/teplo_test); .ci/run sets it"
+
+
+@pytest.fixture(autouse=True)
+def process_settings():
+    """Every test starts and ends with the settings of the environment (built again on first use), so no test
+    sees another's."""
+    config.use(None)
+    yield
+    config.use(None)
+
+
+@pytest.fixture
+def configure(monkeypatch):
+    """This test's settings: `configure(TEPLO_NOW="2026-11-27T12:00", TEPLO_DEMO=None)` sets (None: removes) the
+    variables in the environment, for the processes the test starts, and installs the settings built from it
+    (core.config.use) in this process; both are undone after the test."""
+
+    def apply(**values: str | None) -> config.Settings:
+        for name, value in values.items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        config.use(config.Settings.from_environ(os.environ))
+        return config.settings()
+
+    return apply
 
 
 @pytest.fixture(scope="session")

@@ -6,34 +6,34 @@ import datetime as dt
 from decimal import Decimal
 
 from core import formatting
-from core.i18n import t
+from ui.staff_text import Names, language, tr
 
-KIND_NAMES = {"bank": "Оплата (реєстр банку)", "charges": "Нарахування", "readings": "Показання водоканалу"}
-STATUS_NAMES = {"open": "Відкритий", "resolved": "Розв'язано", "dismissed": "Відхилено"}
-FIELD_NAMES = {"account_number": "рахунок", "service": "послуга", "amount": "сума", "paid_at": "дата",
-               "channel": "канал", "volume": "обсяг", "tariff": "тариф", "discount_percent": "знижка, %",
-               "amount_to_pay": "до сплати", "meter_serial": "лічильник", "value": "показання", "read_at": "дата"}
+KIND_NAMES = Names("staff.conflict_kind.", ("bank", "charges", "readings"))
+STATUS_NAMES = Names("staff.conflict_status.", ("open", "resolved", "dismissed"))
+FIELD_NAMES = Names("staff.field.", ("account_number", "service", "amount", "paid_at", "channel", "volume", "tariff",
+                                     "discount_percent", "amount_to_pay", "meter_serial", "value", "read_at"))
 MONEY = {"amount", "amount_to_pay"}
 VOLUME = {"volume", "value"}
 
 
 def shown(name: str, text: str) -> str:
-    """A stored or incoming value in the Ukrainian notation (the conflict keeps them as plain text)."""
+    """A stored or incoming value in the staff language's notation (the conflict keeps them as plain text)."""
     if not text:
         return "—"
+    lang = language()
     try:
         if name in MONEY:
-            return formatting.money(Decimal(text))
+            return formatting.money(Decimal(text), lang)
         if name in VOLUME:
-            return formatting.number(Decimal(text), places=3)
+            return formatting.number(Decimal(text), lang, places=3)
         if name in ("tariff", "discount_percent"):
-            return formatting.number(Decimal(text), places=2)
+            return formatting.number(Decimal(text), lang, places=2)
         if name in ("paid_at", "read_at"):
-            return formatting.datetime(dt.datetime.fromisoformat(text))
+            return formatting.datetime(dt.datetime.fromisoformat(text), lang)
     except (ArithmeticError, ValueError):
         return text
     if name == "service":
-        return t(f"service.{text}")
+        return tr(f"service.{text}")
     return text
 
 
@@ -45,6 +45,8 @@ def differences(stored: dict[str, str], incoming: dict[str, str]) -> str:
 
 def row(conflict) -> dict[str, object]:
     """One table row for a conflict of a preview (core.import_conflicts.Conflict) or of the list (ConflictView)."""
-    return {"Рядок файлу": conflict.line, "Що": KIND_NAMES.get(conflict.kind, conflict.kind), "Ключ": conflict.key,
-            "Відмінності (збережено → у файлі)": differences(conflict.stored, conflict.incoming),
-            "Стан": STATUS_NAMES.get(conflict.status, conflict.status)}
+    return {tr("staff.conflict.col_line"): conflict.line,
+            tr("staff.conflict.col_what"): KIND_NAMES.get(conflict.kind, conflict.kind),
+            tr("staff.conflict.col_key"): conflict.key,
+            tr("staff.conflict.col_differences"): differences(conflict.stored, conflict.incoming),
+            tr("staff.conflict.col_status"): STATUS_NAMES.get(conflict.status, conflict.status)}

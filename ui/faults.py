@@ -16,6 +16,7 @@ import streamlit as st
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from core.i18n import N_
 from ui.public_text import text
 
 LOG = logging.getLogger("teplo.faults")
@@ -31,7 +32,7 @@ def database_unavailable(error: BaseException) -> bool:
 
 def message(error: BaseException, lang: str | None = None) -> str:
     lang = lang or st.session_state.get("lang", "uk")
-    return text("fault.unavailable" if database_unavailable(error) else "fault.unexpected", lang)
+    return text(N_("fault.unavailable") if database_unavailable(error) else N_("fault.unexpected"), lang)
 
 
 def show(error: BaseException, lang: str | None = None) -> None:

@@ -1,19 +1,18 @@
-"""The engine and session factory, cached once per process (never sessions or ORM objects)."""
+"""The engine and session factory of the pages: the process's one pool (db.engine.shared_sessions), shared by an
+app's pages and its HTTP routes; never sessions or ORM objects."""
 
 from __future__ import annotations
 
-import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.engine import make_engine, make_sessions
+from core.config import settings
+from db.engine import shared_sessions
 
 
-@st.cache_resource
-def engine() -> Engine:
-    return make_engine()
-
-
-@st.cache_resource
 def sessions() -> sessionmaker[Session]:
-    return make_sessions(engine())
+    return shared_sessions(settings().database_url)
+
+
+def engine() -> Engine:
+    return sessions().kw["bind"]

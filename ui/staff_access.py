@@ -16,11 +16,11 @@ from pathlib import Path
 import streamlit as st
 
 from core import staff_sessions
-from core.i18n import t
 from core.login_sessions import LOGOUT_PATH
 from core.staff import StaffIdentity, get_staff_user
 from ui import session_cookie
 from ui.resources import sessions
+from ui.staff_text import Names, tr
 
 SESSION_KEY = "staff_user_id"
 _TOKEN = "staff_session_token"
@@ -33,34 +33,42 @@ _AFTER_LOGIN = "staff_after_login"
 class StaffPage:
     key: str
     path: str
-    title: str
     icon: str
-    section: str
+    section_key: str
     roles: frozenset[str]
+
+    @property
+    def title(self) -> str:
+        """The page's name in the navigation, in the staff session's language."""
+        return tr(f"staff.page.{self.key}")
+
+    @property
+    def section(self) -> str:
+        return tr(f"staff.section.{self.section_key}")
 
 
 ALL = frozenset({"admin", "manager", "analyst", "operator"})
 PAGES: tuple[StaffPage, ...] = (
-    StaffPage("overview", "pages/staff/overview.py", "Огляд", ":material/dashboard:", "Аналітика",
+    StaffPage("overview", "pages/staff/overview.py", ":material/dashboard:", "analytics",
               frozenset({"admin", "manager", "analyst"})),
-    StaffPage("readings", "pages/staff/readings.py", "Показання", ":material/water_drop:", "Аналітика",
+    StaffPage("readings", "pages/staff/readings.py", ":material/water_drop:", "analytics",
               frozenset({"admin", "manager", "analyst"})),
-    StaffPage("payments", "pages/staff/payments.py", "Оплати", ":material/payments:", "Аналітика",
+    StaffPage("payments", "pages/staff/payments.py", ":material/payments:", "analytics",
               frozenset({"admin", "manager", "analyst"})),
-    StaffPage("reconciliation", "pages/staff/reconciliation.py", "Звірка оплат", ":material/fact_check:", "Аналітика",
+    StaffPage("reconciliation", "pages/staff/reconciliation.py", ":material/fact_check:", "analytics",
               frozenset({"admin", "manager", "analyst"})),
-    StaffPage("additional_charges", "pages/staff/additional_charges.py", "Донарахування", ":material/rule:",
-              "Аналітика", frozenset({"admin", "manager", "operator"})),
-    StaffPage("explore", "pages/staff/explore.py", "Дослідження даних", ":material/query_stats:", "Аналітика",
+    StaffPage("additional_charges", "pages/staff/additional_charges.py", ":material/rule:", "analytics",
+              frozenset({"admin", "manager", "operator"})),
+    StaffPage("explore", "pages/staff/explore.py", ":material/query_stats:", "analytics",
               frozenset({"admin", "analyst"})),
-    StaffPage("lookup", "pages/staff/lookup.py", "Пошук рахунку", ":material/search:", "Рахунки", ALL),
-    StaffPage("imports", "pages/staff/imports.py", "Імпорт файлів", ":material/upload_file:", "Рахунки",
+    StaffPage("lookup", "pages/staff/lookup.py", ":material/search:", "accounts", ALL),
+    StaffPage("imports", "pages/staff/imports.py", ":material/upload_file:", "accounts",
               frozenset({"admin", "operator"})),
-    StaffPage("conflicts", "pages/staff/conflicts.py", "Конфлікти імпорту", ":material/rule_settings:", "Рахунки",
+    StaffPage("conflicts", "pages/staff/conflicts.py", ":material/rule_settings:", "accounts",
               frozenset({"admin", "operator"})),
-    StaffPage("windows", "pages/staff/windows.py", "Періоди подачі", ":material/calendar_month:", "Адміністрування",
+    StaffPage("windows", "pages/staff/windows.py", ":material/calendar_month:", "admin",
               frozenset({"admin"})),
-    StaffPage("users", "pages/staff/users.py", "Користувачі", ":material/group:", "Адміністрування",
+    StaffPage("users", "pages/staff/users.py", ":material/group:", "admin",
               frozenset({"admin"})),
 )
 BY_KEY = {p.key: p for p in PAGES}
@@ -71,7 +79,7 @@ ACTIONS = {
     "readings.correct": frozenset({"admin", "operator"}),
 }
 
-ROLE_NAMES = {"admin": "Адміністратор", "manager": "Керівник", "analyst": "Аналітик", "operator": "Оператор"}
+ROLE_NAMES = Names("staff.role.", ("admin", "manager", "analyst", "operator"))
 
 
 def allowed(role: str, page_key: str) -> bool:
@@ -105,10 +113,10 @@ def require_role(page_key: str) -> StaffIdentity:
     """The signed-in staff user, if their role may open this page; otherwise a message and nothing else."""
     user = current_user()
     if user is None:
-        st.warning("Увійдіть до панелі працівника.")
+        st.warning(tr("staff.please_sign_in"))
         st.stop()
     if not allowed(user.role, page_key):
-        st.error(t("staff.role_denied"))
+        st.error(tr("staff.role_denied"))
         st.stop()
     return user
 
@@ -168,4 +176,4 @@ def sign_out() -> None:
 
 def follow_redirect() -> None:
     """Send the browser to a pending cookie route (the ticket exchange or the logout)."""
-    session_cookie.follow(st.session_state.pop(_REDIRECT, None), "Зачекайте…")
+    session_cookie.follow(st.session_state.pop(_REDIRECT, None), tr("staff.wait"))

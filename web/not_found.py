@@ -26,7 +26,7 @@ PUBLIC_PAGES = ("login", "register", "account", "readings", "pay", "profile", "a
 # Streamlit's own endpoints and assets (its static folder holds index.html, favicon.png, manifest.json, static/).
 STREAMLIT_PREFIXES = ("_stcore", "media", "component", "static", "app/static")
 STREAMLIT_FILES = frozenset(path.name for path in (Path(streamlit.__file__).parent / "static").iterdir())
-TITLES = {"public": "Кабінет споживача", "staff": "Панель працівника"}
+TITLES = {"public": "app.title", "staff": "staff.app_title"}  # catalog keys of the apps' names
 
 
 def page(app_title: str) -> str:
@@ -70,4 +70,4 @@ class OnlyKnownPages:
 def only_known_pages(pages: Iterable[str], routes: Iterable, app: str) -> list[Middleware]:
     """The middleware list for st.App: `routes` are the app's extra Starlette routes (their paths are known)."""
     return [Middleware(OnlyKnownPages, pages=list(pages), routes=[route.path for route in routes],
-                       app_title=TITLES[app])]
+                       app_title=text(TITLES[app], "uk"))]

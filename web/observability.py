@@ -43,8 +43,16 @@ def route_library_loggers() -> None:
 
 def start(app_name: str) -> None:
     """The server's first step: structured logs, then the production guard (exits with the reasons)."""
+    import sys
+
+    from core.config import settings
     from core.deployment import startup_guard
 
+    try:
+        settings()  # built once for the process, here: a setting that cannot be read stops the start, by name
+    except ValueError as error:
+        print(f"{app_name}: refusing to start: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     logs.configure(session_id=_streamlit_session_id)
     route_library_loggers()
     startup_guard(app_name)

@@ -1,32 +1,21 @@
 """Payment-provider routes: the LiqPay server_url callback.
 
-LiqPay POSTs form fields `data` and `signature`; core.payments.handle_callback verifies and applies them.
+LiqPay POSTs form fields `data` and `signature`; core.payment_callbacks.handle_callback verifies and applies them.
 200 when the callback was taken (including a harmless repeat), 400 when it was rejected (and audited).
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from core.payments import CALLBACK_PATH, PaymentSettings, handle_callback
+from core.payment_callbacks import handle_callback
+from core.payment_providers import CALLBACK_PATH, PaymentSettings
 from web.resources import sessions
 
 MAX_BODY_BYTES = 64 * 1024
-
-
-def _secrets() -> Mapping[str, object]:
-    """Root-level Streamlit secrets (secrets.toml), when the app has any."""
-    try:
-        import streamlit as st
-
-        return {key: st.secrets[key] for key in st.secrets}
-    except Exception:  # no secrets.toml: the environment alone configures the provider
-        return {}
 
 
 async def liqpay_callback(request: Request) -> JSONResponse:
@@ -39,7 +28,7 @@ async def liqpay_callback(request: Request) -> JSONResponse:
     data, signature = form.get("data"), form.get("signature")
     if not isinstance(data, str) or not isinstance(signature, str):
         data, signature = "", ""
-    settings = PaymentSettings.load(_secrets())
+    settings = PaymentSettings.load()  # core.config: the environment with secrets.toml on top
     result = await run_in_threadpool(handle_callback, sessions(), data, signature, settings)
     if not result.accepted:
         return JSONResponse({"result": "rejected", "reason": result.reason}, status_code=400)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 
-from core.config import TRUSTED_PROXIES
+from core.config import settings
 
 
 def trusted_hosts() -> list[str]:
     """The configured networks, each IPv4 one also in its IPv4-mapped IPv6 form (::ffff:127.0.0.1), which is how
     a dual-stack listening socket, as Streamlit's, reports an IPv4 peer."""
     hosts = []
-    for network in TRUSTED_PROXIES:
+    for network in settings().trusted_proxies:
         hosts.append(str(network))
         if network.version == 4:
             hosts.append(f"::ffff:{network.network_address}/{96 + network.prefixlen}")

@@ -1,20 +1,18 @@
-"""One engine per process for the HTTP routes (the Streamlit pages cache theirs with st.cache_resource)."""
+"""The engine and session factory of the HTTP routes: the process's one pool (db.engine.shared_sessions), shared by an
+app's pages and its HTTP routes; never sessions or ORM objects."""
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.engine import make_engine, make_sessions
+from core.config import settings
+from db.engine import shared_sessions
 
 
-@lru_cache(maxsize=1)
-def engine() -> Engine:
-    return make_engine()
-
-
-@lru_cache(maxsize=1)
 def sessions() -> sessionmaker[Session]:
-    return make_sessions(engine())
+    return shared_sessions(settings().database_url)
+
+
+def engine() -> Engine:
+    return sessions().kw["bind"]

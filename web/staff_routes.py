@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from core import config, staff_sessions
+from core import staff_sessions
+from core.config import settings
 from web.health import HEALTH_ROUTE
 from web.session_cookie import cookie_routes
 
 
 def _max_age() -> int:
-    return config.STAFF_SESSION_MAX_HOURS * 60 * 60
+    return settings().staff_session_max_hours * 60 * 60
 
 
 ROUTES = [HEALTH_ROUTE, *cookie_routes(staff_sessions.STORE, staff_sessions.COOKIE_NAME, _max_age)]

@@ -1,9 +1,11 @@
-"""Profile: the login, its accounts, a new password, the language, logging out."""
+"""Profile: the login, its accounts, a new password, the language, e-mail reminders, logging out."""
 
 import streamlit as st
 
+from core import formatting
 from core.consumers import change_password, login_profile, set_language
 from core.errors import DomainError
+from core.reminders import reminder_state, set_reminders
 from ui.public_session import accounts, current_token, language, require_login, sign_out, tr
 from ui.public_text import LANGUAGE_NAMES
 from ui.resources import sessions
@@ -45,6 +47,29 @@ with st.form("language"):
         st.rerun()
 if st.session_state.pop("flash_profile", False):
     st.success(tr("profile.language_saved"))
+
+st.subheader(tr("profile.reminders"), anchor=False)
+reminders = reminder_state(sessions(), login_id)
+if not reminders.email:
+    st.info(DomainError("reminders.phone_login").message(lang), icon=":material/mail:")
+else:
+    with st.form("reminders"):
+        wanted = st.checkbox(tr("profile.reminders_label", email=reminders.login),
+                             value=reminders.consented_at is not None)
+        st.caption(tr("profile.reminders_help"))
+        if st.form_submit_button(tr("profile.save_reminders"), width="stretch"):
+            try:
+                set_reminders(sessions(), login_id, wanted)
+            except DomainError as error:
+                st.error(error.message(lang))
+            else:
+                st.session_state["flash_reminders"] = "on" if wanted else "off"
+                st.rerun()
+    flash = st.session_state.pop("flash_reminders", None)
+    if flash:
+        st.success(tr(f"profile.reminders_{flash}"))
+    if reminders.consented_at is not None:
+        st.caption(tr("profile.reminders_since", at=formatting.datetime(reminders.consented_at, lang)))
 
 st.divider()
 if st.button(tr("logout"), icon=":material/logout:", width="stretch"):

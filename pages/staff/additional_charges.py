@@ -4,29 +4,30 @@ from decimal import Decimal
 
 import streamlit as st
 
-from core import clock, dashboard
+from core import additional_charges, clock
 from core.additional_charges import process_window
 from core.errors import DomainError
 from ui import staff_data, staff_view as view
 from ui.plain import chart_text
 from ui.resources import sessions
 from ui.staff_access import can, require_role
+from ui.staff_text import language, tr
 
 user = require_role("additional_charges")
-st.title("Донарахування")
+st.title(tr("staff.page.additional_charges"))
 if "processed_message" in st.session_state:
     st.success(st.session_state.pop("processed_message"))
-st.caption("Рахунки з лічильником без прийнятого показання в закритому періоді: до 3 місяців поспіль — за середнім "
-           "добовим споживанням за 12 місяців, далі або без історії — за нормою на мешканця (ПКМУ 690, 1182).")
+st.caption(tr("staff.additional.intro"))
 
 now = clock.now()
 closed = [w for w in staff_data.reading_windows() if w.closes_at <= now]
 if not closed:
-    st.info("Ще немає закритих періодів подачі.")
+    st.info(tr("staff.additional.no_closed"))
     st.stop()
-window = st.selectbox("Закритий період подачі", closed, format_func=lambda w: f"{view.month_label(w.period)}: "
+window = st.selectbox(tr("staff.additional.window"), closed, format_func=lambda w: f"{view.month_label(w.period)}: "
                       f"{view.date(w.first_day)} — {view.date(w.last_day)}"
-                      + (" · оброблено" if w.processed_at else " · не оброблено"))
+                      + (tr("staff.additional.processed_suffix") if w.processed_at
+                         else tr("staff.additional.unprocessed_suffix")))
 lines = staff_data.additional_charge_list(window.id)
 recalculations = staff_data.recalculation_list(window.id)
 flagged = staff_data.flagged_readings(window.id)
@@ -34,15 +35,15 @@ flagged = staff_data.flagged_readings(window.id)
 volume = sum((line.volume for line in lines), Decimal(0))
 amount = sum((line.amount for line in lines), Decimal(0))
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Рахунків без показань", view.number(len(lines)))
-c2.metric("Оцінений обсяг", view.number(volume, 3) + " м³")
-c3.metric("Сума донарахувань", view.money(amount))
-c4.metric("Показань на перевірці", view.number(len(flagged)))
+c1.metric(tr("staff.additional.accounts"), view.number(len(lines)))
+c2.metric(tr("staff.additional.volume"), view.number(volume, 3) + tr("staff.m3_suffix"))
+c3.metric(tr("staff.additional.amount"), view.money(amount))
+c4.metric(tr("staff.additional.flagged_count"), view.number(len(flagged)))
 
-table = dashboard.count_by_street_and_reason(lines, flagged)
+table = additional_charges.count_by_street_and_reason(lines, flagged)
 if table:
     streets = list(table)[:20]
-    fig = view.figure("Рахунки за причиною і вулицею", "Рахунків", "", height=max(320, 28 * len(streets) + 120))
+    fig = view.figure(tr("staff.additional.chart"), tr("staff.additional.accounts_axis"), "", height=max(320, 28 * len(streets) + 120))
     for reason in [r for r in ("average", "norm", "flagged") if any(table[s].get(r) for s in streets)]:
         fig.add_bar(y=[chart_text(s) for s in streets], x=[table[s].get(reason, 0) for s in streets],
                     name=view.RULE_NAMES[reason], orientation="h")
@@ -52,75 +53,79 @@ if table:
     fig.update_layout(legend={"traceorder": "normal"})
     view.show(fig, key="by_street")
     if len(table) > len(streets):
-        st.caption(f"Показано 20 вулиць з найбільшою кількістю рахунків із {len(table)}.")
+        st.caption(tr("staff.additional.top_streets", total=len(table)))
 
-st.subheader("Рахунки без показань")
+st.subheader(tr("staff.additional.without"))
 if lines:
     st.dataframe(
-        [{"Рахунок": l.account_number, "Адреса": l.address, "Лічильник": l.meter_serial, "Мешканців": l.residents,
-          "Місяців без показань": "ніколи" if l.months_without is None else l.months_without,
-          "Правило": view.RULE_NAMES[l.rule], "Обсяг, м³": view.number(l.volume, 3), "Тариф": view.number(l.tariff, 2),
-          "Сума": view.money(l.amount)} for l in lines],
+        [{tr("staff.col.account"): l.account_number, tr("staff.col.address"): l.address,
+          tr("staff.col.meter"): l.meter_serial, tr("staff.col.residents"): l.residents,
+          tr("staff.col.months_without"): tr("staff.never") if l.months_without is None else l.months_without,
+          tr("staff.col.rule"): view.RULE_NAMES[l.rule], tr("staff.col.volume_m3"): view.number(l.volume, 3),
+          tr("staff.col.tariff"): view.number(l.tariff, 2), tr("staff.col.amount"): view.money(l.amount)} for l in lines],
         hide_index=True,
     )
 else:
-    st.success("У цьому періоді всі рахунки з лічильником подали показання.")
+    st.success(tr("staff.additional.all_submitted"))
 
-st.subheader("Перерахунки після фактичних показань")
-st.caption("Фактичне споживання від останнього фактичного показання порівнюється з донарахованим за оцінкою: "
-           "надлишок донараховується, різниця на користь споживача повертається (від'ємний рядок у файлі).")
+st.subheader(tr("staff.additional.recalculations"))
+st.caption(tr("staff.additional.recalculations_help"))
 if recalculations:
     st.dataframe(
-        [{"Рахунок": r.account_number, "Адреса": r.address, "Лічильник": r.meter_serial,
-          "Період показання": view.month_label(r.period),
-          "Вид": "Сторно" if r.kind == "reversal" else "Перерахунок",
-          "Якість показання": view.QUALITY_NAMES.get(r.quality, r.quality),
-          "Донараховано раніше, м³": view.number(r.estimated_volume, 3),
-          "Фактично, м³": view.number(r.actual_volume, 3), "Різниця, м³": view.number(r.volume, 3),
-          "Сума": view.money(r.amount)} for r in recalculations],
+        [{tr("staff.col.account"): r.account_number, tr("staff.col.address"): r.address,
+          tr("staff.col.meter"): r.meter_serial, tr("staff.col.reading_period"): view.month_label(r.period),
+          tr("staff.col.kind"): tr("staff.reversal") if r.kind == "reversal" else tr("staff.rule.recalculation"),
+          tr("staff.col.reading_quality"): view.QUALITY_NAMES.get(r.quality, r.quality),
+          tr("staff.col.estimated_before"): view.number(r.estimated_volume, 3),
+          tr("staff.col.actual_m3"): view.number(r.actual_volume, 3), tr("staff.col.difference_m3"): view.number(r.volume, 3),
+          tr("staff.col.amount"): view.money(r.amount)} for r in recalculations],
         hide_index=True,
     )
 else:
-    st.write("Немає показань, що надійшли після донарахувань.")
+    st.write(tr("staff.additional.no_recalculations"))
 if lines or recalculations:
     st.download_button(
-        "Завантажити для білінгу (CSV)", dashboard.billing_csv([*lines, *recalculations], window.period),
+        tr("staff.additional.download"), additional_charges.billing_csv([*lines, *recalculations], window.period),
         file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
     )
 
-st.subheader("Показання на перевірці")
+st.subheader(tr("staff.additional.flagged"))
 if flagged:
     st.dataframe(
-        [{"Рахунок": f.account_number, "Адреса": f.address, "Лічильник": f.meter_serial,
-          "Показання, м³": view.number(f.value, 3), "Споживання, м³": view.number(f.consumption, 3),
-          "Подано": view.moment(f.submitted_at), "Канал": view.READING_CHANNEL_NAMES.get(f.channel, f.channel),
-          "Причина": view.flag_reason(f.reason)} for f in flagged],
+        [{tr("staff.col.account"): f.account_number, tr("staff.col.address"): f.address,
+          tr("staff.col.meter"): f.meter_serial, tr("staff.col.reading_m3"): view.number(f.value, 3),
+          tr("staff.col.consumption_m3"): view.number(f.consumption, 3), tr("staff.col.submitted"): view.moment(f.submitted_at),
+          tr("staff.channel"): view.READING_CHANNEL_NAMES.get(f.channel, f.channel),
+          tr("staff.col.reason"): view.flag_reason(f.reason)} for f in flagged],
         hide_index=True,
     )
 else:
-    st.write("Немає показань, позначених для перевірки.")
+    st.write(tr("staff.additional.none_flagged"))
 
-st.subheader("Обробка періоду")
+st.subheader(tr("staff.additional.processing"))
 if window.processed_at:
-    st.info(f"Період оброблено {view.moment(window.processed_at)}: донарахування збережено.")
+    st.info(tr("staff.additional.processed_at", at=view.moment(window.processed_at)))
 elif not can(user.role, "additional_charges.process"):
-    st.caption("Позначити період обробленим може керівник або адміністратор.")
+    st.caption(tr("staff.additional.who_processes"))
 else:
     with st.form("process_window"):
-        st.write(f"Зберегти {view.number(len(lines))} донарахувань на {view.money(amount)}"
-                 + (f" і {view.number(len(recalculations))} перерахунків" if recalculations else "")
-                 + f" і позначити період {view.month_label(window.period)} обробленим. Дію записується в журнал.")
-        sure = st.checkbox("Я перевірив(-ла) список")
-        if st.form_submit_button("Позначити період обробленим", type="primary"):
+        if recalculations:
+            st.write(tr("staff.additional.confirm_with_recalculations", lines=view.number(len(lines)),
+                        amount=view.money(amount), recalculations=view.number(len(recalculations)),
+                        month=view.month_label(window.period)))
+        else:
+            st.write(tr("staff.additional.confirm", lines=view.number(len(lines)), amount=view.money(amount),
+                        month=view.month_label(window.period)))
+        sure = st.checkbox(tr("staff.additional.checked"))
+        if st.form_submit_button(tr("staff.additional.process"), type="primary"):
             if not sure:
-                st.error("Підтвердьте, що список перевірено.")
+                st.error(tr("staff.additional.checked_required"))
             else:
                 try:
                     stored = process_window(sessions(), window.id, actor=user.username)
                 except DomainError as error:
-                    st.error(error.message("uk"))
+                    st.error(error.message(language()))
                 else:
                     staff_data.clear()
-                    st.session_state["processed_message"] = (
-                        f"Період оброблено: збережено {view.number(stored)} донарахувань.")
+                    st.session_state["processed_message"] = tr("staff.additional.done", stored=view.number(stored))
                     st.rerun()

@@ -2,69 +2,69 @@
 
 import streamlit as st
 
-from core import import_conflicts
+from core import conflict_resolution, import_conflicts
 from core.errors import DomainError
 from ui import conflict_view, staff_data, staff_view as view
 from ui.resources import sessions
 from ui.staff_access import require_role
+from ui.staff_text import Names, language, tr
 
 user = require_role("conflicts")
-st.title("Конфлікти імпорту")
-st.caption("Рядок файлу, чий ключ (номер платежу; рахунок + послуга + місяць; номер запису водоканалу) уже "
-           "збережено з іншими значеннями. Такий рядок не пропущено і нічого не змінено. «Виправити за файлом» "
-           "додає сторнувальний запис до збереженого і новий, виправлений (гроші не змінюються на місці, "
-           "початковий запис лишається видимим); «Відхилити» лишає збережене, з поясненням. Обидві дії — в журналі.")
+st.title(tr("staff.page.conflicts"))
+st.caption(tr("staff.conflicts.intro"))
 
 if done := st.session_state.pop("conflict_done", None):
     st.success(done)
 
-STATUSES = {"open": "Відкриті", "resolved": "Розв'язані", "dismissed": "Відхилені"}
-status = st.segmented_control("Показати", list(STATUSES), default="open", format_func=STATUSES.get) or "open"
+STATUSES = Names("staff.conflicts.show_", ("open", "resolved", "dismissed"))
+status = st.segmented_control(tr("staff.conflicts.show"), list(STATUSES), default="open", format_func=STATUSES.get) or "open"
 conflicts = import_conflicts.list_conflicts(sessions(), status=status)
 if not conflicts:
-    st.success("Відкритих конфліктів немає." if status == "open" else "Таких конфліктів немає.")
+    st.success(tr("staff.conflicts.none_open") if status == "open" else tr("staff.conflicts.none"))
     st.stop()
 
 table = []
 for c in conflicts:
-    entry = {"№": c.id, **conflict_view.row(c), "Рахунок": c.account_number or "", "Файл": c.filename,
-             "Виявлено": view.moment(c.created_at)}
+    entry = {tr("staff.col.number"): c.id, **conflict_view.row(c), tr("staff.col.account"): c.account_number or "",
+             tr("staff.col.file"): c.filename, tr("staff.conflicts.found"): view.moment(c.created_at)}
     if status != "open":
-        entry |= {"Хто": c.resolved_by or "", "Коли": view.moment(c.resolved_at), "Пояснення": c.note or ""}
+        entry |= {tr("staff.conflicts.who"): c.resolved_by or "", tr("staff.conflicts.when"): view.moment(c.resolved_at),
+                  tr("staff.conflicts.note"): c.note or ""}
     table.append(entry)
 st.dataframe(table, hide_index=True)
 if status != "open":
     st.stop()
 
-st.subheader("Рішення")
-chosen = st.selectbox("Конфлікт", conflicts, format_func=lambda c: f"№ {c.id} · {conflict_view.KIND_NAMES[c.kind]} · "
-                      f"{c.key}")
-st.write("Збережено → у файлі:")
-st.dataframe([{"Поле": conflict_view.FIELD_NAMES.get(name, name),
-               "Збережено": conflict_view.shown(name, chosen.stored.get(name, "")),
-               "У файлі": conflict_view.shown(name, value)} for name, value in chosen.incoming.items()],
+st.subheader(tr("staff.conflicts.decision"))
+chosen = st.selectbox(tr("staff.conflicts.conflict"), conflicts,
+                      format_func=lambda c: f"№ {c.id} · {conflict_view.KIND_NAMES[c.kind]} · {c.key}")
+st.write(tr("staff.conflicts.stored_to_file"))
+st.dataframe([{tr("staff.conflicts.field"): conflict_view.FIELD_NAMES.get(name, name),
+               tr("staff.conflicts.stored"): conflict_view.shown(name, chosen.stored.get(name, "")),
+               tr("staff.conflicts.in_file"): conflict_view.shown(name, value)}
+              for name, value in chosen.incoming.items()],
              hide_index=True)
 fix, drop = st.columns(2)
 with fix.form("resolve_conflict"):
-    st.caption("Сторно збереженого запису й новий запис зі значеннями файлу.")
-    confirmed = st.checkbox("Значення у файлі правильні")
-    resolve = st.form_submit_button("Виправити за файлом", type="primary")
+    st.caption(tr("staff.conflicts.resolve_help"))
+    confirmed = st.checkbox(tr("staff.conflicts.confirm"))
+    resolve = st.form_submit_button(tr("staff.conflicts.resolve"), type="primary")
 with drop.form("dismiss_conflict"):
-    note = st.text_input("Чому збережене правильне", max_chars=500)
-    dismiss = st.form_submit_button("Відхилити")
+    note = st.text_input(tr("staff.conflicts.why"), max_chars=500)
+    dismiss = st.form_submit_button(tr("staff.conflicts.dismiss"))
 
 try:
     if resolve:
         if not confirmed:
-            st.error("Підтвердіть, що значення у файлі правильні.")
+            st.error(tr("staff.conflicts.confirm_required"))
         else:
-            import_conflicts.resolve(sessions(), chosen.id, actor=user.username)
+            conflict_resolution.resolve(sessions(), chosen.id, actor=user.username)
             staff_data.clear()
-            st.session_state["conflict_done"] = f"Конфлікт № {chosen.id} розв'язано: додано сторно і виправлений запис."
+            st.session_state["conflict_done"] = tr("staff.conflicts.resolved", id=chosen.id)
             st.rerun()
     elif dismiss:
-        import_conflicts.dismiss(sessions(), chosen.id, actor=user.username, note=note)
-        st.session_state["conflict_done"] = f"Конфлікт № {chosen.id} відхилено."
+        conflict_resolution.dismiss(sessions(), chosen.id, actor=user.username, note=note)
+        st.session_state["conflict_done"] = tr("staff.conflicts.dismissed", id=chosen.id)
         st.rerun()
 except DomainError as error:
-    st.error(error.message("uk"))
+    st.error(error.message(language()))

@@ -12,53 +12,60 @@ from core.explore import DATASETS, MAX_GROUPS, PAGE_SIZE, Filters
 from ui import staff_data, staff_view as view
 from ui.plain import chart_text
 from ui.staff_access import require_role
+from ui.staff_text import Names, language, tr
 
 require_role("explore")
-st.title("Дослідження даних")
+st.title(tr("staff.page.explore"))
 
-NAMES = {"charges": "Нарахування", "payments": "Оплати", "readings": "Показання", "accounts": "Рахунки"}
-dataset = st.segmented_control("Набір даних", list(DATASETS), default="charges", format_func=NAMES.get) or "charges"
+NAMES = Names("staff.explore.dataset.", tuple(DATASETS))
+dataset = st.segmented_control(tr("staff.explore.dataset"), list(DATASETS), default="charges", format_func=NAMES.get) or "charges"
 spec = DATASETS[dataset]
+
+
+def label(kind: str, key: str) -> str:
+    """A dimension's, measure's or column's name in the staff language (core.explore keeps only the whitelist)."""
+    return tr(f"staff.explore.{dataset}.{kind}.{key}")
+
 
 with st.container(horizontal=True):
     this_month = month_start(clock.today())
     months = [add_months(this_month, -i) for i in range(96, -1, -1)]
     first = last = None
     if spec.dated:
-        first, last = st.select_slider("Місяці", options=months, value=(months[-13], months[-1]),
+        first, last = st.select_slider(tr("staff.explore.months"), options=months, value=(months[-13], months[-1]),
                                        format_func=view.month_label)
-    service = st.selectbox("Послуга", [None, "heating", "hot_water"],
-                           format_func=lambda s: view.SERVICE_NAMES.get(s, "Усі")) if spec.services else None
+    service = st.selectbox(tr("staff.service"), [None, "heating", "hot_water"],
+                           format_func=lambda s: view.SERVICE_NAMES.get(s, tr("staff.explore.all"))) if spec.services else None
     names = view.PAYMENT_CHANNEL_NAMES if dataset == "payments" else view.READING_CHANNEL_NAMES
-    channel = st.selectbox("Канал", [None, *spec.channels],
-                           format_func=lambda c: names.get(c, "Усі")) if spec.channels else None
-    street = st.selectbox("Вулиця", [None, *staff_data.streets()], format_func=lambda s: s or "Усі")
+    channel = st.selectbox(tr("staff.channel"), [None, *spec.channels],
+                           format_func=lambda c: names.get(c, tr("staff.explore.all"))) if spec.channels else None
+    street = st.selectbox(tr("staff.street"), [None, *staff_data.streets()], format_func=lambda s: s or tr("staff.explore.all"))
 filters = Filters(first, last, service, channel, street)
 
 with st.container(horizontal=True):
-    group_by = st.multiselect("Групувати за", list(spec.dimensions), default=[next(iter(spec.dimensions))],
-                              format_func=lambda d: spec.dimensions[d][0], max_selections=2)
-    measure = st.selectbox("Показник", list(spec.measures), format_func=lambda m: spec.measures[m][0])
-    chart = st.segmented_control("Графік", ["bar", "line", "none"], default="bar",
-                                 format_func={"bar": "Стовпчики", "line": "Лінія", "none": "Без графіка"}.get)
+    group_by = st.multiselect(tr("staff.explore.group_by"), list(spec.dimensions), default=[next(iter(spec.dimensions))],
+                              format_func=lambda d: label("dimensions", d), max_selections=2)
+    measure = st.selectbox(tr("staff.explore.measure"), list(spec.measures), format_func=lambda m: label("measures", m))
+    chart = st.segmented_control(tr("staff.explore.chart"), ["bar", "line", "none"], default="bar",
+                                 format_func=Names("staff.explore.chart.", ("bar", "line", "none")).get)
 
 page = 0
 if not group_by:
-    page = st.number_input("Сторінка", min_value=1, value=1, step=1) - 1
+    page = st.number_input(tr("staff.explore.page"), min_value=1, value=1, step=1) - 1
 try:
     result = staff_data.explore_run(dataset, filters, tuple(group_by), measure if group_by else None, page)
 except DomainError as error:
-    st.error(error.message("uk"))
+    st.error(error.message(language()))
     st.stop()
 
-named = {**spec.dimensions, **spec.measures} if result.grouped else spec.columns
-labels = {key: pair[0] for key, pair in named.items()}
+kinds = ("dimensions", "measures") if result.grouped else ("columns",)
+labels = {key: label(kind, key) for kind in kinds for key in getattr(spec, kind)}
 
 
 def shown(value, key=""):
-    """A cell the Ukrainian way: months by name, dates dd.mm.yyyy, decimal comma, thousands by spaces."""
+    """A cell the staff language's way: months by name, dates dd.mm.yyyy, decimal comma (Ukrainian), thousands."""
     if isinstance(value, bool):
-        return "так" if value else "ні"
+        return tr("staff.yes") if value else tr("staff.no")
     if value is None:
         return "—"
     if isinstance(value, dt.datetime):
@@ -74,7 +81,8 @@ def shown(value, key=""):
 
 
 if result.grouped:
-    st.caption(f"Груп: {view.number(result.total)}" + (f" (показано перші {MAX_GROUPS})" if result.capped else ""))
+    st.caption(tr("staff.explore.groups", total=view.number(result.total))
+               + (tr("staff.explore.capped", cap=MAX_GROUPS) if result.capped else ""))
     if chart in ("bar", "line") and result.rows:
         x_values = [chart_text(shown(r[0], group_by[0])) for r in result.rows]
         fig = view.figure(f"{NAMES[dataset]}: {labels[measure]}", labels[group_by[0]], labels[measure])
@@ -93,12 +101,16 @@ if result.grouped:
         view.show(fig, key="explore_chart")
 else:
     pages = max(1, -(-result.total // PAGE_SIZE))
-    st.caption(f"Рядків: {view.number(result.total)} · сторінка {page + 1} з {view.number(pages)} "
-               f"(по {PAGE_SIZE}). Для підсумків виберіть групування.")
+    st.caption(tr("staff.explore.rows", total=view.number(result.total), page=page + 1, pages=view.number(pages),
+                  size=PAGE_SIZE))
 
 header = [labels[c] for c in result.columns]
 st.dataframe([{h: shown(v, c) for h, v, c in zip(header, row, result.columns)} for row in result.rows],
              hide_index=True)
-st.download_button("Завантажити таблицю (CSV)", view.csv_bytes(header, result.rows, result.filters | {
-    "набір": dataset, "групування": ",".join(group_by) or "—"}),
+FILTER_VALUES = {"service": view.SERVICE_NAMES, "channel": names}
+described = {tr(f"staff.explore.filter.{key}"): FILTER_VALUES[key].get(value, value) if key in FILTER_VALUES else value
+             for key, value in result.filters.items()}
+described |= {tr("staff.explore.filter.dataset"): NAMES[dataset],
+              tr("staff.explore.filter.group_by"): ",".join(labels[g] for g in group_by) or "—"}
+st.download_button(tr("staff.explore.download"), view.csv_bytes(header, result.rows, described),
     file_name=f"{dataset}{view.file_suffix(result.filters)}.csv", mime="text/csv", icon=":material/download:")

@@ -6,20 +6,21 @@ from core.errors import DomainError
 from core.staff import authenticate_staff
 from ui import staff_access
 from ui.resources import sessions
+from ui.staff_text import language, tr
 
-st.title("Панель працівника")
-st.caption("Внутрішній застосунок ДКП «Луцьктепло». Увійдіть своїм обліковим записом.")
+st.title(tr("staff.app_title"))
+st.caption(tr("staff.login.intro"))
 
 with st.form("staff_login"):
-    username = st.text_input("Ім'я користувача", autocomplete="username")
-    password = st.text_input("Пароль", type="password", autocomplete="current-password")
-    submitted = st.form_submit_button("Увійти", type="primary")
+    username = st.text_input(tr("staff.login.username"), autocomplete="username")
+    password = st.text_input(tr("staff.login.password"), type="password", autocomplete="current-password")
+    submitted = st.form_submit_button(tr("staff.login.submit"), type="primary")
 
 if submitted:
     try:
         user = authenticate_staff(sessions(), username, password)
     except DomainError as error:
-        st.error(error.message("uk"))
+        st.error(error.message(language()))
     else:
         staff_access.sign_in(user)
         st.rerun()

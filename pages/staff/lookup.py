@@ -8,108 +8,116 @@ from ui import staff_data, staff_view as view
 from ui.plain import md
 from ui.resources import sessions
 from ui.staff_access import can, require_role
+from ui.staff_text import Names, language, tr
 
 user = require_role("lookup")
-st.title("Пошук рахунку")
+st.title(tr("staff.page.lookup"))
 if "lookup_message" in st.session_state:
     st.success(st.session_state.pop("lookup_message"))
 
 with st.form("lookup"):
-    query = st.text_input("Номер особового рахунку або адреса", placeholder="1120200001000 або Гулака 20")
-    st.form_submit_button("Знайти", type="primary")
+    query = st.text_input(tr("staff.lookup.query"), placeholder=tr("staff.lookup.query_example"))
+    st.form_submit_button(tr("staff.lookup.find"), type="primary")
 if not query.strip():
     st.stop()
 hits = staff_data.find_accounts(query)
 if not hits:
-    st.warning("Нічого не знайдено. Введіть щонайменше 4 цифри номера або слово з адреси.")
+    st.warning(tr("staff.lookup.nothing"))
     st.stop()
-hit = st.selectbox(f"Знайдено: {len(hits)}" + (" (показано перші 50)" if len(hits) >= 50 else ""), hits,
+hit = st.selectbox(tr("staff.lookup.found", count=len(hits)) + (tr("staff.lookup.first_50") if len(hits) >= 50 else ""), hits,
                    format_func=lambda h: f"{h.number} · {h.address}")
 try:
     card = staff_data.account_card(hit.account_id)
 except DomainError as error:
-    st.error(error.message("uk"))
+    st.error(error.message(language()))
     st.stop()
 statement = card.statement
 
 st.subheader(f"{md(statement.number)} · {md(statement.address)}")
 if card.closed_on is not None:
-    st.warning(f"Рахунок закрито {view.date(card.closed_on)}: історія збережена, нові показання й донарахування — ні.")
-st.caption(f"Площа {view.number(statement.heated_area, 2)} м² · мешканців: {statement.residents} · "
-           f"лічильники: {md(', '.join(card.meters)) or 'немає'}")
+    st.warning(tr("staff.lookup.closed", date=view.date(card.closed_on)))
+st.caption(tr("staff.lookup.summary", area=view.number(statement.heated_area, 2), residents=statement.residents,
+              meters=md(", ".join(card.meters)) or tr("staff.lookup.no_meters")))
 columns = st.columns(max(1, len(statement.services)))
 for column, service in zip(columns, statement.services):
-    label = "Борг" if service.balance > 0 else "Переплата" if service.balance < 0 else "Сальдо"
+    label = tr("staff.lookup.debt") if service.balance > 0 else tr("staff.lookup.overpaid") if service.balance < 0 \
+        else tr("staff.lookup.balance")
     column.metric(f"{view.SERVICE_NAMES.get(service.service, service.service)}: {label.lower()}",
                   view.money(abs(service.balance)),
-                  help=f"Нараховано {view.money(service.charged)}, сплачено {view.money(service.paid)}")
+                  help=tr("staff.lookup.balance_help", charged=view.money(service.charged), paid=view.money(service.paid)))
 
-CORRECTIONS = {"reversed": "виправлено (конфлікт імпорту)", "reversal": "сторно", "replacement": "виправлений запис"}
+CORRECTIONS = Names("staff.lookup.correction.", ("reversed", "reversal", "replacement"))
 charges, payments, readings, logins, audit = st.tabs(
-    ["Нарахування", "Оплати", "Показання", "Кабінет", "Журнал дій"])
+    [tr(f"staff.lookup.tab.{name}") for name in ("charges", "payments", "readings", "cabinet", "audit")])
 with charges:
-    st.dataframe([{"Місяць": view.month_label(c.month), "Послуга": view.SERVICE_NAMES.get(c.service, c.service),
-                   "Обсяг": view.number(c.volume, 3), "Тариф": view.number(c.tariff, 2),
-                   "Нараховано": view.money(c.amount),
-                   "Знижка": view.percent(c.discount_percent) if c.discount_percent else "",
-                   "До сплати": view.money(c.amount_to_pay),
-                   "Примітка": CORRECTIONS.get(c.correction, "")} for c in statement.charges], hide_index=True)
+    st.dataframe([{tr("staff.month"): view.month_label(c.month), tr("staff.service"): view.SERVICE_NAMES.get(c.service, c.service),
+                   tr("staff.col.volume"): view.number(c.volume, 3), tr("staff.col.tariff"): view.number(c.tariff, 2),
+                   tr("staff.col.charged"): view.money(c.amount),
+                   tr("staff.col.discount"): view.percent(c.discount_percent) if c.discount_percent else "",
+                   tr("staff.col.due"): view.money(c.amount_to_pay),
+                   tr("staff.col.note"): CORRECTIONS.get(c.correction, "")} for c in statement.charges], hide_index=True)
 with payments:
-    st.dataframe([{"Дата": view.moment(p.paid_at), "Послуга": view.SERVICE_NAMES.get(p.service, p.service),
-                   "Сума": view.money(p.amount), "Канал": view.PAYMENT_CHANNEL_NAMES.get(p.channel, p.channel),
-                   "Примітка": CORRECTIONS.get(p.correction, "")}
+    st.dataframe([{tr("staff.col.date"): view.moment(p.paid_at), tr("staff.service"): view.SERVICE_NAMES.get(p.service, p.service),
+                   tr("staff.col.amount"): view.money(p.amount),
+                   tr("staff.channel"): view.PAYMENT_CHANNEL_NAMES.get(p.channel, p.channel),
+                   tr("staff.col.note"): CORRECTIONS.get(p.correction, "")}
                   for p in statement.payments], hide_index=True)
     if statement.pending:
-        st.caption(f"Очікують підтвердження банку: {len(statement.pending)}")
+        st.caption(tr("staff.lookup.pending", count=len(statement.pending)))
 with readings:
-    st.dataframe([{"Період": view.month_label(r.period) if r.period else "", "Лічильник": r.meter_serial,
-                   "Показання, м³": view.number(r.value, 3), "Споживання, м³": view.number(r.consumption, 3),
-                   "Дата показання": view.moment(r.submitted_at),
-                   "Канал": view.READING_CHANNEL_NAMES.get(r.channel, r.channel),
-                   "Якість": view.QUALITY_NAMES.get(r.quality, r.quality),
-                   "Статус": view.STATUS_NAMES.get(r.status, r.status),
-                   "На перевірці": view.flag_reason(r.flag_reason) or ("так" if r.flagged else "")} for r in card.readings],
+    st.dataframe([{tr("staff.period"): view.month_label(r.period) if r.period else "", tr("staff.col.meter"): r.meter_serial,
+                   tr("staff.col.reading_m3"): view.number(r.value, 3),
+                   tr("staff.col.consumption_m3"): view.number(r.consumption, 3),
+                   tr("staff.col.reading_date"): view.moment(r.submitted_at),
+                   tr("staff.channel"): view.READING_CHANNEL_NAMES.get(r.channel, r.channel),
+                   tr("staff.col.quality"): view.QUALITY_NAMES.get(r.quality, r.quality),
+                   tr("staff.col.status"): view.STATUS_NAMES.get(r.status, r.status),
+                   tr("staff.col.under_review"): view.flag_reason(r.flag_reason) or (tr("staff.yes") if r.flagged else "")}
+                  for r in card.readings],
                  hide_index=True)
     if card.estimates:
-        st.caption("Донарахування за оцінкою (якість: оцінка)")
-        st.dataframe([{"Період": view.month_label(e.period), "Лічильник": e.meter_serial,
-                       "Правило": view.RULE_NAMES.get(e.rule, e.rule), "Обсяг, м³": view.number(e.volume, 3),
-                       "Сума": view.money(e.amount)} for e in card.estimates], hide_index=True)
+        st.caption(tr("staff.lookup.estimates"))
+        st.dataframe([{tr("staff.period"): view.month_label(e.period), tr("staff.col.meter"): e.meter_serial,
+                       tr("staff.col.rule"): view.RULE_NAMES.get(e.rule, e.rule),
+                       tr("staff.col.volume_m3"): view.number(e.volume, 3),
+                       tr("staff.col.amount"): view.money(e.amount)} for e in card.estimates], hide_index=True)
     if statement.recalculations:
-        st.caption("Перерахунки після фактичних показань")
-        st.dataframe([{"Період показання": view.month_label(r.period),
-                       "Вид": "Сторно" if r.kind == "reversal" else "Перерахунок",
-                       "Донараховано раніше, м³": view.number(r.estimated_volume, 3),
-                       "Фактично, м³": view.number(r.actual_volume, 3), "Різниця, м³": view.number(r.volume, 3),
-                       "Сума": view.money(r.amount)} for r in statement.recalculations], hide_index=True)
+        st.caption(tr("staff.additional.recalculations"))
+        st.dataframe([{tr("staff.col.reading_period"): view.month_label(r.period),
+                       tr("staff.col.kind"): tr("staff.reversal") if r.kind == "reversal" else tr("staff.rule.recalculation"),
+                       tr("staff.col.estimated_before"): view.number(r.estimated_volume, 3),
+                       tr("staff.col.actual_m3"): view.number(r.actual_volume, 3),
+                       tr("staff.col.difference_m3"): view.number(r.volume, 3),
+                       tr("staff.col.amount"): view.money(r.amount)} for r in statement.recalculations], hide_index=True)
     standing = [r for r in card.readings if r.status == "accepted" and r.period]
     if standing and can(user.role, "readings.correct"):
         with st.form("correct_reading"):
-            st.write("Виправити чинне показання: нове показання з тією самою датою стане чинним, а попереднє "
-                     "залишиться в історії як замінене. Дію записується в журнал.")
-            target = st.selectbox("Показання", standing, format_func=lambda r: (
-                f"{view.month_label(r.period)} · {r.meter_serial} · {view.number(r.value, 3)} м³ · "
+            st.write(tr("staff.lookup.correct_intro"))
+            target = st.selectbox(tr("staff.lookup.reading"), standing, format_func=lambda r: (
+                f"{view.month_label(r.period)} · {r.meter_serial} · {view.number(r.value, 3)}{tr('staff.m3_suffix')} · "
                 f"{view.moment(r.submitted_at)}"))
-            value = st.text_input("Правильне показання, м³", placeholder="123,456")
-            reason = st.text_input("Причина виправлення")
-            if st.form_submit_button("Виправити показання"):
+            value = st.text_input(tr("staff.lookup.correct_value"), placeholder="123,456")
+            reason = st.text_input(tr("staff.lookup.correct_reason"))
+            if st.form_submit_button(tr("staff.lookup.correct")):
                 try:
                     fixed = correct_reading(sessions(), target.reading_id, value, reason, actor=user.username)
                 except DomainError as error:
-                    st.error(error.message("uk"))
+                    st.error(error.message(language()))
                 else:
                     staff_data.clear()
-                    st.session_state["lookup_message"] = (
-                        f"Показання виправлено: {view.number(fixed.value, 3)} м³ "
-                        f"(замість {view.number(fixed.replaced, 3)} м³), квитанція {fixed.receipt_number}.")
+                    st.session_state["lookup_message"] = tr(
+                        "staff.lookup.corrected", value=view.number(fixed.value, 3),
+                        replaced=view.number(fixed.replaced, 3), receipt=fixed.receipt_number)
                     st.rerun()
 with logins:
     if card.logins:
-        st.dataframe([{"Логін": l.login, "Спосіб": l.method, "Додано": view.moment(l.linked_at),
-                       "Останній вхід": view.moment(l.last_login_at)} for l in card.logins], hide_index=True)
+        st.dataframe([{tr("staff.lookup.login"): l.login, tr("staff.lookup.method"): l.method,
+                       tr("staff.lookup.linked"): view.moment(l.linked_at),
+                       tr("staff.lookup.last_login"): view.moment(l.last_login_at)} for l in card.logins], hide_index=True)
     else:
-        st.write("Рахунок ще не додано до кабінету споживача.")
+        st.write(tr("staff.lookup.not_in_cabinet"))
 with audit:
-    st.dataframe([{"Час": view.moment(a.at), "Хто": f"{a.actor} ({a.actor_type})", "Дія": a.action,
-                   "Об'єкт": f"{a.entity} {a.entity_id or ''}", "Деталі": a.details or ""} for a in card.audit],
+    st.dataframe([{tr("staff.lookup.time"): view.moment(a.at), tr("staff.conflicts.who"): f"{a.actor} ({a.actor_type})",
+                   tr("staff.lookup.action"): a.action, tr("staff.lookup.object"): f"{a.entity} {a.entity_id or ''}",
+                   tr("staff.lookup.details"): a.details or ""} for a in card.audit],
                  hide_index=True)

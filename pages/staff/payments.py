@@ -11,30 +11,31 @@ from core.clock import add_months, month_start
 from core.formatting import half_up
 from ui import staff_data, staff_view as view
 from ui.staff_access import require_role
+from ui.staff_text import Names, tr
 
 require_role("payments")
-st.title("Надходження оплат")
+st.title(tr("staff.payments.title"))
 
 today = clock.today()
-UNITS = {"day": "за днями", "week": "за тижнями", "month": "за місяцями"}
+UNITS = Names("staff.payments.by_", ("day", "week", "month"))
 with st.container(horizontal=True):
-    period = st.date_input("Період", value=(add_months(today, -11), today), max_value=today, format="DD.MM.YYYY")
-    unit = st.segmented_control("Групувати", list(UNITS), default="month", format_func=UNITS.get) or "month"
-    service = st.selectbox("Послуга", [None, "heating", "hot_water"],
-                           format_func=lambda s: view.SERVICE_NAMES.get(s, "Усі послуги"))
-    channel = st.selectbox("Канал", [None, *view.PAYMENT_CHANNEL_NAMES],
-                           format_func=lambda c: view.PAYMENT_CHANNEL_NAMES.get(c, "Усі канали"))
+    period = st.date_input(tr("staff.period"), value=(add_months(today, -11), today), max_value=today, format="DD.MM.YYYY")
+    unit = st.segmented_control(tr("staff.payments.group"), list(UNITS), default="month", format_func=UNITS.get) or "month"
+    service = st.selectbox(tr("staff.service"), [None, "heating", "hot_water"],
+                           format_func=lambda s: view.SERVICE_NAMES.get(s, tr("staff.all_services")))
+    channel = st.selectbox(tr("staff.channel"), [None, *view.PAYMENT_CHANNEL_NAMES],
+                           format_func=lambda c: view.PAYMENT_CHANNEL_NAMES.get(c, tr("staff.all_channels")))
 if not isinstance(period, tuple) or len(period) != 2:
-    st.info("Виберіть початок і кінець періоду.")
+    st.info(tr("staff.payments.choose_period"))
     st.stop()
 first, last = period
 if unit == "day" and (last - first).days > 120:
-    st.warning("За днями показуємо не більше 120 днів: виберіть коротший період або групуйте за тижнями.")
+    st.warning(tr("staff.payments.too_many_days"))
     first = last - dt.timedelta(days=120)
 
 rows = staff_data.payment_inflows(first, last, unit, service, channel)
 if not rows:
-    st.info("За вибраний період оплат немає.")
+    st.info(tr("staff.payments.none"))
     st.stop()
 by_channel: dict[str, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
 by_service: dict[str, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -46,40 +47,24 @@ labels = [view.month_label(b) if unit == "month" else view.date(b) for b in buck
 total = sum((row.amount for row in rows), Decimal(0))
 count = sum(row.payments for row in rows)
 c1, c2, c3 = st.columns(3)
-c1.metric("Надійшло за період", view.money(total))
-c2.metric("Кількість оплат", view.number(count))
-c3.metric("Середня оплата", view.money(half_up(total / count, 2) if count else None))
+c1.metric(tr("staff.payments.total"), view.money(total))
+c2.metric(tr("staff.payments.count"), view.number(count))
+c3.metric(tr("staff.payments.average"), view.money(half_up(total / count, 2) if count else None))
 
-x_title = {"day": "День", "week": "Тиждень (з понеділка)", "month": "Місяць"}[unit]
-fig = view.figure(f"Надходження {UNITS[unit]}, за каналами", x_title, "Сума, ₴")
-for key, name in view.PAYMENT_CHANNEL_NAMES.items():
-    if key in by_channel:
-        fig.add_bar(x=labels, y=[float(by_channel[key].get(b, 0)) for b in buckets], name=name)
-fig.update_layout(barmode="stack")
-fig.update_yaxes(tickformat=",.0f")
-view.show(fig, key="by_channel")
+x_title = tr(f"staff.payments.axis_{unit}")
+view.show(view.bars(tr("staff.payments.chart_channels", by=UNITS[unit]), x_title, labels, buckets, by_channel,
+                    view.PAYMENT_CHANNEL_NAMES, "stack"), key="by_channel")
+view.show(view.bars(tr("staff.payments.chart_services", by=UNITS[unit]), x_title, labels, buckets, by_service,
+                    view.SERVICE_NAMES, "group", height=320), key="by_service")
 
-fig = view.figure(f"Надходження {UNITS[unit]}, за послугами", x_title, "Сума, ₴", height=320)
-for key, name in view.SERVICE_NAMES.items():
-    if key in by_service:
-        fig.add_bar(x=labels, y=[float(by_service[key].get(b, 0)) for b in buckets], name=name)
-fig.update_layout(barmode="group")
-fig.update_yaxes(tickformat=",.0f")
-view.show(fig, key="by_service")
-
-st.subheader("Оплати проти нарахувань")
+st.subheader(tr("staff.payments.against"))
 months = staff_data.payments_against_charges(month_start(first), month_start(last), service)
-fig = view.figure("Надійшло за місяць і рахунок до сплати в цьому місяці", "Місяць", "Сума, ₴")
-month_labels = [view.month_label(m.month) for m in months]
-fig.add_bar(x=month_labels, y=[float(m.paid) for m in months], name="Надійшло оплат")
-fig.add_scatter(x=month_labels, y=[float(m.charged) for m in months], name="До сплати (нараховано за попер. місяць)",
-                mode="lines+markers")
-fig.update_yaxes(tickformat=",.0f")
-view.show(fig, key="against")
-st.caption("Нарахування за місяць сплачуються наступного місяця, тож оплати місяця порівнюються з рахунком, "
-           "виставленим за попередній. Фільтр каналу тут не застосовується. Поточний місяць — неповний.")
+view.show(view.paid_against_due(months, tr("staff.payments.chart_against"), tr("staff.payments.due_previous")),
+          key="against")
+st.caption(tr("staff.payments.against_caption"))
 st.dataframe(
-    [{"Місяць": view.month_label(m.month), "Надійшло": view.money(m.paid), "До сплати": view.money(m.charged),
-      "Рівень оплати": view.percent(m.collection_rate)} for m in months],
+    [{tr("staff.month"): view.month_label(m.month), tr("staff.col.paid_in"): view.money(m.paid),
+      tr("staff.col.due"): view.money(m.charged), tr("staff.col.collection_rate"): view.percent(m.collection_rate)}
+     for m in months],
     hide_index=True,
 )

@@ -5,22 +5,18 @@ import datetime as dt
 import streamlit as st
 
 from core import clock
-from core.reconciliation import ReconciliationReport, reconciliation_report
+from core.reconciliation_report import ReconciliationReport, reconciliation_report
 from ui import staff_view as view
 from ui.resources import sessions
 from ui.staff_access import require_role
+from ui.staff_text import Names, tr
 
 require_role("reconciliation")
-st.title("Звірка оплат з реєстрами банку")
-st.caption("Оплати через кабінет підтверджує платіжний сервіс, а потім — реєстр банку. Кожен рядок реєстру "
-           "зіставляється з платежем за номером замовлення або зараховується на вказаний рахунок і послугу; "
-           "двічі одна оплата не зараховується.")
+st.title(tr("staff.reconciliation.title"))
+st.caption(tr("staff.reconciliation.intro"))
 
-OUTCOMES = {"added": "Зараховано з реєстру", "matched_intent": "Підтверджено платіж кабінету",
-            "duplicate": "Уже зараховано (дубль)", "corrected": "Виправлення (конфлікти імпорту)"}
-ISSUES = {"order_unknown": "Невідомий номер замовлення", "order_mismatch": "Інший рахунок або послуга, ніж у замовленні",
-          "amount_differs": "Сума відрізняється від замовлення",
-          "possible_duplicate": "Схоже на оплату кабінету, уже зараховану"}
+OUTCOMES = Names("staff.reconciliation.outcome.", ("added", "matched_intent", "duplicate", "corrected"))
+ISSUES = Names("staff.reconciliation.issue.", ("order_unknown", "order_mismatch", "amount_differs", "possible_duplicate"))
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -29,60 +25,54 @@ def report(_sessions, since: dt.date, until: dt.date) -> ReconciliationReport:
 
 
 today = clock.today()
-period = st.date_input("Дні оплати", value=(today - dt.timedelta(days=30), today), max_value=today, format="DD.MM.YYYY")
+period = st.date_input(tr("staff.reconciliation.days"), value=(today - dt.timedelta(days=30), today), max_value=today, format="DD.MM.YYYY")
 if not isinstance(period, tuple) or len(period) != 2:
-    st.info("Виберіть початок і кінець періоду.")
+    st.info(tr("staff.payments.choose_period"))
     st.stop()
 since, until = period
 data = report(sessions(), since, until)
-filters = {"з": view.date(since), "по": view.date(until)}
+filters = {tr("staff.filter.from"): view.date(since), tr("staff.filter.to"): view.date(until)}
 
 columns = st.columns(5)
 for column, (outcome, label) in zip(columns, OUTCOMES.items()):
     count, total = data.outcomes.get(outcome, (0, 0))
-    column.metric(label, view.number(count), help=f"На суму {view.money(total)}")
-columns[4].metric("Оплачено через кабінет", view.number(data.cabinet_paid[0]),
-                  help=f"На суму {view.money(data.cabinet_paid[1])}")
+    column.metric(label, view.number(count), help=tr("staff.reconciliation.sum", amount=view.money(total)))
+columns[4].metric(tr("staff.reconciliation.cabinet_paid"), view.number(data.cabinet_paid[0]),
+                  help=tr("staff.reconciliation.sum", amount=view.money(data.cabinet_paid[1])))
 
-st.subheader(f"Рядки реєстрів, що потребують уваги: {len(data.unmatched_rows)}")
+st.subheader(tr("staff.reconciliation.unmatched", count=len(data.unmatched_rows)))
 if data.unmatched_rows:
-    header = ["Дата оплати", "Рахунок", "Послуга", "Сума", "Номер замовлення", "Причина", "Зараховано", "Джерело",
-              "Номер запису"]
+    header = [tr(f"staff.reconciliation.col.{name}") for name in ("paid_at", "account", "service", "amount", "order",
+                                                                 "issue", "credited", "source", "record")]
     rows = [[r.paid_at, r.account_number, view.SERVICE_NAMES.get(r.service, r.service), r.amount, r.order_id or "",
              ISSUES.get(r.issue, r.issue), r.credited, r.source, r.external_ref] for r in data.unmatched_rows]
     shown = [[view.moment(r.paid_at), r.account_number, view.SERVICE_NAMES.get(r.service, r.service), view.money(r.amount),
-              r.order_id or "", ISSUES.get(r.issue, r.issue), "так" if r.credited else "ні", r.source, r.external_ref]
+              r.order_id or "", ISSUES.get(r.issue, r.issue), tr("staff.yes") if r.credited else tr("staff.no"), r.source, r.external_ref]
              for r in data.unmatched_rows]
-    st.dataframe([dict(zip(header, row)) for row in shown], hide_index=True)
-    st.download_button("Завантажити CSV", view.csv_bytes(header, rows, filters), icon=":material/download:",
-                       file_name=f"zvirka_ryadky{view.file_suffix(filters)}.csv", mime="text/csv")
+    view.table_with_csv(header, rows, shown, filters, "zvirka_ryadky")
 else:
-    st.success("Усі рядки реєстрів за цей період зіставлено.")
+    st.success(tr("staff.reconciliation.all_matched"))
 
-st.subheader(f"Оплати через кабінет, яких ще немає в реєстрах: {len(data.unconfirmed_intents)}")
+st.subheader(tr("staff.reconciliation.unconfirmed", count=len(data.unconfirmed_intents)))
 if data.unconfirmed_intents:
-    header = ["Дата оплати", "Номер замовлення", "Рахунок", "Послуга", "Сума", "Платіжний сервіс"]
+    header = [tr(f"staff.reconciliation.col.{name}") for name in ("paid_at", "order", "account", "service", "amount",
+                                                                 "provider")]
     rows = [[u.paid_at, u.order_id, u.account_number, view.SERVICE_NAMES.get(u.service, u.service), u.amount,
-             "LiqPay" if u.provider == "liqpay" else "Демо"] for u in data.unconfirmed_intents]
+             "LiqPay" if u.provider == "liqpay" else tr("staff.reconciliation.demo")] for u in data.unconfirmed_intents]
     shown = [[view.moment(r[0]), *r[1:4], view.money(r[4]), r[5]] for r in rows]
-    st.dataframe([dict(zip(header, row)) for row in shown], hide_index=True)
-    st.download_button("Завантажити CSV", view.csv_bytes(header, rows, filters), icon=":material/download:",
-                       file_name=f"zvirka_kabinet{view.file_suffix(filters)}.csv", mime="text/csv", key="unconfirmed")
-    st.caption("Банк зазвичай надсилає реєстр наступного робочого дня; оплата, якої немає в реєстрі довше, "
-               "потребує з'ясування з банком.")
+    view.table_with_csv(header, rows, shown, filters, "zvirka_kabinet", key="unconfirmed")
+    st.caption(tr("staff.reconciliation.bank_delay"))
 else:
-    st.success("Кожну оплату через кабінет за цей період підтверджено реєстром.")
+    st.success(tr("staff.reconciliation.all_confirmed"))
 
-st.subheader(f"Повернені оплати (сторно): {len(data.reversals)}")
+st.subheader(tr("staff.reconciliation.reversals", count=len(data.reversals)))
 if data.reversals:
-    header = ["Дата повернення", "Рахунок", "Послуга", "Сума", "Дата оплати", "Джерело", "Номер запису"]
+    header = [tr(f"staff.reconciliation.col.{name}") for name in ("reversed_at", "account", "service", "amount",
+                                                                 "paid_at", "source", "record")]
     rows = [[r.reversed_at, r.account_number, view.SERVICE_NAMES.get(r.service, r.service), r.amount, r.paid_at,
              r.source, r.external_ref] for r in data.reversals]
     shown = [[view.moment(r[0]), *r[1:3], view.money(r[3]), view.moment(r[4]), *r[5:]] for r in rows]
-    st.dataframe([dict(zip(header, row)) for row in shown], hide_index=True)
-    st.download_button("Завантажити CSV", view.csv_bytes(header, rows, filters), icon=":material/download:",
-                       file_name=f"zvirka_storno{view.file_suffix(filters)}.csv", mime="text/csv", key="reversals")
-    st.caption("Платіжний сервіс повернув ці кошти платнику: оплата лишається в обліку, а сторнувальний запис "
-               "(від'ємна сума) її знімає.")
+    view.table_with_csv(header, rows, shown, filters, "zvirka_storno", key="reversals")
+    st.caption(tr("staff.reconciliation.reversal_note"))
 else:
-    st.caption("Повернень оплат за цей період не було.")
+    st.caption(tr("staff.reconciliation.no_reversals"))

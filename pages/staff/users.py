@@ -7,50 +7,54 @@ from core.staff import ROLES, create_staff_user, list_staff_users, update_staff_
 from ui.plain import md
 from ui.resources import sessions
 from ui.staff_access import ROLE_NAMES, require_role
+from ui.staff_text import language, tr
 
 user = require_role("users")
-st.title("Користувачі та ролі")
-st.caption("Адміністратор — усе; керівник — огляд, показання, оплати, звірка, донарахування, пошук; аналітик — огляд, "
-           "показання, оплати, звірка, дослідження даних, пошук; оператор — імпорт, пошук, донарахування (перегляд).")
+st.title(tr("staff.users.title"))
+st.caption(tr("staff.users.roles"))
 
 people = list_staff_users(sessions())
-st.dataframe([{"Користувач": p.username, "Ім'я": p.full_name, "Роль": ROLE_NAMES[p.role],
-               "Активний": "так" if p.active else "ні"} for p in people], hide_index=True)
+st.dataframe([{tr("staff.users.user"): p.username, tr("staff.users.name"): p.full_name,
+               tr("staff.users.role"): ROLE_NAMES[p.role],
+               tr("staff.users.active"): tr("staff.yes") if p.active else tr("staff.no")} for p in people],
+             hide_index=True)
 
 left, right = st.columns(2)
 with left, st.form("create_user", clear_on_submit=True):
-    st.subheader("Новий користувач")
-    username = st.text_input("Ім'я користувача (латиницею)")
-    full_name = st.text_input("Прізвище та ім'я")
+    st.subheader(tr("staff.users.new"))
+    username = st.text_input(tr("staff.users.username"))
+    full_name = st.text_input(tr("staff.users.full_name"))
     # No default: a role is a deliberate choice, never an administrator by omission.
-    role = st.selectbox("Роль", ROLES, index=None, format_func=ROLE_NAMES.get, placeholder="Оберіть роль")
-    password = st.text_input("Початковий пароль (щонайменше 8 символів)", type="password")
-    if st.form_submit_button("Створити", type="primary"):
+    role = st.selectbox(tr("staff.users.role"), ROLES, index=None, format_func=ROLE_NAMES.get,
+                        placeholder=tr("staff.users.choose_role"))
+    password = st.text_input(tr("staff.users.password"), type="password")
+    if st.form_submit_button(tr("staff.create"), type="primary"):
         if role is None:
-            st.error("Оберіть роль нового користувача.")
+            st.error(tr("staff.users.role_required"))
         else:
             try:
                 created = create_staff_user(sessions(), username, password, role, full_name, actor=user.username)
             except DomainError as error:
-                st.error(error.message("uk"))
+                st.error(error.message(language()))
             else:
-                st.success(f"Користувача {md(created.username)} створено.")
+                st.success(tr("staff.users.created", username=md(created.username)))
 
 with right:
-    st.subheader("Змінити користувача")
-    person = st.selectbox("Користувач", people, format_func=lambda p: f"{p.username} ({ROLE_NAMES[p.role]})")
+    st.subheader(tr("staff.users.change"))
+    person = st.selectbox(tr("staff.users.user"), people, format_func=lambda p: f"{p.username} ({ROLE_NAMES[p.role]})")
 with right, st.form("update_user"):
-    new_role = st.selectbox("Роль", ROLES, index=ROLES.index(person.role) if person else 0, format_func=ROLE_NAMES.get)
-    active = st.checkbox("Активний", value=person.active if person else True)
-    new_password = st.text_input("Новий пароль (порожньо — не змінювати)", type="password")
-    if st.form_submit_button("Зберегти") and person is not None:
+    new_role = st.selectbox(tr("staff.users.role"), ROLES, index=ROLES.index(person.role) if person else 0,
+                            format_func=ROLE_NAMES.get)
+    active = st.checkbox(tr("staff.users.active"), value=person.active if person else True)
+    new_password = st.text_input(tr("staff.users.new_password"), type="password")
+    if st.form_submit_button(tr("staff.save")) and person is not None:
         if person.id == user.id and (new_role != "admin" or not active):
-            st.error("Не можна зняти роль адміністратора чи деактивувати самого себе.")
+            st.error(tr("staff.users.not_yourself"))
         else:
             try:
                 update_staff_user(sessions(), person.id, role=new_role, active=active,
                                   password=new_password or None, actor=user.username)
             except DomainError as error:
-                st.error(error.message("uk"))
+                st.error(error.message(language()))
             else:
-                st.success(f"Зміни для {md(person.username)} збережено.")
+                st.success(tr("staff.users.saved", username=md(person.username)))

@@ -11,10 +11,11 @@ from core.windows import change_window, create_window, default_bounds
 from ui import staff_data, staff_view as view
 from ui.resources import sessions
 from ui.staff_access import require_role
+from ui.staff_text import language, tr
 
 user = require_role("windows")
-st.title("Періоди подачі показань")
-st.caption("Показання приймаються з першого до останнього дня включно (за київським часом).")
+st.title(tr("staff.windows.title"))
+st.caption(tr("staff.windows.intro"))
 
 now = clock.now()
 windows = staff_data.reading_windows()
@@ -22,46 +23,47 @@ windows = staff_data.reading_windows()
 
 def status(window) -> str:
     if window.processed_at:
-        return "оброблено"
+        return tr("staff.windows.processed")
     if window.is_open(now):
-        return "відкритий"
-    return "закритий" if window.closes_at <= now else "майбутній"
+        return tr("staff.overview.open")
+    return tr("staff.overview.closed") if window.closes_at <= now else tr("staff.windows.future")
 
 
-st.dataframe([{"Місяць": view.month_label(w.period), "Перший день": view.date(w.first_day),
-               "Останній день": view.date(w.last_day), "Стан": status(w)} for w in windows[:24]], hide_index=True)
+st.dataframe([{tr("staff.month"): view.month_label(w.period), tr("staff.windows.first_day"): view.date(w.first_day),
+               tr("staff.windows.last_day"): view.date(w.last_day), tr("staff.col.state"): status(w)}
+              for w in windows[:24]], hide_index=True)
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Новий період")
-    month = st.date_input("Місяць (будь-який день місяця)", value=clock.today(), format="DD.MM.YYYY")
+    st.subheader(tr("staff.windows.new"))
+    month = st.date_input(tr("staff.windows.month"), value=clock.today(), format="DD.MM.YYYY")
     default_open, default_close = default_bounds(month)
 with left, st.form("create_window"):
-    first_day = st.date_input("Перший день", value=default_open.astimezone(clock.KYIV).date(), format="DD.MM.YYYY")
-    last_day = st.date_input("Останній день", value=(default_close - dt.timedelta(days=1)).astimezone(clock.KYIV).date(),
+    first_day = st.date_input(tr("staff.windows.first_day"), value=default_open.astimezone(clock.KYIV).date(), format="DD.MM.YYYY")
+    last_day = st.date_input(tr("staff.windows.last_day"), value=(default_close - dt.timedelta(days=1)).astimezone(clock.KYIV).date(),
                              format="DD.MM.YYYY")
-    if st.form_submit_button("Створити", type="primary"):
+    if st.form_submit_button(tr("staff.create"), type="primary"):
         try:
             create_window(sessions(), month_start(month), kyiv_midnight(first_day),
                           kyiv_midnight(last_day + dt.timedelta(days=1)), actor=user.username)
         except DomainError as error:
-            st.error(error.message("uk"))
+            st.error(error.message(language()))
         else:
             staff_data.clear()
-            st.success(f"Період за {view.month_label(month_start(month))} створено.")
+            st.success(tr("staff.windows.created", month=view.month_label(month_start(month))))
 
 with right:
-    st.subheader("Змінити дати")
-    chosen = st.selectbox("Період", windows[:24], format_func=lambda w: view.month_label(w.period))
+    st.subheader(tr("staff.windows.change"))
+    chosen = st.selectbox(tr("staff.period"), windows[:24], format_func=lambda w: view.month_label(w.period))
 with right, st.form("change_window"):
-    new_first = st.date_input("Перший день", value=chosen.first_day if chosen else None, format="DD.MM.YYYY")
-    new_last = st.date_input("Останній день", value=chosen.last_day if chosen else None, format="DD.MM.YYYY")
-    if st.form_submit_button("Зберегти") and chosen is not None:
+    new_first = st.date_input(tr("staff.windows.first_day"), value=chosen.first_day if chosen else None, format="DD.MM.YYYY")
+    new_last = st.date_input(tr("staff.windows.last_day"), value=chosen.last_day if chosen else None, format="DD.MM.YYYY")
+    if st.form_submit_button(tr("staff.save")) and chosen is not None:
         try:
             change_window(sessions(), chosen.id, kyiv_midnight(new_first),
                           kyiv_midnight(new_last + dt.timedelta(days=1)), actor=user.username)
         except DomainError as error:
-            st.error(error.message("uk"))
+            st.error(error.message(language()))
         else:
             staff_data.clear()
-            st.success("Дати змінено.")
+            st.success(tr("staff.windows.changed"))

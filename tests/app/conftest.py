@@ -20,12 +20,11 @@ WINDOW_OPEN = "2026-11-27T12:00"
 
 
 @pytest.fixture
-def app_sessions(sqlite_engine, monkeypatch):
+def app_sessions(configure, sqlite_engine):
     """Point the apps at a fresh migrated SQLite database and pin the clock; caches start empty. Production mode
     unless a test asks for `demo_mode` (the demo payment provider)."""
-    monkeypatch.setenv("DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
-    monkeypatch.delenv("TEPLO_DEMO", raising=False)
-    monkeypatch.setenv("TEPLO_NOW", WINDOW_OPEN)
+    configure(DATABASE_URL=sqlite_engine.url.render_as_string(hide_password=False), TEPLO_DEMO=None,
+              TEPLO_NOW=WINDOW_OPEN)
     st.cache_resource.clear()
     st.cache_data.clear()
     yield make_sessions(sqlite_engine)
@@ -34,9 +33,9 @@ def app_sessions(sqlite_engine, monkeypatch):
 
 
 @pytest.fixture
-def demo_mode(app_sessions, monkeypatch):
+def demo_mode(configure, app_sessions):
     """TEPLO_DEMO=1, as ./run.sh sets it: the demo payment provider and the demo banner."""
-    monkeypatch.setenv("TEPLO_DEMO", "1")
+    configure(TEPLO_DEMO="1")
 
 
 @pytest.fixture

@@ -13,10 +13,8 @@ BANNER_EN = "Demo mode: the data is made up, no money is taken"
 
 
 @pytest.fixture
-def production(app_sessions, monkeypatch):
-    monkeypatch.delenv("TEPLO_DEMO", raising=False)
-    for name in ("LIQPAY_PUBLIC_KEY", "LIQPAY_PRIVATE_KEY", "TEPLO_ONLINE_PAYMENTS"):
-        monkeypatch.delenv(name, raising=False)
+def production(configure, app_sessions):
+    configure(TEPLO_DEMO=None, LIQPAY_PUBLIC_KEY=None, LIQPAY_PRIVATE_KEY=None, TEPLO_ONLINE_PAYMENTS=None)
     return app_sessions
 
 

@@ -96,8 +96,8 @@ def test_a_resubmission_in_the_same_window_replaces_the_earlier_after_confirmati
         (151.0, "superseded"), (152.0, "accepted")]
 
 
-def test_outside_the_window_the_next_one_is_announced_and_no_form_is_shown(cabinet, monkeypatch):
-    monkeypatch.setenv("TEPLO_NOW", "2026-12-10T12:00")
+def test_outside_the_window_the_next_one_is_announced_and_no_form_is_shown(configure, cabinet):
+    configure(TEPLO_NOW="2026-12-10T12:00")
     at = readings_screen(cabinet.world)
     assert "Наступний період подачі: **25.12.2026 — 03.01.2027**" in shown(at)
     assert not [w for w in at.text_input if w.label == "Нове показання, м³"]

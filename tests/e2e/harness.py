@@ -432,7 +432,7 @@ def demo_consumer(database_url: str) -> tuple[str, str, str]:
     """A consumer login of the demo data (login, its account number, password): a stranger for the journeys."""
     from sqlalchemy import select
 
-    from db.demo import DEMO_CONSUMER_PASSWORD
+    from demo.generator import DEMO_CONSUMER_PASSWORD
     from db.engine import make_engine
     from db.models import Account, ConsumerAccountLink, ConsumerLogin
 
@@ -548,7 +548,7 @@ def lockout_account(database_url: str):
     from sqlalchemy import func, select
 
     from core.consumers import last_payments
-    from db.demo import NEW_ACCOUNT, SEED_ACCOUNT
+    from demo.generator import NEW_ACCOUNT, SEED_ACCOUNT
     from db.engine import make_engine, make_sessions
     from db.models import Account, ConsumerAccountLink, Payment
 
@@ -588,7 +588,7 @@ def submit_reading_and_relogin(page, base_url: str, database_url: str, login: st
     """Journey 1 after registration: the reading inside the open window, its receipt, logging out and back in."""
     from decimal import Decimal
 
-    from db.demo import SEED_METER
+    from demo.generator import SEED_METER
 
     previous = last_reading(database_url, SEED_METER)
     value = previous + Decimal("3.250")

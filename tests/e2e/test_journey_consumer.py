@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.demo import NEW_ACCOUNT, NEW_ACCOUNT_METER, SEED_ACCOUNT, SEED_LAST_HOT_WATER_PAYMENT, SEED_METER
+from demo.generator import NEW_ACCOUNT, NEW_ACCOUNT_METER, SEED_ACCOUNT, SEED_LAST_HOT_WATER_PAYMENT, SEED_METER
 from tests.e2e.conftest import WINDOW_CLOSED, WINDOW_OPEN
 from tests.e2e.harness import (
     DESKTOP, assert_no_exception, click_button, comma, consumer_login_click, copy_database, demo_consumer, expect,

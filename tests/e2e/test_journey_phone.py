@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.demo import SEED_ACCOUNT
+from demo.generator import SEED_ACCOUNT
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
     PHONE, copy_database, no_horizontal_scroll, pay_debt_and_fail_once, register, running, screenshot,

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.additional_charges import additional_charge_list, recalculation_list
-from db.demo import DEMO_STAFF
+from demo.generator import DEMO_STAFF
 from db.engine import make_engine, make_sessions
 from db.models import ImportBatch, Payment, ReadingWindow
 from tests.e2e.conftest import WINDOW_OPEN
@@ -121,6 +121,20 @@ def test_manager_charts_render_with_data(page, staff):
     assert all(any(points for points, _total in chart) for chart in charts), charts
     assert all(any(total > 0 for _points, total in chart) for chart in charts), charts
     screenshot(page, "staff-manager-payments")
+
+
+def test_manager_switches_the_dashboard_to_english(page, staff):
+    sign_in(page, staff.url, "manager")
+    page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
+    expect(page.get_by_role("heading", name="Overview").first).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    assert_no_exception(page)
+    assert {"Overview", "Readings", "Payments", "Additional charges", "Account lookup"} <= menu(page)
+    charts = wait_for_charts(page, 2)
+    assert any(total > 0 for chart in charts for _points, total in chart), charts
+    text = main_text(page)
+    assert "Total debt" in text and "Readings submitted" in text and "Загальний борг" not in text
+    screenshot(page, "staff-overview-english")
 
 
 def wait_for_charts(page, count: int) -> list[list[tuple[int, float]]]:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from db.demo import DEMO_STAFF
+from demo.generator import DEMO_STAFF
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
     DESKTOP, PHONE, click_button, copy_database, demo_consumer, expect, expect_text, fill, open_app, running,

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from db.demo import SEED_ACCOUNT
+from demo.generator import SEED_ACCOUNT
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
     PHONE, assert_no_exception, click_button, copy_database, expect_text, fill, log_in, no_horizontal_scroll,

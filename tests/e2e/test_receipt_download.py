@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from db.demo import SEED_ACCOUNT
+from demo.generator import SEED_ACCOUNT
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import PHONE, copy_database, no_horizontal_scroll, register, running, screenshot
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from db.demo import NEW_ACCOUNT, NEW_ACCOUNT_METER
+from demo.generator import NEW_ACCOUNT, NEW_ACCOUNT_METER
 from db.engine import make_engine
 from db.models import Account, Meter
 from tests.e2e.conftest import WINDOW_OPEN

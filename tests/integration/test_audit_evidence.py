@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from core import consumers, imports, payments, staff
-from core.config import MAX_FAILURES
+from core import consumers, imports, payment_callbacks, staff
+from core.config import settings
 from core.errors import Locked, VerificationFailed
-from core.payments import PaymentSettings
+from core.payment_providers import PaymentSettings
 from db.models import AuditLog, AuditTally, FailedAttempt
 from tests.conftest import kyiv
 
@@ -57,20 +57,20 @@ def test_failed_logins_are_audited_with_the_login_and_never_the_password(consume
 
 
 def test_a_success_keeps_the_failures_as_evidence_and_stops_counting_them(consumer, sessions):
-    for _ in range(MAX_FAILURES - 1):
+    for _ in range(settings().max_failures - 1):
         with pytest.raises(VerificationFailed):
             consumers.authenticate(sessions, LOGIN, GUESS, now=NOW)
     assert consumers.authenticate(sessions, LOGIN, PASSWORD, now=NOW) == consumer
-    assert attempts(sessions, consumers.LOGIN_SCOPE, LOGIN) == ["cleared"] * (MAX_FAILURES - 1)
+    assert attempts(sessions, consumers.LOGIN_SCOPE, LOGIN) == ["cleared"] * (settings().max_failures - 1)
     # The cleared failures no longer count: the owner has a full allowance again.
-    for _ in range(MAX_FAILURES - 1):
+    for _ in range(settings().max_failures - 1):
         with pytest.raises(VerificationFailed):
             consumers.authenticate(sessions, LOGIN, GUESS, now=NOW)
     assert consumers.authenticate(sessions, LOGIN, PASSWORD, now=NOW) == consumer
 
 
 def test_a_lockout_is_audited_once_per_period_with_a_count_of_refusals(consumer, sessions):
-    for _ in range(MAX_FAILURES):
+    for _ in range(settings().max_failures):
         with pytest.raises(VerificationFailed):
             consumers.authenticate(sessions, LOGIN, GUESS, now=NOW)
     for _ in range(3):
@@ -105,8 +105,8 @@ READINGS = """meter_serial;value;read_at;ref;account_number
 """
 
 
-def test_imported_readings_are_audited_at_the_time_of_writing(world, sessions, monkeypatch):
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+def test_imported_readings_are_audited_at_the_time_of_writing(configure, world, sessions):
+    configure(TEPLO_NOW="2026-11-27T12:00")
     account = world.account()
     world.meter(account, "0812345", initial="100.000")
     world.window(dt.date(2026, 11, 1))
@@ -132,9 +132,9 @@ LIQPAY = PaymentSettings.load(environ={"LIQPAY_PUBLIC_KEY": "sandbox_i12345", "L
 
 
 def test_a_flood_of_unsigned_callbacks_adds_one_audit_row_per_period(sessions, caplog):
-    caplog.set_level(logging.WARNING, logger="core.payments")
+    caplog.set_level(logging.WARNING, logger="core.payment_callbacks")
     for n in range(100):
-        result = payments.handle_callback(sessions, f"bogus-{n}", "not-a-signature", LIQPAY,
+        result = payment_callbacks.handle_callback(sessions, f"bogus-{n}", "not-a-signature", LIQPAY,
                                           now=NOW + dt.timedelta(seconds=n))
         assert (result.outcome, result.reason) == ("rejected", "signature")
     assert len(audit_rows(sessions, "payment.callback_rejected")) == 1
@@ -143,14 +143,14 @@ def test_a_flood_of_unsigned_callbacks_adds_one_audit_row_per_period(sessions, c
     # A log line per order of magnitude (the 1st, 10th and 100th), not one per request.
     assert len([r for r in caplog.records if "payment callback rejected" in r.getMessage()]) == 3
     # The next period starts a new audit row, so a later attack is still seen.
-    payments.handle_callback(sessions, "bogus", "x", LIQPAY, now=NOW + dt.timedelta(hours=2))
+    payment_callbacks.handle_callback(sessions, "bogus", "x", LIQPAY, now=NOW + dt.timedelta(hours=2))
     assert len(audit_rows(sessions, "payment.callback_rejected")) == 2
 
 
 def test_an_unknown_login_is_throttled_and_locked_with_the_same_words_as_a_known_one(consumer, sessions):
     locked = {}
     for login in (LOGIN, "nobody@example.com"):
-        for _ in range(MAX_FAILURES):
+        for _ in range(settings().max_failures):
             with pytest.raises(VerificationFailed) as failure:
                 consumers.authenticate(sessions, login, GUESS, now=NOW)
             assert failure.value.key == "login.failed"

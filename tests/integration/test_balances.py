@@ -17,8 +17,8 @@ MONTH_AGO = NOW - dt.timedelta(days=31)
 
 
 @pytest.fixture
-def town(world, monkeypatch):
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+def town(configure, world):
+    configure(TEPLO_NOW="2026-11-27T12:00")
     return build(world)
 
 

@@ -54,13 +54,13 @@ def test_expired_ticket_and_idle_session(login_id, sessions):
     _token, ticket = consumer_sessions.start(sessions, login_id, browser=BROWSER, now=NOW)
     assert consumer_sessions.exchange_ticket(sessions, ticket, browser=BROWSER, now=NOW + dt.timedelta(minutes=3)) is None
     token = signed_in(sessions, login_id)
-    idle = dt.timedelta(minutes=config.SESSION_IDLE_MINUTES + 1)
+    idle = dt.timedelta(minutes=config.settings().session_idle_minutes + 1)
     assert consumer_sessions.resolve(sessions, token, now=NOW + idle) is None
 
 
 def test_a_session_in_daily_use_still_ends_at_its_maximum_age(login_id, sessions):
     token = signed_in(sessions, login_id)
-    day, limit = dt.timedelta(days=1), dt.timedelta(days=config.SESSION_MAX_DAYS)
+    day, limit = dt.timedelta(days=1), dt.timedelta(days=config.settings().session_max_days)
     moment = NOW
     while moment + day < NOW + limit:
         moment += day
@@ -109,7 +109,7 @@ def operator(sessions):
 
 
 def test_staff_session_idles_out_after_30_minutes_and_ends_after_12_hours(sessions, operator):
-    assert config.STAFF_SESSION_IDLE_MINUTES == 30 and config.STAFF_SESSION_MAX_HOURS == 12
+    assert config.settings().staff_session_idle_minutes == 30 and config.settings().staff_session_max_hours == 12
     token = staff_signed_in(sessions, operator)
     assert staff_sessions.STORE.resolve(sessions, token, now=NOW + dt.timedelta(minutes=29)) == operator
     assert staff_sessions.STORE.resolve(sessions, token, now=NOW + dt.timedelta(minutes=59)) is None

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from core import additional_charges, consumers, windows
+from core import consumers, estimates, windows
 from core.errors import DomainError
-from db import demo
+from demo import generator as demo
 from db.models import Account, Charge, Payment, Reading, ReadingWindow, StaffUser
 from tests.conftest import kyiv
 
@@ -57,7 +57,7 @@ def test_windows_readings_and_additional_charges(demo_db):
         assert closed.period == dt.date(2026, 10, 1)
         channels = set(s.scalars(select(Reading.channel).distinct()))
         assert {"cabinet", "water_utility"} <= channels
-        lines = additional_charges.estimate(s, s.get(ReadingWindow, closed.id))
+        lines = estimates.estimate(s, s.get(ReadingWindow, closed.id))
         assert lines, "the last closed window must leave some metered accounts without a reading"
         metered = s.scalar(select(func.count(Reading.meter_id.distinct())))
         assert len(lines) < metered
@@ -94,7 +94,7 @@ def test_recent_windows_hold_readings_flagged_for_review(sqlite_engine):
     assert all(consumption > 10 and f"consumption {consumption}" in reason for consumption, reason, _p in flagged)
 
 
-def test_same_seed_same_rows_whatever_the_time_of_day(sqlite_template, tmp_path, monkeypatch):
+def test_same_seed_same_rows_whatever_the_time_of_day(configure, sqlite_template, tmp_path, monkeypatch):
     """`manage.py demo` without a pinned clock: run at 09:15 or at 18:40 the same day, the same seed gives the
     same rows in every table (password hashes aside: each has its own salt)."""
     import shutil
@@ -103,7 +103,7 @@ def test_same_seed_same_rows_whatever_the_time_of_day(sqlite_template, tmp_path,
     from db.engine import make_engine
     from db.models import Base
 
-    monkeypatch.delenv("TEPLO_NOW", raising=False)
+    configure(TEPLO_NOW=None)
     dumps = []
     for name, moment in (("a", kyiv(2026, 11, 27, 9, 15, 3)), ("b", kyiv(2026, 11, 27, 18, 40, 59))):
         monkeypatch.setattr(clock, "now", lambda moment=moment: moment)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core import imports
+from core import import_parsing, imports
 from core.errors import DomainError
 from db.models import AuditLog, Charge, ImportBatch, Payment, Reading
 from tests.conftest import kyiv
@@ -19,8 +19,8 @@ SEED, OTHER = "1120200001000", "1120200002000"
 
 
 @pytest.fixture
-def town(world, monkeypatch):
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+def town(configure, world):
+    configure(TEPLO_NOW="2026-11-27T12:00")
     seed = world.account(SEED)
     other = world.account(OTHER, address="просп. Волі, 3, кв. 9")
     meter = world.meter(seed, "0812345", initial="100.000")
@@ -193,7 +193,7 @@ def test_readings_import_goes_through_the_reading_rules(town):
 @pytest.mark.parametrize("kind, sample", [("bank", "bank_registry.csv"), ("charges", "charges.csv"),
                                           ("readings", "water_utility_readings.csv")])
 def test_sample_files_parse(kind, sample):
-    table = imports.read_table(kind, (ROOT / "data" / "samples" / sample).read_bytes())
+    table = import_parsing.read_table(kind, (ROOT / "data" / "samples" / sample).read_bytes())
     assert table.rejected == [] and len(table.rows) >= 2
 
 

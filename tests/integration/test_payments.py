@@ -13,26 +13,26 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from core import payments, statements
+from core import config, payment_callbacks, payment_providers, payments, statements
 from core.errors import AccessDenied, DomainError
 from db.models import AuditLog, ConsumerAccountLink, ConsumerLogin, Payment, PaymentIntent
 from tests.conftest import kyiv
 
 NOW = kyiv(2020, 3, 2, 10)
 PUBLIC, PRIVATE = "sandbox_i12345", "sandbox_private_key"
-LIQPAY = payments.PaymentSettings.load(environ={
+LIQPAY = payment_providers.PaymentSettings.load(environ={
     "LIQPAY_PUBLIC_KEY": PUBLIC, "LIQPAY_PRIVATE_KEY": PRIVATE, "PUBLIC_BASE_URL": "https://cabinet.example",
 })
-LIQPAY_SANDBOX = payments.PaymentSettings.load(environ={
+LIQPAY_SANDBOX = payment_providers.PaymentSettings.load(environ={
     "LIQPAY_PUBLIC_KEY": PUBLIC, "LIQPAY_PRIVATE_KEY": PRIVATE, "LIQPAY_SANDBOX": "1",
 })
-DEMO = payments.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_DEMO_PAYMENT_KEY": "local-demo-key"})
+DEMO = payment_providers.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_DEMO_PAYMENT_KEY": "local-demo-key"})
 
 
 @pytest.fixture(autouse=True)
-def demo_mode(monkeypatch):
+def demo_mode(configure):
     """These tests pay through the demo provider too, which exists only in demo mode."""
-    monkeypatch.setenv("TEPLO_DEMO", "1")
+    configure(TEPLO_DEMO="1")
 
 
 def consumer(sessions, account_id, login="+380671234567") -> int:
@@ -83,7 +83,7 @@ def new_intent(sessions, payer, amount="1866,66", service="heating", settings=LI
 
 def pay(sessions, order_id, amount="1866.66", status="success", settings=LIQPAY, key=PRIVATE, now=NOW, **extra):
     data, signature = callback({"status": status, "order_id": order_id, "amount": amount, **extra}, key)
-    return payments.handle_callback(sessions, data, signature, settings, now=now)
+    return payment_callbacks.handle_callback(sessions, data, signature, settings, now=now)
 
 
 # ------------------------------------------------------------------------------------------ creating and checkout
@@ -93,7 +93,7 @@ def test_intent_is_created_with_order_id_expiry_and_audit(sessions, payer):
     intent = new_intent(sessions, payer, "1 866,66")
     row = intent_row(sessions, intent.order_id)
     assert (row.status, row.amount, row.service, row.provider) == ("created", Decimal("1866.66"), "heating", "liqpay")
-    assert row.expires_at == NOW + payments.INTENT_TTL
+    assert row.expires_at == NOW + payments.intent_ttl()
     assert intent.order_id != new_intent(sessions, payer).order_id
     assert audit_actions(sessions, intent.order_id) == ["payment.intent_created"]
 
@@ -142,9 +142,9 @@ def test_checkout_of_another_consumers_order_is_refused(sessions, world, payer):
 # ------------------------------------------------------------------------------------------ the callback
 
 
-def test_success_callback_credits_exactly_one_payment_and_replays_change_nothing(sessions, payer, monkeypatch):
+def test_success_callback_credits_exactly_one_payment_and_replays_change_nothing(configure, sessions, payer):
     account, login = payer
-    monkeypatch.setenv("TEPLO_NOW", "2020-03-02T10:05")
+    configure(TEPLO_NOW="2020-03-02T10:05")
     intent = new_intent(sessions, payer)
     payments.begin_checkout(sessions, login, intent.order_id, LIQPAY, now=NOW)
     assert [p.status for p in statements.statement_for_consumer(sessions, login, account).pending] == ["pending"]
@@ -173,7 +173,7 @@ def test_simultaneous_callbacks_credit_once(sessions, payer):
 
     def deliver():
         start.wait()
-        outcomes.append(payments.handle_callback(sessions, data, signature, LIQPAY, now=NOW).outcome)
+        outcomes.append(payment_callbacks.handle_callback(sessions, data, signature, LIQPAY, now=NOW).outcome)
 
     threads = [threading.Thread(target=deliver) for _ in range(6)]
     for thread in threads:
@@ -197,7 +197,7 @@ def test_data_tampered_after_signing_is_rejected(sessions, payer):
     intent = new_intent(sessions, payer)
     data, signature = callback({"status": "failure", "order_id": intent.order_id, "amount": "1866.66"})
     forged = base64.b64encode(base64.b64decode(data).replace(b'"failure"', b'"success"')).decode()
-    result = payments.handle_callback(sessions, forged, signature, LIQPAY, now=NOW)
+    result = payment_callbacks.handle_callback(sessions, forged, signature, LIQPAY, now=NOW)
     assert result.reason == "signature"
     assert intent_row(sessions, intent.order_id).status == "created" and payments_of(sessions, payer[0]) == []
 
@@ -227,7 +227,7 @@ def test_amount_must_match_to_the_kopeck_with_at_most_two_decimals(sessions, pay
 def test_currency_other_than_hryvnia_is_rejected(sessions, payer):
     intent = new_intent(sessions, payer)
     data, signature = callback({"status": "success", "order_id": intent.order_id, "amount": "1866.66", "currency": "USD"})
-    assert payments.handle_callback(sessions, data, signature, LIQPAY, now=NOW).reason == "currency"
+    assert payment_callbacks.handle_callback(sessions, data, signature, LIQPAY, now=NOW).reason == "currency"
     assert payments_of(sessions, payer[0]) == []
 
 
@@ -251,7 +251,7 @@ def test_another_public_key_is_rejected(sessions, payer):
     intent = new_intent(sessions, payer)
     data, signature = callback({"status": "success", "order_id": intent.order_id, "amount": "1866.66",
                                 "public_key": "i_someone_else"})
-    assert payments.handle_callback(sessions, data, signature, LIQPAY, now=NOW).reason == "public_key"
+    assert payment_callbacks.handle_callback(sessions, data, signature, LIQPAY, now=NOW).reason == "public_key"
 
 
 @pytest.mark.parametrize("status", ["failure", "error"])
@@ -341,13 +341,13 @@ def test_unknown_status_changes_nothing(sessions, payer):
     assert intent_row(sessions, intent.order_id).status == "created"
 
 
-def test_open_intents_expire_and_a_late_success_is_still_credited(sessions, payer, monkeypatch):
+def test_open_intents_expire_and_a_late_success_is_still_credited(configure, sessions, payer):
     account, login = payer
     intent = new_intent(sessions, payer)
     payments.begin_checkout(sessions, login, intent.order_id, LIQPAY, now=NOW)
-    later = NOW + payments.INTENT_TTL + dt.timedelta(minutes=1)
+    later = NOW + payments.intent_ttl() + dt.timedelta(minutes=1)
     assert payments.intent_for_consumer(sessions, login, intent.order_id, now=later).status == "expired"
-    monkeypatch.setenv("TEPLO_NOW", later.isoformat())
+    configure(TEPLO_NOW=later.isoformat())
     assert statements.statement_for_consumer(sessions, login, account).pending == []  # never shown as open
     assert payments.expire_stale_intents(sessions, now=later) == 1
     assert intent_row(sessions, intent.order_id).status == "expired"
@@ -363,7 +363,7 @@ def test_open_intents_expire_and_a_late_success_is_still_credited(sessions, paye
 
 def test_new_intent_expires_the_accounts_stale_ones(sessions, payer):
     old = new_intent(sessions, payer)
-    new_intent(sessions, payer, now=NOW + payments.INTENT_TTL + dt.timedelta(seconds=1))
+    new_intent(sessions, payer, now=NOW + payments.intent_ttl() + dt.timedelta(seconds=1))
     assert intent_row(sessions, old.order_id).status == "expired"
 
 
@@ -411,14 +411,19 @@ def test_demo_key_cannot_pay_a_real_order_and_demo_is_off_with_real_keys(session
 
 
 def test_payments_can_be_switched_off():
-    off = payments.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_DEMO_PAYMENTS": "0"})
+    off = payment_providers.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_DEMO_PAYMENTS": "0"})
     assert off.provider == "off"
     with pytest.raises(DomainError) as err:
-        payments.provider_for(off)
+        payment_providers.provider_for(off)
     assert err.value.key == "payment.unavailable"
 
 
-def test_secrets_override_the_environment():
-    settings = payments.PaymentSettings.load({"LIQPAY_PUBLIC_KEY": "i1", "LIQPAY_PRIVATE_KEY": "p1"},
-                                             environ={"LIQPAY_SANDBOX": "1"})
+def test_secrets_override_the_environment(tmp_path):
+    secrets_file = tmp_path / "secrets.toml"
+    secrets_file.write_text('LIQPAY_PUBLIC_KEY = "i1"\nLIQPAY_PRIVATE_KEY = "p1"\nLIQPAY_SANDBOX = true\n',
+                            encoding="utf-8")
+    configured = config.Settings.from_environ({"LIQPAY_PUBLIC_KEY": "from-env", "LIQPAY_SANDBOX": "0"},
+                                              config.read_secrets(secrets_file))
+    settings = payment_providers.PaymentSettings.of(configured)
     assert settings.provider == "liqpay" and settings.liqpay_keys.sandbox
+    assert settings.liqpay_keys.public_key == "i1"

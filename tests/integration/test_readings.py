@@ -253,12 +253,11 @@ def test_a_staff_correction_stands_in_place_of_the_reading_and_is_audited(autumn
     assert superseded.value.key == "reading.correct_not_standing"
 
 
-def test_the_water_utility_file_with_an_older_date_leaves_the_consumers_reading_standing(autumn, sessions,
-                                                                                        monkeypatch):
+def test_the_water_utility_file_with_an_older_date_leaves_the_consumers_reading_standing(configure, autumn, sessions):
     """The issue's case through the import: the consumer's 110 of 2 November, then the utility's 105 of 26 October."""
     from core import imports
 
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+    configure(TEPLO_NOW="2026-11-27T12:00")
     meter_id, w = autumn
     record(sessions, meter_id, w[OCT_2026], "110", kyiv(2026, 11, 2, 10), channel="cabinet")
     data = "meter_serial;value;read_at;ref\r\n0812345;105,000;2026-10-26 10:00;VK-26\r\n".encode()

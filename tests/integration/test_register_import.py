@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core import additional_charges, dashboard, imports, register_import
+from core import additional_charges, dashboard_readings, imports, register_import, register_parsing
 from core.consumers import linked_accounts, register
 from core.errors import DomainError
 from core.payments import create_intent
@@ -57,15 +57,15 @@ def actions(sessions) -> list[tuple[str, str]]:
 
 def load(sessions, kind: str, name: str) -> object:
     data = (SAMPLES / name).read_bytes()
-    if kind in register_import.KINDS:
+    if kind in register_parsing.KINDS:
         return register_import.commit(sessions, kind, name, data, actor="operator")
     return imports.commit(sessions, kind, name, data, actor="operator")
 
 
 @pytest.fixture
-def utility(world, monkeypatch):
+def utility(configure, world):
     """An empty database loaded in the README's order from the sample files, the November window open."""
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+    configure(TEPLO_NOW="2026-11-27T12:00")
     sessions = world.sessions
     world.window(dt.date(2026, 10, 1))
     world.window(dt.date(2026, 11, 1))
@@ -146,8 +146,8 @@ def test_a_later_file_moves_changes_replaces_and_closes_with_an_audit_row_each(u
     assert actions(sessions) == after
 
 
-def test_a_closed_account_stays_with_its_consumer_but_takes_no_readings_and_no_estimates(utility, monkeypatch):
-    monkeypatch.setenv("TEPLO_DEMO", "1")  # the payment below goes to the demo provider
+def test_a_closed_account_stays_with_its_consumer_but_takes_no_readings_and_no_estimates(configure, utility):
+    configure(TEPLO_DEMO="1")  # the payment below goes to the demo provider
     sessions = utility
     login = register(sessions, account_number=NEW, last_payment="150,00", login="new@example.com",
                      password="довга-фраза-2020", password_repeated="довга-фраза-2020")
@@ -160,7 +160,7 @@ def test_a_closed_account_stays_with_its_consumer_but_takes_no_readings_and_no_e
         s.execute(Reading.__table__.update().where(Reading.meter_id == meter_id).values(status="superseded"))
 
     def listed() -> tuple[bool, bool]:
-        _total, missing = dashboard.accounts_without_reading(sessions, november)
+        _total, missing = dashboard_readings.accounts_without_reading(sessions, november)
         estimated = additional_charges.additional_charge_list(sessions, november)
         return NEW in {m.account_number for m in missing}, NEW in {line.account_number for line in estimated}
 
@@ -182,8 +182,8 @@ def test_a_closed_account_stays_with_its_consumer_but_takes_no_readings_and_no_e
     assert create_intent(sessions, login, account_id, "hot_water", "10,00").amount == Decimal("10.00")  # a debt is paid
 
 
-def test_tariffs_and_norms_per_period_fall_back_to_the_settings(world, monkeypatch):
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+def test_tariffs_and_norms_per_period_fall_back_to_the_settings(configure, world):
+    configure(TEPLO_NOW="2026-11-27T12:00")
     sessions = world.sessions
     with sessions() as s:
         assert tariff_for(s, "hot_water", dt.date(2026, 10, 1)) == Decimal("98.52")
@@ -221,8 +221,8 @@ def rejected(result) -> list[tuple[int, str]]:
     return [(r.line, r.message("en")) for r in result.rejected]
 
 
-def test_bad_rows_are_rejected_with_their_line_and_reason_and_good_rows_still_load(world, monkeypatch):
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+def test_bad_rows_are_rejected_with_their_line_and_reason_and_good_rows_still_load(configure, world):
+    configure(TEPLO_NOW="2026-11-27T12:00")
     sessions = world.sessions
     accounts = csv_bytes(
         "account_number;street;building;flat;residents;heating;hot_water;heated_area;status;closed_on\n"
@@ -308,8 +308,8 @@ def session_meter_id(sessions, serial: str) -> int:
         return s.scalar(select(Meter.id).where(Meter.serial == serial))
 
 
-def test_a_last_row_without_a_line_break_is_a_truncation_suspect(world, monkeypatch):
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+def test_a_last_row_without_a_line_break_is_a_truncation_suspect(configure, world):
+    configure(TEPLO_NOW="2026-11-27T12:00")
     cut = ("\ufeffaccount_number;street;building;flat;residents;heating;hot_water;heated_area\r\n"
            "1120200001000;вул. Гулака-Артемовського;20;1;2;1;1;62,40\r\n"
            "1120200001017;вул. Гулака-Артемовського;2").encode("utf-8")

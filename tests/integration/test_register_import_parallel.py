@@ -54,8 +54,8 @@ def _url(engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
-def test_the_same_file_committed_at_once_adds_each_account_once(engine, sessions, monkeypatch):
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+def test_the_same_file_committed_at_once_adds_each_account_once(configure, engine, sessions):
+    configure(TEPLO_NOW="2026-11-27T12:00")
     # A building of 400 flats: long enough a transaction for the commits to overlap.
     data = (HEADER + "".join(f"1130000{flat:06d};вул. Кравчука;7;{flat};2;1;1;48,00\r\n"
                              for flat in range(1, 401))).encode("utf-8")
@@ -68,8 +68,8 @@ def test_the_same_file_committed_at_once_adds_each_account_once(engine, sessions
         assert len(s.scalars(select(AuditLog.id).where(AuditLog.action == "account.created")).all()) == 400
 
 
-def test_concurrent_changes_to_one_account_are_each_seen_by_the_next(engine, sessions, monkeypatch):
-    monkeypatch.setenv("TEPLO_NOW", "2026-11-27T12:00")
+def test_concurrent_changes_to_one_account_are_each_seen_by_the_next(configure, engine, sessions):
+    configure(TEPLO_NOW="2026-11-27T12:00")
     register_import.commit(sessions, "accounts", "accounts.csv", SAMPLE.read_bytes(), actor="setup")
     files = {f"operator{i}": (HEADER + f"1120200001000;вул. Гулака-Артемовського;20;1;{i + 3};1;1;62,40\r\n")
              .encode("utf-8") for i in range(PROCESSES)}

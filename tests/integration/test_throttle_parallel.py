@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
 from core import consumers, passwords, staff
-from core.config import MAX_FAILURES
+from core.config import settings
 from core.errors import Locked, VerificationFailed
 from db.engine import make_sessions
 from db.models import AuditLog, FailedAttempt
@@ -111,8 +111,8 @@ def test_parallel_guesses_evaluate_at_most_the_limit(engine, targets, proof):
 
     errors = [o for o in outcomes if o.startswith("error")]
     assert errors == []
-    assert outcomes.count("evaluated") == MAX_FAILURES, outcomes
-    assert outcomes.count("locked") == processes - MAX_FAILURES
+    assert outcomes.count("evaluated") == settings().max_failures, outcomes
+    assert outcomes.count("locked") == processes - settings().max_failures
     _fn, scope, key = PROOFS[proof]
     with sessions() as s:
         failed = s.scalar(select(func.count()).select_from(FailedAttempt).where(
@@ -121,8 +121,8 @@ def test_parallel_guesses_evaluate_at_most_the_limit(engine, targets, proof):
             FailedAttempt.scope == scope, FailedAttempt.key == key, FailedAttempt.outcome == "locked")).scalars().all()
         audited = dict(s.execute(select(AuditLog.action, func.count()).where(AuditLog.entity_id == key)
                                  .group_by(AuditLog.action)).all())
-    assert failed == MAX_FAILURES
+    assert failed == settings().max_failures
     # The lockout is audited once, with a counter of the refused attempts, not one row per refusal.
-    assert lockout == [processes - MAX_FAILURES]
-    assert audited.get(f"{scope}.failed") == MAX_FAILURES and audited.get(f"{scope}.locked") == 1
+    assert lockout == [processes - settings().max_failures]
+    assert audited.get(f"{scope}.failed") == settings().max_failures and audited.get(f"{scope}.locked") == 1
 

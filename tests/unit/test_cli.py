@@ -116,3 +116,20 @@ def test_import_of_a_registry_with_year_one_dates_reports_the_lines_and_no_trace
     assert "line 5: Line 5 is the last one and has no line end" in out.stdout
     assert "file: 4 data rows, total 315.00 UAH" in out.stdout
     assert "1 to add (preview" in out.stdout
+
+
+def test_send_reminders_without_smtp_says_it_is_not_configured_and_sends_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path}/mail.sqlite3"
+    out = run("send-reminders", env_url=url, TEPLO_SMTP_HOST="", TEPLO_MAIL_FROM="", TEPLO_UNSUBSCRIBE_SECRET="")
+    assert out.returncode == 2
+    assert "not configured; nothing sent" in out.stderr and "TEPLO_SMTP_HOST is not set" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_send_reminders_with_nobody_opted_in_prints_an_empty_summary(tmp_path):
+    url = f"sqlite:///{tmp_path}/mail.sqlite3"
+    out = run("send-reminders", env_url=url, TEPLO_SMTP_HOST="127.0.0.1", TEPLO_SMTP_PORT="9", TEPLO_SMTP_TLS="none",
+              TEPLO_MAIL_FROM="noreply@cabinet.example.ua", TEPLO_UNSUBSCRIBE_SECRET="x" * 32,
+              PUBLIC_BASE_URL="https://cabinet.example.ua")
+    assert out.returncode == 0, out.stderr
+    assert "0 reminders due: 0 sent, 0 failed" in out.stdout

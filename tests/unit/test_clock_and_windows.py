@@ -23,12 +23,12 @@ def test_window_across_dst_change_keeps_kyiv_midnight():
     assert closes.astimezone(dt.timezone.utc).hour == 21
 
 
-def test_pinned_clock(monkeypatch):
-    monkeypatch.setenv("TEPLO_NOW", "2020-03-02")
+def test_pinned_clock(configure):
+    configure(TEPLO_NOW="2020-03-02")
     assert clock.now() == dt.datetime(2020, 3, 2, 12, 0, tzinfo=KYIV)
-    monkeypatch.setenv("TEPLO_NOW", "2020-03-03T23:30")
+    configure(TEPLO_NOW="2020-03-03T23:30")
     assert clock.now().hour == 23 and clock.now().tzinfo is not None
-    monkeypatch.delenv("TEPLO_NOW")
+    configure(TEPLO_NOW=None)
     assert clock.now().tzinfo is not None
 
 

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 import render  # noqa: E402
 
-JOBS = {"balances", "expire-payments", "windows", "close-windows", "cleanup"}
+JOBS = {"balances", "expire-payments", "windows", "close-windows", "cleanup", "send-reminders"}
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ def lines(stream: io.StringIO) -> list[dict]:
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
-def test_one_json_line_per_event_with_the_request_id_and_no_secrets(monkeypatch):
-    monkeypatch.setenv("LIQPAY_PRIVATE_KEY", "sandbox_private_key_XYZ")
+def test_one_json_line_per_event_with_the_request_id_and_no_secrets(configure):
+    configure(LIQPAY_PRIVATE_KEY="sandbox_private_key_XYZ")
     stream = io.StringIO()
     handler = logs.configure(stream=stream)
     try:

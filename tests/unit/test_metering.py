@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from core import metering
 from core.clock import KYIV
-from core.config import HOT_WATER_NORM_M3_PER_RESIDENT
+from core.config import settings
 from core.metering import Candidate, MeterSpan
 
 DAY = dt.timedelta(days=1)
@@ -83,7 +83,7 @@ def test_one_reading_in_twelve_months_is_averaged_from_the_one_before():
 def test_no_history_or_a_long_silence_falls_back_to_the_norm():
     until = dt.datetime(2020, 2, 25, tzinfo=KYIV)
     fresh = metering.estimate([MeterSpan(dt.date(2015, 1, 1), Decimal(0))], dt.date(2020, 2, 1), 2, until)
-    assert (fresh.rule, fresh.months_without, fresh.volume) == ("norm", None, HOT_WATER_NORM_M3_PER_RESIDENT * 2)
+    assert (fresh.rule, fresh.months_without, fresh.volume) == ("norm", None, settings().hot_water_norm * 2)
     silent = MeterSpan(dt.date(2015, 1, 1), Decimal(0), first_at=dt.datetime(2019, 3, 1, tzinfo=KYIV),
                        first_value=Decimal(10), last_at=dt.datetime(2019, 10, 28, tzinfo=KYIV), last_value=Decimal(30),
                        last_period=dt.date(2019, 10, 1))

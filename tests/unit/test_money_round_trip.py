@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, strategies as st
 
 from core import formatting
-from core.config import MAX_PAYMENT
+from core.config import settings
 from core.errors import DomainError
 from core.parsing import parse_amount, parse_reading
 
 LANGUAGES = ("uk", "en")
-amounts = st.decimals(min_value=Decimal("0.01"), max_value=MAX_PAYMENT, places=2)
+amounts = st.decimals(min_value=Decimal("0.01"), max_value=settings().max_payment, places=2)
 volumes = st.decimals(min_value=Decimal("0"), max_value=Decimal("999999.999"), places=3)
 
 

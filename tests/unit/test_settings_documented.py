@@ -13,8 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SKIP_DIRS = {".venv", ".git", "__pycache__", "node_modules", "data", "artifacts"}
 
-# os.environ.get("X"), os.environ["X"], os.getenv("X"), and the mappings built from them (source.get("X")).
-_ENV_READ = re.compile(r"""(?:os\.environ(?:\.get)?\s*[(\[]|getenv\(|source\.get\(|secrets\.get\(|secrets\[)"""
+# os.environ.get("X"), os.environ["X"], os.getenv("X"), the mappings built from them (source.get("X")), and the
+# fields of core.config.Settings (setting("X", default)).
+_ENV_READ = re.compile(r"""(?:os\.environ(?:\.get)?\s*[(\[]|getenv\(|source\.get\(|secrets\.get\(|secrets\["""
+                       r"""|setting\()"""
                        r"""\s*["']([A-Z][A-Z0-9_]*)["']""")
 # The project's own names wherever they appear as a string (config helpers such as _int("TEPLO_X", 5)).
 _OWN_NAME = re.compile(r"""["']((?:TEPLO|LIQPAY)_[A-Z0-9_]+)["']""")
@@ -71,6 +73,15 @@ def test_every_setting_the_code_reads_is_documented_in_the_readme():
     documented = settings_in_the_readme()
     missing = {name: sorted(files) for name, files in settings_read_by_the_code().items() if name not in documented}
     assert not missing, f"settings read by the code but missing from the README's Settings table: {missing}"
+
+
+def test_every_field_of_the_settings_object_is_documented_with_its_name():
+    """core.config.Settings is where the code reads its settings: each field's variable is in the README table."""
+    from core.config import Settings
+
+    names = set(Settings.names().values())
+    assert {"DATABASE_URL", "TEPLO_DEMO", "TEPLO_NOW", "LIQPAY_PRIVATE_KEY", "TEPLO_MAX_FAILURES"} <= names
+    assert names - settings_in_the_readme() == set()
 
 
 def test_the_secrets_file_with_the_payment_key_is_never_committed():

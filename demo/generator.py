@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
 from core.clock import KYIV, add_months, days_in_month
-from core.config import JUMP_FLOOR_M3
+from core.config import settings
+from core.staff import DEMO_STAFF  # noqa: F401 - the demo's staff users, also imported from here
 from argon2 import PasswordHasher
 from core.windows import ensure_default_windows
 from db.models import (
@@ -47,12 +48,6 @@ SEED_LAST_HOT_WATER_PAYMENT = Decimal("87.45")
 NEW_ACCOUNT = "1120200001017"
 NEW_ACCOUNT_METER = "2611017"
 DEMO_CONSUMER_PASSWORD = "demo-consumer-2026"
-DEMO_STAFF = {  # demo only: documented in the README, never for production
-    "admin": "demo-admin-2026",
-    "manager": "demo-manager-2026",
-    "analyst": "demo-analyst-2026",
-    "operator": "demo-operator-2026",
-}
 SIZES = {"tiny": 60, "small": 2000, "city": 80_000}
 
 STREETS = [
@@ -128,11 +123,9 @@ def _submission_moment(rng: random.Random, window: tuple[dt.datetime, dt.datetim
 def demo_moment(moment: dt.datetime | None = None) -> dt.datetime:
     """The moment the demo is generated as of: the business clock when pinned (TEPLO_NOW), else the start of today
     (Kyiv), so the same seed gives the same data all day long, whatever the minute it runs."""
-    import os
-
     if moment is not None:
         return moment
-    if os.environ.get("TEPLO_NOW"):
+    if settings().now is not None:
         return clock.now()
     return dt.datetime.combine(clock.now().astimezone(KYIV).date(), dt.time(), tzinfo=KYIV)
 
@@ -335,7 +328,7 @@ def _build(rng, flats, ids: _Ids, months, windows, now, login_hash) -> dict:
                             leak = _q(Decimal(leaks.uniform(12, 30)), MILLI)
                             value += leak
                             consumed_since_reading += leak
-                            reason = f"consumption {consumed_since_reading} m3 above {JUMP_FLOOR_M3:.3f} m3"
+                            reason = f"consumption {consumed_since_reading} m3 above {settings().jump_floor_m3:.3f} m3"
                         rows[Reading].append(dict(
                             id=ids.take(Reading), meter_id=meter_id, window_id=window[0], value=value,
                             consumption=consumed_since_reading, submitted_at=moment, channel=channel, status="accepted",
