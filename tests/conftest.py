@@ -76,10 +76,31 @@ def _sqlite_engine(template, tmp_path):
     return make_engine(f"sqlite:///{path}")
 
 
+_OWNED_SEQUENCES_IN_USE = text("""
+    SELECT sequence.oid::regclass::text, used.start_value FROM pg_class sequence
+    JOIN pg_depend owner ON owner.objid = sequence.oid AND owner.deptype IN ('a', 'i')
+    JOIN pg_class owning ON owning.oid = owner.refobjid
+    JOIN pg_sequences used ON used.schemaname = sequence.relnamespace::regnamespace::text
+                          AND used.sequencename = sequence.relname
+    WHERE sequence.relkind = 'S' AND owning.relname = ANY(:tables) AND used.last_value IS NOT NULL""")
+
+
 def _truncate(engine) -> None:
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    """Empty every table and restart its ids, as TRUNCATE … RESTART IDENTITY does. Where the test database's user may
+    (a superuser, as in CI), rows are deleted with triggers off for this transaction only (the append-only guards
+    and the foreign keys are triggers): about 20× quicker than TRUNCATE, which gives each of the tables new files on
+    every test. Ids restart the same way (each sequence the tables own and have used, from its start)."""
+    tables = [t.name for t in Base.metadata.sorted_tables]
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        superuser = connection.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))
+        if not superuser:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(tables):
+            connection.execute(text(f"DELETE FROM {table}"))
+        for sequence, start in connection.execute(_OWNED_SEQUENCES_IN_USE, {"tables": tables}).all():
+            connection.execute(text("SELECT setval(:sequence, :start, false)"), {"sequence": sequence, "start": start})
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

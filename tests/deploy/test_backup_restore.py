@@ -18,6 +18,7 @@ from core import lookup
 from core.staff import create_staff_user
 from db.engine import make_engine, make_sessions
 from tests.conftest import World, kyiv
+from tests.e2e.harness import COMMAND_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKUP = ROOT / "deploy" / "backup" / "teplo-backup.sh"
@@ -46,13 +47,13 @@ def test_nightly_dump_restores_into_a_fresh_database_the_apps_read(pg_world, tmp
     env = {**os.environ, "DATABASE_URL": url, "TEPLO_BACKUP_DIR": str(tmp_path / "backups"),
            "TEPLO_PYTHON": str(ROOT / ".venv" / "bin" / "python")}
 
-    backup = subprocess.run([str(BACKUP)], env=env, capture_output=True, text=True, timeout=120)
+    backup = subprocess.run([str(BACKUP)], env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
     assert backup.returncode == 0, backup.stderr
     dumps = sorted((tmp_path / "backups").glob("teplo-*.dump"))
     assert len(dumps) == 1 and '"msg":"backup written"' in backup.stdout
     assert not list((tmp_path / "backups").glob(".*partial"))
 
-    drill = subprocess.run([str(DRILL), "--keep"], env=env, capture_output=True, text=True, timeout=180)
+    drill = subprocess.run([str(DRILL), "--keep"], env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
     assert drill.returncode == 0, drill.stderr + drill.stdout
     assert "schema: up to date" in drill.stdout
     assert "accounts=1 charges=1 payments=2" in drill.stdout and "payments_total=1966.66" in drill.stdout

@@ -25,7 +25,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import time
 import urllib.parse
 from decimal import Decimal
 from pathlib import Path
@@ -42,8 +41,8 @@ from db.migrate import upgrade
 from db.models import Account, ImportBatch, Payment, PaymentIntent
 from tests.conftest import PG_URL, World, kyiv
 from tests.e2e.harness import (
-    CHROMIUM, CHROMIUM_FLAGS, DESKTOP, PHONE, click_button, expect, expect_text, fill, free_port, log_in,
-    require_browser, screenshot, wait_idle,
+    COMMAND_TIMEOUT, DESKTOP, PHONE, TIMEOUT, ServerLog, click_button, close_browser, expect, expect_text, fill,
+    free_port, launch_browser, log_in, require_browser, screenshot, wait_idle, wait_until,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,7 +102,7 @@ def _certificate(directory: Path) -> tuple[Path, Path]:
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={PUBLIC_NAME}",
          "-addext", f"subjectAltName=DNS:{PUBLIC_NAME},DNS:{STAFF_NAME}", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, timeout=60)
+        check=True, capture_output=True, timeout=COMMAND_TIMEOUT)
     return cert, key
 
 
@@ -140,26 +139,29 @@ class Replica:
         self.port, self.log = port, logs / f"{unit.stem}-{port}.log"
         self.process = subprocess.Popen(command, cwd=cwd, env=base | env, stdout=self.log.open("w"),
                                         stderr=subprocess.STDOUT, start_new_session=True)
+        self.server_log = ServerLog(self.log, self.log.stem)
 
-    def wait_healthy(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"replica {self.port} exited: {self.log.read_text()[-3000:]}")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                connection.request("GET", "/_stcore/health")
-                if connection.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)  # polling interval of the health check
-        raise RuntimeError(f"replica {self.port} not healthy: {self.log.read_text()[-3000:]}")
+    def _healthy(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"replica {self.port} exited: {self.log.read_text()[-3000:]}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=min(TIMEOUT, 10))
+            connection.request("GET", "/_stcore/health")
+            return connection.getresponse().status == 200
+        except OSError:
+            return False
+
+    def wait_healthy(self) -> None:
+        try:
+            wait_until(self._healthy, f"replica {self.port} healthy")
+        except TimeoutError as error:
+            raise RuntimeError(f"{error}: {self.log.read_text()[-3000:]}") from None
 
     def kill(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=TIMEOUT)
+        self.server_log.ended()
 
 
 class Deployment:
@@ -195,10 +197,12 @@ class Deployment:
                          for port in self.public_ports]
         self.replicas.append(Replica(rendered / "systemd" / "teplo-staff@.service", self.staff_port, logs))
         self.nginx_conf = self._nginx_main(rendered / "nginx" / "teplo.conf", logs)
-        checked = subprocess.run(["nginx", "-t", "-c", str(self.nginx_conf)], capture_output=True, text=True)
+        checked = subprocess.run(["nginx", "-t", "-c", str(self.nginx_conf)], capture_output=True, text=True,
+                                 timeout=COMMAND_TIMEOUT)
         assert checked.returncode == 0, checked.stderr
         self.nginx = subprocess.Popen(["nginx", "-c", str(self.nginx_conf)], stdout=(logs / "nginx.out").open("w"),
                                       stderr=subprocess.STDOUT, start_new_session=True)
+        self.nginx_logs = [ServerLog(logs / "error.log", "nginx-error"), ServerLog(self.access_log, "nginx-access")]
         for replica in self.replicas:
             replica.wait_healthy()
 
@@ -222,7 +226,7 @@ class Deployment:
         """One HTTPS request to nginx for `host`, from the given local address (127.0.0.2 is "another network")."""
         context = ssl.create_default_context()
         context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-        connection = http.client.HTTPSConnection("127.0.0.1", self.https, context=context, timeout=30,
+        connection = http.client.HTTPSConnection("127.0.0.1", self.https, context=context, timeout=TIMEOUT,
                                                  source_address=(source, 0))
         connection.request(method, path, body=body, headers={"Host": f"{host}:{self.https}", **(headers or {})})
         response = connection.getresponse()
@@ -241,17 +245,20 @@ class Deployment:
         if self.nginx.poll() is None:
             os.killpg(self.nginx.pid, signal.SIGTERM)
             try:
-                self.nginx.wait(timeout=10)
+                self.nginx.wait(timeout=TIMEOUT)
             except subprocess.TimeoutExpired:
                 os.killpg(self.nginx.pid, signal.SIGKILL)
+        for log in self.nginx_logs:
+            log.ended()
         for replica in self.replicas:
             if replica.process.poll() is None:
                 os.killpg(replica.process.pid, signal.SIGTERM)
         for replica in self.replicas:
             try:
-                replica.process.wait(timeout=10)
+                replica.process.wait(timeout=TIMEOUT)
             except subprocess.TimeoutExpired:
-                replica.kill()
+                pass
+            replica.kill()
 
 
 @pytest.fixture(scope="module")
@@ -279,11 +286,9 @@ def browser(deployment):
 
     rules = f"MAP {PUBLIC_NAME} 127.0.0.1, MAP {STAFF_NAME} 127.0.0.1"
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[*CHROMIUM_FLAGS, "--ignore-certificate-errors", f"--host-resolver-rules={rules}"])
+        instance = launch_browser(playwright, "--ignore-certificate-errors", f"--host-resolver-rules={rules}")
         yield instance
-        instance.close()
+        close_browser(instance)
 
 
 @pytest.fixture(scope="module")
@@ -297,7 +302,7 @@ def test_the_deployed_settings_pass_manage_py_check(deployment):
     """The settings the replicas run with: nothing unsafe (LiqPay's sandbox and the missing admin are warnings)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEPLO_", "LIQPAY_", "STREAMLIT_"))}
     checked = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env | deployment.settings,
-                             capture_output=True, text=True, timeout=120)
+                             capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "UNSAFE" not in checked.stdout and "WARNING: LIQPAY_SANDBOX" in checked.stdout
 
@@ -339,9 +344,9 @@ def test_operator_uploads_a_bank_registry_through_nginx(deployment, browser, ses
     expect_text(page, "Внутрішній застосунок")
     fill(page, "Ім'я користувача", OPERATOR)
     fill(page, "Пароль", OPERATOR_PASSWORD)
-    with page.expect_response(lambda response: "/session/start" in response.url, timeout=60_000):
+    with page.expect_response(lambda response: "/session/start" in response.url):
         click_button(page, "Увійти")  # the browser then fetches the session cookie and reloads the dashboard
-    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible(timeout=30_000)
+    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible()
     wait_idle(page)
     page.locator("[data-testid='stSidebarNav'] a").filter(has=page.get_by_text("Імпорт файлів", exact=True)).click()
     expect(page.get_by_role("heading", name="Імпорт файлів").first).to_be_visible()
@@ -395,7 +400,7 @@ def test_staff_app_only_on_its_internal_name_and_allow_list(deployment):
     assert status == 403  # from outside the allow-list
     with pytest.raises((ConnectionError, http.client.RemoteDisconnected, ssl.SSLError, OSError)):
         deployment.request("GET", "/", "unknown.example")  # any other name: the connection is closed
-    redirect = http.client.HTTPConnection("127.0.0.1", deployment.http, timeout=10)
+    redirect = http.client.HTTPConnection("127.0.0.1", deployment.http, timeout=TIMEOUT)
     redirect.request("GET", "/pay", headers={"Host": PUBLIC_NAME})
     response = redirect.getresponse()
     assert response.status == 301 and response.getheader("Location").startswith(f"https://{PUBLIC_NAME}")

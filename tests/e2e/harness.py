@@ -1,6 +1,12 @@
 """Real-browser harness: both apps started with `streamlit run` on free ports over a fresh demo database,
 driven by Playwright in Debian's Chromium. Waits the way Streamlit's own e2e tests do: the health endpoint,
-then the app's script state; never fixed sleeps."""
+then the app's script state; never fixed sleeps.
+
+Every wait of the suite has one limit, TEPLO_E2E_TIMEOUT seconds (90 unless set): Playwright's own defaults (clicks,
+navigation, `expect`), the waits below and the polling of `wait_until`. A busy machine makes the suite slower, not
+red; CI raises the one number if its machines are slower still. A failing test keeps its evidence: the conftest's
+report hook calls `keep_failure_artifacts`, which saves the open pages and the logs of the app servers that ran
+during the test under tests/artifacts/<test>/."""
 
 from __future__ import annotations
 
@@ -33,6 +39,45 @@ CHROMIUM_FLAGS = [
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
+
+
+def _timeout_setting() -> float:
+    raw = os.environ.get("TEPLO_E2E_TIMEOUT", "").strip() or "90"
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0
+    if not seconds > 0:
+        raise pytest.UsageError(f"TEPLO_E2E_TIMEOUT must be a number of seconds above 0, not {raw!r}")
+    return seconds
+
+
+# The one limit of any single wait, in seconds and in Playwright's milliseconds.
+TIMEOUT = _timeout_setting()
+TIMEOUT_MS = TIMEOUT * 1000
+# A whole command the suite runs (building demo data, creating a PostgreSQL cluster) is given five such waits.
+COMMAND_TIMEOUT = 5 * TIMEOUT
+if expect is not None:
+    expect.set_options(timeout=TIMEOUT_MS)  # Playwright's own default is 5 s: too short on a loaded machine
+
+
+def wait_ms(timeout: float | None = None) -> float:
+    """The limit of one Playwright wait in milliseconds: the suite's TIMEOUT, or a longer one a caller asks for
+    (a shorter one is raised to it, so that a busy machine cannot turn a test red)."""
+    return max(timeout or 0, TIMEOUT_MS)
+
+
+def wait_until(condition, what: str, *, interval: float = 0.2):
+    """Poll `condition()` every `interval` seconds until it returns something true, and return that; after TIMEOUT
+    seconds fail with `what` in the message. For what Playwright cannot watch (a server's health, a file)."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {TIMEOUT:g} s (TEPLO_E2E_TIMEOUT)")
+        time.sleep(interval)  # the polling interval, not a wait for the UI
 
 
 def require_browser() -> None:
@@ -70,7 +115,7 @@ def make_demo_database(directory: Path, now: str, size: str = "tiny") -> str:
     url = f"sqlite:///{path}"
     env = {**clean_environment(), "DATABASE_URL": url, "TEPLO_NOW": now, "TEPLO_DEMO": "1"}
     subprocess.run([sys.executable, "manage.py", "demo", "--size", size], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=300)
+                   capture_output=True, timeout=COMMAND_TIMEOUT)
     return url
 
 
@@ -79,6 +124,30 @@ def copy_database(url: str, directory: Path, name: str) -> str:
     target = directory / name
     shutil.copy(source, target)
     return f"sqlite:///{target}"
+
+
+class ServerLog:
+    """The output file of a server the suite started, and when it ran (wall clock): a failing test gets a copy of
+    the logs of the servers that were running while it ran."""
+
+    def __init__(self, path: Path, name: str) -> None:
+        self.path, self.name = path, name
+        self.started, self.stopped = time.time(), None
+        SERVER_LOGS.append(self)
+
+    def ended(self) -> None:
+        self.stopped = time.time()
+
+
+SERVER_LOGS: list[ServerLog] = []
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=min(TIMEOUT, 10)) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 class AppServer:
@@ -96,29 +165,33 @@ class AppServer:
              "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
         )
-        self._wait_healthy()
+        self.server_log = ServerLog(self.log, f"{Path(script).stem}-{self.port}")
+        try:
+            self._wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
 
-    def _wait_healthy(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+    def _wait_healthy(self) -> None:
+        def up() -> bool:
             if self.process.poll() is not None:
                 raise RuntimeError(f"streamlit exited early: {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)  # polling interval of the health check, not a wait for the UI
-        raise RuntimeError(f"streamlit did not become healthy: {self.log.read_text()[-2000:]}")
+            return _healthy(f"{self.url}/_stcore/health")
+
+        try:
+            wait_until(up, f"{self.url} healthy")
+        except TimeoutError as error:
+            raise RuntimeError(f"streamlit did not become healthy ({error}): {self.log.read_text()[-2000:]}") from None
 
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=TIMEOUT)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.server_log.ended()
 
 
 @contextmanager
@@ -130,13 +203,137 @@ def running(script: str, database_url: str, now: str, extra_env: dict | None = N
         server.stop()
 
 
-def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished running the script for what is on screen."""
+# ------------------------------------------------------------------------------------------- the browser
+
+class Browser:
+    """Playwright's Browser whose contexts and pages wait up to TIMEOUT for anything (clicks, navigation, expected
+    responses), and whose contexts, when closed while an exception is on its way up (a `finally:` after a failed
+    step), first save a screenshot of their pages for the failing test. Everything else is Playwright's."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+        self._opened: list[tuple[float, object]] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+    def new_context(self, *args, **kwargs):
+        return self._prepared(self._browser.new_context(*args, **kwargs))
+
+    def new_page(self, *args, **kwargs):
+        page = self._browser.new_page(*args, **kwargs)
+        self._prepared(page.context)
+        return page
+
+    def _prepared(self, context):
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        self._opened.append((time.time(), context))
+        close = context.close
+
+        def close_keeping_evidence(*args, **kwargs):
+            failing = sys.exc_info()[1]
+            if failing is not None and not isinstance(failing, (pytest.skip.Exception, pytest.xfail.Exception)):
+                _shoot_pages(context.pages, _current_test_directory(), "closed-")
+            return close(*args, **kwargs)
+
+        context.close = close_keeping_evidence
+        return context
+
+    def open_pages(self, since: float) -> list:
+        """The pages still open in contexts opened at or after `since` (wall clock)."""
+        self._opened = [(opened, context) for opened, context in self._opened if context.pages]
+        return [page for opened, context in self._opened if opened >= since for page in context.pages
+                if not page.is_closed()]
+
+
+BROWSERS: list[Browser] = []
+
+
+def launch_browser(playwright, *extra_args: str) -> Browser:
+    """Debian's Chromium with the suite's flags (and any of the caller's), its waits set to TIMEOUT."""
+    browser = Browser(playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, *extra_args],
+                                                 timeout=TIMEOUT_MS))
+    BROWSERS.append(browser)
+    return browser
+
+
+def close_browser(browser: Browser) -> None:
+    if browser in BROWSERS:
+        BROWSERS.remove(browser)
+    browser.close()
+
+
+# ------------------------------------------------------------------------------------------- a failing test's evidence
+
+def artifacts_directory(nodeid: str) -> Path:
+    """tests/artifacts/<test>/ for a test id such as tests/e2e/test_x.py::test_y[param]."""
+    name = re.sub(r"[^\w.\[\]-]+", "-", nodeid.removeprefix("tests/")).strip("-")
+    return ARTIFACTS / name[:150]
+
+
+_CURRENT_TEST = {"nodeid": "unknown-test"}  # set when a test's setup is reported, i.e. before its steps run
+
+
+def _current_test_directory() -> Path:
+    return artifacts_directory(_CURRENT_TEST["nodeid"])
+
+
+def _shoot_pages(pages, directory: Path, prefix: str = "") -> list[str]:
+    """A screenshot of each page into `directory`; a page that cannot be shot (crashed, closing) is noted instead."""
+    saved = []
+    for number, page in enumerate(pages, 1):
+        name = f"{prefix}page-{number}"
+        try:
+            path = screenshot(page, name, directory)
+            saved.append(f"{path.name} ({page.url})")
+        except Exception as error:  # the evidence must never hide the failure itself
+            saved.append(f"{name}: no screenshot ({type(error).__name__}: {str(error).splitlines()[0][:200]})")
+    return saved
+
+
+_STARTED = pytest.StashKey[float]()
+
+
+def keep_failure_artifacts(item, call, report) -> None:
+    """For pytest_runtest_makereport: when a test (or its fixtures) fails, save a screenshot of every page the
+    test's browser contexts still have open and a copy of the log of every app server that ran during the test into
+    tests/artifacts/<test>/, and name that folder in the report."""
     try:
-        page.wait_for_selector(APP_IDLE, timeout=timeout)
-    except Exception:
-        screenshot(page, "timeout-" + str(int(time.time())))
-        raise
+        _keep_failure_artifacts(item, call, report)
+    except Exception as error:  # the evidence must never hide the failure itself
+        report.sections.append(("e2e artifacts", f"could not be saved: {type(error).__name__}: {error}"))
+
+
+def _keep_failure_artifacts(item, call, report) -> None:
+    if call.when == "setup":
+        item.stash[_STARTED] = call.start
+        _CURRENT_TEST["nodeid"] = item.nodeid
+    if not report.failed:
+        return
+    started = item.stash.get(_STARTED, call.start)
+    directory = artifacts_directory(item.nodeid)
+    if call.when == "teardown":
+        directory = directory.with_name(directory.name + "-teardown")
+    for old in directory.glob("*") if directory.is_dir() else ():
+        if old.stat().st_mtime < started:  # an earlier run's evidence, not this one's
+            old.unlink()
+    pages = [page for browser in BROWSERS for page in browser.open_pages(started)]
+    lines = _shoot_pages(pages, directory)
+    for log in SERVER_LOGS:
+        if (log.stopped is None or log.stopped >= started) and log.path.exists():
+            directory.mkdir(parents=True, exist_ok=True)
+            target = directory / f"server-{log.name}.log"
+            shutil.copyfile(log.path, target)  # a fresh copy: its time is now, unlike copy2's
+            lines.append(f"{target.name} (stdout and stderr of {log.name})")
+    if directory.is_dir():
+        lines += [f"{path.name}" for path in sorted(directory.glob("closed-*.png"))]
+        report.sections.append(("e2e artifacts", f"saved in {directory}:\n" + "\n".join(f"  {line}" for line in lines)))
+
+
+def wait_idle(page, timeout: float | None = None) -> None:
+    """Wait until Streamlit has finished running the script for what is on screen."""
+    page.wait_for_selector(APP_IDLE, timeout=wait_ms(timeout))
 
 
 def open_app(page, url: str) -> None:
@@ -144,11 +341,11 @@ def open_app(page, url: str) -> None:
     wait_idle(page)
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, directory: Path = ARTIFACTS) -> Path:
     """Save tests/artifacts/<name>.png with the whole page: Streamlit scrolls inside its own container, so the
     window is made as tall as the content for the shot and then given its size back."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.png"
     size = page.viewport_size
     height = page.evaluate(
         """() => Math.max(document.body.scrollHeight, ...Array.from(
@@ -185,13 +382,9 @@ def main_text(page) -> str:
     return normal(page.locator("[data-testid='stMain']").inner_text())
 
 
-def expect_text(page, text: str, timeout: float = 30_000) -> None:
+def expect_text(page, text: str, timeout: float | None = None) -> None:
     """Wait until the text is on screen (auto-retrying), then until the script run has finished."""
-    try:
-        expect(page.get_by_text(text, exact=False).first).to_be_visible(timeout=timeout)
-    except AssertionError:
-        screenshot(page, "missing-" + re.sub(r"\W+", "-", text)[:40])
-        raise
+    expect(page.get_by_text(text, exact=False).first).to_be_visible(timeout=wait_ms(timeout))
     wait_idle(page)
 
 
@@ -458,7 +651,7 @@ def pay_debt_and_fail_once(page, check=_no_check, shot: str = "journey-3-paid") 
     """Journey 3 after registration on the seed's account (which owes for hot water): one payment declined by
     the demo provider stays unpaid and the debt stays; the next one is credited and the debt is gone."""
     # the balances are metrics: wait for them to be drawn before reading the page's text
-    expect(page.get_by_test_id("stMetricLabel").filter(has_text="Борг").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stMetricLabel").filter(has_text="Борг").first).to_be_visible()
     wait_idle(page)
     text = main_text(page)
     debt = re.search(r"Гаряча вода\s+Борг\s+([\d ]+,\d\d ₴)", text)
@@ -498,7 +691,7 @@ def pay_debt_and_fail_once(page, check=_no_check, shot: str = "journey-3-paid") 
     screenshot(page, shot)
 
     go_to(page, "Мій рахунок", "Нараховано і сплачено по місяцях")
-    expect(page.get_by_test_id("stMetricLabel").first).to_be_visible(timeout=30_000)  # the balances drawn
+    expect(page.get_by_test_id("stMetricLabel").first).to_be_visible()  # the balances drawn
     text = main_text(page)
     if f"Останній платіж: {debt}" not in text:
         pytest.fail("My account still shows the hot-water debt and the old last payment right after the payment "

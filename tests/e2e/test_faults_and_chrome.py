@@ -23,7 +23,7 @@ import pytest
 
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    DESKTOP, EXCEPTION, ROOT, clean_environment, copy_database, demo_consumer, expect, expect_text, fill, free_port,
+    COMMAND_TIMEOUT, DESKTOP, EXCEPTION, ROOT, TIMEOUT, clean_environment, copy_database, demo_consumer, expect, expect_text, fill, free_port,
     log_in, normal, open_app, running, screenshot, wait_idle,
 )
 
@@ -55,7 +55,7 @@ class ThrowawayPostgres:
 
     def _pg(self, tool: str, *args: str) -> None:
         result = subprocess.run([*self.as_user, str(self.bin / tool), *args], capture_output=True, text=True,
-                                timeout=120)
+                                timeout=COMMAND_TIMEOUT)
         if result.returncode != 0:
             raise RuntimeError(f"{tool} failed: {result.stdout}\n{result.stderr}")
 
@@ -68,7 +68,7 @@ class ThrowawayPostgres:
 
     def remove(self) -> None:
         subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)
+                       capture_output=True, timeout=COMMAND_TIMEOUT)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -78,7 +78,7 @@ def postgres(browser):
     try:
         env = {**clean_environment(), "DATABASE_URL": cluster.url, "TEPLO_NOW": WINDOW_OPEN, "TEPLO_DEMO": "1"}
         subprocess.run([sys.executable, "manage.py", "demo", "--size", "tiny"], cwd=ROOT, env=env, check=True,
-                       capture_output=True, timeout=600)
+                       capture_output=True, timeout=COMMAND_TIMEOUT)
         yield cluster
     finally:
         cluster.remove()
@@ -167,7 +167,7 @@ def test_no_developer_chrome_and_our_own_not_found_page(browser, demo_database, 
 
         for path in ("/staff/overview", "/no-such-page", "/pages/staff/imports.py", "/account/x/y"):
             try:
-                urllib.request.urlopen(server.url + path, timeout=10)
+                urllib.request.urlopen(server.url + path, timeout=TIMEOUT)
                 status = 200
             except urllib.error.HTTPError as error:
                 status = error.code

@@ -71,9 +71,9 @@ def sign_in(page, base_url: str, role: str) -> None:
     expect_text(page, "Внутрішній застосунок")
     fill(page, "Ім'я користувача", role)
     fill(page, "Пароль", DEMO_STAFF[role])
-    with page.expect_response(lambda response: "/session/start" in response.url, timeout=60_000):
+    with page.expect_response(lambda response: "/session/start" in response.url):
         click_button(page, "Увійти")  # the browser then fetches the session cookie and reloads the dashboard
-    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible(timeout=30_000)
+    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible()
     wait_idle(page)
     assert_no_exception(page)
 
@@ -126,7 +126,7 @@ def test_manager_charts_render_with_data(page, staff):
 def test_manager_switches_the_dashboard_to_english(page, staff):
     sign_in(page, staff.url, "manager")
     page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
-    expect(page.get_by_role("heading", name="Overview").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Overview").first).to_be_visible()
     wait_idle(page)
     assert_no_exception(page)
     assert {"Overview", "Readings", "Payments", "Additional charges", "Account lookup"} <= menu(page)

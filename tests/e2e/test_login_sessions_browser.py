@@ -46,11 +46,11 @@ def cookie(context, name):
 
 def staff_sign_in(page, username: str = "admin") -> None:
     """Fill the staff login form and wait for the cookie route to bring the dashboard back."""
-    expect(heading(page, STAFF_LOGIN)).to_be_visible(timeout=30_000)
+    expect(heading(page, STAFF_LOGIN)).to_be_visible()
     wait_idle(page)
     fill(page, "Ім'я користувача", username)
     fill(page, "Пароль", DEMO_STAFF[username])
-    with page.expect_response(lambda response: "/session/start" in response.url, timeout=60_000):
+    with page.expect_response(lambda response: "/session/start" in response.url):
         click_button(page, "Увійти")
     wait_idle(page)
 
@@ -69,7 +69,7 @@ def test_a_bookmarked_staff_page_opens_after_sign_in_on_a_fresh_server(browser, 
         no_page_not_found(page)
         assert page.get_by_text("Надходження оплат").count() == 0  # nothing of the page before sign-in
         staff_sign_in(page, "manager")
-        expect(heading(page, "Надходження оплат")).to_be_visible(timeout=30_000)
+        expect(heading(page, "Надходження оплат")).to_be_visible()
         wait_idle(page)
         no_page_not_found(page)
         assert page.url.rstrip("/").endswith("/payments")
@@ -82,18 +82,18 @@ def test_staff_stay_signed_in_across_reload_and_a_new_tab(browser, staff):
     page = context.new_page()
     open_app(page, staff.url)
     staff_sign_in(page)
-    expect(heading(page, "Огляд")).to_be_visible(timeout=30_000)
+    expect(heading(page, "Огляд")).to_be_visible()
     staff_cookie = cookie(context, STAFF_COOKIE)
     assert staff_cookie is not None and staff_cookie["httpOnly"] and staff_cookie["sameSite"] == "Lax"
 
     page.reload()
     wait_idle(page)
-    expect(heading(page, "Огляд")).to_be_visible(timeout=30_000)
+    expect(heading(page, "Огляд")).to_be_visible()
     assert heading(page, STAFF_LOGIN).count() == 0
 
     tab = context.new_page()
     open_app(tab, staff.url + "/readings")
-    expect(heading(tab, "Показання лічильників гарячої води")).to_be_visible(timeout=30_000)
+    expect(heading(tab, "Показання лічильників гарячої води")).to_be_visible()
     no_page_not_found(tab)
     context.close()
 
@@ -103,11 +103,11 @@ def test_staff_logout_ends_the_session_for_good(browser, staff):
     page = context.new_page()
     open_app(page, staff.url)
     staff_sign_in(page, "analyst")
-    expect(heading(page, "Огляд")).to_be_visible(timeout=30_000)
+    expect(heading(page, "Огляд")).to_be_visible()
     stolen = cookie(context, STAFF_COOKIE)
-    with page.expect_response(lambda response: "/session/logout" in response.url, timeout=60_000):
+    with page.expect_response(lambda response: "/session/logout" in response.url):
         page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Вийти")).click()
-    expect(heading(page, STAFF_LOGIN)).to_be_visible(timeout=30_000)
+    expect(heading(page, STAFF_LOGIN)).to_be_visible()
     assert cookie(context, STAFF_COOKIE) is None
     page.reload()
     wait_idle(page)
@@ -130,7 +130,7 @@ def test_a_login_ticket_from_another_browser_logs_nobody_in(browser, public, dat
     open_app(page, public.url)
     fill(page, "Телефон або e-mail", login)
     fill(page, "Пароль", password)
-    with page.expect_request(lambda request: "/session/start" in request.url, timeout=60_000) as held:
+    with page.expect_request(lambda request: "/session/start" in request.url) as held:
         click_button(page, "Увійти")
     ticket_link = held.value.url
     assert "ticket=" in ticket_link
@@ -174,12 +174,12 @@ def test_a_link_to_the_logout_route_signs_nobody_out(browser, public, database):
     open_app(page, public.url)
     fill(page, "Телефон або e-mail", login)
     fill(page, "Пароль", password)
-    with page.expect_response(lambda response: "/session/start" in response.url, timeout=60_000):
+    with page.expect_response(lambda response: "/session/start" in response.url):
         click_button(page, "Увійти")
-    expect(heading(page, "Мій рахунок")).to_be_visible(timeout=30_000)
+    expect(heading(page, "Мій рахунок")).to_be_visible()
 
     page.goto(public.url + "/session/logout")  # as a link or an image on another site would
     assert cookie(context, "teplo_session") is not None
     open_app(page, public.url)
-    expect(heading(page, "Мій рахунок")).to_be_visible(timeout=30_000)
+    expect(heading(page, "Мій рахунок")).to_be_visible()
     context.close()

@@ -6,17 +6,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -26,58 +19,24 @@ from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
 from db.models import AuditLog, AuditTally, ConsumerAccountLink, ConsumerLogin, Payment, PaymentIntent
 from tests.conftest import World, kyiv
+from tests.e2e.harness import TIMEOUT, running
 
-ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-11-27T12:00"
 PUBLIC, PRIVATE = "sandbox_i000000001", "sandbox_private_key_for_tests"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The public app with LiqPay sandbox keys, over its own fresh database; yields (base url, sessions)."""
-    directory = tmp_path_factory.mktemp("callback")
-    url = f"sqlite:///{directory / 'app.sqlite3'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp('callback') / 'app.sqlite3'}"
     engine = make_engine(url)
     upgrade(engine)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     # Demo mode only for plain http and the pinned clock of a test server; the provider is LiqPay's sandbox.
-    env = {**os.environ, "DATABASE_URL": url, "TEPLO_NOW": NOW, "PUBLIC_BASE_URL": base, "TEPLO_DEMO": "1",
-           "LIQPAY_PUBLIC_KEY": PUBLIC, "LIQPAY_PRIVATE_KEY": PRIVATE, "LIQPAY_SANDBOX": "1"}
-    log = directory / "streamlit.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "public_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    sandbox = {"LIQPAY_PUBLIC_KEY": PUBLIC, "LIQPAY_PRIVATE_KEY": PRIVATE, "LIQPAY_SANDBOX": "1"}
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.skip(f"the public app could not start: {log.read_text()[-1500:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.skip(f"the public app did not become healthy in 90 s: {log.read_text()[-1500:]}")
-            time.sleep(0.2)  # polling interval of the health check
-        yield base, make_sessions(engine)
+        with running("public_app.py", url, NOW, sandbox) as app:
+            yield app.url, make_sessions(engine)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
         engine.dispose()
 
 
@@ -112,7 +71,7 @@ def post(base: str, form: dict[str, str]) -> tuple[int, dict]:
                                      data=urllib.parse.urlencode(form).encode(),
                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
@@ -142,7 +101,7 @@ def rejection_audit_rows(sessions) -> int:
 
 def test_health_route_still_answers(server):
     base, _sessions = server
-    with urllib.request.urlopen(f"{base}/health", timeout=10) as response:
+    with urllib.request.urlopen(f"{base}/health", timeout=TIMEOUT) as response:
         assert json.loads(response.read()) == {"status": "ok"}
 
 
@@ -240,6 +199,6 @@ def test_missing_fields_are_refused(server):
     garbled = urllib.request.Request(f"{base}/payments/liqpay/callback", method="POST", data=b"--x\r\nnonsense",
                                      headers={"Content-Type": "multipart/form-data; boundary=x"})
     with pytest.raises(urllib.error.HTTPError) as error:
-        urllib.request.urlopen(garbled, timeout=30)
+        urllib.request.urlopen(garbled, timeout=TIMEOUT)
     assert error.value.code == 400
     assert rejections(sessions) == before + 3

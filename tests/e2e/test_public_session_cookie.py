@@ -42,10 +42,10 @@ def test_registration_login_survives_reload_and_logout_ends_it(browser, server):
     page.get_by_role("textbox", name="Логін: телефон або e-mail", exact=True).fill("cookie.test@example.com")
     page.get_by_role("textbox", name="Пароль (щонайменше 8 символів)", exact=True).fill("teplo-kvartyra-1")
     page.get_by_role("textbox", name="Пароль ще раз", exact=True).fill("teplo-kvartyra-1")
-    with page.expect_response(lambda r: "/session/start" in r.url, timeout=60_000):  # it sets the cookie
+    with page.expect_response(lambda r: "/session/start" in r.url):  # it sets the cookie
         page.get_by_role("button", name="Зареєструватися").click()
 
-    expect(page.get_by_text("Реєстрацію завершено")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Реєстрацію завершено")).to_be_visible()
     expect(heading(page, ACCOUNT_TITLE)).to_be_visible()
     cookie = session_cookie(context)
     assert cookie is not None
@@ -63,9 +63,9 @@ def test_registration_login_survives_reload_and_logout_ends_it(browser, server):
 
     page.get_by_role("link", name="Профіль").click()
     expect(heading(page, "Профіль")).to_be_visible()
-    with page.expect_response(lambda r: "/session/logout" in r.url, timeout=60_000):  # it drops the cookie
+    with page.expect_response(lambda r: "/session/logout" in r.url):  # it drops the cookie
         page.get_by_role("button", name="Вийти").click()
-    expect(heading(page, LOGIN_TITLE)).to_be_visible(timeout=30_000)
+    expect(heading(page, LOGIN_TITLE)).to_be_visible()
     assert session_cookie(context) is None
     page.reload()
     wait_idle(page)
@@ -81,15 +81,15 @@ def test_a_stolen_cookie_stops_working_after_logout(browser, server):
     wait_idle(page)
     page.get_by_role("textbox", name="Телефон або e-mail", exact=True).fill(_demo_login(server.database))
     page.get_by_role("textbox", name="Пароль", exact=True).fill("demo-consumer-2026")
-    with page.expect_response(lambda r: "/session/start" in r.url, timeout=60_000):
+    with page.expect_response(lambda r: "/session/start" in r.url):
         page.get_by_role("button", name="Увійти").click()
-    expect(heading(page, ACCOUNT_TITLE)).to_be_visible(timeout=30_000)
+    expect(heading(page, ACCOUNT_TITLE)).to_be_visible()
     stolen = session_cookie(context)
     page.get_by_role("link", name="Профіль").click()
     expect(heading(page, "Профіль")).to_be_visible()
-    with page.expect_response(lambda r: "/session/logout" in r.url, timeout=60_000):
+    with page.expect_response(lambda r: "/session/logout" in r.url):
         page.get_by_role("button", name="Вийти").click()
-    expect(heading(page, LOGIN_TITLE)).to_be_visible(timeout=30_000)
+    expect(heading(page, LOGIN_TITLE)).to_be_visible()
     context.add_cookies([stolen])
     page.reload()
     wait_idle(page)

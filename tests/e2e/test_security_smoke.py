@@ -13,7 +13,7 @@ from db.engine import make_engine
 from db.models import Account, Meter
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    DESKTOP, EXCEPTION, click_button, consumer_login_click, copy_database, demo_consumer, expect, expect_text, fill,
+    DESKTOP, EXCEPTION, TIMEOUT, click_button, consumer_login_click, copy_database, demo_consumer, expect, expect_text, fill,
     go_to, normal, open_app, register, running, screenshot, wait_idle,
 )
 from ui.staff_access import PAGES as STAFF_PAGES
@@ -61,7 +61,7 @@ def test_staff_urls_on_the_public_server_show_no_staff_content(browser, fresh_pu
 
 
 def test_health_route(fresh_public):
-    with urllib.request.urlopen(fresh_public.url + "/health", timeout=5) as response:
+    with urllib.request.urlopen(fresh_public.url + "/health", timeout=TIMEOUT) as response:
         assert response.status == 200 and b"ok" in response.read()
 
 

@@ -16,13 +16,13 @@ from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
 from db.models import ConsumerLogin, StaffUser
 from tests.e2e.conftest import WINDOW_OPEN
-from tests.e2e.harness import running
+from tests.e2e.harness import TIMEOUT, running
 
 
 def _request(base: str, method: str, path: str, headers: dict[str, str] | None = None):
     """One request, redirects not followed: (status, headers as a list of pairs, body)."""
     address = urlsplit(base)
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=TIMEOUT)
     try:
         connection.request(method, path, headers=headers or {})
         response = connection.getresponse()

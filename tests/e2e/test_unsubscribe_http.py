@@ -6,14 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -23,9 +17,9 @@ from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
 from db.models import AuditLog, ConsumerAccountLink, ConsumerLogin, ReminderConsent
 from tests.conftest import World, kyiv
-from tests.mailbox import SmtpServer, free_port
+from tests.e2e.harness import TIMEOUT, running
+from tests.mailbox import SmtpServer
 
-ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-11-27T12:00"  # the November window is open
 SECRET = "unsubscribe-secret-for-the-http-test"
 NUMBERS = itertools.count(1)
@@ -34,43 +28,13 @@ NUMBERS = itertools.count(1)
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The public app over its own fresh database; yields (base url, sessions)."""
-    directory = tmp_path_factory.mktemp("unsubscribe")
-    url = f"sqlite:///{directory / 'app.sqlite3'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp('unsubscribe') / 'app.sqlite3'}"
     engine = make_engine(url)
     upgrade(engine)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    # Demo mode only for plain http and the pinned clock of a test server.
-    env = {**os.environ, "DATABASE_URL": url, "TEPLO_NOW": NOW, "PUBLIC_BASE_URL": base, "TEPLO_DEMO": "1",
-           "TEPLO_UNSUBSCRIBE_SECRET": SECRET}
-    log = directory / "streamlit.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "public_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the public app could not start: {log.read_text()[-1500:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the public app did not become healthy in 90 s: {log.read_text()[-1500:]}")
-            time.sleep(0.2)  # polling interval of the health check
-        yield base, make_sessions(engine)
+        with running("public_app.py", url, NOW, {"TEPLO_UNSUBSCRIBE_SECRET": SECRET}) as app:
+            yield app.url, make_sessions(engine)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
         engine.dispose()
 
 
@@ -91,7 +55,7 @@ def request(url: str, method: str = "GET", body: bytes | None = None) -> tuple[i
     headers = {"Content-Type": "application/x-www-form-urlencoded"} if body is not None else {}
     try:
         with urllib.request.urlopen(urllib.request.Request(url, data=body, method=method, headers=headers),
-                                    timeout=30) as response:
+                                    timeout=TIMEOUT) as response:
             return response.status, response.read().decode(), response.headers
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), error.headers
