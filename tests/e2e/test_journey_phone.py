@@ -53,7 +53,7 @@ def _table_fits(page, header: str) -> dict:
     """The history table with `header`: its width against the column it sits in, and whether every header cell
     is inside the screen (nothing to swipe sideways to)."""
     table = page.locator("table").filter(has=page.locator("th", has_text=header)).first
-    expect(table).to_be_visible(timeout=30_000)
+    expect(table).to_be_visible()
     table.scroll_into_view_if_needed()
     return table.evaluate("""t => {
         const box = t.getBoundingClientRect();
