@@ -129,13 +129,13 @@ with charges_tab:
             if has_correction:
                 row[tr("account.col_note")] = tr(f"correction.{c.correction}") if c.correction else ""
             table.append(row)
-        st.dataframe(table, hide_index=True)
+        st.table(table, hide_index=True)
         st.caption(tr("account.subsidy_note"))
 with payments_tab:
     if not data.payments:
         st.caption(tr("account.no_payments"))
     else:
-        st.dataframe(
+        st.table(
             [
                 {
                     tr("account.col_date"): formatting.date(p.paid_at.astimezone(clock.KYIV).date(), lang),

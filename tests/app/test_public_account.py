@@ -41,14 +41,14 @@ def test_discount_line_only_where_the_charge_has_one(app_world):
 
 
 def test_history_of_charges_by_year_and_of_payments(at):
-    charges = at.dataframe[0].value
+    charges = at.table[0].value
     assert list(charges.columns) == ["Місяць", "Послуга", "До сплати"]  # no discount in 2026: no column
     assert list(charges["Місяць"]) == ["жовтень 2026", "жовтень 2026"]
     at.selectbox(key="charges_year").set_value(2020).run()
-    charges = at.dataframe[0].value
+    charges = at.table[0].value
     assert "Знижка" in charges.columns
     assert set(charges["Знижка"]) == {"16\u00a0%", ""}
-    payments = at.dataframe[1].value
+    payments = at.table[1].value
     assert list(payments["Дата"]) == ["13.02.2020", "12.02.2020", "10.01.2020"]
     assert "1\u00a0866,66\u00a0₴" in list(payments["Сума"])
 
@@ -113,7 +113,7 @@ def test_a_corrected_charge_shows_the_corrected_debt_and_keeps_the_original_visi
     registered(app_world)
     at = logged_in_app(app_world)
     assert ("Борг", "300,00\u00a0₴") in [(m.label, m.value) for m in at.metric]
-    charges = at.dataframe[0].value
+    charges = at.table[0].value
     hot_water = charges[charges["Послуга"] == "Гаряча вода"]
     assert list(zip(hot_water["До сплати"], hot_water["Примітка"])) == [
         ("300,00\u00a0₴", "виправлений запис"), ("-30,00\u00a0₴", "сторно (скасування)"),
@@ -133,7 +133,7 @@ def test_a_reversed_payment_shows_as_a_reversing_line_and_the_debt_returns(app_w
     registered(app_world)
     at = logged_in_app(app_world)
     assert ("Борг", "300,00\u00a0₴") in [(m.label, m.value) for m in at.metric]
-    payments = at.dataframe[1].value
+    payments = at.table[1].value
     assert list(payments["Сума"])[:2] == ["-300,00\u00a0₴", "300,00\u00a0₴"]
     assert list(payments["Спосіб"])[0] == "Повернення коштів (сторно)"
     # A payment taken back is no "last payment" (as for registration: core.consumers.last_day_payments).
