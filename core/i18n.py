@@ -4,6 +4,9 @@ from __future__ import annotations
 
 LANGUAGES = ("uk", "en")
 DEFAULT_LANGUAGE = "uk"
+# The cookie that remembers the language a browser last showed the consumer cabinet in (web/page_shell.py sets it
+# from the page, the ASGI page rewrite and ui/public_session.language() read it): not a secret, 1 year.
+LANGUAGE_COOKIE = "teplo_lang"
 
 MESSAGES: dict[str, dict[str, str]] = {
     "account.empty": {

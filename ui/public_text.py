@@ -222,6 +222,29 @@ TEXT: dict[str, dict[str, str]] = {
     "not_found.body": {"uk": "Такої сторінки немає. Перевірте адресу або перейдіть на головну.",
                        "en": "There is no such page. Check the address or go to the home page."},
     "not_found.home": {"uk": "На головну", "en": "Home page"},
+    # Streamlit's own words on the page (skip link, form hints, status, aria labels), which its frontend has only
+    # in English: the page's script (web/page_shell.py) shows them in the page's language. Each "en" is
+    # Streamlit's own text, by which the script finds it.
+    "streamlit.skip": {"uk": "Перейти до основного вмісту", "en": "Skip to main content"},
+    "streamlit.enter_submit": {"uk": "Натисніть Enter, щоб надіслати", "en": "Press Enter to submit form"},
+    "streamlit.enter_apply": {"uk": "Натисніть Enter, щоб застосувати", "en": "Press Enter to apply"},
+    "streamlit.show_password": {"uk": "Показати пароль", "en": "Show password"},
+    "streamlit.hide_password": {"uk": "Сховати пароль", "en": "Hide password"},
+    "streamlit.help": {"uk": "Довідка", "en": "Help"},
+    "streamlit.help_for": {"uk": "Довідка: ", "en": "Help for "},
+    "streamlit.close": {"uk": "Закрити", "en": "Close"},
+    "streamlit.loading": {"uk": "Завантаження", "en": "Loading"},
+    "streamlit.running": {"uk": "Зачекайте…", "en": "Running..."},
+    "streamlit.please_wait": {"uk": "Зачекайте…", "en": "Please wait..."},
+    "streamlit.stop": {"uk": "Зупинити", "en": "Stop"},
+    "streamlit.stopping": {"uk": "Зупиняємо…", "en": "Stopping..."},
+    "streamlit.connecting": {"uk": "З’єднання…", "en": "Connecting"},
+    "streamlit.connecting_help": {"uk": "З’єднуємося із сервером", "en": "Connecting to Streamlit server"},
+    "streamlit.disconnected": {"uk": "Немає з’єднання", "en": "Error"},
+    "streamlit.disconnected_help": {"uk": "Не вдається з’єднатися із сервером",
+                                    "en": "Unable to connect to Streamlit server"},
+    "page.noscript": {"uk": "Щоб користуватися кабінетом, увімкніть JavaScript у налаштуваннях браузера.",
+                      "en": "To use the cabinet, turn on JavaScript in the browser's settings."},
     # Money: reversed payments
     "account.reversal": {"uk": "Повернення коштів (сторно)", "en": "Payment reversed (refund)"},
     # Go-live: demo mode and production payments
