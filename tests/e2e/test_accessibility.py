@@ -221,6 +221,51 @@ def test_consumer_screens(consumer, public, screen, lang):
     check_screen(consumer, screen, lang)
 
 
+# Screens after a step: an error under the login form, a payment prepared on the Pay page.
+LOGIN_LABELS = {"uk": ("Телефон або e-mail", "Пароль", "Увійти", "Невірний логін або пароль."),
+                "en": ("Phone or e-mail", "Password", "Log in", "Wrong login or password.")}
+PAY_LABELS = {"uk": ("Перейти до оплати", "Номер платежу"), "en": ("Continue to payment", "Payment number")}
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_a_failed_login(visitor, public, lang):
+    open_screen(visitor, public.url, VISITOR, "login", lang)
+    login, password, button, failed = LOGIN_LABELS[lang]
+    visitor.get_by_label(login, exact=True).fill("+380670000000")
+    visitor.get_by_label(password, exact=True).fill("not-the-password")
+    visitor.get_by_role("button", name=button, exact=True).click()
+    expect_text(visitor, failed)
+    check_screen(visitor, "login-failed", lang)
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_a_prepared_payment(consumer, public, lang):
+    open_screen(consumer, public.url, CONSUMER, "pay", lang)
+    button, prepared = PAY_LABELS[lang]
+    consumer.get_by_role("button", name=button, exact=True).click()
+    expect_text(consumer, prepared)
+    check_screen(consumer, "pay-prepared", lang)
+
+
+def test_streamlits_running_and_connection_words_in_ukrainian(visitor, public):
+    """The status widget shows only while a script runs longer than a moment, the connection status only while the
+    connection is down: the page's script is given the same markup Streamlit draws for them (its data-testids and
+    words) and must translate it, hide the Stop button and leave the app's own words alone."""
+    open_screen(visitor, public.url, VISITOR, "login", "uk")
+    visitor.evaluate(
+        """() => document.querySelector("[data-testid='stMain']").insertAdjacentHTML('beforeend',
+               '<div data-testid="stStatusWidget"><div role="img" aria-label="Running..."></div>' +
+               '<button>Stop</button></div><div data-testid="stConnectionStatus"><label>Connecting</label></div>' +
+               '<p id="app-own" aria-label="Stop">Error</p>')"""
+    )
+    expect(visitor.get_by_role("img", name="Зачекайте…")).to_be_attached()
+    expect(visitor.locator("[data-testid='stConnectionStatus']")).to_have_text("З’єднання…")
+    expect(visitor.locator("[data-testid='stStatusWidget'] button")).to_be_hidden()
+    expect(visitor.locator("[data-testid='stStatusWidget'] button")).to_have_text("Зупинити")
+    expect(visitor.locator("#app-own")).to_have_text("Error")
+    expect(visitor.locator("#app-own")).to_have_attribute("aria-label", "Stop")
+
+
 # ------------------------------------------------------------------------------------------- the cabinet's own addresses
 
 def no_page_not_found(page) -> None:
