@@ -41,7 +41,7 @@ if __name__ == "__main__":
     def home():
         """The site's root address only: no page of the cabinet is Streamlit's default page, because the default
         page answers at "/" alone and its own address (/login, /account) then showed "Page not found"."""
-        st.switch_page(menu[0] if logged_in else visitor[0])
+        st.switch_page(menu[0] if logged_in else visitor[0], query_params=st.query_params.to_dict())  # ?welcome=1
 
     root = st.Page(home, title=tr("app.title"), url_path="home", default=True, visibility="hidden")
     current = st.navigation([root, *visitor, *menu, *hidden], position="hidden")
