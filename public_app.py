@@ -15,14 +15,14 @@ if __name__ == "__main__":
     faults.run(restore, quiet=True)
     logged_in = current_login_id() is not None
 
-    def page(file, title, icon, url_path, *, default=False, hidden=False):
+    def page(file, title, icon, url_path, *, hidden=False):
         return st.Page(f"pages/public/{file}", title=tr(title), icon=icon, url_path=url_path,
-                       default=default, visibility="hidden" if hidden else "visible")
+                       visibility="hidden" if hidden else "visible")
 
     # A logged-out visitor opening a cabinet link (a bookmark, an expired session) lands on the login form:
     # those pages stay registered but hidden, and each of them asks for the login first.
     menu = [
-        page("account.py", "nav.account", ":material/home:", "account", default=logged_in, hidden=not logged_in),
+        page("account.py", "nav.account", ":material/home:", "account", hidden=not logged_in),
         page("readings.py", "nav.readings", ":material/water_drop:", "readings", hidden=not logged_in),
         page("pay.py", "nav.pay", ":material/payments:", "pay", hidden=not logged_in),
         page("profile.py", "nav.profile", ":material/person:", "profile", hidden=not logged_in),
@@ -33,11 +33,18 @@ if __name__ == "__main__":
         page("pay_result.py", "nav.pay", ":material/payments:", "pay-result", hidden=True),
     ]
     visitor = [
-        page("login.py", "nav.login", ":material/login:", "login", default=not logged_in, hidden=logged_in),
+        page("login.py", "nav.login", ":material/login:", "login", hidden=logged_in),
         page("register.py", "nav.register", ":material/person_add:", "register", hidden=logged_in),
         page("reset_password.py", "nav.reset", ":material/lock_reset:", "reset-password", hidden=True),
     ]
-    current = st.navigation(visitor + menu + hidden, position="hidden")
+
+    def home():
+        """The site's root address only: no page of the cabinet is Streamlit's default page, because the default
+        page answers at "/" alone and its own address (/login, /account) then showed "Page not found"."""
+        st.switch_page(menu[0] if logged_in else visitor[0], query_params=st.query_params.to_dict())  # ?welcome=1
+
+    root = st.Page(home, title=tr("app.title"), url_path="home", default=True, visibility="hidden")
+    current = st.navigation([root, *visitor, *menu, *hidden], position="hidden")
     if not logged_in and current in menu + hidden:
         st.session_state["after_login"] = f"/{current.url_path}"  # back there once logged in
     # The app's own handler: a fault under the page is a sentence inside the page, the header and menu stay.
@@ -57,12 +64,16 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from web.startup import pages_from_navigation_only
 
     observability.start("public_app")  # JSON logs; in production, exits while an unsafe setting stands
+    # No ⋮ menu for a consumer: its items ("Print", "Record a screencast", "Made with Streamlit") exist in English
+    # only; the browser's own print still prints a page. The staff dashboard keeps the viewer's menu.
+    st.set_option("client.toolbarMode", "minimal")
     pages_from_navigation_only()
     trust_only_configured_proxies()
     from ui.faults import on_script_error
     from web.not_found import PUBLIC_PAGES, only_known_pages
+    from web.page_shell import PageShell
 
     app = st.App("public_app.py", routes=ROUTES,
                  middleware=[Middleware(observability.RequestIdMiddleware), Middleware(BrowserCookieMiddleware),
-                             *only_known_pages(PUBLIC_PAGES, ROUTES, "public")],
+                             *only_known_pages(PUBLIC_PAGES, ROUTES, "public"), Middleware(PageShell)],
                  on_script_error=on_script_error, lifespan=observability.lifespan("public_app"))

@@ -14,6 +14,9 @@ from babel.support import Translations
 
 LANGUAGES = ("uk", "en")
 DEFAULT_LANGUAGE = "uk"
+# The cookie that remembers the language a browser last showed the consumer cabinet in (web/page_shell.py sets it
+# from the page, the ASGI page rewrite and ui/public_session.language() read it): not a secret, 1 year.
+LANGUAGE_COOKIE = "teplo_lang"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
 

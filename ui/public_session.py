@@ -10,10 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core import consumer_sessions
-from core.consumers import LinkedAccount, linked_accounts, login_profile
-from core.i18n import LANGUAGES
+from core.consumers import LinkedAccount, linked_accounts, login_profile, set_language
+from core.i18n import LANGUAGE_COOKIE, LANGUAGES
 from core.login_sessions import LOGOUT_PATH
-from ui import session_cookie
+from ui import faults, session_cookie
 from ui.public_text import text
 from ui.resources import sessions
 
@@ -25,6 +25,13 @@ _REDIRECT = "redirect_to"
 
 
 def language() -> str:
+    """The language of this tab: chosen here, else the login's own, else the one this browser last showed
+    (the cookie the page keeps, web/page_shell.py), so a signed-out visitor's choice survives a reload."""
+    if "lang" not in st.session_state and current_login_id() is None:
+        remembered = session_cookie.cookie(LANGUAGE_COOKIE)
+        if remembered in LANGUAGES:
+            st.session_state["lang"] = remembered
+            st.session_state["lang_chosen"] = True  # kept at login, and saved as the login's language then
     return st.session_state.get("lang", "uk")
 
 
@@ -104,6 +111,8 @@ def sign_in(login_id: int, next_path: str = "/") -> None:
     st.session_state.pop(_SIGNED_OUT, None)
     st.session_state.pop(_ACCOUNT, None)
     _adopt(login_id)
+    if st.session_state.get("lang_chosen"):  # the language chosen before logging in stays the login's language
+        faults.run(set_language, sessions(), login_id, language(), quiet=True)
     token, ticket = consumer_sessions.start(sessions(), login_id, browser=session_cookie.browser())
     st.session_state[_TOKEN] = token
     if ticket is not None:  # without the browser's own cookie the login stays in this tab only

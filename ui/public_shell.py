@@ -30,6 +30,8 @@ def _account_changed() -> None:
 
 
 def header(menu: list) -> None:
+    # The page's language for its script (web/page_shell.py): <html lang>, Streamlit's own words, the cookie.
+    st.html(f'<style data-teplo-lang="{language()}"></style>')
     follow_redirect()
     if demo_mode():
         st.warning(tr("demo.mode_banner"), icon=":material/science:")

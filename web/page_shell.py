@@ -1,0 +1,195 @@
+"""The consumer app's HTML page in the visitor's language.
+
+Streamlit serves one index.html for every page, with `<html lang="en">`, the title "Streamlit", English in its
+<noscript>, and a frontend whose own words (the skip link, "Press Enter to submit form", "Running...", the
+password toggle, icon names read aloud) exist only in English. This ASGI middleware rewrites that page as it is
+served:
+
+- `<html lang>` and the title follow the language cookie `teplo_lang` (Ukrainian without one), so a screen reader
+  reads the page with the right voice from the first byte, and a signed-out visitor's choice survives a reload;
+- a small script keeps them right afterwards: the app puts an empty `<style data-teplo-lang="…">` on every page
+  (ui/public_shell.py), and the script sets `<html lang>` and the cookie from it, shows Streamlit's own words in
+  that language (texts from the message catalog, keys `streamlit.*`) and hides icon names from screen readers (each
+  icon stands beside its own text);
+- a few lines of CSS hide the script's "Stop" button, which means nothing to a consumer.
+
+Only Streamlit's page itself (an HTML answer holding `<div id="root">`) is changed; files, routes and the app's
+own not-found page pass as they are.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, t
+from ui.public_text import text
+from web.not_found import STREAMLIT_PREFIXES
+
+ROOT = '<div id="root"></div>'
+COOKIE_MAX_AGE = 365 * 24 * 3600
+# Where Streamlit's own words stand as text (and not the app's): translated there, and their labels anywhere.
+CHROME = ('[data-testid="InputInstructions"],[data-testid="stSkipToContent"],[data-testid="stStatusWidget"],'
+          '[data-testid="stConnectionStatus"]')
+# Words too common to be translated outside CHROME (an app text may say "Error" or "Stop" in English on purpose).
+CHROME_ONLY = ("streamlit.running", "streamlit.please_wait", "streamlit.stop", "streamlit.stopping",
+               "streamlit.connecting", "streamlit.connecting_help", "streamlit.disconnected",
+               "streamlit.disconnected_help")
+_UNWANTED = (b"accept-encoding", b"if-none-match", b"if-modified-since")
+CSS = '[data-testid="stStatusWidget"] button{display:none}'
+
+SCRIPT = """(function () {
+  var data = %s;
+  var byText = {};
+  data.phrases.forEach(function (entry) { byText[entry.en] = entry; byText[entry.uk] = entry; });
+  var ATTRIBUTES = ["aria-label", "title", "alt", "placeholder"];
+  var ICON = /^[a-z0-9_]+ icon$/;
+  function lang() { return document.documentElement.lang === "en" ? "en" : "uk"; }
+  function translate(value, inChrome) {
+    var key = value.trim(), entry = byText[key], to = lang();
+    if (entry && (inChrome || !entry.chromeOnly)) return entry[to] === key ? null : value.replace(key, entry[to]);
+    var from = to === "uk" ? data.helpFor.en : data.helpFor.uk;
+    if (value.indexOf(from) === 0) return data.helpFor[to] + value.slice(from.length);
+    return null;
+  }
+  function fixElement(element) {
+    var inChrome = !!element.closest(data.chrome);
+    ATTRIBUTES.forEach(function (name) {
+      var value = element.getAttribute(name);
+      if (!value) return;
+      if (name === "aria-label" && ICON.test(value)) {  // "local_fire_department icon": the text beside says it
+        element.removeAttribute(name);
+        element.setAttribute("aria-hidden", "true");
+        return;
+      }
+      var changed = translate(value, inChrome);
+      if (changed !== null) element.setAttribute(name, changed);
+    });
+    if (inChrome) {
+      element.childNodes.forEach(function (node) {
+        if (node.nodeType !== 3 || !node.nodeValue.trim()) return;
+        var changed = translate(node.nodeValue, true);
+        if (changed !== null) node.nodeValue = changed;
+      });
+    }
+  }
+  function fixTree(root) {
+    if (root.nodeType === 3) { if (root.parentElement) fixElement(root.parentElement); return; }
+    if (root.nodeType !== 1) return;
+    fixElement(root);
+    root.querySelectorAll("*").forEach(fixElement);
+  }
+  function followApp() {
+    var marker = document.querySelector("style[data-teplo-lang]");
+    var wanted = marker && marker.getAttribute("data-teplo-lang");
+    if (data.languages.indexOf(wanted) < 0) return false;
+    var cookie = data.cookie + "=" + wanted;
+    if (document.cookie.split("; ").indexOf(cookie) < 0) {
+      document.cookie = cookie + "; path=/; max-age=" + data.maxAge + "; samesite=lax" +
+        (location.protocol === "https:" ? "; secure" : "");
+    }
+    if (document.documentElement.lang === wanted) return false;
+    document.documentElement.lang = wanted;
+    document.title = data.titles[wanted] || document.title;
+    return true;
+  }
+  new MutationObserver(function (mutations) {
+    if (followApp()) { if (document.body) fixTree(document.body); return; }
+    mutations.forEach(function (mutation) {
+      if (mutation.type === "childList") mutation.addedNodes.forEach(fixTree);
+      else if (mutation.type === "characterData") fixTree(mutation.target);
+      else if (mutation.target.nodeType === 1) fixElement(mutation.target);
+    });
+  }).observe(document.documentElement, {subtree: true, childList: true, characterData: true, attributes: true,
+                                          attributeFilter: ATTRIBUTES});
+})();"""
+
+
+# Streamlit's own words the page's script shows in the page's language; each key's "en" is Streamlit's own text.
+STREAMLIT_KEYS = ('streamlit.skip', 'streamlit.enter_submit', 'streamlit.enter_apply', 'streamlit.show_password', 'streamlit.hide_password', 'streamlit.help', 'streamlit.help_for', 'streamlit.close', 'streamlit.loading', 'streamlit.running', 'streamlit.please_wait', 'streamlit.stop', 'streamlit.stopping', 'streamlit.connecting', 'streamlit.connecting_help', 'streamlit.disconnected', 'streamlit.disconnected_help')
+
+
+def _both(key: str) -> dict[str, str]:
+    return {lang: t(key, lang) for lang in LANGUAGES}
+
+
+def script_data(titles: dict[str, str]) -> dict:
+    phrases = [{**_both(key), "chromeOnly": key in CHROME_ONLY} for key in STREAMLIT_KEYS if key != "streamlit.help_for"]
+    return {"phrases": phrases, "helpFor": _both("streamlit.help_for"), "chrome": CHROME, "cookie": LANGUAGE_COOKIE,
+            "maxAge": COOKIE_MAX_AGE, "languages": list(LANGUAGES), "titles": titles}
+
+
+def page_language(scope: Scope) -> str:
+    chosen = HTTPConnection(scope).cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def rewrite(page: str, lang: str, titles: dict[str, str]) -> str | None:
+    """Streamlit's index.html in `lang`, with the script; None for any other HTML (left as it is)."""
+    if ROOT not in page or "</head>" not in page:
+        return None
+    page, found = re.subn(r"<html\b[^>]*>", f'<html lang="{lang}">', page, count=1)
+    if not found:
+        return None
+    page = re.sub(r"<title>.*?</title>", f"<title>{html.escape(titles[lang])}</title>", page, count=1, flags=re.S)
+    page = re.sub(r"<noscript>.*?</noscript>", f"<noscript><p>{html.escape(text('page.noscript', lang))}</p></noscript>",
+                  page, count=1, flags=re.S)
+    data = json.dumps(script_data(titles), ensure_ascii=False).replace("</", "<\\/")
+    return page.replace("</head>", f"<style>{CSS}</style><script>{SCRIPT % data}</script></head>", 1)
+
+
+class PageShell:
+    """ASGI middleware: rewrites Streamlit's page (see the module's docstring)."""
+
+    def __init__(self, app: ASGIApp, title_key: str = "app.title") -> None:
+        self.app = app
+        self.titles = {lang: text(title_key, lang) for lang in LANGUAGES}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "/").strip("/")
+        if (scope["type"] != "http" or scope.get("method") != "GET"
+                or any(path == prefix or path.startswith(prefix + "/") for prefix in STREAMLIT_PREFIXES)):
+            await self.app(scope, receive, send)
+            return
+        lang = page_language(scope)
+        # The page uncompressed, to be rewritten (Streamlit's gzip runs inside this middleware).
+        # Nor a 304 for a page cached before (its validators are dropped below).
+        scope = {**scope, "headers": [(name, value) for name, value in scope["headers"] if name not in _UNWANTED]}
+        start: Message | None = None
+        body: list[bytes] = []
+
+        async def rewrite_page(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").startswith("text/html") and "content-encoding" not in headers:
+                    start = message  # held until the whole page is here
+                    return
+                await send(message)
+                return
+            if start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            page = b"".join(body)
+            changed = rewrite(page.decode("utf-8", "replace"), lang, self.titles)
+            if changed is not None:
+                page = changed.encode("utf-8")
+                headers = MutableHeaders(scope=start)
+                headers["content-length"] = str(len(page))
+                for stale in ("etag", "last-modified"):  # a 304 must not bring back the English page
+                    if stale in headers:
+                        del headers[stale]
+                headers["cache-control"] = "no-cache"
+                headers.append("vary", "Cookie")
+            await send(start)
+            await send({"type": "http.response.body", "body": page, "more_body": False})
+
+        await self.app(scope, receive, rewrite_page)
