@@ -9,7 +9,6 @@ import time
 
 from sqlalchemy import func, select
 
-from core import clock
 from core.errors import DomainError
 from db.engine import database_url, make_engine, make_sessions
 from db.models import Account

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from core import clock
 from core.clock import KYIV, add_months, kyiv_midnight, month_start
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def connect(url: str):

@@ -209,7 +209,7 @@ def reference_all(url: str, result: dict, repeat: int) -> None:
 
     connection = reference.connect(url)
     try:
-        for key, entry in result["pages"].items():
+        for _key, entry in result["pages"].items():
             times, missing = [], set()
             for _ in range(repeat):
                 total = 0.0

@@ -296,7 +296,7 @@ def _libpq(url: str, database: str | None = None) -> tuple[list[str], dict]:
     env = dict(os.environ)
     if parsed.password:
         env["PGPASSWORD"] = parsed.password
-    return args + [database or parsed.database], env
+    return [*args, database or parsed.database], env
 
 
 def pgbench_reference(url: str, clients: int, seconds: float, database: str | None, schema: str | None = None,

@@ -334,9 +334,9 @@ def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, 
         recalculations = _pending_recalculations(session, window)
         lines = estimate(session, window)
         session.add_all(
-            AdditionalCharge(window_id=window.id, account_id=l.account_id, meter_id=l.meter_id, rule=l.rule,
-                             volume=l.volume, tariff=l.tariff, amount=l.amount, created_at=now)
-            for l in lines
+            AdditionalCharge(window_id=window.id, account_id=line.account_id, meter_id=line.meter_id, rule=line.rule,
+                             volume=line.volume, tariff=line.tariff, amount=line.amount, created_at=now)
+            for line in lines
         )
         session.add_all(
             Recalculation(window_id=window.id, account_id=r.account_id, meter_id=r.meter_id, reading_id=r.reading_id,
@@ -348,8 +348,8 @@ def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, 
         window.processed_at, window.processed_by = now, actor
         audit.record(session, at=now, actor_type="staff", actor=actor, action="window.processed",
                      entity="reading_window", entity_id=window.period.isoformat(), lines=len(lines),
-                     volume=str(sum((l.volume for l in lines), Decimal(0))),
-                     amount=str(sum((l.amount for l in lines), Decimal(0))),
+                     volume=str(sum((line.volume for line in lines), Decimal(0))),
+                     amount=str(sum((line.amount for line in lines), Decimal(0))),
                      recalculations=len(recalculations),
                      recalculated_volume=str(sum((r.volume for r in recalculations), Decimal(0))),
                      recalculated_amount=str(sum((r.amount for r in recalculations), Decimal(0))))

@@ -50,7 +50,7 @@ def period_start(at: dt.datetime, minutes: int) -> dt.datetime:
     """The start (UTC) of the fixed period of `minutes` that holds `at`."""
     step = max(1, minutes) * 60
     seconds = int(at.timestamp())
-    return dt.datetime.fromtimestamp(seconds - seconds % step, tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(seconds - seconds % step, tz=dt.UTC)
 
 
 def record_tallied(

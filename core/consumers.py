@@ -50,7 +50,7 @@ def last_payments(session: Session, account_id: int) -> dict[str, Decimal]:
         .subquery()
     )
     rows = session.execute(select(ranked.c.service, ranked.c.amount).where(ranked.c.rank == 1))
-    return {service: amount for service, amount in rows}
+    return dict(rows)
 
 
 def last_day_payments(session: Session, account_id: int) -> set[Decimal]:

@@ -39,7 +39,7 @@ def _bucket_start(day: dt.date, unit: str) -> dt.date:
 def _sqlite_kyiv_bucket(value, unit):
     if value is None:
         return None
-    moment = dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.timezone.utc).astimezone(KYIV)
+    moment = dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC).astimezone(KYIV)
     return _bucket_start(moment.date(), unit).isoformat()
 
 

@@ -71,7 +71,7 @@ def text_of(value: object) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value else "0"
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat()
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

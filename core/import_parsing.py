@@ -167,8 +167,7 @@ def parse_moment(text: str) -> dt.datetime:
             continue
     for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            day = dt.datetime.strptime(raw, pattern)
-            return day.replace(hour=12, tzinfo=KYIV)
+            return dt.datetime.strptime(raw, pattern).replace(hour=12, tzinfo=KYIV)
         except ValueError:
             continue
     raise ValueError(text)
@@ -181,7 +180,7 @@ def parse_month(text: str) -> dt.date:
         raise ForeignDigits(text)
     for pattern in ("%Y-%m", "%Y-%m-%d", "%m.%Y", "%d.%m.%Y"):
         try:
-            return dt.datetime.strptime(raw, pattern).date().replace(day=1)
+            return dt.datetime.strptime(raw, pattern).date().replace(day=1)  # noqa: DTZ007 (a date)
         except ValueError:
             continue
     raise ValueError(text)
@@ -295,7 +294,7 @@ def read_table(kind: str, data: bytes) -> Table:
         raise DomainError("import.empty")
     if not records:  # a header without a line end and nothing else
         records, cut = [cut], None
-    header_number, header = records[0]
+    _header_number, header = records[0]
     mapping = column_mapping(header, COLUMNS[kind], REQUIRED[kind])
     body = records[1:]
     trailer = None

@@ -353,11 +353,10 @@ def _readings(session: Session, table: Table, batch_id: int | None, actor: str, 
         if meter is None:
             rejected.append(Rejected(line, "import.meter_unknown", {"value": row["meter_serial"]}))
             continue
-        if row.get("account_number"):
-            if re.sub(r"[\s\-]", "", row["account_number"]) != numbers[meter.id]:
-                rejected.append(Rejected(line, "import.meter_account_mismatch",
-                                         {"meter": meter.serial, "value": row["account_number"]}))
-                continue
+        if row.get("account_number") and re.sub(r"[\s\-]", "", row["account_number"]) != numbers[meter.id]:
+            rejected.append(Rejected(line, "import.meter_account_mismatch",
+                                     {"meter": meter.serial, "value": row["account_number"]}))
+            continue
         try:
             value = parse_decimal(row["value"], 3)
         except ValueError as exc:

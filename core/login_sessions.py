@@ -14,7 +14,8 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
+from collections.abc import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker

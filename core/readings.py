@@ -15,11 +15,11 @@ from sqlalchemy import Connection, Date, Integer, and_, bindparam, exists, func,
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from core import audit, clock, metering
-from core.additional_charges import MEASURED, AdditionalChargeLine, estimate, meter_spans
+from core.additional_charges import AdditionalChargeLine, estimate, meter_spans
 from core.consumers import require_link
 from core.errors import AccessDenied, DomainError, NeedsConfirmation
 from core.formatting import Shown, date, volume
-from core.metering import AVERAGE_MONTH_DAYS, Candidate, MeterSpan
+from core.metering import Candidate, MeterSpan
 from core.parsing import parse_reading
 from core.register import account_open
 from core.windows import WindowInfo, next_window, open_window

@@ -151,7 +151,7 @@ def read_table(kind: str, data: bytes) -> _Table:
     records = [(n, r) for n, r in records if any(cell.strip() for cell in r)]
     if not records:
         raise DomainError("import.empty")
-    header_number, header = records[0]
+    _header_number, header = records[0]
     mapping = column_mapping(header, COLUMNS[kind], REQUIRED[kind])
     unterminated = not text.rstrip(" \t").endswith(("\n", "\r"))
     rows, rejected = [], []
@@ -222,7 +222,7 @@ def _day(row: dict, column: str, today: dt.date, required: bool = True) -> dt.da
         return None
     for pattern in _DAY_FORMATS:
         try:
-            day = dt.datetime.strptime(text, pattern).date()
+            day = dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date)
             break
         except ValueError:
             continue

@@ -295,7 +295,7 @@ def _build(rng, flats, ids: _Ids, months, windows, now, login_hash) -> dict:
         reading_rate = 0.93 if seed else rng.choice([0.95, 0.9, 0.85, 0.7, 0.5])
         charges_by_service: dict[str, list[tuple[dt.date, Decimal]]] = {"heating": [], "hot_water": []}
         consumed_since_reading = Decimal(0)
-        for month in months + [add_months(months[-1], 1)]:
+        for month in [*months, add_months(months[-1], 1)]:
             billed = month <= months[-1]
             days = days_in_month(month)
             month_use = _q(per_day * days * Decimal(rng.uniform(0.7, 1.3)), MILLI) if has_hot_water else Decimal(0)

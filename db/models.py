@@ -110,14 +110,14 @@ class AwareDateTime(TypeDecorator):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to an aware column")
         if dialect.name == "sqlite":
-            return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            return value.astimezone(dt.UTC).replace(tzinfo=None)
         return value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
         return value
 
 

@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
         folder = args.wheels or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)
         entries, counts = build(folder)
-        licences = [f"common_passwords.txt is built from lists shipped in these packages; their licences follow.",
+        licences = ["common_passwords.txt is built from lists shipped in these packages; their licences follow.",
                     "", "=== Django 5.2.8 (django/contrib/auth/common-passwords.txt.gz) ===", "",
                     licence(_wheel(folder, "django")), "",
                     "=== zxcvbn 4.5.0 (zxcvbn/frequency_lists.py) ===", "", licence(_wheel(folder, "zxcvbn"))]

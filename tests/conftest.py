@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from core.clock import KYIV
 from db.engine import make_engine, make_sessions

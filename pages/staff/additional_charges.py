@@ -57,10 +57,10 @@ if table:
 st.subheader("Рахунки без показань")
 if lines:
     st.dataframe(
-        [{"Рахунок": l.account_number, "Адреса": l.address, "Лічильник": l.meter_serial, "Мешканців": l.residents,
-          "Місяців без показань": "ніколи" if l.months_without is None else l.months_without,
-          "Правило": view.RULE_NAMES[l.rule], "Обсяг, м³": view.number(l.volume, 3), "Тариф": view.number(l.tariff, 2),
-          "Сума": view.money(l.amount)} for l in lines],
+        [{"Рахунок": line.account_number, "Адреса": line.address, "Лічильник": line.meter_serial, "Мешканців": line.residents,
+          "Місяців без показань": "ніколи" if line.months_without is None else line.months_without,
+          "Правило": view.RULE_NAMES[line.rule], "Обсяг, м³": view.number(line.volume, 3), "Тариф": view.number(line.tariff, 2),
+          "Сума": view.money(line.amount)} for line in lines],
         hide_index=True,
     )
 else:

@@ -105,8 +105,8 @@ with readings:
                     st.rerun()
 with logins:
     if card.logins:
-        st.dataframe([{"Логін": l.login, "Спосіб": l.method, "Додано": view.moment(l.linked_at),
-                       "Останній вхід": view.moment(l.last_login_at)} for l in card.logins], hide_index=True)
+        st.dataframe([{"Логін": link.login, "Спосіб": link.method, "Додано": view.moment(link.linked_at),
+                       "Останній вхід": view.moment(link.last_login_at)} for link in card.logins], hide_index=True)
     else:
         st.write("Рахунок ще не додано до кабінету споживача.")
 with audit:

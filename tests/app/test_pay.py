@@ -104,7 +104,7 @@ def test_pay_screen_offers_the_accounts_services_with_the_debt_and_no_commission
 
 
 def test_demo_payment_from_pay_screen_to_credited(cabinet):
-    sessions, account, login_id = cabinet
+    sessions, _account, login_id = cabinet
     at = submit(app(login_id))
     [intent] = intents(sessions)
     assert (intent.status, intent.amount, intent.service, intent.provider) == ("pending", Decimal("866.66"), "heating", "demo")
@@ -156,7 +156,7 @@ def test_liqpay_checkout_link_when_keys_are_configured(cabinet, monkeypatch):
     monkeypatch.setenv("LIQPAY_PRIVATE_KEY", "sandbox_secret")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://cabinet.example")
     at = submit(app(login_id))
-    [link] = [e for e in at.get("link_button")]
+    [link] = list(at.get("link_button"))
     url = urlsplit(link.proto.url)
     assert f"{url.scheme}://{url.netloc}{url.path}" == "https://www.liqpay.ua/api/3/checkout"
     query = parse_qs(url.query)

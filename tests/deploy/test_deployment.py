@@ -21,7 +21,6 @@ import secrets
 import shlex
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -329,7 +328,7 @@ def test_consumer_stays_logged_in_when_their_replica_dies(deployment, browser):
 
 
 def test_operator_uploads_a_bank_registry_through_nginx(deployment, browser, sessions, tmp_path):
-    yesterday = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).strftime("%Y-%m-%d 10:15")
+    yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).strftime("%Y-%m-%d 10:15")
     registry = tmp_path / "registry.csv"
     registry.write_text("account_number;service;amount;paid_at;payment_ref\n"
                         f"{ACCOUNT};heating;355,56;{yesterday};DEPLOY-0001\n", encoding="utf-8")
