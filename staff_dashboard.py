@@ -16,6 +16,7 @@ if __name__ == "__main__":
     if demo_mode():
         st.warning("Демонстраційний режим: дані вигадані, гроші не списуються", icon=":material/science:")
 
+    fault: Exception | None
     try:
         staff_access.restore()
         user = staff_access.current_user()

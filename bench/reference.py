@@ -35,6 +35,7 @@ def connect(url: str):
         return psycopg2.connect(host=parsed.host or "127.0.0.1", port=parsed.port or 5432,
                                 user=parsed.username or "postgres", password=parsed.password,
                                 dbname=parsed.database)
+    assert parsed.database, f"{url} names no database file"
     return sqlite3.connect(parsed.database, timeout=30)
 
 

@@ -95,7 +95,8 @@ def project_import(engine, sessions, registry: Registry, budget_seconds: float, 
 
     Files hold at most `part_rows` rows and stay under core.imports.MAX_BYTES; the first holds 1,000 rows and the
     next ones are sized from the rate seen so far, so a slow import stops close to the budget."""
-    from core.imports import MAX_BYTES, commit
+    from core.import_parsing import MAX_BYTES
+    from core.imports import commit
 
     with registry.path.open(encoding="utf-8", newline="") as source:
         next(source)
@@ -199,6 +200,7 @@ def _psql(url: str) -> tuple[list[str], dict | None]:
     import os
 
     parsed = make_url(url)
+    assert parsed.database, f"{url} names no database"
     base = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", parsed.host or "127.0.0.1", "-p",
             str(parsed.port or 5432), "-U", parsed.username or "postgres", "-d", parsed.database]
     return base, (dict(os.environ, PGPASSWORD=parsed.password) if parsed.password else None)

@@ -73,7 +73,7 @@ def _wrap(name: str, function, core: bool):
                 if core:
                     RECORDER.calls[page].append((name, args[1:], kwargs))
 
-    wrapper.__bench_wrapped__ = True
+    wrapper.__bench_wrapped__ = True  # type: ignore[attr-defined]
     return wrapper
 
 

@@ -112,7 +112,8 @@ def _run_workers(target, per_worker_args, seconds) -> tuple[list[float], dict[st
         ready.acquire()
     began = time.perf_counter()
     start.set()
-    latencies, errors = [], {}
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
     for _ in processes:
         lat, err = results.get()
         latencies.extend(lat)
@@ -296,7 +297,9 @@ def _libpq(url: str, database: str | None = None) -> tuple[list[str], dict]:
     env = dict(os.environ)
     if parsed.password:
         env["PGPASSWORD"] = parsed.password
-    return [*args, database or parsed.database], env
+    name = database or parsed.database
+    assert name, f"{url} names no database"
+    return [*args, name], env
 
 
 def pgbench_reference(url: str, clients: int, seconds: float, database: str | None, schema: str | None = None,

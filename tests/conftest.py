@@ -79,7 +79,7 @@ def sessions(engine):
 
 
 def kyiv(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=KYIV)
+    return dt.datetime(*args, tzinfo=KYIV)  # type: ignore[misc]
 
 
 class World:

@@ -19,7 +19,7 @@ if done := st.session_state.pop("conflict_done", None):
     st.success(done)
 
 STATUSES = {"open": "Відкриті", "resolved": "Розв'язані", "dismissed": "Відхилені"}
-status = st.segmented_control("Показати", list(STATUSES), default="open", format_func=STATUSES.get) or "open"
+status = st.segmented_control("Показати", list(STATUSES), default="open", format_func=lambda s: STATUSES[s]) or "open"
 conflicts = import_conflicts.list_conflicts(sessions(), status=status)
 if not conflicts:
     st.success("Відкритих конфліктів немає." if status == "open" else "Таких конфліктів немає.")

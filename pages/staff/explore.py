@@ -17,7 +17,7 @@ require_role("explore")
 st.title("Дослідження даних")
 
 NAMES = {"charges": "Нарахування", "payments": "Оплати", "readings": "Показання", "accounts": "Рахунки"}
-dataset = st.segmented_control("Набір даних", list(DATASETS), default="charges", format_func=NAMES.get) or "charges"
+dataset = st.segmented_control("Набір даних", list(DATASETS), default="charges", format_func=lambda d: NAMES.get(d, d)) or "charges"
 spec = DATASETS[dataset]
 
 with st.container(horizontal=True):
@@ -40,7 +40,7 @@ with st.container(horizontal=True):
                               format_func=lambda d: spec.dimensions[d][0], max_selections=2)
     measure = st.selectbox("Показник", list(spec.measures), format_func=lambda m: spec.measures[m][0])
     chart = st.segmented_control("Графік", ["bar", "line", "none"], default="bar",
-                                 format_func={"bar": "Стовпчики", "line": "Лінія", "none": "Без графіка"}.get)
+                                 format_func=lambda c: {"bar": "Стовпчики", "line": "Лінія", "none": "Без графіка"}[c])
 
 page = 0
 if not group_by:
@@ -78,7 +78,7 @@ if result.grouped:
     if chart in ("bar", "line") and result.rows:
         x_values = [chart_text(shown(r[0], group_by[0])) for r in result.rows]
         fig = view.figure(f"{NAMES[dataset]}: {labels[measure]}", labels[group_by[0]], labels[measure])
-        series = {}
+        series: dict[str, tuple[list[str], list[float]]] = {}
         for row, x in zip(result.rows, x_values):
             name = chart_text(shown(row[1], group_by[1])) if len(group_by) > 1 else labels[measure]
             series.setdefault(name, ([], []))

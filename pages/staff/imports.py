@@ -15,7 +15,7 @@ st.title("Імпорт файлів")
 
 KINDS = {"bank": "Реєстр оплат банку", "charges": "Нарахування з білінгу", "readings": "Показання від водоканалу",
          "accounts": "Рахунки (реєстр)", "meters": "Лічильники", "tariffs": "Тарифи й норми"}
-kind = st.segmented_control("Що імпортуємо", list(KINDS), default="bank", format_func=KINDS.get) or "bank"
+kind = st.segmented_control("Що імпортуємо", list(KINDS), default="bank", format_func=lambda k: KINDS[k]) or "bank"
 register = kind in register_import.KINDS
 st.caption("CSV у кодуванні UTF-8 (з BOM чи без) або Windows-1251, роздільник «;» чи «,», десяткова кома чи крапка. "
            "Формат стовпців — у README, зразки — у data/samples/. Повторний імпорт того самого файлу нічого не додає"

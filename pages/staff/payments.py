@@ -19,7 +19,7 @@ today = clock.today()
 UNITS = {"day": "за днями", "week": "за тижнями", "month": "за місяцями"}
 with st.container(horizontal=True):
     period = st.date_input("Період", value=(add_months(today, -11), today), max_value=today, format="DD.MM.YYYY")
-    unit = st.segmented_control("Групувати", list(UNITS), default="month", format_func=UNITS.get) or "month"
+    unit = st.segmented_control("Групувати", list(UNITS), default="month", format_func=lambda u: UNITS[u]) or "month"
     service = st.selectbox("Послуга", [None, "heating", "hot_water"],
                            format_func=lambda s: view.SERVICE_NAMES.get(s, "Усі послуги"))
     channel = st.selectbox("Канал", [None, *view.PAYMENT_CHANNEL_NAMES],

@@ -1,6 +1,8 @@
 """Reconciliation of cabinet payments with the bank registries: what needs a look, and what the bank has not reported."""
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 import streamlit as st
 
@@ -39,7 +41,7 @@ filters = {"з": view.date(since), "по": view.date(until)}
 
 columns = st.columns(5)
 for column, (outcome, label) in zip(columns, OUTCOMES.items()):
-    count, total = data.outcomes.get(outcome, (0, 0))
+    count, total = data.outcomes.get(outcome, (0, Decimal(0)))
     column.metric(label, view.number(count), help=f"На суму {view.money(total)}")
 columns[4].metric("Оплачено через кабінет", view.number(data.cabinet_paid[0]),
                   help=f"На суму {view.money(data.cabinet_paid[1])}")
@@ -48,7 +50,7 @@ st.subheader(f"Рядки реєстрів, що потребують уваги
 if data.unmatched_rows:
     header = ["Дата оплати", "Рахунок", "Послуга", "Сума", "Номер замовлення", "Причина", "Зараховано", "Джерело",
               "Номер запису"]
-    rows = [[r.paid_at, r.account_number, view.SERVICE_NAMES.get(r.service, r.service), r.amount, r.order_id or "",
+    rows: list[list[Any]] = [[r.paid_at, r.account_number, view.SERVICE_NAMES.get(r.service, r.service), r.amount, r.order_id or "",
              ISSUES.get(r.issue, r.issue), r.credited, r.source, r.external_ref] for r in data.unmatched_rows]
     shown = [[view.moment(r.paid_at), r.account_number, view.SERVICE_NAMES.get(r.service, r.service), view.money(r.amount),
               r.order_id or "", ISSUES.get(r.issue, r.issue), "так" if r.credited else "ні", r.source, r.external_ref]

@@ -23,7 +23,7 @@ with left, st.form("create_user", clear_on_submit=True):
     username = st.text_input("Ім'я користувача (латиницею)")
     full_name = st.text_input("Прізвище та ім'я")
     # No default: a role is a deliberate choice, never an administrator by omission.
-    role = st.selectbox("Роль", ROLES, index=None, format_func=ROLE_NAMES.get, placeholder="Оберіть роль")
+    role = st.selectbox("Роль", ROLES, index=None, format_func=lambda r: ROLE_NAMES.get(r, r), placeholder="Оберіть роль")
     password = st.text_input("Початковий пароль (щонайменше 8 символів)", type="password")
     if st.form_submit_button("Створити", type="primary"):
         if role is None:
@@ -40,7 +40,8 @@ with right:
     st.subheader("Змінити користувача")
     person = st.selectbox("Користувач", people, format_func=lambda p: f"{p.username} ({ROLE_NAMES[p.role]})")
 with right, st.form("update_user"):
-    new_role = st.selectbox("Роль", ROLES, index=ROLES.index(person.role) if person else 0, format_func=ROLE_NAMES.get)
+    current = ROLES.index(person.role) if person else 0
+    new_role = st.selectbox("Роль", ROLES, index=current, format_func=lambda r: ROLE_NAMES.get(r, r))
     active = st.checkbox("Активний", value=person.active if person else True)
     new_password = st.text_input("Новий пароль (порожньо — не змінювати)", type="password")
     if st.form_submit_button("Зберегти") and person is not None:

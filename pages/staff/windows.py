@@ -56,7 +56,7 @@ with right:
 with right, st.form("change_window"):
     new_first = st.date_input("Перший день", value=chosen.first_day if chosen else None, format="DD.MM.YYYY")
     new_last = st.date_input("Останній день", value=chosen.last_day if chosen else None, format="DD.MM.YYYY")
-    if st.form_submit_button("Зберегти") and chosen is not None:
+    if st.form_submit_button("Зберегти") and chosen is not None and new_first is not None and new_last is not None:
         try:
             change_window(sessions(), chosen.id, kyiv_midnight(new_first),
                           kyiv_midnight(new_last + dt.timedelta(days=1)), actor=user.username)

@@ -60,7 +60,7 @@ def app(login_id: int | None, lang: str = "uk", query: dict | None = None, page:
 
 
 def text_of(at: AppTest) -> str:
-    parts = []
+    parts: list[str] = []
     for kind in ("title", "subheader", "markdown", "text", "caption", "success", "info", "warning", "error"):
         parts.extend(str(e.value) for e in getattr(at, kind))
     parts.extend(f"{m.label} {m.value}" for m in at.metric)

@@ -71,6 +71,7 @@ def _require_tools() -> None:
 
 def _database(directory: Path):
     """A database of the deployment's own, on the test server: created here, dropped at the end."""
+    assert PG_URL, "skipped above without it"
     base = make_url(PG_URL)
     name = f"{base.database}_deploy"[:60]
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -115,7 +116,9 @@ def _env_file(path: Path, overrides: dict[str, str]) -> dict[str, str]:
 
 def _unit(path: Path, instance: str) -> tuple[list[str], dict[str, str], Path]:
     """ExecStart (with %i), the environment (EnvironmentFile= and Environment=) and WorkingDirectory of a unit."""
-    command, env, cwd = None, {}, ROOT
+    command: list[str] | None = None
+    env: dict[str, str] = {}
+    cwd = ROOT
     for line in path.read_text(encoding="utf-8").replace("%i", instance).splitlines():
         key, _, value = line.partition("=")
         if key == "ExecStart":

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from core.clock import KYIV
-from core.imports import parse_decimal, parse_moment
+from core.import_parsing import parse_decimal, parse_moment
 
 
 def by_patterns(text: str) -> dt.datetime:
