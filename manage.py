@@ -104,12 +104,12 @@ def cmd_balances(args) -> int:
 def cmd_import(args) -> int:
     from pathlib import Path
 
-    from core import imports, register_import
+    from core import imports, register_import, register_parsing
 
     engine = make_engine(args.database_url)
     _migrate(engine)
     path = Path(args.file)
-    module = register_import if args.kind in register_import.KINDS else imports
+    module = register_import if args.kind in register_parsing.KINDS else imports
     try:
         data = path.read_bytes()
         run = module.commit if args.commit else module.preview

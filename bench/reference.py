@@ -504,13 +504,13 @@ def reconciliation_report(sql: Sql, p: dict) -> None:
 
 REFERENCES = {
     "core.dashboard.overview": overview,
-    "core.dashboard.streets": streets,
-    "core.dashboard.readings_per_window": readings_per_window,
-    "core.dashboard.submission_curve": submission_curve,
-    "core.dashboard.accounts_without_reading": accounts_without_reading,
-    "core.dashboard.payment_inflows": payment_inflows,
-    "core.dashboard.payments_against_charges": payments_against_charges,
-    "core.dashboard.flagged_readings": flagged_readings,
+    "core.dashboard_readings.streets": streets,
+    "core.dashboard_readings.readings_per_window": readings_per_window,
+    "core.dashboard_readings.submission_curve": submission_curve,
+    "core.dashboard_readings.accounts_without_reading": accounts_without_reading,
+    "core.dashboard_payments.payment_inflows": payment_inflows,
+    "core.dashboard_payments.payments_against_charges": payments_against_charges,
+    "core.additional_charges.flagged_readings": flagged_readings,
     "core.windows.list_windows": list_windows,
     "core.imports.recent_batches": recent_batches,
     "core.additional_charges.additional_charge_list": additional_charge_list,
@@ -518,7 +518,7 @@ REFERENCES = {
     "core.lookup.account_card": account_card,
     "core.staff.list_staff_users": list_staff_users,
     "core.explore.run": explore_run,
-    "core.reconciliation.reconciliation_report": reconciliation_report,
+    "core.reconciliation_report.reconciliation_report": reconciliation_report,
 }
 
 

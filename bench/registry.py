@@ -4,7 +4,7 @@ table with psql's \\copy (on SQLite: a bare cursor's executemany).
 
 The file is deterministic: rows for real accounts paid during the benchmark's month, with a few exact repeats
 (duplicates) and a few broken rows (wrong account format, unknown account, bad amount) that must be rejected.
-The import refuses files above core.imports.MAX_BYTES, so the file is imported in consecutive parts, as a bank's
+The import refuses files above core.import_parsing.MAX_BYTES, so the file is imported in consecutive parts, as a bank's
 daily registries would arrive; the rows added by the run are deleted afterwards.
 """
 
@@ -93,7 +93,7 @@ def project_import(engine, sessions, registry: Registry, budget_seconds: float, 
                    before_undo=None) -> ImportRun:
     """Import the registry file by file through core.imports.commit until done or the time budget is spent.
 
-    Files hold at most `part_rows` rows and stay under core.imports.MAX_BYTES; the first holds 1,000 rows and the
+    Files hold at most `part_rows` rows and stay under core.import_parsing.MAX_BYTES; the first holds 1,000 rows and the
     next ones are sized from the rate seen so far, so a slow import stops close to the budget."""
     from core.import_parsing import MAX_BYTES
     from core.imports import commit

@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-CORE_MODULES = ("core.dashboard", "core.explore", "core.lookup", "core.imports", "core.additional_charges",
-                "core.windows", "core.staff", "core.reconciliation", "core.payments")
+CORE_MODULES = ("core.dashboard", "core.dashboard_readings", "core.dashboard_payments", "core.explore", "core.lookup",
+                "core.imports", "core.additional_charges", "core.windows", "core.staff", "core.reconciliation",
+                "core.reconciliation_report", "core.payments")
 NOT_PAGE_DATA = {"core.staff.get_staff_user", "core.staff.authenticate_staff"}  # the login check on every page
 
 _local = threading.local()

@@ -189,7 +189,7 @@ def _compiled_submission_statements() -> dict:
     from sqlalchemy import insert
     from sqlalchemy.dialects.postgresql import psycopg2 as pg
 
-    from core import readings
+    from core import meter_history, readings
     from db.models import AuditLog, Reading
 
     dialect = pg.dialect()
@@ -199,7 +199,7 @@ def _compiled_submission_statements() -> dict:
     audit_columns = ["at", "actor_type", "actor", "action", "entity", "entity_id", "details"]
     steps = {
         "context": readings._SUBMISSION_CONTEXT.compile(dialect=dialect),
-        "history": readings._HISTORY.compile(dialect=dialect),
+        "history": meter_history._HISTORY.compile(dialect=dialect),
         "insert": insert(Reading).returning(Reading.id).compile(dialect=dialect, column_keys=reading_columns),
         "step_aside": readings._STEP_ASIDE.compile(dialect=dialect),
         "supersede": readings._SUPERSEDE.compile(dialect=dialect),

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Integer, case, cast, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from core.clock import KYIV
-from core.consumers import require_link
 from core.statements import Statement
 from db.models import Charge, Payment
 
@@ -65,11 +64,3 @@ def monthly_totals_of(statement: Statement, since: dt.date | None = None) -> lis
         if since is None or month >= since:
             paid[month] += payment.amount
     return [MonthTotal(month, charged[month], paid[month]) for month in sorted(set(charged) | set(paid))]
-
-
-def monthly_totals_for_consumer(
-    sessions: sessionmaker[Session], login_id: int, account_id: int, since: dt.date | None = None
-) -> list[MonthTotal]:
-    with sessions() as session:
-        require_link(session, login_id, account_id)
-        return monthly_totals(session, account_id, since)

@@ -9,8 +9,8 @@ An operator or admin resolves a conflict. Money is never updated in place: a pay
 (negative amount, `<ref>#revN`, linked to it) and the corrected payment (`<ref>#fixN`); a charge gets a reversal
 row (negated figures) and the corrected row for the same month, so every sum (statement, debt, snapshots) gives
 the corrected amount and the original stays visible; a reading is superseded by the corrected one through the
-reading rules. Each resolution is audited. Once resolved, the corrected row is what the key stands for: the
-corrected file imported again is a duplicate.
+reading rules. Each resolution is audited (core.conflict_resolution). Once resolved, the corrected row is what the
+key stands for: the corrected file imported again is a duplicate.
 """
 
 from __future__ import annotations
@@ -24,13 +24,9 @@ from decimal import Decimal
 from sqlalchemy import String, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit, balances, clock
-from core.errors import DomainError
-from core.windows import WindowInfo
-from db.models import (Account, Charge, ImportConflict, Meter, Payment, Reading, ReadingWindow, RegistryMatch)
+from db.models import (Account, Charge, ImportConflict, Payment, Reading, RegistryMatch)
 
 STATUSES = ("open", "resolved", "dismissed")
 REF_LENGTH = 80
@@ -245,143 +241,3 @@ def list_conflicts(sessions: sessionmaker[Session], status: str | None = "open",
 def counts(sessions: sessionmaker[Session]) -> dict[str, int]:
     with sessions() as session:
         return dict(session.execute(select(ImportConflict.status, func.count()).group_by(ImportConflict.status)).tuples().all())
-
-
-# --- resolving ----------------------------------------------------------------------------------------------------
-
-def _open_conflict(session: Session, conflict_id: int) -> ImportConflict:
-    conflict = session.scalar(select(ImportConflict).where(ImportConflict.id == conflict_id).with_for_update())
-    if conflict is None:
-        raise DomainError("conflict.not_found")
-    if conflict.status != "open":
-        raise DomainError("conflict.not_open")
-    return conflict
-
-
-def _suffixed(ref: str, suffix: str) -> str:
-    return ref[:REF_LENGTH - len(suffix)] + suffix
-
-
-def _resolve_payment(session: Session, conflict: ImportConflict, incoming: dict, now: dt.datetime) -> int | None:
-    from core.imports import BANK_SOURCE
-
-    ref = conflict.key
-    standing = stored_payments(session, BANK_SOURCE, [ref]).get(ref)
-    if standing is None:
-        raise DomainError("conflict.not_found")
-    account_id = session.scalar(select(Account.id).where(Account.number == incoming["account_number"]))
-    if standing.payment_id is None:
-        raise DomainError("conflict.no_payment")  # the cabinet's payment stands; settled with the provider
-    original = session.get(Payment, standing.payment_id)
-    number = session.scalar(select(func.count()).select_from(ImportConflict).where(
-        ImportConflict.kind == "bank", ImportConflict.key == ref, ImportConflict.status == "resolved")) + 1
-    amount, paid_at = Decimal(incoming["amount"]), dt.datetime.fromisoformat(incoming["paid_at"])
-    reversal = Payment(account_id=original.account_id, service=original.service, amount=-original.amount,
-                       paid_at=original.paid_at, channel=original.channel, source=original.source,
-                       external_ref=_suffixed(ref, f"#rev{number}"), import_batch_id=conflict.import_batch_id,
-                       reverses_id=original.id)
-    corrected = Payment(account_id=account_id, service=incoming["service"], amount=amount, paid_at=paid_at,
-                        channel=original.channel, source=original.source, external_ref=_suffixed(ref, f"#fix{number}"),
-                        import_batch_id=conflict.import_batch_id, replaces_id=original.id)
-    session.add_all([reversal, corrected])
-    session.flush()
-    for payment in (reversal, corrected):  # the registry side of the reconciliation nets out too
-        session.add(RegistryMatch(
-            import_batch_id=conflict.import_batch_id, source=payment.source, external_ref=payment.external_ref,
-            account_id=payment.account_id, service=payment.service, amount=payment.amount, paid_at=payment.paid_at,
-            outcome="corrected", payment_id=payment.id, created_at=now))
-    balances.written_before(session, moment=min(original.paid_at, paid_at))
-    return corrected.id
-
-
-def _resolve_charge(session: Session, conflict: ImportConflict, incoming: dict) -> int | None:
-    number, service, month_text = conflict.key.split("/")
-    month = dt.date.fromisoformat(month_text + "-01")
-    account_id = session.scalar(select(Account.id).where(Account.number == number))
-    original = stored_charges(session, [account_id], [month]).get((account_id, service, month))
-    if original is None:
-        raise DomainError("conflict.not_found")
-    reversal = Charge(account_id=account_id, service=service, month=month, volume=-original.volume,
-                      tariff=original.tariff, amount=-original.amount, discount_percent=original.discount_percent,
-                      discount_amount=-original.discount_amount, amount_to_pay=-original.amount_to_pay,
-                      import_batch_id=conflict.import_batch_id, reverses_id=original.id)
-    to_pay = Decimal(incoming["amount_to_pay"])
-    corrected = Charge(account_id=account_id, service=service, month=month, volume=Decimal(incoming["volume"]),
-                       tariff=Decimal(incoming["tariff"]), amount=Decimal(incoming["amount"]),
-                       discount_percent=Decimal(incoming["discount_percent"]),
-                       discount_amount=Decimal(incoming["amount"]) - to_pay, amount_to_pay=to_pay,
-                       import_batch_id=conflict.import_batch_id, replaces_id=original.id)
-    session.add(reversal)
-    session.flush()  # the reversal first: the statement lists a month's rows in the order they were written
-    session.add(corrected)
-    session.flush()
-    balances.written_before(session, month=month)
-    return corrected.id
-
-
-def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict, actor: str) -> int | None:
-    from core.imports import READINGS_SOURCE
-    from core.readings import record_reading
-
-    stored = stored_readings(session, READINGS_SOURCE, [conflict.key]).get(conflict.key)
-    meter = session.scalar(select(Meter).where(Meter.serial == incoming["meter_serial"]))
-    if stored is None or meter is None:
-        raise DomainError("conflict.not_found")
-    read_at = dt.datetime.fromisoformat(incoming["read_at"])
-    window = session.scalar(select(ReadingWindow).where(ReadingWindow.opens_at <= read_at,
-                                                        ReadingWindow.closes_at > read_at))
-    if window is None:
-        raise DomainError("import.outside_window", value=incoming["read_at"])
-    number = session.scalar(select(func.count()).select_from(ImportConflict).where(
-        ImportConflict.kind == "readings", ImportConflict.key == conflict.key, ImportConflict.status == "resolved")) + 1
-    with session.begin_nested():
-        record_reading(session, meter, Decimal(incoming["value"]),
-                       window=WindowInfo(window.id, window.period, window.opens_at, window.closes_at,
-                                         window.processed_at),
-                       channel="water_utility", submitted_at=read_at, actor=actor, confirm_jump=True,
-                       confirm_replace=True, source=READINGS_SOURCE,
-                       external_ref=_suffixed(conflict.key, f"#fix{number}"), import_batch_id=conflict.import_batch_id)
-    corrected = session.scalar(select(Reading).where(Reading.source == READINGS_SOURCE,
-                                                     Reading.external_ref == _suffixed(conflict.key, f"#fix{number}")))
-    if stored.status == "accepted" and stored.id != corrected.id:
-        stored.status, stored.superseded_by_id = "superseded", corrected.id
-    return corrected.id
-
-
-def resolve(sessions: sessionmaker[Session], conflict_id: int, actor: str) -> int | None:
-    """Apply the file's values: a reversing entry plus the corrected row, audited; returns the corrected row's id.
-
-    The conflict row is locked, and a stored row can be reversed once only (unique index), so two operators
-    resolving at once credit nothing twice: the second is told the conflict is no longer open."""
-    now = clock.now()
-    try:
-        with sessions.begin() as session:
-            conflict = _open_conflict(session, conflict_id)
-            incoming = json.loads(conflict.incoming)
-            if conflict.kind == "bank":
-                corrected = _resolve_payment(session, conflict, incoming, now)
-            elif conflict.kind == "charges":
-                corrected = _resolve_charge(session, conflict, incoming)
-            else:
-                corrected = _resolve_reading(session, conflict, incoming, actor)
-            conflict.status, conflict.resolved_by, conflict.resolved_at = "resolved", actor, now
-            conflict.corrected_id = corrected
-            audit.record(session, at=now, actor_type="staff", actor=actor, action="import.conflict_resolved",
-                         entity="import_conflict", entity_id=conflict.id, kind=conflict.kind, key=conflict.key,
-                         stored=json.loads(conflict.stored), incoming=incoming, corrected_id=corrected)
-            return corrected
-    except IntegrityError as exc:
-        raise DomainError("conflict.not_open") from exc
-
-
-def dismiss(sessions: sessionmaker[Session], conflict_id: int, actor: str, note: str) -> None:
-    """Keep the stored row as it is (the file was wrong); the reason is required and audited."""
-    note = (note or "").strip()
-    if not note:
-        raise DomainError("conflict.note_required")
-    now = clock.now()
-    with sessions.begin() as session:
-        conflict = _open_conflict(session, conflict_id)
-        conflict.status, conflict.resolved_by, conflict.resolved_at, conflict.note = "dismissed", actor, now, note[:500]
-        audit.record(session, at=now, actor_type="staff", actor=actor, action="import.conflict_dismissed",
-                     entity="import_conflict", entity_id=conflict.id, kind=conflict.kind, key=conflict.key, note=note)

@@ -74,13 +74,6 @@ def verify(private_key: str, data: str, signature: str) -> bool:
     return hmac.compare_digest(sign(private_key, data).encode("ascii"), signature.strip().encode("ascii", "replace"))
 
 
-def verified_params(private_key: str, data: str, signature: str) -> dict[str, object]:
-    """The callback's parameters, only if the signature is right."""
-    if not verify(private_key, data, signature):
-        raise InvalidCallback("signature does not match")
-    return decode_data(data)
-
-
 @dataclass(frozen=True)
 class Keys:
     public_key: str

@@ -1,29 +1,30 @@
 """Hot-water meter readings (DESIGN rules 5, 6, 10, 11): only inside an open window, ordered by their reading date,
 never out of order with the readings before and after that date, an implausible use per day only after
 confirmation (then flagged); in a window at most one reading per meter stands (the latest-dated; enforced by a
-unique index and a row lock on the meter). A staff correction stands in place of a reading, which stays as superseded."""
+unique index and a row lock on the meter). A staff correction stands in place of a reading, which stays as superseded.
+The meter's past the rules look at is read by core.meter_history."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Protocol
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Connection, Date, Integer, and_, bindparam, exists, func, insert, or_, select, true, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import Connection, Integer, and_, bindparam, exists, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, metering
-from core.additional_charges import AdditionalChargeLine, estimate, meter_spans
 from core.consumers import require_link
 from core.errors import AccessDenied, DomainError, NeedsConfirmation
-from core.formatting import Shown, date, volume
-from core.metering import Candidate, MeterSpan
+from core.estimates import AdditionalChargeLine, estimate
+from core.formatting import Shown, date
+from core.meter_history import MeterRef, meter_history
+from core.metering import Candidate
 from core.parsing import parse_reading
 from core.register import account_open
 from core.windows import WindowInfo, next_window, open_window
-from db.models import AdditionalCharge, ConsumerAccountLink, ConsumerLogin, Meter, Reading, ReadingWindow
+from db.models import ConsumerAccountLink, ConsumerLogin, Meter, Reading, ReadingWindow
 
 THOUSANDTH = Decimal("0.001")
 
@@ -57,106 +58,11 @@ class Receipt:
     quality: str = "actual"
 
 
-class MeterRef(Protocol):
-    """What recording a reading needs of a meter: an ORM Meter or the columns read with the submission."""
-
-    id: int
-    serial: str
-    initial_value: Decimal
-
-
 @dataclass(frozen=True)
 class SubmittedMeter:
     id: int
     serial: str
     initial_value: Decimal
-
-
-@dataclass(frozen=True)
-class MeterHistory:
-    """The meter's past as the reading rules see it from one reading date in one window."""
-
-    previous: Decimal  # the standing reading of another window on or before the date, or the installation value
-    previous_at: dt.datetime  # its date (the installation's midnight when none)
-    next_value: Decimal | None  # the standing reading of another window after the date
-    current: Candidate | None  # the reading standing in this window, if any
-    current_value: Decimal | None
-    average_daily: Decimal | None  # the account's, over the 12 months before the date, across meter replacements
-    estimated: Decimal  # volume charged by estimate since the previous real reading
-
-
-def _history_statement():
-    """One SELECT for every fact record_reading checks, built once: a submission in the last days of a window
-    competes with thousands of others, so it costs one round trip. One row per meter of the account and service
-    (their spans feed the account's average); the meter's own neighbours repeat on each row."""
-    meter_id = bindparam("meter_id", type_=Integer)
-    window_id = bindparam("window_id", type_=Integer)
-    at = bindparam("at", type_=Reading.submitted_at.type)
-    cutoff = bindparam("cutoff", type_=Reading.submitted_at.type)
-    this = aliased(Meter, name="this_meter")
-    own = and_(Reading.meter_id == meter_id, Reading.status == "accepted")
-    other_window = or_(Reading.window_id != window_id, Reading.window_id.is_(None))
-    before = (
-        select(Reading.value.label("value"), Reading.submitted_at.label("at"), ReadingWindow.period.label("period"))
-        .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
-        .where(own, other_window, Reading.submitted_at <= at)
-        .order_by(Reading.submitted_at.desc(), Reading.id.desc()).limit(1).subquery("before")
-    )
-    after = (select(Reading.value.label("value")).where(own, other_window, Reading.submitted_at > at)
-             .order_by(Reading.submitted_at, Reading.id).limit(1).subquery("after"))
-    current = (select(Reading.id.label("id"), Reading.value.label("value"), Reading.submitted_at.label("at"),
-                      Reading.channel.label("channel"), Reading.quality.label("quality"))
-               .where(own, Reading.window_id == window_id).limit(1).subquery("current"))
-    estimated = (
-        select(func.coalesce(func.sum(AdditionalCharge.volume), 0))
-        .join(ReadingWindow, ReadingWindow.id == AdditionalCharge.window_id)
-        .where(AdditionalCharge.meter_id == meter_id,
-               ReadingWindow.period <= bindparam("period", type_=ReadingWindow.period.type),
-               or_(before.c.at.is_(None), ReadingWindow.period > before.c.period,
-                   and_(before.c.period.is_(None), ReadingWindow.closes_at > before.c.at)))
-        .scalar_subquery()
-    )
-    account_meters = select(Meter.id).where(
-        Meter.account_id == select(this.account_id).where(this.id == meter_id).scalar_subquery(),
-        Meter.service == select(this.service).where(this.id == meter_id).scalar_subquery())
-    spans = meter_spans(account_meters, cutoff, at)
-    return (
-        select(Meter.id, Meter.installed_on, Meter.initial_value, spans.c.first_at, spans.c.first_value,
-               spans.c.last_at, spans.c.last_value, spans.c.before_at, spans.c.before_value, spans.c.last_period,
-               before.c.value.label("previous"), before.c.at.label("previous_at"), after.c.value.label("next_value"),
-               current.c.id.label("current_id"), current.c.value.label("current_value"),
-               current.c.at.label("current_at"), current.c.channel.label("current_channel"),
-               current.c.quality.label("current_quality"), estimated.label("estimated"))
-        .select_from(Meter)
-        .outerjoin(spans, spans.c.meter_id == Meter.id)
-        .outerjoin(before, true()).outerjoin(after, true()).outerjoin(current, true())
-        .where(Meter.id.in_(account_meters),
-               or_(Meter.id == meter_id, Meter.installed_on <= bindparam("day", type_=Date)))
-    )
-
-
-_HISTORY = _history_statement()
-
-
-def meter_history(connection: Connection, meter: MeterRef, window_id: int, period: dt.date,
-                  at: dt.datetime) -> MeterHistory:
-    rows = connection.execute(_HISTORY, {
-        "meter_id": meter.id, "window_id": window_id, "period": period, "at": at,
-        "cutoff": at - dt.timedelta(days=365), "day": at.astimezone(clock.KYIV).date()}).all()
-    mine = next(row for row in rows if row.id == meter.id)
-    spans = [MeterSpan(row.installed_on, row.initial_value, row.first_at, row.first_value, row.last_at,
-                       row.last_value, row.before_at, row.before_value, row.last_period) for row in rows]
-    current = None
-    if mine.current_id is not None:
-        current = Candidate(read_at=mine.current_at, own=mine.current_channel == "cabinet",
-                            corrected=mine.current_quality == "corrected", order=mine.current_id)
-    installed = clock.kyiv_midnight(mine.installed_on)
-    return MeterHistory(
-        previous=meter.initial_value if mine.previous is None else mine.previous,
-        previous_at=installed if mine.previous_at is None else mine.previous_at,
-        next_value=mine.next_value, current=current, current_value=mine.current_value,
-        average_daily=metering.average_daily(spans, at), estimated=Decimal(mine.estimated),
-    )
 
 
 def lock_meter(connection: Connection, meter_id: int) -> None:
@@ -393,11 +299,6 @@ def meters_of_account(
                 )
             )
         return views
-
-
-def describe(receipt: Receipt, lang: str = "uk") -> str:
-    """One line for logs and the CLI."""
-    return f"{receipt.receipt_number}: {volume(receipt.value, lang)} ({volume(receipt.consumption, lang)})"
 
 
 def estimate_if_no_reading(

@@ -95,12 +95,6 @@ class WindowStatus:
     next: WindowInfo | None
     now: dt.datetime
 
-    @property
-    def days_left(self) -> int | None:
-        if self.open is None:
-            return None
-        return (self.open.last_day - self.now.astimezone(clock.KYIV).date()).days
-
 
 def window_status(sessions: sessionmaker[Session], now: dt.datetime | None = None) -> WindowStatus:
     now = now or clock.now()

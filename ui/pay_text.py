@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.formatting import half_up
-from core.payments import PaymentSettings
+from core.payment_providers import PaymentSettings
 from ui.public_session import language
 
 TEXT: dict[str, dict[str, str]] = {
@@ -100,7 +100,7 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 # The cabinet pages these screens link to, with the url paths public_app.py registers them under
-# (result_url points at /pay-result, core.payments.RESULT_PATH).
+# (result_url points at /pay-result, core.payment_providers.RESULT_PATH).
 _PAGES = Path(__file__).resolve().parent.parent / "pages" / "public"
 URL_PATHS = {"pay.py": "pay", "pay_demo.py": "pay-demo", "pay_result.py": "pay-result", "account.py": "account",
              "login.py": "login"}

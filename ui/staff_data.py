@@ -10,7 +10,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import additional_charges, dashboard, explore, lookup, windows
+from core import additional_charges, dashboard, dashboard_payments, dashboard_readings, explore, lookup, windows
 from ui import staff_view
 from ui.resources import engine, sessions
 
@@ -32,7 +32,7 @@ def overview():
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _streets(_sessions, db: str):
-    return dashboard.streets(_sessions)
+    return dashboard_readings.streets(_sessions)
 
 
 def streets() -> list[str]:
@@ -50,7 +50,7 @@ def reading_windows():
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _readings_per_window(_sessions, db: str, first: dt.date, last: dt.date, street: str | None):
-    return dashboard.readings_per_window(_sessions, first, last, street)
+    return dashboard_readings.readings_per_window(_sessions, first, last, street)
 
 
 def readings_per_window(first: dt.date, last: dt.date, street: str | None):
@@ -59,7 +59,7 @@ def readings_per_window(first: dt.date, last: dt.date, street: str | None):
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _curve(_sessions, db: str, window_id: int, street: str | None):
-    return dashboard.submission_curve(_sessions, window_id, street)
+    return dashboard_readings.submission_curve(_sessions, window_id, street)
 
 
 def submission_curve(window_id: int, street: str | None):
@@ -68,7 +68,7 @@ def submission_curve(window_id: int, street: str | None):
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _missing(_sessions, db: str, window_id: int, street: str | None, limit: int | None):
-    return dashboard.accounts_without_reading(_sessions, window_id, street, limit)
+    return dashboard_readings.accounts_without_reading(_sessions, window_id, street, limit)
 
 
 def accounts_without_reading(window_id: int, street: str | None, limit: int | None):
@@ -80,7 +80,7 @@ def missing_csv(window_id: int, street: str | None, filters: dict[str, str]):
     bound = sessions()
 
     def build() -> bytes:
-        _total, rows = dashboard.accounts_without_reading(bound, window_id, street)
+        _total, rows = dashboard_readings.accounts_without_reading(bound, window_id, street)
         return staff_view.csv_bytes(
             ["account_number", "address", "meter_serial", "last_value_m3", "last_submitted_at"],
             [(m.account_number, m.address, m.meter_serial, m.last_value, m.last_submitted_at) for m in rows], filters)
@@ -90,7 +90,7 @@ def missing_csv(window_id: int, street: str | None, filters: dict[str, str]):
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _inflows(_sessions, db: str, first, last, unit, service, channel):
-    return dashboard.payment_inflows(_sessions, first, last, unit, service, channel)
+    return dashboard_payments.payment_inflows(_sessions, first, last, unit, service, channel)
 
 
 def payment_inflows(first: dt.date, last: dt.date, unit: str, service: str | None, channel: str | None):
@@ -99,7 +99,7 @@ def payment_inflows(first: dt.date, last: dt.date, unit: str, service: str | Non
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _against(_sessions, db: str, first, last, service):
-    return dashboard.payments_against_charges(_sessions, first, last, service)
+    return dashboard_payments.payments_against_charges(_sessions, first, last, service)
 
 
 def payments_against_charges(first: dt.date, last: dt.date, service: str | None = None):
@@ -128,7 +128,7 @@ def recalculation_list(window_id: int):
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _flagged(_sessions, db: str, window_id: int):
-    return dashboard.flagged_readings(_sessions, window_id)
+    return additional_charges.flagged_readings(_sessions, window_id)
 
 
 def flagged_readings(window_id: int):

@@ -1,6 +1,6 @@
 """Payment-provider routes: the LiqPay server_url callback.
 
-LiqPay POSTs form fields `data` and `signature`; core.payments.handle_callback verifies and applies them.
+LiqPay POSTs form fields `data` and `signature`; core.payment_callbacks.handle_callback verifies and applies them.
 200 when the callback was taken (including a harmless repeat), 400 when it was rejected (and audited).
 """
 
@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from core.payments import CALLBACK_PATH, PaymentSettings, handle_callback
+from core.payment_callbacks import handle_callback
+from core.payment_providers import CALLBACK_PATH, PaymentSettings
 from web.resources import sessions
 
 MAX_BODY_BYTES = 64 * 1024

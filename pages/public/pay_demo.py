@@ -5,7 +5,7 @@ Its buttons send a signed callback through the same core function as the provide
 
 import streamlit as st
 
-from core import formatting, payments
+from core import formatting, payment_providers, payments
 from core.errors import DomainError
 from ui.pay_text import page, settings, status_badge, tr
 from ui.plain import md
@@ -33,7 +33,7 @@ except DomainError as error:
 
 with st.container(border=True):
     st.caption(tr("demo.recipient"))
-    st.text(payments.description(intent.account_number, intent.service))
+    st.text(payment_providers.description(intent.account_number, intent.service))
     st.metric(tr("demo.amount"), formatting.money(intent.amount, lang))
     st.caption(f"{tr('demo.commission')} · {md(intent.order_id)}")
 

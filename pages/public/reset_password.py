@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.consumers import reset_password
+from core.password_reset import reset_password
 from core.errors import DomainError
 from ui.public_forms import proof_fields, proof_method
 from ui.public_session import current_login_id, language, tr

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import streamlit as st
 
-from core import clock, dashboard
+from core import additional_charges, clock
 from core.additional_charges import process_window
 from core.errors import DomainError
 from ui import staff_data, staff_view as view
@@ -39,7 +39,7 @@ c2.metric("Оцінений обсяг", view.number(volume, 3) + " м³")
 c3.metric("Сума донарахувань", view.money(amount))
 c4.metric("Показань на перевірці", view.number(len(flagged)))
 
-table = dashboard.count_by_street_and_reason(lines, flagged)
+table = additional_charges.count_by_street_and_reason(lines, flagged)
 if table:
     streets = list(table)[:20]
     fig = view.figure("Рахунки за причиною і вулицею", "Рахунків", "", height=max(320, 28 * len(streets) + 120))
@@ -84,7 +84,7 @@ else:
     st.write("Немає показань, що надійшли після донарахувань.")
 if lines or recalculations:
     st.download_button(
-        "Завантажити для білінгу (CSV)", dashboard.billing_csv([*lines, *recalculations], window.period),
+        "Завантажити для білінгу (CSV)", additional_charges.billing_csv([*lines, *recalculations], window.period),
         file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
     )
 

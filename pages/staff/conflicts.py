@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import import_conflicts
+from core import conflict_resolution, import_conflicts
 from core.errors import DomainError
 from ui import conflict_view, staff_data, staff_view as view
 from ui.resources import sessions
@@ -58,12 +58,12 @@ try:
         if not confirmed:
             st.error("Підтвердіть, що значення у файлі правильні.")
         else:
-            import_conflicts.resolve(sessions(), chosen.id, actor=user.username)
+            conflict_resolution.resolve(sessions(), chosen.id, actor=user.username)
             staff_data.clear()
             st.session_state["conflict_done"] = f"Конфлікт № {chosen.id} розв'язано: додано сторно і виправлений запис."
             st.rerun()
     elif dismiss:
-        import_conflicts.dismiss(sessions(), chosen.id, actor=user.username, note=note)
+        conflict_resolution.dismiss(sessions(), chosen.id, actor=user.username, note=note)
         st.session_state["conflict_done"] = f"Конфлікт № {chosen.id} відхилено."
         st.rerun()
 except DomainError as error:

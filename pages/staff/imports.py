@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from core import imports, register_import
+from core import imports, register_import, register_parsing
 from core.errors import DomainError
 from ui import conflict_view, staff_data, staff_view as view
 from ui.plain import md
@@ -16,7 +16,7 @@ st.title("Імпорт файлів")
 KINDS = {"bank": "Реєстр оплат банку", "charges": "Нарахування з білінгу", "readings": "Показання від водоканалу",
          "accounts": "Рахунки (реєстр)", "meters": "Лічильники", "tariffs": "Тарифи й норми"}
 kind = st.segmented_control("Що імпортуємо", list(KINDS), default="bank", format_func=lambda k: KINDS[k]) or "bank"
-register = kind in register_import.KINDS
+register = kind in register_parsing.KINDS
 st.caption("CSV у кодуванні UTF-8 (з BOM чи без) або Windows-1251, роздільник «;» чи «,», десяткова кома чи крапка. "
            "Формат стовпців — у README, зразки — у data/samples/. Повторний імпорт того самого файлу нічого не додає"
            + ("." if register else "; рядок, що розходиться зі збереженим, стає конфліктом для розгляду."))

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from core import clock
-from core.reconciliation import ReconciliationReport, reconciliation_report
+from core.reconciliation_report import ReconciliationReport, reconciliation_report
 from ui import staff_view as view
 from ui.resources import sessions
 from ui.staff_access import require_role

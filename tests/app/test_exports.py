@@ -13,8 +13,8 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from core import dashboard, reconciliation
-from core.additional_charges import AdditionalChargeLine
+from core import additional_charges, reconciliation
+from core.estimates import AdditionalChargeLine
 from core.staff import create_staff_user
 from tests.app.conftest import ROOT
 from tests.conftest import kyiv
@@ -100,14 +100,14 @@ def test_reminder_list_neutralises_an_address(app_world):
 def test_billing_file_goes_through_the_same_writer():
     line = AdditionalChargeLine(1, "=1+1", "=2+2", "=2+2", 2, "0800001", 2, 1, "average", Decimal("0.1"), 30,
                                 Decimal("-3.000"), Decimal("98.5200"), Decimal("-295.56"))
-    _header, row = cells(dashboard.billing_csv([line], dt.date(2026, 11, 1)))
+    _header, row = cells(additional_charges.billing_csv([line], dt.date(2026, 11, 1)))
     assert row == ["'=1+1", "hot_water", "2026-11", "-3,000", "98,52", "-295,56", "average", "estimated"]
 
 
 def test_every_download_in_the_apps_is_built_by_the_export_writer():
     """A new st.download_button must get its data from one of the builders that use core.export (the monthly
     receipt is a PDF built by core.receipts, not a table: no spreadsheet opens it)."""
-    builders = {"view.csv_bytes", "dashboard.billing_csv", "staff_data.missing_csv", "partial"}
+    builders = {"view.csv_bytes", "additional_charges.billing_csv", "staff_data.missing_csv", "partial"}
     found = []
     for path in sorted((ROOT / "pages").rglob("*.py")) + sorted((ROOT / "ui").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

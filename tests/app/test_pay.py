@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from core import payments
+from core import payment_providers, payments
 from db.models import ConsumerAccountLink, ConsumerLogin, Payment, PaymentIntent
 from tests.app.conftest import ROOT
 from tests.conftest import kyiv
@@ -172,7 +172,7 @@ def test_liqpay_checkout_link_when_keys_are_configured(cabinet, monkeypatch):
 def test_pending_payment_is_shown_as_pending_never_as_paid(cabinet):
     sessions, account, login_id = cabinet
     intent = payments.create_intent(sessions, login_id, account, "heating", "500", provider="demo")
-    payments.begin_checkout(sessions, login_id, intent.order_id, payments.PaymentSettings.load())
+    payments.begin_checkout(sessions, login_id, intent.order_id, payment_providers.PaymentSettings.load())
     at = app(login_id, query={"order": intent.order_id}, page="pay_result.py")
     shown = text_of(at)
     assert "Очікує підтвердження банку" in shown and "не зарахований" in shown
@@ -184,7 +184,7 @@ def test_pending_payment_is_shown_as_pending_never_as_paid(cabinet):
 
 def test_history_on_the_pay_screen_shows_each_status(cabinet):
     sessions, account, login_id = cabinet
-    settings = payments.PaymentSettings.load()
+    settings = payment_providers.PaymentSettings.load()
     paid = payments.create_intent(sessions, login_id, account, "heating", "10", provider="demo")
     payments.demo_settle(sessions, login_id, paid.order_id, True, settings)
     failed = payments.create_intent(sessions, login_id, account, "hot_water", "20", provider="demo")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from streamlit.testing.v1 import AppTest
 
-from core import payments, reconciliation
+from core import payment_callbacks, payment_providers, payments, reconciliation
 from core.staff import create_staff_user
 from db.models import ConsumerAccountLink, ConsumerLogin
 from tests.app.conftest import ROOT
@@ -32,17 +32,17 @@ def test_lists_unmatched_rows_and_unconfirmed_cabinet_payments(app_world, demo_m
         s.flush()
         s.add(ConsumerAccountLink(login_id=login.id, account_id=account, method="payment", linked_at=NOW))
     paid = payments.create_intent(sessions, login.id, account, "heating", "1866,66", provider="demo", now=NOW)
-    payments.demo_settle(sessions, login.id, paid.order_id, True, payments.PaymentSettings.load(), now=NOW)
+    payments.demo_settle(sessions, login.id, paid.order_id, True, payment_providers.PaymentSettings.load(), now=NOW)
     with sessions.begin() as s:
         outcome = reconciliation.credit_registry_payment(
             s, account_id=account, service="hot_water", amount=Decimal("87.45"), paid_at=NOW - dt.timedelta(days=1),
             channel="bank", source="bank_registry", external_ref="B-77", order_id="TC-20261126-LOST")
     assert outcome == "added"
-    settings = payments.PaymentSettings.load()
+    settings = payment_providers.PaymentSettings.load()
     taken_back = payments.create_intent(sessions, login.id, account, "hot_water", "250,00", provider="demo", now=NOW)
     payments.demo_settle(sessions, login.id, taken_back.order_id, True, settings, now=NOW)
-    demo = payments.DemoProvider(settings.demo_keys, settings.public_base_url)
-    assert payments.handle_callback(sessions, *demo.callback(taken_back.order_id, Decimal("250.00"), "reversed"),
+    demo = payment_providers.DemoProvider(settings.demo_keys, settings.public_base_url)
+    assert payment_callbacks.handle_callback(sessions, *demo.callback(taken_back.order_id, Decimal("250.00"), "reversed"),
                                     settings, now=NOW).outcome == "reversed"
     admin = create_staff_user(sessions, "admin1", "staff-pass-2026", "admin").id
 

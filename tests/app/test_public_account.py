@@ -95,7 +95,7 @@ def test_a_credited_payment_shows_at_once(at, app_world):
 
 def test_a_corrected_charge_shows_the_corrected_debt_and_keeps_the_original_visible(app_world):
     """October's hot water was imported as 30,00 (a cut file); staff resolved the conflict with the billing's 300,00."""
-    from core import import_conflicts, imports
+    from core import conflict_resolution, imports
 
     cabinet = build(app_world)
     header = "account_number;service;month;volume;tariff;amount;discount_percent;amount_to_pay\r\n"
@@ -109,7 +109,7 @@ def test_a_corrected_charge_shows_the_corrected_debt_and_keeps_the_original_visi
     imports.commit(app_world.sessions, "charges", "cut.csv", (header + row.format("30,00")).encode(), actor="operator")
     [conflict] = imports.commit(app_world.sessions, "charges", "whole.csv", (header + row.format("300,00")).encode(),
                                 actor="operator").conflicts
-    import_conflicts.resolve(app_world.sessions, conflict.id, actor="operator")
+    conflict_resolution.resolve(app_world.sessions, conflict.id, actor="operator")
     registered(app_world)
     at = logged_in_app(app_world)
     assert ("Борг", "300,00\u00a0₴") in [(m.label, m.value) for m in at.metric]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from core import additional_charges, dashboard, readings, statements
+from core import additional_charges, readings, statements
 from core.errors import DomainError
 from core.windows import WindowInfo
 from db.models import AdditionalCharge, AuditLog, Meter, Reading, ReadingWindow
@@ -150,7 +150,7 @@ def test_an_overestimate_is_credited_back_in_the_billing_file_and_on_the_account
     assert (credit.kind, credit.quality, credit.estimated_volume, credit.actual_volume) == (
         "recalculation", "actual", Decimal("6.400"), Decimal("1.000"))
     assert (credit.volume, credit.amount) == (Decimal("-5.400"), Decimal("-540.00"))
-    rows = dashboard.billing_csv([credit], FEB).decode("utf-8-sig").split("\r\n")
+    rows = additional_charges.billing_csv([credit], FEB).decode("utf-8-sig").split("\r\n")
     assert rows[1] == "1120200000013;hot_water;2020-02;-5,400;100,00;-540,00;recalculation;actual"
     with sessions() as s:
         [line] = statements.statement(s, account).recalculations

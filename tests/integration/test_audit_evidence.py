@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from core import consumers, imports, payments, staff
+from core import consumers, imports, payment_callbacks, staff
 from core.config import MAX_FAILURES
 from core.errors import Locked, VerificationFailed
-from core.payments import PaymentSettings
+from core.payment_providers import PaymentSettings
 from db.models import AuditLog, AuditTally, FailedAttempt
 from tests.conftest import kyiv
 
@@ -131,9 +131,9 @@ LIQPAY = PaymentSettings.load(environ={"LIQPAY_PUBLIC_KEY": "sandbox_i12345", "L
 
 
 def test_a_flood_of_unsigned_callbacks_adds_one_audit_row_per_period(sessions, caplog):
-    caplog.set_level(logging.WARNING, logger="core.payments")
+    caplog.set_level(logging.WARNING, logger="core.payment_callbacks")
     for n in range(100):
-        result = payments.handle_callback(sessions, f"bogus-{n}", "not-a-signature", LIQPAY,
+        result = payment_callbacks.handle_callback(sessions, f"bogus-{n}", "not-a-signature", LIQPAY,
                                           now=NOW + dt.timedelta(seconds=n))
         assert (result.outcome, result.reason) == ("rejected", "signature")
     assert len(audit_rows(sessions, "payment.callback_rejected")) == 1
@@ -142,7 +142,7 @@ def test_a_flood_of_unsigned_callbacks_adds_one_audit_row_per_period(sessions, c
     # A log line per order of magnitude (the 1st, 10th and 100th), not one per request.
     assert len([r for r in caplog.records if "payment callback rejected" in r.getMessage()]) == 3
     # The next period starts a new audit row, so a later attack is still seen.
-    payments.handle_callback(sessions, "bogus", "x", LIQPAY, now=NOW + dt.timedelta(hours=2))
+    payment_callbacks.handle_callback(sessions, "bogus", "x", LIQPAY, now=NOW + dt.timedelta(hours=2))
     assert len(audit_rows(sessions, "payment.callback_rejected")) == 2
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core import dashboard
+from core import additional_charges, dashboard, dashboard_payments, dashboard_readings
 from db.models import ConsumerAccountLink, ConsumerLogin
 from tests.conftest import World, kyiv
 
@@ -88,12 +88,12 @@ def test_overview_matches_hand_computed_figures(world):
 
 def test_readings_per_window_by_channel_and_street(world):
     town = build(world)
-    rows = dashboard.readings_per_window(world.sessions, dt.date(2026, 10, 1), dt.date(2026, 11, 1), now=NOW)
+    rows = dashboard_readings.readings_per_window(world.sessions, dt.date(2026, 10, 1), dt.date(2026, 11, 1), now=NOW)
     assert [(r.period, r.by_channel, r.submitted, r.metered, r.share) for r in rows] == [
         (dt.date(2026, 10, 1), {"cabinet": 1, "water_utility": 1}, 2, 2, Decimal("100.0")),
         (dt.date(2026, 11, 1), {"staff": 1}, 1, 2, Decimal("50.0")),
     ]
-    street = dashboard.readings_per_window(world.sessions, dt.date(2026, 10, 1), dt.date(2026, 11, 1),
+    street = dashboard_readings.readings_per_window(world.sessions, dt.date(2026, 10, 1), dt.date(2026, 11, 1),
                                            street="просп. Волі", now=NOW)
     assert [(r.by_channel, r.submitted, r.metered) for r in street] == [({"water_utility": 1}, 1, 1), ({}, 0, 1)]
     assert town.november == rows[1].window_id
@@ -101,7 +101,7 @@ def test_readings_per_window_by_channel_and_street(world):
 
 def test_submission_curve_counts_by_kyiv_day_and_marks_the_last_days(world):
     town = build(world)
-    curve = dashboard.submission_curve(world.sessions, town.october, now=NOW)
+    curve = dashboard_readings.submission_curve(world.sessions, town.october, now=NOW)
     assert curve.metered == 2
     assert curve.days[0].day == dt.date(2026, 10, 25) and curve.days[-1].day == dt.date(2026, 11, 3)
     new = {d.day: d.new for d in curve.days if d.new}
@@ -110,30 +110,30 @@ def test_submission_curve_counts_by_kyiv_day_and_marks_the_last_days(world):
     assert [d.day for d in curve.days if d.last_days] == [dt.date(2026, 11, 1), dt.date(2026, 11, 2),
                                                           dt.date(2026, 11, 3)]
     # An open window stops at today.
-    open_curve = dashboard.submission_curve(world.sessions, town.november, now=NOW)
+    open_curve = dashboard_readings.submission_curve(world.sessions, town.november, now=NOW)
     assert open_curve.days[-1].day == dt.date(2026, 11, 27) and open_curve.days[-1].cumulative == 1
 
 
 def test_accounts_without_reading_during_an_open_window(world):
     town = build(world)
-    total, rows = dashboard.accounts_without_reading(world.sessions, town.november)
+    total, rows = dashboard_readings.accounts_without_reading(world.sessions, town.november)
     assert total == 1
     assert [(r.account_number, r.meter_serial, r.last_value) for r in rows] == [(B, "0800001", Decimal("53.000"))]
-    assert dashboard.accounts_without_reading(world.sessions, town.november, street="вул. Гулака-Артемовського") == (0, [])
+    assert dashboard_readings.accounts_without_reading(world.sessions, town.november, street="вул. Гулака-Артемовського") == (0, [])
 
 
 def test_payment_inflows_by_month_day_and_week(world):
     build(world)
-    months = dashboard.payment_inflows(world.sessions, dt.date(2026, 10, 1), dt.date(2026, 11, 27), "month")
+    months = dashboard_payments.payment_inflows(world.sessions, dt.date(2026, 10, 1), dt.date(2026, 11, 27), "month")
     assert [(r.bucket, r.service, r.channel, r.amount, r.payments) for r in months] == [
         (dt.date(2026, 10, 1), "heating", "bank", Decimal("1400.00"), 2),
         (dt.date(2026, 11, 1), "heating", "bank", Decimal("1000.00"), 1),
         (dt.date(2026, 11, 1), "heating", "cabinet", Decimal("50.00"), 1),
         (dt.date(2026, 11, 1), "hot_water", "bank", Decimal("200.00"), 1),
     ]
-    days = dashboard.payment_inflows(world.sessions, dt.date(2026, 11, 9), dt.date(2026, 11, 10), "day")
+    days = dashboard_payments.payment_inflows(world.sessions, dt.date(2026, 11, 9), dt.date(2026, 11, 10), "day")
     assert [(r.bucket, r.amount) for r in days] == [(dt.date(2026, 11, 10), Decimal("1000.00"))]
-    weeks = dashboard.payment_inflows(world.sessions, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "week",
+    weeks = dashboard_payments.payment_inflows(world.sessions, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "week",
                                       service="heating")
     assert {(r.bucket, r.channel): r.amount for r in weeks} == {
         (dt.date(2026, 11, 9), "bank"): Decimal("1000.00"), (dt.date(2026, 11, 16), "cabinet"): Decimal("50.00")}
@@ -141,7 +141,7 @@ def test_payment_inflows_by_month_day_and_week(world):
 
 def test_payments_against_the_bill_due_each_month(world):
     build(world)
-    rows = dashboard.payments_against_charges(world.sessions, dt.date(2026, 10, 1), dt.date(2026, 11, 1))
+    rows = dashboard_payments.payments_against_charges(world.sessions, dt.date(2026, 10, 1), dt.date(2026, 11, 1))
     assert [(r.month, r.paid, r.charged, r.collection_rate) for r in rows] == [
         (dt.date(2026, 10, 1), Decimal("1400.00"), Decimal("1000.00"), Decimal("140.0")),
         (dt.date(2026, 11, 1), Decimal("1250.00"), Decimal("2500.00"), Decimal("50.0")),
@@ -149,11 +149,11 @@ def test_payments_against_the_bill_due_each_month(world):
 
 
 def test_billing_file_format():
-    from core.additional_charges import AdditionalChargeLine
+    from core.estimates import AdditionalChargeLine
 
     line = AdditionalChargeLine(1, B, "просп. Волі, 1, кв. 2", "просп. Волі", 2, "0800001", 2, 1, "average",
                                 Decimal("0.1"), 30, Decimal("3.000"), Decimal("98.5200"), Decimal("295.56"))
-    data = dashboard.billing_csv([line], dt.date(2026, 11, 1))
+    data = additional_charges.billing_csv([line], dt.date(2026, 11, 1))
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig").split("\r\n") == [
         "account_number;service;period;volume_m3;tariff;amount;rule;quality",

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from core import additional_charges, consumers, windows
+from core import consumers, estimates, windows
 from core.errors import DomainError
 from db import demo
 from db.models import Account, Charge, Payment, Reading, ReadingWindow, StaffUser
@@ -57,7 +57,7 @@ def test_windows_readings_and_additional_charges(demo_db):
         assert closed.period == dt.date(2026, 10, 1)
         channels = set(s.scalars(select(Reading.channel).distinct()))
         assert {"cabinet", "water_utility"} <= channels
-        lines = additional_charges.estimate(s, s.get(ReadingWindow, closed.id))
+        lines = estimates.estimate(s, s.get(ReadingWindow, closed.id))
         assert lines, "the last closed window must leave some metered accounts without a reading"
         metered = s.scalar(select(func.count(Reading.meter_id.distinct())))
         assert len(lines) < metered

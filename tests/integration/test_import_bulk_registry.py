@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from core import imports, reconciliation
+from core import import_bank, imports, reconciliation
 from db.models import AuditLog, ImportBatch, Payment, PaymentIntent, RegistryMatch
 from tests.conftest import kyiv
 
@@ -71,7 +71,7 @@ def test_a_mixed_file_gives_the_same_lines_and_rows_on_every_database(town, engi
     world.payment(seed, "heating", "42.00", kyiv(2026, 11, 1), ref="PB-5")  # already credited, another source
     with world.sessions.begin() as s:
         s.add(Payment(account_id=other, service="heating", amount=Decimal("5.00"), paid_at=kyiv(2026, 11, 1),
-                      channel="bank", source=imports.BANK_SOURCE, external_ref="PB-3"))  # imported, other content
+                      channel="bank", source=import_bank.BANK_SOURCE, external_ref="PB-3"))  # imported, other content
 
     done = imports.commit(world.sessions, "bank", "mixed.csv", data(MIXED), actor="operator")
 
@@ -85,12 +85,12 @@ def test_a_mixed_file_gives_the_same_lines_and_rows_on_every_database(town, engi
                            else "_write_credited_by_insert"]
     stored = payments(world.sessions)
     assert stored["PB-1"] == (seed, "heating", Decimal("1500.00"), kyiv(2026, 11, 10, 10, 15), "bank",
-                              imports.BANK_SOURCE, done.batch_id)
+                              import_bank.BANK_SOURCE, done.batch_id)
     assert stored["PB-5"] == (other, "heating", Decimal("0.01"), kyiv(2026, 11, 11, 8), "terminal",
-                              imports.BANK_SOURCE, done.batch_id)
+                              import_bank.BANK_SOURCE, done.batch_id)
     with world.sessions() as s:
         matches = {m.external_ref: m for m in s.scalars(select(RegistryMatch))}
-        ids = dict(s.execute(select(Payment.external_ref, Payment.id).where(Payment.source == imports.BANK_SOURCE)).all())
+        ids = dict(s.execute(select(Payment.external_ref, Payment.id).where(Payment.source == import_bank.BANK_SOURCE)).all())
         batch = s.get(ImportBatch, done.batch_id)
     assert sorted(matches) == ["PB-1", "PB-5"]
     assert all(m.payment_id == ids[ref] and m.outcome == "added" and m.issue is None and m.order_id is None

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
-from core import balances, import_conflicts, imports, reconciliation
+from core import balances, conflict_resolution, imports, reconciliation_report
 from core.consumers import last_payments
 from core.errors import DomainError
 from core.statements import statement
@@ -63,7 +63,7 @@ def test_resolving_a_payment_conflict_reverses_and_credits_the_corrected_amount(
     balances.rebuild(world.sessions, as_of=dt.date(2026, 11, 1))  # a snapshot after the payment's month
     assert count(world.sessions, BalanceSnapshot) > 0
 
-    import_conflicts.resolve(world.sessions, conflict.id, actor="operator1")
+    conflict_resolution.resolve(world.sessions, conflict.id, actor="operator1")
 
     with world.sessions() as s:
         rows = s.execute(select(Payment.external_ref, Payment.amount, Payment.paid_at, Payment.reverses_id,
@@ -91,7 +91,7 @@ def test_resolving_a_payment_conflict_reverses_and_credits_the_corrected_amount(
     again = imports.commit(world.sessions, "bank", "whole.csv", utf8(WHOLE), actor="operator")
     assert (again.duplicates, again.conflicts, again.rows_added) == ([2], [], 0)
     with pytest.raises(DomainError) as refused:
-        import_conflicts.resolve(world.sessions, conflict.id, actor="operator1")
+        conflict_resolution.resolve(world.sessions, conflict.id, actor="operator1")
     assert refused.value.key == "conflict.not_open"
     assert count(world.sessions, Payment) == 3
 
@@ -100,8 +100,8 @@ def test_reconciliation_report_counts_the_correction(town):
     world, *_ = town
     imports.commit(world.sessions, "bank", "cut.csv", utf8(CUT), actor="operator")
     [conflict] = imports.commit(world.sessions, "bank", "whole.csv", utf8(WHOLE), actor="operator").conflicts
-    import_conflicts.resolve(world.sessions, conflict.id, actor="operator1")
-    report = reconciliation.reconciliation_report(world.sessions, dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    conflict_resolution.resolve(world.sessions, conflict.id, actor="operator1")
+    report = reconciliation_report.reconciliation_report(world.sessions, dt.date(2026, 10, 1), dt.date(2026, 10, 31))
     assert report.outcomes["added"] == (1, Decimal("15.00"))
     assert report.outcomes["corrected"] == (2, Decimal("1485.00"))
     assert report.unmatched_rows == []
@@ -120,7 +120,7 @@ def test_resolving_a_charge_conflict_adds_a_reversal_and_the_corrected_charge(to
     [conflict] = imports.commit(world.sessions, "charges", "billing.csv", utf8(whole), actor="operator").conflicts
     balances.rebuild(world.sessions, as_of=dt.date(2026, 11, 1))
 
-    import_conflicts.resolve(world.sessions, conflict.id, actor="admin1")
+    conflict_resolution.resolve(world.sessions, conflict.id, actor="admin1")
 
     with world.sessions() as s:
         rows = s.execute(select(Charge.amount, Charge.amount_to_pay, Charge.volume, Charge.reverses_id,
@@ -136,7 +136,7 @@ def test_resolving_a_charge_conflict_adds_a_reversal_and_the_corrected_charge(to
     assert count(world.sessions, BalanceSnapshot) == 0
     with world.sessions() as s:
         from core import dashboard
-        assert dashboard.debt_at(s, kyiv(2026, 11, 27, 12)) >= Decimal("88.67")
+        assert dashboard.debts_at(s, kyiv(2026, 11, 27, 12))[0] >= Decimal("88.67")
 
     again = imports.commit(world.sessions, "charges", "billing.csv", utf8(whole), actor="operator")
     assert (again.duplicates, again.conflicts) == ([2], [])
@@ -144,7 +144,7 @@ def test_resolving_a_charge_conflict_adds_a_reversal_and_the_corrected_charge(to
     fixed = CHARGES + f"{OTHER};hot_water;2026-10;0,900;98,52;88,68;0;88,68\n"
     [second] = imports.commit(world.sessions, "charges", "billing.csv", utf8(fixed), actor="operator").conflicts
     assert second.stored["amount_to_pay"] == "88.67"
-    import_conflicts.resolve(world.sessions, second.id, actor="admin1")
+    conflict_resolution.resolve(world.sessions, second.id, actor="admin1")
     with world.sessions() as s:
         assert statement(s, other).services[1].charged == Decimal("88.68")
         assert s.scalar(select(func.count()).select_from(Charge).where(Charge.account_id == other)) == 5
@@ -157,7 +157,7 @@ def test_resolving_a_reading_conflict_supersedes_the_stored_reading(town):
     done = imports.commit(world.sessions, "readings", "v2.csv", utf8(readings.format(value="155,000")),
                           actor="operator")
     assert done.duplicates == [] and [c.key for c in done.conflicts] == ["VK-1"]
-    import_conflicts.resolve(world.sessions, done.conflicts[0].id, actor="operator1")
+    conflict_resolution.resolve(world.sessions, done.conflicts[0].id, actor="operator1")
     with world.sessions() as s:
         rows = s.execute(select(Reading.external_ref, Reading.value, Reading.status)
                          .where(Reading.source == "water_utility").order_by(Reading.id)).all()
@@ -172,9 +172,9 @@ def test_a_dismissal_needs_a_reason_and_keeps_the_stored_row(town):
     imports.commit(world.sessions, "bank", "cut.csv", utf8(CUT), actor="operator")
     [conflict] = imports.commit(world.sessions, "bank", "whole.csv", utf8(WHOLE), actor="operator").conflicts
     with pytest.raises(DomainError) as refused:
-        import_conflicts.dismiss(world.sessions, conflict.id, actor="operator1", note="  ")
+        conflict_resolution.dismiss(world.sessions, conflict.id, actor="operator1", note="  ")
     assert refused.value.key == "conflict.note_required"
-    import_conflicts.dismiss(world.sessions, conflict.id, actor="operator1", note="банк підтвердив 15,00")
+    conflict_resolution.dismiss(world.sessions, conflict.id, actor="operator1", note="банк підтвердив 15,00")
     assert conflicts(world.sessions) == [("bank", "PB-2", "dismissed")]
     assert paid(world.sessions, other) == Decimal("15.00")
     # The same file again still shows the row as a conflict (already dismissed), never as a duplicate.
@@ -197,7 +197,7 @@ def _resolve_in_process(url: str, conflict_id: int, gate, results) -> None:
     engine = create_engine(url, poolclass=NullPool)
     with gate:
         try:
-            import_conflicts.resolve(make_sessions(engine), conflict_id, actor=f"operator-{os.getpid()}")
+            conflict_resolution.resolve(make_sessions(engine), conflict_id, actor=f"operator-{os.getpid()}")
             results.put("resolved")
         except DomainError as exc:
             results.put(exc.key)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core import imports
+from core import import_parsing, imports
 from core.errors import DomainError
 from db.models import AuditLog, Charge, ImportBatch, Payment, Reading
 from tests.conftest import kyiv
@@ -193,7 +193,7 @@ def test_readings_import_goes_through_the_reading_rules(town):
 @pytest.mark.parametrize("kind, sample", [("bank", "bank_registry.csv"), ("charges", "charges.csv"),
                                           ("readings", "water_utility_readings.csv")])
 def test_sample_files_parse(kind, sample):
-    table = imports.read_table(kind, (ROOT / "data" / "samples" / sample).read_bytes())
+    table = import_parsing.read_table(kind, (ROOT / "data" / "samples" / sample).read_bytes())
     assert table.rejected == [] and len(table.rows) >= 2
 
 

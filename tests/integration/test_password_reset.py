@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from core import consumer_sessions, consumers
+from core import consumer_sessions, consumers, password_reset
 from core.errors import DomainError, Locked, VerificationFailed
 from db.models import AuditLog, ConsumerLogin, ConsumerSession, FailedAttempt
 from tests.conftest import kyiv
@@ -33,7 +33,7 @@ def register(sessions, number="1120200001000", amount="1866,66", meter=None, log
 
 def reset(sessions, number="1120200001000", amount="1866,66", meter=None, login=LOGIN, password=NEW,
           repeated=None, now=NOW):
-    return consumers.reset_password(sessions, account_number=number, login=login, password=password,
+    return password_reset.reset_password(sessions, account_number=number, login=login, password=password,
                                     password_repeated=password if repeated is None else repeated,
                                     last_payment=amount, meter_serial=meter, now=now)
 

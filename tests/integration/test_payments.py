@@ -13,20 +13,20 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from core import payments, statements
+from core import payment_callbacks, payment_providers, payments, statements
 from core.errors import AccessDenied, DomainError
 from db.models import AuditLog, ConsumerAccountLink, ConsumerLogin, Payment, PaymentIntent
 from tests.conftest import kyiv
 
 NOW = kyiv(2020, 3, 2, 10)
 PUBLIC, PRIVATE = "sandbox_i12345", "sandbox_private_key"
-LIQPAY = payments.PaymentSettings.load(environ={
+LIQPAY = payment_providers.PaymentSettings.load(environ={
     "LIQPAY_PUBLIC_KEY": PUBLIC, "LIQPAY_PRIVATE_KEY": PRIVATE, "PUBLIC_BASE_URL": "https://cabinet.example",
 })
-LIQPAY_SANDBOX = payments.PaymentSettings.load(environ={
+LIQPAY_SANDBOX = payment_providers.PaymentSettings.load(environ={
     "LIQPAY_PUBLIC_KEY": PUBLIC, "LIQPAY_PRIVATE_KEY": PRIVATE, "LIQPAY_SANDBOX": "1",
 })
-DEMO = payments.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_DEMO_PAYMENT_KEY": "local-demo-key"})
+DEMO = payment_providers.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_DEMO_PAYMENT_KEY": "local-demo-key"})
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +83,7 @@ def new_intent(sessions, payer, amount="1866,66", service="heating", settings=LI
 
 def pay(sessions, order_id, amount="1866.66", status="success", settings=LIQPAY, key=PRIVATE, now=NOW, **extra):
     data, signature = callback({"status": status, "order_id": order_id, "amount": amount, **extra}, key)
-    return payments.handle_callback(sessions, data, signature, settings, now=now)
+    return payment_callbacks.handle_callback(sessions, data, signature, settings, now=now)
 
 
 # ------------------------------------------------------------------------------------------ creating and checkout
@@ -173,7 +173,7 @@ def test_simultaneous_callbacks_credit_once(sessions, payer):
 
     def deliver():
         start.wait()
-        outcomes.append(payments.handle_callback(sessions, data, signature, LIQPAY, now=NOW).outcome)
+        outcomes.append(payment_callbacks.handle_callback(sessions, data, signature, LIQPAY, now=NOW).outcome)
 
     threads = [threading.Thread(target=deliver) for _ in range(6)]
     for thread in threads:
@@ -197,7 +197,7 @@ def test_data_tampered_after_signing_is_rejected(sessions, payer):
     intent = new_intent(sessions, payer)
     data, signature = callback({"status": "failure", "order_id": intent.order_id, "amount": "1866.66"})
     forged = base64.b64encode(base64.b64decode(data).replace(b'"failure"', b'"success"')).decode()
-    result = payments.handle_callback(sessions, forged, signature, LIQPAY, now=NOW)
+    result = payment_callbacks.handle_callback(sessions, forged, signature, LIQPAY, now=NOW)
     assert result.reason == "signature"
     assert intent_row(sessions, intent.order_id).status == "created" and payments_of(sessions, payer[0]) == []
 
@@ -227,7 +227,7 @@ def test_amount_must_match_to_the_kopeck_with_at_most_two_decimals(sessions, pay
 def test_currency_other_than_hryvnia_is_rejected(sessions, payer):
     intent = new_intent(sessions, payer)
     data, signature = callback({"status": "success", "order_id": intent.order_id, "amount": "1866.66", "currency": "USD"})
-    assert payments.handle_callback(sessions, data, signature, LIQPAY, now=NOW).reason == "currency"
+    assert payment_callbacks.handle_callback(sessions, data, signature, LIQPAY, now=NOW).reason == "currency"
     assert payments_of(sessions, payer[0]) == []
 
 
@@ -251,7 +251,7 @@ def test_another_public_key_is_rejected(sessions, payer):
     intent = new_intent(sessions, payer)
     data, signature = callback({"status": "success", "order_id": intent.order_id, "amount": "1866.66",
                                 "public_key": "i_someone_else"})
-    assert payments.handle_callback(sessions, data, signature, LIQPAY, now=NOW).reason == "public_key"
+    assert payment_callbacks.handle_callback(sessions, data, signature, LIQPAY, now=NOW).reason == "public_key"
 
 
 @pytest.mark.parametrize("status", ["failure", "error"])
@@ -411,14 +411,14 @@ def test_demo_key_cannot_pay_a_real_order_and_demo_is_off_with_real_keys(session
 
 
 def test_payments_can_be_switched_off():
-    off = payments.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_DEMO_PAYMENTS": "0"})
+    off = payment_providers.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_DEMO_PAYMENTS": "0"})
     assert off.provider == "off"
     with pytest.raises(DomainError) as err:
-        payments.provider_for(off)
+        payment_providers.provider_for(off)
     assert err.value.key == "payment.unavailable"
 
 
 def test_secrets_override_the_environment():
-    settings = payments.PaymentSettings.load({"LIQPAY_PUBLIC_KEY": "i1", "LIQPAY_PRIVATE_KEY": "p1"},
+    settings = payment_providers.PaymentSettings.load({"LIQPAY_PUBLIC_KEY": "i1", "LIQPAY_PRIVATE_KEY": "p1"},
                                              environ={"LIQPAY_SANDBOX": "1"})
     assert settings.provider == "liqpay" and settings.liqpay_keys.sandbox

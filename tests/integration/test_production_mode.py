@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from core import deployment, payments
+from core import deployment, payment_providers, payments
 from core.errors import DomainError
 from core.passwords import hash_password
 from db.demo import DEMO_STAFF
@@ -36,10 +36,10 @@ def settings_findings(environ: dict) -> dict[str, str]:
 
 
 def test_without_keys_production_has_no_demo_provider(production):
-    assert payments.PaymentSettings.load(environ={}).provider == "off"
-    assert payments.PaymentSettings.load(environ={"TEPLO_DEMO": "1"}).provider == "demo"
-    assert payments.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_ONLINE_PAYMENTS": "0"}).provider == "off"
-    assert payments.PaymentSettings.load(environ={"LIQPAY_PUBLIC_KEY": "i1", "LIQPAY_PRIVATE_KEY": "p1"}
+    assert payment_providers.PaymentSettings.load(environ={}).provider == "off"
+    assert payment_providers.PaymentSettings.load(environ={"TEPLO_DEMO": "1"}).provider == "demo"
+    assert payment_providers.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_ONLINE_PAYMENTS": "0"}).provider == "off"
+    assert payment_providers.PaymentSettings.load(environ={"LIQPAY_PUBLIC_KEY": "i1", "LIQPAY_PRIVATE_KEY": "p1"}
                                          ).provider == "liqpay"
 
 
@@ -54,9 +54,9 @@ def test_a_demo_payment_is_never_stored_as_real_money_in_production(production, 
     with pytest.raises(DomainError) as refused:
         payments.create_intent(sessions, login.id, account, "heating", "99 999,99", provider="demo", now=NOW)
     assert refused.value.key == "payment.unavailable"
-    settings = payments.PaymentSettings.load(environ={"TEPLO_DEMO_PAYMENT_KEY": "k"})
+    settings = payment_providers.PaymentSettings.load(environ={"TEPLO_DEMO_PAYMENT_KEY": "k"})
     with pytest.raises(DomainError):
-        payments.provider_for(settings)
+        payment_providers.provider_for(settings)
     with sessions() as s:
         assert s.scalars(select(Payment.amount)).all() == []
 

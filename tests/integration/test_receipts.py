@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import consumers, receipts
+from core import consumers, payment_qr, receipts
 from core.errors import AccessDenied, DomainError
 from tests.conftest import kyiv
 
@@ -134,7 +134,7 @@ def test_the_qr_code_read_back_from_the_pdf_carries_every_field(billed, sessions
     receipt = receipts.receipt_for_consumer(sessions, login_id, account, JANUARY)
     _, images = pdf_text_and_images(receipts.render_pdf(receipt, PAYEE, "uk"))
     assert len(images) == 1  # heating is owed; hot water is overpaid and gets no code
-    fields = receipts.parse_qr_content(scan(images[0], tmp_path))
+    fields = payment_qr.parse_qr_content(scan(images[0], tmp_path))
     assert fields == [
         "BCD", "003", "2", "UCT", "",
         "ДКП «Луцьктепло»", "UA213223130000026007233566001", "UAH1866.66", "03356571", "OTHR/OTHR", "",
@@ -163,10 +163,10 @@ def test_every_rendered_code_scans_back_whatever_its_size(tmp_path, amount, mont
     """Codes of every size the receipt makes (version 10-17, the hryvnia sign in the middle) read back whole."""
     require_fonts()
     require_zbar()
-    purpose = receipts.qr_purpose(service, number, month)
-    content = receipts.qr_content(recipient=name, iban=PAYEE.iban, amount=amount, edrpou=PAYEE.edrpou,
+    purpose = payment_qr.qr_purpose(service, number, month)
+    content = payment_qr.qr_content(recipient=name, iban=PAYEE.iban, amount=amount, edrpou=PAYEE.edrpou,
                                   purpose=purpose)
-    fields = receipts.parse_qr_content(scan(receipts.qr_png(content), tmp_path))
+    fields = payment_qr.parse_qr_content(scan(receipts.qr_png(content), tmp_path))
     assert (fields[5], fields[7], fields[11]) == (name, f"UAH{amount:.2f}", purpose)
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from core import payments, reconciliation, statements
+from core import payments, reconciliation, reconciliation_report, statements
 from db.models import Payment, PaymentIntent
 from tests.conftest import kyiv
 from tests.integration.test_payments import LIQPAY, NOW, consumer, pay
@@ -46,7 +46,7 @@ def payment_count(sessions) -> int:
 
 
 def report(sessions, since=DAY, until=DAY):
-    return reconciliation.reconciliation_report(sessions, since, until)
+    return reconciliation_report.reconciliation_report(sessions, since, until)
 
 
 def test_plain_registry_row_is_credited_and_a_reimport_adds_nothing(sessions, payer):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core import additional_charges, dashboard, imports, register_import
+from core import additional_charges, dashboard_readings, imports, register_import, register_parsing
 from core.consumers import linked_accounts, register
 from core.errors import DomainError
 from core.payments import create_intent
@@ -57,7 +57,7 @@ def actions(sessions) -> list[tuple[str, str]]:
 
 def load(sessions, kind: str, name: str) -> object:
     data = (SAMPLES / name).read_bytes()
-    if kind in register_import.KINDS:
+    if kind in register_parsing.KINDS:
         return register_import.commit(sessions, kind, name, data, actor="operator")
     return imports.commit(sessions, kind, name, data, actor="operator")
 
@@ -160,7 +160,7 @@ def test_a_closed_account_stays_with_its_consumer_but_takes_no_readings_and_no_e
         s.execute(Reading.__table__.update().where(Reading.meter_id == meter_id).values(status="superseded"))
 
     def listed() -> tuple[bool, bool]:
-        _total, missing = dashboard.accounts_without_reading(sessions, november)
+        _total, missing = dashboard_readings.accounts_without_reading(sessions, november)
         estimated = additional_charges.additional_charge_list(sessions, november)
         return NEW in {m.account_number for m in missing}, NEW in {line.account_number for line in estimated}
 

@@ -84,7 +84,8 @@ def test_production_request_has_no_sandbox_flag():
 def test_callback_verifies_and_decodes_amounts_as_decimal():
     data = base64.b64encode(json.dumps({"status": "success", "amount": 1866.66, "order_id": "TC-1"}).encode()).decode()
     signature = base64.b64encode(hashlib.sha1((PRIVATE + data + PRIVATE).encode()).digest()).decode()
-    params = liqpay.verified_params(PRIVATE, data, signature)
+    assert liqpay.verify(PRIVATE, data, signature)
+    params = liqpay.decode_data(data)
     assert params["amount"] == Decimal("1866.66") and params["status"] == "success"
 
 
@@ -100,8 +101,6 @@ def test_tampered_data_signature_or_key_is_rejected(tamper):
     else:
         key = "another_secret"
     assert not liqpay.verify(key, data, signature)
-    with pytest.raises(liqpay.InvalidCallback):
-        liqpay.verified_params(key, data, signature)
 
 
 @pytest.mark.parametrize("data,signature", [("", ""), (KNOWN_DATA, ""), ("", KNOWN_SIGNATURE), ("@@@", "é")])
@@ -111,5 +110,6 @@ def test_missing_or_garbage_input_is_rejected_without_error(data, signature):
 
 def test_signed_garbage_is_not_a_valid_callback():
     data = base64.b64encode(b"[1, 2]").decode()
+    assert liqpay.verify(PRIVATE, data, liqpay.sign(PRIVATE, data))
     with pytest.raises(liqpay.InvalidCallback):
-        liqpay.verified_params(PRIVATE, data, liqpay.sign(PRIVATE, data))
+        liqpay.decode_data(data)

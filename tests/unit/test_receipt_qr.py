@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import receipts
-from core.receipts import QrDataError, iban_is_valid, parse_qr_content, qr_amount, qr_content, qr_fields
+from core import payment_qr, receipts
+from core.payment_qr import QrDataError, iban_is_valid, parse_qr_content, qr_amount, qr_content, qr_fields
 
 IBAN = "UA213223130000026007233566001"  # check digits valid (ISO 13616)
 
@@ -86,7 +86,7 @@ def test_wrong_requisites_are_refused(iban, edrpou):
 
 
 def test_purpose_names_the_service_the_account_and_the_month():
-    assert receipts.qr_purpose("heating", "1120200001000", dt.date(2020, 1, 1)) == \
+    assert payment_qr.qr_purpose("heating", "1120200001000", dt.date(2020, 1, 1)) == \
         "Оплата за опалення, о/р 1120200001000, за 01.2020"
 
 

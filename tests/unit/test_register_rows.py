@@ -9,7 +9,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.register_import import account_values, address_of, read_table
+from core.register_parsing import account_values, address_of, read_table
 
 TODAY = dt.date(2026, 11, 27)
 STREETS = ["вул. Гулака-Артемовського", "просп. Волі", "вул. Карпенка-Карого", "Lesi Ukrainky St"]

@@ -1,0 +1,155 @@
+"""Estimates for a closed window (DESIGN rules 6 and 11): which metered accounts have no accepted reading, their
+readings' history aggregated in SQL per meter, and the volume and amount core.metering's rules give them.
+Shared by the additional charges (core.additional_charges) and a submission's history (core.readings).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from core import clock, metering
+from core.clock import add_months
+from core.metering import MeterSpan
+from core.register import norm_for, open_through, tariff_for
+from db.models import Account, Charge, Meter, Reading, ReadingWindow
+
+
+CENT = Decimal("0.01")
+MEASURED = ("actual", "corrected")
+
+
+def default_tariff(session: Session, period: dt.date) -> Decimal:
+    """The hot-water tariff when the account has no hot-water charge on file: the register's tariff for the
+    period, else the setting (core.register)."""
+    tariff = tariff_for(session, "hot_water", period)
+    assert tariff is not None  # hot water always has the setting to fall back to
+    return tariff
+
+
+@dataclass(frozen=True)
+class AdditionalChargeLine:
+    account_id: int
+    account_number: str
+    address: str
+    street: str
+    meter_id: int
+    meter_serial: str
+    residents: int
+    months_without: int | None  # None: no accepted reading ever
+    rule: str  # "average" or "norm"
+    average_daily: Decimal | None
+    days: int
+    volume: Decimal
+    tariff: Decimal
+    amount: Decimal
+    quality: str = "estimated"
+
+
+def _metered_without_reading(window: ReadingWindow):
+    period_end = add_months(window.period, 1)
+    has_reading = exists().where(
+        Reading.meter_id == Meter.id, Reading.window_id == window.id, Reading.status == "accepted"
+    )
+    return and_(
+        Meter.service == "hot_water",
+        Meter.installed_on < period_end,
+        or_(Meter.removed_on.is_(None), Meter.removed_on >= period_end),
+        Account.has_hot_water.is_(True),
+        open_through(period_end),
+        ~has_reading,
+    )
+
+
+def _tariff(account_id, period: dt.date):
+    """The account's latest hot-water tariff of the last three months, as a scalar subquery."""
+    return (
+        select(Charge.tariff)
+        .where(Charge.account_id == account_id, Charge.service == "hot_water",
+               Charge.month >= add_months(period, -3), Charge.month <= period)
+        .order_by(Charge.month.desc()).limit(1)
+        .scalar_subquery()
+    )
+
+
+def meter_spans(meters, cutoff, until):
+    """Per meter among `meters` (a SELECT of ids), its standing real readings before `until` aggregated in SQL:
+    the first and last since `cutoff` (12 months back), the last before it, the last reading's window. Shared by
+    the window's estimates and a submission's history, so both average the same readings."""
+    recent = Reading.submitted_at >= cutoff
+    older = Reading.submitted_at < cutoff
+    return (
+        select(Reading.meter_id.label("meter_id"),
+               func.min(case((recent, Reading.submitted_at))).label("first_at"),
+               func.min(case((recent, Reading.value))).label("first_value"),
+               func.max(case((recent, Reading.submitted_at))).label("last_at"),
+               func.max(case((recent, Reading.value))).label("last_value"),
+               func.max(case((older, Reading.submitted_at))).label("before_at"),
+               func.max(case((older, Reading.value))).label("before_value"),
+               func.max(ReadingWindow.period).label("last_period"))
+        .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
+        .where(Reading.meter_id.in_(meters), Reading.status == "accepted",
+               or_(*(Reading.quality == quality for quality in MEASURED)),  # plain binds: the statement is reused
+               Reading.submitted_at < until)
+        .group_by(Reading.meter_id).subquery("spans")
+    )
+
+
+def account_spans(session: Session, accounts, until: dt.datetime) -> dict[int, list[MeterSpan]]:
+    """Per account, its hot-water meters (removed ones too) with their readings before `until`, aggregated in SQL
+    per meter: the first and last within the 12 months, the last before them, the last reading's window."""
+    meters = select(Meter.id).where(Meter.account_id.in_(accounts), Meter.service == "hot_water")
+    spans = meter_spans(meters, until - dt.timedelta(days=365), until)
+    rows = session.execute(
+        select(Meter.account_id, Meter.installed_on, Meter.initial_value, spans.c.first_at, spans.c.first_value,
+               spans.c.last_at, spans.c.last_value, spans.c.before_at, spans.c.before_value, spans.c.last_period)
+        .outerjoin(spans, spans.c.meter_id == Meter.id)
+        .where(Meter.account_id.in_(accounts), Meter.service == "hot_water",
+               Meter.installed_on < until.astimezone(clock.KYIV).date())
+    )
+    history: dict[int, list[MeterSpan]] = defaultdict(list)
+    for account_id, *span in rows:
+        history[account_id].append(MeterSpan(*span))
+    return history
+
+
+def estimate(
+    session: Session, window: ReadingWindow, meter_ids: list[int] | Select | None = None
+) -> list[AdditionalChargeLine]:
+    """The additional-charge lines for a window (optionally only some meters), not yet stored."""
+    condition = _metered_without_reading(window)
+    if meter_ids is not None:
+        condition = and_(condition, Meter.id.in_(meter_ids))
+    # The anti-join that finds the missing meters runs once; their accounts' histories are read in one more query.
+    missing = (
+        select(Meter.id.label("meter_id"), Meter.serial, Account.id.label("account_id"), Account.number,
+               Account.address, Account.street, Account.residents)
+        .join(Account, Account.id == Meter.account_id)
+        .where(condition)
+        .cte("missing")
+    )
+    rows = session.execute(
+        select(missing, _tariff(missing.c.account_id, window.period).label("tariff"))
+        .order_by(missing.c.street, missing.c.number)
+    ).all()
+    if not rows:
+        return []
+    history = account_spans(session, select(missing.c.account_id), window.opens_at)
+    default = default_tariff(session, window.period)
+    norm = norm_for(session, "hot_water", window.period)
+    lines = []
+    for meter_id, serial, account_id, number, address, street, residents, tariff in rows:
+        line = metering.estimate(history.get(account_id, []), window.period, residents, until=window.opens_at,
+                                 norm=norm)
+        tariff = default if tariff is None else tariff
+        lines.append(AdditionalChargeLine(
+            account_id, number, address, street, meter_id, serial, residents, line.months_without, line.rule,
+            line.average_daily, line.days, line.volume, tariff, (line.volume * tariff).quantize(CENT, ROUND_HALF_UP),
+            line.quality,
+        ))
+    return lines

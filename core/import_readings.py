@@ -1,0 +1,104 @@
+"""The water utility's meter readings: each recorded through the cabinet's own rules (core.readings) in the
+window it was taken in, unless its reference is stored already (a duplicate, or a conflict when it differs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import import_conflicts
+from core.errors import DomainError
+from core.import_conflicts import Conflict, reading_values
+from core.import_parsing import Rejected, Table, parse_decimal, value_reason
+from core.import_rows import REF_LENGTH, _in_file_conflict, _moment, _too_long
+from core.readings import record_reading
+from core.windows import WindowInfo
+from db.models import Account, Meter, ReadingWindow
+
+
+READINGS_SOURCE = "water_utility"
+
+
+def _readings(session: Session, table: Table, batch_id: int | None, actor: str, now: dt.datetime, to_add, duplicates,
+              rejected, conflicts) -> None:
+    refs = sorted({row["ref"] for _line, row in table.rows if row["ref"]})
+    stored = import_conflicts.stored_readings(session, READINGS_SOURCE, refs)
+    serials = sorted({row["meter_serial"] for _line, row in table.rows})
+    meters: dict[str, Meter] = {}
+    numbers: dict[int, str] = {}
+    for start in range(0, len(serials), 500):
+        for meter, number in session.execute(
+            select(Meter, Account.number).join(Account, Account.id == Meter.account_id)
+            .where(Meter.serial.in_(serials[start:start + 500]))
+        ):
+            meters[meter.serial], numbers[meter.id] = meter, number
+    serial_of = {meter.id: serial for serial, meter in meters.items()}
+    windows = [
+        WindowInfo(w.id, w.period, w.opens_at, w.closes_at, w.processed_at)
+        for w in session.scalars(select(ReadingWindow).order_by(ReadingWindow.opens_at))
+    ]
+    seen: dict[str, tuple] = {}
+    for line, row in table.rows:
+        ref = row["ref"]
+        if not ref:
+            rejected.append(Rejected(line, "import.ref_missing"))
+            continue
+        if _too_long(line, "ref", ref, REF_LENGTH, rejected):
+            continue
+        meter = meters.get(row["meter_serial"])
+        if meter is None:
+            rejected.append(Rejected(line, "import.meter_unknown", {"value": row["meter_serial"]}))
+            continue
+        if row.get("account_number") and re.sub(r"[\s\-]", "", row["account_number"]) != numbers[meter.id]:
+            rejected.append(Rejected(line, "import.meter_account_mismatch",
+                                     {"meter": meter.serial, "value": row["account_number"]}))
+            continue
+        try:
+            value = parse_decimal(row["value"], 3)
+        except ValueError as exc:
+            rejected.append(Rejected(line, value_reason(exc, "import.number_format"),
+                                     {"column": "value", "value": row["value"]}))
+            continue
+        if value < 0:
+            rejected.append(Rejected(line, "import.negative", {"column": "value", "value": row["value"]}))
+            continue
+        read_at = _moment(line, row["read_at"], now, rejected)
+        if read_at is None:
+            continue
+        incoming = reading_values(meter.serial, value, read_at)
+        if _in_file_conflict(line, ref, incoming, seen, duplicates, rejected):
+            continue
+        known = stored.get(ref)
+        if known is not None:
+            known_values = reading_values(serial_of.get(known.meter_id) or _serial_of(session, known.meter_id),
+                                          known.value, known.submitted_at)
+            if known_values == incoming:
+                duplicates.append(line)
+            else:
+                conflicts.append(Conflict(line, "readings", ref, known.id, meter.account_id, known_values, incoming))
+            continue
+        window = next((w for w in windows if w.opens_at <= read_at < w.closes_at), None)
+        if window is None:
+            rejected.append(Rejected(line, "import.outside_window", {"value": row["read_at"]}))
+            continue
+        try:
+            with session.begin_nested():
+                receipt = record_reading(
+                    session, meter, value, window=window, channel="water_utility", submitted_at=read_at, actor=actor,
+                    confirm_jump=True, confirm_replace=True, source=READINGS_SOURCE, external_ref=ref,
+                    import_batch_id=batch_id, now=now,
+                )
+        except DomainError as exc:
+            rejected.append(Rejected(line, exc.key, exc.params))
+            continue
+        to_add.append({"line": line, "meter_serial": meter.serial, "value": value, "read_at": read_at,
+                       "period": window.period, "consumption": receipt.consumption, "flagged": receipt.flagged,
+                       "ref": ref})
+
+
+def _serial_of(session: Session, meter_id: int) -> str:
+    return session.scalar(select(Meter.serial).where(Meter.id == meter_id)) or ""

@@ -1,0 +1,101 @@
+"""The row checks the three ledger imports share: references that fit their column, a date-time that has
+happened, a key repeated within the file, and the account number and service a row names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.errors import DomainError
+from core.import_parsing import Rejected, date_in_range, parse_moment, parse_service_name, value_reason
+from core.parsing import parse_account_number
+from db.models import Account
+
+
+CENT = Decimal("0.01")
+
+
+REF_LENGTH = 80  # payments/readings/registry_matches.external_ref
+
+
+def _too_long(line: int, column: str, text: str | None, limit: int, rejected: list) -> bool:
+    """True (with the reason added to `rejected`) when a reference would not fit its column."""
+    if text and len(text) > limit:
+        rejected.append(Rejected(line, "import.too_long", {"column": column, "limit": limit, "value": text[:40] + "…"}))
+        return True
+    return False
+
+
+def _moment(line: int, text: str, now: dt.datetime, rejected: list) -> dt.datetime | None:
+    """A date-time from 2000 on that has already happened by `now`, or None with the reason added to `rejected`."""
+    try:
+        moment = parse_moment(text)
+    except ValueError as exc:
+        rejected.append(Rejected(line, value_reason(exc, "import.date_format"), {"value": text}))
+        return None
+    if moment > now:
+        rejected.append(Rejected(line, "import.future_date", {"value": text}))
+        return None
+    if not date_in_range(moment.date(), now):
+        rejected.append(Rejected(line, "import.date_range", {"value": text}))
+        return None
+    return moment
+
+
+def _in_file_conflict(line: int, key: str, incoming: dict, seen: dict, duplicates: list, rejected: list) -> bool:
+    """True if the key came earlier in the same file: a duplicate line if equal, rejected if it differs."""
+    if key not in seen:
+        seen[key] = (line, incoming)
+        return False
+    first_line, first = seen[key]
+    if first == incoming:
+        duplicates.append(line)
+    else:
+        rejected.append(Rejected(line, "import.key_repeated", {"key": key, "first": first_line}))
+    return True
+
+
+def _accounts(session: Session, numbers: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    ordered = sorted(numbers)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start:start + 500]
+        found.update(session.execute(select(Account.number, Account.id).where(Account.number.in_(chunk))).tuples().all())
+    return found
+
+
+def _account_numbers(rows) -> dict[str, str | DomainError]:
+    """Each distinct account-number text of the file -> the number it spells, or why it spells none.
+
+    Parsed once per distinct text: a city's registry names each account many times."""
+    numbers: dict[str, str | DomainError] = {}
+    for _line, row in rows:
+        text = row["account_number"]
+        if text not in numbers:
+            try:
+                numbers[text] = parse_account_number(text)
+            except DomainError as exc:
+                numbers[text] = exc
+    return numbers
+
+
+def _account_and_service(line: int, row: dict, numbers: dict, accounts: dict[str, int],
+                         rejected: list) -> tuple[str, str] | None:
+    """The row's known account number and service, or None with the reason added to `rejected`."""
+    number = numbers[row["account_number"]]
+    if isinstance(number, DomainError):
+        key = number.key if number.key == "digits.non_ascii" else "import.account_format"
+        rejected.append(Rejected(line, key, {"value": row["account_number"]}))
+        return None
+    if number not in accounts:
+        rejected.append(Rejected(line, "import.account_unknown", {"value": number}))
+        return None
+    try:
+        return number, parse_service_name(row["service"])
+    except ValueError:
+        rejected.append(Rejected(line, "import.service_unknown", {"value": row["service"]}))
+        return None

@@ -1,0 +1,79 @@
+"""A forgotten password: a login that proves one of its own accounts again, with the registration proof, sets a new
+one (DESIGN section 2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import audit, clock, consumer_sessions, throttle
+from core.consumers import LOGIN_SCOPE, REGISTER_SCOPE, _parse_proof, _verify
+from core.errors import DomainError, Locked, VerificationFailed
+from core.parsing import parse_login
+from core.passwords import check_policy, hash_password
+from db.models import ConsumerAccountLink, ConsumerLogin
+
+
+RESET_SCOPE = "password_reset"
+
+
+def reset_password(
+    sessions: sessionmaker[Session],
+    *,
+    account_number: str,
+    login: str,
+    password: str,
+    password_repeated: str,
+    last_payment: str | None = None,
+    meter_serial: str | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Set a new password for a login that proves one of its own accounts again, with the registration proof.
+
+    Throttled like registration (per account number) and also per login; every failure, whether the account,
+    the proof, the login or the link is wrong, raises the same message. Ends every session of the login and lifts
+    the lock that wrong passwords left on it (the failures stay as evidence).
+    """
+    now = now or clock.now()
+    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial)
+    login_name = parse_login(login)
+    check_policy(password, password_repeated)
+    new_hash = hash_password(password)  # the same Argon2 work whether or not the proof holds
+    by_account = throttle.claim(sessions, REGISTER_SCOPE, number, now)
+    try:
+        by_login = throttle.claim(sessions, RESET_SCOPE, login_name, now)
+    except Locked:
+        with sessions.begin() as session:
+            throttle.released(session, by_account)
+        raise
+    failure: DomainError | None = None
+    with sessions.begin() as session:
+        try:
+            account = _verify(session, number, amount, meter)
+            consumer = session.scalar(select(ConsumerLogin).where(ConsumerLogin.login == login_name))
+            if consumer is None or not session.scalar(select(exists().where(
+                    ConsumerAccountLink.login_id == consumer.id, ConsumerAccountLink.account_id == account.id))):
+                raise VerificationFailed("reset.failed")
+        except VerificationFailed:
+            throttle.failed(session, by_account, now)
+            throttle.failed(session, by_login, now)
+            failure = VerificationFailed("reset.failed")
+        except DomainError as exc:  # the proof matched, but this way of proving is not allowed (meter, payments)
+            throttle.released(session, by_account)
+            throttle.released(session, by_login)
+            failure = exc
+        else:
+            consumer.password_hash = new_hash
+            ended = consumer_sessions.revoke_all_for_login(session, consumer.id, now)
+            throttle.succeeded(session, by_account, now)
+            throttle.succeeded(session, by_login, now)
+            throttle.clear_failures(session, LOGIN_SCOPE, login_name, now)
+            audit.record(session, at=now, actor_type="consumer", actor=login_name, action="consumer.password_reset",
+                         entity="consumer_login", entity_id=consumer.id, account=number,
+                         method="payment" if amount is not None else "meter", sessions_ended=ended)
+            login_id = consumer.id
+    if failure is not None:
+        raise failure
+    return login_id

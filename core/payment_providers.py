@@ -1,0 +1,147 @@
+"""Where cabinet payments go: the payment settings (LiqPay, the demo provider or none) and the providers.
+
+Both providers speak the LiqPay v3 protocol. The real one is LiqPay; without keys the demo provider signs its
+callbacks with a local demo key and hands them to the same `handle_callback` (core.payment_callbacks) the HTTP
+route calls.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
+
+from core import liqpay
+from core.errors import DomainError
+from core.i18n import t
+
+if TYPE_CHECKING:
+    from core.payments import IntentView
+
+
+CALLBACK_PATH = "/payments/liqpay/callback"
+RESULT_PATH = "/pay-result"
+DEMO_PATH = "/pay-demo"
+
+_PROCESS_DEMO_KEY = secrets.token_urlsafe(32)
+
+
+def _flag(value: object) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class PaymentSettings:
+    """Which provider takes payments. From the environment, with Streamlit secrets (if given) on top.
+
+    LIQPAY_PUBLIC_KEY + LIQPAY_PRIVATE_KEY: pay through LiqPay (LIQPAY_SANDBOX=1: LiqPay's test mode).
+    Neither set: in demo mode (TEPLO_DEMO=1) the demo provider (no money moves), unless TEPLO_DEMO_PAYMENTS=0
+    turns it off; in production, online payment is off (never a demo payment stored as a real one).
+    TEPLO_ONLINE_PAYMENTS=0 turns online payment off in either mode.
+    PUBLIC_BASE_URL: where the cabinet is reachable from the internet (result_url and server_url).
+    """
+
+    provider: str  # "liqpay", "demo" or "off"
+    public_base_url: str
+    liqpay_keys: liqpay.Keys | None
+    demo_keys: liqpay.Keys
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, object] | None = None,
+             environ: Mapping[str, str] | None = None) -> PaymentSettings:
+        source: dict[str, object] = dict(os.environ if environ is None else environ)
+        source.update({k: v for k, v in (overrides or {}).items() if isinstance(v, (str, int, bool))})
+        public = str(source.get("LIQPAY_PUBLIC_KEY") or "").strip()
+        private = str(source.get("LIQPAY_PRIVATE_KEY") or "").strip()
+        base = str(source.get("PUBLIC_BASE_URL") or "http://localhost:8501").strip().rstrip("/")
+        demo = liqpay.Keys("demo", str(source.get("TEPLO_DEMO_PAYMENT_KEY") or _PROCESS_DEMO_KEY), sandbox=True)
+        from core.config import demo_mode
+        from core.deployment import online_payments_wanted
+
+        if not online_payments_wanted(source):
+            return cls("off", base, None, demo)
+        if public and private:
+            return cls("liqpay", base, liqpay.Keys(public, private, _flag(source.get("LIQPAY_SANDBOX", ""))), demo)
+        demo_on = demo_mode(source) and str(source.get("TEPLO_DEMO_PAYMENTS", "1")).strip().lower() not in (
+            "0", "false", "no", "off")
+        return cls("demo" if demo_on else "off", base, None, demo)
+
+    def keys_of(self, provider: str) -> liqpay.Keys | None:
+        if provider == "liqpay":
+            return self.liqpay_keys
+        if provider == "demo" and self.provider == "demo":
+            return self.demo_keys
+        return None
+
+    def result_url(self, order_id: str) -> str:
+        return f"{self.public_base_url}{RESULT_PATH}?order={order_id}"
+
+    @property
+    def server_url(self) -> str:
+        return f"{self.public_base_url}{CALLBACK_PATH}"
+
+
+def description(account_number: str, service: str) -> str:
+    """What the bank statement and the provider's page show: the service and the account, in Ukrainian."""
+    return f"Оплата: {t('service.' + service, 'uk').lower()}, особовий рахунок {account_number}, без комісії"
+
+
+class PaymentProvider(Protocol):
+    """Where the consumer pays. `checkout` is what the browser is sent to; the provider answers by callback."""
+
+    name: str
+
+    def checkout(self, intent: IntentView, *, result_url: str, server_url: str, language: str) -> liqpay.Checkout:
+        ...
+
+
+@dataclass(frozen=True)
+class LiqPayProvider:
+    keys: liqpay.Keys
+    name: str = "liqpay"
+
+    def checkout(self, intent: IntentView, *, result_url: str, server_url: str, language: str) -> liqpay.Checkout:
+        return liqpay.checkout(
+            self.keys, order_id=intent.order_id, amount=intent.amount,
+            description=description(intent.account_number, intent.service), result_url=result_url,
+            server_url=server_url, expires_at=intent.expires_at, language=language,
+        )
+
+
+@dataclass(frozen=True)
+class DemoProvider:
+    """Stands in for LiqPay when no keys are configured: the same signed messages, and no money moves."""
+
+    keys: liqpay.Keys
+    base_url: str
+    name: str = "demo"
+
+    def checkout(self, intent: IntentView, *, result_url: str, server_url: str, language: str) -> liqpay.Checkout:
+        request = liqpay.checkout_request(
+            self.keys, order_id=intent.order_id, amount=intent.amount,
+            description=description(intent.account_number, intent.service), result_url=result_url,
+            server_url=server_url, expires_at=intent.expires_at, language=language,
+        )
+        data = liqpay.encode_data(request)
+        return liqpay.Checkout(f"{self.base_url}{DEMO_PATH}", data, liqpay.sign(self.keys.private_key, data))
+
+    def callback(self, order_id: str, amount: Decimal, status: str) -> tuple[str, str]:
+        """The data/signature pair LiqPay would POST to server_url for this outcome."""
+        data = liqpay.encode_data({
+            "public_key": self.keys.public_key, "version": liqpay.VERSION, "action": "pay", "status": status,
+            "order_id": order_id, "amount": amount, "currency": "UAH",
+            "payment_id": f"DEMO-{secrets.token_hex(6).upper()}",
+            **({"err_description": "Оплату відхилено в демонстраційному режимі"} if status == "failure" else {}),
+        })
+        return data, liqpay.sign(self.keys.private_key, data)
+
+
+def provider_for(settings: PaymentSettings) -> PaymentProvider:
+    if settings.provider == "liqpay" and settings.liqpay_keys is not None:
+        return LiqPayProvider(settings.liqpay_keys)
+    if settings.provider == "demo":
+        return DemoProvider(settings.demo_keys, settings.public_base_url)
+    raise DomainError("payment.unavailable")
