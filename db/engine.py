@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,7 +17,7 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def make_engine(url: str | None = None, **options) -> Engine:
+def make_engine(url: str | None = None, **options: Any) -> Engine:
     """`options` go to create_engine for PostgreSQL (e.g. poolclass=NullPool for a short-lived worker)."""
     url = url or database_url()
     if url.startswith("sqlite"):
@@ -26,7 +27,7 @@ def make_engine(url: str | None = None, **options) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):
+        def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -38,7 +39,7 @@ def make_engine(url: str | None = None, **options) -> Engine:
     engine = create_engine(url, pool_pre_ping=True, **(options or {"pool_size": 10, "max_overflow": 20}))
 
     @event.listens_for(engine, "connect", insert=True)
-    def _jit_off(dbapi_connection, _record):
+    def _jit_off(dbapi_connection: Any, _record: object) -> None:
         # JIT off: the apps' queries are index-driven lookups and aggregates over one window or month, where the
         # planner's row estimates (a CTE, an anti-join) can be off enough to start compiling, and LLVM compilation
         # then costs more than the query (0.6 s of 0.85 s for the additional-charges list at 80,000 accounts).
