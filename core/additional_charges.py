@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -248,7 +249,8 @@ def flagged_readings(sessions: sessionmaker[Session], window_id: int) -> list[Fl
         return [FlaggedReading(*row) for row in rows]
 
 
-def count_by_street_and_reason(lines, flagged) -> dict[str, dict[str, int]]:
+def count_by_street_and_reason(lines: Iterable[AdditionalChargeLine],
+                               flagged: Iterable[FlaggedReading]) -> dict[str, dict[str, int]]:
     """street -> {"average"/"norm"/"flagged": accounts}, from the window's additional-charge lines and flags."""
     table: dict[str, dict[str, int]] = {}
     for line in lines:
@@ -273,7 +275,7 @@ def _tariff_text(value: Decimal) -> str:
     return _comma(value, places)
 
 
-def billing_csv(lines, period: dt.date) -> bytes:
+def billing_csv(lines: Sequence[AdditionalChargeLine | RecalculationLine], period: dt.date) -> bytes:
     """The additional charges as the billing system takes them: `;`-separated, UTF-8 with BOM, decimal comma,
     CRLF; columns account_number; service; period (YYYY-MM); volume_m3 (3 decimals); tariff; amount (2 decimals);
     rule (average or norm for an estimate; recalculation for a real reading after estimates, negative when it

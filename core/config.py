@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from decimal import Decimal
 
 
@@ -47,7 +48,7 @@ def _flag(value: object) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def demo_mode(environ=None) -> bool:
+def demo_mode(environ: Mapping[str, object] | None = None) -> bool:
     """TEPLO_DEMO=1 (set by ./run.sh): demo data, demo staff users and the demo payment provider are allowed,
     and both apps say so on every screen. Production is the default."""
     return _flag((os.environ if environ is None else environ).get("TEPLO_DEMO"))

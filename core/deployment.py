@@ -34,7 +34,8 @@ class Finding:
         return f"{self.level.upper()}: {self.setting}: {self.message}"
 
 
-def settings_source(environ: Mapping[str, str] | None = None, secrets_file: Path | None = SECRETS_FILE) -> dict:
+def settings_source(environ: Mapping[str, str] | None = None,
+                    secrets_file: Path | None = SECRETS_FILE) -> dict[str, object]:
     """The settings as the apps see them: the environment, with the root keys of .streamlit/secrets.toml on top."""
     source: dict[str, object] = dict(os.environ if environ is None else environ)
     if secrets_file is not None and secrets_file.is_file():

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Date, Integer, and_, bindparam, func, or_, select, true
+from sqlalchemy import Connection, Date, Integer, Select, and_, bindparam, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from core import clock, metering
@@ -40,7 +40,7 @@ class MeterHistory:
     estimated: Decimal  # volume charged by estimate since the previous real reading
 
 
-def _history_statement():
+def _history_statement() -> Select[Any]:
     """One SELECT for every fact record_reading checks, built once: a submission in the last days of a window
     competes with thousands of others, so it costs one round trip. One row per meter of the account and service
     (their spans feed the account's average); the meter's own neighbours repeat on each row."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, exists, or_, select
 from sqlalchemy.orm import Session
 
 from core import config
@@ -21,7 +21,7 @@ SETTING_TARIFFS: dict[str, Decimal] = {"hot_water": config.DEFAULT_HOT_WATER_TAR
 SETTING_NORMS: dict[str, Decimal] = {"hot_water": config.HOT_WATER_NORM_M3_PER_RESIDENT}
 
 
-def _latest(session: Session, column, service: str, period: dt.date) -> Decimal | None:
+def _latest(session: Session, column: SQLColumnExpression[Decimal | None], service: str, period: dt.date) -> Decimal | None:
     return session.scalar(
         select(column).where(Tariff.service == service, Tariff.valid_from <= month_start(period), column.is_not(None))
         .order_by(Tariff.valid_from.desc()).limit(1))
@@ -44,6 +44,6 @@ def open_through(period_end: dt.date) -> ColumnElement[bool]:
     return or_(Account.closed_on.is_(None), Account.closed_on >= period_end)
 
 
-def account_open(account_id) -> ColumnElement[bool]:
+def account_open(account_id: int | SQLColumnExpression[int]) -> ColumnElement[bool]:
     """SQL: the account of `account_id` (a column) is not closed; its meters take no new readings otherwise."""
     return ~exists().where(Account.id == account_id, Account.closed_on.is_not(None))

@@ -6,8 +6,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
@@ -102,14 +103,16 @@ def statement(session: Session, account_id: int) -> Statement:
         .where(Charge.account_id == account_id).order_by(Charge.month.desc(), Charge.service, Charge.id.desc())
     ).all()
     reversed_charges = {row.reverses_id for row in charge_rows if row.reverses_id is not None}
-    charges = [ChargeLine(*row[:8], correction=_correction(row, reversed_charges)) for row in charge_rows]
+    charges = [ChargeLine(*row[:8], correction=_correction(row, reversed_charges))  # type: ignore[misc]
+               for row in charge_rows]
     payment_rows = session.execute(
         select(Payment.paid_at, Payment.service, Payment.amount, Payment.channel, Payment.id, Payment.reverses_id,
                Payment.replaces_id)
         .where(Payment.account_id == account_id).order_by(Payment.paid_at.desc(), Payment.id.desc())
     ).all()
     reversed_payments = {row.reverses_id for row in payment_rows if row.reverses_id is not None}
-    payments = [PaymentLine(*row[:4], correction=_correction(row, reversed_payments)) for row in payment_rows]
+    payments = [PaymentLine(*row[:4], correction=_correction(row, reversed_payments))  # type: ignore[misc]
+                for row in payment_rows]
     pending = [
         PaymentLine(created_at, service, amount, "cabinet", status)
         for created_at, service, amount, status in session.execute(
@@ -149,7 +152,7 @@ def statement(session: Session, account_id: int) -> Statement:
                      services, charges, payments, pending, recalculations)
 
 
-def _correction(row, reversed_ids: set[int]) -> str | None:
+def _correction(row: Row[Any], reversed_ids: set[int]) -> str | None:
     if row.reverses_id is not None:
         return "reversal"
     if row.id in reversed_ids:
