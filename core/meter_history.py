@@ -22,9 +22,12 @@ from db.models import AdditionalCharge, Meter, Reading, ReadingWindow
 class MeterRef(Protocol):
     """What recording a reading needs of a meter: an ORM Meter or the columns read with the submission."""
 
-    id: int
-    serial: str
-    initial_value: Decimal
+    @property
+    def id(self) -> int: ...
+    @property
+    def serial(self) -> str: ...
+    @property
+    def initial_value(self) -> Decimal: ...
 
 
 @dataclass(frozen=True)
