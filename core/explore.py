@@ -123,6 +123,18 @@ def _registered():
     return exists().where(ConsumerAccountLink.account_id == Account.id)
 
 
+def _ledger(model, with_account: bool, conditions: list, since, until, service: str | None) -> Select:
+    """Charges or payments, with the accounts joined when needed; the period's bounds (None: open) and the service
+    filter are added to `conditions`."""
+    base = select().select_from(model)
+    if with_account:
+        base = base.join(Account, Account.id == model.account_id)
+    conditions.extend(bound for bound in (since, until) if bound is not None)
+    if service:
+        conditions.append(model.service == service)
+    return base
+
+
 def _base(session: Session, dataset: str, filters: Filters, with_account: bool) -> tuple[Select, dict, dict, dict]:
     """(base select with joins and filters, dimension exprs, measure exprs, row column exprs). The accounts table
     is joined only when a street filter, the street dimension or the row view needs it."""
@@ -133,15 +145,8 @@ def _base(session: Session, dataset: str, filters: Filters, with_account: bool) 
         conditions.append(Account.street == filters.street)
     with_account = with_account or bool(filters.street)
     if dataset == "charges":
-        base = select().select_from(Charge)
-        if with_account:
-            base = base.join(Account, Account.id == Charge.account_id)
-        if first:
-            conditions.append(Charge.month >= first)
-        if last:
-            conditions.append(Charge.month <= last)
-        if filters.service:
-            conditions.append(Charge.service == filters.service)
+        base = _ledger(Charge, with_account, conditions, Charge.month >= first if first else None,
+                       Charge.month <= last if last else None, filters.service)
         dims = {"month": Charge.month, "service": Charge.service, "street": Account.street,
                 "discount": Charge.discount_percent}
         measures = {"amount_to_pay": func.sum(Charge.amount_to_pay), "amount": func.sum(Charge.amount),
@@ -152,15 +157,8 @@ def _base(session: Session, dataset: str, filters: Filters, with_account: bool) 
                 "amount_to_pay": Charge.amount_to_pay}
         order = (Charge.month.desc(), Account.number, Charge.service)
     elif dataset == "payments":
-        base = select().select_from(Payment)
-        if with_account:
-            base = base.join(Account, Account.id == Payment.account_id)
-        if first:
-            conditions.append(Payment.paid_at >= kyiv_midnight(first))
-        if last:
-            conditions.append(Payment.paid_at < kyiv_midnight(add_months(last, 1)))
-        if filters.service:
-            conditions.append(Payment.service == filters.service)
+        base = _ledger(Payment, with_account, conditions, Payment.paid_at >= kyiv_midnight(first) if first else None,
+                       Payment.paid_at < kyiv_midnight(add_months(last, 1)) if last else None, filters.service)
         if filters.channel:
             conditions.append(Payment.channel == filters.channel)
         dims = {"month": kyiv_bucket(session, Payment.paid_at, "month"),

@@ -255,6 +255,18 @@ def _trailer(line: int, record: list[str]) -> Trailer | None:
     return Trailer(line, int(figures[0]), total)
 
 
+def decode_file(kind: str, kinds: tuple[str, ...], data: bytes) -> tuple[str, str, str]:
+    """The file's text, encoding and delimiter (sniffed from the header line); an unknown kind or a file over
+    MAX_BYTES is refused before anything is decoded."""
+    if kind not in kinds:
+        raise DomainError("import.kind_unknown")
+    if len(data) > MAX_BYTES:
+        raise DomainError("import.too_large")
+    text, encoding = decode(data)
+    header_line = next((line for line in text.splitlines() if line.strip()), "")
+    return text, encoding, sniff_delimiter(header_line)
+
+
 def column_mapping(header: list[str], columns: dict[str, tuple[str, ...]], required) -> dict[int, str]:
     """Which field holds which column, by the header's spellings (Ukrainian or English, any case); the file is
     refused as a whole when a required column is missing."""
@@ -272,13 +284,7 @@ def column_mapping(header: list[str], columns: dict[str, tuple[str, ...]], requi
 def read_table(kind: str, data: bytes) -> Table:
     """Decode, sniff, map the header; a row with a wrong number of fields, or a last row without a line terminator
     (the file may be cut inside its last field), is rejected here; a trailer is read and checked."""
-    if kind not in KINDS:
-        raise DomainError("import.kind_unknown")
-    if len(data) > MAX_BYTES:
-        raise DomainError("import.too_large")
-    text, encoding = decode(data)
-    header_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = sniff_delimiter(header_line)
+    text, encoding, delimiter = decode_file(kind, KINDS, data)
     complete, rest = _split_unterminated(text)
     records = _records(complete, delimiter)
     last_line = len(complete.splitlines())

@@ -13,15 +13,15 @@ The column formats are documented in the README, with samples under data/samples
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit, clock, import_conflicts
+from core import audit, import_conflicts
 from core.import_bank import _bank
+from core.import_batches import open_batch, rolled_back
 from core.import_charges import _charges
 from core.import_conflicts import Conflict
 from core.import_parsing import Rejected, Trailer, read_table
@@ -63,16 +63,8 @@ class ImportResult:
 
 def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, commit: bool) -> ImportResult:
     table = read_table(kind, data)
-    sha = hashlib.sha256(data).hexdigest()
-    imported_before = session.scalar(
-        select(ImportBatch.created_at).where(ImportBatch.file_sha256 == sha, ImportBatch.kind == kind)
-        .order_by(ImportBatch.created_at))
-    now = clock.now()
-    # Written in the preview too (and rolled back with it): the first write opens the transaction, so the
-    # per-row savepoints below nest inside it on every driver.
-    batch = ImportBatch(kind=kind, filename=filename[:255], file_sha256=sha, created_at=now, created_by=actor)
-    session.add(batch)
-    session.flush()
+    opened = open_batch(session, kind, filename, data, actor)
+    batch, sha, imported_before, now = opened.batch, opened.sha256, opened.imported_before, opened.now
     to_add: list[dict] = []
     duplicates: list[int] = []
     rejected: list[Rejected] = list(table.rejected)
@@ -101,13 +93,7 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
 
 def preview(sessions: sessionmaker[Session], kind: str, filename: str, data: bytes, actor: str = "preview") -> ImportResult:
     """Everything the import would do, computed inside a transaction that is rolled back."""
-    session = sessions()
-    try:
-        session.begin()
-        return _run(session, kind, filename, data, actor, commit=False)
-    finally:
-        session.rollback()
-        session.close()
+    return rolled_back(sessions, lambda session: _run(session, kind, filename, data, actor, commit=False))
 
 
 def commit(sessions: sessionmaker[Session], kind: str, filename: str, data: bytes, actor: str) -> ImportResult:

@@ -15,15 +15,15 @@ core.register_parsing, and what each kind changes is core.register_changes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit, clock
+from core import audit
 from core.errors import DomainError
+from core.import_batches import open_batch, rolled_back
 from core.import_parsing import Rejected
 from core.register_changes import _accounts, _meters, _Outcome, _tariffs
 from core.register_parsing import read_table
@@ -68,14 +68,8 @@ _RUNNERS = {"accounts": _accounts, "meters": _meters, "tariffs": _tariffs}
 
 def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, commit: bool) -> RegisterResult:
     table = read_table(kind, data)
-    sha = hashlib.sha256(data).hexdigest()
-    imported_before = session.scalar(
-        select(ImportBatch.created_at).where(ImportBatch.file_sha256 == sha, ImportBatch.kind == kind)
-        .order_by(ImportBatch.created_at))
-    now = clock.now()
-    batch = ImportBatch(kind=kind, filename=filename[:255], file_sha256=sha, created_at=now, created_by=actor)
-    session.add(batch)
-    session.flush()
+    opened = open_batch(session, kind, filename, data, actor)
+    batch, sha, imported_before, now = opened.batch, opened.sha256, opened.imported_before, opened.now
     out = _Outcome(batch.id, actor, now, list(table.rejected))
     _RUNNERS[kind](session, table, actor, now, out)
     session.flush()
@@ -95,13 +89,7 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
 def preview(sessions: sessionmaker[Session], kind: str, filename: str, data: bytes,
             actor: str = "preview") -> RegisterResult:
     """Everything the import would add and change, computed inside a transaction that is rolled back."""
-    session = sessions()
-    try:
-        session.begin()
-        return _run(session, kind, filename, data, actor, commit=False)
-    finally:
-        session.rollback()
-        session.close()
+    return rolled_back(sessions, lambda session: _run(session, kind, filename, data, actor, commit=False))
 
 
 COMMIT_ATTEMPTS = 5  # each failed attempt means another commit went through first

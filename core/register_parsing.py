@@ -15,15 +15,13 @@ from decimal import Decimal
 
 from core.errors import DomainError
 from core.import_parsing import (
-    MAX_BYTES,
     ForeignDigits,
     NumberTooLarge,
     Rejected,
     column_mapping,
-    decode,
+    decode_file,
     parse_decimal,
     parse_service_name,
-    sniff_delimiter,
 )
 from core.parsing import parse_account_number
 from db.models import Account
@@ -89,13 +87,7 @@ class _Table:
 def read_table(kind: str, data: bytes) -> _Table:
     """As core.import_parsing.read_table, for the register's columns; a last row with no line break is a truncation
     suspect and is rejected (a register row cut short would silently move an address)."""
-    if kind not in KINDS:
-        raise DomainError("import.kind_unknown")
-    if len(data) > MAX_BYTES:
-        raise DomainError("import.too_large")
-    text, encoding = decode(data)
-    header_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = sniff_delimiter(header_line)
+    text, encoding, delimiter = decode_file(kind, KINDS, data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         records = [(reader.line_num, record) for record in reader]

@@ -70,6 +70,36 @@ def show(fig: go.Figure, key: str | None = None) -> None:
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
 
 
+def bars(title: str, x_title: str, labels: list[str], buckets: list, series: dict[str, dict], names: dict[str, str],
+         barmode: str, height: int = 380) -> go.Figure:
+    """Money per bucket (`labels` shown for `buckets`), one bar a series in the order of `names` (those with data)."""
+    fig = figure(title, x_title, "Сума, ₴", height=height)
+    for key, name in names.items():
+        if key in series:
+            fig.add_bar(x=labels, y=[float(series[key].get(b, 0)) for b in buckets], name=name)
+    fig.update_layout(barmode=barmode)
+    fig.update_yaxes(tickformat=",.0f")
+    return fig
+
+
+def paid_against_due(months, title: str, due_name: str) -> go.Figure:
+    """Per month (core.dashboard_payments.MonthBalance) the money received (bars) and the bill due (a line)."""
+    fig = figure(title, "Місяць", "Сума, ₴")
+    labels = [month_label(m.month) for m in months]
+    fig.add_bar(x=labels, y=[float(m.paid) for m in months], name="Надійшло оплат")
+    fig.add_scatter(x=labels, y=[float(m.charged) for m in months], name=due_name, mode="lines+markers")
+    fig.update_yaxes(tickformat=",.0f")
+    return fig
+
+
+def table_with_csv(header: list[str], rows, shown, filters: dict[str, str], file_stem: str,
+                   key: str | None = None) -> None:
+    """A table as shown on screen and its download: the raw `rows` written by core.export, with the filters."""
+    st.dataframe([dict(zip(header, row)) for row in shown], hide_index=True)
+    st.download_button("Завантажити CSV", csv_bytes(header, rows, filters), icon=":material/download:",
+                       file_name=f"{file_stem}{file_suffix(filters)}.csv", mime="text/csv", key=key)
+
+
 def delta(current, previous, unit: str = "", places: int = 1) -> str | None:
     """st.metric delta text: the change against the previous period, Ukrainian-formatted."""
     if current is None or previous is None:

@@ -48,13 +48,8 @@ if window is not None:
 left, right = st.columns(2)
 with left:
     months = staff_data.payments_against_charges(add_months(data.month, -11), data.month)
-    fig = view.figure("Оплати проти рахунків до сплати, за місяцями", "Місяць", "Сума, ₴")
-    labels = [view.month_label(m.month) for m in months]
-    fig.add_bar(x=labels, y=[float(m.paid) for m in months], name="Надійшло оплат")
-    fig.add_scatter(x=labels, y=[float(m.charged) for m in months], name="До сплати (рахунок попер. місяця)",
-                    mode="lines+markers")
-    fig.update_yaxes(tickformat=",.0f")
-    view.show(fig, key="overview_collection")
+    view.show(view.paid_against_due(months, "Оплати проти рахунків до сплати, за місяцями",
+                                    "До сплати (рахунок попер. місяця)"), key="overview_collection")
 with right:
     if window is not None:
         per_window = staff_data.readings_per_window(add_months(window.period, -11), window.period, None)

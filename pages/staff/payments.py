@@ -51,31 +51,15 @@ c2.metric("Кількість оплат", view.number(count))
 c3.metric("Середня оплата", view.money(half_up(total / count, 2) if count else None))
 
 x_title = {"day": "День", "week": "Тиждень (з понеділка)", "month": "Місяць"}[unit]
-fig = view.figure(f"Надходження {UNITS[unit]}, за каналами", x_title, "Сума, ₴")
-for key, name in view.PAYMENT_CHANNEL_NAMES.items():
-    if key in by_channel:
-        fig.add_bar(x=labels, y=[float(by_channel[key].get(b, 0)) for b in buckets], name=name)
-fig.update_layout(barmode="stack")
-fig.update_yaxes(tickformat=",.0f")
-view.show(fig, key="by_channel")
-
-fig = view.figure(f"Надходження {UNITS[unit]}, за послугами", x_title, "Сума, ₴", height=320)
-for key, name in view.SERVICE_NAMES.items():
-    if key in by_service:
-        fig.add_bar(x=labels, y=[float(by_service[key].get(b, 0)) for b in buckets], name=name)
-fig.update_layout(barmode="group")
-fig.update_yaxes(tickformat=",.0f")
-view.show(fig, key="by_service")
+view.show(view.bars(f"Надходження {UNITS[unit]}, за каналами", x_title, labels, buckets, by_channel,
+                    view.PAYMENT_CHANNEL_NAMES, "stack"), key="by_channel")
+view.show(view.bars(f"Надходження {UNITS[unit]}, за послугами", x_title, labels, buckets, by_service,
+                    view.SERVICE_NAMES, "group", height=320), key="by_service")
 
 st.subheader("Оплати проти нарахувань")
 months = staff_data.payments_against_charges(month_start(first), month_start(last), service)
-fig = view.figure("Надійшло за місяць і рахунок до сплати в цьому місяці", "Місяць", "Сума, ₴")
-month_labels = [view.month_label(m.month) for m in months]
-fig.add_bar(x=month_labels, y=[float(m.paid) for m in months], name="Надійшло оплат")
-fig.add_scatter(x=month_labels, y=[float(m.charged) for m in months], name="До сплати (нараховано за попер. місяць)",
-                mode="lines+markers")
-fig.update_yaxes(tickformat=",.0f")
-view.show(fig, key="against")
+view.show(view.paid_against_due(months, "Надійшло за місяць і рахунок до сплати в цьому місяці",
+                                "До сплати (нараховано за попер. місяць)"), key="against")
 st.caption("Нарахування за місяць сплачуються наступного місяця, тож оплати місяця порівнюються з рахунком, "
            "виставленим за попередній. Фільтр каналу тут не застосовується. Поточний місяць — неповний.")
 st.dataframe(

@@ -55,9 +55,7 @@ if data.unmatched_rows:
     shown = [[view.moment(r.paid_at), r.account_number, view.SERVICE_NAMES.get(r.service, r.service), view.money(r.amount),
               r.order_id or "", ISSUES.get(r.issue, r.issue), "так" if r.credited else "ні", r.source, r.external_ref]
              for r in data.unmatched_rows]
-    st.dataframe([dict(zip(header, row)) for row in shown], hide_index=True)
-    st.download_button("Завантажити CSV", view.csv_bytes(header, rows, filters), icon=":material/download:",
-                       file_name=f"zvirka_ryadky{view.file_suffix(filters)}.csv", mime="text/csv")
+    view.table_with_csv(header, rows, shown, filters, "zvirka_ryadky")
 else:
     st.success("Усі рядки реєстрів за цей період зіставлено.")
 
@@ -67,9 +65,7 @@ if data.unconfirmed_intents:
     rows = [[u.paid_at, u.order_id, u.account_number, view.SERVICE_NAMES.get(u.service, u.service), u.amount,
              "LiqPay" if u.provider == "liqpay" else "Демо"] for u in data.unconfirmed_intents]
     shown = [[view.moment(r[0]), *r[1:4], view.money(r[4]), r[5]] for r in rows]
-    st.dataframe([dict(zip(header, row)) for row in shown], hide_index=True)
-    st.download_button("Завантажити CSV", view.csv_bytes(header, rows, filters), icon=":material/download:",
-                       file_name=f"zvirka_kabinet{view.file_suffix(filters)}.csv", mime="text/csv", key="unconfirmed")
+    view.table_with_csv(header, rows, shown, filters, "zvirka_kabinet", key="unconfirmed")
     st.caption("Банк зазвичай надсилає реєстр наступного робочого дня; оплата, якої немає в реєстрі довше, "
                "потребує з'ясування з банком.")
 else:
@@ -81,9 +77,7 @@ if data.reversals:
     rows = [[r.reversed_at, r.account_number, view.SERVICE_NAMES.get(r.service, r.service), r.amount, r.paid_at,
              r.source, r.external_ref] for r in data.reversals]
     shown = [[view.moment(r[0]), *r[1:3], view.money(r[3]), view.moment(r[4]), *r[5:]] for r in rows]
-    st.dataframe([dict(zip(header, row)) for row in shown], hide_index=True)
-    st.download_button("Завантажити CSV", view.csv_bytes(header, rows, filters), icon=":material/download:",
-                       file_name=f"zvirka_storno{view.file_suffix(filters)}.csv", mime="text/csv", key="reversals")
+    view.table_with_csv(header, rows, shown, filters, "zvirka_storno", key="reversals")
     st.caption("Платіжний сервіс повернув ці кошти платнику: оплата лишається в обліку, а сторнувальний запис "
                "(від'ємна сума) її знімає.")
 else:

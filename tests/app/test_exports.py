@@ -107,7 +107,7 @@ def test_billing_file_goes_through_the_same_writer():
 def test_every_download_in_the_apps_is_built_by_the_export_writer():
     """A new st.download_button must get its data from one of the builders that use core.export (the monthly
     receipt is a PDF built by core.receipts, not a table: no spreadsheet opens it)."""
-    builders = {"view.csv_bytes", "additional_charges.billing_csv", "staff_data.missing_csv", "partial"}
+    builders = {"view.csv_bytes", "csv_bytes", "additional_charges.billing_csv", "staff_data.missing_csv", "partial"}
     found = []
     for path in sorted((ROOT / "pages").rglob("*.py")) + sorted((ROOT / "ui").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -115,4 +115,5 @@ def test_every_download_in_the_apps_is_built_by_the_export_writer():
                 data = node.args[1] if len(node.args) > 1 else next(k.value for k in node.keywords if k.arg == "data")
                 found.append((path.name, ast.unparse(data.func) if isinstance(data, ast.Call) else ast.unparse(data)))
     assert len(found) >= 5 and all(builder in builders for _name, builder in found), found
+    assert [name for name, builder in found if builder == "csv_bytes"] == ["staff_view.py"], found  # its own writer
     assert [name for name, builder in found if builder == "partial"] == ["account.py"], found

@@ -1,0 +1,52 @@
+"""The batch row every file import writes (the ledger imports and the register's), and the rolled-back transaction
+of a preview: the same code for both kinds of import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import clock
+from db.models import ImportBatch
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class OpenedBatch:
+    batch: ImportBatch
+    sha256: str
+    imported_before: dt.datetime | None  # when an identical file of the same kind was imported earlier
+    now: dt.datetime
+
+
+def open_batch(session: Session, kind: str, filename: str, data: bytes, actor: str) -> OpenedBatch:
+    """The file's ImportBatch row, flushed so that the rows it adds can point at it."""
+    sha = hashlib.sha256(data).hexdigest()
+    imported_before = session.scalar(
+        select(ImportBatch.created_at).where(ImportBatch.file_sha256 == sha, ImportBatch.kind == kind)
+        .order_by(ImportBatch.created_at))
+    now = clock.now()
+    # Written in the preview too (and rolled back with it): the first write opens the transaction, so the
+    # per-row savepoints below nest inside it on every driver.
+    batch = ImportBatch(kind=kind, filename=filename[:255], file_sha256=sha, created_at=now, created_by=actor)
+    session.add(batch)
+    session.flush()
+    return OpenedBatch(batch, sha, imported_before, now)
+
+
+def rolled_back(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """What `work` returns, computed inside a transaction that is rolled back (an import's preview)."""
+    session = sessions()
+    try:
+        session.begin()
+        return work(session)
+    finally:
+        session.rollback()
+        session.close()
