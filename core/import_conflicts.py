@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass, replace
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, String, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -148,7 +148,22 @@ def stored_payments(session: Session, source: str, refs: list[str]) -> dict[str,
     return stored
 
 
-def charge_values(charge: Charge) -> dict[str, str]:
+class ChargeFigures(Protocol):
+    """A stored Charge or an imported row's figures."""
+
+    @property
+    def volume(self) -> Decimal: ...
+    @property
+    def tariff(self) -> Decimal: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def discount_percent(self) -> Decimal: ...
+    @property
+    def amount_to_pay(self) -> Decimal: ...
+
+
+def charge_values(charge: ChargeFigures) -> dict[str, str]:
     return values(volume=charge.volume, tariff=charge.tariff, amount=charge.amount,
                   discount_percent=charge.discount_percent, amount_to_pay=charge.amount_to_pay)
 
