@@ -20,6 +20,17 @@ def _migrate(engine) -> None:
     upgrade(engine)
 
 
+def _create_staff(sessions, username: str, password: str, role: str, full_name: str, **options):
+    """The new staff user, or None with the reason printed (a name taken, a password the policy refuses)."""
+    from core.staff import create_staff_user
+
+    try:
+        return create_staff_user(sessions, username, password, role, full_name, **options)
+    except DomainError as exc:
+        print(exc.message("en"), file=sys.stderr)
+        return None
+
+
 def cmd_migrate(args) -> int:
     engine = make_engine(args.database_url)
     _migrate(engine)
@@ -57,15 +68,11 @@ def cmd_demo(args) -> int:
 
 
 def cmd_create_staff(args) -> int:
-    from core.staff import create_staff_user
-
     engine = make_engine(args.database_url)
     _migrate(engine)
     password = args.password or getpass.getpass("password: ")
-    try:
-        user = create_staff_user(make_sessions(engine), args.username, password, args.role, args.full_name or "")
-    except DomainError as exc:
-        print(exc.message("en"), file=sys.stderr)
+    user = _create_staff(make_sessions(engine), args.username, password, args.role, args.full_name or "")
+    if user is None:
         return 1
     print(f"staff user {user.username} ({user.role}) created")
     return 0
@@ -191,7 +198,6 @@ def cmd_create_admin(args) -> int:
     """The first admin, interactively or from TEPLO_ADMIN_USERNAME / TEPLO_ADMIN_PASSWORD (never printed)."""
     import os
 
-    from core.staff import create_staff_user
     from db.demo import DEMO_STAFF
     from db.models import StaffUser
 
@@ -221,10 +227,8 @@ def cmd_create_admin(args) -> int:
     if password in DEMO_STAFF.values():
         print("that is a published demo password; choose another", file=sys.stderr)
         return 1
-    try:
-        user = create_staff_user(sessions, username, password, "admin", args.full_name or "", actor="cli")
-    except DomainError as exc:
-        print(exc.message("en"), file=sys.stderr)
+    user = _create_staff(sessions, username, password, "admin", args.full_name or "", actor="cli")
+    if user is None:
         return 1
     print(f"admin {user.username} created")
     return 0

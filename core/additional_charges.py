@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from sqlalchemy import and_, exists, func, or_, select, union
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from core import audit, clock, export, metering
 from core.errors import DomainError
-from core.estimates import CENT, AdditionalChargeLine, _tariff, default_tariff, estimate
+from core.estimates import CENT, AdditionalChargeLine, MeterLine, _tariff, default_tariff, estimate
 from core.jobs import lock
 from db.models import Account, AdditionalCharge, Meter, Reading, ReadingWindow, Recalculation
 
@@ -30,16 +31,10 @@ MILLIONTH = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
-class RecalculationLine:
+class RecalculationLine(MeterLine):
     """A real reading after estimates: volume = consumption since the last actual reading − what was estimated
     (positive: billed, negative: credited back). A reversal undoes the recalculation of a reading later corrected."""
 
-    account_id: int
-    account_number: str
-    address: str
-    street: str
-    meter_id: int
-    meter_serial: str
     reading_id: int
     period: dt.date  # the window of the reading
     kind: str  # "recalculation" or "reversal"
@@ -142,24 +137,24 @@ def _pending_recalculations(session: Session, window: ReadingWindow) -> list[Rec
     return lines
 
 
+def _stored_recalculations(session: Session, window: ReadingWindow) -> list[RecalculationLine]:
+    return [
+        RecalculationLine(r.account_id, number, address, street, r.meter_id, serial, r.reading_id, period, r.kind,
+                          r.quality, r.estimated_volume, r.actual_volume, r.volume, r.tariff, r.amount)
+        for r, serial, number, address, street, period in session.execute(
+            select(Recalculation, Meter.serial, Account.number, Account.address, Account.street,
+                   ReadingWindow.period)
+            .join(Reading, Reading.id == Recalculation.reading_id)
+            .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
+            .join(Meter, Meter.id == Recalculation.meter_id).join(Account, Account.id == Recalculation.account_id)
+            .where(Recalculation.window_id == window.id)
+            .order_by(Account.street, Account.number, Recalculation.id))
+    ]
+
+
 def recalculation_list(sessions: sessionmaker[Session], window_id: int) -> list[RecalculationLine]:
     """Stored recalculation lines of a processed window; what processing it would add otherwise."""
-    with sessions() as session:
-        window = _window(session, window_id)
-        if window.processed_at is None:
-            return _pending_recalculations(session, window)
-        return [
-            RecalculationLine(r.account_id, number, address, street, r.meter_id, serial, r.reading_id, period, r.kind,
-                              r.quality, r.estimated_volume, r.actual_volume, r.volume, r.tariff, r.amount)
-            for r, serial, number, address, street, period in session.execute(
-                select(Recalculation, Meter.serial, Account.number, Account.address, Account.street,
-                       ReadingWindow.period)
-                .join(Reading, Reading.id == Recalculation.reading_id)
-                .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
-                .join(Meter, Meter.id == Recalculation.meter_id).join(Account, Account.id == Recalculation.account_id)
-                .where(Recalculation.window_id == window_id)
-                .order_by(Account.street, Account.number, Recalculation.id))
-        ]
+    return _stored_or_pending(sessions, window_id, _stored_recalculations, _pending_recalculations)
 
 
 def _window(session: Session, window_id: int) -> ReadingWindow:
@@ -169,21 +164,33 @@ def _window(session: Session, window_id: int) -> ReadingWindow:
     return window
 
 
-def additional_charge_list(sessions: sessionmaker[Session], window_id: int) -> list[AdditionalChargeLine]:
-    """Stored lines for a processed window; the live estimate otherwise."""
+_Line = TypeVar("_Line")
+
+
+def _stored_or_pending(sessions: sessionmaker[Session], window_id: int,
+                       stored: Callable[[Session, ReadingWindow], list[_Line]],
+                       pending: Callable[[Session, ReadingWindow], list[_Line]]) -> list[_Line]:
+    """`stored(session, window)` for a processed window, `pending(session, window)` for one not processed yet."""
     with sessions() as session:
         window = _window(session, window_id)
-        if window.processed_at is None:
-            return estimate(session, window)
-        processed = select(AdditionalCharge.meter_id).where(AdditionalCharge.window_id == window_id)
-        stored = {row.meter_id: row for row in session.execute(
-            select(AdditionalCharge.meter_id, AdditionalCharge.volume, AdditionalCharge.amount, AdditionalCharge.rule)
-            .where(AdditionalCharge.window_id == window_id))}
-        return [
-            dataclasses.replace(line, volume=stored[line.meter_id].volume, amount=stored[line.meter_id].amount,
-                                rule=stored[line.meter_id].rule)
-            for line in estimate(session, window, processed)
-        ]
+        return (pending if window.processed_at is None else stored)(session, window)
+
+
+def _stored_additional_charges(session: Session, window: ReadingWindow) -> list[AdditionalChargeLine]:
+    processed = select(AdditionalCharge.meter_id).where(AdditionalCharge.window_id == window.id)
+    stored = {row.meter_id: row for row in session.execute(
+        select(AdditionalCharge.meter_id, AdditionalCharge.volume, AdditionalCharge.amount, AdditionalCharge.rule)
+        .where(AdditionalCharge.window_id == window.id))}
+    return [
+        dataclasses.replace(line, volume=stored[line.meter_id].volume, amount=stored[line.meter_id].amount,
+                            rule=stored[line.meter_id].rule)
+        for line in estimate(session, window, processed)
+    ]
+
+
+def additional_charge_list(sessions: sessionmaker[Session], window_id: int) -> list[AdditionalChargeLine]:
+    """Stored lines for a processed window; the live estimate otherwise."""
+    return _stored_or_pending(sessions, window_id, _stored_additional_charges, estimate)
 
 
 def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, now: dt.datetime | None = None) -> int:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, String, and_, case, distinct, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, String, case, distinct, func, literal, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import balances, clock
 from core.clock import KYIV, add_months, kyiv_midnight, month_start
-from core.register import open_through
+from core.register import metered_condition
 from core.windows import WindowInfo, last_closed_window, open_window
 from db.models import Account, BalanceSnapshot, Charge, ConsumerAccountLink, Meter, Payment, Reading, ReadingWindow
 
@@ -74,18 +74,7 @@ def _money(value: Decimal | int | None) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-# --- who should submit: metered accounts -------------------------------------------------------------------------
-
-def metered_condition(period: dt.date) -> ColumnElement[bool]:
-    """A hot-water meter in service for the whole billing month, on an account that takes hot water."""
-    period_end = add_months(period, 1)
-    return and_(
-        Meter.service == "hot_water",
-        Meter.installed_on < period_end,
-        or_(Meter.removed_on.is_(None), Meter.removed_on >= period_end),
-        Account.has_hot_water.is_(True),
-        open_through(period_end),
-    )
+# --- filters -----------------------------------------------------------------------------------------------------
 
 
 _Q = TypeVar("_Q", bound=tuple[Any, ...])

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
 from core.clock import KYIV, month_start
-from core.dashboard import _street_filter, kyiv_bucket, metered_condition, percent, prepare
+from core.dashboard import _street_filter, kyiv_bucket, percent, prepare
+from core.register import metered_condition
 from core.windows import WindowInfo
 from db.models import Account, Meter, Reading, ReadingWindow
 

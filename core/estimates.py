@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core import clock, metering
 from core.clock import add_months
 from core.metering import MeterSpan
-from core.register import norm_for, open_through, tariff_for
+from core.register import metered_condition, norm_for, tariff_for
 from db.models import Account, Charge, Meter, Reading, ReadingWindow
 
 
@@ -33,13 +33,19 @@ def default_tariff(session: Session, period: dt.date) -> Decimal:
 
 
 @dataclass(frozen=True)
-class AdditionalChargeLine:
+class MeterLine:
+    """What every line of a window's billing file names first: the account and its meter."""
+
     account_id: int
     account_number: str
     address: str
     street: str
     meter_id: int
     meter_serial: str
+
+
+@dataclass(frozen=True)
+class AdditionalChargeLine(MeterLine):
     residents: int
     months_without: int | None  # None: no accepted reading ever
     rule: str  # "average" or "norm"
@@ -52,18 +58,10 @@ class AdditionalChargeLine:
 
 
 def _metered_without_reading(window: ReadingWindow) -> ColumnElement[bool]:
-    period_end = add_months(window.period, 1)
     has_reading = exists().where(
         Reading.meter_id == Meter.id, Reading.window_id == window.id, Reading.status == "accepted"
     )
-    return and_(
-        Meter.service == "hot_water",
-        Meter.installed_on < period_end,
-        or_(Meter.removed_on.is_(None), Meter.removed_on >= period_end),
-        Account.has_hot_water.is_(True),
-        open_through(period_end),
-        ~has_reading,
-    )
+    return and_(metered_condition(window.period), ~has_reading)
 
 
 def _tariff(account_id: SQLColumnExpression[int], period: dt.date) -> ScalarSelect[Decimal]:

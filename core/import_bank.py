@@ -13,15 +13,16 @@ from sqlalchemy.orm import Session
 
 from core import import_conflicts
 from core.import_conflicts import Conflict
-from core.import_parsing import Rejected, Table, parse_decimal, value_reason
+from core.import_parsing import Rejected, Table
 from core.import_rows import (
     CENT,
     REF_LENGTH,
-    _account_and_service,
     _account_numbers,
     _accounts,
+    _figure,
     _in_file_conflict,
     _moment,
+    _named_rows,
     _too_long,
 )
 from core.reconciliation import RegistryRow, credit_registry_payments
@@ -39,16 +40,9 @@ def _bank(session: Session, table: Table, batch_id: int | None, now: dt.datetime
     accounts = _accounts(session, {n for n in numbers.values() if isinstance(n, str)})
     seen: dict[str, tuple[int, object]] = {}
     candidates: list[tuple[int, str, RegistryRow]] = []
-    for line, row in table.rows:
-        named = _account_and_service(line, row, numbers, accounts, rejected)
-        if named is None:
-            continue
-        number, service = named
-        try:
-            amount = parse_decimal(row["amount"], 2)
-        except ValueError as exc:
-            rejected.append(Rejected(line, value_reason(exc, "import.amount_format"),
-                                     {"column": "amount", "value": row["amount"]}))
+    for line, row, number, service in _named_rows(table.rows, numbers, accounts, rejected):
+        amount = _figure(line, row, "amount", 2, "import.amount_format", rejected)
+        if amount is None:
             continue
         if amount <= 0:
             rejected.append(Rejected(line, "import.amount_positive", {"value": row["amount"]}))

@@ -15,8 +15,8 @@ from core import balances, import_conflicts
 from core.charges import to_pay as expected_to_pay
 from core.formatting import number as formatted
 from core.import_conflicts import Conflict, charge_key, charge_values
-from core.import_parsing import Rejected, Table, month_in_range, parse_decimal, parse_month, value_reason
-from core.import_rows import CENT, _account_and_service, _account_numbers, _accounts, _in_file_conflict
+from core.import_parsing import Rejected, Table, month_in_range, parse_month, value_reason
+from core.import_rows import CENT, _account_numbers, _accounts, _figure, _in_file_conflict, _named_rows
 from db.models import Charge
 
 
@@ -32,11 +32,10 @@ def _charge_figures(line: int, row: dict[str, str], rejected: list[Rejected]) ->
         text = row.get(column, "")
         if column in ("discount_percent", "discount_amount", "amount_to_pay") and not text:
             continue
-        try:
-            values[column] = parse_decimal(text, places)
-        except ValueError as exc:
-            rejected.append(Rejected(line, value_reason(exc, "import.number_format"), {"column": column, "value": text}))
+        figure = _figure(line, row, column, places, "import.number_format", rejected)
+        if figure is None:
             return None
+        values[column] = figure
         if values[column] < 0:
             rejected.append(Rejected(line, "import.negative", {"column": column, "value": text}))
             return None
@@ -72,11 +71,7 @@ def _charges(session: Session, table: Table, batch_id: int | None, now: dt.datet
             pass
     stored = import_conflicts.stored_charges(session, sorted(set(accounts.values())), sorted(months))
     seen: dict[str, tuple[int, object]] = {}
-    for line, row in table.rows:
-        named = _account_and_service(line, row, numbers, accounts, rejected)
-        if named is None:
-            continue
-        number, service = named
+    for line, row, number, service in _named_rows(table.rows, numbers, accounts, rejected):
         try:
             month = parse_month(row["month"])
         except ValueError as exc:

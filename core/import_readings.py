@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from core import import_conflicts
 from core.errors import DomainError
 from core.import_conflicts import Conflict, reading_values
-from core.import_parsing import Rejected, Table, parse_decimal, value_reason
-from core.import_rows import REF_LENGTH, _in_file_conflict, _moment, _too_long
+from core.import_parsing import Rejected, Table
+from core.import_rows import REF_LENGTH, _figure, _in_file_conflict, _moment, _too_long
 from core.readings import record_reading
 from core.windows import WindowInfo
 from db.models import Account, Meter, ReadingWindow
@@ -59,11 +59,8 @@ def _readings(session: Session, table: Table, batch_id: int | None, actor: str, 
             rejected.append(Rejected(line, "import.meter_account_mismatch",
                                      {"meter": meter.serial, "value": row["account_number"]}))
             continue
-        try:
-            value = parse_decimal(row["value"], 3)
-        except ValueError as exc:
-            rejected.append(Rejected(line, value_reason(exc, "import.number_format"),
-                                     {"column": "value", "value": row["value"]}))
+        value = _figure(line, row, "value", 3, "import.number_format", rejected)
+        if value is None:
             continue
         if value < 0:
             rejected.append(Rejected(line, "import.negative", {"column": "value", "value": row["value"]}))

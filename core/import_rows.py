@@ -5,13 +5,14 @@ happened, a key repeated within the file, and the account number and service a r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError
-from core.import_parsing import Rejected, date_in_range, parse_moment, parse_service_name, value_reason
+from core.import_parsing import Rejected, date_in_range, parse_decimal, parse_moment, parse_service_name, value_reason
 from core.parsing import parse_account_number
 from db.models import Account
 
@@ -100,3 +101,24 @@ def _account_and_service(line: int, row: dict[str, str], numbers: dict[str, str 
     except ValueError:
         rejected.append(Rejected(line, "import.service_unknown", {"value": row["service"]}))
         return None
+
+
+def _figure(line: int, row: dict[str, str], column: str, places: int, format_key: str,
+            rejected: list[Rejected]) -> Decimal | None:
+    """The column's number, or None with the reason (`format_key` for a malformed one) added to `rejected`."""
+    text = row.get(column, "")
+    try:
+        return parse_decimal(text, places)
+    except ValueError as exc:
+        rejected.append(Rejected(line, value_reason(exc, format_key), {"column": column, "value": text}))
+        return None
+
+
+def _named_rows(rows: list[tuple[int, dict[str, str]]], numbers: dict[str, str | DomainError], accounts: dict[str, int],
+                rejected: list[Rejected]) -> Iterator[tuple[int, dict[str, str], str, str]]:
+    """(line, row, account number, service) of each row naming a known account and a service; the other rows'
+    reasons are added to `rejected`."""
+    for line, row in rows:
+        named = _account_and_service(line, row, numbers, accounts, rejected)
+        if named is not None:
+            yield line, row, *named

@@ -1,4 +1,5 @@
-"""What the utility's register says beyond the ledger: tariffs and norms per period, and whether an account is open.
+"""What the utility's register says beyond the ledger: tariffs and norms per period, whether an account is open, which
+accounts are metered.
 
 Kept apart from the register import (core.register_import) so that the rules that read it (additional charges,
 the readings window) do not import the import machinery.
@@ -9,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, exists, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from core import config
-from core.clock import month_start
-from db.models import Account, Tariff
+from core.clock import add_months, month_start
+from db.models import Account, Meter, Tariff
 
 # What applies when no imported row covers a period (the settings TEPLO_HOT_WATER_TARIFF / TEPLO_HOT_WATER_NORM).
 SETTING_TARIFFS: dict[str, Decimal] = {"hot_water": config.DEFAULT_HOT_WATER_TARIFF}
@@ -47,3 +48,15 @@ def open_through(period_end: dt.date) -> ColumnElement[bool]:
 def account_open(account_id: int | SQLColumnExpression[int]) -> ColumnElement[bool]:
     """SQL: the account of `account_id` (a column) is not closed; its meters take no new readings otherwise."""
     return ~exists().where(Account.id == account_id, Account.closed_on.is_not(None))
+
+
+def metered_condition(period: dt.date) -> ColumnElement[bool]:
+    """A hot-water meter in service for the whole billing month, on an account that takes hot water."""
+    period_end = add_months(period, 1)
+    return and_(
+        Meter.service == "hot_water",
+        Meter.installed_on < period_end,
+        or_(Meter.removed_on.is_(None), Meter.removed_on >= period_end),
+        Account.has_hot_water.is_(True),
+        open_through(period_end),
+    )
