@@ -393,6 +393,13 @@ def list_staff_users(sql: Sql, p: dict) -> None:
     sql.run("SELECT id, username, full_name, role, active, last_login_at FROM staff_users ORDER BY username")
 
 
+def _where(where: list[str], params: dict, clause: str, name: str, value) -> None:
+    """The clause and its parameter, when the filter is set."""
+    if value:
+        where.append(clause)
+        params[name] = value
+
+
 def explore_run(sql: Sql, p: dict) -> None:
     """The explorer's query for the chosen dataset, filters, group-by and measure, totals with a window count."""
     dataset, filters = p["dataset"], p["filters"]
@@ -401,20 +408,12 @@ def explore_run(sql: Sql, p: dict) -> None:
     where = []
     first = month_start(filters.first_month) if filters.first_month else None
     last = month_start(filters.last_month) if filters.last_month else None
-    if filters.street:
-        where.append("a.street = :street")
-        params["street"] = filters.street
+    _where(where, params, "a.street = :street", "street", filters.street)
     if dataset == "charges":
         source = "charges c JOIN accounts a ON a.id = c.account_id"
-        if first:
-            where.append("c.month >= :first")
-            params["first"] = first
-        if last:
-            where.append("c.month <= :last")
-            params["last"] = last
-        if filters.service:
-            where.append("c.service = :service")
-            params["service"] = filters.service
+        _where(where, params, "c.month >= :first", "first", first)
+        _where(where, params, "c.month <= :last", "last", last)
+        _where(where, params, "c.service = :service", "service", filters.service)
         dims = {"month": "c.month", "service": "c.service", "street": "a.street", "discount": "c.discount_percent"}
         measures = {"amount_to_pay": "SUM(c.amount_to_pay)", "amount": "SUM(c.amount)",
                     "discount_amount": "SUM(c.discount_amount)", "volume": "SUM(c.volume)", "count": "COUNT(*)",
@@ -423,12 +422,8 @@ def explore_run(sql: Sql, p: dict) -> None:
         order = "c.month DESC, a.number, c.service"
     elif dataset == "payments":
         source = "payments y JOIN accounts a ON a.id = y.account_id"
-        if first:
-            where.append("y.paid_at >= :first")
-            params["first"] = kyiv_midnight(first)
-        if last:
-            where.append("y.paid_at < :last")
-            params["last"] = kyiv_midnight(add_months(last, 1))
+        _where(where, params, "y.paid_at >= :first", "first", first and kyiv_midnight(first))
+        _where(where, params, "y.paid_at < :last", "last", last and kyiv_midnight(add_months(last, 1)))
         for name in ("service", "channel"):
             if getattr(filters, name):
                 where.append(f"y.{name} = :{name}")
@@ -443,15 +438,9 @@ def explore_run(sql: Sql, p: dict) -> None:
     elif dataset == "readings":
         source = ("readings r JOIN meters m ON m.id = r.meter_id JOIN accounts a ON a.id = m.account_id "
                   "LEFT JOIN reading_windows w ON w.id = r.window_id")
-        if first:
-            where.append("w.period >= :first")
-            params["first"] = first
-        if last:
-            where.append("w.period <= :last")
-            params["last"] = last
-        if filters.channel:
-            where.append("r.channel = :channel")
-            params["channel"] = filters.channel
+        _where(where, params, "w.period >= :first", "first", first)
+        _where(where, params, "w.period <= :last", "last", last)
+        _where(where, params, "r.channel = :channel", "channel", filters.channel)
         dims = {"period": "w.period", "channel": "r.channel", "status": "r.status", "flagged": "r.flagged",
                 "quality": "r.quality", "street": "a.street"}
         measures = {"count": "COUNT(*)", "consumption": "SUM(r.consumption)", "average": "AVG(r.consumption)",

@@ -68,6 +68,28 @@ def _submitted_value(last: str, index: int, count: int) -> Decimal:
     return Decimal(last) + Decimal("1.234") + Decimal("0.001") * (index // count)
 
 
+def _timed_rounds(items, seconds: float, ready, start, submit, failed) -> tuple[list[float], dict[str, int]]:
+    """Released with the other workers, `submit(login_id, meter_id, value)` round the meters until `seconds` are
+    over: each submission's latency (ms), or per error key (`failed(exc)`, which re-raises what is no result) how
+    many failed."""
+    ready.release()
+    start.wait()
+    latencies, errors, index = [], {}, 0
+    deadline = time.perf_counter() + seconds
+    while items and time.perf_counter() < deadline:
+        login_id, meter_id, last = items[index % len(items)]
+        value = _submitted_value(last, index, len(items))
+        began = time.perf_counter()
+        try:
+            submit(login_id, meter_id, value)
+            latencies.append((time.perf_counter() - began) * 1000)
+        except Exception as exc:
+            key = failed(exc)
+            errors[key] = errors.get(key, 0) + 1
+        index += 1
+    return latencies, errors
+
+
 def _submit_worker(url, items, seconds, now_iso, ready, start, results):
     from core.errors import DomainError, NeedsConfirmation
     from core.readings import submit_reading
@@ -79,24 +101,16 @@ def _submit_worker(url, items, seconds, now_iso, ready, start, results):
     now = dt.datetime.fromisoformat(now_iso)
     with engine.connect() as c:
         c.execute(text("SELECT 1"))
-    ready.release()
-    start.wait()
-    latencies, errors, index = [], {}, 0
-    deadline = time.perf_counter() + seconds
-    while items and time.perf_counter() < deadline:
-        login_id, meter_id, last = items[index % len(items)]
-        value = _submitted_value(last, index, len(items))
-        began = time.perf_counter()
-        try:
-            submit_reading(sessions, login_id, meter_id, f"{value:.3f}".replace(".", ","), confirm_replace=True,
-                           now=now)
-            latencies.append((time.perf_counter() - began) * 1000)
-        except (DomainError, NeedsConfirmation) as exc:
-            key = getattr(exc, "key", type(exc).__name__)
-            errors[key] = errors.get(key, 0) + 1
-        except Exception as exc:  # a database error is a result of the benchmark, not a crash of it
-            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-        index += 1
+
+    def submit(login_id, meter_id, value):
+        submit_reading(sessions, login_id, meter_id, f"{value:.3f}".replace(".", ","), confirm_replace=True, now=now)
+
+    def failed(exc: Exception) -> str:
+        if isinstance(exc, (DomainError, NeedsConfirmation)):
+            return getattr(exc, "key", type(exc).__name__)
+        return type(exc).__name__  # a database error is a result of the benchmark, not a crash of it
+
+    latencies, errors = _timed_rounds(items, seconds, ready, start, submit, failed)
     engine.dispose()
     results.put((latencies, errors))
 
@@ -229,45 +243,40 @@ def _statements_worker(url, items, seconds, now_iso, ready, start, results):
         sql, compiled = steps[name]
         cursor.execute(sql, compiled.construct_params(values))
 
-    ready.release()
-    start.wait()
-    latencies, errors, index = [], {}, 0
-    deadline = time.perf_counter() + seconds
-    while items and time.perf_counter() < deadline:
-        login_id, meter_id, last = items[index % len(items)]
-        value = _submitted_value(last, index, len(items))
-        began = time.perf_counter()
-        try:
-            with connection.cursor() as cursor:
-                run(cursor, "context", {"login_id": login_id, "meter_id": meter_id, "now": now})
-                context = cursor.fetchone()
-                window_id, period = context[5], context[6]
-                run(cursor, "history", {"meter_id": meter_id, "window_id": window_id, "period": period,
-                                        "at": now, "cutoff": since, "day": now.date()})
-                history = next(row for row in cursor.fetchall() if row[0] == meter_id)
-                previous = history[10] if history[10] is not None else context[2]
-                current_id = history[13]
-                if current_id is not None:
-                    run(cursor, "step_aside", {"current_id": current_id})
-                receipt = f"{period:%Y%m}-{secrets.token_hex(5).upper()}"
-                run(cursor, "insert", {
-                    "meter_id": meter_id, "window_id": window_id, "value": value, "consumption": value - previous,
-                    "submitted_at": now, "channel": "cabinet", "status": "accepted", "quality": "actual",
-                    "flagged": False, "flag_reason": None, "receipt_number": receipt, "login_id": login_id,
-                    "source": None, "external_ref": None, "import_batch_id": None})
-                reading_id = cursor.fetchone()[0]
-                if current_id is not None:
-                    run(cursor, "supersede", {"current_id": current_id, "reading_id": reading_id})
-                run(cursor, "audit", {
-                    "at": now, "actor_type": "consumer", "actor": context[3], "action": "reading.submitted",
-                    "entity": "meter", "entity_id": context[1],
-                    "details": json.dumps({"value": str(value), "channel": "cabinet", "receipt": receipt})})
-            connection.commit()
-            latencies.append((time.perf_counter() - began) * 1000)
-        except psycopg2.Error as exc:
-            connection.rollback()
-            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-        index += 1
+    def submit(login_id, meter_id, value):
+        with connection.cursor() as cursor:
+            run(cursor, "context", {"login_id": login_id, "meter_id": meter_id, "now": now})
+            context = cursor.fetchone()
+            window_id, period = context[5], context[6]
+            run(cursor, "history", {"meter_id": meter_id, "window_id": window_id, "period": period,
+                                    "at": now, "cutoff": since, "day": now.date()})
+            history = next(row for row in cursor.fetchall() if row[0] == meter_id)
+            previous = history[10] if history[10] is not None else context[2]
+            current_id = history[13]
+            if current_id is not None:
+                run(cursor, "step_aside", {"current_id": current_id})
+            receipt = f"{period:%Y%m}-{secrets.token_hex(5).upper()}"
+            run(cursor, "insert", {
+                "meter_id": meter_id, "window_id": window_id, "value": value, "consumption": value - previous,
+                "submitted_at": now, "channel": "cabinet", "status": "accepted", "quality": "actual",
+                "flagged": False, "flag_reason": None, "receipt_number": receipt, "login_id": login_id,
+                "source": None, "external_ref": None, "import_batch_id": None})
+            reading_id = cursor.fetchone()[0]
+            if current_id is not None:
+                run(cursor, "supersede", {"current_id": current_id, "reading_id": reading_id})
+            run(cursor, "audit", {
+                "at": now, "actor_type": "consumer", "actor": context[3], "action": "reading.submitted",
+                "entity": "meter", "entity_id": context[1],
+                "details": json.dumps({"value": str(value), "channel": "cabinet", "receipt": receipt})})
+        connection.commit()
+
+    def failed(exc: Exception) -> str:
+        if not isinstance(exc, psycopg2.Error):
+            raise exc
+        connection.rollback()
+        return type(exc).__name__
+
+    latencies, errors = _timed_rounds(items, seconds, ready, start, submit, failed)
     connection.close()
     results.put((latencies, errors))
 
