@@ -405,7 +405,7 @@ def explore_run(sql: Sql, p: dict) -> None:
     dataset, filters = p["dataset"], p["filters"]
     group_by = [g for g in (p.get("group_by") or []) if g]
     params: dict = {}
-    where = []
+    where: list[str] = []
     first = month_start(filters.first_month) if filters.first_month else None
     last = month_start(filters.last_month) if filters.last_month else None
     _where(where, params, "a.street = :street", "street", filters.street)

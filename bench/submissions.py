@@ -74,7 +74,9 @@ def _timed_rounds(items, seconds: float, ready, start, submit, failed) -> tuple[
     many failed."""
     ready.release()
     start.wait()
-    latencies, errors, index = [], {}, 0
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    index = 0
     deadline = time.perf_counter() + seconds
     while items and time.perf_counter() < deadline:
         login_id, meter_id, last = items[index % len(items)]
