@@ -50,7 +50,8 @@ def last_payments(session: Session, account_id: int) -> dict[str, Decimal]:
         .subquery()
     )
     rows = session.execute(select(ranked.c.service, ranked.c.amount).where(ranked.c.rank == 1))
-    return dict(rows.tuples())
+    # Not dict(rows): a Result has keys() (its column names), so dict() would read it as a mapping.
+    return {service: amount for service, amount in rows.tuples()}  # noqa: C416
 
 
 def last_day_payments(session: Session, account_id: int) -> set[Decimal]:
