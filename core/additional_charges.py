@@ -26,9 +26,6 @@ from core.estimates import CENT, AdditionalChargeLine, MeterLine, _tariff, defau
 from core.jobs import lock
 from db.models import Account, AdditionalCharge, Meter, Reading, ReadingWindow, Recalculation
 
-THOUSANDTH = Decimal("0.001")
-MILLIONTH = Decimal("0.000001")
-
 
 @dataclass(frozen=True)
 class RecalculationLine(MeterLine):
