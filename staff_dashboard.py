@@ -17,6 +17,7 @@ if __name__ == "__main__":
     if demo_mode():
         st.warning(tr("demo.mode_banner"), icon=":material/science:")
 
+    fault: Exception | None
     try:
         staff_access.restore()
         user = staff_access.current_user()

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Run the whole test suite. PostgreSQL tests run when TEST_DATABASE_URL is set, browser tests when
-# Chromium is installed; otherwise they are skipped with the reason shown.
+# Run the whole test suite in .venv with requirements-dev.txt (the runtime plus the test tools). PostgreSQL tests
+# run when TEST_DATABASE_URL is set, browser tests when Chromium is installed; otherwise they are skipped with the
+# reason shown.
 set -euo pipefail
 cd "$(dirname "$0")"
-source scripts/venv.sh
+source scripts/venv.sh requirements-dev.txt
 # Let Python keep the bytecode it compiles: the suite starts many processes (app servers, CLI runs, parallel
 # workers), and with PYTHONDONTWRITEBYTECODE set each one compiles Streamlit, pandas and Plotly again (2× the start).
 unset PYTHONDONTWRITEBYTECODE

@@ -71,7 +71,7 @@ def _reference_once(cursor, placeholder: str, login_id: int, account_id: int, no
     for paid_at, service, amount, _channel in payments:
         balance[service] -= Decimal(amount)
         if isinstance(paid_at, str):
-            paid_at = dt.datetime.fromisoformat(paid_at).replace(tzinfo=dt.timezone.utc)
+            paid_at = dt.datetime.fromisoformat(paid_at).replace(tzinfo=dt.UTC)
         key = paid_at.astimezone(KYIV).strftime("%Y-%m")
         if key >= since.isoformat()[:7]:
             months[key][1] += Decimal(amount)

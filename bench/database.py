@@ -40,7 +40,9 @@ def dialect(url: str) -> str:
 
 
 def sqlite_path(url: str) -> Path:
-    return Path(make_url(url).database)
+    database = make_url(url).database
+    assert database, f"{url} names no database file"
+    return Path(database)
 
 
 def bench_moment(real_now: dt.datetime) -> dt.datetime:

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from core import clock
 from core.clock import KYIV, add_months, kyiv_midnight, month_start
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def connect(url: str):
@@ -35,6 +35,7 @@ def connect(url: str):
         return psycopg2.connect(host=parsed.host or "127.0.0.1", port=parsed.port or 5432,
                                 user=parsed.username or "postgres", password=parsed.password,
                                 dbname=parsed.database)
+    assert parsed.database, f"{url} names no database file"
     return sqlite3.connect(parsed.database, timeout=30)
 
 
@@ -404,7 +405,7 @@ def explore_run(sql: Sql, p: dict) -> None:
     dataset, filters = p["dataset"], p["filters"]
     group_by = [g for g in (p.get("group_by") or []) if g]
     params: dict = {}
-    where = []
+    where: list[str] = []
     first = month_start(filters.first_month) if filters.first_month else None
     last = month_start(filters.last_month) if filters.last_month else None
     _where(where, params, "a.street = :street", "street", filters.street)

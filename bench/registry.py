@@ -200,6 +200,7 @@ def _psql(url: str) -> tuple[list[str], dict | None]:
     import os
 
     parsed = make_url(url)
+    assert parsed.database, f"{url} names no database"
     base = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", parsed.host or "127.0.0.1", "-p",
             str(parsed.port or 5432), "-U", parsed.username or "postgres", "-d", parsed.database]
     return base, (dict(os.environ, PGPASSWORD=parsed.password) if parsed.password else None)

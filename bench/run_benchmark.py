@@ -357,7 +357,7 @@ def run(argv=None) -> dict:
             "database": engine.url.render_as_string(hide_password=True), "dialect": prepared.dialect,
             "server": version, "accounts": prepared.accounts, "business_now": prepared.now.isoformat(),
             "generated_now": prepared.generated, "generation_seconds": prepared.generation_seconds,
-            "run_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "cpus": os.cpu_count(), "python": platform.python_version(), "workers": args.workers,
             "submit_seconds": args.submit_seconds, "import_rows": args.import_rows, "repeat": args.repeat,
             "seconds": round(time.perf_counter() - started, 1),

@@ -74,7 +74,7 @@ def _wrap(name: str, function, core: bool):
                 if core:
                     RECORDER.calls[page].append((name, args[1:], kwargs))
 
-    wrapper.__bench_wrapped__ = True
+    wrapper.__bench_wrapped__ = True  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -210,7 +210,7 @@ def reference_all(url: str, result: dict, repeat: int) -> None:
 
     connection = reference.connect(url)
     try:
-        for key, entry in result["pages"].items():
+        for _key, entry in result["pages"].items():
             times, missing = [], set()
             for _ in range(repeat):
                 total = 0.0

@@ -74,7 +74,9 @@ def _timed_rounds(items, seconds: float, ready, start, submit, failed) -> tuple[
     many failed."""
     ready.release()
     start.wait()
-    latencies, errors, index = [], {}, 0
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    index = 0
     deadline = time.perf_counter() + seconds
     while items and time.perf_counter() < deadline:
         login_id, meter_id, last = items[index % len(items)]
@@ -129,7 +131,8 @@ def _run_workers(target, per_worker_args, seconds) -> tuple[list[float], dict[st
         ready.acquire()
     began = time.perf_counter()
     start.set()
-    latencies, errors = [], {}
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
     for _ in processes:
         lat, err = results.get()
         latencies.extend(lat)
@@ -308,7 +311,9 @@ def _libpq(url: str, database: str | None = None) -> tuple[list[str], dict]:
     env = dict(os.environ)
     if parsed.password:
         env["PGPASSWORD"] = parsed.password
-    return args + [database or parsed.database], env
+    name = database or parsed.database
+    assert name, f"{url} names no database"
+    return [*args, name], env
 
 
 def pgbench_reference(url: str, clients: int, seconds: float, database: str | None, schema: str | None = None,

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from sqlalchemy import and_, exists, func, or_, select, union
 from sqlalchemy.orm import Session, aliased, sessionmaker
@@ -159,7 +161,12 @@ def _window(session: Session, window_id: int) -> ReadingWindow:
     return window
 
 
-def _stored_or_pending(sessions: sessionmaker[Session], window_id: int, stored, pending) -> list:
+_Line = TypeVar("_Line")
+
+
+def _stored_or_pending(sessions: sessionmaker[Session], window_id: int,
+                       stored: Callable[[Session, ReadingWindow], list[_Line]],
+                       pending: Callable[[Session, ReadingWindow], list[_Line]]) -> list[_Line]:
     """`stored(session, window)` for a processed window, `pending(session, window)` for one not processed yet."""
     with sessions() as session:
         window = _window(session, window_id)
@@ -196,9 +203,9 @@ def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, 
         recalculations = _pending_recalculations(session, window)
         lines = estimate(session, window)
         session.add_all(
-            AdditionalCharge(window_id=window.id, account_id=l.account_id, meter_id=l.meter_id, rule=l.rule,
-                             volume=l.volume, tariff=l.tariff, amount=l.amount, created_at=now)
-            for l in lines
+            AdditionalCharge(window_id=window.id, account_id=line.account_id, meter_id=line.meter_id, rule=line.rule,
+                             volume=line.volume, tariff=line.tariff, amount=line.amount, created_at=now)
+            for line in lines
         )
         session.add_all(
             Recalculation(window_id=window.id, account_id=r.account_id, meter_id=r.meter_id, reading_id=r.reading_id,
@@ -210,8 +217,8 @@ def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, 
         window.processed_at, window.processed_by = now, actor
         audit.record(session, at=now, actor_type="staff", actor=actor, action="window.processed",
                      entity="reading_window", entity_id=window.period.isoformat(), lines=len(lines),
-                     volume=str(sum((l.volume for l in lines), Decimal(0))),
-                     amount=str(sum((l.amount for l in lines), Decimal(0))),
+                     volume=str(sum((line.volume for line in lines), Decimal(0))),
+                     amount=str(sum((line.amount for line in lines), Decimal(0))),
                      recalculations=len(recalculations),
                      recalculated_volume=str(sum((r.volume for r in recalculations), Decimal(0))),
                      recalculated_amount=str(sum((r.amount for r in recalculations), Decimal(0))))
@@ -246,7 +253,8 @@ def flagged_readings(sessions: sessionmaker[Session], window_id: int) -> list[Fl
         return [FlaggedReading(*row) for row in rows]
 
 
-def count_by_street_and_reason(lines, flagged) -> dict[str, dict[str, int]]:
+def count_by_street_and_reason(lines: Iterable[AdditionalChargeLine],
+                               flagged: Iterable[FlaggedReading]) -> dict[str, dict[str, int]]:
     """street -> {"average"/"norm"/"flagged": accounts}, from the window's additional-charge lines and flags."""
     table: dict[str, dict[str, int]] = {}
     for line in lines:
@@ -271,7 +279,7 @@ def _tariff_text(value: Decimal) -> str:
     return _comma(value, places)
 
 
-def billing_csv(lines, period: dt.date) -> bytes:
+def billing_csv(lines: Sequence[AdditionalChargeLine | RecalculationLine], period: dt.date) -> bytes:
     """The additional charges as the billing system takes them: `;`-separated, UTF-8 with BOM, decimal comma,
     CRLF; columns account_number; service; period (YYYY-MM); volume_m3 (3 decimals); tariff; amount (2 decimals);
     rule (average or norm for an estimate; recalculation for a real reading after estimates, negative when it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,7 +28,7 @@ def record(
     session.connection().execute(_INSERT, _row(at, actor_type, actor, action, entity, entity_id, details))
 
 
-def record_many(session: Session, entries: list[dict]) -> None:
+def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
     """Many rows in one statement (an import's changes, one row each): each entry holds record()'s keywords."""
     if entries:
         session.connection().execute(_INSERT, [
@@ -35,7 +36,8 @@ def record_many(session: Session, entries: list[dict]) -> None:
                  e.pop("entity_id", None), e) for e in (dict(entry) for entry in entries)])
 
 
-def _row(at, actor_type, actor, action, entity, entity_id, details: dict) -> dict:
+def _row(at: dt.datetime, actor_type: str, actor: str, action: str, entity: str, entity_id: object,
+         details: dict[str, Any]) -> dict[str, Any]:
     return {
         "at": at, "actor_type": actor_type, "actor": actor, "action": action, "entity": entity,
         "entity_id": None if entity_id is None else str(entity_id),
@@ -50,7 +52,7 @@ def period_start(at: dt.datetime, minutes: int) -> dt.datetime:
     """The start (UTC) of the fixed period of `minutes` that holds `at`."""
     step = max(1, minutes) * 60
     seconds = int(at.timestamp())
-    return dt.datetime.fromtimestamp(seconds - seconds % step, tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(seconds - seconds % step, tz=dt.UTC)
 
 
 def record_tallied(
@@ -77,11 +79,11 @@ def record_tallied(
         action=action, source=source[:64], reason=reason[:40], period_start=period_start(at, period_minutes),
         count=1, last_at=at,
     )
-    statement = statement.on_conflict_do_update(
+    counted = statement.on_conflict_do_update(
         index_elements=[AuditTally.action, AuditTally.source, AuditTally.reason, AuditTally.period_start],
         set_={"count": AuditTally.count + 1, "last_at": statement.excluded.last_at},
     ).returning(AuditTally.count)
-    seen = session.connection().execute(statement).scalar_one()
+    seen: int = session.connection().execute(counted).scalar_one()
     if seen == 1:
         record(session, at=at, actor_type=actor_type, actor=actor, action=action, entity=entity, entity_id=entity_id,
                reason=reason, period_minutes=period_minutes, **details)

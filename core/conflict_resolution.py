@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +33,8 @@ def _suffixed(ref: str, suffix: str) -> str:
     return ref[:REF_LENGTH - len(suffix)] + suffix
 
 
-def _resolve_payment(session: Session, conflict: ImportConflict, incoming: dict, now: dt.datetime) -> int | None:
+def _resolve_payment(session: Session, conflict: ImportConflict, incoming: dict[str, Any],
+                     now: dt.datetime) -> int | None:
     from core.import_bank import BANK_SOURCE
 
     ref = conflict.key
@@ -42,9 +44,9 @@ def _resolve_payment(session: Session, conflict: ImportConflict, incoming: dict,
     account_id = session.scalar(select(Account.id).where(Account.number == incoming["account_number"]))
     if standing.payment_id is None:
         raise DomainError("conflict.no_payment")  # the cabinet's payment stands; settled with the provider
-    original = session.get(Payment, standing.payment_id)
-    number = session.scalar(select(func.count()).select_from(ImportConflict).where(
-        ImportConflict.kind == "bank", ImportConflict.key == ref, ImportConflict.status == "resolved")) + 1
+    original = session.get_one(Payment, standing.payment_id)
+    number = session.execute(select(func.count()).select_from(ImportConflict).where(
+        ImportConflict.kind == "bank", ImportConflict.key == ref, ImportConflict.status == "resolved")).scalar_one() + 1
     amount, paid_at = Decimal(incoming["amount"]), dt.datetime.fromisoformat(incoming["paid_at"])
     reversal = Payment(account_id=original.account_id, service=original.service, amount=-original.amount,
                        paid_at=original.paid_at, channel=original.channel, source=original.source,
@@ -64,10 +66,12 @@ def _resolve_payment(session: Session, conflict: ImportConflict, incoming: dict,
     return corrected.id
 
 
-def _resolve_charge(session: Session, conflict: ImportConflict, incoming: dict) -> int | None:
+def _resolve_charge(session: Session, conflict: ImportConflict, incoming: dict[str, Any]) -> int | None:
     number, service, month_text = conflict.key.split("/")
     month = dt.date.fromisoformat(month_text + "-01")
     account_id = session.scalar(select(Account.id).where(Account.number == number))
+    if account_id is None:
+        raise DomainError("conflict.not_found")
     original = stored_charges(session, [account_id], [month]).get((account_id, service, month))
     if original is None:
         raise DomainError("conflict.not_found")
@@ -89,7 +93,7 @@ def _resolve_charge(session: Session, conflict: ImportConflict, incoming: dict) 
     return corrected.id
 
 
-def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict, actor: str) -> int | None:
+def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict[str, Any], actor: str) -> int | None:
     from core.import_readings import READINGS_SOURCE
     from core.readings import record_reading
 
@@ -102,8 +106,9 @@ def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict,
                                                         ReadingWindow.closes_at > read_at))
     if window is None:
         raise DomainError("import.outside_window", value=incoming["read_at"])
-    number = session.scalar(select(func.count()).select_from(ImportConflict).where(
-        ImportConflict.kind == "readings", ImportConflict.key == conflict.key, ImportConflict.status == "resolved")) + 1
+    number = session.execute(select(func.count()).select_from(ImportConflict).where(
+        ImportConflict.kind == "readings", ImportConflict.key == conflict.key,
+        ImportConflict.status == "resolved")).scalar_one() + 1
     with session.begin_nested():
         record_reading(session, meter, Decimal(incoming["value"]),
                        window=WindowInfo(window.id, window.period, window.opens_at, window.closes_at,
@@ -111,8 +116,8 @@ def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict,
                        channel="water_utility", submitted_at=read_at, actor=actor, confirm_jump=True,
                        confirm_replace=True, source=READINGS_SOURCE,
                        external_ref=_suffixed(conflict.key, f"#fix{number}"), import_batch_id=conflict.import_batch_id)
-    corrected = session.scalar(select(Reading).where(Reading.source == READINGS_SOURCE,
-                                                     Reading.external_ref == _suffixed(conflict.key, f"#fix{number}")))
+    corrected = session.execute(select(Reading).where(
+        Reading.source == READINGS_SOURCE, Reading.external_ref == _suffixed(conflict.key, f"#fix{number}"))).scalar_one()
     if stored.status == "accepted" and stored.id != corrected.id:
         stored.status, stored.superseded_by_id = "superseded", corrected.id
     return corrected.id

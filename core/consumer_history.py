@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import KYIV
@@ -24,7 +24,7 @@ class MonthTotal:
     paid: Decimal  # payments made in that month (Kyiv time), all services
 
 
-def _payment_month(session: Session):
+def _payment_month(session: Session) -> ColumnElement[str]:
     """The Kyiv calendar month of Payment.paid_at as 'YYYY-MM', in the database's own dialect."""
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone("Europe/Kyiv", Payment.paid_at), "YYYY-MM")

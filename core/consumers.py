@@ -50,7 +50,8 @@ def last_payments(session: Session, account_id: int) -> dict[str, Decimal]:
         .subquery()
     )
     rows = session.execute(select(ranked.c.service, ranked.c.amount).where(ranked.c.rank == 1))
-    return {service: amount for service, amount in rows}
+    # Not dict(rows): a Result has keys() (its column names), so dict() would read it as a mapping.
+    return {service: amount for service, amount in rows.tuples()}  # noqa: C416
 
 
 def last_day_payments(session: Session, account_id: int) -> set[Decimal]:
@@ -137,7 +138,8 @@ def _verified_account(
         raise failure
 
 
-def _parse_proof(account_text: str, amount_text: str | None, meter_text: str | None, language: str = "uk"):
+def _parse_proof(account_text: str, amount_text: str | None, meter_text: str | None,
+                 language: str = "uk") -> tuple[str, Decimal | None, str | None]:
     number = parse_account_number(account_text)
     if amount_text is not None:
         return number, parse_amount(amount_text, lang=language), None

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import String, case, distinct, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, String, case, distinct, func, literal, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import balances, clock
@@ -36,10 +37,10 @@ def _bucket_start(day: dt.date, unit: str) -> dt.date:
     return day
 
 
-def _sqlite_kyiv_bucket(value, unit):
+def _sqlite_kyiv_bucket(value: object, unit: str) -> str | None:
     if value is None:
         return None
-    moment = dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.timezone.utc).astimezone(KYIV)
+    moment = dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC).astimezone(KYIV)
     return _bucket_start(moment.date(), unit).isoformat()
 
 
@@ -47,12 +48,13 @@ def prepare(session: Session) -> None:
     """Make kyiv_bucket() available on this session's SQLite connection (nothing to do on PostgreSQL)."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
-        connection.connection.driver_connection.create_function(
+        driver_connection: Any = connection.connection.driver_connection  # sqlite3's
+        driver_connection.create_function(
             "kyiv_bucket", 2, _sqlite_kyiv_bucket, deterministic=True
         )
 
 
-def kyiv_bucket(session: Session, column, unit: str):
+def kyiv_bucket(session: Session, column: SQLColumnExpression[dt.datetime], unit: str) -> ColumnElement[str]:
     """SQL text 'YYYY-MM-DD': the first day of the Kyiv day/week/month the timestamp falls in."""
     if unit not in UNITS:
         raise ValueError(unit)
@@ -62,20 +64,23 @@ def kyiv_bucket(session: Session, column, unit: str):
     return func.kyiv_bucket(column, literal(unit), type_=String)
 
 
-def percent(part, whole) -> Decimal | None:
+def percent(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def _money(value) -> Decimal:
+def _money(value: Decimal | int | None) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 # --- filters -----------------------------------------------------------------------------------------------------
 
 
-def _street_filter(query, street: str | None):
+_Q = TypeVar("_Q", bound=tuple[Any, ...])
+
+
+def _street_filter(query: Select[_Q], street: str | None) -> Select[_Q]:
     return query.where(Account.street == street) if street else query
 
 

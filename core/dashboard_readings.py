@@ -107,7 +107,7 @@ def submission_curve(
     now = now or clock.now()
     with sessions() as session:
         prepare(session)
-        row = session.get(ReadingWindow, window_id)
+        row = session.get_one(ReadingWindow, window_id)
         window = WindowInfo(row.id, row.period, row.opens_at, row.closes_at, row.processed_at)
         metered = session.scalar(_street_filter(
             select(func.count(distinct(Meter.account_id))).join(Account, Account.id == Meter.account_id)
@@ -146,7 +146,7 @@ def accounts_without_reading(
 ) -> tuple[int, list[MissingAccount]]:
     """Metered accounts with no reading yet in the window: (how many, the first `limit` rows by address)."""
     with sessions() as session:
-        window = session.get(ReadingWindow, window_id)
+        window = session.get_one(ReadingWindow, window_id)
         has_reading = (
             select(Reading.id)
             .where(Reading.meter_id == Meter.id, Reading.window_id == window_id, Reading.status == "accepted")
@@ -169,9 +169,10 @@ def accounts_without_reading(
                        for meter_id, number, address, street_name, serial in rows]
 
 
-def _last_readings(session: Session, meter_ids: list[int], exclude_window_id: int) -> dict[int, tuple]:
+def _last_readings(session: Session, meter_ids: list[int],
+                   exclude_window_id: int) -> dict[int, tuple[Decimal, dt.datetime]]:
     """meter id -> (value, submitted_at) of its last accepted reading outside the window, in chunks of meters."""
-    found: dict[int, tuple] = {}
+    found: dict[int, tuple[Decimal, dt.datetime]] = {}
     for start in range(0, len(meter_ids), 1000):
         ranked = (
             select(Reading.meter_id, Reading.value, Reading.submitted_at,

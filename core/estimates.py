@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, SQLColumnExpression, Subquery, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import clock, metering
@@ -57,14 +57,14 @@ class AdditionalChargeLine(MeterLine):
     quality: str = "estimated"
 
 
-def _metered_without_reading(window: ReadingWindow):
+def _metered_without_reading(window: ReadingWindow) -> ColumnElement[bool]:
     has_reading = exists().where(
         Reading.meter_id == Meter.id, Reading.window_id == window.id, Reading.status == "accepted"
     )
     return and_(metered_condition(window.period), ~has_reading)
 
 
-def _tariff(account_id, period: dt.date):
+def _tariff(account_id: SQLColumnExpression[int], period: dt.date) -> ScalarSelect[Decimal]:
     """The account's latest hot-water tariff of the last three months, as a scalar subquery."""
     return (
         select(Charge.tariff)
@@ -75,7 +75,8 @@ def _tariff(account_id, period: dt.date):
     )
 
 
-def meter_spans(meters, cutoff, until):
+def meter_spans(meters: Select[tuple[int]], cutoff: dt.datetime | ColumnElement[dt.datetime],
+                until: dt.datetime | ColumnElement[dt.datetime]) -> Subquery:
     """Per meter among `meters` (a SELECT of ids), its standing real readings before `until` aggregated in SQL:
     the first and last since `cutoff` (12 months back), the last before it, the last reading's window. Shared by
     the window's estimates and a submission's history, so both average the same readings."""
@@ -98,7 +99,7 @@ def meter_spans(meters, cutoff, until):
     )
 
 
-def account_spans(session: Session, accounts, until: dt.datetime) -> dict[int, list[MeterSpan]]:
+def account_spans(session: Session, accounts: Select[tuple[int]], until: dt.datetime) -> dict[int, list[MeterSpan]]:
     """Per account, its hot-water meters (removed ones too) with their readings before `until`, aggregated in SQL
     per meter: the first and last within the 12 months, the last before them, the last reading's window."""
     meters = select(Meter.id).where(Meter.account_id.in_(accounts), Meter.service == "hot_water")
@@ -117,7 +118,7 @@ def account_spans(session: Session, accounts, until: dt.datetime) -> dict[int, l
 
 
 def estimate(
-    session: Session, window: ReadingWindow, meter_ids: list[int] | Select | None = None
+    session: Session, window: ReadingWindow, meter_ids: list[int] | Select[tuple[int]] | None = None
 ) -> list[AdditionalChargeLine]:
     """The additional-charge lines for a window (optionally only some meters), not yet stored."""
     condition = _metered_without_reading(window)

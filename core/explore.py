@@ -7,10 +7,12 @@ reaches SQL as bound parameters only. Grouped results are capped; ungrouped rows
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Container
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, case, distinct, exists, func, literal, select
+from sqlalchemy import ColumnElement, Exists, Select, and_, case, distinct, exists, func, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import add_months, kyiv_midnight, month_start
@@ -106,7 +108,7 @@ class Filters:
 class Result:
     dataset: str
     columns: list[str]  # keys of dimensions/measures or row columns
-    rows: list[tuple]
+    rows: list[tuple[Any, ...]]
     total: int  # groups or rows matching, before the cap/page
     grouped: bool
     page: int = 0
@@ -114,16 +116,17 @@ class Result:
     filters: dict[str, str] = field(default_factory=dict)
 
 
-def _check(name: str | None, allowed) -> None:
+def _check(name: str | None, allowed: Container[str]) -> None:
     if name is not None and name not in allowed:
         raise DomainError("explore.choice", value=name)
 
 
-def _registered():
+def _registered() -> Exists:
     return exists().where(ConsumerAccountLink.account_id == Account.id)
 
 
-def _ledger(model, with_account: bool, conditions: list, since, until, service: str | None) -> Select:
+def _ledger(model: Any, with_account: bool, conditions: list[ColumnElement[bool]], since: ColumnElement[bool] | None,
+            until: ColumnElement[bool] | None, service: str | None) -> Select[Any]:
     """Charges or payments, with the accounts joined when needed; the period's bounds (None: open) and the service
     filter are added to `conditions`."""
     base = select().select_from(model)
@@ -135,12 +138,17 @@ def _ledger(model, with_account: bool, conditions: list, since, until, service: 
     return base
 
 
-def _base(session: Session, dataset: str, filters: Filters, with_account: bool) -> tuple[Select, dict, dict, dict]:
+def _base(session: Session, dataset: str, filters: Filters,
+          with_account: bool) -> tuple[Select[Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(base select with joins and filters, dimension exprs, measure exprs, row column exprs). The accounts table
     is joined only when a street filter, the street dimension or the row view needs it."""
     first = month_start(filters.first_month) if filters.first_month else None
     last = month_start(filters.last_month) if filters.last_month else None
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
+    dims: dict[str, Any]
+    measures: dict[str, Any]
+    cols: dict[str, Any]
+    order: tuple[Any, ...]
     if filters.street:
         conditions.append(Account.street == filters.street)
     with_account = with_account or bool(filters.street)
@@ -228,7 +236,7 @@ def run(
             measure = measure or next(iter(spec.measures))
             keys = [dims[name].label(name) for name in group_by]
             query = base.add_columns(*keys, measures[measure].label(measure)).group_by(*keys)
-            total = session.scalar(select(func.count()).select_from(query.subquery()))
+            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
             rows = session.execute(query.order_by(*keys).limit(MAX_GROUPS)).all()
             return Result(dataset, [*group_by, measure], [tuple(_clean(v) for v in r) for r in rows], total, True,
                           capped=total > MAX_GROUPS, filters=filters.describe())
@@ -236,14 +244,14 @@ def run(
             value = session.scalar(base.add_columns(measures[measure]))
             return Result(dataset, [measure], [(_clean(value),)], 1, True, filters=filters.describe())
         columns = rows_spec["columns"]
-        total = session.scalar(base.add_columns(func.count()))
+        total = session.execute(base.add_columns(func.count())).scalar_one()
         query = base.add_columns(*[c.label(n) for n, c in columns.items()]).order_by(*rows_spec["order"])
         rows = session.execute(query.offset(page * page_size).limit(page_size)).all()
         return Result(dataset, list(columns), [tuple(r) for r in rows], total, False, page=page,
                       filters=filters.describe())
 
 
-def _clean(value):
+def _clean(value: object) -> object:
     """Dates come back as text from the bucket function; averages as long decimals."""
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
@@ -251,7 +259,7 @@ def _clean(value):
         except ValueError:
             return value
     if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.001"), ROUND_HALF_UP) if value.as_tuple().exponent < -3 else value
+        return value.quantize(Decimal("0.001"), ROUND_HALF_UP) if cast(int, value.as_tuple().exponent) < -3 else value
     if isinstance(value, float):
         return Decimal(str(value)).quantize(Decimal("0.001"), ROUND_HALF_UP)
     return value

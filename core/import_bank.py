@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,11 +34,11 @@ PAYMENT_CHANNELS = ("bank", "post", "terminal", "cabinet")
 ORDER_ID_LENGTH = 64
 
 
-def _bank(session: Session, table: Table, batch_id: int | None, now: dt.datetime, to_add, duplicates, rejected,
-          conflicts) -> None:
+def _bank(session: Session, table: Table, batch_id: int | None, now: dt.datetime, to_add: list[dict[str, Any]],
+          duplicates: list[int], rejected: list[Rejected], conflicts: list[Conflict]) -> None:
     numbers = _account_numbers(table.rows)
     accounts = _accounts(session, {n for n in numbers.values() if isinstance(n, str)})
-    seen: dict[str, tuple] = {}
+    seen: dict[str, tuple[int, object]] = {}
     candidates: list[tuple[int, str, RegistryRow]] = []
     for line, row, number, service in _named_rows(table.rows, numbers, accounts, rejected):
         amount = _figure(line, row, "amount", 2, "import.amount_format", rejected)
@@ -66,27 +68,27 @@ def _bank(session: Session, table: Table, batch_id: int | None, now: dt.datetime
                                                      row.get("order_id") or None)))
     stored = import_conflicts.stored_payments(session, BANK_SOURCE, [c[2].external_ref for c in candidates])
     numbers_by_id = {account_id: number for number, account_id in accounts.items()}
-    fresh = []
-    for line, number, row in candidates:
-        known = stored.get(row.external_ref)
+    fresh: list[tuple[int, str, RegistryRow]] = []
+    for line, number, entry in candidates:
+        known = stored.get(entry.external_ref)
         if known is None:
-            fresh.append((line, number, row))
+            fresh.append((line, number, entry))
         elif (known.account_id, known.service, known.amount, known.paid_at) == (
-                row.account_id, row.service, row.amount, row.paid_at):
+                entry.account_id, entry.service, entry.amount, entry.paid_at):
             duplicates.append(line)
         else:
             conflicts.append(Conflict(
-                line, "bank", row.external_ref, known.payment_id or 0, row.account_id,
+                line, "bank", entry.external_ref, known.payment_id or 0, entry.account_id,
                 known.values(numbers_by_id.get(known.account_id) or _number_of(session, known.account_id)),
-                import_conflicts.values(account_number=number, service=row.service, amount=row.amount,
-                                        paid_at=row.paid_at, channel=row.channel)))
+                import_conflicts.values(account_number=number, service=entry.service, amount=entry.amount,
+                                        paid_at=entry.paid_at, channel=entry.channel)))
     outcomes = credit_registry_payments(session, [c[2] for c in fresh], source=BANK_SOURCE, import_batch_id=batch_id)
-    for (line, number, row), outcome in zip(fresh, outcomes):
+    for (line, number, entry), outcome in zip(fresh, outcomes):
         if outcome == "duplicate":
             duplicates.append(line)
         else:
-            to_add.append({"line": line, "account_number": number, "service": row.service, "amount": row.amount,
-                           "paid_at": row.paid_at, "payment_ref": row.external_ref, "order_id": row.order_id})
+            to_add.append({"line": line, "account_number": number, "service": entry.service, "amount": entry.amount,
+                           "paid_at": entry.paid_at, "payment_ref": entry.external_ref, "order_id": entry.order_id})
 
 
 def _number_of(session: Session, account_id: int) -> str:

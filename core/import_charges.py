@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,7 @@ CHARGE_PLACES = (("volume", 3), ("tariff", 4), ("amount", 2), ("discount_percent
                  ("amount_to_pay", 2))
 
 
-def _charge_figures(line: int, row: dict, rejected: list) -> dict | None:
+def _charge_figures(line: int, row: dict[str, str], rejected: list[Rejected]) -> dict[str, Decimal] | None:
     """The row's numbers, checked against each other: to pay = charge × (1 − discount/100), rounded half up to
     the kopeck, and the discount amount the rest (core.charges.to_pay). None with the reason in `rejected`."""
     values = {}
@@ -58,8 +59,8 @@ def _charge_figures(line: int, row: dict, rejected: list) -> dict | None:
     return values
 
 
-def _charges(session: Session, table: Table, batch_id: int | None, now: dt.datetime, to_add, duplicates, rejected,
-             conflicts) -> None:
+def _charges(session: Session, table: Table, batch_id: int | None, now: dt.datetime, to_add: list[dict[str, Any]],
+             duplicates: list[int], rejected: list[Rejected], conflicts: list[Conflict]) -> None:
     numbers = _account_numbers(table.rows)
     accounts = _accounts(session, {n for n in numbers.values() if isinstance(n, str)})
     months = set()
@@ -69,7 +70,7 @@ def _charges(session: Session, table: Table, batch_id: int | None, now: dt.datet
         except ValueError:
             pass
     stored = import_conflicts.stored_charges(session, sorted(set(accounts.values())), sorted(months))
-    seen: dict[str, tuple] = {}
+    seen: dict[str, tuple[int, object]] = {}
     for line, row, number, service in _named_rows(table.rows, numbers, accounts, rejected):
         try:
             month = parse_month(row["month"])

@@ -19,9 +19,11 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any, Protocol
 
-from sqlalchemy import String, any_, bindparam, func, select
+from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, String, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
@@ -67,7 +69,7 @@ def text_of(value: object) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value else "0"
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat()
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -81,7 +83,8 @@ def charge_key(number: str, service: str, month: dt.date) -> str:
     return f"{number}/{service}/{month:%Y-%m}"
 
 
-def _chunks(session: Session, column, keys: list, query):
+def _chunks(session: Session, column: SQLColumnExpression[Any], keys: list[Any],
+            query: Callable[[ColumnElement[bool]], Select[Any]]) -> Iterator[Row[Any]]:
     """Rows of `query(condition)` for `column` in `keys`: one array parameter on PostgreSQL, IN lists elsewhere."""
     if not keys:
         return
@@ -145,15 +148,31 @@ def stored_payments(session: Session, source: str, refs: list[str]) -> dict[str,
     return stored
 
 
-def charge_values(charge) -> dict[str, str]:
+class ChargeFigures(Protocol):
+    """A stored Charge or an imported row's figures."""
+
+    @property
+    def volume(self) -> Decimal: ...
+    @property
+    def tariff(self) -> Decimal: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def discount_percent(self) -> Decimal: ...
+    @property
+    def amount_to_pay(self) -> Decimal: ...
+
+
+def charge_values(charge: ChargeFigures) -> dict[str, str]:
     return values(volume=charge.volume, tariff=charge.tariff, amount=charge.amount,
                   discount_percent=charge.discount_percent, amount_to_pay=charge.amount_to_pay)
 
 
-def stored_charges(session: Session, account_ids: list[int], months: list[dt.date]) -> dict[tuple, Charge]:
+def stored_charges(session: Session, account_ids: list[int],
+                   months: list[dt.date]) -> dict[tuple[int, str, dt.date], Charge]:
     """Per (account_id, service, month) of these accounts and months, the charge it stands for now: the billing's
     own row, or the corrected row of its latest resolution."""
-    rows: dict[tuple, list[Charge]] = {}
+    rows: dict[tuple[int, str, dt.date], list[Charge]] = {}
     for (charge,) in _chunks(session, Charge.account_id, account_ids,
                              lambda condition: select(Charge).where(condition, Charge.month.in_(months))):
         rows.setdefault((charge.account_id, charge.service, charge.month), []).append(charge)

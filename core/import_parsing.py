@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from decimal import Decimal
 
 from core.clock import KYIV, month_start
@@ -81,7 +82,7 @@ _ISO_MOMENT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]([0-9]{2}):([0
 class Rejected:
     line: int
     key: str
-    params: dict = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)
 
     def message(self, lang: str = "uk") -> str:
         return DomainError(self.key, **self.params).message(lang)
@@ -167,8 +168,7 @@ def parse_moment(text: str) -> dt.datetime:
             continue
     for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            day = dt.datetime.strptime(raw, pattern)
-            return day.replace(hour=12, tzinfo=KYIV)
+            return dt.datetime.strptime(raw, pattern).replace(hour=12, tzinfo=KYIV)
         except ValueError:
             continue
     raise ValueError(text)
@@ -181,7 +181,7 @@ def parse_month(text: str) -> dt.date:
         raise ForeignDigits(text)
     for pattern in ("%Y-%m", "%Y-%m-%d", "%m.%Y", "%d.%m.%Y"):
         try:
-            return dt.datetime.strptime(raw, pattern).date().replace(day=1)
+            return dt.datetime.strptime(raw, pattern).date().replace(day=1)  # noqa: DTZ007 (a date)
         except ValueError:
             continue
     raise ValueError(text)
@@ -268,7 +268,7 @@ def decode_file(kind: str, kinds: tuple[str, ...], data: bytes) -> tuple[str, st
     return text, encoding, sniff_delimiter(header_line)
 
 
-def column_mapping(header: list[str], columns: dict[str, tuple[str, ...]], required) -> dict[int, str]:
+def column_mapping(header: list[str], columns: dict[str, tuple[str, ...]], required: Sequence[str]) -> dict[int, str]:
     """Which field holds which column, by the header's spellings (Ukrainian or English, any case); the file is
     refused as a whole when a required column is missing."""
     mapping: dict[int, str] = {}
@@ -299,9 +299,9 @@ def read_table(kind: str, data: bytes) -> Table:
         cut = (last_line + 1, tail[0][1] if tail else [rest])
     if not records and cut is None:
         raise DomainError("import.empty")
-    if not records:  # a header without a line end and nothing else
+    if not records and cut is not None:  # a header without a line end and nothing else
         records, cut = [cut], None
-    header_number, header = records[0]
+    _header_number, header = records[0]
     mapping = column_mapping(header, COLUMNS[kind], REQUIRED[kind])
     body = records[1:]
     trailer = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,8 +24,9 @@ from db.models import Account, Meter, ReadingWindow
 READINGS_SOURCE = "water_utility"
 
 
-def _readings(session: Session, table: Table, batch_id: int | None, actor: str, now: dt.datetime, to_add, duplicates,
-              rejected, conflicts) -> None:
+def _readings(session: Session, table: Table, batch_id: int | None, actor: str, now: dt.datetime,
+              to_add: list[dict[str, Any]], duplicates: list[int], rejected: list[Rejected],
+              conflicts: list[Conflict]) -> None:
     refs = sorted({row["ref"] for _line, row in table.rows if row["ref"]})
     stored = import_conflicts.stored_readings(session, READINGS_SOURCE, refs)
     serials = sorted({row["meter_serial"] for _line, row in table.rows})
@@ -41,7 +43,7 @@ def _readings(session: Session, table: Table, batch_id: int | None, actor: str, 
         WindowInfo(w.id, w.period, w.opens_at, w.closes_at, w.processed_at)
         for w in session.scalars(select(ReadingWindow).order_by(ReadingWindow.opens_at))
     ]
-    seen: dict[str, tuple] = {}
+    seen: dict[str, tuple[int, object]] = {}
     for line, row in table.rows:
         ref = row["ref"]
         if not ref:
@@ -53,11 +55,10 @@ def _readings(session: Session, table: Table, batch_id: int | None, actor: str, 
         if meter is None:
             rejected.append(Rejected(line, "import.meter_unknown", {"value": row["meter_serial"]}))
             continue
-        if row.get("account_number"):
-            if re.sub(r"[\s\-]", "", row["account_number"]) != numbers[meter.id]:
-                rejected.append(Rejected(line, "import.meter_account_mismatch",
-                                         {"meter": meter.serial, "value": row["account_number"]}))
-                continue
+        if row.get("account_number") and re.sub(r"[\s\-]", "", row["account_number"]) != numbers[meter.id]:
+            rejected.append(Rejected(line, "import.meter_account_mismatch",
+                                     {"meter": meter.serial, "value": row["account_number"]}))
+            continue
         value = _figure(line, row, "value", 3, "import.number_format", rejected)
         if value is None:
             continue

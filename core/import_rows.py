@@ -5,6 +5,7 @@ happened, a key repeated within the file, and the account number and service a r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ CENT = Decimal("0.01")
 REF_LENGTH = 80  # payments/readings/registry_matches.external_ref
 
 
-def _too_long(line: int, column: str, text: str | None, limit: int, rejected: list) -> bool:
+def _too_long(line: int, column: str, text: str | None, limit: int, rejected: list[Rejected]) -> bool:
     """True (with the reason added to `rejected`) when a reference would not fit its column."""
     if text and len(text) > limit:
         rejected.append(Rejected(line, "import.too_long", {"column": column, "limit": limit, "value": text[:40] + "…"}))
@@ -30,7 +31,7 @@ def _too_long(line: int, column: str, text: str | None, limit: int, rejected: li
     return False
 
 
-def _moment(line: int, text: str, now: dt.datetime, rejected: list) -> dt.datetime | None:
+def _moment(line: int, text: str, now: dt.datetime, rejected: list[Rejected]) -> dt.datetime | None:
     """A date-time from 2000 on that has already happened by `now`, or None with the reason added to `rejected`."""
     try:
         moment = parse_moment(text)
@@ -46,7 +47,8 @@ def _moment(line: int, text: str, now: dt.datetime, rejected: list) -> dt.dateti
     return moment
 
 
-def _in_file_conflict(line: int, key: str, incoming: dict, seen: dict, duplicates: list, rejected: list) -> bool:
+def _in_file_conflict(line: int, key: str, incoming: object, seen: dict[str, tuple[int, object]], duplicates: list[int],
+                      rejected: list[Rejected]) -> bool:
     """True if the key came earlier in the same file: a duplicate line if equal, rejected if it differs."""
     if key not in seen:
         seen[key] = (line, incoming)
@@ -68,7 +70,7 @@ def _accounts(session: Session, numbers: set[str]) -> dict[str, int]:
     return found
 
 
-def _account_numbers(rows) -> dict[str, str | DomainError]:
+def _account_numbers(rows: list[tuple[int, dict[str, str]]]) -> dict[str, str | DomainError]:
     """Each distinct account-number text of the file -> the number it spells, or why it spells none.
 
     Parsed once per distinct text: a city's registry names each account many times."""
@@ -83,8 +85,8 @@ def _account_numbers(rows) -> dict[str, str | DomainError]:
     return numbers
 
 
-def _account_and_service(line: int, row: dict, numbers: dict, accounts: dict[str, int],
-                         rejected: list) -> tuple[str, str] | None:
+def _account_and_service(line: int, row: dict[str, str], numbers: dict[str, str | DomainError], accounts: dict[str, int],
+                         rejected: list[Rejected]) -> tuple[str, str] | None:
     """The row's known account number and service, or None with the reason added to `rejected`."""
     number = numbers[row["account_number"]]
     if isinstance(number, DomainError):
@@ -101,7 +103,8 @@ def _account_and_service(line: int, row: dict, numbers: dict, accounts: dict[str
         return None
 
 
-def _figure(line: int, row: dict, column: str, places: int, format_key: str, rejected: list) -> Decimal | None:
+def _figure(line: int, row: dict[str, str], column: str, places: int, format_key: str,
+            rejected: list[Rejected]) -> Decimal | None:
     """The column's number, or None with the reason (`format_key` for a malformed one) added to `rejected`."""
     text = row.get(column, "")
     try:
@@ -111,7 +114,8 @@ def _figure(line: int, row: dict, column: str, places: int, format_key: str, rej
         return None
 
 
-def _named_rows(rows, numbers: dict, accounts: dict[str, int], rejected: list):
+def _named_rows(rows: list[tuple[int, dict[str, str]]], numbers: dict[str, str | DomainError], accounts: dict[str, int],
+                rejected: list[Rejected]) -> Iterator[tuple[int, dict[str, str], str, str]]:
     """(line, row, account number, service) of each row naming a known account and a service; the other rows'
     reasons are added to `rejected`."""
     for line, row in rows:

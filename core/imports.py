@@ -13,8 +13,10 @@ The column formats are documented in the README, with samples under data/samples
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,13 +39,13 @@ class ImportResult:
     encoding: str
     delimiter: str
     rows_total: int  # data lines in the file
-    to_add: list[dict]  # what is (or would be) added, for the preview
+    to_add: list[dict[str, Any]]  # what is (or would be) added, for the preview
     duplicates: list[int]  # line numbers skipped as already present with the same content
     rejected: list[Rejected]
     committed: bool
     batch_id: int | None = None
     imported_before: dt.datetime | None = None  # when an identical file was committed earlier
-    conflicts: list[Conflict] = ()  # rows whose key is stored with different content
+    conflicts: Sequence[Conflict] = ()  # rows whose key is stored with different content
     file_total: Decimal = Decimal("0")  # the file's total column (amount; readings: m³) over its data lines
     trailer: Trailer | None = None  # the file's control line, already checked against the file
 
@@ -65,7 +67,7 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
     table = read_table(kind, data)
     opened = open_batch(session, kind, filename, data, actor)
     batch, sha, imported_before, now = opened.batch, opened.sha256, opened.imported_before, opened.now
-    to_add: list[dict] = []
+    to_add: list[dict[str, Any]] = []
     duplicates: list[int] = []
     rejected: list[Rejected] = list(table.rejected)
     found: list[Conflict] = []

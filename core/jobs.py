@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy import CursorResult, delete, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
@@ -80,6 +81,6 @@ def cleanup(sessions: sessionmaker[Session], now: dt.datetime | None = None,
         ended = session.execute(delete(ConsumerSession).where(or_(
             ConsumerSession.revoked_at < cutoff, ConsumerSession.last_seen_at < idle_cutoff)))
         attempts = session.execute(delete(FailedAttempt).where(FailedAttempt.at < cutoff))
-        counts = ended.rowcount or 0, attempts.rowcount or 0
+        counts = cast(CursorResult[Any], ended).rowcount or 0, cast(CursorResult[Any], attempts).rowcount or 0
     log.info("cleanup done", extra={"job": "cleanup", "sessions": counts[0], "attempts": counts[1]})
     return counts

@@ -118,7 +118,7 @@ def checkout_request(
         "language": language if language in ("uk", "en") else "uk",
     }
     if expires_at is not None:
-        params["expired_date"] = expires_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        params["expired_date"] = expires_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     if keys.sandbox:
         params["sandbox"] = 1
     return params

@@ -14,9 +14,10 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
+from collections.abc import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
@@ -40,7 +41,7 @@ class SessionStore(Generic[Row]):
     """The sessions of one kind of user, in `model`'s table, owned through its `owner` column."""
 
     def __init__(self, model: type[Row], owner: str, lifetime: Callable[[], Lifetime]) -> None:
-        self.model = model
+        self.model: type[Row] = model
         self.owner = getattr(model, owner)
         self._owner_name = owner
         self.lifetime = lifetime
@@ -105,7 +106,8 @@ class SessionStore(Generic[Row]):
                 row.revoked_at = now
                 return None
             row.last_seen_at = max(row.last_seen_at, now)
-            return getattr(row, self._owner_name)
+            owner_id: int = getattr(row, self._owner_name)
+            return owner_id
 
     def end(self, sessions: sessionmaker[Session], token: str | None, now: dt.datetime | None = None) -> None:
         if not token:
@@ -121,7 +123,8 @@ class SessionStore(Generic[Row]):
         condition = [self.owner == owner_id, self.model.revoked_at.is_(None)]
         if keep_token:
             condition.append(self.model.token_hash != digest(keep_token))
-        return session.execute(update(self.model).where(*condition).values(revoked_at=now)).rowcount
+        result = session.execute(update(self.model).where(*condition).values(revoked_at=now))
+        return cast(CursorResult[Any], result).rowcount
 
     def _live(self, row: Row, now: dt.datetime) -> bool:
         return is_live(row.created_at, row.last_seen_at, now, self.lifetime())

@@ -14,6 +14,7 @@ import logging
 import re
 import sys
 from collections.abc import Callable
+from typing import TextIO
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("teplo_request_id", default=None)
 
@@ -43,7 +44,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, object] = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": scrub(record.getMessage()),
@@ -79,7 +80,7 @@ class ContextFilter(logging.Filter):
 
 
 def configure(level: str | None = None, session_id: Callable[[], str | None] | None = None,
-              stream=None) -> logging.Handler:
+              stream: TextIO | None = None) -> logging.Handler:
     """Route every logger of the process (the project's, SQLAlchemy's, the web server's) to one JSON handler on
     stdout. Safe to call again: the handler is replaced, never doubled."""
     handler = logging.StreamHandler(stream or sys.stdout)

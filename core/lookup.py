@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import DomainError
@@ -98,6 +98,7 @@ def find_accounts(sessions: sessionmaker[Session], query: str) -> list[AccountHi
     if not text:
         return []
     digits = re.sub(r"[\s\-]", "", text)
+    condition: ColumnElement[bool] | None
     with sessions() as session:
         if digits.isdigit() and len(digits) >= 4:
             # Numbers are 13 digits: a prefix is the range between its lowest and highest completion, which the

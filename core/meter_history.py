@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Date, Integer, and_, bindparam, func, or_, select, true
+from sqlalchemy import Connection, Date, Integer, Select, and_, bindparam, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from core import clock, metering
@@ -22,9 +22,12 @@ from db.models import AdditionalCharge, Meter, Reading, ReadingWindow
 class MeterRef(Protocol):
     """What recording a reading needs of a meter: an ORM Meter or the columns read with the submission."""
 
-    id: int
-    serial: str
-    initial_value: Decimal
+    @property
+    def id(self) -> int: ...
+    @property
+    def serial(self) -> str: ...
+    @property
+    def initial_value(self) -> Decimal: ...
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class MeterHistory:
     estimated: Decimal  # volume charged by estimate since the previous real reading
 
 
-def _history_statement():
+def _history_statement() -> Select[Any]:
     """One SELECT for every fact record_reading checks, built once: a submission in the last days of a window
     competes with thousands of others, so it costs one round trip. One row per meter of the account and service
     (their spans feed the account's average); the meter's own neighbours repeat on each row."""

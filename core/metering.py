@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
 from core.clock import days_in_month, kyiv_midnight
 from core.config import AVERAGE_RULE_MAX_MONTHS, settings
@@ -44,7 +45,7 @@ class Candidate:
     order: int  # arrival order (row id): only a full tie goes to the later arrival
 
 
-def standing_rank(candidate: Candidate) -> tuple:
+def standing_rank(candidate: Candidate) -> tuple[Any, ...]:
     """The latest reading date stands; on a tie a staff correction, then the consumer's own, then the later arrival."""
     return candidate.read_at, candidate.corrected, candidate.own, candidate.order
 
@@ -116,7 +117,8 @@ def _span(meter: MeterSpan, cutoff: dt.datetime, until: dt.datetime) -> tuple[De
     days = days_between(first[0], last[0])
     if days <= 0:
         return None
-    return last[1] - first[1], days
+    # Each point's value is there: a reading's date comes with its value, an installation with its initial value.
+    return cast(Decimal, last[1]) - cast(Decimal, first[1]), days
 
 
 def average_daily(history: list[MeterSpan], until: dt.datetime) -> Decimal | None:

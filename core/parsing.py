@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import cast
 
 from core.config import settings
 from core.errors import DomainError
@@ -61,7 +62,7 @@ def _parse_decimal(text: str | None, prefix: str, places: int, lang: str = "uk")
         value = Decimal(compact.replace(",", "."))
     except InvalidOperation as exc:
         raise DomainError(f"{prefix}.format") from exc
-    if -value.as_tuple().exponent > places:
+    if -cast(int, value.as_tuple().exponent) > places:  # a finite number: the pattern above admits digits only
         raise DomainError(f"{prefix}.precision")
     return -value if negative else value
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -129,7 +131,8 @@ def handle_callback(
     raise AssertionError("unreachable")
 
 
-def _reverse(session: Session, intent: PaymentIntent, status: str, now: dt.datetime, note) -> CallbackResult:
+def _reverse(session: Session, intent: PaymentIntent, status: str, now: dt.datetime,
+             note: Callable[..., None]) -> CallbackResult:
     """The provider gave the money back: a reversing entry (the negative amount, dated now) linked to the payment,
     never an update of it. At most one per payment (a unique index), so a repeated callback adds nothing."""
     previous = intent.status
@@ -157,7 +160,7 @@ class _Rejected(Exception):
         self.reason, self.details = reason, details
 
 
-def _apply(sessions: sessionmaker[Session], params: dict, provider: str, keys: liqpay.Keys,
+def _apply(sessions: sessionmaker[Session], params: dict[str, Any], provider: str, keys: liqpay.Keys,
            order_id: str | None, now: dt.datetime) -> CallbackResult:
     status = str(params.get("status") or "")
     with sessions.begin() as session:

@@ -83,7 +83,8 @@ def description(account_number: str, service: str) -> str:
 class PaymentProvider(Protocol):
     """Where the consumer pays. `checkout` is what the browser is sent to; the provider answers by callback."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def checkout(self, intent: IntentView, *, result_url: str, server_url: str, language: str) -> liqpay.Checkout:
         ...

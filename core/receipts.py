@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -119,14 +120,14 @@ def build(session: Session, account_id: int, month: dt.date) -> Receipt:
         raise DomainError("receipt.no_charges")
     before = dict(session.execute(
         select(Charge.service, func.sum(Charge.amount_to_pay))
-        .where(Charge.account_id == account_id, Charge.month < month).group_by(Charge.service)).all())
+        .where(Charge.account_id == account_id, Charge.month < month).group_by(Charge.service)).tuples().all())
     paid_before = dict(session.execute(
         select(Payment.service, func.sum(Payment.amount))
-        .where(Payment.account_id == account_id, Payment.paid_at < starts).group_by(Payment.service)).all())
+        .where(Payment.account_id == account_id, Payment.paid_at < starts).group_by(Payment.service)).tuples().all())
     paid_in = dict(session.execute(
         select(Payment.service, func.sum(Payment.amount))
         .where(Payment.account_id == account_id, Payment.paid_at >= starts, Payment.paid_at < ends)
-        .group_by(Payment.service)).all())
+        .group_by(Payment.service)).tuples().all())
     services = [
         ServiceLine(service, amount, percent or ZERO, discount or ZERO, to_pay,
                     (before.get(service) or ZERO) - (paid_before.get(service) or ZERO),
@@ -172,18 +173,18 @@ def qr_png(content: str, font_dir: str | None = None) -> bytes:
 
     for error in ("q", "m"):
         code = segno.make(content, error=error, micro=False, boost_error=False)
-        if code.version <= 17:
+        if cast(int, code.version) <= 17:  # not a micro code: the version is a number
             break
     else:
         raise QrDataError("the payment data does not fit a QR code of version 17")
-    if code.version < 10:
+    if cast(int, code.version) < 10:
         code = segno.make(content, error=code.error.lower(), version=10, micro=False, boost_error=False)
     scale, border = 8, 4
     buffer = io.BytesIO()
     code.save(buffer, kind="png", scale=scale, border=border)
     image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
     size = image.size[0]
-    diameter = min(25, 17 + (code.version - 10)) * scale  # appendix 1, item 11: 17-25 modules for versions 10-17
+    diameter = min(25, 17 + (cast(int, code.version) - 10)) * scale  # appendix 1, item 11: 17-25 modules for versions 10-17
     box = ((size - diameter) // 2, (size - diameter) // 2, (size + diameter) // 2, (size + diameter) // 2)
     draw = ImageDraw.Draw(image)
     draw.ellipse(box, fill="white")

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import String, any_, bindparam, exists, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -171,7 +172,7 @@ def _copy_text(value: str) -> str:
     return value.translate(_COPY_ESCAPES)
 
 
-def _copy(cursor, table: str, columns: str, lines: list[str]) -> None:
+def _copy(cursor: Any, table: str, columns: str, lines: list[str]) -> None:
     cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO("".join(lines)), size=1 << 20)
 
 
@@ -197,7 +198,8 @@ def _write_credited_by_copy(session: Session, rows: list[RegistryRow], issues: l
         payments.append(f"{same}\t{_copy_text(row.channel)}\t{shared}\n")
         matches.append(f"{same}\t{issue or _COPY_NULL}\t{added}\n")
     same_columns = "account_id, service, amount, paid_at, external_ref"
-    with session.connection().connection.dbapi_connection.cursor() as cursor:
+    dbapi_connection: Any = session.connection().connection.dbapi_connection  # psycopg2's, with COPY
+    with dbapi_connection.cursor() as cursor:
         _copy(cursor, "payments", f"id, {same_columns}, channel, source, import_batch_id", payments)
         _copy(cursor, "registry_matches",
               f"payment_id, {same_columns}, issue, source, import_batch_id, outcome, created_at", matches)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from core.clock import add_months, month_start
@@ -28,7 +28,7 @@ def setting_norm(service: str) -> Decimal | None:
     return settings().hot_water_norm if service == "hot_water" else None
 
 
-def _latest(session: Session, column, service: str, period: dt.date) -> Decimal | None:
+def _latest(session: Session, column: SQLColumnExpression[Decimal | None], service: str, period: dt.date) -> Decimal | None:
     return session.scalar(
         select(column).where(Tariff.service == service, Tariff.valid_from <= month_start(period), column.is_not(None))
         .order_by(Tariff.valid_from.desc()).limit(1))
@@ -51,12 +51,12 @@ def open_through(period_end: dt.date) -> ColumnElement[bool]:
     return or_(Account.closed_on.is_(None), Account.closed_on >= period_end)
 
 
-def account_open(account_id) -> ColumnElement[bool]:
+def account_open(account_id: int | SQLColumnExpression[int]) -> ColumnElement[bool]:
     """SQL: the account of `account_id` (a column) is not closed; its meters take no new readings otherwise."""
     return ~exists().where(Account.id == account_id, Account.closed_on.is_not(None))
 
 
-def metered_condition(period: dt.date):
+def metered_condition(period: dt.date) -> ColumnElement[bool]:
     """A hot-water meter in service for the whole billing month, on an account that takes hot water."""
     period_end = add_months(period, 1)
     return and_(

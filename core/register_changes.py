@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import Select, exists, insert, select
 from sqlalchemy.orm import Session
 
 from core import clock
@@ -31,12 +33,16 @@ from core.register_parsing import (
 from db.models import Account, Meter, Reading, Tariff
 
 
-def _chunked(values: list, size: int = 500):
+_T = TypeVar("_T")
+_Q = TypeVar("_Q", bound=tuple[Any, ...])
+
+
+def _chunked(values: list[_T], size: int = 500) -> Iterator[list[_T]]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
 
 
-def _lock(statement, session: Session, of=None):
+def _lock(statement: Select[_Q], session: Session, of: Any = None) -> Select[_Q]:
     """Rows a commit may change are locked (PostgreSQL; SQLite has one writer at a time anyway), so two imports
     touching one account take turns and neither overwrites the other's change unseen."""
     if session.get_bind().dialect.name != "postgresql":
@@ -46,7 +52,7 @@ def _lock(statement, session: Session, of=None):
 
 # --- accounts ----------------------------------------------------------------------------------------------------
 
-def _stored_account_values(account: Account) -> dict:
+def _stored_account_values(account: Account) -> dict[str, Any]:
     return {"street": account.street, "building": account.building, "flat": account.flat or None,
             "residents": account.residents, "heating": account.has_heating, "hot_water": account.has_hot_water,
             "heated_area": Decimal(account.heated_area).quantize(Decimal("0.01")), "closed_on": account.closed_on}
@@ -64,8 +70,8 @@ def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out
     for chunk in _chunked(sorted(set(numbers.values()))):
         stored.update((a.number, a) for a in session.scalars(_lock(
             select(Account).where(Account.number.in_(chunk)).order_by(Account.number), session)))
-    seen: dict[str, tuple[int, dict]] = {}
-    created: list[dict] = []
+    seen: dict[str, tuple[int, dict[str, Any]]] = {}
+    created: list[dict[str, Any]] = []
     for line, row in table.rows:
         number = numbers.get(line)
         if number is None:
@@ -145,12 +151,12 @@ def _meters(session: Session, table: _Table, actor: str, now: dt.datetime, out: 
     for chunk in _chunked(sorted(numbers)):
         accounts.update((n, (i, c)) for n, i, c in session.execute(
             select(Account.number, Account.id, Account.closed_on).where(Account.number.in_(chunk))))
-    seen: dict[str, tuple[int, dict]] = {}
+    seen: dict[str, tuple[int, dict[str, Any]]] = {}
     for line, row in table.rows:
         try:
-            serial = _text(row, "meter_serial")
+            serial = cast(str, _text(row, "meter_serial"))  # required: never None
             number = _account_number(row)
-            values = {"account_number": number, "service": _service(row),
+            values: dict[str, Any] = {"account_number": number, "service": _service(row),
                       "installed_on": _day(row, "installed_on", today),
                       "initial_value": _number(row, "initial_value", 3, MAX_METER_VALUE),
                       "removed_on": _day(row, "removed_on", today, required=False)}
@@ -185,7 +191,7 @@ def _meters(session: Session, table: _Table, actor: str, now: dt.datetime, out: 
                 raise _Reject("register.meter_other_account", meter=serial, value=owner)
             if meter.service != values["service"]:
                 raise _Reject("register.meter_service", meter=serial, value=meter.service)
-            fields = {}
+            fields: dict[str, tuple[Any, Any]] = {}
             if meter.installed_on != values["installed_on"]:
                 fields["installed_on"] = (meter.installed_on, values["installed_on"])
             if Decimal(meter.initial_value) != values["initial_value"]:
@@ -202,7 +208,8 @@ def _meters(session: Session, table: _Table, actor: str, now: dt.datetime, out: 
             out.reject(line, reason)
 
 
-def _change_meter(session: Session, meter: Meter, number: str, closed_on: dt.date | None, fields: dict, values: dict,
+def _change_meter(session: Session, meter: Meter, number: str, closed_on: dt.date | None, fields: dict[str, Any],
+                  values: dict[str, Any],
                   out: _Outcome) -> None:
     """Correct the installation (only before any reading), remove the meter or put a removal right."""
     has_readings = session.scalar(select(exists().where(Reading.meter_id == meter.id)))
@@ -234,7 +241,7 @@ def _change_meter(session: Session, meter: Meter, number: str, closed_on: dt.dat
 
 def _tariffs(session: Session, table: _Table, actor: str, now: dt.datetime, out: _Outcome) -> None:
     stored = {(t.service, t.valid_from): t for t in session.scalars(_lock(select(Tariff).order_by(Tariff.id), session))}
-    seen: dict[tuple[str, dt.date], tuple[int, dict]] = {}
+    seen: dict[tuple[str, dt.date], tuple[int, dict[str, Any]]] = {}
     for line, row in table.rows:
         try:
             service = _service(row)
@@ -291,10 +298,10 @@ class _Outcome:
     actor: str
     now: dt.datetime
     rejected: list[Rejected]
-    to_add: list[dict] = field(default_factory=list)
-    changes: list[dict] = field(default_factory=list)
+    to_add: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
-    audits: list[dict] = field(default_factory=list)  # written together at the end (one statement)
+    audits: list[dict[str, Any]] = field(default_factory=list)  # written together at the end (one statement)
 
     def reject(self, line: int, reason: _Reject) -> None:
         self.rejected.append(Rejected(line, reason.key, reason.params))

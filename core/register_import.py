@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -38,8 +39,8 @@ class RegisterResult:
     encoding: str
     delimiter: str
     rows_total: int
-    to_add: list[dict]  # new accounts, meters or tariff rows
-    changes: list[dict]  # {"line", "key", "fields": {column: (stored, new)}}
+    to_add: list[dict[str, Any]]  # new accounts, meters or tariff rows
+    changes: list[dict[str, Any]]  # {"line", "key", "fields": {column: (stored, new)}}
     unchanged: list[int]  # line numbers identical to the stored state
     rejected: list[Rejected]
     committed: bool

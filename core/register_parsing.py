@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from core.errors import DomainError
 from core.import_parsing import (
@@ -96,7 +97,7 @@ def read_table(kind: str, data: bytes) -> _Table:
     records = [(n, r) for n, r in records if any(cell.strip() for cell in r)]
     if not records:
         raise DomainError("import.empty")
-    header_number, header = records[0]
+    _header_number, header = records[0]
     mapping = column_mapping(header, COLUMNS[kind], REQUIRED[kind])
     unterminated = not text.rstrip(" \t").endswith(("\n", "\r"))
     rows, rejected = [], []
@@ -119,7 +120,7 @@ class _Reject(Exception):
         self.key, self.params = key, params
 
 
-def _text(row: dict, column: str, required: bool = True) -> str | None:
+def _text(row: dict[str, str], column: str, required: bool = True) -> str | None:
     value = row.get(column) or ""
     if not value:
         if required:
@@ -130,7 +131,7 @@ def _text(row: dict, column: str, required: bool = True) -> str | None:
     return value
 
 
-def _flag(row: dict, column: str) -> bool:
+def _flag(row: dict[str, str], column: str) -> bool:
     value = (row.get(column) or "").lower()
     if value in YES:
         return True
@@ -139,7 +140,7 @@ def _flag(row: dict, column: str) -> bool:
     raise _Reject("register.flag", column=column, value=row.get(column) or "")
 
 
-def _number(row: dict, column: str, places: int, maximum: Decimal) -> Decimal:
+def _number(row: dict[str, str], column: str, places: int, maximum: Decimal) -> Decimal:
     text = row.get(column) or ""
     try:
         value = parse_decimal(text, places)
@@ -159,7 +160,7 @@ def _number(row: dict, column: str, places: int, maximum: Decimal) -> Decimal:
 _DAY_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 
-def _day(row: dict, column: str, today: dt.date, required: bool = True) -> dt.date | None:
+def _day(row: dict[str, str], column: str, today: dt.date, required: bool = True) -> dt.date | None:
     text = row.get(column) or ""
     if not text:
         if required:
@@ -167,7 +168,7 @@ def _day(row: dict, column: str, today: dt.date, required: bool = True) -> dt.da
         return None
     for pattern in _DAY_FORMATS:
         try:
-            day = dt.datetime.strptime(text, pattern).date()
+            day = dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date)
             break
         except ValueError:
             continue
@@ -180,14 +181,14 @@ def _day(row: dict, column: str, today: dt.date, required: bool = True) -> dt.da
     return day
 
 
-def _account_number(row: dict) -> str:
+def _account_number(row: dict[str, str]) -> str:
     try:
         return parse_account_number(row.get("account_number"))
     except DomainError:
         raise _Reject("import.account_format", value=row.get("account_number") or "") from None
 
 
-def _service(row: dict) -> str:
+def _service(row: dict[str, str]) -> str:
     try:
         return parse_service_name(row.get("service") or "")
     except ValueError:
@@ -204,9 +205,9 @@ def address_of(street: str, building: str, flat: str | None) -> str:
 ACCOUNT_FIELDS = ("street", "building", "flat", "residents", "heating", "hot_water", "heated_area", "closed_on")
 
 
-def account_values(row: dict, stored: Account | None, today: dt.date) -> dict:
+def account_values(row: dict[str, str], stored: Account | None, today: dt.date) -> dict[str, Any]:
     """A row of the accounts file as the values it stands for (the ones compared with the stored account)."""
-    values = {
+    values: dict[str, Any] = {
         "street": _text(row, "street"), "building": _text(row, "building"), "flat": _text(row, "flat", False),
         "heating": _flag(row, "heating"), "hot_water": _flag(row, "hot_water"),
         "heated_area": _number(row, "heated_area", 2, MAX_AREA),

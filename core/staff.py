@@ -81,7 +81,8 @@ def authenticate_staff(
         user = session.scalar(select(StaffUser).where(StaffUser.username == key))
         known = user is not None and user.active
         # The same Argon2 work for an unknown, a deactivated and an active user: the timing reveals nothing.
-        if verify_password(user.password_hash if known else DUMMY_HASH, password) and known:
+        if verify_password(user.password_hash if user is not None and known else DUMMY_HASH, password) \
+                and user is not None and known:
             user.last_login_at = now
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
@@ -118,7 +119,7 @@ def update_staff_user(
         check_policy(password)
     with sessions.begin() as session:
         user = session.get_one(StaffUser, user_id)
-        changes = {}
+        changes: dict[str, object] = {}
         if role is not None and role != user.role:
             changes["role"] = [user.role, role]
             user.role = role

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -23,22 +24,24 @@ from sqlalchemy import (
     text,
     func,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.sql.functions import Function
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
-class _SQLiteUnits(Numeric):
+class _SQLiteUnits(Numeric[Decimal]):
     """SQLite's side of `Fixed`: declared NUMERIC(p, s) as before, holding integers, passed through untouched
     (SQLAlchemy's own Numeric would send a binary float)."""
 
-    def bind_processor(self, dialect):
+    def bind_processor(self, dialect: Dialect) -> None:
         return None
 
-    def result_processor(self, dialect, coltype):
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
         return None
 
 
-class Fixed(TypeDecorator):
+class Fixed(TypeDecorator[Decimal]):
     """An exact decimal with `scale` places, rounded half up to them on the way in.
 
     PostgreSQL stores NUMERIC(precision, scale). SQLite has no exact decimal (its NUMERIC is a binary float),
@@ -57,7 +60,7 @@ class Fixed(TypeDecorator):
         self.precision, self.scale = precision, scale
         self.quantum = Decimal(1).scaleb(-scale)
 
-    def load_dialect_impl(self, dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return _SQLiteUnits(self.precision, self.scale)
         return dialect.type_descriptor(Numeric(self.precision, self.scale))
@@ -71,14 +74,14 @@ class Fixed(TypeDecorator):
             raise TypeError("money and volumes are Decimal, never float")
         return Decimal(value).quantize(self.quantum, ROUND_HALF_UP)
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: Decimal | int | str | None, dialect: Dialect) -> Decimal | int | None:
         if value is None:
             return None
         if dialect.name == "sqlite":
             return self.to_units(value)
         return self.exact(value)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         if dialect.name == "sqlite":
@@ -93,31 +96,31 @@ Volume = Fixed(12, 3)
 TariffRate = Fixed(12, 4)
 
 
-def fixed_avg(column, type_: Fixed | None = None):
+def fixed_avg(column: Any, type_: Fixed | None = None) -> Function[Any]:
     """AVG of a fixed-point column, in its own units and rounded half up to its last place."""
     return func.avg(column, type_=type_ or column.type)
 
 
-class AwareDateTime(TypeDecorator):
+class AwareDateTime(TypeDecorator[dt.datetime]):
     """DateTime that always comes back timezone-aware (SQLite stores naive UTC)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to an aware column")
         if dialect.name == "sqlite":
-            return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            return value.astimezone(dt.UTC).replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
         return value
 
 

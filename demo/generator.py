@@ -13,8 +13,9 @@ import io
 import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
@@ -93,16 +94,20 @@ def _months(last: dt.date) -> list[dt.date]:
     return months
 
 
+# The rows of one chunk of flats, per model, ready for `_write`.
+_Rows = dict[type, list[dict[str, Any]]]
+
+
 class _Ids:
     """Explicit primary keys, so child rows reference parents without round trips."""
 
     def __init__(self, session: Session) -> None:
-        self.next = {
+        self.next: dict[type, int] = {
             model: (session.scalar(select(func.max(model.id))) or 0) + 1
             for model in (Account, Meter, Charge, Payment, Reading, ConsumerLogin, ConsumerAccountLink)
         }
 
-    def take(self, model) -> int:
+    def take(self, model: type) -> int:
         value = self.next[model]
         self.next[model] = value + 1
         return value
@@ -148,7 +153,7 @@ def generate(engine: Engine, size: str | int = "small", seed: int = 2020, now: d
     login_hash = _DEMO_HASHER.hash(DEMO_CONSUMER_PASSWORD)
 
     layout = _layout(rng, count)
-    chunk: list[dict] = []
+    chunk: list[dict[str, Any]] = []
     for position, flat in enumerate(layout):
         chunk.append(flat)
         if len(chunk) >= 2000 or position == len(layout) - 1:
@@ -182,7 +187,7 @@ def generate(engine: Engine, size: str | int = "small", seed: int = 2020, now: d
     return summary
 
 
-def _write(connection, model, batch: list[dict]) -> None:
+def _write(connection: Connection, model: Any, batch: list[dict[str, Any]]) -> None:
     """Bulk insert: COPY on PostgreSQL (city scale in minutes), multi-row INSERT elsewhere."""
     if not batch:
         return
@@ -205,11 +210,13 @@ def _write(connection, model, batch: list[dict]) -> None:
     for row in batch:
         writer.writerow([_copy_value(row[c]) for c in columns])
     buffer.seek(0)
-    cursor = connection.connection.dbapi_connection.cursor()
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None  # the connection is open: it has just been used
+    cursor = dbapi_connection.cursor()
     cursor.copy_expert(f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
 
 
-def _copy_value(value):
+def _copy_value(value: object) -> object:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -219,7 +226,7 @@ def _copy_value(value):
     return value
 
 
-def _layout(rng: random.Random, count: int) -> list[dict]:
+def _layout(rng: random.Random, count: int) -> list[dict[str, Any]]:
     """Flats in buildings along the streets; the seed's example account and a new consumer come first."""
     flats = [
         {"number": SEED_ACCOUNT, "street": STREETS[0][1], "building": "20", "flat": "1", "seed": True},
@@ -245,10 +252,11 @@ def _hot_water_tariff(month: dt.date) -> Decimal:
     return HOT_WATER_TARIFF.get(month.year, HOT_WATER_TARIFF_LATEST)
 
 
-def _build(rng, flats, ids: _Ids, months, windows, now, login_hash) -> dict:
+def _build(rng: random.Random, flats: list[dict[str, Any]], ids: _Ids, months: list[dt.date],
+           windows: dict[dt.date, tuple[int, dt.datetime, dt.datetime]], now: dt.datetime, login_hash: str) -> _Rows:
     leaks = random.Random(f"leaks-{ids.next[Account]}")  # its own stream: flags do not shift the rest of the data
     recent = add_months(months[-1], -12)
-    rows: dict = {m: [] for m in (Account, Meter, ConsumerLogin, ConsumerAccountLink, Charge, Payment, Reading)}
+    rows: _Rows = {m: [] for m in (Account, Meter, ConsumerLogin, ConsumerAccountLink, Charge, Payment, Reading)}
     for flat in flats:
         seed, new = flat.get("seed", False), flat.get("new", False)
         account_id = ids.take(Account)
@@ -263,6 +271,7 @@ def _build(rng, flats, ids: _Ids, months, windows, now, login_hash) -> dict:
             address=f"{flat['street']}, {flat['building']}, кв. {flat['flat']}", heated_area=area, residents=residents,
             has_heating=has_heating, has_hot_water=has_hot_water, created_at=created,
         ))
+        meter_id: int | None
         if new:
             meter_id = ids.take(Meter)
             rows[Meter].append(dict(id=meter_id, account_id=account_id, serial=NEW_ACCOUNT_METER, service="hot_water",
@@ -288,7 +297,7 @@ def _build(rng, flats, ids: _Ids, months, windows, now, login_hash) -> dict:
         reading_rate = 0.93 if seed else rng.choice([0.95, 0.9, 0.85, 0.7, 0.5])
         charges_by_service: dict[str, list[tuple[dt.date, Decimal]]] = {"heating": [], "hot_water": []}
         consumed_since_reading = Decimal(0)
-        for month in months + [add_months(months[-1], 1)]:
+        for month in [*months, add_months(months[-1], 1)]:
             billed = month <= months[-1]
             days = days_in_month(month)
             month_use = _q(per_day * days * Decimal(rng.uniform(0.7, 1.3)), MILLI) if has_hot_water else Decimal(0)
@@ -354,7 +363,9 @@ def _reading_channel(rng: random.Random, moment: dt.datetime, login_id: int | No
     return rng.choices(["water_utility", "staff"], weights=[88, 12])[0]
 
 
-def _payments(rng, rows, ids: _Ids, account_id, charges_by_service, behaviour, now, seed) -> None:
+def _payments(rng: random.Random, rows: _Rows, ids: _Ids, account_id: int,
+              charges_by_service: dict[str, list[tuple[dt.date, Decimal]]], behaviour: str, now: dt.datetime,
+              seed: bool) -> None:
     for service, charges in charges_by_service.items():
         carried = Decimal(0)
         for index, (month, to_pay) in enumerate(charges):

@@ -112,10 +112,12 @@ def zxcvbn_passwords(wheel: Path) -> list[str]:
         source = archive.read("zxcvbn/frequency_lists.py").decode("utf-8")
     # Read as data, never executed: FREQUENCY_LISTS = {"passwords": "123456,password,...".split(","), ...}
     for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "FREQUENCY_LISTS":
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+                and getattr(node.targets[0], "id", "") == "FREQUENCY_LISTS"):
             for key, value in zip(node.value.keys, node.value.values):
-                if ast.literal_eval(key) == "passwords":
-                    text = value.func.value if isinstance(value, ast.Call) else value
+                if key is not None and ast.literal_eval(key) == "passwords":
+                    call = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                    text = value.func.value if call else value  # type: ignore[attr-defined]
                     return ast.literal_eval(text).split(",")
     raise SystemExit("zxcvbn/frequency_lists.py has no 'passwords' list")
 
@@ -139,7 +141,7 @@ def keyboard_variants(words: list[str]) -> set[str]:
 
 
 def cyrillic_variants() -> set[str]:
-    out = set()
+    out: set[str] = set()
     for word in CYRILLIC_WORDS.split():
         forms = {word, word.replace("'", ""), typed_on(TO_LATIN, word)} | romanised(word)
         out.update(form + ending for form in forms for ending in ENDINGS)
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
         folder = args.wheels or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)
         entries, counts = build(folder)
-        licences = [f"common_passwords.txt is built from lists shipped in these packages; their licences follow.",
+        licences = ["common_passwords.txt is built from lists shipped in these packages; their licences follow.",
                     "", "=== Django 5.2.8 (django/contrib/auth/common-passwords.txt.gz) ===", "",
                     licence(_wheel(folder, "django")), "",
                     "=== zxcvbn 4.5.0 (zxcvbn/frequency_lists.py) ===", "", licence(_wheel(folder, "zxcvbn"))]

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from core import config
 from core.clock import KYIV
@@ -129,7 +128,7 @@ def sessions(engine):
 
 
 def kyiv(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=KYIV)
+    return dt.datetime(*args, tzinfo=KYIV)  # type: ignore[misc]
 
 
 class World:

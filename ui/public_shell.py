@@ -40,7 +40,7 @@ def header(menu: list) -> None:
     top.markdown(f"**:material/local_fire_department: {tr('app.title')}**")
     top.segmented_control(
         tr("lang.label"), list(LANGUAGE_NAMES), key="lang_switch", on_change=_language_changed,
-        format_func=_SHORT.get, label_visibility="collapsed",
+        format_func=lambda code: _SHORT.get(code, code), label_visibility="collapsed",
     )
     if current_login_id() is None:
         return

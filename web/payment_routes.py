@@ -21,6 +21,7 @@ MAX_BODY_BYTES = 64 * 1024
 async def liqpay_callback(request: Request) -> JSONResponse:
     if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
         return JSONResponse({"result": "rejected", "reason": "too_large"}, status_code=413)
+    form: Mapping[str, object]
     try:
         form = await request.form()
     except Exception:  # a malformed body is one more unsigned callback: rejected below, never a traceback

@@ -38,5 +38,5 @@ def trust_only_configured_proxies() -> None:
         def __init__(self, app, trusted_hosts: object = None) -> None:  # noqa: ARG002 - the setting wins
             super().__init__(app, trusted_hosts=trusted)
 
-    uvicorn.config.ProxyHeadersMiddleware = ConfiguredProxyHeaders
+    uvicorn.config.ProxyHeadersMiddleware = ConfiguredProxyHeaders  # type: ignore[misc]
     os.environ["FORWARDED_ALLOW_IPS"] = ",".join(trusted)  # for any server configured after this point

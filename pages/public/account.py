@@ -89,7 +89,7 @@ if receipt_months:
 
 st.subheader(tr("account.chart_title"), anchor=False)
 span = st.segmented_control(tr("account.chart_range"), ["24", "all"], default="24", label_visibility="collapsed",
-                            format_func={"24": tr("account.range_24"), "all": tr("account.range_all")}.get)
+                            format_func=lambda s: {"24": tr("account.range_24"), "all": tr("account.range_all")}[s])
 since = None if span == "all" else add_months(clock.today().replace(day=1), -23)
 months = monthly_totals_of(data, since)
 figure = go.Figure()

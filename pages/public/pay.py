@@ -1,5 +1,7 @@
 """Pay: choose the service and the amount (the debt by default), then go to the payment service. No commission."""
 
+from decimal import Decimal
+
 import streamlit as st
 
 from core import formatting, payments, statements
@@ -32,7 +34,7 @@ balances = {s.service: s.balance for s in statements.statement_for_consumer(sess
 
 
 def service_label(service: str) -> str:
-    balance = balances.get(service, 0)
+    balance = balances.get(service, Decimal(0))
     state = (tr("pay.debt", amount=formatting.money(balance, lang)) if balance > 0 else
              tr("pay.overpaid", amount=formatting.money(-balance, lang)) if balance < 0 else tr("pay.settled"))
     return f"{t('service.' + service, lang)} — {state}"
@@ -41,7 +43,7 @@ def service_label(service: str) -> str:
 owed = [s for s in services if balances.get(s, 0) > 0]
 service = st.radio(tr("pay.service"), services, format_func=service_label, key=f"pay_service_{account.account_id}",
                    index=services.index(owed[0]) if owed else 0)
-debt = balances.get(service, 0)
+debt = balances.get(service, Decimal(0))
 with st.form(f"pay_{account.account_id}_{service}", border=False):
     amount = st.text_input(tr("pay.amount"), value=amount_text(debt) if debt > 0 else "", help=tr("pay.amount_help"))
     submitted = st.form_submit_button(tr("pay.submit"), type="primary", width="stretch")

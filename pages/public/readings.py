@@ -65,7 +65,7 @@ if not meters:
 for meter in meters:
     with st.container(border=True):
         st.subheader(tr("readings.meter", serial=md(meter.serial)), anchor=False)
-        if meter.last_value is None:
+        if meter.last_value is None or meter.last_submitted_at is None:
             st.write(tr("readings.never"))
         else:
             st.markdown(tr("readings.last", value=formatting.volume(meter.last_value, lang),

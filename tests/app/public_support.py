@@ -84,7 +84,7 @@ def click(at: AppTest, label: str) -> AppTest:
 
 def shown(at: AppTest) -> str:
     """Every text on the screen, for assertions about what the user reads."""
-    parts = []
+    parts: list[str] = []
     for kind in ("title", "subheader", "markdown", "text", "caption", "success", "info", "warning", "error"):
         parts.extend(str(element.value) for element in getattr(at, kind))
     parts.extend(f"{m.label} {m.value}" for m in at.metric)

@@ -38,7 +38,7 @@ def test_no_banner_in_production(production):
     assert not any("Демонстраційний" in w for w in warnings(open_app("staff_dashboard.py")))
 
 
-def test_pay_screen_in_production_says_online_payment_is_not_configured(production, cabinet):  # noqa: F811
+def test_pay_screen_in_production_says_online_payment_is_not_configured(production, cabinet):
     _sessions, _account, login_id = cabinet
     at = app(login_id)
     assert not at.exception

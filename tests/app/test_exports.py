@@ -61,7 +61,7 @@ def test_reconciliation_downloads_neutralise_the_banks_text(app_world, downloads
 
     at = staff_page(admin, "reconciliation.py")
     assert not at.exception
-    [(name, data)] = [(n, d) for n, d in downloads if n.startswith("zvirka_ryadky")]
+    [(_name, data)] = [(n, d) for n, d in downloads if n.startswith("zvirka_ryadky")]
     header, row = cells(data)
     by_column = dict(zip(header, row))
     assert by_column["Номер замовлення"] == "'=1+1"
@@ -81,7 +81,7 @@ def test_explore_download_neutralises_a_street_name(app_world, downloads):
     assert not at.exception
     name, data = downloads[-1]
     assert name.startswith("charges")
-    header, *rows = cells(data)
+    _header, *rows = cells(data)
     assert [row[0] for row in rows] == ["'=1+1"]
     assert rows[0][1] == "1500,00"
 
@@ -93,14 +93,14 @@ def test_reminder_list_neutralises_an_address(app_world):
     app_world.meter(account, "-0812345")
     november = app_world.window(dt.date(2026, 11, 1))
     data = staff_data.missing_csv(november, None, {"період": "2026-11"})()
-    header, row = cells(data)
+    _header, row = cells(data)
     assert row[:3] == ["1120200001000", "'@SUM(1), 5", "'-0812345"]
 
 
 def test_billing_file_goes_through_the_same_writer():
     line = AdditionalChargeLine(1, "=1+1", "=2+2", "=2+2", 2, "0800001", 2, 1, "average", Decimal("0.1"), 30,
                                 Decimal("-3.000"), Decimal("98.5200"), Decimal("-295.56"))
-    header, row = cells(additional_charges.billing_csv([line], dt.date(2026, 11, 1)))
+    _header, row = cells(additional_charges.billing_csv([line], dt.date(2026, 11, 1)))
     assert row == ["'=1+1", "hot_water", "2026-11", "-3,000", "98,52", "-295,56", "average", "estimated"]
 
 

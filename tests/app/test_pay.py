@@ -60,7 +60,7 @@ def app(login_id: int | None, lang: str = "uk", query: dict | None = None, page:
 
 
 def text_of(at: AppTest) -> str:
-    parts = []
+    parts: list[str] = []
     for kind in ("title", "subheader", "markdown", "text", "caption", "success", "info", "warning", "error"):
         parts.extend(str(e.value) for e in getattr(at, kind))
     parts.extend(f"{m.label} {m.value}" for m in at.metric)
@@ -104,7 +104,7 @@ def test_pay_screen_offers_the_accounts_services_with_the_debt_and_no_commission
 
 
 def test_demo_payment_from_pay_screen_to_credited(cabinet):
-    sessions, account, login_id = cabinet
+    sessions, _account, login_id = cabinet
     at = submit(app(login_id))
     [intent] = intents(sessions)
     assert (intent.status, intent.amount, intent.service, intent.provider) == ("pending", Decimal("866.66"), "heating", "demo")
@@ -155,7 +155,7 @@ def test_liqpay_checkout_link_when_keys_are_configured(configure, cabinet):
     configure(LIQPAY_PUBLIC_KEY="sandbox_i000", LIQPAY_PRIVATE_KEY="sandbox_secret",
               PUBLIC_BASE_URL="https://cabinet.example")
     at = submit(app(login_id))
-    [link] = [e for e in at.get("link_button")]
+    [link] = list(at.get("link_button"))
     url = urlsplit(link.proto.url)
     assert f"{url.scheme}://{url.netloc}{url.path}" == "https://www.liqpay.ua/api/3/checkout"
     query = parse_qs(url.query)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.consumers import register

@@ -101,7 +101,7 @@ def test_a_credited_payment_shows_at_once(at, app_world):
         seed = s.scalar(select(Account.id).where(Account.number == "1120200001000"))
     app_world.payment(seed, "hot_water", "300.00", kyiv(2026, 11, 27, 11))
     at.run()
-    assert ("Заборгованості немає", "0,00\u00a0₴") == (at.metric[1].label, at.metric[1].value)
+    assert (at.metric[1].label, at.metric[1].value) == ("Заборгованості немає", "0,00\u00a0₴")
     assert "Останній платіж: 300,00\u00a0₴, 27.11.2026" in shown(at)
 
 

@@ -17,7 +17,7 @@ def at(app_world):
 
 
 def download_buttons(at):
-    return [element for element in at.get("download_button")]
+    return list(at.get("download_button"))
 
 
 def test_the_receipt_can_be_downloaded_for_each_month_with_charges(at):

@@ -21,7 +21,6 @@ import secrets
 import shlex
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -71,6 +70,7 @@ def _require_tools() -> None:
 
 def _database(directory: Path):
     """A database of the deployment's own, on the test server: created here, dropped at the end."""
+    assert PG_URL, "skipped above without it"
     base = make_url(PG_URL)
     name = f"{base.database}_deploy"[:60]
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -115,7 +115,9 @@ def _env_file(path: Path, overrides: dict[str, str]) -> dict[str, str]:
 
 def _unit(path: Path, instance: str) -> tuple[list[str], dict[str, str], Path]:
     """ExecStart (with %i), the environment (EnvironmentFile= and Environment=) and WorkingDirectory of a unit."""
-    command, env, cwd = None, {}, ROOT
+    command: list[str] | None = None
+    env: dict[str, str] = {}
+    cwd = ROOT
     for line in path.read_text(encoding="utf-8").replace("%i", instance).splitlines():
         key, _, value = line.partition("=")
         if key == "ExecStart":
@@ -334,7 +336,7 @@ def test_consumer_stays_logged_in_when_their_replica_dies(deployment, browser):
 
 
 def test_operator_uploads_a_bank_registry_through_nginx(deployment, browser, sessions, tmp_path):
-    yesterday = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).strftime("%Y-%m-%d 10:15")
+    yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).strftime("%Y-%m-%d 10:15")
     registry = tmp_path / "registry.csv"
     registry.write_text("account_number;service;amount;paid_at;payment_ref\n"
                         f"{ACCOUNT};heating;355,56;{yesterday};DEPLOY-0001\n", encoding="utf-8")

@@ -27,7 +27,7 @@ import pytest
 try:
     from playwright.sync_api import expect
 except ImportError:  # require_browser() skips (or fails in CI) with the reason
-    expect = None
+    expect = None  # type: ignore[assignment]
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -654,9 +654,9 @@ def pay_debt_and_fail_once(page, check=_no_check, shot: str = "journey-3-paid") 
     expect(page.get_by_test_id("stMetricLabel").filter(has_text="Борг").first).to_be_visible()
     wait_idle(page)
     text = main_text(page)
-    debt = re.search(r"Гаряча вода\s+Борг\s+([\d ]+,\d\d ₴)", text)
-    assert debt, text
-    debt = debt.group(1)
+    found = re.search(r"Гаряча вода\s+Борг\s+([\d ]+,\d\d ₴)", text)
+    assert found, text
+    debt = found.group(1)
 
     go_to(page, "Оплата", "Без комісії.")
     check(page)

@@ -162,7 +162,7 @@ def waiting_tickets(database_url: str) -> int:
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
-            return connection.scalar(select(func.count()).where(ConsumerSession.ticket_hash.is_not(None)))
+            return connection.execute(select(func.count()).where(ConsumerSession.ticket_hash.is_not(None))).scalar_one()
     finally:
         engine.dispose()
 

@@ -105,6 +105,8 @@ def _demo_login(database_url: str) -> str:
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            return connection.scalar(select(ConsumerLogin.login).order_by(ConsumerLogin.id).limit(1))
+            login = connection.scalar(select(ConsumerLogin.login).order_by(ConsumerLogin.id).limit(1))
+            assert login is not None, "the demo has consumer logins"
+            return login
     finally:
         engine.dispose()

@@ -34,7 +34,7 @@ def test_download_the_receipt_on_a_phone(browser, public):
         with page.expect_download() as download:
             button.click()
         assert download.value.suggested_filename.startswith(f"kvytantsiia-{SEED_ACCOUNT}-")
-        pdf = PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
+        pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
         text = pdf.pages[0].extract_text().replace("\u00a0", " ")
         assert "Квитанція за" in text and SEED_ACCOUNT in text
         assert "Реквізити для оплати не налаштовано" in " ".join(text.split())

@@ -162,7 +162,7 @@ def test_an_overestimate_is_credited_back_in_the_billing_file_and_on_the_account
 
 
 def test_a_corrected_reading_reverses_its_recalculation_and_is_recalculated_again(overestimated, sessions, world):
-    w, account, meter = overestimated
+    w, _account, meter = overestimated
     world.reading(meter, w[FEB], "101", kyiv(2020, 2, 28, 10))
     additional_charges.process_window(sessions, w[FEB], actor="manager", now=kyiv(2020, 3, 4, 9))
     with sessions() as s:
@@ -174,7 +174,7 @@ def test_a_corrected_reading_reverses_its_recalculation_and_is_recalculated_agai
     assert sorted((r.kind, r.quality, r.volume) for r in march) == [
         ("recalculation", "corrected", Decimal("1.600")), ("reversal", "actual", Decimal("5.400"))]
     # Everything charged for the meter since December: estimate + recalculations = the true 8 m³.
-    estimated = sum(l.volume for l in additional_charges.additional_charge_list(sessions, w[dt.date(2020, 1, 1)]))
+    estimated = sum(line.volume for line in additional_charges.additional_charge_list(sessions, w[dt.date(2020, 1, 1)]))
     recalculated = sum(r.volume for p in (FEB, dt.date(2020, 3, 1))
                        for r in additional_charges.recalculation_list(sessions, w[p]))
     assert estimated + recalculated == Decimal("8.000")

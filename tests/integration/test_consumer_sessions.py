@@ -10,7 +10,7 @@ from core import config, consumer_sessions, staff, staff_sessions
 from core.consumers import change_password, register
 from tests.conftest import kyiv
 
-NOW = kyiv(2020, 3, 2, 10).astimezone(dt.timezone.utc)  # durations below are elapsed time (a DST change is inside)
+NOW = kyiv(2020, 3, 2, 10).astimezone(dt.UTC)  # durations below are elapsed time (a DST change is inside)
 PASSWORD = "тепла-зима-2020"
 BROWSER = "the-consumers-own-browser"
 

@@ -11,7 +11,7 @@ from core.errors import DomainError
 from tests.integration.test_readings import IN_WINDOW, consumer  # noqa: F401 - the fixture
 
 
-def test_a_reading_message_in_english_carries_english_numbers(consumer, sessions):  # noqa: F811
+def test_a_reading_message_in_english_carries_english_numbers(consumer, sessions):
     login_id, meter_id, _ = consumer
     with pytest.raises(DomainError) as err:
         readings.submit_reading(sessions, login_id, meter_id, "108.999", now=IN_WINDOW, language="en")
@@ -20,7 +20,7 @@ def test_a_reading_message_in_english_carries_english_numbers(consumer, sessions
     assert "108,999" in err.value.message("uk")
 
 
-def test_an_english_reading_typed_with_a_thousands_comma_is_read_as_shown(consumer, sessions):  # noqa: F811
+def test_an_english_reading_typed_with_a_thousands_comma_is_read_as_shown(consumer, sessions):
     login_id, meter_id, _ = consumer
     receipt = readings.submit_reading(sessions, login_id, meter_id, "1,109.250 m³", now=IN_WINDOW, language="en",
                                       confirm_jump=True)

@@ -26,7 +26,7 @@ CHARGES_HEADER = "account_number;service;month;volume;tariff;amount;discount_per
 
 
 def test_a_charges_file_cut_inside_its_last_field_stores_nothing_wrong(town):
-    world, seed, other = town
+    world, _seed, other = town
     # The billing's row ends `;88,67;0;88,67`; the file stops after `8`: the field count still matches.
     cut = raw(CHARGES_HEADER + f"{SEED};hot_water;2026-11;0,900;98,52;88,67;0;88,67\n"
               f"{OTHER};hot_water;2026-11;0,900;98,52;88,67;0;8")

@@ -41,6 +41,6 @@ def test_the_standing_reading_migration_resolves_existing_duplicates(sqlite_engi
                            "'accepted', 'actual', 0, :r)"), {"id": rid, "at": at, "ch": channel, "r": f"R{rid}"})
     upgrade(sqlite_engine)
     with sqlite_engine.connect() as c:
-        rows = dict((r.id, (r.status, r.superseded_by_id)) for r in c.execute(
-            text("SELECT id, status, superseded_by_id FROM readings")))
+        rows = {r.id: (r.status, r.superseded_by_id) for r in c.execute(
+            text("SELECT id, status, superseded_by_id FROM readings"))}
     assert rows == {1: ("accepted", None), 2: ("superseded", 1), 3: ("superseded", 1)}

@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from core import consumer_sessions, consumers, password_reset
 from core.errors import DomainError, Locked, VerificationFailed
-from core.passwords import verify_password
 from db.models import AuditLog, ConsumerLogin, ConsumerSession, FailedAttempt
 from tests.conftest import kyiv
 

@@ -260,7 +260,7 @@ def test_the_water_utility_file_with_an_older_date_leaves_the_consumers_reading_
     configure(TEPLO_NOW="2026-11-27T12:00")
     meter_id, w = autumn
     record(sessions, meter_id, w[OCT_2026], "110", kyiv(2026, 11, 2, 10), channel="cabinet")
-    data = "meter_serial;value;read_at;ref\r\n0812345;105,000;2026-10-26 10:00;VK-26\r\n".encode()
+    data = b"meter_serial;value;read_at;ref\r\n0812345;105,000;2026-10-26 10:00;VK-26\r\n"
     result = imports.commit(sessions, "readings", "vodokanal.csv", data, actor="operator")
     assert [row["ref"] for row in result.to_add] == ["VK-26"] and result.rejected == []
     rows = window_rows(sessions, w[OCT_2026])

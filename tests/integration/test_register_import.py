@@ -315,7 +315,7 @@ def test_a_last_row_without_a_line_break_is_a_truncation_suspect(configure, worl
            "1120200001017;вул. Гулака-Артемовського;2").encode("utf-8")
     result = register_import.preview(world.sessions, "accounts", "cut.csv", cut)
     assert [r.line for r in result.rejected] == [3] and result.rows_added == 1
-    whole = cut + ";17;1;1;1;38,10".encode("utf-8")
+    whole = cut + b";17;1;1;1;38,10"
     result = register_import.preview(world.sessions, "accounts", "whole-but-unterminated.csv", whole)
     assert [(r.line, r.key) for r in result.rejected] == [(3, "register.unterminated")]
     assert "line break" in result.rejected[0].message("en")
@@ -324,7 +324,7 @@ def test_a_last_row_without_a_line_break_is_a_truncation_suspect(configure, worl
 @pytest.mark.parametrize("data, key", [
     (b"", "import.empty"),
     (b"\x00\x01\x02binary", "import.encoding"),
-    ("номер;вулиця\n1;2\n".encode("utf-8"), "import.columns"),
+    ("номер;вулиця\n1;2\n".encode(), "import.columns"),
     (b'account_number;street;building;flat;residents;heating;hot_water;heated_area\n"1120200001000;x\n',
      "import.malformed"),
 ])

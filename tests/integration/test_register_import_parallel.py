@@ -3,6 +3,7 @@ operators adds each account once, and concurrent changes to one account are seri
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 from pathlib import Path
@@ -80,5 +81,5 @@ def test_concurrent_changes_to_one_account_are_each_seen_by_the_next(configure, 
         trail = [json.loads(d)["changes"]["residents"] for d in s.scalars(
             select(AuditLog.details).where(AuditLog.action == "account.updated").order_by(AuditLog.id))]
     # Each change starts from the value the previous one left: none was made against a stale read.
-    assert trail[0][0] == "2" and all(later[0] == earlier[1] for earlier, later in zip(trail, trail[1:]))
+    assert trail[0][0] == "2" and all(later[0] == earlier[1] for earlier, later in itertools.pairwise(trail))
     assert len(trail) == PROCESSES and int(trail[-1][1]) == residents

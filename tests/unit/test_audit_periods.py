@@ -21,7 +21,7 @@ def test_a_moment_falls_in_the_period_that_starts_at_or_before_it(at, minutes):
     assert int(start.timestamp()) % (minutes * 60) == 0
     # Every moment of the same period maps to the same start, whatever its time zone.
     assert period_start(start + dt.timedelta(minutes=minutes) - dt.timedelta(microseconds=1), minutes) == start
-    assert period_start(at.astimezone(dt.timezone.utc), minutes) == start
+    assert period_start(at.astimezone(dt.UTC), minutes) == start
 
 
 @given(st.text(max_size=20), st.text(max_size=120))

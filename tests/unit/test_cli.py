@@ -104,11 +104,11 @@ def test_import_of_a_registry_with_year_one_dates_reports_the_lines_and_no_trace
     url = f"sqlite:///{tmp_path}/import.sqlite3"
     assert run("demo", "--size", "tiny", env_url=url, TEPLO_DEMO="1").returncode == 0
     registry = tmp_path / "registry.csv"
-    registry.write_bytes(("account_number;service;amount;paid_at;payment_ref\r\n"
-                          "1120200001000;heating;100,00;0001-01-01;Y-1\r\n"
-                          "1120200001000;heating;100,00;01.01.0001 00:30;Y-2\r\n"
-                          "1120200001000;heating;100,00;2020-01-10;Y-3\r\n"
-                          "1120200001000;heating;15").encode())
+    registry.write_bytes(b"account_number;service;amount;paid_at;payment_ref\r\n"
+                          b"1120200001000;heating;100,00;0001-01-01;Y-1\r\n"
+                          b"1120200001000;heating;100,00;01.01.0001 00:30;Y-2\r\n"
+                          b"1120200001000;heating;100,00;2020-01-10;Y-3\r\n"
+                          b"1120200001000;heating;15")
     out = run("import", "bank", str(registry), env_url=url)
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
     assert "line 2: Date “0001-01-01” is outside the accepted range" in out.stdout

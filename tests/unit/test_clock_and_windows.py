@@ -20,7 +20,7 @@ def test_window_across_dst_change_keeps_kyiv_midnight():
     # Summer time starts on the last Sunday of March: the March window closes at local midnight on 4 April.
     _opens, closes = default_bounds(dt.date(2026, 3, 1))
     assert closes.utcoffset() == dt.timedelta(hours=3)
-    assert closes.astimezone(dt.timezone.utc).hour == 21
+    assert closes.astimezone(dt.UTC).hour == 21
 
 
 def test_pinned_clock(configure):

@@ -9,7 +9,6 @@ Revises: 0007
 Create Date: 2026-11-29 17:50:00
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 
