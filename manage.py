@@ -9,7 +9,6 @@ import time
 
 from sqlalchemy import func, select
 
-from core import clock
 from core.config import settings
 from core.errors import DomainError
 from db.engine import DEFAULT_DATABASE_URL, make_engine, make_sessions
@@ -408,11 +407,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from core import logs
-
     import dataclasses
 
-    from core import config
+    from core import config, logs
 
     args = build_parser().parse_args(argv)
     try:

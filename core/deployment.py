@@ -70,10 +70,10 @@ def check_settings(configured: Settings) -> list[Finding]:
 
 def check_database(sessions: sessionmaker[Session]) -> list[Finding]:
     """What the database says: reachable, migrated, no demo staff password, no demo data, an admin to sign in."""
+    from core.passwords import verify_password
     from core.staff import DEMO_STAFF
     from db.migrate import is_current
     from db.models import Reading, StaffUser
-    from core.passwords import verify_password
 
     found: list[Finding] = []
     try:

@@ -10,7 +10,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, SQLColumnExpression, Subquery, and_, case, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    SQLColumnExpression,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from core import clock, metering
@@ -18,7 +30,6 @@ from core.clock import add_months
 from core.metering import MeterSpan
 from core.register import metered_condition, norm_for, tariff_for
 from db.models import Account, Charge, Meter, Reading, ReadingWindow
-
 
 CENT = Decimal("0.01")
 MEASURED = ("actual", "corrected")

@@ -52,6 +52,6 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
                           for name, value in params.items()})
 
 
-def N_(key: str) -> str:  # noqa: N802 - gettext's name for "marked for extraction, looked up later"
+def N_(key: str) -> str:
     """Marks a key looked up later (e.g. in a table of names) for `pybabel extract`; returns it unchanged."""
     return key

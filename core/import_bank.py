@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Any
 
 from sqlalchemy import select
@@ -27,7 +26,6 @@ from core.import_rows import (
 )
 from core.reconciliation import RegistryRow, credit_registry_payments
 from db.models import Account
-
 
 BANK_SOURCE = "bank_registry"
 PAYMENT_CHANNELS = ("bank", "post", "terminal", "cabinet")

@@ -19,7 +19,6 @@ from core.import_parsing import Rejected, Table, month_in_range, parse_month, va
 from core.import_rows import CENT, _account_numbers, _accounts, _figure, _in_file_conflict, _named_rows
 from db.models import Charge
 
-
 CHARGE_PLACES = (("volume", 3), ("tariff", 4), ("amount", 2), ("discount_percent", 2), ("discount_amount", 2),
                  ("amount_to_pay", 2))
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, replace
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import (Account, Charge, ImportConflict, Payment, Reading, RegistryMatch)
+from db.models import Account, Charge, ImportConflict, Payment, Reading, RegistryMatch
 
 STATUSES = ("open", "resolved", "dismissed")
 REF_LENGTH = 80

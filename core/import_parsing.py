@@ -12,8 +12,8 @@ import csv
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.clock import KYIV, month_start

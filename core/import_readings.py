@@ -20,7 +20,6 @@ from core.readings import record_reading
 from core.windows import WindowInfo
 from db.models import Account, Meter, ReadingWindow
 
-
 READINGS_SOURCE = "water_utility"
 
 

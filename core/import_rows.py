@@ -16,7 +16,6 @@ from core.import_parsing import Rejected, date_in_range, parse_decimal, parse_mo
 from core.parsing import parse_account_number
 from db.models import Account
 
-
 CENT = Decimal("0.01")
 
 

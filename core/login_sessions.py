@@ -14,8 +14,8 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Any, Generic, TypeVar, cast
 from collections.abc import Callable
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker

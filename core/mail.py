@@ -4,8 +4,8 @@ that tells a refused message (safe to send again) from one whose fate is unknown
 from __future__ import annotations
 
 import base64
-import email.policy
 import datetime as dt
+import email.policy
 import hashlib
 import hmac
 import ipaddress

@@ -15,7 +15,6 @@ from core.parsing import parse_login
 from core.passwords import check_policy, hash_password
 from db.models import ConsumerAccountLink, ConsumerLogin
 
-
 RESET_SCOPE = "password_reset"
 
 

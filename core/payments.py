@@ -27,10 +27,9 @@ from core.consumers import require_link
 from core.errors import DomainError
 from core.parsing import parse_amount, parse_service
 from core.payment_callbacks import CallbackResult, handle_callback
-from core.payment_status import OPEN_STATUSES, SHOWN_OPEN_STATUSES, consumer_status
 from core.payment_providers import DemoProvider, PaymentSettings, provider_for
+from core.payment_status import OPEN_STATUSES, consumer_status
 from db.models import Account, ConsumerLogin, PaymentIntent
-
 
 
 def intent_ttl() -> dt.timedelta:

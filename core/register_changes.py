@@ -5,8 +5,8 @@ meters (installed, corrected, removed) and tariffs and norms per period, each ch
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
@@ -31,7 +31,6 @@ from core.register_parsing import (
     address_of,
 )
 from db.models import Account, Meter, Reading, Tariff
-
 
 _T = TypeVar("_T")
 _Q = TypeVar("_Q", bound=tuple[Any, ...])

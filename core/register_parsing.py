@@ -27,7 +27,6 @@ from core.import_parsing import (
 from core.parsing import parse_account_number
 from db.models import Account
 
-
 KINDS = ("accounts", "meters", "tariffs")
 EARLIEST = dt.date(1990, 1, 1)  # an installation, removal or closing date before this is a typo
 MAX_RESIDENTS = 999

@@ -25,7 +25,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr, format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,10 +36,17 @@ from core import audit, clock, formatting, mail, reminder_rules
 from core.additional_charges import AdditionalChargeLine, estimate
 from core.errors import DomainError
 from core.i18n import t
-from core.reminder_rules import CHARGE, WINDOW_CLOSING, WINDOW_OPEN, Due, Subscriber, Window
+from core.reminder_rules import CHARGE, Due, Subscriber, Window
 from core.statements import statement
-from db.models import (Charge, ConsumerAccountLink, ConsumerLogin, Meter, ReadingWindow, ReminderConsent,
-                       ReminderDelivery)
+from db.models import (
+    Charge,
+    ConsumerAccountLink,
+    ConsumerLogin,
+    Meter,
+    ReadingWindow,
+    ReminderConsent,
+    ReminderDelivery,
+)
 
 log = logging.getLogger("teplo.reminders")
 
@@ -252,8 +259,8 @@ def compose(session: Session, settings: mail.MailSettings, facts: Facts, subscri
         subject, body = _window_body(lang, item.kind, facts.window_rows[item.window_id], lines,
                                      settings.public_base_url)
     link = mail.unsubscribe_url(settings, subscriber.login_id, now)
-    body = [t("reminder.greeting", lang), ""] + body + [
-        "", "-- ", t("reminder.footer", lang, url=settings.public_base_url), t("reminder.unsubscribe", lang, url=link)]
+    body = [t("reminder.greeting", lang), "", *body,
+            "", "-- ", t("reminder.footer", lang, url=settings.public_base_url), t("reminder.unsubscribe", lang, url=link)]
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = formataddr((t("reminder.sender_name", lang), settings.sender))

@@ -11,8 +11,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
-from core.payment_status import consumer_status
 from core.consumers import require_link
+from core.payment_status import consumer_status
 from db.models import Account, Charge, Payment, PaymentIntent, Reading, ReadingWindow, Recalculation
 
 ZERO = Decimal("0.00")

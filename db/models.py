@@ -21,8 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
     func,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from argon2 import PasswordHasher
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
 from core.clock import KYIV, add_months, days_in_month
 from core.config import settings
-from core.staff import DEMO_STAFF  # noqa: F401 - the demo's staff users, also imported from here
-from argon2 import PasswordHasher
+from core.staff import DEMO_STAFF
 from core.windows import ensure_default_windows
 from db.models import (
     Account,

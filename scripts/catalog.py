@@ -129,7 +129,7 @@ def code_keys() -> set[str]:
     with (ROOT / "babel.cfg").open(encoding="utf-8") as file:
         method_map, options_map = parse_mapping_cfg(file)
     with contextlib.redirect_stderr(io.StringIO()):  # its notes on f-strings: lookups built at run time, by design
-        found = list(extract_from_dir(ROOT, method_map, options_map, keywords={word: None for word in KEYWORDS}))
+        found = list(extract_from_dir(ROOT, method_map, options_map, keywords=dict.fromkeys(KEYWORDS)))
     return {message for _file, _line, message, _comments, _context in found
             if isinstance(message, str) and KEY.fullmatch(message)}
 

@@ -12,10 +12,10 @@ from sqlalchemy import text
 
 from core import config
 from core.clock import KYIV
+from core.windows import default_bounds
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
 from db.models import Account, Base, Charge, Meter, Payment, Reading, ReadingWindow
-from core.windows import default_bounds
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 PG_SKIP_REASON = "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/teplo_test); .ci/run sets it"

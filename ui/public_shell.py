@@ -8,7 +8,15 @@ import streamlit as st
 from core.config import demo_mode
 from core.consumers import set_language
 from ui import faults
-from ui.public_session import accounts, current_login_id, follow_redirect, language, select_account, selected_account, tr
+from ui.public_session import (
+    accounts,
+    current_login_id,
+    follow_redirect,
+    language,
+    select_account,
+    selected_account,
+    tr,
+)
 from ui.public_text import LANGUAGE_NAMES
 
 _SHORT = {"uk": "УКР", "en": "ENG"}

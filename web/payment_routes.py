@@ -6,6 +6,8 @@ LiqPay POSTs form fields `data` and `signature`; core.payment_callbacks.handle_c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse

@@ -11,8 +11,8 @@ from core.consumer_history import monthly_totals_of
 from core.i18n import t
 from core.statements import statement_for_consumer
 from ui.plain import md
-from ui.public_text import text_or
 from ui.public_session import language, require_login, selected_account, tr
+from ui.public_text import text_or
 from ui.resources import sessions
 from ui.tables import Cell, history_table
 

@@ -5,7 +5,7 @@ Its buttons send a signed callback through the same core function as the provide
 
 import streamlit as st
 
-from core import formatting, payment_providers, payments
+from core import formatting, payment_providers, payment_status, payments
 from core.errors import DomainError
 from ui.pay_text import page, settings, status_badge, tr
 from ui.plain import md
@@ -37,7 +37,7 @@ with st.container(border=True):
     st.metric(tr("demo.amount"), formatting.money(intent.amount, lang))
     st.caption(f"{tr('demo.commission')} · {md(intent.order_id)}")
 
-if intent.status not in payments.OPEN_STATUSES:
+if intent.status not in payment_status.OPEN_STATUSES:
     st.markdown(tr("demo.closed", status=status_badge(intent.status)))
     st.page_link(page("pay_result.py"), label=tr("result.title"), query_params={"order": order_id})
     st.stop()

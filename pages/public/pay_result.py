@@ -3,7 +3,7 @@ every few seconds while the bank has not confirmed it. A pending payment is neve
 
 import streamlit as st
 
-from core import formatting, payments
+from core import formatting, payment_status, payments
 from core.errors import DomainError
 from core.i18n import t
 from ui.pay_text import page, status_badge, tr
@@ -60,7 +60,7 @@ def show(first_status: str | None) -> None:
 
 
 first = status_now()
-st.fragment(show, run_every=5 if first in payments.SHOWN_OPEN_STATUSES else None)(first)
+st.fragment(show, run_every=5 if first in payment_status.SHOWN_OPEN_STATUSES else None)(first)
 
 if login_id is None:
     st.page_link(page("login.py"), label=tr("result.login"), icon=":material/login:")

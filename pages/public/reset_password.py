@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core.password_reset import reset_password
 from core.errors import DomainError
+from core.password_reset import reset_password
 from ui.public_forms import proof_fields, proof_method
 from ui.public_session import current_login_id, language, tr
 from ui.resources import sessions

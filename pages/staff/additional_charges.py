@@ -7,7 +7,8 @@ import streamlit as st
 from core import additional_charges, clock
 from core.additional_charges import process_window
 from core.errors import DomainError
-from ui import staff_data, staff_view as view
+from ui import staff_data
+from ui import staff_view as view
 from ui.plain import chart_text
 from ui.resources import sessions
 from ui.staff_access import can, require_role
@@ -57,12 +58,12 @@ if table:
 
 
 
-def charge_record(l) -> dict:
-    return {tr("staff.col.account"): l.account_number, tr("staff.col.address"): l.address,
-            tr("staff.col.meter"): l.meter_serial, tr("staff.col.residents"): l.residents,
-            tr("staff.col.months_without"): tr("staff.never") if l.months_without is None else l.months_without,
-            tr("staff.col.rule"): view.RULE_NAMES[l.rule], tr("staff.col.volume_m3"): view.number(l.volume, 3),
-            tr("staff.col.tariff"): view.number(l.tariff, 2), tr("staff.col.amount"): view.money(l.amount)}
+def charge_record(line) -> dict:
+    return {tr("staff.col.account"): line.account_number, tr("staff.col.address"): line.address,
+            tr("staff.col.meter"): line.meter_serial, tr("staff.col.residents"): line.residents,
+            tr("staff.col.months_without"): tr("staff.never") if line.months_without is None else line.months_without,
+            tr("staff.col.rule"): view.RULE_NAMES[line.rule], tr("staff.col.volume_m3"): view.number(line.volume, 3),
+            tr("staff.col.tariff"): view.number(line.tariff, 2), tr("staff.col.amount"): view.money(line.amount)}
 
 
 def recalculation_record(r) -> dict:
@@ -94,9 +95,9 @@ if lines:
     with st.container(horizontal=True):
         rule = st.selectbox(tr("staff.col.rule"), [None, "average", "norm"], key="lines_rule",
                             format_func=lambda r: view.RULE_NAMES[r] if r else tr("staff.additional.all_rules"))
-        street = st.selectbox(tr("staff.street"), [None, *sorted({l.street for l in lines})], key="lines_street",
+        street = st.selectbox(tr("staff.street"), [None, *sorted({line.street for line in lines})], key="lines_street",
                               format_func=lambda s: s or tr("staff.additional.all_streets"))
-    chosen = [l for l in lines if (rule is None or l.rule == rule) and (street is None or l.street == street)]
+    chosen = [line for line in lines if (rule is None or line.rule == rule) and (street is None or line.street == street)]
     view.capped_table(chosen, charge_record, key="lines", what=tr("staff.what.accounts"), search_in=searchable)
     st.download_button(
         tr("staff.additional.download_all", count=view.number(len(lines))),

@@ -4,7 +4,8 @@ import streamlit as st
 
 from core import conflict_resolution, import_conflicts
 from core.errors import DomainError
-from ui import conflict_view, staff_data, staff_view as view
+from ui import conflict_view, staff_data
+from ui import staff_view as view
 from ui.resources import sessions
 from ui.staff_access import require_role
 from ui.staff_text import Names, language, tr

@@ -9,7 +9,8 @@ from core import clock
 from core.clock import add_months, month_start
 from core.errors import DomainError
 from core.explore import DATASETS, MAX_GROUPS, PAGE_SIZE, Filters
-from ui import staff_data, staff_view as view
+from ui import staff_data
+from ui import staff_view as view
 from ui.plain import chart_text
 from ui.staff_access import require_role
 from ui.staff_text import Names, language, tr

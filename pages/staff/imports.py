@@ -5,7 +5,8 @@ import streamlit as st
 
 from core import imports, register_import, register_parsing
 from core.errors import DomainError
-from ui import conflict_view, staff_data, staff_view as view
+from ui import conflict_view, staff_data
+from ui import staff_view as view
 from ui.plain import md
 from ui.resources import sessions
 from ui.staff_access import require_role

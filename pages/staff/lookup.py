@@ -4,7 +4,8 @@ import streamlit as st
 
 from core.errors import DomainError
 from core.readings import correct_reading
-from ui import staff_data, staff_view as view
+from ui import staff_data
+from ui import staff_view as view
 from ui.plain import md
 from ui.resources import sessions
 from ui.staff_access import can, require_role
@@ -112,9 +113,10 @@ with readings:
                     st.rerun()
 with logins:
     if card.logins:
-        st.dataframe([{tr("staff.lookup.login"): l.login, tr("staff.lookup.method"): l.method,
-                       tr("staff.lookup.linked"): view.moment(l.linked_at),
-                       tr("staff.lookup.last_login"): view.moment(l.last_login_at)} for l in card.logins], hide_index=True)
+        st.dataframe([{tr("staff.lookup.login"): item.login, tr("staff.lookup.method"): item.method,
+                       tr("staff.lookup.linked"): view.moment(item.linked_at),
+                       tr("staff.lookup.last_login"): view.moment(item.last_login_at)} for item in card.logins],
+                     hide_index=True)
     else:
         st.write(tr("staff.lookup.not_in_cabinet"))
 with audit:

@@ -4,7 +4,8 @@ import streamlit as st
 
 from core.clock import add_months
 from core.formatting import half_up
-from ui import staff_data, staff_view as view
+from ui import staff_data
+from ui import staff_view as view
 from ui.staff_access import require_role
 from ui.staff_text import tr
 

@@ -9,7 +9,8 @@ import streamlit as st
 from core import clock
 from core.clock import add_months, month_start
 from core.formatting import half_up
-from ui import staff_data, staff_view as view
+from ui import staff_data
+from ui import staff_view as view
 from ui.staff_access import require_role
 from ui.staff_text import Names, tr
 

@@ -5,7 +5,8 @@ import datetime as dt
 import streamlit as st
 
 from core import clock
-from ui import staff_data, staff_view as view
+from ui import staff_data
+from ui import staff_view as view
 from ui.plain import md
 from ui.staff_access import require_role
 from ui.staff_text import tr

@@ -8,7 +8,8 @@ from core import clock
 from core.clock import kyiv_midnight, month_start
 from core.errors import DomainError
 from core.windows import change_window, create_window, default_bounds
-from ui import staff_data, staff_view as view
+from ui import staff_data
+from ui import staff_view as view
 from ui.resources import sessions
 from ui.staff_access import require_role
 from ui.staff_text import language, tr

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
-
 from argon2 import PasswordHasher
+from streamlit.testing.v1 import AppTest
 
 from core import passwords
 from db.engine import make_sessions

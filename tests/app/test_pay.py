@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from core import payment_providers, payments
+from core import payment_callbacks, payment_providers, payments
 from db.models import ConsumerAccountLink, ConsumerLogin, Payment, PaymentIntent
 from tests.app.conftest import ROOT
 from tests.conftest import kyiv
@@ -170,11 +170,11 @@ def test_liqpay_checkout_link_when_keys_are_configured(configure, cabinet):
 
 def bank_reports(sessions, order_id: str, status: str) -> None:
     """The payment service's signed callback with `status` (the demo provider signs as LiqPay would)."""
-    settings = payments.PaymentSettings.load()
+    settings = payment_providers.PaymentSettings.load()
     with sessions() as s:
         amount = s.scalar(select(PaymentIntent.amount).where(PaymentIntent.order_id == order_id))
-    data, signature = payments.DemoProvider(settings.demo_keys, settings.public_base_url).callback(order_id, amount, status)
-    assert payments.handle_callback(sessions, data, signature, settings).accepted
+    data, signature = payment_providers.DemoProvider(settings.demo_keys, settings.public_base_url).callback(order_id, amount, status)
+    assert payment_callbacks.handle_callback(sessions, data, signature, settings).accepted
 
 
 def test_a_payment_only_prepared_reads_as_not_completed_never_as_awaiting_the_bank(cabinet):

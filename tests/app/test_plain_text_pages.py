@@ -9,9 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from core.consumers import register
 from core.staff import create_staff_user
-from tests.app.conftest import ROOT
+from tests.app.conftest import ROOT, open_app
 from tests.app.public_support import PASSWORD, click, fill
-from tests.app.conftest import open_app
 from tests.conftest import kyiv
 from tests.unit.test_plain_text import ATTACK, rendered_text
 from ui.plain import WORD_JOINER

@@ -3,8 +3,19 @@
 import pytest
 
 from tests.app.conftest import open_app
-from tests.app.public_support import (NEW, OTHER, PASSWORD, build, click, errors, fill, log_in, logged_in_app,
-                                      registered, shown)
+from tests.app.public_support import (
+    NEW,
+    OTHER,
+    PASSWORD,
+    build,
+    click,
+    errors,
+    fill,
+    log_in,
+    logged_in_app,
+    registered,
+    shown,
+)
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -82,7 +82,7 @@ def test_every_staff_page_reads_in_english(admin):
         assert not CYRILLIC.search(shown), (page.key, shown)
 
 
-def explore_download(analyst: int, lang: str, downloads, service: str | None = None) -> bytes:  # noqa: F811
+def explore_download(analyst: int, lang: str, downloads, service: str | None = None) -> bytes:
     at = AppTest.from_file(str(ROOT / "pages" / "staff" / "explore.py"), default_timeout=30)
     at.session_state["staff_user_id"] = analyst
     at.session_state["staff_lang"] = lang
@@ -93,7 +93,7 @@ def explore_download(analyst: int, lang: str, downloads, service: str | None = N
     return downloads[-1][1]
 
 
-def test_the_explore_csv_filter_line_comes_from_the_catalog(app_world, downloads):  # noqa: F811 - the fixture
+def test_the_explore_csv_filter_line_comes_from_the_catalog(app_world, downloads):
     build(app_world)
     analyst = create_staff_user(app_world.sessions, "analyst1", "staff-pass-2026", "analyst").id
     ukrainian = explore_download(analyst, "uk", downloads, service="heating")

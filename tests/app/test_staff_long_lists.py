@@ -18,7 +18,7 @@ MANY = 230
 
 
 @pytest.fixture
-def crowded(staff, app_sessions):  # noqa: F811 - the fixture imported above
+def crowded(staff, app_sessions):
     """Besides the town, 230 metered accounts on вул. Довга that sent no reading in October 2026 (closed)."""
     _town, users = staff
     with app_sessions.begin() as s:
@@ -110,7 +110,7 @@ def test_any_capped_table_sends_200_of_10930_rows_and_searches_them_all():
     assert len(at.dataframe[0].value) == at.session_state["matched"] == 41
 
 
-def test_a_12_digit_total_debt_fits_its_tile_with_the_exact_amount_beside_it(staff, app_sessions):  # noqa: F811
+def test_a_12_digit_total_debt_fits_its_tile_with_the_exact_amount_beside_it(staff, app_sessions):
     import datetime as dt
 
     town, users = staff

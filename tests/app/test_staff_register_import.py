@@ -3,7 +3,6 @@ later file changes, and a broken file gives a message, never a traceback."""
 
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest

@@ -40,8 +40,23 @@ from db.migrate import upgrade
 from db.models import Account, ImportBatch, Payment, PaymentIntent
 from tests.conftest import PG_URL, World, kyiv
 from tests.e2e.harness import (
-    COMMAND_TIMEOUT, DESKTOP, PHONE, TIMEOUT, ServerLog, click_button, close_browser, expect, expect_text, fill,
-    free_port, launch_browser, log_in, require_browser, screenshot, wait_idle, wait_until,
+    COMMAND_TIMEOUT,
+    DESKTOP,
+    PHONE,
+    TIMEOUT,
+    ServerLog,
+    click_button,
+    close_browser,
+    expect,
+    expect_text,
+    fill,
+    free_port,
+    launch_browser,
+    log_in,
+    require_browser,
+    screenshot,
+    wait_idle,
+    wait_until,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

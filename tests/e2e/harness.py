@@ -432,9 +432,9 @@ def demo_consumer(database_url: str) -> tuple[str, str, str]:
     """A consumer login of the demo data (login, its account number, password): a stranger for the journeys."""
     from sqlalchemy import select
 
-    from demo.generator import DEMO_CONSUMER_PASSWORD
     from db.engine import make_engine
     from db.models import Account, ConsumerAccountLink, ConsumerLogin
+    from demo.generator import DEMO_CONSUMER_PASSWORD
 
     engine = make_engine(database_url)
     try:
@@ -548,9 +548,9 @@ def lockout_account(database_url: str):
     from sqlalchemy import func, select
 
     from core.consumers import last_payments
-    from demo.generator import NEW_ACCOUNT, SEED_ACCOUNT
     from db.engine import make_engine, make_sessions
     from db.models import Account, ConsumerAccountLink, Payment
+    from demo.generator import NEW_ACCOUNT, SEED_ACCOUNT
 
     engine = make_engine(database_url)
     try:

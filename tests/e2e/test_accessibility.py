@@ -16,7 +16,16 @@ import pytest
 
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    PHONE, copy_database, demo_consumer, expect, expect_text, log_in, open_app, running, screenshot, wait_idle,
+    PHONE,
+    copy_database,
+    demo_consumer,
+    expect,
+    expect_text,
+    log_in,
+    open_app,
+    running,
+    screenshot,
+    wait_idle,
 )
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -95,7 +104,7 @@ def paid_order(database_url: str, login: str) -> str:
 
     from sqlalchemy import select
 
-    from core import clock, payments
+    from core import clock, payment_providers, payments
     from db.engine import make_engine, make_sessions
     from db.models import Account, ConsumerAccountLink, ConsumerLogin
 
@@ -112,7 +121,7 @@ def paid_order(database_url: str, login: str) -> str:
         with mock.patch.dict(os.environ, {"TEPLO_DEMO": "1"}):
             intent = payments.create_intent(sessions, login_id, account_id, "heating" if heating else "hot_water",
                                             "100,00", provider="demo", now=now)
-            payments.demo_settle(sessions, login_id, intent.order_id, True, payments.PaymentSettings.load(), now=now)
+            payments.demo_settle(sessions, login_id, intent.order_id, True, payment_providers.PaymentSettings.load(), now=now)
     finally:
         engine.dispose()
     return intent.order_id

@@ -23,8 +23,24 @@ import pytest
 
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    COMMAND_TIMEOUT, DESKTOP, EXCEPTION, ROOT, TIMEOUT, clean_environment, copy_database, demo_consumer, expect, expect_text, fill, free_port,
-    log_in, normal, open_app, running, screenshot, wait_idle,
+    COMMAND_TIMEOUT,
+    DESKTOP,
+    EXCEPTION,
+    ROOT,
+    TIMEOUT,
+    clean_environment,
+    copy_database,
+    demo_consumer,
+    expect,
+    expect_text,
+    fill,
+    free_port,
+    log_in,
+    normal,
+    open_app,
+    running,
+    screenshot,
+    wait_idle,
 )
 
 UNAVAILABLE = "Сервіс тимчасово недоступний, спробуйте за хвилину"

@@ -12,9 +12,27 @@ import pytest
 from demo.generator import NEW_ACCOUNT, NEW_ACCOUNT_METER, SEED_ACCOUNT, SEED_LAST_HOT_WATER_PAYMENT, SEED_METER
 from tests.e2e.conftest import WINDOW_CLOSED, WINDOW_OPEN
 from tests.e2e.harness import (
-    DESKTOP, assert_no_exception, click_button, comma, consumer_login_click, copy_database, demo_consumer, expect,
-    expect_text, fill, go_to, lockout_account, main_text, open_app, open_registration, pay_debt_and_fail_once,
-    register, running, screenshot, submit_registration, submit_reading_and_relogin,
+    DESKTOP,
+    assert_no_exception,
+    click_button,
+    comma,
+    consumer_login_click,
+    copy_database,
+    demo_consumer,
+    expect,
+    expect_text,
+    fill,
+    go_to,
+    lockout_account,
+    main_text,
+    open_app,
+    open_registration,
+    pay_debt_and_fail_once,
+    register,
+    running,
+    screenshot,
+    submit_reading_and_relogin,
+    submit_registration,
 )
 
 REFUSED = "Не вдалося підтвердити особовий рахунок"

@@ -8,8 +8,16 @@ import pytest
 from demo.generator import SEED_ACCOUNT
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    PHONE, copy_database, expect, main_text, no_horizontal_scroll, pay_debt_and_fail_once, register, running,
-    screenshot, submit_reading_and_relogin,
+    PHONE,
+    copy_database,
+    expect,
+    main_text,
+    no_horizontal_scroll,
+    pay_debt_and_fail_once,
+    register,
+    running,
+    screenshot,
+    submit_reading_and_relogin,
 )
 
 

@@ -14,13 +14,25 @@ import pytest
 from sqlalchemy import func, select
 
 from core.additional_charges import additional_charge_list, recalculation_list
-from demo.generator import DEMO_STAFF
 from db.engine import make_engine, make_sessions
 from db.models import ImportBatch, Payment, ReadingWindow
+from demo.generator import DEMO_STAFF
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    DESKTOP, ROOT, assert_no_exception, click_button, copy_database, expect, expect_text, fill, main_text, normal,
-    plotly_traces, running, screenshot, wait_idle,
+    DESKTOP,
+    ROOT,
+    assert_no_exception,
+    click_button,
+    copy_database,
+    expect,
+    expect_text,
+    fill,
+    main_text,
+    normal,
+    plotly_traces,
+    running,
+    screenshot,
+    wait_idle,
 )
 
 REGISTRY = ROOT / "data" / "samples" / "bank_registry.csv"

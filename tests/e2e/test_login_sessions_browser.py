@@ -11,8 +11,18 @@ import pytest
 from demo.generator import DEMO_STAFF
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    DESKTOP, PHONE, click_button, copy_database, demo_consumer, expect, expect_text, fill, open_app, running,
-    screenshot, wait_idle,
+    DESKTOP,
+    PHONE,
+    click_button,
+    copy_database,
+    demo_consumer,
+    expect,
+    expect_text,
+    fill,
+    open_app,
+    running,
+    screenshot,
+    wait_idle,
 )
 
 STAFF_LOGIN = "Панель працівника"

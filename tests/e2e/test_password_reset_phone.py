@@ -10,8 +10,19 @@ import pytest
 from demo.generator import SEED_ACCOUNT
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    PHONE, assert_no_exception, click_button, copy_database, expect_text, fill, log_in, no_horizontal_scroll,
-    open_app, register, running, screenshot, wait_idle,
+    PHONE,
+    assert_no_exception,
+    click_button,
+    copy_database,
+    expect_text,
+    fill,
+    log_in,
+    no_horizontal_scroll,
+    open_app,
+    register,
+    running,
+    screenshot,
+    wait_idle,
 )
 
 LOGIN = "+380991110077"

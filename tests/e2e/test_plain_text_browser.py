@@ -11,8 +11,19 @@ from db.engine import make_engine
 from db.models import Account, StaffUser
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    DESKTOP, assert_no_exception, copy_database, demo_consumer, expect_text, fill, go_to, log_in, normal, open_app,
-    running, screenshot, wait_idle,
+    DESKTOP,
+    assert_no_exception,
+    copy_database,
+    demo_consumer,
+    expect_text,
+    fill,
+    go_to,
+    log_in,
+    normal,
+    open_app,
+    running,
+    screenshot,
+    wait_idle,
 )
 from ui.plain import WORD_JOINER
 

@@ -12,7 +12,15 @@ from db.migrate import upgrade
 from db.models import Account, AuditLog, Meter
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    DESKTOP, ROOT, assert_no_exception, click_button, expect, expect_text, fill, running, screenshot,
+    DESKTOP,
+    ROOT,
+    assert_no_exception,
+    click_button,
+    expect,
+    expect_text,
+    fill,
+    running,
+    screenshot,
     wait_idle,
 )
 from tests.e2e.test_journey_staff import metric, open_page

@@ -8,13 +8,28 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from demo.generator import NEW_ACCOUNT, NEW_ACCOUNT_METER
 from db.engine import make_engine
 from db.models import Account, Meter
+from demo.generator import NEW_ACCOUNT, NEW_ACCOUNT_METER
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
-    DESKTOP, EXCEPTION, TIMEOUT, click_button, consumer_login_click, copy_database, demo_consumer, expect, expect_text, fill,
-    go_to, normal, open_app, register, running, screenshot, wait_idle,
+    DESKTOP,
+    EXCEPTION,
+    TIMEOUT,
+    click_button,
+    consumer_login_click,
+    copy_database,
+    demo_consumer,
+    expect,
+    expect_text,
+    fill,
+    go_to,
+    normal,
+    open_app,
+    register,
+    running,
+    screenshot,
+    wait_idle,
 )
 from ui.staff_access import PAGES as STAFF_PAGES
 from web.not_found import PUBLIC_PAGES

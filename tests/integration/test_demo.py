@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from core import consumers, estimates, windows
 from core.errors import DomainError
-from demo import generator as demo
 from db.models import Account, Charge, Payment, Reading, ReadingWindow, StaffUser
+from demo import generator as demo
 from tests.conftest import kyiv
 
 NOW = kyiv(2026, 11, 27, 12)

@@ -11,8 +11,17 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from core import balances, jobs, payments
-from db.models import (AdditionalCharge, AuditLog, BalanceSnapshot, ConsumerAccountLink, ConsumerLogin,
-                       ConsumerSession, FailedAttempt, PaymentIntent, ReadingWindow)
+from db.models import (
+    AdditionalCharge,
+    AuditLog,
+    BalanceSnapshot,
+    ConsumerAccountLink,
+    ConsumerLogin,
+    ConsumerSession,
+    FailedAttempt,
+    PaymentIntent,
+    ReadingWindow,
+)
 from tests.conftest import kyiv
 
 NOW = kyiv(2026, 11, 5, 12)  # the October window closed yesterday at midnight (4 Nov, 00:00)

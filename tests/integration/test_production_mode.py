@@ -13,8 +13,8 @@ from core import deployment, payment_providers, payments
 from core.config import Settings
 from core.errors import DomainError
 from core.passwords import hash_password
-from demo.generator import DEMO_STAFF
 from db.models import ConsumerAccountLink, ConsumerLogin, Payment, StaffUser
+from demo.generator import DEMO_STAFF
 from tests.conftest import kyiv
 
 NOW = kyiv(2026, 11, 27, 12)

@@ -34,7 +34,10 @@ def settings(smtp):
     return mail.MailSettings.load(smtp.environ())
 
 
-def login(world, name: str, *accounts: int, language: str = "uk", consent_at=kyiv(2026, 11, 1)) -> int:
+CONSENT = kyiv(2026, 11, 1)
+
+
+def login(world, name: str, *accounts: int, language: str = "uk", consent_at=CONSENT) -> int:
     """A cabinet login linked to the accounts (no password work), opted in at `consent_at` unless None."""
     with world.sessions.begin() as s:
         row = ConsumerLogin(login=name, password_hash="-", language=language, created_at=kyiv(2026, 1, 1))

@@ -21,8 +21,9 @@ def test_demo_data_only_in_demo_mode(tmp_path):
     refused = run("demo", "--size", "tiny", env_url=url, TEPLO_DEMO="")
     assert refused.returncode == 2 and "TEPLO_DEMO=1" in refused.stderr
     assert "accounts" not in refused.stdout
-    from db.engine import make_engine
     from sqlalchemy import inspect
+
+    from db.engine import make_engine
 
     engine = make_engine(url)
     try:  # nothing written, not even the schema

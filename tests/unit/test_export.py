@@ -7,7 +7,8 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core import export
 from core.clock import KYIV

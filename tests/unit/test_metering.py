@@ -4,7 +4,8 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core import metering
 from core.clock import KYIV

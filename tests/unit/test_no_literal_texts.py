@@ -70,9 +70,9 @@ def violations(path: Path) -> list[str]:
     skip = _docstrings(tree)
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
-            if CYRILLIC.search(node.value) and (relative, node.value) not in EXCEPTIONS:
-                found.append(f"{relative}:{node.lineno}: {node.value!r}")
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+                and CYRILLIC.search(node.value) and (relative, node.value) not in EXCEPTIONS):
+            found.append(f"{relative}:{node.lineno}: {node.value!r}")
         if isinstance(node, ast.Call):
             for argument in _shown_arguments(node):
                 for piece in _pieces(argument):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from hypothesis import example, given, settings, strategies as st
-from markdown_it import MarkdownIt
-
 import re
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from ui.plain import WORD_JOINER, md
 

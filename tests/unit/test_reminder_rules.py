@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core import mail
 from core.clock import KYIV, add_months, kyiv_midnight
-from core.reminder_rules import (CHARGE, WINDOW_CLOSING, WINDOW_OPEN, Due, Subscriber, Window, closing_notice_from,
-                                 due)
+from core.reminder_rules import CHARGE, WINDOW_CLOSING, WINDOW_OPEN, Due, Subscriber, Window, closing_notice_from, due
 from core.windows import default_bounds
 
 PERIODS = st.dates(dt.date(2024, 1, 1), dt.date(2027, 12, 1)).map(lambda d: d.replace(day=1))

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_unset_and_empty_variables_give_the_documented_defaults():
-    for environ in ({}, {name: "" for name in Settings.names().values()}):
+    for environ in ({}, dict.fromkeys(Settings.names().values(), "")):
         defaults = Settings.from_environ(environ)
         assert defaults.database_url.startswith("sqlite:///") and defaults.database_url.endswith("data/teplo.sqlite3")
         assert defaults.demo is False and defaults.now is None and defaults.online_payments is True

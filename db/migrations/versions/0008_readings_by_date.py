@@ -8,7 +8,6 @@ Create Date: 2026-11-29 18:00:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0008'
 down_revision = '0011'
 branch_labels = None

@@ -11,7 +11,6 @@ Create Date: 2026-11-29 17:50:00
 
 from alembic import op
 
-
 revision = '0009'
 down_revision = '0007'
 branch_labels = None

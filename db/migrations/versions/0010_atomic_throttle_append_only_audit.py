@@ -13,7 +13,6 @@ Create Date: 2026-11-29 17:45:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0010'
 down_revision = '0006'
 branch_labels = None

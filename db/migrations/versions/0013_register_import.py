@@ -8,7 +8,6 @@ Create Date: 2026-11-29 17:50:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0013'
 down_revision = '0010'
 branch_labels = None

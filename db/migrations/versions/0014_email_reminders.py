@@ -8,7 +8,6 @@ Create Date: 2026-11-29 20:45:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0014'
 down_revision = '0008'
 branch_labels = None
