@@ -20,26 +20,32 @@ def _engine():
     return make_engine(settings().database_url)
 
 
-def _migrate(engine) -> None:
+def _migrated_engine():
+    """The settings' database with its schema brought up to date: where every writing command starts."""
     from db.migrate import upgrade
 
+    engine = _engine()
     upgrade(engine)
+    return engine
 
 
-def _create_staff(sessions, username: str, password: str, role: str, full_name: str, **options):
-    """The new staff user, or None with the reason printed (a name taken, a password the policy refuses)."""
+def _create_staff(sessions, username: str, password: str, role: str, full_name: str, *, created: str,
+                  **options) -> int:
+    """Create a staff user and print `created` (formatted with the user); or exit code 1 with the reason printed
+    (a name taken, a password the policy refuses)."""
     from core.staff import create_staff_user
 
     try:
-        return create_staff_user(sessions, username, password, role, full_name, **options)
+        user = create_staff_user(sessions, username, password, role, full_name, **options)
     except DomainError as exc:
         print(exc.message("en"), file=sys.stderr)
-        return None
+        return 1
+    print(created.format(user=user))
+    return 0
 
 
 def cmd_migrate(args) -> int:
-    engine = _engine()
-    _migrate(engine)
+    engine = _migrated_engine()
     print(f"schema up to date: {engine.url.render_as_string(hide_password=True)}")
     return 0
 
@@ -52,8 +58,7 @@ def cmd_demo(args) -> int:
         print("demo data is for demo mode only: set TEPLO_DEMO=1 (./run.sh does); a real installation starts "
               "from an empty database and its own register", file=sys.stderr)
         return 2
-    engine = _engine()
-    _migrate(engine)
+    engine = _migrated_engine()
     with make_sessions(engine)() as session:
         existing = session.scalar(select(func.count()).select_from(Account))
     if existing:
@@ -74,21 +79,16 @@ def cmd_demo(args) -> int:
 
 
 def cmd_create_staff(args) -> int:
-    engine = _engine()
-    _migrate(engine)
+    engine = _migrated_engine()
     password = args.password or getpass.getpass("password: ")
-    user = _create_staff(make_sessions(engine), args.username, password, args.role, args.full_name or "")
-    if user is None:
-        return 1
-    print(f"staff user {user.username} ({user.role}) created")
-    return 0
+    return _create_staff(make_sessions(engine), args.username, password, args.role, args.full_name or "",
+                         created="staff user {user.username} ({user.role}) created")
 
 
 def cmd_windows(args) -> int:
     from core.jobs import ensure_windows
 
-    engine = _engine()
-    _migrate(engine)
+    engine = _migrated_engine()
     created = ensure_windows(make_sessions(engine), months_ahead=args.months_ahead)
     print(f"{created} default reading windows created")
     return 0
@@ -97,8 +97,7 @@ def cmd_windows(args) -> int:
 def cmd_expire_payments(args) -> int:
     from core.payments import expire_stale_intents
 
-    engine = _engine()
-    _migrate(engine)
+    engine = _migrated_engine()
     expired = expire_stale_intents(make_sessions(engine))
     print(f"{expired} unpaid payment links past their expiry marked expired")
     return 0
@@ -107,8 +106,7 @@ def cmd_expire_payments(args) -> int:
 def cmd_balances(args) -> int:
     from core import balances
 
-    engine = _engine()
-    _migrate(engine)
+    engine = _migrated_engine()
     rows = balances.rebuild(make_sessions(engine))
     print(f"balance snapshot taken: {rows} account/service balances")
     return 0
@@ -119,8 +117,7 @@ def cmd_import(args) -> int:
 
     from core import imports, register_import, register_parsing
 
-    engine = _engine()
-    _migrate(engine)
+    engine = _migrated_engine()
     path = Path(args.file)
     module = register_import if args.kind in register_parsing.KINDS else imports
     try:
@@ -159,8 +156,7 @@ def cmd_import(args) -> int:
 def cmd_close_windows(args) -> int:
     from core.jobs import close_windows
 
-    engine = _engine()
-    _migrate(engine)
+    engine = _migrated_engine()
     done = close_windows(make_sessions(engine), within_days=args.within_days)
     print(f"{len(done)} closed reading windows processed (additional charges frozen)"
           + (": " + ", ".join(p.strftime("%Y-%m") for p in done) if done else ""))
@@ -170,8 +166,7 @@ def cmd_close_windows(args) -> int:
 def cmd_cleanup(args) -> int:
     from core.jobs import cleanup
 
-    engine = _engine()
-    _migrate(engine)
+    engine = _migrated_engine()
     ended, attempts = cleanup(make_sessions(engine), keep_days=args.keep_days)
     print(f"deleted {ended} ended consumer sessions and {attempts} old failed attempts")
     return 0
@@ -188,8 +183,7 @@ def cmd_send_reminders(args) -> int:
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
-    engine = _engine()
-    _migrate(engine)
+    engine = _migrated_engine()
     summary = reminders.send_reminders(make_sessions(engine), mail_settings)
     for error in summary.errors:
         print(f"  {error}", file=sys.stderr)
@@ -229,8 +223,7 @@ def cmd_create_admin(args) -> int:
     if not username:
         print("give the username: --username or TEPLO_ADMIN_USERNAME", file=sys.stderr)
         return 1
-    engine = _engine()
-    _migrate(engine)
+    engine = _migrated_engine()
     sessions = make_sessions(engine)
     with sessions() as session:
         if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
@@ -248,11 +241,8 @@ def cmd_create_admin(args) -> int:
     if password in DEMO_STAFF.values():
         print("that is a published demo password; choose another", file=sys.stderr)
         return 1
-    user = _create_staff(sessions, username, password, "admin", args.full_name or "", actor="cli")
-    if user is None:
-        return 1
-    print(f"admin {user.username} created")
-    return 0
+    return _create_staff(sessions, username, password, "admin", args.full_name or "", actor="cli",
+                         created="admin {user.username} created")
 
 
 def cmd_summary(args) -> int:

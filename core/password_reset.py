@@ -27,16 +27,18 @@ def reset_password(
     password_repeated: str,
     last_payment: str | None = None,
     meter_serial: str | None = None,
+    language: str = "uk",
     now: dt.datetime | None = None,
 ) -> int:
-    """Set a new password for a login that proves one of its own accounts again, with the registration proof.
+    """Set a new password for a login that proves one of its own accounts again, with the registration proof
+    (the amount typed as in the consumer's language, `1866,66` or `1,866.66`, as at registration).
 
     Throttled like registration (per account number) and also per login; every failure, whether the account,
     the proof, the login or the link is wrong, raises the same message. Ends every session of the login and lifts
     the lock that wrong passwords left on it (the failures stay as evidence).
     """
     now = now or clock.now()
-    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial)
+    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial, language)
     login_name = parse_login(login)
     check_policy(password, password_repeated)
     new_hash = hash_password(password)  # the same Argon2 work whether or not the proof holds

@@ -304,13 +304,9 @@ class ConsumerAccountLink(Base):
     linked_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
 
-class ConsumerSession(Base):
-    """Server-side login session; the browser holds only a random token whose hash is stored here."""
+class LoginSessionColumns:
+    """What a server-side login session stores (core.login_sessions works on both kinds through these columns)."""
 
-    __tablename__ = "consumer_sessions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    login_id: Mapped[int] = mapped_column(ForeignKey("consumer_logins.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     ticket_expires_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
@@ -319,6 +315,15 @@ class ConsumerSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     last_seen_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+
+
+class ConsumerSession(LoginSessionColumns, Base):
+    """Server-side login session; the browser holds only a random token whose hash is stored here."""
+
+    __tablename__ = "consumer_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login_id: Mapped[int] = mapped_column(ForeignKey("consumer_logins.id"), index=True)
 
 
 class Reading(Base):
@@ -421,20 +426,13 @@ class StaffUser(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
 
 
-class StaffSession(Base):
+class StaffSession(LoginSessionColumns, Base):
     """Server-side staff login session, like ConsumerSession; revoked on logout, role change and deactivation."""
 
     __tablename__ = "staff_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    ticket_expires_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
-    browser_hash: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
-    last_seen_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
 
 
 class PaymentIntent(Base):

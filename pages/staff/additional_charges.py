@@ -99,11 +99,8 @@ if lines:
                               format_func=lambda s: s or tr("staff.additional.all_streets"))
     chosen = [line for line in lines if (rule is None or line.rule == rule) and (street is None or line.street == street)]
     view.capped_table(chosen, charge_record, key="lines", what=tr("staff.what.accounts"), search_in=searchable)
-    st.download_button(
-        tr("staff.additional.download_all", count=view.number(len(lines))),
-        view.list_csv(lines, charge_record, period_filter), on_click="ignore",
-        file_name=f"bez-pokazan_donarakhuvannia_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
-    )
+    view.list_download(tr("staff.additional.download_all", count=view.number(len(lines))), lines, charge_record,
+                       period_filter, file_name=f"bez-pokazan_donarakhuvannia_{window.period:%Y-%m}.csv")
 else:
     st.success(tr("staff.additional.all_submitted"))
 
@@ -111,11 +108,9 @@ st.subheader(tr("staff.additional.recalculations"))
 st.caption(tr("staff.additional.recalculations_help"))
 if recalculations:
     view.capped_table(recalculations, recalculation_record, key="recalculations", search_in=searchable)
-    st.download_button(
-        tr("staff.additional.download_recalculations", count=view.number(len(recalculations))),
-        view.list_csv(recalculations, recalculation_record, period_filter), on_click="ignore", key="recalculations_csv",
-        file_name=f"pererakhunky_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
-    )
+    view.list_download(tr("staff.additional.download_recalculations", count=view.number(len(recalculations))),
+                       recalculations, recalculation_record, period_filter,
+                       file_name=f"pererakhunky_{window.period:%Y-%m}.csv", key="recalculations_csv")
 else:
     st.write(tr("staff.additional.no_recalculations"))
 if lines or recalculations:
@@ -128,11 +123,9 @@ if lines or recalculations:
 st.subheader(tr("staff.additional.flagged"))
 if flagged:
     view.capped_table(flagged, flagged_record, key="flagged", what=tr("staff.what.readings"), search_in=searchable)
-    st.download_button(
-        tr("staff.additional.download_flagged", count=view.number(len(flagged))),
-        view.list_csv(flagged, flagged_record, period_filter), on_click="ignore", key="flagged_csv",
-        file_name=f"na-perevirtsi_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
-    )
+    view.list_download(tr("staff.additional.download_flagged", count=view.number(len(flagged))), flagged,
+                       flagged_record, period_filter, file_name=f"na-perevirtsi_{window.period:%Y-%m}.csv",
+                       key="flagged_csv")
 else:
     st.write(tr("staff.additional.none_flagged"))
 

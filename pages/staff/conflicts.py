@@ -37,9 +37,8 @@ def record(c) -> dict:
 
 matched = view.capped_table(conflicts, record, key=f"conflicts_{status}", what=tr("staff.what.conflicts"),
                             search_in=lambda c: f"{c.id} {c.key} {c.account_number or ''} {c.filename}")
-st.download_button(tr("staff.conflicts.download_all", count=view.number(len(conflicts))),
-                   view.list_csv(conflicts, record, {tr("staff.filter.status"): STATUSES[status]}), on_click="ignore",
-                   file_name=f"konflikty_{status}.csv", mime="text/csv", icon=":material/download:")
+view.list_download(tr("staff.conflicts.download_all", count=view.number(len(conflicts))), conflicts, record,
+                   {tr("staff.filter.status"): STATUSES[status]}, file_name=f"konflikty_{status}.csv")
 if status != "open" or not matched:
     st.stop()
 

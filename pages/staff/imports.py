@@ -68,10 +68,9 @@ if result.rejected:
 
     view.capped_table(result.rejected, rejected_record, key="rejected", what=tr("staff.what.rejected"))
     if len(result.rejected) > view.SHOWN_ROWS:
-        st.download_button(tr("staff.imports.download_rejected", count=view.number(len(result.rejected))),
-                           view.list_csv(result.rejected, rejected_record, {tr("staff.filter.file"): upload.name}),
-                           on_click="ignore", file_name="vidkhyleni_ryadky.csv", mime="text/csv",
-                           icon=":material/download:")
+        view.list_download(tr("staff.imports.download_rejected", count=view.number(len(result.rejected))),
+                           result.rejected, rejected_record, {tr("staff.filter.file"): upload.name},
+                           file_name="vidkhyleni_ryadky.csv")
 if register and result.changes:
     def change_record(c) -> dict:
         return {tr("staff.imports.line"): c["line"], tr("staff.imports.record"): c["key"],
@@ -79,18 +78,16 @@ if register and result.changes:
 
     view.capped_table(result.changes, change_record, key="changes", what=tr("staff.what.changed"))
     if len(result.changes) > view.SHOWN_ROWS:
-        st.download_button(tr("staff.imports.download_changes", count=view.number(len(result.changes))),
-                           view.list_csv(result.changes, change_record, {tr("staff.filter.file"): upload.name}),
-                           on_click="ignore", file_name="zminy.csv", mime="text/csv", icon=":material/download:",
-                           key="changes_csv")
+        view.list_download(tr("staff.imports.download_changes", count=view.number(len(result.changes))),
+                           result.changes, change_record, {tr("staff.filter.file"): upload.name},
+                           file_name="zminy.csv", key="changes_csv")
 if not register and result.conflicts:
     st.warning(tr("staff.imports.conflicts_help"))
     view.capped_table(result.conflicts, conflict_view.row, key="preview_conflicts", what=tr("staff.what.conflicts"))
     if len(result.conflicts) > view.SHOWN_ROWS:
-        st.download_button(tr("staff.imports.download_conflicts", count=view.number(len(result.conflicts))),
-                           view.list_csv(result.conflicts, conflict_view.row, {tr("staff.filter.file"): upload.name}),
-                           on_click="ignore", file_name="konflikty_faylu.csv", mime="text/csv",
-                           icon=":material/download:", key="conflicts_csv")
+        view.list_download(tr("staff.imports.download_conflicts", count=view.number(len(result.conflicts))),
+                           result.conflicts, conflict_view.row, {tr("staff.filter.file"): upload.name},
+                           file_name="konflikty_faylu.csv", key="conflicts_csv")
 if not register and result.duplicates:
     st.caption(tr("staff.imports.duplicate_lines") + ", ".join(str(n) for n in result.duplicates[:100])
                + (" …" if len(result.duplicates) > 100 else ""))

@@ -32,10 +32,10 @@ def register(sessions, number="1120200001000", amount="1866,66", meter=None, log
 
 
 def reset(sessions, number="1120200001000", amount="1866,66", meter=None, login=LOGIN, password=NEW,
-          repeated=None, now=NOW):
+          repeated=None, now=NOW, language="uk"):
     return password_reset.reset_password(sessions, account_number=number, login=login, password=password,
                                     password_repeated=password if repeated is None else repeated,
-                                    last_payment=amount, meter_serial=meter, now=now)
+                                    last_payment=amount, meter_serial=meter, language=language, now=now)
 
 
 def password_hash(sessions, login=LOGIN) -> str:
@@ -69,6 +69,12 @@ def test_the_last_payment_and_the_login_set_a_new_password_and_end_every_session
         details = json.loads(row.details)
         assert details["account"] == "1120200001000" and details["sessions_ended"] == 2
         assert NEW not in (row.details or "") and OLD not in (row.details or "")
+
+
+def test_in_english_the_last_payment_is_typed_as_in_english_as_at_registration(seed_world, sessions):
+    login_id = register(sessions)
+    assert reset(sessions, amount="1,866.66", language="en") == login_id
+    assert can_log_in(sessions, NEW)
 
 
 def test_the_meter_proves_an_account_without_payments(world, sessions):
