@@ -182,7 +182,8 @@ def read_secrets(path: Path | None = SECRETS_FILE) -> dict[str, object]:
     return {k: v for k, v in data.items() if isinstance(v, (str, int, bool))}
 
 
-def merged(environ: Mapping[str, object] | None = None, secrets: Mapping[str, object] | None = None) -> dict[str, object]:
+def merged(environ: Mapping[str, object] | None = None,
+           secrets: Mapping[str, object] | None = None) -> dict[str, object]:
     """The environment with the secrets on top: the raw source the settings are read from."""
     source: dict[str, object] = dict(os.environ if environ is None else environ)
     source.update({k: v for k, v in (secrets or {}).items() if isinstance(v, (str, int, bool))})

@@ -70,7 +70,8 @@ def reminder_state(sessions: sessionmaker[Session], login_id: int) -> ReminderSt
         login = session.get_one(ConsumerLogin, login_id).login
         consent = session.get(ReminderConsent, login_id)
         on = consent is not None and consent.withdrawn_at is None
-        return ReminderState(login, reminder_rules.is_email(login), consent.consented_at if on and consent is not None else None)
+        return ReminderState(login, reminder_rules.is_email(login),
+                             consent.consented_at if on and consent is not None else None)
 
 
 def _newest_charge_months(session: Session, login_ids: Iterable[int]) -> dict[int, dt.date]:
