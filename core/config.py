@@ -68,7 +68,7 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def setting(env: str, default: Any, parse: Callable[[object], Any] | None = None, *, secret: bool = False) -> Any:
+def setting(env: str, default: Any, parse: Callable[[Any], Any] | None = None, *, secret: bool = False) -> Any:
     """A field of Settings read from the environment variable `env`; unset or empty gives the default."""
     return field(default=default, repr=not secret, metadata={"env": env, "parse": parse})
 
@@ -154,11 +154,11 @@ class Settings:
         source = merged(environ, secrets)
         values: dict[str, Any] = {}
         for item in dataclasses.fields(cls):
-            env, parse = item.metadata["env"], item.metadata["parse"]
+            env: str = item.metadata["env"]
             raw = source.get(env)
             if raw is None or str(raw).strip() == "":
                 continue
-            parse = parse or type(item.default)
+            parse: Callable[[Any], Any] = item.metadata["parse"] or type(item.default)
             try:
                 values[item.name] = parse(raw)
             except (ValueError, TypeError, InvalidOperation) as error:
@@ -182,7 +182,8 @@ def read_secrets(path: Path | None = SECRETS_FILE) -> dict[str, object]:
     return {k: v for k, v in data.items() if isinstance(v, (str, int, bool))}
 
 
-def merged(environ: Mapping[str, object] | None = None, secrets: Mapping[str, object] | None = None) -> dict:
+def merged(environ: Mapping[str, object] | None = None,
+           secrets: Mapping[str, object] | None = None) -> dict[str, object]:
     """The environment with the secrets on top: the raw source the settings are read from."""
     source: dict[str, object] = dict(os.environ if environ is None else environ)
     source.update({k: v for k, v in (secrets or {}).items() if isinstance(v, (str, int, bool))})

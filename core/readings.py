@@ -10,8 +10,9 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from sqlalchemy import Connection, Integer, and_, bindparam, exists, insert, select, update
+from sqlalchemy import Connection, Integer, Select, and_, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, metering
@@ -114,8 +115,11 @@ def record_reading(
     current = history.current
     stands = current is None or metering.standing([current, new]) is new
     later = history.next_value
-    if not stands and current.read_at > submitted_at:
-        later = history.current_value if later is None else min(later, history.current_value)
+    if not stands:
+        # Only a standing reading can outrank the new one; its value comes from the same row.
+        assert current is not None and history.current_value is not None
+        if current.read_at > submitted_at:
+            later = history.current_value if later is None else min(later, history.current_value)
     problem = metering.order_problem(value, history.previous, later)
     if problem is not None:
         raise DomainError(problem, value=Shown(value, places=3), previous=Shown(history.previous, places=3),
@@ -134,7 +138,8 @@ def record_reading(
     if ask_replace or ask_jump:  # one question for everything still to confirm, never two in a row
         kind = "replace_jump" if ask_replace and ask_jump else "replace" if ask_replace else "jump"
         raise NeedsConfirmation(kind, f"reading.confirm_{kind}", value=Shown(value, "volume"),
-                                previous=Shown(history.current_value, "volume") if replacing else "",
+                                previous=Shown(history.current_value, "volume")
+                                if replacing and history.current_value is not None else "",
                                 consumption=Shown(consumption, "volume"))
     flagged = jump
     if stands and current is not None:
@@ -143,7 +148,7 @@ def record_reading(
     reading_id = connection.execute(insert(Reading).returning(Reading.id), {
         "meter_id": meter.id, "window_id": window.id, "value": value, "consumption": consumption,
         "submitted_at": submitted_at, "channel": channel, "status": "accepted" if stands else "superseded",
-        "superseded_by_id": None if stands else current.order, "quality": quality,
+        "superseded_by_id": None if stands or current is None else current.order, "quality": quality,
         "flagged": flagged, "flag_reason": flag_reason, "receipt_number": receipt_number, "login_id": login_id,
         "source": source, "external_ref": external_ref, "import_batch_id": import_batch_id,
     }).scalar_one()
@@ -153,7 +158,7 @@ def record_reading(
         replaced = history.current_value
     details = {"value": str(value), "channel": channel, "receipt": receipt_number, "flagged": flagged,
                "replaced": None if replaced is None else str(replaced), "quality": quality}
-    if not stands:
+    if not stands and current is not None:
         details["superseded_by"] = current.order
     if reason is not None:
         details["reason"] = reason
@@ -179,7 +184,7 @@ _SUPERSEDE = (update(Reading).where(Reading.id == bindparam("current_id", type_=
               .values(superseded_by_id=bindparam("reading_id", type_=Integer)))
 
 
-def _submission_context_statement():
+def _submission_context_statement() -> Select[Any]:
     """The meter, the login, whether they are linked and the window open now, in one SELECT built once."""
     login_id = bindparam("login_id", type_=Integer)
     now = bindparam("now", type_=ReadingWindow.opens_at.type)

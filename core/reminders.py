@@ -23,18 +23,20 @@ import datetime as dt
 import logging
 import secrets
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, formatting, mail, reminder_rules
-from core.additional_charges import AdditionalChargeLine, estimate
 from core.errors import DomainError
+from core.estimates import AdditionalChargeLine, estimate
 from core.i18n import t
 from core.reminder_rules import CHARGE, Due, Subscriber, Window
 from core.statements import statement
@@ -68,16 +70,17 @@ def reminder_state(sessions: sessionmaker[Session], login_id: int) -> ReminderSt
         login = session.get_one(ConsumerLogin, login_id).login
         consent = session.get(ReminderConsent, login_id)
         on = consent is not None and consent.withdrawn_at is None
-        return ReminderState(login, reminder_rules.is_email(login), consent.consented_at if on else None)
+        return ReminderState(login, reminder_rules.is_email(login),
+                             consent.consented_at if on and consent is not None else None)
 
 
-def _newest_charge_months(session: Session, login_ids) -> dict[int, dt.date]:
+def _newest_charge_months(session: Session, login_ids: Iterable[int]) -> dict[int, dt.date]:
     rows = session.execute(
         select(ConsumerAccountLink.login_id, func.max(Charge.month))
         .join(Charge, Charge.account_id == ConsumerAccountLink.account_id)
         .where(ConsumerAccountLink.login_id.in_(login_ids), Charge.reverses_id.is_(None))
         .group_by(ConsumerAccountLink.login_id))
-    return dict(rows.all())
+    return dict(rows.tuples().all())
 
 
 def set_reminders(sessions: sessionmaker[Session], login_id: int, on: bool, now: dt.datetime | None = None,
@@ -106,6 +109,7 @@ def _set_reminders(sessions: sessionmaker[Session], login_id: int, on: bool, now
             else:
                 consent.consented_at, consent.withdrawn_at, consent.charges_seen_through = now, None, newest
         else:
+            assert consent is not None  # withdrawing: the consent is active, so it exists
             consent.withdrawn_at = now
         audit.record(session, at=now, actor_type="consumer", actor=consumer.login,
                      action="reminders.enabled" if on else "reminders.disabled", entity="consumer_login",
@@ -254,6 +258,7 @@ def compose(session: Session, settings: mail.MailSettings, facts: Facts, subscri
         subject, body = _charge_body(session, lang, item.period, facts.accounts_of.get(subscriber.login_id, []),
                                      settings.public_base_url)
     else:
+        assert item.window_id is not None  # a window's reminders name their window (reminder_rules.due)
         accounts = set(facts.accounts_of.get(subscriber.login_id, []))
         lines = [line for line in facts.estimates[item.window_id] if line.account_id in accounts]
         subject, body = _window_body(lang, item.kind, facts.window_rows[item.window_id], lines,
@@ -283,29 +288,29 @@ def _claim(sessions: sessionmaker[Session], subscriber: Subscriber, item: Due, n
     token = secrets.token_hex(16)
     with sessions.begin() as session:
         insert = postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
-        inserted = session.execute(insert(ReminderDelivery).values(
+        inserted = cast("CursorResult[Any]", session.execute(insert(ReminderDelivery).values(
             login_id=subscriber.login_id, kind=item.kind, period=item.period, window_id=item.window_id,
             address=subscriber.login, status="claimed", claim_token=token, claimed_at=now, attempts=0,
-        ).on_conflict_do_nothing(index_elements=["login_id", "kind", "period"]))
+        ).on_conflict_do_nothing(index_elements=["login_id", "kind", "period"])))
         if inserted.rowcount == 1:
             return token
-        retaken = session.execute(update(ReminderDelivery).where(
+        retaken = cast("CursorResult[Any]", session.execute(update(ReminderDelivery).where(
             ReminderDelivery.login_id == subscriber.login_id, ReminderDelivery.kind == item.kind,
             ReminderDelivery.period == item.period,
             or_(and_(ReminderDelivery.status == "failed", ReminderDelivery.attempts < MAX_ATTEMPTS),
                 and_(ReminderDelivery.status == "claimed", ReminderDelivery.claimed_at < now - CLAIM_LEASE)),
-        ).values(status="claimed", claim_token=token, claimed_at=now, address=subscriber.login))
+        ).values(status="claimed", claim_token=token, claimed_at=now, address=subscriber.login)))
         return token if retaken.rowcount == 1 else None
 
 
 def _move(sessions: sessionmaker[Session], subscriber: Subscriber, item: Due, token: str, from_status: str,
-          **values) -> bool:
+          **values: Any) -> bool:
     """Change the claimed row, only while this run's claim still holds it."""
     with sessions.begin() as session:
-        changed = session.execute(update(ReminderDelivery).where(
+        changed = cast("CursorResult[Any]", session.execute(update(ReminderDelivery).where(
             ReminderDelivery.login_id == subscriber.login_id, ReminderDelivery.kind == item.kind,
             ReminderDelivery.period == item.period, ReminderDelivery.claim_token == token,
-            ReminderDelivery.status == from_status).values(**values))
+            ReminderDelivery.status == from_status).values(**values)))
         return changed.rowcount == 1
 
 
@@ -324,7 +329,7 @@ class Summary:
 
 
 def send_reminders(sessions: sessionmaker[Session], settings: mail.MailSettings, now: dt.datetime | None = None,
-                   transport=None) -> Summary:
+                   transport: Any = None) -> Summary:
     """Send every reminder due now, each at most once (see the module's docstring)."""
     problems = settings.problems()
     if problems:

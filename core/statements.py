@@ -6,8 +6,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
@@ -103,14 +104,16 @@ def statement(session: Session, account_id: int) -> Statement:
         .where(Charge.account_id == account_id).order_by(Charge.month.desc(), Charge.service, Charge.id.desc())
     ).all()
     reversed_charges = {row.reverses_id for row in charge_rows if row.reverses_id is not None}
-    charges = [ChargeLine(*row[:8], correction=_correction(row, reversed_charges)) for row in charge_rows]
+    charges = [ChargeLine(row.month, row.service, row.volume, row.tariff, row.amount, row.discount_percent,
+                          row.discount_amount, row.amount_to_pay, correction=_correction(row, reversed_charges))
+               for row in charge_rows]
     payment_rows = session.execute(
         select(Payment.paid_at, Payment.service, Payment.amount, Payment.channel, Payment.id, Payment.reverses_id,
                Payment.replaces_id)
         .where(Payment.account_id == account_id).order_by(Payment.paid_at.desc(), Payment.id.desc())
     ).all()
     reversed_payments = {row.reverses_id for row in payment_rows if row.reverses_id is not None}
-    payments = [PaymentLine(*row[:4], correction=_correction(row, reversed_payments)) for row in payment_rows]
+    payments = [PaymentLine(*row._tuple()[:4], correction=_correction(row, reversed_payments)) for row in payment_rows]
     pending = [  # status as the consumer reads it: "pending" (the bank reported it in progress) or "unfinished"
         PaymentLine(created_at, service, amount, "cabinet", consumer_status(status, provider_status))
         for created_at, service, amount, status, provider_status in session.execute(
@@ -151,7 +154,7 @@ def statement(session: Session, account_id: int) -> Statement:
                      services, charges, payments, pending, recalculations)
 
 
-def _correction(row, reversed_ids: set[int]) -> str | None:
+def _correction(row: Row[Any], reversed_ids: set[int]) -> str | None:
     if row.reverses_id is not None:
         return "reversal"
     if row.id in reversed_ids:

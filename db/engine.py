@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +15,7 @@ DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "teplo.sqlite3"
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def make_engine(url: str, **options) -> Engine:
+def make_engine(url: str, **options: Any) -> Engine:
     """`options` go to create_engine for PostgreSQL (e.g. poolclass=NullPool for a short-lived worker)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -23,7 +24,7 @@ def make_engine(url: str, **options) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -35,7 +36,7 @@ def make_engine(url: str, **options) -> Engine:
     engine = create_engine(url, pool_pre_ping=True, **(options or {"pool_size": 10, "max_overflow": 20}))
 
     @event.listens_for(engine, "connect", insert=True)
-    def _jit_off(dbapi_connection, _record):
+    def _jit_off(dbapi_connection: Any, _record: Any) -> None:
         # JIT off: the apps' queries are index-driven lookups and aggregates over one window or month, where the
         # planner's row estimates (a CTE, an anti-join) can be off enough to start compiling, and LLVM compilation
         # then costs more than the query (0.6 s of 0.85 s for the additional-charges list at 80,000 accounts).

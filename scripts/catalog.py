@@ -158,7 +158,7 @@ def extract() -> None:
     with TEMPLATE.open("rb") as file:
         template = read_po(file)
     for message in list(template):  # e.g. SQLAlchemy's text("SELECT …") shares a keyword: only keys are msgids
-        if message.id and not KEY.fullmatch(message.id):
+        if message.id and not (isinstance(message.id, str) and KEY.fullmatch(message.id)):
             template.delete(message.id)
     for message in load("uk"):
         if message.id and message.id not in template:

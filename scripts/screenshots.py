@@ -131,7 +131,9 @@ def consumer(browser, url: str, out: Path) -> None:
     page.get_by_role("link", name=re.compile(r"Показання$")).first.click()
     see(page, "Останнє прийняте показання")
     last = page.get_by_text("Останнє прийняте показання").first.inner_text()
-    value = re.search(r"([\d\s\u00a0]+,\d{3})", last).group(1)
+    found = re.search(r"([\d\s\u00a0]+,\d{3})", last)
+    assert found is not None, last
+    value = found.group(1)
     number = float(re.sub(r"[\s\u00a0]", "", value).replace(",", "."))
     page.get_by_label("Нове показання, м³", exact=True).fill(f"{number + 3.25:.3f}".replace(".", ","))
     page.get_by_role("button", name="Надіслати показання").click()

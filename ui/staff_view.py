@@ -4,7 +4,7 @@ names of codes, CSV bytes."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
@@ -75,7 +75,7 @@ def show(fig: go.Figure, key: str | None = None) -> None:
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
 
 
-def bars(title: str, x_title: str, labels: list[str], buckets: list, series: dict[str, dict], names: dict[str, str],
+def bars(title: str, x_title: str, labels: list[str], buckets: list, series: dict[str, dict], names: Mapping[str, str],
          barmode: str, height: int = 380) -> go.Figure:
     """Money per bucket (`labels` shown for `buckets`), one bar a series in the order of `names` (those with data)."""
     fig = figure(title, x_title, tr("staff.amount_uah"), height=height)

@@ -98,7 +98,7 @@ for meter in meters:
             line = estimates[meter.meter_id]
             st.caption(tr("readings.estimate", closes=formatting.date(window.last_day, lang),
                           volume=formatting.volume(line.volume, lang), amount=formatting.money(line.amount, lang)))
-        if asking:
+        if asking and pending is not None:
             st.warning(pending["message"])  # one question, with the units, for all that needs confirming
             yes, no = st.columns(2)
             if yes.button(tr("readings.confirm"), key=f"confirm_{meter.meter_id}", type="primary", width="stretch"):

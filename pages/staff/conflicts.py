@@ -18,7 +18,7 @@ if done := st.session_state.pop("conflict_done", None):
     st.success(done)
 
 STATUSES = Names("staff.conflicts.show_", ("open", "resolved", "dismissed"))
-status = st.segmented_control(tr("staff.conflicts.show"), list(STATUSES), default="open", format_func=STATUSES.get) or "open"
+status = st.segmented_control(tr("staff.conflicts.show"), list(STATUSES), default="open", format_func=lambda code: STATUSES[code]) or "open"
 conflicts = import_conflicts.list_conflicts(sessions(), status=status, limit=None)
 if not conflicts:
     st.success(tr("staff.conflicts.none_open") if status == "open" else tr("staff.conflicts.none"))

@@ -19,7 +19,8 @@ require_role("explore")
 st.title(tr("staff.page.explore"))
 
 NAMES = Names("staff.explore.dataset.", tuple(DATASETS))
-dataset = st.segmented_control(tr("staff.explore.dataset"), list(DATASETS), default="charges", format_func=NAMES.get) or "charges"
+CHART_NAMES = Names("staff.explore.chart.", ("bar", "line", "none"))
+dataset = st.segmented_control(tr("staff.explore.dataset"), list(DATASETS), default="charges", format_func=lambda code: NAMES[code]) or "charges"
 spec = DATASETS[dataset]
 
 
@@ -48,7 +49,7 @@ with st.container(horizontal=True):
                               format_func=lambda d: label("dimensions", d), max_selections=2)
     measure = st.selectbox(tr("staff.explore.measure"), list(spec.measures), format_func=lambda m: label("measures", m))
     chart = st.segmented_control(tr("staff.explore.chart"), ["bar", "line", "none"], default="bar",
-                                 format_func=Names("staff.explore.chart.", ("bar", "line", "none")).get)
+                                 format_func=lambda code: CHART_NAMES[code])
 
 page = 0
 if not group_by:
@@ -87,7 +88,7 @@ if result.grouped:
     if chart in ("bar", "line") and result.rows:
         x_values = [chart_text(shown(r[0], group_by[0])) for r in result.rows]
         fig = view.figure(f"{NAMES[dataset]}: {labels[measure]}", labels[group_by[0]], labels[measure])
-        series = {}
+        series: dict[str, tuple[list[str], list[float]]] = {}
         for row, x in zip(result.rows, x_values):
             name = chart_text(shown(row[1], group_by[1])) if len(group_by) > 1 else labels[measure]
             series.setdefault(name, ([], []))

@@ -16,7 +16,7 @@ user = require_role("imports")
 st.title(tr("staff.page.imports"))
 
 KINDS = Names("staff.imports.kind.", ("bank", "charges", "readings", "accounts", "meters", "tariffs"))
-kind = st.segmented_control(tr("staff.imports.what"), list(KINDS), default="bank", format_func=KINDS.get) or "bank"
+kind = st.segmented_control(tr("staff.imports.what"), list(KINDS), default="bank", format_func=lambda code: KINDS[code]) or "bank"
 register = kind in register_parsing.KINDS
 st.caption(tr("staff.imports.format_register") if register else tr("staff.imports.format"))
 if register:

@@ -21,7 +21,7 @@ today = clock.today()
 UNITS = Names("staff.payments.by_", ("day", "week", "month"))
 with st.container(horizontal=True):
     period = st.date_input(tr("staff.period"), value=(add_months(today, -11), today), max_value=today, format="DD.MM.YYYY")
-    unit = st.segmented_control(tr("staff.payments.group"), list(UNITS), default="month", format_func=UNITS.get) or "month"
+    unit = st.segmented_control(tr("staff.payments.group"), list(UNITS), default="month", format_func=lambda code: UNITS[code]) or "month"
     service = st.selectbox(tr("staff.service"), [None, "heating", "hot_water"],
                            format_func=lambda s: view.SERVICE_NAMES.get(s, tr("staff.all_services")))
     channel = st.selectbox(tr("staff.channel"), [None, *view.PAYMENT_CHANNEL_NAMES],

@@ -1,6 +1,8 @@
 """Reconciliation of cabinet payments with the bank registries: what needs a look, and what the bank has not reported."""
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 import streamlit as st
 
@@ -35,7 +37,7 @@ filters = {tr("staff.filter.from"): view.date(since), tr("staff.filter.to"): vie
 
 columns = st.columns(5)
 for column, (outcome, label) in zip(columns, OUTCOMES.items()):
-    count, total = data.outcomes.get(outcome, (0, 0))
+    count, total = data.outcomes.get(outcome, (0, Decimal(0)))
     column.metric(label, view.number(count), help=tr("staff.reconciliation.sum", amount=view.money(total)))
 columns[4].metric(tr("staff.reconciliation.cabinet_paid"), view.number(data.cabinet_paid[0]),
                   help=tr("staff.reconciliation.sum", amount=view.money(data.cabinet_paid[1])))
@@ -44,7 +46,7 @@ st.subheader(tr("staff.reconciliation.unmatched", count=len(data.unmatched_rows)
 if data.unmatched_rows:
     header = [tr(f"staff.reconciliation.col.{name}") for name in ("paid_at", "account", "service", "amount", "order",
                                                                  "issue", "credited", "source", "record")]
-    rows = [[r.paid_at, r.account_number, view.SERVICE_NAMES.get(r.service, r.service), r.amount, r.order_id or "",
+    rows: list[list[Any]] = [[r.paid_at, r.account_number, view.SERVICE_NAMES.get(r.service, r.service), r.amount, r.order_id or "",
              ISSUES.get(r.issue, r.issue), r.credited, r.source, r.external_ref] for r in data.unmatched_rows]
     shown = [[view.moment(r.paid_at), r.account_number, view.SERVICE_NAMES.get(r.service, r.service), view.money(r.amount),
               r.order_id or "", ISSUES.get(r.issue, r.issue), tr("staff.yes") if r.credited else tr("staff.no"), r.source, r.external_ref]

@@ -25,7 +25,7 @@ with left, st.form("create_user", clear_on_submit=True):
     username = st.text_input(tr("staff.users.username"))
     full_name = st.text_input(tr("staff.users.full_name"))
     # No default: a role is a deliberate choice, never an administrator by omission.
-    role = st.selectbox(tr("staff.users.role"), ROLES, index=None, format_func=ROLE_NAMES.get,
+    role = st.selectbox(tr("staff.users.role"), ROLES, index=None, format_func=lambda code: ROLE_NAMES[code],
                         placeholder=tr("staff.users.choose_role"))
     password = st.text_input(tr("staff.users.password"), type="password")
     if st.form_submit_button(tr("staff.create"), type="primary"):
@@ -43,8 +43,9 @@ with right:
     st.subheader(tr("staff.users.change"))
     person = st.selectbox(tr("staff.users.user"), people, format_func=lambda p: f"{p.username} ({ROLE_NAMES[p.role]})")
 with right, st.form("update_user"):
-    new_role = st.selectbox(tr("staff.users.role"), ROLES, index=ROLES.index(person.role) if person else 0,
-                            format_func=ROLE_NAMES.get)
+    role_index = ROLES.index(person.role) if person else 0
+    new_role = st.selectbox(tr("staff.users.role"), ROLES, index=role_index,
+                            format_func=lambda code: ROLE_NAMES[code])
     active = st.checkbox(tr("staff.users.active"), value=person.active if person else True)
     new_password = st.text_input(tr("staff.users.new_password"), type="password")
     if st.form_submit_button(tr("staff.save")) and person is not None:

@@ -60,6 +60,7 @@ with right, st.form("change_window"):
     new_first = st.date_input(tr("staff.windows.first_day"), value=chosen.first_day if chosen else None, format="DD.MM.YYYY")
     new_last = st.date_input(tr("staff.windows.last_day"), value=chosen.last_day if chosen else None, format="DD.MM.YYYY")
     if st.form_submit_button(tr("staff.save")) and chosen is not None:
+        assert new_first is not None and new_last is not None  # both start from the chosen window's dates
         try:
             change_window(sessions(), chosen.id, kyiv_midnight(new_first),
                           kyiv_midnight(new_last + dt.timedelta(days=1)), actor=user.username)

@@ -37,7 +37,7 @@ def dashboard(user_id: int) -> AppTest:
 
 
 def switch(at: AppTest, lang: str) -> AppTest:
-    [control] = [c for c in at.sidebar.get("button_group") if c.key == "staff_lang_switch"]
+    [control] = [c for c in at.sidebar.button_group if c.key == "staff_lang_switch"]
     control.set_value(lang)
     return at.run()
 

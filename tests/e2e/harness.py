@@ -21,6 +21,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,7 +133,8 @@ class ServerLog:
 
     def __init__(self, path: Path, name: str) -> None:
         self.path, self.name = path, name
-        self.started, self.stopped = time.time(), None
+        self.started = time.time()
+        self.stopped: float | None = None
         SERVER_LOGS.append(self)
 
     def ended(self) -> None:
@@ -212,7 +214,7 @@ class Browser:
 
     def __init__(self, browser) -> None:
         self._browser = browser
-        self._opened: list[tuple[float, object]] = []
+        self._opened: list[tuple[float, Any]] = []  # Playwright's BrowserContext
 
     def __getattr__(self, name: str):
         return getattr(self._browser, name)

@@ -22,6 +22,7 @@ from tests.e2e.harness import TIMEOUT, running
 def _request(base: str, method: str, path: str, headers: dict[str, str] | None = None):
     """One request, redirects not followed: (status, headers as a list of pairs, body)."""
     address = urlsplit(base)
+    assert address.hostname is not None, base
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=TIMEOUT)
     try:
         connection.request(method, path, headers=headers or {})
@@ -83,6 +84,7 @@ def behind_proxy(database):
 def _ticket(database, browser: str) -> str:
     _url, sessions, (login_id, _staff_id) = database
     _token, ticket = consumer_sessions.start(sessions, login_id, browser=browser)
+    assert ticket is not None  # a browser was given: the session comes with a ticket bound to it
     return ticket
 
 

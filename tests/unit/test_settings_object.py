@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from core import clock, config
+from core import clock, config, throttle
 from core.config import Settings
-from core.throttle import settings as throttle_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,7 +69,7 @@ def test_secrets_stay_out_of_the_printed_settings():
 def test_installed_settings_are_what_the_code_reads_and_a_reset_reads_the_environment_again(monkeypatch):
     monkeypatch.delenv("TEPLO_MAX_FAILURES", raising=False)
     config.use(Settings.from_environ({"TEPLO_MAX_FAILURES": "2", "TEPLO_NOW": "2020-03-02T10:00"}))
-    assert throttle_settings().max_failures == 2 and clock.now().hour == 10
+    assert throttle.settings().max_failures == 2 and clock.now().hour == 10
     monkeypatch.setenv("TEPLO_MAX_FAILURES", "9")
     assert config.settings().max_failures == 2  # built once: the environment is not read again by itself
     config.use(None)
