@@ -134,7 +134,8 @@ def cmd_import(args) -> int:
         print(f"line {rejected.line}: {rejected.message('en')}")
     if module is register_import:
         for change in result.changes:
-            print(f"line {change['line']}: {change['key']}: {register_import.describe_change(change['fields'])}")
+            described = register_import.describe_change(change["fields"], "en")
+            print(f"line {change['line']}: {change['key']}: {described}")
         verb = "" if args.commit else " (preview; --commit to import)"
         print(f"{result.rows_total} rows ({result.encoding}, '{result.delimiter}'): {result.rows_added} added, "
               f"{result.rows_changed} changed, {len(result.unchanged)} unchanged, {len(result.rejected)} rejected{verb}")

@@ -26,11 +26,12 @@ PAGE_SIZE = 100
 
 @dataclass(frozen=True)
 class Dataset:
-    """What can be chosen for one dataset: dimensions and measures by name -> (label uk, label en)."""
+    """What can be chosen for one dataset: dimensions, measures and row columns by name (their labels are in the
+    catalog as `staff.explore.{dataset}.{kind}.{name}`)."""
 
-    dimensions: dict[str, tuple[str, str]]
-    measures: dict[str, tuple[str, str]]
-    columns: dict[str, tuple[str, str]]  # for the ungrouped row view
+    dimensions: tuple[str, ...]
+    measures: tuple[str, ...]
+    columns: tuple[str, ...]  # for the ungrouped row view
     dated: bool  # has a month range filter
     services: bool
     channels: tuple[str, ...] = ()
@@ -38,54 +39,27 @@ class Dataset:
 
 DATASETS: dict[str, Dataset] = {
     "charges": Dataset(
-        dimensions={"month": ("Місяць", "Month"), "service": ("Послуга", "Service"), "street": ("Вулиця", "Street"),
-                    "discount": ("Знижка, %", "Discount, %")},
-        measures={"amount_to_pay": ("Сума до сплати, ₴", "Amount to pay, ₴"), "amount": ("Нараховано, ₴", "Charged, ₴"),
-                  "discount_amount": ("Знижки, ₴", "Discounts, ₴"), "volume": ("Обсяг", "Volume"),
-                  "count": ("Кількість нарахувань", "Number of charges"),
-                  "average": ("Середня сума до сплати, ₴", "Average amount to pay, ₴")},
-        columns={"number": ("Рахунок", "Account"), "month": ("Місяць", "Month"), "service": ("Послуга", "Service"),
-                 "volume": ("Обсяг", "Volume"), "tariff": ("Тариф", "Tariff"), "amount": ("Нараховано", "Charged"),
-                 "discount_percent": ("Знижка, %", "Discount, %"), "amount_to_pay": ("До сплати", "To pay")},
+        dimensions=("month", "service", "street", "discount"),
+        measures=("amount_to_pay", "amount", "discount_amount", "volume", "count", "average"),
+        columns=("number", "month", "service", "volume", "tariff", "amount", "discount_percent", "amount_to_pay"),
         dated=True, services=True,
     ),
     "payments": Dataset(
-        dimensions={"month": ("Місяць", "Month"), "week": ("Тиждень", "Week"), "day": ("День", "Day"),
-                    "service": ("Послуга", "Service"), "channel": ("Канал", "Channel"), "source": ("Джерело", "Source"),
-                    "street": ("Вулиця", "Street")},
-        measures={"amount": ("Сума, ₴", "Amount, ₴"), "count": ("Кількість оплат", "Number of payments"),
-                  "average": ("Середня оплата, ₴", "Average payment, ₴"),
-                  "accounts": ("Рахунків, що платили", "Paying accounts")},
-        columns={"number": ("Рахунок", "Account"), "paid_at": ("Дата оплати", "Paid at"),
-                 "service": ("Послуга", "Service"), "amount": ("Сума", "Amount"), "channel": ("Канал", "Channel"),
-                 "source": ("Джерело", "Source")},
+        dimensions=("month", "week", "day", "service", "channel", "source", "street"),
+        measures=("amount", "count", "average", "accounts"),
+        columns=("number", "paid_at", "service", "amount", "channel", "source"),
         dated=True, services=True, channels=("bank", "post", "terminal", "cabinet"),
     ),
     "readings": Dataset(
-        dimensions={"period": ("Період подачі", "Window"), "channel": ("Канал", "Channel"),
-                    "status": ("Статус", "Status"), "flagged": ("На перевірці", "Flagged"),
-                    "quality": ("Якість", "Quality"), "street": ("Вулиця", "Street")},
-        measures={"count": ("Кількість показань", "Number of readings"),
-                  "consumption": ("Споживання, м³", "Consumption, m³"),
-                  "average": ("Середнє споживання, м³", "Average consumption, m³"),
-                  "meters": ("Лічильників", "Meters")},
-        columns={"number": ("Рахунок", "Account"), "serial": ("Лічильник", "Meter"), "period": ("Період", "Window"),
-                 "value": ("Показання", "Value"), "consumption": ("Споживання", "Consumption"),
-                 "submitted_at": ("Подано", "Submitted"), "channel": ("Канал", "Channel"),
-                 "status": ("Статус", "Status")},
+        dimensions=("period", "channel", "status", "flagged", "quality", "street"),
+        measures=("count", "consumption", "average", "meters"),
+        columns=("number", "serial", "period", "value", "consumption", "submitted_at", "channel", "status"),
         dated=True, services=False, channels=("cabinet", "water_utility", "staff"),
     ),
     "accounts": Dataset(
-        dimensions={"street": ("Вулиця", "Street"), "residents": ("Мешканців", "Residents"),
-                    "has_hot_water": ("Гаряча вода", "Hot water"), "has_heating": ("Опалення", "Heating"),
-                    "registered": ("У кабінеті", "In the cabinet")},
-        measures={"count": ("Кількість рахунків", "Number of accounts"),
-                  "area": ("Опалювана площа, м²", "Heated area, m²"),
-                  "average_area": ("Середня площа, м²", "Average area, m²"),
-                  "residents": ("Мешканців", "Residents")},
-        columns={"number": ("Рахунок", "Account"), "address": ("Адреса", "Address"),
-                 "heated_area": ("Площа", "Area"), "residents": ("Мешканців", "Residents"),
-                 "has_heating": ("Опалення", "Heating"), "has_hot_water": ("Гаряча вода", "Hot water")},
+        dimensions=("street", "residents", "has_hot_water", "has_heating", "registered"),
+        measures=("count", "area", "average_area", "residents"),
+        columns=("number", "address", "heated_area", "residents", "has_heating", "has_hot_water"),
         dated=False, services=False,
     ),
 }

@@ -35,12 +35,13 @@ def decimal_comma(value: Decimal | int, places: int | None = None) -> str:
     return str(value).replace(".", ",")
 
 
-def cell(value: object) -> str:
-    """One CSV cell: numbers as numbers (decimal comma), dates and times in the business format, text neutralised."""
+def cell(value: object, lang: str = "uk") -> str:
+    """One CSV cell: numbers as numbers (decimal comma), dates and times in the business format, text neutralised;
+    yes/no in lang (the reader's language: the column headers are in it too)."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "так" if value else "ні"
+        return t("value.yes", lang) if value else t("value.no", lang)
     if isinstance(value, (Decimal, int)):
         return decimal_comma(value)
     if isinstance(value, dt.datetime):
@@ -66,5 +67,5 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], filters: 
         buffer.write(line.replace(";", ",").replace("\r", " ").replace("\n", " ") + "\r\n")
     writer.writerow([neutralise(h) for h in header])
     for row in rows:
-        writer.writerow([v if isinstance(v, Number) else cell(v) for v in row])
+        writer.writerow([v if isinstance(v, Number) else cell(v, lang) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -14,6 +14,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
 from core.clock import KYIV
+from core.i18n import t
 
 _LOCALES = {"uk": "uk_UA", "en": "en_GB"}
 
@@ -37,7 +38,7 @@ def money(value: Decimal, lang: str = "uk") -> str:
 
 def volume(value: Decimal, lang: str = "uk") -> str:
     text = format_decimal(half_up(value, 3), format="#,##0.000", locale=_locale(lang))
-    return text + ("\u00a0м³" if lang == "uk" else "\u00a0m³")
+    return text + "\u00a0" + t("unit.cubic_metres", lang)
 
 
 def number(value: Decimal | int, lang: str = "uk", places: int = 0) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit
 from core.errors import DomainError
+from core.i18n import t
 from core.import_batches import open_batch, rolled_back
 from core.import_parsing import Rejected
 from core.register_changes import _accounts, _meters, _Outcome, _tariffs
@@ -56,9 +57,12 @@ class RegisterResult:
         return len(self.changes)
 
 
-def describe_change(fields: dict[str, tuple[object, object]]) -> str:
-    """`street: вул. А → вул. Б; residents: 2 → 3`, the column names as in the file."""
+def describe_change(fields: dict[str, tuple[object, object]], lang: str = "uk") -> str:
+    """`street: вул. А → вул. Б; residents: 2 → 3; heating: так → ні`, the column names as in the file (the same in
+    every language), yes and no in lang."""
     def shown(value: object) -> str:
+        if isinstance(value, bool):
+            return t("value.yes", lang) if value else t("value.no", lang)
         return "—" if value is None or value == "" else str(value)
 
     return "; ".join(f"{name}: {shown(old)} → {shown(new)}" for name, (old, new) in fields.items())

@@ -74,7 +74,7 @@ if result.rejected:
 if register and result.changes:
     def change_record(c) -> dict:
         return {tr("staff.imports.line"): c["line"], tr("staff.imports.record"): c["key"],
-                tr("staff.imports.changes"): register_import.describe_change(c["fields"])}
+                tr("staff.imports.changes"): register_import.describe_change(c["fields"], language())}
 
     view.capped_table(result.changes, change_record, key="changes", what=tr("staff.what.changed"))
     if len(result.changes) > view.SHOWN_ROWS:

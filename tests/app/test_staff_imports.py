@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from tests.conftest import kyiv
 
 SEED, OTHER = "1120200001000", "1120200002000"
 BANK = "account_number;service;paid_at;payment_ref;amount\r\n"
+CYRILLIC = re.compile(r"[А-Яа-яЄєІіЇїҐґ]")
 
 
 @pytest.fixture
@@ -99,3 +101,21 @@ def test_a_dismissal_needs_a_reason(operator, app_sessions):
     with app_sessions() as s:
         assert s.scalar(select(ImportConflict.status)) == "dismissed"
         assert s.scalar(select(func.sum(Payment.amount))) == Decimal("15.00")
+
+
+def test_in_english_a_rejected_row_gives_its_reason_in_english(operator):
+    user, _other = operator
+    at = signed_in(user)
+    at.session_state["staff_lang"] = "en"
+    at.run()
+    at.switch_page("pages/staff/imports.py").run()
+    data = (BANK + f"{SEED};heating;0001-01-01;Y-1;100,00\r\n{SEED};heating;2026-11-10;Y-2;-5,00\r\n"
+            f"9999999999999;heating;2026-11-10;Y-3;100,00\r\n").encode()
+    upload(at, "old.csv", data)
+    assert not at.exception and not at.error
+    rejected = at.dataframe[0].value
+    assert rejected["Line"].tolist() == [2, 3, 4]
+    assert rejected["Reason"].tolist() == [
+        "Date “0001-01-01” is outside the accepted range (from 2000 to tomorrow).",
+        "Amount -5,00 must be greater than zero.", "Account 9999999999999 not found."]
+    assert not CYRILLIC.search(text(at)), text(at)

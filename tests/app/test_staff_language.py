@@ -14,6 +14,7 @@ from tests.app.test_exports import cells, downloads  # noqa: F401 - the fixture
 from tests.app.test_staff_pages import text, titles
 from tests.integration.test_dashboard import build
 from ui.staff_access import PAGES
+from ui.staff_text import pinned
 
 CYRILLIC = re.compile(r"[А-Яа-яЄєІіЇїҐґ]")
 ENGLISH_TITLES = {
@@ -104,3 +105,23 @@ def test_the_explore_csv_filter_line_comes_from_the_catalog(app_world, downloads
     assert re.fullmatch(r"# Filters: from month=\d{4}-\d\d, to month=\d{4}-\d\d, dataset=Charges, grouped by=Month",
                         english.decode("utf-8-sig").split("\r\n")[0])
     assert english.decode("utf-8-sig").split("\r\n")[1].split(";")[0] == "Month"
+
+
+def test_the_explore_rows_download_writes_yes_and_no_in_the_staff_language(app_world, downloads):  # noqa: F811
+    build(app_world)
+    analyst = create_staff_user(app_world.sessions, "analyst1", "staff-pass-2026", "analyst").id
+    files = {}
+    for lang in ("uk", "en"):
+        at = AppTest.from_file(str(ROOT / "pages" / "staff" / "explore.py"), default_timeout=30)
+        at.session_state["staff_user_id"] = analyst
+        at.session_state["staff_lang"] = lang
+        at.run()
+        with pinned(lang):  # AppTest formats the choices outside the script run: here in the page's language
+            at.segmented_control[0].set_value("accounts").run()
+            at.multiselect[0].set_value([]).run()  # no grouping: the accounts row by row
+        assert not at.exception
+        comment, header, *rows = downloads[-1][1].decode("utf-8-sig").splitlines()
+        assert comment.startswith("#")  # the filter line, in either language
+        files[lang] = header.split(";")[-2:], {row.split(";")[-1] for row in rows}
+    assert files["uk"] == (["Опалення", "Гаряча вода"], {"так", "ні"})
+    assert files["en"] == (["Heating", "Hot water"], {"yes", "no"})

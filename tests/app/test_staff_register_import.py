@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from core.staff import create_staff_user
 from db.models import Account, AuditLog, ImportBatch, Meter, Tariff
 from tests.app.conftest import ROOT
+from ui.staff_text import pinned
 
 SAMPLES = ROOT / "data" / "samples"
 LATER = ("account_number;street;building;flat;residents;heating;hot_water;heated_area;status;closed_on\r\n"
@@ -123,3 +124,25 @@ def test_the_look_up_says_an_account_is_closed_and_lists_the_audit_rows(app_sess
     assert [w.value for w in at.warning] == [
         "Рахунок закрито 26.11.2026: історія збережена, нові показання й донарахування — ні."]
     assert "account.closed" in at.dataframe[-1].value.to_csv()
+
+
+def test_in_english_the_preview_lists_english_changes_and_reasons(app_sessions, operator):
+    commit(upload(imports_page(operator, "accounts"), "accounts.csv", (SAMPLES / "accounts.csv").read_bytes()))
+    at = AppTest.from_file(str(ROOT / "staff_dashboard.py"), default_timeout=30)
+    at.session_state["staff_user_id"] = operator
+    at.session_state["staff_lang"] = "en"
+    at.run()
+    at.switch_page("pages/staff/imports.py").run()
+    # the later file also turns the hot water of the first account off: a yes/no change
+    later = LATER.replace(";22;4;2;1;1;".encode(), ";22;4;2;1;0;".encode())
+    with pinned("en"):  # AppTest formats a kept choice outside the script run: here in the page's language
+        at.segmented_control[0].set_value("accounts").run()
+        upload(at, "later.csv", later)
+    assert at.title[0].value == "File imports" and at.segmented_control[0].value == "accounts"
+    reasons, changes = at.dataframe[0].value, at.dataframe[1].value
+    assert reasons.to_dict("records") == [
+        {"Line": 4, "Reason": "Residents “три” is not a whole number from 0 to 999."}]
+    assert changes.to_dict("records") == [
+        {"Line": 2, "Record": "1120200001000", "Changes": "building: 20 → 22; flat: 1 → 4; hot_water: yes → no"},
+        {"Line": 3, "Record": "1120200001017", "Changes": "closed_on: — → 2026-11-26"},
+    ]

@@ -89,3 +89,17 @@ def test_every_key_the_code_looks_up_is_in_the_catalogs(tmp_path, monkeypatch):
     monkeypatch.setattr(catalog, "ROOT", tmp_path)
     assert catalog.code_keys() == {"staff.new_page.title"}
     assert "staff.new_page.title: looked up in the code, missing from the catalogs" in catalog.problems()
+
+
+def test_every_explore_choice_has_a_label_in_both_languages():
+    """The explorer's datasets name their dimensions, measures and columns only; the page reads the labels from
+    the catalog, so a new one without its two texts would show its key."""
+    from core.explore import DATASETS
+    from core.i18n import t
+
+    CYRILLIC = re.compile(r"[А-Яа-яЄєІіЇїҐґ]")
+    keys = [f"staff.explore.{name}.{kind}.{choice}" for name, spec in DATASETS.items()
+            for kind in ("dimensions", "measures", "columns") for choice in getattr(spec, kind)]
+    assert len(keys) > 60
+    for key in keys:
+        assert key not in (t(key, "uk"), t(key, "en")) and not CYRILLIC.search(t(key, "en")), key

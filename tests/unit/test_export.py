@@ -46,3 +46,11 @@ def test_a_file_with_formulas_in_every_text_column():
     read = cells(data)[2:]
     assert [row[0] for row in read] == ["'" + attack for attack in ATTACKS]
     assert {tuple(row[1:]) for row in read} == {("-12,50", "7", "27.11.2026 12:00", "")}
+
+
+def test_yes_and_no_cells_are_in_the_readers_language_ukrainian_by_default():
+    rows = [["1120200001000", True, False]]
+    assert cells(export.csv_bytes(["account", "heating", "hot_water"], rows))[1] == ["1120200001000", "так", "ні"]
+    assert cells(export.csv_bytes(["account", "heating", "hot_water"], rows, lang="en"))[1] == [
+        "1120200001000", "yes", "no"]
+    assert (export.cell(True), export.cell(False, "en")) == ("так", "no")

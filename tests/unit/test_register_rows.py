@@ -65,3 +65,14 @@ def test_every_allowed_spelling_of_an_account_reads_as_the_same_values(case):
     assert line == 2
     assert account_values(row, None, TODAY) == expected
     assert address_of(expected["street"], expected["building"], expected["flat"]).startswith(expected["street"] + ", ")
+
+
+def test_a_change_reads_in_the_staff_language_with_the_files_column_names():
+    from core.register_import import describe_change
+
+    fields = {"building": ("20", "22"), "heating": (True, False), "hot_water": (False, True),
+              "closed_on": (None, dt.date(2026, 11, 26))}
+    assert describe_change(fields) == ("building: 20 → 22; heating: так → ні; hot_water: ні → так; "
+                                       "closed_on: — → 2026-11-26")
+    assert describe_change(fields, "en") == ("building: 20 → 22; heating: yes → no; hot_water: no → yes; "
+                                             "closed_on: — → 2026-11-26")
