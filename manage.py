@@ -29,8 +29,7 @@ def _migrated_engine():
     return engine
 
 
-def _create_staff(sessions, username: str, password: str, role: str, full_name: str, *, created: str,
-                  **options) -> int:
+def _create_staff(sessions, username: str, password: str, role: str, full_name: str, *, created: str, **options) -> int:
     """Create a staff user and print `created` (formatted with the user); or exit code 1 with the reason printed
     (a name taken, a password the policy refuses)."""
     from core.staff import create_staff_user
@@ -55,8 +54,11 @@ def cmd_demo(args) -> int:
     from demo import generator as demo
 
     if not demo_mode():
-        print("demo data is for demo mode only: set TEPLO_DEMO=1 (./run.sh does); a real installation starts "
-              "from an empty database and its own register", file=sys.stderr)
+        print(
+            "demo data is for demo mode only: set TEPLO_DEMO=1 (./run.sh does); a real installation starts "
+            "from an empty database and its own register",
+            file=sys.stderr,
+        )
         return 2
     engine = _migrated_engine()
     with make_sessions(engine)() as session:
@@ -81,8 +83,14 @@ def cmd_demo(args) -> int:
 def cmd_create_staff(args) -> int:
     engine = _migrated_engine()
     password = args.password or getpass.getpass("password: ")
-    return _create_staff(make_sessions(engine), args.username, password, args.role, args.full_name or "",
-                         created="staff user {user.username} ({user.role}) created")
+    return _create_staff(
+        make_sessions(engine),
+        args.username,
+        password,
+        args.role,
+        args.full_name or "",
+        created="staff user {user.username} ({user.role}) created",
+    )
 
 
 def cmd_windows(args) -> int:
@@ -137,20 +145,27 @@ def cmd_import(args) -> int:
             described = register_import.describe_change(change["fields"], "en")
             print(f"line {change['line']}: {change['key']}: {described}")
         verb = "" if args.commit else " (preview; --commit to import)"
-        print(f"{result.rows_total} rows ({result.encoding}, '{result.delimiter}'): {result.rows_added} added, "
-              f"{result.rows_changed} changed, {len(result.unchanged)} unchanged, {len(result.rejected)} rejected{verb}")
+        print(
+            f"{result.rows_total} rows ({result.encoding}, '{result.delimiter}'): {result.rows_added} added, "
+            f"{result.rows_changed} changed, {len(result.unchanged)} unchanged, {len(result.rejected)} rejected{verb}"
+        )
         return 0
     for conflict in result.conflicts:
-        changed = ", ".join(f"{name} {conflict.stored.get(name)} -> {conflict.incoming[name]}"
-                            for name in conflict.differences)
+        changed = ", ".join(
+            f"{name} {conflict.stored.get(name)} -> {conflict.incoming[name]}" for name in conflict.differences
+        )
         print(f"line {conflict.line}: conflict ({conflict.status}) with the stored {conflict.key}: {changed}")
     unit = "m3" if args.kind == "readings" else "UAH"
-    print(f"file: {result.rows_total} data rows, total {result.file_total} {unit}"
-          + ("" if result.trailer is None else f" (control line {result.trailer.line} matches)"))
+    print(
+        f"file: {result.rows_total} data rows, total {result.file_total} {unit}"
+        + ("" if result.trailer is None else f" (control line {result.trailer.line} matches)")
+    )
     verb = "added" if args.commit else "to add (preview; --commit to import)"
-    print(f"{result.rows_total} rows ({result.encoding}, '{result.delimiter}'): {result.rows_added} {verb}, "
-          f"{len(result.duplicates)} duplicates skipped, {len(result.conflicts)} conflicts for staff "
-          f"(«Конфлікти імпорту»), {len(result.rejected)} rejected")
+    print(
+        f"{result.rows_total} rows ({result.encoding}, '{result.delimiter}'): {result.rows_added} {verb}, "
+        f"{len(result.duplicates)} duplicates skipped, {len(result.conflicts)} conflicts for staff "
+        f"(«Конфлікти імпорту»), {len(result.rejected)} rejected"
+    )
     return 0
 
 
@@ -159,8 +174,10 @@ def cmd_close_windows(args) -> int:
 
     engine = _migrated_engine()
     done = close_windows(make_sessions(engine), within_days=args.within_days)
-    print(f"{len(done)} closed reading windows processed (additional charges frozen)"
-          + (": " + ", ".join(p.strftime("%Y-%m") for p in done) if done else ""))
+    print(
+        f"{len(done)} closed reading windows processed (additional charges frozen)"
+        + (": " + ", ".join(p.strftime("%Y-%m") for p in done) if done else "")
+    )
     return 0
 
 
@@ -242,8 +259,15 @@ def cmd_create_admin(args) -> int:
     if password in DEMO_STAFF.values():
         print("that is a published demo password; choose another", file=sys.stderr)
         return 1
-    return _create_staff(sessions, username, password, "admin", args.full_name or "", actor="cli",
-                         created="admin {user.username} created")
+    return _create_staff(
+        sessions,
+        username,
+        password,
+        "admin",
+        args.full_name or "",
+        actor="cli",
+        created="admin {user.username} created",
+    )
 
 
 def cmd_summary(args) -> int:
@@ -258,8 +282,10 @@ def cmd_summary(args) -> int:
         print("schema: not up to date (run manage.py migrate)", file=sys.stderr)
         return 1
     with sessions() as session:
-        counts = {model.__tablename__: session.scalar(select(func.count()).select_from(model))
-                  for model in (Account, Charge, Payment, Reading, StaffUser)}
+        counts = {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (Account, Charge, Payment, Reading, StaffUser)
+        }
         paid = session.scalar(select(func.coalesce(func.sum(Payment.amount), 0)))
     overview = dashboard.overview(sessions)
     print("schema: up to date")
@@ -290,16 +316,35 @@ def cmd_serve(args) -> int:
     env = dict(os.environ)
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
-    apps = {"public": ("public_app.py", args.public_address, args.public_port),
-            "staff": ("staff_dashboard.py", args.staff_address, args.staff_port)}
+    apps = {
+        "public": ("public_app.py", args.public_address, args.public_port),
+        "staff": ("staff_dashboard.py", args.staff_address, args.staff_port),
+    }
     chosen = ["public", "staff"] if args.app == "both" else [args.app]
     processes = []
     for name in chosen:
         script, address, port = apps[name]
-        command = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
-                   "--server.address", address, "--server.port", str(port), "--server.fileWatcherType", "none",
-                   "--server.runOnSave", "false", "--browser.gatherUsageStats", "false",
-                   "--client.toolbarMode", "viewer"]
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            script,
+            "--server.headless",
+            "true",
+            "--server.address",
+            address,
+            "--server.port",
+            str(port),
+            "--server.fileWatcherType",
+            "none",
+            "--server.runOnSave",
+            "false",
+            "--browser.gatherUsageStats",
+            "false",
+            "--client.toolbarMode",
+            "viewer",
+        ]
         if len(chosen) == 1:
             os.execve(sys.executable, command, env)  # one app: become it (systemd then signals it directly)
         processes.append(subprocess.Popen(command, env=env))
@@ -339,10 +384,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="prompted for when omitted")
     p.set_defaults(func=cmd_create_staff)
 
-    p = sub.add_parser("import", help="import the register (accounts, meters, tariffs), a bank registry, billing "
-                                      "charges or water-utility readings (CSV)")
-    p.add_argument("kind", choices=["accounts", "meters", "tariffs", "bank", "charges", "readings"],
-                   help="load a register in this order: accounts, meters, tariffs, charges, bank (payments)")
+    p = sub.add_parser(
+        "import",
+        help="import the register (accounts, meters, tariffs), a bank registry, billing "
+        "charges or water-utility readings (CSV)",
+    )
+    p.add_argument(
+        "kind",
+        choices=["accounts", "meters", "tariffs", "bank", "charges", "readings"],
+        help="load a register in this order: accounts, meters, tariffs, charges, bank (payments)",
+    )
     p.add_argument("file")
     p.add_argument("--commit", action="store_true", help="write to the database (default: preview only)")
     p.add_argument("--actor", default="cli", help="who is importing, for the audit trail")
@@ -351,34 +402,45 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("expire-payments", help="mark unpaid payment links past their expiry as expired (cron: hourly)")
     p.set_defaults(func=cmd_expire_payments)
 
-    p = sub.add_parser("balances", help="take the balance snapshot the staff overview's total debt starts from "
-                                        "(cron: nightly)")
+    p = sub.add_parser(
+        "balances", help="take the balance snapshot the staff overview's total debt starts from (cron: nightly)"
+    )
     p.set_defaults(func=cmd_balances)
 
     p = sub.add_parser("windows", help="create the default reading windows from last month onward (cron: daily)")
     p.add_argument("--months-ahead", type=int, default=2)
     p.set_defaults(func=cmd_windows)
 
-    p = sub.add_parser("close-windows", help="freeze the additional charges of reading windows that have closed "
-                                             "(cron: daily)")
-    p.add_argument("--within-days", type=int, default=None,
-                   help="only windows closed in this many days (default TEPLO_CLOSE_WINDOWS_WITHIN_DAYS, 7)")
+    p = sub.add_parser(
+        "close-windows", help="freeze the additional charges of reading windows that have closed (cron: daily)"
+    )
+    p.add_argument(
+        "--within-days",
+        type=int,
+        default=None,
+        help="only windows closed in this many days (default TEPLO_CLOSE_WINDOWS_WITHIN_DAYS, 7)",
+    )
     p.set_defaults(func=cmd_close_windows)
 
     p = sub.add_parser("cleanup", help="delete ended consumer sessions and old failed attempts (cron: daily)")
     p.add_argument("--keep-days", type=int, default=None, help="default TEPLO_CLEANUP_KEEP_DAYS (30)")
     p.set_defaults(func=cmd_cleanup)
 
-    p = sub.add_parser("send-reminders", help="e-mail the consumers who opted in: reading window open or closing, "
-                                              "a new charge (cron: hourly)")
+    p = sub.add_parser(
+        "send-reminders",
+        help="e-mail the consumers who opted in: reading window open or closing, a new charge (cron: hourly)",
+    )
     p.set_defaults(func=cmd_send_reminders)
 
-    p = sub.add_parser("check", help="list every unsafe or missing setting for a real installation "
-                                     "(exit 1 while anything is unsafe)")
+    p = sub.add_parser(
+        "check", help="list every unsafe or missing setting for a real installation (exit 1 while anything is unsafe)"
+    )
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("create-admin", help="create the first admin, interactively or from TEPLO_ADMIN_USERNAME "
-                                            "and TEPLO_ADMIN_PASSWORD")
+    p = sub.add_parser(
+        "create-admin",
+        help="create the first admin, interactively or from TEPLO_ADMIN_USERNAME and TEPLO_ADMIN_PASSWORD",
+    )
     p.add_argument("--username")
     p.add_argument("--full-name")
     p.set_defaults(func=cmd_create_admin)
@@ -386,8 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="what the database holds, read through the apps' code (restore drill)")
     p.set_defaults(func=cmd_summary)
 
-    p = sub.add_parser("serve", help="start the apps for production (no demo data); refuses while anything is "
-                                     "unsafe")
+    p = sub.add_parser("serve", help="start the apps for production (no demo data); refuses while anything is unsafe")
     p.add_argument("app", nargs="?", choices=["both", "public", "staff"], default="both")
     p.add_argument("--public-address", default="0.0.0.0")
     p.add_argument("--public-port", type=int, default=8501)

@@ -16,8 +16,13 @@ if __name__ == "__main__":
     logged_in = current_login_id() is not None
 
     def page(file, title, icon, url_path, *, hidden=False):
-        return st.Page(f"pages/public/{file}", title=tr(title), icon=icon, url_path=url_path,
-                       visibility="hidden" if hidden else "visible")
+        return st.Page(
+            f"pages/public/{file}",
+            title=tr(title),
+            icon=icon,
+            url_path=url_path,
+            visibility="hidden" if hidden else "visible",
+        )
 
     # A logged-out visitor opening a cabinet link (a bookmark, an expired session) lands on the login form:
     # those pages stay registered but hidden, and each of them asks for the login first.
@@ -73,7 +78,15 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from web.not_found import PUBLIC_PAGES, only_known_pages
     from web.page_shell import PageShell
 
-    app = st.App("public_app.py", routes=ROUTES,
-                 middleware=[Middleware(observability.RequestIdMiddleware), Middleware(BrowserCookieMiddleware),
-                             *only_known_pages(PUBLIC_PAGES, ROUTES, "public"), Middleware(PageShell)],
-                 on_script_error=on_script_error, lifespan=observability.lifespan("public_app"))
+    app = st.App(
+        "public_app.py",
+        routes=ROUTES,
+        middleware=[
+            Middleware(observability.RequestIdMiddleware),
+            Middleware(BrowserCookieMiddleware),
+            *only_known_pages(PUBLIC_PAGES, ROUTES, "public"),
+            Middleware(PageShell),
+        ],
+        on_script_error=on_script_error,
+        lifespan=observability.lifespan("public_app"),
+    )

@@ -30,9 +30,10 @@ if __name__ == "__main__":
         # to that page: a bookmark works, with no "Page not found".
         login = "pages/staff/login.py"
         sign_in = st.Page(login, title=tr("staff.nav.login"), icon=":material/login:", default=True)
-        bookmarks = [st.Page(login, title=tr("staff.nav.login"), url_path=staff_access.url_path(item),
-                             visibility="hidden")
-                     for item in staff_access.PAGES]
+        bookmarks = [
+            st.Page(login, title=tr("staff.nav.login"), url_path=staff_access.url_path(item), visibility="hidden")
+            for item in staff_access.PAGES
+        ]
         page = st.navigation([sign_in, *bookmarks])
         if page is not sign_in:
             staff_access.remember_destination(page.url_path)
@@ -40,7 +41,8 @@ if __name__ == "__main__":
         sections: dict[str, list] = {}
         for index, item in enumerate(staff_access.pages_for(user.role)):
             sections.setdefault(item.section, []).append(
-                st.Page(item.path, title=item.title, icon=item.icon, default=index == 0))
+                st.Page(item.path, title=item.title, icon=item.icon, default=index == 0)
+            )
         page = st.navigation(sections)
         with st.sidebar:
             st.caption(f"{md(user.full_name)} · {staff_access.ROLE_NAMES[user.role]}")
@@ -74,7 +76,14 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     pages_from_navigation_only()
     trust_only_configured_proxies()
     pages = ["login", *(url_path(page) for page in PAGES)]
-    app = st.App("staff_dashboard.py", routes=ROUTES,
-                 middleware=[Middleware(observability.RequestIdMiddleware), Middleware(BrowserCookieMiddleware),
-                             *only_known_pages(pages, ROUTES, "staff")],
-                 on_script_error=on_script_error, lifespan=observability.lifespan("staff_dashboard"))
+    app = st.App(
+        "staff_dashboard.py",
+        routes=ROUTES,
+        middleware=[
+            Middleware(observability.RequestIdMiddleware),
+            Middleware(BrowserCookieMiddleware),
+            *only_known_pages(pages, ROUTES, "staff"),
+        ],
+        on_script_error=on_script_error,
+        lifespan=observability.lifespan("staff_dashboard"),
+    )

@@ -26,7 +26,9 @@ class Latency:
 
 def sample_links(engine, count: int, seed: int = 11) -> list[tuple[int, int]]:
     with engine.connect() as c:
-        rows = [tuple(r) for r in c.execute(text("SELECT login_id, account_id FROM consumer_account_links ORDER BY id"))]
+        rows = [
+            tuple(r) for r in c.execute(text("SELECT login_id, account_id FROM consumer_account_links ORDER BY id"))
+        ]
     rng = random.Random(seed)
     return rng.sample(rows, min(count, len(rows)))
 
@@ -46,19 +48,31 @@ def project(sessions, links, now: dt.datetime) -> Latency:
 
 def _reference_once(cursor, placeholder: str, login_id: int, account_id: int, now: dt.datetime, since: dt.date):
     p = placeholder
-    cursor.execute(f"SELECT 1 FROM consumer_account_links WHERE login_id = {p} AND account_id = {p}", (login_id, account_id))
+    cursor.execute(
+        f"SELECT 1 FROM consumer_account_links WHERE login_id = {p} AND account_id = {p}", (login_id, account_id)
+    )
     cursor.fetchone()
-    cursor.execute(f"SELECT id, number, address, heated_area, residents, has_heating, has_hot_water "
-                   f"FROM accounts WHERE id = {p}", (account_id,))
+    cursor.execute(
+        f"SELECT id, number, address, heated_area, residents, has_heating, has_hot_water FROM accounts WHERE id = {p}",
+        (account_id,),
+    )
     cursor.fetchone()
-    cursor.execute(f"SELECT month, service, volume, tariff, amount, discount_percent, discount_amount, amount_to_pay "
-                   f"FROM charges WHERE account_id = {p} ORDER BY month DESC, service", (account_id,))
+    cursor.execute(
+        f"SELECT month, service, volume, tariff, amount, discount_percent, discount_amount, amount_to_pay "
+        f"FROM charges WHERE account_id = {p} ORDER BY month DESC, service",
+        (account_id,),
+    )
     charges = cursor.fetchall()
-    cursor.execute(f"SELECT paid_at, service, amount, channel FROM payments WHERE account_id = {p} "
-                   f"ORDER BY paid_at DESC, id DESC", (account_id,))
+    cursor.execute(
+        f"SELECT paid_at, service, amount, channel FROM payments WHERE account_id = {p} ORDER BY paid_at DESC, id DESC",
+        (account_id,),
+    )
     payments = cursor.fetchall()
-    cursor.execute(f"SELECT created_at, service, amount, status FROM payment_intents WHERE account_id = {p} "
-                   f"AND status IN ('created', 'pending') ORDER BY created_at DESC", (account_id,))
+    cursor.execute(
+        f"SELECT created_at, service, amount, status FROM payment_intents WHERE account_id = {p} "
+        f"AND status IN ('created', 'pending') ORDER BY created_at DESC",
+        (account_id,),
+    )
     cursor.fetchall()
     # Balances and the month-by-month chart from the rows already fetched.
     balance: dict[str, Decimal] = defaultdict(Decimal)

@@ -98,8 +98,9 @@ def _pg_create(url: str, drop: bool = False) -> None:
 def read_note(url: str, engine: Engine) -> dict | None:
     if dialect(url) == "postgresql":
         with engine.connect() as c:
-            raw = c.scalar(text("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                                "WHERE datname = current_database()"))
+            raw = c.scalar(
+                text("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()")
+            )
     else:
         path = Path(str(sqlite_path(url)) + ".bench.json")
         raw = path.read_text(encoding="utf-8") if path.exists() else None
@@ -112,9 +113,19 @@ def read_note(url: str, engine: Engine) -> dict | None:
     return note.get("teplo_bench") if isinstance(note, dict) else None
 
 
-def write_note(url: str, engine: Engine, accounts: int, now: dt.datetime, seconds: float, ordered: bool = False) -> None:
-    note = json.dumps({"teplo_bench": {"accounts": accounts, "now": now.isoformat(), "generation_seconds": round(seconds, 1),
-                                       "time_ordered": ordered}})
+def write_note(
+    url: str, engine: Engine, accounts: int, now: dt.datetime, seconds: float, ordered: bool = False
+) -> None:
+    note = json.dumps(
+        {
+            "teplo_bench": {
+                "accounts": accounts,
+                "now": now.isoformat(),
+                "generation_seconds": round(seconds, 1),
+                "time_ordered": ordered,
+            }
+        }
+    )
     if dialect(url) == "postgresql":
         name = make_url(url).database
         with engine.begin() as c:
@@ -125,8 +136,11 @@ def write_note(url: str, engine: Engine, accounts: int, now: dt.datetime, second
 
 # The generator writes account by account; a utility's tables fill month by month (monthly charge imports, daily
 # registries, readings per window), so on PostgreSQL the benchmark orders them by time once, as in production.
-TIME_ORDER = (("charges", "ix_charges_month_service"), ("payments", "ix_payments_paid_at"),
-              ("readings", "ix_readings_window_status_meter"))
+TIME_ORDER = (
+    ("charges", "ix_charges_month_service"),
+    ("payments", "ix_payments_paid_at"),
+    ("readings", "ix_readings_window_status_meter"),
+)
 
 
 def order_by_time(url: str, log=print) -> float:
@@ -194,8 +208,10 @@ def prepare(url: str, accounts: int, fresh: bool = False, now: dt.datetime | Non
             order_by_time(url, log)
         seconds = time.perf_counter() - started
         write_note(url, engine, summary.accounts, moment, seconds, ordered=kind == "postgresql")
-        log(f"generated in {seconds:.0f} s: {summary.accounts} accounts, {summary.charges} charges, "
-            f"{summary.payments} payments, {summary.readings} readings")
+        log(
+            f"generated in {seconds:.0f} s: {summary.accounts} accounts, {summary.charges} charges, "
+            f"{summary.payments} payments, {summary.readings} readings"
+        )
         return Prepared(url, kind, summary.accounts, moment, True, seconds)
     finally:
         engine.dispose()

@@ -32,9 +32,13 @@ def connect(url: str):
     if parsed.get_backend_name() == "postgresql":
         import psycopg2
 
-        return psycopg2.connect(host=parsed.host or "127.0.0.1", port=parsed.port or 5432,
-                                user=parsed.username or "postgres", password=parsed.password,
-                                dbname=parsed.database)
+        return psycopg2.connect(
+            host=parsed.host or "127.0.0.1",
+            port=parsed.port or 5432,
+            user=parsed.username or "postgres",
+            password=parsed.password,
+            dbname=parsed.database,
+        )
     assert parsed.database, f"{url} names no database file"
     return sqlite3.connect(parsed.database, timeout=30)
 
@@ -72,7 +76,9 @@ class Sql:
 
     def offset(self, column: str) -> str:
         # SQLite stores naive UTC: Kyiv is UTC+3 from April to October, UTC+2 otherwise.
-        return f"CASE WHEN CAST(strftime('%m', {column}) AS INTEGER) BETWEEN 4 AND 10 THEN '+3 hours' ELSE '+2 hours' END"
+        return (
+            f"CASE WHEN CAST(strftime('%m', {column}) AS INTEGER) BETWEEN 4 AND 10 THEN '+3 hours' ELSE '+2 hours' END"
+        )
 
     def bucket(self, column: str, unit: str) -> str:
         if self.pg:
@@ -89,15 +95,21 @@ class Sql:
 
 
 def _metered(end_param: str) -> str:
-    return (f"m.service = 'hot_water' AND m.installed_on < :{end_param} "
-            f"AND (m.removed_on IS NULL OR m.removed_on >= :{end_param}) AND a.has_hot_water")
+    return (
+        f"m.service = 'hot_water' AND m.installed_on < :{end_param} "
+        f"AND (m.removed_on IS NULL OR m.removed_on >= :{end_param}) AND a.has_hot_water"
+    )
 
 
 # --- core.dashboard ----------------------------------------------------------------------------------------------
 
+
 def _windows_around(sql: Sql, now: dt.datetime):
-    rows = sql.run("SELECT id, period, opens_at, closes_at FROM reading_windows WHERE opens_at <= :now "
-                   "ORDER BY opens_at DESC LIMIT 3", {"now": now})
+    rows = sql.run(
+        "SELECT id, period, opens_at, closes_at FROM reading_windows WHERE opens_at <= :now "
+        "ORDER BY opens_at DESC LIMIT 3",
+        {"now": now},
+    )
     windows = [(i, _date(p), _moment(o), _moment(c)) for i, p, o, c in rows]
     current = next((w for w in windows if w[3] > now), None)
     is_open = current is not None
@@ -108,8 +120,10 @@ def _windows_around(sql: Sql, now: dt.datetime):
     if current is not None:
         previous = next((w for w in windows if w[1] == add_months(current[1], -1)), None)
         if previous is None:
-            row = sql.run("SELECT id, period, opens_at, closes_at FROM reading_windows WHERE period = :p",
-                          {"p": add_months(current[1], -1)})
+            row = sql.run(
+                "SELECT id, period, opens_at, closes_at FROM reading_windows WHERE period = :p",
+                {"p": add_months(current[1], -1)},
+            )
             previous = (row[0][0], _date(row[0][1]), _moment(row[0][2]), _moment(row[0][3])) if row else None
     return current, is_open, previous
 
@@ -132,10 +146,15 @@ def overview(sql: Sql, p: dict) -> None:
         params = {"cur": current[0], "cur_end": add_months(current[1], 1)}
         prev_part = "0, 0"
         if previous is not None:
-            params.update(prev=previous[0], prev_end=add_months(previous[1], 1),
-                          until=previous[2] + (now - current[2]) if is_open else dt.datetime(9999, 1, 1, tzinfo=UTC))
-            prev_part = (f"COUNT(DISTINCT CASE WHEN {_metered('prev_end')} THEN m.account_id END), "
-                         f"COUNT(DISTINCT CASE WHEN {_metered('prev_end')} AND r.prev_at < :until THEN m.account_id END)")
+            params.update(
+                prev=previous[0],
+                prev_end=add_months(previous[1], 1),
+                until=previous[2] + (now - current[2]) if is_open else dt.datetime(9999, 1, 1, tzinfo=UTC),
+            )
+            prev_part = (
+                f"COUNT(DISTINCT CASE WHEN {_metered('prev_end')} THEN m.account_id END), "
+                f"COUNT(DISTINCT CASE WHEN {_metered('prev_end')} AND r.prev_at < :until THEN m.account_id END)"
+            )
         sql.run(
             f"""
             WITH r AS (
@@ -145,21 +164,27 @@ def overview(sql: Sql, p: dict) -> None:
                 FROM readings
                 WHERE window_id IN (:cur, :prev) AND status IN ('accepted', 'superseded')
                 GROUP BY meter_id)
-            SELECT COUNT(DISTINCT CASE WHEN {_metered('cur_end')} THEN m.account_id END),
-                   COUNT(DISTINCT CASE WHEN {_metered('cur_end')} AND r.cur_at IS NOT NULL THEN m.account_id END),
+            SELECT COUNT(DISTINCT CASE WHEN {_metered("cur_end")} THEN m.account_id END),
+                   COUNT(DISTINCT CASE WHEN {_metered("cur_end")} AND r.cur_at IS NOT NULL THEN m.account_id END),
                    {prev_part}
             FROM meters m JOIN accounts a ON a.id = m.account_id LEFT JOIN r ON r.meter_id = m.id
             WHERE m.service = 'hot_water' AND a.has_hot_water
-            """, {"prev": -1, **params})
+            """,
+            {"prev": -1, **params},
+        )
     month = month_start(local.date())
     previous_month = add_months(month, -1)
     month_begins, previous_begins = kyiv_midnight(month), kyiv_midnight(previous_month)
     previous_until = min(previous_begins + (now - month_begins), month_begins)
-    sql.run("SELECT SUM(CASE WHEN paid_at >= :mb THEN amount END), SUM(CASE WHEN paid_at < :pu THEN amount END) "
-            "FROM payments WHERE paid_at >= :pb AND paid_at < :now",
-            {"mb": month_begins, "pu": previous_until, "pb": previous_begins, "now": now})
-    sql.run("SELECT month, SUM(amount_to_pay) FROM charges WHERE month IN (:m1, :m2) GROUP BY month",
-            {"m1": previous_month, "m2": add_months(previous_month, -1)})
+    sql.run(
+        "SELECT SUM(CASE WHEN paid_at >= :mb THEN amount END), SUM(CASE WHEN paid_at < :pu THEN amount END) "
+        "FROM payments WHERE paid_at >= :pb AND paid_at < :now",
+        {"mb": month_begins, "pu": previous_until, "pb": previous_begins, "now": now},
+    )
+    sql.run(
+        "SELECT month, SUM(amount_to_pay) FROM charges WHERE month IN (:m1, :m2) GROUP BY month",
+        {"m1": previous_month, "m2": add_months(previous_month, -1)},
+    )
     ago = now - (month_begins - previous_begins)
     billed_now = month_start(local.date())
     billed_ago = month_start(ago.astimezone(KYIV).date())
@@ -176,9 +201,14 @@ def overview(sql: Sql, p: dict) -> None:
                 SELECT account_id, service, -SUM(amount), -SUM(CASE WHEN paid_at < :ago THEN amount ELSE 0 END)
                 FROM payments WHERE paid_at < :now GROUP BY account_id, service) AS movements
               GROUP BY account_id, service) AS balances
-        """, {"billed_now": billed_now, "billed_ago": billed_ago, "ago": ago, "now": now})
-    sql.run("SELECT COUNT(DISTINCT account_id), COUNT(DISTINCT CASE WHEN linked_at <= :ago THEN account_id END) "
-            "FROM consumer_account_links WHERE linked_at <= :now", {"ago": ago, "now": now})
+        """,
+        {"billed_now": billed_now, "billed_ago": billed_ago, "ago": ago, "now": now},
+    )
+    sql.run(
+        "SELECT COUNT(DISTINCT account_id), COUNT(DISTINCT CASE WHEN linked_at <= :ago THEN account_id END) "
+        "FROM consumer_account_links WHERE linked_at <= :now",
+        {"ago": ago, "now": now},
+    )
 
 
 def streets(sql: Sql, p: dict) -> None:
@@ -194,8 +224,11 @@ def _street(p: dict, params: dict) -> str:
 
 def readings_per_window(sql: Sql, p: dict) -> None:
     now = p.get("now") or clock.now()
-    windows = sql.run("SELECT id, period FROM reading_windows WHERE period >= :f AND period <= :l AND opens_at <= :now "
-                      "ORDER BY period", {"f": month_start(p["first"]), "l": month_start(p["last"]), "now": now})
+    windows = sql.run(
+        "SELECT id, period FROM reading_windows WHERE period >= :f AND period <= :l AND opens_at <= :now "
+        "ORDER BY period",
+        {"f": month_start(p["first"]), "l": month_start(p["last"]), "now": now},
+    )
     if not windows:
         return
     params: dict = {}
@@ -204,15 +237,24 @@ def readings_per_window(sql: Sql, p: dict) -> None:
     for index, (_id, period) in enumerate(windows):
         params[f"e{index}"] = add_months(_date(period), 1)
         columns.append(f"COUNT(DISTINCT CASE WHEN {_metered(f'e{index}')} THEN m.account_id END)")
-    sql.run(f"SELECT {', '.join(columns)} FROM meters m JOIN accounts a ON a.id = m.account_id "
-            f"WHERE m.service = 'hot_water' AND a.has_hot_water{street}", params)
+    sql.run(
+        f"SELECT {', '.join(columns)} FROM meters m JOIN accounts a ON a.id = m.account_id "
+        f"WHERE m.service = 'hot_water' AND a.has_hot_water{street}",
+        params,
+    )
     ids = ", ".join(str(int(w[0])) for w in windows)
     join = " JOIN meters m ON m.id = r.meter_id JOIN accounts a ON a.id = m.account_id" if street else ""
-    sql.run(f"SELECT r.window_id, r.channel, COUNT(*) FROM readings r{join} WHERE r.window_id IN ({ids}) "
-            f"AND r.status = 'accepted'{street} GROUP BY r.window_id, r.channel", params)
-    sql.run(f"SELECT r.window_id, COUNT(DISTINCT m.account_id) FROM readings r JOIN meters m ON m.id = r.meter_id "
-            f"JOIN accounts a ON a.id = m.account_id WHERE r.window_id IN ({ids}) AND r.status = 'accepted' "
-            f"AND m.service = 'hot_water' AND a.has_hot_water{street} GROUP BY r.window_id", params)
+    sql.run(
+        f"SELECT r.window_id, r.channel, COUNT(*) FROM readings r{join} WHERE r.window_id IN ({ids}) "
+        f"AND r.status = 'accepted'{street} GROUP BY r.window_id, r.channel",
+        params,
+    )
+    sql.run(
+        f"SELECT r.window_id, COUNT(DISTINCT m.account_id) FROM readings r JOIN meters m ON m.id = r.meter_id "
+        f"JOIN accounts a ON a.id = m.account_id WHERE r.window_id IN ({ids}) AND r.status = 'accepted' "
+        f"AND m.service = 'hot_water' AND a.has_hot_water{street} GROUP BY r.window_id",
+        params,
+    )
 
 
 def submission_curve(sql: Sql, p: dict) -> None:
@@ -222,25 +264,31 @@ def submission_curve(sql: Sql, p: dict) -> None:
     sql.run(
         f"""
         SELECT COUNT(DISTINCT m.account_id) FROM meters m JOIN accounts a ON a.id = m.account_id
-        WHERE {_metered('e')}{street}
-        """, params)
+        WHERE {_metered("e")}{street}
+        """,
+        params,
+    )
     sql.run(
         f"""
-        SELECT {sql.bucket('first_at', 'day')} AS day, COUNT(*) FROM (
+        SELECT {sql.bucket("first_at", "day")} AS day, COUNT(*) FROM (
             SELECT m.account_id, MIN(r.submitted_at) AS first_at
             FROM readings r JOIN meters m ON m.id = r.meter_id JOIN accounts a ON a.id = m.account_id
-            WHERE r.window_id = :w AND r.status IN ('accepted', 'superseded') AND {_metered('e')}{street}
+            WHERE r.window_id = :w AND r.status IN ('accepted', 'superseded') AND {_metered("e")}{street}
             GROUP BY m.account_id) AS firsts
         GROUP BY day
-        """, params)
+        """,
+        params,
+    )
 
 
 def accounts_without_reading(sql: Sql, p: dict) -> None:
     row = sql.run("SELECT id, period FROM reading_windows WHERE id = :w", {"w": p["window_id"]})[0]
     params = {"w": row[0], "e": add_months(_date(row[1]), 1)}
     street = _street(p, params)
-    missing = (f"{_metered('e')}{street} AND NOT EXISTS (SELECT 1 FROM readings x WHERE x.meter_id = m.id "
-               f"AND x.window_id = :w AND x.status = 'accepted')")
+    missing = (
+        f"{_metered('e')}{street} AND NOT EXISTS (SELECT 1 FROM readings x WHERE x.meter_id = m.id "
+        f"AND x.window_id = :w AND x.status = 'accepted')"
+    )
     sql.run(f"SELECT COUNT(*) FROM meters m JOIN accounts a ON a.id = m.account_id WHERE {missing}", params)
     limit = f" LIMIT {int(p['limit'])}" if p.get("limit") is not None else ""
     sql.run(
@@ -254,7 +302,9 @@ def accounts_without_reading(sql: Sql, p: dict) -> None:
             ORDER BY a.street, a.number{limit}) AS t
         LEFT JOIN readings lr ON lr.id = t.last_id
         ORDER BY t.street, t.number
-        """, params)
+        """,
+        params,
+    )
 
 
 def payment_inflows(sql: Sql, p: dict) -> None:
@@ -265,50 +315,76 @@ def payment_inflows(sql: Sql, p: dict) -> None:
             params[name] = p[name]
             where += f" AND {name} = :{name}"
     bucket = sql.bucket("paid_at", p.get("unit") or "month")
-    sql.run(f"SELECT {bucket} AS b, service, channel, SUM(amount), COUNT(*) FROM payments "
-            f"WHERE paid_at >= :a AND paid_at < :b{where} GROUP BY b, service, channel ORDER BY b", params)
+    sql.run(
+        f"SELECT {bucket} AS b, service, channel, SUM(amount), COUNT(*) FROM payments "
+        f"WHERE paid_at >= :a AND paid_at < :b{where} GROUP BY b, service, channel ORDER BY b",
+        params,
+    )
 
 
 def payments_against_charges(sql: Sql, p: dict) -> None:
     first, last = month_start(p["first"]), month_start(p["last"])
-    params = {"a": kyiv_midnight(first), "b": kyiv_midnight(add_months(last, 1)),
-              "cf": add_months(first, -1), "cl": add_months(last, -1)}
+    params = {
+        "a": kyiv_midnight(first),
+        "b": kyiv_midnight(add_months(last, 1)),
+        "cf": add_months(first, -1),
+        "cl": add_months(last, -1),
+    }
     where = ""
     if p.get("service"):
         params["service"] = p["service"]
         where = " AND service = :service"
     bucket = sql.bucket("paid_at", "month")
-    sql.run(f"SELECT {bucket} AS b, SUM(amount) FROM payments WHERE paid_at >= :a AND paid_at < :b{where} GROUP BY b",
-            params)
-    sql.run(f"SELECT month, SUM(amount_to_pay) FROM charges WHERE month >= :cf AND month <= :cl{where} GROUP BY month",
-            params)
+    sql.run(
+        f"SELECT {bucket} AS b, SUM(amount) FROM payments WHERE paid_at >= :a AND paid_at < :b{where} GROUP BY b",
+        params,
+    )
+    sql.run(
+        f"SELECT month, SUM(amount_to_pay) FROM charges WHERE month >= :cf AND month <= :cl{where} GROUP BY month",
+        params,
+    )
 
 
 def flagged_readings(sql: Sql, p: dict) -> None:
-    sql.run(f"""
+    sql.run(
+        f"""
         SELECT a.number, a.address, a.street, m.serial, r.value, r.consumption, r.submitted_at, r.channel,
                r.flag_reason
         FROM readings r JOIN meters m ON m.id = r.meter_id JOIN accounts a ON a.id = m.account_id
         WHERE r.window_id = :w AND r.status = 'accepted' AND r.flagged = {sql.true()}
-        ORDER BY a.street, a.number""", {"w": p["window_id"]})
+        ORDER BY a.street, a.number""",
+        {"w": p["window_id"]},
+    )
 
 
 # --- other staff pages -----------------------------------------------------------------------------------------
+
 
 def list_windows(sql: Sql, p: dict) -> None:
     sql.run("SELECT id, period, opens_at, closes_at, processed_at FROM reading_windows ORDER BY period DESC")
 
 
 def recent_batches(sql: Sql, p: dict) -> None:
-    sql.run("SELECT id, kind, filename, created_at, created_by, rows_total, rows_added, rows_duplicate, rows_rejected "
-            "FROM import_batches ORDER BY created_at DESC, id DESC LIMIT :n", {"n": p.get("limit", 20)})
+    sql.run(
+        "SELECT id, kind, filename, created_at, created_by, rows_total, rows_added, rows_duplicate, rows_rejected "
+        "FROM import_batches ORDER BY created_at DESC, id DESC LIMIT :n",
+        {"n": p.get("limit", 20)},
+    )
 
 
 def additional_charge_list(sql: Sql, p: dict) -> None:
-    row = sql.run("SELECT id, period, opens_at, processed_at FROM reading_windows WHERE id = :w", {"w": p["window_id"]})[0]
+    row = sql.run(
+        "SELECT id, period, opens_at, processed_at FROM reading_windows WHERE id = :w", {"w": p["window_id"]}
+    )[0]
     period, opens = _date(row[1]), _moment(row[2])
-    params = {"w": row[0], "e": add_months(period, 1), "opens": opens, "since": opens - dt.timedelta(days=365),
-              "p": period, "p3": add_months(period, -3)}
+    params = {
+        "w": row[0],
+        "e": add_months(period, 1),
+        "opens": opens,
+        "since": opens - dt.timedelta(days=365),
+        "p": period,
+        "p3": add_months(period, -3),
+    }
     stored = ""
     if row[3] is not None:
         stored = " AND m.id IN (SELECT meter_id FROM additional_charges WHERE window_id = :w)"
@@ -317,7 +393,7 @@ def additional_charge_list(sql: Sql, p: dict) -> None:
         WITH missing AS (
             SELECT m.id AS meter_id, m.serial, a.id AS account_id, a.number, a.address, a.street, a.residents
             FROM meters m JOIN accounts a ON a.id = m.account_id
-            WHERE {_metered('e')}{stored} AND NOT EXISTS (SELECT 1 FROM readings x WHERE x.meter_id = m.id
+            WHERE {_metered("e")}{stored} AND NOT EXISTS (SELECT 1 FROM readings x WHERE x.meter_id = m.id
                   AND x.window_id = :w AND x.status = 'accepted'))
         SELECT ms.meter_id, ms.serial, ms.account_id, ms.number, ms.address, ms.street, ms.residents,
                h.last_period, h.first_at, h.last_at, h.low, h.high,
@@ -335,15 +411,20 @@ def additional_charge_list(sql: Sql, p: dict) -> None:
             WHERE r.status = 'accepted' AND r.quality = 'actual' AND r.submitted_at < :opens
             GROUP BY r.meter_id) h ON h.meter_id = ms.meter_id
         ORDER BY ms.street, ms.number
-        """, params)
+        """,
+        params,
+    )
 
 
 def find_accounts(sql: Sql, p: dict) -> None:
     text = (p.get("query") or "").strip()
     digits = re.sub(r"[\s\-]", "", text)
     if digits.isdigit() and len(digits) >= 4:
-        sql.run("SELECT id, number, address FROM accounts WHERE number >= :lo AND number < :hi "
-                "ORDER BY street, number LIMIT 50", {"lo": digits, "hi": digits + ":"})
+        sql.run(
+            "SELECT id, number, address FROM accounts WHERE number >= :lo AND number < :hi "
+            "ORDER BY street, number LIMIT 50",
+            {"lo": digits, "hi": digits + ":"},
+        )
         return
     words = [w for w in re.split(r"[\s,]+", text) if w]
     if not words:
@@ -355,38 +436,71 @@ def find_accounts(sql: Sql, p: dict) -> None:
 
 def account_card(sql: Sql, p: dict) -> None:
     a = {"a": p["account_id"]}
-    number = sql.run("SELECT number, street, has_heating, has_hot_water, address, heated_area, residents "
-                     "FROM accounts WHERE id = :a", a)[0][0]
+    number = sql.run(
+        "SELECT number, street, has_heating, has_hot_water, address, heated_area, residents "
+        "FROM accounts WHERE id = :a",
+        a,
+    )[0][0]
     serials = [s for (s,) in sql.run("SELECT serial FROM meters WHERE account_id = :a", a)]
-    sql.run("""SELECT r.meter_id, w.period, r.value, r.consumption, r.submitted_at, r.channel, r.status, r.quality,
+    sql.run(
+        """SELECT r.meter_id, w.period, r.value, r.consumption, r.submitted_at, r.channel, r.status, r.quality,
                       r.flagged, r.flag_reason, r.receipt_number
                FROM readings r JOIN meters m ON m.id = r.meter_id LEFT JOIN reading_windows w ON w.id = r.window_id
-               WHERE m.account_id = :a ORDER BY r.submitted_at DESC, r.id DESC""", a)
-    logins = sql.run("""SELECT l.id, l.login, k.method, k.linked_at, l.last_login_at FROM consumer_account_links k
-                        JOIN consumer_logins l ON l.id = k.login_id WHERE k.account_id = :a ORDER BY k.linked_at""", a)
-    sql.run("""SELECT w.period, c.meter_id, c.rule, c.volume, c.amount FROM additional_charges c
-               JOIN reading_windows w ON w.id = c.window_id WHERE c.account_id = :a ORDER BY w.period DESC""", a)
-    params = {"number": number, **{f"s{i}": s for i, s in enumerate(serials)},
-              **{f"l{i}": str(row[0]) for i, row in enumerate(logins)},
-              **{f"n{i}": row[1] for i, row in enumerate(logins)}}
-    parts = ["SELECT id, at, actor_type, actor, action, entity, entity_id, details FROM audit_log "
-             "WHERE entity = 'account' AND entity_id = :number"]
+               WHERE m.account_id = :a ORDER BY r.submitted_at DESC, r.id DESC""",
+        a,
+    )
+    logins = sql.run(
+        """SELECT l.id, l.login, k.method, k.linked_at, l.last_login_at FROM consumer_account_links k
+                        JOIN consumer_logins l ON l.id = k.login_id WHERE k.account_id = :a ORDER BY k.linked_at""",
+        a,
+    )
+    sql.run(
+        """SELECT w.period, c.meter_id, c.rule, c.volume, c.amount FROM additional_charges c
+               JOIN reading_windows w ON w.id = c.window_id WHERE c.account_id = :a ORDER BY w.period DESC""",
+        a,
+    )
+    params = {
+        "number": number,
+        **{f"s{i}": s for i, s in enumerate(serials)},
+        **{f"l{i}": str(row[0]) for i, row in enumerate(logins)},
+        **{f"n{i}": row[1] for i, row in enumerate(logins)},
+    }
+    parts = [
+        "SELECT id, at, actor_type, actor, action, entity, entity_id, details FROM audit_log "
+        "WHERE entity = 'account' AND entity_id = :number"
+    ]
     if serials:
-        parts.append("SELECT id, at, actor_type, actor, action, entity, entity_id, details FROM audit_log "
-                     f"WHERE entity = 'meter' AND entity_id IN ({', '.join(f':s{i}' for i in range(len(serials)))})")
+        parts.append(
+            "SELECT id, at, actor_type, actor, action, entity, entity_id, details FROM audit_log "
+            f"WHERE entity = 'meter' AND entity_id IN ({', '.join(f':s{i}' for i in range(len(serials)))})"
+        )
     if logins:
-        parts.append("SELECT id, at, actor_type, actor, action, entity, entity_id, details FROM audit_log "
-                     f"WHERE entity = 'consumer_login' AND entity_id IN ({', '.join(f':l{i}' for i in range(len(logins)))})")
-        parts.append("SELECT id, at, actor_type, actor, action, entity, entity_id, details FROM audit_log "
-                     f"WHERE actor_type = 'consumer' AND actor IN ({', '.join(f':n{i}' for i in range(len(logins)))})")
-    sql.run(f"SELECT * FROM ({' UNION '.join(parts)}) AS t ORDER BY at DESC, id DESC LIMIT {int(p.get('audit_limit') or 200)}",
-            params)
+        parts.append(
+            "SELECT id, at, actor_type, actor, action, entity, entity_id, details FROM audit_log "
+            f"WHERE entity = 'consumer_login' AND entity_id IN ({', '.join(f':l{i}' for i in range(len(logins)))})"
+        )
+        parts.append(
+            "SELECT id, at, actor_type, actor, action, entity, entity_id, details FROM audit_log "
+            f"WHERE actor_type = 'consumer' AND actor IN ({', '.join(f':n{i}' for i in range(len(logins)))})"
+        )
+    sql.run(
+        f"SELECT * FROM ({' UNION '.join(parts)}) AS t ORDER BY at DESC, id DESC LIMIT {int(p.get('audit_limit') or 200)}",
+        params,
+    )
     # The statement: charges, payments, pending intents; balances summed from the fetched rows.
-    sql.run("SELECT month, service, volume, tariff, amount, discount_percent, discount_amount, amount_to_pay "
-            "FROM charges WHERE account_id = :a ORDER BY month DESC, service", a)
-    sql.run("SELECT paid_at, service, amount, channel FROM payments WHERE account_id = :a ORDER BY paid_at DESC, id DESC", a)
-    sql.run("SELECT created_at, service, amount, status FROM payment_intents WHERE account_id = :a "
-            "AND status IN ('created', 'pending') ORDER BY created_at DESC", a)
+    sql.run(
+        "SELECT month, service, volume, tariff, amount, discount_percent, discount_amount, amount_to_pay "
+        "FROM charges WHERE account_id = :a ORDER BY month DESC, service",
+        a,
+    )
+    sql.run(
+        "SELECT paid_at, service, amount, channel FROM payments WHERE account_id = :a ORDER BY paid_at DESC, id DESC", a
+    )
+    sql.run(
+        "SELECT created_at, service, amount, status FROM payment_intents WHERE account_id = :a "
+        "AND status IN ('created', 'pending') ORDER BY created_at DESC",
+        a,
+    )
 
 
 def list_staff_users(sql: Sql, p: dict) -> None:
@@ -415,9 +529,14 @@ def explore_run(sql: Sql, p: dict) -> None:
         _where(where, params, "c.month <= :last", "last", last)
         _where(where, params, "c.service = :service", "service", filters.service)
         dims = {"month": "c.month", "service": "c.service", "street": "a.street", "discount": "c.discount_percent"}
-        measures = {"amount_to_pay": "SUM(c.amount_to_pay)", "amount": "SUM(c.amount)",
-                    "discount_amount": "SUM(c.discount_amount)", "volume": "SUM(c.volume)", "count": "COUNT(*)",
-                    "average": "AVG(c.amount_to_pay)"}
+        measures = {
+            "amount_to_pay": "SUM(c.amount_to_pay)",
+            "amount": "SUM(c.amount)",
+            "discount_amount": "SUM(c.discount_amount)",
+            "volume": "SUM(c.volume)",
+            "count": "COUNT(*)",
+            "average": "AVG(c.amount_to_pay)",
+        }
         columns = "a.number, c.month, c.service, c.volume, c.tariff, c.amount, c.discount_percent, c.amount_to_pay"
         order = "c.month DESC, a.number, c.service"
     elif dataset == "payments":
@@ -428,32 +547,63 @@ def explore_run(sql: Sql, p: dict) -> None:
             if getattr(filters, name):
                 where.append(f"y.{name} = :{name}")
                 params[name] = getattr(filters, name)
-        dims = {"month": sql.bucket("y.paid_at", "month"), "week": sql.bucket("y.paid_at", "week"),
-                "day": sql.bucket("y.paid_at", "day"), "service": "y.service", "channel": "y.channel",
-                "source": "y.source", "street": "a.street"}
-        measures = {"amount": "SUM(y.amount)", "count": "COUNT(*)", "average": "AVG(y.amount)",
-                    "accounts": "COUNT(DISTINCT y.account_id)"}
+        dims = {
+            "month": sql.bucket("y.paid_at", "month"),
+            "week": sql.bucket("y.paid_at", "week"),
+            "day": sql.bucket("y.paid_at", "day"),
+            "service": "y.service",
+            "channel": "y.channel",
+            "source": "y.source",
+            "street": "a.street",
+        }
+        measures = {
+            "amount": "SUM(y.amount)",
+            "count": "COUNT(*)",
+            "average": "AVG(y.amount)",
+            "accounts": "COUNT(DISTINCT y.account_id)",
+        }
         columns = "a.number, y.paid_at, y.service, y.amount, y.channel, y.source"
         order = "y.paid_at DESC, y.id DESC"
     elif dataset == "readings":
-        source = ("readings r JOIN meters m ON m.id = r.meter_id JOIN accounts a ON a.id = m.account_id "
-                  "LEFT JOIN reading_windows w ON w.id = r.window_id")
+        source = (
+            "readings r JOIN meters m ON m.id = r.meter_id JOIN accounts a ON a.id = m.account_id "
+            "LEFT JOIN reading_windows w ON w.id = r.window_id"
+        )
         _where(where, params, "w.period >= :first", "first", first)
         _where(where, params, "w.period <= :last", "last", last)
         _where(where, params, "r.channel = :channel", "channel", filters.channel)
-        dims = {"period": "w.period", "channel": "r.channel", "status": "r.status", "flagged": "r.flagged",
-                "quality": "r.quality", "street": "a.street"}
-        measures = {"count": "COUNT(*)", "consumption": "SUM(r.consumption)", "average": "AVG(r.consumption)",
-                    "meters": "COUNT(DISTINCT r.meter_id)"}
+        dims = {
+            "period": "w.period",
+            "channel": "r.channel",
+            "status": "r.status",
+            "flagged": "r.flagged",
+            "quality": "r.quality",
+            "street": "a.street",
+        }
+        measures = {
+            "count": "COUNT(*)",
+            "consumption": "SUM(r.consumption)",
+            "average": "AVG(r.consumption)",
+            "meters": "COUNT(DISTINCT r.meter_id)",
+        }
         columns = "a.number, m.serial, w.period, r.value, r.consumption, r.submitted_at, r.channel, r.status"
         order = "r.submitted_at DESC, r.id DESC"
     else:
         source = "accounts a"
         registered = "EXISTS (SELECT 1 FROM consumer_account_links k WHERE k.account_id = a.id)"
-        dims = {"street": "a.street", "residents": "a.residents", "has_hot_water": "a.has_hot_water",
-                "has_heating": "a.has_heating", "registered": f"CASE WHEN {registered} THEN 1 ELSE 0 END"}
-        measures = {"count": "COUNT(*)", "area": "SUM(a.heated_area)", "average_area": "AVG(a.heated_area)",
-                    "residents": "SUM(a.residents)"}
+        dims = {
+            "street": "a.street",
+            "residents": "a.residents",
+            "has_hot_water": "a.has_hot_water",
+            "has_heating": "a.has_heating",
+            "registered": f"CASE WHEN {registered} THEN 1 ELSE 0 END",
+        }
+        measures = {
+            "count": "COUNT(*)",
+            "area": "SUM(a.heated_area)",
+            "average_area": "AVG(a.heated_area)",
+            "residents": "SUM(a.residents)",
+        }
         columns = "a.number, a.address, a.heated_area, a.residents, a.has_heating, a.has_hot_water"
         order = "a.street, a.number"
     condition = (" WHERE " + " AND ".join(where)) if where else ""
@@ -462,8 +612,11 @@ def explore_run(sql: Sql, p: dict) -> None:
         measure = measure or next(iter(measures))
         keys = ", ".join(f"{dims[g]} AS g{i}" for i, g in enumerate(group_by))
         names = ", ".join(f"g{i}" for i in range(len(group_by)))
-        sql.run(f"SELECT {keys}, {measures[measure]}, COUNT(*) OVER () FROM {source}{condition} "
-                f"GROUP BY {names} ORDER BY {names} LIMIT 500", params)
+        sql.run(
+            f"SELECT {keys}, {measures[measure]}, COUNT(*) OVER () FROM {source}{condition} "
+            f"GROUP BY {names} ORDER BY {names} LIMIT 500",
+            params,
+        )
     elif measure:
         sql.run(f"SELECT {measures[measure]} FROM {source}{condition}", params)
     else:
@@ -473,22 +626,35 @@ def explore_run(sql: Sql, p: dict) -> None:
 
 
 def reconciliation_report(sql: Sql, p: dict) -> None:
-    params = {"s": kyiv_midnight(p["since"]), "e": kyiv_midnight(p["until"] + dt.timedelta(days=1)),
-              "n": int(p.get("limit") or 1000)}
-    sql.run("SELECT outcome, COUNT(*), SUM(amount) FROM registry_matches WHERE paid_at >= :s AND paid_at < :e "
-            "GROUP BY outcome", params)
-    sql.run("SELECT COUNT(*), SUM(amount) FROM payment_intents WHERE status = 'paid' AND paid_at >= :s AND paid_at < :e",
-            params)
-    sql.run("""SELECT m.paid_at, a.number, m.service, m.amount, m.source, m.external_ref, m.order_id, m.issue,
+    params = {
+        "s": kyiv_midnight(p["since"]),
+        "e": kyiv_midnight(p["until"] + dt.timedelta(days=1)),
+        "n": int(p.get("limit") or 1000),
+    }
+    sql.run(
+        "SELECT outcome, COUNT(*), SUM(amount) FROM registry_matches WHERE paid_at >= :s AND paid_at < :e "
+        "GROUP BY outcome",
+        params,
+    )
+    sql.run(
+        "SELECT COUNT(*), SUM(amount) FROM payment_intents WHERE status = 'paid' AND paid_at >= :s AND paid_at < :e",
+        params,
+    )
+    sql.run(
+        """SELECT m.paid_at, a.number, m.service, m.amount, m.source, m.external_ref, m.order_id, m.issue,
                       m.payment_id, m.import_batch_id
                FROM registry_matches m JOIN accounts a ON a.id = m.account_id
                WHERE m.issue IS NOT NULL AND m.paid_at >= :s AND m.paid_at < :e ORDER BY m.paid_at, m.id LIMIT :n""",
-            params)
-    sql.run("""SELECT i.paid_at, i.order_id, a.number, i.service, i.amount, i.provider
+        params,
+    )
+    sql.run(
+        """SELECT i.paid_at, i.order_id, a.number, i.service, i.amount, i.provider
                FROM payment_intents i JOIN accounts a ON a.id = i.account_id
                WHERE i.status = 'paid' AND i.paid_at >= :s AND i.paid_at < :e
                  AND NOT EXISTS (SELECT 1 FROM registry_matches r WHERE r.intent_id = i.id)
-               ORDER BY i.paid_at, i.id LIMIT :n""", params)
+               ORDER BY i.paid_at, i.id LIMIT :n""",
+        params,
+    )
 
 
 REFERENCES = {

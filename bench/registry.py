@@ -81,16 +81,19 @@ def write_registry(engine, path: Path, rows: int, now: dt.datetime, seed: int = 
                 elif roll < 0.008:
                     amount, broken = "12,3,4", broken + 1
                 moment = first_day + dt.timedelta(seconds=rng.randrange(span))
-                line = (f"{number};{rng.choice(services)};{amount};{moment:%Y-%m-%d %H:%M};"
-                        f"BR{seed:02d}{index:09d};{rng.choice(channels)}")
+                line = (
+                    f"{number};{rng.choice(services)};{amount};{moment:%Y-%m-%d %H:%M};"
+                    f"BR{seed:02d}{index:09d};{rng.choice(channels)}"
+                )
                 if len(written) < 50_000 and roll >= 0.008:
                     written.append(line)
             out.write(line + "\r\n")
     return Registry(path, rows, duplicates, broken, path.stat().st_size)
 
 
-def project_import(engine, sessions, registry: Registry, budget_seconds: float, part_rows: int,
-                   before_undo=None) -> ImportRun:
+def project_import(
+    engine, sessions, registry: Registry, budget_seconds: float, part_rows: int, before_undo=None
+) -> ImportRun:
     """Import the registry file by file through core.imports.commit until done or the time budget is spent.
 
     Files hold at most `part_rows` rows and stay under core.import_parsing.MAX_BYTES; the first holds 1,000 rows and the
@@ -110,12 +113,14 @@ def project_import(engine, sessions, registry: Registry, budget_seconds: float, 
     seconds = 0.0
     note = ""
     if registry.bytes > MAX_BYTES:
-        note = (f"{registry.bytes / 1e6:.0f} MB file is above the import's {MAX_BYTES / 1e6:.0f} MB limit: "
-                f"imported as files of ≤ {limit:,} rows")
+        note = (
+            f"{registry.bytes / 1e6:.0f} MB file is above the import's {MAX_BYTES / 1e6:.0f} MB limit: "
+            f"imported as files of ≤ {limit:,} rows"
+        )
     try:
         size = min(limit, 1000)
         while rows < len(lines) and seconds < budget_seconds:
-            chunk = lines[rows:rows + size]
+            chunk = lines[rows : rows + size]
             data = (HEADER + "\r\n" + "".join(chunk)).encode("utf-8")
             began = time.perf_counter()
             result = commit(sessions, "bank", f"{registry.path.stem}-{parts + 1:04d}.csv", data, "benchmark")
@@ -133,10 +138,21 @@ def project_import(engine, sessions, registry: Registry, budget_seconds: float, 
         undo_import(engine, before_batch, before_audit)
     complete = rows >= len(lines)
     if not complete:
-        note = (note + "; " if note else "") + (f"time budget {budget_seconds:.0f} s: {rows:,} of {registry.rows:,} "
-                                                f"rows imported, rate measured on those")
-    return ImportRun("core.imports.commit", rows / seconds if seconds else None, rows, seconds, complete,
-                     added, duplicates, rejected, parts, note)
+        note = (note + "; " if note else "") + (
+            f"time budget {budget_seconds:.0f} s: {rows:,} of {registry.rows:,} rows imported, rate measured on those"
+        )
+    return ImportRun(
+        "core.imports.commit",
+        rows / seconds if seconds else None,
+        rows,
+        seconds,
+        complete,
+        added,
+        duplicates,
+        rejected,
+        parts,
+        note,
+    )
 
 
 def undo_import(engine, before_batch: int, before_audit: int) -> None:
@@ -150,15 +166,23 @@ def undo_import(engine, before_batch: int, before_audit: int) -> None:
 
 
 SHAPED_TABLES = {  # the tables the import writes, their columns, and their foreign keys
-    "payments": ("id, account_id, service, amount, paid_at, channel, source, external_ref, import_batch_id",
-                 ["FOREIGN KEY (account_id) REFERENCES accounts (id)",
-                  "FOREIGN KEY (import_batch_id) REFERENCES import_batches (id)"]),
-    "registry_matches": ("id, import_batch_id, source, external_ref, order_id, account_id, service, amount, paid_at, "
-                         "outcome, issue, intent_id, payment_id, created_at",
-                         ["FOREIGN KEY (account_id) REFERENCES accounts (id)",
-                          "FOREIGN KEY (import_batch_id) REFERENCES import_batches (id)",
-                          "FOREIGN KEY (intent_id) REFERENCES payment_intents (id)",
-                          "FOREIGN KEY (payment_id) REFERENCES bench_shaped_payments (id)"]),
+    "payments": (
+        "id, account_id, service, amount, paid_at, channel, source, external_ref, import_batch_id",
+        [
+            "FOREIGN KEY (account_id) REFERENCES accounts (id)",
+            "FOREIGN KEY (import_batch_id) REFERENCES import_batches (id)",
+        ],
+    ),
+    "registry_matches": (
+        "id, import_batch_id, source, external_ref, order_id, account_id, service, amount, paid_at, "
+        "outcome, issue, intent_id, payment_id, created_at",
+        [
+            "FOREIGN KEY (account_id) REFERENCES accounts (id)",
+            "FOREIGN KEY (import_batch_id) REFERENCES import_batches (id)",
+            "FOREIGN KEY (intent_id) REFERENCES payment_intents (id)",
+            "FOREIGN KEY (payment_id) REFERENCES bench_shaped_payments (id)",
+        ],
+    ),
 }
 
 
@@ -171,29 +195,69 @@ def shaped_copy_reference(url: str, work: Path, before_batch: int, file_rows: in
     files = {table: work / f"shaped-{table}.tsv" for table in SHAPED_TABLES}
     setup = []
     for table, (columns, keys) in SHAPED_TABLES.items():
-        subprocess.run([*base, "-c", f"\\copy (SELECT {columns} FROM {table} WHERE import_batch_id > {before_batch} "
-                                     f"ORDER BY id) TO '{files[table]}'"], check=True, capture_output=True, text=True, env=env)
+        subprocess.run(
+            [
+                *base,
+                "-c",
+                f"\\copy (SELECT {columns} FROM {table} WHERE import_batch_id > {before_batch} "
+                f"ORDER BY id) TO '{files[table]}'",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         copy = f"bench_shaped_{table}"
-        setup += [f"DROP TABLE IF EXISTS {copy} CASCADE",
-                  f"CREATE TABLE {copy} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)",
-                  *(f"ALTER TABLE {copy} ADD {key}" for key in keys)]
+        setup += [
+            f"DROP TABLE IF EXISTS {copy} CASCADE",
+            f"CREATE TABLE {copy} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)",
+            *(f"ALTER TABLE {copy} ADD {key}" for key in keys),
+        ]
     try:
-        subprocess.run([*base, *(x for statement in setup for x in ("-c", statement))], check=True, capture_output=True,
-                       text=True, env=env)
+        subprocess.run(
+            [*base, *(x for statement in setup for x in ("-c", statement))],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         run = subprocess.run(
-            [*base, "-c", "\\timing on", "-c", "BEGIN",
-             *(x for table, (columns, _keys) in SHAPED_TABLES.items()
-               for x in ("-c", f"\\copy bench_shaped_{table} ({columns}) FROM '{files[table]}'")),
-             "-c", "COMMIT"],
-            check=True, capture_output=True, text=True, env=env)
+            [
+                *base,
+                "-c",
+                "\\timing on",
+                "-c",
+                "BEGIN",
+                *(
+                    x
+                    for table, (columns, _keys) in SHAPED_TABLES.items()
+                    for x in ("-c", f"\\copy bench_shaped_{table} ({columns}) FROM '{files[table]}'")
+                ),
+                "-c",
+                "COMMIT",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         seconds = sum(float(ms) for ms in re.findall(r"Time: ([\d.]+) ms", run.stdout)) / 1000
     finally:
-        subprocess.run([*base, "-c", "DROP TABLE IF EXISTS bench_shaped_registry_matches, bench_shaped_payments"],
-                       capture_output=True, text=True, env=env)
+        subprocess.run(
+            [*base, "-c", "DROP TABLE IF EXISTS bench_shaped_registry_matches, bench_shaped_payments"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         for path in files.values():
             path.unlink(missing_ok=True)
-    return ImportRun("psql \\copy of the rows it wrote into copies of payments and registry_matches (indexes, keys)",
-                     file_rows / seconds if seconds else None, file_rows, seconds, True)
+    return ImportRun(
+        "psql \\copy of the rows it wrote into copies of payments and registry_matches (indexes, keys)",
+        file_rows / seconds if seconds else None,
+        file_rows,
+        seconds,
+        True,
+    )
 
 
 def _psql(url: str) -> tuple[list[str], dict | None]:
@@ -201,8 +265,21 @@ def _psql(url: str) -> tuple[list[str], dict | None]:
 
     parsed = make_url(url)
     assert parsed.database, f"{url} names no database"
-    base = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", parsed.host or "127.0.0.1", "-p",
-            str(parsed.port or 5432), "-U", parsed.username or "postgres", "-d", parsed.database]
+    base = [
+        "psql",
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-h",
+        parsed.host or "127.0.0.1",
+        "-p",
+        str(parsed.port or 5432),
+        "-U",
+        parsed.username or "postgres",
+        "-d",
+        parsed.database,
+    ]
     return base, (dict(os.environ, PGPASSWORD=parsed.password) if parsed.password else None)
 
 
@@ -213,14 +290,28 @@ COPY_COLUMNS = "account_number text, service text, amount text, paid_at text, pa
 def copy_reference(url: str, registry: Registry) -> ImportRun:
     """psql \\copy of the whole file into a bare table (text columns, no index, no constraint)."""
     base, env = _psql(url)
-    subprocess.run([*base, "-c", f"DROP TABLE IF EXISTS {COPY_TABLE}", "-c", f"CREATE TABLE {COPY_TABLE} ({COPY_COLUMNS})"],
-                   check=True, capture_output=True, text=True, env=env)
+    subprocess.run(
+        [*base, "-c", f"DROP TABLE IF EXISTS {COPY_TABLE}", "-c", f"CREATE TABLE {COPY_TABLE} ({COPY_COLUMNS})"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     try:
         began = time.perf_counter()
         run = subprocess.run(
-            [*base, "-c", "\\timing on", "-c",
-             f"\\copy {COPY_TABLE} FROM '{registry.path}' WITH (FORMAT csv, DELIMITER ';', HEADER true)"],
-            check=True, capture_output=True, text=True, env=env)
+            [
+                *base,
+                "-c",
+                "\\timing on",
+                "-c",
+                f"\\copy {COPY_TABLE} FROM '{registry.path}' WITH (FORMAT csv, DELIMITER ';', HEADER true)",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         wall = time.perf_counter() - began
         match = re.search(r"Time: ([\d.]+) ms", run.stdout)
         seconds = float(match.group(1)) / 1000 if match else wall
@@ -249,4 +340,6 @@ def sqlite_reference(path: str, registry: Registry) -> ImportRun:
         connection.commit()
     finally:
         connection.close()
-    return ImportRun("bare sqlite3 executemany into a bare table", registry.rows / seconds, registry.rows, seconds, True)
+    return ImportRun(
+        "bare sqlite3 executemany into a bare table", registry.rows / seconds, registry.rows, seconds, True
+    )

@@ -76,14 +76,23 @@ def parse_args(argv):
     parser.add_argument("--repeat", type=int, default=3, help="runs per staff page and reference (median)")
     parser.add_argument("--workers", type=int, default=16, help="concurrent submitters and pgbench clients")
     parser.add_argument("--submit-seconds", type=float, default=20)
-    parser.add_argument("--pgbench-database", default="teplo_bench_pgbench",
-                        help="scratch database for pgbench on the same server")
+    parser.add_argument(
+        "--pgbench-database", default="teplo_bench_pgbench", help="scratch database for pgbench on the same server"
+    )
     parser.add_argument("--pgbench-schema", help="use a scratch schema of the benchmark database instead")
     parser.add_argument("--import-rows", type=int, default=1_000_000)
-    parser.add_argument("--import-part-rows", type=int, default=10_000,
-                        help="rows per file given to the import (a bank's daily registry)")
-    parser.add_argument("--import-budget", type=float, default=180,
-                        help="seconds the project's import may take before the rate is measured on the rows done")
+    parser.add_argument(
+        "--import-part-rows",
+        type=int,
+        default=10_000,
+        help="rows per file given to the import (a bank's daily registry)",
+    )
+    parser.add_argument(
+        "--import-budget",
+        type=float,
+        default=180,
+        help="seconds the project's import may take before the rate is measured on the rows done",
+    )
     parser.add_argument("--pages", help="only these staff pages, e.g. 'overview,readings' (default: all)")
     parser.add_argument("--account-samples", type=int, default=200)
     parser.add_argument("--work-dir", help="where the registry file goes (default: a temporary directory)")
@@ -97,8 +106,19 @@ def staff_rows(prepared, args, log) -> tuple[list[Row], dict]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="teplo-bench-") as tmp:
         out = Path(tmp) / "pages.json"
-        command = [sys.executable, "-m", "bench.staff_render", "--url", prepared.url, "--now",
-                   prepared.now.isoformat(), "--repeat", str(args.repeat), "--out", str(out)]
+        command = [
+            sys.executable,
+            "-m",
+            "bench.staff_render",
+            "--url",
+            prepared.url,
+            "--now",
+            prepared.now.isoformat(),
+            "--repeat",
+            str(args.repeat),
+            "--out",
+            str(out),
+        ]
         if args.pages:
             command += ["--pages", args.pages]
         log("rendering every staff page (cold, then cached) ...")
@@ -122,19 +142,62 @@ def staff_rows(prepared, args, log) -> tuple[list[Row], dict]:
         note = "; ".join(notes)
         usable_ref = ref if ref and not entry["reference_missing"] else None
         ratio = _ratio(cold, usable_ref)
-        rows.append(Row(f"a.{key}.cold", f"a {entry['title']}: data, cold", "ms", cold, usable_ref,
-                        "hand-written SQL, bare cursor", ratio, "≤ 1.0× ref",
-                        None if ratio is None else ratio <= TARGETS["a_cold"], note))
-        rows.append(Row(f"a.{key}.cached", f"a {entry['title']}: data, cached", "ms", cached, usable_ref,
-                        "hand-written SQL, bare cursor", _ratio(cached, usable_ref), "≤ 50 ms",
-                        cached <= TARGETS["a_cached_ms"] if cached is not None else None))
+        rows.append(
+            Row(
+                f"a.{key}.cold",
+                f"a {entry['title']}: data, cold",
+                "ms",
+                cold,
+                usable_ref,
+                "hand-written SQL, bare cursor",
+                ratio,
+                "≤ 1.0× ref",
+                None if ratio is None else ratio <= TARGETS["a_cold"],
+                note,
+            )
+        )
+        rows.append(
+            Row(
+                f"a.{key}.cached",
+                f"a {entry['title']}: data, cached",
+                "ms",
+                cached,
+                usable_ref,
+                "hand-written SQL, bare cursor",
+                _ratio(cached, usable_ref),
+                "≤ 50 ms",
+                cached <= TARGETS["a_cached_ms"] if cached is not None else None,
+            )
+        )
     for path in pages.get("missing_pages", []):
-        rows.append(Row(f"a.{Path(path).stem}.missing", f"a {path}", "ms", None, None, "", None, "", None,
-                        "page file not present: not measured"))
+        rows.append(
+            Row(
+                f"a.{Path(path).stem}.missing",
+                f"a {path}",
+                "ms",
+                None,
+                None,
+                "",
+                None,
+                "",
+                None,
+                "page file not present: not measured",
+            )
+        )
     rss, bare_rss = pages.get("peak_rss_mb"), pages.get("bare_rss_mb")
-    rows.append(Row("e.rss", "e staff dashboard peak RSS, every page once", "MB", rss, bare_rss,
-                    "same process, empty page", _ratio(rss, bare_rss), "≤ 400 MB",
-                    rss <= TARGETS["e_rss_mb"] if rss is not None else None))
+    rows.append(
+        Row(
+            "e.rss",
+            "e staff dashboard peak RSS, every page once",
+            "MB",
+            rss,
+            bare_rss,
+            "same process, empty page",
+            _ratio(rss, bare_rss),
+            "≤ 400 MB",
+            rss <= TARGETS["e_rss_mb"] if rss is not None else None,
+        )
+    )
     return rows, pages
 
 
@@ -146,9 +209,14 @@ def submission_rows(prepared, engine, args, log, work: Path) -> tuple[list[Row],
     log(f"  {project.per_second or 0:.0f}/s, p95 {project.p95_ms or 0:.1f} ms, errors {project.errors}")
     if prepared.dialect == "postgresql":
         log(f"pgbench -N -c {args.workers} -T {args.submit_seconds:.0f} ...")
-        reference = submissions.pgbench_reference(prepared.url, args.workers, args.submit_seconds,
-                                                  args.pgbench_database, args.pgbench_schema,
-                                                  scale=1 if args.pgbench_schema else submissions.PGBENCH_SCALE)
+        reference = submissions.pgbench_reference(
+            prepared.url,
+            args.workers,
+            args.submit_seconds,
+            args.pgbench_database,
+            args.pgbench_schema,
+            scale=1 if args.pgbench_schema else submissions.PGBENCH_SCALE,
+        )
     else:
         log(f"bare sqlite3 -N transactions, {args.workers} workers ...")
         reference = submissions.sqlite_reference(work, args.workers, args.submit_seconds)
@@ -156,24 +224,61 @@ def submission_rows(prepared, engine, args, log, work: Path) -> tuple[list[Row],
     ratio = _ratio(project.per_second, reference.per_second)
     note = f"{project.done} accepted" + (f"; refused: {project.errors}" if project.errors else "")
     rows = [
-        Row("b.rate", f"b reading submissions, {args.workers} workers", "/s", project.per_second, reference.per_second,
-            reference.label, ratio, "≥ 0.40× ref", None if ratio is None else ratio >= TARGETS["b_ratio"],
-            "; ".join(x for x in (note, reference.note) if x)),
-        Row("b.p50", "b submission latency p50", "ms", project.p50_ms, reference.p50_ms, reference.label,
-            _ratio(project.p50_ms, reference.p50_ms), "", None),
-        Row("b.p95", "b submission latency p95", "ms", project.p95_ms, reference.p95_ms, reference.label,
-            _ratio(project.p95_ms, reference.p95_ms), "≤ 20 ms",
-            None if project.p95_ms is None else project.p95_ms <= TARGETS["b_p95_ms"]),
+        Row(
+            "b.rate",
+            f"b reading submissions, {args.workers} workers",
+            "/s",
+            project.per_second,
+            reference.per_second,
+            reference.label,
+            ratio,
+            "≥ 0.40× ref",
+            None if ratio is None else ratio >= TARGETS["b_ratio"],
+            "; ".join(x for x in (note, reference.note) if x),
+        ),
+        Row(
+            "b.p50",
+            "b submission latency p50",
+            "ms",
+            project.p50_ms,
+            reference.p50_ms,
+            reference.label,
+            _ratio(project.p50_ms, reference.p50_ms),
+            "",
+            None,
+        ),
+        Row(
+            "b.p95",
+            "b submission latency p95",
+            "ms",
+            project.p95_ms,
+            reference.p95_ms,
+            reference.label,
+            _ratio(project.p95_ms, reference.p95_ms),
+            "≤ 20 ms",
+            None if project.p95_ms is None else project.p95_ms <= TARGETS["b_p95_ms"],
+        ),
     ]
     details = {"project": asdict(project), "reference": asdict(reference)}
     if prepared.dialect == "postgresql" and project.per_second:
         log(f"the same statements through bare cursors, {args.workers} workers ...")
         floor = submissions.statements_reference(engine, prepared.url, prepared.now, args.workers, args.submit_seconds)
         log(f"  {floor.per_second or 0:.0f}/s, p95 {floor.p95_ms or 0:.1f} ms, errors {floor.errors}")
-        rows.append(Row("b.shaped", "b the same submissions vs their statements alone", "/s", project.per_second,
-                        floor.per_second, floor.label, _ratio(project.per_second, floor.per_second), "", None,
-                        f"statements alone: p50 {floor.p50_ms or 0:.1f} ms, p95 {floor.p95_ms or 0:.1f} ms"
-                        + (f"; errors {floor.errors}" if floor.errors else "")))
+        rows.append(
+            Row(
+                "b.shaped",
+                "b the same submissions vs their statements alone",
+                "/s",
+                project.per_second,
+                floor.per_second,
+                floor.label,
+                _ratio(project.per_second, floor.per_second),
+                "",
+                None,
+                f"statements alone: p50 {floor.p50_ms or 0:.1f} ms, p95 {floor.p95_ms or 0:.1f} ms"
+                + (f"; errors {floor.errors}" if floor.errors else ""),
+            )
+        )
         details["statements_reference"] = asdict(floor)
     return rows, details
 
@@ -201,25 +306,50 @@ def import_rows(prepared, engine, sessions, args, log, work: Path) -> tuple[list
                 shaped.append(registry.shaped_copy_reference(prepared.url, work, before_batch, file_rows))
                 log(f"  {shaped[0].rows_per_second:,.0f} rows/s")
 
-        project = registry.project_import(engine, sessions, reg, args.import_budget, args.import_part_rows,
-                                          before_undo=shaped_reference)
+        project = registry.project_import(
+            engine, sessions, reg, args.import_budget, args.import_part_rows, before_undo=shaped_reference
+        )
         log(f"  {project.rows_per_second or 0:,.0f} rows/s over {project.rows:,} rows")
     finally:
         path.unlink(missing_ok=True)
     ratio = _ratio(project.rows_per_second, reference.rows_per_second)
-    checked = (f"{project.added:,} added, {project.duplicates:,} duplicates, {project.rejected:,} rejected "
-               f"of {project.rows:,}")
-    row = Row("c.rate", f"c bank registry import, {args.import_rows:,} rows", "rows/s", project.rows_per_second,
-              reference.rows_per_second, reference.label, ratio, "≥ 0.50× ref",
-              None if ratio is None else ratio >= TARGETS["c_ratio"], "; ".join(x for x in (checked, project.note) if x))
-    details = {"registry": {"rows": reg.rows, "bytes": reg.bytes, "duplicates": reg.duplicates, "broken": reg.broken},
-               "project": asdict(project), "reference": asdict(reference)}
+    checked = (
+        f"{project.added:,} added, {project.duplicates:,} duplicates, {project.rejected:,} rejected of {project.rows:,}"
+    )
+    row = Row(
+        "c.rate",
+        f"c bank registry import, {args.import_rows:,} rows",
+        "rows/s",
+        project.rows_per_second,
+        reference.rows_per_second,
+        reference.label,
+        ratio,
+        "≥ 0.50× ref",
+        None if ratio is None else ratio >= TARGETS["c_ratio"],
+        "; ".join(x for x in (checked, project.note) if x),
+    )
+    details = {
+        "registry": {"rows": reg.rows, "bytes": reg.bytes, "duplicates": reg.duplicates, "broken": reg.broken},
+        "project": asdict(project),
+        "reference": asdict(reference),
+    }
     rows = [row]
     if shaped:  # context, not a target: the database's own floor for storing what the import stores
         floor = shaped[0]
-        rows.append(Row("c.shaped", "c the same import vs storing only its rows", "rows/s", project.rows_per_second,
-                        floor.rows_per_second, floor.label, _ratio(project.rows_per_second, floor.rows_per_second),
-                        "", None, f"{floor.seconds:.2f} s to store the rows of {floor.rows:,} file rows"))
+        rows.append(
+            Row(
+                "c.shaped",
+                "c the same import vs storing only its rows",
+                "rows/s",
+                project.rows_per_second,
+                floor.rows_per_second,
+                floor.label,
+                _ratio(project.rows_per_second, floor.rows_per_second),
+                "",
+                None,
+                f"{floor.seconds:.2f} s to store the rows of {floor.rows:,} file rows",
+            )
+        )
         details["shaped_reference"] = asdict(floor)
     return rows, details
 
@@ -229,8 +359,20 @@ def account_rows(prepared, engine, sessions, args, log) -> tuple[list[Row], dict
 
     links = account_page.sample_links(engine, args.account_samples)
     if not links:
-        return [Row("d.p95", "d account page data", "ms", None, None, "", None, "≤ 50 ms", None,
-                    "no consumer linked to an account")], {}
+        return [
+            Row(
+                "d.p95",
+                "d account page data",
+                "ms",
+                None,
+                None,
+                "",
+                None,
+                "≤ 50 ms",
+                None,
+                "no consumer linked to an account",
+            )
+        ], {}
     log(f"account page data for {len(links)} accounts ...")
     account_page.project(sessions, links[: min(20, len(links))], prepared.now)  # warm the connection pool
     project = account_page.project(sessions, links, prepared.now)
@@ -241,11 +383,29 @@ def account_rows(prepared, engine, sessions, args, log) -> tuple[list[Row], dict
     finally:
         connection.close()
     rows = [
-        Row("d.p50", "d account page data p50", "ms", project.p50_ms, ref.p50_ms, ref.label,
-            _ratio(project.p50_ms, ref.p50_ms), "", None),
-        Row("d.p95", "d account page data p95", "ms", project.p95_ms, ref.p95_ms, ref.label,
-            _ratio(project.p95_ms, ref.p95_ms), "≤ 50 ms",
-            None if project.p95_ms is None else project.p95_ms <= TARGETS["d_p95_ms"], f"{project.samples} accounts"),
+        Row(
+            "d.p50",
+            "d account page data p50",
+            "ms",
+            project.p50_ms,
+            ref.p50_ms,
+            ref.label,
+            _ratio(project.p50_ms, ref.p50_ms),
+            "",
+            None,
+        ),
+        Row(
+            "d.p95",
+            "d account page data p95",
+            "ms",
+            project.p95_ms,
+            ref.p95_ms,
+            ref.label,
+            _ratio(project.p95_ms, ref.p95_ms),
+            "≤ 50 ms",
+            None if project.p95_ms is None else project.p95_ms <= TARGETS["d_p95_ms"],
+            f"{project.samples} accounts",
+        ),
     ]
     return rows, {"project": asdict(project), "reference": asdict(ref)}
 
@@ -272,8 +432,9 @@ def format_table(rows: list[Row]) -> str:
     data = []
     for r in rows:
         ok = "—" if r.meets is None else ("yes" if r.meets else "NO")
-        data.append((r.label, _fmt(r.project, r.unit), _fmt(r.reference, r.unit),
-                     _ratio_text(r.ratio), r.target, ok, r.unit))
+        data.append(
+            (r.label, _fmt(r.project, r.unit), _fmt(r.reference, r.unit), _ratio_text(r.ratio), r.target, ok, r.unit)
+        )
     widths = [max(len(str(x[i])) for x in [header, *data]) for i in range(len(header))]
     aligns = ["<", ">", ">", ">", "<", "<", "<"]
     lines.append("  ".join(f"{h:{a}{w}}" for h, a, w in zip(header, aligns, widths)))
@@ -354,12 +515,20 @@ def run(argv=None) -> dict:
     rows.sort(key=lambda r: order[r.key[0]])
     result = {
         "meta": {
-            "database": engine.url.render_as_string(hide_password=True), "dialect": prepared.dialect,
-            "server": version, "accounts": prepared.accounts, "business_now": prepared.now.isoformat(),
-            "generated_now": prepared.generated, "generation_seconds": prepared.generation_seconds,
+            "database": engine.url.render_as_string(hide_password=True),
+            "dialect": prepared.dialect,
+            "server": version,
+            "accounts": prepared.accounts,
+            "business_now": prepared.now.isoformat(),
+            "generated_now": prepared.generated,
+            "generation_seconds": prepared.generation_seconds,
             "run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "cpus": os.cpu_count(), "python": platform.python_version(), "workers": args.workers,
-            "submit_seconds": args.submit_seconds, "import_rows": args.import_rows, "repeat": args.repeat,
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "workers": args.workers,
+            "submit_seconds": args.submit_seconds,
+            "import_rows": args.import_rows,
+            "repeat": args.repeat,
             "seconds": round(time.perf_counter() - started, 1),
         },
         "rows": [asdict(r) for r in rows],
@@ -367,14 +536,24 @@ def run(argv=None) -> dict:
     }
     table = format_table(rows)
     log("")
-    log(f"{prepared.accounts:,} accounts on {version} · business time {prepared.now:%Y-%m-%d %H:%M} Kyiv · "
-        f"{os.cpu_count()} CPUs")
+    log(
+        f"{prepared.accounts:,} accounts on {version} · business time {prepared.now:%Y-%m-%d %H:%M} Kyiv · "
+        f"{os.cpu_count()} CPUs"
+    )
     log(table)
     if args.markdown:
         log("")
         log(format_markdown(rows))
-    out = Path(args.json) if args.json else (
-        ROOT / "bench" / "results" / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{prepared.dialect}-{prepared.accounts}.json")
+    out = (
+        Path(args.json)
+        if args.json
+        else (
+            ROOT
+            / "bench"
+            / "results"
+            / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{prepared.dialect}-{prepared.accounts}.json"
+        )
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     log(f"\nwritten to {out}")

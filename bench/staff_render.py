@@ -30,9 +30,20 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-CORE_MODULES = ("core.dashboard", "core.dashboard_readings", "core.dashboard_payments", "core.explore", "core.lookup",
-                "core.imports", "core.additional_charges", "core.windows", "core.staff", "core.reconciliation",
-                "core.reconciliation_report", "core.payments")
+CORE_MODULES = (
+    "core.dashboard",
+    "core.dashboard_readings",
+    "core.dashboard_payments",
+    "core.explore",
+    "core.lookup",
+    "core.imports",
+    "core.additional_charges",
+    "core.windows",
+    "core.staff",
+    "core.reconciliation",
+    "core.reconciliation_report",
+    "core.payments",
+)
 NOT_PAGE_DATA = {"core.staff.get_staff_user", "core.staff.authenticate_staff"}  # the login check on every page
 
 _local = threading.local()
@@ -188,8 +199,18 @@ def render_all(url: str, repeat: int, only: set[str] | None = None) -> dict:
     for round_ in range(repeat):
         for page in pages:
             at, total, hooks = open_page(page, clear=True)
-            entry = first.setdefault(page.key, dict(data_ms=[], render_ms=[], cached_ms=[], calls=RECORDER.calls[page.key],
-                                                    names=RECORDER.names[page.key], errors=_errors(at), hooks=hooks))
+            entry = first.setdefault(
+                page.key,
+                dict(
+                    data_ms=[],
+                    render_ms=[],
+                    cached_ms=[],
+                    calls=RECORDER.calls[page.key],
+                    names=RECORDER.names[page.key],
+                    errors=_errors(at),
+                    hooks=hooks,
+                ),
+            )
             entry["data_ms"].append(RECORDER.data_ms[page.key])
             entry["render_ms"].append(total)
             open_page(page, clear=False)

@@ -46,11 +46,13 @@ class Throughput:
 
 # --- the project: submit_reading from worker processes ------------------------------------------------------------
 
+
 def candidates(engine, limit: int, seed: int = 7) -> list[tuple[int, int, str]]:
     """(login id, meter id, last accepted value) of consumers who may submit for a hot-water meter."""
     with engine.connect() as c:
-        rows = c.execute(text(
-            """
+        rows = c.execute(
+            text(
+                """
             SELECT l.login_id, m.id,
                    COALESCE((SELECT r.value FROM readings r WHERE r.meter_id = m.id AND r.status = 'accepted'
                              ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1), m.initial_value) AS value
@@ -58,7 +60,8 @@ def candidates(engine, limit: int, seed: int = 7) -> list[tuple[int, int, str]]:
             JOIN meters m ON m.account_id = l.account_id AND m.removed_on IS NULL AND m.service = 'hot_water'
             ORDER BY m.id
             """
-        ).columns(login_id=Integer, id=Integer, value=Volume)).all()  # Volume: SQLite stores litres
+            ).columns(login_id=Integer, id=Integer, value=Volume)
+        ).all()  # Volume: SQLite stores litres
     random.Random(seed).shuffle(rows)
     return [(login, meter, str(value)) for login, meter, value in rows[:limit]]
 
@@ -123,8 +126,10 @@ def _submit_worker(url, items, seconds, now_iso, ready, start, results):
 def _run_workers(target, per_worker_args, seconds) -> tuple[list[float], dict[str, int], float]:
     context = multiprocessing.get_context("fork")
     ready, start, results = context.Semaphore(0), context.Event(), context.Queue()
-    processes = [context.Process(target=target, args=(*args, seconds, *extra, ready, start, results), daemon=True)
-                 for args, extra in per_worker_args]
+    processes = [
+        context.Process(target=target, args=(*args, seconds, *extra, ready, start, results), daemon=True)
+        for args, extra in per_worker_args
+    ]
     for p in processes:
         p.start()
     for _ in processes:
@@ -144,8 +149,9 @@ def _run_workers(target, per_worker_args, seconds) -> tuple[list[float], dict[st
     return latencies, errors, elapsed
 
 
-def _submit_from_workers(engine, url: str, now: dt.datetime, workers: int, seconds: float, worker,
-                         label: str) -> Throughput:
+def _submit_from_workers(
+    engine, url: str, now: dt.datetime, workers: int, seconds: float, worker, label: str
+) -> Throughput:
     """Consumers' readings submitted by `worker` in `workers` processes; every row they add is removed after."""
     pool = candidates(engine, limit=200_000)
     if not pool:
@@ -159,8 +165,14 @@ def _submit_from_workers(engine, url: str, now: dt.datetime, workers: int, secon
         latencies, errors, elapsed = _run_workers(worker, [(share, (now.isoformat(),)) for share in shares], seconds)
     finally:
         undo_submissions(engine, before_reading, before_audit)
-    return Throughput(label, len(latencies) / elapsed if elapsed else None,
-                      percentile(latencies, 50), percentile(latencies, 95), len(latencies), errors)
+    return Throughput(
+        label,
+        len(latencies) / elapsed if elapsed else None,
+        percentile(latencies, 50),
+        percentile(latencies, 95),
+        len(latencies),
+        errors,
+    )
 
 
 def project_submissions(engine, url: str, now: dt.datetime, workers: int, seconds: float) -> Throughput:
@@ -180,8 +192,10 @@ def cleanup_transaction(engine):
             c.commit()
         try:
             with c.begin():
-                if c.dialect.name == "postgresql" and c.exec_driver_sql(
-                        "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar():
+                if (
+                    c.dialect.name == "postgresql"
+                    and c.exec_driver_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar()
+                ):
                     c.exec_driver_sql("SET LOCAL session_replication_role = replica")
                 yield c
         finally:
@@ -193,15 +207,23 @@ def cleanup_transaction(engine):
 def undo_submissions(engine, before_reading: int, before_audit: int) -> None:
     with cleanup_transaction(engine) as c:
         # The run's readings step aside first: one reading per meter and window may stand (a unique index).
-        c.execute(text("UPDATE readings SET status = 'superseded', superseded_by_id = NULL WHERE id > :id"),
-                  {"id": before_reading})
-        c.execute(text("UPDATE readings SET status = 'accepted', superseded_by_id = NULL "
-                       "WHERE superseded_by_id > :id AND id <= :id"), {"id": before_reading})
+        c.execute(
+            text("UPDATE readings SET status = 'superseded', superseded_by_id = NULL WHERE id > :id"),
+            {"id": before_reading},
+        )
+        c.execute(
+            text(
+                "UPDATE readings SET status = 'accepted', superseded_by_id = NULL "
+                "WHERE superseded_by_id > :id AND id <= :id"
+            ),
+            {"id": before_reading},
+        )
         c.execute(text("DELETE FROM readings WHERE id > :id"), {"id": before_reading})
         c.execute(text("DELETE FROM audit_log WHERE id > :id"), {"id": before_audit})
 
 
 # --- the same statements through a bare cursor: the database's own cost of a submission -----------------------
+
 
 def _compiled_submission_statements() -> dict:
     """The SQL core.readings sends for a submission, compiled once for psycopg2: (sql, compiled) per step."""
@@ -212,9 +234,23 @@ def _compiled_submission_statements() -> dict:
     from db.models import AuditLog, Reading
 
     dialect = pg.dialect()
-    reading_columns = ["meter_id", "window_id", "value", "consumption", "submitted_at", "channel", "status", "quality",
-                       "flagged", "flag_reason", "receipt_number", "login_id", "source", "external_ref",
-                       "import_batch_id"]
+    reading_columns = [
+        "meter_id",
+        "window_id",
+        "value",
+        "consumption",
+        "submitted_at",
+        "channel",
+        "status",
+        "quality",
+        "flagged",
+        "flag_reason",
+        "receipt_number",
+        "login_id",
+        "source",
+        "external_ref",
+        "import_batch_id",
+    ]
     audit_columns = ["at", "actor_type", "actor", "action", "entity", "entity_id", "details"]
     steps = {
         "context": readings._SUBMISSION_CONTEXT.compile(dialect=dialect),
@@ -253,26 +289,61 @@ def _statements_worker(url, items, seconds, now_iso, ready, start, results):
             run(cursor, "context", {"login_id": login_id, "meter_id": meter_id, "now": now})
             context = cursor.fetchone()
             window_id, period = context[5], context[6]
-            run(cursor, "history", {"meter_id": meter_id, "window_id": window_id, "period": period,
-                                    "at": now, "cutoff": since, "day": now.date()})
+            run(
+                cursor,
+                "history",
+                {
+                    "meter_id": meter_id,
+                    "window_id": window_id,
+                    "period": period,
+                    "at": now,
+                    "cutoff": since,
+                    "day": now.date(),
+                },
+            )
             history = next(row for row in cursor.fetchall() if row[0] == meter_id)
             previous = history[10] if history[10] is not None else context[2]
             current_id = history[13]
             if current_id is not None:
                 run(cursor, "step_aside", {"current_id": current_id})
             receipt = f"{period:%Y%m}-{secrets.token_hex(5).upper()}"
-            run(cursor, "insert", {
-                "meter_id": meter_id, "window_id": window_id, "value": value, "consumption": value - previous,
-                "submitted_at": now, "channel": "cabinet", "status": "accepted", "quality": "actual",
-                "flagged": False, "flag_reason": None, "receipt_number": receipt, "login_id": login_id,
-                "source": None, "external_ref": None, "import_batch_id": None})
+            run(
+                cursor,
+                "insert",
+                {
+                    "meter_id": meter_id,
+                    "window_id": window_id,
+                    "value": value,
+                    "consumption": value - previous,
+                    "submitted_at": now,
+                    "channel": "cabinet",
+                    "status": "accepted",
+                    "quality": "actual",
+                    "flagged": False,
+                    "flag_reason": None,
+                    "receipt_number": receipt,
+                    "login_id": login_id,
+                    "source": None,
+                    "external_ref": None,
+                    "import_batch_id": None,
+                },
+            )
             reading_id = cursor.fetchone()[0]
             if current_id is not None:
                 run(cursor, "supersede", {"current_id": current_id, "reading_id": reading_id})
-            run(cursor, "audit", {
-                "at": now, "actor_type": "consumer", "actor": context[3], "action": "reading.submitted",
-                "entity": "meter", "entity_id": context[1],
-                "details": json.dumps({"value": str(value), "channel": "cabinet", "receipt": receipt})})
+            run(
+                cursor,
+                "audit",
+                {
+                    "at": now,
+                    "actor_type": "consumer",
+                    "actor": context[3],
+                    "action": "reading.submitted",
+                    "entity": "meter",
+                    "entity_id": context[1],
+                    "details": json.dumps({"value": str(value), "channel": "cabinet", "receipt": receipt}),
+                },
+            )
         connection.commit()
 
     def failed(exc: Exception) -> str:
@@ -290,11 +361,13 @@ def statements_reference(engine, url: str, now: dt.datetime, workers: int, secon
     """The statements a submission sends (meter, login and window; the meter's history; the reading; the replaced
     one; the audit row), replayed through bare psycopg2 cursors by the same number of worker processes: what
     the database needs for the work itself, with no ORM, no validation and no domain code around it."""
-    return _submit_from_workers(engine, url, now, workers, seconds, _statements_worker,
-                                "the same statements, bare psycopg2 cursors")
+    return _submit_from_workers(
+        engine, url, now, workers, seconds, _statements_worker, "the same statements, bare psycopg2 cursors"
+    )
 
 
 # --- the reference on PostgreSQL: pgbench -N --------------------------------------------------------------------------
+
 
 def find_pgbench() -> str | None:
     found = shutil.which("pgbench")
@@ -316,8 +389,9 @@ def _libpq(url: str, database: str | None = None) -> tuple[list[str], dict]:
     return [*args, name], env
 
 
-def pgbench_reference(url: str, clients: int, seconds: float, database: str | None, schema: str | None = None,
-                      scale: int = PGBENCH_SCALE) -> Throughput:
+def pgbench_reference(
+    url: str, clients: int, seconds: float, database: str | None, schema: str | None = None, scale: int = PGBENCH_SCALE
+) -> Throughput:
     """pgbench -N with `clients` clients for `seconds` against a scratch database on the same server (or a
     scratch schema of the benchmark's own database when `schema` is given), with per-transaction latencies."""
     binary = find_pgbench()
@@ -350,13 +424,29 @@ def pgbench_reference(url: str, clients: int, seconds: float, database: str | No
             except Exception:
                 branches = None
         if branches != scale:
-            subprocess.run([binary, "-i", "-q", "-s", str(scale), *args], env=env, check=True,
-                           capture_output=True, text=True)
+            subprocess.run(
+                [binary, "-i", "-q", "-s", str(scale), *args], env=env, check=True, capture_output=True, text=True
+            )
         with tempfile.TemporaryDirectory(prefix="teplo-pgbench-") as tmp:
             run = subprocess.run(
-                [binary, "-N", "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 2)), "-T",
-                 str(max(1, round(seconds))), "-l", "--log-prefix", str(Path(tmp) / "tx"), *args],
-                env=env, capture_output=True, text=True, check=True,
+                [
+                    binary,
+                    "-N",
+                    "-c",
+                    str(clients),
+                    "-j",
+                    str(min(clients, os.cpu_count() or 2)),
+                    "-T",
+                    str(max(1, round(seconds))),
+                    "-l",
+                    "--log-prefix",
+                    str(Path(tmp) / "tx"),
+                    *args,
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             latencies = []
             for log in Path(tmp).glob("tx*"):
@@ -367,8 +457,13 @@ def pgbench_reference(url: str, clients: int, seconds: float, database: str | No
         match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", run.stdout)
         tps = float(match.group(1)) if match else None
         done = re.search(r"number of transactions actually processed: (\d+)", run.stdout)
-        return Throughput("pgbench -N", tps, percentile(latencies, 50), percentile(latencies, 95),
-                          int(done.group(1)) if done else len(latencies))
+        return Throughput(
+            "pgbench -N",
+            tps,
+            percentile(latencies, 50),
+            percentile(latencies, 95),
+            int(done.group(1)) if done else len(latencies),
+        )
     finally:
         if schema is not None:
             with scratch.connect() as c:
@@ -377,6 +472,7 @@ def pgbench_reference(url: str, clients: int, seconds: float, database: str | No
 
 
 # --- the reference on SQLite: the pgbench -N transaction through a bare cursor ------------------------------------
+
 
 def _sqlite_tx_worker(path, worker, seconds, ready, start, results):
     connection = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -394,8 +490,10 @@ def _sqlite_tx_worker(path, worker, seconds, ready, start, results):
             connection.execute("BEGIN IMMEDIATE")
             connection.execute("UPDATE accounts SET abalance = abalance + ? WHERE aid = ?", (delta, aid))
             connection.execute("SELECT abalance FROM accounts WHERE aid = ?", (aid,)).fetchone()
-            connection.execute("INSERT INTO history (tid, bid, aid, delta, mtime) VALUES (?, ?, ?, ?, ?)",
-                               (worker, 1, aid, delta, time.time()))
+            connection.execute(
+                "INSERT INTO history (tid, bid, aid, delta, mtime) VALUES (?, ?, ?, ?, ?)",
+                (worker, 1, aid, delta, time.time()),
+            )
             connection.execute("COMMIT")
             latencies.append((time.perf_counter() - began) * 1000)
         except sqlite3.Error as exc:
@@ -412,13 +510,22 @@ def sqlite_reference(directory: Path, clients: int, seconds: float) -> Throughpu
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("CREATE TABLE accounts (aid INTEGER PRIMARY KEY, bid INTEGER, abalance INTEGER, filler TEXT)")
-    connection.execute("CREATE TABLE history (tid INTEGER, bid INTEGER, aid INTEGER, delta INTEGER, mtime REAL, filler TEXT)")
+    connection.execute(
+        "CREATE TABLE history (tid INTEGER, bid INTEGER, aid INTEGER, delta INTEGER, mtime REAL, filler TEXT)"
+    )
     connection.executemany("INSERT INTO accounts VALUES (?, 1, 0, ?)", ((i, " " * 84) for i in range(1, 100_001)))
     connection.commit()
     connection.close()
     latencies, errors, elapsed = _run_workers(
-        _sqlite_tx_worker, [((str(path), worker), ()) for worker in range(clients)], seconds)
+        _sqlite_tx_worker, [((str(path), worker), ()) for worker in range(clients)], seconds
+    )
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    return Throughput("bare sqlite3, pgbench -N transaction", len(latencies) / elapsed if elapsed else None,
-                      percentile(latencies, 50), percentile(latencies, 95), len(latencies), errors)
+    return Throughput(
+        "bare sqlite3, pgbench -N transaction",
+        len(latencies) / elapsed if elapsed else None,
+        percentile(latencies, 50),
+        percentile(latencies, 95),
+        len(latencies),
+        errors,
+    )

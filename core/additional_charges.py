@@ -54,25 +54,37 @@ def _pending_recalculations(session: Session, window: ReadingWindow) -> list[Rec
     estimate_window = aliased(ReadingWindow, name="estimate_window")
     previous_period = (
         select(func.max(earlier_window.period))
-        .select_from(earlier).join(earlier_window, earlier_window.id == earlier.window_id)
-        .where(earlier.meter_id == Reading.meter_id, earlier.status == "accepted",
-               earlier_window.period < this_window.period)
+        .select_from(earlier)
+        .join(earlier_window, earlier_window.id == earlier.window_id)
+        .where(
+            earlier.meter_id == Reading.meter_id,
+            earlier.status == "accepted",
+            earlier_window.period < this_window.period,
+        )
         .correlate(Reading, this_window)  # from the outermost query, two levels up
         .scalar_subquery()
     )
     previous_value = (
         select(earlier.value)
-        .select_from(earlier).join(earlier_window, earlier_window.id == earlier.window_id)
-        .where(earlier.meter_id == Reading.meter_id, earlier.status == "accepted",
-               earlier_window.period < this_window.period)
-        .order_by(earlier_window.period.desc()).limit(1)
+        .select_from(earlier)
+        .join(earlier_window, earlier_window.id == earlier.window_id)
+        .where(
+            earlier.meter_id == Reading.meter_id,
+            earlier.status == "accepted",
+            earlier_window.period < this_window.period,
+        )
+        .order_by(earlier_window.period.desc())
+        .limit(1)
         .scalar_subquery()
     )
     estimated = (
         select(func.sum(AdditionalCharge.volume))
         .join(estimate_window, estimate_window.id == AdditionalCharge.window_id)
-        .where(AdditionalCharge.meter_id == Reading.meter_id, estimate_window.period <= this_window.period,
-               or_(previous_period.is_(None), estimate_window.period > previous_period))
+        .where(
+            AdditionalCharge.meter_id == Reading.meter_id,
+            estimate_window.period <= this_window.period,
+            or_(previous_period.is_(None), estimate_window.period > previous_period),
+        )
         .scalar_subquery()
     )
     # Besides the window's own readings, only two kinds of reading in a window processed before can still need a
@@ -84,8 +96,10 @@ def _pending_recalculations(session: Session, window: ReadingWindow) -> list[Rec
     candidates = union(
         select(Reading.id).where(Reading.window_id == window.id, Reading.status == "accepted"),
         select(Reading.id)
-        .join(AdditionalCharge, and_(AdditionalCharge.window_id == Reading.window_id,
-                                     AdditionalCharge.meter_id == Reading.meter_id))
+        .join(
+            AdditionalCharge,
+            and_(AdditionalCharge.window_id == Reading.window_id, AdditionalCharge.meter_id == Reading.meter_id),
+        )
         .join(processed, processed.id == Reading.window_id)
         .where(Reading.status == "accepted", processed.processed_at.is_not(None), processed.period <= window.period),
         select(Reading.id)
@@ -95,57 +109,136 @@ def _pending_recalculations(session: Session, window: ReadingWindow) -> list[Rec
         .where(Recalculation.kind == "recalculation", replaced.status != "accepted", Reading.status == "accepted"),
     )
     rows = session.execute(
-        select(Reading.id, Reading.meter_id, Reading.value, Reading.quality, this_window.period,
-               func.coalesce(previous_value, Meter.initial_value).label("previous"), estimated.label("estimated"),
-               Meter.serial, Account.id, Account.number, Account.address, Account.street,
-               _tariff(Account.id, window.period).label("tariff"))
+        select(
+            Reading.id,
+            Reading.meter_id,
+            Reading.value,
+            Reading.quality,
+            this_window.period,
+            func.coalesce(previous_value, Meter.initial_value).label("previous"),
+            estimated.label("estimated"),
+            Meter.serial,
+            Account.id,
+            Account.number,
+            Account.address,
+            Account.street,
+            _tariff(Account.id, window.period).label("tariff"),
+        )
         .join(this_window, this_window.id == Reading.window_id)
-        .join(Meter, Meter.id == Reading.meter_id).join(Account, Account.id == Meter.account_id)
-        .where(Reading.id.in_(candidates), this_window.period <= window.period,
-               ~exists().where(Recalculation.reading_id == Reading.id, Recalculation.kind == "recalculation"))
+        .join(Meter, Meter.id == Reading.meter_id)
+        .join(Account, Account.id == Meter.account_id)
+        .where(
+            Reading.id.in_(candidates),
+            this_window.period <= window.period,
+            ~exists().where(Recalculation.reading_id == Reading.id, Recalculation.kind == "recalculation"),
+        )
         .order_by(Account.street, Account.number, this_window.period)
     ).all()
     default = default_tariff(session, window.period)
     lines = []
-    for reading_id, meter_id, value, quality, period, previous, estimated_volume, serial, account_id, number, \
-            address, street, tariff in rows:
+    for (
+        reading_id,
+        meter_id,
+        value,
+        quality,
+        period,
+        previous,
+        estimated_volume,
+        serial,
+        account_id,
+        number,
+        address,
+        street,
+        tariff,
+    ) in rows:
         if not estimated_volume:
             continue
         consumption = value - previous
         settled = metering.billed(consumption, estimated_volume)
         tariff = default if tariff is None else tariff
-        lines.append(RecalculationLine(
-            account_id, number, address, street, meter_id, serial, reading_id, period, "recalculation", quality,
-            estimated_volume, consumption, settled.difference, tariff,
-            (settled.difference * tariff).quantize(CENT, ROUND_HALF_UP)))
+        lines.append(
+            RecalculationLine(
+                account_id,
+                number,
+                address,
+                street,
+                meter_id,
+                serial,
+                reading_id,
+                period,
+                "recalculation",
+                quality,
+                estimated_volume,
+                consumption,
+                settled.difference,
+                tariff,
+                (settled.difference * tariff).quantize(CENT, ROUND_HALF_UP),
+            )
+        )
     reversal = aliased(Recalculation, name="reversal")
     undone = session.execute(
         select(Recalculation, Meter.serial, Account.number, Account.address, Account.street, ReadingWindow.period)
         .join(Reading, Reading.id == Recalculation.reading_id)
         .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
-        .join(Meter, Meter.id == Recalculation.meter_id).join(Account, Account.id == Recalculation.account_id)
-        .where(Recalculation.kind == "recalculation", Reading.status != "accepted",
-               ~exists().where(reversal.reading_id == Reading.id, reversal.kind == "reversal"))
+        .join(Meter, Meter.id == Recalculation.meter_id)
+        .join(Account, Account.id == Recalculation.account_id)
+        .where(
+            Recalculation.kind == "recalculation",
+            Reading.status != "accepted",
+            ~exists().where(reversal.reading_id == Reading.id, reversal.kind == "reversal"),
+        )
     ).all()
     for row, serial, number, address, street, period in undone:
-        lines.append(RecalculationLine(
-            row.account_id, number, address, street, row.meter_id, serial, row.reading_id, period, "reversal",
-            row.quality, -row.estimated_volume, -row.actual_volume, -row.volume, row.tariff, -row.amount))
+        lines.append(
+            RecalculationLine(
+                row.account_id,
+                number,
+                address,
+                street,
+                row.meter_id,
+                serial,
+                row.reading_id,
+                period,
+                "reversal",
+                row.quality,
+                -row.estimated_volume,
+                -row.actual_volume,
+                -row.volume,
+                row.tariff,
+                -row.amount,
+            )
+        )
     return lines
 
 
 def _stored_recalculations(session: Session, window: ReadingWindow) -> list[RecalculationLine]:
     return [
-        RecalculationLine(r.account_id, number, address, street, r.meter_id, serial, r.reading_id, period, r.kind,
-                          r.quality, r.estimated_volume, r.actual_volume, r.volume, r.tariff, r.amount)
+        RecalculationLine(
+            r.account_id,
+            number,
+            address,
+            street,
+            r.meter_id,
+            serial,
+            r.reading_id,
+            period,
+            r.kind,
+            r.quality,
+            r.estimated_volume,
+            r.actual_volume,
+            r.volume,
+            r.tariff,
+            r.amount,
+        )
         for r, serial, number, address, street, period in session.execute(
-            select(Recalculation, Meter.serial, Account.number, Account.address, Account.street,
-                   ReadingWindow.period)
+            select(Recalculation, Meter.serial, Account.number, Account.address, Account.street, ReadingWindow.period)
             .join(Reading, Reading.id == Recalculation.reading_id)
             .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
-            .join(Meter, Meter.id == Recalculation.meter_id).join(Account, Account.id == Recalculation.account_id)
+            .join(Meter, Meter.id == Recalculation.meter_id)
+            .join(Account, Account.id == Recalculation.account_id)
             .where(Recalculation.window_id == window.id)
-            .order_by(Account.street, Account.number, Recalculation.id))
+            .order_by(Account.street, Account.number, Recalculation.id)
+        )
     ]
 
 
@@ -164,9 +257,12 @@ def _window(session: Session, window_id: int) -> ReadingWindow:
 _Line = TypeVar("_Line")
 
 
-def _stored_or_pending(sessions: sessionmaker[Session], window_id: int,
-                       stored: Callable[[Session, ReadingWindow], list[_Line]],
-                       pending: Callable[[Session, ReadingWindow], list[_Line]]) -> list[_Line]:
+def _stored_or_pending(
+    sessions: sessionmaker[Session],
+    window_id: int,
+    stored: Callable[[Session, ReadingWindow], list[_Line]],
+    pending: Callable[[Session, ReadingWindow], list[_Line]],
+) -> list[_Line]:
     """`stored(session, window)` for a processed window, `pending(session, window)` for one not processed yet."""
     with sessions() as session:
         window = _window(session, window_id)
@@ -175,12 +271,21 @@ def _stored_or_pending(sessions: sessionmaker[Session], window_id: int,
 
 def _stored_additional_charges(session: Session, window: ReadingWindow) -> list[AdditionalChargeLine]:
     processed = select(AdditionalCharge.meter_id).where(AdditionalCharge.window_id == window.id)
-    stored = {row.meter_id: row for row in session.execute(
-        select(AdditionalCharge.meter_id, AdditionalCharge.volume, AdditionalCharge.amount, AdditionalCharge.rule)
-        .where(AdditionalCharge.window_id == window.id))}
+    stored = {
+        row.meter_id: row
+        for row in session.execute(
+            select(
+                AdditionalCharge.meter_id, AdditionalCharge.volume, AdditionalCharge.amount, AdditionalCharge.rule
+            ).where(AdditionalCharge.window_id == window.id)
+        )
+    }
     return [
-        dataclasses.replace(line, volume=stored[line.meter_id].volume, amount=stored[line.meter_id].amount,
-                            rule=stored[line.meter_id].rule)
+        dataclasses.replace(
+            line,
+            volume=stored[line.meter_id].volume,
+            amount=stored[line.meter_id].amount,
+            rule=stored[line.meter_id].rule,
+        )
         for line in estimate(session, window, processed)
     ]
 
@@ -203,29 +308,56 @@ def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, 
         recalculations = _pending_recalculations(session, window)
         lines = estimate(session, window)
         session.add_all(
-            AdditionalCharge(window_id=window.id, account_id=line.account_id, meter_id=line.meter_id, rule=line.rule,
-                             volume=line.volume, tariff=line.tariff, amount=line.amount, created_at=now)
+            AdditionalCharge(
+                window_id=window.id,
+                account_id=line.account_id,
+                meter_id=line.meter_id,
+                rule=line.rule,
+                volume=line.volume,
+                tariff=line.tariff,
+                amount=line.amount,
+                created_at=now,
+            )
             for line in lines
         )
         session.add_all(
-            Recalculation(window_id=window.id, account_id=r.account_id, meter_id=r.meter_id, reading_id=r.reading_id,
-                          kind=r.kind, quality=r.quality, estimated_volume=r.estimated_volume,
-                          actual_volume=r.actual_volume, volume=r.volume, tariff=r.tariff, amount=r.amount,
-                          created_at=now)
+            Recalculation(
+                window_id=window.id,
+                account_id=r.account_id,
+                meter_id=r.meter_id,
+                reading_id=r.reading_id,
+                kind=r.kind,
+                quality=r.quality,
+                estimated_volume=r.estimated_volume,
+                actual_volume=r.actual_volume,
+                volume=r.volume,
+                tariff=r.tariff,
+                amount=r.amount,
+                created_at=now,
+            )
             for r in recalculations
         )
         window.processed_at, window.processed_by = now, actor
-        audit.record(session, at=now, actor_type="staff", actor=actor, action="window.processed",
-                     entity="reading_window", entity_id=window.period.isoformat(), lines=len(lines),
-                     volume=str(sum((line.volume for line in lines), Decimal(0))),
-                     amount=str(sum((line.amount for line in lines), Decimal(0))),
-                     recalculations=len(recalculations),
-                     recalculated_volume=str(sum((r.volume for r in recalculations), Decimal(0))),
-                     recalculated_amount=str(sum((r.amount for r in recalculations), Decimal(0))))
+        audit.record(
+            session,
+            at=now,
+            actor_type="staff",
+            actor=actor,
+            action="window.processed",
+            entity="reading_window",
+            entity_id=window.period.isoformat(),
+            lines=len(lines),
+            volume=str(sum((line.volume for line in lines), Decimal(0))),
+            amount=str(sum((line.amount for line in lines), Decimal(0))),
+            recalculations=len(recalculations),
+            recalculated_volume=str(sum((r.volume for r in recalculations), Decimal(0))),
+            recalculated_amount=str(sum((r.amount for r in recalculations), Decimal(0))),
+        )
         return len(lines)
 
 
 # --- readings under review, summaries, the billing file ---------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FlaggedReading:
@@ -244,17 +376,28 @@ def flagged_readings(sessions: sessionmaker[Session], window_id: int) -> list[Fl
     """Accepted readings of the window flagged for review (an implausible jump the consumer confirmed)."""
     with sessions() as session:
         rows = session.execute(
-            select(Account.number, Account.address, Account.street, Meter.serial, Reading.value, Reading.consumption,
-                   Reading.submitted_at, Reading.channel, Reading.flag_reason)
-            .join(Meter, Meter.id == Reading.meter_id).join(Account, Account.id == Meter.account_id)
+            select(
+                Account.number,
+                Account.address,
+                Account.street,
+                Meter.serial,
+                Reading.value,
+                Reading.consumption,
+                Reading.submitted_at,
+                Reading.channel,
+                Reading.flag_reason,
+            )
+            .join(Meter, Meter.id == Reading.meter_id)
+            .join(Account, Account.id == Meter.account_id)
             .where(Reading.window_id == window_id, Reading.status == "accepted", Reading.flagged.is_(True))
             .order_by(Account.street, Account.number)
         )
         return [FlaggedReading(*row) for row in rows]
 
 
-def count_by_street_and_reason(lines: Iterable[AdditionalChargeLine],
-                               flagged: Iterable[FlaggedReading]) -> dict[str, dict[str, int]]:
+def count_by_street_and_reason(
+    lines: Iterable[AdditionalChargeLine], flagged: Iterable[FlaggedReading]
+) -> dict[str, dict[str, int]]:
     """street -> {"average"/"norm"/"flagged": accounts}, from the window's additional-charge lines and flags."""
     table: dict[str, dict[str, int]] = {}
     for line in lines:
@@ -285,7 +428,17 @@ def billing_csv(lines: Sequence[AdditionalChargeLine | RecalculationLine], perio
     rule (average or norm for an estimate; recalculation for a real reading after estimates, negative when it
     credits back); quality (estimated; actual or corrected for the reading a recalculation follows). Written by
     core.export, like every download (no cell can become a formula)."""
-    rows = [(line.account_number, "hot_water", f"{period:%Y-%m}", export.Number(_comma(line.volume, 3)),
-             export.Number(_tariff_text(line.tariff)), export.Number(_comma(line.amount, 2)), line.rule, line.quality)
-            for line in lines]
+    rows = [
+        (
+            line.account_number,
+            "hot_water",
+            f"{period:%Y-%m}",
+            export.Number(_comma(line.volume, 3)),
+            export.Number(_tariff_text(line.tariff)),
+            export.Number(_comma(line.amount, 2)),
+            line.rule,
+            line.quality,
+        )
+        for line in lines
+    ]
     return export.csv_bytes(BILLING_HEADER, rows)

@@ -31,15 +31,32 @@ def record(
 def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
     """Many rows in one statement (an import's changes, one row each): each entry holds record()'s keywords."""
     if entries:
-        session.connection().execute(_INSERT, [
-            _row(e.pop("at"), e.pop("actor_type"), e.pop("actor"), e.pop("action"), e.pop("entity"),
-                 e.pop("entity_id", None), e) for e in (dict(entry) for entry in entries)])
+        session.connection().execute(
+            _INSERT,
+            [
+                _row(
+                    e.pop("at"),
+                    e.pop("actor_type"),
+                    e.pop("actor"),
+                    e.pop("action"),
+                    e.pop("entity"),
+                    e.pop("entity_id", None),
+                    e,
+                )
+                for e in (dict(entry) for entry in entries)
+            ],
+        )
 
 
-def _row(at: dt.datetime, actor_type: str, actor: str, action: str, entity: str, entity_id: object,
-         details: dict[str, Any]) -> dict[str, Any]:
+def _row(
+    at: dt.datetime, actor_type: str, actor: str, action: str, entity: str, entity_id: object, details: dict[str, Any]
+) -> dict[str, Any]:
     return {
-        "at": at, "actor_type": actor_type, "actor": actor, "action": action, "entity": entity,
+        "at": at,
+        "actor_type": actor_type,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
         "entity_id": None if entity_id is None else str(entity_id),
         "details": json.dumps(details, ensure_ascii=False, default=str) if details else None,
     }
@@ -76,8 +93,12 @@ def record_tallied(
     """
     upsert = postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
     statement = upsert(AuditTally).values(
-        action=action, source=source[:64], reason=reason[:40], period_start=period_start(at, period_minutes),
-        count=1, last_at=at,
+        action=action,
+        source=source[:64],
+        reason=reason[:40],
+        period_start=period_start(at, period_minutes),
+        count=1,
+        last_at=at,
     )
     counted = statement.on_conflict_do_update(
         index_elements=[AuditTally.action, AuditTally.source, AuditTally.reason, AuditTally.period_start],
@@ -85,6 +106,16 @@ def record_tallied(
     ).returning(AuditTally.count)
     seen: int = session.connection().execute(counted).scalar_one()
     if seen == 1:
-        record(session, at=at, actor_type=actor_type, actor=actor, action=action, entity=entity, entity_id=entity_id,
-               reason=reason, period_minutes=period_minutes, **details)
+        record(
+            session,
+            at=at,
+            actor_type=actor_type,
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            reason=reason,
+            period_minutes=period_minutes,
+            **details,
+        )
     return seen

@@ -33,22 +33,36 @@ def rebuild(sessions: sessionmaker[Session], as_of: dt.date | None = None, now: 
     now = now or clock.now()
     # Never later than this month: a payment credited now must land after the snapshot, not inside it.
     as_of = min(month_start(as_of or default_month(now)), month_start(now.astimezone(KYIV).date()))
-    charged = (select(Charge.account_id, Charge.service, func.sum(Charge.amount_to_pay).label("charged"),
-                      literal(0).label("paid"))
-               .where(Charge.month < as_of).group_by(Charge.account_id, Charge.service))
-    paid = (select(Payment.account_id, Payment.service, literal(0), func.sum(Payment.amount))
-            .where(Payment.paid_at < kyiv_midnight(as_of)).group_by(Payment.account_id, Payment.service))
+    charged = (
+        select(
+            Charge.account_id, Charge.service, func.sum(Charge.amount_to_pay).label("charged"), literal(0).label("paid")
+        )
+        .where(Charge.month < as_of)
+        .group_by(Charge.account_id, Charge.service)
+    )
+    paid = (
+        select(Payment.account_id, Payment.service, literal(0), func.sum(Payment.amount))
+        .where(Payment.paid_at < kyiv_midnight(as_of))
+        .group_by(Payment.account_id, Payment.service)
+    )
     movements = union_all(charged, paid).subquery()
     from core.jobs import lock
 
     with sessions.begin() as session:
         lock(session, "balances")  # two rebuilds at once would both insert the same snapshot rows
         session.execute(delete(BalanceSnapshot))
-        session.execute(insert(BalanceSnapshot).from_select(
-            ["as_of", "account_id", "service", "charged", "paid"],
-            select(literal(as_of, BalanceSnapshot.as_of.type), movements.c.account_id, movements.c.service,
-                   func.sum(movements.c.charged), func.sum(movements.c.paid))
-            .group_by(movements.c.account_id, movements.c.service)))
+        session.execute(
+            insert(BalanceSnapshot).from_select(
+                ["as_of", "account_id", "service", "charged", "paid"],
+                select(
+                    literal(as_of, BalanceSnapshot.as_of.type),
+                    movements.c.account_id,
+                    movements.c.service,
+                    func.sum(movements.c.charged),
+                    func.sum(movements.c.paid),
+                ).group_by(movements.c.account_id, movements.c.service),
+            )
+        )
         return session.scalar(select(func.count()).select_from(BalanceSnapshot)) or 0
 
 

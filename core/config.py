@@ -109,7 +109,8 @@ class Settings:
     staff_session_idle_minutes: int = setting("TEPLO_STAFF_SESSION_IDLE_MINUTES", 30)
     staff_session_max_hours: int = setting("TEPLO_STAFF_SESSION_MAX_HOURS", 12)
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = setting(
-        "TEPLO_TRUSTED_PROXIES", (), _networks)
+        "TEPLO_TRUSTED_PROXIES", (), _networks
+    )
     streamlit_cookie_secret: str = setting("STREAMLIT_SERVER_COOKIE_SECRET", "", _text, secret=True)
 
     # Additional charges: the norm and tariff before any imported row; implausible consumption (several times the
@@ -147,8 +148,9 @@ class Settings:
     admin_password: str = setting("TEPLO_ADMIN_PASSWORD", "", str, secret=True)
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, object] | None = None,
-                     secrets: Mapping[str, object] | None = None) -> Settings:
+    def from_environ(
+        cls, environ: Mapping[str, object] | None = None, secrets: Mapping[str, object] | None = None
+    ) -> Settings:
         """The settings of `environ` (default: this process's environment), with `secrets` (root keys of
         secrets.toml) on top. A value that cannot be read stops here with the setting's name."""
         source = merged(environ, secrets)
@@ -182,8 +184,9 @@ def read_secrets(path: Path | None = SECRETS_FILE) -> dict[str, object]:
     return {k: v for k, v in data.items() if isinstance(v, (str, int, bool))}
 
 
-def merged(environ: Mapping[str, object] | None = None,
-           secrets: Mapping[str, object] | None = None) -> dict[str, object]:
+def merged(
+    environ: Mapping[str, object] | None = None, secrets: Mapping[str, object] | None = None
+) -> dict[str, object]:
     """The environment with the secrets on top: the raw source the settings are read from."""
     source: dict[str, object] = dict(os.environ if environ is None else environ)
     source.update({k: v for k, v in (secrets or {}).items() if isinstance(v, (str, int, bool))})

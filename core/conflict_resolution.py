@@ -30,11 +30,12 @@ def _open_conflict(session: Session, conflict_id: int) -> ImportConflict:
 
 
 def _suffixed(ref: str, suffix: str) -> str:
-    return ref[:REF_LENGTH - len(suffix)] + suffix
+    return ref[: REF_LENGTH - len(suffix)] + suffix
 
 
-def _resolve_payment(session: Session, conflict: ImportConflict, incoming: dict[str, Any],
-                     now: dt.datetime) -> int | None:
+def _resolve_payment(
+    session: Session, conflict: ImportConflict, incoming: dict[str, Any], now: dt.datetime
+) -> int | None:
     from core.import_bank import BANK_SOURCE
 
     ref = conflict.key
@@ -45,23 +46,54 @@ def _resolve_payment(session: Session, conflict: ImportConflict, incoming: dict[
     if standing.payment_id is None:
         raise DomainError("conflict.no_payment")  # the cabinet's payment stands; settled with the provider
     original = session.get_one(Payment, standing.payment_id)
-    number = session.execute(select(func.count()).select_from(ImportConflict).where(
-        ImportConflict.kind == "bank", ImportConflict.key == ref, ImportConflict.status == "resolved")).scalar_one() + 1
+    number = (
+        session.execute(
+            select(func.count())
+            .select_from(ImportConflict)
+            .where(ImportConflict.kind == "bank", ImportConflict.key == ref, ImportConflict.status == "resolved")
+        ).scalar_one()
+        + 1
+    )
     amount, paid_at = Decimal(incoming["amount"]), dt.datetime.fromisoformat(incoming["paid_at"])
-    reversal = Payment(account_id=original.account_id, service=original.service, amount=-original.amount,
-                       paid_at=original.paid_at, channel=original.channel, source=original.source,
-                       external_ref=_suffixed(ref, f"#rev{number}"), import_batch_id=conflict.import_batch_id,
-                       reverses_id=original.id)
-    corrected = Payment(account_id=account_id, service=incoming["service"], amount=amount, paid_at=paid_at,
-                        channel=original.channel, source=original.source, external_ref=_suffixed(ref, f"#fix{number}"),
-                        import_batch_id=conflict.import_batch_id, replaces_id=original.id)
+    reversal = Payment(
+        account_id=original.account_id,
+        service=original.service,
+        amount=-original.amount,
+        paid_at=original.paid_at,
+        channel=original.channel,
+        source=original.source,
+        external_ref=_suffixed(ref, f"#rev{number}"),
+        import_batch_id=conflict.import_batch_id,
+        reverses_id=original.id,
+    )
+    corrected = Payment(
+        account_id=account_id,
+        service=incoming["service"],
+        amount=amount,
+        paid_at=paid_at,
+        channel=original.channel,
+        source=original.source,
+        external_ref=_suffixed(ref, f"#fix{number}"),
+        import_batch_id=conflict.import_batch_id,
+        replaces_id=original.id,
+    )
     session.add_all([reversal, corrected])
     session.flush()
     for payment in (reversal, corrected):  # the registry side of the reconciliation nets out too
-        session.add(RegistryMatch(
-            import_batch_id=conflict.import_batch_id, source=payment.source, external_ref=payment.external_ref,
-            account_id=payment.account_id, service=payment.service, amount=payment.amount, paid_at=payment.paid_at,
-            outcome="corrected", payment_id=payment.id, created_at=now))
+        session.add(
+            RegistryMatch(
+                import_batch_id=conflict.import_batch_id,
+                source=payment.source,
+                external_ref=payment.external_ref,
+                account_id=payment.account_id,
+                service=payment.service,
+                amount=payment.amount,
+                paid_at=payment.paid_at,
+                outcome="corrected",
+                payment_id=payment.id,
+                created_at=now,
+            )
+        )
     balances.written_before(session, moment=min(original.paid_at, paid_at))
     return corrected.id
 
@@ -75,16 +107,33 @@ def _resolve_charge(session: Session, conflict: ImportConflict, incoming: dict[s
     original = stored_charges(session, [account_id], [month]).get((account_id, service, month))
     if original is None:
         raise DomainError("conflict.not_found")
-    reversal = Charge(account_id=account_id, service=service, month=month, volume=-original.volume,
-                      tariff=original.tariff, amount=-original.amount, discount_percent=original.discount_percent,
-                      discount_amount=-original.discount_amount, amount_to_pay=-original.amount_to_pay,
-                      import_batch_id=conflict.import_batch_id, reverses_id=original.id)
+    reversal = Charge(
+        account_id=account_id,
+        service=service,
+        month=month,
+        volume=-original.volume,
+        tariff=original.tariff,
+        amount=-original.amount,
+        discount_percent=original.discount_percent,
+        discount_amount=-original.discount_amount,
+        amount_to_pay=-original.amount_to_pay,
+        import_batch_id=conflict.import_batch_id,
+        reverses_id=original.id,
+    )
     to_pay = Decimal(incoming["amount_to_pay"])
-    corrected = Charge(account_id=account_id, service=service, month=month, volume=Decimal(incoming["volume"]),
-                       tariff=Decimal(incoming["tariff"]), amount=Decimal(incoming["amount"]),
-                       discount_percent=Decimal(incoming["discount_percent"]),
-                       discount_amount=Decimal(incoming["amount"]) - to_pay, amount_to_pay=to_pay,
-                       import_batch_id=conflict.import_batch_id, replaces_id=original.id)
+    corrected = Charge(
+        account_id=account_id,
+        service=service,
+        month=month,
+        volume=Decimal(incoming["volume"]),
+        tariff=Decimal(incoming["tariff"]),
+        amount=Decimal(incoming["amount"]),
+        discount_percent=Decimal(incoming["discount_percent"]),
+        discount_amount=Decimal(incoming["amount"]) - to_pay,
+        amount_to_pay=to_pay,
+        import_batch_id=conflict.import_batch_id,
+        replaces_id=original.id,
+    )
     session.add(reversal)
     session.flush()  # the reversal first: the statement lists a month's rows in the order they were written
     session.add(corrected)
@@ -102,22 +151,43 @@ def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict[
     if stored is None or meter is None:
         raise DomainError("conflict.not_found")
     read_at = dt.datetime.fromisoformat(incoming["read_at"])
-    window = session.scalar(select(ReadingWindow).where(ReadingWindow.opens_at <= read_at,
-                                                        ReadingWindow.closes_at > read_at))
+    window = session.scalar(
+        select(ReadingWindow).where(ReadingWindow.opens_at <= read_at, ReadingWindow.closes_at > read_at)
+    )
     if window is None:
         raise DomainError("import.outside_window", value=incoming["read_at"])
-    number = session.execute(select(func.count()).select_from(ImportConflict).where(
-        ImportConflict.kind == "readings", ImportConflict.key == conflict.key,
-        ImportConflict.status == "resolved")).scalar_one() + 1
+    number = (
+        session.execute(
+            select(func.count())
+            .select_from(ImportConflict)
+            .where(
+                ImportConflict.kind == "readings",
+                ImportConflict.key == conflict.key,
+                ImportConflict.status == "resolved",
+            )
+        ).scalar_one()
+        + 1
+    )
     with session.begin_nested():
-        record_reading(session, meter, Decimal(incoming["value"]),
-                       window=WindowInfo(window.id, window.period, window.opens_at, window.closes_at,
-                                         window.processed_at),
-                       channel="water_utility", submitted_at=read_at, actor=actor, confirm_jump=True,
-                       confirm_replace=True, source=READINGS_SOURCE,
-                       external_ref=_suffixed(conflict.key, f"#fix{number}"), import_batch_id=conflict.import_batch_id)
-    corrected = session.execute(select(Reading).where(
-        Reading.source == READINGS_SOURCE, Reading.external_ref == _suffixed(conflict.key, f"#fix{number}"))).scalar_one()
+        record_reading(
+            session,
+            meter,
+            Decimal(incoming["value"]),
+            window=WindowInfo(window.id, window.period, window.opens_at, window.closes_at, window.processed_at),
+            channel="water_utility",
+            submitted_at=read_at,
+            actor=actor,
+            confirm_jump=True,
+            confirm_replace=True,
+            source=READINGS_SOURCE,
+            external_ref=_suffixed(conflict.key, f"#fix{number}"),
+            import_batch_id=conflict.import_batch_id,
+        )
+    corrected = session.execute(
+        select(Reading).where(
+            Reading.source == READINGS_SOURCE, Reading.external_ref == _suffixed(conflict.key, f"#fix{number}")
+        )
+    ).scalar_one()
     if stored.status == "accepted" and stored.id != corrected.id:
         stored.status, stored.superseded_by_id = "superseded", corrected.id
     return corrected.id
@@ -141,9 +211,20 @@ def resolve(sessions: sessionmaker[Session], conflict_id: int, actor: str) -> in
                 corrected = _resolve_reading(session, conflict, incoming, actor)
             conflict.status, conflict.resolved_by, conflict.resolved_at = "resolved", actor, now
             conflict.corrected_id = corrected
-            audit.record(session, at=now, actor_type="staff", actor=actor, action="import.conflict_resolved",
-                         entity="import_conflict", entity_id=conflict.id, kind=conflict.kind, key=conflict.key,
-                         stored=json.loads(conflict.stored), incoming=incoming, corrected_id=corrected)
+            audit.record(
+                session,
+                at=now,
+                actor_type="staff",
+                actor=actor,
+                action="import.conflict_resolved",
+                entity="import_conflict",
+                entity_id=conflict.id,
+                kind=conflict.kind,
+                key=conflict.key,
+                stored=json.loads(conflict.stored),
+                incoming=incoming,
+                corrected_id=corrected,
+            )
             return corrected
     except IntegrityError as exc:
         raise DomainError("conflict.not_open") from exc
@@ -158,5 +239,15 @@ def dismiss(sessions: sessionmaker[Session], conflict_id: int, actor: str, note:
     with sessions.begin() as session:
         conflict = _open_conflict(session, conflict_id)
         conflict.status, conflict.resolved_by, conflict.resolved_at, conflict.note = "dismissed", actor, now, note[:500]
-        audit.record(session, at=now, actor_type="staff", actor=actor, action="import.conflict_dismissed",
-                     entity="import_conflict", entity_id=conflict.id, kind=conflict.kind, key=conflict.key, note=note)
+        audit.record(
+            session,
+            at=now,
+            actor_type="staff",
+            actor=actor,
+            action="import.conflict_dismissed",
+            entity="import_conflict",
+            entity_id=conflict.id,
+            kind=conflict.kind,
+            key=conflict.key,
+            note=note,
+        )

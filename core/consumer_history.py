@@ -47,8 +47,7 @@ def monthly_totals(session: Session, account_id: int, since: dt.date | None = No
         if since is None or month >= since:
             paid[month] = Decimal(total)
     return [
-        MonthTotal(month, charged.get(month, ZERO), paid.get(month, ZERO))
-        for month in sorted(set(charged) | set(paid))
+        MonthTotal(month, charged.get(month, ZERO), paid.get(month, ZERO)) for month in sorted(set(charged) | set(paid))
     ]
 
 

@@ -17,21 +17,25 @@ COOKIE_NAME = "teplo_session"
 
 def lifetime() -> Lifetime:
     configured = settings()
-    return Lifetime(idle=dt.timedelta(minutes=configured.session_idle_minutes),
-                    absolute=dt.timedelta(days=configured.session_max_days))
+    return Lifetime(
+        idle=dt.timedelta(minutes=configured.session_idle_minutes),
+        absolute=dt.timedelta(days=configured.session_max_days),
+    )
 
 
 STORE = SessionStore(ConsumerSession, "login_id", lifetime)
 
 
-def start(sessions: sessionmaker[Session], login_id: int, *, browser: str | None,
-          now: dt.datetime | None = None) -> tuple[str, str | None]:
+def start(
+    sessions: sessionmaker[Session], login_id: int, *, browser: str | None, now: dt.datetime | None = None
+) -> tuple[str, str | None]:
     """Create a session; returns (session token, one-time ticket bound to the browser, or None without one)."""
     return STORE.start(sessions, login_id, browser=browser, now=now)
 
 
-def exchange_ticket(sessions: sessionmaker[Session], ticket: str | None, *, browser: str | None,
-                    now: dt.datetime | None = None) -> str | None:
+def exchange_ticket(
+    sessions: sessionmaker[Session], ticket: str | None, *, browser: str | None, now: dt.datetime | None = None
+) -> str | None:
     """Trade a one-time ticket for a fresh session token (the old token is never sent over a URL)."""
     return STORE.exchange_ticket(sessions, ticket, browser=browser, now=now)
 

@@ -45,8 +45,11 @@ def last_payments(session: Session, account_id: int) -> dict[str, Decimal]:
             .label("rank"),
         )
         # A corrected payment counts as its corrected amount: neither its reversal nor the reversed original.
-        .where(Payment.account_id == account_id, Payment.reverses_id.is_(None),
-               ~exists().where(_REVERSAL.reverses_id == Payment.id))
+        .where(
+            Payment.account_id == account_id,
+            Payment.reverses_id.is_(None),
+            ~exists().where(_REVERSAL.reverses_id == Payment.id),
+        )
         .subquery()
     )
     rows = session.execute(select(ranked.c.service, ranked.c.amount).where(ranked.c.rank == 1))
@@ -58,17 +61,24 @@ def last_day_payments(session: Session, account_id: int) -> set[Decimal]:
     """Every single payment made on its service's last payment day (the Kyiv bank date): a bank registry dates
     payments by day, so two on that day have no order between them. Never a sum; reversing entries do not count."""
     # A corrected payment counts as its corrected amount: neither its reversal nor the reversed original.
-    paid = (Payment.account_id == account_id, Payment.reverses_id.is_(None),
-            ~exists().where(_REVERSAL.reverses_id == Payment.id))
+    paid = (
+        Payment.account_id == account_id,
+        Payment.reverses_id.is_(None),
+        ~exists().where(_REVERSAL.reverses_id == Payment.id),
+    )
     amounts: set[Decimal] = set()
     for service, latest in session.execute(
         select(Payment.service, func.max(Payment.paid_at)).where(*paid).group_by(Payment.service)
     ):
         day = latest.astimezone(clock.KYIV).date()
         start, end = clock.kyiv_midnight(day), clock.kyiv_midnight(day + dt.timedelta(days=1))
-        amounts.update(session.scalars(
-            select(Payment.amount).where(*paid, Payment.service == service, Payment.paid_at >= start,
-                                         Payment.paid_at < end)))
+        amounts.update(
+            session.scalars(
+                select(Payment.amount).where(
+                    *paid, Payment.service == service, Payment.paid_at >= start, Payment.paid_at < end
+                )
+            )
+        )
     return amounts
 
 
@@ -87,8 +97,11 @@ def _verify(session: Session, number: str, amount: Decimal | None, meter: str | 
         raise VerificationFailed("registration.failed")
     serial = _normalise_serial(meter)
     meter_matches = bool(serial) and session.scalar(
-        select(exists().where(Meter.account_id == account.id, func.upper(Meter.serial) == serial,
-                            Meter.removed_on.is_(None)))
+        select(
+            exists().where(
+                Meter.account_id == account.id, func.upper(Meter.serial) == serial, Meter.removed_on.is_(None)
+            )
+        )
     )
     if not meter_matches:
         raise VerificationFailed("registration.failed")
@@ -101,8 +114,14 @@ def _link(session: Session, login: ConsumerLogin, account: Account, method: str,
     _already_linked(session, login.id, account.id)
     session.add(ConsumerAccountLink(login_id=login.id, account_id=account.id, method=method, linked_at=now))
     audit.record(
-        session, at=now, actor_type="consumer", actor=login.login, action="account.linked",
-        entity="account", entity_id=account.number, method=method,
+        session,
+        at=now,
+        actor_type="consumer",
+        actor=login.login,
+        action="account.linked",
+        entity="account",
+        entity_id=account.number,
+        method=method,
     )
 
 
@@ -112,8 +131,9 @@ def _login_taken(session: Session, login_name: str) -> None:
 
 
 def _already_linked(session: Session, login_id: int, account_id: int) -> None:
-    if session.scalar(select(exists().where(ConsumerAccountLink.login_id == login_id,
-                                            ConsumerAccountLink.account_id == account_id))):
+    if session.scalar(
+        select(exists().where(ConsumerAccountLink.login_id == login_id, ConsumerAccountLink.account_id == account_id))
+    ):
         raise DomainError("registration.already_linked")
 
 
@@ -138,8 +158,9 @@ def _verified_account(
         raise failure
 
 
-def _parse_proof(account_text: str, amount_text: str | None, meter_text: str | None,
-                 language: str = "uk") -> tuple[str, Decimal | None, str | None]:
+def _parse_proof(
+    account_text: str, amount_text: str | None, meter_text: str | None, language: str = "uk"
+) -> tuple[str, Decimal | None, str | None]:
     number = parse_account_number(account_text)
     if amount_text is not None:
         return number, parse_amount(amount_text, lang=language), None
@@ -179,8 +200,16 @@ def register(
         )
         session.add(consumer)
         session.flush()
-        audit.record(session, at=now, actor_type="consumer", actor=login_name, action="consumer.registered",
-                     entity="consumer_login", entity_id=consumer.id, method="payment" if amount else "meter")
+        audit.record(
+            session,
+            at=now,
+            actor_type="consumer",
+            actor=login_name,
+            action="consumer.registered",
+            entity="consumer_login",
+            entity_id=consumer.id,
+            method="payment" if amount else "meter",
+        )
         _link(session, consumer, account, "payment" if amount is not None else "meter", now)
         return consumer.id
 
@@ -237,8 +266,13 @@ def authenticate(sessions: sessionmaker[Session], login: str, password: str, now
 
 
 def change_password(
-    sessions: sessionmaker[Session], login_id: int, current: str, new: str, new_repeated: str,
-    now: dt.datetime | None = None, keep_session: str | None = None,
+    sessions: sessionmaker[Session],
+    login_id: int,
+    current: str,
+    new: str,
+    new_repeated: str,
+    now: dt.datetime | None = None,
+    keep_session: str | None = None,
 ) -> None:
     """A new password ends every other session of the login (a thief's cookie with it); `keep_session` is the
     token of the session in use, which stays."""
@@ -250,8 +284,15 @@ def change_password(
         check_policy(new, new_repeated)
         consumer.password_hash = hash_password(new)
         consumer_sessions.revoke_others(session, login_id, now, keep_session)
-        audit.record(session, at=now, actor_type="consumer", actor=consumer.login, action="consumer.password_changed",
-                     entity="consumer_login", entity_id=consumer.id)
+        audit.record(
+            session,
+            at=now,
+            actor_type="consumer",
+            actor=consumer.login,
+            action="consumer.password_changed",
+            entity="consumer_login",
+            entity_id=consumer.id,
+        )
 
 
 def set_language(sessions: sessionmaker[Session], login_id: int, language: str) -> None:

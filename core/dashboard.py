@@ -40,6 +40,7 @@ UNITS = ("day", "week", "month")
 
 # --- Kyiv calendar buckets in SQL -------------------------------------------------------------------------------
 
+
 def _bucket_start(day: dt.date, unit: str) -> dt.date:
     if unit == "week":
         return day - dt.timedelta(days=day.weekday())
@@ -60,9 +61,7 @@ def prepare(session: Session) -> None:
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         driver_connection: Any = connection.connection.driver_connection  # sqlite3's
-        driver_connection.create_function(
-            "kyiv_bucket", 2, _sqlite_kyiv_bucket, deterministic=True
-        )
+        driver_connection.create_function("kyiv_bucket", 2, _sqlite_kyiv_bucket, deterministic=True)
 
 
 def kyiv_bucket(session: Session, column: SQLColumnExpression[dt.datetime], unit: str) -> ColumnElement[str]:
@@ -97,6 +96,7 @@ def _street_filter(query: Select[_Q], street: str | None) -> Select[_Q]:
 
 # --- overview ----------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Overview:
     now: dt.datetime
@@ -121,19 +121,26 @@ class Overview:
     previous_registered: int
 
 
-def _window_progress(session: Session, window_id: int, period: dt.date, until: dt.datetime | None,
-                     street: str | None = None) -> tuple[int, int]:
+def _window_progress(
+    session: Session, window_id: int, period: dt.date, until: dt.datetime | None, street: str | None = None
+) -> tuple[int, int]:
     """(accounts that submitted before `until`, metered accounts) for a window."""
-    metered = session.scalar(_street_filter(
-        select(func.count(distinct(Meter.account_id))).join(Account, Account.id == Meter.account_id)
-        .where(metered_condition(period)), street))
+    metered = session.scalar(
+        _street_filter(
+            select(func.count(distinct(Meter.account_id)))
+            .join(Account, Account.id == Meter.account_id)
+            .where(metered_condition(period)),
+            street,
+        )
+    )
     query = (
         select(func.count(distinct(Meter.account_id)))
         .select_from(Reading)
         .join(Meter, Meter.id == Reading.meter_id)
         .join(Account, Account.id == Meter.account_id)
-        .where(Reading.window_id == window_id, Reading.status.in_(("accepted", "superseded")),
-               metered_condition(period))
+        .where(
+            Reading.window_id == window_id, Reading.status.in_(("accepted", "superseded")), metered_condition(period)
+        )
     )
     if until is not None:
         query = query.where(Reading.submitted_at < until)
@@ -141,8 +148,9 @@ def _window_progress(session: Session, window_id: int, period: dt.date, until: d
 
 
 def _paid_between(session: Session, start: dt.datetime, end: dt.datetime) -> Decimal:
-    return _money(session.scalar(
-        select(func.sum(Payment.amount)).where(Payment.paid_at >= start, Payment.paid_at < end)))
+    return _money(
+        session.scalar(select(func.sum(Payment.amount)).where(Payment.paid_at >= start, Payment.paid_at < end))
+    )
 
 
 def _charged_for(session: Session, month: dt.date) -> Decimal:
@@ -160,15 +168,23 @@ def debts_at(session: Session, *moments: dt.datetime) -> list[Decimal]:
     if as_of is not None and as_of > min(months):
         as_of = None  # a snapshot newer than a moment cannot answer for it
     charged = (
-        select(Charge.account_id.label("account_id"), Charge.service.label("service"), *[
-            func.sum(case((Charge.month < month, Charge.amount_to_pay), else_=0)).label(name)
-            for name, month in zip(names, months)])
+        select(
+            Charge.account_id.label("account_id"),
+            Charge.service.label("service"),
+            *[
+                func.sum(case((Charge.month < month, Charge.amount_to_pay), else_=0)).label(name)
+                for name, month in zip(names, months)
+            ],
+        )
         .where(Charge.month < max(months))
         .group_by(Charge.account_id, Charge.service)
     )
     paid = (
-        select(Payment.account_id, Payment.service, *[
-            -func.sum(case((Payment.paid_at < at, Payment.amount), else_=0)) for at in moments])
+        select(
+            Payment.account_id,
+            Payment.service,
+            *[-func.sum(case((Payment.paid_at < at, Payment.amount), else_=0)) for at in moments],
+        )
         .where(Payment.paid_at < max(moments))
         .group_by(Payment.account_id, Payment.service)
     )
@@ -176,8 +192,11 @@ def debts_at(session: Session, *moments: dt.datetime) -> list[Decimal]:
     if as_of is not None:
         charged = charged.where(Charge.month >= as_of)
         paid = paid.where(Payment.paid_at >= kyiv_midnight(as_of))
-        before = select(BalanceSnapshot.account_id, BalanceSnapshot.service,
-                        *[BalanceSnapshot.charged - BalanceSnapshot.paid for _ in moments])
+        before = select(
+            BalanceSnapshot.account_id,
+            BalanceSnapshot.service,
+            *[BalanceSnapshot.charged - BalanceSnapshot.paid for _ in moments],
+        )
         parts = [charged, paid, before]
     movements = union_all(*parts).subquery()
     balance = (
@@ -190,9 +209,12 @@ def debts_at(session: Session, *moments: dt.datetime) -> list[Decimal]:
 
 
 def _registered_at(session: Session, at: dt.datetime) -> int:
-    return session.scalar(
-        select(func.count(distinct(ConsumerAccountLink.account_id))).where(ConsumerAccountLink.linked_at <= at)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count(distinct(ConsumerAccountLink.account_id))).where(ConsumerAccountLink.linked_at <= at)
+        )
+        or 0
+    )
 
 
 def overview(sessions: sessionmaker[Session], now: dt.datetime | None = None) -> Overview:
@@ -207,7 +229,9 @@ def overview(sessions: sessionmaker[Session], now: dt.datetime | None = None) ->
         if window is not None:
             submitted, metered = _window_progress(session, window.id, window.period, None)
             rate = percent(submitted, metered)
-            previous = session.scalar(select(ReadingWindow).where(ReadingWindow.period == add_months(window.period, -1)))
+            previous = session.scalar(
+                select(ReadingWindow).where(ReadingWindow.period == add_months(window.period, -1))
+            )
             if previous is not None:
                 until = previous.opens_at + (now - window.opens_at) if is_open else None
                 done, total = _window_progress(session, previous.id, previous.period, until)
@@ -227,11 +251,24 @@ def overview(sessions: sessionmaker[Session], now: dt.datetime | None = None) ->
         month_ago = now - (month_begins - previous_begins)
         debt, previous_debt = debts_at(session, now, month_ago)
         return Overview(
-            now=now, window=window, window_open=is_open, submitted=submitted, metered=metered,
-            submission_rate=rate, previous_window=previous_period, previous_submission_rate=previous_rate,
-            month=month, billed_month=previous_month, paid=paid, charged=charged,
-            collection_rate=percent(paid, charged), previous_paid=previous_paid, previous_charged=previous_charged,
+            now=now,
+            window=window,
+            window_open=is_open,
+            submitted=submitted,
+            metered=metered,
+            submission_rate=rate,
+            previous_window=previous_period,
+            previous_submission_rate=previous_rate,
+            month=month,
+            billed_month=previous_month,
+            paid=paid,
+            charged=charged,
+            collection_rate=percent(paid, charged),
+            previous_paid=previous_paid,
+            previous_charged=previous_charged,
             previous_collection_rate=percent(previous_paid, previous_charged),
-            debt=debt, previous_debt=previous_debt,
-            registered=_registered_at(session, now), previous_registered=_registered_at(session, month_ago),
+            debt=debt,
+            previous_debt=previous_debt,
+            registered=_registered_at(session, now),
+            previous_registered=_registered_at(session, month_ago),
         )

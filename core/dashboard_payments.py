@@ -37,8 +37,12 @@ class MonthBalance:
 
 
 def payment_inflows(
-    sessions: sessionmaker[Session], first: dt.date, last: dt.date, unit: str = "month",
-    service: str | None = None, channel: str | None = None,
+    sessions: sessionmaker[Session],
+    first: dt.date,
+    last: dt.date,
+    unit: str = "month",
+    service: str | None = None,
+    channel: str | None = None,
 ) -> list[InflowRow]:
     """Payments received from `first` to `last` (Kyiv days, inclusive) per day/week/month, service and channel."""
     with sessions() as session:
@@ -46,7 +50,9 @@ def payment_inflows(
         bucket = kyiv_bucket(session, Payment.paid_at, unit)
         query = (
             select(bucket, Payment.service, Payment.channel, func.sum(Payment.amount), func.count())
-            .where(Payment.paid_at >= kyiv_midnight(first), Payment.paid_at < kyiv_midnight(last + dt.timedelta(days=1)))
+            .where(
+                Payment.paid_at >= kyiv_midnight(first), Payment.paid_at < kyiv_midnight(last + dt.timedelta(days=1))
+            )
             .group_by(bucket, Payment.service, Payment.channel)
             .order_by(bucket)
         )

@@ -38,7 +38,10 @@ def streets(sessions: sessionmaker[Session]) -> list[str]:
 
 
 def readings_per_window(
-    sessions: sessionmaker[Session], first: dt.date, last: dt.date, street: str | None = None,
+    sessions: sessionmaker[Session],
+    first: dt.date,
+    last: dt.date,
+    street: str | None = None,
     now: dt.datetime | None = None,
 ) -> list[WindowReadings]:
     """Windows whose period lies in [first, last] and that have opened by now, oldest first."""
@@ -46,8 +49,11 @@ def readings_per_window(
     with sessions() as session:
         windows = session.execute(
             select(ReadingWindow.id, ReadingWindow.period)
-            .where(ReadingWindow.period >= month_start(first), ReadingWindow.period <= month_start(last),
-                   ReadingWindow.opens_at <= now)
+            .where(
+                ReadingWindow.period >= month_start(first),
+                ReadingWindow.period <= month_start(last),
+                ReadingWindow.opens_at <= now,
+            )
             .order_by(ReadingWindow.period)
         ).all()
         if not windows:
@@ -55,32 +61,50 @@ def readings_per_window(
         ids = [w.id for w in windows]
         periods = {w.id: w.period for w in windows}
         # Metered accounts per window: one pass over the meters, one conditional count per window.
-        metered_row = session.execute(_street_filter(
-            select(*[
-                func.count(distinct(case((metered_condition(w.period), Meter.account_id))))
-                for w in windows
-            ]).select_from(Meter).join(Account, Account.id == Meter.account_id)
-            .where(Meter.service == "hot_water", Account.has_hot_water.is_(True)), street)).one()
+        metered_row = session.execute(
+            _street_filter(
+                select(*[func.count(distinct(case((metered_condition(w.period), Meter.account_id)))) for w in windows])
+                .select_from(Meter)
+                .join(Account, Account.id == Meter.account_id)
+                .where(Meter.service == "hot_water", Account.has_hot_water.is_(True)),
+                street,
+            )
+        ).one()
         metered = dict(zip(ids, metered_row))
         by_channel: dict[int, dict[str, int]] = {i: {} for i in ids}
-        per_channel = (select(Reading.window_id, Reading.channel, func.count())
-                       .where(Reading.window_id.in_(ids), Reading.status == "accepted")
-                       .group_by(Reading.window_id, Reading.channel))
+        per_channel = (
+            select(Reading.window_id, Reading.channel, func.count())
+            .where(Reading.window_id.in_(ids), Reading.status == "accepted")
+            .group_by(Reading.window_id, Reading.channel)
+        )
         if street:  # the meters and accounts are joined only to filter by street
-            per_channel = _street_filter(per_channel.join(Meter, Meter.id == Reading.meter_id)
-                                         .join(Account, Account.id == Meter.account_id), street)
+            per_channel = _street_filter(
+                per_channel.join(Meter, Meter.id == Reading.meter_id).join(Account, Account.id == Meter.account_id),
+                street,
+            )
         for window_id, channel, count in session.execute(per_channel):
             by_channel[window_id][channel] = count
         submitted = dict.fromkeys(ids, 0)
-        for window_id, count in session.execute(_street_filter(
-            select(Reading.window_id, func.count(distinct(Meter.account_id)))
-            .join(Meter, Meter.id == Reading.meter_id).join(Account, Account.id == Meter.account_id)
-            .where(Reading.window_id.in_(ids), Reading.status == "accepted", Meter.service == "hot_water",
-                   Account.has_hot_water.is_(True))
-            .group_by(Reading.window_id), street)):
+        for window_id, count in session.execute(
+            _street_filter(
+                select(Reading.window_id, func.count(distinct(Meter.account_id)))
+                .join(Meter, Meter.id == Reading.meter_id)
+                .join(Account, Account.id == Meter.account_id)
+                .where(
+                    Reading.window_id.in_(ids),
+                    Reading.status == "accepted",
+                    Meter.service == "hot_water",
+                    Account.has_hot_water.is_(True),
+                )
+                .group_by(Reading.window_id),
+                street,
+            )
+        ):
             submitted[window_id] = count
-        return [WindowReadings(i, periods[i], by_channel[i], min(submitted[i], metered[i] or 0), metered[i] or 0)
-                for i in ids]
+        return [
+            WindowReadings(i, periods[i], by_channel[i], min(submitted[i], metered[i] or 0), metered[i] or 0)
+            for i in ids
+        ]
 
 
 @dataclass(frozen=True)
@@ -109,15 +133,29 @@ def submission_curve(
         prepare(session)
         row = session.get_one(ReadingWindow, window_id)
         window = WindowInfo(row.id, row.period, row.opens_at, row.closes_at, row.processed_at)
-        metered = session.scalar(_street_filter(
-            select(func.count(distinct(Meter.account_id))).join(Account, Account.id == Meter.account_id)
-            .where(metered_condition(window.period)), street)) or 0
+        metered = (
+            session.scalar(
+                _street_filter(
+                    select(func.count(distinct(Meter.account_id)))
+                    .join(Account, Account.id == Meter.account_id)
+                    .where(metered_condition(window.period)),
+                    street,
+                )
+            )
+            or 0
+        )
         first = _street_filter(
             select(Meter.account_id.label("account_id"), func.min(Reading.submitted_at).label("first_at"))
-            .join(Meter, Meter.id == Reading.meter_id).join(Account, Account.id == Meter.account_id)
-            .where(Reading.window_id == window_id, Reading.status.in_(("accepted", "superseded")),
-                   metered_condition(window.period))
-            .group_by(Meter.account_id), street).subquery()
+            .join(Meter, Meter.id == Reading.meter_id)
+            .join(Account, Account.id == Meter.account_id)
+            .where(
+                Reading.window_id == window_id,
+                Reading.status.in_(("accepted", "superseded")),
+                metered_condition(window.period),
+            )
+            .group_by(Meter.account_id),
+            street,
+        ).subquery()
         day = kyiv_bucket(session, first.c.first_at, "day")
         counts = {dt.date.fromisoformat(d): n for d, n in session.execute(select(day, func.count()).group_by(day))}
     days, total = [], 0
@@ -125,8 +163,16 @@ def submission_curve(
     current = window.first_day
     while current <= last_day:
         total += counts.get(current, 0)
-        days.append(CurveDay(current, counts.get(current, 0), total, percent(total, metered),
-                             (window.last_day - current).days < 3, percent(counts.get(current, 0), metered)))
+        days.append(
+            CurveDay(
+                current,
+                counts.get(current, 0),
+                total,
+                percent(total, metered),
+                (window.last_day - current).days < 3,
+                percent(counts.get(current, 0), metered),
+            )
+        )
         current += dt.timedelta(days=1)
     return SubmissionCurve(window, metered, days)
 
@@ -153,33 +199,56 @@ def accounts_without_reading(
             .exists()
         )
         condition = and_(metered_condition(window.period), ~has_reading)
-        total = session.scalar(_street_filter(
-            select(func.count()).select_from(Meter).join(Account, Account.id == Meter.account_id).where(condition),
-            street)) or 0
+        total = (
+            session.scalar(
+                _street_filter(
+                    select(func.count())
+                    .select_from(Meter)
+                    .join(Account, Account.id == Meter.account_id)
+                    .where(condition),
+                    street,
+                )
+            )
+            or 0
+        )
         query = _street_filter(
             select(Meter.id, Account.number, Account.address, Account.street, Meter.serial)
-            .select_from(Meter).join(Account, Account.id == Meter.account_id)
+            .select_from(Meter)
+            .join(Account, Account.id == Meter.account_id)
             .where(condition)
-            .order_by(Account.street, Account.number), street)
+            .order_by(Account.street, Account.number),
+            street,
+        )
         if limit is not None:
             query = query.limit(limit)
         rows = session.execute(query).all()
         last = _last_readings(session, [row[0] for row in rows], exclude_window_id=window_id)
-        return total, [MissingAccount(number, address, street_name, serial, *last.get(meter_id, (None, None)))
-                       for meter_id, number, address, street_name, serial in rows]
+        return total, [
+            MissingAccount(number, address, street_name, serial, *last.get(meter_id, (None, None)))
+            for meter_id, number, address, street_name, serial in rows
+        ]
 
 
-def _last_readings(session: Session, meter_ids: list[int],
-                   exclude_window_id: int) -> dict[int, tuple[Decimal, dt.datetime]]:
+def _last_readings(
+    session: Session, meter_ids: list[int], exclude_window_id: int
+) -> dict[int, tuple[Decimal, dt.datetime]]:
     """meter id -> (value, submitted_at) of its last accepted reading outside the window, in chunks of meters."""
     found: dict[int, tuple[Decimal, dt.datetime]] = {}
     for start in range(0, len(meter_ids), 1000):
         ranked = (
-            select(Reading.meter_id, Reading.value, Reading.submitted_at,
-                   func.row_number().over(partition_by=Reading.meter_id,
-                                          order_by=(Reading.submitted_at.desc(), Reading.id.desc())).label("rank"))
-            .where(Reading.meter_id.in_(meter_ids[start:start + 1000]), Reading.status == "accepted",
-                   Reading.window_id != exclude_window_id)
+            select(
+                Reading.meter_id,
+                Reading.value,
+                Reading.submitted_at,
+                func.row_number()
+                .over(partition_by=Reading.meter_id, order_by=(Reading.submitted_at.desc(), Reading.id.desc()))
+                .label("rank"),
+            )
+            .where(
+                Reading.meter_id.in_(meter_ids[start : start + 1000]),
+                Reading.status == "accepted",
+                Reading.window_id != exclude_window_id,
+            )
             .subquery()
         )
         for meter_id, value, at in session.execute(

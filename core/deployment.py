@@ -36,23 +36,38 @@ def check_settings(configured: Settings) -> list[Finding]:
         found.append(Finding(level, setting, message))
 
     if configured.demo:
-        add(UNSAFE, "TEPLO_DEMO", "demo mode is on: demo data, demo staff users and the demo payment provider are "
-                                  "allowed; unset it for a real installation")
+        add(
+            UNSAFE,
+            "TEPLO_DEMO",
+            "demo mode is on: demo data, demo staff users and the demo payment provider are "
+            "allowed; unset it for a real installation",
+        )
     base = configured.public_base_url
     if not base:
-        add(UNSAFE, "PUBLIC_BASE_URL", "missing: the cabinet's public https address (e.g. https://cabinet.example.ua), "
-                                       "which LiqPay calls back and returns the consumer to")
+        add(
+            UNSAFE,
+            "PUBLIC_BASE_URL",
+            "missing: the cabinet's public https address (e.g. https://cabinet.example.ua), "
+            "which LiqPay calls back and returns the consumer to",
+        )
     elif not base.lower().startswith("https://"):
         add(UNSAFE, "PUBLIC_BASE_URL", f"{base} is not https: payment links and the session cookie need TLS")
     public, private = configured.liqpay_public_key, configured.liqpay_private_key
     if bool(public) != bool(private):
         add(UNSAFE, "LIQPAY_PUBLIC_KEY, LIQPAY_PRIVATE_KEY", "only one of the two LiqPay keys is set; set both")
     elif configured.online_payments and not public:
-        add(UNSAFE, "TEPLO_ONLINE_PAYMENTS", "online payments are on but no LiqPay keys are set: set "
-                                             "LIQPAY_PUBLIC_KEY and LIQPAY_PRIVATE_KEY, or TEPLO_ONLINE_PAYMENTS=0")
+        add(
+            UNSAFE,
+            "TEPLO_ONLINE_PAYMENTS",
+            "online payments are on but no LiqPay keys are set: set "
+            "LIQPAY_PUBLIC_KEY and LIQPAY_PRIVATE_KEY, or TEPLO_ONLINE_PAYMENTS=0",
+        )
     elif not public:
-        add(WARNING, "TEPLO_ONLINE_PAYMENTS", "online payments are off: the Pay screen says payment through the "
-                                              "cabinet is not configured")
+        add(
+            WARNING,
+            "TEPLO_ONLINE_PAYMENTS",
+            "online payments are off: the Pay screen says payment through the cabinet is not configured",
+        )
     elif configured.liqpay_sandbox:
         add(WARNING, "LIQPAY_SANDBOX", "LiqPay sandbox mode: test cards only, no money is taken")
     if configured.now is not None:
@@ -60,11 +75,19 @@ def check_settings(configured: Settings) -> list[Finding]:
     if not configured.database_url.startswith("postgresql"):
         add(WARNING, "DATABASE_URL", "not PostgreSQL: the embedded SQLite database suits one small server only")
     if not configured.trusted_proxies:
-        add(WARNING, "TEPLO_TRUSTED_PROXIES", "no trusted reverse proxy: behind nginx the session cookie is not "
-                                              "marked Secure (set the proxy's address, e.g. 127.0.0.1)")
+        add(
+            WARNING,
+            "TEPLO_TRUSTED_PROXIES",
+            "no trusted reverse proxy: behind nginx the session cookie is not "
+            "marked Secure (set the proxy's address, e.g. 127.0.0.1)",
+        )
     if not configured.streamlit_cookie_secret:
-        add(WARNING, "STREAMLIT_SERVER_COOKIE_SECRET", "not set: each replica signs its upload tokens with its own "
-                                                       "random secret, so an upload after a fail-over is refused")
+        add(
+            WARNING,
+            "STREAMLIT_SERVER_COOKIE_SECRET",
+            "not set: each replica signs its upload tokens with its own "
+            "random secret, so an upload after a fail-over is refused",
+        )
     return found
 
 
@@ -81,8 +104,9 @@ def check_database(sessions: sessionmaker[Session]) -> list[Finding]:
         if not is_current(engine):
             return [Finding(UNSAFE, "database", "the schema is not up to date: run `manage.py migrate`")]
         with sessions() as session:
-            users = session.execute(select(StaffUser.username, StaffUser.password_hash, StaffUser.role)
-                                    .where(StaffUser.active.is_(True))).all()
+            users = session.execute(
+                select(StaffUser.username, StaffUser.password_hash, StaffUser.role).where(StaffUser.active.is_(True))
+            ).all()
             demo_data = session.scalar(select(exists().where(Reading.source == "demo")))
     except Exception as error:  # the operator needs the reason, not a traceback
         return [Finding(UNSAFE, "DATABASE_URL", f"the database does not answer: {type(error).__name__}")]
@@ -95,11 +119,21 @@ def check_database(sessions: sessionmaker[Session]) -> list[Finding]:
         demo_passwords = list(pool.map(has_demo_password, [password_hash for _u, password_hash, _r in users]))
     for (username, _hash, _role), demo_password in zip(users, demo_passwords):
         if demo_password:
-            found.append(Finding(UNSAFE, "staff users", f"{username} has a demo password: change it on "
-                                                        "«Користувачі» or with `manage.py create-admin`"))
+            found.append(
+                Finding(
+                    UNSAFE,
+                    "staff users",
+                    f"{username} has a demo password: change it on «Користувачі» or with `manage.py create-admin`",
+                )
+            )
     if demo_data:
-        found.append(Finding(UNSAFE, "database", "holds demo data (generated accounts and readings): use an empty "
-                                                 "database for a real installation"))
+        found.append(
+            Finding(
+                UNSAFE,
+                "database",
+                "holds demo data (generated accounts and readings): use an empty database for a real installation",
+            )
+        )
     if not any(role == "admin" for _u, _h, role in users):
         found.append(Finding(WARNING, "staff users", "no active admin: create one with `manage.py create-admin`"))
     return found
@@ -124,8 +158,10 @@ def refusal(app: str, findings: list[Finding]) -> str | None:
         return None
     lines = [f"{app}: refusing to start in production mode while an unsafe setting stands:"]
     lines += [f"  - {f.setting}: {f.message}" for f in blocking]
-    lines.append("Fix them (see README, 'Deploy for real'), run `manage.py check`, then start again. "
-                 "For the demo, set TEPLO_DEMO=1 (./run.sh does).")
+    lines.append(
+        "Fix them (see README, 'Deploy for real'), run `manage.py check`, then start again. "
+        "For the demo, set TEPLO_DEMO=1 (./run.sh does)."
+    )
     return "\n".join(lines)
 
 

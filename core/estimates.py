@@ -79,34 +79,48 @@ def _tariff(account_id: SQLColumnExpression[int], period: dt.date) -> ScalarSele
     """The account's latest hot-water tariff of the last three months, as a scalar subquery."""
     return (
         select(Charge.tariff)
-        .where(Charge.account_id == account_id, Charge.service == "hot_water",
-               Charge.month >= add_months(period, -3), Charge.month <= period)
-        .order_by(Charge.month.desc()).limit(1)
+        .where(
+            Charge.account_id == account_id,
+            Charge.service == "hot_water",
+            Charge.month >= add_months(period, -3),
+            Charge.month <= period,
+        )
+        .order_by(Charge.month.desc())
+        .limit(1)
         .scalar_subquery()
     )
 
 
-def meter_spans(meters: Select[tuple[int]], cutoff: dt.datetime | ColumnElement[dt.datetime],
-                until: dt.datetime | ColumnElement[dt.datetime]) -> Subquery:
+def meter_spans(
+    meters: Select[tuple[int]],
+    cutoff: dt.datetime | ColumnElement[dt.datetime],
+    until: dt.datetime | ColumnElement[dt.datetime],
+) -> Subquery:
     """Per meter among `meters` (a SELECT of ids), its standing real readings before `until` aggregated in SQL:
     the first and last since `cutoff` (12 months back), the last before it, the last reading's window. Shared by
     the window's estimates and a submission's history, so both average the same readings."""
     recent = Reading.submitted_at >= cutoff
     older = Reading.submitted_at < cutoff
     return (
-        select(Reading.meter_id.label("meter_id"),
-               func.min(case((recent, Reading.submitted_at))).label("first_at"),
-               func.min(case((recent, Reading.value))).label("first_value"),
-               func.max(case((recent, Reading.submitted_at))).label("last_at"),
-               func.max(case((recent, Reading.value))).label("last_value"),
-               func.max(case((older, Reading.submitted_at))).label("before_at"),
-               func.max(case((older, Reading.value))).label("before_value"),
-               func.max(ReadingWindow.period).label("last_period"))
+        select(
+            Reading.meter_id.label("meter_id"),
+            func.min(case((recent, Reading.submitted_at))).label("first_at"),
+            func.min(case((recent, Reading.value))).label("first_value"),
+            func.max(case((recent, Reading.submitted_at))).label("last_at"),
+            func.max(case((recent, Reading.value))).label("last_value"),
+            func.max(case((older, Reading.submitted_at))).label("before_at"),
+            func.max(case((older, Reading.value))).label("before_value"),
+            func.max(ReadingWindow.period).label("last_period"),
+        )
         .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
-        .where(Reading.meter_id.in_(meters), Reading.status == "accepted",
-               or_(*(Reading.quality == quality for quality in MEASURED)),  # plain binds: the statement is reused
-               Reading.submitted_at < until)
-        .group_by(Reading.meter_id).subquery("spans")
+        .where(
+            Reading.meter_id.in_(meters),
+            Reading.status == "accepted",
+            or_(*(Reading.quality == quality for quality in MEASURED)),  # plain binds: the statement is reused
+            Reading.submitted_at < until,
+        )
+        .group_by(Reading.meter_id)
+        .subquery("spans")
     )
 
 
@@ -116,11 +130,24 @@ def account_spans(session: Session, accounts: Select[tuple[int]], until: dt.date
     meters = select(Meter.id).where(Meter.account_id.in_(accounts), Meter.service == "hot_water")
     spans = meter_spans(meters, until - dt.timedelta(days=365), until)
     rows = session.execute(
-        select(Meter.account_id, Meter.installed_on, Meter.initial_value, spans.c.first_at, spans.c.first_value,
-               spans.c.last_at, spans.c.last_value, spans.c.before_at, spans.c.before_value, spans.c.last_period)
+        select(
+            Meter.account_id,
+            Meter.installed_on,
+            Meter.initial_value,
+            spans.c.first_at,
+            spans.c.first_value,
+            spans.c.last_at,
+            spans.c.last_value,
+            spans.c.before_at,
+            spans.c.before_value,
+            spans.c.last_period,
+        )
         .outerjoin(spans, spans.c.meter_id == Meter.id)
-        .where(Meter.account_id.in_(accounts), Meter.service == "hot_water",
-               Meter.installed_on < until.astimezone(clock.KYIV).date())
+        .where(
+            Meter.account_id.in_(accounts),
+            Meter.service == "hot_water",
+            Meter.installed_on < until.astimezone(clock.KYIV).date(),
+        )
     )
     history: dict[int, list[MeterSpan]] = defaultdict(list)
     for account_id, *span in rows:
@@ -137,15 +164,23 @@ def estimate(
         condition = and_(condition, Meter.id.in_(meter_ids))
     # The anti-join that finds the missing meters runs once; their accounts' histories are read in one more query.
     missing = (
-        select(Meter.id.label("meter_id"), Meter.serial, Account.id.label("account_id"), Account.number,
-               Account.address, Account.street, Account.residents)
+        select(
+            Meter.id.label("meter_id"),
+            Meter.serial,
+            Account.id.label("account_id"),
+            Account.number,
+            Account.address,
+            Account.street,
+            Account.residents,
+        )
         .join(Account, Account.id == Meter.account_id)
         .where(condition)
         .cte("missing")
     )
     rows = session.execute(
-        select(missing, _tariff(missing.c.account_id, window.period).label("tariff"))
-        .order_by(missing.c.street, missing.c.number)
+        select(missing, _tariff(missing.c.account_id, window.period).label("tariff")).order_by(
+            missing.c.street, missing.c.number
+        )
     ).all()
     if not rows:
         return []
@@ -154,12 +189,27 @@ def estimate(
     norm = norm_for(session, "hot_water", window.period)
     lines = []
     for meter_id, serial, account_id, number, address, street, residents, tariff in rows:
-        line = metering.estimate(history.get(account_id, []), window.period, residents, until=window.opens_at,
-                                 norm=norm)
+        line = metering.estimate(
+            history.get(account_id, []), window.period, residents, until=window.opens_at, norm=norm
+        )
         tariff = default if tariff is None else tariff
-        lines.append(AdditionalChargeLine(
-            account_id, number, address, street, meter_id, serial, residents, line.months_without, line.rule,
-            line.average_daily, line.days, line.volume, tariff, (line.volume * tariff).quantize(CENT, ROUND_HALF_UP),
-            line.quality,
-        ))
+        lines.append(
+            AdditionalChargeLine(
+                account_id,
+                number,
+                address,
+                street,
+                meter_id,
+                serial,
+                residents,
+                line.months_without,
+                line.rule,
+                line.average_daily,
+                line.days,
+                line.volume,
+                tariff,
+                (line.volume * tariff).quantize(CENT, ROUND_HALF_UP),
+                line.quality,
+            )
+        )
     return lines

@@ -42,25 +42,31 @@ DATASETS: dict[str, Dataset] = {
         dimensions=("month", "service", "street", "discount"),
         measures=("amount_to_pay", "amount", "discount_amount", "volume", "count", "average"),
         columns=("number", "month", "service", "volume", "tariff", "amount", "discount_percent", "amount_to_pay"),
-        dated=True, services=True,
+        dated=True,
+        services=True,
     ),
     "payments": Dataset(
         dimensions=("month", "week", "day", "service", "channel", "source", "street"),
         measures=("amount", "count", "average", "accounts"),
         columns=("number", "paid_at", "service", "amount", "channel", "source"),
-        dated=True, services=True, channels=("bank", "post", "terminal", "cabinet"),
+        dated=True,
+        services=True,
+        channels=("bank", "post", "terminal", "cabinet"),
     ),
     "readings": Dataset(
         dimensions=("period", "channel", "status", "flagged", "quality", "street"),
         measures=("count", "consumption", "average", "meters"),
         columns=("number", "serial", "period", "value", "consumption", "submitted_at", "channel", "status"),
-        dated=True, services=False, channels=("cabinet", "water_utility", "staff"),
+        dated=True,
+        services=False,
+        channels=("cabinet", "water_utility", "staff"),
     ),
     "accounts": Dataset(
         dimensions=("street", "residents", "has_hot_water", "has_heating", "registered"),
         measures=("count", "area", "average_area", "residents"),
         columns=("number", "address", "heated_area", "residents", "has_heating", "has_hot_water"),
-        dated=False, services=False,
+        dated=False,
+        services=False,
     ),
 }
 
@@ -74,8 +80,7 @@ class Filters:
     street: str | None = None
 
     def describe(self) -> dict[str, str]:
-        return {k: (v.strftime("%Y-%m") if isinstance(v, dt.date) else str(v))
-                for k, v in self.__dict__.items() if v}
+        return {k: (v.strftime("%Y-%m") if isinstance(v, dt.date) else str(v)) for k, v in self.__dict__.items() if v}
 
 
 @dataclass(frozen=True)
@@ -99,8 +104,14 @@ def _registered() -> Exists:
     return exists().where(ConsumerAccountLink.account_id == Account.id)
 
 
-def _ledger(model: Any, with_account: bool, conditions: list[ColumnElement[bool]], since: ColumnElement[bool] | None,
-            until: ColumnElement[bool] | None, service: str | None) -> Select[Any]:
+def _ledger(
+    model: Any,
+    with_account: bool,
+    conditions: list[ColumnElement[bool]],
+    since: ColumnElement[bool] | None,
+    until: ColumnElement[bool] | None,
+    service: str | None,
+) -> Select[Any]:
     """Charges or payments, with the accounts joined when needed; the period's bounds (None: open) and the service
     filter are added to `conditions`."""
     base = select().select_from(model)
@@ -112,8 +123,9 @@ def _ledger(model: Any, with_account: bool, conditions: list[ColumnElement[bool]
     return base
 
 
-def _base(session: Session, dataset: str, filters: Filters,
-          with_account: bool) -> tuple[Select[Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
+def _base(
+    session: Session, dataset: str, filters: Filters, with_account: bool
+) -> tuple[Select[Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(base select with joins and filters, dimension exprs, measure exprs, row column exprs). The accounts table
     is joined only when a street filter, the street dimension or the row view needs it."""
     first = month_start(filters.first_month) if filters.first_month else None
@@ -127,60 +139,136 @@ def _base(session: Session, dataset: str, filters: Filters,
         conditions.append(Account.street == filters.street)
     with_account = with_account or bool(filters.street)
     if dataset == "charges":
-        base = _ledger(Charge, with_account, conditions, Charge.month >= first if first else None,
-                       Charge.month <= last if last else None, filters.service)
-        dims = {"month": Charge.month, "service": Charge.service, "street": Account.street,
-                "discount": Charge.discount_percent}
-        measures = {"amount_to_pay": func.sum(Charge.amount_to_pay), "amount": func.sum(Charge.amount),
-                    "discount_amount": func.sum(Charge.discount_amount), "volume": func.sum(Charge.volume),
-                    "count": func.count(), "average": fixed_avg(Charge.amount_to_pay)}
-        cols = {"number": Account.number, "month": Charge.month, "service": Charge.service, "volume": Charge.volume,
-                "tariff": Charge.tariff, "amount": Charge.amount, "discount_percent": Charge.discount_percent,
-                "amount_to_pay": Charge.amount_to_pay}
+        base = _ledger(
+            Charge,
+            with_account,
+            conditions,
+            Charge.month >= first if first else None,
+            Charge.month <= last if last else None,
+            filters.service,
+        )
+        dims = {
+            "month": Charge.month,
+            "service": Charge.service,
+            "street": Account.street,
+            "discount": Charge.discount_percent,
+        }
+        measures = {
+            "amount_to_pay": func.sum(Charge.amount_to_pay),
+            "amount": func.sum(Charge.amount),
+            "discount_amount": func.sum(Charge.discount_amount),
+            "volume": func.sum(Charge.volume),
+            "count": func.count(),
+            "average": fixed_avg(Charge.amount_to_pay),
+        }
+        cols = {
+            "number": Account.number,
+            "month": Charge.month,
+            "service": Charge.service,
+            "volume": Charge.volume,
+            "tariff": Charge.tariff,
+            "amount": Charge.amount,
+            "discount_percent": Charge.discount_percent,
+            "amount_to_pay": Charge.amount_to_pay,
+        }
         order = (Charge.month.desc(), Account.number, Charge.service)
     elif dataset == "payments":
-        base = _ledger(Payment, with_account, conditions, Payment.paid_at >= kyiv_midnight(first) if first else None,
-                       Payment.paid_at < kyiv_midnight(add_months(last, 1)) if last else None, filters.service)
+        base = _ledger(
+            Payment,
+            with_account,
+            conditions,
+            Payment.paid_at >= kyiv_midnight(first) if first else None,
+            Payment.paid_at < kyiv_midnight(add_months(last, 1)) if last else None,
+            filters.service,
+        )
         if filters.channel:
             conditions.append(Payment.channel == filters.channel)
-        dims = {"month": kyiv_bucket(session, Payment.paid_at, "month"),
-                "week": kyiv_bucket(session, Payment.paid_at, "week"),
-                "day": kyiv_bucket(session, Payment.paid_at, "day"),
-                "service": Payment.service, "channel": Payment.channel, "source": Payment.source,
-                "street": Account.street}
-        measures = {"amount": func.sum(Payment.amount), "count": func.count(), "average": fixed_avg(Payment.amount),
-                    "accounts": func.count(distinct(Payment.account_id))}
-        cols = {"number": Account.number, "paid_at": Payment.paid_at, "service": Payment.service,
-                "amount": Payment.amount, "channel": Payment.channel, "source": Payment.source}
+        dims = {
+            "month": kyiv_bucket(session, Payment.paid_at, "month"),
+            "week": kyiv_bucket(session, Payment.paid_at, "week"),
+            "day": kyiv_bucket(session, Payment.paid_at, "day"),
+            "service": Payment.service,
+            "channel": Payment.channel,
+            "source": Payment.source,
+            "street": Account.street,
+        }
+        measures = {
+            "amount": func.sum(Payment.amount),
+            "count": func.count(),
+            "average": fixed_avg(Payment.amount),
+            "accounts": func.count(distinct(Payment.account_id)),
+        }
+        cols = {
+            "number": Account.number,
+            "paid_at": Payment.paid_at,
+            "service": Payment.service,
+            "amount": Payment.amount,
+            "channel": Payment.channel,
+            "source": Payment.source,
+        }
         order = (Payment.paid_at.desc(), Payment.id.desc())
     elif dataset == "readings":
-        base = (select().select_from(Reading).join(Meter, Meter.id == Reading.meter_id)
-                .join(Account, Account.id == Meter.account_id)
-                .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id))
+        base = (
+            select()
+            .select_from(Reading)
+            .join(Meter, Meter.id == Reading.meter_id)
+            .join(Account, Account.id == Meter.account_id)
+            .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
+        )
         if first:
             conditions.append(ReadingWindow.period >= first)
         if last:
             conditions.append(ReadingWindow.period <= last)
         if filters.channel:
             conditions.append(Reading.channel == filters.channel)
-        dims = {"period": ReadingWindow.period, "channel": Reading.channel, "status": Reading.status,
-                "flagged": Reading.flagged, "quality": Reading.quality, "street": Account.street}
-        measures = {"count": func.count(), "consumption": func.sum(Reading.consumption),
-                    "average": fixed_avg(Reading.consumption), "meters": func.count(distinct(Reading.meter_id))}
-        cols = {"number": Account.number, "serial": Meter.serial, "period": ReadingWindow.period,
-                "value": Reading.value, "consumption": Reading.consumption, "submitted_at": Reading.submitted_at,
-                "channel": Reading.channel, "status": Reading.status}
+        dims = {
+            "period": ReadingWindow.period,
+            "channel": Reading.channel,
+            "status": Reading.status,
+            "flagged": Reading.flagged,
+            "quality": Reading.quality,
+            "street": Account.street,
+        }
+        measures = {
+            "count": func.count(),
+            "consumption": func.sum(Reading.consumption),
+            "average": fixed_avg(Reading.consumption),
+            "meters": func.count(distinct(Reading.meter_id)),
+        }
+        cols = {
+            "number": Account.number,
+            "serial": Meter.serial,
+            "period": ReadingWindow.period,
+            "value": Reading.value,
+            "consumption": Reading.consumption,
+            "submitted_at": Reading.submitted_at,
+            "channel": Reading.channel,
+            "status": Reading.status,
+        }
         order = (Reading.submitted_at.desc(), Reading.id.desc())
     else:
         base = select().select_from(Account)
-        dims = {"street": Account.street, "residents": Account.residents, "has_hot_water": Account.has_hot_water,
-                "has_heating": Account.has_heating,
-                "registered": case((_registered(), literal(True)), else_=literal(False))}
-        measures = {"count": func.count(), "area": func.sum(Account.heated_area),
-                    "average_area": func.avg(Account.heated_area), "residents": func.sum(Account.residents)}
-        cols = {"number": Account.number, "address": Account.address, "heated_area": Account.heated_area,
-                "residents": Account.residents, "has_heating": Account.has_heating,
-                "has_hot_water": Account.has_hot_water}
+        dims = {
+            "street": Account.street,
+            "residents": Account.residents,
+            "has_hot_water": Account.has_hot_water,
+            "has_heating": Account.has_heating,
+            "registered": case((_registered(), literal(True)), else_=literal(False)),
+        }
+        measures = {
+            "count": func.count(),
+            "area": func.sum(Account.heated_area),
+            "average_area": func.avg(Account.heated_area),
+            "residents": func.sum(Account.residents),
+        }
+        cols = {
+            "number": Account.number,
+            "address": Account.address,
+            "heated_area": Account.heated_area,
+            "residents": Account.residents,
+            "has_heating": Account.has_heating,
+            "has_hot_water": Account.has_hot_water,
+        }
         order = (Account.street, Account.number)
     if conditions:
         base = base.where(and_(*conditions))
@@ -188,8 +276,13 @@ def _base(session: Session, dataset: str, filters: Filters,
 
 
 def run(
-    sessions: sessionmaker[Session], dataset: str, filters: Filters, group_by: list[str] | None = None,
-    measure: str | None = None, page: int = 0, page_size: int = PAGE_SIZE,
+    sessions: sessionmaker[Session],
+    dataset: str,
+    filters: Filters,
+    group_by: list[str] | None = None,
+    measure: str | None = None,
+    page: int = 0,
+    page_size: int = PAGE_SIZE,
 ) -> Result:
     """Grouped: up to MAX_GROUPS groups ordered by the group keys. Ungrouped: one page of rows."""
     _check(dataset, DATASETS)
@@ -212,8 +305,15 @@ def run(
             query = base.add_columns(*keys, measures[measure].label(measure)).group_by(*keys)
             total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
             rows = session.execute(query.order_by(*keys).limit(MAX_GROUPS)).all()
-            return Result(dataset, [*group_by, measure], [tuple(_clean(v) for v in r) for r in rows], total, True,
-                          capped=total > MAX_GROUPS, filters=filters.describe())
+            return Result(
+                dataset,
+                [*group_by, measure],
+                [tuple(_clean(v) for v in r) for r in rows],
+                total,
+                True,
+                capped=total > MAX_GROUPS,
+                filters=filters.describe(),
+            )
         if measure:
             value = session.scalar(base.add_columns(measures[measure]))
             return Result(dataset, [measure], [(_clean(value),)], 1, True, filters=filters.describe())
@@ -221,8 +321,9 @@ def run(
         total = session.execute(base.add_columns(func.count())).scalar_one()
         query = base.add_columns(*[c.label(n) for n, c in columns.items()]).order_by(*rows_spec["order"])
         rows = session.execute(query.offset(page * page_size).limit(page_size)).all()
-        return Result(dataset, list(columns), [tuple(r) for r in rows], total, False, page=page,
-                      filters=filters.describe())
+        return Result(
+            dataset, list(columns), [tuple(r) for r in rows], total, False, page=page, filters=filters.describe()
+        )
 
 
 def _clean(value: object) -> object:

@@ -55,8 +55,9 @@ class Number(str):
     """A cell already formatted as a number by the caller (e.g. `98,52`): written as it is, never neutralised."""
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], filters: dict[str, str] | None = None,
-              lang: str = "uk") -> bytes:
+def csv_bytes(
+    header: Sequence[str], rows: Iterable[Sequence[object]], filters: dict[str, str] | None = None, lang: str = "uk"
+) -> bytes:
     """`;`-separated UTF-8 CSV with BOM and CRLF (opens in Excel as it is); the filters applied, if given, head
     the file as one `# Фільтри: …` line in lang (starting with `#`, so never a formula)."""
     buffer = io.StringIO()

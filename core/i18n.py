@@ -48,8 +48,9 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
     if not params:
         return text
     # A figure (core.formatting.Shown) is written the way the message's language writes numbers.
-    return text.format(**{name: value.localized(lang) if hasattr(value, "localized") else value
-                          for name, value in params.items()})
+    return text.format(
+        **{name: value.localized(lang) if hasattr(value, "localized") else value for name, value in params.items()}
+    )
 
 
 def N_(key: str) -> str:

@@ -32,8 +32,16 @@ PAYMENT_CHANNELS = ("bank", "post", "terminal", "cabinet")
 ORDER_ID_LENGTH = 64
 
 
-def _bank(session: Session, table: Table, batch_id: int | None, now: dt.datetime, to_add: list[dict[str, Any]],
-          duplicates: list[int], rejected: list[Rejected], conflicts: list[Conflict]) -> None:
+def _bank(
+    session: Session,
+    table: Table,
+    batch_id: int | None,
+    now: dt.datetime,
+    to_add: list[dict[str, Any]],
+    duplicates: list[int],
+    rejected: list[Rejected],
+    conflicts: list[Conflict],
+) -> None:
     numbers = _account_numbers(table.rows)
     accounts = _accounts(session, {n for n in numbers.values() if isinstance(n, str)})
     seen: dict[str, tuple[int, object]] = {}
@@ -53,7 +61,8 @@ def _bank(session: Session, table: Table, batch_id: int | None, now: dt.datetime
             rejected.append(Rejected(line, "import.ref_missing"))
             continue
         if _too_long(line, "payment_ref", ref, REF_LENGTH, rejected) or _too_long(
-                line, "order_id", row.get("order_id"), ORDER_ID_LENGTH, rejected):
+            line, "order_id", row.get("order_id"), ORDER_ID_LENGTH, rejected
+        ):
             continue
         channel = (row.get("channel") or "bank").lower()
         if channel not in PAYMENT_CHANNELS:
@@ -62,8 +71,13 @@ def _bank(session: Session, table: Table, batch_id: int | None, now: dt.datetime
         amount = amount.quantize(CENT)
         if _in_file_conflict(line, ref, (accounts[number], service, amount, paid_at), seen, duplicates, rejected):
             continue
-        candidates.append((line, number, RegistryRow(accounts[number], service, amount, paid_at, channel, ref,
-                                                     row.get("order_id") or None)))
+        candidates.append(
+            (
+                line,
+                number,
+                RegistryRow(accounts[number], service, amount, paid_at, channel, ref, row.get("order_id") or None),
+            )
+        )
     stored = import_conflicts.stored_payments(session, BANK_SOURCE, [c[2].external_ref for c in candidates])
     numbers_by_id = {account_id: number for number, account_id in accounts.items()}
     fresh: list[tuple[int, str, RegistryRow]] = []
@@ -72,21 +86,46 @@ def _bank(session: Session, table: Table, batch_id: int | None, now: dt.datetime
         if known is None:
             fresh.append((line, number, entry))
         elif (known.account_id, known.service, known.amount, known.paid_at) == (
-                entry.account_id, entry.service, entry.amount, entry.paid_at):
+            entry.account_id,
+            entry.service,
+            entry.amount,
+            entry.paid_at,
+        ):
             duplicates.append(line)
         else:
-            conflicts.append(Conflict(
-                line, "bank", entry.external_ref, known.payment_id or 0, entry.account_id,
-                known.values(numbers_by_id.get(known.account_id) or _number_of(session, known.account_id)),
-                import_conflicts.values(account_number=number, service=entry.service, amount=entry.amount,
-                                        paid_at=entry.paid_at, channel=entry.channel)))
+            conflicts.append(
+                Conflict(
+                    line,
+                    "bank",
+                    entry.external_ref,
+                    known.payment_id or 0,
+                    entry.account_id,
+                    known.values(numbers_by_id.get(known.account_id) or _number_of(session, known.account_id)),
+                    import_conflicts.values(
+                        account_number=number,
+                        service=entry.service,
+                        amount=entry.amount,
+                        paid_at=entry.paid_at,
+                        channel=entry.channel,
+                    ),
+                )
+            )
     outcomes = credit_registry_payments(session, [c[2] for c in fresh], source=BANK_SOURCE, import_batch_id=batch_id)
     for (line, number, entry), outcome in zip(fresh, outcomes):
         if outcome == "duplicate":
             duplicates.append(line)
         else:
-            to_add.append({"line": line, "account_number": number, "service": entry.service, "amount": entry.amount,
-                           "paid_at": entry.paid_at, "payment_ref": entry.external_ref, "order_id": entry.order_id})
+            to_add.append(
+                {
+                    "line": line,
+                    "account_number": number,
+                    "service": entry.service,
+                    "amount": entry.amount,
+                    "paid_at": entry.paid_at,
+                    "payment_ref": entry.external_ref,
+                    "order_id": entry.order_id,
+                }
+            )
 
 
 def _number_of(session: Session, account_id: int) -> str:

@@ -30,8 +30,10 @@ def open_batch(session: Session, kind: str, filename: str, data: bytes, actor: s
     """The file's ImportBatch row, flushed so that the rows it adds can point at it."""
     sha = hashlib.sha256(data).hexdigest()
     imported_before = session.scalar(
-        select(ImportBatch.created_at).where(ImportBatch.file_sha256 == sha, ImportBatch.kind == kind)
-        .order_by(ImportBatch.created_at))
+        select(ImportBatch.created_at)
+        .where(ImportBatch.file_sha256 == sha, ImportBatch.kind == kind)
+        .order_by(ImportBatch.created_at)
+    )
     now = clock.now()
     # Written in the preview too (and rolled back with it): the first write opens the transaction, so the
     # per-row savepoints below nest inside it on every driver.

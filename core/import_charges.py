@@ -19,8 +19,14 @@ from core.import_parsing import Rejected, Table, month_in_range, parse_month, va
 from core.import_rows import CENT, _account_numbers, _accounts, _figure, _in_file_conflict, _named_rows
 from db.models import Charge
 
-CHARGE_PLACES = (("volume", 3), ("tariff", 4), ("amount", 2), ("discount_percent", 2), ("discount_amount", 2),
-                 ("amount_to_pay", 2))
+CHARGE_PLACES = (
+    ("volume", 3),
+    ("tariff", 4),
+    ("amount", 2),
+    ("discount_percent", 2),
+    ("discount_amount", 2),
+    ("amount_to_pay", 2),
+)
 
 
 def _charge_figures(line: int, row: dict[str, str], rejected: list[Rejected]) -> dict[str, Decimal] | None:
@@ -46,20 +52,42 @@ def _charge_figures(line: int, row: dict[str, str], rejected: list[Rejected]) ->
     expected = expected_to_pay(amount, discount)
     given = values.get("amount_to_pay", expected)
     if given != expected:
-        rejected.append(Rejected(line, "import.to_pay_mismatch", {
-            "value": row["amount_to_pay"], "amount": formatted(amount, places=2),
-            "percent": formatted(discount, places=2 if discount % 1 else 0), "expected": formatted(expected, places=2)}))
+        rejected.append(
+            Rejected(
+                line,
+                "import.to_pay_mismatch",
+                {
+                    "value": row["amount_to_pay"],
+                    "amount": formatted(amount, places=2),
+                    "percent": formatted(discount, places=2 if discount % 1 else 0),
+                    "expected": formatted(expected, places=2),
+                },
+            )
+        )
         return None
     if "discount_amount" in values and values["discount_amount"] != amount - expected:
-        rejected.append(Rejected(line, "import.discount_amount_mismatch", {
-            "value": row["discount_amount"], "expected": formatted(amount - expected, places=2)}))
+        rejected.append(
+            Rejected(
+                line,
+                "import.discount_amount_mismatch",
+                {"value": row["discount_amount"], "expected": formatted(amount - expected, places=2)},
+            )
+        )
         return None
     values["amount_to_pay"], values["discount_amount"] = expected, amount - expected
     return values
 
 
-def _charges(session: Session, table: Table, batch_id: int | None, now: dt.datetime, to_add: list[dict[str, Any]],
-             duplicates: list[int], rejected: list[Rejected], conflicts: list[Conflict]) -> None:
+def _charges(
+    session: Session,
+    table: Table,
+    batch_id: int | None,
+    now: dt.datetime,
+    to_add: list[dict[str, Any]],
+    duplicates: list[int],
+    rejected: list[Rejected],
+    conflicts: list[Conflict],
+) -> None:
     numbers = _account_numbers(table.rows)
     accounts = _accounts(session, {n for n in numbers.values() if isinstance(n, str)})
     months = set()
@@ -82,8 +110,9 @@ def _charges(session: Session, table: Table, batch_id: int | None, now: dt.datet
         values = _charge_figures(line, row, rejected)
         if values is None:
             continue
-        incoming = charge_values(_Figures(**{k: values[k] for k in ("volume", "tariff", "amount", "discount_percent",
-                                                                    "amount_to_pay")}))
+        incoming = charge_values(
+            _Figures(**{k: values[k] for k in ("volume", "tariff", "amount", "discount_percent", "amount_to_pay")})
+        )
         key = charge_key(number, service, month)
         if _in_file_conflict(line, key, incoming, seen, duplicates, rejected):
             continue
@@ -92,15 +121,33 @@ def _charges(session: Session, table: Table, batch_id: int | None, now: dt.datet
             if charge_values(known) == incoming:
                 duplicates.append(line)
             else:
-                conflicts.append(Conflict(line, "charges", key, known.id, accounts[number], charge_values(known),
-                                          incoming))
+                conflicts.append(
+                    Conflict(line, "charges", key, known.id, accounts[number], charge_values(known), incoming)
+                )
             continue
-        session.add(Charge(account_id=accounts[number], service=service, month=month, volume=values["volume"],
-                           tariff=values["tariff"], amount=values["amount"], discount_percent=values["discount_percent"],
-                           discount_amount=values["discount_amount"], amount_to_pay=values["amount_to_pay"],
-                           import_batch_id=batch_id))
-        to_add.append({"line": line, "account_number": number, "service": service, "month": month,
-                       **{k: values[k] for k in ("volume", "tariff", "amount", "discount_percent", "amount_to_pay")}})
+        session.add(
+            Charge(
+                account_id=accounts[number],
+                service=service,
+                month=month,
+                volume=values["volume"],
+                tariff=values["tariff"],
+                amount=values["amount"],
+                discount_percent=values["discount_percent"],
+                discount_amount=values["discount_amount"],
+                amount_to_pay=values["amount_to_pay"],
+                import_batch_id=batch_id,
+            )
+        )
+        to_add.append(
+            {
+                "line": line,
+                "account_number": number,
+                "service": service,
+                "month": month,
+                **{k: values[k] for k in ("volume", "tariff", "amount", "discount_percent", "amount_to_pay")},
+            }
+        )
     if to_add:
         balances.written_before(session, month=min(row["month"] for row in to_add))
 

@@ -83,8 +83,12 @@ def charge_key(number: str, service: str, month: dt.date) -> str:
     return f"{number}/{service}/{month:%Y-%m}"
 
 
-def _chunks(session: Session, column: SQLColumnExpression[Any], keys: list[Any],
-            query: Callable[[ColumnElement[bool]], Select[Any]]) -> Iterator[Row[Any]]:
+def _chunks(
+    session: Session,
+    column: SQLColumnExpression[Any],
+    keys: list[Any],
+    query: Callable[[ColumnElement[bool]], Select[Any]],
+) -> Iterator[Row[Any]]:
     """Rows of `query(condition)` for `column` in `keys`: one array parameter on PostgreSQL, IN lists elsewhere."""
     if not keys:
         return
@@ -92,24 +96,32 @@ def _chunks(session: Session, column: SQLColumnExpression[Any], keys: list[Any],
         yield from session.execute(query(column == any_(bindparam("keys", keys, type_=ARRAY(String)))))
         return
     for start in range(0, len(keys), 1000):
-        yield from session.execute(query(column.in_(keys[start:start + 1000])))
+        yield from session.execute(query(column.in_(keys[start : start + 1000])))
 
 
 def corrected_ids(session: Session, kind: str, keys: list[str]) -> dict[str, int]:
     """Per key, the row its latest resolution wrote: what the key stands for now."""
     found: dict[str, tuple[dt.datetime, int, int]] = {}
     for key, resolved_at, conflict_id, corrected in _chunks(
-        session, ImportConflict.key, keys,
-        lambda condition: select(ImportConflict.key, ImportConflict.resolved_at, ImportConflict.id,
-                                 ImportConflict.corrected_id)
-        .where(ImportConflict.kind == kind, ImportConflict.status == "resolved",
-               ImportConflict.corrected_id.is_not(None), condition)):
+        session,
+        ImportConflict.key,
+        keys,
+        lambda condition: select(
+            ImportConflict.key, ImportConflict.resolved_at, ImportConflict.id, ImportConflict.corrected_id
+        ).where(
+            ImportConflict.kind == kind,
+            ImportConflict.status == "resolved",
+            ImportConflict.corrected_id.is_not(None),
+            condition,
+        ),
+    ):
         if key not in found or (resolved_at, conflict_id) > found[key][:2]:
             found[key] = (resolved_at, conflict_id, corrected)
     return {key: corrected for key, (_at, _id, corrected) in found.items()}
 
 
 # --- what each key stands for now -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StoredPayment:
@@ -128,22 +140,43 @@ def stored_payments(session: Session, source: str, refs: list[str]) -> dict[str,
     """Per payment_ref already imported from `source`, the payment it stands for now (corrections followed)."""
     stored: dict[str, StoredPayment] = {}
     for ref, account_id, service, amount, paid_at in _chunks(
-        session, RegistryMatch.external_ref, refs,
-        lambda condition: select(RegistryMatch.external_ref, RegistryMatch.account_id, RegistryMatch.service,
-                                 RegistryMatch.amount, RegistryMatch.paid_at)
-        .where(RegistryMatch.source == source, condition)):
+        session,
+        RegistryMatch.external_ref,
+        refs,
+        lambda condition: select(
+            RegistryMatch.external_ref,
+            RegistryMatch.account_id,
+            RegistryMatch.service,
+            RegistryMatch.amount,
+            RegistryMatch.paid_at,
+        ).where(RegistryMatch.source == source, condition),
+    ):
         stored[ref] = StoredPayment(None, account_id, service, amount, paid_at, "bank")
     for ref, *row in _chunks(
-        session, Payment.external_ref, refs,
-        lambda condition: select(Payment.external_ref, Payment.id, Payment.account_id, Payment.service,
-                                 Payment.amount, Payment.paid_at, Payment.channel)
-        .where(Payment.source == source, condition)):
+        session,
+        Payment.external_ref,
+        refs,
+        lambda condition: select(
+            Payment.external_ref,
+            Payment.id,
+            Payment.account_id,
+            Payment.service,
+            Payment.amount,
+            Payment.paid_at,
+            Payment.channel,
+        ).where(Payment.source == source, condition),
+    ):
         stored[ref] = StoredPayment(*row)
     corrected = corrected_ids(session, "bank", sorted(stored))
     if corrected:
-        by_id = {row[0]: StoredPayment(*row) for row in session.execute(
-            select(Payment.id, Payment.account_id, Payment.service, Payment.amount, Payment.paid_at, Payment.channel)
-            .where(Payment.id.in_(sorted(set(corrected.values())))))}
+        by_id = {
+            row[0]: StoredPayment(*row)
+            for row in session.execute(
+                select(
+                    Payment.id, Payment.account_id, Payment.service, Payment.amount, Payment.paid_at, Payment.channel
+                ).where(Payment.id.in_(sorted(set(corrected.values()))))
+            )
+        }
         stored.update({ref: by_id[payment_id] for ref, payment_id in corrected.items()})
     return stored
 
@@ -164,17 +197,27 @@ class ChargeFigures(Protocol):
 
 
 def charge_values(charge: ChargeFigures) -> dict[str, str]:
-    return values(volume=charge.volume, tariff=charge.tariff, amount=charge.amount,
-                  discount_percent=charge.discount_percent, amount_to_pay=charge.amount_to_pay)
+    return values(
+        volume=charge.volume,
+        tariff=charge.tariff,
+        amount=charge.amount,
+        discount_percent=charge.discount_percent,
+        amount_to_pay=charge.amount_to_pay,
+    )
 
 
-def stored_charges(session: Session, account_ids: list[int],
-                   months: list[dt.date]) -> dict[tuple[int, str, dt.date], Charge]:
+def stored_charges(
+    session: Session, account_ids: list[int], months: list[dt.date]
+) -> dict[tuple[int, str, dt.date], Charge]:
     """Per (account_id, service, month) of these accounts and months, the charge it stands for now: the billing's
     own row, or the corrected row of its latest resolution."""
     rows: dict[tuple[int, str, dt.date], list[Charge]] = {}
-    for (charge,) in _chunks(session, Charge.account_id, account_ids,
-                             lambda condition: select(Charge).where(condition, Charge.month.in_(months))):
+    for (charge,) in _chunks(
+        session,
+        Charge.account_id,
+        account_ids,
+        lambda condition: select(Charge).where(condition, Charge.month.in_(months)),
+    ):
         rows.setdefault((charge.account_id, charge.service, charge.month), []).append(charge)
     standing = {}
     for key, charges in rows.items():
@@ -186,12 +229,18 @@ def stored_charges(session: Session, account_ids: list[int],
 
 def stored_readings(session: Session, source: str, refs: list[str]) -> dict[str, Reading]:
     stored: dict[str, Reading] = {}
-    for (reading,) in _chunks(session, Reading.external_ref, refs,
-                              lambda condition: select(Reading).where(Reading.source == source, condition)):
+    for (reading,) in _chunks(
+        session,
+        Reading.external_ref,
+        refs,
+        lambda condition: select(Reading).where(Reading.source == source, condition),
+    ):
         stored[reading.external_ref] = reading
     corrected = corrected_ids(session, "readings", sorted(stored))
     if corrected:
-        by_id = {r.id: r for r in session.scalars(select(Reading).where(Reading.id.in_(sorted(set(corrected.values())))))}
+        by_id = {
+            r.id: r for r in session.scalars(select(Reading).where(Reading.id.in_(sorted(set(corrected.values())))))
+        }
         stored.update({ref: by_id[reading_id] for ref, reading_id in corrected.items()})
     return stored
 
@@ -202,29 +251,52 @@ def reading_values(meter_serial: str, value: Decimal, read_at: dt.datetime) -> d
 
 # --- storing and listing ----------------------------------------------------------------------------------------
 
-def record(session: Session, conflicts: list[Conflict], *, filename: str, batch_id: int | None,
-           now: dt.datetime) -> list[Conflict]:
+
+def record(
+    session: Session, conflicts: list[Conflict], *, filename: str, batch_id: int | None, now: dt.datetime
+) -> list[Conflict]:
     """Store each conflict once (the unique key and content; a concurrent import inserts nothing twice) and
     return them with their stored id and status."""
     if not conflicts:
         return []
     dialect = session.connection().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    rows = [dict(kind=c.kind, key=c.key[:120], fingerprint=c.fingerprint, stored_id=c.stored_id,
-                 account_id=c.account_id, stored=json.dumps(c.stored, ensure_ascii=False),
-                 incoming=json.dumps(c.incoming, ensure_ascii=False), line=c.line, filename=filename[:255],
-                 import_batch_id=batch_id, status="open", created_at=now) for c in conflicts]
+    rows = [
+        dict(
+            kind=c.kind,
+            key=c.key[:120],
+            fingerprint=c.fingerprint,
+            stored_id=c.stored_id,
+            account_id=c.account_id,
+            stored=json.dumps(c.stored, ensure_ascii=False),
+            incoming=json.dumps(c.incoming, ensure_ascii=False),
+            line=c.line,
+            filename=filename[:255],
+            import_batch_id=batch_id,
+            status="open",
+            created_at=now,
+        )
+        for c in conflicts
+    ]
     for start in range(0, len(rows), 1000):
-        session.execute(insert(ImportConflict).on_conflict_do_nothing(
-            index_elements=["kind", "key", "fingerprint"]), rows[start:start + 1000])
+        session.execute(
+            insert(ImportConflict).on_conflict_do_nothing(index_elements=["kind", "key", "fingerprint"]),
+            rows[start : start + 1000],
+        )
     known = {}
     for conflict_id, key, fp, status in _chunks(
-        session, ImportConflict.key, sorted({c.key[:120] for c in conflicts}),
-        lambda condition: select(ImportConflict.id, ImportConflict.key, ImportConflict.fingerprint,
-                                 ImportConflict.status).where(ImportConflict.kind == conflicts[0].kind, condition)):
+        session,
+        ImportConflict.key,
+        sorted({c.key[:120] for c in conflicts}),
+        lambda condition: select(
+            ImportConflict.id, ImportConflict.key, ImportConflict.fingerprint, ImportConflict.status
+        ).where(ImportConflict.kind == conflicts[0].kind, condition),
+    ):
         known[(key, fp)] = (conflict_id, status)
-    return [replace(c, id=known[(c.key[:120], c.fingerprint)][0], status=known[(c.key[:120], c.fingerprint)][1])
-            for c in conflicts]
+    return [
+        replace(c, id=known[(c.key[:120], c.fingerprint)][0], status=known[(c.key[:120], c.fingerprint)][1])
+        for c in conflicts
+    ]
 
 
 @dataclass(frozen=True)
@@ -245,20 +317,42 @@ class ConflictView:
     note: str | None
 
 
-def list_conflicts(sessions: sessionmaker[Session], status: str | None = "open",
-                   limit: int | None = 500) -> list[ConflictView]:
+def list_conflicts(
+    sessions: sessionmaker[Session], status: str | None = "open", limit: int | None = 500
+) -> list[ConflictView]:
     """Newest first; `limit=None`: all of them (the staff page shows 200 and downloads the rest)."""
     with sessions() as session:
-        query = (select(ImportConflict, Account.number).outerjoin(Account, Account.id == ImportConflict.account_id)
-                 .order_by(ImportConflict.created_at.desc(), ImportConflict.id.desc()).limit(limit))
+        query = (
+            select(ImportConflict, Account.number)
+            .outerjoin(Account, Account.id == ImportConflict.account_id)
+            .order_by(ImportConflict.created_at.desc(), ImportConflict.id.desc())
+            .limit(limit)
+        )
         if status is not None:
             query = query.where(ImportConflict.status == status)
-        return [ConflictView(c.id, c.kind, c.key, number, json.loads(c.stored), json.loads(c.incoming), c.line,
-                             c.filename, c.import_batch_id, c.status, c.created_at, c.resolved_by, c.resolved_at,
-                             c.note)
-                for c, number in session.execute(query)]
+        return [
+            ConflictView(
+                c.id,
+                c.kind,
+                c.key,
+                number,
+                json.loads(c.stored),
+                json.loads(c.incoming),
+                c.line,
+                c.filename,
+                c.import_batch_id,
+                c.status,
+                c.created_at,
+                c.resolved_by,
+                c.resolved_at,
+                c.note,
+            )
+            for c, number in session.execute(query)
+        ]
 
 
 def counts(sessions: sessionmaker[Session]) -> dict[str, int]:
     with sessions() as session:
-        return dict(session.execute(select(ImportConflict.status, func.count()).group_by(ImportConflict.status)).tuples().all())
+        return dict(
+            session.execute(select(ImportConflict.status, func.count()).group_by(ImportConflict.status)).tuples().all()
+        )

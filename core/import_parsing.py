@@ -65,8 +65,13 @@ TOTAL_COLUMN = {"bank": ("amount", 2), "charges": ("amount", 2), "readings": ("v
 # A trailer is a last line whose first field is one of these, then the row count and (optionally) the total.
 TRAILER_MARKERS = ("total", "#total", "trailer", "всього", "разом", "підсумок")
 SERVICE_NAMES = {
-    "heating": "heating", "опалення": "heating", "цо": "heating",
-    "hot_water": "hot_water", "гаряча вода": "hot_water", "гаряча_вода": "hot_water", "гвп": "hot_water",
+    "heating": "heating",
+    "опалення": "heating",
+    "цо": "heating",
+    "hot_water": "hot_water",
+    "гаряча вода": "hot_water",
+    "гаряча_вода": "hot_water",
+    "гвп": "hot_water",
 }
 
 _HEADER_GAPS = re.compile(r"[\s\-]+")
@@ -119,7 +124,9 @@ def decode(data: bytes) -> tuple[str, str]:
         raise DomainError("import.encoding") from exc
     letters = [c for c in text if c.isalpha()]
     control = sum(1 for c in text if ord(c) < 32 and c not in "\r\n\t")
-    if control or (letters and sum(1 for c in letters if "\u0400" <= c <= "\u04ff" or c.isascii()) < 0.9 * len(letters)):
+    if control or (
+        letters and sum(1 for c in letters if "\u0400" <= c <= "\u04ff" or c.isascii()) < 0.9 * len(letters)
+    ):
         raise DomainError("import.encoding")
     return text, "Windows-1251"
 
@@ -160,8 +167,14 @@ def parse_moment(text: str) -> dt.datetime:
             return dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), tzinfo=KYIV)
         except ValueError:
             pass  # e.g. 2026-02-30: the patterns below refuse it too
-    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
-                    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M"):
+    for pattern in (
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%d.%m.%Y %H:%M:%S",
+        "%d.%m.%Y %H:%M",
+    ):
         try:
             return dt.datetime.strptime(raw, pattern).replace(tzinfo=KYIV)
         except ValueError:
@@ -325,11 +338,17 @@ def read_table(kind: str, data: bytes) -> Table:
             table.rejected.append(Rejected(line, "import.field_count", {"expected": len(header), "found": len(record)}))
         else:
             table.rows.append((line, {mapping[i]: record[i].strip() for i in mapping}))
-    if trailer is not None and (trailer.rows != table.data_rows
-                                or (trailer.total is not None and trailer.total != table.total)):
-        raise DomainError("import.trailer_mismatch", line=trailer.line, rows=trailer.rows,
-                          total="—" if trailer.total is None else _plain(trailer.total, places),
-                          file_rows=table.data_rows, file_total=_plain(table.total, places))
+    if trailer is not None and (
+        trailer.rows != table.data_rows or (trailer.total is not None and trailer.total != table.total)
+    ):
+        raise DomainError(
+            "import.trailer_mismatch",
+            line=trailer.line,
+            rows=trailer.rows,
+            total="—" if trailer.total is None else _plain(trailer.total, places),
+            file_rows=table.data_rows,
+            file_total=_plain(table.total, places),
+        )
     return table
 
 

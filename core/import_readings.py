@@ -23,9 +23,17 @@ from db.models import Account, Meter, ReadingWindow
 READINGS_SOURCE = "water_utility"
 
 
-def _readings(session: Session, table: Table, batch_id: int | None, actor: str, now: dt.datetime,
-              to_add: list[dict[str, Any]], duplicates: list[int], rejected: list[Rejected],
-              conflicts: list[Conflict]) -> None:
+def _readings(
+    session: Session,
+    table: Table,
+    batch_id: int | None,
+    actor: str,
+    now: dt.datetime,
+    to_add: list[dict[str, Any]],
+    duplicates: list[int],
+    rejected: list[Rejected],
+    conflicts: list[Conflict],
+) -> None:
     refs = sorted({row["ref"] for _line, row in table.rows if row["ref"]})
     stored = import_conflicts.stored_readings(session, READINGS_SOURCE, refs)
     serials = sorted({row["meter_serial"] for _line, row in table.rows})
@@ -33,8 +41,9 @@ def _readings(session: Session, table: Table, batch_id: int | None, actor: str, 
     numbers: dict[int, str] = {}
     for start in range(0, len(serials), 500):
         for meter, number in session.execute(
-            select(Meter, Account.number).join(Account, Account.id == Meter.account_id)
-            .where(Meter.serial.in_(serials[start:start + 500]))
+            select(Meter, Account.number)
+            .join(Account, Account.id == Meter.account_id)
+            .where(Meter.serial.in_(serials[start : start + 500]))
         ):
             meters[meter.serial], numbers[meter.id] = meter, number
     serial_of = {meter.id: serial for serial, meter in meters.items()}
@@ -55,8 +64,9 @@ def _readings(session: Session, table: Table, batch_id: int | None, actor: str, 
             rejected.append(Rejected(line, "import.meter_unknown", {"value": row["meter_serial"]}))
             continue
         if row.get("account_number") and re.sub(r"[\s\-]", "", row["account_number"]) != numbers[meter.id]:
-            rejected.append(Rejected(line, "import.meter_account_mismatch",
-                                     {"meter": meter.serial, "value": row["account_number"]}))
+            rejected.append(
+                Rejected(line, "import.meter_account_mismatch", {"meter": meter.serial, "value": row["account_number"]})
+            )
             continue
         value = _figure(line, row, "value", 3, "import.number_format", rejected)
         if value is None:
@@ -72,8 +82,9 @@ def _readings(session: Session, table: Table, batch_id: int | None, actor: str, 
             continue
         known = stored.get(ref)
         if known is not None:
-            known_values = reading_values(serial_of.get(known.meter_id) or _serial_of(session, known.meter_id),
-                                          known.value, known.submitted_at)
+            known_values = reading_values(
+                serial_of.get(known.meter_id) or _serial_of(session, known.meter_id), known.value, known.submitted_at
+            )
             if known_values == incoming:
                 duplicates.append(line)
             else:
@@ -86,16 +97,35 @@ def _readings(session: Session, table: Table, batch_id: int | None, actor: str, 
         try:
             with session.begin_nested():
                 receipt = record_reading(
-                    session, meter, value, window=window, channel="water_utility", submitted_at=read_at, actor=actor,
-                    confirm_jump=True, confirm_replace=True, source=READINGS_SOURCE, external_ref=ref,
-                    import_batch_id=batch_id, now=now,
+                    session,
+                    meter,
+                    value,
+                    window=window,
+                    channel="water_utility",
+                    submitted_at=read_at,
+                    actor=actor,
+                    confirm_jump=True,
+                    confirm_replace=True,
+                    source=READINGS_SOURCE,
+                    external_ref=ref,
+                    import_batch_id=batch_id,
+                    now=now,
                 )
         except DomainError as exc:
             rejected.append(Rejected(line, exc.key, exc.params))
             continue
-        to_add.append({"line": line, "meter_serial": meter.serial, "value": value, "read_at": read_at,
-                       "period": window.period, "consumption": receipt.consumption, "flagged": receipt.flagged,
-                       "ref": ref})
+        to_add.append(
+            {
+                "line": line,
+                "meter_serial": meter.serial,
+                "value": value,
+                "read_at": read_at,
+                "period": window.period,
+                "consumption": receipt.consumption,
+                "flagged": receipt.flagged,
+                "ref": ref,
+            }
+        )
 
 
 def _serial_of(session: Session, meter_id: int) -> str:

@@ -46,8 +46,14 @@ def _moment(line: int, text: str, now: dt.datetime, rejected: list[Rejected]) ->
     return moment
 
 
-def _in_file_conflict(line: int, key: str, incoming: object, seen: dict[str, tuple[int, object]], duplicates: list[int],
-                      rejected: list[Rejected]) -> bool:
+def _in_file_conflict(
+    line: int,
+    key: str,
+    incoming: object,
+    seen: dict[str, tuple[int, object]],
+    duplicates: list[int],
+    rejected: list[Rejected],
+) -> bool:
     """True if the key came earlier in the same file: a duplicate line if equal, rejected if it differs."""
     if key not in seen:
         seen[key] = (line, incoming)
@@ -64,8 +70,10 @@ def _accounts(session: Session, numbers: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     ordered = sorted(numbers)
     for start in range(0, len(ordered), 500):
-        chunk = ordered[start:start + 500]
-        found.update(session.execute(select(Account.number, Account.id).where(Account.number.in_(chunk))).tuples().all())
+        chunk = ordered[start : start + 500]
+        found.update(
+            session.execute(select(Account.number, Account.id).where(Account.number.in_(chunk))).tuples().all()
+        )
     return found
 
 
@@ -84,8 +92,13 @@ def _account_numbers(rows: list[tuple[int, dict[str, str]]]) -> dict[str, str | 
     return numbers
 
 
-def _account_and_service(line: int, row: dict[str, str], numbers: dict[str, str | DomainError], accounts: dict[str, int],
-                         rejected: list[Rejected]) -> tuple[str, str] | None:
+def _account_and_service(
+    line: int,
+    row: dict[str, str],
+    numbers: dict[str, str | DomainError],
+    accounts: dict[str, int],
+    rejected: list[Rejected],
+) -> tuple[str, str] | None:
     """The row's known account number and service, or None with the reason added to `rejected`."""
     number = numbers[row["account_number"]]
     if isinstance(number, DomainError):
@@ -102,8 +115,9 @@ def _account_and_service(line: int, row: dict[str, str], numbers: dict[str, str 
         return None
 
 
-def _figure(line: int, row: dict[str, str], column: str, places: int, format_key: str,
-            rejected: list[Rejected]) -> Decimal | None:
+def _figure(
+    line: int, row: dict[str, str], column: str, places: int, format_key: str, rejected: list[Rejected]
+) -> Decimal | None:
     """The column's number, or None with the reason (`format_key` for a malformed one) added to `rejected`."""
     text = row.get(column, "")
     try:
@@ -113,8 +127,12 @@ def _figure(line: int, row: dict[str, str], column: str, places: int, format_key
         return None
 
 
-def _named_rows(rows: list[tuple[int, dict[str, str]]], numbers: dict[str, str | DomainError], accounts: dict[str, int],
-                rejected: list[Rejected]) -> Iterator[tuple[int, dict[str, str], str, str]]:
+def _named_rows(
+    rows: list[tuple[int, dict[str, str]]],
+    numbers: dict[str, str | DomainError],
+    accounts: dict[str, int],
+    rejected: list[Rejected],
+) -> Iterator[tuple[int, dict[str, str], str, str]]:
     """(line, row, account number, service) of each row naming a known account and a service; the other rows'
     reasons are added to `rejected`."""
     for line, row in rows:

@@ -85,15 +85,46 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
     batch.rows_total, batch.rows_added = total, len(to_add)
     batch.rows_duplicate, batch.rows_rejected, batch.rows_conflict = len(duplicates), len(rejected), len(conflicts)
     if commit:
-        audit.record(session, at=now, actor_type="staff", actor=actor, action="import.committed", entity="import_batch",
-                     entity_id=batch.id, kind=kind, filename=filename, sha256=sha, rows=total, added=len(to_add),
-                     duplicates=len(duplicates), rejected=len(rejected), conflicts=len(conflicts),
-                     file_total=str(table.total))
-    return ImportResult(kind, filename, sha, table.encoding, table.delimiter, total, to_add, duplicates, rejected,
-                        commit, batch_id if commit else None, imported_before, conflicts, table.total, table.trailer)
+        audit.record(
+            session,
+            at=now,
+            actor_type="staff",
+            actor=actor,
+            action="import.committed",
+            entity="import_batch",
+            entity_id=batch.id,
+            kind=kind,
+            filename=filename,
+            sha256=sha,
+            rows=total,
+            added=len(to_add),
+            duplicates=len(duplicates),
+            rejected=len(rejected),
+            conflicts=len(conflicts),
+            file_total=str(table.total),
+        )
+    return ImportResult(
+        kind,
+        filename,
+        sha,
+        table.encoding,
+        table.delimiter,
+        total,
+        to_add,
+        duplicates,
+        rejected,
+        commit,
+        batch_id if commit else None,
+        imported_before,
+        conflicts,
+        table.total,
+        table.trailer,
+    )
 
 
-def preview(sessions: sessionmaker[Session], kind: str, filename: str, data: bytes, actor: str = "preview") -> ImportResult:
+def preview(
+    sessions: sessionmaker[Session], kind: str, filename: str, data: bytes, actor: str = "preview"
+) -> ImportResult:
     """Everything the import would do, computed inside a transaction that is rolled back."""
     return rolled_back(sessions, lambda session: _run(session, kind, filename, data, actor, commit=False))
 
@@ -121,8 +152,19 @@ class BatchView:
 def recent_batches(sessions: sessionmaker[Session], limit: int = 20) -> list[BatchView]:
     with sessions() as session:
         return [
-            BatchView(b.id, b.kind, b.filename, b.created_at, b.created_by, b.rows_total, b.rows_added,
-                      b.rows_duplicate, b.rows_rejected, b.rows_conflict)
-            for b in session.scalars(select(ImportBatch).order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
-                                     .limit(limit))
+            BatchView(
+                b.id,
+                b.kind,
+                b.filename,
+                b.created_at,
+                b.created_by,
+                b.rows_total,
+                b.rows_added,
+                b.rows_duplicate,
+                b.rows_rejected,
+                b.rows_conflict,
+            )
+            for b in session.scalars(
+                select(ImportBatch).order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()).limit(limit)
+            )
         ]

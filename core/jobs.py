@@ -38,8 +38,9 @@ def ensure_windows(sessions: sessionmaker[Session], now: dt.datetime | None = No
         return ensure_default_windows(session, clock.add_months(today, -1), clock.add_months(today, months_ahead))
 
 
-def close_windows(sessions: sessionmaker[Session], now: dt.datetime | None = None,
-                  within_days: int | None = None) -> list[dt.date]:
+def close_windows(
+    sessions: sessionmaker[Session], now: dt.datetime | None = None, within_days: int | None = None
+) -> list[dt.date]:
     """Freeze the additional-charges list of every window that closed in the last `within_days` and is not
     processed yet (what a manager's «Обробити» does); returns the periods processed now. Default: the setting
     TEPLO_CLOSE_WINDOWS_WITHIN_DAYS."""
@@ -50,8 +51,11 @@ def close_windows(sessions: sessionmaker[Session], now: dt.datetime | None = Non
     with sessions() as session:
         due = session.execute(
             select(ReadingWindow.id, ReadingWindow.period)
-            .where(ReadingWindow.processed_at.is_(None), ReadingWindow.closes_at <= now,
-                   ReadingWindow.closes_at > now - dt.timedelta(days=within_days))
+            .where(
+                ReadingWindow.processed_at.is_(None),
+                ReadingWindow.closes_at <= now,
+                ReadingWindow.closes_at > now - dt.timedelta(days=within_days),
+            )
             .order_by(ReadingWindow.period)
         ).all()
     done = []
@@ -67,8 +71,9 @@ def close_windows(sessions: sessionmaker[Session], now: dt.datetime | None = Non
     return done
 
 
-def cleanup(sessions: sessionmaker[Session], now: dt.datetime | None = None,
-            keep_days: int | None = None) -> tuple[int, int]:
+def cleanup(
+    sessions: sessionmaker[Session], now: dt.datetime | None = None, keep_days: int | None = None
+) -> tuple[int, int]:
     """Delete consumer sessions ended (revoked or idle past the timeout) more than `keep_days` ago, and failed
     login/registration attempts older than that (default: the setting TEPLO_CLEANUP_KEEP_DAYS); returns
     (sessions, attempts) deleted."""
@@ -78,8 +83,11 @@ def cleanup(sessions: sessionmaker[Session], now: dt.datetime | None = None,
     idle_cutoff = cutoff - dt.timedelta(minutes=configured.session_idle_minutes)
     with sessions.begin() as session:
         lock(session, "cleanup")
-        ended = session.execute(delete(ConsumerSession).where(or_(
-            ConsumerSession.revoked_at < cutoff, ConsumerSession.last_seen_at < idle_cutoff)))
+        ended = session.execute(
+            delete(ConsumerSession).where(
+                or_(ConsumerSession.revoked_at < cutoff, ConsumerSession.last_seen_at < idle_cutoff)
+            )
+        )
         attempts = session.execute(delete(FailedAttempt).where(FailedAttempt.at < cutoff))
         counts = cast(CursorResult[Any], ended).rowcount or 0, cast(CursorResult[Any], attempts).rowcount or 0
     log.info("cleanup done", extra={"job": "cleanup", "sessions": counts[0], "attempts": counts[1]})

@@ -27,12 +27,34 @@ PAID_STATUSES = frozenset({"success"})
 SANDBOX_STATUS = "sandbox"
 FAILED_STATUSES = frozenset({"failure", "error"})
 REVERSED_STATUSES = frozenset({"reversed"})
-WAITING_STATUSES = frozenset({
-    "processing", "prepared", "wait_accept", "wait_secure", "wait_card", "wait_compensation", "wait_lc",
-    "wait_reserve", "wait_sender", "wait_qr", "invoice_wait", "hold_wait", "cash_wait", "3ds_verify",
-    "captcha_verify", "cvv_verify", "ivr_verify", "otp_verify", "password_verify", "phone_verify", "pin_verify",
-    "receiver_verify", "sender_verify", "senderapp_verify",
-})
+WAITING_STATUSES = frozenset(
+    {
+        "processing",
+        "prepared",
+        "wait_accept",
+        "wait_secure",
+        "wait_card",
+        "wait_compensation",
+        "wait_lc",
+        "wait_reserve",
+        "wait_sender",
+        "wait_qr",
+        "invoice_wait",
+        "hold_wait",
+        "cash_wait",
+        "3ds_verify",
+        "captcha_verify",
+        "cvv_verify",
+        "ivr_verify",
+        "otp_verify",
+        "password_verify",
+        "phone_verify",
+        "pin_verify",
+        "receiver_verify",
+        "sender_verify",
+        "senderapp_verify",
+    }
+)
 
 
 class InvalidCallback(ValueError):
@@ -54,8 +76,11 @@ def encode_data(params: dict[str, object]) -> str:
 def decode_data(data: str) -> dict[str, object]:
     """The JSON object inside data; numbers come back as Decimal."""
     try:
-        decoded = json.loads(base64.b64decode(data.encode("ascii"), validate=True).decode("utf-8"),
-                             parse_float=Decimal, parse_int=Decimal)
+        decoded = json.loads(
+            base64.b64decode(data.encode("ascii"), validate=True).decode("utf-8"),
+            parse_float=Decimal,
+            parse_int=Decimal,
+        )
     except (binascii.Error, UnicodeError, ValueError) as exc:
         raise InvalidCallback("data is not base64 JSON") from exc
     if not isinstance(decoded, dict):

@@ -46,25 +46,36 @@ class SessionStore(Generic[Row]):
         self._owner_name = owner
         self.lifetime = lifetime
 
-    def start(self, sessions: sessionmaker[Session], owner_id: int, *, browser: str | None,
-              now: dt.datetime | None = None) -> tuple[str, str | None]:
+    def start(
+        self, sessions: sessionmaker[Session], owner_id: int, *, browser: str | None, now: dt.datetime | None = None
+    ) -> tuple[str, str | None]:
         """Open a session for a fresh login: (session token, one-time ticket). Without the browser's cookie no
         ticket is issued: the login then lives only in the tab that made it."""
         now = now or clock.now()
         token = secrets.token_urlsafe(32)
         ticket = secrets.token_urlsafe(24) if browser else None
         with sessions.begin() as session:
-            session.add(self.model(
-                **{self._owner_name: owner_id}, token_hash=digest(token),
-                ticket_hash=digest(ticket) if ticket else None,
-                ticket_expires_at=now + TICKET_LIFETIME if ticket else None,
-                browser_hash=digest(browser) if browser else None,
-                created_at=now, last_seen_at=now,
-            ))
+            session.add(
+                self.model(
+                    **{self._owner_name: owner_id},
+                    token_hash=digest(token),
+                    ticket_hash=digest(ticket) if ticket else None,
+                    ticket_expires_at=now + TICKET_LIFETIME if ticket else None,
+                    browser_hash=digest(browser) if browser else None,
+                    created_at=now,
+                    last_seen_at=now,
+                )
+            )
         return token, ticket
 
-    def exchange_ticket(self, sessions: sessionmaker[Session], ticket: str | None, *, browser: str | None,
-                        now: dt.datetime | None = None) -> str | None:
+    def exchange_ticket(
+        self,
+        sessions: sessionmaker[Session],
+        ticket: str | None,
+        *,
+        browser: str | None,
+        now: dt.datetime | None = None,
+    ) -> str | None:
         """Trade a one-time ticket, in the browser it was issued to, for a fresh session token.
 
         The ticket is claimed by one atomic UPDATE, so of any number of simultaneous tries exactly one gets it
@@ -84,13 +95,18 @@ class SessionStore(Generic[Row]):
             if claimed is None:
                 return None
             row_id, browser_hash, created_at, last_seen_at = claimed
-            same_browser = bool(browser) and browser_hash is not None and hmac.compare_digest(
-                browser_hash, digest(browser or ""))
+            same_browser = (
+                bool(browser) and browser_hash is not None and hmac.compare_digest(browser_hash, digest(browser or ""))
+            )
             if not same_browser or not is_live(created_at, last_seen_at, now, self.lifetime()):
                 return None
             token = secrets.token_urlsafe(32)
-            session.execute(update(model).where(model.id == row_id).values(token_hash=digest(token), last_seen_at=now)
-                            .execution_options(synchronize_session=False))
+            session.execute(
+                update(model)
+                .where(model.id == row_id)
+                .values(token_hash=digest(token), last_seen_at=now)
+                .execution_options(synchronize_session=False)
+            )
             return token
 
     def resolve(self, sessions: sessionmaker[Session], token: str | None, now: dt.datetime | None = None) -> int | None:
@@ -114,8 +130,11 @@ class SessionStore(Generic[Row]):
             return
         now = now or clock.now()
         with sessions.begin() as session:
-            session.execute(update(self.model).where(
-                self.model.token_hash == digest(token), self.model.revoked_at.is_(None)).values(revoked_at=now))
+            session.execute(
+                update(self.model)
+                .where(self.model.token_hash == digest(token), self.model.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
 
     def revoke_all(self, session: Session, owner_id: int, now: dt.datetime, *, keep_token: str | None = None) -> int:
         """End every live session of the owner (but the one whose token is kept), inside the caller's unit of

@@ -18,14 +18,21 @@ from typing import TextIO
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("teplo_request_id", default=None)
 
-_SECRET_NAME = re.compile(r"pass(word)?|secret|private|token|signature|ticket|cookie|authorization|_key$|^key$",
-                          re.IGNORECASE)
+_SECRET_NAME = re.compile(
+    r"pass(word)?|secret|private|token|signature|ticket|cookie|authorization|_key$|^key$", re.IGNORECASE
+)
 _SECRET_PAIR = re.compile(
     r"(?P<name>[\w-]*(?:password|passwd|secret|private_key|token|signature|ticket)[\w-]*)"
-    r"(?P<sep>\s*[=:]\s*|\"\s*:\s*\")(?P<value>[^\s,;&\"']+)", re.IGNORECASE)
+    r"(?P<sep>\s*[=:]\s*|\"\s*:\s*\")(?P<value>[^\s,;&\"']+)",
+    re.IGNORECASE,
+)
 MASK = "***"
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName",
-                                                                            "color_message"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 def scrub(text: str) -> str:
@@ -54,8 +61,11 @@ class JsonFormatter(logging.Formatter):
                 continue
             if value is None:
                 continue
-            line[name] = MASK if _SECRET_NAME.search(name) else (
-                value if isinstance(value, (int, float, bool)) else scrub(str(value)))
+            line[name] = (
+                MASK
+                if _SECRET_NAME.search(name)
+                else (value if isinstance(value, (int, float, bool)) else scrub(str(value)))
+            )
         if record.exc_info:
             line["error"] = scrub(self.formatException(record.exc_info))
         return json.dumps(line, ensure_ascii=False)
@@ -79,8 +89,9 @@ class ContextFilter(logging.Filter):
         return True
 
 
-def configure(level: str | None = None, session_id: Callable[[], str | None] | None = None,
-              stream: TextIO | None = None) -> logging.Handler:
+def configure(
+    level: str | None = None, session_id: Callable[[], str | None] | None = None, stream: TextIO | None = None
+) -> logging.Handler:
     """Route every logger of the process (the project's, SQLAlchemy's, the web server's) to one JSON handler on
     stdout. Safe to call again: the handler is replaced, never doubled."""
     handler = logging.StreamHandler(stream or sys.stdout)

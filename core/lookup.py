@@ -116,8 +116,10 @@ def find_accounts(sessions: sessionmaker[Session], query: str) -> list[AccountHi
             if condition is None:
                 return []
         rows = session.execute(
-            select(Account.id, Account.number, Account.address).where(condition)
-            .order_by(Account.street, Account.number).limit(MAX_HITS)
+            select(Account.id, Account.number, Account.address)
+            .where(condition)
+            .order_by(Account.street, Account.number)
+            .limit(MAX_HITS)
         )
         return [AccountHit(*row) for row in rows]
 
@@ -130,22 +132,49 @@ def account_card(sessions: sessionmaker[Session], account_id: int, audit_limit: 
         meters = session.execute(select(Meter.id, Meter.serial).where(Meter.account_id == account_id)).all()
         serials = {m.id: m.serial for m in meters}
         readings = [
-            ReadingLine(period, serials[meter_id], value, consumption, at, channel, status, quality, flagged, reason,
-                        receipt, reading_id)
-            for meter_id, period, value, consumption, at, channel, status, quality, flagged, reason, receipt, reading_id
-            in session.execute(
-                select(Reading.meter_id, ReadingWindow.period, Reading.value, Reading.consumption, Reading.submitted_at,
-                       Reading.channel, Reading.status, Reading.quality, Reading.flagged, Reading.flag_reason,
-                       Reading.receipt_number, Reading.id)
+            ReadingLine(
+                period,
+                serials[meter_id],
+                value,
+                consumption,
+                at,
+                channel,
+                status,
+                quality,
+                flagged,
+                reason,
+                receipt,
+                reading_id,
+            )
+            for meter_id, period, value, consumption, at, channel, status, quality, flagged, reason, receipt, reading_id in session.execute(
+                select(
+                    Reading.meter_id,
+                    ReadingWindow.period,
+                    Reading.value,
+                    Reading.consumption,
+                    Reading.submitted_at,
+                    Reading.channel,
+                    Reading.status,
+                    Reading.quality,
+                    Reading.flagged,
+                    Reading.flag_reason,
+                    Reading.receipt_number,
+                    Reading.id,
+                )
                 .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
                 .where(Reading.meter_id.in_(list(serials)))
                 .order_by(Reading.submitted_at.desc(), Reading.id.desc())
             )
         ]
         logins = [
-            LoginLine(*row) for row in session.execute(
-                select(ConsumerLogin.login, ConsumerAccountLink.method, ConsumerAccountLink.linked_at,
-                       ConsumerLogin.last_login_at)
+            LoginLine(*row)
+            for row in session.execute(
+                select(
+                    ConsumerLogin.login,
+                    ConsumerAccountLink.method,
+                    ConsumerAccountLink.linked_at,
+                    ConsumerLogin.last_login_at,
+                )
                 .join(ConsumerLogin, ConsumerLogin.id == ConsumerAccountLink.login_id)
                 .where(ConsumerAccountLink.account_id == account_id)
                 .order_by(ConsumerAccountLink.linked_at)
@@ -154,15 +183,24 @@ def account_card(sessions: sessionmaker[Session], account_id: int, audit_limit: 
         estimates = [
             EstimateLine(period, serials.get(meter_id, ""), rule, volume, amount)
             for period, meter_id, rule, volume, amount in session.execute(
-                select(ReadingWindow.period, AdditionalCharge.meter_id, AdditionalCharge.rule, AdditionalCharge.volume,
-                       AdditionalCharge.amount)
+                select(
+                    ReadingWindow.period,
+                    AdditionalCharge.meter_id,
+                    AdditionalCharge.rule,
+                    AdditionalCharge.volume,
+                    AdditionalCharge.amount,
+                )
                 .join(ReadingWindow, ReadingWindow.id == AdditionalCharge.window_id)
                 .where(AdditionalCharge.account_id == account_id)
                 .order_by(ReadingWindow.period.desc())
             )
         ]
-        login_ids = [str(i) for i in session.scalars(
-            select(ConsumerAccountLink.login_id).where(ConsumerAccountLink.account_id == account_id))]
+        login_ids = [
+            str(i)
+            for i in session.scalars(
+                select(ConsumerAccountLink.login_id).where(ConsumerAccountLink.account_id == account_id)
+            )
+        ]
         condition = or_(
             and_(AuditLog.entity == "account", AuditLog.entity_id == account.number),
             and_(AuditLog.entity == "meter", AuditLog.entity_id.in_(list(serials.values()))),
@@ -170,13 +208,31 @@ def account_card(sessions: sessionmaker[Session], account_id: int, audit_limit: 
             and_(AuditLog.actor_type == "consumer", AuditLog.actor.in_([line.login for line in logins])),
         )
         audit = [
-            AuditLine(*row) for row in session.execute(
-                select(AuditLog.at, AuditLog.actor_type, AuditLog.actor, AuditLog.action, AuditLog.entity,
-                       AuditLog.entity_id, AuditLog.details)
+            AuditLine(*row)
+            for row in session.execute(
+                select(
+                    AuditLog.at,
+                    AuditLog.actor_type,
+                    AuditLog.actor,
+                    AuditLog.action,
+                    AuditLog.entity,
+                    AuditLog.entity_id,
+                    AuditLog.details,
+                )
                 .where(condition)
                 .order_by(AuditLog.at.desc(), AuditLog.id.desc())
                 .limit(audit_limit)
             )
         ]
-        return AccountCard(statement(session, account_id), account.street, account.has_heating, account.has_hot_water,
-                           list(serials.values()), readings, logins, estimates, audit, account.closed_on)
+        return AccountCard(
+            statement(session, account_id),
+            account.street,
+            account.has_heating,
+            account.has_hot_water,
+            list(serials.values()),
+            readings,
+            logins,
+            estimates,
+            audit,
+            account.closed_on,
+        )

@@ -71,8 +71,10 @@ class MailSettings:
         if not self.sender or "@" not in self.sender:
             found.append("TEPLO_MAIL_FROM is not set (the sender's address, e.g. noreply@cabinet.example.ua)")
         if len(self.secret) < 16:
-            found.append("TEPLO_UNSUBSCRIBE_SECRET is not set or shorter than 16 characters "
-                         "(it signs the unsubscribe links; e.g. openssl rand -hex 32)")
+            found.append(
+                "TEPLO_UNSUBSCRIBE_SECRET is not set or shorter than 16 characters "
+                "(it signs the unsubscribe links; e.g. openssl rand -hex 32)"
+            )
         if not self.public_base_url.startswith(("https://", "http://")):
             found.append("PUBLIC_BASE_URL is not set: the e-mails link to the cabinet")
         return found
@@ -88,6 +90,7 @@ def _loopback(host: str) -> bool:
 
 
 # ---- the unsubscribe token: login id and issue day, signed with HMAC-SHA256 -------------------------------------
+
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
@@ -168,8 +171,9 @@ class SmtpTransport:
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         if s.tls == "ssl":
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=SMTP_TIMEOUT_SECONDS,
-                                                        context=ssl.create_default_context())
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                s.host, s.port, timeout=SMTP_TIMEOUT_SECONDS, context=ssl.create_default_context()
+            )
         else:
             connection = smtplib.SMTP(s.host, s.port, timeout=SMTP_TIMEOUT_SECONDS)
         connection.ehlo()

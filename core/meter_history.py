@@ -58,60 +58,128 @@ def _history_statement() -> Select[Any]:
         select(Reading.value.label("value"), Reading.submitted_at.label("at"), ReadingWindow.period.label("period"))
         .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
         .where(own, other_window, Reading.submitted_at <= at)
-        .order_by(Reading.submitted_at.desc(), Reading.id.desc()).limit(1).subquery("before")
+        .order_by(Reading.submitted_at.desc(), Reading.id.desc())
+        .limit(1)
+        .subquery("before")
     )
-    after = (select(Reading.value.label("value")).where(own, other_window, Reading.submitted_at > at)
-             .order_by(Reading.submitted_at, Reading.id).limit(1).subquery("after"))
-    current = (select(Reading.id.label("id"), Reading.value.label("value"), Reading.submitted_at.label("at"),
-                      Reading.channel.label("channel"), Reading.quality.label("quality"))
-               .where(own, Reading.window_id == window_id).limit(1).subquery("current"))
+    after = (
+        select(Reading.value.label("value"))
+        .where(own, other_window, Reading.submitted_at > at)
+        .order_by(Reading.submitted_at, Reading.id)
+        .limit(1)
+        .subquery("after")
+    )
+    current = (
+        select(
+            Reading.id.label("id"),
+            Reading.value.label("value"),
+            Reading.submitted_at.label("at"),
+            Reading.channel.label("channel"),
+            Reading.quality.label("quality"),
+        )
+        .where(own, Reading.window_id == window_id)
+        .limit(1)
+        .subquery("current")
+    )
     estimated = (
         select(func.coalesce(func.sum(AdditionalCharge.volume), 0))
         .join(ReadingWindow, ReadingWindow.id == AdditionalCharge.window_id)
-        .where(AdditionalCharge.meter_id == meter_id,
-               ReadingWindow.period <= bindparam("period", type_=ReadingWindow.period.type),
-               or_(before.c.at.is_(None), ReadingWindow.period > before.c.period,
-                   and_(before.c.period.is_(None), ReadingWindow.closes_at > before.c.at)))
+        .where(
+            AdditionalCharge.meter_id == meter_id,
+            ReadingWindow.period <= bindparam("period", type_=ReadingWindow.period.type),
+            or_(
+                before.c.at.is_(None),
+                ReadingWindow.period > before.c.period,
+                and_(before.c.period.is_(None), ReadingWindow.closes_at > before.c.at),
+            ),
+        )
         .scalar_subquery()
     )
     account_meters = select(Meter.id).where(
         Meter.account_id == select(this.account_id).where(this.id == meter_id).scalar_subquery(),
-        Meter.service == select(this.service).where(this.id == meter_id).scalar_subquery())
+        Meter.service == select(this.service).where(this.id == meter_id).scalar_subquery(),
+    )
     spans = meter_spans(account_meters, cutoff, at)
     return (
-        select(Meter.id, Meter.installed_on, Meter.initial_value, spans.c.first_at, spans.c.first_value,
-               spans.c.last_at, spans.c.last_value, spans.c.before_at, spans.c.before_value, spans.c.last_period,
-               before.c.value.label("previous"), before.c.at.label("previous_at"), after.c.value.label("next_value"),
-               current.c.id.label("current_id"), current.c.value.label("current_value"),
-               current.c.at.label("current_at"), current.c.channel.label("current_channel"),
-               current.c.quality.label("current_quality"), estimated.label("estimated"))
+        select(
+            Meter.id,
+            Meter.installed_on,
+            Meter.initial_value,
+            spans.c.first_at,
+            spans.c.first_value,
+            spans.c.last_at,
+            spans.c.last_value,
+            spans.c.before_at,
+            spans.c.before_value,
+            spans.c.last_period,
+            before.c.value.label("previous"),
+            before.c.at.label("previous_at"),
+            after.c.value.label("next_value"),
+            current.c.id.label("current_id"),
+            current.c.value.label("current_value"),
+            current.c.at.label("current_at"),
+            current.c.channel.label("current_channel"),
+            current.c.quality.label("current_quality"),
+            estimated.label("estimated"),
+        )
         .select_from(Meter)
         .outerjoin(spans, spans.c.meter_id == Meter.id)
-        .outerjoin(before, true()).outerjoin(after, true()).outerjoin(current, true())
-        .where(Meter.id.in_(account_meters),
-               or_(Meter.id == meter_id, Meter.installed_on <= bindparam("day", type_=Date)))
+        .outerjoin(before, true())
+        .outerjoin(after, true())
+        .outerjoin(current, true())
+        .where(
+            Meter.id.in_(account_meters), or_(Meter.id == meter_id, Meter.installed_on <= bindparam("day", type_=Date))
+        )
     )
 
 
 _HISTORY = _history_statement()
 
 
-def meter_history(connection: Connection, meter: MeterRef, window_id: int, period: dt.date,
-                  at: dt.datetime) -> MeterHistory:
-    rows = connection.execute(_HISTORY, {
-        "meter_id": meter.id, "window_id": window_id, "period": period, "at": at,
-        "cutoff": at - dt.timedelta(days=365), "day": at.astimezone(clock.KYIV).date()}).all()
+def meter_history(
+    connection: Connection, meter: MeterRef, window_id: int, period: dt.date, at: dt.datetime
+) -> MeterHistory:
+    rows = connection.execute(
+        _HISTORY,
+        {
+            "meter_id": meter.id,
+            "window_id": window_id,
+            "period": period,
+            "at": at,
+            "cutoff": at - dt.timedelta(days=365),
+            "day": at.astimezone(clock.KYIV).date(),
+        },
+    ).all()
     mine = next(row for row in rows if row.id == meter.id)
-    spans = [MeterSpan(row.installed_on, row.initial_value, row.first_at, row.first_value, row.last_at,
-                       row.last_value, row.before_at, row.before_value, row.last_period) for row in rows]
+    spans = [
+        MeterSpan(
+            row.installed_on,
+            row.initial_value,
+            row.first_at,
+            row.first_value,
+            row.last_at,
+            row.last_value,
+            row.before_at,
+            row.before_value,
+            row.last_period,
+        )
+        for row in rows
+    ]
     current = None
     if mine.current_id is not None:
-        current = Candidate(read_at=mine.current_at, own=mine.current_channel == "cabinet",
-                            corrected=mine.current_quality == "corrected", order=mine.current_id)
+        current = Candidate(
+            read_at=mine.current_at,
+            own=mine.current_channel == "cabinet",
+            corrected=mine.current_quality == "corrected",
+            order=mine.current_id,
+        )
     installed = clock.kyiv_midnight(mine.installed_on)
     return MeterHistory(
         previous=meter.initial_value if mine.previous is None else mine.previous,
         previous_at=installed if mine.previous_at is None else mine.previous_at,
-        next_value=mine.next_value, current=current, current_value=mine.current_value,
-        average_daily=metering.average_daily(spans, at), estimated=Decimal(mine.estimated),
+        next_value=mine.next_value,
+        current=current,
+        current_value=mine.current_value,
+        average_daily=metering.average_daily(spans, at),
+        estimated=Decimal(mine.estimated),
     )

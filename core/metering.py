@@ -35,6 +35,7 @@ def norm_per_resident(period: dt.date) -> Decimal:
 
 # --- which reading stands in a window (rule 10) ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Candidate:
     """A reading competing to stand in a window."""
@@ -65,6 +66,7 @@ def order_problem(value: Decimal, before: Decimal | None, after: Decimal | None)
 
 # --- implausible consumption (rule 6, judged per day elapsed: rule 10) ----------------------------------------------
 
+
 def jump_limit(average_daily: Decimal | None, days: Decimal) -> Decimal:
     """The most a meter may plausibly advance over `days`: per day TEPLO_JUMP_FACTOR × the account's average daily
     use, never less than TEPLO_JUMP_FLOOR_M3 a month; a gap shorter than a month is judged as a month."""
@@ -80,6 +82,7 @@ def is_jump(consumption: Decimal, average_daily: Decimal | None, days: Decimal) 
 
 
 # --- the account's history and the estimate (rules 6, 10) ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class MeterSpan:
@@ -101,8 +104,9 @@ def _span(meter: MeterSpan, cutoff: dt.datetime, until: dt.datetime) -> tuple[De
     """(volume, days) this meter measured: within the 12 months when that covers MIN_SPAN_DAYS, else from the last
     point before them (a reading or the installation) to the last reading."""
     installed = kyiv_midnight(meter.installed_on)
-    points_in_year = [(at, v) for at, v in ((meter.first_at, meter.first_value), (meter.last_at, meter.last_value))
-                      if at is not None]
+    points_in_year = [
+        (at, v) for at, v in ((meter.first_at, meter.first_value), (meter.last_at, meter.last_value)) if at is not None
+    ]
     if cutoff <= installed < until:
         points_in_year.append((installed, meter.initial_value))
     if not points_in_year:
@@ -145,8 +149,9 @@ class Estimate:
     quality: str = "estimated"
 
 
-def estimate(history: list[MeterSpan], period: dt.date, residents: int, until: dt.datetime,
-             norm: Decimal | None = None) -> Estimate:
+def estimate(
+    history: list[MeterSpan], period: dt.date, residents: int, until: dt.datetime, norm: Decimal | None = None
+) -> Estimate:
     """CMU 690 / 1182: up to AVERAGE_RULE_MAX_MONTHS months without readings, the average daily use over the previous
     12 months × the days of the period; after that, or with no history, the norm per resident (`norm`: the
     register's for the period, else the setting)."""
@@ -156,11 +161,14 @@ def estimate(history: list[MeterSpan], period: dt.date, residents: int, until: d
     days = days_in_month(period)
     if months_without is not None and months_without <= AVERAGE_RULE_MAX_MONTHS and average is not None:
         return Estimate("average", months_without, average, days, (average * days).quantize(THOUSANDTH, ROUND_HALF_UP))
-    volume = ((norm_per_resident(period) if norm is None else norm) * max(residents, 1)).quantize(THOUSANDTH, ROUND_HALF_UP)
+    volume = ((norm_per_resident(period) if norm is None else norm) * max(residents, 1)).quantize(
+        THOUSANDTH, ROUND_HALF_UP
+    )
     return Estimate("norm", months_without, average, days, volume)
 
 
 # --- recalculation (перерахунок, rule 11) ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Billed:

@@ -54,8 +54,13 @@ def reset_password(
         try:
             account = _verify(session, number, amount, meter)
             consumer = session.scalar(select(ConsumerLogin).where(ConsumerLogin.login == login_name))
-            if consumer is None or not session.scalar(select(exists().where(
-                    ConsumerAccountLink.login_id == consumer.id, ConsumerAccountLink.account_id == account.id))):
+            if consumer is None or not session.scalar(
+                select(
+                    exists().where(
+                        ConsumerAccountLink.login_id == consumer.id, ConsumerAccountLink.account_id == account.id
+                    )
+                )
+            ):
                 raise VerificationFailed("reset.failed")
         except VerificationFailed:
             throttle.failed(session, by_account, now)
@@ -71,9 +76,18 @@ def reset_password(
             throttle.succeeded(session, by_account, now)
             throttle.succeeded(session, by_login, now)
             throttle.clear_failures(session, LOGIN_SCOPE, login_name, now)
-            audit.record(session, at=now, actor_type="consumer", actor=login_name, action="consumer.password_reset",
-                         entity="consumer_login", entity_id=consumer.id, account=number,
-                         method="payment" if amount is not None else "meter", sessions_ended=ended)
+            audit.record(
+                session,
+                at=now,
+                actor_type="consumer",
+                actor=login_name,
+                action="consumer.password_reset",
+                entity="consumer_login",
+                entity_id=consumer.id,
+                account=number,
+                method="payment" if amount is not None else "meter",
+                sessions_ended=ended,
+            )
             login_id = consumer.id
     if failure is not None:
         raise failure

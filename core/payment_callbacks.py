@@ -39,15 +39,29 @@ class CallbackResult:
         return self.outcome != "rejected"
 
 
-def _reject(sessions: sessionmaker[Session], now: dt.datetime, reason: str, order_id: str | None,
-            provider: str | None, **details: object) -> CallbackResult:
+def _reject(
+    sessions: sessionmaker[Session],
+    now: dt.datetime,
+    reason: str,
+    order_id: str | None,
+    provider: str | None,
+    **details: object,
+) -> CallbackResult:
     if provider is None:
         return _reject_unsigned(sessions, now, reason, order_id, **details)
     log.warning("payment callback rejected: %s (order %s)", reason, order_id)
     with sessions.begin() as session:
-        audit.record(session, at=now, actor_type="provider", actor=provider or "unknown",
-                     action="payment.callback_rejected", entity="payment_intent", entity_id=order_id,
-                     reason=reason, **details)
+        audit.record(
+            session,
+            at=now,
+            actor_type="provider",
+            actor=provider or "unknown",
+            action="payment.callback_rejected",
+            entity="payment_intent",
+            entity_id=order_id,
+            reason=reason,
+            **details,
+        )
         if order_id and reason not in ("signature", "unknown_order"):
             intent = session.scalar(select(PaymentIntent).where(PaymentIntent.order_id == order_id))
             if intent is not None:
@@ -55,17 +69,32 @@ def _reject(sessions: sessionmaker[Session], now: dt.datetime, reason: str, orde
     return CallbackResult("rejected", order_id, None, reason)
 
 
-def _reject_unsigned(sessions: sessionmaker[Session], now: dt.datetime, reason: str, order_id: str | None,
-                     **details: object) -> CallbackResult:
+def _reject_unsigned(
+    sessions: sessionmaker[Session], now: dt.datetime, reason: str, order_id: str | None, **details: object
+) -> CallbackResult:
     """Anyone can POST an unsigned callback: count it, audit and log only the first few of each period."""
     with sessions.begin() as session:
         seen = audit.record_tallied(
-            session, at=now, period_minutes=settings().callback_rejection_period_minutes, source="unverified", reason=reason,
-            actor_type="provider", actor="unknown", action="payment.callback_rejected", entity="payment_intent",
-            entity_id=order_id, **details)
+            session,
+            at=now,
+            period_minutes=settings().callback_rejection_period_minutes,
+            source="unverified",
+            reason=reason,
+            actor_type="provider",
+            actor="unknown",
+            action="payment.callback_rejected",
+            entity="payment_intent",
+            entity_id=order_id,
+            **details,
+        )
     if seen in (1, 10, 100) or seen % 1000 == 0:  # a log line per order of magnitude, not per request
-        log.warning("payment callback rejected: %s (order %s); %d such rejections in this %d-minute period",
-                    reason, order_id, seen, settings().callback_rejection_period_minutes)
+        log.warning(
+            "payment callback rejected: %s (order %s); %d such rejections in this %d-minute period",
+            reason,
+            order_id,
+            seen,
+            settings().callback_rejection_period_minutes,
+        )
     return CallbackResult("rejected", order_id, None, reason)
 
 
@@ -110,8 +139,14 @@ def handle_callback(
             provider, keys = name, candidate
             break
     if provider is None or keys is None:
-        return _reject(sessions, now, "signature", _unverified_order_id(data or ""), None,
-                       note="order id as claimed by the unverified data")
+        return _reject(
+            sessions,
+            now,
+            "signature",
+            _unverified_order_id(data or ""),
+            None,
+            note="order id as claimed by the unverified data",
+        )
     try:
         params = liqpay.decode_data(data)
     except liqpay.InvalidCallback:
@@ -131,8 +166,9 @@ def handle_callback(
     raise AssertionError("unreachable")
 
 
-def _reverse(session: Session, intent: PaymentIntent, status: str, now: dt.datetime,
-             note: Callable[..., None]) -> CallbackResult:
+def _reverse(
+    session: Session, intent: PaymentIntent, status: str, now: dt.datetime, note: Callable[..., None]
+) -> CallbackResult:
     """The provider gave the money back: a reversing entry (the negative amount, dated now) linked to the payment,
     never an update of it. At most one per payment (a unique index), so a repeated callback adds nothing."""
     previous = intent.status
@@ -143,14 +179,26 @@ def _reverse(session: Session, intent: PaymentIntent, status: str, now: dt.datet
     if session.scalar(select(Payment.id).where(Payment.reverses_id == intent.payment_id)) is not None:
         return CallbackResult("replay", intent.order_id, "reversed")
     original = session.get_one(Payment, intent.payment_id)
-    reversal = Payment(account_id=original.account_id, service=original.service, amount=-original.amount,
-                       paid_at=now, channel=original.channel, source=original.source,
-                       external_ref=f"{original.external_ref}/reversal", reverses_id=original.id)
+    reversal = Payment(
+        account_id=original.account_id,
+        service=original.service,
+        amount=-original.amount,
+        paid_at=now,
+        channel=original.channel,
+        source=original.source,
+        external_ref=f"{original.external_ref}/reversal",
+        reverses_id=original.id,
+    )
     session.add(reversal)
     session.flush()
     intent.provider_status, intent.last_error, intent.updated_at = status, "reversed by the provider", now
-    note("payment.reversed", amount=str(reversal.amount), service=original.service, payment_id=original.id,
-         reversal_id=reversal.id)
+    note(
+        "payment.reversed",
+        amount=str(reversal.amount),
+        service=original.service,
+        payment_id=original.id,
+        reversal_id=reversal.id,
+    )
     return CallbackResult("reversed", intent.order_id, "reversed")
 
 
@@ -160,15 +208,19 @@ class _Rejected(Exception):
         self.reason, self.details = reason, details
 
 
-def _apply(sessions: sessionmaker[Session], params: dict[str, Any], provider: str, keys: liqpay.Keys,
-           order_id: str | None, now: dt.datetime) -> CallbackResult:
+def _apply(
+    sessions: sessionmaker[Session],
+    params: dict[str, Any],
+    provider: str,
+    keys: liqpay.Keys,
+    order_id: str | None,
+    now: dt.datetime,
+) -> CallbackResult:
     status = str(params.get("status") or "")
     with sessions.begin() as session:
         intent = None
         if order_id:
-            intent = session.scalar(
-                select(PaymentIntent).where(PaymentIntent.order_id == order_id).with_for_update()
-            )
+            intent = session.scalar(select(PaymentIntent).where(PaymentIntent.order_id == order_id).with_for_update())
         if intent is None:
             raise _Rejected("unknown_order")
         if intent.provider != provider:
@@ -184,22 +236,43 @@ def _apply(sessions: sessionmaker[Session], params: dict[str, Any], provider: st
             raise _Rejected("sandbox_outside_sandbox_mode")
 
         def note(action: str, **details: object) -> None:
-            audit.record(session, at=now, actor_type="provider", actor=provider, action=action,
-                         entity="payment_intent", entity_id=intent.order_id, provider_status=status, **details)
+            audit.record(
+                session,
+                at=now,
+                actor_type="provider",
+                actor=provider,
+                action=action,
+                entity="payment_intent",
+                entity_id=intent.order_id,
+                provider_status=status,
+                **details,
+            )
 
         previous = intent.status
         if status in liqpay.PAID_STATUSES or status == liqpay.SANDBOX_STATUS:
             if previous == "paid":
                 return CallbackResult("replay", order_id, "paid")
-            payment = Payment(account_id=intent.account_id, service=intent.service, amount=intent.amount,
-                              paid_at=now, channel="cabinet", source=provider, external_ref=intent.order_id)
+            payment = Payment(
+                account_id=intent.account_id,
+                service=intent.service,
+                amount=intent.amount,
+                paid_at=now,
+                channel="cabinet",
+                source=provider,
+                external_ref=intent.order_id,
+            )
             session.add(payment)
             session.flush()
             intent.status, intent.paid_at, intent.payment_id = "paid", now, payment.id
             intent.provider_payment_id = str(params.get("payment_id") or "")[:80] or None
             intent.provider_status, intent.updated_at, intent.last_error = status, now, None
-            note("payment.paid", amount=str(intent.amount), service=intent.service, previous_status=previous,
-                 payment_id=payment.id)
+            note(
+                "payment.paid",
+                amount=str(intent.amount),
+                service=intent.service,
+                previous_status=previous,
+                payment_id=payment.id,
+            )
             return CallbackResult("paid", order_id, "paid")
         if status in liqpay.FAILED_STATUSES:
             if previous in ("paid", "failed"):

@@ -26,6 +26,7 @@ CALLBACK_PATH = "/payments/liqpay/callback"
 RESULT_PATH = "/pay-result"
 DEMO_PATH = "/pay-demo"
 
+
 @dataclass(frozen=True)
 class PaymentSettings:
     """Which provider takes payments, derived from the process's settings (core.config: the environment with
@@ -86,8 +87,7 @@ class PaymentProvider(Protocol):
     @property
     def name(self) -> str: ...
 
-    def checkout(self, intent: IntentView, *, result_url: str, server_url: str, language: str) -> liqpay.Checkout:
-        ...
+    def checkout(self, intent: IntentView, *, result_url: str, server_url: str, language: str) -> liqpay.Checkout: ...
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,14 @@ class LiqPayProvider:
 
     def checkout(self, intent: IntentView, *, result_url: str, server_url: str, language: str) -> liqpay.Checkout:
         return liqpay.checkout(
-            self.keys, order_id=intent.order_id, amount=intent.amount,
-            description=description(intent.account_number, intent.service), result_url=result_url,
-            server_url=server_url, expires_at=intent.expires_at, language=language,
+            self.keys,
+            order_id=intent.order_id,
+            amount=intent.amount,
+            description=description(intent.account_number, intent.service),
+            result_url=result_url,
+            server_url=server_url,
+            expires_at=intent.expires_at,
+            language=language,
         )
 
 
@@ -113,21 +118,33 @@ class DemoProvider:
 
     def checkout(self, intent: IntentView, *, result_url: str, server_url: str, language: str) -> liqpay.Checkout:
         request = liqpay.checkout_request(
-            self.keys, order_id=intent.order_id, amount=intent.amount,
-            description=description(intent.account_number, intent.service), result_url=result_url,
-            server_url=server_url, expires_at=intent.expires_at, language=language,
+            self.keys,
+            order_id=intent.order_id,
+            amount=intent.amount,
+            description=description(intent.account_number, intent.service),
+            result_url=result_url,
+            server_url=server_url,
+            expires_at=intent.expires_at,
+            language=language,
         )
         data = liqpay.encode_data(request)
         return liqpay.Checkout(f"{self.base_url}{DEMO_PATH}", data, liqpay.sign(self.keys.private_key, data))
 
     def callback(self, order_id: str, amount: Decimal, status: str) -> tuple[str, str]:
         """The data/signature pair LiqPay would POST to server_url for this outcome."""
-        data = liqpay.encode_data({
-            "public_key": self.keys.public_key, "version": liqpay.VERSION, "action": "pay", "status": status,
-            "order_id": order_id, "amount": amount, "currency": "UAH",
-            "payment_id": f"DEMO-{secrets.token_hex(6).upper()}",
-            **({"err_description": "Оплату відхилено в демонстраційному режимі"} if status == "failure" else {}),
-        })
+        data = liqpay.encode_data(
+            {
+                "public_key": self.keys.public_key,
+                "version": liqpay.VERSION,
+                "action": "pay",
+                "status": status,
+                "order_id": order_id,
+                "amount": amount,
+                "currency": "UAH",
+                "payment_id": f"DEMO-{secrets.token_hex(6).upper()}",
+                **({"err_description": "Оплату відхилено в демонстраційному режимі"} if status == "failure" else {}),
+            }
+        )
         return data, liqpay.sign(self.keys.private_key, data)
 
 

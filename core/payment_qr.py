@@ -71,8 +71,25 @@ def qr_fields(*, recipient: str, iban: str, amount: Decimal, edrpou: str, purpos
     for name, value, limit in (("recipient", recipient, 140), ("purpose", purpose, 420)):
         if not value.strip() or len(value) > limit or not text_is_encodable(value):
             raise QrDataError(f"{name} cannot be carried by the QR code")
-    return [SERVICE_MARK, FORMAT_VERSION, ENCODING_WIN1251, FUNCTION, "", recipient, iban, qr_amount(amount),
-            edrpou, CATEGORY, "", purpose, "", "", "", "", ""]
+    return [
+        SERVICE_MARK,
+        FORMAT_VERSION,
+        ENCODING_WIN1251,
+        FUNCTION,
+        "",
+        recipient,
+        iban,
+        qr_amount(amount),
+        edrpou,
+        CATEGORY,
+        "",
+        purpose,
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
 
 
 def qr_content(**payment: object) -> str:
@@ -85,7 +102,7 @@ def parse_qr_content(content: str) -> list[str]:
     """The fields back from a scanned QR code (what a banking app does)."""
     if not content.startswith(QR_APP_START):
         raise QrDataError("not an NBU payment QR code")
-    encoded = content[len(QR_APP_START):]
+    encoded = content[len(QR_APP_START) :]
     if set(encoded) - set(string.ascii_letters + string.digits + "-_"):
         raise QrDataError("not Base64URL")
     data = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))

@@ -37,8 +37,6 @@ def intent_ttl() -> dt.timedelta:
     return dt.timedelta(minutes=settings().payment_ttl_minutes)
 
 
-
-
 # ----------------------------------------------------------------------------------------------- views
 
 
@@ -72,9 +70,20 @@ def _effective_status(intent: PaymentIntent, now: dt.datetime) -> str:
 
 
 def _view(intent: PaymentIntent, number: str, now: dt.datetime) -> IntentView:
-    return IntentView(intent.order_id, number, intent.service, intent.amount, _effective_status(intent, now),
-                      intent.provider, intent.created_at, intent.expires_at, intent.paid_at, intent.last_error,
-                      intent.account_id, intent.provider_status)
+    return IntentView(
+        intent.order_id,
+        number,
+        intent.service,
+        intent.amount,
+        _effective_status(intent, now),
+        intent.provider,
+        intent.created_at,
+        intent.expires_at,
+        intent.paid_at,
+        intent.last_error,
+        intent.account_id,
+        intent.provider_status,
+    )
 
 
 # ----------------------------------------------------------------------------------------------- consumer side
@@ -103,15 +112,33 @@ def create_intent(
         _expire_stale(session, now, account_id=account_id)
         order_id = f"TC-{now:%Y%m%d}-{secrets.token_hex(6).upper()}"
         intent = PaymentIntent(
-            order_id=order_id, account_id=account_id, service=service, amount=amount, currency="UAH",
-            status="created", provider=provider, login_id=login_id, created_at=now, updated_at=now,
+            order_id=order_id,
+            account_id=account_id,
+            service=service,
+            amount=amount,
+            currency="UAH",
+            status="created",
+            provider=provider,
+            login_id=login_id,
+            created_at=now,
+            updated_at=now,
             expires_at=now + intent_ttl(),
         )
         session.add(intent)
         login = session.get_one(ConsumerLogin, login_id)
-        audit.record(session, at=now, actor_type="consumer", actor=login.login, action="payment.intent_created",
-                     entity="payment_intent", entity_id=order_id, account=account.number, service=service,
-                     amount=str(amount), provider=provider)
+        audit.record(
+            session,
+            at=now,
+            actor_type="consumer",
+            actor=login.login,
+            action="payment.intent_created",
+            entity="payment_intent",
+            entity_id=order_id,
+            account=account.number,
+            service=service,
+            amount=str(amount),
+            provider=provider,
+        )
         return _view(intent, account.number, now)
 
 
@@ -144,23 +171,34 @@ def begin_checkout(
         if intent.status == "created":
             intent.status, intent.updated_at = "pending", now
             login = session.get_one(ConsumerLogin, login_id)
-            audit.record(session, at=now, actor_type="consumer", actor=login.login, action="payment.checkout",
-                         entity="payment_intent", entity_id=order_id, provider=intent.provider)
+            audit.record(
+                session,
+                at=now,
+                actor_type="consumer",
+                actor=login.login,
+                action="payment.checkout",
+                entity="payment_intent",
+                entity_id=order_id,
+                provider=intent.provider,
+            )
         view = _view(intent, account.number, now)
-    return provider.checkout(view, result_url=settings.result_url(order_id), server_url=settings.server_url,
-                             language=language)
+    return provider.checkout(
+        view, result_url=settings.result_url(order_id), server_url=settings.server_url, language=language
+    )
 
 
-def intent_for_consumer(sessions: sessionmaker[Session], login_id: int, order_id: str,
-                        now: dt.datetime | None = None) -> IntentView:
+def intent_for_consumer(
+    sessions: sessionmaker[Session], login_id: int, order_id: str, now: dt.datetime | None = None
+) -> IntentView:
     now = now or clock.now()
     with sessions() as session:
         intent, account = _owned_intent(session, login_id, order_id)
         return _view(intent, account.number, now)
 
 
-def intent_status(sessions: sessionmaker[Session], order_id: str, now: dt.datetime | None = None,
-                  shown: bool = False) -> str | None:
+def intent_status(
+    sessions: sessionmaker[Session], order_id: str, now: dt.datetime | None = None, shown: bool = False
+) -> str | None:
     """Only the status, for a consumer returning from the provider before logging in (no account details);
     `shown`: as the consumer reads it (`consumer_status`)."""
     now = now or clock.now()
@@ -172,16 +210,19 @@ def intent_status(sessions: sessionmaker[Session], order_id: str, now: dt.dateti
         return consumer_status(status, intent.provider_status) if shown else status
 
 
-def recent_intents(sessions: sessionmaker[Session], login_id: int, account_id: int, limit: int = 10,
-                   now: dt.datetime | None = None) -> list[IntentView]:
+def recent_intents(
+    sessions: sessionmaker[Session], login_id: int, account_id: int, limit: int = 10, now: dt.datetime | None = None
+) -> list[IntentView]:
     """The account's latest payments through the cabinet, each with its status."""
     now = now or clock.now()
     with sessions() as session:
         require_link(session, login_id, account_id)
         number = session.get_one(Account, account_id).number
         rows = session.scalars(
-            select(PaymentIntent).where(PaymentIntent.account_id == account_id)
-            .order_by(PaymentIntent.created_at.desc(), PaymentIntent.id.desc()).limit(limit)
+            select(PaymentIntent)
+            .where(PaymentIntent.account_id == account_id)
+            .order_by(PaymentIntent.created_at.desc(), PaymentIntent.id.desc())
+            .limit(limit)
         )
         return [_view(intent, number, now) for intent in rows]
 
@@ -217,8 +258,15 @@ def _expire_stale(session: Session, now: dt.datetime, account_id: int | None = N
     expired = 0
     for intent in session.scalars(query.with_for_update()):
         intent.status, intent.updated_at = "expired", now
-        audit.record(session, at=now, actor_type="system", actor="payments", action="payment.expired",
-                     entity="payment_intent", entity_id=intent.order_id)
+        audit.record(
+            session,
+            at=now,
+            actor_type="system",
+            actor="payments",
+            action="payment.expired",
+            entity="payment_intent",
+            entity_id=intent.order_id,
+        )
         expired += 1
     return expired
 

@@ -16,8 +16,9 @@ RETRIES = 12
 T = TypeVar("T")
 
 
-def write_or_explain(sessions: sessionmaker[Session], write: Callable[[Session], T],
-                     explain: Callable[[Session], None]) -> T:
+def write_or_explain(
+    sessions: sessionmaker[Session], write: Callable[[Session], T], explain: Callable[[Session], None]
+) -> T:
     """Run `write` in one transaction. When a concurrent transaction got there first the database refuses it
     (a unique index: IntegrityError; on SQLite also a write against a snapshot another writer has changed since:
     "database is locked", which a retry resolves); `explain` then runs the sequential path's checks in a fresh

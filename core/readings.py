@@ -122,8 +122,12 @@ def record_reading(
             later = history.current_value if later is None else min(later, history.current_value)
     problem = metering.order_problem(value, history.previous, later)
     if problem is not None:
-        raise DomainError(problem, value=Shown(value, places=3), previous=Shown(history.previous, places=3),
-                          next=Shown(later, places=3) if later is not None else "")
+        raise DomainError(
+            problem,
+            value=Shown(value, places=3),
+            previous=Shown(history.previous, places=3),
+            next=Shown(later, places=3) if later is not None else "",
+        )
     replacing = stands and current is not None
     consumption = value - history.previous
     jump = False
@@ -133,71 +137,126 @@ def record_reading(
         if metering.is_jump(consumption, history.average_daily, days):
             jump = True
             limit = metering.jump_limit(history.average_daily, days).quantize(THOUSANDTH, ROUND_HALF_UP)
-            flag_reason = f"consumption {consumption} m3 in {days.quantize(Decimal(1), ROUND_HALF_UP)} days above {limit} m3"
+            flag_reason = (
+                f"consumption {consumption} m3 in {days.quantize(Decimal(1), ROUND_HALF_UP)} days above {limit} m3"
+            )
     ask_replace, ask_jump = replacing and not confirm_replace, jump and not confirm_jump
     if ask_replace or ask_jump:  # one question for everything still to confirm, never two in a row
         kind = "replace_jump" if ask_replace and ask_jump else "replace" if ask_replace else "jump"
-        raise NeedsConfirmation(kind, f"reading.confirm_{kind}", value=Shown(value, "volume"),
-                                previous=Shown(history.current_value, "volume")
-                                if replacing and history.current_value is not None else "",
-                                consumption=Shown(consumption, "volume"))
+        raise NeedsConfirmation(
+            kind,
+            f"reading.confirm_{kind}",
+            value=Shown(value, "volume"),
+            previous=Shown(history.current_value, "volume") if replacing and history.current_value is not None else "",
+            consumption=Shown(consumption, "volume"),
+        )
     flagged = jump
     if stands and current is not None:
         connection.execute(_STEP_ASIDE, {"current_id": current.order})
     receipt_number = _receipt_number(window.period)
-    reading_id = connection.execute(insert(Reading).returning(Reading.id), {
-        "meter_id": meter.id, "window_id": window.id, "value": value, "consumption": consumption,
-        "submitted_at": submitted_at, "channel": channel, "status": "accepted" if stands else "superseded",
-        "superseded_by_id": None if stands or current is None else current.order, "quality": quality,
-        "flagged": flagged, "flag_reason": flag_reason, "receipt_number": receipt_number, "login_id": login_id,
-        "source": source, "external_ref": external_ref, "import_batch_id": import_batch_id,
-    }).scalar_one()
+    reading_id = connection.execute(
+        insert(Reading).returning(Reading.id),
+        {
+            "meter_id": meter.id,
+            "window_id": window.id,
+            "value": value,
+            "consumption": consumption,
+            "submitted_at": submitted_at,
+            "channel": channel,
+            "status": "accepted" if stands else "superseded",
+            "superseded_by_id": None if stands or current is None else current.order,
+            "quality": quality,
+            "flagged": flagged,
+            "flag_reason": flag_reason,
+            "receipt_number": receipt_number,
+            "login_id": login_id,
+            "source": source,
+            "external_ref": external_ref,
+            "import_batch_id": import_batch_id,
+        },
+    ).scalar_one()
     replaced = None
     if stands and current is not None:
         connection.execute(_SUPERSEDE, {"current_id": current.order, "reading_id": reading_id})
         replaced = history.current_value
-    details = {"value": str(value), "channel": channel, "receipt": receipt_number, "flagged": flagged,
-               "replaced": None if replaced is None else str(replaced), "quality": quality}
+    details = {
+        "value": str(value),
+        "channel": channel,
+        "receipt": receipt_number,
+        "flagged": flagged,
+        "replaced": None if replaced is None else str(replaced),
+        "quality": quality,
+    }
     if not stands and current is not None:
         details["superseded_by"] = current.order
     if reason is not None:
         details["reason"] = reason
     audit.record(
-        session, at=now or submitted_at,
-        actor_type="consumer" if channel == "cabinet" else "staff", actor=actor,
+        session,
+        at=now or submitted_at,
+        actor_type="consumer" if channel == "cabinet" else "staff",
+        actor=actor,
         action="reading.corrected" if quality == "corrected" else "reading.submitted",
-        entity="meter", entity_id=meter.serial, **details,
+        entity="meter",
+        entity_id=meter.serial,
+        **details,
     )
     settled = metering.billed(consumption, history.estimated)
     return Receipt(
-        receipt_number=receipt_number, meter_serial=meter.serial, period=window.period, value=value,
-        previous_value=history.previous, consumption=consumption, estimated_before=history.estimated,
-        billed_volume=settled.billed, flagged=flagged, replaced=replaced, submitted_at=submitted_at,
-        credited_volume=settled.credited, stands=stands, quality=quality,
+        receipt_number=receipt_number,
+        meter_serial=meter.serial,
+        period=window.period,
+        value=value,
+        previous_value=history.previous,
+        consumption=consumption,
+        estimated_before=history.estimated,
+        billed_volume=settled.billed,
+        flagged=flagged,
+        replaced=replaced,
+        submitted_at=submitted_at,
+        credited_volume=settled.credited,
+        stands=stands,
+        quality=quality,
     )
 
 
 # The standing reading steps aside before its successor is written, so the unique index never sees two.
-_STEP_ASIDE = (update(Reading).where(Reading.id == bindparam("current_id", type_=Integer))
-               .values(status="superseded"))
-_SUPERSEDE = (update(Reading).where(Reading.id == bindparam("current_id", type_=Integer))
-              .values(superseded_by_id=bindparam("reading_id", type_=Integer)))
+_STEP_ASIDE = update(Reading).where(Reading.id == bindparam("current_id", type_=Integer)).values(status="superseded")
+_SUPERSEDE = (
+    update(Reading)
+    .where(Reading.id == bindparam("current_id", type_=Integer))
+    .values(superseded_by_id=bindparam("reading_id", type_=Integer))
+)
 
 
 def _submission_context_statement() -> Select[Any]:
     """The meter, the login, whether they are linked and the window open now, in one SELECT built once."""
     login_id = bindparam("login_id", type_=Integer)
     now = bindparam("now", type_=ReadingWindow.opens_at.type)
-    linked = exists().where(ConsumerAccountLink.login_id == login_id, ConsumerAccountLink.account_id == Meter.account_id)
+    linked = exists().where(
+        ConsumerAccountLink.login_id == login_id, ConsumerAccountLink.account_id == Meter.account_id
+    )
     return (
-        select(Meter.account_id, Meter.serial, Meter.initial_value, ConsumerLogin.login, linked.label("linked"),
-               ReadingWindow.id.label("window_id"), ReadingWindow.period, ReadingWindow.opens_at,
-               ReadingWindow.closes_at, ReadingWindow.processed_at)
+        select(
+            Meter.account_id,
+            Meter.serial,
+            Meter.initial_value,
+            ConsumerLogin.login,
+            linked.label("linked"),
+            ReadingWindow.id.label("window_id"),
+            ReadingWindow.period,
+            ReadingWindow.opens_at,
+            ReadingWindow.closes_at,
+            ReadingWindow.processed_at,
+        )
         .select_from(Meter)
         .join(ConsumerLogin, ConsumerLogin.id == login_id)
         .outerjoin(ReadingWindow, and_(ReadingWindow.opens_at <= now, ReadingWindow.closes_at > now))
-        .where(Meter.id == bindparam("meter_id", type_=Integer), Meter.removed_on.is_(None), account_open(Meter.account_id))
-        .order_by(ReadingWindow.opens_at.desc()).limit(1)
+        .where(
+            Meter.id == bindparam("meter_id", type_=Integer), Meter.removed_on.is_(None), account_open(Meter.account_id)
+        )
+        .order_by(ReadingWindow.opens_at.desc())
+        .limit(1)
         .with_for_update(of=Meter)  # PostgreSQL: the meter's row lock (SQLite renders no FOR UPDATE)
     )
 
@@ -221,8 +280,11 @@ def submit_reading(
     now = now or clock.now()
     value = parse_reading(value_text, lang=language)
     with sessions.begin() as session:
-        context = session.connection().execute(
-            _SUBMISSION_CONTEXT, {"login_id": login_id, "meter_id": meter_id, "now": now}).first()
+        context = (
+            session.connection()
+            .execute(_SUBMISSION_CONTEXT, {"login_id": login_id, "meter_id": meter_id, "now": now})
+            .first()
+        )
         if context is None:
             raise DomainError("reading.meter_unknown")
         if not context.linked:
@@ -232,12 +294,21 @@ def submit_reading(
             if upcoming is None:
                 raise DomainError("reading.no_window")
             raise DomainError("reading.window_closed", opens=date(upcoming.first_day), closes=date(upcoming.last_day))
-        window = WindowInfo(context.window_id, context.period, context.opens_at, context.closes_at,
-                            context.processed_at)
+        window = WindowInfo(
+            context.window_id, context.period, context.opens_at, context.closes_at, context.processed_at
+        )
         meter = SubmittedMeter(meter_id, context.serial, context.initial_value)
         return record_reading(
-            session, meter, value, window=window, channel="cabinet", submitted_at=now, actor=context.login,
-            login_id=login_id, confirm_jump=confirm_jump, confirm_replace=confirm_replace,
+            session,
+            meter,
+            value,
+            window=window,
+            channel="cabinet",
+            submitted_at=now,
+            actor=context.login,
+            login_id=login_id,
+            confirm_jump=confirm_jump,
+            confirm_replace=confirm_replace,
             meter_locked=session.get_bind().dialect.name == "postgresql",
         )
 
@@ -265,18 +336,38 @@ def correct_reading(
             raise DomainError("reading.unknown")
         lock_meter(connection, meter_id)
         row = connection.execute(
-            select(Reading.status, Reading.submitted_at, Reading.window_id, Meter.serial, Meter.initial_value,
-                   ReadingWindow.period, ReadingWindow.opens_at, ReadingWindow.closes_at, ReadingWindow.processed_at)
+            select(
+                Reading.status,
+                Reading.submitted_at,
+                Reading.window_id,
+                Meter.serial,
+                Meter.initial_value,
+                ReadingWindow.period,
+                ReadingWindow.opens_at,
+                ReadingWindow.closes_at,
+                ReadingWindow.processed_at,
+            )
             .join(Meter, Meter.id == Reading.meter_id)
             .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
-            .where(Reading.id == reading_id)).one()
+            .where(Reading.id == reading_id)
+        ).one()
         if row.status != "accepted" or row.window_id is None:
             raise DomainError("reading.correct_not_standing")
         window = WindowInfo(row.window_id, row.period, row.opens_at, row.closes_at, row.processed_at)
         return record_reading(
-            session, SubmittedMeter(meter_id, row.serial, row.initial_value), value, window=window, channel="staff",
-            submitted_at=row.submitted_at, actor=actor, confirm_jump=True, confirm_replace=True, quality="corrected",
-            reason=reason, meter_locked=True, now=now,
+            session,
+            SubmittedMeter(meter_id, row.serial, row.initial_value),
+            value,
+            window=window,
+            channel="staff",
+            submitted_at=row.submitted_at,
+            actor=actor,
+            confirm_jump=True,
+            confirm_replace=True,
+            quality="corrected",
+            reason=reason,
+            meter_locked=True,
+            now=now,
         )
 
 
@@ -290,7 +381,8 @@ def meters_of_account(
         window = open_window(session, now)
         views = []
         for meter in session.scalars(
-            select(Meter).where(Meter.account_id == account_id, Meter.removed_on.is_(None), account_open(account_id))
+            select(Meter)
+            .where(Meter.account_id == account_id, Meter.removed_on.is_(None), account_open(account_id))
             .order_by(Meter.serial)
         ):
             last = session.execute(
@@ -302,9 +394,13 @@ def meters_of_account(
             in_window = last.value if (last and window and last.window_id == window.id) else None
             views.append(
                 MeterView(
-                    meter.id, account_id, meter.serial,
-                    last.value if last else None, last.submitted_at if last else None,
-                    last.channel if last else None, in_window,
+                    meter.id,
+                    account_id,
+                    meter.serial,
+                    last.value if last else None,
+                    last.submitted_at if last else None,
+                    last.channel if last else None,
+                    in_window,
                 )
             )
         return views

@@ -101,8 +101,14 @@ def months_with_charges(sessions: sessionmaker[Session], login_id: int, account_
     """The months a receipt can be made for, newest first."""
     with sessions() as session:
         require_link(session, login_id, account_id)
-        return list(session.scalars(select(Charge.month).where(Charge.account_id == account_id)
-                                    .group_by(Charge.month).order_by(Charge.month.desc())))
+        return list(
+            session.scalars(
+                select(Charge.month)
+                .where(Charge.account_id == account_id)
+                .group_by(Charge.month)
+                .order_by(Charge.month.desc())
+            )
+        )
 
 
 def build(session: Session, account_id: int, month: dt.date) -> Receipt:
@@ -111,33 +117,66 @@ def build(session: Session, account_id: int, month: dt.date) -> Receipt:
     starts, ends = kyiv_midnight(month), kyiv_midnight(add_months(month, 1))
     number, address = session.execute(select(Account.number, Account.address).where(Account.id == account_id)).one()
     charges = session.execute(
-        select(Charge.service, func.sum(Charge.amount), func.max(Charge.discount_percent),
-               func.sum(Charge.discount_amount), func.sum(Charge.amount_to_pay), func.sum(Charge.volume))
-        .where(Charge.account_id == account_id, Charge.month == month).group_by(Charge.service)
+        select(
+            Charge.service,
+            func.sum(Charge.amount),
+            func.max(Charge.discount_percent),
+            func.sum(Charge.discount_amount),
+            func.sum(Charge.amount_to_pay),
+            func.sum(Charge.volume),
+        )
+        .where(Charge.account_id == account_id, Charge.month == month)
+        .group_by(Charge.service)
         .order_by(Charge.service)
     ).all()
     if not charges:
         raise DomainError("receipt.no_charges")
-    before = dict(session.execute(
-        select(Charge.service, func.sum(Charge.amount_to_pay))
-        .where(Charge.account_id == account_id, Charge.month < month).group_by(Charge.service)).tuples().all())
-    paid_before = dict(session.execute(
-        select(Payment.service, func.sum(Payment.amount))
-        .where(Payment.account_id == account_id, Payment.paid_at < starts).group_by(Payment.service)).tuples().all())
-    paid_in = dict(session.execute(
-        select(Payment.service, func.sum(Payment.amount))
-        .where(Payment.account_id == account_id, Payment.paid_at >= starts, Payment.paid_at < ends)
-        .group_by(Payment.service)).tuples().all())
+    before = dict(
+        session.execute(
+            select(Charge.service, func.sum(Charge.amount_to_pay))
+            .where(Charge.account_id == account_id, Charge.month < month)
+            .group_by(Charge.service)
+        )
+        .tuples()
+        .all()
+    )
+    paid_before = dict(
+        session.execute(
+            select(Payment.service, func.sum(Payment.amount))
+            .where(Payment.account_id == account_id, Payment.paid_at < starts)
+            .group_by(Payment.service)
+        )
+        .tuples()
+        .all()
+    )
+    paid_in = dict(
+        session.execute(
+            select(Payment.service, func.sum(Payment.amount))
+            .where(Payment.account_id == account_id, Payment.paid_at >= starts, Payment.paid_at < ends)
+            .group_by(Payment.service)
+        )
+        .tuples()
+        .all()
+    )
     services = [
-        ServiceLine(service, amount, percent or ZERO, discount or ZERO, to_pay,
-                    (before.get(service) or ZERO) - (paid_before.get(service) or ZERO),
-                    paid_in.get(service) or ZERO, volume or ZERO)
+        ServiceLine(
+            service,
+            amount,
+            percent or ZERO,
+            discount or ZERO,
+            to_pay,
+            (before.get(service) or ZERO) - (paid_before.get(service) or ZERO),
+            paid_in.get(service) or ZERO,
+            volume or ZERO,
+        )
         for service, amount, percent, discount, to_pay, volume in charges
     ]
-    services.sort(key=lambda line: ("heating", "hot_water").index(line.service)
-                  if line.service in ("heating", "hot_water") else 9)
+    services.sort(
+        key=lambda line: ("heating", "hot_water").index(line.service) if line.service in ("heating", "hot_water") else 9
+    )
     readings = [
-        ReadingLine(*row) for row in session.execute(
+        ReadingLine(*row)
+        for row in session.execute(
             select(Meter.serial, Reading.submitted_at, Reading.value, Reading.consumption, Reading.quality)
             .join(Meter, Meter.id == Reading.meter_id)
             .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
@@ -148,8 +187,7 @@ def build(session: Session, account_id: int, month: dt.date) -> Receipt:
     return Receipt(number, address, month, services, readings)
 
 
-def receipt_for_consumer(sessions: sessionmaker[Session], login_id: int, account_id: int,
-                         month: dt.date) -> Receipt:
+def receipt_for_consumer(sessions: sessionmaker[Session], login_id: int, account_id: int, month: dt.date) -> Receipt:
     with sessions() as session:
         require_link(session, login_id, account_id)
         return build(session, account_id, month)
@@ -184,7 +222,9 @@ def qr_png(content: str, font_dir: str | None = None) -> bytes:
     code.save(buffer, kind="png", scale=scale, border=border)
     image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
     size = image.size[0]
-    diameter = min(25, 17 + (cast(int, code.version) - 10)) * scale  # appendix 1, item 11: 17-25 modules for versions 10-17
+    diameter = (
+        min(25, 17 + (cast(int, code.version) - 10)) * scale
+    )  # appendix 1, item 11: 17-25 modules for versions 10-17
     box = ((size - diameter) // 2, (size - diameter) // 2, (size + diameter) // 2, (size + diameter) // 2)
     draw = ImageDraw.Draw(image)
     draw.ellipse(box, fill="white")
@@ -205,8 +245,13 @@ def _signed(value: Decimal, lang: str) -> str:
     return formatting.money(ZERO, lang)
 
 
-def render_pdf(receipt: Receipt, payee: Requisites | None, lang: str = "uk", font_dir: str | None = None,
-               now: dt.datetime | None = None) -> bytes:
+def render_pdf(
+    receipt: Receipt,
+    payee: Requisites | None,
+    lang: str = "uk",
+    font_dir: str | None = None,
+    now: dt.datetime | None = None,
+) -> bytes:
     """The receipt on one A4 page: requisites, account, a line per service, the month's readings, QR codes."""
     font_dir = font_dir or settings().font_dir
     from fpdf import FPDF
@@ -238,8 +283,17 @@ def render_pdf(receipt: Receipt, payee: Requisites | None, lang: str = "uk", fon
     line(f"{t('receipt.address', lang)}: {receipt.address}")
     pdf.ln(3)
 
-    headers = [t(k, lang) for k in ("receipt.col_service", "receipt.col_charged", "receipt.col_discount",
-                                    "receipt.col_to_pay", "receipt.col_paid", "receipt.col_balance")]
+    headers = [
+        t(k, lang)
+        for k in (
+            "receipt.col_service",
+            "receipt.col_charged",
+            "receipt.col_discount",
+            "receipt.col_to_pay",
+            "receipt.col_paid",
+            "receipt.col_balance",
+        )
+    ]
     widths = [30, 29, 29, 29, 27, width - 144]
     pdf.set_font("DejaVu", "B", 8.5)
     for header, w in zip(headers, widths):
@@ -247,10 +301,19 @@ def render_pdf(receipt: Receipt, payee: Requisites | None, lang: str = "uk", fon
     pdf.ln()
     pdf.set_font("DejaVu", "", 8.5)
     for s in receipt.services:
-        discount = (f"{formatting.percent(s.discount_percent, lang)} / {formatting.money(s.discount_amount, lang)}"
-                    if s.discount_amount else "—")
-        cells = [t(f"service.{s.service}", lang), formatting.money(s.amount, lang), discount,
-                 formatting.money(s.to_pay, lang), formatting.money(s.paid, lang), _signed(s.balance, lang)]
+        discount = (
+            f"{formatting.percent(s.discount_percent, lang)} / {formatting.money(s.discount_amount, lang)}"
+            if s.discount_amount
+            else "—"
+        )
+        cells = [
+            t(f"service.{s.service}", lang),
+            formatting.money(s.amount, lang),
+            discount,
+            formatting.money(s.to_pay, lang),
+            formatting.money(s.paid, lang),
+            _signed(s.balance, lang),
+        ]
         for value, w, align in zip(cells, widths, "LRRRRR"):
             pdf.cell(w, 7, value, border=1, align=align)
         pdf.ln()
@@ -264,16 +327,30 @@ def render_pdf(receipt: Receipt, payee: Requisites | None, lang: str = "uk", fon
     else:
         reading_widths = [40, 40, 40, 40]
         pdf.set_font("DejaVu", "B", 8.5)
-        for header, w in zip((t("receipt.col_meter", lang), t("receipt.col_date", lang),
-                              t("receipt.col_reading", lang), t("receipt.col_consumption", lang)), reading_widths):
+        for header, w in zip(
+            (
+                t("receipt.col_meter", lang),
+                t("receipt.col_date", lang),
+                t("receipt.col_reading", lang),
+                t("receipt.col_consumption", lang),
+            ),
+            reading_widths,
+        ):
             pdf.cell(w, 7, header, border=1, align="C")
         pdf.ln()
         pdf.set_font("DejaVu", "", 8.5)
         for r in receipt.readings:
             quality = "" if r.quality == "actual" else f" ({t('receipt.estimated', lang)})"
-            for value, w, align in zip((r.serial, formatting.date(r.submitted_at.astimezone(clock.KYIV).date(), lang),
-                                        formatting.volume(r.value, lang) + quality,
-                                        formatting.volume(r.consumption, lang)), reading_widths, "LRRR"):
+            for value, w, align in zip(
+                (
+                    r.serial,
+                    formatting.date(r.submitted_at.astimezone(clock.KYIV).date(), lang),
+                    formatting.volume(r.value, lang) + quality,
+                    formatting.volume(r.consumption, lang),
+                ),
+                reading_widths,
+                "LRRR",
+            ):
                 pdf.cell(w, 7, value, border=1, align=align)
             pdf.ln()
     pdf.ln(4)
@@ -291,8 +368,13 @@ def render_pdf(receipt: Receipt, payee: Requisites | None, lang: str = "uk", fon
                 top = pdf.get_y()
             for index, s in enumerate(owed):
                 left = pdf.l_margin + index * (side + 10)
-                content = qr_content(recipient=payee.name, iban=payee.iban, amount=s.due, edrpou=payee.edrpou,
-                                     purpose=qr_purpose(s.service, receipt.number, receipt.month))
+                content = qr_content(
+                    recipient=payee.name,
+                    iban=payee.iban,
+                    amount=s.due,
+                    edrpou=payee.edrpou,
+                    purpose=qr_purpose(s.service, receipt.number, receipt.month),
+                )
                 pdf.image(io.BytesIO(qr_png(content, font_dir)), x=left, y=top, w=side, h=side)
                 pdf.set_xy(left, top + side + 1)
                 pdf.set_font("DejaVu", "B", 9)
@@ -300,8 +382,9 @@ def render_pdf(receipt: Receipt, payee: Requisites | None, lang: str = "uk", fon
             pdf.set_xy(pdf.l_margin, top + side + 8)
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 8)
-    pdf.multi_cell(width, 5, t("receipt.generated", lang, at=formatting.datetime(now, lang)),
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        width, 5, t("receipt.generated", lang, at=formatting.datetime(now, lang)), new_x="LMARGIN", new_y="NEXT"
+    )
     return bytes(pdf.output())
 
 
@@ -309,8 +392,9 @@ def receipt_file_name(receipt: Receipt) -> str:
     return f"kvytantsiia-{receipt.number}-{receipt.month:%Y-%m}.pdf"
 
 
-def pdf_for_consumer(sessions: sessionmaker[Session], login_id: int, account_id: int, month: dt.date,
-                     lang: str = "uk") -> bytes:
+def pdf_for_consumer(
+    sessions: sessionmaker[Session], login_id: int, account_id: int, month: dt.date, lang: str = "uk"
+) -> bytes:
     """The consumer's receipt for a month of one of its own accounts, with the configured requisites."""
     if not fonts_available():
         raise DomainError("receipt.unavailable")

@@ -31,14 +31,17 @@ def _intent_for_update(session: Session, order_id: str) -> PaymentIntent | None:
     return session.scalar(select(PaymentIntent).where(PaymentIntent.order_id == order_id).with_for_update())
 
 
-def _unconfirmed_cabinet_payment(session: Session, account_id: int, service: str, amount: Decimal,
-                                 paid_at: dt.datetime) -> PaymentIntent | None:
+def _unconfirmed_cabinet_payment(
+    session: Session, account_id: int, service: str, amount: Decimal, paid_at: dt.datetime
+) -> PaymentIntent | None:
     """A cabinet payment of the same account, service and amount, around the same time, no registry row yet."""
     return session.scalar(
         select(PaymentIntent)
         .where(
-            PaymentIntent.account_id == account_id, PaymentIntent.service == service,
-            PaymentIntent.amount == amount, PaymentIntent.status == "paid",
+            PaymentIntent.account_id == account_id,
+            PaymentIntent.service == service,
+            PaymentIntent.amount == amount,
+            PaymentIntent.status == "paid",
             PaymentIntent.paid_at.between(paid_at - POSSIBLE_DUPLICATE_WINDOW, paid_at + POSSIBLE_DUPLICATE_WINDOW),
             ~exists().where(RegistryMatch.intent_id == PaymentIntent.id),
         )
@@ -71,8 +74,12 @@ def credit_registry_payment(
     """
     now = clock.now()
     order_id = (order_id or "").strip() or None
-    if session.scalar(select(RegistryMatch.id).where(RegistryMatch.source == source,
-                                                     RegistryMatch.external_ref == external_ref)) is not None:
+    if (
+        session.scalar(
+            select(RegistryMatch.id).where(RegistryMatch.source == source, RegistryMatch.external_ref == external_ref)
+        )
+        is not None
+    ):
         return "duplicate"
     if session.scalar(select(Payment.id).where(Payment.source == source, Payment.external_ref == external_ref)):
         return "duplicate"
@@ -97,8 +104,16 @@ def credit_registry_payment(
 
     payment_id = None
     if credit:
-        payment = Payment(account_id=account_id, service=service, amount=amount, paid_at=paid_at, channel=channel,
-                          source=source, external_ref=external_ref, import_batch_id=import_batch_id)
+        payment = Payment(
+            account_id=account_id,
+            service=service,
+            amount=amount,
+            paid_at=paid_at,
+            channel=channel,
+            source=source,
+            external_ref=external_ref,
+            import_batch_id=import_batch_id,
+        )
         session.add(payment)
         session.flush()
         payment_id = payment.id
@@ -106,14 +121,37 @@ def credit_registry_payment(
         previous = intent.status
         intent.status, intent.paid_at, intent.payment_id, intent.updated_at = "paid", paid_at, payment_id, now
         intent.provider_status = intent.provider_status or "registry"
-        audit.record(session, at=now, actor_type="system", actor="reconciliation", action="payment.paid_by_registry",
-                     entity="payment_intent", entity_id=intent.order_id, previous_status=previous,
-                     source=source, external_ref=external_ref, amount=str(amount), import_batch_id=import_batch_id)
-    session.add(RegistryMatch(
-        import_batch_id=import_batch_id, source=source, external_ref=external_ref, order_id=order_id,
-        account_id=account_id, service=service, amount=amount, paid_at=paid_at, outcome=outcome, issue=issue,
-        intent_id=linked_intent.id if linked_intent is not None else None, payment_id=payment_id, created_at=now,
-    ))
+        audit.record(
+            session,
+            at=now,
+            actor_type="system",
+            actor="reconciliation",
+            action="payment.paid_by_registry",
+            entity="payment_intent",
+            entity_id=intent.order_id,
+            previous_status=previous,
+            source=source,
+            external_ref=external_ref,
+            amount=str(amount),
+            import_batch_id=import_batch_id,
+        )
+    session.add(
+        RegistryMatch(
+            import_batch_id=import_batch_id,
+            source=source,
+            external_ref=external_ref,
+            order_id=order_id,
+            account_id=account_id,
+            service=service,
+            amount=amount,
+            paid_at=paid_at,
+            outcome=outcome,
+            issue=issue,
+            intent_id=linked_intent.id if linked_intent is not None else None,
+            payment_id=payment_id,
+            created_at=now,
+        )
+    )
     return outcome
 
 
@@ -132,27 +170,32 @@ def _known_refs(session: Session, source: str, refs: list[str]) -> set[str]:
     """The refs already credited or reconciled from `source`. PostgreSQL takes them all as one array parameter;
     elsewhere they go in IN lists of a size every driver accepts."""
     postgresql = session.connection().dialect.name == "postgresql"
-    chunks = [refs] if postgresql else [refs[start:start + 5000] for start in range(0, len(refs), 5000)]
+    chunks = [refs] if postgresql else [refs[start : start + 5000] for start in range(0, len(refs), 5000)]
     known: set[str] = set()
     for chunk in chunks:
         for model in (RegistryMatch, Payment):
-            wanted = (model.external_ref == any_(bindparam("refs", chunk, type_=ARRAY(String))) if postgresql
-                      else model.external_ref.in_(chunk))
+            wanted = (
+                model.external_ref == any_(bindparam("refs", chunk, type_=ARRAY(String)))
+                if postgresql
+                else model.external_ref.in_(chunk)
+            )
             known.update(session.scalars(select(model.external_ref).where(model.source == source, wanted)))
     return known
 
 
 def _lookalike_issues(session: Session, rows: list[RegistryRow]) -> list[str | None]:
-    """"possible_duplicate" for each row that looks like a cabinet payment no registry row has confirmed yet."""
+    """ "possible_duplicate" for each row that looks like a cabinet payment no registry row has confirmed yet."""
     if not rows:
         return []
     lookalikes: dict[tuple[int, str, Decimal], list[dt.datetime]] = {}
     low = min(r.paid_at for r in rows) - POSSIBLE_DUPLICATE_WINDOW
     high = max(r.paid_at for r in rows) + POSSIBLE_DUPLICATE_WINDOW
     for account_id, service, amount, paid_at in session.execute(
-        select(PaymentIntent.account_id, PaymentIntent.service, PaymentIntent.amount, PaymentIntent.paid_at)
-        .where(PaymentIntent.status == "paid", PaymentIntent.paid_at.between(low, high),
-               ~exists().where(RegistryMatch.intent_id == PaymentIntent.id))
+        select(PaymentIntent.account_id, PaymentIntent.service, PaymentIntent.amount, PaymentIntent.paid_at).where(
+            PaymentIntent.status == "paid",
+            PaymentIntent.paid_at.between(low, high),
+            ~exists().where(RegistryMatch.intent_id == PaymentIntent.id),
+        )
     ):
         lookalikes.setdefault((account_id, service, amount), []).append(paid_at)
     issues: list[str | None] = []
@@ -176,8 +219,14 @@ def _copy(cursor: Any, table: str, columns: str, lines: list[str]) -> None:
     cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO("".join(lines)), size=1 << 20)
 
 
-def _write_credited_by_copy(session: Session, rows: list[RegistryRow], issues: list[str | None], source: str,
-                            import_batch_id: int | None, now: dt.datetime) -> None:
+def _write_credited_by_copy(
+    session: Session,
+    rows: list[RegistryRow],
+    issues: list[str | None],
+    source: str,
+    import_batch_id: int | None,
+    now: dt.datetime,
+) -> None:
     """PostgreSQL: the payments' ids are drawn from their sequence first, so both tables can be written with COPY
     (several times faster than multi-row INSERTs) inside the session's transaction.
 
@@ -185,47 +234,90 @@ def _write_credited_by_copy(session: Session, rows: list[RegistryRow], issues: l
     offset (what psycopg2 sends for a timestamptz parameter too), texts escaped."""
     session.flush()
     sequence = session.scalar(text("SELECT pg_get_serial_sequence('payments', 'id')"))
-    payment_ids = sorted(session.scalar(
-        text("SELECT array_agg(nextval(CAST(:sequence AS regclass))) FROM generate_series(1, :n)"),
-        {"sequence": sequence, "n": len(rows)}))
+    payment_ids = sorted(
+        session.scalar(
+            text("SELECT array_agg(nextval(CAST(:sequence AS regclass))) FROM generate_series(1, :n)"),
+            {"sequence": sequence, "n": len(rows)},
+        )
+    )
     batch = _COPY_NULL if import_batch_id is None else str(import_batch_id)
     shared = f"{_copy_text(source)}\t{batch}"  # source, import_batch_id
     added = f"{shared}\tadded\t{now.isoformat()}"  # source, import_batch_id, outcome, created_at
     payments, matches = [], []
     for row, issue, payment_id in zip(rows, issues, payment_ids):
-        same = (f"{payment_id}\t{row.account_id}\t{_copy_text(row.service)}\t{row.amount}\t{row.paid_at.isoformat()}"
-                f"\t{_copy_text(row.external_ref)}")
+        same = (
+            f"{payment_id}\t{row.account_id}\t{_copy_text(row.service)}\t{row.amount}\t{row.paid_at.isoformat()}"
+            f"\t{_copy_text(row.external_ref)}"
+        )
         payments.append(f"{same}\t{_copy_text(row.channel)}\t{shared}\n")
         matches.append(f"{same}\t{issue or _COPY_NULL}\t{added}\n")
     same_columns = "account_id, service, amount, paid_at, external_ref"
     dbapi_connection: Any = session.connection().connection.dbapi_connection  # psycopg2's, with COPY
     with dbapi_connection.cursor() as cursor:
         _copy(cursor, "payments", f"id, {same_columns}, channel, source, import_batch_id", payments)
-        _copy(cursor, "registry_matches",
-              f"payment_id, {same_columns}, issue, source, import_batch_id, outcome, created_at", matches)
+        _copy(
+            cursor,
+            "registry_matches",
+            f"payment_id, {same_columns}, issue, source, import_batch_id, outcome, created_at",
+            matches,
+        )
 
 
-def _write_credited_by_insert(session: Session, rows: list[RegistryRow], issues: list[str | None], source: str,
-                              import_batch_id: int | None, now: dt.datetime) -> None:
+def _write_credited_by_insert(
+    session: Session,
+    rows: list[RegistryRow],
+    issues: list[str | None],
+    source: str,
+    import_batch_id: int | None,
+    now: dt.datetime,
+) -> None:
     """Any database: multi-row INSERTs, the payments' ids taken back in the rows' order."""
     payment_ids: list[int] = []
     for start in range(0, len(rows), 5000):
-        chunk = rows[start:start + 5000]
-        payment_ids.extend(session.scalars(
-            insert(Payment).returning(Payment.id, sort_by_parameter_order=True),
-            [dict(account_id=r.account_id, service=r.service, amount=r.amount, paid_at=r.paid_at, channel=r.channel,
-                  source=source, external_ref=r.external_ref, import_batch_id=import_batch_id) for r in chunk],
-        ))
-    matches = [dict(import_batch_id=import_batch_id, source=source, external_ref=r.external_ref, order_id=None,
-                    account_id=r.account_id, service=r.service, amount=r.amount, paid_at=r.paid_at, outcome="added",
-                    issue=issue, intent_id=None, payment_id=payment_id, created_at=now)
-               for r, issue, payment_id in zip(rows, issues, payment_ids)]
+        chunk = rows[start : start + 5000]
+        payment_ids.extend(
+            session.scalars(
+                insert(Payment).returning(Payment.id, sort_by_parameter_order=True),
+                [
+                    dict(
+                        account_id=r.account_id,
+                        service=r.service,
+                        amount=r.amount,
+                        paid_at=r.paid_at,
+                        channel=r.channel,
+                        source=source,
+                        external_ref=r.external_ref,
+                        import_batch_id=import_batch_id,
+                    )
+                    for r in chunk
+                ],
+            )
+        )
+    matches = [
+        dict(
+            import_batch_id=import_batch_id,
+            source=source,
+            external_ref=r.external_ref,
+            order_id=None,
+            account_id=r.account_id,
+            service=r.service,
+            amount=r.amount,
+            paid_at=r.paid_at,
+            outcome="added",
+            issue=issue,
+            intent_id=None,
+            payment_id=payment_id,
+            created_at=now,
+        )
+        for r, issue, payment_id in zip(rows, issues, payment_ids)
+    ]
     for start in range(0, len(matches), 5000):
-        session.execute(insert(RegistryMatch), matches[start:start + 5000])
+        session.execute(insert(RegistryMatch), matches[start : start + 5000])
 
 
-def credit_registry_payments(session: Session, rows: list[RegistryRow], *, source: str,
-                             import_batch_id: int | None = None) -> list[str]:
+def credit_registry_payments(
+    session: Session, rows: list[RegistryRow], *, source: str, import_batch_id: int | None = None
+) -> list[str]:
     """Apply many registry rows at once with the same outcomes as credit_registry_payment, row by row.
 
     Rows without an order id (nearly all of a bank's registry) are checked against what is already credited
@@ -239,8 +331,11 @@ def credit_registry_payments(session: Session, rows: list[RegistryRow], *, sourc
     if plain:
         issues = _lookalike_issues(session, plain)
         dialect = session.connection().dialect
-        bulk = (_write_credited_by_copy if (dialect.name, dialect.driver) == ("postgresql", "psycopg2")
-                else _write_credited_by_insert)
+        bulk = (
+            _write_credited_by_copy
+            if (dialect.name, dialect.driver) == ("postgresql", "psycopg2")
+            else _write_credited_by_insert
+        )
         bulk(session, plain, issues, source, import_batch_id, now)
     credited = {r.external_ref for r in plain}
     outcomes = []
@@ -250,10 +345,20 @@ def credit_registry_payments(session: Session, rows: list[RegistryRow], *, sourc
         elif row.external_ref in known:
             outcomes.append("duplicate")
         else:
-            outcomes.append(credit_registry_payment(
-                session, account_id=row.account_id, service=row.service, amount=row.amount, paid_at=row.paid_at,
-                channel=row.channel, source=source, external_ref=row.external_ref, order_id=row.order_id,
-                import_batch_id=import_batch_id))
+            outcomes.append(
+                credit_registry_payment(
+                    session,
+                    account_id=row.account_id,
+                    service=row.service,
+                    amount=row.amount,
+                    paid_at=row.paid_at,
+                    channel=row.channel,
+                    source=source,
+                    external_ref=row.external_ref,
+                    order_id=row.order_id,
+                    import_batch_id=import_batch_id,
+                )
+            )
     if rows:
         balances.written_before(session, moment=min(r.paid_at for r in rows))
     return outcomes

@@ -71,8 +71,9 @@ def _bounds(since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return clock.kyiv_midnight(since), clock.kyiv_midnight(until + dt.timedelta(days=1))
 
 
-def reconciliation_report(sessions: sessionmaker[Session], since: dt.date, until: dt.date,
-                          limit: int = 1000) -> ReconciliationReport:
+def reconciliation_report(
+    sessions: sessionmaker[Session], since: dt.date, until: dt.date, limit: int = 1000
+) -> ReconciliationReport:
     """For the Kyiv business days since..until (inclusive): registry rows needing a look, and cabinet payments
     the bank has not reported. Counts and sums are computed in SQL; the two lists hold at most `limit` rows."""
     start, end = _bounds(since, until)
@@ -86,12 +87,23 @@ def reconciliation_report(sessions: sessionmaker[Session], since: dt.date, until
             )
         }
         paid_count, paid_total = session.execute(
-            select(func.count(), func.sum(PaymentIntent.amount))
-            .where(PaymentIntent.status == "paid", PaymentIntent.paid_at >= start, PaymentIntent.paid_at < end)
+            select(func.count(), func.sum(PaymentIntent.amount)).where(
+                PaymentIntent.status == "paid", PaymentIntent.paid_at >= start, PaymentIntent.paid_at < end
+            )
         ).one()
         issues = [
-            RegistryIssue(m.paid_at, number, m.service, m.amount, m.source, m.external_ref, m.order_id, m.issue,
-                          m.payment_id is not None, m.import_batch_id)
+            RegistryIssue(
+                m.paid_at,
+                number,
+                m.service,
+                m.amount,
+                m.source,
+                m.external_ref,
+                m.order_id,
+                m.issue,
+                m.payment_id is not None,
+                m.import_batch_id,
+            )
             for m, number in session.execute(
                 select(RegistryMatch, Account.number)
                 .join(Account, Account.id == RegistryMatch.account_id)
@@ -106,10 +118,14 @@ def reconciliation_report(sessions: sessionmaker[Session], since: dt.date, until
                 select(PaymentIntent, Account.number)
                 .join(Account, Account.id == PaymentIntent.account_id)
                 .outerjoin(RegistryMatch, and_(RegistryMatch.intent_id == PaymentIntent.id))
-                .where(PaymentIntent.status == "paid", PaymentIntent.paid_at >= start, PaymentIntent.paid_at < end,
-                       RegistryMatch.id.is_(None),
-                       # a payment the provider reversed is listed with the reversals, not as awaiting the bank
-                       ~exists().where(Payment.reverses_id == PaymentIntent.payment_id))
+                .where(
+                    PaymentIntent.status == "paid",
+                    PaymentIntent.paid_at >= start,
+                    PaymentIntent.paid_at < end,
+                    RegistryMatch.id.is_(None),
+                    # a payment the provider reversed is listed with the reversals, not as awaiting the bank
+                    ~exists().where(Payment.reverses_id == PaymentIntent.payment_id),
+                )
                 .order_by(PaymentIntent.paid_at, PaymentIntent.id)
                 .limit(limit)
             )
@@ -126,5 +142,6 @@ def reconciliation_report(sessions: sessionmaker[Session], since: dt.date, until
                 .limit(limit)
             )
         ]
-    return ReconciliationReport(since, until, outcomes, (paid_count, Decimal(paid_total or 0)), issues, unconfirmed,
-                                reversals)
+    return ReconciliationReport(
+        since, until, outcomes, (paid_count, Decimal(paid_total or 0)), issues, unconfirmed, reversals
+    )

@@ -28,10 +28,15 @@ def setting_norm(service: str) -> Decimal | None:
     return settings().hot_water_norm if service == "hot_water" else None
 
 
-def _latest(session: Session, column: SQLColumnExpression[Decimal | None], service: str, period: dt.date) -> Decimal | None:
+def _latest(
+    session: Session, column: SQLColumnExpression[Decimal | None], service: str, period: dt.date
+) -> Decimal | None:
     return session.scalar(
-        select(column).where(Tariff.service == service, Tariff.valid_from <= month_start(period), column.is_not(None))
-        .order_by(Tariff.valid_from.desc()).limit(1))
+        select(column)
+        .where(Tariff.service == service, Tariff.valid_from <= month_start(period), column.is_not(None))
+        .order_by(Tariff.valid_from.desc())
+        .limit(1)
+    )
 
 
 def tariff_for(session: Session, service: str, period: dt.date) -> Decimal | None:

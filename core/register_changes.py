@@ -38,7 +38,7 @@ _Q = TypeVar("_Q", bound=tuple[Any, ...])
 
 def _chunked(values: list[_T], size: int = 500) -> Iterator[list[_T]]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def _lock(statement: Select[_Q], session: Session, of: Any = None) -> Select[_Q]:
@@ -51,10 +51,18 @@ def _lock(statement: Select[_Q], session: Session, of: Any = None) -> Select[_Q]
 
 # --- accounts ----------------------------------------------------------------------------------------------------
 
+
 def _stored_account_values(account: Account) -> dict[str, Any]:
-    return {"street": account.street, "building": account.building, "flat": account.flat or None,
-            "residents": account.residents, "heating": account.has_heating, "hot_water": account.has_hot_water,
-            "heated_area": Decimal(account.heated_area).quantize(Decimal("0.01")), "closed_on": account.closed_on}
+    return {
+        "street": account.street,
+        "building": account.building,
+        "flat": account.flat or None,
+        "residents": account.residents,
+        "heating": account.has_heating,
+        "hot_water": account.has_hot_water,
+        "heated_area": Decimal(account.heated_area).quantize(Decimal("0.01")),
+        "closed_on": account.closed_on,
+    }
 
 
 def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out: _Outcome) -> None:
@@ -67,8 +75,12 @@ def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out
             out.reject(line, reason)
     stored: dict[str, Account] = {}
     for chunk in _chunked(sorted(set(numbers.values()))):
-        stored.update((a.number, a) for a in session.scalars(_lock(
-            select(Account).where(Account.number.in_(chunk)).order_by(Account.number), session)))
+        stored.update(
+            (a.number, a)
+            for a in session.scalars(
+                _lock(select(Account).where(Account.number.in_(chunk)).order_by(Account.number), session)
+            )
+        )
     seen: dict[str, tuple[int, dict[str, Any]]] = {}
     created: list[dict[str, Any]] = []
     for line, row in table.rows:
@@ -91,19 +103,45 @@ def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out
         seen[number] = (line, values)
         address = address_of(values["street"], values["building"], values["flat"])
         if account is None:
-            created.append({"number": number, "street": values["street"], "building": values["building"],
-                            "flat": values["flat"], "address": address, "residents": values["residents"],
-                            "has_heating": values["heating"], "has_hot_water": values["hot_water"],
-                            "heated_area": values["heated_area"], "closed_on": values["closed_on"], "created_at": now})
-            out.audit(action="account.created", entity="account",
-                      entity_id=number, address=address, residents=values["residents"],
-                      heating=values["heating"], hot_water=values["hot_water"],
-                      heated_area=str(values["heated_area"]), closed_on=values["closed_on"],
-                      import_batch_id=out.batch_id)
-            out.to_add.append({"line": line, "account_number": number, "address": address,
-                               "residents": values["residents"], "heating": values["heating"],
-                               "hot_water": values["hot_water"], "heated_area": values["heated_area"],
-                               "closed_on": values["closed_on"]})
+            created.append(
+                {
+                    "number": number,
+                    "street": values["street"],
+                    "building": values["building"],
+                    "flat": values["flat"],
+                    "address": address,
+                    "residents": values["residents"],
+                    "has_heating": values["heating"],
+                    "has_hot_water": values["hot_water"],
+                    "heated_area": values["heated_area"],
+                    "closed_on": values["closed_on"],
+                    "created_at": now,
+                }
+            )
+            out.audit(
+                action="account.created",
+                entity="account",
+                entity_id=number,
+                address=address,
+                residents=values["residents"],
+                heating=values["heating"],
+                hot_water=values["hot_water"],
+                heated_area=str(values["heated_area"]),
+                closed_on=values["closed_on"],
+                import_batch_id=out.batch_id,
+            )
+            out.to_add.append(
+                {
+                    "line": line,
+                    "account_number": number,
+                    "address": address,
+                    "residents": values["residents"],
+                    "heating": values["heating"],
+                    "hot_water": values["hot_water"],
+                    "heated_area": values["heated_area"],
+                    "closed_on": values["closed_on"],
+                }
+            )
             continue
         before = _stored_account_values(account)
         fields = {name: (before[name], values[name]) for name in ACCOUNT_FIELDS if before[name] != values[name]}
@@ -116,14 +154,24 @@ def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out
             account.address = address
             account.residents, account.heated_area = values["residents"], values["heated_area"]
             account.has_heating, account.has_hot_water = values["heating"], values["hot_water"]
-            out.audit(action="account.updated", entity="account",
-                      entity_id=number, import_batch_id=out.batch_id,
-                      changes={name: [str(old), str(new)] for name, (old, new) in details.items()})
+            out.audit(
+                action="account.updated",
+                entity="account",
+                entity_id=number,
+                import_batch_id=out.batch_id,
+                changes={name: [str(old), str(new)] for name, (old, new) in details.items()},
+            )
         if "closed_on" in fields:
             old, new = fields["closed_on"]
             account.closed_on = new
-            out.audit(action="account.reopened" if new is None else "account.closed", entity="account",
-                      entity_id=number, import_batch_id=out.batch_id, closed_on=new, previously=old)
+            out.audit(
+                action="account.reopened" if new is None else "account.closed",
+                entity="account",
+                entity_id=number,
+                import_batch_id=out.batch_id,
+                closed_on=new,
+                previously=old,
+            )
         out.changes.append({"line": line, "key": number, "fields": fields})
     if created:  # one multi-row INSERT: a city's register holds tens of thousands of accounts
         session.execute(insert(Account), created)
@@ -131,14 +179,22 @@ def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out
 
 # --- meters ------------------------------------------------------------------------------------------------------
 
+
 def _meters(session: Session, table: _Table, actor: str, now: dt.datetime, out: _Outcome) -> None:
     today = now.astimezone(clock.KYIV).date()
     serials = sorted({row.get("meter_serial") or "" for _line, row in table.rows} - {""})
     stored: dict[str, tuple[Meter, str]] = {}
     for chunk in _chunked(serials):
-        for meter, number in session.execute(_lock(
-                select(Meter, Account.number).join(Account, Account.id == Meter.account_id)
-                .where(Meter.serial.in_(chunk)).order_by(Meter.serial), session, of=Meter)):
+        for meter, number in session.execute(
+            _lock(
+                select(Meter, Account.number)
+                .join(Account, Account.id == Meter.account_id)
+                .where(Meter.serial.in_(chunk))
+                .order_by(Meter.serial),
+                session,
+                of=Meter,
+            )
+        ):
             stored[meter.serial] = (meter, number)
     numbers = set()
     for _line, row in table.rows:
@@ -148,17 +204,24 @@ def _meters(session: Session, table: _Table, actor: str, now: dt.datetime, out: 
             pass
     accounts: dict[str, tuple[int, dt.date | None]] = {}
     for chunk in _chunked(sorted(numbers)):
-        accounts.update((n, (i, c)) for n, i, c in session.execute(
-            select(Account.number, Account.id, Account.closed_on).where(Account.number.in_(chunk))))
+        accounts.update(
+            (n, (i, c))
+            for n, i, c in session.execute(
+                select(Account.number, Account.id, Account.closed_on).where(Account.number.in_(chunk))
+            )
+        )
     seen: dict[str, tuple[int, dict[str, Any]]] = {}
     for line, row in table.rows:
         try:
             serial = cast(str, _text(row, "meter_serial"))  # required: never None
             number = _account_number(row)
-            values: dict[str, Any] = {"account_number": number, "service": _service(row),
-                      "installed_on": _day(row, "installed_on", today),
-                      "initial_value": _number(row, "initial_value", 3, MAX_METER_VALUE),
-                      "removed_on": _day(row, "removed_on", today, required=False)}
+            values: dict[str, Any] = {
+                "account_number": number,
+                "service": _service(row),
+                "installed_on": _day(row, "installed_on", today),
+                "initial_value": _number(row, "initial_value", 3, MAX_METER_VALUE),
+                "removed_on": _day(row, "removed_on", today, required=False),
+            }
             if number not in accounts:
                 raise _Reject("import.account_unknown", value=number)
             if values["removed_on"] is not None and values["removed_on"] < values["installed_on"]:
@@ -175,14 +238,27 @@ def _meters(session: Session, table: _Table, actor: str, now: dt.datetime, out: 
             if found is None:
                 if closed_on is not None and (values["removed_on"] is None or values["removed_on"] > closed_on):
                     raise _Reject("register.account_closed", value=number)
-                meter = Meter(account_id=account_id, serial=serial, service=values["service"], unit="m3",
-                              initial_value=values["initial_value"], installed_on=values["installed_on"],
-                              removed_on=values["removed_on"])
+                meter = Meter(
+                    account_id=account_id,
+                    serial=serial,
+                    service=values["service"],
+                    unit="m3",
+                    initial_value=values["initial_value"],
+                    installed_on=values["installed_on"],
+                    removed_on=values["removed_on"],
+                )
                 session.add(meter)
-                out.audit(action="meter.installed",
-                          entity="meter", entity_id=serial, account=number, service=values["service"],
-                          installed_on=values["installed_on"], initial_value=str(values["initial_value"]),
-                          removed_on=values["removed_on"], import_batch_id=out.batch_id)
+                out.audit(
+                    action="meter.installed",
+                    entity="meter",
+                    entity_id=serial,
+                    account=number,
+                    service=values["service"],
+                    installed_on=values["installed_on"],
+                    initial_value=str(values["initial_value"]),
+                    removed_on=values["removed_on"],
+                    import_batch_id=out.batch_id,
+                )
                 out.to_add.append({"line": line, "meter_serial": serial, **values})
                 continue
             meter, owner = found
@@ -194,8 +270,10 @@ def _meters(session: Session, table: _Table, actor: str, now: dt.datetime, out: 
             if meter.installed_on != values["installed_on"]:
                 fields["installed_on"] = (meter.installed_on, values["installed_on"])
             if Decimal(meter.initial_value) != values["initial_value"]:
-                fields["initial_value"] = (Decimal(meter.initial_value).quantize(Decimal("0.001")),
-                                           values["initial_value"])
+                fields["initial_value"] = (
+                    Decimal(meter.initial_value).quantize(Decimal("0.001")),
+                    values["initial_value"],
+                )
             if meter.removed_on != values["removed_on"]:
                 fields["removed_on"] = (meter.removed_on, values["removed_on"])
             if not fields:
@@ -207,9 +285,15 @@ def _meters(session: Session, table: _Table, actor: str, now: dt.datetime, out: 
             out.reject(line, reason)
 
 
-def _change_meter(session: Session, meter: Meter, number: str, closed_on: dt.date | None, fields: dict[str, Any],
-                  values: dict[str, Any],
-                  out: _Outcome) -> None:
+def _change_meter(
+    session: Session,
+    meter: Meter,
+    number: str,
+    closed_on: dt.date | None,
+    fields: dict[str, Any],
+    values: dict[str, Any],
+    out: _Outcome,
+) -> None:
     """Correct the installation (only before any reading), remove the meter or put a removal right."""
     has_readings = session.scalar(select(exists().where(Reading.meter_id == meter.id)))
     if ("installed_on" in fields or "initial_value" in fields) and has_readings:
@@ -217,26 +301,45 @@ def _change_meter(session: Session, meter: Meter, number: str, closed_on: dt.dat
     removed_on = values["removed_on"]
     if "removed_on" in fields:
         if removed_on is not None:
-            later = session.scalar(select(exists().where(
-                Reading.meter_id == meter.id, Reading.status == "accepted",
-                Reading.submitted_at >= kyiv_midnight(removed_on + dt.timedelta(days=1)))))
+            later = session.scalar(
+                select(
+                    exists().where(
+                        Reading.meter_id == meter.id,
+                        Reading.status == "accepted",
+                        Reading.submitted_at >= kyiv_midnight(removed_on + dt.timedelta(days=1)),
+                    )
+                )
+            )
             if later:
                 raise _Reject("register.meter_read_after_removal", meter=meter.serial, value=removed_on.isoformat())
         elif closed_on is not None:
             raise _Reject("register.account_closed", value=number)
     if "installed_on" in fields or "initial_value" in fields:
         meter.installed_on, meter.initial_value = values["installed_on"], values["initial_value"]
-        out.audit(action="meter.corrected", entity="meter",
-                  entity_id=meter.serial, account=number, import_batch_id=out.batch_id,
-                  changes={k: [str(old), str(new)] for k, (old, new) in fields.items() if k != "removed_on"})
+        out.audit(
+            action="meter.corrected",
+            entity="meter",
+            entity_id=meter.serial,
+            account=number,
+            import_batch_id=out.batch_id,
+            changes={k: [str(old), str(new)] for k, (old, new) in fields.items() if k != "removed_on"},
+        )
     if "removed_on" in fields:
         old, new = fields["removed_on"]
         meter.removed_on = new
-        out.audit(action="meter.removed" if new is not None else "meter.reinstalled", entity="meter",
-                  entity_id=meter.serial, account=number, removed_on=new, previously=old, import_batch_id=out.batch_id)
+        out.audit(
+            action="meter.removed" if new is not None else "meter.reinstalled",
+            entity="meter",
+            entity_id=meter.serial,
+            account=number,
+            removed_on=new,
+            previously=old,
+            import_batch_id=out.batch_id,
+        )
 
 
 # --- tariffs and norms -------------------------------------------------------------------------------------------
+
 
 def _tariffs(session: Session, table: _Table, actor: str, now: dt.datetime, out: _Outcome) -> None:
     stored = {(t.service, t.valid_from): t for t in session.scalars(_lock(select(Tariff).order_by(Tariff.id), session))}
@@ -250,8 +353,10 @@ def _tariffs(session: Session, table: _Table, actor: str, now: dt.datetime, out:
                 raise _Reject("import.month_format", value=row.get("valid_from") or "") from None
             if valid_from < EARLIEST:
                 raise _Reject("register.day_too_early", column="valid_from", value=row.get("valid_from"))
-            values = {"tariff": _number(row, "tariff", 4, Decimal(10) ** 8) if row.get("tariff") else None,
-                      "norm": _number(row, "norm", 3, Decimal(10) ** 4) if row.get("norm") else None}
+            values = {
+                "tariff": _number(row, "tariff", 4, Decimal(10) ** 8) if row.get("tariff") else None,
+                "norm": _number(row, "norm", 3, Decimal(10) ** 4) if row.get("norm") else None,
+            }
             if values["tariff"] is None and values["norm"] is None:
                 raise _Reject("register.tariff_empty")
             if values["tariff"] is not None and values["tariff"] == 0:
@@ -268,24 +373,47 @@ def _tariffs(session: Session, table: _Table, actor: str, now: dt.datetime, out:
             seen[key] = (line, values)
             tariff = stored.get(key)
             if tariff is None:
-                session.add(Tariff(service=service, valid_from=valid_from, tariff=values["tariff"], norm=values["norm"],
-                                   import_batch_id=out.batch_id, updated_at=now))
-                out.audit(action="tariff.set", entity="tariff",
-                          entity_id=f"{service}:{valid_from:%Y-%m}", tariff=values["tariff"], norm=values["norm"],
-                          import_batch_id=out.batch_id)
+                session.add(
+                    Tariff(
+                        service=service,
+                        valid_from=valid_from,
+                        tariff=values["tariff"],
+                        norm=values["norm"],
+                        import_batch_id=out.batch_id,
+                        updated_at=now,
+                    )
+                )
+                out.audit(
+                    action="tariff.set",
+                    entity="tariff",
+                    entity_id=f"{service}:{valid_from:%Y-%m}",
+                    tariff=values["tariff"],
+                    norm=values["norm"],
+                    import_batch_id=out.batch_id,
+                )
                 out.to_add.append({"line": line, "service": service, "valid_from": f"{valid_from:%Y-%m}", **values})
                 continue
-            before = {"tariff": None if tariff.tariff is None else Decimal(tariff.tariff).quantize(Decimal("0.0001")),
-                      "norm": None if tariff.norm is None else Decimal(tariff.norm).quantize(Decimal("0.001"))}
+            before = {
+                "tariff": None if tariff.tariff is None else Decimal(tariff.tariff).quantize(Decimal("0.0001")),
+                "norm": None if tariff.norm is None else Decimal(tariff.norm).quantize(Decimal("0.001")),
+            }
             fields = {k: (before[k], values[k]) for k in values if before[k] != values[k]}
             if not fields:
                 out.unchanged.append(line)
                 continue
             tariff.tariff, tariff.norm, tariff.import_batch_id, tariff.updated_at = (
-                values["tariff"], values["norm"], out.batch_id, now)
-            out.audit(action="tariff.changed", entity="tariff",
-                      entity_id=f"{service}:{valid_from:%Y-%m}", import_batch_id=out.batch_id,
-                      changes={k: [str(old), str(new)] for k, (old, new) in fields.items()})
+                values["tariff"],
+                values["norm"],
+                out.batch_id,
+                now,
+            )
+            out.audit(
+                action="tariff.changed",
+                entity="tariff",
+                entity_id=f"{service}:{valid_from:%Y-%m}",
+                import_batch_id=out.batch_id,
+                changes={k: [str(old), str(new)] for k, (old, new) in fields.items()},
+            )
             out.changes.append({"line": line, "key": f"{service} {valid_from:%Y-%m}", "fields": fields})
         except _Reject as reason:
             out.reject(line, reason)

@@ -60,6 +60,7 @@ class RegisterResult:
 def describe_change(fields: dict[str, tuple[object, object]], lang: str = "uk") -> str:
     """`street: вул. А → вул. Б; residents: 2 → 3; heating: так → ні`, the column names as in the file (the same in
     every language), yes and no in lang."""
+
     def shown(value: object) -> str:
         if isinstance(value, bool):
             return t("value.yes", lang) if value else t("value.no", lang)
@@ -84,15 +85,43 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
     batch.rows_total, batch.rows_added, batch.rows_changed = total, len(out.to_add), len(out.changes)
     batch.rows_duplicate, batch.rows_rejected = len(out.unchanged), len(out.rejected)
     if commit:
-        audit.record(session, at=now, actor_type="staff", actor=actor, action="import.committed", entity="import_batch",
-                     entity_id=batch.id, kind=kind, filename=filename, sha256=sha, rows=total, added=len(out.to_add),
-                     changed=len(out.changes), unchanged=len(out.unchanged), rejected=len(out.rejected))
-    return RegisterResult(kind, filename, sha, table.encoding, table.delimiter, total, out.to_add, out.changes,
-                          sorted(out.unchanged), out.rejected, commit, batch.id if commit else None, imported_before)
+        audit.record(
+            session,
+            at=now,
+            actor_type="staff",
+            actor=actor,
+            action="import.committed",
+            entity="import_batch",
+            entity_id=batch.id,
+            kind=kind,
+            filename=filename,
+            sha256=sha,
+            rows=total,
+            added=len(out.to_add),
+            changed=len(out.changes),
+            unchanged=len(out.unchanged),
+            rejected=len(out.rejected),
+        )
+    return RegisterResult(
+        kind,
+        filename,
+        sha,
+        table.encoding,
+        table.delimiter,
+        total,
+        out.to_add,
+        out.changes,
+        sorted(out.unchanged),
+        out.rejected,
+        commit,
+        batch.id if commit else None,
+        imported_before,
+    )
 
 
-def preview(sessions: sessionmaker[Session], kind: str, filename: str, data: bytes,
-            actor: str = "preview") -> RegisterResult:
+def preview(
+    sessions: sessionmaker[Session], kind: str, filename: str, data: bytes, actor: str = "preview"
+) -> RegisterResult:
     """Everything the import would add and change, computed inside a transaction that is rolled back."""
     return rolled_back(sessions, lambda session: _run(session, kind, filename, data, actor, commit=False))
 
@@ -124,5 +153,8 @@ def changed_rows(sessions: sessionmaker[Session], batch_ids: list[int]) -> dict[
     if not batch_ids:
         return {}
     with sessions() as session:
-        return dict(session.execute(select(ImportBatch.id, ImportBatch.rows_changed)
-                                    .where(ImportBatch.id.in_(batch_ids))).tuples().all())
+        return dict(
+            session.execute(select(ImportBatch.id, ImportBatch.rows_changed).where(ImportBatch.id.in_(batch_ids)))
+            .tuples()
+            .all()
+        )

@@ -76,6 +76,7 @@ _SPACES = re.compile(r"\s+")
 
 # --- reading the file --------------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Table:
     encoding: str
@@ -207,8 +208,11 @@ ACCOUNT_FIELDS = ("street", "building", "flat", "residents", "heating", "hot_wat
 def account_values(row: dict[str, str], stored: Account | None, today: dt.date) -> dict[str, Any]:
     """A row of the accounts file as the values it stands for (the ones compared with the stored account)."""
     values: dict[str, Any] = {
-        "street": _text(row, "street"), "building": _text(row, "building"), "flat": _text(row, "flat", False),
-        "heating": _flag(row, "heating"), "hot_water": _flag(row, "hot_water"),
+        "street": _text(row, "street"),
+        "building": _text(row, "building"),
+        "flat": _text(row, "flat", False),
+        "heating": _flag(row, "heating"),
+        "hot_water": _flag(row, "hot_water"),
         "heated_area": _number(row, "heated_area", 2, MAX_AREA),
     }
     residents = row.get("residents") or ""

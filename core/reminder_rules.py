@@ -83,7 +83,10 @@ def due(
         if kind is None or window.id not in missing or (kind, window.period) in done:
             continue
         found.append(Due(kind, window.period, window.id))
-    if (newest_charge is not None and (CHARGE, newest_charge) not in done
-            and (subscriber.charges_seen_through is None or newest_charge > subscriber.charges_seen_through)):
+    if (
+        newest_charge is not None
+        and (CHARGE, newest_charge) not in done
+        and (subscriber.charges_seen_through is None or newest_charge > subscriber.charges_seen_through)
+    ):
         found.append(Due(CHARGE, newest_charge))
     return found

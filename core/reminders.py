@@ -58,6 +58,7 @@ CLAIM_LEASE = dt.timedelta(minutes=15)
 
 # ---- consent -----------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ReminderState:
     login: str
@@ -70,8 +71,9 @@ def reminder_state(sessions: sessionmaker[Session], login_id: int) -> ReminderSt
         login = session.get_one(ConsumerLogin, login_id).login
         consent = session.get(ReminderConsent, login_id)
         on = consent is not None and consent.withdrawn_at is None
-        return ReminderState(login, reminder_rules.is_email(login),
-                             consent.consented_at if on and consent is not None else None)
+        return ReminderState(
+            login, reminder_rules.is_email(login), consent.consented_at if on and consent is not None else None
+        )
 
 
 def _newest_charge_months(session: Session, login_ids: Iterable[int]) -> dict[int, dt.date]:
@@ -79,12 +81,14 @@ def _newest_charge_months(session: Session, login_ids: Iterable[int]) -> dict[in
         select(ConsumerAccountLink.login_id, func.max(Charge.month))
         .join(Charge, Charge.account_id == ConsumerAccountLink.account_id)
         .where(ConsumerAccountLink.login_id.in_(login_ids), Charge.reverses_id.is_(None))
-        .group_by(ConsumerAccountLink.login_id))
+        .group_by(ConsumerAccountLink.login_id)
+    )
     return dict(rows.tuples().all())
 
 
-def set_reminders(sessions: sessionmaker[Session], login_id: int, on: bool, now: dt.datetime | None = None,
-                  via: str = "profile") -> bool:
+def set_reminders(
+    sessions: sessionmaker[Session], login_id: int, on: bool, now: dt.datetime | None = None, via: str = "profile"
+) -> bool:
     """Give or withdraw consent; audited with the time. Returns whether anything changed."""
     now = now or clock.now()
     try:
@@ -111,14 +115,22 @@ def _set_reminders(sessions: sessionmaker[Session], login_id: int, on: bool, now
         else:
             assert consent is not None  # withdrawing: the consent is active, so it exists
             consent.withdrawn_at = now
-        audit.record(session, at=now, actor_type="consumer", actor=consumer.login,
-                     action="reminders.enabled" if on else "reminders.disabled", entity="consumer_login",
-                     entity_id=login_id, via=via)
+        audit.record(
+            session,
+            at=now,
+            actor_type="consumer",
+            actor=consumer.login,
+            action="reminders.enabled" if on else "reminders.disabled",
+            entity="consumer_login",
+            entity_id=login_id,
+            via=via,
+        )
         return True
 
 
-def unsubscribe(sessions: sessionmaker[Session], token: str, settings: mail.MailSettings,
-                now: dt.datetime | None = None) -> tuple[bool, str]:
+def unsubscribe(
+    sessions: sessionmaker[Session], token: str, settings: mail.MailSettings, now: dt.datetime | None = None
+) -> tuple[bool, str]:
     """The one-click unsubscribe of a signed link: (whether it was on, the login's language).
     Raises mail.BadToken for a forged or expired token, and for a login that no longer exists."""
     now = now or clock.now()
@@ -131,8 +143,9 @@ def unsubscribe(sessions: sessionmaker[Session], token: str, settings: mail.Mail
     return set_reminders(sessions, login_id, False, now, via="unsubscribe_link"), language
 
 
-def token_language(token: str, settings: mail.MailSettings, sessions: sessionmaker[Session],
-                   now: dt.datetime | None = None) -> str:
+def token_language(
+    token: str, settings: mail.MailSettings, sessions: sessionmaker[Session], now: dt.datetime | None = None
+) -> str:
     """The language of the login a valid token names (for the confirmation page); BadToken otherwise."""
     login_id = mail.read_unsubscribe_token(settings.secret, token, now or clock.now(), settings.unsubscribe_days)
     with sessions() as session:
@@ -143,6 +156,7 @@ def token_language(token: str, settings: mail.MailSettings, sessions: sessionmak
 
 
 # ---- what is due -------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Facts:
@@ -161,66 +175,124 @@ def _reads(session: Session, now: dt.datetime) -> Facts:
     rows = session.execute(
         select(ConsumerLogin.id, ConsumerLogin.login, ConsumerLogin.language, ReminderConsent.charges_seen_through)
         .join(ReminderConsent, ReminderConsent.login_id == ConsumerLogin.id)
-        .where(ReminderConsent.withdrawn_at.is_(None)).order_by(ConsumerLogin.id)).all()
-    subscribers = [(Subscriber(i, login, True, seen), language) for i, login, language, seen in rows
-                   if reminder_rules.is_email(login)]
+        .where(ReminderConsent.withdrawn_at.is_(None))
+        .order_by(ConsumerLogin.id)
+    ).all()
+    subscribers = [
+        (Subscriber(i, login, True, seen), language)
+        for i, login, language, seen in rows
+        if reminder_rules.is_email(login)
+    ]
     ids = [s.login_id for s, _ in subscribers]
-    window_rows = {w.id: w for w in session.scalars(
-        select(ReadingWindow).where(ReadingWindow.opens_at <= now, ReadingWindow.closes_at > now))}
+    window_rows = {
+        w.id: w
+        for w in session.scalars(
+            select(ReadingWindow).where(ReadingWindow.opens_at <= now, ReadingWindow.closes_at > now)
+        )
+    }
     accounts_of: dict[int, list[int]] = defaultdict(list)
     for login_id, account_id in session.execute(
-            select(ConsumerAccountLink.login_id, ConsumerAccountLink.account_id)
-            .where(ConsumerAccountLink.login_id.in_(ids)).order_by(ConsumerAccountLink.linked_at)):
+        select(ConsumerAccountLink.login_id, ConsumerAccountLink.account_id)
+        .where(ConsumerAccountLink.login_id.in_(ids))
+        .order_by(ConsumerAccountLink.linked_at)
+    ):
         accounts_of[login_id].append(account_id)
-    meters = (select(Meter.id).join(ConsumerAccountLink, ConsumerAccountLink.account_id == Meter.account_id)
-              .where(ConsumerAccountLink.login_id.in_(ids)))
+    meters = (
+        select(Meter.id)
+        .join(ConsumerAccountLink, ConsumerAccountLink.account_id == Meter.account_id)
+        .where(ConsumerAccountLink.login_id.in_(ids))
+    )
     estimates = {window_id: estimate(session, row, meters) if ids else [] for window_id, row in window_rows.items()}
-    retry = or_(and_(ReminderDelivery.status == "failed", ReminderDelivery.attempts < MAX_ATTEMPTS),
-                and_(ReminderDelivery.status == "claimed", ReminderDelivery.claimed_at < now - CLAIM_LEASE))
+    retry = or_(
+        and_(ReminderDelivery.status == "failed", ReminderDelivery.attempts < MAX_ATTEMPTS),
+        and_(ReminderDelivery.status == "claimed", ReminderDelivery.claimed_at < now - CLAIM_LEASE),
+    )
     done: dict[int, set[tuple[str, dt.date]]] = defaultdict(set)
     for login_id, kind, period in session.execute(
-            select(ReminderDelivery.login_id, ReminderDelivery.kind, ReminderDelivery.period)
-            .where(ReminderDelivery.login_id.in_(ids), ~retry)):
+        select(ReminderDelivery.login_id, ReminderDelivery.kind, ReminderDelivery.period).where(
+            ReminderDelivery.login_id.in_(ids), ~retry
+        )
+    ):
         done[login_id].add((kind, period))
-    return Facts(subscribers, [Window(w.id, w.period, w.opens_at, w.closes_at) for w in window_rows.values()],
-                 window_rows, estimates, accounts_of, _newest_charge_months(session, ids) if ids else {}, done)
+    return Facts(
+        subscribers,
+        [Window(w.id, w.period, w.opens_at, w.closes_at) for w in window_rows.values()],
+        window_rows,
+        estimates,
+        accounts_of,
+        _newest_charge_months(session, ids) if ids else {},
+        done,
+    )
 
 
 def due_now(facts: Facts, now: dt.datetime) -> list[tuple[Subscriber, str, Due]]:
     found = []
     for subscriber, language in facts.subscribers:
         accounts = set(facts.accounts_of.get(subscriber.login_id, []))
-        missing = {window_id for window_id, lines in facts.estimates.items()
-                   if any(line.account_id in accounts for line in lines)}
-        for item in reminder_rules.due(subscriber, now, facts.windows, missing,
-                                       facts.newest_charge.get(subscriber.login_id),
-                                       facts.done.get(subscriber.login_id, set())):
+        missing = {
+            window_id
+            for window_id, lines in facts.estimates.items()
+            if any(line.account_id in accounts for line in lines)
+        }
+        for item in reminder_rules.due(
+            subscriber,
+            now,
+            facts.windows,
+            missing,
+            facts.newest_charge.get(subscriber.login_id),
+            facts.done.get(subscriber.login_id, set()),
+        ):
             found.append((subscriber, language, item))
     return found
 
 
 # ---- the messages ------------------------------------------------------------------------------------------------
 
-def _window_body(lang: str, kind: str, window: ReadingWindow, lines: list[AdditionalChargeLine],
-                 base_url: str) -> tuple[str, list[str]]:
+
+def _window_body(
+    lang: str, kind: str, window: ReadingWindow, lines: list[AdditionalChargeLine], base_url: str
+) -> tuple[str, list[str]]:
     info = reminder_rules.Window(window.id, window.period, window.opens_at, window.closes_at)
     last_day = (info.closes_at.astimezone(clock.KYIV) - dt.timedelta(microseconds=1)).date()
     month = formatting.month(window.period, lang)
     subject = t(f"reminder.{kind}.subject", lang, month=month, closes=formatting.date(last_day, lang))
-    body = [t(f"reminder.{kind}.intro", lang, month=month,
-              opens=formatting.date(info.opens_at.astimezone(clock.KYIV).date(), lang),
-              closes=formatting.date(last_day, lang)), "", t("reminder.window.missing", lang)]
+    body = [
+        t(
+            f"reminder.{kind}.intro",
+            lang,
+            month=month,
+            opens=formatting.date(info.opens_at.astimezone(clock.KYIV).date(), lang),
+            closes=formatting.date(last_day, lang),
+        ),
+        "",
+        t("reminder.window.missing", lang),
+    ]
     for line in lines:
-        body.append(t("reminder.window.meter", lang, account=line.account_number, address=line.address,
-                      serial=line.meter_serial))
-        body.append(t("reminder.window.estimate", lang, closes=formatting.date(last_day, lang),
-                      volume=formatting.volume(line.volume, lang), amount=formatting.money(line.amount, lang)))
+        body.append(
+            t(
+                "reminder.window.meter",
+                lang,
+                account=line.account_number,
+                address=line.address,
+                serial=line.meter_serial,
+            )
+        )
+        body.append(
+            t(
+                "reminder.window.estimate",
+                lang,
+                closes=formatting.date(last_day, lang),
+                volume=formatting.volume(line.volume, lang),
+                amount=formatting.money(line.amount, lang),
+            )
+        )
     body += ["", t("reminder.window.action", lang, url=f"{base_url}/readings")]
     return subject, body
 
 
-def _charge_body(session: Session, lang: str, month_: dt.date, account_ids: list[int],
-                 base_url: str) -> tuple[str, list[str]]:
+def _charge_body(
+    session: Session, lang: str, month_: dt.date, account_ids: list[int], base_url: str
+) -> tuple[str, list[str]]:
     month = formatting.month(month_, lang)
     subject = t("reminder.charge.subject", lang, month=month)
     body = [t("reminder.charge.intro", lang, month=month)]
@@ -233,39 +305,79 @@ def _charge_body(session: Session, lang: str, month_: dt.date, account_ids: list
         for charge in lines:
             service = t(f"service.{charge.service}", lang)
             if charge.discount_amount:
-                body.append(t("reminder.charge.line_discount", lang, service=service,
-                              amount=formatting.money(charge.amount, lang),
-                              discount=formatting.percent(charge.discount_percent, lang),
-                              to_pay=formatting.money(charge.amount_to_pay, lang)))
+                body.append(
+                    t(
+                        "reminder.charge.line_discount",
+                        lang,
+                        service=service,
+                        amount=formatting.money(charge.amount, lang),
+                        discount=formatting.percent(charge.discount_percent, lang),
+                        to_pay=formatting.money(charge.amount_to_pay, lang),
+                    )
+                )
             else:
-                body.append(t("reminder.charge.line", lang, service=service,
-                              to_pay=formatting.money(charge.amount_to_pay, lang)))
+                body.append(
+                    t(
+                        "reminder.charge.line",
+                        lang,
+                        service=service,
+                        to_pay=formatting.money(charge.amount_to_pay, lang),
+                    )
+                )
         for balance in account.services:
             if balance.balance > 0:
-                body.append(t("reminder.charge.debt", lang, service=t(f"service.{balance.service}", lang),
-                              amount=formatting.money(balance.balance, lang)))
+                body.append(
+                    t(
+                        "reminder.charge.debt",
+                        lang,
+                        service=t(f"service.{balance.service}", lang),
+                        amount=formatting.money(balance.balance, lang),
+                    )
+                )
             elif balance.balance < 0:
-                body.append(t("reminder.charge.overpaid", lang, service=t(f"service.{balance.service}", lang),
-                              amount=formatting.money(-balance.balance, lang)))
+                body.append(
+                    t(
+                        "reminder.charge.overpaid",
+                        lang,
+                        service=t(f"service.{balance.service}", lang),
+                        amount=formatting.money(-balance.balance, lang),
+                    )
+                )
     body += ["", t("reminder.charge.action", lang, url=f"{base_url}/pay")]
     return subject, body
 
 
-def compose(session: Session, settings: mail.MailSettings, facts: Facts, subscriber: Subscriber, lang: str,
-            item: Due, now: dt.datetime) -> EmailMessage:
+def compose(
+    session: Session,
+    settings: mail.MailSettings,
+    facts: Facts,
+    subscriber: Subscriber,
+    lang: str,
+    item: Due,
+    now: dt.datetime,
+) -> EmailMessage:
     """The plain-text e-mail in the login's language, with the signed one-click unsubscribe (RFC 8058)."""
     if item.kind == CHARGE:
-        subject, body = _charge_body(session, lang, item.period, facts.accounts_of.get(subscriber.login_id, []),
-                                     settings.public_base_url)
+        subject, body = _charge_body(
+            session, lang, item.period, facts.accounts_of.get(subscriber.login_id, []), settings.public_base_url
+        )
     else:
         assert item.window_id is not None  # a window's reminders name their window (reminder_rules.due)
         accounts = set(facts.accounts_of.get(subscriber.login_id, []))
         lines = [line for line in facts.estimates[item.window_id] if line.account_id in accounts]
-        subject, body = _window_body(lang, item.kind, facts.window_rows[item.window_id], lines,
-                                     settings.public_base_url)
+        subject, body = _window_body(
+            lang, item.kind, facts.window_rows[item.window_id], lines, settings.public_base_url
+        )
     link = mail.unsubscribe_url(settings, subscriber.login_id, now)
-    body = [t("reminder.greeting", lang), "", *body,
-            "", "-- ", t("reminder.footer", lang, url=settings.public_base_url), t("reminder.unsubscribe", lang, url=link)]
+    body = [
+        t("reminder.greeting", lang),
+        "",
+        *body,
+        "",
+        "-- ",
+        t("reminder.footer", lang, url=settings.public_base_url),
+        t("reminder.unsubscribe", lang, url=link),
+    ]
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = formataddr((t("reminder.sender_name", lang), settings.sender))
@@ -282,35 +394,71 @@ def compose(session: Session, settings: mail.MailSettings, facts: Facts, subscri
 
 # ---- claim, send, mark ---------------------------------------------------------------------------------------------
 
+
 def _claim(sessions: sessionmaker[Session], subscriber: Subscriber, item: Due, now: dt.datetime) -> str | None:
     """Take the reminder for this run: a new row, or a failed (or abandoned-before-sending) one again.
     Returns the claim's token, or None when another run has it or it is done."""
     token = secrets.token_hex(16)
     with sessions.begin() as session:
         insert = postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
-        inserted = cast("CursorResult[Any]", session.execute(insert(ReminderDelivery).values(
-            login_id=subscriber.login_id, kind=item.kind, period=item.period, window_id=item.window_id,
-            address=subscriber.login, status="claimed", claim_token=token, claimed_at=now, attempts=0,
-        ).on_conflict_do_nothing(index_elements=["login_id", "kind", "period"])))
+        inserted = cast(
+            "CursorResult[Any]",
+            session.execute(
+                insert(ReminderDelivery)
+                .values(
+                    login_id=subscriber.login_id,
+                    kind=item.kind,
+                    period=item.period,
+                    window_id=item.window_id,
+                    address=subscriber.login,
+                    status="claimed",
+                    claim_token=token,
+                    claimed_at=now,
+                    attempts=0,
+                )
+                .on_conflict_do_nothing(index_elements=["login_id", "kind", "period"])
+            ),
+        )
         if inserted.rowcount == 1:
             return token
-        retaken = cast("CursorResult[Any]", session.execute(update(ReminderDelivery).where(
-            ReminderDelivery.login_id == subscriber.login_id, ReminderDelivery.kind == item.kind,
-            ReminderDelivery.period == item.period,
-            or_(and_(ReminderDelivery.status == "failed", ReminderDelivery.attempts < MAX_ATTEMPTS),
-                and_(ReminderDelivery.status == "claimed", ReminderDelivery.claimed_at < now - CLAIM_LEASE)),
-        ).values(status="claimed", claim_token=token, claimed_at=now, address=subscriber.login)))
+        retaken = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(ReminderDelivery)
+                .where(
+                    ReminderDelivery.login_id == subscriber.login_id,
+                    ReminderDelivery.kind == item.kind,
+                    ReminderDelivery.period == item.period,
+                    or_(
+                        and_(ReminderDelivery.status == "failed", ReminderDelivery.attempts < MAX_ATTEMPTS),
+                        and_(ReminderDelivery.status == "claimed", ReminderDelivery.claimed_at < now - CLAIM_LEASE),
+                    ),
+                )
+                .values(status="claimed", claim_token=token, claimed_at=now, address=subscriber.login)
+            ),
+        )
         return token if retaken.rowcount == 1 else None
 
 
-def _move(sessions: sessionmaker[Session], subscriber: Subscriber, item: Due, token: str, from_status: str,
-          **values: Any) -> bool:
+def _move(
+    sessions: sessionmaker[Session], subscriber: Subscriber, item: Due, token: str, from_status: str, **values: Any
+) -> bool:
     """Change the claimed row, only while this run's claim still holds it."""
     with sessions.begin() as session:
-        changed = cast("CursorResult[Any]", session.execute(update(ReminderDelivery).where(
-            ReminderDelivery.login_id == subscriber.login_id, ReminderDelivery.kind == item.kind,
-            ReminderDelivery.period == item.period, ReminderDelivery.claim_token == token,
-            ReminderDelivery.status == from_status).values(**values)))
+        changed = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(ReminderDelivery)
+                .where(
+                    ReminderDelivery.login_id == subscriber.login_id,
+                    ReminderDelivery.kind == item.kind,
+                    ReminderDelivery.period == item.period,
+                    ReminderDelivery.claim_token == token,
+                    ReminderDelivery.status == from_status,
+                )
+                .values(**values)
+            ),
+        )
         return changed.rowcount == 1
 
 
@@ -324,12 +472,15 @@ class Summary:
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return (f"{self.due} reminders due: {self.sent} sent, {self.failed} failed (retried next run), "
-                f"{self.uncertain} uncertain (not resent), {self.taken} taken by another run")
+        return (
+            f"{self.due} reminders due: {self.sent} sent, {self.failed} failed (retried next run), "
+            f"{self.uncertain} uncertain (not resent), {self.taken} taken by another run"
+        )
 
 
-def send_reminders(sessions: sessionmaker[Session], settings: mail.MailSettings, now: dt.datetime | None = None,
-                   transport: Any = None) -> Summary:
+def send_reminders(
+    sessions: sessionmaker[Session], settings: mail.MailSettings, now: dt.datetime | None = None, transport: Any = None
+) -> Summary:
     """Send every reminder due now, each at most once (see the module's docstring)."""
     problems = settings.problems()
     if problems:
@@ -350,15 +501,30 @@ def send_reminders(sessions: sessionmaker[Session], settings: mail.MailSettings,
                 with sessions() as session:
                     message = compose(session, settings, facts, subscriber, language, item, now)
             except Exception as error:  # a fault of ours: the claim goes back to be retried, the run goes on
-                _move(sessions, subscriber, item, token, "claimed", status="failed",
-                      attempts=ReminderDelivery.attempts + 1,
-                      last_error=f"compose: {type(error).__name__}: {error}"[:255])
+                _move(
+                    sessions,
+                    subscriber,
+                    item,
+                    token,
+                    "claimed",
+                    status="failed",
+                    attempts=ReminderDelivery.attempts + 1,
+                    last_error=f"compose: {type(error).__name__}: {error}"[:255],
+                )
                 summary.failed += 1
                 summary.errors.append(f"{subscriber.login_id} {item.kind} {item.period}: {error}")
                 log.exception("reminder not composed", extra={"job": "send-reminders", "kind": item.kind})
                 continue
-            if not _move(sessions, subscriber, item, token, "claimed", status="sending",
-                         attempts=ReminderDelivery.attempts + 1, subject=str(message["Subject"])[:200]):
+            if not _move(
+                sessions,
+                subscriber,
+                item,
+                token,
+                "claimed",
+                status="sending",
+                attempts=ReminderDelivery.attempts + 1,
+                subject=str(message["Subject"])[:200],
+            ):
                 summary.taken += 1
                 continue
             try:
@@ -367,8 +533,9 @@ def send_reminders(sessions: sessionmaker[Session], settings: mail.MailSettings,
                 _move(sessions, subscriber, item, token, "sending", status="failed", last_error=str(error)[:255])
                 summary.failed += 1
                 summary.errors.append(f"{subscriber.login_id} {item.kind} {item.period}: {error}")
-                log.warning("reminder refused", extra={"job": "send-reminders", "kind": item.kind,
-                                                        "error": str(error)[:200]})
+                log.warning(
+                    "reminder refused", extra={"job": "send-reminders", "kind": item.kind, "error": str(error)[:200]}
+                )
                 continue
             except mail.Uncertain as error:
                 _move(sessions, subscriber, item, token, "sending", status="uncertain", last_error=str(error)[:255])
@@ -381,6 +548,14 @@ def send_reminders(sessions: sessionmaker[Session], settings: mail.MailSettings,
         close = getattr(transport, "close", None)
         if close is not None:
             close()
-    log.info("reminders done", extra={"job": "send-reminders", "due": summary.due, "sent": summary.sent,
-                                      "failed": summary.failed, "uncertain": summary.uncertain})
+    log.info(
+        "reminders done",
+        extra={
+            "job": "send-reminders",
+            "due": summary.due,
+            "sent": summary.sent,
+            "failed": summary.failed,
+            "uncertain": summary.uncertain,
+        },
+    )
     return summary

@@ -16,8 +16,7 @@ class Lifetime:
 def expires_at(created_at: dt.datetime, last_seen_at: dt.datetime, lifetime: Lifetime) -> dt.datetime:
     """The moment the session stops working unless it is used before (the idle limit) — never after its maximum age.
     Counted in elapsed time (UTC), so a daylight-saving change neither shortens nor stretches a lifetime."""
-    return min(last_seen_at.astimezone(dt.UTC) + lifetime.idle,
-               created_at.astimezone(dt.UTC) + lifetime.absolute)
+    return min(last_seen_at.astimezone(dt.UTC) + lifetime.idle, created_at.astimezone(dt.UTC) + lifetime.absolute)
 
 
 def is_live(created_at: dt.datetime, last_seen_at: dt.datetime, now: dt.datetime, lifetime: Lifetime) -> bool:

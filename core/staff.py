@@ -42,8 +42,13 @@ def _identity(user: StaffUser) -> StaffIdentity:
 
 
 def create_staff_user(
-    sessions: sessionmaker[Session], username: str, password: str, role: str, full_name: str = "",
-    actor: str = "cli", now: dt.datetime | None = None,
+    sessions: sessionmaker[Session],
+    username: str,
+    password: str,
+    role: str,
+    full_name: str = "",
+    actor: str = "cli",
+    now: dt.datetime | None = None,
 ) -> StaffIdentity:
     now = now or clock.now()
     username = username.strip().lower()
@@ -60,12 +65,26 @@ def create_staff_user(
 
     def write(session: Session) -> StaffIdentity:
         taken(session)
-        user = StaffUser(username=username, full_name=full_name.strip() or username, password_hash=password_hash,
-                         role=role, active=True, created_at=now)
+        user = StaffUser(
+            username=username,
+            full_name=full_name.strip() or username,
+            password_hash=password_hash,
+            role=role,
+            active=True,
+            created_at=now,
+        )
         session.add(user)
         session.flush()
-        audit.record(session, at=now, actor_type="staff", actor=actor, action="staff.created",
-                     entity="staff_user", entity_id=username, role=role)
+        audit.record(
+            session,
+            at=now,
+            actor_type="staff",
+            actor=actor,
+            action="staff.created",
+            entity="staff_user",
+            entity_id=username,
+            role=role,
+        )
         return _identity(user)
 
     return write_or_explain(sessions, write, taken)
@@ -81,14 +100,18 @@ def authenticate_staff(
         user = session.scalar(select(StaffUser).where(StaffUser.username == key))
         known = user is not None and user.active
         # The same Argon2 work for an unknown, a deactivated and an active user: the timing reveals nothing.
-        if verify_password(user.password_hash if user is not None and known else DUMMY_HASH, password) \
-                and user is not None and known:
+        if (
+            verify_password(user.password_hash if user is not None and known else DUMMY_HASH, password)
+            and user is not None
+            and known
+        ):
             user.last_login_at = now
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
             throttle.succeeded(session, attempt, now)
-            audit.record(session, at=now, actor_type="staff", actor=key, action="staff.login", entity="staff_user",
-                         entity_id=key)
+            audit.record(
+                session, at=now, actor_type="staff", actor=key, action="staff.login", entity="staff_user", entity_id=key
+            )
             return _identity(user)
         throttle.failed(session, attempt, now)
     raise VerificationFailed("staff.login_failed")
@@ -103,14 +126,25 @@ def get_staff_user(sessions: sessionmaker[Session], user_id: int) -> StaffIdenti
 
 def list_staff_users(sessions: sessionmaker[Session]) -> list[StaffIdentity]:
     with sessions() as session:
-        return [StaffIdentity(*row) for row in session.execute(
-            select(StaffUser.id, StaffUser.username, StaffUser.full_name, StaffUser.role, StaffUser.active)
-            .order_by(StaffUser.username))]
+        return [
+            StaffIdentity(*row)
+            for row in session.execute(
+                select(
+                    StaffUser.id, StaffUser.username, StaffUser.full_name, StaffUser.role, StaffUser.active
+                ).order_by(StaffUser.username)
+            )
+        ]
 
 
 def update_staff_user(
-    sessions: sessionmaker[Session], user_id: int, *, role: str | None = None, active: bool | None = None,
-    password: str | None = None, actor: str, now: dt.datetime | None = None,
+    sessions: sessionmaker[Session],
+    user_id: int,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+    actor: str,
+    now: dt.datetime | None = None,
 ) -> None:
     now = now or clock.now()
     if role is not None and role not in ROLES:
@@ -131,5 +165,13 @@ def update_staff_user(
             changes["password"] = "changed"
         if {"role", "active", "password"} & changes.keys():  # signed in again, under the new terms, or not at all
             staff_sessions.STORE.revoke_all(session, user.id, now)
-        audit.record(session, at=now, actor_type="staff", actor=actor, action="staff.updated",
-                     entity="staff_user", entity_id=user.username, **changes)
+        audit.record(
+            session,
+            at=now,
+            actor_type="staff",
+            actor=actor,
+            action="staff.updated",
+            entity="staff_user",
+            entity_id=user.username,
+            **changes,
+        )

@@ -15,8 +15,10 @@ COOKIE_NAME = "teplo_staff_session"
 
 def lifetime() -> Lifetime:
     configured = settings()
-    return Lifetime(idle=dt.timedelta(minutes=configured.staff_session_idle_minutes),
-                    absolute=dt.timedelta(hours=configured.staff_session_max_hours))
+    return Lifetime(
+        idle=dt.timedelta(minutes=configured.staff_session_idle_minutes),
+        absolute=dt.timedelta(hours=configured.staff_session_max_hours),
+    )
 
 
 STORE = SessionStore(StaffSession, "staff_user_id", lifetime)

@@ -95,40 +95,93 @@ def statement(session: Session, account_id: int) -> Statement:
     """Columns, not ORM objects, and balances summed over the rows already read: the account page is opened
     by every consumer of the city in the same few days, so it costs four indexed reads."""
     account = session.execute(
-        select(Account.id, Account.number, Account.address, Account.heated_area, Account.residents,
-               Account.has_heating, Account.has_hot_water).where(Account.id == account_id)
+        select(
+            Account.id,
+            Account.number,
+            Account.address,
+            Account.heated_area,
+            Account.residents,
+            Account.has_heating,
+            Account.has_hot_water,
+        ).where(Account.id == account_id)
     ).one()
     charge_rows = session.execute(
-        select(Charge.month, Charge.service, Charge.volume, Charge.tariff, Charge.amount, Charge.discount_percent,
-               Charge.discount_amount, Charge.amount_to_pay, Charge.id, Charge.reverses_id, Charge.replaces_id)
-        .where(Charge.account_id == account_id).order_by(Charge.month.desc(), Charge.service, Charge.id.desc())
+        select(
+            Charge.month,
+            Charge.service,
+            Charge.volume,
+            Charge.tariff,
+            Charge.amount,
+            Charge.discount_percent,
+            Charge.discount_amount,
+            Charge.amount_to_pay,
+            Charge.id,
+            Charge.reverses_id,
+            Charge.replaces_id,
+        )
+        .where(Charge.account_id == account_id)
+        .order_by(Charge.month.desc(), Charge.service, Charge.id.desc())
     ).all()
     reversed_charges = {row.reverses_id for row in charge_rows if row.reverses_id is not None}
-    charges = [ChargeLine(row.month, row.service, row.volume, row.tariff, row.amount, row.discount_percent,
-                          row.discount_amount, row.amount_to_pay, correction=_correction(row, reversed_charges))
-               for row in charge_rows]
+    charges = [
+        ChargeLine(
+            row.month,
+            row.service,
+            row.volume,
+            row.tariff,
+            row.amount,
+            row.discount_percent,
+            row.discount_amount,
+            row.amount_to_pay,
+            correction=_correction(row, reversed_charges),
+        )
+        for row in charge_rows
+    ]
     payment_rows = session.execute(
-        select(Payment.paid_at, Payment.service, Payment.amount, Payment.channel, Payment.id, Payment.reverses_id,
-               Payment.replaces_id)
-        .where(Payment.account_id == account_id).order_by(Payment.paid_at.desc(), Payment.id.desc())
+        select(
+            Payment.paid_at,
+            Payment.service,
+            Payment.amount,
+            Payment.channel,
+            Payment.id,
+            Payment.reverses_id,
+            Payment.replaces_id,
+        )
+        .where(Payment.account_id == account_id)
+        .order_by(Payment.paid_at.desc(), Payment.id.desc())
     ).all()
     reversed_payments = {row.reverses_id for row in payment_rows if row.reverses_id is not None}
     payments = [PaymentLine(*row._tuple()[:4], correction=_correction(row, reversed_payments)) for row in payment_rows]
     pending = [  # status as the consumer reads it: "pending" (the bank reported it in progress) or "unfinished"
         PaymentLine(created_at, service, amount, "cabinet", consumer_status(status, provider_status))
         for created_at, service, amount, status, provider_status in session.execute(
-            select(PaymentIntent.created_at, PaymentIntent.service, PaymentIntent.amount, PaymentIntent.status,
-                   PaymentIntent.provider_status)
-            .where(PaymentIntent.account_id == account_id, PaymentIntent.status.in_(("created", "pending")),
-                   or_(PaymentIntent.expires_at.is_(None), PaymentIntent.expires_at > clock.now()))
+            select(
+                PaymentIntent.created_at,
+                PaymentIntent.service,
+                PaymentIntent.amount,
+                PaymentIntent.status,
+                PaymentIntent.provider_status,
+            )
+            .where(
+                PaymentIntent.account_id == account_id,
+                PaymentIntent.status.in_(("created", "pending")),
+                or_(PaymentIntent.expires_at.is_(None), PaymentIntent.expires_at > clock.now()),
+            )
             .order_by(PaymentIntent.created_at.desc())
         )
     ]
     recalculations = [
         RecalculationEntry(*row)
         for row in session.execute(
-            select(ReadingWindow.period, Recalculation.kind, Recalculation.quality, Recalculation.estimated_volume,
-                   Recalculation.actual_volume, Recalculation.volume, Recalculation.amount)
+            select(
+                ReadingWindow.period,
+                Recalculation.kind,
+                Recalculation.quality,
+                Recalculation.estimated_volume,
+                Recalculation.actual_volume,
+                Recalculation.volume,
+                Recalculation.amount,
+            )
             .join(Reading, Reading.id == Recalculation.reading_id)
             .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
             .where(Recalculation.account_id == account_id)
@@ -144,14 +197,26 @@ def statement(session: Session, account_id: int) -> Statement:
     offered = [s for s, on in (("heating", account.has_heating), ("hot_water", account.has_hot_water)) if on]
     services = [
         ServiceBalance(
-            service, charged[service], paid[service],
+            service,
+            charged[service],
+            paid[service],
             next((c for c in charges if c.service == service and c.correction in (None, "replacement")), None),
             next((p for p in payments if p.service == service and p.correction in (None, "replacement")), None),
         )
         for service in offered + sorted((set(charged) | set(paid)) - set(offered))
     ]
-    return Statement(account.id, account.number, account.address, account.heated_area, account.residents,
-                     services, charges, payments, pending, recalculations)
+    return Statement(
+        account.id,
+        account.number,
+        account.address,
+        account.heated_area,
+        account.residents,
+        services,
+        charges,
+        payments,
+        pending,
+        recalculations,
+    )
 
 
 def _correction(row: Row[Any], reversed_ids: set[int]) -> str | None:

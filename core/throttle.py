@@ -76,7 +76,9 @@ def claim(sessions: sessionmaker[Session], scope: str, key: str, now: dt.datetim
         _serialise(session, scope, key)
         count, oldest = session.execute(
             select(func.count(), func.min(FailedAttempt.at)).where(
-                FailedAttempt.scope == scope, FailedAttempt.key == key, FailedAttempt.at > _since(now),
+                FailedAttempt.scope == scope,
+                FailedAttempt.key == key,
+                FailedAttempt.at > _since(now),
                 FailedAttempt.outcome.in_(COUNTED),
             )
         ).one()
@@ -94,24 +96,48 @@ def claim(sessions: sessionmaker[Session], scope: str, key: str, now: dt.datetim
 def _note_lockout(session: Session, scope: str, key: str, now: dt.datetime, minutes: int) -> None:
     """One row and one audit entry per key and period; further refusals only raise its counter."""
     marker = session.scalar(
-        select(FailedAttempt).where(FailedAttempt.scope == scope, FailedAttempt.key == key,
-                                    FailedAttempt.outcome == LOCKED, FailedAttempt.at > _since(now))
-        .order_by(FailedAttempt.at.desc()).limit(1)
+        select(FailedAttempt)
+        .where(
+            FailedAttempt.scope == scope,
+            FailedAttempt.key == key,
+            FailedAttempt.outcome == LOCKED,
+            FailedAttempt.at > _since(now),
+        )
+        .order_by(FailedAttempt.at.desc())
+        .limit(1)
     )
     if marker is not None:
         marker.attempts += 1
         return
     session.add(FailedAttempt(scope=scope, key=key, at=now, outcome=LOCKED))
-    audit.record(session, at=now, actor_type="anonymous", actor=key, action=f"{scope}.locked", entity=scope,
-                 entity_id=key[:40], key=key, failures=settings().max_failures,
-                 period_minutes=settings().failure_period_minutes, minutes_left=minutes)
+    audit.record(
+        session,
+        at=now,
+        actor_type="anonymous",
+        actor=key,
+        action=f"{scope}.locked",
+        entity=scope,
+        entity_id=key[:40],
+        key=key,
+        failures=settings().max_failures,
+        period_minutes=settings().failure_period_minutes,
+        minutes_left=minutes,
+    )
 
 
 def failed(session: Session, attempt: Claim, now: dt.datetime) -> None:
     """The claimed proof did not match: keep the row as a failure and audit it (the key, never the secret)."""
     session.execute(update(FailedAttempt).where(FailedAttempt.id == attempt.id).values(outcome=FAILED))
-    audit.record(session, at=now, actor_type="anonymous", actor=attempt.key, action=f"{attempt.scope}.failed",
-                 entity=attempt.scope, entity_id=attempt.key[:40], key=attempt.key)
+    audit.record(
+        session,
+        at=now,
+        actor_type="anonymous",
+        actor=attempt.key,
+        action=f"{attempt.scope}.failed",
+        entity=attempt.scope,
+        entity_id=attempt.key[:40],
+        key=attempt.key,
+    )
 
 
 def succeeded(session: Session, attempt: Claim, now: dt.datetime) -> None:
@@ -119,8 +145,12 @@ def succeeded(session: Session, attempt: Claim, now: dt.datetime) -> None:
     released(session, attempt)
     session.execute(
         update(FailedAttempt)
-        .where(FailedAttempt.scope == attempt.scope, FailedAttempt.key == attempt.key,
-               FailedAttempt.outcome == FAILED, FailedAttempt.at <= now)
+        .where(
+            FailedAttempt.scope == attempt.scope,
+            FailedAttempt.key == attempt.key,
+            FailedAttempt.outcome == FAILED,
+            FailedAttempt.at <= now,
+        )
         .values(outcome=CLEARED)
     )
 
@@ -136,7 +166,11 @@ def clear_failures(session: Session, scope: str, key: str, now: dt.datetime) -> 
     forgotten-password login attempts left on the login."""
     session.execute(
         update(FailedAttempt)
-        .where(FailedAttempt.scope == scope, FailedAttempt.key == normalise_key(key),
-               FailedAttempt.outcome == FAILED, FailedAttempt.at <= now)
+        .where(
+            FailedAttempt.scope == scope,
+            FailedAttempt.key == normalise_key(key),
+            FailedAttempt.outcome == FAILED,
+            FailedAttempt.at <= now,
+        )
         .values(outcome=CLEARED)
     )

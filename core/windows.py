@@ -74,9 +74,7 @@ def open_window(session: Session, now: dt.datetime) -> WindowInfo | None:
 
 
 def next_window(session: Session, now: dt.datetime) -> WindowInfo | None:
-    row = session.scalar(
-        select(ReadingWindow).where(ReadingWindow.opens_at > now).order_by(ReadingWindow.opens_at)
-    )
+    row = session.scalar(select(ReadingWindow).where(ReadingWindow.opens_at > now).order_by(ReadingWindow.opens_at))
     return _info(row) if row else None
 
 
@@ -104,9 +102,18 @@ def window_status(sessions: sessionmaker[Session], now: dt.datetime | None = Non
 
 def list_windows(sessions: sessionmaker[Session]) -> list[WindowInfo]:
     with sessions() as session:
-        return [WindowInfo(*row) for row in session.execute(
-            select(ReadingWindow.id, ReadingWindow.period, ReadingWindow.opens_at, ReadingWindow.closes_at,
-                   ReadingWindow.processed_at).order_by(ReadingWindow.period.desc()))]
+        return [
+            WindowInfo(*row)
+            for row in session.execute(
+                select(
+                    ReadingWindow.id,
+                    ReadingWindow.period,
+                    ReadingWindow.opens_at,
+                    ReadingWindow.closes_at,
+                    ReadingWindow.processed_at,
+                ).order_by(ReadingWindow.period.desc())
+            )
+        ]
 
 
 def _check_bounds(opens_at: dt.datetime, closes_at: dt.datetime) -> None:
@@ -115,8 +122,12 @@ def _check_bounds(opens_at: dt.datetime, closes_at: dt.datetime) -> None:
 
 
 def create_window(
-    sessions: sessionmaker[Session], period: dt.date, opens_at: dt.datetime, closes_at: dt.datetime,
-    actor: str, now: dt.datetime | None = None,
+    sessions: sessionmaker[Session],
+    period: dt.date,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    actor: str,
+    now: dt.datetime | None = None,
 ) -> int:
     now = now or clock.now()
     _check_bounds(opens_at, closes_at)
@@ -131,17 +142,29 @@ def create_window(
         row = ReadingWindow(period=period, opens_at=opens_at, closes_at=closes_at)
         session.add(row)
         session.flush()
-        audit.record(session, at=now, actor_type="staff", actor=actor, action="window.created",
-                     entity="reading_window", entity_id=period.isoformat(),
-                     opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat())
+        audit.record(
+            session,
+            at=now,
+            actor_type="staff",
+            actor=actor,
+            action="window.created",
+            entity="reading_window",
+            entity_id=period.isoformat(),
+            opens_at=opens_at.isoformat(),
+            closes_at=closes_at.isoformat(),
+        )
         return row.id
 
     return write_or_explain(sessions, write, exists_already)
 
 
 def change_window(
-    sessions: sessionmaker[Session], window_id: int, opens_at: dt.datetime, closes_at: dt.datetime,
-    actor: str, now: dt.datetime | None = None,
+    sessions: sessionmaker[Session],
+    window_id: int,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    actor: str,
+    now: dt.datetime | None = None,
 ) -> None:
     now = now or clock.now()
     _check_bounds(opens_at, closes_at)
@@ -149,8 +172,15 @@ def change_window(
         row = session.get(ReadingWindow, window_id)
         if row is None:
             raise DomainError("window.unknown")
-        audit.record(session, at=now, actor_type="staff", actor=actor, action="window.changed",
-                     entity="reading_window", entity_id=row.period.isoformat(),
-                     before=[row.opens_at.isoformat(), row.closes_at.isoformat()],
-                     after=[opens_at.isoformat(), closes_at.isoformat()])
+        audit.record(
+            session,
+            at=now,
+            actor_type="staff",
+            actor=actor,
+            action="window.changed",
+            entity="reading_window",
+            entity_id=row.period.isoformat(),
+            before=[row.opens_at.isoformat(), row.closes_at.isoformat()],
+            after=[opens_at.isoformat(), closes_at.isoformat()],
+        )
         row.opens_at, row.closes_at = opens_at, closes_at

@@ -180,13 +180,21 @@ class Charge(Base):
     __tablename__ = "charges"
     __table_args__ = (
         # One billing row per account, service and month; a correction adds a reversal and a replacement beside it.
-        Index("uq_charge_account_service_month", "account_id", "service", "month", unique=True,
-              sqlite_where=text("reverses_id IS NULL AND replaces_id IS NULL"),
-              postgresql_where=text("reverses_id IS NULL AND replaces_id IS NULL")),
+        Index(
+            "uq_charge_account_service_month",
+            "account_id",
+            "service",
+            "month",
+            unique=True,
+            sqlite_where=text("reverses_id IS NULL AND replaces_id IS NULL"),
+            postgresql_where=text("reverses_id IS NULL AND replaces_id IS NULL"),
+        ),
         Index("uq_charges_reverses_id", "reverses_id", unique=True),
         Index("ix_charges_replaces_id", "replaces_id"),
         # INCLUDE (PostgreSQL): the dashboard's debt per account and service and a month's total from the index alone.
-        Index("ix_charges_account_service_month", "account_id", "service", "month", postgresql_include=["amount_to_pay"]),
+        Index(
+            "ix_charges_account_service_month", "account_id", "service", "month", postgresql_include=["amount_to_pay"]
+        ),
         Index("ix_charges_month_service", "month", "service", postgresql_include=["amount_to_pay"]),
     )
 
@@ -330,13 +338,23 @@ class Reading(Base):
     __tablename__ = "readings"
     __table_args__ = (
         # INCLUDE (PostgreSQL): a meter's history (last accepted reading, averages, estimates) from the index alone.
-        Index("ix_readings_meter_submitted", "meter_id", "submitted_at",
-              postgresql_include=["status", "quality", "value", "window_id"]),
+        Index(
+            "ix_readings_meter_submitted",
+            "meter_id",
+            "submitted_at",
+            postgresql_include=["status", "quality", "value", "window_id"],
+        ),
         Index("ix_readings_window_status_meter", "window_id", "status", "meter_id"),
         UniqueConstraint("source", "external_ref", name="uq_reading_source_ref"),
         # At most one reading per meter and window stands (DESIGN rule 10), whatever races submit.
-        Index("uq_readings_standing", "meter_id", "window_id", unique=True,
-              postgresql_where=text("status = 'accepted'"), sqlite_where=text("status = 'accepted'")),
+        Index(
+            "uq_readings_standing",
+            "meter_id",
+            "window_id",
+            unique=True,
+            postgresql_where=text("status = 'accepted'"),
+            sqlite_where=text("status = 'accepted'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

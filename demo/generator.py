@@ -52,22 +52,57 @@ DEMO_CONSUMER_PASSWORD = "demo-consumer-2026"
 SIZES = {"tiny": 60, "small": 2000, "city": 80_000}
 
 STREETS = [
-    (202, "вул. Гулака-Артемовського"), (101, "просп. Волі"), (103, "просп. Соборності"), (105, "просп. Перемоги"),
-    (107, "просп. Відродження"), (110, "вул. Львівська"), (112, "вул. Ковельська"), (114, "вул. Рівненська"),
-    (116, "вул. Володимирська"), (118, "вул. Кравчука"), (120, "вул. Винниченка"), (122, "вул. Шопена"),
-    (124, "вул. Карпенка-Карого"), (126, "вул. Конякіна"), (128, "вул. Чорновола"), (130, "вул. Ветеранів"),
-    (132, "вул. Теремнівська"), (134, "вул. Глушець"), (136, "вул. Потебні"), (138, "вул. Дубнівська"),
-    (140, "вул. Електроапаратна"), (142, "вул. Федорова"), (144, "вул. Гордіюк"), (146, "вул. Зацепи"),
+    (202, "вул. Гулака-Артемовського"),
+    (101, "просп. Волі"),
+    (103, "просп. Соборності"),
+    (105, "просп. Перемоги"),
+    (107, "просп. Відродження"),
+    (110, "вул. Львівська"),
+    (112, "вул. Ковельська"),
+    (114, "вул. Рівненська"),
+    (116, "вул. Володимирська"),
+    (118, "вул. Кравчука"),
+    (120, "вул. Винниченка"),
+    (122, "вул. Шопена"),
+    (124, "вул. Карпенка-Карого"),
+    (126, "вул. Конякіна"),
+    (128, "вул. Чорновола"),
+    (130, "вул. Ветеранів"),
+    (132, "вул. Теремнівська"),
+    (134, "вул. Глушець"),
+    (136, "вул. Потебні"),
+    (138, "вул. Дубнівська"),
+    (140, "вул. Електроапаратна"),
+    (142, "вул. Федорова"),
+    (144, "вул. Гордіюк"),
+    (146, "вул. Зацепи"),
 ]
-HEATING_SEASON = {10: Decimal("0.45"), 11: Decimal("0.85"), 12: Decimal("1.00"), 1: Decimal("1.10"),
-                  2: Decimal("0.95"), 3: Decimal("0.75"), 4: Decimal("0.30")}
-HEATING_TARIFF = {2019: Decimal("1654.41"), 2020: Decimal("1654.41"), 2021: Decimal("1679.08"), 2022: Decimal("1679.08")}
+HEATING_SEASON = {
+    10: Decimal("0.45"),
+    11: Decimal("0.85"),
+    12: Decimal("1.00"),
+    1: Decimal("1.10"),
+    2: Decimal("0.95"),
+    3: Decimal("0.75"),
+    4: Decimal("0.30"),
+}
+HEATING_TARIFF = {
+    2019: Decimal("1654.41"),
+    2020: Decimal("1654.41"),
+    2021: Decimal("1679.08"),
+    2022: Decimal("1679.08"),
+}
 HEATING_TARIFF_LATEST = Decimal("1679.08")
 HOT_WATER_TARIFF = {2019: Decimal("84.12"), 2020: Decimal("88.00"), 2021: Decimal("92.36")}
 HOT_WATER_TARIFF_LATEST = Decimal("98.52")
 GCAL_PER_M2 = Decimal("0.0205")
-CHANNELS = [("bank", "privatbank", 40), ("bank", "oschadbank", 18), ("post", "ukrposhta", 14),
-            ("terminal", "ibox", 10), ("cabinet", "liqpay", 18)]
+CHANNELS = [
+    ("bank", "privatbank", 40),
+    ("bank", "oschadbank", 18),
+    ("post", "ukrposhta", 14),
+    ("terminal", "ibox", 10),
+    ("cabinet", "liqpay", 18),
+]
 LEAK_SHARE = 0.006
 CENT = Decimal("0.01")
 MILLI = Decimal("0.001")
@@ -113,7 +148,9 @@ class _Ids:
         return value
 
 
-def _submission_moment(rng: random.Random, window: tuple[dt.datetime, dt.datetime], latest: dt.datetime) -> dt.datetime | None:
+def _submission_moment(
+    rng: random.Random, window: tuple[dt.datetime, dt.datetime], latest: dt.datetime
+) -> dt.datetime | None:
     """A moment inside the window, most of them in its last days; None if that moment is still in the future."""
     opens, closes = window
     days = max(1, (closes - opens).days)
@@ -135,7 +172,9 @@ def demo_moment(moment: dt.datetime | None = None) -> dt.datetime:
     return dt.datetime.combine(clock.now().astimezone(KYIV).date(), dt.time(), tzinfo=KYIV)
 
 
-def generate(engine: Engine, size: str | int = "small", seed: int = 2020, now: dt.datetime | None = None) -> DemoSummary:
+def generate(
+    engine: Engine, size: str | int = "small", seed: int = 2020, now: dt.datetime | None = None
+) -> DemoSummary:
     """Fill an empty database. `size`: tiny / small / city, or a number of accounts. The same seed on the same
     day (or the same TEPLO_NOW) gives the same rows."""
     now = demo_moment(now)
@@ -170,8 +209,16 @@ def generate(engine: Engine, size: str | int = "small", seed: int = 2020, now: d
     with Session(engine) as session, session.begin():
         for role, password in DEMO_STAFF.items():
             if session.scalar(select(StaffUser.id).where(StaffUser.username == role)) is None:
-                session.add(StaffUser(username=role, full_name=f"Demo {role}", password_hash=_DEMO_HASHER.hash(password),
-                                      role=role, active=True, created_at=now))
+                session.add(
+                    StaffUser(
+                        username=role,
+                        full_name=f"Demo {role}",
+                        password_hash=_DEMO_HASHER.hash(password),
+                        role=role,
+                        active=True,
+                        created_at=now,
+                    )
+                )
     from core import balances  # the nightly job's work, done once for the generated history
 
     balances.rebuild(sessionmaker(engine), now=now)
@@ -181,9 +228,11 @@ def generate(engine: Engine, size: str | int = "small", seed: int = 2020, now: d
         with engine.begin() as connection:
             for model in (Account, Meter, Charge, Payment, Reading, ConsumerLogin, ConsumerAccountLink):
                 table = model.__tablename__
-                connection.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"
-                ))
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"
+                    )
+                )
     return summary
 
 
@@ -198,10 +247,14 @@ def _write(connection: Connection, model: Any, batch: list[dict[str, Any]]) -> N
         columns = list(batch[0])
         table = model.__table__
         convert = [table.c[name].type._cached_bind_processor(connection.dialect) for name in columns]
-        statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-                     f"VALUES ({', '.join('?' for _ in columns)})")
-        rows = [tuple(value if process is None or value is None else process(value)
-                      for value, process in zip((row[c] for c in columns), convert)) for row in batch]
+        statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        rows = [
+            tuple(
+                value if process is None or value is None else process(value)
+                for value, process in zip((row[c] for c in columns), convert)
+            )
+            for row in batch
+        ]
         connection.exec_driver_sql(statement, rows)
         return
     columns = list(batch[0])
@@ -240,7 +293,9 @@ def _layout(rng: random.Random, count: int) -> list[dict[str, Any]]:
             if len(flats) >= count:
                 break
             serial += 1
-            flats.append({"number": f"11{code:03d}{serial:08d}", "street": street, "building": building, "flat": str(flat)})
+            flats.append(
+                {"number": f"11{code:03d}{serial:08d}", "street": street, "building": building, "flat": str(flat)}
+            )
     return flats[:count]
 
 
@@ -252,8 +307,15 @@ def _hot_water_tariff(month: dt.date) -> Decimal:
     return HOT_WATER_TARIFF.get(month.year, HOT_WATER_TARIFF_LATEST)
 
 
-def _build(rng: random.Random, flats: list[dict[str, Any]], ids: _Ids, months: list[dt.date],
-           windows: dict[dt.date, tuple[int, dt.datetime, dt.datetime]], now: dt.datetime, login_hash: str) -> _Rows:
+def _build(
+    rng: random.Random,
+    flats: list[dict[str, Any]],
+    ids: _Ids,
+    months: list[dt.date],
+    windows: dict[dt.date, tuple[int, dt.datetime, dt.datetime]],
+    now: dt.datetime,
+    login_hash: str,
+) -> _Rows:
     leaks = random.Random(f"leaks-{ids.next[Account]}")  # its own stream: flags do not shift the rest of the data
     recent = add_months(months[-1], -12)
     rows: _Rows = {m: [] for m in (Account, Meter, ConsumerLogin, ConsumerAccountLink, Charge, Payment, Reading)}
@@ -266,33 +328,77 @@ def _build(rng: random.Random, flats: list[dict[str, Any]], ids: _Ids, months: l
         has_hot_water = True if (seed or new) else rng.random() < 0.72
         metered = has_hot_water and (seed or new or rng.random() < 0.86)
         created = dt.datetime(2018, 12, 1, tzinfo=KYIV) if not new else now - dt.timedelta(days=20)
-        rows[Account].append(dict(
-            id=account_id, number=flat["number"], street=flat["street"], building=flat["building"], flat=flat["flat"],
-            address=f"{flat['street']}, {flat['building']}, кв. {flat['flat']}", heated_area=area, residents=residents,
-            has_heating=has_heating, has_hot_water=has_hot_water, created_at=created,
-        ))
+        rows[Account].append(
+            dict(
+                id=account_id,
+                number=flat["number"],
+                street=flat["street"],
+                building=flat["building"],
+                flat=flat["flat"],
+                address=f"{flat['street']}, {flat['building']}, кв. {flat['flat']}",
+                heated_area=area,
+                residents=residents,
+                has_heating=has_heating,
+                has_hot_water=has_hot_water,
+                created_at=created,
+            )
+        )
         meter_id: int | None
         if new:
             meter_id = ids.take(Meter)
-            rows[Meter].append(dict(id=meter_id, account_id=account_id, serial=NEW_ACCOUNT_METER, service="hot_water",
-                                    unit="m3", initial_value=Decimal("0.000"), installed_on=now.date() - dt.timedelta(days=20)))
+            rows[Meter].append(
+                dict(
+                    id=meter_id,
+                    account_id=account_id,
+                    serial=NEW_ACCOUNT_METER,
+                    service="hot_water",
+                    unit="m3",
+                    initial_value=Decimal("0.000"),
+                    installed_on=now.date() - dt.timedelta(days=20),
+                )
+            )
             continue
-        discount = Decimal("16") if seed else (Decimal(rng.choice([10, 25, 50])) if rng.random() < 0.06 else Decimal("0"))
+        discount = (
+            Decimal("16") if seed else (Decimal(rng.choice([10, 25, 50])) if rng.random() < 0.06 else Decimal("0"))
+        )
         behaviour = "regular" if seed else rng.choices(["regular", "irregular", "debtor"], weights=[78, 14, 8])[0]
         login_id = None
         if not seed and rng.random() < 0.3:
             login_id = ids.take(ConsumerLogin)
-            rows[ConsumerLogin].append(dict(id=login_id, login=f"+38067{account_id:07d}", password_hash=login_hash,
-                                            language="uk", created_at=dt.datetime(2020, 3, 1, tzinfo=KYIV)))
-            rows[ConsumerAccountLink].append(dict(id=ids.take(ConsumerAccountLink), login_id=login_id, account_id=account_id,
-                                                  method="payment", linked_at=dt.datetime(2020, 3, 1, tzinfo=KYIV)))
+            rows[ConsumerLogin].append(
+                dict(
+                    id=login_id,
+                    login=f"+38067{account_id:07d}",
+                    password_hash=login_hash,
+                    language="uk",
+                    created_at=dt.datetime(2020, 3, 1, tzinfo=KYIV),
+                )
+            )
+            rows[ConsumerAccountLink].append(
+                dict(
+                    id=ids.take(ConsumerAccountLink),
+                    login_id=login_id,
+                    account_id=account_id,
+                    method="payment",
+                    linked_at=dt.datetime(2020, 3, 1, tzinfo=KYIV),
+                )
+            )
         meter_id = None
         value = Decimal("0.000")
         if metered:
             meter_id = ids.take(Meter)
             value = _q(Decimal(rng.uniform(5, 400)), MILLI)
-            rows[Meter].append(dict(id=meter_id, account_id=account_id, serial=SEED_METER if seed else f"{meter_id + 3_000_000:07d}",
-                                    service="hot_water", unit="m3", initial_value=value, installed_on=dt.date(2017, 6, 1)))
+            rows[Meter].append(
+                dict(
+                    id=meter_id,
+                    account_id=account_id,
+                    serial=SEED_METER if seed else f"{meter_id + 3_000_000:07d}",
+                    service="hot_water",
+                    unit="m3",
+                    initial_value=value,
+                    installed_on=dt.date(2017, 6, 1),
+                )
+            )
         per_day = Decimal(rng.gammavariate(2.2, 0.03 * residents / 2.2 * 2)) if has_hot_water else Decimal(0)
         reading_rate = 0.93 if seed else rng.choice([0.95, 0.9, 0.85, 0.7, 0.5])
         charges_by_service: dict[str, list[tuple[dt.date, Decimal]]] = {"heating": [], "hot_water": []}
@@ -310,18 +416,40 @@ def _build(rng: random.Random, flats: list[dict[str, Any]], ids: _Ids, months: l
                     amount, volume = Decimal("2222.22"), _q(Decimal("2222.22") / tariff, MILLI)
                 disc_amount = _q(amount * discount / 100)
                 to_pay = amount - disc_amount
-                rows[Charge].append(dict(id=ids.take(Charge), account_id=account_id, service="heating", month=month,
-                                         volume=volume, tariff=tariff, amount=amount, discount_percent=discount,
-                                         discount_amount=disc_amount, amount_to_pay=to_pay))
+                rows[Charge].append(
+                    dict(
+                        id=ids.take(Charge),
+                        account_id=account_id,
+                        service="heating",
+                        month=month,
+                        volume=volume,
+                        tariff=tariff,
+                        amount=amount,
+                        discount_percent=discount,
+                        discount_amount=disc_amount,
+                        amount_to_pay=to_pay,
+                    )
+                )
                 charges_by_service["heating"].append((month, to_pay))
             if billed and has_hot_water:
                 tariff = _hot_water_tariff(month)
                 volume = month_use if metered else _q(Decimal("1.6") * residents, MILLI)
                 amount = _q(volume * tariff)
                 disc_amount = _q(amount * discount / 100)
-                rows[Charge].append(dict(id=ids.take(Charge), account_id=account_id, service="hot_water", month=month,
-                                         volume=volume, tariff=tariff, amount=amount, discount_percent=discount,
-                                         discount_amount=disc_amount, amount_to_pay=amount - disc_amount))
+                rows[Charge].append(
+                    dict(
+                        id=ids.take(Charge),
+                        account_id=account_id,
+                        service="hot_water",
+                        month=month,
+                        volume=volume,
+                        tariff=tariff,
+                        amount=amount,
+                        discount_percent=discount,
+                        discount_amount=disc_amount,
+                        amount_to_pay=amount - disc_amount,
+                    )
+                )
                 charges_by_service["hot_water"].append((month, amount - disc_amount))
             if metered:
                 value += month_use
@@ -338,14 +466,25 @@ def _build(rng: random.Random, flats: list[dict[str, Any]], ids: _Ids, months: l
                             value += leak
                             consumed_since_reading += leak
                             reason = f"consumption {consumed_since_reading} m3 above {settings().jump_floor_m3:.3f} m3"
-                        rows[Reading].append(dict(
-                            id=ids.take(Reading), meter_id=meter_id, window_id=window[0], value=value,
-                            consumption=consumed_since_reading, submitted_at=moment, channel=channel, status="accepted",
-                            quality="actual", flagged=reason is not None, flag_reason=reason,
-                            receipt_number=f"D{month:%Y%m}-{meter_id:08d}",
-                            login_id=login_id if channel == "cabinet" else None,
-                            source="demo", external_ref=f"{meter_id}-{month:%Y%m}",
-                        ))
+                        rows[Reading].append(
+                            dict(
+                                id=ids.take(Reading),
+                                meter_id=meter_id,
+                                window_id=window[0],
+                                value=value,
+                                consumption=consumed_since_reading,
+                                submitted_at=moment,
+                                channel=channel,
+                                status="accepted",
+                                quality="actual",
+                                flagged=reason is not None,
+                                flag_reason=reason,
+                                receipt_number=f"D{month:%Y%m}-{meter_id:08d}",
+                                login_id=login_id if channel == "cabinet" else None,
+                                source="demo",
+                                external_ref=f"{meter_id}-{month:%Y%m}",
+                            )
+                        )
                         consumed_since_reading = Decimal(0)
         _payments(rng, rows, ids, account_id, charges_by_service, behaviour, now, seed)
     return rows
@@ -363,9 +502,16 @@ def _reading_channel(rng: random.Random, moment: dt.datetime, login_id: int | No
     return rng.choices(["water_utility", "staff"], weights=[88, 12])[0]
 
 
-def _payments(rng: random.Random, rows: _Rows, ids: _Ids, account_id: int,
-              charges_by_service: dict[str, list[tuple[dt.date, Decimal]]], behaviour: str, now: dt.datetime,
-              seed: bool) -> None:
+def _payments(
+    rng: random.Random,
+    rows: _Rows,
+    ids: _Ids,
+    account_id: int,
+    charges_by_service: dict[str, list[tuple[dt.date, Decimal]]],
+    behaviour: str,
+    now: dt.datetime,
+    seed: bool,
+) -> None:
     for service, charges in charges_by_service.items():
         carried = Decimal(0)
         for index, (month, to_pay) in enumerate(charges):
@@ -396,6 +542,16 @@ def _payments(rng: random.Random, rows: _Rows, ids: _Ids, account_id: int,
             if channel == "cabinet" and paid_on.date() < CABINET_LAUNCH:
                 channel, source = "bank", "privatbank"
             payment_id = ids.take(Payment)
-            rows[Payment].append(dict(id=payment_id, account_id=account_id, service=service, amount=amount, paid_at=paid_on,
-                                      channel=channel, source=source, external_ref=f"DEMO-{payment_id}"))
+            rows[Payment].append(
+                dict(
+                    id=payment_id,
+                    account_id=account_id,
+                    service=service,
+                    amount=amount,
+                    paid_at=paid_on,
+                    channel=channel,
+                    source=source,
+                    external_ref=f"DEMO-{payment_id}",
+                )
+            )
             carried -= amount

@@ -13,8 +13,12 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-TEMPLATES = [HERE / "nginx" / "teplo.conf", *sorted((HERE / "systemd").glob("*.service")),
-             *sorted((HERE / "systemd").glob("*.timer")), *sorted((HERE / "systemd").glob("*.target"))]
+TEMPLATES = [
+    HERE / "nginx" / "teplo.conf",
+    *sorted((HERE / "systemd").glob("*.service")),
+    *sorted((HERE / "systemd").glob("*.timer")),
+    *sorted((HERE / "systemd").glob("*.target")),
+]
 PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
 
 

@@ -33,10 +33,16 @@ OUTPUT = Path(__file__).resolve().parent.parent / "core" / "common_passwords.txt
 LICENCES = OUTPUT.with_name("common_passwords.LICENSES.txt")
 
 WHEELS = {
-    "django": ("django==5.2.8", "django-5.2.8-py3-none-any.whl",
-               "37e687f7bd73ddf043e2b6b97cfe02fcbb11f2dbb3adccc6a2b18c6daa054d7f"),
-    "zxcvbn": ("zxcvbn==4.5.0", "zxcvbn-4.5.0-py2.py3-none-any.whl",
-               "2b6eed621612ce6d65e6e4c7455b966acee87d0280e257956b1f06ccc66bd5ff"),
+    "django": (
+        "django==5.2.8",
+        "django-5.2.8-py3-none-any.whl",
+        "37e687f7bd73ddf043e2b6b97cfe02fcbb11f2dbb3adccc6a2b18c6daa054d7f",
+    ),
+    "zxcvbn": (
+        "zxcvbn==4.5.0",
+        "zxcvbn-4.5.0-py2.py3-none-any.whl",
+        "2b6eed621612ce6d65e6e4c7455b966acee87d0280e257956b1f06ccc66bd5ff",
+    ),
 }
 LAYOUT_SOURCE_TOP = 10_000
 
@@ -50,12 +56,59 @@ TO_LATIN = {**{v: k for k, v in TO_RUSSIAN.items()}, **{v: k for k, v in TO_UKRA
 
 # Two common romanisations: the Ukrainian national one (2010, without the word-initial forms) and the informal
 # one people use for Russian words; both are applied to every word.
-_UK_LATIN = {"а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh", "з": "z",
-             "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
-             "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-             "щ": "shch", "ь": "", "ю": "iu", "я": "ia", "'": "", "ё": "e", "ъ": "", "ы": "y", "э": "e"}
-_INFORMAL_LATIN = {**_UK_LATIN, "г": "g", "и": "i", "й": "y", "х": "h", "щ": "sch", "ю": "yu", "я": "ya",
-                   "є": "ye", "ї": "yi", "ё": "yo"}
+_UK_LATIN = {
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "h",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "є": "ie",
+    "ж": "zh",
+    "з": "z",
+    "и": "y",
+    "і": "i",
+    "ї": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ь": "",
+    "ю": "iu",
+    "я": "ia",
+    "'": "",
+    "ё": "e",
+    "ъ": "",
+    "ы": "y",
+    "э": "e",
+}
+_INFORMAL_LATIN = {
+    **_UK_LATIN,
+    "г": "g",
+    "и": "i",
+    "й": "y",
+    "х": "h",
+    "щ": "sch",
+    "ю": "yu",
+    "я": "ya",
+    "є": "ye",
+    "ї": "yi",
+    "ё": "yo",
+}
 
 # Words people make passwords of, in Ukrainian and Russian (names, love, places, pets, football, the obvious).
 CYRILLIC_WORDS = """
@@ -77,16 +130,48 @@ CYRILLIC_WORDS = """
 """
 # Latin-script words of this utility and its city, not in the lists above.
 LATIN_WORDS = ["ukraine", "ukraina", "kyiv", "kiev", "lutsk", "luck", "lutskteplo", "luckteplo", "teplo", "volyn"]
-ENDINGS = ["", "1", "12", "123", "1234", "12345", "123456", "1111", "777", "007", "!", "01", "2000", "2020", "2021",
-           "2022", "2023", "2024", "2025", "2026"]
+ENDINGS = [
+    "",
+    "1",
+    "12",
+    "123",
+    "1234",
+    "12345",
+    "123456",
+    "1111",
+    "777",
+    "007",
+    "!",
+    "01",
+    "2000",
+    "2020",
+    "2021",
+    "2022",
+    "2023",
+    "2024",
+    "2025",
+    "2026",
+]
 
 
 def _wheel(folder: Path, name: str) -> Path:
     requirement, filename, sha256 = WHEELS[name]
     path = folder / filename
     if not path.exists():
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", requirement,
-                        "-d", str(folder)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                requirement,
+                "-d",
+                str(folder),
+            ],
+            check=True,
+        )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != sha256:
         raise SystemExit(f"{filename}: SHA-256 {digest} is not the pinned {sha256}")
@@ -95,8 +180,9 @@ def _wheel(folder: Path, name: str) -> Path:
 
 def licence(wheel: Path) -> str:
     with zipfile.ZipFile(wheel) as archive:
-        [name] = [n for n in archive.namelist() if n.split("/")[-1] in ("LICENSE", "LICENSE.txt")
-                  and ".dist-info/" in n]
+        [name] = [
+            n for n in archive.namelist() if n.split("/")[-1] in ("LICENSE", "LICENSE.txt") and ".dist-info/" in n
+        ]
         return archive.read(name).decode("utf-8").strip()
 
 
@@ -112,8 +198,11 @@ def zxcvbn_passwords(wheel: Path) -> list[str]:
         source = archive.read("zxcvbn/frequency_lists.py").decode("utf-8")
     # Read as data, never executed: FREQUENCY_LISTS = {"passwords": "123456,password,...".split(","), ...}
     for node in ast.parse(source).body:
-        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
-                and getattr(node.targets[0], "id", "") == "FREQUENCY_LISTS"):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Dict)
+            and getattr(node.targets[0], "id", "") == "FREQUENCY_LISTS"
+        ):
             for key, value in zip(node.value.keys, node.value.values):
                 if key is not None and ast.literal_eval(key) == "passwords":
                     call = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
@@ -155,7 +244,11 @@ def build(folder: Path) -> tuple[list[str], dict[str, int]]:
     # An entry starting with '#' would read as a header line.
     layouts = keyboard_variants(django[:LAYOUT_SOURCE_TOP] + zxcvbn[:LAYOUT_SOURCE_TOP])
     cyrillic = cyrillic_variants()
-    entries = {word.lower() for word in (*django, *zxcvbn, *layouts, *cyrillic) if word.strip() == word and word and not word.startswith("#")}
+    entries = {
+        word.lower()
+        for word in (*django, *zxcvbn, *layouts, *cyrillic)
+        if word.strip() == word and word and not word.startswith("#")
+    }
     counts = {"django": len(django), "zxcvbn": len(zxcvbn), "layouts": len(layouts), "cyrillic": len(cyrillic)}
     return sorted(entries), counts
 
@@ -184,10 +277,17 @@ def main(argv: list[str] | None = None) -> None:
         folder = args.wheels or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)
         entries, counts = build(folder)
-        licences = ["common_passwords.txt is built from lists shipped in these packages; their licences follow.",
-                    "", "=== Django 5.2.8 (django/contrib/auth/common-passwords.txt.gz) ===", "",
-                    licence(_wheel(folder, "django")), "",
-                    "=== zxcvbn 4.5.0 (zxcvbn/frequency_lists.py) ===", "", licence(_wheel(folder, "zxcvbn"))]
+        licences = [
+            "common_passwords.txt is built from lists shipped in these packages; their licences follow.",
+            "",
+            "=== Django 5.2.8 (django/contrib/auth/common-passwords.txt.gz) ===",
+            "",
+            licence(_wheel(folder, "django")),
+            "",
+            "=== zxcvbn 4.5.0 (zxcvbn/frequency_lists.py) ===",
+            "",
+            licence(_wheel(folder, "zxcvbn")),
+        ]
     args.output.write_text("\n".join(header(len(entries), counts) + entries) + "\n", encoding="utf-8")
     args.output.with_name(LICENCES.name).write_text("\n".join(licences) + "\n", encoding="utf-8")
     print(f"{args.output}: {len(entries)} entries ({counts})")

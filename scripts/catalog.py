@@ -130,8 +130,11 @@ def code_keys() -> set[str]:
         method_map, options_map = parse_mapping_cfg(file)
     with contextlib.redirect_stderr(io.StringIO()):  # its notes on f-strings: lookups built at run time, by design
         found = list(extract_from_dir(ROOT, method_map, options_map, keywords=dict.fromkeys(KEYWORDS)))
-    return {message for _file, _line, message, _comments, _context in found
-            if isinstance(message, str) and KEY.fullmatch(message)}
+    return {
+        message
+        for _file, _line, message, _comments, _context in found
+        if isinstance(message, str) and KEY.fullmatch(message)
+    }
 
 
 def problems() -> list[str]:
@@ -139,12 +142,20 @@ def problems() -> list[str]:
     catalog has, stale or missing .mo files."""
     catalogs = {lang: load(lang) for lang in LANGUAGES}
     keys = {lang: {m.id for m in catalog if m.id} for lang, catalog in catalogs.items()}
-    found = [f"{key}: only in the {lang} catalog" for lang in LANGUAGES for other in LANGUAGES if other != lang
-             for key in sorted(keys[lang] - keys[other])]
+    found = [
+        f"{key}: only in the {lang} catalog"
+        for lang in LANGUAGES
+        for other in LANGUAGES
+        if other != lang
+        for key in sorted(keys[lang] - keys[other])
+    ]
     found += [f"{key}: looked up in the code, missing from the catalogs" for key in sorted(code_keys() - keys["uk"])]
     for lang, catalog in catalogs.items():
-        found += [f"{m.id}: no {lang} text" + (" (fuzzy)" if m.fuzzy else "")
-                  for m in catalog if m.id and (not m.string or m.fuzzy)]
+        found += [
+            f"{m.id}: no {lang} text" + (" (fuzzy)" if m.fuzzy else "")
+            for m in catalog
+            if m.id and (not m.string or m.fuzzy)
+        ]
         if not mo_path(lang).exists() or mo_path(lang).read_bytes() != compiled(lang):
             found.append(f"{mo_path(lang).relative_to(ROOT)} does not match its .po: run scripts/catalog.py compile")
     return found
@@ -152,9 +163,26 @@ def problems() -> list[str]:
 
 def extract() -> None:
     keywords = [arg for word in KEYWORDS for arg in ("-k", word)]
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-                    "--no-default-keywords", *keywords, "--sort-output", "--omit-header", "--no-location",
-                    "-o", str(TEMPLATE), str(ROOT)], check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "--no-default-keywords",
+            *keywords,
+            "--sort-output",
+            "--omit-header",
+            "--no-location",
+            "-o",
+            str(TEMPLATE),
+            str(ROOT),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
     with TEMPLATE.open("rb") as file:
         template = read_po(file)
     for message in list(template):  # e.g. SQLAlchemy's text("SELECT …") shares a keyword: only keys are msgids
@@ -168,9 +196,24 @@ def extract() -> None:
 
 
 def update() -> None:
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "update", "-i", str(TEMPLATE),
-                    "-d", str(LOCALE_DIR), "-D", DOMAIN, "--no-fuzzy-matching", "--ignore-pot-creation-date"],
-                   check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "update",
+            "-i",
+            str(TEMPLATE),
+            "-d",
+            str(LOCALE_DIR),
+            "-D",
+            DOMAIN,
+            "--no-fuzzy-matching",
+            "--ignore-pot-creation-date",
+        ],
+        check=True,
+        cwd=ROOT,
+    )
     for lang in LANGUAGES:  # the catalogs' own layout (sorted, no source locations) keeps merges small
         save(lang, load(lang))
     compile_all()

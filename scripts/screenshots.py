@@ -35,8 +35,11 @@ CONSUMER_LOGIN, CONSUMER_PASSWORD = "+380991234567", "teplyi-dim-2026"
 
 
 def environment(database_url: str, base_url: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TEPLO_", "LIQPAY_")) and k not in ("DATABASE_URL", "PUBLIC_BASE_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TEPLO_", "LIQPAY_")) and k not in ("DATABASE_URL", "PUBLIC_BASE_URL")
+    }
     env |= {"DATABASE_URL": database_url, "TEPLO_DEMO": "1", "TEPLO_NOW": NOW}
     if base_url:
         env["PUBLIC_BASE_URL"] = base_url
@@ -46,8 +49,14 @@ def environment(database_url: str, base_url: str | None = None) -> dict[str, str
 def demo_database(directory: Path, size: str) -> str:
     url = f"sqlite:///{directory / 'screenshots.sqlite3'}"
     for command in (["migrate"], ["demo", "--size", size], ["windows"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=environment(url), check=True,
-                       capture_output=True, timeout=900)
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=environment(url),
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
     return url
 
 
@@ -55,11 +64,31 @@ def demo_database(directory: Path, size: str) -> str:
 def app(script: str, port: int, database_url: str, log: Path):
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.address",
-         "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
-        cwd=ROOT, env=environment(database_url, url), stdout=log.open("w"), stderr=subprocess.STDOUT,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            script,
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+            "--client.toolbarMode",
+            "viewer",
+        ],
+        cwd=ROOT,
+        env=environment(database_url, url),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -112,8 +141,7 @@ def shot(page, path: Path, whole: bool, until: str | None = None) -> None:
 
 
 def consumer(browser, url: str, out: Path) -> None:
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  locale="uk-UA")
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="uk-UA")
     page = context.new_page()
     page.goto(url + "/register")
     see(page, "Реєстрація")

@@ -18,7 +18,9 @@ from db.migrate import upgrade
 from db.models import Account, Base, Charge, Meter, Payment, Reading, ReadingWindow
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-PG_SKIP_REASON = "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/teplo_test); .ci/run sets it"
+PG_SKIP_REASON = (
+    "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/teplo_test); .ci/run sets it"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -137,20 +139,42 @@ class World:
     def __init__(self, sessions) -> None:
         self.sessions = sessions
 
-    def account(self, number="1120200001000", *, heating=True, hot_water=True, residents=2,
-                address="вул. Гулака-Артемовського, 20, кв. 1") -> int:
+    def account(
+        self,
+        number="1120200001000",
+        *,
+        heating=True,
+        hot_water=True,
+        residents=2,
+        address="вул. Гулака-Артемовського, 20, кв. 1",
+    ) -> int:
         with self.sessions.begin() as s:
-            row = Account(number=number, street=address.split(",")[0], building="20", flat="1", address=address,
-                          heated_area=Decimal("62.40"), residents=residents, has_heating=heating,
-                          has_hot_water=hot_water, created_at=kyiv(2019, 1, 1))
+            row = Account(
+                number=number,
+                street=address.split(",")[0],
+                building="20",
+                flat="1",
+                address=address,
+                heated_area=Decimal("62.40"),
+                residents=residents,
+                has_heating=heating,
+                has_hot_water=hot_water,
+                created_at=kyiv(2019, 1, 1),
+            )
             s.add(row)
             s.flush()
             return row.id
 
     def meter(self, account_id, serial="0812345", initial="100.000", installed=dt.date(2018, 1, 1)) -> int:
         with self.sessions.begin() as s:
-            row = Meter(account_id=account_id, serial=serial, service="hot_water", unit="m3",
-                        initial_value=Decimal(initial), installed_on=installed)
+            row = Meter(
+                account_id=account_id,
+                serial=serial,
+                service="hot_water",
+                unit="m3",
+                initial_value=Decimal(initial),
+                installed_on=installed,
+            )
             s.add(row)
             s.flush()
             return row.id
@@ -161,14 +185,33 @@ class World:
         amount, discount = Decimal(amount), Decimal(discount)
         left = to_pay(amount, discount)
         with self.sessions.begin() as s:
-            s.add(Charge(account_id=account_id, service=service, month=month, volume=Decimal(volume),
-                         tariff=Decimal(tariff), amount=amount, discount_percent=discount, discount_amount=amount - left,
-                         amount_to_pay=left))
+            s.add(
+                Charge(
+                    account_id=account_id,
+                    service=service,
+                    month=month,
+                    volume=Decimal(volume),
+                    tariff=Decimal(tariff),
+                    amount=amount,
+                    discount_percent=discount,
+                    discount_amount=amount - left,
+                    amount_to_pay=left,
+                )
+            )
 
     def payment(self, account_id, service, amount, paid_at, channel="bank", ref=None) -> None:
         with self.sessions.begin() as s:
-            s.add(Payment(account_id=account_id, service=service, amount=Decimal(amount), paid_at=paid_at,
-                          channel=channel, source="test", external_ref=ref or f"{account_id}-{service}-{paid_at.isoformat()}"))
+            s.add(
+                Payment(
+                    account_id=account_id,
+                    service=service,
+                    amount=Decimal(amount),
+                    paid_at=paid_at,
+                    channel=channel,
+                    source="test",
+                    external_ref=ref or f"{account_id}-{service}-{paid_at.isoformat()}",
+                )
+            )
 
     def window(self, period: dt.date, opens=None, closes=None) -> int:
         default_opens, default_closes = default_bounds(period)
@@ -180,9 +223,20 @@ class World:
 
     def reading(self, meter_id, window_id, value, submitted_at, consumption="0", channel="water_utility") -> None:
         with self.sessions.begin() as s:
-            s.add(Reading(meter_id=meter_id, window_id=window_id, value=Decimal(value), consumption=Decimal(consumption),
-                          submitted_at=submitted_at, channel=channel, status="accepted", quality="actual",
-                          flagged=False, receipt_number=f"T-{meter_id}-{window_id}-{value}"))
+            s.add(
+                Reading(
+                    meter_id=meter_id,
+                    window_id=window_id,
+                    value=Decimal(value),
+                    consumption=Decimal(consumption),
+                    submitted_at=submitted_at,
+                    channel=channel,
+                    status="accepted",
+                    quality="actual",
+                    flagged=False,
+                    receipt_number=f"T-{meter_id}-{window_id}-{value}",
+                )
+            )
 
 
 @pytest.fixture

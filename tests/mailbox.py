@@ -45,9 +45,14 @@ class Mailbox:
             if self.refuse_next:
                 self.refuse_next -= 1
                 return "451 4.3.0 Mailbox busy, try again later"
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                          email.message_from_bytes(envelope.original_content, policy=default),
-                                          envelope.original_content))
+            self.received.append(
+                Received(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    email.message_from_bytes(envelope.original_content, policy=default),
+                    envelope.original_content,
+                )
+            )
             if self.drop_next:
                 self.drop_next -= 1
                 server.transport.close()  # taken, but the sender never hears the 250
@@ -73,6 +78,11 @@ class SmtpServer:
         self.controller.stop()
 
     def environ(self, base_url: str = "https://cabinet.example.ua") -> dict[str, str]:
-        return {"TEPLO_SMTP_HOST": "127.0.0.1", "TEPLO_SMTP_PORT": str(self.port), "TEPLO_SMTP_TLS": "none",
-                "TEPLO_MAIL_FROM": "noreply@cabinet.example.ua",
-                "TEPLO_UNSUBSCRIBE_SECRET": "test-secret-for-unsubscribe-links", "PUBLIC_BASE_URL": base_url}
+        return {
+            "TEPLO_SMTP_HOST": "127.0.0.1",
+            "TEPLO_SMTP_PORT": str(self.port),
+            "TEPLO_SMTP_TLS": "none",
+            "TEPLO_MAIL_FROM": "noreply@cabinet.example.ua",
+            "TEPLO_UNSUBSCRIBE_SECRET": "test-secret-for-unsubscribe-links",
+            "PUBLIC_BASE_URL": base_url,
+        }

@@ -10,8 +10,23 @@ from ui.staff_text import Names, language, tr
 
 KIND_NAMES = Names("staff.conflict_kind.", ("bank", "charges", "readings"))
 STATUS_NAMES = Names("staff.conflict_status.", ("open", "resolved", "dismissed"))
-FIELD_NAMES = Names("staff.field.", ("account_number", "service", "amount", "paid_at", "channel", "volume", "tariff",
-                                     "discount_percent", "amount_to_pay", "meter_serial", "value", "read_at"))
+FIELD_NAMES = Names(
+    "staff.field.",
+    (
+        "account_number",
+        "service",
+        "amount",
+        "paid_at",
+        "channel",
+        "volume",
+        "tariff",
+        "discount_percent",
+        "amount_to_pay",
+        "meter_serial",
+        "value",
+        "read_at",
+    ),
+)
 MONEY = {"amount", "amount_to_pay"}
 VOLUME = {"volume", "value"}
 
@@ -39,14 +54,19 @@ def shown(name: str, text: str) -> str:
 
 def differences(stored: dict[str, str], incoming: dict[str, str]) -> str:
     """`сума: 15,00 ₴ → 1 500,00 ₴`, one per differing field."""
-    return "; ".join(f"{FIELD_NAMES.get(name, name)}: {shown(name, stored.get(name, ''))} → {shown(name, value)}"
-                     for name, value in incoming.items() if name in stored and stored[name] != value)
+    return "; ".join(
+        f"{FIELD_NAMES.get(name, name)}: {shown(name, stored.get(name, ''))} → {shown(name, value)}"
+        for name, value in incoming.items()
+        if name in stored and stored[name] != value
+    )
 
 
 def row(conflict) -> dict[str, object]:
     """One table row for a conflict of a preview (core.import_conflicts.Conflict) or of the list (ConflictView)."""
-    return {tr("staff.conflict.col_line"): conflict.line,
-            tr("staff.conflict.col_what"): KIND_NAMES.get(conflict.kind, conflict.kind),
-            tr("staff.conflict.col_key"): conflict.key,
-            tr("staff.conflict.col_differences"): differences(conflict.stored, conflict.incoming),
-            tr("staff.conflict.col_status"): STATUS_NAMES.get(conflict.status, conflict.status)}
+    return {
+        tr("staff.conflict.col_line"): conflict.line,
+        tr("staff.conflict.col_what"): KIND_NAMES.get(conflict.kind, conflict.kind),
+        tr("staff.conflict.col_key"): conflict.key,
+        tr("staff.conflict.col_differences"): differences(conflict.stored, conflict.incoming),
+        tr("staff.conflict.col_status"): STATUS_NAMES.get(conflict.status, conflict.status),
+    }

@@ -51,8 +51,9 @@ def run(action: Callable[..., T], *args: object, quiet: bool = False, lang: str 
         action(*args)
     except Exception as error:  # noqa: BLE001 - the visitor gets a sentence, the log gets the traceback
         if quiet:
-            LOG.warning("fault while %s: %s", getattr(action, "__name__", "a step"), error.__class__.__name__,
-                        exc_info=error)
+            LOG.warning(
+                "fault while %s: %s", getattr(action, "__name__", "a step"), error.__class__.__name__, exc_info=error
+            )
         else:
             show(error, lang)
         return False

@@ -16,11 +16,22 @@ from ui.public_session import language
 # The cabinet pages these screens link to, with the url paths public_app.py registers them under
 # (result_url points at /pay-result, core.payment_providers.RESULT_PATH).
 _PAGES = Path(__file__).resolve().parent.parent / "pages" / "public"
-URL_PATHS = {"pay.py": "pay", "pay_demo.py": "pay-demo", "pay_result.py": "pay-result", "account.py": "account",
-             "login.py": "login"}
+URL_PATHS = {
+    "pay.py": "pay",
+    "pay_demo.py": "pay-demo",
+    "pay_result.py": "pay-result",
+    "account.py": "account",
+    "login.py": "login",
+}
 
-STATUS_COLOURS = {"unfinished": "gray", "pending": "orange", "paid": "green", "failed": "red", "expired": "gray",
-                  "reversed": "violet"}
+STATUS_COLOURS = {
+    "unfinished": "gray",
+    "pending": "orange",
+    "paid": "green",
+    "failed": "red",
+    "expired": "gray",
+    "reversed": "violet",
+}
 
 
 def tr(key: str, /, **params: object) -> str:

@@ -29,8 +29,9 @@ def md(text: object) -> str:
     """The text as a Markdown fragment that renders as the text (plus invisible word joiners), on one line."""
     flat = _ALWAYS.sub(r"\\\1", " ".join(str(text).splitlines()))
     flat = _AUTOLINK.sub(lambda m: (m.group(1) or "") + WORD_JOINER, flat)
-    return _AT_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)),
-                         flat)
+    return _AT_START.sub(
+        lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), flat
+    )
 
 
 def chart_text(text: object) -> str:

@@ -4,6 +4,7 @@ fields and the proof-and-new-password form."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -28,7 +29,9 @@ def receipt_help() -> None:
 def proof_method(key: str) -> str:
     """Outside the form, so the form shows the matching field at once."""
     method = st.radio(
-        tr("register.method"), [BY_PAYMENT, BY_METER], key=key,
+        tr("register.method"),
+        [BY_PAYMENT, BY_METER],
+        key=key,
         format_func={BY_PAYMENT: tr("register.by_payment"), BY_METER: tr("register.by_meter")}.get,
     )
     return method or BY_PAYMENT
@@ -44,6 +47,17 @@ def proof_fields(method: str) -> Proof:
     return Proof(number, amount, None)
 
 
+class ProofAndPassword(TypedDict):
+    """The keyword arguments that core.consumers.register and core.password_reset.reset_password share."""
+
+    account_number: str
+    last_payment: str | None
+    meter_serial: str | None
+    login: str
+    password: str
+    password_repeated: str
+
+
 @dataclass(frozen=True)
 class PasswordForm:
     """A submitted proof of an account with a login and its new password (registration, a forgotten password)."""
@@ -55,11 +69,15 @@ class PasswordForm:
     problem: DeltaGenerator  # the empty place right above the button, where the eye is after the click
     submitted: bool
 
-    def fields(self) -> dict[str, str | None]:
-        """The keyword arguments that core.consumers.register and core.password_reset.reset_password share."""
-        return {"account_number": self.proof.account_number, "last_payment": self.proof.last_payment,
-                "meter_serial": self.proof.meter_serial, "login": self.login, "password": self.password,
-                "password_repeated": self.password_repeated}
+    def fields(self) -> ProofAndPassword:
+        return {
+            "account_number": self.proof.account_number,
+            "last_payment": self.proof.last_payment,
+            "meter_serial": self.proof.meter_serial,
+            "login": self.login,
+            "password": self.password,
+            "password_repeated": self.password_repeated,
+        }
 
 
 def proof_and_password_form(key: str, texts: str) -> PasswordForm:

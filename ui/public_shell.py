@@ -47,8 +47,12 @@ def header(menu: list) -> None:
     top = st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center")
     top.markdown(f"**:material/local_fire_department: {tr('app.title')}**")
     top.segmented_control(
-        tr("lang.label"), list(LANGUAGE_NAMES), key="lang_switch", on_change=_language_changed,
-        format_func=lambda code: _SHORT.get(code, code), label_visibility="collapsed",
+        tr("lang.label"),
+        list(LANGUAGE_NAMES),
+        key="lang_switch",
+        on_change=_language_changed,
+        format_func=lambda code: _SHORT.get(code, code),
+        label_visibility="collapsed",
     )
     if current_login_id() is None:
         return
@@ -60,6 +64,9 @@ def header(menu: list) -> None:
         by_id = {a.account_id: a for a in linked}
         st.session_state["account_switch"] = selected_account().account_id
         st.selectbox(
-            tr("switcher.label"), list(by_id), key="account_switch", on_change=_account_changed,
+            tr("switcher.label"),
+            list(by_id),
+            key="account_switch",
+            on_change=_account_changed,
             format_func=lambda account_id: f"{by_id[account_id].number} · {by_id[account_id].address}",
         )

@@ -35,8 +35,10 @@ def follow(target: str | None, caption: str) -> None:
         return
     st.caption(caption)
     if target == LOGOUT_PATH:
-        script = ("const form = document.createElement('form'); form.method = 'post'; "
-                  f"form.action = {json.dumps(target)}; document.body.appendChild(form); form.submit();")
+        script = (
+            "const form = document.createElement('form'); form.method = 'post'; "
+            f"form.action = {json.dumps(target)}; document.body.appendChild(form); form.submit();"
+        )
     else:
         script = f"window.location.replace({json.dumps(target)});"
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)

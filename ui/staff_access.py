@@ -49,27 +49,57 @@ class StaffPage:
 
 ALL = frozenset({"admin", "manager", "analyst", "operator"})
 PAGES: tuple[StaffPage, ...] = (
-    StaffPage("overview", "pages/staff/overview.py", ":material/dashboard:", "analytics",
-              frozenset({"admin", "manager", "analyst"})),
-    StaffPage("readings", "pages/staff/readings.py", ":material/water_drop:", "analytics",
-              frozenset({"admin", "manager", "analyst"})),
-    StaffPage("payments", "pages/staff/payments.py", ":material/payments:", "analytics",
-              frozenset({"admin", "manager", "analyst"})),
-    StaffPage("reconciliation", "pages/staff/reconciliation.py", ":material/fact_check:", "analytics",
-              frozenset({"admin", "manager", "analyst"})),
-    StaffPage("additional_charges", "pages/staff/additional_charges.py", ":material/rule:", "analytics",
-              frozenset({"admin", "manager", "operator"})),
-    StaffPage("explore", "pages/staff/explore.py", ":material/query_stats:", "analytics",
-              frozenset({"admin", "analyst"})),
+    StaffPage(
+        "overview",
+        "pages/staff/overview.py",
+        ":material/dashboard:",
+        "analytics",
+        frozenset({"admin", "manager", "analyst"}),
+    ),
+    StaffPage(
+        "readings",
+        "pages/staff/readings.py",
+        ":material/water_drop:",
+        "analytics",
+        frozenset({"admin", "manager", "analyst"}),
+    ),
+    StaffPage(
+        "payments",
+        "pages/staff/payments.py",
+        ":material/payments:",
+        "analytics",
+        frozenset({"admin", "manager", "analyst"}),
+    ),
+    StaffPage(
+        "reconciliation",
+        "pages/staff/reconciliation.py",
+        ":material/fact_check:",
+        "analytics",
+        frozenset({"admin", "manager", "analyst"}),
+    ),
+    StaffPage(
+        "additional_charges",
+        "pages/staff/additional_charges.py",
+        ":material/rule:",
+        "analytics",
+        frozenset({"admin", "manager", "operator"}),
+    ),
+    StaffPage(
+        "explore", "pages/staff/explore.py", ":material/query_stats:", "analytics", frozenset({"admin", "analyst"})
+    ),
     StaffPage("lookup", "pages/staff/lookup.py", ":material/search:", "accounts", ALL),
-    StaffPage("imports", "pages/staff/imports.py", ":material/upload_file:", "accounts",
-              frozenset({"admin", "operator"})),
-    StaffPage("conflicts", "pages/staff/conflicts.py", ":material/rule_settings:", "accounts",
-              frozenset({"admin", "operator"})),
-    StaffPage("windows", "pages/staff/windows.py", ":material/calendar_month:", "admin",
-              frozenset({"admin"})),
-    StaffPage("users", "pages/staff/users.py", ":material/group:", "admin",
-              frozenset({"admin"})),
+    StaffPage(
+        "imports", "pages/staff/imports.py", ":material/upload_file:", "accounts", frozenset({"admin", "operator"})
+    ),
+    StaffPage(
+        "conflicts",
+        "pages/staff/conflicts.py",
+        ":material/rule_settings:",
+        "accounts",
+        frozenset({"admin", "operator"}),
+    ),
+    StaffPage("windows", "pages/staff/windows.py", ":material/calendar_month:", "admin", frozenset({"admin"})),
+    StaffPage("users", "pages/staff/users.py", ":material/group:", "admin", frozenset({"admin"})),
 )
 BY_KEY = {p.key: p for p in PAGES}
 

@@ -83,8 +83,10 @@ def missing_csv(window_id: int, street: str | None, filters: dict[str, str]):
         _total, rows = dashboard_readings.accounts_without_reading(bound, window_id, street)
         return export.csv_bytes(
             ["account_number", "address", "meter_serial", "last_value_m3", "last_submitted_at"],
-            [(m.account_number, m.address, m.meter_serial, m.last_value, m.last_submitted_at) for m in rows], filters,
-            lang)
+            [(m.account_number, m.address, m.meter_serial, m.last_value, m.last_submitted_at) for m in rows],
+            filters,
+            lang,
+        )
 
     return build
 

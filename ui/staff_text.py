@@ -48,8 +48,13 @@ def _switched() -> None:
 def language_switch() -> None:
     """The language selector (in the sidebar): Ukrainian by default, English on request, for this session."""
     st.session_state["staff_lang_switch"] = language()
-    st.segmented_control(tr("staff.language"), list(LANGUAGE_NAMES), key="staff_lang_switch",
-                         format_func=lambda code: LANGUAGE_NAMES[code], on_change=_switched)
+    st.segmented_control(
+        tr("staff.language"),
+        list(LANGUAGE_NAMES),
+        key="staff_lang_switch",
+        format_func=lambda code: LANGUAGE_NAMES[code],
+        on_change=_switched,
+    )
 
 
 class Names(Mapping[str, str]):

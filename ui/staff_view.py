@@ -61,10 +61,15 @@ def figure(title: str, x_title: str, y_title: str, height: int = 380) -> go.Figu
     fig.update_layout(
         # The title at the very top and the legend right above the plot, with room for it to wrap onto a second
         # line in a half-width column without running into the title.
-        title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"}, separators=", " if language() == "uk" else ".,",
-        height=height, xaxis_title=x_title, yaxis_title=y_title, colorway=COLORS,
+        title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+        separators=", " if language() == "uk" else ".,",
+        height=height,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        colorway=COLORS,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-        margin={"l": 10, "r": 10, "t": 100, "b": 10}, hovermode="x unified",
+        margin={"l": 10, "r": 10, "t": 100, "b": 10},
+        hovermode="x unified",
     )
     fig.update_xaxes(type="category")
     fig.update_yaxes(tickformat=",", rangemode="tozero")
@@ -75,8 +80,16 @@ def show(fig: go.Figure, key: str | None = None) -> None:
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
 
 
-def bars(title: str, x_title: str, labels: list[str], buckets: list, series: dict[str, dict], names: Mapping[str, str],
-         barmode: str, height: int = 380) -> go.Figure:
+def bars(
+    title: str,
+    x_title: str,
+    labels: list[str],
+    buckets: list,
+    series: dict[str, dict],
+    names: Mapping[str, str],
+    barmode: str,
+    height: int = 380,
+) -> go.Figure:
     """Money per bucket (`labels` shown for `buckets`), one bar a series in the order of `names` (those with data)."""
     fig = figure(title, x_title, tr("staff.amount_uah"), height=height)
     for key, name in names.items():
@@ -97,13 +110,26 @@ def paid_against_due(months, title: str, due_name: str) -> go.Figure:
     return fig
 
 
-def table_with_csv(header: list[str], rows, shown, filters: dict[str, str], file_stem: str,
-                   key: str | None = None, what: str | None = None) -> None:
+def table_with_csv(
+    header: list[str],
+    rows,
+    shown,
+    filters: dict[str, str],
+    file_stem: str,
+    key: str | None = None,
+    what: str | None = None,
+) -> None:
     """A table as shown on screen (capped, with a search) and its download: the raw `rows` written by core.export,
     with the filters."""
     capped_table([dict(zip(header, row)) for row in shown], dict, key=f"{file_stem}_table", what=what)
-    st.download_button(tr("staff.download_csv"), csv_bytes(header, rows, filters), icon=":material/download:",
-                       file_name=f"{file_stem}{file_suffix(filters)}.csv", mime="text/csv", key=key)
+    st.download_button(
+        tr("staff.download_csv"),
+        csv_bytes(header, rows, filters),
+        icon=":material/download:",
+        file_name=f"{file_stem}{file_suffix(filters)}.csv",
+        mime="text/csv",
+        key=key,
+    )
 
 
 _SCALES = ((Decimal(10) ** 9, "staff.scale.billion"), (Decimal(10) ** 6, "staff.scale.million"))
@@ -140,7 +166,7 @@ def delta(current, previous, unit: str = "", places: int = 1) -> str | None:
     sign = "+" if change > 0 else "-"
     if unit.strip() == "₴" and shortened(change):
         return sign + money_short(abs(change))  # a change of millions, as short as the value above it
-    return f"{sign}{formatting.number(abs(change), language(), places=places)}{unit.replace(' ', chr(0xa0))}"
+    return f"{sign}{formatting.number(abs(change), language(), places=places)}{unit.replace(' ', chr(0xA0))}"
 
 
 def csv_bytes(header: list[str], rows, filters: dict[str, str] | None = None) -> bytes:
@@ -174,8 +200,15 @@ def file_suffix(filters: dict[str, str]) -> str:
 SHOWN_ROWS = 200  # rows a staff table sends to the browser; the full list is always in the CSV beside it
 
 
-def capped_table(items: Sequence[T], record: Callable[[T], dict], *, key: str, what: str | None = None,
-                 limit: int = SHOWN_ROWS, search_in: Callable[[T], str] | None = None) -> list[T]:
+def capped_table(
+    items: Sequence[T],
+    record: Callable[[T], dict],
+    *,
+    key: str,
+    what: str | None = None,
+    limit: int = SHOWN_ROWS,
+    search_in: Callable[[T], str] | None = None,
+) -> list[T]:
     """A long list as a table of its first `limit` rows, with a search over the rows (all of them, not only those
     shown) and the count: "Показано 200 з 10 930". A city-scale list (tens of thousands of rows) would otherwise
     go to the browser whole on every rerun; the page offers the full list as a CSV download. Returns the rows the
@@ -183,8 +216,12 @@ def capped_table(items: Sequence[T], record: Callable[[T], dict], *, key: str, w
     what = what or tr("staff.what.rows")
     query = ""
     if len(items) > 20:
-        query = st.text_input(tr("staff.list.search"), key=f"{key}_search", placeholder=tr("staff.list.search_hint"),
-                              help=tr("staff.list.search_help")).strip()
+        query = st.text_input(
+            tr("staff.list.search"),
+            key=f"{key}_search",
+            placeholder=tr("staff.list.search_hint"),
+            help=tr("staff.list.search_help"),
+        ).strip()
     haystack = search_in or (lambda item: " ".join(str(v) for v in record(item).values()))
     words = query.casefold().split()
     matched = [i for i in items if all(w in haystack(i).casefold() for w in words)] if words else list(items)
@@ -194,9 +231,11 @@ def capped_table(items: Sequence[T], record: Callable[[T], dict], *, key: str, w
     elif words:
         st.info(tr("staff.list.nothing_found"))
     if words:
-        st.caption(tr("staff.list.found", found=number(len(matched)), total=number(len(items)), what=what)
-                   + (tr("staff.list.found_first", shown=number(len(shown))) if len(matched) > len(shown) else "")
-                   + tr("staff.list.full_in_csv"))
+        st.caption(
+            tr("staff.list.found", found=number(len(matched)), total=number(len(items)), what=what)
+            + (tr("staff.list.found_first", shown=number(len(shown))) if len(matched) > len(shown) else "")
+            + tr("staff.list.full_in_csv")
+        )
     elif len(items) > len(shown):
         st.caption(tr("staff.list.shown", shown=number(len(shown)), total=number(len(items)), what=what))
     return matched
@@ -211,11 +250,26 @@ def list_csv(items: Sequence[T], record: Callable[[T], dict], filters: dict[str,
         with pinned(lang):
             records = [record(i) for i in items]
             return csv_bytes(list(records[0]) if records else [], [list(r.values()) for r in records], filters)
+
     return build
 
 
-def list_download(label: str, items: Sequence[T], record: Callable[[T], dict], filters: dict[str, str] | None,
-                  *, file_name: str, key: str | None = None) -> None:
+def list_download(
+    label: str,
+    items: Sequence[T],
+    record: Callable[[T], dict],
+    filters: dict[str, str] | None,
+    *,
+    file_name: str,
+    key: str | None = None,
+) -> None:
     """The download button of a whole list (see list_csv): every staff list offers its CSV the same way."""
-    st.download_button(label, list_csv(items, record, filters), on_click="ignore", file_name=file_name,
-                       mime="text/csv", icon=":material/download:", key=key)
+    st.download_button(
+        label,
+        list_csv(items, record, filters),
+        on_click="ignore",
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        key=key,
+    )

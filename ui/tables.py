@@ -32,26 +32,34 @@ _VALUE = "white-space:nowrap"
 _DETAIL = "display:block;font-size:0.8rem;opacity:0.75;white-space:normal"
 
 
-def table_html(caption: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
-               numeric: frozenset[int] = frozenset()) -> str:
+def table_html(
+    caption: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]], numeric: frozenset[int] = frozenset()
+) -> str:
     """The table as escaped HTML; the columns in `numeric` (by index) are right-aligned."""
+
     def align(i: int) -> str:
         return "right" if i in numeric else "left"
 
-    head = "".join(f'<th scope="col" style="{_HEAD.format(align=align(i))}">{escape(h)}</th>'
-                   for i, h in enumerate(headers))
+    head = "".join(
+        f'<th scope="col" style="{_HEAD.format(align=align(i))}">{escape(h)}</th>' for i, h in enumerate(headers)
+    )
     body = []
     for row in rows:
         cells = []
         for i, cell in enumerate(row):
             detail = f'<span style="{_DETAIL}">{escape(cell.detail)}</span>' if cell.detail else ""
-            cells.append(f'<td style="{_BODY.format(align=align(i))}">'
-                         f'<span style="{_VALUE}">{escape(cell.value)}</span>{detail}</td>')
+            cells.append(
+                f'<td style="{_BODY.format(align=align(i))}">'
+                f'<span style="{_VALUE}">{escape(cell.value)}</span>{detail}</td>'
+            )
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return (f'<table style="{_TABLE}"><caption style="{_CAPTION}">{escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return (
+        f'<table style="{_TABLE}"><caption style="{_CAPTION}">{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
 
 
-def history_table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
-                  numeric: frozenset[int] = frozenset()) -> None:
+def history_table(
+    caption: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]], numeric: frozenset[int] = frozenset()
+) -> None:
     st.html(table_html(caption, headers, rows, numeric))

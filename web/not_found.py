@@ -21,8 +21,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ui.public_text import text
 
 # The url paths public_app.py registers in st.navigation (checked against it by a test).
-PUBLIC_PAGES = ("login", "register", "account", "readings", "pay", "profile", "add-account", "pay-demo",
-                "pay-result", "reset-password")
+PUBLIC_PAGES = (
+    "login",
+    "register",
+    "account",
+    "readings",
+    "pay",
+    "profile",
+    "add-account",
+    "pay-demo",
+    "pay-result",
+    "reset-password",
+)
 # Streamlit's own endpoints and assets (its static folder holds index.html, favicon.png, manifest.json, static/).
 STREAMLIT_PREFIXES = ("_stcore", "media", "component", "static", "app/static")
 STREAMLIT_FILES = frozenset(path.name for path in (Path(streamlit.__file__).parent / "static").iterdir())
@@ -59,8 +69,11 @@ class OnlyKnownPages:
         self.body = page(app_title)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] == "http" and scope.get("method") in ("GET", "HEAD")
-                and not is_known(scope.get("path", "/"), self.pages, self.routes)):
+        if (
+            scope["type"] == "http"
+            and scope.get("method") in ("GET", "HEAD")
+            and not is_known(scope.get("path", "/"), self.pages, self.routes)
+        ):
             response = HTMLResponse(self.body, status_code=404, headers={"Cache-Control": "no-store"})
             await response(scope, receive, send)
             return
@@ -69,5 +82,11 @@ class OnlyKnownPages:
 
 def only_known_pages(pages: Iterable[str], routes: Iterable, app: str) -> list[Middleware]:
     """The middleware list for st.App: `routes` are the app's extra Starlette routes (their paths are known)."""
-    return [Middleware(OnlyKnownPages, pages=list(pages), routes=[route.path for route in routes],
-                       app_title=text(TITLES[app], "uk"))]
+    return [
+        Middleware(
+            OnlyKnownPages,
+            pages=list(pages),
+            routes=[route.path for route in routes],
+            app_title=text(TITLES[app], "uk"),
+        )
+    ]

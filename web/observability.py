@@ -98,6 +98,13 @@ class RequestIdMiddleware:
         finally:
             path = scope.get("path", "")
             if scope["type"] == "http" and not path.startswith(_QUIET) and path != "/":
-                log.info("request", extra={"method": scope.get("method"), "path": path, "status": status["code"],
-                                           "ms": round((time.perf_counter() - started) * 1000, 1)})
+                log.info(
+                    "request",
+                    extra={
+                        "method": scope.get("method"),
+                        "path": path,
+                        "status": status["code"],
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                    },
+                )
             logs.request_id.reset(token)

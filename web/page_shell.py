@@ -34,12 +34,21 @@ from web.not_found import STREAMLIT_PREFIXES
 ROOT = '<div id="root"></div>'
 COOKIE_MAX_AGE = 365 * 24 * 3600
 # Where Streamlit's own words stand as text (and not the app's): translated there, and their labels anywhere.
-CHROME = ('[data-testid="InputInstructions"],[data-testid="stSkipToContent"],[data-testid="stStatusWidget"],'
-          '[data-testid="stConnectionStatus"]')
+CHROME = (
+    '[data-testid="InputInstructions"],[data-testid="stSkipToContent"],[data-testid="stStatusWidget"],'
+    '[data-testid="stConnectionStatus"]'
+)
 # Words too common to be translated outside CHROME (an app text may say "Error" or "Stop" in English on purpose).
-CHROME_ONLY = ("streamlit.running", "streamlit.please_wait", "streamlit.stop", "streamlit.stopping",
-               "streamlit.connecting", "streamlit.connecting_help", "streamlit.disconnected",
-               "streamlit.disconnected_help")
+CHROME_ONLY = (
+    "streamlit.running",
+    "streamlit.please_wait",
+    "streamlit.stop",
+    "streamlit.stopping",
+    "streamlit.connecting",
+    "streamlit.connecting_help",
+    "streamlit.disconnected",
+    "streamlit.disconnected_help",
+)
 _UNWANTED = (b"accept-encoding", b"if-none-match", b"if-modified-since")
 CSS = '[data-testid="stStatusWidget"] button{display:none}'
 
@@ -111,7 +120,25 @@ SCRIPT = """(function () {
 
 
 # Streamlit's own words the page's script shows in the page's language; each key's "en" is Streamlit's own text.
-STREAMLIT_KEYS = ('streamlit.skip', 'streamlit.enter_submit', 'streamlit.enter_apply', 'streamlit.show_password', 'streamlit.hide_password', 'streamlit.help', 'streamlit.help_for', 'streamlit.close', 'streamlit.loading', 'streamlit.running', 'streamlit.please_wait', 'streamlit.stop', 'streamlit.stopping', 'streamlit.connecting', 'streamlit.connecting_help', 'streamlit.disconnected', 'streamlit.disconnected_help')
+STREAMLIT_KEYS = (
+    "streamlit.skip",
+    "streamlit.enter_submit",
+    "streamlit.enter_apply",
+    "streamlit.show_password",
+    "streamlit.hide_password",
+    "streamlit.help",
+    "streamlit.help_for",
+    "streamlit.close",
+    "streamlit.loading",
+    "streamlit.running",
+    "streamlit.please_wait",
+    "streamlit.stop",
+    "streamlit.stopping",
+    "streamlit.connecting",
+    "streamlit.connecting_help",
+    "streamlit.disconnected",
+    "streamlit.disconnected_help",
+)
 
 
 def _both(key: str) -> dict[str, str]:
@@ -119,9 +146,18 @@ def _both(key: str) -> dict[str, str]:
 
 
 def script_data(titles: dict[str, str]) -> dict:
-    phrases = [{**_both(key), "chromeOnly": key in CHROME_ONLY} for key in STREAMLIT_KEYS if key != "streamlit.help_for"]
-    return {"phrases": phrases, "helpFor": _both("streamlit.help_for"), "chrome": CHROME, "cookie": LANGUAGE_COOKIE,
-            "maxAge": COOKIE_MAX_AGE, "languages": list(LANGUAGES), "titles": titles}
+    phrases = [
+        {**_both(key), "chromeOnly": key in CHROME_ONLY} for key in STREAMLIT_KEYS if key != "streamlit.help_for"
+    ]
+    return {
+        "phrases": phrases,
+        "helpFor": _both("streamlit.help_for"),
+        "chrome": CHROME,
+        "cookie": LANGUAGE_COOKIE,
+        "maxAge": COOKIE_MAX_AGE,
+        "languages": list(LANGUAGES),
+        "titles": titles,
+    }
 
 
 def page_language(scope: Scope) -> str:
@@ -137,8 +173,13 @@ def rewrite(page: str, lang: str, titles: dict[str, str]) -> str | None:
     if not found:
         return None
     page = re.sub(r"<title>.*?</title>", f"<title>{html.escape(titles[lang])}</title>", page, count=1, flags=re.S)
-    page = re.sub(r"<noscript>.*?</noscript>", f"<noscript><p>{html.escape(text('page.noscript', lang))}</p></noscript>",
-                  page, count=1, flags=re.S)
+    page = re.sub(
+        r"<noscript>.*?</noscript>",
+        f"<noscript><p>{html.escape(text('page.noscript', lang))}</p></noscript>",
+        page,
+        count=1,
+        flags=re.S,
+    )
     data = json.dumps(script_data(titles), ensure_ascii=False).replace("</", "<\\/")
     return page.replace("</head>", f"<style>{CSS}</style><script>{SCRIPT % data}</script></head>", 1)
 
@@ -152,8 +193,11 @@ class PageShell:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "/").strip("/")
-        if (scope["type"] != "http" or scope.get("method") != "GET"
-                or any(path == prefix or path.startswith(prefix + "/") for prefix in STREAMLIT_PREFIXES)):
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "GET"
+            or any(path == prefix or path.startswith(prefix + "/") for prefix in STREAMLIT_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         lang = page_language(scope)

@@ -30,8 +30,10 @@ def trust_only_configured_proxies() -> None:
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
     if not isinstance(getattr(uvicorn.config, "ProxyHeadersMiddleware", None), type):
-        raise RuntimeError("uvicorn.config no longer wraps the app in ProxyHeadersMiddleware: the forwarded-header "
-                           "trust of TEPLO_TRUSTED_PROXIES cannot be applied (check web/proxies.py after an upgrade)")
+        raise RuntimeError(
+            "uvicorn.config no longer wraps the app in ProxyHeadersMiddleware: the forwarded-header "
+            "trust of TEPLO_TRUSTED_PROXIES cannot be applied (check web/proxies.py after an upgrade)"
+        )
     trusted = trusted_hosts()
 
     class ConfiguredProxyHeaders(ProxyHeadersMiddleware):

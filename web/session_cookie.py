@@ -91,13 +91,23 @@ def cookie_routes(store: SessionStore, cookie_name: str, max_age: Callable[[], i
 
     async def start(request: Request) -> Response:
         token = await run_in_threadpool(
-            store.exchange_ticket, sessions(), request.query_params.get("ticket"),
-            browser=request.cookies.get(BROWSER_COOKIE))
+            store.exchange_ticket,
+            sessions(),
+            request.query_params.get("ticket"),
+            browser=request.cookies.get(BROWSER_COOKIE),
+        )
         response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
         response.headers["Cache-Control"] = "no-store"
         if token is not None:
-            response.set_cookie(cookie_name, token, max_age=max_age(), path="/", httponly=True, samesite="lax",
-                                secure=is_https(request.scope))
+            response.set_cookie(
+                cookie_name,
+                token,
+                max_age=max_age(),
+                path="/",
+                httponly=True,
+                samesite="lax",
+                secure=is_https(request.scope),
+            )
         return response
 
     async def logout(request: Request) -> Response:
@@ -113,5 +123,8 @@ def cookie_routes(store: SessionStore, cookie_name: str, max_age: Callable[[], i
         """Answered here, not by the app's page: a GET never signs anyone out."""
         return PlainTextResponse(_both_languages("session.logout_by_link"), status_code=405, headers={"Allow": "POST"})
 
-    return [Route(START_PATH, start, methods=["GET"]), Route(LOGOUT_PATH, logout, methods=["POST"]),
-            Route(LOGOUT_PATH, logout_by_link, methods=["GET"])]
+    return [
+        Route(START_PATH, start, methods=["GET"]),
+        Route(LOGOUT_PATH, logout, methods=["POST"]),
+        Route(LOGOUT_PATH, logout_by_link, methods=["GET"]),
+    ]

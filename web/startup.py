@@ -19,7 +19,9 @@ def pages_from_navigation_only() -> None:
     from streamlit.runtime.pages_manager import PagesManager
 
     if "uses_pages_directory" not in vars(PagesManager):
-        raise RuntimeError("streamlit.runtime.pages_manager.PagesManager has no uses_pages_directory any more: "
-                           "check web/startup.py after the Streamlit upgrade (a deep link into a fresh server "
-                           "would show Streamlit's own 'Page not found')")
+        raise RuntimeError(
+            "streamlit.runtime.pages_manager.PagesManager has no uses_pages_directory any more: "
+            "check web/startup.py after the Streamlit upgrade (a deep link into a fresh server "
+            "would show Streamlit's own 'Page not found')"
+        )
     PagesManager.uses_pages_directory = False

@@ -21,14 +21,17 @@ from web.resources import sessions
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 
-def _page(lang: str, title_key: str, body_key: str, *, form_token: str | None = None, status: int = 200,
-          home: str = "/") -> HTMLResponse:
+def _page(
+    lang: str, title_key: str, body_key: str, *, form_token: str | None = None, status: int = 200, home: str = "/"
+) -> HTMLResponse:
     title, body = t(title_key, lang), t(body_key, lang)
     other = "en" if lang == "uk" else "uk"
     form = ""
     if form_token is not None:
-        form = (f'<form method="post" action="{mail.UNSUBSCRIBE_PATH}?token={html.escape(form_token, quote=True)}">'
-                f'<button type="submit">{html.escape(t("unsubscribe.button", lang))}</button></form>')
+        form = (
+            f'<form method="post" action="{mail.UNSUBSCRIBE_PATH}?token={html.escape(form_token, quote=True)}">'
+            f'<button type="submit">{html.escape(t("unsubscribe.button", lang))}</button></form>'
+        )
     page = f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
@@ -64,5 +67,7 @@ async def unsubscribe_now(request: Request) -> HTMLResponse:
     return _page(lang, "unsubscribe.title", "unsubscribe.done")
 
 
-ROUTES: list = [Route(mail.UNSUBSCRIBE_PATH, unsubscribe_page, methods=["GET"]),
-                Route(mail.UNSUBSCRIBE_PATH, unsubscribe_now, methods=["POST"])]
+ROUTES: list = [
+    Route(mail.UNSUBSCRIBE_PATH, unsubscribe_page, methods=["GET"]),
+    Route(mail.UNSUBSCRIBE_PATH, unsubscribe_now, methods=["POST"]),
+]

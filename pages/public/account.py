@@ -48,59 +48,119 @@ for service in data.services:
         else:
             st.write(tr("account.latest_charge", month=formatting.month(charge.month, lang)) + ":")
             if charge.discount_percent:
-                st.markdown(tr("account.discount_line", amount=formatting.money(charge.amount, lang),
-                               percent=formatting.percent(charge.discount_percent, lang),
-                               to_pay=formatting.money(charge.amount_to_pay, lang)))
+                st.markdown(
+                    tr(
+                        "account.discount_line",
+                        amount=formatting.money(charge.amount, lang),
+                        percent=formatting.percent(charge.discount_percent, lang),
+                        to_pay=formatting.money(charge.amount_to_pay, lang),
+                    )
+                )
             else:
                 st.markdown(f"**{formatting.money(charge.amount_to_pay, lang)}**")
         paid = service.last_payment
-        st.caption(tr("account.last_payment", amount=formatting.money(paid.amount, lang),
-                      date=formatting.date(paid.paid_at.astimezone(clock.KYIV).date(), lang))
-                   if paid else tr("account.no_payments"))
+        st.caption(
+            tr(
+                "account.last_payment",
+                amount=formatting.money(paid.amount, lang),
+                date=formatting.date(paid.paid_at.astimezone(clock.KYIV).date(), lang),
+            )
+            if paid
+            else tr("account.no_payments")
+        )
 
 for pending in (p for p in data.pending if p.status == "pending"):  # the bank reported it; not a mere draft
-    st.info(tr("account.pending", amount=formatting.money(pending.amount, lang), service=t(f"service.{pending.service}", lang),
-               date=formatting.datetime(pending.paid_at, lang)))
+    st.info(
+        tr(
+            "account.pending",
+            amount=formatting.money(pending.amount, lang),
+            service=t(f"service.{pending.service}", lang),
+            date=formatting.datetime(pending.paid_at, lang),
+        )
+    )
 st.page_link("pages/public/pay.py", label=tr("account.pay"), icon=":material/payments:")
 
 if data.recalculations:
     with st.container(border=True):
         st.subheader(tr("account.recalculations"), anchor=False)
         for r in data.recalculations:
-            key = ("account.recalculation_reversal" if r.kind == "reversal" else
-                   "account.recalculation_credit" if r.volume < 0 else "account.recalculation_charge")
-            st.text(tr(key, month=formatting.month(r.period, lang), estimated=formatting.volume(r.estimated_volume, lang),
-                       actual=formatting.volume(r.actual_volume, lang), volume=formatting.volume(abs(r.volume), lang),
-                       amount=formatting.money(abs(r.amount), lang)))
+            key = (
+                "account.recalculation_reversal"
+                if r.kind == "reversal"
+                else "account.recalculation_credit"
+                if r.volume < 0
+                else "account.recalculation_charge"
+            )
+            st.text(
+                tr(
+                    key,
+                    month=formatting.month(r.period, lang),
+                    estimated=formatting.volume(r.estimated_volume, lang),
+                    actual=formatting.volume(r.actual_volume, lang),
+                    volume=formatting.volume(abs(r.volume), lang),
+                    amount=formatting.money(abs(r.amount), lang),
+                )
+            )
 
 receipt_months = sorted({c.month for c in data.charges}, reverse=True)
 if receipt_months:
     st.subheader(tr("account.receipt"), anchor=False)
-    receipt_month = st.selectbox(tr("account.receipt_month"), receipt_months, key="receipt_month",
-                                 format_func=lambda m: formatting.month(m, lang))
+    receipt_month = st.selectbox(
+        tr("account.receipt_month"),
+        receipt_months,
+        key="receipt_month",
+        format_func=lambda m: formatting.month(m, lang),
+    )
     if receipts.fonts_available():
         st.download_button(
-            tr("account.receipt_download"), icon=":material/download:", mime="application/pdf", on_click="ignore",
-            file_name=f"kvytantsiia-{data.number}-{receipt_month:%Y-%m}.pdf", help=tr("account.receipt_help"),
+            tr("account.receipt_download"),
+            icon=":material/download:",
+            mime="application/pdf",
+            on_click="ignore",
+            file_name=f"kvytantsiia-{data.number}-{receipt_month:%Y-%m}.pdf",
+            help=tr("account.receipt_help"),
             data=partial(receipts.pdf_for_consumer, sessions(), login_id, account.account_id, receipt_month, lang),
         )
     else:
         st.warning(t("receipt.unavailable", lang))
 
 st.subheader(tr("account.chart_title"), anchor=False)
-span = st.segmented_control(tr("account.chart_range"), ["24", "all"], default="24", label_visibility="collapsed",
-                            format_func=lambda s: {"24": tr("account.range_24"), "all": tr("account.range_all")}[s])
+span = st.segmented_control(
+    tr("account.chart_range"),
+    ["24", "all"],
+    default="24",
+    label_visibility="collapsed",
+    format_func=lambda s: {"24": tr("account.range_24"), "all": tr("account.range_all")}[s],
+)
 since = None if span == "all" else add_months(clock.today().replace(day=1), -23)
 months = monthly_totals_of(data, since)
 figure = go.Figure()
 labels = [m.month for m in months]
-figure.add_bar(x=labels, y=[float(m.charged) for m in months], name=tr("account.charged"), marker_color="#d9534f",
-               hovertext=[formatting.money(m.charged, lang) for m in months], hoverinfo="text+x")
-figure.add_scatter(x=labels, y=[float(m.paid) for m in months], name=tr("account.paid"), mode="lines+markers",
-                   line={"color": "#2e7d32"}, hovertext=[formatting.money(m.paid, lang) for m in months],
-                   hoverinfo="text+x")
-figure.update_layout(height=300, margin={"l": 0, "r": 0, "t": 10, "b": 0}, separators=", " if lang == "uk" else None,
-                     legend={"orientation": "h", "y": -0.15}, yaxis={"ticksuffix": " ₴"}, xaxis={"tickformat": "%m.%Y"})
+figure.add_bar(
+    x=labels,
+    y=[float(m.charged) for m in months],
+    name=tr("account.charged"),
+    marker_color="#d9534f",
+    hovertext=[formatting.money(m.charged, lang) for m in months],
+    hoverinfo="text+x",
+)
+figure.add_scatter(
+    x=labels,
+    y=[float(m.paid) for m in months],
+    name=tr("account.paid"),
+    mode="lines+markers",
+    line={"color": "#2e7d32"},
+    hovertext=[formatting.money(m.paid, lang) for m in months],
+    hoverinfo="text+x",
+)
+figure.update_layout(
+    height=300,
+    margin={"l": 0, "r": 0, "t": 10, "b": 0},
+    separators=", " if lang == "uk" else None,
+    legend={"orientation": "h", "y": -0.15},
+    yaxis={"ticksuffix": " ₴"},
+    xaxis={"tickformat": "%m.%Y"},
+)
 if months:
     st.plotly_chart(figure, config={"displayModeBar": False})
 else:
@@ -120,12 +180,22 @@ with charges_tab:
             tr("account.charges_caption", year=year),
             [tr("account.col_month"), tr("account.col_service"), tr("account.col_to_pay")],
             [
-                [Cell(formatting.month(c.month, lang)),
-                 Cell(t(f"service.{c.service}", lang), tr(f"correction.{c.correction}") if c.correction else ""),
-                 Cell(formatting.money(c.amount_to_pay, lang),
-                      tr("account.charge_detail", amount=formatting.money(c.amount, lang),
-                         percent=formatting.percent(c.discount_percent, lang)) if c.discount_percent else "")]
-                for c in data.charges if c.month.year == year
+                [
+                    Cell(formatting.month(c.month, lang)),
+                    Cell(t(f"service.{c.service}", lang), tr(f"correction.{c.correction}") if c.correction else ""),
+                    Cell(
+                        formatting.money(c.amount_to_pay, lang),
+                        tr(
+                            "account.charge_detail",
+                            amount=formatting.money(c.amount, lang),
+                            percent=formatting.percent(c.discount_percent, lang),
+                        )
+                        if c.discount_percent
+                        else "",
+                    ),
+                ]
+                for c in data.charges
+                if c.month.year == year
             ],
             numeric=frozenset({2}),
         )
@@ -140,11 +210,16 @@ with payments_tab:
             tr("account.payments_caption", year=paid_year),
             [tr("account.col_date"), tr("account.col_service"), tr("account.col_paid")],
             [
-                [Cell(formatting.date(p.paid_at.astimezone(clock.KYIV).date(), lang)),
-                 Cell(t(f"service.{p.service}", lang), tr(f"correction.{p.correction}") if p.correction else ""),
-                 Cell(formatting.money(p.amount, lang),
-                      tr("account.reversal") if p.reversal else text_or(f"channel.{p.channel}", lang, p.channel))]
-                for p in data.payments if p.paid_at.astimezone(clock.KYIV).year == paid_year
+                [
+                    Cell(formatting.date(p.paid_at.astimezone(clock.KYIV).date(), lang)),
+                    Cell(t(f"service.{p.service}", lang), tr(f"correction.{p.correction}") if p.correction else ""),
+                    Cell(
+                        formatting.money(p.amount, lang),
+                        tr("account.reversal") if p.reversal else text_or(f"channel.{p.channel}", lang, p.channel),
+                    ),
+                ]
+                for p in data.payments
+                if p.paid_at.astimezone(clock.KYIV).year == paid_year
             ],
             numeric=frozenset({2}),
         )

@@ -22,8 +22,14 @@ with st.form("add_account", clear_on_submit=True):
 
 if submitted:
     try:
-        add_account(sessions(), login_id, account_number=proof.account_number, last_payment=proof.last_payment,
-                    meter_serial=proof.meter_serial, language=language())
+        add_account(
+            sessions(),
+            login_id,
+            account_number=proof.account_number,
+            last_payment=proof.last_payment,
+            meter_serial=proof.meter_serial,
+            language=language(),
+        )
     except DomainError as error:
         problem.error(error.message(language()))
     else:

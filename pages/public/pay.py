@@ -30,27 +30,40 @@ services = [s for s, on in (("heating", account.has_heating), ("hot_water", acco
 if not services:
     st.info(tr("pay.no_services"))
     st.stop()
-balances = {s.service: s.balance for s in statements.statement_for_consumer(sessions(), login_id, account.account_id).services}
+balances = {
+    s.service: s.balance for s in statements.statement_for_consumer(sessions(), login_id, account.account_id).services
+}
 
 
 def service_label(service: str) -> str:
     balance = balances.get(service, Decimal(0))
-    state = (tr("pay.debt", amount=formatting.money(balance, lang)) if balance > 0 else
-             tr("pay.overpaid", amount=formatting.money(-balance, lang)) if balance < 0 else tr("pay.settled"))
+    state = (
+        tr("pay.debt", amount=formatting.money(balance, lang))
+        if balance > 0
+        else tr("pay.overpaid", amount=formatting.money(-balance, lang))
+        if balance < 0
+        else tr("pay.settled")
+    )
     return f"{t('service.' + service, lang)} — {state}"
 
 
 owed = [s for s in services if balances.get(s, 0) > 0]
-service = st.radio(tr("pay.service"), services, format_func=service_label, key=f"pay_service_{account.account_id}",
-                   index=services.index(owed[0]) if owed else 0)
+service = st.radio(
+    tr("pay.service"),
+    services,
+    format_func=service_label,
+    key=f"pay_service_{account.account_id}",
+    index=services.index(owed[0]) if owed else 0,
+)
 debt = balances.get(service, Decimal(0))
 with st.form(f"pay_{account.account_id}_{service}", border=False):
     amount = st.text_input(tr("pay.amount"), value=amount_text(debt) if debt > 0 else "", help=tr("pay.amount_help"))
     submitted = st.form_submit_button(tr("pay.submit"), type="primary", width="stretch")
 if submitted:
     try:
-        intent = payments.create_intent(sessions(), login_id, account.account_id, service, amount,
-                                        provider=config.provider, language=lang)
+        intent = payments.create_intent(
+            sessions(), login_id, account.account_id, service, amount, provider=config.provider, language=lang
+        )
         checkout = payments.begin_checkout(sessions(), login_id, intent.order_id, config, lang)
     except DomainError as error:
         st.error(error.message(lang))
@@ -66,11 +79,23 @@ if ready and ready[0].account_id == account.account_id:
     money = formatting.money(intent.amount, lang)
     with st.container(border=True):
         st.subheader(tr("pay.ready"))
-        st.markdown(tr("pay.summary", service=t("service." + intent.service, lang), amount=money,
-                       number=md(intent.account_number), order=md(intent.order_id)))
+        st.markdown(
+            tr(
+                "pay.summary",
+                service=t("service." + intent.service, lang),
+                amount=money,
+                number=md(intent.account_number),
+                order=md(intent.order_id),
+            )
+        )
         if intent.provider == "liqpay":
-            st.link_button(tr("pay.go_liqpay", amount=money), checkout.link, type="primary", width="stretch",
-                           icon=":material/credit_card:")
+            st.link_button(
+                tr("pay.go_liqpay", amount=money),
+                checkout.link,
+                type="primary",
+                width="stretch",
+                icon=":material/credit_card:",
+            )
             st.caption(tr("pay.liqpay_note"))
         elif st.button(tr("pay.go_demo", amount=money), type="primary", width="stretch", icon=":material/science:"):
             st.switch_page(page("pay_demo.py"), query_params={"order": intent.order_id})
@@ -84,8 +109,12 @@ history = payments.recent_intents(sessions(), login_id, account.account_id)
 if not history:
     st.caption(tr("pay.history_empty"))
 for past in history:
-    line = tr("pay.history_line", date=formatting.datetime(past.created_at, lang),
-              service=t("service." + past.service, lang), amount=formatting.money(past.amount, lang))
+    line = tr(
+        "pay.history_line",
+        date=formatting.datetime(past.created_at, lang),
+        service=t("service." + past.service, lang),
+        amount=formatting.money(past.amount, lang),
+    )
     st.markdown(f"{line} {status_badge(past.shown_status)}")
 if any(past.shown_status == "unfinished" for past in history):
     st.caption(tr("pay.history_unfinished_note"))

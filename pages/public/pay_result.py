@@ -39,8 +39,15 @@ def show(first_status: str | None) -> None:
         status, money = intent.shown_status, formatting.money(intent.amount, lang)
         st.markdown(status_badge(status))
         if status == "paid":
-            st.success(tr("result.paid", amount=money, service=t("service." + intent.service, lang).lower(),
-                          number=intent.account_number), icon=":material/check_circle:")
+            st.success(
+                tr(
+                    "result.paid",
+                    amount=money,
+                    service=t("service." + intent.service, lang).lower(),
+                    number=intent.account_number,
+                ),
+                icon=":material/check_circle:",
+            )
         elif status == "failed":
             st.error(tr("result.failed", amount=money))
             if intent.last_error:

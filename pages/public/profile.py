@@ -37,8 +37,14 @@ with st.form("password", clear_on_submit=True):
 
 st.subheader(tr("profile.language"), anchor=False)
 with st.form("language"):
-    choice = st.radio(tr("profile.language"), list(LANGUAGE_NAMES), index=list(LANGUAGE_NAMES).index(lang),
-                      format_func=LANGUAGE_NAMES.get, horizontal=True, label_visibility="collapsed")
+    choice = st.radio(
+        tr("profile.language"),
+        list(LANGUAGE_NAMES),
+        index=list(LANGUAGE_NAMES).index(lang),
+        format_func=LANGUAGE_NAMES.get,
+        horizontal=True,
+        label_visibility="collapsed",
+    )
     if st.form_submit_button(tr("profile.save_language"), width="stretch"):
         set_language(sessions(), login_id, choice)
         st.session_state["lang"] = choice
@@ -54,8 +60,9 @@ if not reminders.email:
     st.info(DomainError("reminders.phone_login").message(lang), icon=":material/mail:")
 else:
     with st.form("reminders"):
-        wanted = st.checkbox(tr("profile.reminders_label", email=reminders.login),
-                             value=reminders.consented_at is not None)
+        wanted = st.checkbox(
+            tr("profile.reminders_label", email=reminders.login), value=reminders.consented_at is not None
+        )
         st.caption(tr("profile.reminders_help"))
         if st.form_submit_button(tr("profile.save_reminders"), width="stretch"):
             try:

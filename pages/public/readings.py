@@ -23,11 +23,20 @@ def submit(meter_id: int, value: str, confirm_jump: bool = False, confirm_replac
     """Submit; a needed confirmation is kept in the session state and asked for below the meter."""
     st.session_state.pop("pending_reading", None)
     try:
-        receipt = submit_reading(sessions(), login_id, meter_id, value,
-                                 confirm_jump=confirm_jump, confirm_replace=confirm_replace, language=lang)
+        receipt = submit_reading(
+            sessions(),
+            login_id,
+            meter_id,
+            value,
+            confirm_jump=confirm_jump,
+            confirm_replace=confirm_replace,
+            language=lang,
+        )
     except NeedsConfirmation as question:
         st.session_state["pending_reading"] = {
-            "meter_id": meter_id, "value": value, "message": question.message(lang),
+            "meter_id": meter_id,
+            "value": value,
+            "message": question.message(lang),
             "confirm_jump": confirm_jump or "jump" in question.kinds,
             "confirm_replace": confirm_replace or "replace" in question.kinds,
         }
@@ -43,17 +52,36 @@ if account.closed_on is not None:
     st.stop()
 if window is not None:
     left = window.closes_at - status.now
-    st.success(tr("readings.open", opens=formatting.date(window.first_day, lang),
-                  closes=formatting.date(window.last_day, lang), month=formatting.month(window.period, lang)))
+    st.success(
+        tr(
+            "readings.open",
+            opens=formatting.date(window.first_day, lang),
+            closes=formatting.date(window.last_day, lang),
+            month=formatting.month(window.period, lang),
+        )
+    )
     if left >= dt.timedelta(days=1):
         st.markdown(f":material/timer: **{tr('readings.countdown', days=left.days, hours=left.seconds // 3600)}**")
     else:
-        st.markdown(f":material/timer: **{tr('readings.countdown_hours', hours=left.seconds // 3600, minutes=left.seconds % 3600 // 60)}**")
-    st.info(tr("readings.advice", from_day=formatting.date(max(window.first_day, window.last_day - dt.timedelta(days=2)), lang),
-               to_day=formatting.date(window.last_day, lang)), icon=":material/lightbulb:")
+        st.markdown(
+            f":material/timer: **{tr('readings.countdown_hours', hours=left.seconds // 3600, minutes=left.seconds % 3600 // 60)}**"
+        )
+    st.info(
+        tr(
+            "readings.advice",
+            from_day=formatting.date(max(window.first_day, window.last_day - dt.timedelta(days=2)), lang),
+            to_day=formatting.date(window.last_day, lang),
+        ),
+        icon=":material/lightbulb:",
+    )
 elif status.next is not None:
-    st.info(tr("readings.closed", opens=formatting.date(status.next.first_day, lang),
-               closes=formatting.date(status.next.last_day, lang)))
+    st.info(
+        tr(
+            "readings.closed",
+            opens=formatting.date(status.next.first_day, lang),
+            closes=formatting.date(status.next.last_day, lang),
+        )
+    )
 else:
     st.info(tr("readings.none_scheduled"))
 
@@ -68,22 +96,42 @@ for meter in meters:
         if meter.last_value is None or meter.last_submitted_at is None:
             st.write(tr("readings.never"))
         else:
-            st.markdown(tr("readings.last", value=formatting.volume(meter.last_value, lang),
-                           date=formatting.date(meter.last_submitted_at.astimezone(clock.KYIV).date(), lang)))
+            st.markdown(
+                tr(
+                    "readings.last",
+                    value=formatting.volume(meter.last_value, lang),
+                    date=formatting.date(meter.last_submitted_at.astimezone(clock.KYIV).date(), lang),
+                )
+            )
         receipt = st.session_state.get("receipt")
         if receipt is not None and receipt.meter_serial == meter.serial:
             st.success(tr("readings.receipt", number=receipt.receipt_number))
-            st.markdown(tr("readings.receipt_detail", serial=md(receipt.meter_serial),
-                           value=formatting.volume(receipt.value, lang),
-                           previous=formatting.volume(receipt.previous_value, lang),
-                           consumption=formatting.volume(receipt.consumption, lang)))
+            st.markdown(
+                tr(
+                    "readings.receipt_detail",
+                    serial=md(receipt.meter_serial),
+                    value=formatting.volume(receipt.value, lang),
+                    previous=formatting.volume(receipt.previous_value, lang),
+                    consumption=formatting.volume(receipt.consumption, lang),
+                )
+            )
             if receipt.credited_volume:
-                st.caption(tr("readings.receipt_credited", estimated=formatting.volume(receipt.estimated_before, lang),
-                              consumption=formatting.volume(receipt.consumption, lang),
-                              credited=formatting.volume(receipt.credited_volume, lang)))
+                st.caption(
+                    tr(
+                        "readings.receipt_credited",
+                        estimated=formatting.volume(receipt.estimated_before, lang),
+                        consumption=formatting.volume(receipt.consumption, lang),
+                        credited=formatting.volume(receipt.credited_volume, lang),
+                    )
+                )
             elif receipt.estimated_before:
-                st.caption(tr("readings.receipt_estimated", estimated=formatting.volume(receipt.estimated_before, lang),
-                              billed=formatting.volume(receipt.billed_volume, lang)))
+                st.caption(
+                    tr(
+                        "readings.receipt_estimated",
+                        estimated=formatting.volume(receipt.estimated_before, lang),
+                        billed=formatting.volume(receipt.billed_volume, lang),
+                    )
+                )
             if receipt.replaced is not None:
                 st.caption(tr("readings.receipt_replaced", value=formatting.volume(receipt.replaced, lang)))
             if receipt.flagged:
@@ -92,12 +140,22 @@ for meter in meters:
             continue
         pending = st.session_state.get("pending_reading")
         asking = bool(pending and pending["meter_id"] == meter.meter_id)
-        if meter.in_window_value is not None and not asking and (receipt is None or receipt.meter_serial != meter.serial):
+        if (
+            meter.in_window_value is not None
+            and not asking
+            and (receipt is None or receipt.meter_serial != meter.serial)
+        ):
             st.caption(tr("readings.already", value=formatting.volume(meter.in_window_value, lang)))
         if meter.meter_id in estimates:
             line = estimates[meter.meter_id]
-            st.caption(tr("readings.estimate", closes=formatting.date(window.last_day, lang),
-                          volume=formatting.volume(line.volume, lang), amount=formatting.money(line.amount, lang)))
+            st.caption(
+                tr(
+                    "readings.estimate",
+                    closes=formatting.date(window.last_day, lang),
+                    volume=formatting.volume(line.volume, lang),
+                    amount=formatting.money(line.amount, lang),
+                )
+            )
         if asking and pending is not None:
             st.warning(pending["message"])  # one question, with the units, for all that needs confirming
             yes, no = st.columns(2)

@@ -25,10 +25,15 @@ closed = [w for w in staff_data.reading_windows() if w.closes_at <= now]
 if not closed:
     st.info(tr("staff.additional.no_closed"))
     st.stop()
-window = st.selectbox(tr("staff.additional.window"), closed, format_func=lambda w: f"{view.month_label(w.period)}: "
-                      f"{view.date(w.first_day)} — {view.date(w.last_day)}"
-                      + (tr("staff.additional.processed_suffix") if w.processed_at
-                         else tr("staff.additional.unprocessed_suffix")))
+window = st.selectbox(
+    tr("staff.additional.window"),
+    closed,
+    format_func=lambda w: (
+        f"{view.month_label(w.period)}: "
+        f"{view.date(w.first_day)} — {view.date(w.last_day)}"
+        + (tr("staff.additional.processed_suffix") if w.processed_at else tr("staff.additional.unprocessed_suffix"))
+    ),
+)
 lines = staff_data.additional_charge_list(window.id)
 recalculations = staff_data.recalculation_list(window.id)
 flagged = staff_data.flagged_readings(window.id)
@@ -44,10 +49,16 @@ c4.metric(tr("staff.additional.flagged_count"), view.number(len(flagged)))
 table = additional_charges.count_by_street_and_reason(lines, flagged)
 if table:
     streets = list(table)[:20]
-    fig = view.figure(tr("staff.additional.chart"), tr("staff.additional.accounts_axis"), "", height=max(320, 28 * len(streets) + 120))
+    fig = view.figure(
+        tr("staff.additional.chart"), tr("staff.additional.accounts_axis"), "", height=max(320, 28 * len(streets) + 120)
+    )
     for reason in [r for r in ("average", "norm", "flagged") if any(table[s].get(r) for s in streets)]:
-        fig.add_bar(y=[chart_text(s) for s in streets], x=[table[s].get(reason, 0) for s in streets],
-                    name=view.RULE_NAMES[reason], orientation="h")
+        fig.add_bar(
+            y=[chart_text(s) for s in streets],
+            x=[table[s].get(reason, 0) for s in streets],
+            name=view.RULE_NAMES[reason],
+            orientation="h",
+        )
     fig.update_layout(barmode="stack", hovermode="y unified")
     fig.update_yaxes(autorange="reversed", type="category", tickformat=None)
     fig.update_xaxes(type="linear", tickformat=",")
@@ -57,32 +68,46 @@ if table:
         st.caption(tr("staff.additional.top_streets", total=len(table)))
 
 
-
 def charge_record(line) -> dict:
-    return {tr("staff.col.account"): line.account_number, tr("staff.col.address"): line.address,
-            tr("staff.col.meter"): line.meter_serial, tr("staff.col.residents"): line.residents,
-            tr("staff.col.months_without"): tr("staff.never") if line.months_without is None else line.months_without,
-            tr("staff.col.rule"): view.RULE_NAMES[line.rule], tr("staff.col.volume_m3"): view.number(line.volume, 3),
-            tr("staff.col.tariff"): view.number(line.tariff, 2), tr("staff.col.amount"): view.money(line.amount)}
+    return {
+        tr("staff.col.account"): line.account_number,
+        tr("staff.col.address"): line.address,
+        tr("staff.col.meter"): line.meter_serial,
+        tr("staff.col.residents"): line.residents,
+        tr("staff.col.months_without"): tr("staff.never") if line.months_without is None else line.months_without,
+        tr("staff.col.rule"): view.RULE_NAMES[line.rule],
+        tr("staff.col.volume_m3"): view.number(line.volume, 3),
+        tr("staff.col.tariff"): view.number(line.tariff, 2),
+        tr("staff.col.amount"): view.money(line.amount),
+    }
 
 
 def recalculation_record(r) -> dict:
-    return {tr("staff.col.account"): r.account_number, tr("staff.col.address"): r.address,
-            tr("staff.col.meter"): r.meter_serial, tr("staff.col.reading_period"): view.month_label(r.period),
-            tr("staff.col.kind"): tr("staff.reversal") if r.kind == "reversal" else tr("staff.rule.recalculation"),
-            tr("staff.col.reading_quality"): view.QUALITY_NAMES.get(r.quality, r.quality),
-            tr("staff.col.estimated_before"): view.number(r.estimated_volume, 3),
-            tr("staff.col.actual_m3"): view.number(r.actual_volume, 3),
-            tr("staff.col.difference_m3"): view.number(r.volume, 3), tr("staff.col.amount"): view.money(r.amount)}
+    return {
+        tr("staff.col.account"): r.account_number,
+        tr("staff.col.address"): r.address,
+        tr("staff.col.meter"): r.meter_serial,
+        tr("staff.col.reading_period"): view.month_label(r.period),
+        tr("staff.col.kind"): tr("staff.reversal") if r.kind == "reversal" else tr("staff.rule.recalculation"),
+        tr("staff.col.reading_quality"): view.QUALITY_NAMES.get(r.quality, r.quality),
+        tr("staff.col.estimated_before"): view.number(r.estimated_volume, 3),
+        tr("staff.col.actual_m3"): view.number(r.actual_volume, 3),
+        tr("staff.col.difference_m3"): view.number(r.volume, 3),
+        tr("staff.col.amount"): view.money(r.amount),
+    }
 
 
 def flagged_record(f) -> dict:
-    return {tr("staff.col.account"): f.account_number, tr("staff.col.address"): f.address,
-            tr("staff.col.meter"): f.meter_serial, tr("staff.col.reading_m3"): view.number(f.value, 3),
-            tr("staff.col.consumption_m3"): view.number(f.consumption, 3),
-            tr("staff.col.submitted"): view.moment(f.submitted_at),
-            tr("staff.channel"): view.READING_CHANNEL_NAMES.get(f.channel, f.channel),
-            tr("staff.col.reason"): view.flag_reason(f.reason)}
+    return {
+        tr("staff.col.account"): f.account_number,
+        tr("staff.col.address"): f.address,
+        tr("staff.col.meter"): f.meter_serial,
+        tr("staff.col.reading_m3"): view.number(f.value, 3),
+        tr("staff.col.consumption_m3"): view.number(f.consumption, 3),
+        tr("staff.col.submitted"): view.moment(f.submitted_at),
+        tr("staff.channel"): view.READING_CHANNEL_NAMES.get(f.channel, f.channel),
+        tr("staff.col.reason"): view.flag_reason(f.reason),
+    }
 
 
 def searchable(item) -> str:
@@ -93,14 +118,29 @@ period_filter = {tr("staff.filter.period"): f"{window.period:%Y-%m}"}
 st.subheader(tr("staff.additional.without"))
 if lines:
     with st.container(horizontal=True):
-        rule = st.selectbox(tr("staff.col.rule"), [None, "average", "norm"], key="lines_rule",
-                            format_func=lambda r: view.RULE_NAMES[r] if r else tr("staff.additional.all_rules"))
-        street = st.selectbox(tr("staff.street"), [None, *sorted({line.street for line in lines})], key="lines_street",
-                              format_func=lambda s: s or tr("staff.additional.all_streets"))
-    chosen = [line for line in lines if (rule is None or line.rule == rule) and (street is None or line.street == street)]
+        rule = st.selectbox(
+            tr("staff.col.rule"),
+            [None, "average", "norm"],
+            key="lines_rule",
+            format_func=lambda r: view.RULE_NAMES[r] if r else tr("staff.additional.all_rules"),
+        )
+        street = st.selectbox(
+            tr("staff.street"),
+            [None, *sorted({line.street for line in lines})],
+            key="lines_street",
+            format_func=lambda s: s or tr("staff.additional.all_streets"),
+        )
+    chosen = [
+        line for line in lines if (rule is None or line.rule == rule) and (street is None or line.street == street)
+    ]
     view.capped_table(chosen, charge_record, key="lines", what=tr("staff.what.accounts"), search_in=searchable)
-    view.list_download(tr("staff.additional.download_all", count=view.number(len(lines))), lines, charge_record,
-                       period_filter, file_name=f"bez-pokazan_donarakhuvannia_{window.period:%Y-%m}.csv")
+    view.list_download(
+        tr("staff.additional.download_all", count=view.number(len(lines))),
+        lines,
+        charge_record,
+        period_filter,
+        file_name=f"bez-pokazan_donarakhuvannia_{window.period:%Y-%m}.csv",
+    )
 else:
     st.success(tr("staff.additional.all_submitted"))
 
@@ -108,24 +148,37 @@ st.subheader(tr("staff.additional.recalculations"))
 st.caption(tr("staff.additional.recalculations_help"))
 if recalculations:
     view.capped_table(recalculations, recalculation_record, key="recalculations", search_in=searchable)
-    view.list_download(tr("staff.additional.download_recalculations", count=view.number(len(recalculations))),
-                       recalculations, recalculation_record, period_filter,
-                       file_name=f"pererakhunky_{window.period:%Y-%m}.csv", key="recalculations_csv")
+    view.list_download(
+        tr("staff.additional.download_recalculations", count=view.number(len(recalculations))),
+        recalculations,
+        recalculation_record,
+        period_filter,
+        file_name=f"pererakhunky_{window.period:%Y-%m}.csv",
+        key="recalculations_csv",
+    )
 else:
     st.write(tr("staff.additional.no_recalculations"))
 if lines or recalculations:
     st.download_button(
-        tr("staff.additional.download"), additional_charges.billing_csv([*lines, *recalculations], window.period),
-        file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv", mime="text/csv", icon=":material/download:",
+        tr("staff.additional.download"),
+        additional_charges.billing_csv([*lines, *recalculations], window.period),
+        file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv",
+        mime="text/csv",
+        icon=":material/download:",
         key="billing_csv",
     )
 
 st.subheader(tr("staff.additional.flagged"))
 if flagged:
     view.capped_table(flagged, flagged_record, key="flagged", what=tr("staff.what.readings"), search_in=searchable)
-    view.list_download(tr("staff.additional.download_flagged", count=view.number(len(flagged))), flagged,
-                       flagged_record, period_filter, file_name=f"na-perevirtsi_{window.period:%Y-%m}.csv",
-                       key="flagged_csv")
+    view.list_download(
+        tr("staff.additional.download_flagged", count=view.number(len(flagged))),
+        flagged,
+        flagged_record,
+        period_filter,
+        file_name=f"na-perevirtsi_{window.period:%Y-%m}.csv",
+        key="flagged_csv",
+    )
 else:
     st.write(tr("staff.additional.none_flagged"))
 
@@ -137,12 +190,24 @@ elif not can(user.role, "additional_charges.process"):
 else:
     with st.form("process_window"):
         if recalculations:
-            st.write(tr("staff.additional.confirm_with_recalculations", lines=view.number(len(lines)),
-                        amount=view.money(amount), recalculations=view.number(len(recalculations)),
-                        month=view.month_label(window.period)))
+            st.write(
+                tr(
+                    "staff.additional.confirm_with_recalculations",
+                    lines=view.number(len(lines)),
+                    amount=view.money(amount),
+                    recalculations=view.number(len(recalculations)),
+                    month=view.month_label(window.period),
+                )
+            )
         else:
-            st.write(tr("staff.additional.confirm", lines=view.number(len(lines)), amount=view.money(amount),
-                        month=view.month_label(window.period)))
+            st.write(
+                tr(
+                    "staff.additional.confirm",
+                    lines=view.number(len(lines)),
+                    amount=view.money(amount),
+                    month=view.month_label(window.period),
+                )
+            )
         sure = st.checkbox(tr("staff.additional.checked"))
         if st.form_submit_button(tr("staff.additional.process"), type="primary"):
             if not sure:

@@ -18,39 +18,71 @@ if done := st.session_state.pop("conflict_done", None):
     st.success(done)
 
 STATUSES = Names("staff.conflicts.show_", ("open", "resolved", "dismissed"))
-status = st.segmented_control(tr("staff.conflicts.show"), list(STATUSES), default="open", format_func=lambda code: STATUSES[code]) or "open"
+status = (
+    st.segmented_control(
+        tr("staff.conflicts.show"), list(STATUSES), default="open", format_func=lambda code: STATUSES[code]
+    )
+    or "open"
+)
 conflicts = import_conflicts.list_conflicts(sessions(), status=status, limit=None)
 if not conflicts:
     st.success(tr("staff.conflicts.none_open") if status == "open" else tr("staff.conflicts.none"))
     st.stop()
 
 
-
 def record(c) -> dict:
-    entry = {tr("staff.col.number"): c.id, **conflict_view.row(c), tr("staff.col.account"): c.account_number or "",
-             tr("staff.col.file"): c.filename, tr("staff.conflicts.found"): view.moment(c.created_at)}
+    entry = {
+        tr("staff.col.number"): c.id,
+        **conflict_view.row(c),
+        tr("staff.col.account"): c.account_number or "",
+        tr("staff.col.file"): c.filename,
+        tr("staff.conflicts.found"): view.moment(c.created_at),
+    }
     if status != "open":
-        entry |= {tr("staff.conflicts.who"): c.resolved_by or "", tr("staff.conflicts.when"): view.moment(c.resolved_at),
-                  tr("staff.conflicts.note"): c.note or ""}
+        entry |= {
+            tr("staff.conflicts.who"): c.resolved_by or "",
+            tr("staff.conflicts.when"): view.moment(c.resolved_at),
+            tr("staff.conflicts.note"): c.note or "",
+        }
     return entry
 
 
-matched = view.capped_table(conflicts, record, key=f"conflicts_{status}", what=tr("staff.what.conflicts"),
-                            search_in=lambda c: f"{c.id} {c.key} {c.account_number or ''} {c.filename}")
-view.list_download(tr("staff.conflicts.download_all", count=view.number(len(conflicts))), conflicts, record,
-                   {tr("staff.filter.status"): STATUSES[status]}, file_name=f"konflikty_{status}.csv")
+matched = view.capped_table(
+    conflicts,
+    record,
+    key=f"conflicts_{status}",
+    what=tr("staff.what.conflicts"),
+    search_in=lambda c: f"{c.id} {c.key} {c.account_number or ''} {c.filename}",
+)
+view.list_download(
+    tr("staff.conflicts.download_all", count=view.number(len(conflicts))),
+    conflicts,
+    record,
+    {tr("staff.filter.status"): STATUSES[status]},
+    file_name=f"konflikty_{status}.csv",
+)
 if status != "open" or not matched:
     st.stop()
 
 st.subheader(tr("staff.conflicts.decision"))
-chosen = st.selectbox(tr("staff.conflicts.conflict"), matched[:view.SHOWN_ROWS], help=tr("staff.conflicts.choose_help"),
-                      format_func=lambda c: f"№ {c.id} · {conflict_view.KIND_NAMES[c.kind]} · {c.key}")
+chosen = st.selectbox(
+    tr("staff.conflicts.conflict"),
+    matched[: view.SHOWN_ROWS],
+    help=tr("staff.conflicts.choose_help"),
+    format_func=lambda c: f"№ {c.id} · {conflict_view.KIND_NAMES[c.kind]} · {c.key}",
+)
 st.write(tr("staff.conflicts.stored_to_file"))
-st.dataframe([{tr("staff.conflicts.field"): conflict_view.FIELD_NAMES.get(name, name),
-               tr("staff.conflicts.stored"): conflict_view.shown(name, chosen.stored.get(name, "")),
-               tr("staff.conflicts.in_file"): conflict_view.shown(name, value)}
-              for name, value in chosen.incoming.items()],
-             hide_index=True)
+st.dataframe(
+    [
+        {
+            tr("staff.conflicts.field"): conflict_view.FIELD_NAMES.get(name, name),
+            tr("staff.conflicts.stored"): conflict_view.shown(name, chosen.stored.get(name, "")),
+            tr("staff.conflicts.in_file"): conflict_view.shown(name, value),
+        }
+        for name, value in chosen.incoming.items()
+    ],
+    hide_index=True,
+)
 fix, drop = st.columns(2)
 with fix.form("resolve_conflict"):
     st.caption(tr("staff.conflicts.resolve_help"))

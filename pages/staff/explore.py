@@ -20,7 +20,12 @@ st.title(tr("staff.page.explore"))
 
 NAMES = Names("staff.explore.dataset.", tuple(DATASETS))
 CHART_NAMES = Names("staff.explore.chart.", ("bar", "line", "none"))
-dataset = st.segmented_control(tr("staff.explore.dataset"), list(DATASETS), default="charges", format_func=lambda code: NAMES[code]) or "charges"
+dataset = (
+    st.segmented_control(
+        tr("staff.explore.dataset"), list(DATASETS), default="charges", format_func=lambda code: NAMES[code]
+    )
+    or "charges"
+)
 spec = DATASETS[dataset]
 
 
@@ -34,22 +39,43 @@ with st.container(horizontal=True):
     months = [add_months(this_month, -i) for i in range(96, -1, -1)]
     first = last = None
     if spec.dated:
-        first, last = st.select_slider(tr("staff.explore.months"), options=months, value=(months[-13], months[-1]),
-                                       format_func=view.month_label)
-    service = st.selectbox(tr("staff.service"), [None, "heating", "hot_water"],
-                           format_func=lambda s: view.SERVICE_NAMES.get(s, tr("staff.explore.all"))) if spec.services else None
+        first, last = st.select_slider(
+            tr("staff.explore.months"), options=months, value=(months[-13], months[-1]), format_func=view.month_label
+        )
+    service = (
+        st.selectbox(
+            tr("staff.service"),
+            [None, "heating", "hot_water"],
+            format_func=lambda s: view.SERVICE_NAMES.get(s, tr("staff.explore.all")),
+        )
+        if spec.services
+        else None
+    )
     names = view.PAYMENT_CHANNEL_NAMES if dataset == "payments" else view.READING_CHANNEL_NAMES
-    channel = st.selectbox(tr("staff.channel"), [None, *spec.channels],
-                           format_func=lambda c: names.get(c, tr("staff.explore.all"))) if spec.channels else None
-    street = st.selectbox(tr("staff.street"), [None, *staff_data.streets()], format_func=lambda s: s or tr("staff.explore.all"))
+    channel = (
+        st.selectbox(
+            tr("staff.channel"), [None, *spec.channels], format_func=lambda c: names.get(c, tr("staff.explore.all"))
+        )
+        if spec.channels
+        else None
+    )
+    street = st.selectbox(
+        tr("staff.street"), [None, *staff_data.streets()], format_func=lambda s: s or tr("staff.explore.all")
+    )
 filters = Filters(first, last, service, channel, street)
 
 with st.container(horizontal=True):
-    group_by = st.multiselect(tr("staff.explore.group_by"), list(spec.dimensions), default=[next(iter(spec.dimensions))],
-                              format_func=lambda d: label("dimensions", d), max_selections=2)
+    group_by = st.multiselect(
+        tr("staff.explore.group_by"),
+        list(spec.dimensions),
+        default=[next(iter(spec.dimensions))],
+        format_func=lambda d: label("dimensions", d),
+        max_selections=2,
+    )
     measure = st.selectbox(tr("staff.explore.measure"), list(spec.measures), format_func=lambda m: label("measures", m))
-    chart = st.segmented_control(tr("staff.explore.chart"), ["bar", "line", "none"], default="bar",
-                                 format_func=lambda code: CHART_NAMES[code])
+    chart = st.segmented_control(
+        tr("staff.explore.chart"), ["bar", "line", "none"], default="bar", format_func=lambda code: CHART_NAMES[code]
+    )
 
 page = 0
 if not group_by:
@@ -83,8 +109,10 @@ def shown(value, key=""):
 
 
 if result.grouped:
-    st.caption(tr("staff.explore.groups", total=view.number(result.total))
-               + (tr("staff.explore.capped", cap=MAX_GROUPS) if result.capped else ""))
+    st.caption(
+        tr("staff.explore.groups", total=view.number(result.total))
+        + (tr("staff.explore.capped", cap=MAX_GROUPS) if result.capped else "")
+    )
     if chart in ("bar", "line") and result.rows:
         x_values = [chart_text(shown(r[0], group_by[0])) for r in result.rows]
         fig = view.figure(f"{NAMES[dataset]}: {labels[measure]}", labels[group_by[0]], labels[measure])
@@ -103,16 +131,31 @@ if result.grouped:
         view.show(fig, key="explore_chart")
 else:
     pages = max(1, -(-result.total // PAGE_SIZE))
-    st.caption(tr("staff.explore.rows", total=view.number(result.total), page=page + 1, pages=view.number(pages),
-                  size=PAGE_SIZE))
+    st.caption(
+        tr(
+            "staff.explore.rows",
+            total=view.number(result.total),
+            page=page + 1,
+            pages=view.number(pages),
+            size=PAGE_SIZE,
+        )
+    )
 
 header = [labels[c] for c in result.columns]
-st.dataframe([{h: shown(v, c) for h, v, c in zip(header, row, result.columns)} for row in result.rows],
-             hide_index=True)
+st.dataframe([{h: shown(v, c) for h, v, c in zip(header, row, result.columns)} for row in result.rows], hide_index=True)
 FILTER_VALUES = {"service": view.SERVICE_NAMES, "channel": names}
-described = {tr(f"staff.explore.filter.{key}"): FILTER_VALUES[key].get(value, value) if key in FILTER_VALUES else value
-             for key, value in result.filters.items()}
-described |= {tr("staff.explore.filter.dataset"): NAMES[dataset],
-              tr("staff.explore.filter.group_by"): ",".join(labels[g] for g in group_by) or "—"}
-st.download_button(tr("staff.explore.download"), view.csv_bytes(header, result.rows, described),
-    file_name=f"{dataset}{view.file_suffix(result.filters)}.csv", mime="text/csv", icon=":material/download:")
+described = {
+    tr(f"staff.explore.filter.{key}"): FILTER_VALUES[key].get(value, value) if key in FILTER_VALUES else value
+    for key, value in result.filters.items()
+}
+described |= {
+    tr("staff.explore.filter.dataset"): NAMES[dataset],
+    tr("staff.explore.filter.group_by"): ",".join(labels[g] for g in group_by) or "—",
+}
+st.download_button(
+    tr("staff.explore.download"),
+    view.csv_bytes(header, result.rows, described),
+    file_name=f"{dataset}{view.file_suffix(result.filters)}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)

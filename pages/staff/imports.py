@@ -16,7 +16,10 @@ user = require_role("imports")
 st.title(tr("staff.page.imports"))
 
 KINDS = Names("staff.imports.kind.", ("bank", "charges", "readings", "accounts", "meters", "tariffs"))
-kind = st.segmented_control(tr("staff.imports.what"), list(KINDS), default="bank", format_func=lambda code: KINDS[code]) or "bank"
+kind = (
+    st.segmented_control(tr("staff.imports.what"), list(KINDS), default="bank", format_func=lambda code: KINDS[code])
+    or "bank"
+)
 register = kind in register_parsing.KINDS
 st.caption(tr("staff.imports.format_register") if register else tr("staff.imports.format"))
 if register:
@@ -35,20 +38,35 @@ except DomainError as error:
 
 st.subheader(tr("staff.imports.preview"))
 if register:
-    st.caption(tr("staff.imports.encoding_rows", encoding=md(result.encoding), delimiter=md(result.delimiter),
-                  rows=result.rows_total))
+    st.caption(
+        tr(
+            "staff.imports.encoding_rows",
+            encoding=md(result.encoding),
+            delimiter=md(result.delimiter),
+            rows=result.rows_total,
+        )
+    )
 else:
     st.caption(tr("staff.imports.encoding", encoding=md(result.encoding), delimiter=md(result.delimiter)))
-    total = (view.number(result.file_total, 3) + tr("staff.m3_suffix") if kind == "readings"
-             else view.money(result.file_total))
+    total = (
+        view.number(result.file_total, 3) + tr("staff.m3_suffix")
+        if kind == "readings"
+        else view.money(result.file_total)
+    )
     st.write(tr("staff.imports.file_total", rows=view.number(result.rows_total), total=total))
     if result.trailer is not None:
         places = 3 if kind == "readings" else 2
         if result.trailer.total is None:
             st.success(tr("staff.imports.trailer", line=result.trailer.line, rows=view.number(result.trailer.rows)))
         else:
-            st.success(tr("staff.imports.trailer_total", line=result.trailer.line,
-                          rows=view.number(result.trailer.rows), total=view.number(result.trailer.total, places)))
+            st.success(
+                tr(
+                    "staff.imports.trailer_total",
+                    line=result.trailer.line,
+                    rows=view.number(result.trailer.rows),
+                    total=view.number(result.trailer.total, places),
+                )
+            )
 if result.imported_before:
     st.warning(tr("staff.imports.imported_before", at=view.moment(result.imported_before)))
 if not register and result.truncated:
@@ -63,44 +81,77 @@ else:
     c3.metric(tr("staff.imports.conflicts"), view.number(len(result.conflicts)))
 c4.metric(tr("staff.imports.rejected"), view.number(len(result.rejected)))
 if result.rejected:
+
     def rejected_record(r) -> dict:
         return {tr("staff.imports.line"): r.line, tr("staff.col.reason"): r.message(language())}
 
     view.capped_table(result.rejected, rejected_record, key="rejected", what=tr("staff.what.rejected"))
     if len(result.rejected) > view.SHOWN_ROWS:
-        view.list_download(tr("staff.imports.download_rejected", count=view.number(len(result.rejected))),
-                           result.rejected, rejected_record, {tr("staff.filter.file"): upload.name},
-                           file_name="vidkhyleni_ryadky.csv")
+        view.list_download(
+            tr("staff.imports.download_rejected", count=view.number(len(result.rejected))),
+            result.rejected,
+            rejected_record,
+            {tr("staff.filter.file"): upload.name},
+            file_name="vidkhyleni_ryadky.csv",
+        )
 if register and result.changes:
+
     def change_record(c) -> dict:
-        return {tr("staff.imports.line"): c["line"], tr("staff.imports.record"): c["key"],
-                tr("staff.imports.changes"): register_import.describe_change(c["fields"], language())}
+        return {
+            tr("staff.imports.line"): c["line"],
+            tr("staff.imports.record"): c["key"],
+            tr("staff.imports.changes"): register_import.describe_change(c["fields"], language()),
+        }
 
     view.capped_table(result.changes, change_record, key="changes", what=tr("staff.what.changed"))
     if len(result.changes) > view.SHOWN_ROWS:
-        view.list_download(tr("staff.imports.download_changes", count=view.number(len(result.changes))),
-                           result.changes, change_record, {tr("staff.filter.file"): upload.name},
-                           file_name="zminy.csv", key="changes_csv")
+        view.list_download(
+            tr("staff.imports.download_changes", count=view.number(len(result.changes))),
+            result.changes,
+            change_record,
+            {tr("staff.filter.file"): upload.name},
+            file_name="zminy.csv",
+            key="changes_csv",
+        )
 if not register and result.conflicts:
     st.warning(tr("staff.imports.conflicts_help"))
     view.capped_table(result.conflicts, conflict_view.row, key="preview_conflicts", what=tr("staff.what.conflicts"))
     if len(result.conflicts) > view.SHOWN_ROWS:
-        view.list_download(tr("staff.imports.download_conflicts", count=view.number(len(result.conflicts))),
-                           result.conflicts, conflict_view.row, {tr("staff.filter.file"): upload.name},
-                           file_name="konflikty_faylu.csv", key="conflicts_csv")
+        view.list_download(
+            tr("staff.imports.download_conflicts", count=view.number(len(result.conflicts))),
+            result.conflicts,
+            conflict_view.row,
+            {tr("staff.filter.file"): upload.name},
+            file_name="konflikty_faylu.csv",
+            key="conflicts_csv",
+        )
 if not register and result.duplicates:
-    st.caption(tr("staff.imports.duplicate_lines") + ", ".join(str(n) for n in result.duplicates[:100])
-               + (" …" if len(result.duplicates) > 100 else ""))
+    st.caption(
+        tr("staff.imports.duplicate_lines")
+        + ", ".join(str(n) for n in result.duplicates[:100])
+        + (" …" if len(result.duplicates) > 100 else "")
+    )
 if result.to_add:
     with st.expander(tr("staff.imports.rows_to_add", count=min(50, result.rows_added))):
-        st.dataframe([{k: view.number(v, 3) if k in ("value", "volume", "consumption") else v
-                       for k, v in row.items()} for row in result.to_add[:50]], hide_index=True)
+        st.dataframe(
+            [
+                {k: view.number(v, 3) if k in ("value", "volume", "consumption") else v for k, v in row.items()}
+                for row in result.to_add[:50]
+            ],
+            hide_index=True,
+        )
 
 changing = result.rows_added + (result.rows_changed if register else len(result.conflicts))
 with st.form("commit_import"):
     if register:
-        st.write(tr("staff.imports.confirm_register", file=md(upload.name), added=view.number(result.rows_added),
-                    changed=view.number(result.rows_changed)))
+        st.write(
+            tr(
+                "staff.imports.confirm_register",
+                file=md(upload.name),
+                added=view.number(result.rows_added),
+                changed=view.number(result.rows_changed),
+            )
+        )
     else:
         st.write(tr("staff.imports.confirm", file=md(upload.name), added=view.number(result.rows_added)))
     go = st.form_submit_button(tr("staff.imports.import"), type="primary", disabled=changing == 0)
@@ -112,14 +163,33 @@ if go:
     else:
         staff_data.clear()
         if register:
-            st.success(tr("staff.imports.done_register", added=view.number(done.rows_added),
-                          changed=view.number(done.rows_changed), unchanged=len(done.unchanged),
-                          rejected=len(done.rejected), batch=done.batch_id))
+            st.success(
+                tr(
+                    "staff.imports.done_register",
+                    added=view.number(done.rows_added),
+                    changed=view.number(done.rows_changed),
+                    unchanged=len(done.unchanged),
+                    rejected=len(done.rejected),
+                    batch=done.batch_id,
+                )
+            )
         else:
-            st.success(tr("staff.imports.done", added=view.number(done.rows_added), duplicates=len(done.duplicates),
-                          rejected=len(done.rejected), conflicts=len(done.conflicts), batch=done.batch_id))
+            st.success(
+                tr(
+                    "staff.imports.done",
+                    added=view.number(done.rows_added),
+                    duplicates=len(done.duplicates),
+                    rejected=len(done.rejected),
+                    conflicts=len(done.conflicts),
+                    batch=done.batch_id,
+                )
+            )
             if done.conflicts:
-                st.page_link("pages/staff/conflicts.py", label=tr("staff.imports.review_conflicts"), icon=":material/rule_settings:")
+                st.page_link(
+                    "pages/staff/conflicts.py",
+                    label=tr("staff.imports.review_conflicts"),
+                    icon=":material/rule_settings:",
+                )
 
 st.subheader(tr("staff.imports.recent"))
 batches = imports.recent_batches(sessions())
@@ -127,10 +197,22 @@ if not batches:
     st.caption(tr("staff.imports.none"))
     st.stop()
 changed = register_import.changed_rows(sessions(), [b.id for b in batches])
-st.dataframe([{tr("staff.col.number"): b.id, tr("staff.imports.type"): KINDS.get(b.kind, b.kind),
-               tr("staff.col.file"): b.filename, tr("staff.conflicts.when"): view.moment(b.created_at),
-               tr("staff.conflicts.who"): b.created_by, tr("staff.imports.rows"): b.rows_total,
-               tr("staff.lookup.linked"): b.rows_added, tr("staff.imports.changed"): changed.get(b.id, 0),
-               tr("staff.imports.duplicates_unchanged"): b.rows_duplicate,
-               tr("staff.imports.conflicts_count"): b.rows_conflict, tr("staff.imports.rejected"): b.rows_rejected}
-              for b in batches], hide_index=True)
+st.dataframe(
+    [
+        {
+            tr("staff.col.number"): b.id,
+            tr("staff.imports.type"): KINDS.get(b.kind, b.kind),
+            tr("staff.col.file"): b.filename,
+            tr("staff.conflicts.when"): view.moment(b.created_at),
+            tr("staff.conflicts.who"): b.created_by,
+            tr("staff.imports.rows"): b.rows_total,
+            tr("staff.lookup.linked"): b.rows_added,
+            tr("staff.imports.changed"): changed.get(b.id, 0),
+            tr("staff.imports.duplicates_unchanged"): b.rows_duplicate,
+            tr("staff.imports.conflicts_count"): b.rows_conflict,
+            tr("staff.imports.rejected"): b.rows_rejected,
+        }
+        for b in batches
+    ],
+    hide_index=True,
+)

@@ -25,8 +25,11 @@ hits = staff_data.find_accounts(query)
 if not hits:
     st.warning(tr("staff.lookup.nothing"))
     st.stop()
-hit = st.selectbox(tr("staff.lookup.found", count=len(hits)) + (tr("staff.lookup.first_50") if len(hits) >= 50 else ""), hits,
-                   format_func=lambda h: f"{h.number} · {h.address}")
+hit = st.selectbox(
+    tr("staff.lookup.found", count=len(hits)) + (tr("staff.lookup.first_50") if len(hits) >= 50 else ""),
+    hits,
+    format_func=lambda h: f"{h.number} · {h.address}",
+)
 try:
     card = staff_data.account_card(hit.account_id)
 except DomainError as error:
@@ -37,67 +40,130 @@ statement = card.statement
 st.subheader(f"{md(statement.number)} · {md(statement.address)}")
 if card.closed_on is not None:
     st.warning(tr("staff.lookup.closed", date=view.date(card.closed_on)))
-st.caption(tr("staff.lookup.summary", area=view.number(statement.heated_area, 2), residents=statement.residents,
-              meters=md(", ".join(card.meters)) or tr("staff.lookup.no_meters")))
+st.caption(
+    tr(
+        "staff.lookup.summary",
+        area=view.number(statement.heated_area, 2),
+        residents=statement.residents,
+        meters=md(", ".join(card.meters)) or tr("staff.lookup.no_meters"),
+    )
+)
 columns = st.columns(max(1, len(statement.services)))
 for column, service in zip(columns, statement.services):
-    label = tr("staff.lookup.debt") if service.balance > 0 else tr("staff.lookup.overpaid") if service.balance < 0 \
+    label = (
+        tr("staff.lookup.debt")
+        if service.balance > 0
+        else tr("staff.lookup.overpaid")
+        if service.balance < 0
         else tr("staff.lookup.balance")
-    column.metric(f"{view.SERVICE_NAMES.get(service.service, service.service)}: {label.lower()}",
-                  view.money(abs(service.balance)),
-                  help=tr("staff.lookup.balance_help", charged=view.money(service.charged), paid=view.money(service.paid)))
+    )
+    column.metric(
+        f"{view.SERVICE_NAMES.get(service.service, service.service)}: {label.lower()}",
+        view.money(abs(service.balance)),
+        help=tr("staff.lookup.balance_help", charged=view.money(service.charged), paid=view.money(service.paid)),
+    )
 
 CORRECTIONS = Names("staff.lookup.correction.", ("reversed", "reversal", "replacement"))
 charges, payments, readings, logins, audit = st.tabs(
-    [tr(f"staff.lookup.tab.{name}") for name in ("charges", "payments", "readings", "cabinet", "audit")])
+    [tr(f"staff.lookup.tab.{name}") for name in ("charges", "payments", "readings", "cabinet", "audit")]
+)
 with charges:
-    st.dataframe([{tr("staff.month"): view.month_label(c.month), tr("staff.service"): view.SERVICE_NAMES.get(c.service, c.service),
-                   tr("staff.col.volume"): view.number(c.volume, 3), tr("staff.col.tariff"): view.number(c.tariff, 2),
-                   tr("staff.col.charged"): view.money(c.amount),
-                   tr("staff.col.discount"): view.percent(c.discount_percent) if c.discount_percent else "",
-                   tr("staff.col.due"): view.money(c.amount_to_pay),
-                   tr("staff.col.note"): CORRECTIONS.get(c.correction, "")} for c in statement.charges], hide_index=True)
+    st.dataframe(
+        [
+            {
+                tr("staff.month"): view.month_label(c.month),
+                tr("staff.service"): view.SERVICE_NAMES.get(c.service, c.service),
+                tr("staff.col.volume"): view.number(c.volume, 3),
+                tr("staff.col.tariff"): view.number(c.tariff, 2),
+                tr("staff.col.charged"): view.money(c.amount),
+                tr("staff.col.discount"): view.percent(c.discount_percent) if c.discount_percent else "",
+                tr("staff.col.due"): view.money(c.amount_to_pay),
+                tr("staff.col.note"): CORRECTIONS.get(c.correction, ""),
+            }
+            for c in statement.charges
+        ],
+        hide_index=True,
+    )
 with payments:
-    st.dataframe([{tr("staff.col.date"): view.moment(p.paid_at), tr("staff.service"): view.SERVICE_NAMES.get(p.service, p.service),
-                   tr("staff.col.amount"): view.money(p.amount),
-                   tr("staff.channel"): view.PAYMENT_CHANNEL_NAMES.get(p.channel, p.channel),
-                   tr("staff.col.note"): CORRECTIONS.get(p.correction, "")}
-                  for p in statement.payments], hide_index=True)
+    st.dataframe(
+        [
+            {
+                tr("staff.col.date"): view.moment(p.paid_at),
+                tr("staff.service"): view.SERVICE_NAMES.get(p.service, p.service),
+                tr("staff.col.amount"): view.money(p.amount),
+                tr("staff.channel"): view.PAYMENT_CHANNEL_NAMES.get(p.channel, p.channel),
+                tr("staff.col.note"): CORRECTIONS.get(p.correction, ""),
+            }
+            for p in statement.payments
+        ],
+        hide_index=True,
+    )
     if statement.pending:
         waiting = sum(p.status == "pending" for p in statement.pending)
         st.caption(tr("staff.lookup.pending_split", waiting=waiting, unfinished=len(statement.pending) - waiting))
 with readings:
-    st.dataframe([{tr("staff.period"): view.month_label(r.period) if r.period else "", tr("staff.col.meter"): r.meter_serial,
-                   tr("staff.col.reading_m3"): view.number(r.value, 3),
-                   tr("staff.col.consumption_m3"): view.number(r.consumption, 3),
-                   tr("staff.col.reading_date"): view.moment(r.submitted_at),
-                   tr("staff.channel"): view.READING_CHANNEL_NAMES.get(r.channel, r.channel),
-                   tr("staff.col.quality"): view.QUALITY_NAMES.get(r.quality, r.quality),
-                   tr("staff.col.status"): view.STATUS_NAMES.get(r.status, r.status),
-                   tr("staff.col.under_review"): view.flag_reason(r.flag_reason) or (tr("staff.yes") if r.flagged else "")}
-                  for r in card.readings],
-                 hide_index=True)
+    st.dataframe(
+        [
+            {
+                tr("staff.period"): view.month_label(r.period) if r.period else "",
+                tr("staff.col.meter"): r.meter_serial,
+                tr("staff.col.reading_m3"): view.number(r.value, 3),
+                tr("staff.col.consumption_m3"): view.number(r.consumption, 3),
+                tr("staff.col.reading_date"): view.moment(r.submitted_at),
+                tr("staff.channel"): view.READING_CHANNEL_NAMES.get(r.channel, r.channel),
+                tr("staff.col.quality"): view.QUALITY_NAMES.get(r.quality, r.quality),
+                tr("staff.col.status"): view.STATUS_NAMES.get(r.status, r.status),
+                tr("staff.col.under_review"): view.flag_reason(r.flag_reason) or (tr("staff.yes") if r.flagged else ""),
+            }
+            for r in card.readings
+        ],
+        hide_index=True,
+    )
     if card.estimates:
         st.caption(tr("staff.lookup.estimates"))
-        st.dataframe([{tr("staff.period"): view.month_label(e.period), tr("staff.col.meter"): e.meter_serial,
-                       tr("staff.col.rule"): view.RULE_NAMES.get(e.rule, e.rule),
-                       tr("staff.col.volume_m3"): view.number(e.volume, 3),
-                       tr("staff.col.amount"): view.money(e.amount)} for e in card.estimates], hide_index=True)
+        st.dataframe(
+            [
+                {
+                    tr("staff.period"): view.month_label(e.period),
+                    tr("staff.col.meter"): e.meter_serial,
+                    tr("staff.col.rule"): view.RULE_NAMES.get(e.rule, e.rule),
+                    tr("staff.col.volume_m3"): view.number(e.volume, 3),
+                    tr("staff.col.amount"): view.money(e.amount),
+                }
+                for e in card.estimates
+            ],
+            hide_index=True,
+        )
     if statement.recalculations:
         st.caption(tr("staff.additional.recalculations"))
-        st.dataframe([{tr("staff.col.reading_period"): view.month_label(r.period),
-                       tr("staff.col.kind"): tr("staff.reversal") if r.kind == "reversal" else tr("staff.rule.recalculation"),
-                       tr("staff.col.estimated_before"): view.number(r.estimated_volume, 3),
-                       tr("staff.col.actual_m3"): view.number(r.actual_volume, 3),
-                       tr("staff.col.difference_m3"): view.number(r.volume, 3),
-                       tr("staff.col.amount"): view.money(r.amount)} for r in statement.recalculations], hide_index=True)
+        st.dataframe(
+            [
+                {
+                    tr("staff.col.reading_period"): view.month_label(r.period),
+                    tr("staff.col.kind"): tr("staff.reversal")
+                    if r.kind == "reversal"
+                    else tr("staff.rule.recalculation"),
+                    tr("staff.col.estimated_before"): view.number(r.estimated_volume, 3),
+                    tr("staff.col.actual_m3"): view.number(r.actual_volume, 3),
+                    tr("staff.col.difference_m3"): view.number(r.volume, 3),
+                    tr("staff.col.amount"): view.money(r.amount),
+                }
+                for r in statement.recalculations
+            ],
+            hide_index=True,
+        )
     standing = [r for r in card.readings if r.status == "accepted" and r.period]
     if standing and can(user.role, "readings.correct"):
         with st.form("correct_reading"):
             st.write(tr("staff.lookup.correct_intro"))
-            target = st.selectbox(tr("staff.lookup.reading"), standing, format_func=lambda r: (
-                f"{view.month_label(r.period)} · {r.meter_serial} · {view.number(r.value, 3)}{tr('staff.m3_suffix')} · "
-                f"{view.moment(r.submitted_at)}"))
+            target = st.selectbox(
+                tr("staff.lookup.reading"),
+                standing,
+                format_func=lambda r: (
+                    f"{view.month_label(r.period)} · {r.meter_serial} · {view.number(r.value, 3)}{tr('staff.m3_suffix')} · "
+                    f"{view.moment(r.submitted_at)}"
+                ),
+            )
             value = st.text_input(tr("staff.lookup.correct_value"), placeholder="123,456")
             reason = st.text_input(tr("staff.lookup.correct_reason"))
             if st.form_submit_button(tr("staff.lookup.correct")):
@@ -108,19 +174,39 @@ with readings:
                 else:
                     staff_data.clear()
                     st.session_state["lookup_message"] = tr(
-                        "staff.lookup.corrected", value=view.number(fixed.value, 3),
-                        replaced=view.number(fixed.replaced, 3), receipt=fixed.receipt_number)
+                        "staff.lookup.corrected",
+                        value=view.number(fixed.value, 3),
+                        replaced=view.number(fixed.replaced, 3),
+                        receipt=fixed.receipt_number,
+                    )
                     st.rerun()
 with logins:
     if card.logins:
-        st.dataframe([{tr("staff.lookup.login"): item.login, tr("staff.lookup.method"): item.method,
-                       tr("staff.lookup.linked"): view.moment(item.linked_at),
-                       tr("staff.lookup.last_login"): view.moment(item.last_login_at)} for item in card.logins],
-                     hide_index=True)
+        st.dataframe(
+            [
+                {
+                    tr("staff.lookup.login"): item.login,
+                    tr("staff.lookup.method"): item.method,
+                    tr("staff.lookup.linked"): view.moment(item.linked_at),
+                    tr("staff.lookup.last_login"): view.moment(item.last_login_at),
+                }
+                for item in card.logins
+            ],
+            hide_index=True,
+        )
     else:
         st.write(tr("staff.lookup.not_in_cabinet"))
 with audit:
-    st.dataframe([{tr("staff.lookup.time"): view.moment(a.at), tr("staff.conflicts.who"): f"{a.actor} ({a.actor_type})",
-                   tr("staff.lookup.action"): a.action, tr("staff.lookup.object"): f"{a.entity} {a.entity_id or ''}",
-                   tr("staff.lookup.details"): a.details or ""} for a in card.audit],
-                 hide_index=True)
+    st.dataframe(
+        [
+            {
+                tr("staff.lookup.time"): view.moment(a.at),
+                tr("staff.conflicts.who"): f"{a.actor} ({a.actor_type})",
+                tr("staff.lookup.action"): a.action,
+                tr("staff.lookup.object"): f"{a.entity} {a.entity_id or ''}",
+                tr("staff.lookup.details"): a.details or "",
+            }
+            for a in card.audit
+        ],
+        hide_index=True,
+    )

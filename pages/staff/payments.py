@@ -20,12 +20,25 @@ st.title(tr("staff.payments.title"))
 today = clock.today()
 UNITS = Names("staff.payments.by_", ("day", "week", "month"))
 with st.container(horizontal=True):
-    period = st.date_input(tr("staff.period"), value=(add_months(today, -11), today), max_value=today, format="DD.MM.YYYY")
-    unit = st.segmented_control(tr("staff.payments.group"), list(UNITS), default="month", format_func=lambda code: UNITS[code]) or "month"
-    service = st.selectbox(tr("staff.service"), [None, "heating", "hot_water"],
-                           format_func=lambda s: view.SERVICE_NAMES.get(s, tr("staff.all_services")))
-    channel = st.selectbox(tr("staff.channel"), [None, *view.PAYMENT_CHANNEL_NAMES],
-                           format_func=lambda c: view.PAYMENT_CHANNEL_NAMES.get(c, tr("staff.all_channels")))
+    period = st.date_input(
+        tr("staff.period"), value=(add_months(today, -11), today), max_value=today, format="DD.MM.YYYY"
+    )
+    unit = (
+        st.segmented_control(
+            tr("staff.payments.group"), list(UNITS), default="month", format_func=lambda code: UNITS[code]
+        )
+        or "month"
+    )
+    service = st.selectbox(
+        tr("staff.service"),
+        [None, "heating", "hot_water"],
+        format_func=lambda s: view.SERVICE_NAMES.get(s, tr("staff.all_services")),
+    )
+    channel = st.selectbox(
+        tr("staff.channel"),
+        [None, *view.PAYMENT_CHANNEL_NAMES],
+        format_func=lambda c: view.PAYMENT_CHANNEL_NAMES.get(c, tr("staff.all_channels")),
+    )
 if not isinstance(period, tuple) or len(period) != 2:
     st.info(tr("staff.payments.choose_period"))
     st.stop()
@@ -53,19 +66,47 @@ c2.metric(tr("staff.payments.count"), view.number(count))
 c3.metric(tr("staff.payments.average"), view.money(half_up(total / count, 2) if count else None))
 
 x_title = tr(f"staff.payments.axis_{unit}")
-view.show(view.bars(tr("staff.payments.chart_channels", by=UNITS[unit]), x_title, labels, buckets, by_channel,
-                    view.PAYMENT_CHANNEL_NAMES, "stack"), key="by_channel")
-view.show(view.bars(tr("staff.payments.chart_services", by=UNITS[unit]), x_title, labels, buckets, by_service,
-                    view.SERVICE_NAMES, "group", height=320), key="by_service")
+view.show(
+    view.bars(
+        tr("staff.payments.chart_channels", by=UNITS[unit]),
+        x_title,
+        labels,
+        buckets,
+        by_channel,
+        view.PAYMENT_CHANNEL_NAMES,
+        "stack",
+    ),
+    key="by_channel",
+)
+view.show(
+    view.bars(
+        tr("staff.payments.chart_services", by=UNITS[unit]),
+        x_title,
+        labels,
+        buckets,
+        by_service,
+        view.SERVICE_NAMES,
+        "group",
+        height=320,
+    ),
+    key="by_service",
+)
 
 st.subheader(tr("staff.payments.against"))
 months = staff_data.payments_against_charges(month_start(first), month_start(last), service)
-view.show(view.paid_against_due(months, tr("staff.payments.chart_against"), tr("staff.payments.due_previous")),
-          key="against")
+view.show(
+    view.paid_against_due(months, tr("staff.payments.chart_against"), tr("staff.payments.due_previous")), key="against"
+)
 st.caption(tr("staff.payments.against_caption"))
 st.dataframe(
-    [{tr("staff.month"): view.month_label(m.month), tr("staff.col.paid_in"): view.money(m.paid),
-      tr("staff.col.due"): view.money(m.charged), tr("staff.col.collection_rate"): view.percent(m.collection_rate)}
-     for m in months],
+    [
+        {
+            tr("staff.month"): view.month_label(m.month),
+            tr("staff.col.paid_in"): view.money(m.paid),
+            tr("staff.col.due"): view.money(m.charged),
+            tr("staff.col.collection_rate"): view.percent(m.collection_rate),
+        }
+        for m in months
+    ],
     hide_index=True,
 )

@@ -24,10 +24,19 @@ periods = [w.period for w in reversed(windows[:36])]
 with st.container(horizontal=True):
     first, last = periods[0], periods[-1]
     if len(periods) > 1:
-        first, last = st.select_slider(tr("staff.readings.periods"), options=periods, value=(periods[max(0, len(periods) - 12)], last),
-                                       format_func=view.month_label)
-    street = st.selectbox(tr("staff.street"), [None, *staff_data.streets()], format_func=lambda s: s or tr("staff.all_streets"))
-filters = {tr("staff.filter.periods"): f"{first:%Y-%m}..{last:%Y-%m}", tr("staff.filter.street"): street or tr("staff.filter.all")}
+        first, last = st.select_slider(
+            tr("staff.readings.periods"),
+            options=periods,
+            value=(periods[max(0, len(periods) - 12)], last),
+            format_func=view.month_label,
+        )
+    street = st.selectbox(
+        tr("staff.street"), [None, *staff_data.streets()], format_func=lambda s: s or tr("staff.all_streets")
+    )
+filters = {
+    tr("staff.filter.periods"): f"{first:%Y-%m}..{last:%Y-%m}",
+    tr("staff.filter.street"): street or tr("staff.filter.all"),
+}
 
 per_window = staff_data.readings_per_window(first, last, street)
 labels = [view.month_label(w.period) for w in per_window]
@@ -37,53 +46,95 @@ for channel, name in view.READING_CHANNEL_NAMES.items():
 fig.update_layout(barmode="stack")
 for w in per_window:
     if any(o.id == w.window_id and o.is_open(now) for o in windows):
-        fig.add_annotation(x=view.month_label(w.period), y=sum(w.by_channel.values()), text=tr("staff.readings.ongoing"),
-                           showarrow=False, yshift=12)
+        fig.add_annotation(
+            x=view.month_label(w.period),
+            y=sum(w.by_channel.values()),
+            text=tr("staff.readings.ongoing"),
+            showarrow=False,
+            yshift=12,
+        )
 view.show(fig, key="per_window")
 
 open_ids = {w.id for w in windows if w.is_open(now)}
 closed = [w for w in per_window if w.window_id not in open_ids]
 still_open = [w for w in per_window if w.window_id in open_ids]
 fig = view.figure(tr("staff.share_chart"), tr("staff.window"), tr("staff.submitted_pct"), height=300)
-fig.add_scatter(x=[view.month_label(w.period) for w in closed], y=[float(w.share or 0) for w in closed],
-                mode="lines+markers", name=tr("staff.readings.closed_windows"))
+fig.add_scatter(
+    x=[view.month_label(w.period) for w in closed],
+    y=[float(w.share or 0) for w in closed],
+    mode="lines+markers",
+    name=tr("staff.readings.closed_windows"),
+)
 if still_open:
-    fig.add_scatter(x=[view.month_label(w.period) for w in still_open], y=[float(w.share or 0) for w in still_open],
-                    mode="markers", marker={"size": 11, "symbol": "circle-open"}, name=tr("staff.readings.open_window"))
+    fig.add_scatter(
+        x=[view.month_label(w.period) for w in still_open],
+        y=[float(w.share or 0) for w in still_open],
+        mode="markers",
+        marker={"size": 11, "symbol": "circle-open"},
+        name=tr("staff.readings.open_window"),
+    )
 fig.update_xaxes(categoryorder="array", categoryarray=labels)
 fig.update_yaxes(range=[0, 100], ticksuffix=" %")
 view.show(fig, key="share")
 
 st.subheader(tr("staff.readings.inside"))
-chosen = st.selectbox(tr("staff.window"), windows, format_func=lambda w: f"{view.month_label(w.period)}: "
-                      f"{view.date(w.first_day)} — {view.date(w.last_day)}"
-                      + (tr("staff.readings.open_suffix") if w.is_open(now) else ""))
+chosen = st.selectbox(
+    tr("staff.window"),
+    windows,
+    format_func=lambda w: (
+        f"{view.month_label(w.period)}: "
+        f"{view.date(w.first_day)} — {view.date(w.last_day)}"
+        + (tr("staff.readings.open_suffix") if w.is_open(now) else "")
+    ),
+)
 curve = staff_data.submission_curve(chosen.id, street)
 previous = next((w for w in windows if w.period < chosen.period), None)
 before = staff_data.submission_curve(previous.id, street) if previous else None
 span = [chosen.first_day + dt.timedelta(days=i) for i in range((chosen.last_day - chosen.first_day).days + 1)]
 labels_by_day = {day: view.date(day)[:5] for day in span}
-fig = view.figure(tr("staff.readings.chart_curve", month=view.month_label(chosen.period)),
-                  tr("staff.readings.day"), tr("staff.readings.metered_pct"))
-fig.add_bar(x=[labels_by_day[d.day] for d in curve.days], y=[float(d.new_share or 0) for d in curve.days],
-            name=tr("staff.readings.per_day"), marker_color=[view.COLORS[1] if d.last_days else view.COLORS[0] for d in curve.days])
-fig.add_scatter(x=[labels_by_day[d.day] for d in curve.days], y=[float(d.share or 0) for d in curve.days],
-                name=tr("staff.readings.cumulative"), mode="lines+markers", line={"color": view.COLORS[2], "width": 3})
+fig = view.figure(
+    tr("staff.readings.chart_curve", month=view.month_label(chosen.period)),
+    tr("staff.readings.day"),
+    tr("staff.readings.metered_pct"),
+)
+fig.add_bar(
+    x=[labels_by_day[d.day] for d in curve.days],
+    y=[float(d.new_share or 0) for d in curve.days],
+    name=tr("staff.readings.per_day"),
+    marker_color=[view.COLORS[1] if d.last_days else view.COLORS[0] for d in curve.days],
+)
+fig.add_scatter(
+    x=[labels_by_day[d.day] for d in curve.days],
+    y=[float(d.share or 0) for d in curve.days],
+    name=tr("staff.readings.cumulative"),
+    mode="lines+markers",
+    line={"color": view.COLORS[2], "width": 3},
+)
 if before is not None and before.days:
     # The previous window aligned by days before the close, where the last-days peak sits.
     shifted = [(chosen.last_day - (before.window.last_day - d.day), d) for d in before.days]
     shifted = [(day, d) for day, d in shifted if day in labels_by_day]
-    fig.add_scatter(x=[labels_by_day[day] for day, _ in shifted], y=[float(d.share or 0) for _, d in shifted],
-                    name=tr("staff.readings.cumulative_of", month=view.month_label(before.window.period)), mode="lines",
-                    line={"color": "#9aa5b1", "dash": "dash"})
+    fig.add_scatter(
+        x=[labels_by_day[day] for day, _ in shifted],
+        y=[float(d.share or 0) for _, d in shifted],
+        name=tr("staff.readings.cumulative_of", month=view.month_label(before.window.period)),
+        mode="lines",
+        line={"color": "#9aa5b1", "dash": "dash"},
+    )
 fig.update_xaxes(categoryorder="array", categoryarray=list(labels_by_day.values()))
 fig.update_yaxes(range=[0, 100], ticksuffix=" %")
 view.show(fig, key="curve")
 if curve.days:
     last_day = curve.days[-1]
-    st.caption(tr("staff.readings.curve_caption", day=view.date(last_day.day),
-                  cumulative=view.number(last_day.cumulative), metered=view.number(curve.metered),
-                  share=view.percent(last_day.share)))
+    st.caption(
+        tr(
+            "staff.readings.curve_caption",
+            day=view.date(last_day.day),
+            cumulative=view.number(last_day.cumulative),
+            metered=view.number(curve.metered),
+            share=view.percent(last_day.share),
+        )
+    )
 else:
     st.info(tr("staff.readings.not_started"))
 
@@ -92,17 +143,29 @@ if chosen.is_open(now):
     total, missing = staff_data.accounts_without_reading(chosen.id, street, 200)
     st.write(tr("staff.readings.missing_total", total=view.number(total), last=view.date(chosen.last_day)))
     st.dataframe(
-        [{tr("staff.col.account"): m.account_number, tr("staff.col.address"): m.address,
-          tr("staff.col.meter"): m.meter_serial,
-          tr("staff.col.last_value"): view.number(m.last_value, 3) if m.last_value is not None else "",
-          tr("staff.col.submitted"): view.moment(m.last_submitted_at)} for m in missing],
+        [
+            {
+                tr("staff.col.account"): m.account_number,
+                tr("staff.col.address"): m.address,
+                tr("staff.col.meter"): m.meter_serial,
+                tr("staff.col.last_value"): view.number(m.last_value, 3) if m.last_value is not None else "",
+                tr("staff.col.submitted"): view.moment(m.last_submitted_at),
+            }
+            for m in missing
+        ],
         hide_index=True,
     )
     if total > len(missing):
         st.caption(tr("staff.readings.first_shown", shown=len(missing), total=view.number(total)))
-    export_filters = {tr("staff.filter.period"): f"{chosen.period:%Y-%m}", tr("staff.filter.street"): street or tr("staff.filter.all")}
+    export_filters = {
+        tr("staff.filter.period"): f"{chosen.period:%Y-%m}",
+        tr("staff.filter.street"): street or tr("staff.filter.all"),
+    }
     st.download_button(
-        tr("staff.readings.download"), staff_data.missing_csv(chosen.id, street, export_filters),
-        file_name=f"bez-pokazan{view.file_suffix(export_filters)}.csv", mime="text/csv", icon=":material/download:",
+        tr("staff.readings.download"),
+        staff_data.missing_csv(chosen.id, street, export_filters),
+        file_name=f"bez-pokazan{view.file_suffix(export_filters)}.csv",
+        mime="text/csv",
+        icon=":material/download:",
     )
 st.caption(tr("staff.filters") + "; ".join(f"{k}: {md(v)}" for k, v in filters.items()))

@@ -14,10 +14,18 @@ st.title(tr("staff.users.title"))
 st.caption(tr("staff.users.roles"))
 
 people = list_staff_users(sessions())
-st.dataframe([{tr("staff.users.user"): p.username, tr("staff.users.name"): p.full_name,
-               tr("staff.users.role"): ROLE_NAMES[p.role],
-               tr("staff.users.active"): tr("staff.yes") if p.active else tr("staff.no")} for p in people],
-             hide_index=True)
+st.dataframe(
+    [
+        {
+            tr("staff.users.user"): p.username,
+            tr("staff.users.name"): p.full_name,
+            tr("staff.users.role"): ROLE_NAMES[p.role],
+            tr("staff.users.active"): tr("staff.yes") if p.active else tr("staff.no"),
+        }
+        for p in people
+    ],
+    hide_index=True,
+)
 
 left, right = st.columns(2)
 with left, st.form("create_user", clear_on_submit=True):
@@ -25,8 +33,13 @@ with left, st.form("create_user", clear_on_submit=True):
     username = st.text_input(tr("staff.users.username"))
     full_name = st.text_input(tr("staff.users.full_name"))
     # No default: a role is a deliberate choice, never an administrator by omission.
-    role = st.selectbox(tr("staff.users.role"), ROLES, index=None, format_func=lambda code: ROLE_NAMES[code],
-                        placeholder=tr("staff.users.choose_role"))
+    role = st.selectbox(
+        tr("staff.users.role"),
+        ROLES,
+        index=None,
+        format_func=lambda code: ROLE_NAMES[code],
+        placeholder=tr("staff.users.choose_role"),
+    )
     password = st.text_input(tr("staff.users.password"), type="password")
     if st.form_submit_button(tr("staff.create"), type="primary"):
         if role is None:
@@ -44,8 +57,7 @@ with right:
     person = st.selectbox(tr("staff.users.user"), people, format_func=lambda p: f"{p.username} ({ROLE_NAMES[p.role]})")
 with right, st.form("update_user"):
     role_index = ROLES.index(person.role) if person else 0
-    new_role = st.selectbox(tr("staff.users.role"), ROLES, index=role_index,
-                            format_func=lambda code: ROLE_NAMES[code])
+    new_role = st.selectbox(tr("staff.users.role"), ROLES, index=role_index, format_func=lambda code: ROLE_NAMES[code])
     active = st.checkbox(tr("staff.users.active"), value=person.active if person else True)
     new_password = st.text_input(tr("staff.users.new_password"), type="password")
     if st.form_submit_button(tr("staff.save")) and person is not None:
@@ -53,8 +65,14 @@ with right, st.form("update_user"):
             st.error(tr("staff.users.not_yourself"))
         else:
             try:
-                update_staff_user(sessions(), person.id, role=new_role, active=active,
-                                  password=new_password or None, actor=user.username)
+                update_staff_user(
+                    sessions(),
+                    person.id,
+                    role=new_role,
+                    active=active,
+                    password=new_password or None,
+                    actor=user.username,
+                )
             except DomainError as error:
                 st.error(error.message(language()))
             else:

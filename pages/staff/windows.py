@@ -30,9 +30,18 @@ def status(window) -> str:
     return tr("staff.overview.closed") if window.closes_at <= now else tr("staff.windows.future")
 
 
-st.dataframe([{tr("staff.month"): view.month_label(w.period), tr("staff.windows.first_day"): view.date(w.first_day),
-               tr("staff.windows.last_day"): view.date(w.last_day), tr("staff.col.state"): status(w)}
-              for w in windows[:24]], hide_index=True)
+st.dataframe(
+    [
+        {
+            tr("staff.month"): view.month_label(w.period),
+            tr("staff.windows.first_day"): view.date(w.first_day),
+            tr("staff.windows.last_day"): view.date(w.last_day),
+            tr("staff.col.state"): status(w),
+        }
+        for w in windows[:24]
+    ],
+    hide_index=True,
+)
 
 left, right = st.columns(2)
 with left:
@@ -40,13 +49,23 @@ with left:
     month = st.date_input(tr("staff.windows.month"), value=clock.today(), format="DD.MM.YYYY")
     default_open, default_close = default_bounds(month)
 with left, st.form("create_window"):
-    first_day = st.date_input(tr("staff.windows.first_day"), value=default_open.astimezone(clock.KYIV).date(), format="DD.MM.YYYY")
-    last_day = st.date_input(tr("staff.windows.last_day"), value=(default_close - dt.timedelta(days=1)).astimezone(clock.KYIV).date(),
-                             format="DD.MM.YYYY")
+    first_day = st.date_input(
+        tr("staff.windows.first_day"), value=default_open.astimezone(clock.KYIV).date(), format="DD.MM.YYYY"
+    )
+    last_day = st.date_input(
+        tr("staff.windows.last_day"),
+        value=(default_close - dt.timedelta(days=1)).astimezone(clock.KYIV).date(),
+        format="DD.MM.YYYY",
+    )
     if st.form_submit_button(tr("staff.create"), type="primary"):
         try:
-            create_window(sessions(), month_start(month), kyiv_midnight(first_day),
-                          kyiv_midnight(last_day + dt.timedelta(days=1)), actor=user.username)
+            create_window(
+                sessions(),
+                month_start(month),
+                kyiv_midnight(first_day),
+                kyiv_midnight(last_day + dt.timedelta(days=1)),
+                actor=user.username,
+            )
         except DomainError as error:
             st.error(error.message(language()))
         else:
@@ -57,13 +76,22 @@ with right:
     st.subheader(tr("staff.windows.change"))
     chosen = st.selectbox(tr("staff.period"), windows[:24], format_func=lambda w: view.month_label(w.period))
 with right, st.form("change_window"):
-    new_first = st.date_input(tr("staff.windows.first_day"), value=chosen.first_day if chosen else None, format="DD.MM.YYYY")
-    new_last = st.date_input(tr("staff.windows.last_day"), value=chosen.last_day if chosen else None, format="DD.MM.YYYY")
+    new_first = st.date_input(
+        tr("staff.windows.first_day"), value=chosen.first_day if chosen else None, format="DD.MM.YYYY"
+    )
+    new_last = st.date_input(
+        tr("staff.windows.last_day"), value=chosen.last_day if chosen else None, format="DD.MM.YYYY"
+    )
     if st.form_submit_button(tr("staff.save")) and chosen is not None:
         assert new_first is not None and new_last is not None  # both start from the chosen window's dates
         try:
-            change_window(sessions(), chosen.id, kyiv_midnight(new_first),
-                          kyiv_midnight(new_last + dt.timedelta(days=1)), actor=user.username)
+            change_window(
+                sessions(),
+                chosen.id,
+                kyiv_midnight(new_first),
+                kyiv_midnight(new_last + dt.timedelta(days=1)),
+                actor=user.username,
+            )
         except DomainError as error:
             st.error(error.message(language()))
         else:

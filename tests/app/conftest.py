@@ -22,8 +22,9 @@ WINDOW_OPEN = "2026-11-27T12:00"
 def app_sessions(configure, sqlite_engine):
     """Point the apps at a fresh migrated SQLite database and pin the clock; caches start empty. Production mode
     unless a test asks for `demo_mode` (the demo payment provider)."""
-    configure(DATABASE_URL=sqlite_engine.url.render_as_string(hide_password=False), TEPLO_DEMO=None,
-              TEPLO_NOW=WINDOW_OPEN)
+    configure(
+        DATABASE_URL=sqlite_engine.url.render_as_string(hide_password=False), TEPLO_DEMO=None, TEPLO_NOW=WINDOW_OPEN
+    )
     st.cache_resource.clear()
     st.cache_data.clear()
     yield make_sessions(sqlite_engine)

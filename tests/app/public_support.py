@@ -50,14 +50,26 @@ def build(world: World) -> Cabinet:
     other = world.account(OTHER, address="просп. Волі, 3, кв. 9")
     world.meter(other, "0999999")
     world.payment(other, "heating", "999.99", kyiv(2026, 11, 3))
-    register(world.sessions, account_number=OTHER, last_payment="999,99", login="stranger@example.com",
-             password=PASSWORD, password_repeated=PASSWORD)
+    register(
+        world.sessions,
+        account_number=OTHER,
+        last_payment="999,99",
+        login="stranger@example.com",
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+    )
     return Cabinet(world, seed, seed_meter, new, new_meter, other, november)
 
 
 def registered(world: World, login: str = "olena@example.com") -> int:
-    return register(world.sessions, account_number=SEED, last_payment="1866,66", login=login,
-                    password=PASSWORD, password_repeated=PASSWORD)
+    return register(
+        world.sessions,
+        account_number=SEED,
+        last_payment="1866,66",
+        login=login,
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+    )
 
 
 # ---- finding and clicking widgets by what the user sees -------------------------------------------------
@@ -144,16 +156,30 @@ def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 
 
-def register_via_ui(at: AppTest, *, account=SEED, amount="1866,66", meter=None, login="olena@example.com",
-                    password=PASSWORD, repeated=None) -> AppTest:
+def register_via_ui(
+    at: AppTest,
+    *,
+    account=SEED,
+    amount="1866,66",
+    meter=None,
+    login="olena@example.com",
+    password=PASSWORD,
+    repeated=None,
+) -> AppTest:
     at.switch_page("pages/public/register.py").run()
     if meter is not None:
         at.radio[0].set_value("meter").run()
         fill(at, **{"Номер особового рахунку": account, "Номер лічильника гарячої води": meter})
     else:
         fill(at, **{"Номер особового рахунку": account, "Сума останнього платежу, ₴": amount})
-    fill(at, **{"Логін: телефон або e-mail": login, "Пароль (щонайменше 8 символів)": password,
-                "Пароль ще раз": password if repeated is None else repeated})
+    fill(
+        at,
+        **{
+            "Логін: телефон або e-mail": login,
+            "Пароль (щонайменше 8 символів)": password,
+            "Пароль ще раз": password if repeated is None else repeated,
+        },
+    )
     return click(at, "Зареєструватися")
 
 

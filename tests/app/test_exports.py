@@ -54,9 +54,20 @@ def test_reconciliation_downloads_neutralise_the_banks_text(app_world, downloads
     sessions = app_world.sessions
     account = app_world.account("1120200001000", address="=1+1, 5")
     with sessions.begin() as s:
-        assert reconciliation.credit_registry_payment(
-            s, account_id=account, service="hot_water", amount=Decimal("87.45"), paid_at=NOW - dt.timedelta(days=1),
-            channel="bank", source="@SUM(1)", external_ref=HYPERLINK, order_id="=1+1") == "added"
+        assert (
+            reconciliation.credit_registry_payment(
+                s,
+                account_id=account,
+                service="hot_water",
+                amount=Decimal("87.45"),
+                paid_at=NOW - dt.timedelta(days=1),
+                channel="bank",
+                source="@SUM(1)",
+                external_ref=HYPERLINK,
+                order_id="=1+1",
+            )
+            == "added"
+        )
     admin = create_staff_user(sessions, "admin1", "staff-pass-2026", "admin").id
 
     at = staff_page(admin, "reconciliation.py")
@@ -98,8 +109,22 @@ def test_reminder_list_neutralises_an_address(app_world):
 
 
 def test_billing_file_goes_through_the_same_writer():
-    line = AdditionalChargeLine(1, "=1+1", "=2+2", "=2+2", 2, "0800001", 2, 1, "average", Decimal("0.1"), 30,
-                                Decimal("-3.000"), Decimal("98.5200"), Decimal("-295.56"))
+    line = AdditionalChargeLine(
+        1,
+        "=1+1",
+        "=2+2",
+        "=2+2",
+        2,
+        "0800001",
+        2,
+        1,
+        "average",
+        Decimal("0.1"),
+        30,
+        Decimal("-3.000"),
+        Decimal("98.5200"),
+        Decimal("-295.56"),
+    )
     _header, row = cells(additional_charges.billing_csv([line], dt.date(2026, 11, 1)))
     assert row == ["'=1+1", "hot_water", "2026-11", "-3,000", "98,52", "-295,56", "average", "estimated"]
 
@@ -107,8 +132,14 @@ def test_billing_file_goes_through_the_same_writer():
 def test_every_download_in_the_apps_is_built_by_the_export_writer():
     """A new st.download_button must get its data from one of the builders that use core.export (the monthly
     receipt is a PDF built by core.receipts, not a table: no spreadsheet opens it)."""
-    builders = {"view.csv_bytes", "view.list_csv", "csv_bytes", "additional_charges.billing_csv", "staff_data.missing_csv",
-                "partial"}
+    builders = {
+        "view.csv_bytes",
+        "view.list_csv",
+        "csv_bytes",
+        "additional_charges.billing_csv",
+        "staff_data.missing_csv",
+        "partial",
+    }
     found = []
     for path in sorted((ROOT / "pages").rglob("*.py")) + sorted((ROOT / "ui").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

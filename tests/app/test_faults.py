@@ -24,8 +24,11 @@ def database_down(*_args, **_kwargs):
 
 
 def everything_shown(at: AppTest) -> str:
-    parts = [str(e.value) for kind in ("title", "subheader", "markdown", "caption", "text", "error", "warning", "info",
-                                       "success") for e in getattr(at, kind)]
+    parts = [
+        str(e.value)
+        for kind in ("title", "subheader", "markdown", "caption", "text", "error", "warning", "info", "success")
+        for e in getattr(at, kind)
+    ]
     return "\n".join(parts)
 
 
@@ -66,7 +69,8 @@ def test_consumer_page_with_a_bug_shows_a_sentence_not_a_traceback(consumer, mon
     at.switch_page("pages/public/readings.py").run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Сталася помилка. Спробуйте ще раз; якщо вона повториться, зверніться до ДКП «Луцьктепло»."]
+        "Сталася помилка. Спробуйте ще раз; якщо вона повториться, зверніться до ДКП «Луцьктепло»."
+    ]
     assert "secret detail" not in everything_shown(at)
 
 

@@ -19,10 +19,20 @@ pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 async def asgi_get(app, path: str, query: str = "", cookie: str = "") -> tuple[int, dict[str, str]]:
     """One GET through the ASGI app, as the server would pass it; returns the status and the headers."""
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
-             "headers": [(b"host", b"cabinet.test"), *([(b"cookie", cookie.encode())] if cookie else [])],
-             "client": ("127.0.0.1", 50000), "server": ("cabinet.test", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"cabinet.test"), *([(b"cookie", cookie.encode())] if cookie else [])],
+        "client": ("127.0.0.1", 50000),
+        "server": ("cabinet.test", 80),
+    }
     answer: dict = {}
 
     async def receive():
@@ -54,8 +64,9 @@ def test_a_login_on_the_page_and_its_cookie_route_use_one_pool(app_world, monkey
         redirect = [h.proto.body for h in at.get("html") if "/session/start?ticket=" in h.proto.body]
         ticket = redirect[0].split("ticket=", 1)[1].split("&", 1)[0].split('"', 1)[0]
         app = Starlette(routes=ROUTES)
-        status, headers = asyncio.run(asgi_get(app, "/session/start", f"ticket={ticket}",
-                                               cookie="teplo_browser=this-browser"))
+        status, headers = asyncio.run(
+            asgi_get(app, "/session/start", f"ticket={ticket}", cookie="teplo_browser=this-browser")
+        )
         health, _ = asyncio.run(asgi_get(app, "/health"))
     finally:
         event.remove(Pool, "first_connect", first_connect)

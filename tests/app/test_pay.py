@@ -21,11 +21,11 @@ pytestmark = pytest.mark.usefixtures("demo_mode")  # the demo provider stands in
 NAVIGATION = f"""
 import streamlit as st
 st.navigation([
-    st.Page({str(PAGES / 'pay.py')!r}, url_path="pay", default=True),
-    st.Page({str(PAGES / 'pay_demo.py')!r}, url_path="pay-demo"),
-    st.Page({str(PAGES / 'pay_result.py')!r}, url_path="pay-result"),
-    st.Page({str(PAGES / 'account.py')!r}, url_path="account"),
-    st.Page({str(PAGES / 'login.py')!r}, url_path="login"),
+    st.Page({str(PAGES / "pay.py")!r}, url_path="pay", default=True),
+    st.Page({str(PAGES / "pay_demo.py")!r}, url_path="pay-demo"),
+    st.Page({str(PAGES / "pay_result.py")!r}, url_path="pay-result"),
+    st.Page({str(PAGES / "account.py")!r}, url_path="account"),
+    st.Page({str(PAGES / "login.py")!r}, url_path="login"),
 ]).run()
 """
 
@@ -97,7 +97,9 @@ def test_pay_screen_offers_the_accounts_services_with_the_debt_and_no_commission
     shown = text_of(at)
     assert "Без комісії" in shown and "1120200001000" in shown
     assert [o.replace("\xa0", " ") for o in at.radio[0].options] == [
-        "Опалення — борг 866,66 ₴", "Гаряча вода — борг 412,37 ₴"]
+        "Опалення — борг 866,66 ₴",
+        "Гаряча вода — борг 412,37 ₴",
+    ]
     assert at.text_input[0].value == "866,66"
     at.radio[0].set_value("hot_water").run()
     assert at.text_input[0].value == "412,37"
@@ -107,7 +109,12 @@ def test_demo_payment_from_pay_screen_to_credited(cabinet):
     sessions, _account, login_id = cabinet
     at = submit(app(login_id))
     [intent] = intents(sessions)
-    assert (intent.status, intent.amount, intent.service, intent.provider) == ("pending", Decimal("866.66"), "heating", "demo")
+    assert (intent.status, intent.amount, intent.service, intent.provider) == (
+        "pending",
+        Decimal("866.66"),
+        "heating",
+        "demo",
+    )
     assert "Платіж підготовлено" in text_of(at)
 
     button(at, "Оплатити 866,66 ₴ (демонстрація)").click()
@@ -136,12 +143,15 @@ def test_demo_decline_shows_failure_and_credits_nothing(cabinet):
     assert cabinet_payments(sessions) == [] and intents(sessions)[0].status == "failed"
 
 
-@pytest.mark.parametrize("amount,message", [
-    ("0", "Сума має бути більшою за нуль."),
-    ("12,345", "Сума може мати не більше двох знаків після коми."),
-    ("100000,01", "Сума завелика"),
-    ("сто", "Суму введіть цифрами"),
-])
+@pytest.mark.parametrize(
+    "amount,message",
+    [
+        ("0", "Сума має бути більшою за нуль."),
+        ("12,345", "Сума може мати не більше двох знаків після коми."),
+        ("100000,01", "Сума завелика"),
+        ("сто", "Суму введіть цифрами"),
+    ],
+)
 def test_bad_amount_gets_a_ukrainian_message_and_no_payment(cabinet, amount, message):
     sessions, _account, login_id = cabinet
     at = submit(app(login_id), amount)
@@ -152,8 +162,9 @@ def test_bad_amount_gets_a_ukrainian_message_and_no_payment(cabinet, amount, mes
 
 def test_liqpay_checkout_link_when_keys_are_configured(configure, cabinet):
     sessions, _account, login_id = cabinet
-    configure(LIQPAY_PUBLIC_KEY="sandbox_i000", LIQPAY_PRIVATE_KEY="sandbox_secret",
-              PUBLIC_BASE_URL="https://cabinet.example")
+    configure(
+        LIQPAY_PUBLIC_KEY="sandbox_i000", LIQPAY_PRIVATE_KEY="sandbox_secret", PUBLIC_BASE_URL="https://cabinet.example"
+    )
     at = submit(app(login_id))
     [link] = list(at.get("link_button"))
     url = urlsplit(link.proto.url)
@@ -173,7 +184,9 @@ def bank_reports(sessions, order_id: str, status: str) -> None:
     settings = payment_providers.PaymentSettings.load()
     with sessions() as s:
         amount = s.scalar(select(PaymentIntent.amount).where(PaymentIntent.order_id == order_id))
-    data, signature = payment_providers.DemoProvider(settings.demo_keys, settings.public_base_url).callback(order_id, amount, status)
+    data, signature = payment_providers.DemoProvider(settings.demo_keys, settings.public_base_url).callback(
+        order_id, amount, status
+    )
     assert payment_callbacks.handle_callback(sessions, data, signature, settings).accepted
 
 

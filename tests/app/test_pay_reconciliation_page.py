@@ -35,22 +35,36 @@ def test_lists_unmatched_rows_and_unconfirmed_cabinet_payments(app_world, demo_m
     payments.demo_settle(sessions, login.id, paid.order_id, True, payment_providers.PaymentSettings.load(), now=NOW)
     with sessions.begin() as s:
         outcome = reconciliation.credit_registry_payment(
-            s, account_id=account, service="hot_water", amount=Decimal("87.45"), paid_at=NOW - dt.timedelta(days=1),
-            channel="bank", source="bank_registry", external_ref="B-77", order_id="TC-20261126-LOST")
+            s,
+            account_id=account,
+            service="hot_water",
+            amount=Decimal("87.45"),
+            paid_at=NOW - dt.timedelta(days=1),
+            channel="bank",
+            source="bank_registry",
+            external_ref="B-77",
+            order_id="TC-20261126-LOST",
+        )
     assert outcome == "added"
     settings = payment_providers.PaymentSettings.load()
     taken_back = payments.create_intent(sessions, login.id, account, "hot_water", "250,00", provider="demo", now=NOW)
     payments.demo_settle(sessions, login.id, taken_back.order_id, True, settings, now=NOW)
     demo = payment_providers.DemoProvider(settings.demo_keys, settings.public_base_url)
-    assert payment_callbacks.handle_callback(sessions, *demo.callback(taken_back.order_id, Decimal("250.00"), "reversed"),
-                                    settings, now=NOW).outcome == "reversed"
+    assert (
+        payment_callbacks.handle_callback(
+            sessions, *demo.callback(taken_back.order_id, Decimal("250.00"), "reversed"), settings, now=NOW
+        ).outcome
+        == "reversed"
+    )
     admin = create_staff_user(sessions, "admin1", "staff-pass-2026", "admin").id
 
     at = page_for(admin)
     assert not at.exception
-    assert [s.value for s in at.subheader] == ["Рядки реєстрів, що потребують уваги: 1",
-                                              "Оплати через кабінет, яких ще немає в реєстрах: 1",
-                                              "Повернені оплати (сторно): 1"]
+    assert [s.value for s in at.subheader] == [
+        "Рядки реєстрів, що потребують уваги: 1",
+        "Оплати через кабінет, яких ще немає в реєстрах: 1",
+        "Повернені оплати (сторно): 1",
+    ]
     issues, unconfirmed, reversals = (df.value for df in at.dataframe)
     assert list(issues["Причина"]) == ["Невідомий номер замовлення"]
     assert list(issues["Номер замовлення"]) == ["TC-20261126-LOST"] and list(issues["Зараховано"]) == ["так"]

@@ -21,8 +21,12 @@ TEXT_ELEMENTS = ("title", "subheader", "markdown", "caption", "success", "info",
 
 def rendered(at: AppTest) -> list[tuple[set[str], str]]:
     """Each Markdown element on the screen (sidebar included) as a browser would render it."""
-    return [(kinds, text.replace(WORD_JOINER, "")) for kinds, text in
-            (rendered_text(str(element.value)) for kind in TEXT_ELEMENTS for element in getattr(at, kind))]
+    return [
+        (kinds, text.replace(WORD_JOINER, ""))
+        for kinds, text in (
+            rendered_text(str(element.value)) for kind in TEXT_ELEMENTS for element in getattr(at, kind)
+        )
+    ]
 
 
 def assert_literal(at: AppTest, literal: str) -> None:
@@ -58,8 +62,14 @@ def test_an_address_and_a_meter_number_are_shown_as_text_to_the_consumer(app_wor
     app_world.meter(account, SERIAL_ATTACK)
     app_world.window(dt.date(2026, 11, 1))
     app_world.payment(account, "heating", "1866.66", kyiv(2026, 10, 12))
-    register(app_world.sessions, account_number="1120200001000", last_payment="1866,66", login="olena@example.com",
-             password=PASSWORD, password_repeated=PASSWORD)
+    register(
+        app_world.sessions,
+        account_number="1120200001000",
+        last_payment="1866,66",
+        login="olena@example.com",
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+    )
     at = open_app("public_app.py")
     fill(at, **{"Телефон або e-mail": "olena@example.com", "Пароль": PASSWORD})
     click(at, "Увійти")

@@ -32,7 +32,9 @@ def profile(world):
 
 
 def change(at, current, new, repeated):
-    fill(at, **{"Поточний пароль": current, "Новий пароль (щонайменше 8 символів)": new, "Новий пароль ще раз": repeated})
+    fill(
+        at, **{"Поточний пароль": current, "Новий пароль (щонайменше 8 символів)": new, "Новий пароль ще раз": repeated}
+    )
     return click(at, "Змінити пароль")
 
 
@@ -42,11 +44,14 @@ def test_profile_shows_the_login_and_its_accounts(cabinet):
     assert "1120200001000 — вул. Гулака-Артемовського, 20, кв. 1" in text
 
 
-@pytest.mark.parametrize(("current", "new", "repeated", "message"), [
-    ("wrong-password-9", "new-secret-pass-1", "new-secret-pass-1", "Поточний пароль невірний"),
-    (PASSWORD, "new-secret-pass-1", "new-secret-pass-2", "не збігаються"),
-    (PASSWORD, "qwerty123", "qwerty123", "надто поширений"),
-])
+@pytest.mark.parametrize(
+    ("current", "new", "repeated", "message"),
+    [
+        ("wrong-password-9", "new-secret-pass-1", "new-secret-pass-1", "Поточний пароль невірний"),
+        (PASSWORD, "new-secret-pass-1", "new-secret-pass-2", "не збігаються"),
+        (PASSWORD, "qwerty123", "qwerty123", "надто поширений"),
+    ],
+)
 def test_password_change_refusals(cabinet, current, new, repeated, message):
     at = change(profile(cabinet.world), current, new, repeated)
     assert message in errors(at)[0]

@@ -31,7 +31,9 @@ def send(at, value):
 def stored(sessions, meter_id):
     with sessions() as s:
         return s.execute(
-            select(Reading.value, Reading.status, Reading.flagged).where(Reading.meter_id == meter_id).order_by(Reading.id)
+            select(Reading.value, Reading.status, Reading.flagged)
+            .where(Reading.meter_id == meter_id)
+            .order_by(Reading.id)
         ).all()
 
 
@@ -61,8 +63,9 @@ def test_reading_below_the_previous_is_refused(cabinet, app_sessions):
     assert len(stored(app_sessions, cabinet.seed_meter)) == 1
 
 
-@pytest.mark.parametrize(("value", "message"), [("", "Введіть показання"), ("12a", "через кому"),
-                                                 ("151,1234", "трьох знаків")])
+@pytest.mark.parametrize(
+    ("value", "message"), [("", "Введіть показання"), ("12a", "через кому"), ("151,1234", "трьох знаків")]
+)
 def test_bad_input_is_explained(cabinet, value, message):
     at = send(readings_screen(cabinet.world), value)
     assert message in errors(at)[0]
@@ -91,12 +94,15 @@ def test_a_resubmission_in_the_same_window_replaces_the_earlier_after_confirmati
     at = send(at, "152,000")
     # One sentence, both values with their unit, said once (not again in a caption above the question).
     assert [w.value for w in at.warning] == [
-        "Замінити показання 151,000\u00a0м³, уже подане в цьому періоді, на 152,000\u00a0м³?"]
+        "Замінити показання 151,000\u00a0м³, уже подане в цьому періоді, на 152,000\u00a0м³?"
+    ]
     assert "вже подали" not in shown(at)
     at = click(at, "Так, підтверджую")
     assert "Попереднє показання 151,000\u00a0м³ у цьому періоді замінено." in shown(at)
     assert [(float(v), s) for v, s, _f in stored(app_sessions, cabinet.seed_meter)[1:]] == [
-        (151.0, "superseded"), (152.0, "accepted")]
+        (151.0, "superseded"),
+        (152.0, "accepted"),
+    ]
 
 
 def test_a_resubmission_that_is_also_a_jump_is_one_question_and_one_confirmation(cabinet, app_sessions):
@@ -109,7 +115,9 @@ def test_a_resubmission_that_is_also_a_jump_is_one_question_and_one_confirmation
     assert not at.warning or "Так, підтверджую" not in [b.label for b in at.button]
     assert "Показання прийнято" in shown(at) and "на перевірку" in shown(at)
     assert [(float(v), s, f) for v, s, f in stored(app_sessions, cabinet.seed_meter)[1:]] == [
-        (151.0, "superseded", False), (190.0, "accepted", True)]
+        (151.0, "superseded", False),
+        (190.0, "accepted", True),
+    ]
 
 
 def test_the_question_in_english_carries_units_on_both_values(cabinet):
@@ -120,7 +128,8 @@ def test_the_question_in_english_carries_units_on_both_values(cabinet):
     fill(at, **{"New reading, m³": "152.000"})
     at = click(at, "Submit the reading")
     assert [w.value for w in at.warning] == [
-        "Replace the reading of 151.000\u00a0m³ you already submitted in this period with 152.000\u00a0m³?"]
+        "Replace the reading of 151.000\u00a0m³ you already submitted in this period with 152.000\u00a0m³?"
+    ]
 
 
 def test_outside_the_window_the_next_one_is_announced_and_no_form_is_shown(configure, cabinet):
@@ -133,8 +142,14 @@ def test_outside_the_window_the_next_one_is_announced_and_no_form_is_shown(confi
 def test_an_account_without_meters_says_so(app_world):
     build(app_world)
     app_world.payment(app_world.account("1120200003000", hot_water=False), "heating", "100.00", kyiv(2026, 11, 1))
-    register(app_world.sessions, account_number="1120200003000", last_payment="100", login="+380501112233",
-             password=PASSWORD, password_repeated=PASSWORD)
+    register(
+        app_world.sessions,
+        account_number="1120200003000",
+        last_payment="100",
+        login="+380501112233",
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+    )
     at = logged_in_app(app_world, "+380501112233")
     at.switch_page("pages/public/readings.py").run()
     assert "немає лічильників гарячої води" in shown(at)

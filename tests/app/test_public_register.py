@@ -63,8 +63,11 @@ def test_login_taken(cabinet):
 
 @pytest.mark.parametrize(
     ("password", "repeated", "message"),
-    [("short1", "short1", "щонайменше 8"), ("password", "password", "надто поширений"),
-     ("teplo-kvartyra-1", "teplo-kvartyra-2", "не збігаються")],
+    [
+        ("short1", "short1", "щонайменше 8"),
+        ("password", "password", "надто поширений"),
+        ("teplo-kvartyra-1", "teplo-kvartyra-2", "не збігаються"),
+    ],
 )
 def test_weak_or_mismatched_passwords_get_clear_messages(cabinet, password, repeated, message):
     at = register_via_ui(open_app("public_app.py"), password=password, repeated=repeated)
@@ -113,8 +116,9 @@ def test_english_switch_before_login(cabinet):
     assert OTHER not in shown(at)
 
 
-@pytest.mark.parametrize("field, typed", [("amount", "١٨٦٦,٦٦"), ("amount", "１８６６,６６"),
-                                          ("account", "１１２０２０００１０００")])
+@pytest.mark.parametrize(
+    "field, typed", [("amount", "١٨٦٦,٦٦"), ("amount", "１８６６,６６"), ("account", "１１２０２０００１０００")]
+)
 def test_digits_of_other_scripts_are_refused_with_the_same_message_as_in_imports(cabinet, field, typed):
     at = register_via_ui(open_app("public_app.py"), **{field: typed})
     assert at.title[0].value == "Реєстрація"

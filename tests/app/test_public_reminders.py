@@ -42,8 +42,9 @@ def test_an_e_mail_login_turns_reminders_on_and_off_and_the_consent_is_recorded(
     assert "Нагадування вимкнено." in shown(at) and "Згоду надано" not in shown(at)
     with app_world.sessions() as s:
         assert s.get(ReminderConsent, login_id).withdrawn_at == parse_pinned(WINDOW_OPEN)
-        actions = s.scalars(select(AuditLog.action).where(AuditLog.action.like("reminders.%"))
-                            .order_by(AuditLog.id)).all()
+        actions = s.scalars(
+            select(AuditLog.action).where(AuditLog.action.like("reminders.%")).order_by(AuditLog.id)
+        ).all()
     assert actions == ["reminders.enabled", "reminders.disabled"]
 
 

@@ -21,13 +21,19 @@ def cabinet(app_world):
     return cabinet
 
 
-def reset_via_ui(*, account=SEED, amount="1866,66", login="olena@example.com", password=NEW_PASSWORD,
-                 repeated=None):
+def reset_via_ui(*, account=SEED, amount="1866,66", login="olena@example.com", password=NEW_PASSWORD, repeated=None):
     at = open_app("public_app.py")
     at.switch_page("pages/public/reset_password.py").run()
-    fill(at, **{"Номер особового рахунку": account, "Сума останнього платежу, ₴": amount,
-                "Ваш логін: телефон або e-mail": login, "Новий пароль (щонайменше 8 символів)": password,
-                "Новий пароль ще раз": password if repeated is None else repeated})
+    fill(
+        at,
+        **{
+            "Номер особового рахунку": account,
+            "Сума останнього платежу, ₴": amount,
+            "Ваш логін: телефон або e-mail": login,
+            "Новий пароль (щонайменше 8 символів)": password,
+            "Новий пароль ще раз": password if repeated is None else repeated,
+        },
+    )
     return click(at, "Змінити пароль")
 
 

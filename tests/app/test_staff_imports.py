@@ -47,8 +47,10 @@ def test_a_truncated_registry_is_previewed_with_the_cut_row_rejected_and_what_to
 def test_a_year_one_date_is_a_rejected_row_not_a_traceback(operator):
     user, _other = operator
     at = signed_in(user, "pages/staff/imports.py")
-    data = (BANK + f"{SEED};heating;0001-01-01;Y-1;100,00\r\n{SEED};heating;01.01.0001 00:30;Y-2;100,00\r\n"
-            f"{SEED};heating;2026-11-10;Y-3;100,00\r\n").encode()
+    data = (
+        BANK + f"{SEED};heating;0001-01-01;Y-1;100,00\r\n{SEED};heating;01.01.0001 00:30;Y-2;100,00\r\n"
+        f"{SEED};heating;2026-11-10;Y-3;100,00\r\n"
+    ).encode()
     upload(at, "old.csv", data)
     assert not at.exception and not at.error
     assert at.dataframe[0].value["Рядок"].tolist() == [2, 3]
@@ -58,8 +60,17 @@ def test_a_year_one_date_is_a_rejected_row_not_a_traceback(operator):
 def test_a_conflict_is_listed_in_the_preview_and_resolved_on_its_page(operator, app_sessions):
     user, other = operator
     with app_sessions.begin() as s:  # what an older import of the cut registry stored
-        s.add(Payment(account_id=other, service="heating", amount=Decimal("15.00"), paid_at=kyiv(2026, 11, 10, 10, 20),
-                      channel="bank", source="bank_registry", external_ref="PB-2"))
+        s.add(
+            Payment(
+                account_id=other,
+                service="heating",
+                amount=Decimal("15.00"),
+                paid_at=kyiv(2026, 11, 10, 10, 20),
+                channel="bank",
+                source="bank_registry",
+                external_ref="PB-2",
+            )
+        )
     at = signed_in(user, "pages/staff/imports.py")
     upload(at, "registry.csv", (BANK + f"{OTHER};heating;2026-11-10 10:20;PB-2;1500,00\r\n").encode())
     assert {m.label: m.value for m in at.metric}["Конфлікти"] == "1"
@@ -88,8 +99,17 @@ def test_a_conflict_is_listed_in_the_preview_and_resolved_on_its_page(operator, 
 def test_a_dismissal_needs_a_reason(operator, app_sessions):
     user, other = operator
     with app_sessions.begin() as s:
-        s.add(Payment(account_id=other, service="heating", amount=Decimal("15.00"), paid_at=kyiv(2026, 11, 10, 10, 20),
-                      channel="bank", source="bank_registry", external_ref="PB-2"))
+        s.add(
+            Payment(
+                account_id=other,
+                service="heating",
+                amount=Decimal("15.00"),
+                paid_at=kyiv(2026, 11, 10, 10, 20),
+                channel="bank",
+                source="bank_registry",
+                external_ref="PB-2",
+            )
+        )
     at = signed_in(user, "pages/staff/imports.py")
     upload(at, "registry.csv", (BANK + f"{OTHER};heating;2026-11-10 10:20;PB-2;1500,00\r\n").encode())
     [b for b in at.button if b.label == "Імпортувати"][0].click().run()
@@ -109,13 +129,17 @@ def test_in_english_a_rejected_row_gives_its_reason_in_english(operator):
     at.session_state["staff_lang"] = "en"
     at.run()
     at.switch_page("pages/staff/imports.py").run()
-    data = (BANK + f"{SEED};heating;0001-01-01;Y-1;100,00\r\n{SEED};heating;2026-11-10;Y-2;-5,00\r\n"
-            f"9999999999999;heating;2026-11-10;Y-3;100,00\r\n").encode()
+    data = (
+        BANK + f"{SEED};heating;0001-01-01;Y-1;100,00\r\n{SEED};heating;2026-11-10;Y-2;-5,00\r\n"
+        f"9999999999999;heating;2026-11-10;Y-3;100,00\r\n"
+    ).encode()
     upload(at, "old.csv", data)
     assert not at.exception and not at.error
     rejected = at.dataframe[0].value
     assert rejected["Line"].tolist() == [2, 3, 4]
     assert rejected["Reason"].tolist() == [
         "Date “0001-01-01” is outside the accepted range (from 2000 to tomorrow).",
-        "Amount -5,00 must be greater than zero.", "Account 9999999999999 not found."]
+        "Amount -5,00 must be greater than zero.",
+        "Account 9999999999999 not found.",
+    ]
     assert not CYRILLIC.search(text(at)), text(at)

@@ -18,10 +18,17 @@ from ui.staff_text import pinned
 
 CYRILLIC = re.compile(r"[А-Яа-яЄєІіЇїҐґ]")
 ENGLISH_TITLES = {
-    "overview": "Overview", "readings": "Hot-water meter readings", "payments": "Payment inflows",
-    "reconciliation": "Reconciling payments with the bank registries", "additional_charges": "Additional charges",
-    "explore": "Explore data", "lookup": "Account lookup", "imports": "File imports", "conflicts": "Import conflicts",
-    "windows": "Reading submission periods", "users": "Users and roles",
+    "overview": "Overview",
+    "readings": "Hot-water meter readings",
+    "payments": "Payment inflows",
+    "reconciliation": "Reconciling payments with the bank registries",
+    "additional_charges": "Additional charges",
+    "explore": "Explore data",
+    "lookup": "Account lookup",
+    "imports": "File imports",
+    "conflicts": "Import conflicts",
+    "windows": "Reading submission periods",
+    "users": "Users and roles",
 }
 
 
@@ -78,8 +85,15 @@ def test_every_staff_page_reads_in_english(admin):
         assert not at.exception, (page.key, at.exception)
         assert titles(at) == [ENGLISH_TITLES[page.key]]
         # Data (street names, addresses) stays as stored; every sentence, label and heading is English.
-        shown = "\n".join([*titles(at), *(e.value for e in at.subheader), *(m.label for m in at.metric),
-                           *(b.label for b in at.button), *(s.label for s in at.selectbox)])
+        shown = "\n".join(
+            [
+                *titles(at),
+                *(e.value for e in at.subheader),
+                *(m.label for m in at.metric),
+                *(b.label for b in at.button),
+                *(s.label for s in at.selectbox),
+            ]
+        )
         assert not CYRILLIC.search(shown), (page.key, shown)
 
 
@@ -98,16 +112,21 @@ def test_the_explore_csv_filter_line_comes_from_the_catalog(app_world, downloads
     build(app_world)
     analyst = create_staff_user(app_world.sessions, "analyst1", "staff-pass-2026", "analyst").id
     ukrainian = explore_download(analyst, "uk", downloads, service="heating")
-    assert re.fullmatch(r"# Фільтри: з місяця=\d{4}-\d\d, до місяця=\d{4}-\d\d, послуга=Опалення, "
-                        r"набір=Нарахування, групування=Місяць", ukrainian.decode("utf-8-sig").split("\r\n")[0])
+    assert re.fullmatch(
+        r"# Фільтри: з місяця=\d{4}-\d\d, до місяця=\d{4}-\d\d, послуга=Опалення, "
+        r"набір=Нарахування, групування=Місяць",
+        ukrainian.decode("utf-8-sig").split("\r\n")[0],
+    )
     assert cells(ukrainian)[0][0] == "Місяць"
     english = explore_download(analyst, "en", downloads)
-    assert re.fullmatch(r"# Filters: from month=\d{4}-\d\d, to month=\d{4}-\d\d, dataset=Charges, grouped by=Month",
-                        english.decode("utf-8-sig").split("\r\n")[0])
+    assert re.fullmatch(
+        r"# Filters: from month=\d{4}-\d\d, to month=\d{4}-\d\d, dataset=Charges, grouped by=Month",
+        english.decode("utf-8-sig").split("\r\n")[0],
+    )
     assert english.decode("utf-8-sig").split("\r\n")[1].split(";")[0] == "Month"
 
 
-def test_the_explore_rows_download_writes_yes_and_no_in_the_staff_language(app_world, downloads):  # noqa: F811
+def test_the_explore_rows_download_writes_yes_and_no_in_the_staff_language(app_world, downloads):
     build(app_world)
     analyst = create_staff_user(app_world.sessions, "analyst1", "staff-pass-2026", "analyst").id
     files = {}

@@ -23,13 +23,30 @@ def crowded(staff, app_sessions):
     _town, users = staff
     with app_sessions.begin() as s:
         for n in range(MANY):
-            account = Account(number=f"11203000{n:05d}", street="вул. Довга", building="7", flat=str(n + 1),
-                              address=f"вул. Довга, 7, кв. {n + 1}", heated_area=Decimal("50.00"), residents=1 + n % 3,
-                              has_heating=True, has_hot_water=True, created_at=kyiv(2019, 1, 1))
+            account = Account(
+                number=f"11203000{n:05d}",
+                street="вул. Довга",
+                building="7",
+                flat=str(n + 1),
+                address=f"вул. Довга, 7, кв. {n + 1}",
+                heated_area=Decimal("50.00"),
+                residents=1 + n % 3,
+                has_heating=True,
+                has_hot_water=True,
+                created_at=kyiv(2019, 1, 1),
+            )
             s.add(account)
             s.flush()
-            s.add(Meter(account_id=account.id, serial=f"77{n:05d}", service="hot_water", unit="m3",
-                        initial_value=Decimal("10.000"), installed_on=kyiv(2018, 1, 1).date()))
+            s.add(
+                Meter(
+                    account_id=account.id,
+                    serial=f"77{n:05d}",
+                    service="hot_water",
+                    unit="m3",
+                    initial_value=Decimal("10.000"),
+                    installed_on=kyiv(2018, 1, 1).date(),
+                )
+            )
     return users
 
 
@@ -103,7 +120,8 @@ def test_any_capped_table_sends_200_of_10930_rows_and_searches_them_all():
     at = AppTest.from_function(_capped_page, default_timeout=30).run()
     assert len(at.dataframe[0].value) == 200
     assert [c.value for c in at.caption] == [
-        "Показано 200 з 10\u00a0930 рядків. Повний список — у файлі CSV; знайти окремі рядки можна пошуком."]
+        "Показано 200 з 10\u00a0930 рядків. Повний список — у файлі CSV; знайти окремі рядки можна пошуком."
+    ]
     at.text_input(key="all_search").input("0000000010929").run()
     assert at.dataframe[0].value["Рахунок"].tolist() == ["0000000010929"]
     at.text_input(key="all_search").input("00000000109").run()  # 10 900 … 10 929, 1 090 … 1 099 and 109

@@ -18,11 +18,17 @@ from ui.staff_access import PAGES, pages_for
 
 PASSWORD = "staff-pass-2026"
 TITLES = {
-    "overview": "Огляд", "readings": "Показання лічильників гарячої води", "payments": "Надходження оплат",
-    "reconciliation": "Звірка оплат з реєстрами банку", "additional_charges": "Донарахування",
-    "explore": "Дослідження даних", "lookup": "Пошук рахунку", "imports": "Імпорт файлів",
+    "overview": "Огляд",
+    "readings": "Показання лічильників гарячої води",
+    "payments": "Надходження оплат",
+    "reconciliation": "Звірка оплат з реєстрами банку",
+    "additional_charges": "Донарахування",
+    "explore": "Дослідження даних",
+    "lookup": "Пошук рахунку",
+    "imports": "Імпорт файлів",
     "conflicts": "Конфлікти імпорту",
-    "windows": "Періоди подачі показань", "users": "Користувачі та ролі",
+    "windows": "Періоди подачі показань",
+    "users": "Користувачі та ролі",
 }
 VISIBLE = {
     "admin": set(TITLES),
@@ -53,8 +59,11 @@ def titles(at: AppTest) -> list[str]:
 
 
 def text(at: AppTest) -> str:
-    parts = [str(e.value) for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error",
-                                       "success") for e in getattr(at, kind)]
+    parts = [
+        str(e.value)
+        for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error", "success")
+        for e in getattr(at, kind)
+    ]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return "\n".join(parts)
 
@@ -129,7 +138,8 @@ def test_every_role_sees_its_pages_and_nothing_else(staff, role):
             direct.session_state["staff_user_id"] = users[role]
             direct.run()
             assert titles(direct) == [] and [e.value for e in direct.error] == [
-                "Ця сторінка недоступна для вашої ролі."]
+                "Ця сторінка недоступна для вашої ролі."
+            ]
 
 
 def test_a_deactivated_user_is_signed_out_at_once(staff, app_sessions):
@@ -239,8 +249,11 @@ def test_flagged_readings_are_listed_with_their_reason(staff, app_sessions):
 
     _town, users = staff
     with app_sessions.begin() as s:
-        s.execute(update(Reading).where(Reading.value == 53).values(
-            flagged=True, flag_reason="consumption 3.000 m3 above 2.500 m3"))
+        s.execute(
+            update(Reading)
+            .where(Reading.value == 53)
+            .values(flagged=True, flag_reason="consumption 3.000 m3 above 2.500 m3")
+        )
     at = signed_in(users["operator"], "pages/staff/additional_charges.py")
     flagged = at.dataframe[-1].value
     assert flagged["Рахунок"].tolist() == [B]
@@ -261,11 +274,16 @@ def test_operator_corrects_a_reading_from_the_account_lookup(staff, app_sessions
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "Показання виправлено: 52,500 м³ (замість 53,000 м³)" in text(at)
     with app_sessions() as s:
-        rows = s.execute(select(Reading.value, Reading.status, Reading.quality)
-                         .where(Reading.value.in_([Decimal("52.5"), Decimal("53")])).order_by(Reading.value)).all()
+        rows = s.execute(
+            select(Reading.value, Reading.status, Reading.quality)
+            .where(Reading.value.in_([Decimal("52.5"), Decimal("53")]))
+            .order_by(Reading.value)
+        ).all()
         audit = s.scalar(select(AuditLog.actor).where(AuditLog.action == "reading.corrected"))
-    assert [tuple(r) for r in rows] == [(Decimal("52.500"), "accepted", "corrected"),
-                                        (Decimal("53.000"), "superseded", "actual")]
+    assert [tuple(r) for r in rows] == [
+        (Decimal("52.500"), "accepted", "corrected"),
+        (Decimal("53.000"), "superseded", "actual"),
+    ]
     assert audit == "operator1"
 
 

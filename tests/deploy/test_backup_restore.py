@@ -44,8 +44,12 @@ def test_nightly_dump_restores_into_a_fresh_database_the_apps_read(pg_world, tmp
     world.payment(account, "heating", "100.00", kyiv(2026, 11, 3))
     create_staff_user(world.sessions, "olena", "власна-фраза-2026", "admin", now=kyiv(2026, 11, 1))
     url = pg.url.render_as_string(hide_password=False)
-    env = {**os.environ, "DATABASE_URL": url, "TEPLO_BACKUP_DIR": str(tmp_path / "backups"),
-           "TEPLO_PYTHON": str(ROOT / ".venv" / "bin" / "python")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "TEPLO_BACKUP_DIR": str(tmp_path / "backups"),
+        "TEPLO_PYTHON": str(ROOT / ".venv" / "bin" / "python"),
+    }
 
     backup = subprocess.run([str(BACKUP)], env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
     assert backup.returncode == 0, backup.stderr

@@ -106,8 +106,14 @@ def _seed(url: str) -> None:
     account = world.account(ACCOUNT)
     world.charge(account, "heating", dt.date(2026, 10, 1), "2222.22", discount="16")
     world.payment(account, "heating", "1866.66", kyiv(2026, 11, 2))
-    register(sessions, account_number=ACCOUNT, last_payment="1866,66", login=CONSUMER, password=CONSUMER_PASSWORD,
-             password_repeated=CONSUMER_PASSWORD)
+    register(
+        sessions,
+        account_number=ACCOUNT,
+        last_payment="1866,66",
+        login=CONSUMER,
+        password=CONSUMER_PASSWORD,
+        password_repeated=CONSUMER_PASSWORD,
+    )
     create_staff_user(sessions, OPERATOR, OPERATOR_PASSWORD, "operator")
     engine.dispose()
 
@@ -115,9 +121,28 @@ def _seed(url: str) -> None:
 def _certificate(directory: Path) -> tuple[Path, Path]:
     cert, key = directory / "tls.crt", directory / "tls.key"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={PUBLIC_NAME}",
-         "-addext", f"subjectAltName=DNS:{PUBLIC_NAME},DNS:{STAFF_NAME}", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, timeout=COMMAND_TIMEOUT)
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={PUBLIC_NAME}",
+            "-addext",
+            f"subjectAltName=DNS:{PUBLIC_NAME},DNS:{STAFF_NAME}",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=COMMAND_TIMEOUT,
+    )
     return cert, key
 
 
@@ -151,11 +176,20 @@ def _unit(path: Path, instance: str) -> tuple[list[str], dict[str, str], Path]:
 class Replica:
     def __init__(self, unit: Path, port: int, logs: Path) -> None:
         command, env, cwd = _unit(unit, str(port))
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("TEPLO_", "LIQPAY_", "STREAMLIT_"))
-                and k not in ("DATABASE_URL", "PUBLIC_BASE_URL")}
+        base = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TEPLO_", "LIQPAY_", "STREAMLIT_")) and k not in ("DATABASE_URL", "PUBLIC_BASE_URL")
+        }
         self.port, self.log = port, logs / f"{unit.stem}-{port}.log"
-        self.process = subprocess.Popen(command, cwd=cwd, env=base | env, stdout=self.log.open("w"),
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=base | env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.server_log = ServerLog(self.log, self.log.stem)
 
     def _healthy(self) -> bool:
@@ -195,30 +229,53 @@ class Deployment:
         self.staff_url = f"https://{STAFF_NAME}:{self.https}"
         env_file = directory / "teplo.env"
         (directory / "home").mkdir()
-        self.settings = _env_file(env_file, {
-            "DATABASE_URL": database_url, "PUBLIC_BASE_URL": self.public_url,
-            "LIQPAY_PUBLIC_KEY": LIQPAY_PUBLIC, "LIQPAY_PRIVATE_KEY": LIQPAY_PRIVATE, "LIQPAY_SANDBOX": "1",
-            "TEPLO_TRUSTED_PROXIES": "127.0.0.1", "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
-            "HOME": str(directory / "home"), "TEPLO_BACKUP_DIR": str(directory / "backups"),
-        })
+        self.settings = _env_file(
+            env_file,
+            {
+                "DATABASE_URL": database_url,
+                "PUBLIC_BASE_URL": self.public_url,
+                "LIQPAY_PUBLIC_KEY": LIQPAY_PUBLIC,
+                "LIQPAY_PRIVATE_KEY": LIQPAY_PRIVATE,
+                "LIQPAY_SANDBOX": "1",
+                "TEPLO_TRUSTED_PROXIES": "127.0.0.1",
+                "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
+                "HOME": str(directory / "home"),
+                "TEPLO_BACKUP_DIR": str(directory / "backups"),
+            },
+        )
         install = render.read_settings(ROOT / "deploy" / "install.env.example") | {
-            "APP_DIR": str(ROOT), "ENV_FILE": str(env_file), "PUBLIC_NAME": PUBLIC_NAME, "STAFF_NAME": STAFF_NAME,
-            "STAFF_ALLOW": "127.0.0.1", "HTTP_PORT": str(self.http), "HTTPS_PORT": str(self.https),
-            "TLS_CERT": str(cert), "TLS_KEY": str(key), "STAFF_TLS_CERT": str(cert), "STAFF_TLS_KEY": str(key),
-            "PUBLIC_PORTS": " ".join(map(str, self.public_ports)), "STAFF_PORTS": str(self.staff_port),
+            "APP_DIR": str(ROOT),
+            "ENV_FILE": str(env_file),
+            "PUBLIC_NAME": PUBLIC_NAME,
+            "STAFF_NAME": STAFF_NAME,
+            "STAFF_ALLOW": "127.0.0.1",
+            "HTTP_PORT": str(self.http),
+            "HTTPS_PORT": str(self.https),
+            "TLS_CERT": str(cert),
+            "TLS_KEY": str(key),
+            "STAFF_TLS_CERT": str(cert),
+            "STAFF_TLS_KEY": str(key),
+            "PUBLIC_PORTS": " ".join(map(str, self.public_ports)),
+            "STAFF_PORTS": str(self.staff_port),
             "NGINX_LOG_DIR": str(logs),
         }
         rendered = directory / "rendered"
         render.render(install, rendered)
-        self.replicas = [Replica(rendered / "systemd" / "teplo-public@.service", port, logs)
-                         for port in self.public_ports]
+        self.replicas = [
+            Replica(rendered / "systemd" / "teplo-public@.service", port, logs) for port in self.public_ports
+        ]
         self.replicas.append(Replica(rendered / "systemd" / "teplo-staff@.service", self.staff_port, logs))
         self.nginx_conf = self._nginx_main(rendered / "nginx" / "teplo.conf", logs)
-        checked = subprocess.run(["nginx", "-t", "-c", str(self.nginx_conf)], capture_output=True, text=True,
-                                 timeout=COMMAND_TIMEOUT)
+        checked = subprocess.run(
+            ["nginx", "-t", "-c", str(self.nginx_conf)], capture_output=True, text=True, timeout=COMMAND_TIMEOUT
+        )
         assert checked.returncode == 0, checked.stderr
-        self.nginx = subprocess.Popen(["nginx", "-c", str(self.nginx_conf)], stdout=(logs / "nginx.out").open("w"),
-                                      stderr=subprocess.STDOUT, start_new_session=True)
+        self.nginx = subprocess.Popen(
+            ["nginx", "-c", str(self.nginx_conf)],
+            stdout=(logs / "nginx.out").open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.nginx_logs = [ServerLog(logs / "error.log", "nginx-error"), ServerLog(self.access_log, "nginx-access")]
         for replica in self.replicas:
             replica.wait_healthy()
@@ -233,18 +290,30 @@ class Deployment:
             f"{user}daemon off;\nworker_processes 1;\npid {self.dir / 'nginx.pid'};\nerror_log {logs / 'error.log'};\n"
             "events { worker_connections 512; }\n"
             "http {\n  include /etc/nginx/mime.types;\n"
-            + "".join(f"  {kind}_temp_path {temp / kind};\n"
-                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-            + f"  include {site};\n}}\n", encoding="utf-8")
+            + "".join(
+                f"  {kind}_temp_path {temp / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+            )
+            + f"  include {site};\n}}\n",
+            encoding="utf-8",
+        )
         return conf
 
-    def request(self, method: str, path: str, host: str, *, body: bytes | None = None, headers: dict | None = None,
-                source: str = "127.0.0.1") -> tuple[int, dict, bytes]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        host: str,
+        *,
+        body: bytes | None = None,
+        headers: dict | None = None,
+        source: str = "127.0.0.1",
+    ) -> tuple[int, dict, bytes]:
         """One HTTPS request to nginx for `host`, from the given local address (127.0.0.2 is "another network")."""
         context = ssl.create_default_context()
         context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-        connection = http.client.HTTPSConnection("127.0.0.1", self.https, context=context, timeout=TIMEOUT,
-                                                 source_address=(source, 0))
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", self.https, context=context, timeout=TIMEOUT, source_address=(source, 0)
+        )
         connection.request(method, path, body=body, headers={"Host": f"{host}:{self.https}", **(headers or {})})
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
@@ -318,8 +387,14 @@ def sessions(deployment):
 def test_the_deployed_settings_pass_manage_py_check(deployment):
     """The settings the replicas run with: nothing unsafe (LiqPay's sandbox and the missing admin are warnings)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEPLO_", "LIQPAY_", "STREAMLIT_"))}
-    checked = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env | deployment.settings,
-                             capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env | deployment.settings,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "UNSAFE" not in checked.stdout and "WARNING: LIQPAY_SANDBOX" in checked.stdout
 
@@ -353,8 +428,10 @@ def test_consumer_stays_logged_in_when_their_replica_dies(deployment, browser):
 def test_operator_uploads_a_bank_registry_through_nginx(deployment, browser, sessions, tmp_path):
     yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).strftime("%Y-%m-%d 10:15")
     registry = tmp_path / "registry.csv"
-    registry.write_text("account_number;service;amount;paid_at;payment_ref\n"
-                        f"{ACCOUNT};heating;355,56;{yesterday};DEPLOY-0001\n", encoding="utf-8")
+    registry.write_text(
+        f"account_number;service;amount;paid_at;payment_ref\n{ACCOUNT};heating;355,56;{yesterday};DEPLOY-0001\n",
+        encoding="utf-8",
+    )
     context = browser.new_context(viewport=DESKTOP, locale="uk-UA")
     page = context.new_page()
     page.goto(deployment.staff_url + "/")
@@ -369,7 +446,8 @@ def test_operator_uploads_a_bank_registry_through_nginx(deployment, browser, ses
     expect(page.get_by_role("heading", name="Імпорт файлів").first).to_be_visible()
     wait_idle(page)
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
-        {"name": registry.name, "mimeType": "text/csv", "buffer": registry.read_bytes()})
+        {"name": registry.name, "mimeType": "text/csv", "buffer": registry.read_bytes()}
+    )
     expect_text(page, "Попередній перегляд")
     click_button(page, "Імпортувати")
     expect_text(page, "Імпортовано: додано 1")
@@ -381,8 +459,9 @@ def test_operator_uploads_a_bank_registry_through_nginx(deployment, browser, ses
 
 
 def _signed(params: dict) -> dict[str, str]:
-    data = base64.b64encode(json.dumps({"public_key": LIQPAY_PUBLIC, "version": 3, "action": "pay",
-                                        "currency": "UAH", **params}).encode()).decode()
+    data = base64.b64encode(
+        json.dumps({"public_key": LIQPAY_PUBLIC, "version": 3, "action": "pay", "currency": "UAH", **params}).encode()
+    ).decode()
     digest = hashlib.sha1((LIQPAY_PRIVATE + data + LIQPAY_PRIVATE).encode()).digest()
     return {"data": data, "signature": base64.b64encode(digest).decode()}
 
@@ -395,11 +474,16 @@ def test_a_liqpay_callback_through_nginx_credits_the_payment(deployment, session
     with sessions() as session:
         login_id = session.scalar(select(ConsumerLogin.id).where(ConsumerLogin.login == CONSUMER))
     order = payments.create_intent(sessions, login_id, account_id, "heating", "120,50", provider="liqpay").order_id
-    form = urllib.parse.urlencode(_signed({"status": "sandbox", "order_id": order, "amount": 120.5,
-                                           "payment_id": 3000000001})).encode()
+    form = urllib.parse.urlencode(
+        _signed({"status": "sandbox", "order_id": order, "amount": 120.5, "payment_id": 3000000001})
+    ).encode()
     status, headers, body = deployment.request(
-        "POST", "/payments/liqpay/callback", PUBLIC_NAME, body=form,
-        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        "POST",
+        "/payments/liqpay/callback",
+        PUBLIC_NAME,
+        body=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert (status, json.loads(body)) == (200, {"result": "paid", "status": "paid"})
     assert re.fullmatch(r"[0-9a-f]{32}", headers.get("x-request-id", "")), headers  # nginx's id, echoed
     with sessions() as session:

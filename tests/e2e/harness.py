@@ -34,8 +34,13 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("TEPLO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PHONE = {"width": 390, "height": 844}
@@ -100,8 +105,11 @@ def require_browser() -> None:
 def clean_environment() -> dict[str, str]:
     """This process's environment without the app's settings (TEPLO_*, LIQPAY_*, DATABASE_URL), so a developer's
     own configuration (payment keys, a lower lockout limit, another database) never changes what the suite sees."""
-    return {key: value for key, value in os.environ.items()
-            if not key.startswith(("TEPLO_", "LIQPAY_")) and key not in ("DATABASE_URL", "PUBLIC_BASE_URL")}
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TEPLO_", "LIQPAY_")) and key not in ("DATABASE_URL", "PUBLIC_BASE_URL")
+    }
 
 
 def free_port() -> int:
@@ -115,8 +123,14 @@ def make_demo_database(directory: Path, now: str, size: str = "tiny") -> str:
     path = directory / "e2e.sqlite3"
     url = f"sqlite:///{path}"
     env = {**clean_environment(), "DATABASE_URL": url, "TEPLO_NOW": now, "TEPLO_DEMO": "1"}
-    subprocess.run([sys.executable, "manage.py", "demo", "--size", size], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=COMMAND_TIMEOUT)
+    subprocess.run(
+        [sys.executable, "manage.py", "demo", "--size", size],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=COMMAND_TIMEOUT,
+    )
     return url
 
 
@@ -157,15 +171,37 @@ class AppServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # Demo mode: the suite runs over demo data, on plain http, with the clock pinned.
-        env = {**clean_environment(), "DATABASE_URL": database_url, "TEPLO_NOW": now, "PUBLIC_BASE_URL": self.url,
-               "TEPLO_DEMO": "1", **(extra_env or {})}
+        env = {
+            **clean_environment(),
+            "DATABASE_URL": database_url,
+            "TEPLO_NOW": now,
+            "PUBLIC_BASE_URL": self.url,
+            "TEPLO_DEMO": "1",
+            **(extra_env or {}),
+        }
         self.log = ARTIFACTS / f"{Path(script).stem}-{self.port}.log"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
-             "--server.port", str(self.port), "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                script,
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(self.port),
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.server_log = ServerLog(self.log, f"{Path(script).stem}-{self.port}")
         try:
@@ -207,6 +243,7 @@ def running(script: str, database_url: str, now: str, extra_env: dict | None = N
 
 # ------------------------------------------------------------------------------------------- the browser
 
+
 class Browser:
     """Playwright's Browser whose contexts and pages wait up to TIMEOUT for anything (clicks, navigation, expected
     responses), and whose contexts, when closed while an exception is on its way up (a `finally:` after a failed
@@ -245,8 +282,13 @@ class Browser:
     def open_pages(self, since: float) -> list:
         """The pages still open in contexts opened at or after `since` (wall clock)."""
         self._opened = [(opened, context) for opened, context in self._opened if context.pages]
-        return [page for opened, context in self._opened if opened >= since for page in context.pages
-                if not page.is_closed()]
+        return [
+            page
+            for opened, context in self._opened
+            if opened >= since
+            for page in context.pages
+            if not page.is_closed()
+        ]
 
 
 BROWSERS: list[Browser] = []
@@ -254,8 +296,9 @@ BROWSERS: list[Browser] = []
 
 def launch_browser(playwright, *extra_args: str) -> Browser:
     """Debian's Chromium with the suite's flags (and any of the caller's), its waits set to TIMEOUT."""
-    browser = Browser(playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, *extra_args],
-                                                 timeout=TIMEOUT_MS))
+    browser = Browser(
+        playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, *extra_args], timeout=TIMEOUT_MS)
+    )
     BROWSERS.append(browser)
     return browser
 
@@ -267,6 +310,7 @@ def close_browser(browser: Browser) -> None:
 
 
 # ------------------------------------------------------------------------------------------- a failing test's evidence
+
 
 def artifacts_directory(nodeid: str) -> Path:
     """tests/artifacts/<test>/ for a test id such as tests/e2e/test_x.py::test_y[param]."""
@@ -445,7 +489,8 @@ def demo_consumer(database_url: str) -> tuple[str, str, str]:
                 select(ConsumerLogin.login, Account.number)
                 .join(ConsumerAccountLink, ConsumerAccountLink.login_id == ConsumerLogin.id)
                 .join(Account, Account.id == ConsumerAccountLink.account_id)
-                .order_by(ConsumerLogin.id).limit(1)
+                .order_by(ConsumerLogin.id)
+                .limit(1)
             ).one()
     finally:
         engine.dispose()
@@ -459,8 +504,15 @@ def open_registration(page, base_url: str) -> None:
     expect_text(page, "Як підтвердити рахунок")
 
 
-def submit_registration(page, account: str, *, amount: str | None = None, meter: str | None = None,
-                        login: str | None = None, password: str = CONSUMER_PASSWORD) -> None:
+def submit_registration(
+    page,
+    account: str,
+    *,
+    amount: str | None = None,
+    meter: str | None = None,
+    login: str | None = None,
+    password: str = CONSUMER_PASSWORD,
+) -> None:
     """Fill the registration form (by the last payment or by the meter number) and press the button."""
     if meter is not None:
         page.get_by_text("Номер лічильника (ще не було платежів)").click()
@@ -477,8 +529,9 @@ def submit_registration(page, account: str, *, amount: str | None = None, meter:
     click_button(page, "Зареєструватися")
 
 
-def register(page, base_url: str, account: str, login: str, *, amount: str | None = None,
-             meter: str | None = None) -> None:
+def register(
+    page, base_url: str, account: str, login: str, *, amount: str | None = None, meter: str | None = None
+) -> None:
     """A successful registration: ends on the account page with the welcome message."""
     open_registration(page, base_url)
     with page.expect_response(_route("/session/start")):  # the cabinet reloads once the session cookie is set
@@ -536,9 +589,11 @@ def last_reading(database_url: str, serial: str):
     try:
         with engine.connect() as connection:
             return connection.scalar(
-                select(Reading.value).join(Meter, Meter.id == Reading.meter_id)
+                select(Reading.value)
+                .join(Meter, Meter.id == Reading.meter_id)
                 .where(Meter.serial == serial, Reading.status == "accepted")
-                .order_by(Reading.submitted_at.desc()).limit(1)
+                .order_by(Reading.submitted_at.desc())
+                .limit(1)
             )
     finally:
         engine.dispose()
@@ -559,7 +614,8 @@ def lockout_account(database_url: str):
         with make_sessions(engine)() as session:
             linked = select(ConsumerAccountLink.account_id)
             candidates = session.execute(
-                select(Account.id, Account.number).join(Payment, Payment.account_id == Account.id)
+                select(Account.id, Account.number)
+                .join(Payment, Payment.account_id == Account.id)
                 .where(Account.number.not_in([SEED_ACCOUNT, NEW_ACCOUNT]), Account.id.not_in(linked))
                 .group_by(Account.id, Account.number)
                 .having(func.count(func.distinct(Payment.service)) == 2)
@@ -643,9 +699,11 @@ def _open_demo_provider(page) -> None:
     expect(demo.or_(page.get_by_role("heading", name="Мій рахунок"))).to_be_visible()
     wait_idle(page)
     if not demo.is_visible():
-        pytest.xfail("the Pay button switches to pages/public/pay_demo.py, which public_app.py does not register "
-                     "in its navigation (nor pay_result.py, the provider's /pay-result return page): the browser "
-                     "lands on My account instead of the demonstration payment")
+        pytest.xfail(
+            "the Pay button switches to pages/public/pay_demo.py, which public_app.py does not register "
+            "in its navigation (nor pay_result.py, the provider's /pay-result return page): the browser "
+            "lands on My account instead of the demonstration payment"
+        )
     assert "Комісія: 0,00 ₴" in main_text(page)
 
 
@@ -696,7 +754,9 @@ def pay_debt_and_fail_once(page, check=_no_check, shot: str = "journey-3-paid") 
     expect(page.get_by_test_id("stMetricLabel").first).to_be_visible()  # the balances drawn
     text = main_text(page)
     if f"Останній платіж: {debt}" not in text:
-        pytest.fail("My account still shows the hot-water debt and the old last payment right after the payment "
-                    "was credited: the statement must be read fresh on every run")
+        pytest.fail(
+            "My account still shows the hot-water debt and the old last payment right after the payment "
+            "was credited: the statement must be read fresh on every run"
+        )
     assert re.search(r"Гаряча вода\s+Заборгованості немає", text), text
     check(page)

@@ -116,12 +116,23 @@ def paid_order(database_url: str, login: str) -> str:
                 select(ConsumerLogin.id, Account.id, Account.has_heating)
                 .join(ConsumerAccountLink, ConsumerAccountLink.login_id == ConsumerLogin.id)
                 .join(Account, Account.id == ConsumerAccountLink.account_id)
-                .where(ConsumerLogin.login == login).limit(1)).one()
+                .where(ConsumerLogin.login == login)
+                .limit(1)
+            ).one()
         now = datetime.fromisoformat(WINDOW_OPEN).replace(tzinfo=clock.KYIV)
         with mock.patch.dict(os.environ, {"TEPLO_DEMO": "1"}):
-            intent = payments.create_intent(sessions, login_id, account_id, "heating" if heating else "hot_water",
-                                            "100,00", provider="demo", now=now)
-            payments.demo_settle(sessions, login_id, intent.order_id, True, payment_providers.PaymentSettings.load(), now=now)
+            intent = payments.create_intent(
+                sessions,
+                login_id,
+                account_id,
+                "heating" if heating else "hot_water",
+                "100,00",
+                provider="demo",
+                now=now,
+            )
+            payments.demo_settle(
+                sessions, login_id, intent.order_id, True, payment_providers.PaymentSettings.load(), now=now
+            )
     finally:
         engine.dispose()
     return intent.order_id
@@ -206,7 +217,9 @@ def check_screen(page, name: str, lang: str) -> None:
         problems.append(f"<html lang={declared!r}> on a page in {lang!r}")
     violations = axe_violations(page)
     if violations:
-        problems.append(f"{len(violations)} axe-core violations: " + json.dumps(violations, ensure_ascii=False, indent=1))
+        problems.append(
+            f"{len(violations)} axe-core violations: " + json.dumps(violations, ensure_ascii=False, indent=1)
+        )
     faint = faint_captions(page)
     if faint:
         problems.append(f"captions below 4.5:1: {faint}")
@@ -231,8 +244,10 @@ def test_consumer_screens(consumer, public, screen, lang):
 
 
 # Screens after a step: an error under the login form, a payment prepared on the Pay page.
-LOGIN_LABELS = {"uk": ("Телефон або e-mail", "Пароль", "Увійти", "Невірний логін або пароль."),
-                "en": ("Phone or e-mail", "Password", "Log in", "Wrong login or password.")}
+LOGIN_LABELS = {
+    "uk": ("Телефон або e-mail", "Пароль", "Увійти", "Невірний логін або пароль."),
+    "en": ("Phone or e-mail", "Password", "Log in", "Wrong login or password."),
+}
 PAY_LABELS = {"uk": ("Перейти до оплати", "Номер платежу"), "en": ("Continue to payment", "Payment number")}
 
 
@@ -277,6 +292,7 @@ def test_streamlits_running_and_connection_words_in_ukrainian(visitor, public):
 
 # ------------------------------------------------------------------------------------------- the cabinet's own addresses
 
+
 def no_page_not_found(page) -> None:
     """Streamlit's "Page not found" dialog (which leaves the page inert until closed) is not there."""
     assert page.locator("[role='dialog']").count() == 0
@@ -316,6 +332,7 @@ def test_a_bookmark_leads_through_the_login_to_the_account(browser, public, data
 
 
 # ------------------------------------------------------------------------------------------- the language kept
+
 
 def test_a_visitors_english_survives_a_reload_and_the_login(browser, public, database):
     context, page = new_phone(browser)

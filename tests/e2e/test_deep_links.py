@@ -19,4 +19,3 @@ def first_page_after_start(browser, script: str, database: str, path: str, headi
 def test_the_registration_link_on_a_fresh_public_server(browser, demo_database, tmp_path):
     database = copy_database(demo_database, tmp_path, "deep-public.sqlite3")
     first_page_after_start(browser, "public_app.py", database, "/register", "Реєстрація", "deep-link-register")
-

@@ -70,8 +70,9 @@ class ThrowawayPostgres:
         self.start()
 
     def _pg(self, tool: str, *args: str) -> None:
-        result = subprocess.run([*self.as_user, str(self.bin / tool), *args], capture_output=True, text=True,
-                                timeout=COMMAND_TIMEOUT)
+        result = subprocess.run(
+            [*self.as_user, str(self.bin / tool), *args], capture_output=True, text=True, timeout=COMMAND_TIMEOUT
+        )
         if result.returncode != 0:
             raise RuntimeError(f"{tool} failed: {result.stdout}\n{result.stderr}")
 
@@ -83,8 +84,11 @@ class ThrowawayPostgres:
         self._pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def remove(self) -> None:
-        subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
-                       capture_output=True, timeout=COMMAND_TIMEOUT)
+        subprocess.run(
+            [*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=COMMAND_TIMEOUT,
+        )
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -93,8 +97,14 @@ def postgres(browser):
     cluster = ThrowawayPostgres()
     try:
         env = {**clean_environment(), "DATABASE_URL": cluster.url, "TEPLO_NOW": WINDOW_OPEN, "TEPLO_DEMO": "1"}
-        subprocess.run([sys.executable, "manage.py", "demo", "--size", "tiny"], cwd=ROOT, env=env, check=True,
-                       capture_output=True, timeout=COMMAND_TIMEOUT)
+        subprocess.run(
+            [sys.executable, "manage.py", "demo", "--size", "tiny"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=COMMAND_TIMEOUT,
+        )
         yield cluster
     finally:
         cluster.remove()
@@ -197,7 +207,8 @@ def test_no_developer_chrome_and_our_own_not_found_page(browser, demo_database, 
             expect(page.get_by_role("link", name="На головну")).to_be_visible()
         page.get_by_role("link", name="На головну").click()
         wait_idle(page)
-        expect(page.get_by_text("Вхід до кабінету" if script == "public_app.py" else "Панель працівника").first
-               ).to_be_visible()
+        expect(
+            page.get_by_text("Вхід до кабінету" if script == "public_app.py" else "Панель працівника").first
+        ).to_be_visible()
         screenshot(page, f"not-found-{Path(script).stem}")
         page.close()

@@ -71,18 +71,37 @@ def test_an_element_that_takes_longer_than_playwrights_five_seconds_is_still_fou
 
 def test_a_failing_browser_test_saves_its_screenshot_and_the_server_log(browser, tmp_path):
     (tmp_path / "conftest.py").write_text(
-        "from tests.e2e.conftest import browser, pytest_runtest_makereport  # noqa: F401\n", encoding="utf-8")
+        "from tests.e2e.conftest import browser, pytest_runtest_makereport  # noqa: F401\n", encoding="utf-8"
+    )
     (tmp_path / PROBE).write_text(textwrap.dedent(PROBE_TESTS), encoding="utf-8")
-    folders = {name: artifacts_directory(f"{PROBE}::{name}") for name in (
-        "test_a_step_fails_on_the_login_page", "test_a_step_fails_and_the_context_is_closed_on_the_way_out",
-        "test_a_passing_test_leaves_nothing")}
+    folders = {
+        name: artifacts_directory(f"{PROBE}::{name}")
+        for name in (
+            "test_a_step_fails_on_the_login_page",
+            "test_a_step_fails_and_the_context_is_closed_on_the_way_out",
+            "test_a_passing_test_leaves_nothing",
+        )
+    }
     for folder in folders.values():
         shutil.rmtree(folder, ignore_errors=True)
     try:
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--rootdir", str(tmp_path),
-             str(tmp_path / PROBE)],
-            cwd=ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                "--rootdir",
+                str(tmp_path),
+                str(tmp_path / PROBE),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+        )
         output = run.stdout + run.stderr
         assert run.returncode == 1 and "2 failed, 1 passed" in output, output
 

@@ -39,8 +39,18 @@ REGISTRY = ROOT / "data" / "samples" / "bank_registry.csv"
 
 # What each role must (and must not) find in its menu, from the product's role rules.
 MUST_SEE = {
-    "admin": {"Огляд", "Показання", "Оплати", "Донарахування", "Дослідження даних", "Пошук рахунку",
-              "Імпорт файлів", "Конфлікти імпорту", "Періоди подачі", "Користувачі"},
+    "admin": {
+        "Огляд",
+        "Показання",
+        "Оплати",
+        "Донарахування",
+        "Дослідження даних",
+        "Пошук рахунку",
+        "Імпорт файлів",
+        "Конфлікти імпорту",
+        "Періоди подачі",
+        "Користувачі",
+    },
     "manager": {"Огляд", "Показання", "Оплати", "Донарахування", "Пошук рахунку"},
     "analyst": {"Огляд", "Показання", "Оплати", "Дослідження даних", "Пошук рахунку"},
     "operator": {"Імпорт файлів", "Конфлікти імпорту", "Пошук рахунку", "Донарахування"},
@@ -154,7 +164,8 @@ def wait_for_charts(page, count: int) -> list[list[tuple[int, float]]]:
     page.wait_for_function(
         "n => { const plots = document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .js-plotly-plot');"
         " return plots.length >= n && Array.from(plots).every(p => Array.isArray(p.data)); }",
-        arg=count, polling=100,
+        arg=count,
+        polling=100,
     )
     return plotly_traces(page)
 
@@ -175,7 +186,8 @@ def registry_state(sessions) -> tuple[int, int]:
 def upload(page, path: Path) -> None:
     # A fresh File each time (as a person picking the file again): the same path twice would not fire a change.
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
-        {"name": path.name, "mimeType": "text/csv", "buffer": path.read_bytes()})
+        {"name": path.name, "mimeType": "text/csv", "buffer": path.read_bytes()}
+    )
     expect_text(page, "Попередній перегляд")
 
 

@@ -37,8 +37,7 @@ def public(demo_database, tmp_path_factory):
 
 
 def phone_page(browser):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  locale="uk-UA")
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="uk-UA")
     return context, context.new_page()
 
 

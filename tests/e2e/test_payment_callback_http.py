@@ -67,9 +67,12 @@ def signed(params: dict, key: str = PRIVATE) -> dict[str, str]:
 
 
 def post(base: str, form: dict[str, str]) -> tuple[int, dict]:
-    request = urllib.request.Request(f"{base}/payments/liqpay/callback", method="POST",
-                                     data=urllib.parse.urlencode(form).encode(),
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    request = urllib.request.Request(
+        f"{base}/payments/liqpay/callback",
+        method="POST",
+        data=urllib.parse.urlencode(form).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return response.status, json.loads(response.read())
@@ -90,13 +93,16 @@ def credited(sessions, order_id) -> list[Decimal]:
 def rejections(sessions) -> int:
     """Unsigned callbacks rejected: each is counted, only the first of a period is also an audit row."""
     with sessions() as s:
-        return s.scalar(select(func.coalesce(func.sum(AuditTally.count), 0))
-                        .where(AuditTally.action == "payment.callback_rejected"))
+        return s.scalar(
+            select(func.coalesce(func.sum(AuditTally.count), 0)).where(AuditTally.action == "payment.callback_rejected")
+        )
 
 
 def rejection_audit_rows(sessions) -> int:
     with sessions() as s:
-        return s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "payment.callback_rejected"))
+        return s.scalar(
+            select(func.count()).select_from(AuditLog).where(AuditLog.action == "payment.callback_rejected")
+        )
 
 
 def test_health_route_still_answers(server):
@@ -141,9 +147,13 @@ def test_amount_mismatch_and_unknown_order_are_rejected(server, payer):
     base, sessions = server
     order = new_order(sessions, payer)
     assert post(base, signed({"status": "success", "order_id": order, "amount": "1.00"})) == (
-        400, {"result": "rejected", "reason": "amount"})
+        400,
+        {"result": "rejected", "reason": "amount"},
+    )
     assert post(base, signed({"status": "success", "order_id": "TC-NO-SUCH", "amount": "1866.66"})) == (
-        400, {"result": "rejected", "reason": "unknown_order"})
+        400,
+        {"result": "rejected", "reason": "unknown_order"},
+    )
     assert intent(sessions, order).status == "created" and credited(sessions, order) == []
 
 
@@ -152,7 +162,9 @@ def test_amount_with_more_than_two_decimals_gets_a_400_and_credits_nothing(serve
     order = new_order(sessions, payer, "100,00")
     for amount in ("100.004", "99.995"):
         assert post(base, signed({"status": "success", "order_id": order, "amount": amount})) == (
-            400, {"result": "rejected", "reason": "amount_precision"})
+            400,
+            {"result": "rejected", "reason": "amount_precision"},
+        )
     assert intent(sessions, order).status == "created" and credited(sessions, order) == []
     assert post(base, signed({"status": "success", "order_id": order, "amount": "100.00"}))[0] == 200
     assert credited(sessions, order) == [Decimal("100.00")]
@@ -166,8 +178,11 @@ def test_reversed_callback_writes_one_reversing_entry(server, payer):
     assert post(base, reversed_) == (200, {"result": "reversed", "status": "reversed"})
     assert post(base, reversed_) == (200, {"result": "replay", "status": "reversed"})
     with sessions() as s:
-        entries = s.execute(select(Payment.amount, Payment.reverses_id).where(Payment.external_ref.like(f"{order}%"))
-                            .order_by(Payment.id)).all()
+        entries = s.execute(
+            select(Payment.amount, Payment.reverses_id)
+            .where(Payment.external_ref.like(f"{order}%"))
+            .order_by(Payment.id)
+        ).all()
     assert [amount for amount, _ in entries] == [Decimal("250.00"), Decimal("-250.00")]
     assert entries[0].reverses_id is None and entries[1].reverses_id is not None
 
@@ -175,8 +190,9 @@ def test_reversed_callback_writes_one_reversing_entry(server, payer):
 def test_failure_marks_the_intent_failed(server, payer):
     base, sessions = server
     order = new_order(sessions, payer, "99,99")
-    assert post(base, signed({"status": "failure", "order_id": order, "amount": "99.99",
-                              "err_description": "Відмова банку"})) == (200, {"result": "failed", "status": "failed"})
+    assert post(
+        base, signed({"status": "failure", "order_id": order, "amount": "99.99", "err_description": "Відмова банку"})
+    ) == (200, {"result": "failed", "status": "failed"})
     row = intent(sessions, order)
     assert (row.status, row.last_error) == ("failed", "Відмова банку")
     assert credited(sessions, order) == []
@@ -196,8 +212,12 @@ def test_missing_fields_are_refused(server):
     before = rejections(sessions)
     assert post(base, {}) == (400, {"result": "rejected", "reason": "signature"})
     assert post(base, {"data": "not base64 at all", "signature": "x"})[0] == 400
-    garbled = urllib.request.Request(f"{base}/payments/liqpay/callback", method="POST", data=b"--x\r\nnonsense",
-                                     headers={"Content-Type": "multipart/form-data; boundary=x"})
+    garbled = urllib.request.Request(
+        f"{base}/payments/liqpay/callback",
+        method="POST",
+        data=b"--x\r\nnonsense",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(garbled, timeout=TIMEOUT)
     assert error.value.code == 400

@@ -59,11 +59,15 @@ def test_stored_and_uploaded_text_is_shown_as_text_and_fetches_nothing(browser, 
 
         go_to(page, "Імпорт файлів", "Що імпортуємо")
         name = ATTACK + ".csv"
-        page.locator("input[type='file']").set_input_files(files=[{
-            "name": name, "mimeType": "text/csv",
-            "buffer": f"account_number;service;amount;paid_at;payment_ref\n{number};heating;10,00;2026-11-20;R-1\n"
-                      .encode(),
-        }])
+        page.locator("input[type='file']").set_input_files(
+            files=[
+                {
+                    "name": name,
+                    "mimeType": "text/csv",
+                    "buffer": f"account_number;service;amount;paid_at;payment_ref\n{number};heating;10,00;2026-11-20;R-1\n".encode(),
+                }
+            ]
+        )
         expect_text(page, "Попередній перегляд")
         uploaded = re.search(r"Імпортувати файл «(.*?)»", shown(page.locator("body")))
         assert uploaded, shown(page.locator("body"))

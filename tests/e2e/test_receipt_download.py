@@ -22,8 +22,9 @@ def public(demo_database, tmp_path_factory):
 def test_download_the_receipt_on_a_phone(browser, public):
     from pypdf import PdfReader
 
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  locale="uk-UA", accept_downloads=True)
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="uk-UA", accept_downloads=True
+    )
     page = context.new_page()
     try:
         register(page, public.url, SEED_ACCOUNT, "+380991110088", amount="1866,66")

@@ -27,10 +27,12 @@ from tests.e2e.test_journey_staff import metric, open_page
 
 SAMPLES = ROOT / "data" / "samples"
 PASSWORD = "operator-pass-2026"
-LATER = ("\ufeffaccount_number;street;building;flat;residents;heating;hot_water;heated_area;status;closed_on\r\n"
-         "1120200001000;вул. Гулака-Артемовського;22;4;2;1;1;62,40;open;\r\n"
-         "1120200001017;вул. Гулака-Артемовського;20;17;1;1;1;38,10;closed;2026-11-26\r\n"
-         "1110100000101;просп. Волі;3;9;три;1;0;71,25;open;\r\n").encode("utf-8")
+LATER = (
+    "\ufeffaccount_number;street;building;flat;residents;heating;hot_water;heated_area;status;closed_on\r\n"
+    "1120200001000;вул. Гулака-Артемовського;22;4;2;1;1;62,40;open;\r\n"
+    "1120200001017;вул. Гулака-Артемовського;20;17;1;1;1;38,10;closed;2026-11-26\r\n"
+    "1110100000101;просп. Волі;3;9;три;1;0;71,25;open;\r\n"
+).encode("utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +62,8 @@ def page(browser):
 def upload(page, kind: str, name: str, data: bytes) -> None:
     # The uploader of the chosen kind (its key is in its class): the previous kind's one is being replaced.
     page.locator(f".st-key-upload_{kind} input[type='file']").set_input_files(
-        {"name": name, "mimeType": "text/csv", "buffer": data})
+        {"name": name, "mimeType": "text/csv", "buffer": data}
+    )
     expect_text(page, "Попередній перегляд")
     assert_no_exception(page)
 
@@ -82,7 +85,11 @@ def test_operator_loads_the_register_and_a_later_file_into_an_empty_database(pag
         choose(page, label)
         expect_text(page, "рахунки → лічильники → тарифи й норми → нарахування → оплати")
         upload(page, kind, f"{kind}.csv", (SAMPLES / f"{kind}.csv").read_bytes())
-        assert (metric(page, "Буде додано"), metric(page, "Буде змінено"), metric(page, "Відхилено")) == (rows, "0", "0")
+        assert (metric(page, "Буде додано"), metric(page, "Буде змінено"), metric(page, "Відхилено")) == (
+            rows,
+            "0",
+            "0",
+        )
         click_button(page, "Імпортувати")
         expect_text(page, f"Імпортовано: додано {rows}, змінено 0, без змін 0, відхилено 0")
 
@@ -101,7 +108,9 @@ def test_operator_loads_the_register_and_a_later_file_into_an_empty_database(pag
     with make_sessions(engine)() as s:
         assert s.scalar(select(func.count()).select_from(Meter)) == 5
         assert s.scalar(select(Account.closed_on).where(Account.number == "1120200001017")).isoformat() == "2026-11-26"
-        assert s.scalars(select(AuditLog.action).where(AuditLog.actor == "olena",
-                                                       AuditLog.action.in_(("account.updated", "account.closed")))
-                         ).all() == ["account.updated", "account.closed"]
+        assert s.scalars(
+            select(AuditLog.action).where(
+                AuditLog.actor == "olena", AuditLog.action.in_(("account.updated", "account.closed"))
+            )
+        ).all() == ["account.updated", "account.closed"]
     engine.dispose()

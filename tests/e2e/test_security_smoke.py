@@ -35,9 +35,22 @@ from ui.staff_access import PAGES as STAFF_PAGES
 from web.not_found import PUBLIC_PAGES
 
 # Words only the staff dashboard shows (its login screen and its page headings).
-STAFF_WORDS = ["Панель працівника", "Внутрішній застосунок", "Вхід для працівників", "Огляд", "Надходження оплат",
-               "Донарахування", "Дослідження даних", "Пошук рахунку", "Імпорт файлів", "Конфлікти імпорту", "Періоди подачі",
-               "Користувачі", "Показання лічильників гарячої води", "Звірка"]
+STAFF_WORDS = [
+    "Панель працівника",
+    "Внутрішній застосунок",
+    "Вхід для працівників",
+    "Огляд",
+    "Надходження оплат",
+    "Донарахування",
+    "Дослідження даних",
+    "Пошук рахунку",
+    "Імпорт файлів",
+    "Конфлікти імпорту",
+    "Періоди подачі",
+    "Користувачі",
+    "Показання лічильників гарячої води",
+    "Звірка",
+]
 # The url paths staff_dashboard.py serves its pages under (st.Page infers them from the file names).
 STAFF_PATHS = [Path(page.path).stem for page in STAFF_PAGES]
 
@@ -57,7 +70,11 @@ def test_staff_urls_on_the_public_server_show_no_staff_content(browser, fresh_pu
     assert {"overview", "imports", "users", "additional_charges", "lookup"} <= set(STAFF_PATHS)
     page = browser.new_page()
     paths = [f"/{path}" for path in STAFF_PATHS] + [
-        "/staff", "/login?page=users", "/pages/staff/overview", "/pages/staff/imports.py", "/staff_dashboard",
+        "/staff",
+        "/login?page=users",
+        "/pages/staff/overview",
+        "/pages/staff/imports.py",
+        "/staff_dashboard",
         "/staff/users",
     ]
     for path in paths:
@@ -103,7 +120,8 @@ def test_a_consumer_cannot_open_another_accounts_data_through_the_url(browser, f
     owner_login, owner_number, owner_password = demo_consumer(database)
     with engine.connect() as connection:
         owner_id, owner_address = connection.execute(
-            select(Account.id, Account.address).where(Account.number == owner_number)).one()
+            select(Account.id, Account.address).where(Account.number == owner_number)
+        ).one()
         owner_meter = connection.scalar(select(Meter.serial).join(Account).where(Account.number == owner_number))
     engine.dispose()
 
@@ -126,9 +144,15 @@ def test_a_consumer_cannot_open_another_accounts_data_through_the_url(browser, f
     register(page, fresh_public.url, NEW_ACCOUNT, "+380631234017", meter=NEW_ACCOUNT_METER)
     foreign = [owner_number, owner_address] + ([owner_meter] if owner_meter else [])
     attempts = [
-        f"/?account={owner_id}", f"/account?account_id={owner_id}", f"/?number={owner_number}",
-        f"/readings?meter={owner_meter}", f"/pay?account={owner_number}", f"/profile?login={owner_login}",
-        f"/lookup?query={owner_number}", f"/pay-result?order={order}", f"/pay-demo?order={order}",
+        f"/?account={owner_id}",
+        f"/account?account_id={owner_id}",
+        f"/?number={owner_number}",
+        f"/readings?meter={owner_meter}",
+        f"/pay?account={owner_number}",
+        f"/profile?login={owner_login}",
+        f"/lookup?query={owner_number}",
+        f"/pay-result?order={order}",
+        f"/pay-demo?order={order}",
     ]
     for path in attempts:
         if path[1:].split("?")[0] not in ("", *PUBLIC_PAGES):  # not a cabinet page: the not-found page, no data

@@ -57,10 +57,17 @@ def database(tmp_path_factory):
     upgrade(engine)
     sessions = make_sessions(engine)
     with sessions.begin() as session:
-        consumer = ConsumerLogin(login="olena@example.com", password_hash="not-used-here", language="uk",
-                                 created_at=business_now())
-        staff = StaffUser(username="operator1", full_name="Operator", password_hash="not-used-here", role="operator",
-                          active=True, created_at=business_now())
+        consumer = ConsumerLogin(
+            login="olena@example.com", password_hash="not-used-here", language="uk", created_at=business_now()
+        )
+        staff = StaffUser(
+            username="operator1",
+            full_name="Operator",
+            password_hash="not-used-here",
+            role="operator",
+            active=True,
+            created_at=business_now(),
+        )
         session.add_all([consumer, staff])
         session.flush()
         ids = consumer.id, staff.id
@@ -101,7 +108,9 @@ def test_the_first_page_gives_the_browser_a_random_cookie_of_its_own(public):
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
     value = SimpleCookie(cookie)["teplo_browser"].value
     assert len(value) >= 40
-    _status, again, _body = _request(public.url, "GET", "/", {"Accept": "text/html", "Cookie": f"teplo_browser={value}"})
+    _status, again, _body = _request(
+        public.url, "GET", "/", {"Accept": "text/html", "Cookie": f"teplo_browser={value}"}
+    )
     assert "teplo_browser" not in _set_cookies(again)  # kept, not replaced
     _status, other, _body = _request(public.url, "GET", "/", {"Accept": "text/html"})
     assert SimpleCookie(_set_cookies(other)["teplo_browser"])["teplo_browser"].value != value
@@ -147,8 +156,9 @@ def test_logout_is_a_post_from_the_cabinets_own_page(public, database):
 
     status, _headers, _body = _request(public.url, "GET", "/session/logout", cookie)  # a link, an <img>
     assert status == 405
-    status, headers, body = _request(public.url, "POST", "/session/logout",
-                                     {**cookie, "Origin": "http://attacker.invalid"})  # a form on another site
+    status, headers, body = _request(
+        public.url, "POST", "/session/logout", {**cookie, "Origin": "http://attacker.invalid"}
+    )  # a form on another site
     assert status == 403 and "Вихід не виконано" in body
     assert "teplo_session" not in _set_cookies(headers)
     assert consumer_sessions.resolve(sessions, token) == login_id  # still signed in

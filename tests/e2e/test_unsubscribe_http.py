@@ -54,8 +54,9 @@ def subscriber(sessions, name: str, language: str = "uk") -> int:
 def request(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int, str, object]:
     headers = {"Content-Type": "application/x-www-form-urlencoded"} if body is not None else {}
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=body, method=method, headers=headers),
-                                    timeout=TIMEOUT) as response:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, data=body, method=method, headers=headers), timeout=TIMEOUT
+        ) as response:
             return response.status, response.read().decode(), response.headers
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), error.headers
@@ -90,8 +91,9 @@ def test_the_e_mail_link_asks_first_and_one_click_post_unsubscribes(server):
     assert status == 200 and "Готово: нагадування більше не надходитимуть." in page
     assert not consented(sessions, olena)
     with sessions() as s:
-        details = s.scalar(select(AuditLog.details).where(AuditLog.action == "reminders.disabled",
-                                                          AuditLog.entity_id == str(olena)))
+        details = s.scalar(
+            select(AuditLog.details).where(AuditLog.action == "reminders.disabled", AuditLog.entity_id == str(olena))
+        )
     assert '"via": "unsubscribe_link"' in details
     assert request(link, "POST", b"")[0] == 200  # a second click: still a clear page
 
@@ -105,12 +107,18 @@ def test_an_english_consumer_reads_the_confirmation_in_english(server):
 
 
 TOKENS = {
-    "another secret": (lambda login: mail.unsubscribe_token("somebody-elses-secret-1234", login, kyiv(2026, 11, 27)),
-                       "Посилання для відписки недійсне"),
-    "a year old": (lambda login: mail.unsubscribe_token(SECRET, login, kyiv(2025, 11, 1)),
-                   "Термін дії посилання для відписки минув"),
-    "damaged": (lambda login: mail.unsubscribe_token(SECRET, login, kyiv(2026, 11, 27))[:-6] + "AAAAAA",
-                "Посилання для відписки недійсне"),
+    "another secret": (
+        lambda login: mail.unsubscribe_token("somebody-elses-secret-1234", login, kyiv(2026, 11, 27)),
+        "Посилання для відписки недійсне",
+    ),
+    "a year old": (
+        lambda login: mail.unsubscribe_token(SECRET, login, kyiv(2025, 11, 1)),
+        "Термін дії посилання для відписки минув",
+    ),
+    "damaged": (
+        lambda login: mail.unsubscribe_token(SECRET, login, kyiv(2026, 11, 27))[:-6] + "AAAAAA",
+        "Посилання для відписки недійсне",
+    ),
     "empty": (lambda login: "", "Посилання для відписки недійсне"),
     "garbage": (lambda login: "not-a-token", "Посилання для відписки недійсне"),
 }

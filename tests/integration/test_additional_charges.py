@@ -17,7 +17,17 @@ FEB = dt.date(2020, 2, 1)
 
 @pytest.fixture
 def town(world):
-    w = {p: world.window(p) for p in (dt.date(2019, 9, 1), dt.date(2019, 10, 1), dt.date(2019, 11, 1), dt.date(2020, 1, 1), FEB, dt.date(2020, 3, 1))}
+    w = {
+        p: world.window(p)
+        for p in (
+            dt.date(2019, 9, 1),
+            dt.date(2019, 10, 1),
+            dt.date(2019, 11, 1),
+            dt.date(2020, 1, 1),
+            FEB,
+            dt.date(2020, 3, 1),
+        )
+    }
     # A: 110 m³ on 28 Nov, 116 m³ on 27 Jan (60 days: 0,1 m³ a day); nothing in February → average rule.
     a = world.account("1120200000001", residents=2, address="вул. Львівська, 1, кв. 1")
     ma = world.meter(a, serial="A-1", initial="100")
@@ -84,8 +94,15 @@ def test_next_real_reading_self_corrects_the_estimate(town, sessions):
         meter = s.get(Meter, ma)
         window = s.get(ReadingWindow, w[dt.date(2020, 3, 1)])
         info = WindowInfo(window.id, window.period, window.opens_at, window.closes_at, None)
-        receipt = readings.record_reading(s, meter, Decimal("120.000"), window=info, channel="staff",
-                                          submitted_at=kyiv(2020, 3, 30, 10), actor="operator")
+        receipt = readings.record_reading(
+            s,
+            meter,
+            Decimal("120.000"),
+            window=info,
+            channel="staff",
+            submitted_at=kyiv(2020, 3, 30, 10),
+            actor="operator",
+        )
     # 120 − 116 = 4 m³ consumed, of which 2,9 m³ were already charged by the February estimate.
     assert receipt.consumption == Decimal("4.000")
     assert receipt.estimated_before == Decimal("2.900")
@@ -93,6 +110,7 @@ def test_next_real_reading_self_corrects_the_estimate(town, sessions):
 
 
 # --- history across meter replacements (issue 10 item 9) and recalculation (item 10) ------------------------------
+
 
 def test_a_replaced_meter_is_estimated_from_the_accounts_average_not_the_norm(world, sessions):
     windows = {p: world.window(p) for p in (dt.date(2019, m, 1) for m in range(3, 13))}
@@ -141,21 +159,39 @@ def test_an_overestimate_is_credited_back_in_the_billing_file_and_on_the_account
     with sessions.begin() as s:
         window = s.get(ReadingWindow, w[FEB])
         info = WindowInfo(window.id, window.period, window.opens_at, window.closes_at, None)
-        receipt = readings.record_reading(s, s.get(Meter, meter), Decimal("101"), window=info, channel="staff",
-                                          submitted_at=kyiv(2020, 2, 28, 10), actor="operator")
+        receipt = readings.record_reading(
+            s,
+            s.get(Meter, meter),
+            Decimal("101"),
+            window=info,
+            channel="staff",
+            submitted_at=kyiv(2020, 2, 28, 10),
+            actor="operator",
+        )
     assert (receipt.estimated_before, receipt.billed_volume, receipt.credited_volume) == (
-        Decimal("6.400"), Decimal("0.000"), Decimal("5.400"))
+        Decimal("6.400"),
+        Decimal("0.000"),
+        Decimal("5.400"),
+    )
     additional_charges.process_window(sessions, w[FEB], actor="manager", now=kyiv(2020, 3, 4, 9))
     [credit] = additional_charges.recalculation_list(sessions, w[FEB])
     assert (credit.kind, credit.quality, credit.estimated_volume, credit.actual_volume) == (
-        "recalculation", "actual", Decimal("6.400"), Decimal("1.000"))
+        "recalculation",
+        "actual",
+        Decimal("6.400"),
+        Decimal("1.000"),
+    )
     assert (credit.volume, credit.amount) == (Decimal("-5.400"), Decimal("-540.00"))
     rows = additional_charges.billing_csv([credit], FEB).decode("utf-8-sig").split("\r\n")
     assert rows[1] == "1120200000013;hot_water;2020-02;-5,400;100,00;-540,00;recalculation;actual"
     with sessions() as s:
         [line] = statements.statement(s, account).recalculations
     assert (line.period, line.estimated_volume, line.actual_volume, line.volume) == (
-        FEB, Decimal("6.400"), Decimal("1.000"), Decimal("-5.400"))
+        FEB,
+        Decimal("6.400"),
+        Decimal("1.000"),
+        Decimal("-5.400"),
+    )
     # Processing again adds nothing: each reading is recalculated once.
     additional_charges.process_window(sessions, w[dt.date(2020, 3, 1)], actor="manager", now=kyiv(2020, 4, 4, 9))
     assert additional_charges.recalculation_list(sessions, w[dt.date(2020, 3, 1)]) == []
@@ -167,21 +203,24 @@ def test_a_corrected_reading_reverses_its_recalculation_and_is_recalculated_agai
     additional_charges.process_window(sessions, w[FEB], actor="manager", now=kyiv(2020, 3, 4, 9))
     with sessions() as s:
         reading_id = s.scalar(select(Reading.id).where(Reading.window_id == w[FEB]))
-    readings.correct_reading(sessions, reading_id, "108", "нуль прочитано як одиницю", actor="operator",
-                             now=kyiv(2020, 3, 10, 9))
+    readings.correct_reading(
+        sessions, reading_id, "108", "нуль прочитано як одиницю", actor="operator", now=kyiv(2020, 3, 10, 9)
+    )
     additional_charges.process_window(sessions, w[dt.date(2020, 3, 1)], actor="manager", now=kyiv(2020, 4, 4, 9))
     march = additional_charges.recalculation_list(sessions, w[dt.date(2020, 3, 1)])
     assert sorted((r.kind, r.quality, r.volume) for r in march) == [
-        ("recalculation", "corrected", Decimal("1.600")), ("reversal", "actual", Decimal("5.400"))]
+        ("recalculation", "corrected", Decimal("1.600")),
+        ("reversal", "actual", Decimal("5.400")),
+    ]
     # Everything charged for the meter since December: estimate + recalculations = the true 8 m³.
     estimated = sum(line.volume for line in additional_charges.additional_charge_list(sessions, w[dt.date(2020, 1, 1)]))
-    recalculated = sum(r.volume for p in (FEB, dt.date(2020, 3, 1))
-                       for r in additional_charges.recalculation_list(sessions, w[p]))
+    recalculated = sum(
+        r.volume for p in (FEB, dt.date(2020, 3, 1)) for r in additional_charges.recalculation_list(sessions, w[p])
+    )
     assert estimated + recalculated == Decimal("8.000")
 
 
-def test_a_late_reading_for_a_processed_window_is_recalculated_when_the_next_window_is(overestimated, sessions,
-                                                                                      world):
+def test_a_late_reading_for_a_processed_window_is_recalculated_when_the_next_window_is(overestimated, sessions, world):
     w, _account, meter = overestimated
     additional_charges.process_window(sessions, w[FEB], actor="manager", now=kyiv(2020, 3, 4, 9))
     # The water utility's January reading arrives in March, after January (estimated 6,4 m³) was processed.
@@ -189,4 +228,8 @@ def test_a_late_reading_for_a_processed_window_is_recalculated_when_the_next_win
     additional_charges.process_window(sessions, w[dt.date(2020, 3, 1)], actor="manager", now=kyiv(2020, 4, 4, 9))
     [late] = additional_charges.recalculation_list(sessions, w[dt.date(2020, 3, 1)])
     assert (late.period, late.estimated_volume, late.actual_volume, late.volume) == (
-        dt.date(2020, 1, 1), Decimal("6.400"), Decimal("1.000"), Decimal("-5.400"))
+        dt.date(2020, 1, 1),
+        Decimal("6.400"),
+        Decimal("1.000"),
+        Decimal("-5.400"),
+    )

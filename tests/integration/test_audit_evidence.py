@@ -27,8 +27,15 @@ LOGIN = "+380671234567"
 
 @pytest.fixture
 def consumer(seed_world, sessions):
-    return consumers.register(sessions, account_number="1120200001000", login=LOGIN, password=PASSWORD,
-                              password_repeated=PASSWORD, last_payment="1866,66", now=NOW - dt.timedelta(days=1))
+    return consumers.register(
+        sessions,
+        account_number="1120200001000",
+        login=LOGIN,
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+        last_payment="1866,66",
+        now=NOW - dt.timedelta(days=1),
+    )
 
 
 def audit_rows(sessions, action: str) -> list[AuditLog]:
@@ -38,8 +45,13 @@ def audit_rows(sessions, action: str) -> list[AuditLog]:
 
 def attempts(sessions, scope: str, key: str) -> list[str]:
     with sessions() as s:
-        return list(s.scalars(select(FailedAttempt.outcome).where(FailedAttempt.scope == scope, FailedAttempt.key == key)
-                              .order_by(FailedAttempt.id)))
+        return list(
+            s.scalars(
+                select(FailedAttempt.outcome)
+                .where(FailedAttempt.scope == scope, FailedAttempt.key == key)
+                .order_by(FailedAttempt.id)
+            )
+        )
 
 
 def everything_audited(sessions) -> str:
@@ -86,8 +98,15 @@ def test_unknown_login_and_unknown_account_are_audited_like_known_ones(consumer,
     with pytest.raises(VerificationFailed):
         consumers.authenticate(sessions, "nobody@example.com", GUESS, now=NOW)
     with pytest.raises(VerificationFailed):
-        consumers.register(sessions, account_number="1120200009999", login="a@b.ua", password=PASSWORD,
-                           password_repeated=PASSWORD, last_payment="1,00", now=NOW)
+        consumers.register(
+            sessions,
+            account_number="1120200009999",
+            login="a@b.ua",
+            password=PASSWORD,
+            password_repeated=PASSWORD,
+            last_payment="1,00",
+            now=NOW,
+        )
     assert [r.entity_id for r in audit_rows(sessions, "login.failed")] == ["nobody@example.com"]
     assert [r.entity_id for r in audit_rows(sessions, "register.failed")] == ["1120200009999"]
 
@@ -126,15 +145,21 @@ def test_the_audit_log_is_append_only_on_postgresql(engine, sessions, consumer):
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.actor == "someone else")) == 0
 
 
-LIQPAY = PaymentSettings.load(environ={"LIQPAY_PUBLIC_KEY": "sandbox_i12345", "LIQPAY_PRIVATE_KEY": "sandbox_private_key",
-                                       "PUBLIC_BASE_URL": "https://cabinet.example"})
+LIQPAY = PaymentSettings.load(
+    environ={
+        "LIQPAY_PUBLIC_KEY": "sandbox_i12345",
+        "LIQPAY_PRIVATE_KEY": "sandbox_private_key",
+        "PUBLIC_BASE_URL": "https://cabinet.example",
+    }
+)
 
 
 def test_a_flood_of_unsigned_callbacks_adds_one_audit_row_per_period(sessions, caplog):
     caplog.set_level(logging.WARNING, logger="core.payment_callbacks")
     for n in range(100):
-        result = payment_callbacks.handle_callback(sessions, f"bogus-{n}", "not-a-signature", LIQPAY,
-                                          now=NOW + dt.timedelta(seconds=n))
+        result = payment_callbacks.handle_callback(
+            sessions, f"bogus-{n}", "not-a-signature", LIQPAY, now=NOW + dt.timedelta(seconds=n)
+        )
         assert (result.outcome, result.reason) == ("rejected", "signature")
     assert len(audit_rows(sessions, "payment.callback_rejected")) == 1
     with sessions() as s:

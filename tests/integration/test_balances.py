@@ -62,23 +62,35 @@ def test_an_import_into_the_months_before_the_snapshot_drops_it(town):
     world = town.world
     balances.rebuild(world.sessions, now=NOW)
     # A payment dated this month leaves the snapshot alone ...
-    imports.commit(world.sessions, "bank", "nov.csv", utf8(
-        "account_number;service;amount;paid_at;payment_ref\n1120200001002;heating;50,00;2026-11-20 10:00;N-1\n"),
-        actor="operator")
+    imports.commit(
+        world.sessions,
+        "bank",
+        "nov.csv",
+        utf8("account_number;service;amount;paid_at;payment_ref\n1120200001002;heating;50,00;2026-11-20 10:00;N-1\n"),
+        actor="operator",
+    )
     assert snapshot(world)[0] == dt.date(2026, 10, 1)
     assert debts(world)[0] == Decimal("850.00")  # C: 700 − 500 − 50
     # ... a payment dated in September (before the snapshot) drops it, and the debt counts the payment.
-    imports.commit(world.sessions, "bank", "sep.csv", utf8(
-        "account_number;service;amount;paid_at;payment_ref\n1120200001000;heating;100,00;2026-09-20 10:00;S-1\n"),
-        actor="operator")
+    imports.commit(
+        world.sessions,
+        "bank",
+        "sep.csv",
+        utf8("account_number;service;amount;paid_at;payment_ref\n1120200001000;heating;100,00;2026-09-20 10:00;S-1\n"),
+        actor="operator",
+    )
     assert snapshot(world) == (None, 0)
     assert debts(world) == [Decimal("750.00"), Decimal("0.00")]  # A: 2500 − 2000; a month ago 1000 − 1000
 
     balances.rebuild(world.sessions, now=NOW)
     # A charge for August (before the snapshot) drops it too.
-    imports.commit(world.sessions, "charges", "aug.csv", utf8(
-        "account_number;service;month;volume;tariff;amount\n1120200001003;heating;2026-08;1;1;40,00\n"),
-        actor="operator")
+    imports.commit(
+        world.sessions,
+        "charges",
+        "aug.csv",
+        utf8("account_number;service;month;volume;tariff;amount\n1120200001003;heating;2026-08;1;1;40,00\n"),
+        actor="operator",
+    )
     assert snapshot(world) == (None, 0)
     assert debts(world) == [Decimal("790.00"), Decimal("40.00")]
 
@@ -86,6 +98,10 @@ def test_an_import_into_the_months_before_the_snapshot_drops_it(town):
 def test_a_preview_leaves_the_snapshot_in_place(town):
     world = town.world
     balances.rebuild(world.sessions, now=NOW)
-    imports.preview(world.sessions, "bank", "sep.csv", utf8(
-        "account_number;service;amount;paid_at;payment_ref\n1120200001000;heating;100,00;2026-09-20 10:00;S-1\n"))
+    imports.preview(
+        world.sessions,
+        "bank",
+        "sep.csv",
+        utf8("account_number;service;amount;paid_at;payment_ref\n1120200001000;heating;100,00;2026-09-20 10:00;S-1\n"),
+    )
     assert snapshot(world) == (dt.date(2026, 10, 1), 1)

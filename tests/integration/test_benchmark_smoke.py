@@ -15,11 +15,34 @@ STAFF_PAGES = {"overview", "readings"}  # at least these pages have data on thei
 
 
 def _run(url: str, tmp_path, *extra: str) -> dict:
-    return run_benchmark.run([
-        "--database-url", url, "--accounts", "30", "--repeat", "1", "--workers", "2", "--submit-seconds", "0.5",
-        "--import-rows", "300", "--import-part-rows", "200", "--account-samples", "5", "--pages", ",".join(STAFF_PAGES),
-        "--work-dir", str(tmp_path), "--json", str(tmp_path / "result.json"), "--quiet", *extra,
-    ])
+    return run_benchmark.run(
+        [
+            "--database-url",
+            url,
+            "--accounts",
+            "30",
+            "--repeat",
+            "1",
+            "--workers",
+            "2",
+            "--submit-seconds",
+            "0.5",
+            "--import-rows",
+            "300",
+            "--import-part-rows",
+            "200",
+            "--account-samples",
+            "5",
+            "--pages",
+            ",".join(STAFF_PAGES),
+            "--work-dir",
+            str(tmp_path),
+            "--json",
+            str(tmp_path / "result.json"),
+            "--quiet",
+            *extra,
+        ]
+    )
 
 
 def _check(result: dict, tmp_path) -> None:

@@ -17,8 +17,14 @@ PASSWORD = "teplo-kvartyra-1"
 @pytest.fixture
 def consumer(seed_world):
     world, account = seed_world
-    login_id = register(world.sessions, account_number="1120200001000", last_payment="1866,66",
-                        login="olena@example.com", password=PASSWORD, password_repeated=PASSWORD)
+    login_id = register(
+        world.sessions,
+        account_number="1120200001000",
+        last_payment="1866,66",
+        login="olena@example.com",
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+    )
     return world, account, login_id
 
 

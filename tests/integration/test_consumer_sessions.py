@@ -17,8 +17,15 @@ BROWSER = "the-consumers-own-browser"
 
 @pytest.fixture
 def login_id(seed_world, sessions):
-    return register(sessions, account_number="1120200001000", login="olena@example.com", password=PASSWORD,
-                    password_repeated=PASSWORD, last_payment="1866,66", now=NOW)
+    return register(
+        sessions,
+        account_number="1120200001000",
+        login="olena@example.com",
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+        last_payment="1866,66",
+        now=NOW,
+    )
 
 
 def signed_in(sessions, login_id, at=NOW, browser=BROWSER) -> str:
@@ -52,7 +59,9 @@ def test_a_ticket_logs_in_only_the_browser_that_asked_for_it(login_id, sessions)
 
 def test_expired_ticket_and_idle_session(login_id, sessions):
     _token, ticket = consumer_sessions.start(sessions, login_id, browser=BROWSER, now=NOW)
-    assert consumer_sessions.exchange_ticket(sessions, ticket, browser=BROWSER, now=NOW + dt.timedelta(minutes=3)) is None
+    assert (
+        consumer_sessions.exchange_ticket(sessions, ticket, browser=BROWSER, now=NOW + dt.timedelta(minutes=3)) is None
+    )
     token = signed_in(sessions, login_id)
     idle = dt.timedelta(minutes=config.settings().session_idle_minutes + 1)
     assert consumer_sessions.resolve(sessions, token, now=NOW + idle) is None
@@ -73,8 +82,15 @@ def test_a_new_password_ends_the_logins_other_sessions(login_id, sessions):
     here = signed_in(sessions, login_id)
     phone = signed_in(sessions, login_id, browser="phone")
     stolen = signed_in(sessions, login_id, browser="thief")
-    change_password(sessions, login_id, PASSWORD, "нова-тепла-зима-2021", "нова-тепла-зима-2021",
-                    now=NOW + dt.timedelta(minutes=5), keep_session=here)
+    change_password(
+        sessions,
+        login_id,
+        PASSWORD,
+        "нова-тепла-зима-2021",
+        "нова-тепла-зима-2021",
+        now=NOW + dt.timedelta(minutes=5),
+        keep_session=here,
+    )
     later = NOW + dt.timedelta(minutes=6)
     assert consumer_sessions.resolve(sessions, here, now=later) == login_id
     assert consumer_sessions.resolve(sessions, phone, now=later) is None
@@ -86,8 +102,15 @@ def test_a_wrong_current_password_ends_nothing(login_id, sessions):
 
     here, phone = signed_in(sessions, login_id), signed_in(sessions, login_id, browser="phone")
     with pytest.raises(DomainError):
-        change_password(sessions, login_id, "not-the-password", "нова-тепла-зима-2021", "нова-тепла-зима-2021",
-                        now=NOW, keep_session=here)
+        change_password(
+            sessions,
+            login_id,
+            "not-the-password",
+            "нова-тепла-зима-2021",
+            "нова-тепла-зима-2021",
+            now=NOW,
+            keep_session=here,
+        )
     assert consumer_sessions.resolve(sessions, phone, now=NOW) == login_id
 
 
@@ -131,8 +154,11 @@ def test_staff_logout_ends_the_session(sessions, operator):
 @pytest.mark.parametrize("change", [dict(role="analyst"), dict(active=False), dict(password="new-staff-pass-2027")])
 def test_a_role_change_a_new_password_or_deactivation_ends_the_users_sessions(sessions, operator, change):
     other = staff.create_staff_user(sessions, "operator2", STAFF_PASSWORD, "operator", now=NOW).id
-    desk, laptop, colleague = (staff_signed_in(sessions, operator), staff_signed_in(sessions, operator, browser="laptop"),
-                               staff_signed_in(sessions, other))
+    desk, laptop, colleague = (
+        staff_signed_in(sessions, operator),
+        staff_signed_in(sessions, operator, browser="laptop"),
+        staff_signed_in(sessions, other),
+    )
     staff.update_staff_user(sessions, operator, actor="admin", now=NOW + dt.timedelta(minutes=1), **change)
     later = NOW + dt.timedelta(minutes=2)
     assert staff_sessions.STORE.resolve(sessions, desk, now=later) is None

@@ -58,8 +58,9 @@ def build(world: World) -> Town:
     world.reading(meter_a, november, "104.000", kyiv(2026, 11, 26, 9), consumption="2.000", channel="staff")
     with world.sessions.begin() as s:
         for number, (account, linked) in enumerate(((b, kyiv(2026, 10, 1)), (a, kyiv(2026, 11, 1)))):
-            login = ConsumerLogin(login=f"user{number}@example.com", password_hash="x", language="uk",
-                                  created_at=linked)
+            login = ConsumerLogin(
+                login=f"user{number}@example.com", password_hash="x", language="uk", created_at=linked
+            )
             s.add(login)
             s.flush()
             s.add(ConsumerAccountLink(login_id=login.id, account_id=account, method="payment", linked_at=linked))
@@ -78,7 +79,10 @@ def test_overview_matches_hand_computed_figures(world):
     assert (o.paid, o.charged, o.collection_rate) == (Decimal("1250.00"), Decimal("2500.00"), Decimal("50.0"))
     # October up to the 27th noon: 900 against September's 1000 (the 500 of 28 Oct is after the cut).
     assert (o.previous_paid, o.previous_charged, o.previous_collection_rate) == (
-        Decimal("900.00"), Decimal("1000.00"), Decimal("90.0"))
+        Decimal("900.00"),
+        Decimal("1000.00"),
+        Decimal("90.0"),
+    )
     # Debt: A 2500 − 1900 = 600, B hot water 300 − 200 = 100, C 700 − 500 = 200; B's heating overpayment ignored.
     assert o.debt == Decimal("900.00")
     # A month ago (27 Oct noon): only September was billed: A 1000 − 900.
@@ -93,8 +97,9 @@ def test_readings_per_window_by_channel_and_street(world):
         (dt.date(2026, 10, 1), {"cabinet": 1, "water_utility": 1}, 2, 2, Decimal("100.0")),
         (dt.date(2026, 11, 1), {"staff": 1}, 1, 2, Decimal("50.0")),
     ]
-    street = dashboard_readings.readings_per_window(world.sessions, dt.date(2026, 10, 1), dt.date(2026, 11, 1),
-                                           street="просп. Волі", now=NOW)
+    street = dashboard_readings.readings_per_window(
+        world.sessions, dt.date(2026, 10, 1), dt.date(2026, 11, 1), street="просп. Волі", now=NOW
+    )
     assert [(r.by_channel, r.submitted, r.metered) for r in street] == [({"water_utility": 1}, 1, 1), ({}, 0, 1)]
     assert town.november == rows[1].window_id
 
@@ -107,8 +112,11 @@ def test_submission_curve_counts_by_kyiv_day_and_marks_the_last_days(world):
     new = {d.day: d.new for d in curve.days if d.new}
     assert new == {dt.date(2026, 10, 26): 1, dt.date(2026, 11, 3): 1}  # 01:30 Kyiv on the 26th, not UTC's 25th
     assert [d.cumulative for d in curve.days][-1] == 2 and curve.days[-1].share == Decimal("100.0")
-    assert [d.day for d in curve.days if d.last_days] == [dt.date(2026, 11, 1), dt.date(2026, 11, 2),
-                                                          dt.date(2026, 11, 3)]
+    assert [d.day for d in curve.days if d.last_days] == [
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 2),
+        dt.date(2026, 11, 3),
+    ]
     # An open window stops at today.
     open_curve = dashboard_readings.submission_curve(world.sessions, town.november, now=NOW)
     assert open_curve.days[-1].day == dt.date(2026, 11, 27) and open_curve.days[-1].cumulative == 1
@@ -119,7 +127,9 @@ def test_accounts_without_reading_during_an_open_window(world):
     total, rows = dashboard_readings.accounts_without_reading(world.sessions, town.november)
     assert total == 1
     assert [(r.account_number, r.meter_serial, r.last_value) for r in rows] == [(B, "0800001", Decimal("53.000"))]
-    assert dashboard_readings.accounts_without_reading(world.sessions, town.november, street="вул. Гулака-Артемовського") == (0, [])
+    assert dashboard_readings.accounts_without_reading(
+        world.sessions, town.november, street="вул. Гулака-Артемовського"
+    ) == (0, [])
 
 
 def test_payment_inflows_by_month_day_and_week(world):
@@ -133,10 +143,13 @@ def test_payment_inflows_by_month_day_and_week(world):
     ]
     days = dashboard_payments.payment_inflows(world.sessions, dt.date(2026, 11, 9), dt.date(2026, 11, 10), "day")
     assert [(r.bucket, r.amount) for r in days] == [(dt.date(2026, 11, 10), Decimal("1000.00"))]
-    weeks = dashboard_payments.payment_inflows(world.sessions, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "week",
-                                      service="heating")
+    weeks = dashboard_payments.payment_inflows(
+        world.sessions, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "week", service="heating"
+    )
     assert {(r.bucket, r.channel): r.amount for r in weeks} == {
-        (dt.date(2026, 11, 9), "bank"): Decimal("1000.00"), (dt.date(2026, 11, 16), "cabinet"): Decimal("50.00")}
+        (dt.date(2026, 11, 9), "bank"): Decimal("1000.00"),
+        (dt.date(2026, 11, 16), "cabinet"): Decimal("50.00"),
+    }
 
 
 def test_payments_against_the_bill_due_each_month(world):
@@ -151,8 +164,22 @@ def test_payments_against_the_bill_due_each_month(world):
 def test_billing_file_format():
     from core.estimates import AdditionalChargeLine
 
-    line = AdditionalChargeLine(1, B, "просп. Волі, 1, кв. 2", "просп. Волі", 2, "0800001", 2, 1, "average",
-                                Decimal("0.1"), 30, Decimal("3.000"), Decimal("98.5200"), Decimal("295.56"))
+    line = AdditionalChargeLine(
+        1,
+        B,
+        "просп. Волі, 1, кв. 2",
+        "просп. Волі",
+        2,
+        "0800001",
+        2,
+        1,
+        "average",
+        Decimal("0.1"),
+        30,
+        Decimal("3.000"),
+        Decimal("98.5200"),
+        Decimal("295.56"),
+    )
     data = additional_charges.billing_csv([line], dt.date(2026, 11, 1))
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig").split("\r\n") == [

@@ -25,10 +25,16 @@ def test_seed_account_as_in_the_seed(demo_db):
     with demo_db() as s:
         account = s.scalar(select(Account).where(Account.number == demo.SEED_ACCOUNT))
         assert account.address == demo.SEED_ADDRESS
-        january = s.scalar(select(Charge).where(Charge.account_id == account.id, Charge.service == "heating",
-                                                Charge.month == dt.date(2020, 1, 1)))
+        january = s.scalar(
+            select(Charge).where(
+                Charge.account_id == account.id, Charge.service == "heating", Charge.month == dt.date(2020, 1, 1)
+            )
+        )
         assert (january.amount, january.discount_percent, january.amount_to_pay) == (
-            Decimal("2222.22"), Decimal("16.00"), Decimal("1866.66"))
+            Decimal("2222.22"),
+            Decimal("16.00"),
+            Decimal("1866.66"),
+        )
         last = consumers.last_payments(s, account.id)
         assert last == {"heating": Decimal("1866.66"), "hot_water": demo.SEED_LAST_HOT_WATER_PAYMENT}
         assert s.scalar(select(func.min(Charge.month))) == dt.date(2019, 1, 1)
@@ -41,11 +47,13 @@ def test_both_last_payments_register_and_meter_only_for_the_new_account(demo_db)
     consumers.register(demo_db, account_number=demo.SEED_ACCOUNT, login="a@example.com", last_payment="1866,66", **args)
     consumers.register(demo_db, account_number=demo.SEED_ACCOUNT, login="b@example.com", last_payment="87,45", **args)
     with pytest.raises(DomainError) as refused:
-        consumers.register(demo_db, account_number=demo.SEED_ACCOUNT, login="c@example.com",
-                           meter_serial=demo.SEED_METER, **args)
+        consumers.register(
+            demo_db, account_number=demo.SEED_ACCOUNT, login="c@example.com", meter_serial=demo.SEED_METER, **args
+        )
     assert refused.value.key == "registration.meter_not_allowed"
-    consumers.register(demo_db, account_number=demo.NEW_ACCOUNT, login="d@example.com",
-                       meter_serial=demo.NEW_ACCOUNT_METER, **args)
+    consumers.register(
+        demo_db, account_number=demo.NEW_ACCOUNT, login="d@example.com", meter_serial=demo.NEW_ACCOUNT_METER, **args
+    )
 
 
 def test_windows_readings_and_additional_charges(demo_db):
@@ -76,8 +84,13 @@ def test_generator_is_deterministic(sqlite_template, tmp_path):
         engine = make_engine(f"sqlite:///{tmp_path / name}.sqlite3")
         demo.generate(engine, size=40, seed=7, now=NOW)
         with engine.connect() as c:
-            totals.append((c.scalar(select(func.sum(Charge.amount_to_pay))), c.scalar(select(func.sum(Payment.amount))),
-                           c.scalar(select(func.count()).select_from(Reading))))
+            totals.append(
+                (
+                    c.scalar(select(func.sum(Charge.amount_to_pay))),
+                    c.scalar(select(func.sum(Payment.amount))),
+                    c.scalar(select(func.count()).select_from(Reading)),
+                )
+            )
         engine.dispose()
     assert totals[0] == totals[1]
 
@@ -87,9 +100,11 @@ def test_recent_windows_hold_readings_flagged_for_review(sqlite_engine):
 
     demo.generate(sqlite_engine, size=300, now=NOW)
     with make_sessions(sqlite_engine)() as s:
-        flagged = s.execute(select(Reading.consumption, Reading.flag_reason, ReadingWindow.period)
-                            .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
-                            .where(Reading.flagged.is_(True))).all()
+        flagged = s.execute(
+            select(Reading.consumption, Reading.flag_reason, ReadingWindow.period)
+            .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
+            .where(Reading.flagged.is_(True))
+        ).all()
     assert flagged and all(period >= dt.date(2025, 10, 1) for _c, _r, period in flagged)
     assert all(consumption > 10 and f"consumption {consumption}" in reason for consumption, reason, _p in flagged)
 
@@ -111,9 +126,16 @@ def test_same_seed_same_rows_whatever_the_time_of_day(configure, sqlite_template
         engine = make_engine(f"sqlite:///{tmp_path / name}.sqlite3")
         demo.generate(engine, size=40, seed=7)
         with engine.connect() as c:
-            dumps.append({table.name: c.execute(select(*[col for col in table.c if col.name != "password_hash"])
-                                                .order_by(*table.primary_key.columns)).all()
-                          for table in Base.metadata.sorted_tables})
+            dumps.append(
+                {
+                    table.name: c.execute(
+                        select(*[col for col in table.c if col.name != "password_hash"]).order_by(
+                            *table.primary_key.columns
+                        )
+                    ).all()
+                    for table in Base.metadata.sorted_tables
+                }
+            )
         engine.dispose()
     assert dumps[0]["accounts"] and dumps[0]["staff_users"]
     assert dumps[0] == dumps[1]

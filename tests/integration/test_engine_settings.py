@@ -25,4 +25,3 @@ def test_pooled_connections_dropped_by_a_database_restart_are_replaced_on_the_ne
             assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
     finally:
         engine.dispose()
-

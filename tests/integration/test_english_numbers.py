@@ -22,6 +22,7 @@ def test_a_reading_message_in_english_carries_english_numbers(consumer, sessions
 
 def test_an_english_reading_typed_with_a_thousands_comma_is_read_as_shown(consumer, sessions):
     login_id, meter_id, _ = consumer
-    receipt = readings.submit_reading(sessions, login_id, meter_id, "1,109.250 m³", now=IN_WINDOW, language="en",
-                                      confirm_jump=True)
+    receipt = readings.submit_reading(
+        sessions, login_id, meter_id, "1,109.250 m³", now=IN_WINDOW, language="en", confirm_jump=True
+    )
     assert receipt.value == Decimal("1109.250")

@@ -30,8 +30,10 @@ def test_payments_filtered_and_grouped_by_kyiv_month_and_channel(world):
     november = explore.Filters(first_month=dt.date(2026, 11, 1), last_month=dt.date(2026, 11, 1), service="heating")
     result = explore.run(world.sessions, "payments", november, ["month", "channel"], "amount")
     # The 1000,00 paid at 00:30 Kyiv on 10 Nov belongs to November in any time zone; 50,00 by cabinet.
-    assert result.rows == [(dt.date(2026, 11, 1), "bank", Decimal("1000.00")),
-                           (dt.date(2026, 11, 1), "cabinet", Decimal("50.00"))]
+    assert result.rows == [
+        (dt.date(2026, 11, 1), "bank", Decimal("1000.00")),
+        (dt.date(2026, 11, 1), "cabinet", Decimal("50.00")),
+    ]
     count = explore.run(world.sessions, "payments", ALL, ["street"], "count")
     assert count.rows == [("вул. Гулака-Артемовського", 2), ("просп. Волі", 3)]
     assert count.filters == {}
@@ -41,10 +43,14 @@ def test_payments_filtered_and_grouped_by_kyiv_month_and_channel(world):
 def test_readings_and_accounts(world):
     build(world)
     readings = explore.run(world.sessions, "readings", ALL, ["period", "channel"], "count")
-    assert readings.rows == [(dt.date(2026, 10, 1), "cabinet", 1), (dt.date(2026, 10, 1), "water_utility", 1),
-                             (dt.date(2026, 11, 1), "staff", 1)]
-    consumption = explore.run(world.sessions, "readings", explore.Filters(street="просп. Волі"), ["period"],
-                              "consumption")
+    assert readings.rows == [
+        (dt.date(2026, 10, 1), "cabinet", 1),
+        (dt.date(2026, 10, 1), "water_utility", 1),
+        (dt.date(2026, 11, 1), "staff", 1),
+    ]
+    consumption = explore.run(
+        world.sessions, "readings", explore.Filters(street="просп. Волі"), ["period"], "consumption"
+    )
     assert consumption.rows == [(dt.date(2026, 10, 1), Decimal("3.000"))]
     accounts = explore.run(world.sessions, "accounts", ALL, ["registered"], "count")
     assert sorted(accounts.rows) == [(False, 2), (True, 2)]
@@ -59,11 +65,14 @@ def test_ungrouped_rows_are_paged(world):
     assert first.columns[0] == "number"
 
 
-@pytest.mark.parametrize("dataset, group_by, measure", [
-    ("charges; drop table accounts", [], None),
-    ("charges", ["amount_to_pay) from accounts --"], "amount"),
-    ("payments", ["month"], "sum(amount)"),
-])
+@pytest.mark.parametrize(
+    "dataset, group_by, measure",
+    [
+        ("charges; drop table accounts", [], None),
+        ("charges", ["amount_to_pay) from accounts --"], "amount"),
+        ("payments", ["month"], "sum(amount)"),
+    ],
+)
 def test_anything_outside_the_whitelist_is_refused(world, dataset, group_by, measure):
     with pytest.raises(DomainError):
         explore.run(world.sessions, dataset, ALL, group_by, measure)
@@ -79,8 +88,9 @@ def test_lookup_by_number_or_address(world):
     assert lookup.find_accounts(world.sessions, B + "0") == [] and lookup.find_accounts(world.sessions, "9999") == []
     card = lookup.account_card(world.sessions, town.b)
     assert card.statement.number == B and card.meters == ["0800001"]
-    assert [(r.period, r.value, r.channel) for r in card.readings] == [(dt.date(2026, 10, 1), Decimal("53.000"),
-                                                                        "water_utility")]
+    assert [(r.period, r.value, r.channel) for r in card.readings] == [
+        (dt.date(2026, 10, 1), Decimal("53.000"), "water_utility")
+    ]
     assert [login.login for login in card.logins] == ["user0@example.com"]
     balances = {s.service: s.balance for s in card.statement.services}
     assert balances == {"heating": Decimal("-50.00"), "hot_water": Decimal("100.00")}
@@ -92,8 +102,10 @@ def test_averages_are_exact_and_rounded_half_up_on_both_databases(world):
     by_service = explore.run(world.sessions, "payments", ALL, ["service"], "average")
     amounts = explore.run(world.sessions, "payments", ALL, ["service"], "amount")
     counts = dict(explore.run(world.sessions, "payments", ALL, ["service"], "count").rows)
-    expected = [(service, (total / counts[service]).quantize(Decimal("0.01"), "ROUND_HALF_UP"))
-                for service, total in amounts.rows]
+    expected = [
+        (service, (total / counts[service]).quantize(Decimal("0.01"), "ROUND_HALF_UP"))
+        for service, total in amounts.rows
+    ]
     assert by_service.rows == expected
     charges = explore.run(world.sessions, "charges", ALL, ["month"], "average")
     assert charges.rows[0] == (dt.date(2026, 9, 1), Decimal("1000.00"))

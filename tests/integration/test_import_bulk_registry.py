@@ -46,14 +46,18 @@ def data(rows: str) -> bytes:
 
 def counts(sessions) -> dict[str, int]:
     with sessions() as s:
-        return {model.__tablename__: s.scalar(select(func.count()).select_from(model))
-                for model in (Payment, RegistryMatch, ImportBatch, AuditLog)}
+        return {
+            model.__tablename__: s.scalar(select(func.count()).select_from(model))
+            for model in (Payment, RegistryMatch, ImportBatch, AuditLog)
+        }
 
 
 def payments(sessions) -> dict[str, tuple]:
     with sessions() as s:
-        return {p.external_ref: (p.account_id, p.service, p.amount, p.paid_at, p.channel, p.source, p.import_batch_id)
-                for p in s.scalars(select(Payment))}
+        return {
+            p.external_ref: (p.account_id, p.service, p.amount, p.paid_at, p.channel, p.source, p.import_batch_id)
+            for p in s.scalars(select(Payment))
+        }
 
 
 MIXED = """1120200001000;heating;1 500,00;2026-11-10 10:15;PB-1;;
@@ -70,40 +74,88 @@ def test_a_mixed_file_gives_the_same_lines_and_rows_on_every_database(town, engi
     world, seed, other = town
     world.payment(seed, "heating", "42.00", kyiv(2026, 11, 1), ref="PB-5")  # already credited, another source
     with world.sessions.begin() as s:
-        s.add(Payment(account_id=other, service="heating", amount=Decimal("5.00"), paid_at=kyiv(2026, 11, 1),
-                      channel="bank", source=import_bank.BANK_SOURCE, external_ref="PB-3"))  # imported, other content
+        s.add(
+            Payment(
+                account_id=other,
+                service="heating",
+                amount=Decimal("5.00"),
+                paid_at=kyiv(2026, 11, 1),
+                channel="bank",
+                source=import_bank.BANK_SOURCE,
+                external_ref="PB-3",
+            )
+        )  # imported, other content
 
     done = imports.commit(world.sessions, "bank", "mixed.csv", data(MIXED), actor="operator")
 
     assert [row["line"] for row in done.to_add] == [2, 7]
     assert sorted(done.duplicates) == [5]
     assert [(c.line, c.key, c.stored["amount"], c.incoming["amount"]) for c in done.conflicts] == [
-        (4, "PB-3", "5", "87.45")]
+        (4, "PB-3", "5", "87.45")
+    ]
     assert [(r.line, r.key) for r in done.rejected] == [
-        (3, "import.account_format"), (6, "import.account_unknown"), (8, "import.future_date")]
-    assert bulk_writer == ["_write_credited_by_copy" if engine.dialect.name == "postgresql"
-                           else "_write_credited_by_insert"]
+        (3, "import.account_format"),
+        (6, "import.account_unknown"),
+        (8, "import.future_date"),
+    ]
+    assert bulk_writer == [
+        "_write_credited_by_copy" if engine.dialect.name == "postgresql" else "_write_credited_by_insert"
+    ]
     stored = payments(world.sessions)
-    assert stored["PB-1"] == (seed, "heating", Decimal("1500.00"), kyiv(2026, 11, 10, 10, 15), "bank",
-                              import_bank.BANK_SOURCE, done.batch_id)
-    assert stored["PB-5"] == (other, "heating", Decimal("0.01"), kyiv(2026, 11, 11, 8), "terminal",
-                              import_bank.BANK_SOURCE, done.batch_id)
+    assert stored["PB-1"] == (
+        seed,
+        "heating",
+        Decimal("1500.00"),
+        kyiv(2026, 11, 10, 10, 15),
+        "bank",
+        import_bank.BANK_SOURCE,
+        done.batch_id,
+    )
+    assert stored["PB-5"] == (
+        other,
+        "heating",
+        Decimal("0.01"),
+        kyiv(2026, 11, 11, 8),
+        "terminal",
+        import_bank.BANK_SOURCE,
+        done.batch_id,
+    )
     with world.sessions() as s:
         matches = {m.external_ref: m for m in s.scalars(select(RegistryMatch))}
-        ids = dict(s.execute(select(Payment.external_ref, Payment.id).where(Payment.source == import_bank.BANK_SOURCE)).all())
+        ids = dict(
+            s.execute(select(Payment.external_ref, Payment.id).where(Payment.source == import_bank.BANK_SOURCE)).all()
+        )
         batch = s.get(ImportBatch, done.batch_id)
     assert sorted(matches) == ["PB-1", "PB-5"]
-    assert all(m.payment_id == ids[ref] and m.outcome == "added" and m.issue is None and m.order_id is None
-               and m.intent_id is None and m.import_batch_id == done.batch_id for ref, m in matches.items())
+    assert all(
+        m.payment_id == ids[ref]
+        and m.outcome == "added"
+        and m.issue is None
+        and m.order_id is None
+        and m.intent_id is None
+        and m.import_batch_id == done.batch_id
+        for ref, m in matches.items()
+    )
     assert matches["PB-1"].created_at == kyiv(2026, 11, 27, 12)
     assert (batch.rows_total, batch.rows_added, batch.rows_duplicate, batch.rows_rejected, batch.rows_conflict) == (
-        7, 2, 1, 3, 1)
+        7,
+        2,
+        1,
+        3,
+        1,
+    )
 
 
 def test_amounts_keep_their_kopecks_exactly(town):
     world, _seed, _other = town
-    amounts = {"K-1": ("0,01", "0.01"), "K-2": ("1 234 567,89", "1234567.89"), "K-3": ("99999999.99", "99999999.99"),
-               "K-4": ("0.1", "0.10"), "K-5": ("7", "7.00"), "K-6": ("1866,66", "1866.66")}
+    amounts = {
+        "K-1": ("0,01", "0.01"),
+        "K-2": ("1 234 567,89", "1234567.89"),
+        "K-3": ("99999999.99", "99999999.99"),
+        "K-4": ("0.1", "0.10"),
+        "K-5": ("7", "7.00"),
+        "K-6": ("1866,66", "1866.66"),
+    }
     rows = "".join(f"{SEED};heating;{typed};2026-11-10 10:15;{ref};;\n" for ref, (typed, _) in amounts.items())
     imports.commit(world.sessions, "bank", "kopecks.csv", data(rows), actor="operator")
     stored = payments(world.sessions)
@@ -116,13 +168,19 @@ def test_amounts_keep_their_kopecks_exactly(town):
 
 def test_paid_at_round_trips_with_its_offset_in_winter_and_summer(town):
     world, *_ = town
-    rows = (f"{SEED};heating;1,00;2026-07-01 00:30;T-summer;;\n"  # +03:00: still 30 June in UTC
-            f"{SEED};heating;1,00;2026-03-29 04:30:15;T-dst;;\n"  # the first hour after the spring change
-            f"{SEED};heating;1,00;01.01.2026 00:00;T-winter;;\n"  # +02:00: the old year in UTC
-            f"{SEED};heating;1,00;2026-11-02;T-noon;;\n")
+    rows = (
+        f"{SEED};heating;1,00;2026-07-01 00:30;T-summer;;\n"  # +03:00: still 30 June in UTC
+        f"{SEED};heating;1,00;2026-03-29 04:30:15;T-dst;;\n"  # the first hour after the spring change
+        f"{SEED};heating;1,00;01.01.2026 00:00;T-winter;;\n"  # +02:00: the old year in UTC
+        f"{SEED};heating;1,00;2026-11-02;T-noon;;\n"
+    )
     imports.commit(world.sessions, "bank", "times.csv", data(rows), actor="operator")
-    expected = {"T-summer": kyiv(2026, 7, 1, 0, 30), "T-dst": kyiv(2026, 3, 29, 4, 30, 15),
-                "T-winter": kyiv(2026, 1, 1, 0, 0), "T-noon": kyiv(2026, 11, 2, 12, 0)}
+    expected = {
+        "T-summer": kyiv(2026, 7, 1, 0, 30),
+        "T-dst": kyiv(2026, 3, 29, 4, 30, 15),
+        "T-winter": kyiv(2026, 1, 1, 0, 0),
+        "T-noon": kyiv(2026, 11, 2, 12, 0),
+    }
     stored = payments(world.sessions)
     with world.sessions() as s:
         matched = dict(s.execute(select(RegistryMatch.external_ref, RegistryMatch.paid_at)).all())
@@ -166,14 +224,25 @@ def test_a_preview_leaves_nothing_behind(town):
     assert counts(world.sessions) == before
     done = imports.commit(world.sessions, "bank", "mixed.csv", data(MIXED), actor="operator")
     assert ([r["line"] for r in done.to_add], sorted(done.duplicates), done.rejected) == (
-        [r["line"] for r in shown.to_add], sorted(shown.duplicates), shown.rejected)
+        [r["line"] for r in shown.to_add],
+        sorted(shown.duplicates),
+        shown.rejected,
+    )
 
 
 def paid_intent(sessions, account, order_id, *, status, amount="100.00", paid_at=None) -> int:
     with sessions.begin() as s:
-        row = PaymentIntent(order_id=order_id, account_id=account, service="heating", amount=Decimal(amount),
-                            status=status, provider="liqpay", created_at=kyiv(2026, 11, 9),
-                            updated_at=kyiv(2026, 11, 9), paid_at=paid_at)
+        row = PaymentIntent(
+            order_id=order_id,
+            account_id=account,
+            service="heating",
+            amount=Decimal(amount),
+            status=status,
+            provider="liqpay",
+            created_at=kyiv(2026, 11, 9),
+            updated_at=kyiv(2026, 11, 9),
+            paid_at=paid_at,
+        )
         s.add(row)
         s.flush()
         return row.id
@@ -190,28 +259,36 @@ def test_rows_with_an_order_id_still_lock_their_intent_one_by_one(town, monkeypa
         return original(session, order_id)
 
     monkeypatch.setattr(reconciliation, "_intent_for_update", spy)
-    rows = (f"{SEED};heating;100,00;2026-11-10 10:15;O-1;ORDER-1;\n"
-            f"{SEED};heating;5,00;2026-11-10 10:16;O-2;;\n"
-            f"{SEED};heating;7,00;2026-11-10 10:17;O-3;ORDER-404;\n")
+    rows = (
+        f"{SEED};heating;100,00;2026-11-10 10:15;O-1;ORDER-1;\n"
+        f"{SEED};heating;5,00;2026-11-10 10:16;O-2;;\n"
+        f"{SEED};heating;7,00;2026-11-10 10:17;O-3;ORDER-404;\n"
+    )
     done = imports.commit(world.sessions, "bank", "orders.csv", data(rows), actor="operator")
     assert locked == ["ORDER-1", "ORDER-404"]
     assert [r["line"] for r in done.to_add] == [2, 3, 4]
     with world.sessions() as s:
         intent = s.get(PaymentIntent, opened)
-        matches = {m.external_ref: (m.outcome, m.issue, m.intent_id, m.order_id)
-                   for m in s.scalars(select(RegistryMatch))}
+        matches = {
+            m.external_ref: (m.outcome, m.issue, m.intent_id, m.order_id) for m in s.scalars(select(RegistryMatch))
+        }
         credited = s.scalar(select(Payment.id).where(Payment.external_ref == "O-1"))
     assert (intent.status, intent.payment_id) == ("paid", credited)
-    assert matches == {"O-1": ("matched_intent", None, opened, "ORDER-1"), "O-2": ("added", None, None, None),
-                       "O-3": ("added", "order_unknown", None, "ORDER-404")}
+    assert matches == {
+        "O-1": ("matched_intent", None, opened, "ORDER-1"),
+        "O-2": ("added", None, None, None),
+        "O-3": ("added", "order_unknown", None, "ORDER-404"),
+    }
 
 
 def test_a_row_like_an_unconfirmed_cabinet_payment_is_flagged_by_the_bulk_path(town):
     world, seed, _other = town
     paid_intent(world.sessions, seed, "ORDER-9", status="paid", amount="250.00", paid_at=kyiv(2026, 11, 9, 20))
-    rows = (f"{SEED};heating;250,00;2026-11-10 10:15;L-1;;\n"  # same account, service, amount, a day later
-            f"{SEED};heating;250,00;2026-11-20 10:15;L-2;;\n"  # too late to be the same payment
-            f"{SEED};heating;250,01;2026-11-10 10:15;L-3;;\n")
+    rows = (
+        f"{SEED};heating;250,00;2026-11-10 10:15;L-1;;\n"  # same account, service, amount, a day later
+        f"{SEED};heating;250,00;2026-11-20 10:15;L-2;;\n"  # too late to be the same payment
+        f"{SEED};heating;250,01;2026-11-10 10:15;L-3;;\n"
+    )
     imports.commit(world.sessions, "bank", "lookalike.csv", data(rows), actor="operator")
     with world.sessions() as s:
         issues = dict(s.execute(select(RegistryMatch.external_ref, RegistryMatch.issue)).all())

@@ -27,13 +27,22 @@ WHOLE = BANK + f"{OTHER};heating;2026-10-10 10:20;PB-2;1500\n"
 
 def conflicts(sessions) -> list[tuple]:
     with sessions() as s:
-        return s.execute(select(ImportConflict.kind, ImportConflict.key, ImportConflict.status)
-                         .order_by(ImportConflict.id)).tuples().all()
+        return (
+            s.execute(
+                select(ImportConflict.kind, ImportConflict.key, ImportConflict.status).order_by(ImportConflict.id)
+            )
+            .tuples()
+            .all()
+        )
 
 
 def paid(sessions, account_id, service="heating") -> Decimal:
     with sessions() as s:
-        return statement(s, account_id).services[[x.service for x in statement(s, account_id).services].index(service)].paid
+        return (
+            statement(s, account_id)
+            .services[[x.service for x in statement(s, account_id).services].index(service)]
+            .paid
+        )
 
 
 def test_the_complete_registry_after_a_cut_one_is_a_conflict_not_a_duplicate(town):
@@ -43,8 +52,12 @@ def test_the_complete_registry_after_a_cut_one_is_a_conflict_not_a_duplicate(tow
     preview = imports.preview(world.sessions, "bank", "whole.csv", utf8(WHOLE))
     assert (preview.duplicates, preview.rows_added) == ([], 0)
     [conflict] = preview.conflicts
-    assert (conflict.line, conflict.key, conflict.stored["amount"], conflict.incoming["amount"]) == (2, "PB-2", "15",
-                                                                                                     "1500")
+    assert (conflict.line, conflict.key, conflict.stored["amount"], conflict.incoming["amount"]) == (
+        2,
+        "PB-2",
+        "15",
+        "1500",
+    )
     assert conflict.differences == ["amount"]
     assert conflicts(world.sessions) == []  # the preview stores nothing
 
@@ -66,8 +79,16 @@ def test_resolving_a_payment_conflict_reverses_and_credits_the_corrected_amount(
     conflict_resolution.resolve(world.sessions, conflict.id, actor="operator1")
 
     with world.sessions() as s:
-        rows = s.execute(select(Payment.external_ref, Payment.amount, Payment.paid_at, Payment.reverses_id,
-                                Payment.replaces_id, Payment.id).order_by(Payment.id)).all()
+        rows = s.execute(
+            select(
+                Payment.external_ref,
+                Payment.amount,
+                Payment.paid_at,
+                Payment.reverses_id,
+                Payment.replaces_id,
+                Payment.id,
+            ).order_by(Payment.id)
+        ).all()
         logged = s.scalar(select(AuditLog).where(AuditLog.action == "import.conflict_resolved"))
         matches = dict(s.execute(select(RegistryMatch.external_ref, RegistryMatch.amount)).tuples().all())
         stated = statement(s, other)
@@ -75,14 +96,18 @@ def test_resolving_a_payment_conflict_reverses_and_credits_the_corrected_amount(
     assert [(r.external_ref, r.amount, r.reverses_id, r.replaces_id) for r in rows] == [
         ("PB-2", Decimal("15.00"), None, None),  # the original stays as it was
         ("PB-2#rev1", Decimal("-15.00"), original.id, None),
-        ("PB-2#fix1", Decimal("1500.00"), None, original.id)]
+        ("PB-2#fix1", Decimal("1500.00"), None, original.id),
+    ]
     assert rows[1].paid_at == kyiv(2026, 10, 10, 10, 20)
     assert logged.actor == "operator1" and logged.entity_id == str(conflict.id)
     assert sum(matches.values()) == Decimal("1500.00")  # the registry side nets out too
     heating = [x for x in stated.services if x.service == "heating"][0]
     assert heating.paid == Decimal("1500.00") and heating.last_payment.amount == Decimal("1500.00")
     assert [(p.amount, p.correction) for p in stated.payments] == [
-        (Decimal("1500.00"), "replacement"), (Decimal("-15.00"), "reversal"), (Decimal("15.00"), "reversed")]
+        (Decimal("1500.00"), "replacement"),
+        (Decimal("-15.00"), "reversal"),
+        (Decimal("15.00"), "reversed"),
+    ]
     assert count(world.sessions, BalanceSnapshot) == 0  # dropped: it held the old October figure
     with world.sessions() as s:  # registration by the last payment knows the corrected amount only
         assert last_payments(s, other) == {"heating": Decimal("1500.00")}
@@ -123,19 +148,25 @@ def test_resolving_a_charge_conflict_adds_a_reversal_and_the_corrected_charge(to
     conflict_resolution.resolve(world.sessions, conflict.id, actor="admin1")
 
     with world.sessions() as s:
-        rows = s.execute(select(Charge.amount, Charge.amount_to_pay, Charge.volume, Charge.reverses_id,
-                                Charge.replaces_id).where(Charge.account_id == other).order_by(Charge.id)).all()
+        rows = s.execute(
+            select(Charge.amount, Charge.amount_to_pay, Charge.volume, Charge.reverses_id, Charge.replaces_id)
+            .where(Charge.account_id == other)
+            .order_by(Charge.id)
+        ).all()
         stated = statement(s, other)
         original = s.scalar(select(Charge.id).where(Charge.account_id == other).order_by(Charge.id))
-    assert rows == [(Decimal("8.00"), Decimal("8.00"), Decimal("0.900"), None, None),
-                    (Decimal("-8.00"), Decimal("-8.00"), Decimal("-0.900"), original, None),
-                    (Decimal("88.67"), Decimal("88.67"), Decimal("0.900"), None, original)]
+    assert rows == [
+        (Decimal("8.00"), Decimal("8.00"), Decimal("0.900"), None, None),
+        (Decimal("-8.00"), Decimal("-8.00"), Decimal("-0.900"), original, None),
+        (Decimal("88.67"), Decimal("88.67"), Decimal("0.900"), None, original),
+    ]
     hot_water = [x for x in stated.services if x.service == "hot_water"][0]
     assert hot_water.charged == Decimal("88.67") and hot_water.latest_charge.amount_to_pay == Decimal("88.67")
     assert [c.correction for c in stated.charges if c.service == "hot_water"] == ["replacement", "reversal", "reversed"]
     assert count(world.sessions, BalanceSnapshot) == 0
     with world.sessions() as s:
         from core import dashboard
+
         assert dashboard.debts_at(s, kyiv(2026, 11, 27, 12))[0] >= Decimal("88.67")
 
     again = imports.commit(world.sessions, "charges", "billing.csv", utf8(whole), actor="operator")
@@ -154,16 +185,21 @@ def test_resolving_a_reading_conflict_supersedes_the_stored_reading(town):
     world, *_ = town
     readings = "meter_serial;value;read_at;ref\n0812345;{value};2026-11-26 09:30;VK-1\n"
     imports.commit(world.sessions, "readings", "v1.csv", utf8(readings.format(value="152,500")), actor="operator")
-    done = imports.commit(world.sessions, "readings", "v2.csv", utf8(readings.format(value="155,000")),
-                          actor="operator")
+    done = imports.commit(
+        world.sessions, "readings", "v2.csv", utf8(readings.format(value="155,000")), actor="operator"
+    )
     assert done.duplicates == [] and [c.key for c in done.conflicts] == ["VK-1"]
     conflict_resolution.resolve(world.sessions, done.conflicts[0].id, actor="operator1")
     with world.sessions() as s:
-        rows = s.execute(select(Reading.external_ref, Reading.value, Reading.status)
-                         .where(Reading.source == "water_utility").order_by(Reading.id)).all()
+        rows = s.execute(
+            select(Reading.external_ref, Reading.value, Reading.status)
+            .where(Reading.source == "water_utility")
+            .order_by(Reading.id)
+        ).all()
     assert rows == [("VK-1", Decimal("152.500"), "superseded"), ("VK-1#fix1", Decimal("155.000"), "accepted")]
-    again = imports.commit(world.sessions, "readings", "v2.csv", utf8(readings.format(value="155,000")),
-                           actor="operator")
+    again = imports.commit(
+        world.sessions, "readings", "v2.csv", utf8(readings.format(value="155,000")), actor="operator"
+    )
     assert (again.duplicates, again.conflicts) == ([2], [])
 
 
@@ -214,9 +250,13 @@ def test_parallel_resolutions_credit_the_correction_once(town, engine):
     [conflict] = imports.commit(world.sessions, "bank", "whole.csv", utf8(WHOLE), actor="operator").conflicts
     context = multiprocessing.get_context("spawn")
     gate, results = context.BoundedSemaphore(40), context.Queue()
-    workers = [context.Process(target=_resolve_in_process,
-                               args=(engine.url.render_as_string(hide_password=False), conflict.id, gate, results))
-               for _ in range(12)]
+    workers = [
+        context.Process(
+            target=_resolve_in_process,
+            args=(engine.url.render_as_string(hide_password=False), conflict.id, gate, results),
+        )
+        for _ in range(12)
+    ]
     for worker in workers:
         worker.start()
     outcomes = sorted(results.get(timeout=120) for _ in workers)
@@ -249,9 +289,13 @@ def test_parallel_imports_of_a_conflicting_file_store_the_conflict_once(town, en
     imports.commit(world.sessions, "bank", "cut.csv", utf8(CUT), actor="operator")
     context = multiprocessing.get_context("spawn")
     gate, results = context.BoundedSemaphore(40), context.Queue()
-    workers = [context.Process(target=_commit_in_process,
-                               args=(engine.url.render_as_string(hide_password=False), utf8(WHOLE), gate, results))
-               for _ in range(12)]
+    workers = [
+        context.Process(
+            target=_commit_in_process,
+            args=(engine.url.render_as_string(hide_password=False), utf8(WHOLE), gate, results),
+        )
+        for _ in range(12)
+    ]
     for worker in workers:
         worker.start()
     outcomes = [results.get(timeout=120) for _ in workers]

@@ -55,8 +55,16 @@ def test_bank_registry_preview_then_commit_then_again_adds_nothing(town):
     done = imports.commit(world.sessions, "bank", "registry.csv", utf8(BANK), actor="operator")
     assert done.rows_added == 2 and done.batch_id is not None
     with world.sessions() as s:
-        rows = s.execute(select(Payment.account_id, Payment.service, Payment.amount, Payment.paid_at, Payment.channel,
-                                Payment.import_batch_id).order_by(Payment.external_ref)).all()
+        rows = s.execute(
+            select(
+                Payment.account_id,
+                Payment.service,
+                Payment.amount,
+                Payment.paid_at,
+                Payment.channel,
+                Payment.import_batch_id,
+            ).order_by(Payment.external_ref)
+        ).all()
         batch = s.get(ImportBatch, done.batch_id)
         logged = s.scalar(select(AuditLog).where(AuditLog.action == "import.committed"))
     assert rows[0] == (seed, "heating", Decimal("1500.00"), kyiv(2026, 11, 10, 10, 15), "bank", done.batch_id)
@@ -87,8 +95,13 @@ def test_bank_registry_rejects_bad_rows_with_line_and_reason_and_keeps_the_good_
     result = imports.commit(world.sessions, "bank", "broken.csv", utf8(text), actor="operator")
     reasons = {r.line: r.key for r in result.rejected}
     assert reasons == {
-        2: "import.account_format", 3: "import.account_unknown", 4: "import.amount_positive",
-        5: "import.service_unknown", 6: "import.amount_format", 7: "import.date_format", 8: "import.future_date",
+        2: "import.account_format",
+        3: "import.account_unknown",
+        4: "import.amount_positive",
+        5: "import.service_unknown",
+        6: "import.amount_format",
+        7: "import.date_format",
+        8: "import.future_date",
         11: "import.field_count",
     }
     assert result.duplicates == [10]
@@ -99,7 +112,7 @@ def test_bank_registry_rejects_bad_rows_with_line_and_reason_and_keeps_the_good_
 
 def test_windows_1251_comma_delimiter_and_decimal_point(town):
     world, *_ = town
-    text = "Особовий рахунок,Послуга,Сума,Дата,Номер платежу\r\n1120200001000,опалення,\"1 866,66\",2026-11-12,Ощад-1\r\n"
+    text = 'Особовий рахунок,Послуга,Сума,Дата,Номер платежу\r\n1120200001000,опалення,"1 866,66",2026-11-12,Ощад-1\r\n'
     result = imports.commit(world.sessions, "bank", "oschad.csv", text.encode("cp1251"), actor="operator")
     assert result.encoding == "Windows-1251" and result.delimiter == ","
     assert result.rejected == [] and result.to_add[0]["amount"] == Decimal("1866.66")
@@ -108,14 +121,19 @@ def test_windows_1251_comma_delimiter_and_decimal_point(town):
     assert result.encoding == "UTF-8" and result.to_add[0]["amount"] == Decimal("87.45")
 
 
-@pytest.mark.parametrize("data, key", [
-    (BANK.encode("utf-16"), "import.encoding"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "import.encoding"),
-    (b"", "import.empty"),
-    (utf8("account;amount\n1120200001000;1,00\n"), "import.columns"),
-    (utf8('account_number;service;amount;paid_at;payment_ref\n1120200001000;heating;"1,00;2026-11-10;X\n'),
-     "import.malformed"),
-])
+@pytest.mark.parametrize(
+    "data, key",
+    [
+        (BANK.encode("utf-16"), "import.encoding"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "import.encoding"),
+        (b"", "import.empty"),
+        (utf8("account;amount\n1120200001000;1,00\n"), "import.columns"),
+        (
+            utf8('account_number;service;amount;paid_at;payment_ref\n1120200001000;heating;"1,00;2026-11-10;X\n'),
+            "import.malformed",
+        ),
+    ],
+)
 def test_unreadable_files_are_refused_as_a_whole(town, data, key):
     world, *_ = town
     with pytest.raises(DomainError) as refused:
@@ -148,8 +166,11 @@ def test_charges_import_dedupes_on_account_service_month_and_computes_the_discou
     result = imports.commit(world.sessions, "charges", "billing.csv", utf8(CHARGES), actor="operator")
     assert result.duplicates == [2, 5]  # October's heating already there; the second hot-water row of the file
     assert result.conflicts == []
-    assert {r.line: r.key for r in result.rejected} == {6: "import.negative", 7: "import.service_unknown",
-                                                        8: "import.month_format"}
+    assert {r.line: r.key for r in result.rejected} == {
+        6: "import.negative",
+        7: "import.service_unknown",
+        8: "import.month_format",
+    }
     with world.sessions() as s:
         seed_november = s.scalar(select(Charge).where(Charge.account_id == seed, Charge.month == dt.date(2026, 11, 1)))
         other_rows = s.scalars(select(Charge).where(Charge.account_id == other)).all()
@@ -178,20 +199,31 @@ def test_readings_import_goes_through_the_reading_rules(town):
     result = imports.commit(world.sessions, "readings", "vodokanal.csv", utf8(READINGS), actor="operator")
     assert [row["ref"] for row in result.to_add] == [row["ref"] for row in preview.to_add] == ["VK-1", "VK-2"]
     assert {r.line: r.key for r in result.rejected} == {
-        4: "reading.below_previous", 5: "import.meter_unknown", 6: "import.outside_window",
-        7: "import.meter_account_mismatch", 8: "import.ref_missing"}
+        4: "reading.below_previous",
+        5: "import.meter_unknown",
+        6: "import.outside_window",
+        7: "import.meter_account_mismatch",
+        8: "import.ref_missing",
+    }
     with world.sessions() as s:
-        rows = s.execute(select(Reading.value, Reading.status, Reading.channel, Reading.source, Reading.external_ref)
-                         .where(Reading.source == "water_utility").order_by(Reading.id)).all()
+        rows = s.execute(
+            select(Reading.value, Reading.status, Reading.channel, Reading.source, Reading.external_ref)
+            .where(Reading.source == "water_utility")
+            .order_by(Reading.id)
+        ).all()
     # The second reading of the window replaces the first, as a resubmission does.
-    assert rows == [(Decimal("152.500"), "superseded", "water_utility", "water_utility", "VK-1"),
-                    (Decimal("151.000"), "accepted", "water_utility", "water_utility", "VK-2")]
+    assert rows == [
+        (Decimal("152.500"), "superseded", "water_utility", "water_utility", "VK-1"),
+        (Decimal("151.000"), "accepted", "water_utility", "water_utility", "VK-2"),
+    ]
     again = imports.commit(world.sessions, "readings", "vodokanal.csv", utf8(READINGS), actor="operator")
     assert again.rows_added == 0 and again.duplicates == [2, 3]
 
 
-@pytest.mark.parametrize("kind, sample", [("bank", "bank_registry.csv"), ("charges", "charges.csv"),
-                                          ("readings", "water_utility_readings.csv")])
+@pytest.mark.parametrize(
+    "kind, sample",
+    [("bank", "bank_registry.csv"), ("charges", "charges.csv"), ("readings", "water_utility_readings.csv")],
+)
 def test_sample_files_parse(kind, sample):
     table = import_parsing.read_table(kind, (ROOT / "data" / "samples" / sample).read_bytes())
     assert table.rejected == [] and len(table.rows) >= 2
@@ -207,8 +239,11 @@ def test_values_too_long_or_too_large_for_their_columns_are_rejected_rows_not_a_
 1120200001000;heating;9999999999,99;2026-11-10;MAX;
 """
     result = imports.commit(world.sessions, "bank", "big.csv", utf8(bank), actor="operator")
-    assert {r.line: r.key for r in result.rejected} == {2: "import.number_too_large", 3: "import.too_long",
-                                                        4: "import.too_long"}
+    assert {r.line: r.key for r in result.rejected} == {
+        2: "import.number_too_large",
+        3: "import.too_long",
+        4: "import.too_long",
+    }
     assert [row["amount"] for row in result.to_add] == [Decimal("9999999999.99")]  # the largest that fits
     assert "завелике" in result.rejected[0].message("uk") and "80" in result.rejected[1].message("en")
 

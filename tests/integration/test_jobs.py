@@ -68,13 +68,38 @@ def build(world):
         s.flush()
         s.add(ConsumerAccountLink(login_id=login.id, account_id=account, method="payment", linked_at=kyiv(2026, 1, 1)))
         for order, created in (("TC-OLD", NOW - dt.timedelta(days=3)), ("TC-NEW", NOW - dt.timedelta(hours=1))):
-            s.add(PaymentIntent(order_id=order, account_id=account, service="heating", amount=Decimal("10.00"),
-                                currency="UAH", status="pending", provider="liqpay", login_id=login.id,
-                                created_at=created, updated_at=created, expires_at=created + dt.timedelta(days=1)))
-        s.add(ConsumerSession(login_id=login.id, token_hash="a" * 64, created_at=NOW - dt.timedelta(days=60),
-                              last_seen_at=NOW - dt.timedelta(days=45), revoked_at=NOW - dt.timedelta(days=45)))
-        s.add(ConsumerSession(login_id=login.id, token_hash="b" * 64, created_at=NOW - dt.timedelta(days=2),
-                              last_seen_at=NOW - dt.timedelta(hours=2)))
+            s.add(
+                PaymentIntent(
+                    order_id=order,
+                    account_id=account,
+                    service="heating",
+                    amount=Decimal("10.00"),
+                    currency="UAH",
+                    status="pending",
+                    provider="liqpay",
+                    login_id=login.id,
+                    created_at=created,
+                    updated_at=created,
+                    expires_at=created + dt.timedelta(days=1),
+                )
+            )
+        s.add(
+            ConsumerSession(
+                login_id=login.id,
+                token_hash="a" * 64,
+                created_at=NOW - dt.timedelta(days=60),
+                last_seen_at=NOW - dt.timedelta(days=45),
+                revoked_at=NOW - dt.timedelta(days=45),
+            )
+        )
+        s.add(
+            ConsumerSession(
+                login_id=login.id,
+                token_hash="b" * 64,
+                created_at=NOW - dt.timedelta(days=2),
+                last_seen_at=NOW - dt.timedelta(hours=2),
+            )
+        )
         s.add(FailedAttempt(scope="login", key="olena@example.com", at=NOW - dt.timedelta(days=40)))
         s.add(FailedAttempt(scope="login", key="olena@example.com", at=NOW - dt.timedelta(minutes=5)))
 
@@ -84,12 +109,20 @@ def state(sessions) -> dict:
         count = lambda model, *where: s.scalar(select(func.count()).select_from(model).where(*where))  # noqa: E731
         return {
             "windows": sorted(s.scalars(select(ReadingWindow.period))),
-            "processed": sorted(p for p in s.scalars(select(ReadingWindow.period)
-                                                     .where(ReadingWindow.processed_at.is_not(None)))),
+            "processed": sorted(
+                p for p in s.scalars(select(ReadingWindow.period).where(ReadingWindow.processed_at.is_not(None)))
+            ),
             "additional": count(AdditionalCharge),
             "processed_audits": count(AuditLog, AuditLog.action == "window.processed"),
-            "snapshot": sorted(s.execute(select(BalanceSnapshot.as_of, BalanceSnapshot.service,
-                                                BalanceSnapshot.charged, BalanceSnapshot.paid)).tuples().all()),
+            "snapshot": sorted(
+                s.execute(
+                    select(
+                        BalanceSnapshot.as_of, BalanceSnapshot.service, BalanceSnapshot.charged, BalanceSnapshot.paid
+                    )
+                )
+                .tuples()
+                .all()
+            ),
             "intents": dict(s.execute(select(PaymentIntent.order_id, PaymentIntent.status)).tuples().all()),
             "expired_audits": count(AuditLog, AuditLog.action == "payment.expired"),
             "sessions": sorted(s.scalars(select(ConsumerSession.token_hash))),

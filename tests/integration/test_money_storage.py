@@ -25,9 +25,21 @@ def test_ten_thousand_kopecks_sum_to_exactly_one_hundred_hryvnias(world, session
     account = world.account()
     paid_at = kyiv(2026, 11, 10, 12)
     with sessions.begin() as s:
-        s.execute(insert(Payment), [dict(account_id=account, service="heating", amount=Decimal("0.01"),
-                                         paid_at=paid_at, channel="bank", source="test", external_ref=f"r{i}")
-                                    for i in range(10_000)])
+        s.execute(
+            insert(Payment),
+            [
+                dict(
+                    account_id=account,
+                    service="heating",
+                    amount=Decimal("0.01"),
+                    paid_at=paid_at,
+                    channel="bank",
+                    source="test",
+                    external_ref=f"r{i}",
+                )
+                for i in range(10_000)
+            ],
+        )
     with sessions() as s:
         assert _storage_class(s, "payments", "amount") in ("integer", "numeric")
         total = s.scalar(select(func.sum(Payment.amount)))
@@ -44,8 +56,14 @@ def test_volumes_are_stored_exactly(world, sessions):
     world.reading(meter, window, "123.457", kyiv(2026, 10, 27, 12), consumption="23.456")
     world.charge(account, "hot_water", dt.date(2026, 10, 1), "2311.00", volume="23.456", tariff="98.5200")
     with sessions() as s:
-        for table, column in (("readings", "value"), ("readings", "consumption"), ("meters", "initial_value"),
-                              ("charges", "volume"), ("charges", "tariff"), ("charges", "amount_to_pay")):
+        for table, column in (
+            ("readings", "value"),
+            ("readings", "consumption"),
+            ("meters", "initial_value"),
+            ("charges", "volume"),
+            ("charges", "tariff"),
+            ("charges", "amount_to_pay"),
+        ):
             assert _storage_class(s, table, column) in ("integer", "numeric"), (table, column)
         assert s.scalar(select(Reading.value)) == Decimal("123.457")
         assert s.scalar(select(Meter.initial_value)) == Decimal("100.001")
@@ -65,15 +83,27 @@ def test_the_migration_converts_existing_sqlite_money_to_exact_values_and_back(t
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     upgrade(engine, "0006")
     with engine.begin() as c:
-        c.execute(text("INSERT INTO accounts (id, number, street, building, address, heated_area, residents, "
-                       "has_heating, has_hot_water, created_at) VALUES (1, '1120200001000', 'вул. Гулака', '20', "
-                       "'вул. Гулака, 20', 62.4, 2, 1, 1, '2019-01-01 00:00:00')"))
-        c.execute(text("INSERT INTO payments (account_id, service, amount, paid_at, channel, source, external_ref) "
-                       "VALUES (1, 'heating', 1866.66, '2020-02-12 10:00:00', 'bank', 'old', 'a'), "
-                       "(1, 'heating', 100, '2020-02-13 10:00:00', 'bank', 'old', 'b'), "
-                       "(1, 'heating', 0.29, '2020-02-14 10:00:00', 'bank', 'old', 'c')"))
-        c.execute(text("INSERT INTO meters (id, account_id, serial, service, unit, initial_value, installed_on) "
-                       "VALUES (1, 1, '0812345', 'hot_water', 'm3', 123.457, '2018-01-01')"))
+        c.execute(
+            text(
+                "INSERT INTO accounts (id, number, street, building, address, heated_area, residents, "
+                "has_heating, has_hot_water, created_at) VALUES (1, '1120200001000', 'вул. Гулака', '20', "
+                "'вул. Гулака, 20', 62.4, 2, 1, 1, '2019-01-01 00:00:00')"
+            )
+        )
+        c.execute(
+            text(
+                "INSERT INTO payments (account_id, service, amount, paid_at, channel, source, external_ref) "
+                "VALUES (1, 'heating', 1866.66, '2020-02-12 10:00:00', 'bank', 'old', 'a'), "
+                "(1, 'heating', 100, '2020-02-13 10:00:00', 'bank', 'old', 'b'), "
+                "(1, 'heating', 0.29, '2020-02-14 10:00:00', 'bank', 'old', 'c')"
+            )
+        )
+        c.execute(
+            text(
+                "INSERT INTO meters (id, account_id, serial, service, unit, initial_value, installed_on) "
+                "VALUES (1, 1, '0812345', 'hot_water', 'm3', 123.457, '2018-01-01')"
+            )
+        )
         assert c.scalar(text("SELECT typeof(amount) FROM payments WHERE external_ref = 'a'")) == "real"
     upgrade(engine)
     with engine.connect() as c:
@@ -94,9 +124,14 @@ def test_the_test_fixture_charges_what_the_charges_import_charges(world, session
 
     account = world.account()
     world.charge(account, "heating", dt.date(2020, 1, 1), "127.30", discount="25")
-    imports.commit(sessions, "charges", "charges.csv",
-                   b"account_number;service;month;volume;tariff;amount;discount_percent\n"
-                   b"1120200001000;heating;2020-02;1,000;127,30;127,30;25\n", actor="test")
+    imports.commit(
+        sessions,
+        "charges",
+        "charges.csv",
+        b"account_number;service;month;volume;tariff;amount;discount_percent\n"
+        b"1120200001000;heating;2020-02;1,000;127,30;127,30;25\n",
+        actor="test",
+    )
     with sessions() as s:
         rows = s.execute(select(Charge.discount_amount, Charge.amount_to_pay).order_by(Charge.month)).all()
     assert len(rows) == 2 and rows[0] == rows[1]

@@ -21,21 +21,47 @@ def fast_passwords(monkeypatch):
 
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
+
 NOW = kyiv(2020, 3, 2, 10)
 OLD, NEW = "тепла-зима-2020", "весна-прийде-2021"
 LOGIN = "olena@example.com"
 
 
 def register(sessions, number="1120200001000", amount="1866,66", meter=None, login=LOGIN):
-    return consumers.register(sessions, account_number=number, login=login, password=OLD, password_repeated=OLD,
-                              last_payment=amount, meter_serial=meter, now=NOW)
+    return consumers.register(
+        sessions,
+        account_number=number,
+        login=login,
+        password=OLD,
+        password_repeated=OLD,
+        last_payment=amount,
+        meter_serial=meter,
+        now=NOW,
+    )
 
 
-def reset(sessions, number="1120200001000", amount="1866,66", meter=None, login=LOGIN, password=NEW,
-          repeated=None, now=NOW, language="uk"):
-    return password_reset.reset_password(sessions, account_number=number, login=login, password=password,
-                                    password_repeated=password if repeated is None else repeated,
-                                    last_payment=amount, meter_serial=meter, language=language, now=now)
+def reset(
+    sessions,
+    number="1120200001000",
+    amount="1866,66",
+    meter=None,
+    login=LOGIN,
+    password=NEW,
+    repeated=None,
+    now=NOW,
+    language="uk",
+):
+    return password_reset.reset_password(
+        sessions,
+        account_number=number,
+        login=login,
+        password=password,
+        password_repeated=password if repeated is None else repeated,
+        last_payment=amount,
+        meter_serial=meter,
+        language=language,
+        now=now,
+    )
 
 
 def password_hash(sessions, login=LOGIN) -> str:
@@ -191,6 +217,9 @@ def test_a_reset_lifts_the_login_lock_left_by_forgotten_password_attempts(seed_w
     reset(sessions)
     assert can_log_in(sessions, NEW)
     with sessions() as s:  # the failures stay as evidence, no longer counted
-        outcomes = s.scalars(select(FailedAttempt.outcome).where(FailedAttempt.scope == consumers.LOGIN_SCOPE,
-                                                                 FailedAttempt.key == LOGIN)).all()
+        outcomes = s.scalars(
+            select(FailedAttempt.outcome).where(
+                FailedAttempt.scope == consumers.LOGIN_SCOPE, FailedAttempt.key == LOGIN
+            )
+        ).all()
     assert sorted(outcomes).count("cleared") == 5

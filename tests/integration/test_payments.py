@@ -20,12 +20,20 @@ from tests.conftest import kyiv
 
 NOW = kyiv(2020, 3, 2, 10)
 PUBLIC, PRIVATE = "sandbox_i12345", "sandbox_private_key"
-LIQPAY = payment_providers.PaymentSettings.load(environ={
-    "LIQPAY_PUBLIC_KEY": PUBLIC, "LIQPAY_PRIVATE_KEY": PRIVATE, "PUBLIC_BASE_URL": "https://cabinet.example",
-})
-LIQPAY_SANDBOX = payment_providers.PaymentSettings.load(environ={
-    "LIQPAY_PUBLIC_KEY": PUBLIC, "LIQPAY_PRIVATE_KEY": PRIVATE, "LIQPAY_SANDBOX": "1",
-})
+LIQPAY = payment_providers.PaymentSettings.load(
+    environ={
+        "LIQPAY_PUBLIC_KEY": PUBLIC,
+        "LIQPAY_PRIVATE_KEY": PRIVATE,
+        "PUBLIC_BASE_URL": "https://cabinet.example",
+    }
+)
+LIQPAY_SANDBOX = payment_providers.PaymentSettings.load(
+    environ={
+        "LIQPAY_PUBLIC_KEY": PUBLIC,
+        "LIQPAY_PRIVATE_KEY": PRIVATE,
+        "LIQPAY_SANDBOX": "1",
+    }
+)
 DEMO = payment_providers.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_DEMO_PAYMENT_KEY": "local-demo-key"})
 
 
@@ -67,8 +75,10 @@ def intent_row(sessions, order_id) -> PaymentIntent:
 
 def payments_of(sessions, account_id) -> list[tuple[str, Decimal, str]]:
     with sessions() as s:
-        return [(p.service, p.amount, p.channel) for p in s.scalars(
-            select(Payment).where(Payment.account_id == account_id, Payment.channel == "cabinet"))]
+        return [
+            (p.service, p.amount, p.channel)
+            for p in s.scalars(select(Payment).where(Payment.account_id == account_id, Payment.channel == "cabinet"))
+        ]
 
 
 def audit_actions(sessions, order_id) -> list[str]:
@@ -98,8 +108,15 @@ def test_intent_is_created_with_order_id_expiry_and_audit(sessions, payer):
     assert audit_actions(sessions, intent.order_id) == ["payment.intent_created"]
 
 
-@pytest.mark.parametrize("amount,key", [("0", "amount.positive"), ("12,345", "amount.precision"),
-                                        ("100000,01", "amount.too_large"), ("abc", "amount.format")])
+@pytest.mark.parametrize(
+    "amount,key",
+    [
+        ("0", "amount.positive"),
+        ("12,345", "amount.precision"),
+        ("100000,01", "amount.too_large"),
+        ("abc", "amount.format"),
+    ],
+)
 def test_bad_amounts_are_refused(sessions, payer, amount, key):
     with pytest.raises(DomainError) as err:
         new_intent(sessions, payer, amount)
@@ -127,8 +144,10 @@ def test_checkout_moves_created_to_pending_and_signs_a_liqpay_request(sessions, 
     assert "1120200001000" in request["description"] and "опалення" in request["description"]
     assert request["result_url"] == f"https://cabinet.example/pay-result?order={intent.order_id}"
     assert request["server_url"] == "https://cabinet.example/payments/liqpay/callback"
-    assert checkout.signature == base64.b64encode(
-        hashlib.sha1((PRIVATE + checkout.data + PRIVATE).encode()).digest()).decode()
+    assert (
+        checkout.signature
+        == base64.b64encode(hashlib.sha1((PRIVATE + checkout.data + PRIVATE).encode()).digest()).decode()
+    )
     assert checkout.link.startswith("https://www.liqpay.ua/api/3/checkout?data=")
 
 
@@ -154,7 +173,12 @@ def test_success_callback_credits_exactly_one_payment_and_replays_change_nothing
     result = pay(sessions, intent.order_id, payment_id=123456789)
     assert (result.outcome, result.status) == ("paid", "paid")
     row = intent_row(sessions, intent.order_id)
-    assert (row.status, row.paid_at, row.provider_payment_id, row.provider_status) == ("paid", NOW, "123456789", "success")
+    assert (row.status, row.paid_at, row.provider_payment_id, row.provider_status) == (
+        "paid",
+        NOW,
+        "123456789",
+        "success",
+    )
     assert payments_of(sessions, account) == [("heating", Decimal("1866.66"), "cabinet")]
     after = statements.statement_for_consumer(sessions, login, account)
     assert after.pending == []
@@ -213,8 +237,16 @@ def test_amount_that_does_not_match_the_intent_is_rejected(sessions, payer, amou
     assert payments_of(sessions, payer[0]) == []
 
 
-@pytest.mark.parametrize("amount,reason", [("100.004", "amount_precision"), ("99.995", "amount_precision"),
-                                           ("100.001", "amount_precision"), ("99.99", "amount"), ("100.01", "amount")])
+@pytest.mark.parametrize(
+    "amount,reason",
+    [
+        ("100.004", "amount_precision"),
+        ("99.995", "amount_precision"),
+        ("100.001", "amount_precision"),
+        ("99.99", "amount"),
+        ("100.01", "amount"),
+    ],
+)
 def test_amount_must_match_to_the_kopeck_with_at_most_two_decimals(sessions, payer, amount, reason):
     intent = new_intent(sessions, payer, "100,00")
     result = pay(sessions, intent.order_id, amount=amount)
@@ -227,7 +259,9 @@ def test_amount_must_match_to_the_kopeck_with_at_most_two_decimals(sessions, pay
 
 def test_currency_other_than_hryvnia_is_rejected(sessions, payer):
     intent = new_intent(sessions, payer)
-    data, signature = callback({"status": "success", "order_id": intent.order_id, "amount": "1866.66", "currency": "USD"})
+    data, signature = callback(
+        {"status": "success", "order_id": intent.order_id, "amount": "1866.66", "currency": "USD"}
+    )
     assert payment_callbacks.handle_callback(sessions, data, signature, LIQPAY, now=NOW).reason == "currency"
     assert payments_of(sessions, payer[0]) == []
 
@@ -250,8 +284,9 @@ def test_sandbox_payment_counts_only_in_sandbox_mode(sessions, payer):
 
 def test_another_public_key_is_rejected(sessions, payer):
     intent = new_intent(sessions, payer)
-    data, signature = callback({"status": "success", "order_id": intent.order_id, "amount": "1866.66",
-                                "public_key": "i_someone_else"})
+    data, signature = callback(
+        {"status": "success", "order_id": intent.order_id, "amount": "1866.66", "public_key": "i_someone_else"}
+    )
     assert payment_callbacks.handle_callback(sessions, data, signature, LIQPAY, now=NOW).reason == "public_key"
 
 
@@ -289,9 +324,11 @@ def test_reversal_is_a_reversing_entry_linked_to_the_payment_and_a_repeat_adds_n
     for _ in range(2):  # LiqPay repeats its callbacks: the reversal stays one entry
         assert pay(sessions, intent.order_id, status="reversed", now=later).outcome == "replay"
     with sessions() as s:
-        rows = s.execute(select(Payment.id, Payment.amount, Payment.reverses_id, Payment.paid_at)
-                         .where(Payment.account_id == account, Payment.channel == "cabinet")
-                         .order_by(Payment.id)).all()
+        rows = s.execute(
+            select(Payment.id, Payment.amount, Payment.reverses_id, Payment.paid_at)
+            .where(Payment.account_id == account, Payment.channel == "cabinet")
+            .order_by(Payment.id)
+        ).all()
     assert [(r.amount, r.reverses_id) for r in rows] == [(Decimal("1866.66"), None), (Decimal("-1866.66"), rows[0].id)]
     assert rows[1].paid_at == later
     assert "payment.reversed" in audit_actions(sessions, intent.order_id)
@@ -299,7 +336,9 @@ def test_reversal_is_a_reversing_entry_linked_to_the_payment_and_a_repeat_adds_n
     statement = statements.statement_for_consumer(sessions, login, account)
     heating = next(b for b in statement.services if b.service == "heating")
     assert [(p.amount, p.reversal) for p in statement.payments if p.channel == "cabinet"] == [
-        (Decimal("-1866.66"), True), (Decimal("1866.66"), False)]
+        (Decimal("-1866.66"), True),
+        (Decimal("1866.66"), False),
+    ]
     assert heating.last_payment.amount == Decimal("1866.66")
     assert payments.intent_for_consumer(sessions, login, intent.order_id, now=later).status == "reversed"
     # a success callback replayed after the reversal credits nothing
@@ -318,8 +357,10 @@ def test_simultaneous_reversals_write_one_entry(sessions, payer):
     intent = new_intent(sessions, payer)
     pay(sessions, intent.order_id)
     outcomes = []
-    threads = [threading.Thread(target=lambda: outcomes.append(pay(sessions, intent.order_id, status="reversed").outcome))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: outcomes.append(pay(sessions, intent.order_id, status="reversed").outcome))
+        for _ in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -347,10 +388,19 @@ def test_a_consumer_reads_an_intent_the_bank_said_nothing_about_as_not_completed
     assert payments.intent_status(sessions, intent.order_id, now=NOW) == "pending"  # the intent itself is still open
 
 
-@pytest.mark.parametrize(("status", "provider_status", "shown"), [
-    ("created", None, "unfinished"), ("pending", None, "unfinished"), ("pending", "wait_secure", "pending"),
-    ("pending", "processing", "pending"), ("paid", "success", "paid"), ("failed", "failure", "failed"),
-    ("expired", None, "expired"), ("expired", "wait_secure", "expired")])
+@pytest.mark.parametrize(
+    ("status", "provider_status", "shown"),
+    [
+        ("created", None, "unfinished"),
+        ("pending", None, "unfinished"),
+        ("pending", "wait_secure", "pending"),
+        ("pending", "processing", "pending"),
+        ("paid", "success", "paid"),
+        ("failed", "failure", "failed"),
+        ("expired", None, "expired"),
+        ("expired", "wait_secure", "expired"),
+    ],
+)
 def test_consumer_status_of_each_intent_state(status, provider_status, shown):
     assert payments.consumer_status(status, provider_status) == shown
 
@@ -423,8 +473,10 @@ def test_demo_key_cannot_pay_a_real_order_and_demo_is_off_with_real_keys(session
     intent = new_intent(sessions, payer)  # a LiqPay order
     assert pay(sessions, intent.order_id, key="local-demo-key", settings=DEMO, public_key="demo").reason == "provider"
     demo_intent = new_intent(sessions, payer, settings=DEMO)
-    assert pay(sessions, demo_intent.order_id, key="local-demo-key", status="sandbox",
-               public_key="demo").reason == "signature"
+    assert (
+        pay(sessions, demo_intent.order_id, key="local-demo-key", status="sandbox", public_key="demo").reason
+        == "signature"
+    )
     with pytest.raises(DomainError):
         payments.demo_settle(sessions, payer[1], demo_intent.order_id, True, LIQPAY, now=NOW)
     assert payments_of(sessions, payer[0]) == []
@@ -440,10 +492,12 @@ def test_payments_can_be_switched_off():
 
 def test_secrets_override_the_environment(tmp_path):
     secrets_file = tmp_path / "secrets.toml"
-    secrets_file.write_text('LIQPAY_PUBLIC_KEY = "i1"\nLIQPAY_PRIVATE_KEY = "p1"\nLIQPAY_SANDBOX = true\n',
-                            encoding="utf-8")
-    configured = config.Settings.from_environ({"LIQPAY_PUBLIC_KEY": "from-env", "LIQPAY_SANDBOX": "0"},
-                                              config.read_secrets(secrets_file))
+    secrets_file.write_text(
+        'LIQPAY_PUBLIC_KEY = "i1"\nLIQPAY_PRIVATE_KEY = "p1"\nLIQPAY_SANDBOX = true\n', encoding="utf-8"
+    )
+    configured = config.Settings.from_environ(
+        {"LIQPAY_PUBLIC_KEY": "from-env", "LIQPAY_SANDBOX": "0"}, config.read_secrets(secrets_file)
+    )
     settings = payment_providers.PaymentSettings.of(configured)
     assert settings.provider == "liqpay" and settings.liqpay_keys.sandbox
     assert settings.liqpay_keys.public_key == "i1"

@@ -19,16 +19,24 @@ from tests.conftest import kyiv
 
 NOW = kyiv(2026, 11, 27, 12)
 SAFE = {
-    "PUBLIC_BASE_URL": "https://cabinet.example.ua", "LIQPAY_PUBLIC_KEY": "i0001", "LIQPAY_PRIVATE_KEY": "p0001",
-    "DATABASE_URL": "postgresql://teplo@db/teplo", "TEPLO_TRUSTED_PROXIES": "127.0.0.1",
+    "PUBLIC_BASE_URL": "https://cabinet.example.ua",
+    "LIQPAY_PUBLIC_KEY": "i0001",
+    "LIQPAY_PRIVATE_KEY": "p0001",
+    "DATABASE_URL": "postgresql://teplo@db/teplo",
+    "TEPLO_TRUSTED_PROXIES": "127.0.0.1",
     "STREAMLIT_SERVER_COOKIE_SECRET": "s" * 32,
 }
 
 
 @pytest.fixture
 def production(configure):
-    configure(TEPLO_DEMO=None, TEPLO_DEMO_PAYMENTS=None, TEPLO_ONLINE_PAYMENTS=None, LIQPAY_PUBLIC_KEY=None,
-              LIQPAY_PRIVATE_KEY=None)
+    configure(
+        TEPLO_DEMO=None,
+        TEPLO_DEMO_PAYMENTS=None,
+        TEPLO_ONLINE_PAYMENTS=None,
+        LIQPAY_PUBLIC_KEY=None,
+        LIQPAY_PRIVATE_KEY=None,
+    )
 
 
 def settings_findings(environ: dict) -> dict[str, str]:
@@ -38,9 +46,14 @@ def settings_findings(environ: dict) -> dict[str, str]:
 def test_without_keys_production_has_no_demo_provider(production):
     assert payment_providers.PaymentSettings.load(environ={}).provider == "off"
     assert payment_providers.PaymentSettings.load(environ={"TEPLO_DEMO": "1"}).provider == "demo"
-    assert payment_providers.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_ONLINE_PAYMENTS": "0"}).provider == "off"
-    assert payment_providers.PaymentSettings.load(environ={"LIQPAY_PUBLIC_KEY": "i1", "LIQPAY_PRIVATE_KEY": "p1"}
-                                         ).provider == "liqpay"
+    assert (
+        payment_providers.PaymentSettings.load(environ={"TEPLO_DEMO": "1", "TEPLO_ONLINE_PAYMENTS": "0"}).provider
+        == "off"
+    )
+    assert (
+        payment_providers.PaymentSettings.load(environ={"LIQPAY_PUBLIC_KEY": "i1", "LIQPAY_PRIVATE_KEY": "p1"}).provider
+        == "liqpay"
+    )
 
 
 def test_a_demo_payment_is_never_stored_as_real_money_in_production(production, world, sessions):
@@ -81,12 +94,28 @@ def test_each_unsafe_setting_is_named():
 
 def test_a_demo_staff_password_in_the_database_is_unsafe(engine, sessions):
     with sessions.begin() as s:
-        s.add(StaffUser(username="olena", full_name="Olena", password_hash=hash_password("власна-фраза-2026"),
-                        role="admin", active=True, created_at=NOW))
+        s.add(
+            StaffUser(
+                username="olena",
+                full_name="Olena",
+                password_hash=hash_password("власна-фраза-2026"),
+                role="admin",
+                active=True,
+                created_at=NOW,
+            )
+        )
     assert deployment.unsafe(deployment.check_database(sessions)) == []
     with sessions.begin() as s:
-        s.add(StaffUser(username="petro", full_name="Petro", password_hash=hash_password(DEMO_STAFF["operator"]),
-                        role="operator", active=True, created_at=NOW))
+        s.add(
+            StaffUser(
+                username="petro",
+                full_name="Petro",
+                password_hash=hash_password(DEMO_STAFF["operator"]),
+                role="operator",
+                active=True,
+                created_at=NOW,
+            )
+        )
     found = deployment.unsafe(deployment.check_database(sessions))
     assert [f.setting for f in found] == ["staff users"] and "petro" in found[0].message
     message = deployment.refusal("public_app", found)
@@ -101,8 +130,17 @@ def test_demo_data_and_a_missing_admin_are_reported(engine, sessions, world):
     assert findings["staff users"].level == deployment.WARNING  # no admin yet
     assert "database" not in findings
     with sessions.begin() as s:
-        s.add(Payment(account_id=world.account("1120200001017"), service="heating", amount=Decimal("1.00"),
-                      paid_at=NOW, channel="bank", source="demo-bank", external_ref="x"))
+        s.add(
+            Payment(
+                account_id=world.account("1120200001017"),
+                service="heating",
+                amount=Decimal("1.00"),
+                paid_at=NOW,
+                channel="bank",
+                source="demo-bank",
+                external_ref="x",
+            )
+        )
     from db.models import Reading
 
     with sessions.begin() as s:

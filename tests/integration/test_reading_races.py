@@ -58,9 +58,14 @@ def _race(engine, consumer, processes: int, replace: bool) -> list[str]:
     url = engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("fork")
     gate, start, results = context.BoundedSemaphore(MAX_OPEN_CONNECTIONS), context.Event(), context.Queue()
-    workers = [context.Process(target=_worker, daemon=True,
-                               args=(url, login_id, meter_id, f"{101 + i * 0.001:.3f}", replace, gate, start, results))
-               for i in range(processes)]
+    workers = [
+        context.Process(
+            target=_worker,
+            daemon=True,
+            args=(url, login_id, meter_id, f"{101 + i * 0.001:.3f}", replace, gate, start, results),
+        )
+        for i in range(processes)
+    ]
     for worker in workers:
         worker.start()
     start.set()

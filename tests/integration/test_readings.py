@@ -31,9 +31,15 @@ def consumer(seed_world, sessions):
     for i, period in enumerate([dt.date(2019, 11, 1), dt.date(2019, 12, 1), dt.date(2020, 1, 1)]):
         wid = world.window(period)
         world.reading(meter_id, wid, f"{103 + 3 * i}.000", kyiv(period.year, period.month, 28, 12), consumption="3")
-    login_id = consumers.register(sessions, account_number="1120200001000", login="olena@example.com",
-                                  password="тепла-зима-2020", password_repeated="тепла-зима-2020",
-                                  last_payment="1866,66", now=IN_WINDOW)
+    login_id = consumers.register(
+        sessions,
+        account_number="1120200001000",
+        login="olena@example.com",
+        password="тепла-зима-2020",
+        password_repeated="тепла-зима-2020",
+        last_payment="1866,66",
+        now=IN_WINDOW,
+    )
     return login_id, meter_id, window
 
 
@@ -87,8 +93,9 @@ def test_resubmission_needs_confirmation_then_supersedes(consumer, sessions):
     with pytest.raises(NeedsConfirmation) as ask:
         readings.submit_reading(sessions, login_id, meter_id, "112,5", now=IN_WINDOW + dt.timedelta(hours=1))
     assert ask.value.kind == "replace" and "111,000" in ask.value.message("uk")
-    second = readings.submit_reading(sessions, login_id, meter_id, "112,5", confirm_replace=True,
-                                     now=IN_WINDOW + dt.timedelta(hours=1))
+    second = readings.submit_reading(
+        sessions, login_id, meter_id, "112,5", confirm_replace=True, now=IN_WINDOW + dt.timedelta(hours=1)
+    )
     # The new reading is compared with the last one before this window, not with the replaced one.
     assert second.previous_value == Decimal("109.000") and second.replaced == Decimal("111.000")
     with sessions() as s:
@@ -101,8 +108,9 @@ def test_resubmission_needs_confirmation_then_supersedes(consumer, sessions):
 def test_resubmitting_lower_than_the_earlier_one_in_the_window_is_allowed(consumer, sessions):
     login_id, meter_id, _ = consumer
     readings.submit_reading(sessions, login_id, meter_id, "119", now=IN_WINDOW)  # a typo: 119 instead of 111
-    fixed = readings.submit_reading(sessions, login_id, meter_id, "111", confirm_replace=True, confirm_jump=True,
-                                    now=IN_WINDOW)
+    fixed = readings.submit_reading(
+        sessions, login_id, meter_id, "111", confirm_replace=True, confirm_jump=True, now=IN_WINDOW
+    )
     assert fixed.consumption == Decimal("2.000")
 
 
@@ -124,9 +132,15 @@ def test_another_consumers_meter_is_out_of_reach(consumer, sessions, world):
     _login_id, meter_id, _ = consumer
     other = world.account("1120200001001", address="вул. Гулака-Артемовського, 20, кв. 2")
     world.payment(other, "heating", "500.00", kyiv(2020, 2, 1))
-    stranger = consumers.register(sessions, account_number="1120200001001", login="+380501112233",
-                                  password="інша-квартира-2", password_repeated="інша-квартира-2",
-                                  last_payment="500,00", now=IN_WINDOW)
+    stranger = consumers.register(
+        sessions,
+        account_number="1120200001001",
+        login="+380501112233",
+        password="інша-квартира-2",
+        password_repeated="інша-квартира-2",
+        last_payment="500,00",
+        now=IN_WINDOW,
+    )
     with pytest.raises(AccessDenied):
         readings.submit_reading(sessions, stranger, meter_id, "111", now=IN_WINDOW)
     with pytest.raises(AccessDenied):
@@ -164,14 +178,17 @@ def record(sessions, meter_id, window_id, value, at, channel="water_utility", **
         info = WindowInfo(w.id, w.period, w.opens_at, w.closes_at, w.processed_at)
         if channel == "water_utility":
             options = {"confirm_jump": True, "confirm_replace": True, **options}
-        return readings.record_reading(s, meter, Decimal(value), window=info, channel=channel, submitted_at=at,
-                                       actor="operator", **options)
+        return readings.record_reading(
+            s, meter, Decimal(value), window=info, channel=channel, submitted_at=at, actor="operator", **options
+        )
 
 
 def window_rows(sessions, window_id):
     with sessions() as s:
-        return {(r.value, r.channel): (r.status, r.superseded_by_id, r.quality, r.id)
-                for r in s.scalars(select(Reading).where(Reading.window_id == window_id))}
+        return {
+            (r.value, r.channel): (r.status, r.superseded_by_id, r.quality, r.id)
+            for r in s.scalars(select(Reading).where(Reading.window_id == window_id))
+        }
 
 
 def test_an_older_dated_import_does_not_replace_the_consumers_later_reading(autumn, sessions):
@@ -238,8 +255,9 @@ def test_a_staff_correction_stands_in_place_of_the_reading_and_is_audited(autumn
     with pytest.raises(DomainError) as backwards:
         readings.correct_reading(sessions, original_id, "99", "цифри переплутано", actor="operator")
     assert backwards.value.key == "reading.below_previous"
-    fixed = readings.correct_reading(sessions, original_id, "101,5", "цифри переплутано", actor="operator",
-                                     now=kyiv(2026, 11, 5, 9))
+    fixed = readings.correct_reading(
+        sessions, original_id, "101,5", "цифри переплутано", actor="operator", now=kyiv(2026, 11, 5, 9)
+    )
     assert fixed.quality == "corrected" and fixed.consumption == Decimal("1.500") and fixed.replaced == Decimal("110")
     rows = window_rows(sessions, w[OCT_2026])
     corrected = rows[(Decimal("101.500"), "staff")]
@@ -247,7 +265,9 @@ def test_a_staff_correction_stands_in_place_of_the_reading_and_is_audited(autumn
     assert rows[(Decimal("110.000"), "cabinet")][:3] == ("superseded", corrected[3], "actual")
     with sessions() as s:
         entry = s.scalar(select(AuditLog).where(AuditLog.action == "reading.corrected"))
-    assert entry.actor == "operator" and "цифри переплутано" in entry.details and '"replaced": "110.000"' in entry.details
+    assert (
+        entry.actor == "operator" and "цифри переплутано" in entry.details and '"replaced": "110.000"' in entry.details
+    )
     with pytest.raises(DomainError) as superseded:
         readings.correct_reading(sessions, original_id, "102", "ще раз", actor="operator")
     assert superseded.value.key == "reading.correct_not_standing"

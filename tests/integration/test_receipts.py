@@ -57,9 +57,15 @@ def billed(world):
     world.payment(account, "heating", "1866.66", kyiv(2020, 2, 12))
     window = world.window(JANUARY)
     world.reading(meter, window, "150.000", kyiv(2020, 1, 28, 9), consumption="2.500")
-    login_id = consumers.register(world.sessions, account_number="1120200001000", login="olena@example.com",
-                                  password=PASSWORD, password_repeated=PASSWORD, last_payment="1866,66",
-                                  now=kyiv(2020, 3, 2))
+    login_id = consumers.register(
+        world.sessions,
+        account_number="1120200001000",
+        login="olena@example.com",
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+        last_payment="1866,66",
+        now=kyiv(2020, 3, 2),
+    )
     return account, login_id
 
 
@@ -87,14 +93,29 @@ def test_the_months_numbers_per_service(billed, sessions):
     account, login_id = billed
     receipt = receipts.receipt_for_consumer(sessions, login_id, account, JANUARY)
     heating, hot_water = receipt.services
-    assert (heating.service, heating.amount, heating.discount_percent, heating.discount_amount, heating.to_pay) == \
-        ("heating", Decimal("2222.22"), Decimal("16"), Decimal("355.56"), Decimal("1866.66"))
-    assert (heating.opening, heating.paid, heating.balance, heating.due) == \
-        (Decimal("2000.00"), Decimal("2000.00"), Decimal("1866.66"), Decimal("1866.66"))
-    assert (hot_water.opening, hot_water.to_pay, hot_water.paid, hot_water.balance, hot_water.due) == \
-        (Decimal("-500.00"), Decimal("412.37"), Decimal("0.00"), Decimal("-87.63"), Decimal("0.00"))
-    assert [(r.serial, r.value, r.consumption) for r in receipt.readings] == \
-        [("0812345", Decimal("150.000"), Decimal("2.500"))]
+    assert (heating.service, heating.amount, heating.discount_percent, heating.discount_amount, heating.to_pay) == (
+        "heating",
+        Decimal("2222.22"),
+        Decimal("16"),
+        Decimal("355.56"),
+        Decimal("1866.66"),
+    )
+    assert (heating.opening, heating.paid, heating.balance, heating.due) == (
+        Decimal("2000.00"),
+        Decimal("2000.00"),
+        Decimal("1866.66"),
+        Decimal("1866.66"),
+    )
+    assert (hot_water.opening, hot_water.to_pay, hot_water.paid, hot_water.balance, hot_water.due) == (
+        Decimal("-500.00"),
+        Decimal("412.37"),
+        Decimal("0.00"),
+        Decimal("-87.63"),
+        Decimal("0.00"),
+    )
+    assert [(r.serial, r.value, r.consumption) for r in receipt.readings] == [
+        ("0812345", Decimal("150.000"), Decimal("2.500"))
+    ]
     assert receipts.months_with_charges(sessions, login_id, account) == [JANUARY, DECEMBER]
 
 
@@ -102,8 +123,14 @@ def test_only_the_accounts_own_login_gets_a_receipt_and_only_for_a_billed_month(
     account, login_id = billed
     other = world.account("1120200002000", address="просп. Волі, 3, кв. 9")
     world.payment(other, "heating", "999.99", kyiv(2020, 2, 20))
-    stranger = consumers.register(sessions, account_number="1120200002000", login="stranger@example.com",
-                                  password=PASSWORD, password_repeated=PASSWORD, last_payment="999,99")
+    stranger = consumers.register(
+        sessions,
+        account_number="1120200002000",
+        login="stranger@example.com",
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+        last_payment="999,99",
+    )
     with pytest.raises(AccessDenied):
         receipts.receipt_for_consumer(sessions, stranger, account, JANUARY)
     with pytest.raises(DomainError) as err:
@@ -116,11 +143,25 @@ def test_the_pdf_holds_the_requisites_the_amounts_and_the_readings(billed, sessi
     account, login_id = billed
     receipt = receipts.receipt_for_consumer(sessions, login_id, account, JANUARY)
     text, _ = pdf_text_and_images(receipts.render_pdf(receipt, PAYEE, "uk", now=kyiv(2020, 2, 3, 10)))
-    for expected in ("Квитанція за січень 2020", "Отримувач: ДКП «Луцьктепло»", "Код ЄДРПОУ: 03356571",
-                     "IBAN: UA213223130000026007233566001", "Особовий рахунок: 1120200001000",
-                     "вул. Гулака-Артемовського, 20, кв. 1", "2 222,22 ₴", "16 % / 355,56 ₴", "1 866,66 ₴",
-                     "борг 1 866,66 ₴", "412,37 ₴", "переплата 87,63 ₴", "0812345", "150,000 м³", "2,500 м³",
-                     "28.01.2020", "Опалення: 1 866,66 ₴"):
+    for expected in (
+        "Квитанція за січень 2020",
+        "Отримувач: ДКП «Луцьктепло»",
+        "Код ЄДРПОУ: 03356571",
+        "IBAN: UA213223130000026007233566001",
+        "Особовий рахунок: 1120200001000",
+        "вул. Гулака-Артемовського, 20, кв. 1",
+        "2 222,22 ₴",
+        "16 % / 355,56 ₴",
+        "1 866,66 ₴",
+        "борг 1 866,66 ₴",
+        "412,37 ₴",
+        "переплата 87,63 ₴",
+        "0812345",
+        "150,000 м³",
+        "2,500 м³",
+        "28.01.2020",
+        "Опалення: 1 866,66 ₴",
+    ):
         assert expected in text, expected
     english, _ = pdf_text_and_images(receipts.render_pdf(receipt, PAYEE, "en"))
     assert "Receipt for January 2020" in english and "debt 1,866.66 ₴" in english
@@ -136,9 +177,23 @@ def test_the_qr_code_read_back_from_the_pdf_carries_every_field(billed, sessions
     assert len(images) == 1  # heating is owed; hot water is overpaid and gets no code
     fields = payment_qr.parse_qr_content(scan(images[0], tmp_path))
     assert fields == [
-        "BCD", "003", "2", "UCT", "",
-        "ДКП «Луцьктепло»", "UA213223130000026007233566001", "UAH1866.66", "03356571", "OTHR/OTHR", "",
-        "Оплата за опалення, о/р 1120200001000, за 01.2020", "", "", "", "", "",
+        "BCD",
+        "003",
+        "2",
+        "UCT",
+        "",
+        "ДКП «Луцьктепло»",
+        "UA213223130000026007233566001",
+        "UAH1866.66",
+        "03356571",
+        "OTHR/OTHR",
+        "",
+        "Оплата за опалення, о/р 1120200001000, за 01.2020",
+        "",
+        "",
+        "",
+        "",
+        "",
     ]
 
 
@@ -154,18 +209,21 @@ def test_without_requisites_the_receipt_says_so_and_has_no_qr_code(billed, sessi
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999.99"), places=2),
-       month=st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2040, 12, 1)),
-       service=st.sampled_from(["heating", "hot_water"]),
-       number=st.from_regex(r"\A[0-9]{13}\Z"),
-       name=st.sampled_from(["ДКП", "ДКП «Луцьктепло»", "Комунальне підприємство «Теплокомуненерго» м. Луцьк"]))
+@given(
+    amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999.99"), places=2),
+    month=st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2040, 12, 1)),
+    service=st.sampled_from(["heating", "hot_water"]),
+    number=st.from_regex(r"\A[0-9]{13}\Z"),
+    name=st.sampled_from(["ДКП", "ДКП «Луцьктепло»", "Комунальне підприємство «Теплокомуненерго» м. Луцьк"]),
+)
 def test_every_rendered_code_scans_back_whatever_its_size(tmp_path, amount, month, service, number, name):
     """Codes of every size the receipt makes (version 10-17, the hryvnia sign in the middle) read back whole."""
     require_fonts()
     require_zbar()
     purpose = payment_qr.qr_purpose(service, number, month)
-    content = payment_qr.qr_content(recipient=name, iban=PAYEE.iban, amount=amount, edrpou=PAYEE.edrpou,
-                                  purpose=purpose)
+    content = payment_qr.qr_content(
+        recipient=name, iban=PAYEE.iban, amount=amount, edrpou=PAYEE.edrpou, purpose=purpose
+    )
     fields = payment_qr.parse_qr_content(scan(receipts.qr_png(content), tmp_path))
     assert (fields[5], fields[7], fields[11]) == (name, f"UAH{amount:.2f}", purpose)
 

@@ -28,12 +28,30 @@ def intent(sessions, payer, amount="1866,66", service="heating"):
     return payments.create_intent(sessions, login, account, service, amount, provider="liqpay", now=NOW).order_id
 
 
-def registry_row(sessions, account, *, ref, amount="1866.66", service="heating", order_id=None,
-                 paid_at=NOW + dt.timedelta(hours=2), source="bank:privat"):
+def registry_row(
+    sessions,
+    account,
+    *,
+    ref,
+    amount="1866.66",
+    service="heating",
+    order_id=None,
+    paid_at=NOW + dt.timedelta(hours=2),
+    source="bank:privat",
+):
     with sessions.begin() as s:
         return reconciliation.credit_registry_payment(
-            s, account_id=account, service=service, amount=Decimal(amount), paid_at=paid_at, channel="bank",
-            source=source, external_ref=ref, order_id=order_id, import_batch_id=None)
+            s,
+            account_id=account,
+            service=service,
+            amount=Decimal(amount),
+            paid_at=paid_at,
+            channel="bank",
+            source=source,
+            external_ref=ref,
+            order_id=order_id,
+            import_batch_id=None,
+        )
 
 
 def paid_total(sessions, login, account, service="heating") -> Decimal:
@@ -111,7 +129,11 @@ def test_unknown_order_id_is_credited_as_named_and_listed_for_staff(sessions, pa
     assert paid_total(sessions, login, account) - before == Decimal("1866.66")
     [issue] = report(sessions).unmatched_rows
     assert (issue.issue, issue.order_id, issue.account_number, issue.credited) == (
-        "order_unknown", "TC-20200302-UNKNOWN", "1120200001000", True)
+        "order_unknown",
+        "TC-20200302-UNKNOWN",
+        "1120200001000",
+        True,
+    )
 
 
 def test_row_contradicting_its_order_is_listed_and_leaves_the_intent_open(sessions, world, payer):
@@ -196,7 +218,11 @@ def test_a_reversed_cabinet_payment_is_listed_with_its_reversing_entry(sessions,
     [reversal] = report(sessions).reversals
     assert report(sessions).unconfirmed_intents == []  # listed as reversed, not as awaiting the bank
     assert (reversal.account_number, reversal.service, reversal.amount, reversal.external_ref) == (
-        "1120200001000", "heating", Decimal("-1866.66"), order)
+        "1120200001000",
+        "heating",
+        Decimal("-1866.66"),
+        order,
+    )
     assert reversal.reversed_at == NOW + dt.timedelta(hours=3) and reversal.paid_at == NOW
     # the bank's registry row for the order, arriving later, credits nothing again
     assert registry_row(sessions, account, ref="R-9", order_id=order) == "duplicate"

@@ -50,9 +50,15 @@ def count(sessions, model, *where) -> int:
 
 def actions(sessions) -> list[tuple[str, str]]:
     with sessions() as s:
-        return s.execute(select(AuditLog.action, AuditLog.entity_id).where(AuditLog.action.not_like("import.%"),
-                                                                          AuditLog.action != "reading.submitted")
-                         .order_by(AuditLog.id)).tuples().all()
+        return (
+            s.execute(
+                select(AuditLog.action, AuditLog.entity_id)
+                .where(AuditLog.action.not_like("import.%"), AuditLog.action != "reading.submitted")
+                .order_by(AuditLog.id)
+            )
+            .tuples()
+            .all()
+        )
 
 
 def load(sessions, kind: str, name: str) -> object:
@@ -69,11 +75,25 @@ def utility(configure, world):
     sessions = world.sessions
     world.window(dt.date(2026, 10, 1))
     world.window(dt.date(2026, 11, 1))
-    added = {name: load(sessions, kind, name).rows_added for kind, name in (
-        ("accounts", "accounts.csv"), ("meters", "meters.csv"), ("tariffs", "tariffs.csv"),
-        ("charges", "charges.csv"), ("bank", "bank_registry.csv"), ("readings", "water_utility_readings.csv"))}
-    assert added == {"accounts.csv": 5, "meters.csv": 5, "tariffs.csv": 2, "charges.csv": 3, "bank_registry.csv": 3,
-                     "water_utility_readings.csv": 2}
+    added = {
+        name: load(sessions, kind, name).rows_added
+        for kind, name in (
+            ("accounts", "accounts.csv"),
+            ("meters", "meters.csv"),
+            ("tariffs", "tariffs.csv"),
+            ("charges", "charges.csv"),
+            ("bank", "bank_registry.csv"),
+            ("readings", "water_utility_readings.csv"),
+        )
+    }
+    assert added == {
+        "accounts.csv": 5,
+        "meters.csv": 5,
+        "tariffs.csv": 2,
+        "charges.csv": 3,
+        "bank_registry.csv": 3,
+        "water_utility_readings.csv": 2,
+    }
     return sessions
 
 
@@ -81,15 +101,25 @@ def test_the_samples_load_a_register_the_ledger_imports_accept(utility):
     sessions = utility
     with sessions() as s:
         seed = s.scalar(select(Account).where(Account.number == SEED))
-        assert (seed.address, seed.residents, seed.heated_area, seed.has_heating, seed.has_hot_water, seed.closed_on) \
-            == ("вул. Гулака-Артемовського, 20, кв. 1", 2, Decimal("62.40"), True, True, None)
+        assert (
+            seed.address,
+            seed.residents,
+            seed.heated_area,
+            seed.has_heating,
+            seed.has_hot_water,
+            seed.closed_on,
+        ) == ("вул. Гулака-Артемовського, 20, кв. 1", 2, Decimal("62.40"), True, True, None)
         house = s.scalar(select(Account).where(Account.number == "1110300000214"))
         assert house.address == "просп. Соборності, 14а" and house.flat is None
         closed = s.scalar(select(Account).where(Account.number == "1111000000377"))
         assert closed.closed_on == dt.date(2025, 6, 30)
         meter = s.scalar(select(Meter).where(Meter.serial == "0812345"))
         assert (meter.account_id, meter.initial_value, meter.installed_on, meter.removed_on) == (
-            seed.id, Decimal("155.300"), dt.date(2022, 3, 15), None)
+            seed.id,
+            Decimal("155.300"),
+            dt.date(2022, 3, 15),
+            None,
+        )
         assert s.scalar(select(func.count()).select_from(Meter).where(Meter.account_id == house.id)) == 2
         assert s.scalar(select(func.count()).select_from(Reading)) == 2
     assert actions(sessions).count(("account.created", SEED)) == 1
@@ -117,9 +147,12 @@ def test_a_later_file_moves_changes_replaces_and_closes_with_an_audit_row_each(u
     done = register_import.commit(sessions, "accounts", "later.csv", csv_bytes(LATER_ACCOUNTS), actor="olena")
     meters = register_import.commit(sessions, "meters", "later-meters.csv", csv_bytes(LATER_METERS), actor="olena")
     assert (done.rows_changed, meters.rows_added, meters.rows_changed, meters.unchanged) == (3, 1, 1, [4])
-    assert actions(sessions)[len(before):] == [
-        ("account.updated", SEED), ("account.closed", NEW), ("account.updated", VOLI),
-        ("meter.removed", "0812345"), ("meter.installed", "0812399"),
+    assert actions(sessions)[len(before) :] == [
+        ("account.updated", SEED),
+        ("account.closed", NEW),
+        ("account.updated", VOLI),
+        ("meter.removed", "0812345"),
+        ("meter.installed", "0812399"),
     ]
     with sessions() as s:
         seed = s.scalar(select(Account).where(Account.number == SEED))
@@ -127,8 +160,9 @@ def test_a_later_file_moves_changes_replaces_and_closes_with_an_audit_row_each(u
         assert s.scalar(select(Account.residents).where(Account.number == VOLI)) == 2
         old, new = (s.scalar(select(Meter).where(Meter.serial == serial)) for serial in ("0812345", "0812399"))
         assert old.removed_on == dt.date(2026, 11, 26) and (new.account_id, new.removed_on) == (seed.id, None)
-        audit = json.loads(s.scalar(select(AuditLog.details).where(AuditLog.action == "account.updated",
-                                                                   AuditLog.entity_id == SEED)))
+        audit = json.loads(
+            s.scalar(select(AuditLog.details).where(AuditLog.action == "account.updated", AuditLog.entity_id == SEED))
+        )
         assert audit["changes"] == {"building": ["20", "22"], "flat": ["1", "4"]} and audit["import_batch_id"]
         assert s.get(ImportBatch, done.batch_id).rows_changed == 3
     # Closing keeps the history: the charges, payments and readings are all still there.
@@ -139,7 +173,9 @@ def test_a_later_file_moves_changes_replaces_and_closes_with_an_audit_row_each(u
     # The same files again: nothing added, nothing changed, no audit row but the import's own.
     after = actions(sessions)
     again = register_import.commit(sessions, "accounts", "later.csv", csv_bytes(LATER_ACCOUNTS), actor="olena")
-    again_meters = register_import.commit(sessions, "meters", "later-meters.csv", csv_bytes(LATER_METERS), actor="olena")
+    again_meters = register_import.commit(
+        sessions, "meters", "later-meters.csv", csv_bytes(LATER_METERS), actor="olena"
+    )
     assert (again.rows_added, again.rows_changed, again.unchanged, again.rejected) == (0, 0, [2, 3, 4, 5, 6], [])
     assert (again_meters.rows_added, again_meters.rows_changed, again_meters.unchanged) == (0, 0, [2, 3, 4])
     assert again.imported_before is not None
@@ -149,8 +185,14 @@ def test_a_later_file_moves_changes_replaces_and_closes_with_an_audit_row_each(u
 def test_a_closed_account_stays_with_its_consumer_but_takes_no_readings_and_no_estimates(configure, utility):
     configure(TEPLO_DEMO="1")  # the payment below goes to the demo provider
     sessions = utility
-    login = register(sessions, account_number=NEW, last_payment="150,00", login="new@example.com",
-                     password="довга-фраза-2020", password_repeated="довга-фраза-2020")
+    login = register(
+        sessions,
+        account_number=NEW,
+        last_payment="150,00",
+        login="new@example.com",
+        password="довга-фраза-2020",
+        password_repeated="довга-фраза-2020",
+    )
     account_id = linked_accounts(sessions, login)[0].account_id
     with sessions() as s:
         november = s.scalar(select(Reading.window_id).limit(1))
@@ -194,8 +236,10 @@ def test_tariffs_and_norms_per_period_fall_back_to_the_settings(configure, world
     [line] = additional_charges.additional_charge_list(sessions, october)
     assert (line.volume, line.tariff, line.amount) == (Decimal("4.800"), Decimal("98.52"), Decimal("472.90"))
 
-    rates = csv_bytes("service;valid_from;tariff;norm\nhot_water;2026-01;100,00;2,0\nhot_water;2026-10;120,50;\n"
-                      "hot_water;2027-01;130,00;2,5\n")
+    rates = csv_bytes(
+        "service;valid_from;tariff;norm\nhot_water;2026-01;100,00;2,0\nhot_water;2026-10;120,50;\n"
+        "hot_water;2027-01;130,00;2,5\n"
+    )
     result = register_import.commit(sessions, "tariffs", "tariffs.csv", rates, actor="olena")
     assert result.rows_added == 3
     with sessions() as s:
@@ -209,8 +253,12 @@ def test_tariffs_and_norms_per_period_fall_back_to_the_settings(configure, world
     assert (line.volume, line.tariff, line.amount) == (Decimal("6.000"), Decimal("120.50"), Decimal("723.00"))
 
     changed = register_import.commit(
-        sessions, "tariffs", "fix.csv", csv_bytes("service;valid_from;tariff;norm\nhot_water;2026-10;121,00;\n"
-                                                  "hot_water;2027-01;130;2,500\n"), actor="olena")
+        sessions,
+        "tariffs",
+        "fix.csv",
+        csv_bytes("service;valid_from;tariff;norm\nhot_water;2026-10;121,00;\nhot_water;2027-01;130;2,500\n"),
+        actor="olena",
+    )
     assert (changed.rows_changed, changed.unchanged) == (1, [3])
     assert changed.changes[0]["fields"] == {"tariff": (Decimal("120.5000"), Decimal("121.0000"))}
     assert ("tariff.changed", "hot_water:2026-10") in actions(sessions)
@@ -236,7 +284,8 @@ def test_bad_rows_are_rejected_with_their_line_and_reason_and_good_rows_still_lo
         "1120200001008;вул. Гулака-Артемовського;20;8;2;1;1;62,40;closed;2027-01-01\n"
         "1120200001000;вул. Гулака-Артемовського;21;1;2;1;1;62,40;;\n"
         "1120200001010;вул. Гулака-Артемовського;20;10;2;1;1;62,40;\n"
-        "1120200001011;вул. Гулака-Артемовського;20;11;2;1;1;62,40;;\n")
+        "1120200001011;вул. Гулака-Артемовського;20;11;2;1;1;62,40;;\n"
+    )
     result = register_import.commit(sessions, "accounts", "accounts.csv", accounts, actor="olena")
     assert rejected(result) == [
         (3, "Account number “11202000010” is not 13 digits."),
@@ -261,7 +310,8 @@ def test_bad_rows_are_rejected_with_their_line_and_reason_and_good_rows_still_lo
         "M-5;1120200001000;hot_water;2020-01-10;1,2345;\n"
         "M-6;1120200001000;hot_water;2020-01-10;0;2019-12-31\n"
         ";1120200001000;hot_water;2020-01-10;0;\n"
-        "M-8;1120200001000;hot_water;1899-01-10;0;\n")
+        "M-8;1120200001000;hot_water;1899-01-10;0;\n"
+    )
     result = register_import.commit(sessions, "meters", "meters.csv", meters, actor="olena")
     assert rejected(result) == [
         (3, "Account 1120200009999 not found."),
@@ -275,11 +325,13 @@ def test_bad_rows_are_rejected_with_their_line_and_reason_and_good_rows_still_lo
     assert result.rows_added == 1
     # A meter cannot move to another account or change its service, and a reading fixes its installation.
     world.reading(session_meter_id(sessions, "M-1"), world.window(dt.date(2026, 10, 1)), "7.0", kyiv(2026, 10, 28, 9))
-    moved = csv_bytes("meter_serial;account_number;service;installed_on;initial_value;removed_on\n"
-                      "M-1;1120200001011;hot_water;2020-01-10;5,5;\n"
-                      "M-1;1120200001000;heating;2020-01-10;5,5;\n"
-                      "M-1;1120200001000;hot_water;2020-01-11;5,5;\n"
-                      "M-1;1120200001000;hot_water;2020-01-10;5,5;2026-10-01\n")
+    moved = csv_bytes(
+        "meter_serial;account_number;service;installed_on;initial_value;removed_on\n"
+        "M-1;1120200001011;hot_water;2020-01-10;5,5;\n"
+        "M-1;1120200001000;heating;2020-01-10;5,5;\n"
+        "M-1;1120200001000;hot_water;2020-01-11;5,5;\n"
+        "M-1;1120200001000;hot_water;2020-01-10;5,5;2026-10-01\n"
+    )
     assert rejected(register_import.preview(sessions, "meters", "moved.csv", moved)) == [
         (2, "Meter M-1 belongs to account 1120200001000; a meter does not move between accounts."),
         (3, "M-1 is already in line 2 of this file with different data."),
@@ -289,11 +341,16 @@ def test_bad_rows_are_rejected_with_their_line_and_reason_and_good_rows_still_lo
     for line in moved.decode("utf-8-sig").splitlines()[2:]:
         single = csv_bytes("meter_serial;account_number;service;installed_on;initial_value;removed_on\n" + line + "\n")
         [reason] = register_import.preview(sessions, "meters", "one.csv", single).rejected
-        assert reason.key in {"register.meter_service", "register.meter_installation_fixed",
-                              "register.meter_read_after_removal"}, line
+        assert reason.key in {
+            "register.meter_service",
+            "register.meter_installation_fixed",
+            "register.meter_read_after_removal",
+        }, line
 
-    tariffs = csv_bytes("service;valid_from;tariff;norm\nhot_water;2026-13;1;\nhot_water;2026-01;;\n"
-                        "heating;2026-01;1500;1,6\nhot_water;2026-02;0;\nhot_water;2026-03;абв;\n")
+    tariffs = csv_bytes(
+        "service;valid_from;tariff;norm\nhot_water;2026-13;1;\nhot_water;2026-01;;\n"
+        "heating;2026-01;1500;1,6\nhot_water;2026-02;0;\nhot_water;2026-03;абв;\n"
+    )
     assert rejected(register_import.preview(sessions, "tariffs", "tariffs.csv", tariffs)) == [
         (2, "Month “2026-13” not recognised (YYYY-MM)."),
         (3, "Give a tariff, a norm or both."),
@@ -310,9 +367,11 @@ def session_meter_id(sessions, serial: str) -> int:
 
 def test_a_last_row_without_a_line_break_is_a_truncation_suspect(configure, world):
     configure(TEPLO_NOW="2026-11-27T12:00")
-    cut = ("\ufeffaccount_number;street;building;flat;residents;heating;hot_water;heated_area\r\n"
-           "1120200001000;вул. Гулака-Артемовського;20;1;2;1;1;62,40\r\n"
-           "1120200001017;вул. Гулака-Артемовського;2").encode("utf-8")
+    cut = (
+        "\ufeffaccount_number;street;building;flat;residents;heating;hot_water;heated_area\r\n"
+        "1120200001000;вул. Гулака-Артемовського;20;1;2;1;1;62,40\r\n"
+        "1120200001017;вул. Гулака-Артемовського;2"
+    ).encode("utf-8")
     result = register_import.preview(world.sessions, "accounts", "cut.csv", cut)
     assert [r.line for r in result.rejected] == [3] and result.rows_added == 1
     whole = cut + b";17;1;1;1;38,10"
@@ -321,13 +380,18 @@ def test_a_last_row_without_a_line_break_is_a_truncation_suspect(configure, worl
     assert "line break" in result.rejected[0].message("en")
 
 
-@pytest.mark.parametrize("data, key", [
-    (b"", "import.empty"),
-    (b"\x00\x01\x02binary", "import.encoding"),
-    ("номер;вулиця\n1;2\n".encode(), "import.columns"),
-    (b'account_number;street;building;flat;residents;heating;hot_water;heated_area\n"1120200001000;x\n',
-     "import.malformed"),
-])
+@pytest.mark.parametrize(
+    "data, key",
+    [
+        (b"", "import.empty"),
+        (b"\x00\x01\x02binary", "import.encoding"),
+        ("номер;вулиця\n1;2\n".encode(), "import.columns"),
+        (
+            b'account_number;street;building;flat;residents;heating;hot_water;heated_area\n"1120200001000;x\n',
+            "import.malformed",
+        ),
+    ],
+)
 def test_a_bad_file_is_refused_as_a_whole_with_a_message(world, data, key):
     for kind in ("accounts",):
         with pytest.raises(DomainError) as refused:

@@ -40,8 +40,9 @@ def _commit(url: str, data: bytes, actor: str, start, gate, results) -> None:
 def _run_all(url: str, files: dict[str, bytes]) -> list[tuple]:
     context = multiprocessing.get_context("spawn")
     start, gate, results = context.Barrier(len(files)), context.BoundedSemaphore(40), context.Queue()
-    workers = [context.Process(target=_commit, args=(url, data, actor, start, gate, results))
-               for actor, data in files.items()]
+    workers = [
+        context.Process(target=_commit, args=(url, data, actor, start, gate, results)) for actor, data in files.items()
+    ]
     for worker in workers:
         worker.start()
     outcomes = [results.get(timeout=120) for _ in workers]
@@ -58,12 +59,14 @@ def _url(engine) -> str:
 def test_the_same_file_committed_at_once_adds_each_account_once(configure, engine, sessions):
     configure(TEPLO_NOW="2026-11-27T12:00")
     # A building of 400 flats: long enough a transaction for the commits to overlap.
-    data = (HEADER + "".join(f"1130000{flat:06d};вул. Кравчука;7;{flat};2;1;1;48,00\r\n"
-                             for flat in range(1, 401))).encode("utf-8")
+    data = (
+        HEADER + "".join(f"1130000{flat:06d};вул. Кравчука;7;{flat};2;1;1;48,00\r\n" for flat in range(1, 401))
+    ).encode("utf-8")
     outcomes = _run_all(_url(engine), {f"operator{i}": data for i in range(PROCESSES)})
     # One commit adds the 400 accounts; every other one, run again after it, finds them all unchanged.
-    assert sorted((added, unchanged) for _actor, added, _changed, unchanged in outcomes) == \
-        [(0, 400)] * (PROCESSES - 1) + [(400, 0)]
+    assert sorted((added, unchanged) for _actor, added, _changed, unchanged in outcomes) == [(0, 400)] * (
+        PROCESSES - 1
+    ) + [(400, 0)]
     with sessions() as s:
         assert len(s.scalars(select(Account.number)).all()) == 400
         assert len(s.scalars(select(AuditLog.id).where(AuditLog.action == "account.created")).all()) == 400
@@ -72,14 +75,20 @@ def test_the_same_file_committed_at_once_adds_each_account_once(configure, engin
 def test_concurrent_changes_to_one_account_are_each_seen_by_the_next(configure, engine, sessions):
     configure(TEPLO_NOW="2026-11-27T12:00")
     register_import.commit(sessions, "accounts", "accounts.csv", SAMPLE.read_bytes(), actor="setup")
-    files = {f"operator{i}": (HEADER + f"1120200001000;вул. Гулака-Артемовського;20;1;{i + 3};1;1;62,40\r\n")
-             .encode("utf-8") for i in range(PROCESSES)}
+    files = {
+        f"operator{i}": (HEADER + f"1120200001000;вул. Гулака-Артемовського;20;1;{i + 3};1;1;62,40\r\n").encode("utf-8")
+        for i in range(PROCESSES)
+    }
     outcomes = _run_all(_url(engine), files)
     assert [changed for _actor, _added, changed, _unchanged in outcomes] == [1] * PROCESSES
     with sessions() as s:
         residents = s.scalar(select(Account.residents).where(Account.number == "1120200001000"))
-        trail = [json.loads(d)["changes"]["residents"] for d in s.scalars(
-            select(AuditLog.details).where(AuditLog.action == "account.updated").order_by(AuditLog.id))]
+        trail = [
+            json.loads(d)["changes"]["residents"]
+            for d in s.scalars(
+                select(AuditLog.details).where(AuditLog.action == "account.updated").order_by(AuditLog.id)
+            )
+        ]
     # Each change starts from the value the previous one left: none was made against a stale read.
     assert trail[0][0] == "2" and all(later[0] == earlier[1] for earlier, later in itertools.pairwise(trail))
     assert len(trail) == PROCESSES and int(trail[-1][1]) == residents

@@ -30,16 +30,25 @@ def _worker(url, action, login_id, start, gate, results):
     with gate:  # at most MAX_CONNECTIONS workers hold a connection at once
         try:
             if action == "register":
-                consumers.register(sessions, account_number="1120200001000", login="+380671234567",
-                                   password=PASSWORD, password_repeated=PASSWORD, last_payment="1866,66", now=NOW)
+                consumers.register(
+                    sessions,
+                    account_number="1120200001000",
+                    login="+380671234567",
+                    password=PASSWORD,
+                    password_repeated=PASSWORD,
+                    last_payment="1866,66",
+                    now=NOW,
+                )
             elif action == "staff":
                 staff.create_staff_user(sessions, "olena", PASSWORD, "analyst", now=NOW)
             elif action == "window":
-                windows.create_window(sessions, dt.date(2020, 4, 1), kyiv(2020, 4, 25), kyiv(2020, 5, 4), actor="admin",
-                                      now=NOW)
+                windows.create_window(
+                    sessions, dt.date(2020, 4, 1), kyiv(2020, 4, 25), kyiv(2020, 5, 4), actor="admin", now=NOW
+                )
             else:
-                consumers.add_account(sessions, login_id, account_number="1120200001001", last_payment="999,99",
-                                      now=NOW)
+                consumers.add_account(
+                    sessions, login_id, account_number="1120200001001", last_payment="999,99", now=NOW
+                )
             results.put("ok")
         except DomainError as error:
             results.put(error.key)
@@ -54,8 +63,9 @@ def _race(engine, action, login_id=None) -> list[str]:
     start, gate, results = context.Event(), context.BoundedSemaphore(MAX_CONNECTIONS), context.Queue()
     url = engine.url.render_as_string(hide_password=False)
     engine.dispose()  # no pooled connection crosses the fork
-    workers = [context.Process(target=_worker, args=(url, action, login_id, start, gate, results))
-               for _ in range(count)]
+    workers = [
+        context.Process(target=_worker, args=(url, action, login_id, start, gate, results)) for _ in range(count)
+    ]
     for worker in workers:
         worker.start()
     start.set()
@@ -84,12 +94,23 @@ def test_parallel_links_of_one_account_link_it_once_and_tell_the_rest_it_is_link
     world, _account = seed_world
     second = world.account("1120200001001", address="вул. Гулака-Артемовського, 20, кв. 2")
     world.payment(second, "heating", "999.99", kyiv(2020, 2, 1))
-    login_id = consumers.register(sessions, account_number="1120200001000", login="+380671234567",
-                                  password=PASSWORD, password_repeated=PASSWORD, last_payment="1866,66", now=NOW)
+    login_id = consumers.register(
+        sessions,
+        account_number="1120200001000",
+        login="+380671234567",
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+        last_payment="1866,66",
+        now=NOW,
+    )
     assert_one_won(_race(engine, "add_account", login_id), "registration.already_linked")
     with sessions() as s:
-        assert s.scalar(select(func.count()).select_from(ConsumerAccountLink)
-                        .where(ConsumerAccountLink.login_id == login_id)) == 2
+        assert (
+            s.scalar(
+                select(func.count()).select_from(ConsumerAccountLink).where(ConsumerAccountLink.login_id == login_id)
+            )
+            == 2
+        )
 
 
 @pytest.mark.parametrize("action,key", [("staff", "staff.username_taken"), ("window", "window.exists")])

@@ -44,8 +44,9 @@ def login(world, name: str, *accounts: int, language: str = "uk", consent_at=CON
         s.add(row)
         s.flush()
         for account in accounts:
-            s.add(ConsumerAccountLink(login_id=row.id, account_id=account, method="payment",
-                                      linked_at=kyiv(2026, 1, 1)))
+            s.add(
+                ConsumerAccountLink(login_id=row.id, account_id=account, method="payment", linked_at=kyiv(2026, 1, 1))
+            )
         login_id = row.id
     if consent_at is not None:
         reminders.set_reminders(world.sessions, login_id, True, now=consent_at)
@@ -65,13 +66,20 @@ def town(world):
 
 def deliveries(sessions):
     with sessions() as s:
-        return s.execute(select(ReminderDelivery.login_id, ReminderDelivery.kind, ReminderDelivery.period,
-                                ReminderDelivery.status, ReminderDelivery.attempts)
-                         .order_by(ReminderDelivery.id)).all()
+        return s.execute(
+            select(
+                ReminderDelivery.login_id,
+                ReminderDelivery.kind,
+                ReminderDelivery.period,
+                ReminderDelivery.status,
+                ReminderDelivery.attempts,
+            ).order_by(ReminderDelivery.id)
+        ).all()
 
 
 def test_the_window_opening_reminder_carries_the_window_the_estimate_and_a_working_unsubscribe(
-        town, sessions, smtp, settings):
+    town, sessions, smtp, settings
+):
     world, account, _meter = town
     olena = login(world, "olena@example.com", account)
 
@@ -102,13 +110,13 @@ def test_the_window_opening_reminder_carries_the_window_the_estimate_and_a_worki
     assert reminders.unsubscribe(sessions, token, settings, now=OPENED) == (True, "uk")
     with sessions() as s:
         assert s.get(ReminderConsent, olena).withdrawn_at == OPENED
-        assert s.scalars(select(AuditLog.action).where(AuditLog.entity_id == str(olena))
-                         .order_by(AuditLog.id)).all() == ["reminders.enabled", "reminders.disabled"]
+        assert s.scalars(
+            select(AuditLog.action).where(AuditLog.entity_id == str(olena)).order_by(AuditLog.id)
+        ).all() == ["reminders.enabled", "reminders.disabled"]
     assert reminders.send_reminders(sessions, settings, now=CLOSING).due == 0  # unsubscribed: nothing more
 
 
-def test_a_second_run_sends_nothing_again_and_the_last_days_bring_one_closing_reminder(town, sessions, smtp,
-                                                                                      settings):
+def test_a_second_run_sends_nothing_again_and_the_last_days_bring_one_closing_reminder(town, sessions, smtp, settings):
     world, account, _meter = town
     olena = login(world, "olena@example.com", account)
     reminders.send_reminders(sessions, settings, now=OPENED)
@@ -123,7 +131,10 @@ def test_a_second_run_sends_nothing_again_and_the_last_days_bring_one_closing_re
     assert last.message["Subject"] == "Подача показань за листопад 2026 закінчується 03.12.2026"
     assert "закінчується 03.12.2026 о 24:00 за київським часом, а ваших показань ще немає" in last.body
     assert formatting.money(ESTIMATE) in last.body
-    assert [(k, s) for _l, k, _p, s, _a in deliveries(sessions)] == [("window_open", "sent"), ("window_closing", "sent")]
+    assert [(k, s) for _l, k, _p, s, _a in deliveries(sessions)] == [
+        ("window_open", "sent"),
+        ("window_closing", "sent"),
+    ]
     assert deliveries(sessions)[1][0] == olena
 
 
@@ -148,7 +159,8 @@ def test_a_late_consent_in_the_last_days_gets_only_the_closing_reminder(town, se
     login(world, "olena@example.com", account, consent_at=CLOSING - dt.timedelta(hours=1))
     reminders.send_reminders(sessions, settings, now=CLOSING)
     assert [r.message["Subject"] for r in smtp.mailbox.received] == [
-        "Подача показань за листопад 2026 закінчується 03.12.2026"]
+        "Подача показань за листопад 2026 закінчується 03.12.2026"
+    ]
 
 
 def test_a_new_charge_is_announced_once_with_its_amounts_and_an_old_one_never(town, sessions, smtp, settings):
@@ -167,8 +179,10 @@ def test_a_new_charge_is_announced_once_with_its_amounts_and_an_old_one_never(to
     assert received.message["Subject"] == "Нове нарахування за листопад 2026"
     body = received.body
     assert "Особовий рахунок 1120200001000, вул. Гулака-Артемовського, 20, кв. 1:" in body
-    assert (f"• Опалення: нараховано {formatting.money(Decimal('2222.22'))}, знижка {formatting.percent(Decimal(16))}, "
-            f"до сплати {formatting.money(Decimal('1866.66'))}") in body
+    assert (
+        f"• Опалення: нараховано {formatting.money(Decimal('2222.22'))}, знижка {formatting.percent(Decimal(16))}, "
+        f"до сплати {formatting.money(Decimal('1866.66'))}"
+    ) in body
     assert f"• Гаряча вода: до сплати {formatting.money(Decimal('412.37'))}" in body
     # Nothing paid: two months of heating (1866,66 each) and of hot water (300,00 + 412,37) are owed today.
     assert f"Опалення: борг на сьогодні {formatting.money(Decimal('3733.32'))}" in body
@@ -183,7 +197,9 @@ def test_english_consumers_get_english_e_mails(town, sessions, smtp, settings):
     reminders.send_reminders(sessions, settings, now=CLOSING)
     [received] = smtp.mailbox.received
     assert received.message["Subject"] == "Meter readings for November 2026 close on 03.12.2026"
-    assert "If no reading arrives by 03.12.2026 inclusive, 3.200\u00a0m³ will be charged, 315.26\u00a0₴" in received.body
+    assert (
+        "If no reading arrives by 03.12.2026 inclusive, 3.200\u00a0m³ will be charged, 315.26\u00a0₴" in received.body
+    )
     assert "Unsubscribe from reminders in one click: https://cabinet.example.ua/unsubscribe?token=" in received.body
 
 
@@ -267,7 +283,10 @@ def test_consent_is_recorded_with_its_time_and_withdrawn_on_profile(town, sessio
     with sessions() as s:
         consent = s.get(ReminderConsent, olena)
         assert (consent.consented_at, consent.withdrawn_at, consent.charges_seen_through) == (
-            OPENED, CLOSING, dt.date(2026, 10, 1))
+            OPENED,
+            CLOSING,
+            dt.date(2026, 10, 1),
+        )
 
 
 def test_a_forged_or_expired_unsubscribe_token_is_refused(town, sessions, settings):

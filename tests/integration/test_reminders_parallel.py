@@ -42,8 +42,10 @@ def _run(url: str, environ: dict, now, processes: int) -> list[tuple]:
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(processes)
     results = context.Queue()
-    workers = [context.Process(target=_worker, args=(url, environ, now, barrier, results), daemon=True)
-               for _ in range(processes)]
+    workers = [
+        context.Process(target=_worker, args=(url, environ, now, barrier, results), daemon=True)
+        for _ in range(processes)
+    ]
     for worker in workers:
         worker.start()
     outcomes = [results.get(timeout=300) for _ in workers]
@@ -61,12 +63,14 @@ def test_parallel_runs_send_each_reminder_exactly_once(engine, world):
         account = world.account(f"11202000{n:05d}", address=f"вул. Лесі Українки, {n + 1}")
         world.meter(account, serial=f"08{n:05d}")
         with sessions.begin() as s:
-            row = ConsumerLogin(login=f"c{n}@example.com", password_hash="-", language="uk",
-                                created_at=kyiv(2026, 1, 1))
+            row = ConsumerLogin(
+                login=f"c{n}@example.com", password_hash="-", language="uk", created_at=kyiv(2026, 1, 1)
+            )
             s.add(row)
             s.flush()
-            s.add(ConsumerAccountLink(login_id=row.id, account_id=account, method="payment",
-                                      linked_at=kyiv(2026, 1, 1)))
+            s.add(
+                ConsumerAccountLink(login_id=row.id, account_id=account, method="payment", linked_at=kyiv(2026, 1, 1))
+            )
             login_id = row.id
         reminders.set_reminders(sessions, login_id, True, now=kyiv(2026, 10, 20))
         world.charge(account, "heating", dt.date(2026, 10, 1), "1000.00")  # billed after the consent: new

@@ -20,7 +20,9 @@ def _try_ticket(url: str, ticket: str, barrier, gate, results) -> None:
 
     from db.engine import make_sessions
 
-    engine = create_engine(url, poolclass=NullPool, **({"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}))
+    engine = create_engine(
+        url, poolclass=NullPool, **({"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {})
+    )
     try:
         barrier.wait()
         with gate:  # at most 40 connections open at once on the shared server
@@ -30,8 +32,15 @@ def _try_ticket(url: str, ticket: str, barrier, gate, results) -> None:
 
 
 def test_of_simultaneous_tries_of_one_ticket_exactly_one_gets_a_session(seed_world, sessions, engine):
-    login_id = register(sessions, account_number="1120200001000", login="olena@example.com",
-                        password="тепла-зима-2020", password_repeated="тепла-зима-2020", last_payment="1866,66", now=NOW)
+    login_id = register(
+        sessions,
+        account_number="1120200001000",
+        login="olena@example.com",
+        password="тепла-зима-2020",
+        password_repeated="тепла-зима-2020",
+        last_payment="1866,66",
+        now=NOW,
+    )
     _token, ticket = consumer_sessions.start(sessions, login_id, browser=BROWSER, now=NOW)
     context = multiprocessing.get_context("fork")  # the workers build their own engines
     barrier, gate, results = context.Barrier(TRIES), context.BoundedSemaphore(40), context.Queue()

@@ -21,10 +21,12 @@ def test_create_and_authenticate(sessions):
 
 def test_bad_inputs(sessions):
     staff.create_staff_user(sessions, "olena", "довга-фраза-2020", "manager", now=NOW)
-    for username, password, role, key in [("olena", "довга-фраза-2020", "admin", "staff.username_taken"),
-                                          ("o", "довга-фраза-2020", "admin", "staff.username_format"),
-                                          ("petro", "довга-фраза-2020", "boss", "staff.role_unknown"),
-                                          ("petro", "12345678", "admin", "password.common")]:
+    for username, password, role, key in [
+        ("olena", "довга-фраза-2020", "admin", "staff.username_taken"),
+        ("o", "довга-фраза-2020", "admin", "staff.username_format"),
+        ("petro", "довга-фраза-2020", "boss", "staff.role_unknown"),
+        ("petro", "12345678", "admin", "password.common"),
+    ]:
         with pytest.raises(DomainError) as err:
             staff.create_staff_user(sessions, username, password, role, now=NOW)
         assert err.value.key == key

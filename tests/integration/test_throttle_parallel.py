@@ -30,13 +30,27 @@ PROCESSES = {"sqlite": 20, "postgresql": 50}
 
 
 def _register_by_payment(sessions, n):
-    consumers.register(sessions, account_number="1120200001000", login=f"guess{n}@example.com", password=PASSWORD,
-                       password_repeated=PASSWORD, last_payment=f"{1000 + n},00", now=NOW)
+    consumers.register(
+        sessions,
+        account_number="1120200001000",
+        login=f"guess{n}@example.com",
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+        last_payment=f"{1000 + n},00",
+        now=NOW,
+    )
 
 
 def _register_by_meter(sessions, n):
-    consumers.register(sessions, account_number="1120200001017", login=f"guess{n}@example.com", password=PASSWORD,
-                       password_repeated=PASSWORD, meter_serial=f"99{n:05d}", now=NOW)
+    consumers.register(
+        sessions,
+        account_number="1120200001017",
+        login=f"guess{n}@example.com",
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+        meter_serial=f"99{n:05d}",
+        now=NOW,
+    )
 
 
 def _consumer_login(sessions, n):
@@ -79,8 +93,10 @@ def _run(url: str, proof: str, processes: int) -> list[str]:
     barrier = context.Barrier(processes)
     gate = context.BoundedSemaphore(MAX_OPEN_CONNECTIONS)
     results = context.Queue()
-    workers = [context.Process(target=_worker, args=(url, proof, n, barrier, gate, results), daemon=True)
-               for n in range(processes)]
+    workers = [
+        context.Process(target=_worker, args=(url, proof, n, barrier, gate, results), daemon=True)
+        for n in range(processes)
+    ]
     for worker in workers:
         worker.start()
     outcomes = [results.get(timeout=300) for _ in workers]
@@ -95,8 +111,15 @@ def targets(seed_world, sessions, monkeypatch):
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     world, _account = seed_world
     world.meter(world.account("1120200001017", address="вул. Гулака-Артемовського, 20, кв. 18"), serial="2611017")
-    consumers.register(sessions, account_number="1120200001000", login="+380671234567", password=PASSWORD,
-                       password_repeated=PASSWORD, last_payment="1866,66", now=NOW - dt.timedelta(days=1))
+    consumers.register(
+        sessions,
+        account_number="1120200001000",
+        login="+380671234567",
+        password=PASSWORD,
+        password_repeated=PASSWORD,
+        last_payment="1866,66",
+        now=NOW - dt.timedelta(days=1),
+    )
     staff.create_staff_user(sessions, "olena", PASSWORD, "analyst", now=NOW - dt.timedelta(days=1))
     return sessions
 
@@ -115,14 +138,26 @@ def test_parallel_guesses_evaluate_at_most_the_limit(engine, targets, proof):
     assert outcomes.count("locked") == processes - settings().max_failures
     _fn, scope, key = PROOFS[proof]
     with sessions() as s:
-        failed = s.scalar(select(func.count()).select_from(FailedAttempt).where(
-            FailedAttempt.scope == scope, FailedAttempt.key == key, FailedAttempt.outcome == "failed"))
-        lockout = s.execute(select(FailedAttempt.attempts).where(
-            FailedAttempt.scope == scope, FailedAttempt.key == key, FailedAttempt.outcome == "locked")).scalars().all()
-        audited = dict(s.execute(select(AuditLog.action, func.count()).where(AuditLog.entity_id == key)
-                                 .group_by(AuditLog.action)).all())
+        failed = s.scalar(
+            select(func.count())
+            .select_from(FailedAttempt)
+            .where(FailedAttempt.scope == scope, FailedAttempt.key == key, FailedAttempt.outcome == "failed")
+        )
+        lockout = (
+            s.execute(
+                select(FailedAttempt.attempts).where(
+                    FailedAttempt.scope == scope, FailedAttempt.key == key, FailedAttempt.outcome == "locked"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        audited = dict(
+            s.execute(
+                select(AuditLog.action, func.count()).where(AuditLog.entity_id == key).group_by(AuditLog.action)
+            ).all()
+        )
     assert failed == settings().max_failures
     # The lockout is audited once, with a counter of the refused attempts, not one row per refusal.
     assert lockout == [processes - settings().max_failures]
     assert audited.get(f"{scope}.failed") == settings().max_failures and audited.get(f"{scope}.locked") == 1
-

@@ -36,10 +36,18 @@ def test_the_staff_process_loads_none_of_the_public_apps_routes():
     import subprocess
     import sys
 
-    probe = ("import sys; import staff_dashboard; "
-             "print(' '.join(sorted(m for m in sys.modules if m.startswith('web.'))))")
+    probe = (
+        "import sys; import staff_dashboard; print(' '.join(sorted(m for m in sys.modules if m.startswith('web.'))))"
+    )
     # Demo mode: the production guard would (rightly) refuse this machine's settings before the routes load.
-    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                            check=True, env={**os.environ, "TEPLO_DEMO": "1"}).stdout.split()
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env={**os.environ, "TEPLO_DEMO": "1"},
+    ).stdout.split()
     assert "web.staff_routes" in loaded
     assert not {"web.public_routes", "web.session_routes", "web.payment_routes"} & set(loaded)

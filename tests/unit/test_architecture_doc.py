@@ -18,7 +18,7 @@ def defined(path: Path, dotted: str) -> bool:
     """Whether `dotted` (a name, or Class.attribute) is defined at the top of the module in `path`."""
     body = ast.parse(path.read_text(encoding="utf-8")).body
     for part in dotted.split("."):
-        found = None
+        found: ast.stmt | None = None
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == part:
                 found = node
@@ -51,7 +51,9 @@ def references(text: str) -> list[str]:
     found = []
     for quoted in QUOTED.findall(text):
         quoted = quoted.split("(")[0].split("?")[0]
-        if (quoted.split("/")[0].split(".")[0] in PACKAGES and re.fullmatch(r"[\w./]+", quoted)) or (quoted.endswith(".py") and re.fullmatch(r"[\w./]+", quoted)):
+        if (quoted.split("/")[0].split(".")[0] in PACKAGES and re.fullmatch(r"[\w./]+", quoted)) or (
+            quoted.endswith(".py") and re.fullmatch(r"[\w./]+", quoted)
+        ):
             found.append(quoted)
     for path, names in NAMED_IN_FILE.findall(text):
         for name in re.findall(r"`([\w.]+)`", names):

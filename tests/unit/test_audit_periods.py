@@ -27,7 +27,7 @@ def test_a_moment_falls_in_the_period_that_starts_at_or_before_it(at, minutes):
 @given(st.text(max_size=20), st.text(max_size=120))
 def test_the_lock_number_is_a_stable_signed_64_bit_integer(scope, key):
     number = lock_id(scope, key)
-    assert -(2 ** 63) <= number < 2 ** 63
+    assert -(2**63) <= number < 2**63
     assert number == lock_id(scope, key)
 
 

@@ -21,8 +21,12 @@ def test_every_msgid_has_a_translation_in_both_languages():
     uk, en = _messages("uk"), _messages("en")
     assert len(uk) > 300
     assert set(uk) == set(en)
-    untranslated = [(lang, key) for lang, messages in (("uk", uk), ("en", en))
-                    for key, m in messages.items() if not m.string or m.fuzzy]
+    untranslated = [
+        (lang, key)
+        for lang, messages in (("uk", uk), ("en", en))
+        for key, m in messages.items()
+        if not m.string or m.fuzzy
+    ]
     assert untranslated == []
 
 
@@ -68,8 +72,11 @@ def test_import_dict_carries_over_the_old_dictionaries(tmp_path, monkeypatch):
         (locale / lang / "LC_MESSAGES" / "messages.po").write_bytes(catalog.po_path(lang).read_bytes())
     monkeypatch.setattr(catalog, "LOCALE_DIR", locale)
     source = tmp_path / "old.py"
-    source.write_text('TEXT = {\n    "reminder.due": {"uk": "Подайте показання до {day}.",\n'
-                      '                     "en": "Submit your reading by {day}."},\n}\n', encoding="utf-8")
+    source.write_text(
+        'TEXT = {\n    "reminder.due": {"uk": "Подайте показання до {day}.",\n'
+        '                     "en": "Submit your reading by {day}."},\n}\n',
+        encoding="utf-8",
+    )
     assert catalog.main(["import-dict", str(source)]) == 0
     assert catalog.problems() == []
     english = Translations.load(locale, ["en"], "messages")
@@ -98,8 +105,12 @@ def test_every_explore_choice_has_a_label_in_both_languages():
     from core.i18n import t
 
     CYRILLIC = re.compile(r"[А-Яа-яЄєІіЇїҐґ]")
-    keys = [f"staff.explore.{name}.{kind}.{choice}" for name, spec in DATASETS.items()
-            for kind in ("dimensions", "measures", "columns") for choice in getattr(spec, kind)]
+    keys = [
+        f"staff.explore.{name}.{kind}.{choice}"
+        for name, spec in DATASETS.items()
+        for kind in ("dimensions", "measures", "columns")
+        for choice in getattr(spec, kind)
+    ]
     assert len(keys) > 60
     for key in keys:
         assert key not in (t(key, "uk"), t(key, "en")) and not CYRILLIC.search(t(key, "en")), key

@@ -19,13 +19,16 @@ def test_the_seeds_example():
     assert discount_amount(Decimal("2222.22"), Decimal("16")) == Decimal("355.56")
 
 
-@pytest.mark.parametrize("charge, percent, expected", [
-    ("0.01", "50", "0.01"),  # 0,005 rounds up, not to the even 0,00
-    ("0.03", "50", "0.02"),  # 0,015 up
-    ("100.00", "33.33", "66.67"),
-    ("2222.22", "0", "2222.22"),
-    ("2222.22", "100", "0.00"),
-])
+@pytest.mark.parametrize(
+    "charge, percent, expected",
+    [
+        ("0.01", "50", "0.01"),  # 0,005 rounds up, not to the even 0,00
+        ("0.03", "50", "0.02"),  # 0,015 up
+        ("100.00", "33.33", "66.67"),
+        ("2222.22", "0", "2222.22"),
+        ("2222.22", "100", "0.00"),
+    ],
+)
 def test_half_up_to_the_kopeck(charge, percent, expected):
     assert to_pay(Decimal(charge), Decimal(percent)) == Decimal(expected)
 

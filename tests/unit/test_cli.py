@@ -12,8 +12,9 @@ def run(*args, env_url, **settings):
     import os
 
     env = {**os.environ, "DATABASE_URL": env_url, **settings}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_help_lists_the_commands(tmp_path):
@@ -31,7 +32,9 @@ def test_migrate_demo_and_staff(tmp_path):
     again = run("demo", "--size", "tiny", "--if-empty", env_url=url, TEPLO_DEMO="1")
     assert again.returncode == 0 and "not loaded" in again.stdout
     assert run("demo", "--size", "tiny", env_url=url, TEPLO_DEMO="1").returncode == 1
-    created = run("create-staff", "--username", "olena", "--role", "admin", "--password", "довга-фраза-2020", env_url=url)
+    created = run(
+        "create-staff", "--username", "olena", "--role", "admin", "--password", "довга-фраза-2020", env_url=url
+    )
     assert created.returncode == 0, created.stderr
     weak = run("create-staff", "--username", "petro", "--role", "admin", "--password", "short", env_url=url)
     assert weak.returncode == 1 and "at least 8" in weak.stderr and "Traceback" not in weak.stderr
@@ -53,15 +56,22 @@ def test_expire_payments_marks_only_links_past_their_expiry(tmp_path):
     assert run("demo", "--size", "tiny", env_url=url, TEPLO_DEMO="1").returncode == 0
     engine = make_engine(url)
     sessions = make_sessions(engine)
-    login_id = register(sessions, account_number="1120200001000", last_payment="1866,66", login="cron@example.com",
-                        password="довга-фраза-2020", password_repeated="довга-фраза-2020")
+    login_id = register(
+        sessions,
+        account_number="1120200001000",
+        last_payment="1866,66",
+        login="cron@example.com",
+        password="довга-фраза-2020",
+        password_repeated="довга-фраза-2020",
+    )
     with sessions() as s:
         account_id = s.scalar(select(Account.id).where(Account.number == "1120200001000"))
     now = clock.now()  # the business clock the command runs on too (pinned by TEPLO_NOW when set)
     # The fresh link first: preparing a link also expires the account's stale ones, which is not what is tested.
     fresh = create_intent(sessions, login_id, account_id, "heating", "50,00", provider="liqpay", now=now)
-    old = create_intent(sessions, login_id, account_id, "heating", "100,00", provider="liqpay",
-                        now=now - dt.timedelta(days=2))
+    old = create_intent(
+        sessions, login_id, account_id, "heating", "100,00", provider="liqpay", now=now - dt.timedelta(days=2)
+    )
 
     out = run("expire-payments", env_url=url)
     assert out.returncode == 0 and "1 unpaid payment links" in out.stdout, out.stderr
@@ -77,17 +87,25 @@ def test_import_loads_the_register_from_the_sample_files_once(tmp_path):
     preview = run("import", "accounts", str(samples / "accounts.csv"), env_url=url)
     assert preview.returncode == 0, preview.stderr
     assert "5 added, 0 changed, 0 unchanged, 0 rejected (preview; --commit to import)" in preview.stdout
-    for kind, name, added in (("accounts", "accounts.csv", 5), ("meters", "meters.csv", 5), ("tariffs", "tariffs.csv", 2),
-                              ("charges", "charges.csv", 3), ("bank", "bank_registry.csv", 3)):
+    for kind, name, added in (
+        ("accounts", "accounts.csv", 5),
+        ("meters", "meters.csv", 5),
+        ("tariffs", "tariffs.csv", 2),
+        ("charges", "charges.csv", 3),
+        ("bank", "bank_registry.csv", 3),
+    ):
         done = run("import", kind, str(samples / name), "--commit", env_url=url)
         assert done.returncode == 0 and f" {added} added" in done.stdout, (kind, done.stdout, done.stderr)
     again = run("import", "meters", str(samples / "meters.csv"), "--commit", env_url=url)
     assert "0 added, 0 changed, 5 unchanged, 0 rejected" in again.stdout
 
     later = tmp_path / "later.csv"
-    later.write_text("account_number;street;building;flat;residents;heating;hot_water;heated_area\n"
-                     "1120200001000;вул. Гулака-Артемовського;20;1;3;1;1;62,40\n"
-                     "1120200001099;вул. Гулака-Артемовського;20;99;два;1;1;62,40\n", encoding="utf-8")
+    later.write_text(
+        "account_number;street;building;flat;residents;heating;hot_water;heated_area\n"
+        "1120200001000;вул. Гулака-Артемовського;20;1;3;1;1;62,40\n"
+        "1120200001099;вул. Гулака-Артемовського;20;99;два;1;1;62,40\n",
+        encoding="utf-8",
+    )
     changed = run("import", "accounts", str(later), "--commit", env_url=url)
     assert changed.returncode == 0
     assert "line 2: 1120200001000: residents: 2 → 3" in changed.stdout
@@ -104,11 +122,13 @@ def test_import_of_a_registry_with_year_one_dates_reports_the_lines_and_no_trace
     url = f"sqlite:///{tmp_path}/import.sqlite3"
     assert run("demo", "--size", "tiny", env_url=url, TEPLO_DEMO="1").returncode == 0
     registry = tmp_path / "registry.csv"
-    registry.write_bytes(b"account_number;service;amount;paid_at;payment_ref\r\n"
-                          b"1120200001000;heating;100,00;0001-01-01;Y-1\r\n"
-                          b"1120200001000;heating;100,00;01.01.0001 00:30;Y-2\r\n"
-                          b"1120200001000;heating;100,00;2020-01-10;Y-3\r\n"
-                          b"1120200001000;heating;15")
+    registry.write_bytes(
+        b"account_number;service;amount;paid_at;payment_ref\r\n"
+        b"1120200001000;heating;100,00;0001-01-01;Y-1\r\n"
+        b"1120200001000;heating;100,00;01.01.0001 00:30;Y-2\r\n"
+        b"1120200001000;heating;100,00;2020-01-10;Y-3\r\n"
+        b"1120200001000;heating;15"
+    )
     out = run("import", "bank", str(registry), env_url=url)
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
     assert "line 2: Date “0001-01-01” is outside the accepted range" in out.stdout
@@ -128,8 +148,15 @@ def test_send_reminders_without_smtp_says_it_is_not_configured_and_sends_nothing
 
 def test_send_reminders_with_nobody_opted_in_prints_an_empty_summary(tmp_path):
     url = f"sqlite:///{tmp_path}/mail.sqlite3"
-    out = run("send-reminders", env_url=url, TEPLO_SMTP_HOST="127.0.0.1", TEPLO_SMTP_PORT="9", TEPLO_SMTP_TLS="none",
-              TEPLO_MAIL_FROM="noreply@cabinet.example.ua", TEPLO_UNSUBSCRIBE_SECRET="x" * 32,
-              PUBLIC_BASE_URL="https://cabinet.example.ua")
+    out = run(
+        "send-reminders",
+        env_url=url,
+        TEPLO_SMTP_HOST="127.0.0.1",
+        TEPLO_SMTP_PORT="9",
+        TEPLO_SMTP_TLS="none",
+        TEPLO_MAIL_FROM="noreply@cabinet.example.ua",
+        TEPLO_UNSUBSCRIBE_SECRET="x" * 32,
+        PUBLIC_BASE_URL="https://cabinet.example.ua",
+    )
     assert out.returncode == 0, out.stderr
     assert "0 reminders due: 0 sent, 0 failed" in out.stdout

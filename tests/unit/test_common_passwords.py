@@ -18,7 +18,9 @@ LIST = ROOT / "core" / "common_passwords.txt"
 
 
 def _builder():
-    spec = importlib.util.spec_from_file_location("build_common_passwords", ROOT / "scripts" / "build_common_passwords.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_common_passwords", ROOT / "scripts" / "build_common_passwords.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -35,20 +37,23 @@ def test_the_list_is_large_and_names_its_sources_and_licences():
     assert "Redistribution and use in source and binary forms" in licences and "MIT License" in licences
 
 
-@pytest.mark.parametrize("password", [
-    "йцукенгшщз",     # qwertyuiop typed with the Ukrainian or Russian layout on
-    "фывапролдж",     # asdfghjkl; on the Russian layout
-    "фівапролдж",     # ... and on the Ukrainian one
-    "зфыыцщкв",       # "password" typed on the Russian layout
-    "зфііцщкв123",    # ... and the Ukrainian one, with an ending
-    "gfhjkm123",      # "пароль" typed on the Latin layout
-    "ghbdsn2024",     # "привіт" typed on the Latin layout
-    "kokhannia",      # "кохання", transliterated
-    "славаукраїні",
-    "sunshine1",      # from the international lists
-    "michelle",
-    "00000000",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "йцукенгшщз",  # qwertyuiop typed with the Ukrainian or Russian layout on
+        "фывапролдж",  # asdfghjkl; on the Russian layout
+        "фівапролдж",  # ... and on the Ukrainian one
+        "зфыыцщкв",  # "password" typed on the Russian layout
+        "зфііцщкв123",  # ... and the Ukrainian one, with an ending
+        "gfhjkm123",  # "пароль" typed on the Latin layout
+        "ghbdsn2024",  # "привіт" typed on the Latin layout
+        "kokhannia",  # "кохання", transliterated
+        "славаукраїні",
+        "sunshine1",  # from the international lists
+        "michelle",
+        "00000000",
+    ],
+)
 def test_common_and_layout_passwords_are_refused(password):
     with pytest.raises(DomainError) as refused:
         check_policy(password)

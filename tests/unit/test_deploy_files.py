@@ -33,7 +33,10 @@ def test_every_job_has_a_timer_running_a_manage_command(rendered):
     for job in JOBS:
         assert f"Unit=teplo-job@{job}.service" in timers[job] and job in commands
         assert "Persistent=true" in timers[job]
-    assert "ExecStart=/opt/teplo/.venv/bin/python manage.py %i" in (rendered / "systemd" / "teplo-job@.service").read_text()
+    assert (
+        "ExecStart=/opt/teplo/.venv/bin/python manage.py %i"
+        in (rendered / "systemd" / "teplo-job@.service").read_text()
+    )
 
 
 def test_nothing_is_left_unrendered_and_a_missing_value_is_refused(rendered):

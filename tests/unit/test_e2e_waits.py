@@ -15,7 +15,7 @@ HARNESS = ROOT / "tests" / "e2e" / "harness.py"
 # What only the harness may do: sleep (its polling helper), set Playwright's defaults, launch the browser.
 RULES = {
     r"\btimeout\s*=\s*\(?\s*[\d_.]+": "a fixed timeout: leave it out (Playwright's default is TEPLO_E2E_TIMEOUT) "
-                                       "or use harness.TIMEOUT / COMMAND_TIMEOUT",
+    "or use harness.TIMEOUT / COMMAND_TIMEOUT",
     r"\btime\.sleep\(|\bsleep\(": "a sleep: wait for what the user sees, or poll with harness.wait_until",
     r"\.wait_for_timeout\(": "a fixed wait: wait for what the user sees",
     r"set_default(_navigation)?_timeout\(|\.set_options\(": "Playwright's defaults are set by the harness alone",
@@ -24,8 +24,9 @@ RULES = {
 
 
 def suite_files() -> list[Path]:
-    return sorted(path for folder in ("e2e", "deploy") for path in (ROOT / "tests" / folder).glob("*.py")
-                  if path != HARNESS)
+    return sorted(
+        path for folder in ("e2e", "deploy") for path in (ROOT / "tests" / folder).glob("*.py") if path != HARNESS
+    )
 
 
 def test_no_browser_or_deployment_test_has_a_wait_of_its_own():
@@ -45,7 +46,12 @@ def _harness_limits(value: str | None) -> subprocess.CompletedProcess:
         env["TEPLO_E2E_TIMEOUT"] = value
     return subprocess.run(
         [sys.executable, "-c", "from tests.e2e import harness as h; print(h.TIMEOUT, h.TIMEOUT_MS, h.COMMAND_TIMEOUT)"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_one_limit_is_generous_by_default_and_ci_can_raise_it():

@@ -32,7 +32,7 @@ def test_ordinary_text_is_written_as_it_is(text):
     assert export.cell(text) == text
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**9, max_value=10**9))
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**9), max_value=10**9))
 def test_amounts_stay_numbers_even_when_negative(amount):
     shown = export.cell(amount)
     assert Decimal(shown.replace(",", ".")) == amount and not shown.startswith("'")
@@ -52,5 +52,8 @@ def test_yes_and_no_cells_are_in_the_readers_language_ukrainian_by_default():
     rows = [["1120200001000", True, False]]
     assert cells(export.csv_bytes(["account", "heating", "hot_water"], rows))[1] == ["1120200001000", "так", "ні"]
     assert cells(export.csv_bytes(["account", "heating", "hot_water"], rows, lang="en"))[1] == [
-        "1120200001000", "yes", "no"]
+        "1120200001000",
+        "yes",
+        "no",
+    ]
     assert (export.cell(True), export.cell(False, "en")) == ("так", "no")

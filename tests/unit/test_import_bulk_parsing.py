@@ -14,8 +14,14 @@ from core.import_parsing import parse_decimal, parse_moment
 def by_patterns(text: str) -> dt.datetime:
     """The rules parse_moment keeps: the formats it documents, tried one by one with strptime."""
     raw = text.strip()
-    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
-                    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M"):
+    for pattern in (
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%d.%m.%Y %H:%M:%S",
+        "%d.%m.%Y %H:%M",
+    ):
         try:
             return dt.datetime.strptime(raw, pattern).replace(tzinfo=KYIV)
         except ValueError:
@@ -29,13 +35,37 @@ def by_patterns(text: str) -> dt.datetime:
 
 
 SAMPLES = [
-    "2026-11-02 14:30", "2026-11-02 14:30:59", "2026-11-02T14:30", "2026-11-02T00:00:00", " 2026-11-02 14:30 ",
-    "2026-11-02", "02.11.2026 14:30", "02.11.2026 14:30:05", "02.11.2026", "2026-1-2 9:05", "2026-11-02t14:30",
-    "2026-11-02  14:30", "2024-02-29", "2026-03-29 03:30", "2026-10-25 03:30",
+    "2026-11-02 14:30",
+    "2026-11-02 14:30:59",
+    "2026-11-02T14:30",
+    "2026-11-02T00:00:00",
+    " 2026-11-02 14:30 ",
+    "2026-11-02",
+    "02.11.2026 14:30",
+    "02.11.2026 14:30:05",
+    "02.11.2026",
+    "2026-1-2 9:05",
+    "2026-11-02t14:30",
+    "2026-11-02  14:30",
+    "2024-02-29",
+    "2026-03-29 03:30",
+    "2026-10-25 03:30",
     # refused
-    "2026-02-29", "2026-02-30 10:00", "2026-11-02 24:00", "2026-11-02 14:60", "2026-11-02 14:30:61", "2026-13-01",
-    "2026-00-10", "2026-11-02 14", "2026-11-02T14:30:00+02:00", "2026-11-02 14:30:00.5", "20261102", "", "сьогодні",
-    "٢٠٢٦-١١-٠٢ 14:30", "２０２６-11-02",
+    "2026-02-29",
+    "2026-02-30 10:00",
+    "2026-11-02 24:00",
+    "2026-11-02 14:60",
+    "2026-11-02 14:30:61",
+    "2026-13-01",
+    "2026-00-10",
+    "2026-11-02 14",
+    "2026-11-02T14:30:00+02:00",
+    "2026-11-02 14:30:00.5",
+    "20261102",
+    "",
+    "сьогодні",
+    "٢٠٢٦-١١-٠٢ 14:30",
+    "２０２６-11-02",
 ]
 FOREIGN_DIGITS = {"٢٠٢٦-١١-٠٢ 14:30", "２０２６-11-02"}  # strptime reads them; the import refuses them
 
@@ -56,8 +86,17 @@ def test_parse_moment_agrees_with_the_patterns(text):
         assert (moment, moment.tzinfo, moment.utcoffset()) == (expected, KYIV, expected.utcoffset())
 
 
-@pytest.mark.parametrize("text,places,value", [("1 500,00", 2, "1500.00"), ("87.45", 2, "87.45"), ("0,01", 2, "0.01"),
-                                               ("1\u00a0234,5", 2, "1234.5"), ("-3", 2, "-3"), ("12.345", 3, "12.345")])
+@pytest.mark.parametrize(
+    "text,places,value",
+    [
+        ("1 500,00", 2, "1500.00"),
+        ("87.45", 2, "87.45"),
+        ("0,01", 2, "0.01"),
+        ("1\u00a0234,5", 2, "1234.5"),
+        ("-3", 2, "-3"),
+        ("12.345", 3, "12.345"),
+    ],
+)
 def test_parse_decimal_reads_kopecks_exactly(text, places, value):
     parsed = parse_decimal(text, places)
     assert parsed == Decimal(value) and str(parsed) == value

@@ -23,8 +23,16 @@ FORBIDDEN = {
 # Allowed across: the routes' short pages (not found, faults) speak the apps' texts.
 EXCEPTIONS = {("web", "ui.public_text")}
 # The public app's own modules: the staff process must load none of them.
-PUBLIC_ONLY = {"web.public_routes", "web.session_routes", "web.payment_routes", "ui.public_session",
-               "ui.public_shell", "ui.public_forms", "ui.pay_text", "core.payments"}
+PUBLIC_ONLY = {
+    "web.public_routes",
+    "web.session_routes",
+    "web.payment_routes",
+    "ui.public_session",
+    "ui.public_shell",
+    "ui.public_forms",
+    "ui.pay_text",
+    "core.payments",
+}
 
 
 def module_name(path: Path) -> str:

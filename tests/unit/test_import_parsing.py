@@ -49,17 +49,28 @@ def test_rows_and_total_are_counted_over_every_data_line():
     assert [r.key for r in table.rejected] == ["import.field_count"]
 
 
-@pytest.mark.parametrize("trailer, rows, total", [("TOTAL;2;3000,00\r\n", 2, Decimal("3000.00")),
-                                                   ("разом;2;;\r\n", 2, None), ("#total;2;3 000,00", 2, Decimal("3000"))])
+@pytest.mark.parametrize(
+    "trailer, rows, total",
+    [
+        ("TOTAL;2;3000,00\r\n", 2, Decimal("3000.00")),
+        ("разом;2;;\r\n", 2, None),
+        ("#total;2;3 000,00", 2, Decimal("3000")),
+    ],
+)
 def test_a_trailer_that_matches_is_read_and_not_a_row(trailer, rows, total):
     table = read_table("bank", (HEADER + ROW.format(n=1) + ROW.format(n=2) + trailer).encode())
     assert (len(table.rows), table.rejected, table.trailer.rows, table.trailer.total) == (2, [], rows, total)
 
 
-@pytest.mark.parametrize("trailer, key", [("TOTAL;1;3000,00\r\n", "import.trailer_mismatch"),
-                                          ("TOTAL;2;3000,01\r\n", "import.trailer_mismatch"),
-                                          ("TOTAL;two;3000,00\r\n", "import.trailer_format"),
-                                          ("TOTAL;٢;3000,00\r\n", "import.trailer_format")])
+@pytest.mark.parametrize(
+    "trailer, key",
+    [
+        ("TOTAL;1;3000,00\r\n", "import.trailer_mismatch"),
+        ("TOTAL;2;3000,01\r\n", "import.trailer_mismatch"),
+        ("TOTAL;two;3000,00\r\n", "import.trailer_format"),
+        ("TOTAL;٢;3000,00\r\n", "import.trailer_format"),
+    ],
+)
 def test_a_trailer_that_does_not_match_refuses_the_file(trailer, key):
     with pytest.raises(DomainError) as refused:
         read_table("bank", (HEADER + ROW.format(n=1) + ROW.format(n=2) + trailer).encode())
@@ -72,14 +83,29 @@ def test_foreign_digits_are_refused_not_read(text):
         parse_decimal(text, 2)
 
 
-@pytest.mark.parametrize("day, accepted", [(dt.date(1, 1, 1), False), (dt.date(1999, 12, 31), False),
-                                           (dt.date(2000, 1, 1), True), (dt.date(2026, 11, 28), True),
-                                           (dt.date(2026, 11, 29), False), (dt.date(9999, 12, 31), False)])
+@pytest.mark.parametrize(
+    "day, accepted",
+    [
+        (dt.date(1, 1, 1), False),
+        (dt.date(1999, 12, 31), False),
+        (dt.date(2000, 1, 1), True),
+        (dt.date(2026, 11, 28), True),
+        (dt.date(2026, 11, 29), False),
+        (dt.date(9999, 12, 31), False),
+    ],
+)
 def test_dates_from_2000_to_tomorrow(day, accepted):
     assert date_in_range(day, NOW) is accepted
 
 
-@pytest.mark.parametrize("month, accepted", [(dt.date(1, 1, 1), False), (dt.date(2000, 1, 1), True),
-                                             (dt.date(2026, 11, 1), True), (dt.date(2026, 12, 1), False)])
+@pytest.mark.parametrize(
+    "month, accepted",
+    [
+        (dt.date(1, 1, 1), False),
+        (dt.date(2000, 1, 1), True),
+        (dt.date(2026, 11, 1), True),
+        (dt.date(2026, 12, 1), False),
+    ],
+)
 def test_months_from_2000_to_tomorrows(month, accepted):
     assert month_in_range(month, NOW) is accepted

@@ -35,16 +35,26 @@ def test_signature_is_base64_of_the_raw_digest_not_of_the_hex_string():
 
 
 def test_encoding_produces_the_same_data_as_the_documented_json():
-    params = {"public_key": "sandbox_i000", "version": 3, "action": "pay", "amount": Decimal("1866.66"),
-              "currency": "UAH", "description": "test", "order_id": "TC-1"}
+    params = {
+        "public_key": "sandbox_i000",
+        "version": 3,
+        "action": "pay",
+        "amount": Decimal("1866.66"),
+        "currency": "UAH",
+        "description": "test",
+        "order_id": "TC-1",
+    }
     assert liqpay.encode_data(params) == KNOWN_DATA
 
 
 def _checkout():
     keys = liqpay.Keys("sandbox_i000", PRIVATE, sandbox=True)
     return liqpay.checkout(
-        keys, order_id="TC-20200302-ABC", amount=Decimal("1866.66"),
-        description="Оплата: опалення, особовий рахунок 1120200001000", result_url="https://cab.example/pay-result",
+        keys,
+        order_id="TC-20200302-ABC",
+        amount=Decimal("1866.66"),
+        description="Оплата: опалення, особовий рахунок 1120200001000",
+        result_url="https://cab.example/pay-result",
         server_url="https://cab.example/payments/liqpay/callback",
         expires_at=dt.datetime(2020, 3, 3, 12, 0, tzinfo=KYIV),
     )
@@ -54,10 +64,18 @@ def test_checkout_request_carries_every_documented_field():
     checkout = _checkout()
     request = json.loads(base64.b64decode(checkout.data))
     assert request == {
-        "public_key": "sandbox_i000", "version": 3, "action": "pay", "amount": 1866.66, "currency": "UAH",
-        "description": "Оплата: опалення, особовий рахунок 1120200001000", "order_id": "TC-20200302-ABC",
-        "result_url": "https://cab.example/pay-result", "server_url": "https://cab.example/payments/liqpay/callback",
-        "language": "uk", "expired_date": "2020-03-03 10:00:00", "sandbox": 1,
+        "public_key": "sandbox_i000",
+        "version": 3,
+        "action": "pay",
+        "amount": 1866.66,
+        "currency": "UAH",
+        "description": "Оплата: опалення, особовий рахунок 1120200001000",
+        "order_id": "TC-20200302-ABC",
+        "result_url": "https://cab.example/pay-result",
+        "server_url": "https://cab.example/payments/liqpay/callback",
+        "language": "uk",
+        "expired_date": "2020-03-03 10:00:00",
+        "sandbox": 1,
     }
     # the amount travels as a JSON number with exactly the kopecks asked for
     assert b'"amount":1866.66,' in base64.b64decode(checkout.data)
@@ -76,8 +94,9 @@ def test_checkout_link_round_trips_data_and_signature():
 
 def test_production_request_has_no_sandbox_flag():
     keys = liqpay.Keys("i000", PRIVATE)
-    request = liqpay.checkout_request(keys, order_id="X", amount=Decimal("1.00"), description="d",
-                                      result_url="r", server_url="s")
+    request = liqpay.checkout_request(
+        keys, order_id="X", amount=Decimal("1.00"), description="d", result_url="r", server_url="s"
+    )
     assert "sandbox" not in request
 
 

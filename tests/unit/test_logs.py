@@ -65,8 +65,12 @@ def test_the_proxy_request_id_tags_the_request_and_its_log_lines():
     async def receive():
         return {"type": "http.request", "body": b""}
 
-    scope = {"type": "http", "method": "POST", "path": "/payments/liqpay/callback",
-             "headers": [(b"x-request-id", b"4f1c2a9e8b7d6c5f")]}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/payments/liqpay/callback",
+        "headers": [(b"x-request-id", b"4f1c2a9e8b7d6c5f")],
+    }
     stream = io.StringIO()
     handler = logs.configure(stream=stream)
     try:

@@ -62,9 +62,15 @@ def test_more_days_never_turn_plausible_use_into_a_jump(consumption, average, da
 
 def test_a_replaced_meter_keeps_the_accounts_average():
     until = dt.datetime(2020, 2, 25, tzinfo=KYIV)
-    old = MeterSpan(dt.date(2015, 1, 1), Decimal(0), first_at=dt.datetime(2019, 3, 1, tzinfo=KYIV),
-                    first_value=Decimal(100), last_at=dt.datetime(2019, 12, 28, tzinfo=KYIV), last_value=Decimal(130),
-                    last_period=dt.date(2019, 12, 1))
+    old = MeterSpan(
+        dt.date(2015, 1, 1),
+        Decimal(0),
+        first_at=dt.datetime(2019, 3, 1, tzinfo=KYIV),
+        first_value=Decimal(100),
+        last_at=dt.datetime(2019, 12, 28, tzinfo=KYIV),
+        last_value=Decimal(130),
+        last_period=dt.date(2019, 12, 1),
+    )
     new = MeterSpan(dt.date(2020, 1, 10), Decimal("0.5"))
     line = metering.estimate([old, new], dt.date(2020, 2, 1), residents=4, until=until)
     assert line.rule == "average" and line.quality == "estimated"
@@ -73,10 +79,17 @@ def test_a_replaced_meter_keeps_the_accounts_average():
 
 def test_one_reading_in_twelve_months_is_averaged_from_the_one_before():
     until = dt.datetime(2020, 2, 25, tzinfo=KYIV)
-    meter = MeterSpan(dt.date(2015, 1, 1), Decimal(0), first_at=dt.datetime(2020, 1, 28, tzinfo=KYIV),
-                      first_value=Decimal(136), last_at=dt.datetime(2020, 1, 28, tzinfo=KYIV), last_value=Decimal(136),
-                      before_at=dt.datetime(2019, 1, 28, tzinfo=KYIV), before_value=Decimal(100),
-                      last_period=dt.date(2020, 1, 1))
+    meter = MeterSpan(
+        dt.date(2015, 1, 1),
+        Decimal(0),
+        first_at=dt.datetime(2020, 1, 28, tzinfo=KYIV),
+        first_value=Decimal(136),
+        last_at=dt.datetime(2020, 1, 28, tzinfo=KYIV),
+        last_value=Decimal(136),
+        before_at=dt.datetime(2019, 1, 28, tzinfo=KYIV),
+        before_value=Decimal(100),
+        last_period=dt.date(2020, 1, 1),
+    )
     line = metering.estimate([meter], dt.date(2020, 2, 1), residents=4, until=until)
     assert line.rule == "average" and line.average_daily == Decimal("0.098630")  # 36 m³ over 365 days
 
@@ -85,9 +98,15 @@ def test_no_history_or_a_long_silence_falls_back_to_the_norm():
     until = dt.datetime(2020, 2, 25, tzinfo=KYIV)
     fresh = metering.estimate([MeterSpan(dt.date(2015, 1, 1), Decimal(0))], dt.date(2020, 2, 1), 2, until)
     assert (fresh.rule, fresh.months_without, fresh.volume) == ("norm", None, settings().hot_water_norm * 2)
-    silent = MeterSpan(dt.date(2015, 1, 1), Decimal(0), first_at=dt.datetime(2019, 3, 1, tzinfo=KYIV),
-                       first_value=Decimal(10), last_at=dt.datetime(2019, 10, 28, tzinfo=KYIV), last_value=Decimal(30),
-                       last_period=dt.date(2019, 10, 1))
+    silent = MeterSpan(
+        dt.date(2015, 1, 1),
+        Decimal(0),
+        first_at=dt.datetime(2019, 3, 1, tzinfo=KYIV),
+        first_value=Decimal(10),
+        last_at=dt.datetime(2019, 10, 28, tzinfo=KYIV),
+        last_value=Decimal(30),
+        last_period=dt.date(2019, 10, 1),
+    )
     assert metering.estimate([silent], dt.date(2020, 2, 1), 2, until).rule == "norm"
 
 

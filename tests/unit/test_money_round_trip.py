@@ -42,10 +42,15 @@ def test_english_comma_groups_thousands_and_ukrainian_comma_is_the_decimal_one()
     assert err.value.key == "amount.precision"
 
 
-@pytest.mark.parametrize("value,uk,en", [
-    ("0.125", "0,13\u00a0₴", "0.13\u00a0₴"), ("0.135", "0,14\u00a0₴", "0.14\u00a0₴"),
-    ("2.675", "2,68\u00a0₴", "2.68\u00a0₴"), ("-0.125", "-0,13\u00a0₴", "-0.13\u00a0₴"),
-])
+@pytest.mark.parametrize(
+    "value,uk,en",
+    [
+        ("0.125", "0,13\u00a0₴", "0.13\u00a0₴"),
+        ("0.135", "0,14\u00a0₴", "0.14\u00a0₴"),
+        ("2.675", "2,68\u00a0₴", "2.68\u00a0₴"),
+        ("-0.125", "-0,13\u00a0₴", "-0.13\u00a0₴"),
+    ],
+)
 def test_money_is_shown_rounded_half_up(value, uk, en):
     assert (formatting.money(Decimal(value)), formatting.money(Decimal(value), "en")) == (uk, en)
 

@@ -15,29 +15,66 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted([*ROOT.glob("pages/**/*.py"), *ROOT.glob("ui/*.py"), ROOT / "public_app.py",
-                ROOT / "staff_dashboard.py"])
+FILES = sorted(
+    [*ROOT.glob("pages/**/*.py"), *ROOT.glob("ui/*.py"), ROOT / "public_app.py", ROOT / "staff_dashboard.py"]
+)
 CYRILLIC = re.compile(r"[А-Яа-яЄєІіЇїҐґ]")
 WORD = re.compile(r"[A-Za-z]{2,}")
 # Streamlit elements whose first argument (or these keywords) the user reads.
-SHOWN = {"title", "header", "subheader", "caption", "markdown", "write", "text", "info", "warning", "error",
-         "success", "toast", "button", "form_submit_button", "download_button", "link_button", "page_link",
-         "text_input", "text_area", "number_input", "date_input", "selectbox", "multiselect", "radio", "checkbox",
-         "toggle", "select_slider", "segmented_control", "file_uploader", "metric", "expander", "tabs", "popover",
-         "set_page_config", "Page", "dialog", "spinner", "status", "switch_page"}
+SHOWN = {
+    "title",
+    "header",
+    "subheader",
+    "caption",
+    "markdown",
+    "write",
+    "text",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "toast",
+    "button",
+    "form_submit_button",
+    "download_button",
+    "link_button",
+    "page_link",
+    "text_input",
+    "text_area",
+    "number_input",
+    "date_input",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "checkbox",
+    "toggle",
+    "select_slider",
+    "segmented_control",
+    "file_uploader",
+    "metric",
+    "expander",
+    "tabs",
+    "popover",
+    "set_page_config",
+    "Page",
+    "dialog",
+    "spinner",
+    "status",
+    "switch_page",
+}
 SHOWN_KEYWORDS = {"label", "help", "placeholder", "title", "page_title", "caption", "body"}
 # (file, literal) -> why it may stay.
 EXCEPTIONS = {
     ("ui/public_text.py", "Українська"): "each language's own name, shown the same in every language (the switcher)",
     ("ui/staff_text.py", "Українська"): "each language's own name, shown the same in every language (the switcher)",
     ("ui/public_shell.py", "УКР"): "the short own name of Ukrainian on the cabinet's switcher (beside ENG), the same "
-                                   "in every language",
+    "in every language",
 }
 CORE_FILES = sorted(ROOT.glob("core/*.py"))
 # (file, top-level name holding the literal: a constant, function or class) -> why it stays Ukrainian.
 CORE_EXCEPTIONS = {
     ("core/import_parsing.py", "COLUMNS"): "the Ukrainian column headers a bank or billing file may use (read, "
-                                           "never shown)",
+    "never shown)",
     ("core/import_parsing.py", "TRAILER_MARKERS"): "the Ukrainian words a file's trailer line may start with (read)",
     ("core/import_parsing.py", "SERVICE_NAMES"): "the Ukrainian service names a file may write (read)",
     ("core/register_parsing.py", "COLUMNS"): "the Ukrainian column headers a register file may use (read)",
@@ -46,16 +83,16 @@ CORE_EXCEPTIONS = {
     ("core/register_parsing.py", "OPEN"): "the Ukrainian account states a register file may write (read)",
     ("core/register_parsing.py", "CLOSED"): "the Ukrainian account states a register file may write (read)",
     ("core/register_parsing.py", "address_of"): "the stored address line (`вул. …, 5, кв. 3`) is data, shown as "
-                                                "stored in every language like the street itself",
+    "stored in every language like the street itself",
     ("core/parsing.py", "_UNIT"): "the units people type after a figure (грн, м³), read in either language",
     ("core/payment_qr.py", "qr_purpose"): "the payment purpose in the NBU QR code goes to a Ukrainian bank "
-                                          "statement, in Ukrainian whatever the consumer's language",
+    "statement, in Ukrainian whatever the consumer's language",
     ("core/payment_providers.py", "description"): "the payment description LiqPay puts on the bank statement, in "
-                                                  "Ukrainian whatever the consumer's language",
+    "Ukrainian whatever the consumer's language",
     ("core/payment_providers.py", "DemoProvider"): "the demo provider's err_description stands in for LiqPay's "
-                                                   "own text, which is stored as received (data, not a message)",
+    "own text, which is stored as received (data, not a message)",
     ("core/deployment.py", "check_database"): "an English line for the operator's console that names the staff "
-                                              "page «Користувачі» as the (Ukrainian by default) dashboard shows it",
+    "page «Користувачі» as the (Ukrainian by default) dashboard shows it",
 }
 LOGGERS = {"LOG", "log", "logger", "logging"}  # log lines are for operators, in English, never shown on screen
 PAGE_PATH_FIRST = {"page_link", "Page", "switch_page"}  # their first argument is a page, not a text
@@ -83,8 +120,9 @@ def _pieces(node: ast.AST) -> list[str]:
 def _shown_arguments(call: ast.Call) -> list[ast.AST]:
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    if name not in SHOWN or (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                             and func.value.id in LOGGERS):
+    if name not in SHOWN or (
+        isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in LOGGERS
+    ):
         return []
     first = [] if name in PAGE_PATH_FIRST else call.args[:1]
     return [*first, *(k.value for k in call.keywords if k.arg in SHOWN_KEYWORDS)]
@@ -96,21 +134,29 @@ def violations(path: Path) -> list[str]:
     skip = _docstrings(tree)
     found = []
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
-                and CYRILLIC.search(node.value) and (relative, node.value) not in EXCEPTIONS):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in skip
+            and CYRILLIC.search(node.value)
+            and (relative, node.value) not in EXCEPTIONS
+        ):
             found.append(f"{relative}:{node.lineno}: {node.value!r}")
         if isinstance(node, ast.Call):
             for argument in _shown_arguments(node):
                 for piece in _pieces(argument):
-                    if WORD.search(DIRECTIVE.sub("", piece)) and not CYRILLIC.search(piece) \
-                            and (relative, piece) not in EXCEPTIONS:
+                    if (
+                        WORD.search(DIRECTIVE.sub("", piece))
+                        and not CYRILLIC.search(piece)
+                        and (relative, piece) not in EXCEPTIONS
+                    ):
                         found.append(f"{relative}:{node.lineno}: {piece!r} (shown by {ast.unparse(node.func)})")
     return found
 
 
 def _top_level_names(tree: ast.Module) -> dict[int, str]:
     """id of every node -> the name of the top-level constant, function or class it sits in."""
-    names = {}
+    names: dict[int, str] = {}
     for statement in tree.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             name = statement.name
@@ -128,10 +174,15 @@ def core_violations(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     relative = path.relative_to(ROOT).as_posix()
     skip, scopes = _docstrings(tree), _top_level_names(tree)
-    return [f"{relative}:{node.lineno}: {node.value!r} (in {scopes.get(id(node)) or 'module'})"
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
-            and CYRILLIC.search(node.value) and (relative, scopes.get(id(node), "")) not in CORE_EXCEPTIONS]
+    return [
+        f"{relative}:{node.lineno}: {node.value!r} (in {scopes.get(id(node)) or 'module'})"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in skip
+        and CYRILLIC.search(node.value)
+        and (relative, scopes.get(id(node), "")) not in CORE_EXCEPTIONS
+    ]
 
 
 def test_no_ukrainian_literal_in_core_beyond_the_listed_ones():
@@ -144,16 +195,20 @@ def test_the_core_check_finds_a_ukrainian_reason_and_spares_a_listed_table(tmp_p
     global ROOT
     (tmp_path / "core").mkdir()
     module = tmp_path / "core" / "import_parsing.py"
-    module.write_text('"""Docstrings are free: так."""\nCOLUMNS = {"amount": ("amount", "сума")}\n'
-                      'def reason(value):\n    """Free too: ні."""\n    return f"Сума {value} — не число"\n',
-                      encoding="utf-8")
+    module.write_text(
+        '"""Docstrings are free: так."""\nCOLUMNS = {"amount": ("amount", "сума")}\n'
+        'def reason(value):\n    """Free too: ні."""\n    return f"Сума {value} — не число"\n',
+        encoding="utf-8",
+    )
     saved, ROOT = ROOT, tmp_path
     try:
         found = core_violations(module)
     finally:
         ROOT = saved
-    assert found == ["core/import_parsing.py:5: 'Сума ' (in reason)",
-                     "core/import_parsing.py:5: ' — не число' (in reason)"]
+    assert found == [
+        "core/import_parsing.py:5: 'Сума ' (in reason)",
+        "core/import_parsing.py:5: ' — не число' (in reason)",
+    ]
 
 
 def test_every_core_exception_is_still_needed():
@@ -161,9 +216,14 @@ def test_every_core_exception_is_still_needed():
     for path in CORE_FILES:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         relative, skip, scopes = path.relative_to(ROOT).as_posix(), _docstrings(tree), _top_level_names(tree)
-        used |= {(relative, scopes.get(id(node), "")) for node in ast.walk(tree)
-                 if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
-                 and CYRILLIC.search(node.value)}
+        used |= {
+            (relative, scopes.get(id(node), ""))
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in skip
+            and CYRILLIC.search(node.value)
+        }
     assert set(CORE_EXCEPTIONS) <= used, set(CORE_EXCEPTIONS) - used
 
 
@@ -177,10 +237,12 @@ def test_the_check_finds_a_ukrainian_and_an_english_literal(tmp_path):
     """The check itself can fail: a page with a literal title and a literal English button is caught."""
     global ROOT
     page = tmp_path / "page.py"
-    page.write_text('"""Docstrings are free: Огляд."""\nimport streamlit as st\nst.title("Огляд")\n'
-                    'st.button("Save", key="save_button")\nst.button(tr("save"), icon=":material/save:")\n'
-                    'st.page_link("pages/public/pay.py", label=tr("nav.pay"))\nLOG.warning("database down: %s", 1)\n',
-                    encoding="utf-8")
+    page.write_text(
+        '"""Docstrings are free: Огляд."""\nimport streamlit as st\nst.title("Огляд")\n'
+        'st.button("Save", key="save_button")\nst.button(tr("save"), icon=":material/save:")\n'
+        'st.page_link("pages/public/pay.py", label=tr("nav.pay"))\nLOG.warning("database down: %s", 1)\n',
+        encoding="utf-8",
+    )
     saved, ROOT = ROOT, tmp_path
     try:
         found = violations(page)
@@ -193,6 +255,9 @@ def test_every_exception_is_still_needed():
     used = set()
     for path in FILES:
         text = path.read_text(encoding="utf-8")
-        used |= {(file, literal) for file, literal in EXCEPTIONS if path.relative_to(ROOT).as_posix() == file
-                 and repr(literal)[1:-1] in text}
+        used |= {
+            (file, literal)
+            for file, literal in EXCEPTIONS
+            if path.relative_to(ROOT).as_posix() == file and repr(literal)[1:-1] in text
+        }
     assert set(EXCEPTIONS) == used

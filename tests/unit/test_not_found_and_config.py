@@ -24,19 +24,37 @@ def test_streamlit_config_hides_developer_chrome_and_error_details():
 
 def test_the_not_found_middleware_knows_every_page_public_app_registers():
     tree = ast.parse((ROOT / "public_app.py").read_text(encoding="utf-8"))
-    registered = {call.args[3].value for call in ast.walk(tree)
-                  if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "page" and len(call.args) > 3}
+    registered = {
+        call.args[3].value
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "page" and len(call.args) > 3
+    }
     assert registered == set(PUBLIC_PAGES)
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/pay-result", "/account/", "/_stcore/health", "/static/js/x.js",
-                                  "/favicon.png", "/media/abc.csv", "/health", "/session/start"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/login",
+        "/pay-result",
+        "/account/",
+        "/_stcore/health",
+        "/static/js/x.js",
+        "/favicon.png",
+        "/media/abc.csv",
+        "/health",
+        "/session/start",
+    ],
+)
 def test_pages_routes_and_streamlits_own_files_pass(path):
     assert is_known(path, frozenset(PUBLIC_PAGES), frozenset({"/health", "/session/start"}))
 
 
-@pytest.mark.parametrize("path", ["/staff/overview", "/overview", "/pages/staff/imports.py", "/account/x",
-                                  "/login/users", "/.env", "/staticx"])
+@pytest.mark.parametrize(
+    "path",
+    ["/staff/overview", "/overview", "/pages/staff/imports.py", "/account/x", "/login/users", "/.env", "/staticx"],
+)
 def test_unknown_and_nested_paths_are_not_found(path):
     assert not is_known(path, frozenset(PUBLIC_PAGES), frozenset({"/health", "/session/start"}))
 

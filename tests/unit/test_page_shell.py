@@ -46,9 +46,17 @@ def serve(path: str, headers: dict[str, str], content_type: str, body: bytes) ->
 
     async def inner(scope, receive, send):
         seen.extend(scope["headers"])
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()),
-                                (b"etag", b'"abc"')]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", content_type.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"etag", b'"abc"'),
+                ],
+            }
+        )
         half = len(body) // 2  # in two pieces, as a file is streamed
         await send({"type": "http.response.body", "body": body[:half], "more_body": True})
         await send({"type": "http.response.body", "body": body[half:], "more_body": False})
@@ -61,8 +69,13 @@ def serve(path: str, headers: dict[str, str], content_type: str, body: bytes) ->
     async def receive():
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"",
-             "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()]}
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": b"",
+        "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()],
+    }
     asyncio.run(PageShell(inner)(scope, receive, send))
     start = messages[0]
     response_headers = {name.decode(): value.decode() for name, value in start["headers"]}
@@ -70,8 +83,12 @@ def serve(path: str, headers: dict[str, str], content_type: str, body: bytes) ->
 
 
 def test_the_cookie_chooses_the_pages_language():
-    headers, body, seen = serve("/register", {"Cookie": "teplo_lang=en", "Accept-Encoding": "gzip",
-                                              "If-None-Match": '"abc"'}, "text/html; charset=utf-8", INDEX.encode())
+    headers, body, seen = serve(
+        "/register",
+        {"Cookie": "teplo_lang=en", "Accept-Encoding": "gzip", "If-None-Match": '"abc"'},
+        "text/html; charset=utf-8",
+        INDEX.encode(),
+    )
     assert '<html lang="en">' in body.decode() and "<title>Consumer cabinet</title>" in body.decode()
     assert int(headers["content-length"]) == len(body)
     assert "etag" not in headers and headers["cache-control"] == "no-cache"
@@ -86,8 +103,9 @@ def test_ukrainian_without_a_valid_choice(cookie):
 
 def test_files_and_other_answers_pass_untouched():
     script = b"console.log('<div id=\"root\"></div></head>')"
-    headers, body, seen = serve("/static/js/index.js", {"Accept-Encoding": "gzip", "Cookie": "teplo_lang=en"},
-                                "application/javascript", script)
+    headers, body, seen = serve(
+        "/static/js/index.js", {"Accept-Encoding": "gzip", "Cookie": "teplo_lang=en"}, "application/javascript", script
+    )
     assert body == script and (b"accept-encoding", b"gzip") in seen and headers["etag"] == '"abc"'
     not_found = not_found_page("Кабінет споживача").encode()
     _headers, body, _seen = serve("/nowhere", {"Cookie": "teplo_lang=en"}, "text/html", not_found)

@@ -12,8 +12,15 @@ def test_hash_is_argon2id_and_verifies():
     assert not verify_password("not a hash", "x")
 
 
-@pytest.mark.parametrize("password,key", [("short", "password.too_short"), ("password123", "password.common"),
-                                          ("qwerty123", "password.common"), ("x" * 129, "password.too_long")])
+@pytest.mark.parametrize(
+    "password,key",
+    [
+        ("short", "password.too_short"),
+        ("password123", "password.common"),
+        ("qwerty123", "password.common"),
+        ("x" * 129, "password.too_long"),
+    ],
+)
 def test_policy_rejects(password, key):
     with pytest.raises(DomainError) as err:
         check_policy(password)
@@ -28,4 +35,3 @@ def test_mismatch():
     with pytest.raises(DomainError) as err:
         check_policy("correct horse", "correct hors")
     assert err.value.key == "password.mismatch"
-

@@ -27,8 +27,15 @@ def rendered_text(source: str) -> tuple[set[str], str]:
 
 
 # Text as people and files hold it: letters, digits, spaces and every ASCII punctuation mark, on one line.
-line = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")) | st.sampled_from(
-    list("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")), min_size=1).map(str.strip).filter(bool)
+line = (
+    st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp"))
+        | st.sampled_from(list("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")),
+        min_size=1,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 @settings(max_examples=500)

@@ -25,7 +25,8 @@ def make_iban(bank_and_account: str) -> str:
 # Text the format carries: Windows-1251 printable characters, no control characters, no NBSP.
 printable = st.text(
     alphabet=st.characters(codec="cp1251", min_codepoint=32, exclude_characters="\x7f\x98\xa0"),
-    min_size=1, max_size=60,
+    min_size=1,
+    max_size=60,
 ).filter(lambda s: s.strip())
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999.99"), places=2)
 edrpous = st.from_regex(r"\A[0-9]{8}\Z")
@@ -66,7 +67,7 @@ def test_amounts_outside_the_format_are_refused(amount):
 def test_iban_check_digits_catch_any_single_wrong_digit(digits, position, delta):
     iban = make_iban(digits)
     assert iban_is_valid(iban)
-    wrong = iban[:position] + str((int(iban[position]) + delta) % 10) + iban[position + 1:]
+    wrong = iban[:position] + str((int(iban[position]) + delta) % 10) + iban[position + 1 :]
     assert not iban_is_valid(wrong)
 
 
@@ -76,9 +77,15 @@ def test_a_purpose_that_would_shift_or_break_the_fields_is_refused(bad):
         qr_fields(recipient="ДКП", iban=IBAN, amount=Decimal("1.00"), edrpou="03356571", purpose=bad)
 
 
-@pytest.mark.parametrize("iban, edrpou", [("UA213223130000026007233566002", "03356571"),
-                                          ("DE89370400440532013000", "03356571"), (IBAN, "0335657"),
-                                          (IBAN, "ЄДРПОУ123")])
+@pytest.mark.parametrize(
+    "iban, edrpou",
+    [
+        ("UA213223130000026007233566002", "03356571"),
+        ("DE89370400440532013000", "03356571"),
+        (IBAN, "0335657"),
+        (IBAN, "ЄДРПОУ123"),
+    ],
+)
 def test_wrong_requisites_are_refused(iban, edrpou):
     with pytest.raises(QrDataError):
         qr_fields(recipient="ДКП", iban=iban, amount=Decimal("1.00"), edrpou=edrpou, purpose="Оплата")
@@ -86,13 +93,20 @@ def test_wrong_requisites_are_refused(iban, edrpou):
 
 
 def test_purpose_names_the_service_the_account_and_the_month():
-    assert payment_qr.qr_purpose("heating", "1120200001000", dt.date(2020, 1, 1)) == \
-        "Оплата за опалення, о/р 1120200001000, за 01.2020"
+    assert (
+        payment_qr.qr_purpose("heating", "1120200001000", dt.date(2020, 1, 1))
+        == "Оплата за опалення, о/р 1120200001000, за 01.2020"
+    )
 
 
 def test_payload_is_base64url_of_windows_1251_without_padding():
-    content = qr_content(recipient="ДКП «Луцьктепло»", iban=IBAN, amount=Decimal("1866.66"), edrpou="03356571",
-                         purpose="Оплата за опалення, о/р 1120200001000, за 01.2020")
+    content = qr_content(
+        recipient="ДКП «Луцьктепло»",
+        iban=IBAN,
+        amount=Decimal("1866.66"),
+        edrpou="03356571",
+        purpose="Оплата за опалення, о/р 1120200001000, за 01.2020",
+    )
     encoded = content.removeprefix("https://qr.bank.gov.ua/")
     assert "=" not in encoded and "+" not in encoded and "/" not in encoded
     raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
@@ -102,5 +116,6 @@ def test_payload_is_base64url_of_windows_1251_without_padding():
 
 def test_missing_requisites_mean_none():
     assert receipts.requisites("", "", "") is None
-    assert receipts.requisites("ДКП «Луцьктепло»", "03356571", "UA21 3223 1300 0002 6007 2335 6600 1") == \
-        receipts.Requisites("ДКП «Луцьктепло»", "03356571", IBAN)
+    assert receipts.requisites(
+        "ДКП «Луцьктепло»", "03356571", "UA21 3223 1300 0002 6007 2335 6600 1"
+    ) == receipts.Requisites("ДКП «Луцьктепло»", "03356571", IBAN)

@@ -15,9 +15,13 @@ TODAY = dt.date(2026, 11, 27)
 STREETS = ["вул. Гулака-Артемовського", "просп. Волі", "вул. Карпенка-Карого", "Lesi Ukrainky St"]
 HEADERS = {
     "account_number": ["account_number", "Особовий рахунок", "ОСОБОВИЙ-РАХУНОК"],
-    "street": ["street", "Вулиця"], "building": ["building", "будинок"], "flat": ["flat", "Квартира"],
-    "residents": ["residents", "мешканців"], "heating": ["heating", "Опалення"],
-    "hot_water": ["hot_water", "гаряча вода", "ГВП"], "heated_area": ["heated_area", "Опалювана площа"],
+    "street": ["street", "Вулиця"],
+    "building": ["building", "будинок"],
+    "flat": ["flat", "Квартира"],
+    "residents": ["residents", "мешканців"],
+    "heating": ["heating", "Опалення"],
+    "hot_water": ["hot_water", "гаряча вода", "ГВП"],
+    "heated_area": ["heated_area", "Опалювана площа"],
     "closed_on": ["closed_on", "дата закриття"],
 }
 YES, NO = ["1", "так", "Так", "yes", "TRUE", "+"], ["0", "ні", "НІ", "no", "false", "-"]
@@ -26,10 +30,12 @@ YES, NO = ["1", "так", "Так", "yes", "TRUE", "+"], ["0", "ні", "НІ", "
 @st.composite
 def rows(draw):
     values = {
-        "street": draw(st.sampled_from(STREETS)), "building": str(draw(st.integers(1, 200))) + draw(
-            st.sampled_from(["", "а", "/2"])),
+        "street": draw(st.sampled_from(STREETS)),
+        "building": str(draw(st.integers(1, 200))) + draw(st.sampled_from(["", "а", "/2"])),
         "flat": draw(st.one_of(st.none(), st.integers(1, 300).map(str))),
-        "residents": draw(st.integers(0, 999)), "heating": draw(st.booleans()), "hot_water": draw(st.booleans()),
+        "residents": draw(st.integers(0, 999)),
+        "heating": draw(st.booleans()),
+        "hot_water": draw(st.booleans()),
         "heated_area": Decimal(draw(st.integers(0, 9_999_999))).scaleb(-2),
         "closed_on": draw(st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), TODAY))),
     }
@@ -41,10 +47,13 @@ def rows(draw):
     day = values["closed_on"]
     cells = {
         "account_number": draw(st.sampled_from(["1120200001000", "112 0200 001 000", "1120-2000-01000"])),
-        "street": draw(st.sampled_from(["", " "])) + spaced, "building": values["building"],
-        "flat": values["flat"] or "", "residents": str(values["residents"]),
+        "street": draw(st.sampled_from(["", " "])) + spaced,
+        "building": values["building"],
+        "flat": values["flat"] or "",
+        "residents": str(values["residents"]),
         "heating": draw(st.sampled_from(YES if values["heating"] else NO)),
-        "hot_water": draw(st.sampled_from(YES if values["hot_water"] else NO)), "heated_area": area,
+        "hot_water": draw(st.sampled_from(YES if values["hot_water"] else NO)),
+        "heated_area": area,
         "closed_on": "" if day is None else draw(st.sampled_from([day.isoformat(), f"{day:%d.%m.%Y}"])),
     }
     order = draw(st.permutations(list(cells)))
@@ -70,9 +79,15 @@ def test_every_allowed_spelling_of_an_account_reads_as_the_same_values(case):
 def test_a_change_reads_in_the_staff_language_with_the_files_column_names():
     from core.register_import import describe_change
 
-    fields = {"building": ("20", "22"), "heating": (True, False), "hot_water": (False, True),
-              "closed_on": (None, dt.date(2026, 11, 26))}
-    assert describe_change(fields) == ("building: 20 → 22; heating: так → ні; hot_water: ні → так; "
-                                       "closed_on: — → 2026-11-26")
-    assert describe_change(fields, "en") == ("building: 20 → 22; heating: yes → no; hot_water: no → yes; "
-                                             "closed_on: — → 2026-11-26")
+    fields = {
+        "building": ("20", "22"),
+        "heating": (True, False),
+        "hot_water": (False, True),
+        "closed_on": (None, dt.date(2026, 11, 26)),
+    }
+    assert describe_change(fields) == (
+        "building: 20 → 22; heating: так → ні; hot_water: ні → так; closed_on: — → 2026-11-26"
+    )
+    assert describe_change(fields, "en") == (
+        "building: 20 → 22; heating: yes → no; hot_water: no → yes; closed_on: — → 2026-11-26"
+    )

@@ -41,8 +41,7 @@ def cases(draw):
     subscriber = Subscriber(1, draw(LOGINS), draw(st.booleans()), draw(st.none() | PERIODS))
     missing = {w.id for w in ws if draw(st.booleans())}
     newest = draw(st.none() | PERIODS)
-    done = set(draw(st.lists(st.tuples(st.sampled_from([WINDOW_OPEN, WINDOW_CLOSING, CHARGE]), PERIODS),
-                             max_size=4)))
+    done = set(draw(st.lists(st.tuples(st.sampled_from([WINDOW_OPEN, WINDOW_CLOSING, CHARGE]), PERIODS), max_size=4)))
     return subscriber, draw(MOMENTS), ws, missing, newest, done
 
 
@@ -121,7 +120,7 @@ def test_a_changed_token_never_names_another_login(login_id, data):
     token = mail.unsubscribe_token("s" * 32, login_id, now)
     position = data.draw(st.integers(0, len(token) - 1))
     replacement = data.draw(st.sampled_from("ABCxyz019-_.="))
-    changed = token[:position] + replacement + token[position + 1:]
+    changed = token[:position] + replacement + token[position + 1 :]
     try:
         named = mail.read_unsubscribe_token("s" * 32, changed, now, 365)
     except mail.BadToken as error:
@@ -143,13 +142,19 @@ def test_a_token_signed_with_another_secret_or_no_secret_is_invalid():
 
 def test_mail_settings_say_what_is_missing():
     assert any("TEPLO_SMTP_HOST" in p for p in mail.MailSettings.load({}).problems())
-    ready = {"TEPLO_SMTP_HOST": "smtp.example.ua", "TEPLO_MAIL_FROM": "noreply@cabinet.example.ua",
-             "TEPLO_UNSUBSCRIBE_SECRET": "x" * 32, "PUBLIC_BASE_URL": "https://cabinet.example.ua"}
+    ready = {
+        "TEPLO_SMTP_HOST": "smtp.example.ua",
+        "TEPLO_MAIL_FROM": "noreply@cabinet.example.ua",
+        "TEPLO_UNSUBSCRIBE_SECRET": "x" * 32,
+        "PUBLIC_BASE_URL": "https://cabinet.example.ua",
+    }
     settings = mail.MailSettings.load(ready)
     assert settings.problems() == [] and (settings.port, settings.tls) == (587, "starttls")
     assert mail.MailSettings.load({**ready, "TEPLO_SMTP_TLS": "ssl"}).port == 465
     plain = {**ready, "TEPLO_SMTP_TLS": "none", "TEPLO_SMTP_USER": "u", "TEPLO_SMTP_PASSWORD": "p"}
     assert any("unencrypted" in p for p in mail.MailSettings.load(plain).problems())
     assert mail.MailSettings.load({**plain, "TEPLO_SMTP_HOST": "127.0.0.1"}).problems() == []
-    assert any("TEPLO_UNSUBSCRIBE_SECRET" in p
-               for p in mail.MailSettings.load({**ready, "TEPLO_UNSUBSCRIBE_SECRET": "short"}).problems())
+    assert any(
+        "TEPLO_UNSUBSCRIBE_SECRET" in p
+        for p in mail.MailSettings.load({**ready, "TEPLO_UNSUBSCRIBE_SECRET": "short"}).problems()
+    )

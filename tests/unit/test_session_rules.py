@@ -12,8 +12,12 @@ START = dt.datetime(2026, 11, 1, 9, 0, tzinfo=KYIV)
 minutes = st.integers(min_value=1, max_value=60 * 24 * 60)
 
 
-@given(idle=minutes, absolute=minutes, used_after=st.integers(min_value=0, max_value=60 * 24 * 90),
-       asked_after=st.integers(min_value=0, max_value=60 * 24 * 120))
+@given(
+    idle=minutes,
+    absolute=minutes,
+    used_after=st.integers(min_value=0, max_value=60 * 24 * 90),
+    asked_after=st.integers(min_value=0, max_value=60 * 24 * 120),
+)
 def test_a_session_is_live_only_within_both_limits(idle, absolute, used_after, asked_after):
     lifetime = Lifetime(dt.timedelta(minutes=idle), dt.timedelta(minutes=absolute))
     last_seen = START + dt.timedelta(minutes=used_after)

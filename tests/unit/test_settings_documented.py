@@ -15,9 +15,11 @@ SKIP_DIRS = {".venv", ".git", "__pycache__", "node_modules", "data", "artifacts"
 
 # os.environ.get("X"), os.environ["X"], os.getenv("X"), the mappings built from them (source.get("X")), and the
 # fields of core.config.Settings (setting("X", default)).
-_ENV_READ = re.compile(r"""(?:os\.environ(?:\.get)?\s*[(\[]|getenv\(|source\.get\(|secrets\.get\(|secrets\["""
-                       r"""|setting\()"""
-                       r"""\s*["']([A-Z][A-Z0-9_]*)["']""")
+_ENV_READ = re.compile(
+    r"""(?:os\.environ(?:\.get)?\s*[(\[]|getenv\(|source\.get\(|secrets\.get\(|secrets\["""
+    r"""|setting\()"""
+    r"""\s*["']([A-Z][A-Z0-9_]*)["']"""
+)
 # The project's own names wherever they appear as a string (config helpers such as _int("TEPLO_X", 5)).
 _OWN_NAME = re.compile(r"""["']((?:TEPLO|LIQPAY)_[A-Z0-9_]+)["']""")
 # ${NAME:-default} in the shell scripts.
@@ -65,8 +67,17 @@ def settings_in_the_readme() -> set[str]:
 def test_the_scan_finds_the_settings_known_to_be_read():
     """The scanner itself works: it sees settings read in each of the ways the code reads them."""
     found = settings_read_by_the_code()
-    assert {"DATABASE_URL", "TEPLO_MAX_FAILURES", "TEPLO_SESSION_IDLE_MINUTES", "TEPLO_PAYMENT_TTL_MINUTES",
-            "PUBLIC_BASE_URL", "LIQPAY_PRIVATE_KEY", "TEPLO_NOW", "DEMO_SIZE", "TEST_DATABASE_URL"} <= set(found)
+    assert {
+        "DATABASE_URL",
+        "TEPLO_MAX_FAILURES",
+        "TEPLO_SESSION_IDLE_MINUTES",
+        "TEPLO_PAYMENT_TTL_MINUTES",
+        "PUBLIC_BASE_URL",
+        "LIQPAY_PRIVATE_KEY",
+        "TEPLO_NOW",
+        "DEMO_SIZE",
+        "TEST_DATABASE_URL",
+    } <= set(found)
 
 
 def test_every_setting_the_code_reads_is_documented_in_the_readme():

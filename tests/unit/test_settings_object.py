@@ -33,9 +33,17 @@ def test_unset_and_empty_variables_give_the_documented_defaults():
 
 
 def test_values_are_read_in_their_types():
-    read = Settings.from_environ({"TEPLO_DEMO": "yes", "TEPLO_NOW": "2020-03-02", "TEPLO_MAX_FAILURES": "7",
-                                  "TEPLO_JUMP_FACTOR": "2.5", "TEPLO_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8",
-                                  "TEPLO_DEMO_PAYMENTS": "off", "TEPLO_LOG_LEVEL": "debug"})
+    read = Settings.from_environ(
+        {
+            "TEPLO_DEMO": "yes",
+            "TEPLO_NOW": "2020-03-02",
+            "TEPLO_MAX_FAILURES": "7",
+            "TEPLO_JUMP_FACTOR": "2.5",
+            "TEPLO_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8",
+            "TEPLO_DEMO_PAYMENTS": "off",
+            "TEPLO_LOG_LEVEL": "debug",
+        }
+    )
     assert read.demo is True and read.now == dt.datetime(2020, 3, 2, 12, tzinfo=clock.KYIV)
     assert read.max_failures == 7 and read.jump_factor == Decimal("2.5") and read.demo_payments is False
     assert read.trusted_proxies == (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.0.0.0/8"))
@@ -44,10 +52,14 @@ def test_values_are_read_in_their_types():
 
 def test_secrets_toml_wins_over_the_environment(tmp_path):
     secrets = tmp_path / "secrets.toml"
-    secrets.write_text('PUBLIC_BASE_URL = "https://cabinet.example.ua"\nTEPLO_PAYMENT_TTL_MINUTES = 60\n'
-                       '[section]\nLIQPAY_PUBLIC_KEY = "not at the root"\n', encoding="utf-8")
-    read = Settings.from_environ({"PUBLIC_BASE_URL": "http://old", "LIQPAY_PUBLIC_KEY": "from-env"},
-                                 config.read_secrets(secrets))
+    secrets.write_text(
+        'PUBLIC_BASE_URL = "https://cabinet.example.ua"\nTEPLO_PAYMENT_TTL_MINUTES = 60\n'
+        '[section]\nLIQPAY_PUBLIC_KEY = "not at the root"\n',
+        encoding="utf-8",
+    )
+    read = Settings.from_environ(
+        {"PUBLIC_BASE_URL": "http://old", "LIQPAY_PUBLIC_KEY": "from-env"}, config.read_secrets(secrets)
+    )
     assert read.public_base_url == "https://cabinet.example.ua" and read.payment_ttl_minutes == 60
     assert read.liqpay_public_key == "from-env"  # only the root keys count
     assert config.read_secrets(tmp_path / "missing.toml") == {}
@@ -61,8 +73,15 @@ def test_a_bad_value_is_named():
 
 
 def test_secrets_stay_out_of_the_printed_settings():
-    shown = repr(Settings.from_environ({"LIQPAY_PRIVATE_KEY": "p-secret-1", "TEPLO_ADMIN_PASSWORD": "a-secret-2",
-                                        "DATABASE_URL": "postgresql://teplo:db-secret-3@db/teplo"}))
+    shown = repr(
+        Settings.from_environ(
+            {
+                "LIQPAY_PRIVATE_KEY": "p-secret-1",
+                "TEPLO_ADMIN_PASSWORD": "a-secret-2",
+                "DATABASE_URL": "postgresql://teplo:db-secret-3@db/teplo",
+            }
+        )
+    )
     assert "secret" not in shown
 
 
@@ -80,7 +99,8 @@ def test_the_command_line_names_a_bad_setting_without_a_traceback(tmp_path):
     import os
 
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", "TEPLO_SESSION_MAX_DAYS": "thirty"}
-    out = subprocess.run([sys.executable, "manage.py", "migrate"], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "manage.py", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 2
     assert "TEPLO_SESSION_MAX_DAYS" in out.stderr and "Traceback" not in out.stderr

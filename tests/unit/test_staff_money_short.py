@@ -30,7 +30,8 @@ def test_a_change_of_millions_is_as_short_as_the_value():
 def test_short_amounts_fit_a_tile_and_stay_within_half_a_unit_of_the_last_digit(value):
     text = money_short(value)
     assert len(text) <= 14  # "-999,99 млрд ₴" at most below a trillion; the cut «663 388 902,…» was 17
-    number = Decimal(text.split(NBSP + "млн")[0].split(NBSP + "млрд")[0].replace(NBSP, "").replace("₴", "")
-                     .replace(",", "."))
+    number = Decimal(
+        text.split(NBSP + "млн")[0].split(NBSP + "млрд")[0].replace(NBSP, "").replace("₴", "").replace(",", ".")
+    )
     scale = Decimal(10) ** 9 if "млрд" in text else Decimal(10) ** 6 if "млн" in text else Decimal(1)
     assert abs(number * scale - value) <= scale / 200  # rounded half up to two decimals of the unit

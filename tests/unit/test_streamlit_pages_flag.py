@@ -27,7 +27,8 @@ def test_streamlit_is_the_release_the_private_flag_was_checked_in():
     assert streamlit.__version__ == CHECKED_STREAMLIT, (
         f"Streamlit {streamlit.__version__} is not {CHECKED_STREAMLIT}: read PagesManager.uses_pages_directory in "
         "the new release (runtime/pages_manager.py, commands/navigation.py, runtime/scriptrunner/script_runner.py), "
-        "run tests/e2e/test_deep_links.py, then update CHECKED_STREAMLIT in web/startup.py")
+        "run tests/e2e/test_deep_links.py, then update CHECKED_STREAMLIT in web/startup.py"
+    )
 
 
 def test_unfixed_a_pages_folder_beside_the_entrypoint_makes_the_first_run_an_old_style_multipage_app(fresh_flag):

@@ -8,20 +8,25 @@ Create Date: 2026-11-27 12:10:00
 
 from alembic import op
 
-revision = '0003'
-down_revision = '0002'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-COVERED = ['status', 'quality', 'value', 'window_id']
+COVERED = ["status", "quality", "value", "window_id"]
 
 
 def upgrade() -> None:
-    op.drop_index('ix_readings_meter_submitted', table_name='readings')
-    op.create_index('ix_readings_meter_submitted', 'readings', ['meter_id', 'submitted_at'], unique=False,
-                    postgresql_include=COVERED)
+    op.drop_index("ix_readings_meter_submitted", table_name="readings")
+    op.create_index(
+        "ix_readings_meter_submitted",
+        "readings",
+        ["meter_id", "submitted_at"],
+        unique=False,
+        postgresql_include=COVERED,
+    )
 
 
 def downgrade() -> None:
-    op.drop_index('ix_readings_meter_submitted', table_name='readings')
-    op.create_index('ix_readings_meter_submitted', 'readings', ['meter_id', 'submitted_at'], unique=False)
+    op.drop_index("ix_readings_meter_submitted", table_name="readings")
+    op.create_index("ix_readings_meter_submitted", "readings", ["meter_id", "submitted_at"], unique=False)

@@ -13,8 +13,8 @@ Create Date: 2026-11-29 17:45:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010'
-down_revision = '0006'
+revision = "0010"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -32,29 +32,29 @@ FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('failed_attempts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('outcome', sa.String(length=16), server_default='failed', nullable=False))
-        batch_op.add_column(sa.Column('attempts', sa.Integer(), server_default='1', nullable=False))
+    with op.batch_alter_table("failed_attempts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("outcome", sa.String(length=16), server_default="failed", nullable=False))
+        batch_op.add_column(sa.Column("attempts", sa.Integer(), server_default="1", nullable=False))
     op.create_table(
-        'audit_tallies',
-        sa.Column('action', sa.String(length=40), nullable=False),
-        sa.Column('source', sa.String(length=64), nullable=False),
-        sa.Column('reason', sa.String(length=40), nullable=False),
-        sa.Column('period_start', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('count', sa.Integer(), nullable=False),
-        sa.Column('last_at', sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint('action', 'source', 'reason', 'period_start'),
+        "audit_tallies",
+        sa.Column("action", sa.String(length=40), nullable=False),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("reason", sa.String(length=40), nullable=False),
+        sa.Column("period_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("action", "source", "reason", "period_start"),
     )
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         op.execute(APPEND_ONLY_FUNCTION)
         op.execute(APPEND_ONLY_TRIGGER)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute('DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log')
-        op.execute('DROP FUNCTION IF EXISTS audit_log_append_only()')
-    op.drop_table('audit_tallies')
-    with op.batch_alter_table('failed_attempts', schema=None) as batch_op:
-        batch_op.drop_column('attempts')
-        batch_op.drop_column('outcome')
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+        op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
+    op.drop_table("audit_tallies")
+    with op.batch_alter_table("failed_attempts", schema=None) as batch_op:
+        batch_op.drop_column("attempts")
+        batch_op.drop_column("outcome")
