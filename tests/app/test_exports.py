@@ -135,6 +135,7 @@ def test_every_download_in_the_apps_is_built_by_the_export_writer():
     builders = {
         "view.csv_bytes",
         "view.list_csv",
+        "list_csv",
         "csv_bytes",
         "additional_charges.billing_csv",
         "staff_data.missing_csv",
