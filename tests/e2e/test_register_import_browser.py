@@ -78,7 +78,10 @@ def test_operator_loads_the_register_and_a_later_file_into_an_empty_database(pag
     expect_text(page, "Внутрішній застосунок")
     fill(page, "Ім'я користувача", "olena")
     fill(page, "Пароль", PASSWORD)
-    click_button(page, "Увійти")
+    with page.expect_response(lambda response: "/session/start" in response.url):
+        click_button(page, "Увійти")  # the browser then fetches the session cookie and reloads the dashboard
+    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible()
+    wait_idle(page)
     open_page(page, "Імпорт файлів", "Імпорт файлів")
 
     for label, kind, rows in (("Рахунки (реєстр)", "accounts", "5"), ("Лічильники", "meters", "5")):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import threading
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,11 @@ def serve(path: str, headers: dict[str, str], content_type: str, body: bytes) ->
         "query_string": b"",
         "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()],
     }
-    asyncio.run(PageShell(inner)(scope, receive, send))
+    # In a thread of its own: the browser suite's Playwright keeps an event loop running in the main thread, and
+    # asyncio.run refuses to start inside it when the whole suite runs in one process.
+    worker = threading.Thread(target=asyncio.run, args=(PageShell(inner)(scope, receive, send),))
+    worker.start()
+    worker.join()
     start = messages[0]
     response_headers = {name.decode(): value.decode() for name, value in start["headers"]}
     return response_headers, b"".join(m.get("body", b"") for m in messages[1:]), seen
