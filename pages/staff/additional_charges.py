@@ -164,6 +164,7 @@ if lines or recalculations:
         additional_charges.billing_csv([*lines, *recalculations], window.period),
         file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv",
         mime="text/csv",
+        on_click="ignore",  # no rerun: a rerun would drop the deferred list download beside it
         icon=":material/download:",
         key="billing_csv",
     )

@@ -489,8 +489,13 @@ def test_a_liqpay_callback_through_nginx_credits_the_payment(deployment, session
     with sessions() as session:
         assert session.scalar(select(PaymentIntent.status).where(PaymentIntent.order_id == order)) == "paid"
         assert session.scalar(select(Payment.amount).where(Payment.external_ref == order)) == Decimal("120.50")
-    replica_logs = "".join(r.log.read_text() for r in deployment.replicas if r.process.poll() is None)
-    assert headers["x-request-id"] in replica_logs  # the app's log line carries the request id
+
+    # The app's log line carries the request id (the replica that answered writes it a moment after answering).
+    def logs_with_the_id() -> str:
+        logs = "".join(r.log.read_text() for r in deployment.replicas)
+        return logs if headers["x-request-id"] in logs else ""
+
+    replica_logs = wait_until(logs_with_the_id, "the request id in a replica's log")
     assert LIQPAY_PRIVATE not in replica_logs and CONSUMER_PASSWORD not in replica_logs
 
 

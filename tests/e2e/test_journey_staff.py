@@ -225,6 +225,7 @@ def test_additional_charges_csv_lists_the_accounts_the_rule_finds(page, staff, s
     period = re.fullmatch(r"donarakhuvannia_(\d{4})-(\d{2})\.csv", name)
     assert period, name
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_bytes().decode("utf-8-sig")), delimiter=";"))
+    wait_idle(page)
 
     month = dt.date(int(period.group(1)), int(period.group(2)), 1)
     with sessions() as session:
