@@ -230,7 +230,7 @@ def _compiled_submission_statements() -> dict:
     from sqlalchemy import insert
     from sqlalchemy.dialects.postgresql import psycopg2 as pg
 
-    from core import meter_history, readings
+    from core import meter_history, reading_record, readings
     from db.models import AuditLog, Reading
 
     dialect = pg.dialect()
@@ -256,8 +256,8 @@ def _compiled_submission_statements() -> dict:
         "context": readings._SUBMISSION_CONTEXT.compile(dialect=dialect),
         "history": meter_history._HISTORY.compile(dialect=dialect),
         "insert": insert(Reading).returning(Reading.id).compile(dialect=dialect, column_keys=reading_columns),
-        "step_aside": readings._STEP_ASIDE.compile(dialect=dialect),
-        "supersede": readings._SUPERSEDE.compile(dialect=dialect),
+        "step_aside": reading_record._STEP_ASIDE.compile(dialect=dialect),
+        "supersede": reading_record._SUPERSEDE.compile(dialect=dialect),
         "audit": insert(AuditLog).compile(dialect=dialect, column_keys=audit_columns),
     }
     return {name: (str(compiled), compiled) for name, compiled in steps.items()}

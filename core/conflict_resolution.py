@@ -144,7 +144,7 @@ def _resolve_charge(session: Session, conflict: ImportConflict, incoming: dict[s
 
 def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict[str, Any], actor: str) -> int | None:
     from core.import_readings import READINGS_SOURCE
-    from core.readings import record_reading
+    from core.reading_record import record_reading
 
     stored = stored_readings(session, READINGS_SOURCE, [conflict.key]).get(conflict.key)
     meter = session.scalar(select(Meter).where(Meter.serial == incoming["meter_serial"]))

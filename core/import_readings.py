@@ -16,7 +16,7 @@ from core.errors import DomainError
 from core.import_conflicts import Conflict, reading_values
 from core.import_parsing import Rejected, Table
 from core.import_rows import REF_LENGTH, _figure, _in_file_conflict, _moment, _too_long
-from core.readings import record_reading
+from core.reading_record import record_reading
 from core.windows import WindowInfo
 from db.models import Account, Meter, ReadingWindow
 

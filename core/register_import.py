@@ -9,7 +9,7 @@ same file twice adds and changes nothing. Closing an account keeps its charges, 
 Like the ledger imports (core.imports, whose decoding and parsing helpers this module uses): `preview` runs the
 whole import in a transaction that is rolled back, `commit` runs the same code and commits it with an ImportBatch
 row and an audit row, and every rejected row carries its line number and the reason. The file is read by
-core.register_parsing, and what each kind changes is core.register_changes.
+core.register_parsing, and what each kind changes is core.register_changes (meters: core.register_meters).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from core.errors import DomainError
 from core.i18n import t
 from core.import_batches import open_batch, rolled_back
 from core.import_parsing import Rejected
-from core.register_changes import _accounts, _meters, _Outcome, _tariffs
+from core.register_changes import _accounts, _Outcome, _tariffs
+from core.register_meters import _meters
 from core.register_parsing import read_table
 from db.models import ImportBatch
 

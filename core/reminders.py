@@ -22,38 +22,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit, clock, formatting, mail, reminder_rules
+from core import audit, clock, mail, reminder_rules
 from core.errors import DomainError
-from core.estimates import AdditionalChargeLine, estimate
-from core.i18n import t
-from core.reminder_rules import CHARGE, Due, Subscriber, Window
-from core.statements import statement
+from core.reminder_facts import CLAIM_LEASE, MAX_ATTEMPTS, _newest_charge_months, _reads, due_now
+from core.reminder_mail import compose
+from core.reminder_rules import Due, Subscriber
 from db.models import (
-    Charge,
-    ConsumerAccountLink,
     ConsumerLogin,
-    Meter,
-    ReadingWindow,
     ReminderConsent,
     ReminderDelivery,
 )
 
 log = logging.getLogger("teplo.reminders")
-
-MAX_ATTEMPTS = 5
-CLAIM_LEASE = dt.timedelta(minutes=15)
 
 
 # ---- consent -----------------------------------------------------------------------------------------------------
@@ -74,16 +62,6 @@ def reminder_state(sessions: sessionmaker[Session], login_id: int) -> ReminderSt
         return ReminderState(
             login, reminder_rules.is_email(login), consent.consented_at if on and consent is not None else None
         )
-
-
-def _newest_charge_months(session: Session, login_ids: Iterable[int]) -> dict[int, dt.date]:
-    rows = session.execute(
-        select(ConsumerAccountLink.login_id, func.max(Charge.month))
-        .join(Charge, Charge.account_id == ConsumerAccountLink.account_id)
-        .where(ConsumerAccountLink.login_id.in_(login_ids), Charge.reverses_id.is_(None))
-        .group_by(ConsumerAccountLink.login_id)
-    )
-    return dict(rows.tuples().all())
 
 
 def set_reminders(
@@ -153,243 +131,6 @@ def token_language(
         if consumer is None:
             raise mail.BadToken("invalid")
         return consumer.language
-
-
-# ---- what is due -------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Facts:
-    """Everything the rules need, read in a handful of queries for every subscriber at once."""
-
-    subscribers: list[tuple[Subscriber, str]]  # with the login's language
-    windows: list[Window]
-    window_rows: dict[int, ReadingWindow]
-    estimates: dict[int, list[AdditionalChargeLine]]  # window id -> lines of the subscribers' meters
-    accounts_of: dict[int, list[int]]  # login id -> linked account ids
-    newest_charge: dict[int, dt.date]
-    done: dict[int, set[tuple[str, dt.date]]]
-
-
-def _reads(session: Session, now: dt.datetime) -> Facts:
-    rows = session.execute(
-        select(ConsumerLogin.id, ConsumerLogin.login, ConsumerLogin.language, ReminderConsent.charges_seen_through)
-        .join(ReminderConsent, ReminderConsent.login_id == ConsumerLogin.id)
-        .where(ReminderConsent.withdrawn_at.is_(None))
-        .order_by(ConsumerLogin.id)
-    ).all()
-    subscribers = [
-        (Subscriber(i, login, True, seen), language)
-        for i, login, language, seen in rows
-        if reminder_rules.is_email(login)
-    ]
-    ids = [s.login_id for s, _ in subscribers]
-    window_rows = {
-        w.id: w
-        for w in session.scalars(
-            select(ReadingWindow).where(ReadingWindow.opens_at <= now, ReadingWindow.closes_at > now)
-        )
-    }
-    accounts_of: dict[int, list[int]] = defaultdict(list)
-    for login_id, account_id in session.execute(
-        select(ConsumerAccountLink.login_id, ConsumerAccountLink.account_id)
-        .where(ConsumerAccountLink.login_id.in_(ids))
-        .order_by(ConsumerAccountLink.linked_at)
-    ):
-        accounts_of[login_id].append(account_id)
-    meters = (
-        select(Meter.id)
-        .join(ConsumerAccountLink, ConsumerAccountLink.account_id == Meter.account_id)
-        .where(ConsumerAccountLink.login_id.in_(ids))
-    )
-    estimates = {window_id: estimate(session, row, meters) if ids else [] for window_id, row in window_rows.items()}
-    retry = or_(
-        and_(ReminderDelivery.status == "failed", ReminderDelivery.attempts < MAX_ATTEMPTS),
-        and_(ReminderDelivery.status == "claimed", ReminderDelivery.claimed_at < now - CLAIM_LEASE),
-    )
-    done: dict[int, set[tuple[str, dt.date]]] = defaultdict(set)
-    for login_id, kind, period in session.execute(
-        select(ReminderDelivery.login_id, ReminderDelivery.kind, ReminderDelivery.period).where(
-            ReminderDelivery.login_id.in_(ids), ~retry
-        )
-    ):
-        done[login_id].add((kind, period))
-    return Facts(
-        subscribers,
-        [Window(w.id, w.period, w.opens_at, w.closes_at) for w in window_rows.values()],
-        window_rows,
-        estimates,
-        accounts_of,
-        _newest_charge_months(session, ids) if ids else {},
-        done,
-    )
-
-
-def due_now(facts: Facts, now: dt.datetime) -> list[tuple[Subscriber, str, Due]]:
-    found = []
-    for subscriber, language in facts.subscribers:
-        accounts = set(facts.accounts_of.get(subscriber.login_id, []))
-        missing = {
-            window_id
-            for window_id, lines in facts.estimates.items()
-            if any(line.account_id in accounts for line in lines)
-        }
-        for item in reminder_rules.due(
-            subscriber,
-            now,
-            facts.windows,
-            missing,
-            facts.newest_charge.get(subscriber.login_id),
-            facts.done.get(subscriber.login_id, set()),
-        ):
-            found.append((subscriber, language, item))
-    return found
-
-
-# ---- the messages ------------------------------------------------------------------------------------------------
-
-
-def _window_body(
-    lang: str, kind: str, window: ReadingWindow, lines: list[AdditionalChargeLine], base_url: str
-) -> tuple[str, list[str]]:
-    info = reminder_rules.Window(window.id, window.period, window.opens_at, window.closes_at)
-    last_day = (info.closes_at.astimezone(clock.KYIV) - dt.timedelta(microseconds=1)).date()
-    month = formatting.month(window.period, lang)
-    subject = t(f"reminder.{kind}.subject", lang, month=month, closes=formatting.date(last_day, lang))
-    body = [
-        t(
-            f"reminder.{kind}.intro",
-            lang,
-            month=month,
-            opens=formatting.date(info.opens_at.astimezone(clock.KYIV).date(), lang),
-            closes=formatting.date(last_day, lang),
-        ),
-        "",
-        t("reminder.window.missing", lang),
-    ]
-    for line in lines:
-        body.append(
-            t(
-                "reminder.window.meter",
-                lang,
-                account=line.account_number,
-                address=line.address,
-                serial=line.meter_serial,
-            )
-        )
-        body.append(
-            t(
-                "reminder.window.estimate",
-                lang,
-                closes=formatting.date(last_day, lang),
-                volume=formatting.volume(line.volume, lang),
-                amount=formatting.money(line.amount, lang),
-            )
-        )
-    body += ["", t("reminder.window.action", lang, url=f"{base_url}/readings")]
-    return subject, body
-
-
-def _charge_body(
-    session: Session, lang: str, month_: dt.date, account_ids: list[int], base_url: str
-) -> tuple[str, list[str]]:
-    month = formatting.month(month_, lang)
-    subject = t("reminder.charge.subject", lang, month=month)
-    body = [t("reminder.charge.intro", lang, month=month)]
-    for account_id in account_ids:
-        account = statement(session, account_id)
-        lines = [c for c in account.charges if c.month == month_ and c.correction in (None, "replacement")]
-        if not lines:
-            continue
-        body += ["", t("reminder.charge.account", lang, account=account.number, address=account.address)]
-        for charge in lines:
-            service = t(f"service.{charge.service}", lang)
-            if charge.discount_amount:
-                body.append(
-                    t(
-                        "reminder.charge.line_discount",
-                        lang,
-                        service=service,
-                        amount=formatting.money(charge.amount, lang),
-                        discount=formatting.percent(charge.discount_percent, lang),
-                        to_pay=formatting.money(charge.amount_to_pay, lang),
-                    )
-                )
-            else:
-                body.append(
-                    t(
-                        "reminder.charge.line",
-                        lang,
-                        service=service,
-                        to_pay=formatting.money(charge.amount_to_pay, lang),
-                    )
-                )
-        for balance in account.services:
-            if balance.balance > 0:
-                body.append(
-                    t(
-                        "reminder.charge.debt",
-                        lang,
-                        service=t(f"service.{balance.service}", lang),
-                        amount=formatting.money(balance.balance, lang),
-                    )
-                )
-            elif balance.balance < 0:
-                body.append(
-                    t(
-                        "reminder.charge.overpaid",
-                        lang,
-                        service=t(f"service.{balance.service}", lang),
-                        amount=formatting.money(-balance.balance, lang),
-                    )
-                )
-    body += ["", t("reminder.charge.action", lang, url=f"{base_url}/pay")]
-    return subject, body
-
-
-def compose(
-    session: Session,
-    settings: mail.MailSettings,
-    facts: Facts,
-    subscriber: Subscriber,
-    lang: str,
-    item: Due,
-    now: dt.datetime,
-) -> EmailMessage:
-    """The plain-text e-mail in the login's language, with the signed one-click unsubscribe (RFC 8058)."""
-    if item.kind == CHARGE:
-        subject, body = _charge_body(
-            session, lang, item.period, facts.accounts_of.get(subscriber.login_id, []), settings.public_base_url
-        )
-    else:
-        assert item.window_id is not None  # a window's reminders name their window (reminder_rules.due)
-        accounts = set(facts.accounts_of.get(subscriber.login_id, []))
-        lines = [line for line in facts.estimates[item.window_id] if line.account_id in accounts]
-        subject, body = _window_body(
-            lang, item.kind, facts.window_rows[item.window_id], lines, settings.public_base_url
-        )
-    link = mail.unsubscribe_url(settings, subscriber.login_id, now)
-    body = [
-        t("reminder.greeting", lang),
-        "",
-        *body,
-        "",
-        "-- ",
-        t("reminder.footer", lang, url=settings.public_base_url),
-        t("reminder.unsubscribe", lang, url=link),
-    ]
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = formataddr((t("reminder.sender_name", lang), settings.sender))
-    message["To"] = subscriber.login
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=settings.sender.rsplit("@", 1)[-1])
-    message.set_raw("List-Unsubscribe", f"<{link}>")  # one line on the wire (mail.WIRE_POLICY)
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = lang
-    message.set_content("\n".join(body) + "\n")
-    return message
 
 
 # ---- claim, send, mark ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from core import additional_charges, readings, statements
+from core import additional_charges, reading_record, readings, statements
 from core.errors import DomainError
 from core.windows import WindowInfo
 from db.models import AdditionalCharge, AuditLog, Meter, Reading, ReadingWindow
@@ -94,7 +94,7 @@ def test_next_real_reading_self_corrects_the_estimate(town, sessions):
         meter = s.get(Meter, ma)
         window = s.get(ReadingWindow, w[dt.date(2020, 3, 1)])
         info = WindowInfo(window.id, window.period, window.opens_at, window.closes_at, None)
-        receipt = readings.record_reading(
+        receipt = reading_record.record_reading(
             s,
             meter,
             Decimal("120.000"),
@@ -159,7 +159,7 @@ def test_an_overestimate_is_credited_back_in_the_billing_file_and_on_the_account
     with sessions.begin() as s:
         window = s.get(ReadingWindow, w[FEB])
         info = WindowInfo(window.id, window.period, window.opens_at, window.closes_at, None)
-        receipt = readings.record_reading(
+        receipt = reading_record.record_reading(
             s,
             s.get(Meter, meter),
             Decimal("101"),

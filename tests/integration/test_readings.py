@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from core import consumers, readings
+from core import consumers, reading_record, readings
 from core.errors import AccessDenied, DomainError, NeedsConfirmation
 from core.windows import WindowInfo
 from db.models import AuditLog, Meter, Reading, ReadingWindow
@@ -178,7 +178,7 @@ def record(sessions, meter_id, window_id, value, at, channel="water_utility", **
         info = WindowInfo(w.id, w.period, w.opens_at, w.closes_at, w.processed_at)
         if channel == "water_utility":
             options = {"confirm_jump": True, "confirm_replace": True, **options}
-        return readings.record_reading(
+        return reading_record.record_reading(
             s, meter, Decimal(value), window=info, channel=channel, submitted_at=at, actor="operator", **options
         )
 

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import consumers, payment_qr, receipts
+from core import consumers, payment_qr, receipt_data, receipts
 from core.errors import AccessDenied, DomainError
 from tests.conftest import kyiv
 
 JANUARY, DECEMBER = dt.date(2020, 1, 1), dt.date(2019, 12, 1)
-PAYEE = receipts.Requisites("ДКП «Луцьктепло»", "03356571", "UA213223130000026007233566001")
+PAYEE = receipt_data.Requisites("ДКП «Луцьктепло»", "03356571", "UA213223130000026007233566001")
 PASSWORD = "тепла-зима-2020"
 
 
@@ -91,7 +91,7 @@ def scan(png: bytes, tmp_path) -> str:
 
 def test_the_months_numbers_per_service(billed, sessions):
     account, login_id = billed
-    receipt = receipts.receipt_for_consumer(sessions, login_id, account, JANUARY)
+    receipt = receipt_data.receipt_for_consumer(sessions, login_id, account, JANUARY)
     heating, hot_water = receipt.services
     assert (heating.service, heating.amount, heating.discount_percent, heating.discount_amount, heating.to_pay) == (
         "heating",
@@ -116,7 +116,7 @@ def test_the_months_numbers_per_service(billed, sessions):
     assert [(r.serial, r.value, r.consumption) for r in receipt.readings] == [
         ("0812345", Decimal("150.000"), Decimal("2.500"))
     ]
-    assert receipts.months_with_charges(sessions, login_id, account) == [JANUARY, DECEMBER]
+    assert receipt_data.months_with_charges(sessions, login_id, account) == [JANUARY, DECEMBER]
 
 
 def test_only_the_accounts_own_login_gets_a_receipt_and_only_for_a_billed_month(billed, world, sessions):
@@ -132,16 +132,16 @@ def test_only_the_accounts_own_login_gets_a_receipt_and_only_for_a_billed_month(
         last_payment="999,99",
     )
     with pytest.raises(AccessDenied):
-        receipts.receipt_for_consumer(sessions, stranger, account, JANUARY)
+        receipt_data.receipt_for_consumer(sessions, stranger, account, JANUARY)
     with pytest.raises(DomainError) as err:
-        receipts.receipt_for_consumer(sessions, login_id, account, dt.date(2020, 2, 1))
+        receipt_data.receipt_for_consumer(sessions, login_id, account, dt.date(2020, 2, 1))
     assert err.value.message("uk") == "За цей місяць нарахувань немає."
 
 
 def test_the_pdf_holds_the_requisites_the_amounts_and_the_readings(billed, sessions):
     require_fonts()
     account, login_id = billed
-    receipt = receipts.receipt_for_consumer(sessions, login_id, account, JANUARY)
+    receipt = receipt_data.receipt_for_consumer(sessions, login_id, account, JANUARY)
     text, _ = pdf_text_and_images(receipts.render_pdf(receipt, PAYEE, "uk", now=kyiv(2020, 2, 3, 10)))
     for expected in (
         "Квитанція за січень 2020",
@@ -172,7 +172,7 @@ def test_the_qr_code_read_back_from_the_pdf_carries_every_field(billed, sessions
     require_fonts()
     require_zbar()
     account, login_id = billed
-    receipt = receipts.receipt_for_consumer(sessions, login_id, account, JANUARY)
+    receipt = receipt_data.receipt_for_consumer(sessions, login_id, account, JANUARY)
     _, images = pdf_text_and_images(receipts.render_pdf(receipt, PAYEE, "uk"))
     assert len(images) == 1  # heating is owed; hot water is overpaid and gets no code
     fields = payment_qr.parse_qr_content(scan(images[0], tmp_path))
@@ -200,8 +200,8 @@ def test_the_qr_code_read_back_from_the_pdf_carries_every_field(billed, sessions
 def test_without_requisites_the_receipt_says_so_and_has_no_qr_code(billed, sessions):
     require_fonts()
     account, login_id = billed
-    assert receipts.requisites("", "", "") is None
-    receipt = receipts.receipt_for_consumer(sessions, login_id, account, JANUARY)
+    assert receipt_data.requisites("", "", "") is None
+    receipt = receipt_data.receipt_for_consumer(sessions, login_id, account, JANUARY)
     text, images = pdf_text_and_images(receipts.render_pdf(receipt, None, "uk"))
     assert "Реквізити для оплати не налаштовано" in text
     assert "1 866,66 ₴" in text

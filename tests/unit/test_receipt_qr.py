@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import payment_qr, receipts
+from core import payment_qr, receipt_data
 from core.payment_qr import QrDataError, iban_is_valid, parse_qr_content, qr_amount, qr_content, qr_fields
 
 IBAN = "UA213223130000026007233566001"  # check digits valid (ISO 13616)
@@ -89,7 +89,7 @@ def test_a_purpose_that_would_shift_or_break_the_fields_is_refused(bad):
 def test_wrong_requisites_are_refused(iban, edrpou):
     with pytest.raises(QrDataError):
         qr_fields(recipient="ДКП", iban=iban, amount=Decimal("1.00"), edrpou=edrpou, purpose="Оплата")
-    assert receipts.requisites("ДКП", edrpou, iban) is None
+    assert receipt_data.requisites("ДКП", edrpou, iban) is None
 
 
 def test_purpose_names_the_service_the_account_and_the_month():
@@ -115,7 +115,7 @@ def test_payload_is_base64url_of_windows_1251_without_padding():
 
 
 def test_missing_requisites_mean_none():
-    assert receipts.requisites("", "", "") is None
-    assert receipts.requisites(
+    assert receipt_data.requisites("", "", "") is None
+    assert receipt_data.requisites(
         "ДКП «Луцьктепло»", "03356571", "UA21 3223 1300 0002 6007 2335 6600 1"
-    ) == receipts.Requisites("ДКП «Луцьктепло»", "03356571", IBAN)
+    ) == receipt_data.Requisites("ДКП «Луцьктепло»", "03356571", IBAN)
