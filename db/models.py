@@ -556,7 +556,11 @@ class ImportConflict(Base):
 
 class AuditLog(Base):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    # ix_audit_actor serves the account look-up's "what did this account's logins do" branch (core.lookup).
+    __table_args__ = (
+        Index("ix_audit_entity", "entity", "entity_id"),
+        Index("ix_audit_actor", "actor_type", "actor"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), index=True)
