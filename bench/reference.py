@@ -28,17 +28,23 @@ UTC = dt.UTC
 
 
 def connect(url: str):
+    """A bare DB-API connection with the session settings the project's own connections get (db.engine: JIT off),
+    so the reference and the project run their SQL under the same planner."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         import psycopg2
 
-        return psycopg2.connect(
+        connection = psycopg2.connect(
             host=parsed.host or "127.0.0.1",
             port=parsed.port or 5432,
             user=parsed.username or "postgres",
             password=parsed.password,
             dbname=parsed.database,
         )
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        connection.commit()
+        return connection
     assert parsed.database, f"{url} names no database file"
     return sqlite3.connect(parsed.database, timeout=30)
 
@@ -189,20 +195,33 @@ def overview(sql: Sql, p: dict) -> None:
     billed_now = month_start(local.date())
     billed_ago = month_start(ago.astimezone(KYIV).date())
     # Debt now and a month ago in one pass: each table summed per account and service first (in index order),
-    # then the two small per-account results combined.
+    # then the small per-account results combined. Like the project (core.dashboard.debts_at), the balance
+    # snapshot (core.balances) stands in for the months before it when it is older than both moments.
+    params = {"billed_now": billed_now, "billed_ago": billed_ago, "ago": ago, "now": now}
+    as_of = sql.run("SELECT MAX(as_of) FROM balance_snapshots")[0][0]
+    as_of = _date(as_of) if as_of is not None else None
+    since_charges = since_payments = snapshot = ""
+    if as_of is not None and as_of <= billed_ago:
+        params.update(as_of=as_of, as_of_at=kyiv_midnight(as_of))
+        since_charges, since_payments = " AND month >= :as_of", " AND paid_at >= :as_of_at"
+        snapshot = (
+            # the table holds one snapshot (core.balances.rebuild replaces it), read whole as the project does
+            " UNION ALL SELECT account_id, service, charged - paid, charged - paid FROM balance_snapshots"
+        )
     sql.run(
-        """
+        f"""
         SELECT SUM(CASE WHEN b_now > 0 THEN b_now ELSE 0 END), SUM(CASE WHEN b_ago > 0 THEN b_ago ELSE 0 END)
         FROM (SELECT SUM(n) AS b_now, SUM(a) AS b_ago FROM (
                 SELECT account_id, service, SUM(amount_to_pay) AS n,
                        SUM(CASE WHEN month < :billed_ago THEN amount_to_pay ELSE 0 END) AS a
-                FROM charges WHERE month < :billed_now GROUP BY account_id, service
+                FROM charges WHERE month < :billed_now{since_charges} GROUP BY account_id, service
                 UNION ALL
                 SELECT account_id, service, -SUM(amount), -SUM(CASE WHEN paid_at < :ago THEN amount ELSE 0 END)
-                FROM payments WHERE paid_at < :now GROUP BY account_id, service) AS movements
+                FROM payments WHERE paid_at < :now{since_payments} GROUP BY account_id, service{snapshot}
+              ) AS movements
               GROUP BY account_id, service) AS balances
         """,
-        {"billed_now": billed_now, "billed_ago": billed_ago, "ago": ago, "now": now},
+        params,
     )
     sql.run(
         "SELECT COUNT(DISTINCT account_id), COUNT(DISTINCT CASE WHEN linked_at <= :ago THEN account_id END) "
@@ -523,8 +542,11 @@ def explore_run(sql: Sql, p: dict) -> None:
     first = month_start(filters.first_month) if filters.first_month else None
     last = month_start(filters.last_month) if filters.last_month else None
     _where(where, params, "a.street = :street", "street", filters.street)
+    # As the project (core.explore._base): a ledger joins the accounts only for a street filter, the street
+    # dimension or the row view, which shows the account number.
+    accounts = bool(filters.street) or "street" in group_by or not group_by
     if dataset == "charges":
-        source = "charges c JOIN accounts a ON a.id = c.account_id"
+        source = "charges c" + (" JOIN accounts a ON a.id = c.account_id" if accounts else "")
         _where(where, params, "c.month >= :first", "first", first)
         _where(where, params, "c.month <= :last", "last", last)
         _where(where, params, "c.service = :service", "service", filters.service)
@@ -540,7 +562,7 @@ def explore_run(sql: Sql, p: dict) -> None:
         columns = "a.number, c.month, c.service, c.volume, c.tariff, c.amount, c.discount_percent, c.amount_to_pay"
         order = "c.month DESC, a.number, c.service"
     elif dataset == "payments":
-        source = "payments y JOIN accounts a ON a.id = y.account_id"
+        source = "payments y" + (" JOIN accounts a ON a.id = y.account_id" if accounts else "")
         _where(where, params, "y.paid_at >= :first", "first", first and kyiv_midnight(first))
         _where(where, params, "y.paid_at < :last", "last", last and kyiv_midnight(add_months(last, 1)))
         for name in ("service", "channel"):

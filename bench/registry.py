@@ -92,12 +92,13 @@ def write_registry(engine, path: Path, rows: int, now: dt.datetime, seed: int = 
 
 
 def project_import(
-    engine, sessions, registry: Registry, budget_seconds: float, part_rows: int, before_undo=None
+    engine, sessions, registry: Registry, budget_seconds: float, part_rows: int, before_undo=None, after_undo=None
 ) -> ImportRun:
     """Import the registry file by file through core.imports.commit until done or the time budget is spent.
 
     Files hold at most `part_rows` rows and stay under core.import_parsing.MAX_BYTES; the first holds 1,000 rows and the
-    next ones are sized from the rate seen so far, so a slow import stops close to the budget."""
+    next ones are sized from the rate seen so far, so a slow import stops close to the budget.
+    `before_undo(before_batch, rows)` runs while the import's rows are there, `after_undo(rows)` once removed."""
     from core.import_parsing import MAX_BYTES
     from core.imports import commit
 
@@ -136,6 +137,8 @@ def project_import(
             before_undo(before_batch, rows)
     finally:
         undo_import(engine, before_batch, before_audit)
+    if after_undo is not None:
+        after_undo(rows)
     complete = rows >= len(lines)
     if not complete:
         note = (note + "; " if note else "") + (
@@ -165,76 +168,65 @@ def undo_import(engine, before_batch: int, before_audit: int) -> None:
         c.execute(text("DELETE FROM audit_log WHERE id > :a"), {"a": before_audit})
 
 
-SHAPED_TABLES = {  # the tables the import writes, their columns, and their foreign keys
-    "payments": (
-        "id, account_id, service, amount, paid_at, channel, source, external_ref, import_batch_id",
-        [
-            "FOREIGN KEY (account_id) REFERENCES accounts (id)",
-            "FOREIGN KEY (import_batch_id) REFERENCES import_batches (id)",
-        ],
-    ),
-    "registry_matches": (
-        "id, import_batch_id, source, external_ref, order_id, account_id, service, amount, paid_at, "
-        "outcome, issue, intent_id, payment_id, created_at",
-        [
-            "FOREIGN KEY (account_id) REFERENCES accounts (id)",
-            "FOREIGN KEY (import_batch_id) REFERENCES import_batches (id)",
-            "FOREIGN KEY (intent_id) REFERENCES payment_intents (id)",
-            "FOREIGN KEY (payment_id) REFERENCES bench_shaped_payments (id)",
-        ],
-    ),
+SHAPED_TABLES = {  # the tables the import writes and their columns, parents first
+    "import_batches": "id, kind, filename, file_sha256, created_at, created_by, rows_total, rows_added, "
+    "rows_duplicate, rows_rejected, rows_conflict",
+    "payments": "id, account_id, service, amount, paid_at, channel, source, external_ref, import_batch_id",
+    "registry_matches": "id, import_batch_id, source, external_ref, order_id, account_id, service, amount, paid_at, "
+    "outcome, issue, intent_id, payment_id, created_at",
 }
+TIMED_TABLES = ("payments", "registry_matches")  # the batches are the import's bookkeeping: copied, not timed
 
 
-def shaped_copy_reference(url: str, work: Path, before_batch: int, file_rows: int) -> ImportRun:
-    """psql \\copy of exactly the rows the import wrote (its payments and registry matches) into empty copies of
-    those two tables with the same indexes, constraints and foreign keys: what the database itself needs to
-    store them, before any parsing, validation or duplicate check. Run before the import's rows are deleted,
-    so their import batches still exist for the foreign keys. Rate: the file's rows per second, as for the import."""
+def export_written(url: str, work: Path, before_batch: int) -> dict[str, Path]:
+    """The rows the import wrote (its batches, payments and registry matches), each table to a file for \\copy;
+    run before the import's rows are deleted."""
     base, env = _psql(url)
     files = {table: work / f"shaped-{table}.tsv" for table in SHAPED_TABLES}
-    setup = []
-    for table, (columns, keys) in SHAPED_TABLES.items():
+    for table, columns in SHAPED_TABLES.items():
+        key = "id" if table == "import_batches" else "import_batch_id"
         subprocess.run(
             [
                 *base,
                 "-c",
-                f"\\copy (SELECT {columns} FROM {table} WHERE import_batch_id > {before_batch} "
-                f"ORDER BY id) TO '{files[table]}'",
+                f"\\copy (SELECT {columns} FROM {table} WHERE {key} > {before_batch} ORDER BY id) TO '{files[table]}'",
             ],
             check=True,
             capture_output=True,
             text=True,
             env=env,
         )
-        copy = f"bench_shaped_{table}"
-        setup += [
-            f"DROP TABLE IF EXISTS {copy} CASCADE",
-            f"CREATE TABLE {copy} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)",
-            *(f"ALTER TABLE {copy} ADD {key}" for key in keys),
-        ]
+    return files
+
+
+def shaped_copy_reference(url: str, files: dict[str, Path], file_rows: int) -> ImportRun:
+    """psql \\copy of exactly the rows the import wrote (its payments and registry matches) into those same tables,
+    with their real size, indexes, constraints and foreign keys, in a transaction rolled back: what the database
+    itself needs to store them, before any parsing, validation or duplicate check. Run after the import's rows
+    were deleted and the tables vacuumed (as they were when the import wrote them); the batches the rows point at
+    are copied first, untimed. Rate: the file's rows per second, as for the import."""
+    base, env = _psql(url)
+    vacuum = [*base, "-c", f"VACUUM {', '.join(SHAPED_TABLES)}"]
     try:
-        subprocess.run(
-            [*base, *(x for statement in setup for x in ("-c", statement))],
-            check=True,
-            capture_output=True,
-            text=True,
-            env=env,
-        )
+        subprocess.run(vacuum, check=True, capture_output=True, text=True, env=env)
         run = subprocess.run(
             [
                 *base,
                 "-c",
-                "\\timing on",
-                "-c",
                 "BEGIN",
+                "-c",
+                f"\\copy import_batches ({SHAPED_TABLES['import_batches']}) FROM '{files['import_batches']}'",
+                "-c",
+                "\\timing on",
                 *(
                     x
-                    for table, (columns, _keys) in SHAPED_TABLES.items()
-                    for x in ("-c", f"\\copy bench_shaped_{table} ({columns}) FROM '{files[table]}'")
+                    for table in TIMED_TABLES
+                    for x in ("-c", f"\\copy {table} ({SHAPED_TABLES[table]}) FROM '{files[table]}'")
                 ),
                 "-c",
-                "COMMIT",
+                "\\timing off",
+                "-c",
+                "ROLLBACK",
             ],
             check=True,
             capture_output=True,
@@ -242,17 +234,12 @@ def shaped_copy_reference(url: str, work: Path, before_batch: int, file_rows: in
             env=env,
         )
         seconds = sum(float(ms) for ms in re.findall(r"Time: ([\d.]+) ms", run.stdout)) / 1000
+        subprocess.run(vacuum, check=True, capture_output=True, text=True, env=env)
     finally:
-        subprocess.run(
-            [*base, "-c", "DROP TABLE IF EXISTS bench_shaped_registry_matches, bench_shaped_payments"],
-            capture_output=True,
-            text=True,
-            env=env,
-        )
         for path in files.values():
             path.unlink(missing_ok=True)
     return ImportRun(
-        "psql \\copy of the rows it wrote into copies of payments and registry_matches (indexes, keys)",
+        "psql \\copy of the rows it wrote into payments and registry_matches themselves (rolled back)",
         file_rows / seconds if seconds else None,
         file_rows,
         seconds,

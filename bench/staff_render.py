@@ -2,11 +2,14 @@
 entrypoint (staff_dashboard.py, signed in as the demo admin, who may open every page), with the time spent in
 the page's data functions recorded as the page calls them.
 
-- cold: the dashboard's data caches cleared (ui.staff_data.clear) before the page opens; cached: the same page opened again right after;
+- cold: the dashboard's data caches cleared (ui.staff_data.clear) before the page opens, and with --cold-port the
+  database made cold too (bench.cold: the benchmark's own cluster restarted, its files out of the OS page cache);
+  cached: the same page opened again right after;
 - the data time of a page is the time spent in its outermost data calls (ui.staff_data wrappers, or core
   functions taking a sessionmaker when a page calls core directly); rendering (Plotly, widgets) is not in it;
 - every core call a page made is replayed afterwards as hand-written SQL through a bare DB-API cursor
-  (bench/reference.py), which is the page's reference;
+  (bench/reference.py), which is the page's reference: cold (after the same chill as the page, when there is
+  one) for the cold row, then warm for the cached row;
 - peak RSS (VmHWM) is read after the first pass over every page; its baseline is the same process
   after rendering an empty page, read before any project module is imported.
 
@@ -159,7 +162,7 @@ def _interact(key: str, at, hooks_log: list[str]) -> None:
         hooks_log.append(f"searched {SEED_ACCOUNT} and opened the first hit")
 
 
-def render_all(url: str, repeat: int, only: set[str] | None = None) -> dict:
+def render_all(url: str, repeat: int, only: set[str] | None = None, chill=None) -> dict:
     from sqlalchemy import select
     from streamlit.testing.v1 import AppTest
 
@@ -182,6 +185,8 @@ def render_all(url: str, repeat: int, only: set[str] | None = None) -> dict:
     def open_page(page, clear: bool):
         if clear:  # what the dashboard itself does to drop its data caches (an import, a processed window)
             staff_data.clear()
+            if chill is not None:
+                chill()
         at = AppTest.from_file(str(ROOT / "staff_dashboard.py"), default_timeout=600)
         at.session_state[staff_access.SESSION_KEY] = admin_id
         at.switch_page(page.path)
@@ -226,23 +231,37 @@ def render_all(url: str, repeat: int, only: set[str] | None = None) -> dict:
     return result
 
 
-def reference_all(url: str, result: dict, repeat: int) -> None:
+def reference_all(url: str, result: dict, repeat: int, chill=None) -> None:
+    """Each page's calls replayed `repeat` times: after a chill when there is one (reference_cold_ms), then again
+    at once (reference_ms, warm)."""
     from bench import reference
 
     connection = reference.connect(url)
+
+    def replay(entry: dict, missing: set[str]) -> float:
+        total = 0.0
+        for name, args, kwargs in entry["calls"]:
+            elapsed = reference.run(connection, url, name, args, kwargs)
+            if elapsed is None:
+                missing.add(name)
+            else:
+                total += elapsed
+        return total
+
     try:
         for _key, entry in result["pages"].items():
-            times, missing = [], set()
+            cold: list[float] = []
+            warm: list[float] = []
+            missing: set[str] = set()
             for _ in range(repeat):
-                total = 0.0
-                for name, args, kwargs in entry["calls"]:
-                    elapsed = reference.run(connection, url, name, args, kwargs)
-                    if elapsed is None:
-                        missing.add(name)
-                    else:
-                        total += elapsed
-                times.append(total)
-            entry["reference_ms"] = times
+                if chill is not None:
+                    connection.close()
+                    chill()
+                    connection = reference.connect(url)
+                    cold.append(replay(entry, missing))
+                warm.append(replay(entry, missing))
+            entry["reference_ms"] = warm
+            entry["reference_cold_ms"] = cold or warm
             entry["reference_missing"] = sorted(missing)
     finally:
         connection.close()
@@ -261,6 +280,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", required=True)
     parser.add_argument("--pages", help="comma-separated page keys (default: every staff page)")
+    parser.add_argument("--cold-port", type=int, help="the URL is bench.cold's cluster on this port: chill it")
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.url
     os.environ["TEPLO_NOW"] = args.now
@@ -269,8 +289,13 @@ def main(argv=None) -> int:
     config.use(None)  # the settings are built again from the environment: this database, this clock
     try:
         only = set(args.pages.split(",")) if args.pages else None
-        result = render_all(args.url, max(1, args.repeat), only)
-        reference_all(args.url, result, max(1, args.repeat))
+        chill = None
+        if args.cold_port:
+            from bench.cold import Cluster
+
+            chill = Cluster(Path(f"/tmp/teplo-bench-pg-{args.cold_port}"), args.cold_port).chill
+        result = render_all(args.url, max(1, args.repeat), only, chill)
+        reference_all(args.url, result, max(1, args.repeat), chill)
         result = _jsonable(result)
     except Exception:
         result = {"error": traceback.format_exc()}

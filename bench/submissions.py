@@ -272,10 +272,7 @@ def _statements_worker(url, items, seconds, now_iso, ready, start, results):
 
     from bench import reference
 
-    connection = reference.connect(url)
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")  # as the project's own connections (db.engine)
-    connection.commit()
+    connection = reference.connect(url)  # JIT off, as the project's own connections (db.engine)
     steps = _compiled_submission_statements()
     now = dt.datetime.fromisoformat(now_iso)
     since = now - dt.timedelta(days=365)
