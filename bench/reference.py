@@ -533,6 +533,15 @@ def _where(where: list[str], params: dict, clause: str, name: str, value) -> Non
         params[name] = value
 
 
+def _ledger_measures(alias: str, summed: list[str]) -> dict[str, str]:
+    """A ledger's measures as the explorer names them: each summed column, the row count, the first one's average."""
+    return {
+        **{column: f"SUM({alias}.{column})" for column in summed},
+        "count": "COUNT(*)",
+        "average": f"AVG({alias}.{summed[0]})",
+    }
+
+
 def explore_run(sql: Sql, p: dict) -> None:
     """The explorer's query for the chosen dataset, filters, group-by and measure, totals with a window count."""
     dataset, filters = p["dataset"], p["filters"]
@@ -551,14 +560,7 @@ def explore_run(sql: Sql, p: dict) -> None:
         _where(where, params, "c.month <= :last", "last", last)
         _where(where, params, "c.service = :service", "service", filters.service)
         dims = {"month": "c.month", "service": "c.service", "street": "a.street", "discount": "c.discount_percent"}
-        measures = {
-            "amount_to_pay": "SUM(c.amount_to_pay)",
-            "amount": "SUM(c.amount)",
-            "discount_amount": "SUM(c.discount_amount)",
-            "volume": "SUM(c.volume)",
-            "count": "COUNT(*)",
-            "average": "AVG(c.amount_to_pay)",
-        }
+        measures = _ledger_measures("c", ["amount_to_pay", "amount", "discount_amount", "volume"])
         columns = "a.number, c.month, c.service, c.volume, c.tariff, c.amount, c.discount_percent, c.amount_to_pay"
         order = "c.month DESC, a.number, c.service"
     elif dataset == "payments":
@@ -578,12 +580,7 @@ def explore_run(sql: Sql, p: dict) -> None:
             "source": "y.source",
             "street": "a.street",
         }
-        measures = {
-            "amount": "SUM(y.amount)",
-            "count": "COUNT(*)",
-            "average": "AVG(y.amount)",
-            "accounts": "COUNT(DISTINCT y.account_id)",
-        }
+        measures = {**_ledger_measures("y", ["amount"]), "accounts": "COUNT(DISTINCT y.account_id)"}
         columns = "a.number, y.paid_at, y.service, y.amount, y.channel, y.source"
         order = "y.paid_at DESC, y.id DESC"
     elif dataset == "readings":

@@ -71,6 +71,42 @@ def _ratio(project, reference):
     return project / reference
 
 
+def _floor_row(key, label, unit, project, reference, reference_label, floor: float, note: str = "") -> Row:
+    """A row whose target is at least `floor` times its reference."""
+    ratio = _ratio(project, reference)
+    return Row(
+        key,
+        label,
+        unit,
+        project,
+        reference,
+        reference_label,
+        ratio,
+        f"≥ {floor:.2f}× ref",
+        None if ratio is None else ratio >= floor,
+        note,
+    )
+
+
+def _latency_rows(row: str, label: str, project, reference, p95_limit_ms: float, note: str = "") -> list[Row]:
+    """p50 (context) and p95 (the target: at most `p95_limit_ms`) of the project against its reference."""
+    return [
+        Row(
+            f"{row}.{name}",
+            f"{label} {name}",
+            "ms",
+            getattr(project, f"{name}_ms"),
+            getattr(reference, f"{name}_ms"),
+            reference.label,
+            _ratio(getattr(project, f"{name}_ms"), getattr(reference, f"{name}_ms")),
+            f"≤ {p95_limit_ms:.0f} ms" if name == "p95" else "",
+            None if name == "p50" or project.p95_ms is None else project.p95_ms <= p95_limit_ms,
+            note if name == "p95" else "",
+        )
+        for name in ("p50", "p95")
+    ]
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="default: local PostgreSQL, database teplo_bench_<accounts>")
@@ -242,43 +278,19 @@ def submission_rows(prepared, engine, args, log, work: Path) -> tuple[list[Row],
         log(f"bare sqlite3 -N transactions, {args.workers} workers ...")
         reference = submissions.sqlite_reference(work, args.workers, args.submit_seconds)
     log(f"  {reference.per_second or 0:.0f}/s, p95 {reference.p95_ms or 0:.1f} ms")
-    ratio = _ratio(project.per_second, reference.per_second)
     note = f"{project.done} accepted" + (f"; refused: {project.errors}" if project.errors else "")
     rows = [
-        Row(
+        _floor_row(
             "b.rate",
             f"b reading submissions, {args.workers} workers",
             "/s",
             project.per_second,
             reference.per_second,
             reference.label,
-            ratio,
-            "≥ 0.40× ref",
-            None if ratio is None else ratio >= TARGETS["b_ratio"],
+            TARGETS["b_ratio"],
             "; ".join(x for x in (note, reference.note) if x),
         ),
-        Row(
-            "b.p50",
-            "b submission latency p50",
-            "ms",
-            project.p50_ms,
-            reference.p50_ms,
-            reference.label,
-            _ratio(project.p50_ms, reference.p50_ms),
-            "",
-            None,
-        ),
-        Row(
-            "b.p95",
-            "b submission latency p95",
-            "ms",
-            project.p95_ms,
-            reference.p95_ms,
-            reference.label,
-            _ratio(project.p95_ms, reference.p95_ms),
-            "≤ 20 ms",
-            None if project.p95_ms is None else project.p95_ms <= TARGETS["b_p95_ms"],
-        ),
+        *_latency_rows("b", "b submission latency", project, reference, TARGETS["b_p95_ms"]),
     ]
     details = {"project": asdict(project), "reference": asdict(reference)}
     if prepared.dialect == "postgresql" and project.per_second:
@@ -286,16 +298,14 @@ def submission_rows(prepared, engine, args, log, work: Path) -> tuple[list[Row],
         floor = submissions.statements_reference(engine, prepared.url, prepared.now, args.workers, args.submit_seconds)
         log(f"  {floor.per_second or 0:.0f}/s, p95 {floor.p95_ms or 0:.1f} ms, errors {floor.errors}")
         rows.append(
-            Row(
+            _floor_row(
                 "b.shaped",
                 "b the same submissions vs their statements alone",
                 "/s",
                 project.per_second,
                 floor.per_second,
                 floor.label,
-                _ratio(project.per_second, floor.per_second),
-                "≥ 0.85× ref",
-                None if not floor.per_second else project.per_second / floor.per_second >= TARGETS["b_shaped"],
+                TARGETS["b_shaped"],
                 f"statements alone: p50 {floor.p50_ms or 0:.1f} ms, p95 {floor.p95_ms or 0:.1f} ms"
                 + (f"; errors {floor.errors}" if floor.errors else ""),
             )
@@ -344,20 +354,17 @@ def import_rows(prepared, engine, sessions, args, log, work: Path) -> tuple[list
         log(f"  {project.rows_per_second or 0:,.0f} rows/s over {project.rows:,} rows")
     finally:
         path.unlink(missing_ok=True)
-    ratio = _ratio(project.rows_per_second, reference.rows_per_second)
     checked = (
         f"{project.added:,} added, {project.duplicates:,} duplicates, {project.rejected:,} rejected of {project.rows:,}"
     )
-    row = Row(
+    row = _floor_row(
         "c.rate",
         f"c bank registry import, {args.import_rows:,} rows",
         "rows/s",
         project.rows_per_second,
         reference.rows_per_second,
         reference.label,
-        ratio,
-        "≥ 0.50× ref",
-        None if ratio is None else ratio >= TARGETS["c_ratio"],
+        TARGETS["c_ratio"],
         "; ".join(x for x in (checked, project.note) if x),
     )
     details = {
@@ -369,18 +376,14 @@ def import_rows(prepared, engine, sessions, args, log, work: Path) -> tuple[list
     if shaped:  # the database's own floor for storing what the import stores, in the same tables
         floor = shaped[0]
         rows.append(
-            Row(
+            _floor_row(
                 "c.shaped",
                 "c the same import vs storing only its rows",
                 "rows/s",
                 project.rows_per_second,
                 floor.rows_per_second,
                 floor.label,
-                _ratio(project.rows_per_second, floor.rows_per_second),
-                "≥ 0.70× ref",
-                None
-                if not (floor.rows_per_second and project.rows_per_second)
-                else project.rows_per_second / floor.rows_per_second >= TARGETS["c_shaped"],
+                TARGETS["c_shaped"],
                 f"{floor.seconds:.2f} s to store the rows of {floor.rows:,} file rows",
             )
         )
@@ -416,31 +419,7 @@ def account_rows(prepared, engine, sessions, args, log) -> tuple[list[Row], dict
         ref = account_page.reference(connection, prepared.dialect, links, prepared.now)
     finally:
         connection.close()
-    rows = [
-        Row(
-            "d.p50",
-            "d account page data p50",
-            "ms",
-            project.p50_ms,
-            ref.p50_ms,
-            ref.label,
-            _ratio(project.p50_ms, ref.p50_ms),
-            "",
-            None,
-        ),
-        Row(
-            "d.p95",
-            "d account page data p95",
-            "ms",
-            project.p95_ms,
-            ref.p95_ms,
-            ref.label,
-            _ratio(project.p95_ms, ref.p95_ms),
-            "≤ 50 ms",
-            None if project.p95_ms is None else project.p95_ms <= TARGETS["d_p95_ms"],
-            f"{project.samples} accounts",
-        ),
-    ]
+    rows = _latency_rows("d", "d account page data", project, ref, TARGETS["d_p95_ms"], f"{project.samples} accounts")
     return rows, {"project": asdict(project), "reference": asdict(ref)}
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import glob
 import multiprocessing
 import os
+import queue
 import random
 import re
 import shutil
@@ -132,14 +133,26 @@ def _run_workers(target, per_worker_args, seconds) -> tuple[list[float], dict[st
     ]
     for p in processes:
         p.start()
+
+    def alive() -> None:  # a worker that died (an error in it) would leave the benchmark waiting for ever
+        failed = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+        if failed:
+            raise RuntimeError(f"a benchmark worker failed (exit codes {failed}); its error is printed above")
+
     for _ in processes:
-        ready.acquire()
+        while not ready.acquire(timeout=1):
+            alive()
     began = time.perf_counter()
     start.set()
     latencies: list[float] = []
     errors: dict[str, int] = {}
     for _ in processes:
-        lat, err = results.get()
+        while True:
+            try:
+                lat, err = results.get(timeout=1)
+                break
+            except queue.Empty:
+                alive()
         latencies.extend(lat)
         for key, n in err.items():
             errors[key] = errors.get(key, 0) + n
@@ -231,7 +244,7 @@ def _compiled_submission_statements() -> dict:
     from sqlalchemy.dialects.postgresql import psycopg2 as pg
 
     from core import meter_history, reading_record, readings
-    from db.models import AuditLog, Reading
+    from db.models import AuditLog
 
     dialect = pg.dialect()
     reading_columns = [
@@ -255,7 +268,7 @@ def _compiled_submission_statements() -> dict:
     steps = {
         "context": readings._SUBMISSION_CONTEXT.compile(dialect=dialect),
         "history": meter_history._HISTORY.compile(dialect=dialect),
-        "insert": insert(Reading).returning(Reading.id).compile(dialect=dialect, column_keys=reading_columns),
+        "insert": reading_record._INSERT.compile(dialect=dialect, column_keys=reading_columns),
         "step_aside": reading_record._STEP_ASIDE.compile(dialect=dialect),
         "supersede": reading_record._SUPERSEDE.compile(dialect=dialect),
         "audit": insert(AuditLog).compile(dialect=dialect, column_keys=audit_columns),

@@ -110,7 +110,9 @@ def _bank(
                     ),
                 )
             )
-    outcomes = credit_registry_payments(session, [c[2] for c in fresh], source=BANK_SOURCE, import_batch_id=batch_id)
+    outcomes = credit_registry_payments(
+        session, [c[2] for c in fresh], source=BANK_SOURCE, import_batch_id=batch_id, unknown=True
+    )
     for (line, number, entry), outcome in zip(fresh, outcomes):
         if outcome == "duplicate":
             duplicates.append(line)

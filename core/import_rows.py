@@ -8,7 +8,8 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError
@@ -67,8 +68,12 @@ def _in_file_conflict(
 
 
 def _accounts(session: Session, numbers: set[str]) -> dict[str, int]:
+    """Account number -> id for the numbers that exist: one array parameter on PostgreSQL, IN lists elsewhere."""
     found: dict[str, int] = {}
     ordered = sorted(numbers)
+    if ordered and session.connection().dialect.name == "postgresql":
+        wanted = Account.number == any_(bindparam("numbers", ordered, type_=ARRAY(String)))
+        return dict(session.execute(select(Account.number, Account.id).where(wanted)).tuples().all())
     for start in range(0, len(ordered), 500):
         chunk = ordered[start : start + 500]
         found.update(

@@ -23,6 +23,8 @@ _UNIT = re.compile(r"\s*(₴|грн\.?|uah|м³|m³|м3|m3|куб\.?\s*м)$", re
 
 def foreign_digits(text: str | None) -> bool:
     """True if the text holds a decimal digit other than ASCII 0-9; refused everywhere as `digits.non_ascii`."""
+    if not text or text.isascii():  # the usual case, answered without looking at each character
+        return False
     return any(c.isdecimal() and not c.isascii() for c in text or "")
 
 

@@ -137,7 +137,7 @@ def record_reading(
         connection.execute(_STEP_ASIDE, {"current_id": current.order})
     receipt_number = _receipt_number(window.period)
     reading_id = connection.execute(
-        insert(Reading).returning(Reading.id),
+        _INSERT,
         {
             "meter_id": meter.id,
             "window_id": window.id,
@@ -202,6 +202,7 @@ def record_reading(
     )
 
 
+_INSERT = insert(Reading).returning(Reading.id)  # built once: a submission's statements are all prebuilt
 # The standing reading steps aside before its successor is written, so the unique index never sees two.
 _STEP_ASIDE = update(Reading).where(Reading.id == bindparam("current_id", type_=Integer)).values(status="superseded")
 _SUPERSEDE = (

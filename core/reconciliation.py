@@ -316,17 +316,23 @@ def _write_credited_by_insert(
 
 
 def credit_registry_payments(
-    session: Session, rows: list[RegistryRow], *, source: str, import_batch_id: int | None = None
+    session: Session,
+    rows: list[RegistryRow],
+    *,
+    source: str,
+    import_batch_id: int | None = None,
+    unknown: bool = False,
 ) -> list[str]:
     """Apply many registry rows at once with the same outcomes as credit_registry_payment, row by row.
 
     Rows without an order id (nearly all of a bank's registry) are checked against what is already credited
     and against unconfirmed cabinet payments in a few set queries, then written in bulk (COPY on PostgreSQL,
     multi-row INSERTs elsewhere); rows that carry an order id go through the single-row path, which locks
-    their intent.
+    their intent. `unknown`: the caller has just looked the refs up in this transaction and found none stored
+    (core.import_bank), so they are not looked up again; the unique keys still refuse a ref stored since.
     """
     now = clock.now()
-    known = _known_refs(session, source, [r.external_ref for r in rows])
+    known = set() if unknown else _known_refs(session, source, [r.external_ref for r in rows])
     plain = [r for r in rows if not (r.order_id or "").strip() and r.external_ref not in known]
     if plain:
         issues = _lookalike_issues(session, plain)
