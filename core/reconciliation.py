@@ -19,7 +19,7 @@ from sqlalchemy import String, any_, bindparam, exists, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from core import audit, balances, clock
+from core import audit, balances, clock, rollups
 from db.models import Payment, PaymentIntent, RegistryMatch
 
 # Why a registry row is listed for staff although its money was handled.
@@ -116,6 +116,7 @@ def credit_registry_payment(
         )
         session.add(payment)
         session.flush()
+        rollups.add_payments(session, [payment])
         payment_id = payment.id
     if outcome == "matched_intent" and intent is not None:
         previous = intent.status
@@ -337,6 +338,7 @@ def credit_registry_payments(
             else _write_credited_by_insert
         )
         bulk(session, plain, issues, source, import_batch_id, now)
+        rollups.add_payments(session, plain)
     credited = {r.external_ref for r in plain}
     outcomes = []
     for row in rows:
