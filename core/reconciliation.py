@@ -116,7 +116,6 @@ def credit_registry_payment(
         )
         session.add(payment)
         session.flush()
-        rollups.add_payments(session, [payment])
         payment_id = payment.id
     if outcome == "matched_intent" and intent is not None:
         previous = intent.status
@@ -338,7 +337,6 @@ def credit_registry_payments(
             else _write_credited_by_insert
         )
         bulk(session, plain, issues, source, import_batch_id, now)
-        rollups.add_payments(session, plain)
     credited = {r.external_ref for r in plain}
     outcomes = []
     for row in rows:
@@ -361,6 +359,8 @@ def credit_registry_payments(
                     import_batch_id=import_batch_id,
                 )
             )
+    # The day totals once for the file, in key order (core.rollups): parallel imports lock them in the same order.
+    rollups.add_payments(session, [row for row, outcome in zip(rows, outcomes) if outcome != "duplicate"])
     if rows:
         balances.written_before(session, moment=min(r.paid_at for r in rows))
     return outcomes
