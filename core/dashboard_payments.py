@@ -48,18 +48,24 @@ def payment_inflows(
     from the day totals (core.rollups): a few rows per day, whatever the number of payments."""
     if unit not in UNITS:
         raise ValueError(unit)
-    query = select(PaymentDayTotal).where(PaymentDayTotal.day >= first, PaymentDayTotal.day <= last)
+    query = select(
+        PaymentDayTotal.day,
+        PaymentDayTotal.service,
+        PaymentDayTotal.channel,
+        PaymentDayTotal.amount,
+        PaymentDayTotal.payments,
+    ).where(PaymentDayTotal.day >= first, PaymentDayTotal.day <= last)
     if service:
         query = query.where(PaymentDayTotal.service == service)
     if channel:
         query = query.where(PaymentDayTotal.channel == channel)
     with sessions() as session:
-        days = session.scalars(query).all()
+        days = session.execute(query).all()
     totals: dict[tuple[dt.date, str, str], tuple[Decimal, int]] = {}
-    for day in days:
-        key = (bucket_start(day.day, unit), day.service, day.channel)
+    for day, service_, channel_, day_amount, day_payments in days:
+        key = (bucket_start(day, unit), service_, channel_)
         amount, count = totals.get(key, (ZERO, 0))
-        totals[key] = (amount + day.amount, count + day.payments)
+        totals[key] = (amount + day_amount, count + day_payments)
     return [InflowRow(b, s, c, _money(a), n) for (b, s, c), (a, n) in sorted(totals.items())]
 
 

@@ -182,3 +182,26 @@ def test_parallel_imports_lose_no_update(configure, engine, world):
     [(day, _service, _channel, amount, count)] = kept["payments"]
     assert (day, count) == (dt.date(2026, 11, 26), PROCESSES * FILES * ROWS)
     assert amount == PROCESSES * FILES * sum(Decimal(f"1.{row:02d}") for row in range(ROWS))
+
+
+def test_the_migration_fills_the_totals_from_the_rows_stored(engine, world):
+    """Migration 0016 on a database that has a ledger: the totals it fills equal the recount (Kyiv days in SQL)."""
+    from db.migrate import downgrade, upgrade
+
+    a = world.account(SEED)
+    meter = world.meter(a, "0812345")
+    window = world.window(dt.date(2026, 11, 1))
+    world.charge(a, "heating", dt.date(2026, 10, 1), "1500.00")
+    world.charge(a, "hot_water", dt.date(2026, 10, 1), "99.99")
+    world.payment(a, "heating", "900.00", kyiv(2026, 11, 10, 0, 30))  # 22:30 UTC the day before
+    world.payment(a, "heating", "-100.00", kyiv(2026, 11, 10, 23, 59), channel="cabinet")
+    world.reading(meter, window, "102.000", kyiv(2026, 11, 26, 1, 30), channel="cabinet")
+    downgrade(engine, "0015")
+    upgrade(engine)
+    kept, recounted = kept_and_recounted(world.sessions)
+    assert kept == recounted
+    assert {(day, channel, amount) for day, _s, channel, amount, _n in kept["payments"]} == {
+        (dt.date(2026, 11, 10), "bank", Decimal("900.00")),
+        (dt.date(2026, 11, 10), "cabinet", Decimal("-100.00")),
+    }
+    assert len(kept["charges"]) == 2 and len(kept["readings"]) == 1
