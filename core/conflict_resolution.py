@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit, balances, clock
+from core import audit, balances, clock, rollups
 from core.errors import DomainError
 from core.import_conflicts import REF_LENGTH, stored_charges, stored_payments, stored_readings
 from core.windows import WindowInfo
@@ -79,6 +79,7 @@ def _resolve_payment(
     )
     session.add_all([reversal, corrected])
     session.flush()
+    rollups.add_payments(session, [reversal, corrected])
     for payment in (reversal, corrected):  # the registry side of the reconciliation nets out too
         session.add(
             RegistryMatch(
@@ -138,6 +139,7 @@ def _resolve_charge(session: Session, conflict: ImportConflict, incoming: dict[s
     session.flush()  # the reversal first: the statement lists a month's rows in the order they were written
     session.add(corrected)
     session.flush()
+    rollups.add_charges(session, [reversal, corrected])
     balances.written_before(session, month=month)
     return corrected.id
 
@@ -189,6 +191,9 @@ def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict[
         )
     ).scalar_one()
     if stored.status == "accepted" and stored.id != corrected.id:
+        session.refresh(stored)  # recording the correction may have stepped it aside already
+        if stored.status == "accepted":
+            rollups.standing_changed(session, stored.meter_id, stored.window_id, None, stored.channel)
         stored.status, stored.superseded_by_id = "superseded", corrected.id
     return corrected.id
 

@@ -31,7 +31,18 @@ from core import balances, clock
 from core.clock import KYIV, add_months, kyiv_midnight, month_start
 from core.register import metered_condition
 from core.windows import WindowInfo, last_closed_window, open_window
-from db.models import Account, BalanceSnapshot, Charge, ConsumerAccountLink, Meter, Payment, Reading, ReadingWindow
+from db.models import (
+    Account,
+    BalanceSnapshot,
+    Charge,
+    ChargeMonthTotal,
+    ConsumerAccountLink,
+    Meter,
+    Payment,
+    PaymentDayTotal,
+    Reading,
+    ReadingWindow,
+)
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -41,7 +52,7 @@ UNITS = ("day", "week", "month")
 # --- Kyiv calendar buckets in SQL -------------------------------------------------------------------------------
 
 
-def _bucket_start(day: dt.date, unit: str) -> dt.date:
+def bucket_start(day: dt.date, unit: str) -> dt.date:
     if unit == "week":
         return day - dt.timedelta(days=day.weekday())
     if unit == "month":
@@ -53,7 +64,7 @@ def _sqlite_kyiv_bucket(value: object, unit: str) -> str | None:
     if value is None:
         return None
     moment = dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC).astimezone(KYIV)
-    return _bucket_start(moment.date(), unit).isoformat()
+    return bucket_start(moment.date(), unit).isoformat()
 
 
 def prepare(session: Session) -> None:
@@ -147,14 +158,35 @@ def _window_progress(
     return session.scalar(_street_filter(query, street)) or 0, metered or 0
 
 
-def _paid_between(session: Session, start: dt.datetime, end: dt.datetime) -> Decimal:
+def _paid_in_ledger(session: Session, start: dt.datetime, end: dt.datetime) -> Decimal:
+    if start >= end:
+        return ZERO
     return _money(
         session.scalar(select(func.sum(Payment.amount)).where(Payment.paid_at >= start, Payment.paid_at < end))
     )
 
 
-def _charged_for(session: Session, month: dt.date) -> Decimal:
-    return _money(session.scalar(select(func.sum(Charge.amount_to_pay)).where(Charge.month == month)))
+def paid_between(session: Session, start: dt.datetime, end: dt.datetime) -> Decimal:
+    """Payments received in [start, end): the whole Kyiv days from the day totals (core.rollups), the part days at
+    either end (today so far) from the payments themselves."""
+    first = start.astimezone(KYIV).date()
+    if kyiv_midnight(first) < start:
+        first += dt.timedelta(days=1)
+    last = end.astimezone(KYIV).date()  # days before it are whole
+    if first >= last:
+        return _paid_in_ledger(session, start, end)
+    whole = session.scalar(
+        select(func.sum(PaymentDayTotal.amount)).where(PaymentDayTotal.day >= first, PaymentDayTotal.day < last)
+    )
+    edges = _paid_in_ledger(session, start, kyiv_midnight(first)) + _paid_in_ledger(session, kyiv_midnight(last), end)
+    return _money(_money(whole) + edges)
+
+
+def charged_for(session: Session, month: dt.date) -> Decimal:
+    """The month's charges to pay, from the month totals (core.rollups)."""
+    return _money(
+        session.scalar(select(func.sum(ChargeMonthTotal.amount_to_pay)).where(ChargeMonthTotal.month == month))
+    )
 
 
 def debts_at(session: Session, *moments: dt.datetime) -> list[Decimal]:
@@ -243,10 +275,10 @@ def overview(sessions: sessionmaker[Session], now: dt.datetime | None = None) ->
         previous_begins = kyiv_midnight(previous_month)
         elapsed = now - month_begins
         previous_until = min(previous_begins + elapsed, month_begins)
-        paid = _paid_between(session, month_begins, now)
-        charged = _charged_for(session, previous_month)
-        previous_paid = _paid_between(session, previous_begins, previous_until)
-        previous_charged = _charged_for(session, add_months(previous_month, -1))
+        paid = paid_between(session, month_begins, now)
+        charged = charged_for(session, previous_month)
+        previous_paid = paid_between(session, previous_begins, previous_until)
+        previous_charged = charged_for(session, add_months(previous_month, -1))
 
         month_ago = now - (month_begins - previous_begins)
         debt, previous_debt = debts_at(session, now, month_ago)

@@ -16,7 +16,7 @@ from core.clock import KYIV, month_start
 from core.dashboard import _street_filter, kyiv_bucket, percent, prepare
 from core.register import metered_condition
 from core.windows import WindowInfo
-from db.models import Account, Meter, Reading, ReadingWindow
+from db.models import Account, Meter, Reading, ReadingWindow, WindowReadingTotal
 
 
 @dataclass(frozen=True)
@@ -72,17 +72,16 @@ def readings_per_window(
         ).one()
         metered = dict(zip(ids, metered_row))
         by_channel: dict[int, dict[str, int]] = {i: {} for i in ids}
+        accepted = func.sum(WindowReadingTotal.accepted)
         per_channel = (
-            select(Reading.window_id, Reading.channel, func.count())
-            .where(Reading.window_id.in_(ids), Reading.status == "accepted")
-            .group_by(Reading.window_id, Reading.channel)
+            select(WindowReadingTotal.window_id, WindowReadingTotal.channel, accepted)
+            .where(WindowReadingTotal.window_id.in_(ids))
+            .group_by(WindowReadingTotal.window_id, WindowReadingTotal.channel)
+            .having(accepted > 0)
         )
-        if street:  # the meters and accounts are joined only to filter by street
-            per_channel = _street_filter(
-                per_channel.join(Meter, Meter.id == Reading.meter_id).join(Account, Account.id == Meter.account_id),
-                street,
-            )
-        for window_id, channel, count in session.execute(per_channel):
+        if street:
+            per_channel = per_channel.where(WindowReadingTotal.street == street)
+        for window_id, channel, count in session.execute(per_channel):  # from the totals of core.rollups
             by_channel[window_id][channel] = count
         submitted = dict.fromkeys(ids, 0)
         for window_id, count in session.execute(

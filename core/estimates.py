@@ -23,7 +23,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from core import clock, metering
 from core.clock import add_months
@@ -96,30 +96,54 @@ def meter_spans(
     cutoff: dt.datetime | ColumnElement[dt.datetime],
     until: dt.datetime | ColumnElement[dt.datetime],
 ) -> Subquery:
-    """Per meter among `meters` (a SELECT of ids), its standing real readings before `until` aggregated in SQL:
-    the first and last since `cutoff` (12 months back), the last before it, the last reading's window. Shared by
-    the window's estimates and a submission's history, so both average the same readings."""
-    recent = Reading.submitted_at >= cutoff
-    older = Reading.submitted_at < cutoff
-    return (
+    """Per meter among `meters` (a SELECT of ids), its standing real readings before `until`: the first and last
+    since `cutoff` (12 months back) aggregated in SQL, the last one before it, the last reading's window. Only the
+    12 months are read, and one reading before them (an index seek per meter), never the whole history: values
+    and windows only grow with the reading's date (core.metering.order_problem, windows follow each other), so
+    the last reading before the cutoff has the largest value and window of those before it. Shared by the
+    window's estimates and a submission's history, so both average the same readings."""
+    measured = (Reading.status == "accepted", or_(*(Reading.quality == quality for quality in MEASURED)))
+    recent = (
         select(
             Reading.meter_id.label("meter_id"),
-            func.min(case((recent, Reading.submitted_at))).label("first_at"),
-            func.min(case((recent, Reading.value))).label("first_value"),
-            func.max(case((recent, Reading.submitted_at))).label("last_at"),
-            func.max(case((recent, Reading.value))).label("last_value"),
-            func.max(case((older, Reading.submitted_at))).label("before_at"),
-            func.max(case((older, Reading.value))).label("before_value"),
+            func.min(Reading.submitted_at).label("first_at"),
+            func.min(Reading.value).label("first_value"),
+            func.max(Reading.submitted_at).label("last_at"),
+            func.max(Reading.value).label("last_value"),
             func.max(ReadingWindow.period).label("last_period"),
         )
         .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
-        .where(
-            Reading.meter_id.in_(meters),
-            Reading.status == "accepted",
-            or_(*(Reading.quality == quality for quality in MEASURED)),  # plain binds: the statement is reused
-            Reading.submitted_at < until,
-        )
+        .where(Reading.meter_id.in_(meters), *measured, Reading.submitted_at >= cutoff, Reading.submitted_at < until)
         .group_by(Reading.meter_id)
+        .subquery("recent")
+    )
+    last_before = (
+        select(Reading.id)
+        .where(Reading.meter_id == Meter.id, *measured, Reading.submitted_at < cutoff)
+        .order_by(Reading.submitted_at.desc(), Reading.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    chosen = select(Meter.id.label("meter_id"), last_before.label("before_id")).where(Meter.id.in_(meters)).subquery()
+    before, before_window = aliased(Reading), aliased(ReadingWindow)
+    newer, older = recent.c.last_period, before_window.period
+    return (
+        select(
+            chosen.c.meter_id,
+            recent.c.first_at,
+            recent.c.first_value,
+            recent.c.last_at,
+            recent.c.last_value,
+            before.submitted_at.label("before_at"),
+            before.value.label("before_value"),
+            case((older.is_(None), newer), (newer.is_(None), older), (newer > older, newer), else_=older).label(
+                "last_period"
+            ),
+        )
+        .outerjoin(recent, recent.c.meter_id == chosen.c.meter_id)
+        .outerjoin(before, before.id == chosen.c.before_id)
+        .outerjoin(before_window, before_window.id == before.window_id)
+        .where(or_(recent.c.meter_id.is_not(None), chosen.c.before_id.is_not(None)))
         .subquery("spans")
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core import balances, import_conflicts
+from core import balances, import_conflicts, rollups
 from core.charges import to_pay as expected_to_pay
 from core.formatting import number as formatted
 from core.import_conflicts import Conflict, charge_key, charge_values
@@ -149,6 +149,9 @@ def _charges(
             }
         )
     if to_add:
+        rollups.add_charges(
+            session, [Charge(month=r["month"], service=r["service"], amount_to_pay=r["amount_to_pay"]) for r in to_add]
+        )
         balances.written_before(session, month=min(row["month"] for row in to_add))
 
 

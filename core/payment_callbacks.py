@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit, clock, liqpay
+from core import audit, clock, liqpay, rollups
 from core.config import settings
 from core.payment_providers import PaymentSettings
 from db.models import Payment, PaymentIntent
@@ -191,6 +191,7 @@ def _reverse(
     )
     session.add(reversal)
     session.flush()
+    rollups.add_payments(session, [reversal])
     intent.provider_status, intent.last_error, intent.updated_at = status, "reversed by the provider", now
     note(
         "payment.reversed",
@@ -263,6 +264,7 @@ def _apply(
             )
             session.add(payment)
             session.flush()
+            rollups.add_payments(session, [payment])
             intent.status, intent.paid_at, intent.payment_id = "paid", now, payment.id
             intent.provider_payment_id = str(params.get("payment_id") or "")[:80] or None
             intent.provider_status, intent.updated_at, intent.last_error = status, now, None

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Connection, Integer, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from core import audit, metering
+from core import audit, metering, rollups
 from core.errors import DomainError, NeedsConfirmation
 from core.formatting import Shown
 from core.meter_history import MeterRef, meter_history
@@ -133,8 +133,9 @@ def record_reading(
             consumption=Shown(consumption, "volume"),
         )
     flagged = jump
+    stepped_aside = None
     if stands and current is not None:
-        connection.execute(_STEP_ASIDE, {"current_id": current.order})
+        stepped_aside = connection.execute(_STEP_ASIDE, {"current_id": current.order}).scalar_one()
     receipt_number = _receipt_number(window.period)
     reading_id = connection.execute(
         _INSERT,
@@ -157,6 +158,8 @@ def record_reading(
             "import_batch_id": import_batch_id,
         },
     ).scalar_one()
+    if stands:
+        rollups.standing_changed(connection, meter.id, window.id, channel, stepped_aside)
     replaced = None
     if stands and current is not None:
         connection.execute(_SUPERSEDE, {"current_id": current.order, "reading_id": reading_id})
@@ -204,7 +207,12 @@ def record_reading(
 
 _INSERT = insert(Reading).returning(Reading.id)  # built once: a submission's statements are all prebuilt
 # The standing reading steps aside before its successor is written, so the unique index never sees two.
-_STEP_ASIDE = update(Reading).where(Reading.id == bindparam("current_id", type_=Integer)).values(status="superseded")
+_STEP_ASIDE = (
+    update(Reading)
+    .where(Reading.id == bindparam("current_id", type_=Integer))
+    .values(status="superseded")
+    .returning(Reading.channel)
+)
 _SUPERSEDE = (
     update(Reading)
     .where(Reading.id == bindparam("current_id", type_=Integer))

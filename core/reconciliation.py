@@ -19,7 +19,7 @@ from sqlalchemy import String, any_, bindparam, exists, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from core import audit, balances, clock
+from core import audit, balances, clock, rollups
 from db.models import Payment, PaymentIntent, RegistryMatch
 
 # Why a registry row is listed for staff although its money was handled.
@@ -365,6 +365,8 @@ def credit_registry_payments(
                     import_batch_id=import_batch_id,
                 )
             )
+    # The day totals once for the file, in key order (core.rollups): parallel imports lock them in the same order.
+    rollups.add_payments(session, [row for row, outcome in zip(rows, outcomes) if outcome != "duplicate"])
     if rows:
         balances.written_before(session, moment=min(r.paid_at for r in rows))
     return outcomes

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
-from core import clock
+from core import clock, rollups
 from core.import_parsing import Rejected, parse_month
 from core.register_parsing import (
     ACCOUNT_FIELDS,
@@ -146,6 +146,7 @@ def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out
             continue
         details = {name: fields[name] for name in fields if name != "closed_on"}
         if details:
+            rollups.street_changed(session, account.id, account.street, values["street"])
             account.street, account.building, account.flat = values["street"], values["building"], values["flat"]
             account.address = address
             account.residents, account.heated_area = values["residents"], values["heated_area"]

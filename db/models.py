@@ -605,3 +605,40 @@ class AuditTally(Base):
     period_start: Mapped[dt.datetime] = mapped_column(AwareDateTime(), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     last_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+
+
+class PaymentDayTotal(Base):
+    """Payments received per Kyiv day, service and channel (a reversal counts with its negative amount), kept in
+    the transaction that writes each payment (core.rollups): the staff pages sum these, not the ledger."""
+
+    __tablename__ = "payment_day_totals"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    service: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    payments: Mapped[int] = mapped_column(Integer)
+
+
+class ChargeMonthTotal(Base):
+    """Charges to pay per billing month and service (reversals and corrections included), kept like
+    PaymentDayTotal."""
+
+    __tablename__ = "charge_month_totals"
+
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    service: Mapped[str] = mapped_column(String(16), primary_key=True)
+    amount_to_pay: Mapped[Decimal] = mapped_column(Money)
+    charges: Mapped[int] = mapped_column(Integer)
+
+
+class WindowReadingTotal(Base):
+    """Accepted (standing) readings per window, street of the meter's account and channel, kept like
+    PaymentDayTotal: a reading that steps aside leaves its count, a register change of street moves it."""
+
+    __tablename__ = "window_reading_totals"
+
+    window_id: Mapped[int] = mapped_column(ForeignKey("reading_windows.id"), primary_key=True)
+    street: Mapped[str] = mapped_column(String(120), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    accepted: Mapped[int] = mapped_column(Integer)

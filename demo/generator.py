@@ -222,6 +222,10 @@ def generate(
     from core import balances  # the nightly job's work, done once for the generated history
 
     balances.rebuild(sessionmaker(engine), now=now)
+    from core import rollups  # the rows above were loaded in bulk, past the write paths that keep the totals
+
+    with sessionmaker(engine).begin() as session:
+        rollups.rebuild(session)
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
     if engine.dialect.name == "postgresql":

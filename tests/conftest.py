@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from core import config
+from core import config, rollups
 from core.clock import KYIV
 from core.windows import default_bounds
 from db.engine import make_engine, make_sessions
@@ -198,6 +198,7 @@ class World:
                     amount_to_pay=left,
                 )
             )
+            rollups.add_charges(s, s.new)  # what every write path does (core.rollups)
 
     def payment(self, account_id, service, amount, paid_at, channel="bank", ref=None) -> None:
         with self.sessions.begin() as s:
@@ -212,6 +213,7 @@ class World:
                     external_ref=ref or f"{account_id}-{service}-{paid_at.isoformat()}",
                 )
             )
+            rollups.add_payments(s, s.new)
 
     def window(self, period: dt.date, opens=None, closes=None) -> int:
         default_opens, default_closes = default_bounds(period)
@@ -237,6 +239,7 @@ class World:
                     receipt_number=f"T-{meter_id}-{window_id}-{value}",
                 )
             )
+            rollups.standing_changed(s, meter_id, window_id, channel, None)
 
 
 @pytest.fixture

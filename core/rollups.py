@@ -1,0 +1,168 @@
+"""Totals the staff pages read instead of the ledger (db.models PaymentDayTotal, ChargeMonthTotal,
+WindowReadingTotal), kept up to date in the transaction that writes the rows they count.
+
+Every write path calls one function here with what it wrote; the rows' figures are summed per key in Python and
+added with one upsert (`x = x + excluded.x`), which the database applies atomically, so parallel writers lose no
+update. Keys go in sorted order, so two transactions lock the same total rows in the same order (no deadlock).
+Migration 0016 fills the totals from the rows already stored; `rebuild` does the same (the demo, after a bulk load).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Table, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from core.clock import KYIV
+from db.models import Account, Charge, ChargeMonthTotal, Meter, Payment, PaymentDayTotal, Reading, WindowReadingTotal
+
+
+class PaymentLike(Protocol):
+    @property
+    def paid_at(self) -> dt.datetime: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def amount(self) -> Decimal: ...
+
+
+class ChargeLike(Protocol):
+    @property
+    def month(self) -> dt.date: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def amount_to_pay(self) -> Decimal: ...
+
+
+Key = tuple[Any, ...]
+
+
+def payment_totals(payments: Iterable[PaymentLike]) -> dict[Key, tuple[Decimal, int]]:
+    """(Kyiv day, service, channel) -> (amount, payments): the aggregation rule of PaymentDayTotal."""
+    totals: dict[Key, tuple[Decimal, int]] = {}
+    for p in payments:
+        key = (p.paid_at.astimezone(KYIV).date(), p.service, p.channel)
+        amount, count = totals.get(key, (Decimal(0), 0))
+        totals[key] = (amount + p.amount, count + 1)
+    return totals
+
+
+def _upsert(connection: Connection, table: Table, keys: list[str], rows: dict[Key, tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    names = [c.name for c in table.columns if c.name not in keys]
+    values = [dict(zip(keys, key)) | dict(zip(names, figures)) for key, figures in sorted(rows.items())]
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement: Any = dialect.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={name: table.c[name] + statement.excluded[name] for name in names}
+    )
+    for start in range(0, len(values), 1000):
+        connection.execute(statement, values[start : start + 1000])
+
+
+def _connection(bind: Session | Connection) -> Connection:
+    return bind.connection() if isinstance(bind, Session) else bind
+
+
+def add_payments(bind: Session | Connection, payments: Iterable[PaymentLike]) -> None:
+    """Count payments just written (a reversal with its negative amount)."""
+    table: Any = PaymentDayTotal.__table__
+    _upsert(_connection(bind), table, ["day", "service", "channel"], dict(payment_totals(payments)))
+
+
+def add_charges(bind: Session | Connection, charges: Iterable[ChargeLike]) -> None:
+    """Count charges just written (a reversal with its negative amount to pay)."""
+    totals: dict[Key, tuple[Decimal, int]] = {}
+    for c in charges:
+        amount, count = totals.get((c.month, c.service), (Decimal(0), 0))
+        totals[(c.month, c.service)] = (amount + c.amount_to_pay, count + 1)
+    table: Any = ChargeMonthTotal.__table__
+    _upsert(_connection(bind), table, ["month", "service"], dict(totals))
+
+
+def _add_readings(connection: Connection, counts: dict[Key, int]) -> None:
+    table: Any = WindowReadingTotal.__table__
+    _upsert(connection, table, ["window_id", "street", "channel"], {k: (n,) for k, n in counts.items() if n and k[0]})
+
+
+_STREET = select(Account.street).join(Meter, Meter.account_id == Account.id)
+
+
+def standing_changed(
+    bind: Session | Connection, meter_id: int, window_id: int | None, added: str | None, removed: str | None
+) -> None:
+    """A meter's standing reading in a window changed: `added` is the channel of the one that now stands, `removed`
+    the channel of the one that stepped aside (None: no such reading)."""
+    if window_id is None or added == removed:
+        return
+    connection = _connection(bind)
+    street = connection.execute(_STREET.where(Meter.id == meter_id)).scalar_one()
+    counts: dict[Key, int] = defaultdict(int)
+    if added is not None:
+        counts[(window_id, street, added)] += 1
+    if removed is not None:
+        counts[(window_id, street, removed)] -= 1
+    _add_readings(connection, counts)
+
+
+def street_changed(bind: Session | Connection, account_id: int, old: str, new: str) -> None:
+    """The register moved an account to another street: its standing readings' counts move with it."""
+    if old == new:
+        return
+    connection = _connection(bind)
+    counts: dict[Key, int] = {}
+    for window_id, channel, n in connection.execute(
+        select(Reading.window_id, Reading.channel, func.count())
+        .join(Meter, Meter.id == Reading.meter_id)
+        .where(Meter.account_id == account_id, Reading.status == "accepted", Reading.window_id.is_not(None))
+        .group_by(Reading.window_id, Reading.channel)
+    ):
+        counts[(window_id, old, channel)] = -n
+        counts[(window_id, new, channel)] = n
+    _add_readings(connection, counts)
+
+
+def rebuild(session: Session) -> None:
+    """Recount every total from the rows (after a bulk load that bypassed the write paths, e.g. the demo)."""
+    from core.dashboard import kyiv_bucket, prepare
+
+    prepare(session)
+    for model in (PaymentDayTotal, ChargeMonthTotal, WindowReadingTotal):
+        session.execute(delete(model))
+    day = kyiv_bucket(session, Payment.paid_at, "day")
+    session.execute(
+        insert(PaymentDayTotal).from_select(
+            ["day", "service", "channel", "amount", "payments"],
+            select(func.date(day), Payment.service, Payment.channel, func.sum(Payment.amount), func.count()).group_by(
+                day, Payment.service, Payment.channel
+            ),
+        )
+    )
+    session.execute(
+        insert(ChargeMonthTotal).from_select(
+            ["month", "service", "amount_to_pay", "charges"],
+            select(Charge.month, Charge.service, func.sum(Charge.amount_to_pay), func.count()).group_by(
+                Charge.month, Charge.service
+            ),
+        )
+    )
+    session.execute(
+        insert(WindowReadingTotal).from_select(
+            ["window_id", "street", "channel", "accepted"],
+            select(Reading.window_id, Account.street, Reading.channel, func.count())
+            .join(Meter, Meter.id == Reading.meter_id)
+            .join(Account, Account.id == Meter.account_id)
+            .where(Reading.status == "accepted", Reading.window_id.is_not(None))
+            .group_by(Reading.window_id, Account.street, Reading.channel),
+        )
+    )
