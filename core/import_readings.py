@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import import_conflicts
+from core import import_conflicts, rollups
 from core.errors import DomainError
 from core.import_conflicts import Conflict, reading_values
 from core.import_parsing import Rejected, Table
@@ -52,6 +52,7 @@ def _readings(
         for w in session.scalars(select(ReadingWindow).order_by(ReadingWindow.opens_at))
     ]
     seen: dict[str, tuple[int, object]] = {}
+    standing_changes: list[rollups.StandingChange] = []
     for line, row in table.rows:
         ref = row["ref"]
         if not ref:
@@ -109,11 +110,14 @@ def _readings(
                     source=READINGS_SOURCE,
                     external_ref=ref,
                     import_batch_id=batch_id,
+                    defer_totals=True,
                     now=now,
                 )
         except DomainError as exc:
             rejected.append(Rejected(line, exc.key, exc.params))
             continue
+        if receipt.standing_change is not None:  # counted after the savepoint held: a refused row counts nothing
+            standing_changes.append(receipt.standing_change)
         to_add.append(
             {
                 "line": line,
@@ -126,6 +130,7 @@ def _readings(
                 "ref": ref,
             }
         )
+    rollups.standing_changes(session, standing_changes)
 
 
 def _serial_of(session: Session, meter_id: int) -> str:

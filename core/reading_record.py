@@ -39,6 +39,8 @@ class Receipt:
     credited_volume: Decimal = Decimal("0.000")  # estimated beyond the consumption: credited back
     stands: bool = True  # False: an older-dated reading, stored as superseded by the window's standing one
     quality: str = "actual"
+    # The change to the standing reading when the caller counts it itself (defer_totals: an import, after its rows).
+    standing_change: rollups.StandingChange | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def record_reading(
     quality: str = "actual",
     reason: str | None = None,
     meter_locked: bool = False,
+    defer_totals: bool = False,
     now: dt.datetime | None = None,
 ) -> Receipt:
     """Validate and store one reading taken at `submitted_at` in a window; shared by the cabinet, staff entry,
@@ -158,8 +161,9 @@ def record_reading(
             "import_batch_id": import_batch_id,
         },
     ).scalar_one()
-    if stands:
-        rollups.standing_changed(connection, meter.id, window.id, channel, stepped_aside)
+    standing_change = rollups.StandingChange(meter.id, window.id, channel, stepped_aside) if stands else None
+    if standing_change is not None and not defer_totals:
+        rollups.standing_changes(connection, [standing_change])
     replaced = None
     if stands and current is not None:
         connection.execute(_SUPERSEDE, {"current_id": current.order, "reading_id": reading_id})
@@ -202,6 +206,7 @@ def record_reading(
         credited_volume=settled.credited,
         stands=stands,
         quality=quality,
+        standing_change=standing_change if defer_totals else None,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -95,23 +96,46 @@ def _add_readings(connection: Connection, counts: dict[Key, int]) -> None:
     _upsert(connection, table, ["window_id", "street", "channel"], {k: (n,) for k, n in counts.items() if n and k[0]})
 
 
-_STREET = select(Account.street).join(Meter, Meter.account_id == Account.id)
+@dataclass(frozen=True)
+class StandingChange:
+    """A meter's standing reading in a window changed: `added` is the channel of the one that now stands, `removed`
+    the channel of the one that stepped aside (None: no such reading)."""
+
+    meter_id: int
+    window_id: int | None
+    added: str | None
+    removed: str | None
 
 
 def standing_changed(
     bind: Session | Connection, meter_id: int, window_id: int | None, added: str | None, removed: str | None
 ) -> None:
-    """A meter's standing reading in a window changed: `added` is the channel of the one that now stands, `removed`
-    the channel of the one that stepped aside (None: no such reading)."""
-    if window_id is None or added == removed:
+    standing_changes(bind, [StandingChange(meter_id, window_id, added, removed)])
+
+
+def standing_changes(bind: Session | Connection, changes: Iterable[StandingChange]) -> None:
+    """Count many standing changes at once, in sorted key order. An import gathers its rows' changes and counts
+    them after its last row: it then takes the total rows' locks once, last and in order, so a submission on a
+    street the import has counted cannot wait on it while the import waits on that submission's meter."""
+    changes = [c for c in changes if c.window_id is not None and c.added != c.removed]
+    if not changes:
         return
     connection = _connection(bind)
-    street = connection.execute(_STREET.where(Meter.id == meter_id)).scalar_one()
+    meter_ids = sorted({c.meter_id for c in changes})
+    streets: dict[int, str] = {}
+    for start in range(0, len(meter_ids), 500):
+        rows = connection.execute(
+            select(Meter.id, Account.street)
+            .join(Account, Account.id == Meter.account_id)
+            .where(Meter.id.in_(meter_ids[start : start + 500]))
+        )
+        streets.update((meter_id, street) for meter_id, street in rows)
     counts: dict[Key, int] = defaultdict(int)
-    if added is not None:
-        counts[(window_id, street, added)] += 1
-    if removed is not None:
-        counts[(window_id, street, removed)] -= 1
+    for c in changes:
+        if c.added is not None:
+            counts[(c.window_id, streets[c.meter_id], c.added)] += 1
+        if c.removed is not None:
+            counts[(c.window_id, streets[c.meter_id], c.removed)] -= 1
     _add_readings(connection, counts)
 
 
