@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +14,7 @@ from core import import_conflicts
 from core.errors import DomainError
 from core.import_conflicts import Conflict, reading_values
 from core.import_parsing import Rejected, Table
-from core.import_rows import REF_LENGTH, _figure, _in_file_conflict, _moment, _too_long
+from core.import_rows import REF_LENGTH, RowOutcome, _figure, _in_file_conflict, _moment, _too_long
 from core.reading_record import record_reading
 from core.windows import WindowInfo
 from db.models import Account, Meter, ReadingWindow
@@ -24,16 +23,9 @@ READINGS_SOURCE = "water_utility"
 
 
 def _readings(
-    session: Session,
-    table: Table,
-    batch_id: int | None,
-    actor: str,
-    now: dt.datetime,
-    to_add: list[dict[str, Any]],
-    duplicates: list[int],
-    rejected: list[Rejected],
-    conflicts: list[Conflict],
+    session: Session, table: Table, batch_id: int | None, actor: str, now: dt.datetime, out: RowOutcome
 ) -> None:
+    to_add, duplicates, rejected, conflicts = out.to_add, out.duplicates, out.rejected, out.conflicts
     refs = sorted({row["ref"] for _line, row in table.rows if row["ref"]})
     stored = import_conflicts.stored_readings(session, READINGS_SOURCE, refs)
     serials = sorted({row["meter_serial"] for _line, row in table.rows})

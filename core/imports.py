@@ -28,6 +28,7 @@ from core.import_charges import _charges
 from core.import_conflicts import Conflict
 from core.import_parsing import Rejected, Trailer, read_table
 from core.import_readings import _readings
+from core.import_rows import RowOutcome
 from db.models import ImportBatch
 
 
@@ -67,18 +68,16 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
     table = read_table(kind, data)
     opened = open_batch(session, kind, filename, data, actor)
     batch, sha, imported_before, now = opened.batch, opened.sha256, opened.imported_before, opened.now
-    to_add: list[dict[str, Any]] = []
-    duplicates: list[int] = []
-    rejected: list[Rejected] = list(table.rejected)
-    found: list[Conflict] = []
+    out = RowOutcome(list(table.rejected))
+    to_add, duplicates, rejected = out.to_add, out.duplicates, out.rejected
     batch_id = batch.id
     if kind == "bank":
-        _bank(session, table, batch_id, now, to_add, duplicates, rejected, found)
+        _bank(session, table, batch_id, now, out)
     elif kind == "charges":
-        _charges(session, table, batch_id, now, to_add, duplicates, rejected, found)
+        _charges(session, table, batch_id, now, out)
     else:
-        _readings(session, table, batch_id, actor, now, to_add, duplicates, rejected, found)
-    conflicts = import_conflicts.record(session, found, filename=filename, batch_id=batch_id, now=now)
+        _readings(session, table, batch_id, actor, now, out)
+    conflicts = import_conflicts.record(session, out.conflicts, filename=filename, batch_id=batch_id, now=now)
     session.flush()
     rejected.sort(key=lambda r: r.line)
     total = table.data_rows
