@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit, import_conflicts
+from core import import_conflicts
 from core.import_bank import _bank
-from core.import_batches import open_batch, rolled_back
+from core.import_batches import audit_commit, open_batch, rolled_back
 from core.import_charges import _charges
 from core.import_conflicts import Conflict
 from core.import_parsing import Rejected, Trailer, read_table
@@ -84,22 +84,13 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
     batch.rows_total, batch.rows_added = total, len(to_add)
     batch.rows_duplicate, batch.rows_rejected, batch.rows_conflict = len(duplicates), len(rejected), len(conflicts)
     if commit:
-        audit.record(
+        audit_commit(
             session,
-            at=now,
-            actor_type="staff",
-            actor=actor,
-            action="import.committed",
-            entity="import_batch",
-            entity_id=batch.id,
-            kind=kind,
-            filename=filename,
-            sha256=sha,
-            rows=total,
-            added=len(to_add),
-            duplicates=len(duplicates),
-            rejected=len(rejected),
-            conflicts=len(conflicts),
+            opened,
+            actor,
+            filename,
+            duplicates=batch.rows_duplicate,
+            conflicts=batch.rows_conflict,
             file_total=str(table.total),
         )
     return ImportResult(
