@@ -27,7 +27,7 @@ if register:
 upload = st.file_uploader(tr("staff.imports.file"), type=["csv", "txt"], key=f"upload_{kind}")
 if upload is None:
     st.stop()
-data = upload.getvalue()
+data, file_name = upload.getvalue(), upload.name
 module = register_import if register else imports
 
 try:
@@ -82,13 +82,13 @@ else:
 c4.metric(tr("staff.imports.rejected"), view.number(len(result.rejected)))
 
 
-def _file_list(items: list, record, key: str, what: str, download: str, file_name: str, download_key=None) -> None:
+def _file_list(items: list, record, key: str, what: str, download: str, csv_name: str, download_key=None) -> None:
     """A list of the file's rows (rejected, changed, in conflict) as a capped table, a longer one also as a CSV
     (`download`: its button's label)."""
     view.capped_table(items, record, key=key, what=what)
     if len(items) > view.SHOWN_ROWS:
-        filters = {tr("staff.filter.file"): upload.name}
-        view.list_download(download, items, record, filters, file_name=file_name, key=download_key)
+        filters = {tr("staff.filter.file"): file_name}
+        view.list_download(download, items, record, filters, file_name=csv_name, key=download_key)
 
 
 if result.rejected:
