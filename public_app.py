@@ -65,7 +65,8 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from web import observability
     from web.proxies import trust_only_configured_proxies
     from web.public_routes import ROUTES
-    from web.startup import asgi_app, pages_from_navigation_only
+    from web.session_cookie import BrowserCookieMiddleware
+    from web.startup import pages_from_navigation_only
 
     observability.start("public_app")  # JSON logs; in production, exits while an unsafe setting stands
     # No ⋮ menu for a consumer: its items ("Print", "Record a screencast", "Made with Streamlit") exist in English
@@ -73,7 +74,19 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     st.set_option("client.toolbarMode", "minimal")
     pages_from_navigation_only()
     trust_only_configured_proxies()
-    from web.not_found import PUBLIC_PAGES
+    from ui.faults import on_script_error
+    from web.not_found import PUBLIC_PAGES, only_known_pages
     from web.page_shell import PageShell
 
-    app = asgi_app("public_app.py", "public", ROUTES, PUBLIC_PAGES, Middleware(PageShell))
+    app = st.App(
+        "public_app.py",
+        routes=ROUTES,
+        middleware=[
+            Middleware(observability.RequestIdMiddleware),
+            Middleware(BrowserCookieMiddleware),
+            *only_known_pages(PUBLIC_PAGES, ROUTES, "public"),
+            Middleware(PageShell),
+        ],
+        on_script_error=on_script_error,
+        lifespan=observability.lifespan("public_app"),
+    )

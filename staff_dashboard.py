@@ -61,15 +61,29 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     # Import the chart libraries once at server start, before sessions run their scripts in parallel threads.
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
+    from starlette.middleware import Middleware
 
+    from ui.faults import on_script_error
     from ui.staff_access import PAGES, url_path
     from web import observability
+    from web.not_found import only_known_pages
     from web.proxies import trust_only_configured_proxies
+    from web.session_cookie import BrowserCookieMiddleware
     from web.staff_routes import ROUTES
-    from web.startup import asgi_app, pages_from_navigation_only
+    from web.startup import pages_from_navigation_only
 
     observability.start("staff_dashboard")  # JSON logs; in production, exits while an unsafe setting stands
     pages_from_navigation_only()
     trust_only_configured_proxies()
     pages = ["login", *(url_path(page) for page in PAGES)]
-    app = asgi_app("staff_dashboard.py", "staff", ROUTES, pages)
+    app = st.App(
+        "staff_dashboard.py",
+        routes=ROUTES,
+        middleware=[
+            Middleware(observability.RequestIdMiddleware),
+            Middleware(BrowserCookieMiddleware),
+            *only_known_pages(pages, ROUTES, "staff"),
+        ],
+        on_script_error=on_script_error,
+        lifespan=observability.lifespan("staff_dashboard"),
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
-from typing import Any
 
 # The Streamlit release the flag below was read in (streamlit/runtime/pages_manager.py, commands/navigation.py,
 # runtime/scriptrunner/script_runner.py); tests/unit/test_streamlit_pages_flag.py fails on any other.
@@ -50,29 +48,3 @@ def pages_from_navigation_only() -> None:
             "would show Streamlit's own 'Page not found')"
         )
     PagesManager.uses_pages_directory = False
-
-
-def asgi_app(script: str, area: str, routes: list[Any], pages: Iterable[str], *middleware: Any) -> Any:
-    """The ASGI app an entrypoint is (st.App): a request id on every request, the browser's cookie, only the
-    area's known pages (and `routes`, the app's own Starlette routes), then `middleware`; a script error shown
-    as the app's own fault page; logs opened and closed with the server."""
-    import streamlit as st
-    from starlette.middleware import Middleware
-
-    from ui.faults import on_script_error
-    from web import observability
-    from web.not_found import only_known_pages
-    from web.session_cookie import BrowserCookieMiddleware
-
-    return st.App(
-        script,
-        routes=routes,
-        middleware=[
-            Middleware(observability.RequestIdMiddleware),
-            Middleware(BrowserCookieMiddleware),
-            *only_known_pages(pages, routes, area),
-            *middleware,
-        ],
-        on_script_error=on_script_error,
-        lifespan=observability.lifespan(script.removesuffix(".py")),
-    )
