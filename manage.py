@@ -303,6 +303,7 @@ def cmd_serve(args) -> int:
 
     from core.config import demo_mode
     from core.deployment import check, refusal
+    from web.startup import serve_command
 
     if not demo_mode():
         engine = _engine()
@@ -324,27 +325,9 @@ def cmd_serve(args) -> int:
     processes = []
     for name in chosen:
         script, address, port = apps[name]
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            script,
-            "--server.headless",
-            "true",
-            "--server.address",
-            address,
-            "--server.port",
-            str(port),
-            "--server.fileWatcherType",
-            "none",
-            "--server.runOnSave",
-            "false",
-            "--browser.gatherUsageStats",
-            "false",
-            "--client.toolbarMode",
-            "viewer",
-        ]
+        command = serve_command(
+            script, port, "--server.address", address, "--server.runOnSave", "false", "--client.toolbarMode", "viewer"
+        )
         if len(chosen) == 1:
             os.execve(sys.executable, command, env)  # one app: become it (systemd then signals it directly)
         processes.append(subprocess.Popen(command, env=env))

@@ -78,6 +78,8 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from web.not_found import PUBLIC_PAGES, only_known_pages
     from web.page_shell import PageShell
 
+    # Written out here, not built by a shared function: `streamlit run` finds the app by reading this file's source
+    # for `app = st.App(...)` (streamlit.web.server.app_discovery).
     app = st.App(
         "public_app.py",
         routes=ROUTES,

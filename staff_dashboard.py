@@ -76,6 +76,8 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     pages_from_navigation_only()
     trust_only_configured_proxies()
     pages = ["login", *(url_path(page) for page in PAGES)]
+    # Written out here, not built by a shared function: `streamlit run` finds the app by reading this file's source
+    # for `app = st.App(...)` (streamlit.web.server.app_discovery).
     app = st.App(
         "staff_dashboard.py",
         routes=ROUTES,

@@ -145,8 +145,7 @@ def _resolve_charge(session: Session, conflict: ImportConflict, incoming: dict[s
 
 
 def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict[str, Any], actor: str) -> int | None:
-    from core.import_readings import READINGS_SOURCE
-    from core.reading_record import record_reading
+    from core.import_readings import READINGS_SOURCE, record_imported
 
     stored = stored_readings(session, READINGS_SOURCE, [conflict.key]).get(conflict.key)
     meter = session.scalar(select(Meter).where(Meter.serial == incoming["meter_serial"]))
@@ -170,25 +169,13 @@ def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict[
         ).scalar_one()
         + 1
     )
+    window_info = WindowInfo(window.id, window.period, window.opens_at, window.closes_at, window.processed_at)
+    fix_ref = _suffixed(conflict.key, f"#fix{number}")
+    value = Decimal(incoming["value"])
     with session.begin_nested():
-        record_reading(
-            session,
-            meter,
-            Decimal(incoming["value"]),
-            window=WindowInfo(window.id, window.period, window.opens_at, window.closes_at, window.processed_at),
-            channel="water_utility",
-            submitted_at=read_at,
-            actor=actor,
-            confirm_jump=True,
-            confirm_replace=True,
-            source=READINGS_SOURCE,
-            external_ref=_suffixed(conflict.key, f"#fix{number}"),
-            import_batch_id=conflict.import_batch_id,
-        )
+        record_imported(session, meter, value, window_info, read_at, actor, fix_ref, conflict.import_batch_id)
     corrected = session.execute(
-        select(Reading).where(
-            Reading.source == READINGS_SOURCE, Reading.external_ref == _suffixed(conflict.key, f"#fix{number}")
-        )
+        select(Reading).where(Reading.source == READINGS_SOURCE, Reading.external_ref == fix_ref)
     ).scalar_one()
     if stored.status == "accepted" and stored.id != corrected.id:
         session.refresh(stored)  # recording the correction may have stepped it aside already
@@ -214,22 +201,9 @@ def resolve(sessions: sessionmaker[Session], conflict_id: int, actor: str) -> in
                 corrected = _resolve_charge(session, conflict, incoming)
             else:
                 corrected = _resolve_reading(session, conflict, incoming, actor)
-            conflict.status, conflict.resolved_by, conflict.resolved_at = "resolved", actor, now
             conflict.corrected_id = corrected
-            audit.record(
-                session,
-                at=now,
-                actor_type="staff",
-                actor=actor,
-                action="import.conflict_resolved",
-                entity="import_conflict",
-                entity_id=conflict.id,
-                kind=conflict.kind,
-                key=conflict.key,
-                stored=json.loads(conflict.stored),
-                incoming=incoming,
-                corrected_id=corrected,
-            )
+            stored = json.loads(conflict.stored)
+            _close(session, conflict, "resolved", actor, now, stored=stored, incoming=incoming, corrected_id=corrected)
             return corrected
     except IntegrityError as exc:
         raise DomainError("conflict.not_open") from exc
@@ -243,16 +217,24 @@ def dismiss(sessions: sessionmaker[Session], conflict_id: int, actor: str, note:
     now = clock.now()
     with sessions.begin() as session:
         conflict = _open_conflict(session, conflict_id)
-        conflict.status, conflict.resolved_by, conflict.resolved_at, conflict.note = "dismissed", actor, now, note[:500]
-        audit.record(
-            session,
-            at=now,
-            actor_type="staff",
-            actor=actor,
-            action="import.conflict_dismissed",
-            entity="import_conflict",
-            entity_id=conflict.id,
-            kind=conflict.kind,
-            key=conflict.key,
-            note=note,
-        )
+        conflict.note = note[:500]
+        _close(session, conflict, "dismissed", actor, now, note=note)
+
+
+def _close(
+    session: Session, conflict: ImportConflict, status: str, actor: str, now: dt.datetime, **details: object
+) -> None:
+    """The conflict leaves the open list (resolved or dismissed) by `actor`, audited with `details`."""
+    conflict.status, conflict.resolved_by, conflict.resolved_at = status, actor, now
+    audit.record(
+        session,
+        at=now,
+        actor_type="staff",
+        actor=actor,
+        action=f"import.conflict_{status}",
+        entity="import_conflict",
+        entity_id=conflict.id,
+        kind=conflict.kind,
+        key=conflict.key,
+        **details,
+    )

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -148,6 +149,13 @@ def meter_spans(
     )
 
 
+def span_columns(spans: Subquery) -> list[Any]:
+    """A MeterSpan's columns in its order: the meter's installation and initial value, then `spans`' figures
+    (meter_spans) for it."""
+    figures = [field.name for field in fields(MeterSpan)][2:]
+    return [Meter.installed_on, Meter.initial_value, *(spans.c[name] for name in figures)]
+
+
 def account_spans(session: Session, accounts: Select[tuple[int]], until: dt.datetime) -> dict[int, list[MeterSpan]]:
     """Per account, its hot-water meters (removed ones too) with their readings before `until`, aggregated in SQL
     per meter: the first and last within the 12 months, the last before them, the last reading's window."""
@@ -156,15 +164,7 @@ def account_spans(session: Session, accounts: Select[tuple[int]], until: dt.date
     rows = session.execute(
         select(
             Meter.account_id,
-            Meter.installed_on,
-            Meter.initial_value,
-            spans.c.first_at,
-            spans.c.first_value,
-            spans.c.last_at,
-            spans.c.last_value,
-            spans.c.before_at,
-            spans.c.before_value,
-            spans.c.last_period,
+            *span_columns(spans),
         )
         .outerjoin(spans, spans.c.meter_id == Meter.id)
         .where(

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from core.import_parsing import Rejected, Table
 from core.import_rows import (
     CENT,
     REF_LENGTH,
+    RowOutcome,
     _account_numbers,
     _accounts,
     _figure,
@@ -32,16 +32,8 @@ PAYMENT_CHANNELS = ("bank", "post", "terminal", "cabinet")
 ORDER_ID_LENGTH = 64
 
 
-def _bank(
-    session: Session,
-    table: Table,
-    batch_id: int | None,
-    now: dt.datetime,
-    to_add: list[dict[str, Any]],
-    duplicates: list[int],
-    rejected: list[Rejected],
-    conflicts: list[Conflict],
-) -> None:
+def _bank(session: Session, table: Table, batch_id: int | None, now: dt.datetime, out: RowOutcome) -> None:
+    to_add, duplicates, rejected, conflicts = out.to_add, out.duplicates, out.rejected, out.conflicts
     numbers = _account_numbers(table.rows)
     accounts = _accounts(session, {n for n in numbers.values() if isinstance(n, str)})
     seen: dict[str, tuple[int, object]] = {}

@@ -12,7 +12,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import clock
+from core import audit, clock
 from db.models import ImportBatch
 
 T = TypeVar("T")
@@ -52,3 +52,25 @@ def rolled_back(sessions: sessionmaker[Session], work: Callable[[Session], T]) -
     finally:
         session.rollback()
         session.close()
+
+
+def audit_commit(session: Session, opened: OpenedBatch, actor: str, filename: str, **details: object) -> None:
+    """The audit row of a committed import: the file, who imported it and what its rows came to (the batch row's
+    counts, with the details the kind of import adds)."""
+    batch = opened.batch
+    audit.record(
+        session,
+        at=opened.now,
+        actor_type="staff",
+        actor=actor,
+        action="import.committed",
+        entity="import_batch",
+        entity_id=batch.id,
+        kind=batch.kind,
+        filename=filename,
+        sha256=opened.sha256,
+        rows=batch.rows_total,
+        added=batch.rows_added,
+        rejected=batch.rows_rejected,
+        **details,
+    )

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -16,7 +15,7 @@ from core.charges import to_pay as expected_to_pay
 from core.formatting import number as formatted
 from core.import_conflicts import Conflict, charge_key, charge_values
 from core.import_parsing import Rejected, Table, month_in_range, parse_month, value_reason
-from core.import_rows import CENT, _account_numbers, _accounts, _figure, _in_file_conflict, _named_rows
+from core.import_rows import CENT, RowOutcome, _account_numbers, _accounts, _figure, _in_file_conflict, _named_rows
 from db.models import Charge
 
 CHARGE_PLACES = (
@@ -78,16 +77,8 @@ def _charge_figures(line: int, row: dict[str, str], rejected: list[Rejected]) ->
     return values
 
 
-def _charges(
-    session: Session,
-    table: Table,
-    batch_id: int | None,
-    now: dt.datetime,
-    to_add: list[dict[str, Any]],
-    duplicates: list[int],
-    rejected: list[Rejected],
-    conflicts: list[Conflict],
-) -> None:
+def _charges(session: Session, table: Table, batch_id: int | None, now: dt.datetime, out: RowOutcome) -> None:
+    to_add, duplicates, rejected, conflicts = out.to_add, out.duplicates, out.rejected, out.conflicts
     numbers = _account_numbers(table.rows)
     accounts = _accounts(session, {n for n in numbers.values() if isinstance(n, str)})
     months = set()

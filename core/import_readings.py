@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,25 +15,52 @@ from core import import_conflicts, rollups
 from core.errors import DomainError
 from core.import_conflicts import Conflict, reading_values
 from core.import_parsing import Rejected, Table
-from core.import_rows import REF_LENGTH, _figure, _in_file_conflict, _moment, _too_long
-from core.reading_record import record_reading
+from core.import_rows import REF_LENGTH, RowOutcome, _figure, _in_file_conflict, _moment, _too_long
+from core.meter_history import MeterRef
+from core.reading_record import Receipt, record_reading
 from core.windows import WindowInfo
 from db.models import Account, Meter, ReadingWindow
 
 READINGS_SOURCE = "water_utility"
 
 
-def _readings(
+def record_imported(
     session: Session,
-    table: Table,
-    batch_id: int | None,
+    meter: MeterRef,
+    value: Decimal,
+    window: WindowInfo,
+    read_at: dt.datetime,
     actor: str,
-    now: dt.datetime,
-    to_add: list[dict[str, Any]],
-    duplicates: list[int],
-    rejected: list[Rejected],
-    conflicts: list[Conflict],
+    ref: str,
+    batch_id: int | None,
+    now: dt.datetime | None = None,
+    *,
+    defer_totals: bool = False,
+) -> Receipt:
+    """A reading of the water utility's file (or a conflict settled in its favour), recorded by the cabinet's
+    rules: the utility's reading stands over a jump or a reading of the same window, under its reference."""
+    return record_reading(
+        session,
+        meter,
+        value,
+        window=window,
+        channel="water_utility",
+        submitted_at=read_at,
+        actor=actor,
+        confirm_jump=True,
+        confirm_replace=True,
+        source=READINGS_SOURCE,
+        external_ref=ref,
+        import_batch_id=batch_id,
+        defer_totals=defer_totals,
+        now=now,
+    )
+
+
+def _readings(
+    session: Session, table: Table, batch_id: int | None, actor: str, now: dt.datetime, out: RowOutcome
 ) -> None:
+    to_add, duplicates, rejected, conflicts = out.to_add, out.duplicates, out.rejected, out.conflicts
     refs = sorted({row["ref"] for _line, row in table.rows if row["ref"]})
     stored = import_conflicts.stored_readings(session, READINGS_SOURCE, refs)
     serials = sorted({row["meter_serial"] for _line, row in table.rows})
@@ -97,21 +124,8 @@ def _readings(
             continue
         try:
             with session.begin_nested():
-                receipt = record_reading(
-                    session,
-                    meter,
-                    value,
-                    window=window,
-                    channel="water_utility",
-                    submitted_at=read_at,
-                    actor=actor,
-                    confirm_jump=True,
-                    confirm_replace=True,
-                    source=READINGS_SOURCE,
-                    external_ref=ref,
-                    import_batch_id=batch_id,
-                    defer_totals=True,
-                    now=now,
+                receipt = record_imported(
+                    session, meter, value, window, read_at, actor, ref, batch_id, now, defer_totals=True
                 )
         except DomainError as exc:
             rejected.append(Rejected(line, exc.key, exc.params))

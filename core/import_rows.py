@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError
+from core.import_conflicts import Conflict
 from core.import_parsing import Rejected, date_in_range, parse_decimal, parse_moment, parse_service_name, value_reason
 from core.parsing import parse_account_number
 from db.models import Account
@@ -21,6 +24,16 @@ CENT = Decimal("0.01")
 
 
 REF_LENGTH = 80  # payments/readings/registry_matches.external_ref
+
+
+@dataclass
+class RowOutcome:
+    """Where a ledger import's rows go: added (for the preview), duplicates (line numbers), rejected, conflicts."""
+
+    rejected: list[Rejected]
+    to_add: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
 
 def _too_long(line: int, column: str, text: str | None, limit: int, rejected: list[Rejected]) -> bool:

@@ -21,13 +21,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit, import_conflicts
+from core import import_conflicts
 from core.import_bank import _bank
-from core.import_batches import open_batch, rolled_back
+from core.import_batches import audit_commit, open_batch, rolled_back
 from core.import_charges import _charges
 from core.import_conflicts import Conflict
 from core.import_parsing import Rejected, Trailer, read_table
 from core.import_readings import _readings
+from core.import_rows import RowOutcome
 from db.models import ImportBatch
 
 
@@ -67,40 +68,29 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
     table = read_table(kind, data)
     opened = open_batch(session, kind, filename, data, actor)
     batch, sha, imported_before, now = opened.batch, opened.sha256, opened.imported_before, opened.now
-    to_add: list[dict[str, Any]] = []
-    duplicates: list[int] = []
-    rejected: list[Rejected] = list(table.rejected)
-    found: list[Conflict] = []
+    out = RowOutcome(list(table.rejected))
+    to_add, duplicates, rejected = out.to_add, out.duplicates, out.rejected
     batch_id = batch.id
     if kind == "bank":
-        _bank(session, table, batch_id, now, to_add, duplicates, rejected, found)
+        _bank(session, table, batch_id, now, out)
     elif kind == "charges":
-        _charges(session, table, batch_id, now, to_add, duplicates, rejected, found)
+        _charges(session, table, batch_id, now, out)
     else:
-        _readings(session, table, batch_id, actor, now, to_add, duplicates, rejected, found)
-    conflicts = import_conflicts.record(session, found, filename=filename, batch_id=batch_id, now=now)
+        _readings(session, table, batch_id, actor, now, out)
+    conflicts = import_conflicts.record(session, out.conflicts, filename=filename, batch_id=batch_id, now=now)
     session.flush()
     rejected.sort(key=lambda r: r.line)
     total = table.data_rows
     batch.rows_total, batch.rows_added = total, len(to_add)
     batch.rows_duplicate, batch.rows_rejected, batch.rows_conflict = len(duplicates), len(rejected), len(conflicts)
     if commit:
-        audit.record(
+        audit_commit(
             session,
-            at=now,
-            actor_type="staff",
-            actor=actor,
-            action="import.committed",
-            entity="import_batch",
-            entity_id=batch.id,
-            kind=kind,
-            filename=filename,
-            sha256=sha,
-            rows=total,
-            added=len(to_add),
-            duplicates=len(duplicates),
-            rejected=len(rejected),
-            conflicts=len(conflicts),
+            opened,
+            actor,
+            filename,
+            duplicates=batch.rows_duplicate,
+            conflicts=batch.rows_conflict,
             file_total=str(table.total),
         )
     return ImportResult(

@@ -6,7 +6,7 @@ volume estimated since the last real reading.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Date, Integer, Select, and_, bindparam, func,
 from sqlalchemy.orm import aliased
 
 from core import clock, metering
-from core.estimates import meter_spans
+from core.estimates import meter_spans, span_columns
 from core.metering import Candidate, MeterSpan
 from db.models import AdditionalCharge, Meter, Reading, ReadingWindow
 
@@ -103,15 +103,7 @@ def _history_statement() -> Select[Any]:
     return (
         select(
             Meter.id,
-            Meter.installed_on,
-            Meter.initial_value,
-            spans.c.first_at,
-            spans.c.first_value,
-            spans.c.last_at,
-            spans.c.last_value,
-            spans.c.before_at,
-            spans.c.before_value,
-            spans.c.last_period,
+            *span_columns(spans),
             before.c.value.label("previous"),
             before.c.at.label("previous_at"),
             after.c.value.label("next_value"),
@@ -151,20 +143,7 @@ def meter_history(
         },
     ).all()
     mine = next(row for row in rows if row.id == meter.id)
-    spans = [
-        MeterSpan(
-            row.installed_on,
-            row.initial_value,
-            row.first_at,
-            row.first_value,
-            row.last_at,
-            row.last_value,
-            row.before_at,
-            row.before_value,
-            row.last_period,
-        )
-        for row in rows
-    ]
+    spans = [MeterSpan(*(getattr(row, field.name) for field in fields(MeterSpan))) for row in rows]
     current = None
     if mine.current_id is not None:
         current = Candidate(

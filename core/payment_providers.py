@@ -90,22 +90,31 @@ class PaymentProvider(Protocol):
     def checkout(self, intent: IntentView, *, result_url: str, server_url: str, language: str) -> liqpay.Checkout: ...
 
 
+def _signed_checkout(
+    url: str, keys: liqpay.Keys, intent: IntentView, result_url: str, server_url: str, language: str
+) -> liqpay.Checkout:
+    """The intent's checkout request, signed with `keys`, to be posted to `url` (LiqPay's or the demo's page)."""
+    request = liqpay.checkout_request(
+        keys,
+        order_id=intent.order_id,
+        amount=intent.amount,
+        description=description(intent.account_number, intent.service),
+        result_url=result_url,
+        server_url=server_url,
+        expires_at=intent.expires_at,
+        language=language,
+    )
+    data = liqpay.encode_data(request)
+    return liqpay.Checkout(url, data, liqpay.sign(keys.private_key, data))
+
+
 @dataclass(frozen=True)
 class LiqPayProvider:
     keys: liqpay.Keys
     name: str = "liqpay"
 
     def checkout(self, intent: IntentView, *, result_url: str, server_url: str, language: str) -> liqpay.Checkout:
-        return liqpay.checkout(
-            self.keys,
-            order_id=intent.order_id,
-            amount=intent.amount,
-            description=description(intent.account_number, intent.service),
-            result_url=result_url,
-            server_url=server_url,
-            expires_at=intent.expires_at,
-            language=language,
-        )
+        return _signed_checkout(liqpay.CHECKOUT_URL, self.keys, intent, result_url, server_url, language)
 
 
 @dataclass(frozen=True)
@@ -117,18 +126,8 @@ class DemoProvider:
     name: str = "demo"
 
     def checkout(self, intent: IntentView, *, result_url: str, server_url: str, language: str) -> liqpay.Checkout:
-        request = liqpay.checkout_request(
-            self.keys,
-            order_id=intent.order_id,
-            amount=intent.amount,
-            description=description(intent.account_number, intent.service),
-            result_url=result_url,
-            server_url=server_url,
-            expires_at=intent.expires_at,
-            language=language,
-        )
-        data = liqpay.encode_data(request)
-        return liqpay.Checkout(f"{self.base_url}{DEMO_PATH}", data, liqpay.sign(self.keys.private_key, data))
+        url = f"{self.base_url}{DEMO_PATH}"
+        return _signed_checkout(url, self.keys, intent, result_url, server_url, language)
 
     def callback(self, order_id: str, amount: Decimal, status: str) -> tuple[str, str]:
         """The data/signature pair LiqPay would POST to server_url for this outcome."""

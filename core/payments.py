@@ -125,21 +125,35 @@ def create_intent(
             expires_at=now + intent_ttl(),
         )
         session.add(intent)
-        login = session.get_one(ConsumerLogin, login_id)
-        audit.record(
+        _audit_step(
             session,
-            at=now,
-            actor_type="consumer",
-            actor=login.login,
-            action="payment.intent_created",
-            entity="payment_intent",
-            entity_id=order_id,
+            login_id,
+            now,
+            "payment.intent_created",
+            order_id,
             account=account.number,
             service=service,
             amount=str(amount),
             provider=provider,
         )
         return _view(intent, account.number, now)
+
+
+def _audit_step(
+    session: Session, login_id: int, now: dt.datetime, action: str, order_id: str, **details: object
+) -> None:
+    """A step the consumer took with an intent, audited under the consumer's login."""
+    login = session.get_one(ConsumerLogin, login_id)
+    audit.record(
+        session,
+        at=now,
+        actor_type="consumer",
+        actor=login.login,
+        action=action,
+        entity="payment_intent",
+        entity_id=order_id,
+        **details,
+    )
 
 
 def _owned_intent(session: Session, login_id: int, order_id: str) -> tuple[PaymentIntent, Account]:
@@ -170,17 +184,7 @@ def begin_checkout(
             raise DomainError("payment.unavailable")
         if intent.status == "created":
             intent.status, intent.updated_at = "pending", now
-            login = session.get_one(ConsumerLogin, login_id)
-            audit.record(
-                session,
-                at=now,
-                actor_type="consumer",
-                actor=login.login,
-                action="payment.checkout",
-                entity="payment_intent",
-                entity_id=order_id,
-                provider=intent.provider,
-            )
+            _audit_step(session, login_id, now, "payment.checkout", order_id, provider=intent.provider)
         view = _view(intent, account.number, now)
     return provider.checkout(
         view, result_url=settings.result_url(order_id), server_url=settings.server_url, language=language

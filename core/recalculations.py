@@ -41,15 +41,16 @@ def _pending_recalculations(session: Session, window: ReadingWindow) -> list[Rec
     earlier = aliased(Reading, name="earlier")
     earlier_window = aliased(ReadingWindow, name="earlier_window")
     estimate_window = aliased(ReadingWindow, name="estimate_window")
+    earlier_standing = [
+        earlier.meter_id == Reading.meter_id,
+        earlier.status == "accepted",
+        earlier_window.period < this_window.period,
+    ]
     previous_period = (
         select(func.max(earlier_window.period))
         .select_from(earlier)
         .join(earlier_window, earlier_window.id == earlier.window_id)
-        .where(
-            earlier.meter_id == Reading.meter_id,
-            earlier.status == "accepted",
-            earlier_window.period < this_window.period,
-        )
+        .where(*earlier_standing)
         .correlate(Reading, this_window)  # from the outermost query, two levels up
         .scalar_subquery()
     )
@@ -57,11 +58,7 @@ def _pending_recalculations(session: Session, window: ReadingWindow) -> list[Rec
         select(earlier.value)
         .select_from(earlier)
         .join(earlier_window, earlier_window.id == earlier.window_id)
-        .where(
-            earlier.meter_id == Reading.meter_id,
-            earlier.status == "accepted",
-            earlier_window.period < this_window.period,
-        )
+        .where(*earlier_standing)
         .order_by(earlier_window.period.desc())
         .limit(1)
         .scalar_subquery()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -121,33 +122,11 @@ def build(session: Session, account_id: int, month: dt.date) -> Receipt:
     ).all()
     if not charges:
         raise DomainError("receipt.no_charges")
-    before = dict(
-        session.execute(
-            select(Charge.service, func.sum(Charge.amount_to_pay))
-            .where(Charge.account_id == account_id, Charge.month < month)
-            .group_by(Charge.service)
-        )
-        .tuples()
-        .all()
-    )
-    paid_before = dict(
-        session.execute(
-            select(Payment.service, func.sum(Payment.amount))
-            .where(Payment.account_id == account_id, Payment.paid_at < starts)
-            .group_by(Payment.service)
-        )
-        .tuples()
-        .all()
-    )
-    paid_in = dict(
-        session.execute(
-            select(Payment.service, func.sum(Payment.amount))
-            .where(Payment.account_id == account_id, Payment.paid_at >= starts, Payment.paid_at < ends)
-            .group_by(Payment.service)
-        )
-        .tuples()
-        .all()
-    )
+    charged = [Charge.service, Charge.amount_to_pay, Charge.account_id == account_id]
+    before = _by_service(session, *charged, Charge.month < month)
+    paid = [Payment.service, Payment.amount, Payment.account_id == account_id]
+    paid_before = _by_service(session, *paid, Payment.paid_at < starts)
+    paid_in = _by_service(session, *paid, Payment.paid_at >= starts, Payment.paid_at < ends)
     services = [
         ServiceLine(
             service,
@@ -181,3 +160,8 @@ def receipt_for_consumer(sessions: sessionmaker[Session], login_id: int, account
     with sessions() as session:
         require_link(session, login_id, account_id)
         return build(session, account_id, month)
+
+
+def _by_service(session: Session, service: Any, amount: Any, *conditions: Any) -> dict[str, Decimal]:
+    """The sum of `amount` per `service` (a Charge's or a Payment's columns) over the rows where `conditions` hold."""
+    return dict(session.execute(select(service, func.sum(amount)).where(*conditions).group_by(service)).tuples().all())

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import audit
 from core.errors import DomainError
 from core.i18n import t
-from core.import_batches import open_batch, rolled_back
+from core.import_batches import audit_commit, open_batch, rolled_back
 from core.import_parsing import Rejected
 from core.register_changes import _accounts, _Outcome, _tariffs
 from core.register_meters import _meters
@@ -86,23 +86,7 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
     batch.rows_total, batch.rows_added, batch.rows_changed = total, len(out.to_add), len(out.changes)
     batch.rows_duplicate, batch.rows_rejected = len(out.unchanged), len(out.rejected)
     if commit:
-        audit.record(
-            session,
-            at=now,
-            actor_type="staff",
-            actor=actor,
-            action="import.committed",
-            entity="import_batch",
-            entity_id=batch.id,
-            kind=kind,
-            filename=filename,
-            sha256=sha,
-            rows=total,
-            added=len(out.to_add),
-            changed=len(out.changes),
-            unchanged=len(out.unchanged),
-            rejected=len(out.rejected),
-        )
+        audit_commit(session, opened, actor, filename, changed=batch.rows_changed, unchanged=batch.rows_duplicate)
     return RegisterResult(
         kind,
         filename,

@@ -25,7 +25,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, or_, update
+from sqlalchemy import ColumnElement, CursorResult, and_, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -162,23 +162,12 @@ def _claim(sessions: sessionmaker[Session], subscriber: Subscriber, item: Due, n
         )
         if inserted.rowcount == 1:
             return token
-        retaken = cast(
-            "CursorResult[Any]",
-            session.execute(
-                update(ReminderDelivery)
-                .where(
-                    ReminderDelivery.login_id == subscriber.login_id,
-                    ReminderDelivery.kind == item.kind,
-                    ReminderDelivery.period == item.period,
-                    or_(
-                        and_(ReminderDelivery.status == "failed", ReminderDelivery.attempts < MAX_ATTEMPTS),
-                        and_(ReminderDelivery.status == "claimed", ReminderDelivery.claimed_at < now - CLAIM_LEASE),
-                    ),
-                )
-                .values(status="claimed", claim_token=token, claimed_at=now, address=subscriber.login)
-            ),
+        retaken = or_(
+            and_(ReminderDelivery.status == "failed", ReminderDelivery.attempts < MAX_ATTEMPTS),
+            and_(ReminderDelivery.status == "claimed", ReminderDelivery.claimed_at < now - CLAIM_LEASE),
         )
-        return token if retaken.rowcount == 1 else None
+        claim = {"status": "claimed", "claim_token": token, "claimed_at": now, "address": subscriber.login}
+        return token if _change(session, subscriber, item, [retaken], **claim) else None
 
 
 def _move(
@@ -186,21 +175,28 @@ def _move(
 ) -> bool:
     """Change the claimed row, only while this run's claim still holds it."""
     with sessions.begin() as session:
-        changed = cast(
-            "CursorResult[Any]",
-            session.execute(
-                update(ReminderDelivery)
-                .where(
-                    ReminderDelivery.login_id == subscriber.login_id,
-                    ReminderDelivery.kind == item.kind,
-                    ReminderDelivery.period == item.period,
-                    ReminderDelivery.claim_token == token,
-                    ReminderDelivery.status == from_status,
-                )
-                .values(**values)
-            ),
-        )
-        return changed.rowcount == 1
+        held = [ReminderDelivery.claim_token == token, ReminderDelivery.status == from_status]
+        return _change(session, subscriber, item, held, **values)
+
+
+def _change(
+    session: Session, subscriber: Subscriber, item: Due, conditions: list[ColumnElement[bool]], **values: Any
+) -> bool:
+    """Update the subscriber's row for this reminder where `conditions` hold; whether it did."""
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(ReminderDelivery)
+            .where(
+                ReminderDelivery.login_id == subscriber.login_id,
+                ReminderDelivery.kind == item.kind,
+                ReminderDelivery.period == item.period,
+                *conditions,
+            )
+            .values(**values)
+        ),
+    )
+    return result.rowcount == 1
 
 
 @dataclass

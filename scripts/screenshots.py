@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from web.startup import serve_command  # noqa: E402
+
 NOW = "2026-11-27T12:00"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
@@ -64,25 +66,7 @@ def demo_database(directory: Path, size: str) -> str:
 def app(script: str, port: int, database_url: str, log: Path):
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            script,
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-            "--client.toolbarMode",
-            "viewer",
-        ],
+        serve_command(script, port, "--server.address", "127.0.0.1", "--client.toolbarMode", "viewer"),
         cwd=ROOT,
         env=environment(database_url, url),
         stdout=log.open("w"),

@@ -130,14 +130,7 @@ STREAMLIT_KEYS = (
     "streamlit.help_for",
     "streamlit.close",
     "streamlit.loading",
-    "streamlit.running",
-    "streamlit.please_wait",
-    "streamlit.stop",
-    "streamlit.stopping",
-    "streamlit.connecting",
-    "streamlit.connecting_help",
-    "streamlit.disconnected",
-    "streamlit.disconnected_help",
+    *CHROME_ONLY,
 )
 
 

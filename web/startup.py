@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+import sys
+
 # The Streamlit release the flag below was read in (streamlit/runtime/pages_manager.py, commands/navigation.py,
 # runtime/scriptrunner/script_runner.py); tests/unit/test_streamlit_pages_flag.py fails on any other.
 CHECKED_STREAMLIT = "1.67.0"
+
+
+def serve_command(script: str, port: int, *options: str) -> list[str]:
+    """The command that serves an entrypoint: headless, without the file watcher or usage statistics; `options`
+    are further Streamlit flags and their values."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+        *options,
+    ]
 
 
 def pages_from_navigation_only() -> None:

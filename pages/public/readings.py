@@ -19,6 +19,11 @@ status = window_status(sessions())
 window = status.open
 
 
+def volumes(**figures) -> dict[str, str]:
+    """The receipt's volumes (m³) as the consumer's language writes them."""
+    return {name: formatting.volume(figure, lang) for name, figure in figures.items()}
+
+
 def submit(meter_id: int, value: str, confirm_jump: bool = False, confirm_replace: bool = False) -> None:
     """Submit; a needed confirmation is kept in the session state and asked for below the meter."""
     st.session_state.pop("pending_reading", None)
@@ -106,32 +111,28 @@ for meter in meters:
         receipt = st.session_state.get("receipt")
         if receipt is not None and receipt.meter_serial == meter.serial:
             st.success(tr("readings.receipt", number=receipt.receipt_number))
+            shown = volumes(
+                value=receipt.value,
+                previous=receipt.previous_value,
+                consumption=receipt.consumption,
+                estimated=receipt.estimated_before,
+                credited=receipt.credited_volume,
+                billed=receipt.billed_volume,
+            )
             st.markdown(
                 tr(
                     "readings.receipt_detail",
                     serial=md(receipt.meter_serial),
-                    value=formatting.volume(receipt.value, lang),
-                    previous=formatting.volume(receipt.previous_value, lang),
-                    consumption=formatting.volume(receipt.consumption, lang),
+                    value=shown["value"],
+                    previous=shown["previous"],
+                    consumption=shown["consumption"],
                 )
             )
             if receipt.credited_volume:
-                st.caption(
-                    tr(
-                        "readings.receipt_credited",
-                        estimated=formatting.volume(receipt.estimated_before, lang),
-                        consumption=formatting.volume(receipt.consumption, lang),
-                        credited=formatting.volume(receipt.credited_volume, lang),
-                    )
-                )
+                credited = {key: shown[key] for key in ("estimated", "consumption", "credited")}
+                st.caption(tr("readings.receipt_credited", **credited))
             elif receipt.estimated_before:
-                st.caption(
-                    tr(
-                        "readings.receipt_estimated",
-                        estimated=formatting.volume(receipt.estimated_before, lang),
-                        billed=formatting.volume(receipt.billed_volume, lang),
-                    )
-                )
+                st.caption(tr("readings.receipt_estimated", estimated=shown["estimated"], billed=shown["billed"]))
             if receipt.replaced is not None:
                 st.caption(tr("readings.receipt_replaced", value=formatting.volume(receipt.replaced, lang)))
             if receipt.flagged:

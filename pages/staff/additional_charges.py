@@ -68,11 +68,18 @@ if table:
         st.caption(tr("staff.additional.top_streets", total=len(table)))
 
 
+def place(row) -> dict:
+    """The columns every list of the page starts with: the account, its address and the meter."""
+    return {
+        tr("staff.col.account"): row.account_number,
+        tr("staff.col.address"): row.address,
+        tr("staff.col.meter"): row.meter_serial,
+    }
+
+
 def charge_record(line) -> dict:
     return {
-        tr("staff.col.account"): line.account_number,
-        tr("staff.col.address"): line.address,
-        tr("staff.col.meter"): line.meter_serial,
+        **place(line),
         tr("staff.col.residents"): line.residents,
         tr("staff.col.months_without"): tr("staff.never") if line.months_without is None else line.months_without,
         tr("staff.col.rule"): view.RULE_NAMES[line.rule],
@@ -84,9 +91,7 @@ def charge_record(line) -> dict:
 
 def recalculation_record(r) -> dict:
     return {
-        tr("staff.col.account"): r.account_number,
-        tr("staff.col.address"): r.address,
-        tr("staff.col.meter"): r.meter_serial,
+        **place(r),
         tr("staff.col.reading_period"): view.month_label(r.period),
         tr("staff.col.kind"): tr("staff.reversal") if r.kind == "reversal" else tr("staff.rule.recalculation"),
         tr("staff.col.reading_quality"): view.QUALITY_NAMES.get(r.quality, r.quality),
@@ -99,9 +104,7 @@ def recalculation_record(r) -> dict:
 
 def flagged_record(f) -> dict:
     return {
-        tr("staff.col.account"): f.account_number,
-        tr("staff.col.address"): f.address,
-        tr("staff.col.meter"): f.meter_serial,
+        **place(f),
         tr("staff.col.reading_m3"): view.number(f.value, 3),
         tr("staff.col.consumption_m3"): view.number(f.consumption, 3),
         tr("staff.col.submitted"): view.moment(f.submitted_at),

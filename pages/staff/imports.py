@@ -27,7 +27,7 @@ if register:
 upload = st.file_uploader(tr("staff.imports.file"), type=["csv", "txt"], key=f"upload_{kind}")
 if upload is None:
     st.stop()
-data = upload.getvalue()
+data, file_name = upload.getvalue(), upload.name
 module = register_import if register else imports
 
 try:
@@ -80,20 +80,25 @@ else:
     c2.metric(tr("staff.imports.duplicates"), view.number(len(result.duplicates)))
     c3.metric(tr("staff.imports.conflicts"), view.number(len(result.conflicts)))
 c4.metric(tr("staff.imports.rejected"), view.number(len(result.rejected)))
+
+
+def _file_list(items: list, record, key: str, what: str, download: str, csv_name: str, download_key=None) -> None:
+    """A list of the file's rows (rejected, changed, in conflict) as a capped table, a longer one also as a CSV
+    (`download`: its button's label)."""
+    view.capped_table(items, record, key=key, what=what)
+    if len(items) > view.SHOWN_ROWS:
+        filters = {tr("staff.filter.file"): file_name}
+        view.list_download(download, items, record, filters, file_name=csv_name, key=download_key)
+
+
 if result.rejected:
 
     def rejected_record(r) -> dict:
         return {tr("staff.imports.line"): r.line, tr("staff.col.reason"): r.message(language())}
 
-    view.capped_table(result.rejected, rejected_record, key="rejected", what=tr("staff.what.rejected"))
-    if len(result.rejected) > view.SHOWN_ROWS:
-        view.list_download(
-            tr("staff.imports.download_rejected", count=view.number(len(result.rejected))),
-            result.rejected,
-            rejected_record,
-            {tr("staff.filter.file"): upload.name},
-            file_name="vidkhyleni_ryadky.csv",
-        )
+    what, count = tr("staff.what.rejected"), view.number(len(result.rejected))
+    download = tr("staff.imports.download_rejected", count=count)
+    _file_list(result.rejected, rejected_record, "rejected", what, download, "vidkhyleni_ryadky.csv")
 if register and result.changes:
 
     def change_record(c) -> dict:
@@ -103,28 +108,16 @@ if register and result.changes:
             tr("staff.imports.changes"): register_import.describe_change(c["fields"], language()),
         }
 
-    view.capped_table(result.changes, change_record, key="changes", what=tr("staff.what.changed"))
-    if len(result.changes) > view.SHOWN_ROWS:
-        view.list_download(
-            tr("staff.imports.download_changes", count=view.number(len(result.changes))),
-            result.changes,
-            change_record,
-            {tr("staff.filter.file"): upload.name},
-            file_name="zminy.csv",
-            key="changes_csv",
-        )
+    what, count = tr("staff.what.changed"), view.number(len(result.changes))
+    download = tr("staff.imports.download_changes", count=count)
+    _file_list(result.changes, change_record, "changes", what, download, "zminy.csv", "changes_csv")
 if not register and result.conflicts:
     st.warning(tr("staff.imports.conflicts_help"))
-    view.capped_table(result.conflicts, conflict_view.row, key="preview_conflicts", what=tr("staff.what.conflicts"))
-    if len(result.conflicts) > view.SHOWN_ROWS:
-        view.list_download(
-            tr("staff.imports.download_conflicts", count=view.number(len(result.conflicts))),
-            result.conflicts,
-            conflict_view.row,
-            {tr("staff.filter.file"): upload.name},
-            file_name="konflikty_faylu.csv",
-            key="conflicts_csv",
-        )
+    what, count = tr("staff.what.conflicts"), view.number(len(result.conflicts))
+    download = tr("staff.imports.download_conflicts", count=count)
+    _file_list(
+        result.conflicts, conflict_view.row, "preview_conflicts", what, download, "konflikty_faylu.csv", "conflicts_csv"
+    )
 if not register and result.duplicates:
     st.caption(
         tr("staff.imports.duplicate_lines")

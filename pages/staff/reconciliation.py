@@ -23,6 +23,11 @@ ISSUES = Names(
 )
 
 
+def headings(*names: str) -> list[str]:
+    """A table's column headings, from their names in the catalog."""
+    return [tr(f"staff.reconciliation.col.{name}") for name in names]
+
+
 @st.cache_data(ttl=60, show_spinner=False)
 def report(_sessions, since: dt.date, until: dt.date) -> ReconciliationReport:
     return reconciliation_report(_sessions, since, until)
@@ -51,10 +56,7 @@ columns[4].metric(
 
 st.subheader(tr("staff.reconciliation.unmatched", count=len(data.unmatched_rows)))
 if data.unmatched_rows:
-    header = [
-        tr(f"staff.reconciliation.col.{name}")
-        for name in ("paid_at", "account", "service", "amount", "order", "issue", "credited", "source", "record")
-    ]
+    header = headings("paid_at", "account", "service", "amount", "order", "issue", "credited", "source", "record")
     rows: list[list[Any]] = [
         [
             r.paid_at,
@@ -89,10 +91,7 @@ else:
 
 st.subheader(tr("staff.reconciliation.unconfirmed", count=len(data.unconfirmed_intents)))
 if data.unconfirmed_intents:
-    header = [
-        tr(f"staff.reconciliation.col.{name}")
-        for name in ("paid_at", "order", "account", "service", "amount", "provider")
-    ]
+    header = headings("paid_at", "order", "account", "service", "amount", "provider")
     rows = [
         [
             u.paid_at,
@@ -114,10 +113,7 @@ else:
 
 st.subheader(tr("staff.reconciliation.reversals", count=len(data.reversals)))
 if data.reversals:
-    header = [
-        tr(f"staff.reconciliation.col.{name}")
-        for name in ("reversed_at", "account", "service", "amount", "paid_at", "source", "record")
-    ]
+    header = headings("reversed_at", "account", "service", "amount", "paid_at", "source", "record")
     rows = [
         [
             r.reversed_at,

@@ -1,6 +1,7 @@
 """Reading windows (admin): the list, a new window, new dates for an existing one."""
 
 import datetime as dt
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -43,6 +44,18 @@ st.dataframe(
     hide_index=True,
 )
 
+
+def saved(save: Callable[[], object], done: str) -> None:
+    """Run the form's change: its refusal shown as an error, or the dashboard's data refreshed and `done` shown."""
+    try:
+        save()
+    except DomainError as error:
+        st.error(error.message(language()))
+    else:
+        staff_data.clear()
+        st.success(done)
+
+
 left, right = st.columns(2)
 with left:
     st.subheader(tr("staff.windows.new"))
@@ -58,19 +71,11 @@ with left, st.form("create_window"):
         format="DD.MM.YYYY",
     )
     if st.form_submit_button(tr("staff.create"), type="primary"):
-        try:
-            create_window(
-                sessions(),
-                month_start(month),
-                kyiv_midnight(first_day),
-                kyiv_midnight(last_day + dt.timedelta(days=1)),
-                actor=user.username,
-            )
-        except DomainError as error:
-            st.error(error.message(language()))
-        else:
-            staff_data.clear()
-            st.success(tr("staff.windows.created", month=view.month_label(month_start(month))))
+        opens, closes = kyiv_midnight(first_day), kyiv_midnight(last_day + dt.timedelta(days=1))
+        saved(
+            lambda: create_window(sessions(), month_start(month), opens, closes, actor=user.username),
+            tr("staff.windows.created", month=view.month_label(month_start(month))),
+        )
 
 with right:
     st.subheader(tr("staff.windows.change"))
@@ -84,16 +89,9 @@ with right, st.form("change_window"):
     )
     if st.form_submit_button(tr("staff.save")) and chosen is not None:
         assert new_first is not None and new_last is not None  # both start from the chosen window's dates
-        try:
-            change_window(
-                sessions(),
-                chosen.id,
-                kyiv_midnight(new_first),
-                kyiv_midnight(new_last + dt.timedelta(days=1)),
-                actor=user.username,
-            )
-        except DomainError as error:
-            st.error(error.message(language()))
-        else:
-            staff_data.clear()
-            st.success(tr("staff.windows.changed"))
+        opens, closes = kyiv_midnight(new_first), kyiv_midnight(new_last + dt.timedelta(days=1))
+        window_id = chosen.id
+        saved(
+            lambda: change_window(sessions(), window_id, opens, closes, actor=user.username),
+            tr("staff.windows.changed"),
+        )

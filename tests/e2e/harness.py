@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from web.startup import serve_command
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # require_browser() skips (or fails in CI) with the reason
@@ -182,21 +184,7 @@ class AppServer:
         self.log = ARTIFACTS / f"{Path(script).stem}-{self.port}.log"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                script,
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(self.port),
-                "--server.fileWatcherType",
-                "none",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
+            serve_command(script, self.port),
             cwd=ROOT,
             env=env,
             stdout=self.log.open("w"),

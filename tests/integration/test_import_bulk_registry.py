@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from core import import_bank, imports, reconciliation
+from core import audit, import_bank, imports, reconciliation
 from db.models import AuditLog, ImportBatch, Payment, PaymentIntent, RegistryMatch
 from tests.conftest import kyiv
 
@@ -302,7 +302,7 @@ def test_a_failed_commit_writes_nothing(town, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("audit is down")
 
-    monkeypatch.setattr(imports.audit, "record", broken)
+    monkeypatch.setattr(audit, "record", broken)
     with pytest.raises(RuntimeError):
         imports.commit(world.sessions, "bank", "mixed.csv", data(MIXED), actor="operator")
     assert counts(world.sessions) == before

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.unit.test_cli import run
+from web.startup import serve_command
 
 ROOT = Path(__file__).resolve().parents[2]
 SAFE = {
@@ -94,19 +95,7 @@ def test_apps_refuse_to_start_in_production_with_an_unsafe_setting(tmp_path):
     }
     for script in ("public_app.py", "staff_dashboard.py"):
         started = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                script,
-                "--server.headless",
-                "true",
-                "--server.port",
-                "0",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
+            serve_command(script, 0),
             cwd=ROOT,
             env=env,
             capture_output=True,
