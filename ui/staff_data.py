@@ -10,9 +10,20 @@ import datetime as dt
 
 import streamlit as st
 
-from core import additional_charges, dashboard, dashboard_payments, dashboard_readings, explore, export, lookup, windows
+from core import (
+    additional_charges,
+    dashboard,
+    dashboard_payments,
+    dashboard_readings,
+    explore,
+    explore_export,
+    export,
+    lookup,
+    windows,
+)
 from ui import staff_view
 from ui.resources import engine, sessions
+from ui.staff_text import pinned, tr
 
 TTL = 300
 
@@ -145,6 +156,27 @@ def _explore(_sessions, db: str, dataset, filters, group_by, measure, page):
 
 def explore_run(dataset: str, filters: explore.Filters, group_by: tuple[str, ...], measure: str | None, page: int):
     return _explore(sessions(), _db(), dataset, filters, group_by, measure, page)
+
+
+def explore_csv(
+    dataset: str,
+    filters: explore.Filters,
+    group_by: tuple[str, ...],
+    measure: str | None,
+    header: list[str],
+    described: dict[str, str],
+):
+    """The explorer's whole result (every group or row, not the page on screen) as CSV, built only when the
+    download is clicked (a deferred download)."""
+    bound, lang = sessions(), staff_view.language()  # read now: the download runs outside this script run
+
+    def build() -> bytes:
+        with pinned(lang):
+            full = explore_export.full_result(bound, dataset, filters, list(group_by), measure)
+            cut = {tr("staff.explore.filter.cut"): staff_view.number(len(full.rows))} if full.capped else {}
+            return export.csv_bytes(header, full.rows, described | cut, lang)
+
+    return build
 
 
 def find_accounts(query: str):
