@@ -149,6 +149,7 @@ def test_every_download_in_the_apps_is_built_by_the_export_writer():
         "additional_charges.billing_csv",
         "staff_data.missing_csv",
         "staff_data.explore_csv",
+        "staff_data.billing_csv",
         "partial",
     }
     found = []
