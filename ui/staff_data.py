@@ -22,6 +22,7 @@ from core import (
     explore,
     explore_export,
     export,
+    import_conflicts,
     lookup,
     reconciliation_report,
     windows,
@@ -218,6 +219,16 @@ def _reconciliation(_sessions, db: str, version: int, since: dt.date, until: dt.
 
 def reconciliation(since: dt.date, until: dt.date) -> reconciliation_report.ReconciliationReport:
     return _reconciliation(sessions(), *_key(), since, until)
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _conflicts(_sessions, db: str, version: int, status: str):
+    return import_conflicts.list_conflicts(_sessions, status=status, limit=None)
+
+
+def conflicts(status: str):
+    """Every conflict of a status (a decision on one is audited: the next run reads the list again)."""
+    return _conflicts(sessions(), *_key(), status)
 
 
 def find_accounts(query: str):
