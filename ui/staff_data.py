@@ -73,7 +73,7 @@ def streets() -> list[str]:
     return _streets(sessions(), *_key())
 
 
-@st.cache_data(ttl=60, max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _windows(_sessions, db: str, version: int):
     return windows.list_windows(_sessions)
 
@@ -100,7 +100,7 @@ def submission_curve(window_id: int, street: str | None):
     return _curve(sessions(), *_key(), window_id, street)
 
 
-@st.cache_data(ttl=60, max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _missing(_sessions, db: str, version: int, window_id: int, street: str | None, limit: int | None):
     return dashboard_readings.accounts_without_reading(_sessions, window_id, street, limit)
 
@@ -164,7 +164,7 @@ def billing_csv(lines, recalculations, period: dt.date):
     return build
 
 
-@st.cache_data(ttl=60, max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _recalculations(_sessions, db: str, version: int, window_id: int):
     return additional_charges.recalculation_list(_sessions, window_id)
 
@@ -173,7 +173,7 @@ def recalculation_list(window_id: int):
     return _recalculations(sessions(), *_key(), window_id)
 
 
-@st.cache_data(ttl=60, max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _flagged(_sessions, db: str, version: int, window_id: int):
     return additional_charges.flagged_readings(_sessions, window_id)
 
@@ -212,7 +212,7 @@ def explore_csv(
     return build
 
 
-@st.cache_data(ttl=60, max_entries=ENTRIES, show_spinner=False)
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _reconciliation(_sessions, db: str, version: int, since: dt.date, until: dt.date):
     return reconciliation_report.reconciliation_report(_sessions, since, until)
 
