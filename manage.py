@@ -17,7 +17,7 @@ from db.models import Account
 
 def _engine():
     """The database of the settings (DATABASE_URL, or --database-url: main() installs it in the settings)."""
-    return make_engine(settings().database_url)
+    return make_engine(settings().database_url, **settings().pool())
 
 
 def _migrated_engine():

@@ -25,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from db.engine import DEFAULT_DATABASE_URL
+from db.engine import DEFAULT_DATABASE_URL, DEFAULT_MAX_OVERFLOW, DEFAULT_POOL_SIZE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
@@ -64,6 +64,18 @@ def _moment(value: object) -> dt.datetime:
     return parse_pinned(str(value))
 
 
+def _at_least(low: int) -> Callable[[object], int]:
+    """A whole number not below `low` (a pool of 0 connections would mean no limit at all to SQLAlchemy)."""
+
+    def parse(value: object) -> int:
+        number = int(str(value).strip())
+        if number < low:
+            raise ValueError(f"at least {low}")
+        return number
+
+    return parse
+
+
 def _text(value: object) -> str:
     return str(value).strip()
 
@@ -81,6 +93,9 @@ class Settings:
     """Every setting the code reads, with its environment name and default (the README's Settings table)."""
 
     database_url: str = setting("DATABASE_URL", DEFAULT_DATABASE_URL, _text, secret=True)
+    # Each process's connections to PostgreSQL: kept open, and opened beyond those at a peak (closed after it).
+    db_pool_size: int = setting("TEPLO_DB_POOL_SIZE", DEFAULT_POOL_SIZE, _at_least(1))
+    db_max_overflow: int = setting("TEPLO_DB_MAX_OVERFLOW", DEFAULT_MAX_OVERFLOW, _at_least(0))
     # Production or demo (go-live): TEPLO_DEMO=1 (set by ./run.sh) allows demo data, demo staff users and the demo
     # payment provider, and both apps say so on every screen. Production is the default.
     demo: bool = setting("TEPLO_DEMO", False, _flag)
@@ -166,6 +181,10 @@ class Settings:
             except (ValueError, TypeError, InvalidOperation) as error:
                 raise ValueError(f"{env}: cannot read {str(raw)!r}: {error}") from None
         return cls(**values)
+
+    def pool(self) -> dict[str, int]:
+        """The options of a process's connection pool (db.engine.make_engine)."""
+        return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow}
 
     @staticmethod
     def names() -> dict[str, str]:

@@ -275,16 +275,8 @@ def _base(
     return base, dims, measures, {"columns": cols, "order": order}
 
 
-def run(
-    sessions: sessionmaker[Session],
-    dataset: str,
-    filters: Filters,
-    group_by: list[str] | None = None,
-    measure: str | None = None,
-    page: int = 0,
-    page_size: int = PAGE_SIZE,
-) -> Result:
-    """Grouped: up to MAX_GROUPS groups ordered by the group keys. Ungrouped: one page of rows."""
+def validated(dataset: str, filters: Filters, group_by: list[str] | None, measure: str | None) -> list[str]:
+    """The group-by names after checking every choice against the whitelist."""
     _check(dataset, DATASETS)
     spec = DATASETS[dataset]
     group_by = [g for g in (group_by or []) if g]
@@ -295,38 +287,63 @@ def run(
         _check(filters.service, ("heating", "hot_water"))
     if filters.channel:
         _check(filters.channel, spec.channels)
+    return group_by
+
+
+def query(
+    session: Session, dataset: str, filters: Filters, group_by: list[str], measure: str | None
+) -> tuple[Select[Any], list[str]]:
+    """The ordered query of a validated choice and its column names: groups ordered by their keys, a single measure
+    without a group-by, or the rows in the dataset's order."""
+    base, dims, measures, rows_spec = _base(session, dataset, filters, "street" in group_by or not group_by)
+    if group_by:
+        measure = measure or next(iter(DATASETS[dataset].measures))
+        keys = [dims[name].label(name) for name in group_by]
+        grouped = base.add_columns(*keys, measures[measure].label(measure)).group_by(*keys)
+        return grouped.order_by(*keys), [*group_by, measure]
+    if measure:
+        return base.add_columns(measures[measure].label(measure)), [measure]
+    columns = rows_spec["columns"]
+    rows = base.add_columns(*[c.label(n) for n, c in columns.items()]).order_by(*rows_spec["order"])
+    return rows, list(columns)
+
+
+def run(
+    sessions: sessionmaker[Session],
+    dataset: str,
+    filters: Filters,
+    group_by: list[str] | None = None,
+    measure: str | None = None,
+    page: int = 0,
+    page_size: int = PAGE_SIZE,
+) -> Result:
+    """Grouped: up to MAX_GROUPS groups ordered by the group keys. Ungrouped: one page of rows.
+
+    A grouped choice is one query: the number of groups comes with each row as a window count (a count query
+    before the rows grouped the whole period twice, 11.8 s for eight years of payments by day at city scale)."""
+    group_by = validated(dataset, filters, group_by, measure)
     page_size = max(1, min(page_size, 1000))
     with sessions() as session:
         prepare(session)
-        base, dims, measures, rows_spec = _base(session, dataset, filters, "street" in group_by or not group_by)
+        statement, columns = query(session, dataset, filters, group_by, measure)
         if group_by:
-            measure = measure or next(iter(spec.measures))
-            keys = [dims[name].label(name) for name in group_by]
-            query = base.add_columns(*keys, measures[measure].label(measure)).group_by(*keys)
-            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            rows = session.execute(query.order_by(*keys).limit(MAX_GROUPS)).all()
-            return Result(
-                dataset,
-                [*group_by, measure],
-                [tuple(_clean(v) for v in r) for r in rows],
-                total,
-                True,
-                capped=total > MAX_GROUPS,
-                filters=filters.describe(),
-            )
+            counted = statement.add_columns(func.count().over().label("groups_total"))
+            found = session.execute(counted.limit(MAX_GROUPS)).all()
+            total = found[0][-1] if found else 0
+            rows = [tuple(clean(v) for v in r[:-1]) for r in found]
+            return Result(dataset, columns, rows, total, True, capped=total > MAX_GROUPS, filters=filters.describe())
         if measure:
-            value = session.scalar(base.add_columns(measures[measure]))
-            return Result(dataset, [measure], [(_clean(value),)], 1, True, filters=filters.describe())
-        columns = rows_spec["columns"]
-        total = session.execute(base.add_columns(func.count())).scalar_one()
-        query = base.add_columns(*[c.label(n) for n, c in columns.items()]).order_by(*rows_spec["order"])
-        rows = session.execute(query.offset(page * page_size).limit(page_size)).all()
-        return Result(
-            dataset, list(columns), [tuple(r) for r in rows], total, False, page=page, filters=filters.describe()
-        )
+            value = session.scalar(statement)
+            return Result(dataset, columns, [(clean(value),)], 1, True, filters=filters.describe())
+        rows = [tuple(r) for r in session.execute(statement.offset(page * page_size).limit(page_size)).all()]
+        if page == 0 and len(rows) < page_size:
+            total = len(rows)  # the whole result is on the first page: no count needed
+        else:
+            total = session.execute(statement.with_only_columns(func.count()).order_by(None)).scalar_one()
+        return Result(dataset, columns, rows, total, False, page=page, filters=filters.describe())
 
 
-def _clean(value: object) -> object:
+def clean(value: object) -> object:
     """Dates come back as text from the bucket function; averages as long decimals."""
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:

@@ -13,10 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "teplo.sqlite3"
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+# A process's pool on PostgreSQL (TEPLO_DB_POOL_SIZE, TEPLO_DB_MAX_OVERFLOW): sized so that several replicas, the
+# jobs and the backup fit in the server's 100 connections (the README's "Connections" tells how to size them).
+DEFAULT_POOL_SIZE = 5
+DEFAULT_MAX_OVERFLOW = 5
 
 
 def make_engine(url: str, **options: Any) -> Engine:
-    """`options` go to create_engine for PostgreSQL (e.g. poolclass=NullPool for a short-lived worker)."""
+    """`options` go to create_engine for PostgreSQL (pool_size and max_overflow from the settings, or
+    poolclass=NullPool for a short-lived worker)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -33,7 +38,8 @@ def make_engine(url: str, **options: Any) -> Engine:
             cursor.close()
 
         return engine
-    engine = create_engine(url, pool_pre_ping=True, **(options or {"pool_size": 10, "max_overflow": 20}))
+    options = options or {"pool_size": DEFAULT_POOL_SIZE, "max_overflow": DEFAULT_MAX_OVERFLOW}
+    engine = create_engine(url, pool_pre_ping=True, **options)
 
     @event.listens_for(engine, "connect", insert=True)
     def _jit_off(dbapi_connection: Any, _record: Any) -> None:
@@ -60,15 +66,16 @@ _shared_lock = threading.Lock()
 _shared: dict[str, sessionmaker[Session]] = {}
 
 
-def shared_sessions(url: str) -> sessionmaker[Session]:
+def shared_sessions(url: str, **options: Any) -> sessionmaker[Session]:
     """The process's one engine (one connection pool) for `url`, as a session factory: an app's pages
     (ui.resources) and its HTTP routes (web.resources) both ask here, so a process opens one pool, not one each.
-    Another URL (a test's own database) replaces it, and the engine it replaces is disposed."""
+    Another URL (a test's own database) replaces it, and the engine it replaces is disposed. `options` (the pool's
+    size) count only when the engine is made."""
     with _shared_lock:
         found = _shared.get(url)
         if found is None:
             for old in _shared.values():
                 old.kw["bind"].dispose()
             _shared.clear()
-            found = _shared[url] = make_sessions(make_engine(url))
+            found = _shared[url] = make_sessions(make_engine(url, **options))
         return found

@@ -1,78 +1,112 @@
-"""Cached reads for the staff pages (five minutes): the SQL aggregates of core.dashboard / explore / lookup.
+"""Cached reads for the staff pages: the SQL aggregates of core.dashboard / explore / lookup.
 
-Each cache key carries the database URL, so two databases in one process never share results; the
-sessionmaker itself is passed with a leading underscore, so it is not hashed.
+Each cache key carries the database URL, so two databases in one process never share results, and the data version
+(core.data_version, read from the database on each call), so a change made through any replica, or by a job, is
+seen at once by every replica; the time limit only bounds how long the citizens' own stream of readings and
+payments may wait and how long an unused result stays in memory. The sessionmaker itself is passed with a leading
+underscore, so it is not hashed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import streamlit as st
 
-from core import additional_charges, dashboard, dashboard_payments, dashboard_readings, explore, export, lookup, windows
+from core import (
+    additional_charges,
+    dashboard,
+    dashboard_payments,
+    dashboard_readings,
+    explore,
+    explore_export,
+    export,
+    import_conflicts,
+    lookup,
+    reconciliation_report,
+    windows,
+)
+from core.data_version import DataVersion
 from ui import staff_view
 from ui.resources import engine, sessions
+from ui.staff_text import pinned, tr
 
 TTL = 300
+ENTRIES = 64  # results kept per function: old versions' results leave as new ones come
+
+_versions_lock = threading.Lock()
+_versions: dict[str, DataVersion] = {}
 
 
 def _db() -> str:
     return engine().url.render_as_string(hide_password=True)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _overview(_sessions, db: str):
+def data_version() -> int:
+    """The version this replica's cached figures are keyed on (one look-up of the newest audit row)."""
+    db = _db()
+    with _versions_lock:
+        tracker = _versions.setdefault(db, DataVersion(TTL))
+    return tracker.current(sessions())
+
+
+def _key() -> tuple[str, int]:
+    return _db(), data_version()
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _overview(_sessions, db: str, version: int):
     return dashboard.overview(_sessions)
 
 
 def overview():
-    return _overview(sessions(), _db())
+    return _overview(sessions(), *_key())
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _streets(_sessions, db: str):
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _streets(_sessions, db: str, version: int):
     return dashboard_readings.streets(_sessions)
 
 
 def streets() -> list[str]:
-    return _streets(sessions(), _db())
+    return _streets(sessions(), *_key())
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _windows(_sessions, db: str):
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _windows(_sessions, db: str, version: int):
     return windows.list_windows(_sessions)
 
 
 def reading_windows():
-    return _windows(sessions(), _db())
+    return _windows(sessions(), *_key())
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _readings_per_window(_sessions, db: str, first: dt.date, last: dt.date, street: str | None):
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _readings_per_window(_sessions, db: str, version: int, first: dt.date, last: dt.date, street: str | None):
     return dashboard_readings.readings_per_window(_sessions, first, last, street)
 
 
 def readings_per_window(first: dt.date, last: dt.date, street: str | None):
-    return _readings_per_window(sessions(), _db(), first, last, street)
+    return _readings_per_window(sessions(), *_key(), first, last, street)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _curve(_sessions, db: str, window_id: int, street: str | None):
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _curve(_sessions, db: str, version: int, window_id: int, street: str | None):
     return dashboard_readings.submission_curve(_sessions, window_id, street)
 
 
 def submission_curve(window_id: int, street: str | None):
-    return _curve(sessions(), _db(), window_id, street)
+    return _curve(sessions(), *_key(), window_id, street)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _missing(_sessions, db: str, window_id: int, street: str | None, limit: int | None):
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _missing(_sessions, db: str, version: int, window_id: int, street: str | None, limit: int | None):
     return dashboard_readings.accounts_without_reading(_sessions, window_id, street, limit)
 
 
 def accounts_without_reading(window_id: int, street: str | None, limit: int | None):
-    return _missing(sessions(), _db(), window_id, street, limit)
+    return _missing(sessions(), *_key(), window_id, street, limit)
 
 
 def missing_csv(window_id: int, street: str | None, filters: dict[str, str]):
@@ -91,60 +125,110 @@ def missing_csv(window_id: int, street: str | None, filters: dict[str, str]):
     return build
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _inflows(_sessions, db: str, first, last, unit, service, channel):
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _inflows(_sessions, db: str, version: int, first, last, unit, service, channel):
     return dashboard_payments.payment_inflows(_sessions, first, last, unit, service, channel)
 
 
 def payment_inflows(first: dt.date, last: dt.date, unit: str, service: str | None, channel: str | None):
-    return _inflows(sessions(), _db(), first, last, unit, service, channel)
+    return _inflows(sessions(), *_key(), first, last, unit, service, channel)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _against(_sessions, db: str, first, last, service):
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _against(_sessions, db: str, version: int, first, last, service):
     return dashboard_payments.payments_against_charges(_sessions, first, last, service)
 
 
 def payments_against_charges(first: dt.date, last: dt.date, service: str | None = None):
-    return _against(sessions(), _db(), first, last, service)
+    return _against(sessions(), *_key(), first, last, service)
 
 
-@st.cache_resource(ttl=60, show_spinner=False)
-def _additional(_sessions, db: str, window_id: int):
+@st.cache_resource(ttl=TTL, max_entries=4, show_spinner=False)
+def _additional(_sessions, db: str, version: int, window_id: int):
     # Shared, not copied: a window's list holds tens of thousands of lines at city scale, and unpickling them on
     # every rerun (st.cache_data) took ~50 ms. The lines are frozen dataclasses in a tuple, so nobody can change them.
     return tuple(additional_charges.additional_charge_list(_sessions, window_id))
 
 
 def additional_charge_list(window_id: int):
-    return _additional(sessions(), _db(), window_id)
+    return _additional(sessions(), *_key(), window_id)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _recalculations(_sessions, db: str, window_id: int):
+def billing_csv(lines, recalculations, period: dt.date):
+    """The billing file of a window's additional charges, built only when the download is clicked: writing its ten
+    thousand lines on every rerun of the page cost more than drawing the page."""
+
+    def build() -> bytes:
+        return additional_charges.billing_csv([*lines, *recalculations], period)
+
+    return build
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _recalculations(_sessions, db: str, version: int, window_id: int):
     return additional_charges.recalculation_list(_sessions, window_id)
 
 
 def recalculation_list(window_id: int):
-    return _recalculations(sessions(), _db(), window_id)
+    return _recalculations(sessions(), *_key(), window_id)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _flagged(_sessions, db: str, window_id: int):
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _flagged(_sessions, db: str, version: int, window_id: int):
     return additional_charges.flagged_readings(_sessions, window_id)
 
 
 def flagged_readings(window_id: int):
-    return _flagged(sessions(), _db(), window_id)
+    return _flagged(sessions(), *_key(), window_id)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _explore(_sessions, db: str, dataset, filters, group_by, measure, page):
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _explore(_sessions, db: str, version: int, dataset, filters, group_by, measure, page):
     return explore.run(_sessions, dataset, filters, list(group_by), measure, page)
 
 
 def explore_run(dataset: str, filters: explore.Filters, group_by: tuple[str, ...], measure: str | None, page: int):
-    return _explore(sessions(), _db(), dataset, filters, group_by, measure, page)
+    return _explore(sessions(), *_key(), dataset, filters, group_by, measure, page)
+
+
+def explore_csv(
+    dataset: str,
+    filters: explore.Filters,
+    group_by: tuple[str, ...],
+    measure: str | None,
+    header: list[str],
+    described: dict[str, str],
+):
+    """The explorer's whole result (every group or row, not the page on screen) as CSV, built only when the
+    download is clicked (a deferred download)."""
+    bound, lang = sessions(), staff_view.language()  # read now: the download runs outside this script run
+
+    def build() -> bytes:
+        with pinned(lang):
+            full = explore_export.full_result(bound, dataset, filters, list(group_by), measure)
+            cut = {tr("staff.explore.filter.cut"): staff_view.number(len(full.rows))} if full.capped else {}
+            return export.csv_bytes(header, full.rows, described | cut, lang)
+
+    return build
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _reconciliation(_sessions, db: str, version: int, since: dt.date, until: dt.date):
+    return reconciliation_report.reconciliation_report(_sessions, since, until)
+
+
+def reconciliation(since: dt.date, until: dt.date) -> reconciliation_report.ReconciliationReport:
+    return _reconciliation(sessions(), *_key(), since, until)
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _conflicts(_sessions, db: str, version: int, status: str):
+    return import_conflicts.list_conflicts(_sessions, status=status, limit=None)
+
+
+def conflicts(status: str):
+    """Every conflict of a status (a decision on one is audited: the next run reads the list again)."""
+    return _conflicts(sessions(), *_key(), status)
 
 
 def find_accounts(query: str):

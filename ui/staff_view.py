@@ -227,7 +227,8 @@ def capped_table(
     matched = [i for i in items if all(w in haystack(i).casefold() for w in words)] if words else list(items)
     shown = matched[:limit]
     if shown:
-        st.dataframe([record(i) for i in shown], hide_index=True)
+        with pinned(language()):  # each cell's texts read the language once, not from the session state per cell
+            st.dataframe([record(i) for i in shown], hide_index=True)
     elif words:
         st.info(tr("staff.list.nothing_found"))
     if words:

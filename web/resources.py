@@ -11,7 +11,8 @@ from db.engine import shared_sessions
 
 
 def sessions() -> sessionmaker[Session]:
-    return shared_sessions(settings().database_url)
+    current = settings()
+    return shared_sessions(current.database_url, **current.pool())
 
 
 def engine() -> Engine:

@@ -164,7 +164,7 @@ else:
 if lines or recalculations:
     st.download_button(
         tr("staff.additional.download"),
-        additional_charges.billing_csv([*lines, *recalculations], window.period),
+        staff_data.billing_csv(lines, recalculations, window.period),
         file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv",
         mime="text/csv",
         on_click="ignore",  # no rerun: a rerun would drop the deferred list download beside it

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import conflict_resolution, import_conflicts
+from core import conflict_resolution
 from core.errors import DomainError
 from ui import conflict_view, staff_data
 from ui import staff_view as view
@@ -24,7 +24,7 @@ status = (
     )
     or "open"
 )
-conflicts = import_conflicts.list_conflicts(sessions(), status=status, limit=None)
+conflicts = staff_data.conflicts(status)
 if not conflicts:
     st.success(tr("staff.conflicts.none_open") if status == "open" else tr("staff.conflicts.none"))
     st.stop()

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import streamlit as st
 
-from core import clock
+from core import clock, explore_export
 from core.clock import add_months, month_start
 from core.errors import DomainError
 from core.explore import DATASETS, MAX_GROUPS, PAGE_SIZE, Filters
@@ -154,8 +154,10 @@ described |= {
 }
 st.download_button(
     tr("staff.explore.download"),
-    view.csv_bytes(header, result.rows, described),
+    staff_data.explore_csv(dataset, filters, tuple(group_by), measure if group_by else None, header, described),
+    on_click="ignore",
     file_name=f"{dataset}{view.file_suffix(result.filters)}.csv",
     mime="text/csv",
     icon=":material/download:",
 )
+st.caption(tr("staff.explore.download_help", cap=view.number(explore_export.EXPORT_ROWS)))

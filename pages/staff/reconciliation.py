@@ -7,9 +7,8 @@ from typing import Any
 import streamlit as st
 
 from core import clock
-from core.reconciliation_report import ReconciliationReport, reconciliation_report
+from ui import staff_data
 from ui import staff_view as view
-from ui.resources import sessions
 from ui.staff_access import require_role
 from ui.staff_text import Names, tr
 
@@ -28,11 +27,6 @@ def headings(*names: str) -> list[str]:
     return [tr(f"staff.reconciliation.col.{name}") for name in names]
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def report(_sessions, since: dt.date, until: dt.date) -> ReconciliationReport:
-    return reconciliation_report(_sessions, since, until)
-
-
 today = clock.today()
 period = st.date_input(
     tr("staff.reconciliation.days"), value=(today - dt.timedelta(days=30), today), max_value=today, format="DD.MM.YYYY"
@@ -41,7 +35,7 @@ if not isinstance(period, tuple) or len(period) != 2:
     st.info(tr("staff.payments.choose_period"))
     st.stop()
 since, until = period
-data = report(sessions(), since, until)
+data = staff_data.reconciliation(since, until)
 filters = {tr("staff.filter.from"): view.date(since), tr("staff.filter.to"): view.date(until)}
 
 columns = st.columns(5)

@@ -10,6 +10,7 @@ import io
 from decimal import Decimal
 
 import pytest
+import streamlit
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -25,16 +26,24 @@ NOW = kyiv(2026, 11, 27, 12)  # the pinned business clock of the app tests
 
 @pytest.fixture
 def downloads(monkeypatch) -> list[tuple[str, bytes]]:
-    """The files the pages offer for download in this test, as (file name, bytes)."""
+    """The files the pages offer for download in this test, as (file name, bytes); a deferred download (built only
+    when clicked) is built here as the click would."""
     files: list[tuple[str, bytes]] = []
     original = MemoryMediaFileStorage.load_and_get_id
+    button = streamlit.download_button
 
     def keep(self, path_or_data, mimetype, kind, filename=None):
         if isinstance(path_or_data, bytes):
             files.append((filename or "", path_or_data))
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def build(label, data, *args, **kwargs):
+        if callable(data):
+            files.append((kwargs.get("file_name") or "", data()))
+        return button(label, data, *args, **kwargs)
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    monkeypatch.setattr(streamlit, "download_button", build)
     return files
 
 
@@ -139,6 +148,8 @@ def test_every_download_in_the_apps_is_built_by_the_export_writer():
         "csv_bytes",
         "additional_charges.billing_csv",
         "staff_data.missing_csv",
+        "staff_data.explore_csv",
+        "staff_data.billing_csv",
         "partial",
     }
     found = []
@@ -150,3 +161,23 @@ def test_every_download_in_the_apps_is_built_by_the_export_writer():
     assert len(found) >= 5 and all(builder in builders for _name, builder in found), found
     assert [name for name, builder in found if builder == "csv_bytes"] == ["staff_view.py"], found  # its own writer
     assert [name for name, builder in found if builder == "partial"] == ["account.py"], found
+
+
+def test_explore_download_holds_every_group_not_only_those_on_screen(app_world, downloads, monkeypatch):
+    from core import explore
+    from tests.integration.test_dashboard import build
+
+    build(app_world)
+    monkeypatch.setattr(explore, "MAX_GROUPS", 1)  # the screen shows one group of the three
+    analyst = create_staff_user(app_world.sessions, "analyst1", "staff-pass-2026", "analyst").id
+    at = staff_page(analyst, "explore.py")
+    at.multiselect[0].set_value(["month", "service"]).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 1
+    _name, data = downloads[-1]
+    _header, *rows = cells(data)
+    assert [row[:2] for row in rows] == [
+        ["2026-09-01", "heating"],
+        ["2026-10-01", "heating"],
+        ["2026-10-01", "hot_water"],
+    ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from core import explore, lookup
+from core import explore, explore_export, lookup
 from core.errors import DomainError
 from tests.integration.test_dashboard import A, B, build
 
@@ -109,3 +109,29 @@ def test_averages_are_exact_and_rounded_half_up_on_both_databases(world):
     assert by_service.rows == expected
     charges = explore.run(world.sessions, "charges", ALL, ["month"], "average")
     assert charges.rows[0] == (dt.date(2026, 9, 1), Decimal("1000.00"))
+
+
+def test_grouped_result_counts_every_group_beyond_the_cap(world, monkeypatch):
+    build(world)
+    monkeypatch.setattr(explore, "MAX_GROUPS", 2)
+    result = explore.run(world.sessions, "charges", ALL, ["month", "service"], "amount_to_pay")
+    assert result.total == 3 and result.capped
+    assert result.rows == [
+        (dt.date(2026, 9, 1), "heating", Decimal("1000.00")),
+        (dt.date(2026, 10, 1), "heating", Decimal("2200.00")),
+    ]
+    nowhere = explore.run(world.sessions, "charges", explore.Filters(street="вул. Неіснуюча"), ["month"], None)
+    assert nowhere.total == 0 and nowhere.rows == [] and not nowhere.capped
+
+
+def test_download_holds_the_whole_result_not_the_page(world, monkeypatch):
+    build(world)
+    monkeypatch.setattr(explore, "MAX_GROUPS", 1)
+    groups = explore_export.full_result(world.sessions, "charges", ALL, ["month", "service"], "amount_to_pay")
+    assert len(groups.rows) == 3 and groups.total == 3 and not groups.capped and groups.grouped
+    on_screen = explore.run(world.sessions, "payments", ALL, [], None, page=0, page_size=2)
+    rows = explore_export.full_result(world.sessions, "payments", ALL, [], None)
+    assert len(on_screen.rows) == 2 and len(rows.rows) == 5 and not rows.capped
+    assert rows.rows[:2] == on_screen.rows  # in the order of the page
+    cut = explore_export.full_result(world.sessions, "payments", ALL, [], None, limit=4)
+    assert len(cut.rows) == 4 and cut.capped

@@ -30,6 +30,7 @@ def test_unset_and_empty_variables_give_the_documented_defaults():
         assert (defaults.hot_water_norm, defaults.hot_water_tariff) == (Decimal("1.6"), Decimal("98.52"))
         assert defaults.max_payment == Decimal("100000.00") and defaults.payment_ttl_minutes == 1440
         assert defaults.trusted_proxies == () and defaults.log_level == "INFO"
+        assert defaults.pool() == {"pool_size": 5, "max_overflow": 5}
 
 
 def test_values_are_read_in_their_types():
@@ -70,6 +71,10 @@ def test_a_bad_value_is_named():
         Settings.from_environ({"TEPLO_MAX_FAILURES": "five"})
     with pytest.raises(ValueError, match="TEPLO_TRUSTED_PROXIES"):
         Settings.from_environ({"TEPLO_TRUSTED_PROXIES": "localhost"})
+    with pytest.raises(ValueError, match="TEPLO_DB_POOL_SIZE: cannot read '0': at least 1"):
+        Settings.from_environ({"TEPLO_DB_POOL_SIZE": "0"})  # to SQLAlchemy, 0 would mean no limit at all
+    with pytest.raises(ValueError, match="TEPLO_DB_MAX_OVERFLOW"):
+        Settings.from_environ({"TEPLO_DB_MAX_OVERFLOW": "-1"})
 
 
 def test_secrets_stay_out_of_the_printed_settings():
