@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "deploy"))
 import render  # noqa: E402
 
 from bench.capacity_client import Click, Target, Texts, visit  # noqa: E402
-from bench.stats import percentile  # noqa: E402
+from bench.stats import median, percentile  # noqa: E402
 
 PUBLIC_NAME = "cabinet.test"
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/teplo_bench_80k_capacity"
@@ -62,10 +62,13 @@ def texts() -> Texts:
     return Texts(
         login=t("login.login", "uk"),
         password=t("login.password", "uk"),
+        login_button=t("login.submit", "uk"),
         account_title=t("account.title", "uk"),
+        readings_link=t("nav.readings", "uk"),
         reading_input=t("readings.input", "uk"),
+        reading_submit=t("readings.submit", "uk"),
         reading_confirm=t("readings.confirm", "uk"),
-        receipt_prefix=t("readings.receipt", "uk").split("{")[0].strip(),
+        receipt_prefix=t("readings.receipt", "uk").split("{")[0].strip(" *"),
     )
 
 
@@ -370,7 +373,38 @@ def steps_up_to(maximum: int) -> list[int]:
     return steps
 
 
-async def measure(args, deployment: Deployment, pool: list[Account], log) -> list[Step]:
+async def calibrate(deployment: Deployment, pool: list[Account], count: int, log) -> dict:
+    """`count` visits by the protocol client, then `count` by Chromium, one at a time: the server CPU of a visit
+    and the click times of each, to say how far the client stands from a browser."""
+    from bench import capacity_browser
+    from demo.generator import DEMO_CONSUMER_PASSWORD
+
+    found: dict = {}
+    for name in ("protocol", "chromium"):
+        chosen = [pool.pop() for _ in range(min(count, len(pool)))]
+        clicks: list[Click] = []
+        before = deployment.cpu_seconds()
+        if name == "protocol":
+            for account in chosen:
+                await visit(deployment.target, texts(), account.login, DEMO_CONSUMER_PASSWORD, account.value, clicks)
+        else:
+            clicks = await capacity_browser.visits(deployment.target, texts(), chosen, DEMO_CONSUMER_PASSWORD)
+        cpu = deployment.cpu_seconds() - before
+        errors = [c.error for c in clicks if c.error]
+        found[name] = {
+            "visits": len(chosen),
+            "errors": errors[:3],
+            "server_cpu_ms_per_visit": 1000 * cpu / max(len(chosen), 1),
+            "median_ms": {
+                step: _ms(median([c.seconds for c in clicks if c.step == step and not c.error]))
+                for step in ("open", *CLICKS)
+            },
+        }
+        log(f"calibration, {name}: {found[name]}")
+    return found
+
+
+async def measure(args, deployment: Deployment, pool: list[Account], log, calibration: dict) -> list[Step]:
     from demo.generator import DEMO_CONSUMER_PASSWORD
 
     warm: list[Click] = []
@@ -381,6 +415,8 @@ async def measure(args, deployment: Deployment, pool: list[Account], log) -> lis
     failed = [c.error for c in warm if c.error]
     if failed:
         raise RuntimeError(f"the warm-up visit failed: {failed[0]}")
+    if args.calibrate:
+        calibration.update(await calibrate(deployment, pool, args.calibrate, log))
     baseline = deployment.rss_kb()
     log(f"warm: replicas' RSS {baseline / 1024:.0f} MB")
     results: list[Step] = []
@@ -426,13 +462,16 @@ def parse_args(argv):
     parser.add_argument("--steps", type=int, nargs="*", help="exactly these N (no stop at the first miss)")
     parser.add_argument("--seconds", type=float, default=60, help="how long each N runs")
     parser.add_argument("--visits", type=int, default=0, help="stop each consumer after this many visits (0: none)")
+    parser.add_argument(
+        "--calibrate", type=int, default=0, help="first make this many visits by protocol and by Chromium, compared"
+    )
     parser.add_argument("--think", type=float, default=2.0, help="a consumer's pause between two clicks, seconds")
     parser.add_argument("--port-base", type=int, default=8720, help="nginx https, http, staff, then the replicas")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results")
     return parser.parse_args(argv)
 
 
-def run(args, log=print) -> list[Step]:
+def run(args, log=print, calibration: dict | None = None) -> list[Step]:
     ports = getattr(args, "ports", None) or [args.port_base + i for i in range(3 + args.replicas)]
     pool = accounts_to_visit(args.database_url, limit=20_000)
     random.Random(7).shuffle(pool)
@@ -442,14 +481,15 @@ def run(args, log=print) -> list[Step]:
         deployment = Deployment(Path(directory), args.database_url, args.replicas, ports)
         try:
             log(HEADER)
-            return asyncio.run(measure(args, deployment, pool, log))
+            return asyncio.run(measure(args, deployment, pool, log, {} if calibration is None else calibration))
         finally:
             deployment.stop()
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    steps = run(args)
+    calibration: dict = {}
+    steps = run(args, calibration=calibration)
     passing = [s.sessions for s in steps if s.meets]
     best = max(passing, default=0)
     print(f"largest N with click p95 ≤ {P95_LIMIT:.0f} s and no error: {best} ({args.replicas} replica(s))")
@@ -465,6 +505,7 @@ def main(argv=None) -> int:
                 "seconds_per_step": args.seconds,
                 "cores": os.cpu_count(),
                 "largest_n": best,
+                "calibration": calibration,
                 "steps": [asdict(s) | {"meets": s.meets} for s in steps],
             },
             indent=2,

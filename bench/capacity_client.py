@@ -247,8 +247,11 @@ class Texts:
 
     login: str
     password: str
+    login_button: str
     account_title: str
+    readings_link: str
     reading_input: str
+    reading_submit: str
     reading_confirm: str
     receipt_prefix: str
 
