@@ -294,6 +294,32 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def serve_command(script: str, address: str, port: int) -> list[str]:
+    """`streamlit run` of one app as production serves it (no file watcher, no usage statistics); the benchmark
+    starts its servers with the same command."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.headless",
+        "true",
+        "--server.address",
+        address,
+        "--server.port",
+        str(port),
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
+    ]
+
+
 def cmd_serve(args) -> int:
     """Both apps (or one) for production, without demo data: the public cabinet and the staff dashboard, the
     latter on 127.0.0.1 unless told otherwise. Refuses to start while `manage.py check` finds anything unsafe."""
@@ -324,27 +350,7 @@ def cmd_serve(args) -> int:
     processes = []
     for name in chosen:
         script, address, port = apps[name]
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            script,
-            "--server.headless",
-            "true",
-            "--server.address",
-            address,
-            "--server.port",
-            str(port),
-            "--server.fileWatcherType",
-            "none",
-            "--server.runOnSave",
-            "false",
-            "--browser.gatherUsageStats",
-            "false",
-            "--client.toolbarMode",
-            "viewer",
-        ]
+        command = serve_command(script, address, port)
         if len(chosen) == 1:
             os.execve(sys.executable, command, env)  # one app: become it (systemd then signals it directly)
         processes.append(subprocess.Popen(command, env=env))
