@@ -57,6 +57,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+EXCEPTION = "[data-testid='stException']"
 DESKTOP = {"width": 1440, "height": 900}
 FLOOR = "bench/browser_floor.py"
 
@@ -377,6 +378,8 @@ class Timer:
         marker(page).wait_for(state="visible", timeout=self.timeout_ms)
         page.wait_for_selector(IDLE, timeout=self.timeout_ms)
         series.samples.append((time.perf_counter() - began) * 1000)
+        if page.locator(EXCEPTION).count():  # timed, but the page is not what the user should see: noted
+            series.errors.append("a traceback on the page: " + page.locator(EXCEPTION).first.inner_text()[:200])
         if series.load_start is None:
             series.load_start = load
         series.load_end = os.getloadavg()[0]
