@@ -294,6 +294,15 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def production_command(script: str, address: str, port: int) -> list[str]:
+    """`streamlit run` of one app as production serves it; the benchmark starts its servers with the same command."""
+    from web.startup import serve_command
+
+    return serve_command(
+        script, port, "--server.address", address, "--server.runOnSave", "false", "--client.toolbarMode", "viewer"
+    )
+
+
 def cmd_serve(args) -> int:
     """Both apps (or one) for production, without demo data: the public cabinet and the staff dashboard, the
     latter on 127.0.0.1 unless told otherwise. Refuses to start while `manage.py check` finds anything unsafe."""
@@ -303,7 +312,6 @@ def cmd_serve(args) -> int:
 
     from core.config import demo_mode
     from core.deployment import check, refusal
-    from web.startup import serve_command
 
     if not demo_mode():
         engine = _engine()
@@ -325,9 +333,7 @@ def cmd_serve(args) -> int:
     processes = []
     for name in chosen:
         script, address, port = apps[name]
-        command = serve_command(
-            script, port, "--server.address", address, "--server.runOnSave", "false", "--client.toolbarMode", "viewer"
-        )
+        command = production_command(script, address, port)
         if len(chosen) == 1:
             os.execve(sys.executable, command, env)  # one app: become it (systemd then signals it directly)
         processes.append(subprocess.Popen(command, env=env))

@@ -14,6 +14,8 @@ accounts (--fresh regenerates). Rows:
   c  a 1,000,000-row bank registry through core.imports.commit vs psql \\copy into a bare table
   d  the consumer account page's data for one account, p50/p95, vs hand-written SQL
   e  peak RSS of a process rendering every staff page once vs the same process after an empty page
+  g  in Chromium, the apps as deployed: consumer steps and every staff page (cold, cached), p50/p95, vs the same
+     steps on a minimal Streamlit app (bench/browser.py; not in the default rows: --rows g)
 The table is printed and written as JSON (bench/results/ by default) so runs can be compared.
 """
 
@@ -146,6 +148,9 @@ def parse_args(argv):
     parser.add_argument("--json", help="output file (default: bench/results/<time>-<dialect>-<accounts>.json)")
     parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     parser.add_argument("--quiet", action="store_true")
+    from bench import browser
+
+    browser.add_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -518,13 +523,18 @@ def run(argv=None) -> dict:
             if "c" in args.rows:
                 found, details["import"] = import_rows(prepared, engine, sessions, args, log, work)
                 rows += found
+            if "g" in args.rows:
+                from bench import browser
+
+                measured, details["browser"] = browser.browser_rows(prepared, engine, args, log)
+                rows += [Row(**fields) for fields in measured]
         finally:
             if prepared.dialect == "postgresql" and ("b" in args.rows or "c" in args.rows):
                 with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                     c.exec_driver_sql("VACUUM ANALYZE readings, audit_log, payments, registry_matches, import_batches")
             version = _server_version(engine)
             engine.dispose()
-    order = {"a": 0, "b": 1, "c": 2, "d": 3, "e": 4}
+    order = {"a": 0, "b": 1, "c": 2, "d": 3, "e": 4, "g": 6}
     rows.sort(key=lambda r: order[r.key[0]])
     result = {
         "meta": {
