@@ -8,7 +8,7 @@ transaction as the chunk, with the details core.audit would have written."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from sqlalchemy import Connection, func, insert, select, text
 
@@ -104,21 +104,9 @@ def _sql(connection: Connection, statement: str) -> str:
 
 def write_chunk(connection: Connection, span: Span) -> None:
     """The audit rows of one chunk of generated accounts."""
-    params = {
-        "a0": span.accounts[0],
-        "a1": span.accounts[1],
-        "m0": span.meters[0],
-        "m1": span.meters[1],
-        "l0": span.logins[0],
-        "l1": span.logins[1],
-        "k0": span.links[0],
-        "k1": span.links[1],
-        "p0": span.payments[0],
-        "p1": span.payments[1],
-        "r0": span.readings[0],
-        "r1": span.readings[1],
-        "staff": READINGS_STAFF,
-    }
+    params: dict[str, object] = {"staff": READINGS_STAFF}
+    for key, (first, following) in zip("amlkpr", astuple(span)):
+        params[f"{key}0"], params[f"{key}1"] = first, following
     for statement in (_REGISTRATIONS, _READINGS, _CABINET_PAYMENTS):
         connection.execute(text(_sql(connection, statement)), params)
 

@@ -139,52 +139,20 @@ def _months(last: dt.date) -> list[dt.date]:
 
 # Each model's columns in the order its rows' tuples hold them.
 COLUMNS: dict[type, tuple[str, ...]] = {
-    Account: (
-        "id",
-        "number",
-        "street",
-        "building",
-        "flat",
-        "address",
-        "heated_area",
-        "residents",
-        "has_heating",
-        "has_hot_water",
-        "created_at",
-    ),
-    Meter: ("id", "account_id", "serial", "service", "unit", "initial_value", "installed_on"),
-    ConsumerLogin: ("id", "login", "password_hash", "language", "created_at"),
-    ConsumerAccountLink: ("id", "login_id", "account_id", "method", "linked_at"),
-    Charge: (
-        "id",
-        "account_id",
-        "service",
-        "month",
-        "volume",
-        "tariff",
-        "amount",
-        "discount_percent",
-        "discount_amount",
-        "amount_to_pay",
-    ),
-    Payment: ("id", "account_id", "service", "amount", "paid_at", "channel", "source", "external_ref"),
-    Reading: (
-        "id",
-        "meter_id",
-        "window_id",
-        "value",
-        "consumption",
-        "submitted_at",
-        "channel",
-        "status",
-        "quality",
-        "flagged",
-        "flag_reason",
-        "receipt_number",
-        "login_id",
-        "source",
-        "external_ref",
-    ),
+    model: tuple(names.split())
+    for model, names in (
+        (Account, "id number street building flat address heated_area residents has_heating has_hot_water created_at"),
+        (Meter, "id account_id serial service unit initial_value installed_on"),
+        (ConsumerLogin, "id login password_hash language created_at"),
+        (ConsumerAccountLink, "id login_id account_id method linked_at"),
+        (Charge, "id account_id service month volume tariff amount discount_percent discount_amount amount_to_pay"),
+        (Payment, "id account_id service amount paid_at channel source external_ref"),
+        (
+            Reading,
+            "id meter_id window_id value consumption submitted_at channel status quality flagged flag_reason "
+            "receipt_number login_id source external_ref",
+        ),
+    )
 }
 # The rows of one chunk of flats, per model, in COLUMNS' order.
 _Rows = dict[type, list[tuple[Any, ...]]]
