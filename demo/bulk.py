@@ -51,10 +51,10 @@ def write(connection: Connection, table: Table, columns: Sequence[str], rows: li
 
 
 def drop_indexes(engine: Engine) -> None:
-    """Before a bulk load (PostgreSQL): drop the big tables' secondary indexes and foreign keys (a key checked row by
-    row costs more than the row), keeping their exact definitions in the table's comment, committed with the drop,
-    so whichever run finishes the load builds them again (`build_indexes`). Primary keys and unique constraints
-    stay."""
+    """Before a bulk load (PostgreSQL): drop the big tables' secondary indexes, unique constraints and foreign keys
+    (a key checked row by row costs more than the row), keeping their exact definitions in the table's comment,
+    committed with the drop, so whichever run finishes the load builds them again (`build_indexes`), checking
+    every row then. Primary keys stay."""
     if engine.dialect.name != "postgresql":
         return
     with engine.begin() as connection:
@@ -62,13 +62,13 @@ def drop_indexes(engine: Engine) -> None:
             if connection.scalar(text(_SAVED), {"t": table.name}):
                 continue  # a stopped load's: already dropped
             indexes = connection.execute(text(_INDEXES), {"t": table.name}).all()
-            keys = connection.execute(text(_FOREIGN_KEYS), {"t": table.name}).all()
+            keys = connection.execute(text(_CONSTRAINTS), {"t": table.name}).all()
             saved = {
                 "indexes": [definition for _name, definition in indexes],
-                "foreign_keys": [[name, definition] for name, definition in keys],
+                "constraints": [[name, definition] for name, definition in keys],
             }
             connection.execute(text(f"COMMENT ON TABLE {table.name} IS {_literal(json.dumps(saved))}"))
-            for name, _definition in keys:
+            for name, _definition in reversed(keys):  # the foreign keys first
                 connection.execute(text(f'ALTER TABLE {table.name} DROP CONSTRAINT "{name}"'))
             for name, _definition in indexes:
                 connection.execute(text(f'DROP INDEX "{name}"'))
@@ -94,7 +94,7 @@ def build_indexes(engine: Engine, cluster: dict[str, str] | None = None) -> None
             for definition in saved["indexes"]:
                 if definition not in first:
                     connection.execute(text(definition))
-            for name, definition in saved["foreign_keys"]:
+            for name, definition in saved["constraints"]:  # unique ones first: a key may need one
                 connection.execute(text(f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'))
             connection.execute(text(f"COMMENT ON TABLE {table.name} IS NULL"))
             connection.commit()
@@ -108,10 +108,10 @@ _SAVED = "SELECT obj_description(CAST(:t AS regclass), 'pg_class')"
 _INDEXES = """
 SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 WHERE i.indrelid = CAST(:t AS regclass) AND NOT i.indisprimary
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid)
 ORDER BY c.relname
 """
-_FOREIGN_KEYS = """
+_CONSTRAINTS = """
 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' ORDER BY conname
+WHERE conrelid = CAST(:t AS regclass) AND contype IN ('u', 'f') ORDER BY contype DESC, conname
 """

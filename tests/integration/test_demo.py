@@ -200,8 +200,11 @@ def test_a_stopped_generation_resumes_where_it_stopped(engine, sqlite_template, 
             foreign_keys = c.scalar(
                 text("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'charges'::regclass")
             )
+            unique = c.scalar(
+                text("SELECT count(*) FROM pg_constraint WHERE contype = 'u' AND conrelid = 'readings'::regclass")
+            )
             indexes = c.scalar(text("SELECT count(*) FROM pg_indexes WHERE tablename = 'audit_log'"))
-        assert foreign_keys >= 2 and indexes == 4
+        assert foreign_keys >= 2 and unique == 2 and indexes == 4
 
 
 def test_the_audit_trail_holds_what_the_history_did(demo_db):
