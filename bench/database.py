@@ -114,8 +114,15 @@ def read_note(url: str, engine: Engine) -> dict | None:
 
 
 def write_note(
-    url: str, engine: Engine, accounts: int, now: dt.datetime, seconds: float, ordered: bool = False
+    url: str,
+    engine: Engine,
+    accounts: int,
+    now: dt.datetime,
+    seconds: float,
+    ordered: bool = False,
+    complete: bool = True,
 ) -> None:
+    """`complete` False: written before generating, so a stopped generation is resumed for the same moment."""
     note = json.dumps(
         {
             "teplo_bench": {
@@ -123,6 +130,7 @@ def write_note(
                 "now": now.isoformat(),
                 "generation_seconds": round(seconds, 1),
                 "time_ordered": ordered,
+                "complete": complete,
             }
         }
     )
@@ -140,6 +148,7 @@ TIME_ORDER = (
     ("charges", "ix_charges_month_service"),
     ("payments", "ix_payments_paid_at"),
     ("readings", "ix_readings_window_status_meter"),
+    ("audit_log", "ix_audit_log_at"),
 )
 
 
@@ -177,6 +186,10 @@ def prepare(url: str, accounts: int, fresh: bool = False, now: dt.datetime | Non
         upgrade(engine)
         existing = count_accounts(engine)
         note = read_note(url, engine)
+        if note is not None and note.get("complete") is False:
+            if note.get("accounts") != accounts:
+                raise SystemExit(f"{url} holds a stopped generation of {note.get('accounts')} accounts: use --fresh")
+            return _generate(url, engine, accounts, dt.datetime.fromisoformat(note["now"]), log, existing)
         if existing:
             if existing != accounts:
                 raise SystemExit(f"{url} holds {existing} accounts, not {accounts}: choose another database or --fresh")
@@ -197,21 +210,41 @@ def prepare(url: str, accounts: int, fresh: bool = False, now: dt.datetime | Non
                 log("taking the balance snapshot (the nightly job's work) ...")
                 balances.rebuild(make_sessions(engine), now=moment)
             return Prepared(url, kind, existing, moment, False, note.get("generation_seconds"))
-        moment = now or bench_moment(clock.now())
-        log(f"generating {accounts} accounts for {moment:%Y-%m-%d %H:%M} (Kyiv) ...")
-        from demo import generator as demo
-
-        started = time.perf_counter()
-        summary = demo.generate(engine, size=accounts, now=moment)
-        if kind == "postgresql":
-            log("ordering the tables by time ...")
-            order_by_time(url, log)
-        seconds = time.perf_counter() - started
-        write_note(url, engine, summary.accounts, moment, seconds, ordered=kind == "postgresql")
-        log(
-            f"generated in {seconds:.0f} s: {summary.accounts} accounts, {summary.charges} charges, "
-            f"{summary.payments} payments, {summary.readings} readings"
-        )
-        return Prepared(url, kind, summary.accounts, moment, True, seconds)
+        return _generate(url, engine, accounts, now or bench_moment(clock.now()), log, 0)
     finally:
         engine.dispose()
+
+
+def _generate(url: str, engine: Engine, accounts: int, moment: dt.datetime, log, existing: int) -> Prepared:
+    """Generate (or resume: the generator keeps the chunks already committed) and note it as complete."""
+    kind = dialect(url)
+    earlier = 0.0
+    if existing:
+        earlier = (read_note(url, engine) or {}).get("generation_seconds") or 0.0
+        log(f"resuming the generation of {accounts} accounts for {moment:%Y-%m-%d %H:%M} (Kyiv) after {existing}")
+    else:
+        log(f"generating {accounts} accounts for {moment:%Y-%m-%d %H:%M} (Kyiv) ...")
+    write_note(url, engine, accounts, moment, earlier, complete=False)
+    from demo import generator as demo
+
+    started = time.perf_counter()
+    last = [started]
+
+    def progress(line: str) -> None:
+        if time.perf_counter() - last[0] >= 30:  # a line every half minute or so, with the pace
+            last[0] = time.perf_counter()
+            log(f"{line} ({time.perf_counter() - started:.0f} s)")
+            write_note(url, engine, accounts, moment, earlier + time.perf_counter() - started, complete=False)
+
+    time_order = dict(TIME_ORDER) if kind == "postgresql" else None
+    summary = demo.generate(engine, size=accounts, now=moment, time_order=time_order, log=progress)
+    seconds = earlier + time.perf_counter() - started
+    if kind == "postgresql":
+        with engine.connect() as c:
+            c.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+    write_note(url, engine, summary.accounts, moment, seconds, ordered=kind == "postgresql")
+    log(
+        f"generated in {seconds:.0f} s: {summary.accounts} accounts, {summary.charges} charges, "
+        f"{summary.payments} payments, {summary.readings} readings, {summary.audit} audit rows"
+    )
+    return Prepared(url, kind, summary.accounts, moment, True, seconds)

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core import consumers, estimates, windows
 from core.errors import DomainError
@@ -139,3 +139,86 @@ def test_same_seed_same_rows_whatever_the_time_of_day(configure, sqlite_template
         engine.dispose()
     assert dumps[0]["accounts"] and dumps[0]["staff_users"]
     assert dumps[0] == dumps[1]
+
+
+def _contents(engine) -> dict[str, object]:
+    """What a generated database holds, comparable across SQLite and PostgreSQL (ids of the audit aside)."""
+    from db.models import Account, AuditLog, ConsumerLogin, Meter
+
+    with engine.connect() as c:
+        return {
+            "accounts": c.execute(select(Account.number, Account.heated_area).order_by(Account.id)).all(),
+            "meters": c.execute(select(Meter.serial, Meter.initial_value).order_by(Meter.id)).all(),
+            "logins": c.scalars(select(ConsumerLogin.login).order_by(ConsumerLogin.id)).all(),
+            "charges": c.execute(
+                select(Charge.account_id, Charge.month, Charge.amount_to_pay).order_by(Charge.id)
+            ).all(),
+            "payments": c.execute(select(Payment.external_ref, Payment.amount).order_by(Payment.id)).all(),
+            "readings": c.execute(select(Reading.receipt_number, Reading.value).order_by(Reading.id)).all(),
+            "audit": sorted(
+                c.execute(select(AuditLog.action, AuditLog.entity, AuditLog.entity_id, AuditLog.actor)).all()
+            ),
+        }
+
+
+def test_a_stopped_generation_resumes_where_it_stopped(engine, sqlite_template, tmp_path, monkeypatch):
+    """A server restart halfway: the chunks committed stay, a rerun with the same arguments makes the rest, and
+    the database ends as an uninterrupted run leaves it (indexes and keys included)."""
+    import shutil
+
+    from db.engine import make_engine
+    from demo import audit_trail
+
+    shutil.copy(sqlite_template, tmp_path / "reference.sqlite3")
+    reference = make_engine(f"sqlite:///{tmp_path / 'reference.sqlite3'}")
+    demo.generate(reference, size=50, seed=7, now=NOW, chunk=20)
+    expected = _contents(reference)
+    reference.dispose()
+
+    written = audit_trail.write_chunk
+    calls = []
+
+    def restart_during_the_second_chunk(connection, span):
+        calls.append(span)
+        if len(calls) == 2:
+            raise ConnectionError("server closed the connection unexpectedly")
+        written(connection, span)
+
+    monkeypatch.setattr(audit_trail, "write_chunk", restart_during_the_second_chunk)
+    with pytest.raises(ConnectionError):
+        demo.generate(engine, size=50, seed=7, now=NOW, chunk=20)
+    with engine.connect() as c:
+        assert c.scalar(select(func.count()).select_from(Account)) == 20
+    monkeypatch.setattr(audit_trail, "write_chunk", written)
+
+    summary = demo.generate(engine, size=50, seed=7, now=NOW, chunk=20)
+    assert (summary.accounts, summary.resumed_from) == (50, 20)
+    assert _contents(engine) == expected
+    assert expected["audit"] and expected["readings"]
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as c:
+            foreign_keys = c.scalar(
+                text("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'charges'::regclass")
+            )
+            unique = c.scalar(
+                text("SELECT count(*) FROM pg_constraint WHERE contype = 'u' AND conrelid = 'readings'::regclass")
+            )
+            indexes = c.scalar(text("SELECT count(*) FROM pg_indexes WHERE tablename = 'audit_log'"))
+        assert foreign_keys >= 2 and unique == 2 and indexes == 4
+
+
+def test_the_audit_trail_holds_what_the_history_did(demo_db):
+    """Readings, registrations and cabinet payments leave the rows core.audit writes, so the account look-up
+    reads a realistic trail."""
+    from core import lookup
+    from db.models import AuditLog, ConsumerAccountLink
+
+    with demo_db() as s:
+        actions = dict(s.execute(select(AuditLog.action, func.count()).group_by(AuditLog.action)).all())
+        assert actions["reading.submitted"] == s.scalar(select(func.count()).select_from(Reading))
+        assert actions["consumer.registered"] == actions["account.linked"] > 0
+        assert actions["payment.intent_created"] == actions["payment.paid"] > 0
+        assert actions["staff.login"] > 0
+        linked = s.scalar(select(ConsumerAccountLink.account_id).order_by(ConsumerAccountLink.id).limit(1))
+    card = lookup.account_card(demo_db, linked)
+    assert card.audit and {line.action for line in card.audit} <= set(actions)
