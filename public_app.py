@@ -6,6 +6,20 @@ routes) and the Streamlit script (executed as __main__ on every rerun: the navig
 
 import streamlit as st
 
+PAGE_MODULES = (
+    "ui.public_shell",
+    "ui.public_forms",
+    "ui.pay_text",
+    "ui.tables",
+    "ui.month_chart",
+    "core.statements",
+    "core.receipts",
+    "core.readings",
+    "core.windows",
+    "core.password_reset",
+    "core.reminders",
+)
+
 if __name__ == "__main__":
     from ui import faults, public_shell
     from ui.public_session import current_login_id, restore, tr
@@ -15,9 +29,12 @@ if __name__ == "__main__":
     faults.run(restore, quiet=True)
     logged_in = current_login_id() is not None
 
+    files: dict[str, str] = {}  # url path -> page script, to come back to a cabinet page once logged in
+
     def page(file, title, icon, url_path, *, hidden=False):
+        files[url_path] = f"pages/public/{file}"
         return st.Page(
-            f"pages/public/{file}",
+            files[url_path],
             title=tr(title),
             icon=icon,
             url_path=url_path,
@@ -51,15 +68,13 @@ if __name__ == "__main__":
     root = st.Page(home, title=tr("app.title"), url_path="home", default=True, visibility="hidden")
     current = st.navigation([root, *visitor, *menu, *hidden], position="hidden")
     if not logged_in and current in menu + hidden:
-        st.session_state["after_login"] = f"/{current.url_path}"  # back there once logged in
+        st.session_state["after_login"] = files[current.url_path]  # back there once logged in
     # The app's own handler: a fault under the page is a sentence inside the page, the header and menu stay.
     if faults.run(public_shell.header, menu if logged_in else []):
         faults.run(current.run)
 elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's main script is no server
-    # Import the chart libraries once at server start: the first login otherwise runs two scripts at once (the
-    # login's own rerun and the page loaded after the cookie redirect) that would both import them half-way.
-    import pandas  # noqa: F401
-    import plotly.graph_objects  # noqa: F401
+    import importlib
+
     from starlette.middleware import Middleware
 
     from web import observability
@@ -69,6 +84,10 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from web.startup import pages_from_navigation_only
 
     observability.start("public_app")  # JSON logs; in production, exits while an unsafe setting stands
+    # What the pages import, imported once at server start (a few seconds on a busy machine), so that the first
+    # visitors after a start do not wait for it.
+    for module in PAGE_MODULES:
+        importlib.import_module(module)
     # No ⋮ menu for a consumer: its items ("Print", "Record a screencast", "Made with Streamlit") exist in English
     # only; the browser's own print still prints a page. The staff dashboard keeps the viewer's menu.
     st.set_option("client.toolbarMode", "minimal")

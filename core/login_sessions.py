@@ -4,7 +4,9 @@ database keeps only its hash.
 A fresh login gets a one-time ticket (2 minutes) that an HTTP route exchanges for the session cookie. The ticket is
 bound to the browser that logged in: the hash of that browser's own random cookie is stored with it, and the
 exchange succeeds only when the same cookie comes back, so a ticket sent to someone else logs nobody in (login
-CSRF). A session ends on logout, after its idle time without use, at its maximum age, or when revoked for its owner
+CSRF). The page that logged in keeps using its session while its browser fetches the cookie in the background: the
+process that issued the ticket remembers the session's token until the exchange (server memory only, as the page's
+own state), so the cookie carries that same token and the page and the cookie stay one session. A session ends on logout, after its idle time without use, at its maximum age, or when revoked for its owner
 (a new password, a changed role, a deactivated user).
 """
 
@@ -14,6 +16,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, cast
 
@@ -31,6 +34,8 @@ BROWSER_COOKIE = "teplo_browser"
 START_PATH = "/session/start"
 LOGOUT_PATH = "/session/logout"
 Row = TypeVar("Row", ConsumerSession, StaffSession)
+# Tokens remembered for tickets not yet exchanged, at most this many per process (each lives 2 minutes at most).
+HANDOFF_LIMIT = 10_000
 
 
 def digest(secret: str) -> str:
@@ -45,6 +50,22 @@ class SessionStore(Generic[Row]):
         self.owner = getattr(model, owner)
         self._owner_name = owner
         self.lifetime = lifetime
+        self._handoff: dict[str, tuple[str, dt.datetime]] = {}  # ticket hash -> (token, ticket expiry)
+        self._handoff_lock = threading.Lock()
+
+    def _remember(self, ticket: str, token: str, expires_at: dt.datetime) -> None:
+        with self._handoff_lock:
+            waiting = self._handoff
+            for key in [key for key, (_token, until) in waiting.items() if until < expires_at - TICKET_LIFETIME]:
+                del waiting[key]  # expired unused
+            while len(waiting) >= HANDOFF_LIMIT:
+                del waiting[next(iter(waiting))]  # the oldest: its exchange then just gets a fresh token
+            waiting[digest(ticket)] = (token, expires_at)
+
+    def _handed_off(self, ticket: str) -> str | None:
+        with self._handoff_lock:
+            kept = self._handoff.pop(digest(ticket), None)
+        return kept[0] if kept else None
 
     def start(
         self, sessions: sessionmaker[Session], owner_id: int, *, browser: str | None, now: dt.datetime | None = None
@@ -66,6 +87,8 @@ class SessionStore(Generic[Row]):
                     last_seen_at=now,
                 )
             )
+        if ticket:
+            self._remember(ticket, token, now + TICKET_LIFETIME)
         return token, ticket
 
     def exchange_ticket(
@@ -76,7 +99,9 @@ class SessionStore(Generic[Row]):
         browser: str | None,
         now: dt.datetime | None = None,
     ) -> str | None:
-        """Trade a one-time ticket, in the browser it was issued to, for a fresh session token.
+        """Trade a one-time ticket, in the browser it was issued to, for the session's token: the one the page that
+        logged in holds when this process issued the ticket (so the page and the cookie stay one session), else a
+        fresh one (another replica, a restart).
 
         The ticket is claimed by one atomic UPDATE, so of any number of simultaneous tries exactly one gets it
         (on both databases); it is spent whether or not the browser matches: a leaked ticket is worth one try."""
@@ -94,13 +119,14 @@ class SessionStore(Generic[Row]):
             ).one_or_none()
             if claimed is None:
                 return None
+            kept = self._handed_off(ticket)  # forgotten by the claim whatever follows
             row_id, browser_hash, created_at, last_seen_at = claimed
             same_browser = (
                 bool(browser) and browser_hash is not None and hmac.compare_digest(browser_hash, digest(browser or ""))
             )
             if not same_browser or not is_live(created_at, last_seen_at, now, self.lifetime()):
                 return None
-            token = secrets.token_urlsafe(32)
+            token = kept or secrets.token_urlsafe(32)
             session.execute(
                 update(model)
                 .where(model.id == row_id)

@@ -1,8 +1,9 @@
 """Who is using the consumer app right now: the login, the chosen account, the language.
 
 The login survives reloads and new tabs through a server-side session row (core.consumer_sessions) whose
-random token sits in the HttpOnly cookie `teplo_session`, set by the /session/start route. Within one
-browser tab (and in AppTest, which has no cookies) the login id is also kept in st.session_state.
+random token sits in the HttpOnly cookie `teplo_session`, set by the /session/start route, which the page that
+logged in calls in the background (it stays on screen, in the same Streamlit session). Within one browser tab
+(and in AppTest, which has no cookies) the login id and the token are also kept in st.session_state.
 """
 
 from __future__ import annotations
@@ -106,8 +107,8 @@ def restore() -> None:
     _forget()
 
 
-def sign_in(login_id: int, next_path: str = "/") -> None:
-    """After a successful login or registration: remember the login and send the browser to get its cookie."""
+def sign_in(login_id: int) -> None:
+    """After a successful login or registration: remember the login and have the browser fetch its cookie."""
     st.session_state.pop(_SIGNED_OUT, None)
     st.session_state.pop(_ACCOUNT, None)
     _adopt(login_id)
@@ -116,7 +117,7 @@ def sign_in(login_id: int, next_path: str = "/") -> None:
     token, ticket = consumer_sessions.start(sessions(), login_id, browser=session_cookie.browser())
     st.session_state[_TOKEN] = token
     if ticket is not None:  # without the browser's own cookie the login stays in this tab only
-        st.session_state[_REDIRECT] = session_cookie.start_target(ticket, next_path)
+        st.session_state[_REDIRECT] = session_cookie.start_target(ticket)
 
 
 def _forget() -> None:
@@ -136,5 +137,9 @@ def sign_out() -> None:
 
 
 def follow_redirect() -> None:
-    """Send the browser to a pending cookie route (the ticket exchange or the logout)."""
-    session_cookie.follow(st.session_state.pop(_REDIRECT, None), tr("redirecting"))
+    """A pending cookie route: the ticket exchange in the background, or the logout (the page goes to the login)."""
+    target = st.session_state.pop(_REDIRECT, None)
+    if target == LOGOUT_PATH:
+        session_cookie.follow(target, tr("redirecting"))
+    elif target:
+        session_cookie.fetch_in_background(target)

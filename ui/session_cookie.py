@@ -24,8 +24,16 @@ def browser() -> str | None:
     return cookie(BROWSER_COOKIE)
 
 
-def start_target(ticket: str, next_path: str) -> str:
+def start_target(ticket: str, next_path: str = "/") -> str:
     return f"{START_PATH}?ticket={quote(ticket)}&next={quote(next_path)}"
+
+
+def fetch_in_background(target: str) -> None:
+    """Have the browser trade the ticket for the session cookie without leaving the page: the tab goes on in its
+    own session at once (no page reload, no second start of the app), and a reload or a new tab then finds the
+    cookie. The route's redirect is not followed (there is no page to show). `target` is start_target()'s."""
+    script = f"fetch({json.dumps(target)}, {{credentials: 'same-origin', cache: 'no-store', redirect: 'manual'}});"
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 def follow(target: str | None, caption: str) -> None:

@@ -2,7 +2,6 @@
 
 from functools import partial
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from core import clock, formatting, receipts
@@ -10,6 +9,7 @@ from core.clock import add_months
 from core.consumer_history import monthly_totals_of
 from core.i18n import t
 from core.statements import statement_for_consumer
+from ui.month_chart import month_chart
 from ui.plain import md
 from ui.public_session import language, require_login, selected_account, tr
 from ui.public_text import text_or
@@ -134,35 +134,8 @@ span = st.segmented_control(
 )
 since = None if span == "all" else add_months(clock.today().replace(day=1), -23)
 months = monthly_totals_of(data, since)
-figure = go.Figure()
-labels = [m.month for m in months]
-figure.add_bar(
-    x=labels,
-    y=[float(m.charged) for m in months],
-    name=tr("account.charged"),
-    marker_color="#d9534f",
-    hovertext=[formatting.money(m.charged, lang) for m in months],
-    hoverinfo="text+x",
-)
-figure.add_scatter(
-    x=labels,
-    y=[float(m.paid) for m in months],
-    name=tr("account.paid"),
-    mode="lines+markers",
-    line={"color": "#2e7d32"},
-    hovertext=[formatting.money(m.paid, lang) for m in months],
-    hoverinfo="text+x",
-)
-figure.update_layout(
-    height=300,
-    margin={"l": 0, "r": 0, "t": 10, "b": 0},
-    separators=", " if lang == "uk" else None,
-    legend={"orientation": "h", "y": -0.15},
-    yaxis={"ticksuffix": " ₴"},
-    xaxis={"tickformat": "%m.%Y"},
-)
 if months:
-    st.plotly_chart(figure, config={"displayModeBar": False})
+    month_chart(months, lang, title=tr("account.chart_title"), charged=tr("account.charged"), paid=tr("account.paid"))
 else:
     st.caption(tr("account.no_history"))
 

@@ -26,8 +26,8 @@ if submitted:
     except DomainError as error:
         problem.error(error.message(language()))
     else:
-        sign_in(login_id, next_path=st.session_state.pop("after_login", "/"))
-        st.switch_page("pages/public/account.py")
+        sign_in(login_id)
+        st.switch_page(st.session_state.pop("after_login", "pages/public/account.py"))  # a bookmark, or my account
 
 st.page_link("pages/public/reset_password.py", label=tr("login.forgot"), icon=":material/lock_reset:")
 st.write(tr("login.no_account"))

@@ -22,7 +22,7 @@ if form.submitted:
     except DomainError as error:
         form.problem.error(error.message(language()))
     else:
-        sign_in(login_id, next_path="/?welcome=1")
+        sign_in(login_id)
         st.session_state["welcome"] = True
         st.switch_page("pages/public/account.py")
 

@@ -83,10 +83,20 @@ def test_overpayment_is_shown_as_such(app_world):
     assert ("Переплата", "200,00\u00a0₴") in [(m.label, m.value) for m in at.metric]
 
 
+def chart(at) -> str:
+    [html] = [h.proto.body for h in at.get("html") if "teplo-chart" in h.proto.body]
+    return html
+
+
 def test_chart_of_monthly_charges_and_payments(at):
-    chart = at.get("plotly_chart")
-    assert chart, "the chart is shown"
     assert "Нараховано і сплачено по місяцях" in shown(at)
+    # The last two years: only October 2026 has charges (heating 1500,00 and hot water 300,00), nothing was paid.
+    assert 'aria-label="Нараховано і сплачено по місяцях: жовтень 2026 — жовтень 2026"' in chart(at)
+    assert 'title="жовтень 2026: Нараховано 1\u00a0800,00\u00a0₴; Сплачено 0,00\u00a0₴"' in chart(at)
+    at.segmented_control[1].set_value("all").run()
+    every_month = chart(at)  # January 2020 to October 2026, the months with nothing at zero
+    assert every_month.count("<div title=") == 6 * 12 + 10
+    assert 'title="лютий 2020: Нараховано 0,00\u00a0₴; Сплачено 2\u00a0279,03\u00a0₴"' in every_month
 
 
 def test_monthly_totals_are_grouped_in_sql_by_kyiv_month(app_world, app_sessions):

@@ -98,8 +98,8 @@ def test_health_route(fresh_public):
 
 
 def test_the_first_login_after_a_start_shows_the_account_without_an_error(browser, fresh_public, database):
-    """The first account page after the server started: the login's own rerun and the page loaded after the cookie
-    redirect run at once, and must not both be importing the chart libraries half-way (no traceback)."""
+    """The first account page after the server started, while the browser fetches its cookie beside it: no
+    traceback from modules imported half-way."""
     login, number, password = demo_consumer(database)
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
