@@ -17,7 +17,9 @@ def month(year: int, number: int, charged: str, paid: str) -> MonthTotal:
 
 
 def picture(html: str) -> str:
-    return unquote(re.search(r'src="data:image/svg\+xml,([^"]*)"', html).group(1))
+    found = re.search(r'src="data:image/svg\+xml,([^"]*)"', html)
+    assert found, "the chart has no picture"
+    return unquote(found.group(1))
 
 
 def test_months_without_charges_or_payments_are_kept_at_zero():
