@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import PG_URL
-from tests.e2e.harness import free_port
+from tests.e2e.harness import free_port, in_own_thread
 
 
 def _require_tools() -> None:
@@ -74,7 +74,7 @@ def test_two_consumers_each_make_one_visit(demo_database, tmp_path):
     args = capacity.parse_args(["--database-url", demo_database, *options])
     args.ports = [free_port() for _ in range(4)]
     lines: list[str] = []
-    steps = capacity.run(args, log=lines.append)
+    steps = in_own_thread(lambda: capacity.run(args, log=lines.append))
 
     assert len(steps) == 1, lines
     step = steps[0]

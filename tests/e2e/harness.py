@@ -19,13 +19,17 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from web.startup import serve_command
+
+T = TypeVar("T")
 
 try:
     from playwright.sync_api import expect
@@ -112,6 +116,13 @@ def clean_environment() -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(("TEPLO_", "LIQPAY_")) and key not in ("DATABASE_URL", "PUBLIC_BASE_URL")
     }
+
+
+def in_own_thread(work: Callable[[], T]) -> T:
+    """Run `work` (a benchmark that starts its own Playwright or asyncio loop) in a thread of its own: the suite's
+    browser keeps Playwright's sync loop running in the main thread, and a second one there is refused."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def free_port() -> int:

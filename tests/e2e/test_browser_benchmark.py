@@ -8,31 +8,33 @@ import json
 
 from bench import run_benchmark
 from bench.browser import CONSUMER_STEPS, REFERENCES
-from tests.e2e.harness import TIMEOUT, require_browser
+from tests.e2e.harness import TIMEOUT, in_own_thread, require_browser
 
 STAFF_PAGES = ("overview", "lookup", "users")  # one with charts, one asking for input, one admin table
 
 
 def test_every_browser_step_and_its_reference_is_measured(tmp_path):
     require_browser()
-    result = run_benchmark.run(
-        [
-            "--database-url",
-            f"sqlite:///{tmp_path / 'bench.sqlite3'}",
-            "--accounts",
-            "60",
-            "--rows",
-            "g",
-            "--browser-runs",
-            "1",
-            "--pages",
-            ",".join(STAFF_PAGES),
-            "--browser-timeout",
-            str(TIMEOUT),
-            "--json",
-            str(tmp_path / "result.json"),
-            "--quiet",
-        ]
+    result = in_own_thread(
+        lambda: run_benchmark.run(
+            [
+                "--database-url",
+                f"sqlite:///{tmp_path / 'bench.sqlite3'}",
+                "--accounts",
+                "60",
+                "--rows",
+                "g",
+                "--browser-runs",
+                "1",
+                "--pages",
+                ",".join(STAFF_PAGES),
+                "--browser-timeout",
+                str(TIMEOUT),
+                "--json",
+                str(tmp_path / "result.json"),
+                "--quiet",
+            ]
+        )
     )
     series = result["details"]["browser"]["series"]
     expected = [key for key, _label, _reference in CONSUMER_STEPS]
