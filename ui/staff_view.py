@@ -291,3 +291,10 @@ def capped_list(
     matched = capped_table(items, record, key=key, what=what, search_in=search_in)
     list_download(download, items, record, filters, file_name=file_name, key=f"{key}_csv")
     return matched
+
+
+def captioned_table(caption: str, rows: list[dict]) -> None:
+    """A short table under its caption; nothing at all where there are no rows."""
+    if rows:
+        st.caption(caption)
+        st.dataframe(rows, hide_index=True)
