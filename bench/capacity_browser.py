@@ -6,19 +6,9 @@ from __future__ import annotations
 import re
 import time
 
+from bench.browser import CHROMIUM, CHROMIUM_FLAGS, IDLE
 from bench.capacity_client import Click, Target, Texts
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 LIMIT_MS = 60_000
 
 
@@ -30,7 +20,11 @@ async def visits(target: Target, texts: Texts, accounts: list, password: str) ->
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=[*FLAGS, "--ignore-certificate-errors", f"--host-resolver-rules=MAP {target.name} {target.address}"],
+            args=[
+                *CHROMIUM_FLAGS,
+                "--ignore-certificate-errors",
+                f"--host-resolver-rules=MAP {target.name} {target.address}",
+            ],
         )
         try:
             for account in accounts:

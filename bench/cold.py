@@ -24,6 +24,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bench.database import server_args
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -132,21 +134,7 @@ def ensure(source_url: str, port: int, log=print) -> tuple[Cluster, str]:
     if exists.stdout.strip() != "1":
         log(f"copying {name} into the throwaway cluster (pg_dump | psql, once) ...")
         subprocess.run([*psql, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
-        parsed = make_url(source_url)
-        dump = subprocess.Popen(
-            [
-                _bin("pg_dump"),
-                "-h",
-                parsed.host or "127.0.0.1",
-                "-p",
-                str(parsed.port or 5432),
-                "-U",
-                parsed.username or "postgres",
-                "-d",
-                name,
-            ],
-            stdout=subprocess.PIPE,
-        )
+        dump = subprocess.Popen([_bin("pg_dump"), *server_args(source_url), "-d", name], stdout=subprocess.PIPE)
         subprocess.run([*psql, "-v", "ON_ERROR_STOP=1", "-d", name], stdin=dump.stdout, check=True, capture_output=True)
         if dump.wait() != 0:
             raise SystemExit("pg_dump failed")

@@ -39,6 +39,12 @@ def dialect(url: str) -> str:
     return make_url(url).get_backend_name()
 
 
+def server_args(url: str) -> list[str]:
+    """The host, port and user arguments of PostgreSQL's command-line tools (psql, pg_dump) for `url`."""
+    parsed = make_url(url)
+    return ["-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
+
+
 def sqlite_path(url: str) -> Path:
     database = make_url(url).database
     assert database, f"{url} names no database file"

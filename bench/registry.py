@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bench.database import server_args
 from core.clock import KYIV
 
 HEADER = "account_number;service;amount;paid_at;payment_ref;channel"
@@ -252,21 +253,7 @@ def _psql(url: str) -> tuple[list[str], dict | None]:
 
     parsed = make_url(url)
     assert parsed.database, f"{url} names no database"
-    base = [
-        "psql",
-        "-X",
-        "-q",
-        "-v",
-        "ON_ERROR_STOP=1",
-        "-h",
-        parsed.host or "127.0.0.1",
-        "-p",
-        str(parsed.port or 5432),
-        "-U",
-        parsed.username or "postgres",
-        "-d",
-        parsed.database,
-    ]
+    base = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *server_args(url), "-d", parsed.database]
     return base, (dict(os.environ, PGPASSWORD=parsed.password) if parsed.password else None)
 
 

@@ -124,14 +124,13 @@ def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, 
             for r in recalculations
         )
         window.processed_at, window.processed_by = now, actor
-        audit.record(
+        audit.staff_action(
             session,
+            actor,
+            "window.processed",
+            "reading_window",
+            window.period.isoformat(),
             at=now,
-            actor_type="staff",
-            actor=actor,
-            action="window.processed",
-            entity="reading_window",
-            entity_id=window.period.isoformat(),
             lines=len(lines),
             volume=str(sum((line.volume for line in lines), Decimal(0))),
             amount=str(sum((line.amount for line in lines), Decimal(0))),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert
@@ -24,8 +25,36 @@ def record(
     entity_id: object = None,
     **details: object,
 ) -> None:
-    # A Core INSERT on the session's connection: written at once, without a trip through the unit of work.
-    session.connection().execute(_INSERT, _row(at, actor_type, actor, action, entity, entity_id, details))
+    Actor(actor_type)(session, actor, action, entity, entity_id, at=at, **details)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """record() for one kind of actor: who, what, on which entity, when; the rest goes into the details."""
+
+    actor_type: str
+
+    def __call__(
+        self,
+        session: Session,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: object = None,
+        /,
+        *,
+        at: dt.datetime,
+        **details: object,
+    ) -> None:
+        # A Core INSERT on the session's connection: written at once, without a trip through the unit of work.
+        session.connection().execute(_INSERT, _row(at, self.actor_type, actor, action, entity, entity_id, details))
+
+
+# Most call sites know their kind of actor; these keep each such record to the facts it states.
+staff_action = Actor("staff")
+consumer_action = Actor("consumer")
+system_action = Actor("system")
+provider_action = Actor("provider")
 
 
 def record_many(session: Session, entries: list[dict[str, Any]]) -> None:

@@ -226,14 +226,13 @@ def _close(
 ) -> None:
     """The conflict leaves the open list (resolved or dismissed) by `actor`, audited with `details`."""
     conflict.status, conflict.resolved_by, conflict.resolved_at = status, actor, now
-    audit.record(
+    audit.staff_action(
         session,
+        actor,
+        f"import.conflict_{status}",
+        "import_conflict",
+        conflict.id,
         at=now,
-        actor_type="staff",
-        actor=actor,
-        action=f"import.conflict_{status}",
-        entity="import_conflict",
-        entity_id=conflict.id,
         kind=conflict.kind,
         key=conflict.key,
         **details,

@@ -113,16 +113,7 @@ def _verify(session: Session, number: str, amount: Decimal | None, meter: str | 
 def _link(session: Session, login: ConsumerLogin, account: Account, method: str, now: dt.datetime) -> None:
     _already_linked(session, login.id, account.id)
     session.add(ConsumerAccountLink(login_id=login.id, account_id=account.id, method=method, linked_at=now))
-    audit.record(
-        session,
-        at=now,
-        actor_type="consumer",
-        actor=login.login,
-        action="account.linked",
-        entity="account",
-        entity_id=account.number,
-        method=method,
-    )
+    audit.consumer_action(session, login.login, "account.linked", "account", account.number, at=now, method=method)
 
 
 def _login_taken(session: Session, login_name: str) -> None:
@@ -200,14 +191,13 @@ def register(
         )
         session.add(consumer)
         session.flush()
-        audit.record(
+        audit.consumer_action(
             session,
+            login_name,
+            "consumer.registered",
+            "consumer_login",
+            consumer.id,
             at=now,
-            actor_type="consumer",
-            actor=login_name,
-            action="consumer.registered",
-            entity="consumer_login",
-            entity_id=consumer.id,
             method="payment" if amount else "meter",
         )
         _link(session, consumer, account, "payment" if amount is not None else "meter", now)
@@ -284,14 +274,8 @@ def change_password(
         check_policy(new, new_repeated)
         consumer.password_hash = hash_password(new)
         consumer_sessions.revoke_others(session, login_id, now, keep_session)
-        audit.record(
-            session,
-            at=now,
-            actor_type="consumer",
-            actor=consumer.login,
-            action="consumer.password_changed",
-            entity="consumer_login",
-            entity_id=consumer.id,
+        audit.consumer_action(
+            session, consumer.login, "consumer.password_changed", "consumer_login", consumer.id, at=now
         )
 
 

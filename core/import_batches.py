@@ -58,14 +58,13 @@ def audit_commit(session: Session, opened: OpenedBatch, actor: str, filename: st
     """The audit row of a committed import: the file, who imported it and what its rows came to (the batch row's
     counts, with the details the kind of import adds)."""
     batch = opened.batch
-    audit.record(
+    audit.staff_action(
         session,
+        actor,
+        "import.committed",
+        "import_batch",
+        batch.id,
         at=opened.now,
-        actor_type="staff",
-        actor=actor,
-        action="import.committed",
-        entity="import_batch",
-        entity_id=batch.id,
         kind=batch.kind,
         filename=filename,
         sha256=opened.sha256,

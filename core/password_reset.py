@@ -76,14 +76,13 @@ def reset_password(
             throttle.succeeded(session, by_account, now)
             throttle.succeeded(session, by_login, now)
             throttle.clear_failures(session, LOGIN_SCOPE, login_name, now)
-            audit.record(
+            audit.consumer_action(
                 session,
+                login_name,
+                "consumer.password_reset",
+                "consumer_login",
+                consumer.id,
                 at=now,
-                actor_type="consumer",
-                actor=login_name,
-                action="consumer.password_reset",
-                entity="consumer_login",
-                entity_id=consumer.id,
                 account=number,
                 method="payment" if amount is not None else "meter",
                 sessions_ended=ended,

@@ -51,14 +51,13 @@ def _reject(
         return _reject_unsigned(sessions, now, reason, order_id, **details)
     log.warning("payment callback rejected: %s (order %s)", reason, order_id)
     with sessions.begin() as session:
-        audit.record(
+        audit.provider_action(
             session,
+            provider or "unknown",
+            "payment.callback_rejected",
+            "payment_intent",
+            order_id,
             at=now,
-            actor_type="provider",
-            actor=provider or "unknown",
-            action="payment.callback_rejected",
-            entity="payment_intent",
-            entity_id=order_id,
             reason=reason,
             **details,
         )
@@ -237,16 +236,8 @@ def _apply(
             raise _Rejected("sandbox_outside_sandbox_mode")
 
         def note(action: str, **details: object) -> None:
-            audit.record(
-                session,
-                at=now,
-                actor_type="provider",
-                actor=provider,
-                action=action,
-                entity="payment_intent",
-                entity_id=intent.order_id,
-                provider_status=status,
-                **details,
+            audit.provider_action(
+                session, provider, action, "payment_intent", intent.order_id, at=now, provider_status=status, **details
             )
 
         previous = intent.status

@@ -144,16 +144,7 @@ def _audit_step(
 ) -> None:
     """A step the consumer took with an intent, audited under the consumer's login."""
     login = session.get_one(ConsumerLogin, login_id)
-    audit.record(
-        session,
-        at=now,
-        actor_type="consumer",
-        actor=login.login,
-        action=action,
-        entity="payment_intent",
-        entity_id=order_id,
-        **details,
-    )
+    audit.consumer_action(session, login.login, action, "payment_intent", order_id, at=now, **details)
 
 
 def _owned_intent(session: Session, login_id: int, order_id: str) -> tuple[PaymentIntent, Account]:
@@ -262,15 +253,7 @@ def _expire_stale(session: Session, now: dt.datetime, account_id: int | None = N
     expired = 0
     for intent in session.scalars(query.with_for_update()):
         intent.status, intent.updated_at = "expired", now
-        audit.record(
-            session,
-            at=now,
-            actor_type="system",
-            actor="payments",
-            action="payment.expired",
-            entity="payment_intent",
-            entity_id=intent.order_id,
-        )
+        audit.system_action(session, "payments", "payment.expired", "payment_intent", intent.order_id, at=now)
         expired += 1
     return expired
 

@@ -121,14 +121,13 @@ def credit_registry_payment(
         previous = intent.status
         intent.status, intent.paid_at, intent.payment_id, intent.updated_at = "paid", paid_at, payment_id, now
         intent.provider_status = intent.provider_status or "registry"
-        audit.record(
+        audit.system_action(
             session,
+            "reconciliation",
+            "payment.paid_by_registry",
+            "payment_intent",
+            intent.order_id,
             at=now,
-            actor_type="system",
-            actor="reconciliation",
-            action="payment.paid_by_registry",
-            entity="payment_intent",
-            entity_id=intent.order_id,
             previous_status=previous,
             source=source,
             external_ref=external_ref,

@@ -93,14 +93,13 @@ def _set_reminders(sessions: sessionmaker[Session], login_id: int, on: bool, now
         else:
             assert consent is not None  # withdrawing: the consent is active, so it exists
             consent.withdrawn_at = now
-        audit.record(
+        audit.consumer_action(
             session,
+            consumer.login,
+            "reminders.enabled" if on else "reminders.disabled",
+            "consumer_login",
+            login_id,
             at=now,
-            actor_type="consumer",
-            actor=consumer.login,
-            action="reminders.enabled" if on else "reminders.disabled",
-            entity="consumer_login",
-            entity_id=login_id,
             via=via,
         )
         return True

@@ -75,16 +75,7 @@ def create_staff_user(
         )
         session.add(user)
         session.flush()
-        audit.record(
-            session,
-            at=now,
-            actor_type="staff",
-            actor=actor,
-            action="staff.created",
-            entity="staff_user",
-            entity_id=username,
-            role=role,
-        )
+        audit.staff_action(session, actor, "staff.created", "staff_user", username, at=now, role=role)
         return _identity(user)
 
     return write_or_explain(sessions, write, taken)
@@ -109,9 +100,7 @@ def authenticate_staff(
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
             throttle.succeeded(session, attempt, now)
-            audit.record(
-                session, at=now, actor_type="staff", actor=key, action="staff.login", entity="staff_user", entity_id=key
-            )
+            audit.staff_action(session, key, "staff.login", "staff_user", key, at=now)
             return _identity(user)
         throttle.failed(session, attempt, now)
     raise VerificationFailed("staff.login_failed")
@@ -165,13 +154,4 @@ def update_staff_user(
             changes["password"] = "changed"
         if {"role", "active", "password"} & changes.keys():  # signed in again, under the new terms, or not at all
             staff_sessions.STORE.revoke_all(session, user.id, now)
-        audit.record(
-            session,
-            at=now,
-            actor_type="staff",
-            actor=actor,
-            action="staff.updated",
-            entity="staff_user",
-            entity_id=user.username,
-            **changes,
-        )
+        audit.staff_action(session, actor, "staff.updated", "staff_user", user.username, at=now, **changes)

@@ -142,14 +142,13 @@ def create_window(
         row = ReadingWindow(period=period, opens_at=opens_at, closes_at=closes_at)
         session.add(row)
         session.flush()
-        audit.record(
+        audit.staff_action(
             session,
+            actor,
+            "window.created",
+            "reading_window",
+            period.isoformat(),
             at=now,
-            actor_type="staff",
-            actor=actor,
-            action="window.created",
-            entity="reading_window",
-            entity_id=period.isoformat(),
             opens_at=opens_at.isoformat(),
             closes_at=closes_at.isoformat(),
         )
@@ -172,14 +171,13 @@ def change_window(
         row = session.get(ReadingWindow, window_id)
         if row is None:
             raise DomainError("window.unknown")
-        audit.record(
+        audit.staff_action(
             session,
+            actor,
+            "window.changed",
+            "reading_window",
+            row.period.isoformat(),
             at=now,
-            actor_type="staff",
-            actor=actor,
-            action="window.changed",
-            entity="reading_window",
-            entity_id=row.period.isoformat(),
             before=[row.opens_at.isoformat(), row.closes_at.isoformat()],
             after=[opens_at.isoformat(), closes_at.isoformat()],
         )

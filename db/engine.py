@@ -67,8 +67,8 @@ _shared: dict[str, sessionmaker[Session]] = {}
 
 
 def shared_sessions(url: str, **options: Any) -> sessionmaker[Session]:
-    """The process's one engine (one connection pool) for `url`, as a session factory: an app's pages
-    (ui.resources) and its HTTP routes (web.resources) both ask here, so a process opens one pool, not one each.
+    """The process's one engine (one connection pool) for `url`, as a session factory: an app's pages and its HTTP
+    routes both ask here (through core.resources), so a process opens one pool, not one each.
     Another URL (a test's own database) replaces it, and the engine it replaces is disposed. `options` (the pool's
     size) count only when the engine is made."""
     with _shared_lock:

@@ -1,19 +1,8 @@
-"""The engine and session factory of the pages: the process's one pool (db.engine.shared_sessions), shared by an
-app's pages and its HTTP routes; never sessions or ORM objects."""
+"""The engine and session factory of the pages: the process's one pool (core.resources), the same the HTTP routes
+take."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from core.resources import engine, sessions
 
-from core.config import settings
-from db.engine import shared_sessions
-
-
-def sessions() -> sessionmaker[Session]:
-    current = settings()
-    return shared_sessions(current.database_url, **current.pool())
-
-
-def engine() -> Engine:
-    return sessions().kw["bind"]
+__all__ = ["engine", "sessions"]

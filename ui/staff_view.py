@@ -274,3 +274,27 @@ def list_download(
         icon=":material/download:",
         key=key,
     )
+
+
+def capped_list(
+    items: Sequence[T],
+    record: Callable[[T], dict],
+    *,
+    key: str,
+    download: str,
+    filters: dict[str, str] | None,
+    file_name: str,
+    what: str | None = None,
+    search_in: Callable[[T], str] | None = None,
+) -> list[T]:
+    """A capped table (see capped_table) with the whole list's CSV beside it (`download`: the button's label)."""
+    matched = capped_table(items, record, key=key, what=what, search_in=search_in)
+    list_download(download, items, record, filters, file_name=file_name, key=f"{key}_csv")
+    return matched
+
+
+def captioned_table(caption: str, rows: list[dict]) -> None:
+    """A short table under its caption; nothing at all where there are no rows."""
+    if rows:
+        st.caption(caption)
+        st.dataframe(rows, hide_index=True)

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from web.resources import engine
+from core.resources import engine
 
 
 def _database_answers() -> bool:

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from core.payment_callbacks import handle_callback
 from core.payment_providers import CALLBACK_PATH, PaymentSettings
-from web.resources import sessions
+from core.resources import sessions
 
 MAX_BODY_BYTES = 64 * 1024
 

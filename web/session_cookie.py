@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.i18n import t
 from core.login_sessions import BROWSER_COOKIE, LOGOUT_PATH, START_PATH, SessionStore
-from web.resources import sessions
+from core.resources import sessions
 
 
 def _both_languages(key: str) -> str:

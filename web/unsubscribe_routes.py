@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from core import mail, reminders
 from core.i18n import t
-from web.resources import sessions
+from core.resources import sessions
 
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 

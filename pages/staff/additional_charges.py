@@ -150,14 +150,14 @@ else:
 st.subheader(tr("staff.additional.recalculations"))
 st.caption(tr("staff.additional.recalculations_help"))
 if recalculations:
-    view.capped_table(recalculations, recalculation_record, key="recalculations", search_in=searchable)
-    view.list_download(
-        tr("staff.additional.download_recalculations", count=view.number(len(recalculations))),
+    view.capped_list(
         recalculations,
         recalculation_record,
-        period_filter,
+        key="recalculations",
+        download=tr("staff.additional.download_recalculations", count=view.number(len(recalculations))),
+        filters=period_filter,
         file_name=f"pererakhunky_{window.period:%Y-%m}.csv",
-        key="recalculations_csv",
+        search_in=searchable,
     )
 else:
     st.write(tr("staff.additional.no_recalculations"))
@@ -174,14 +174,15 @@ if lines or recalculations:
 
 st.subheader(tr("staff.additional.flagged"))
 if flagged:
-    view.capped_table(flagged, flagged_record, key="flagged", what=tr("staff.what.readings"), search_in=searchable)
-    view.list_download(
-        tr("staff.additional.download_flagged", count=view.number(len(flagged))),
+    view.capped_list(
         flagged,
         flagged_record,
-        period_filter,
+        key="flagged",
+        download=tr("staff.additional.download_flagged", count=view.number(len(flagged))),
+        filters=period_filter,
         file_name=f"na-perevirtsi_{window.period:%Y-%m}.csv",
-        key="flagged_csv",
+        what=tr("staff.what.readings"),
+        search_in=searchable,
     )
 else:
     st.write(tr("staff.additional.none_flagged"))

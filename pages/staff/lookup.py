@@ -119,39 +119,33 @@ with readings:
         ],
         hide_index=True,
     )
-    if card.estimates:
-        st.caption(tr("staff.lookup.estimates"))
-        st.dataframe(
-            [
-                {
-                    tr("staff.period"): view.month_label(e.period),
-                    tr("staff.col.meter"): e.meter_serial,
-                    tr("staff.col.rule"): view.RULE_NAMES.get(e.rule, e.rule),
-                    tr("staff.col.volume_m3"): view.number(e.volume, 3),
-                    tr("staff.col.amount"): view.money(e.amount),
-                }
-                for e in card.estimates
-            ],
-            hide_index=True,
-        )
-    if statement.recalculations:
-        st.caption(tr("staff.additional.recalculations"))
-        st.dataframe(
-            [
-                {
-                    tr("staff.col.reading_period"): view.month_label(r.period),
-                    tr("staff.col.kind"): tr("staff.reversal")
-                    if r.kind == "reversal"
-                    else tr("staff.rule.recalculation"),
-                    tr("staff.col.estimated_before"): view.number(r.estimated_volume, 3),
-                    tr("staff.col.actual_m3"): view.number(r.actual_volume, 3),
-                    tr("staff.col.difference_m3"): view.number(r.volume, 3),
-                    tr("staff.col.amount"): view.money(r.amount),
-                }
-                for r in statement.recalculations
-            ],
-            hide_index=True,
-        )
+    view.captioned_table(
+        tr("staff.lookup.estimates"),
+        [
+            {
+                tr("staff.period"): view.month_label(e.period),
+                tr("staff.col.meter"): e.meter_serial,
+                tr("staff.col.rule"): view.RULE_NAMES.get(e.rule, e.rule),
+                tr("staff.col.volume_m3"): view.number(e.volume, 3),
+                tr("staff.col.amount"): view.money(e.amount),
+            }
+            for e in card.estimates
+        ],
+    )
+    view.captioned_table(
+        tr("staff.additional.recalculations"),
+        [
+            {
+                tr("staff.col.reading_period"): view.month_label(r.period),
+                tr("staff.col.kind"): tr("staff.reversal") if r.kind == "reversal" else tr("staff.rule.recalculation"),
+                tr("staff.col.estimated_before"): view.number(r.estimated_volume, 3),
+                tr("staff.col.actual_m3"): view.number(r.actual_volume, 3),
+                tr("staff.col.difference_m3"): view.number(r.volume, 3),
+                tr("staff.col.amount"): view.money(r.amount),
+            }
+            for r in statement.recalculations
+        ],
+    )
     standing = [r for r in card.readings if r.status == "accepted" and r.period]
     if standing and can(user.role, "readings.correct"):
         with st.form("correct_reading"):

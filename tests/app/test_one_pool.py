@@ -1,5 +1,5 @@
 """A public app process opens one connection pool: its pages (Streamlit) and its HTTP routes (web/: the session
-cookie, the payment callback, /health) share the engine of ui.resources."""
+cookie, the payment callback, /health) share the engine of core.resources."""
 
 from __future__ import annotations
 

@@ -302,7 +302,7 @@ def test_a_failed_commit_writes_nothing(town, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("audit is down")
 
-    monkeypatch.setattr(audit, "record", broken)
+    monkeypatch.setattr(audit, "staff_action", broken)  # the commit's audit row fails
     with pytest.raises(RuntimeError):
         imports.commit(world.sessions, "bank", "mixed.csv", data(MIXED), actor="operator")
     assert counts(world.sessions) == before

@@ -1,5 +1,5 @@
-"""The engine and session factory of the HTTP routes: the process's one pool (db.engine.shared_sessions), shared by an
-app's pages and its HTTP routes; never sessions or ORM objects."""
+"""The engine and session factory of a process: its one pool (db.engine.shared_sessions), shared by an app's pages
+(through ui.resources) and its HTTP routes (web/); never sessions or ORM objects."""
 
 from __future__ import annotations
 
@@ -16,4 +16,5 @@ def sessions() -> sessionmaker[Session]:
 
 
 def engine() -> Engine:
-    return sessions().kw["bind"]
+    bound: Engine = sessions().kw["bind"]
+    return bound
