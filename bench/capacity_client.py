@@ -3,9 +3,10 @@ kept as a browser keeps them), the app's websocket with the BackMsg a browser se
 widget states of a click, the page of a link), the ForwardMsg deltas read back to find the widgets and texts.
 
 What it does not do (a browser would): fetch and run the page's JavaScript and static files, render the deltas,
-keep the ForwardMsg cache. The login's cookie route is followed: the page's `window.location.replace(...)` is read
-out of its st.html element and requested like a navigation (GET /session/start, its 303, the page it names, a new
-websocket carrying the new cookie).
+keep the ForwardMsg cache. The login's cookie route is followed as the page asks: its background `fetch(...)` is
+read out of its st.html element and requested (GET /session/start, its 303 not followed, the cookie kept) while the
+visit goes on in the same websocket session; a `window.location.replace(...)` is requested like a navigation (the
+route, its 303, the page it names, a new websocket carrying the new cookie).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import ClientConnection, connect
 
 REDIRECT = re.compile(r'window\.location\.replace\("([^"]+)"\)')
+FETCH = re.compile(r'fetch\("([^"]+)"')
 STEP_LIMIT = 60.0  # seconds one click may take before it counts as an error
 
 
@@ -186,11 +188,23 @@ class Browser:
                         raise VisitError("the page's script did not compile")
 
     def pending_redirect(self) -> str | None:
+        return self._script_target(REDIRECT)
+
+    def pending_fetch(self) -> str | None:
+        return self._script_target(FETCH)
+
+    def _script_target(self, pattern: re.Pattern[str]) -> str | None:
         for html in self.page.of_type("html"):
-            found = REDIRECT.search(html.body)
+            found = pattern.search(html.body)
             if found:
                 return found.group(1)
         return None
+
+    async def fetch(self, path: str) -> None:
+        """A request the page makes in the background: cookies in and out, no redirect followed, no page change."""
+        status, _location = await asyncio.to_thread(self._get, path)
+        if status >= 400:
+            raise VisitError(f"GET {path}: HTTP {status}")
 
     async def submit_form(self, inputs: dict[str, str], form_prefix: str = "") -> None:
         """Type into a form's text inputs (by label) and press its submit button."""
@@ -271,10 +285,13 @@ async def visit(
 
         async def log_in() -> None:
             await browser.submit_form({texts.login: login, texts.password: password})
-            redirect = browser.pending_redirect()
-            if redirect is None:
-                raise VisitError(f"no cookie redirect after the login: {browser.page.texts()[:200]!r}")
-            await browser.navigate(redirect)  # /session/start -> 303 -> the account page
+            fetched, redirect = browser.pending_fetch(), browser.pending_redirect()
+            if fetched is not None:
+                await browser.fetch(fetched)  # the cookie, while the tab goes on in its session
+            elif redirect is not None:
+                await browser.navigate(redirect)  # /session/start -> 303 -> the account page
+            else:
+                raise VisitError(f"no cookie route after the login: {browser.page.texts()[:200]!r}")
             if texts.account_title not in browser.page.texts():
                 raise VisitError("the account page did not follow the login")
 
