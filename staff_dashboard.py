@@ -38,9 +38,7 @@ if __name__ == "__main__":
             st.Page(login, title=tr("staff.nav.login"), url_path=path, visibility="hidden")
             for path in ("login", *(staff_access.url_path(item) for item in staff_access.PAGES))
         ]
-        page = st.navigation([sign_in, *addresses])
-        if page.url_path not in ("", "login"):
-            staff_access.remember_destination(page.url_path)
+        page = st.navigation([sign_in, *addresses])  # the sign-in's rerun keeps the address: its page shows
     else:
         sections: dict[str, list] = {}
         for item in staff_access.pages_for(user.role):
