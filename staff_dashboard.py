@@ -25,24 +25,38 @@ if __name__ == "__main__":
         user, fault = st.session_state.get("staff_identity"), error
     else:
         st.session_state["staff_identity"], fault = user, None
+    # No staff page is Streamlit's default page: the default page answers at "/" alone, so the role's first page
+    # at its own address (/overview, a bookmark) showed "Page not found" over the page. The hidden default page
+    # "home" answers "/" and, signed in, so do the old login address and the pages of other roles.
+    login = "pages/staff/login.py"
+    landings: list = []
     if user is None:
         # Every staff address answers with the login form (never with the page itself) and, after sign-in, leads
         # to that page: a bookmark works, with no "Page not found".
-        login = "pages/staff/login.py"
-        sign_in = st.Page(login, title=tr("staff.nav.login"), icon=":material/login:", default=True)
-        bookmarks = [
-            st.Page(login, title=tr("staff.nav.login"), url_path=staff_access.url_path(item), visibility="hidden")
-            for item in staff_access.PAGES
+        sign_in = st.Page(login, title=tr("staff.nav.login"), url_path="home", default=True, visibility="hidden")
+        addresses = [
+            st.Page(login, title=tr("staff.nav.login"), url_path=path, visibility="hidden")
+            for path in ("login", *(staff_access.url_path(item) for item in staff_access.PAGES))
         ]
-        page = st.navigation([sign_in, *bookmarks])
-        if page is not sign_in:
-            staff_access.remember_destination(page.url_path)
+        page = st.navigation([sign_in, *addresses])  # the sign-in's rerun keeps the address: its page shows
     else:
         sections: dict[str, list] = {}
-        for index, item in enumerate(staff_access.pages_for(user.role)):
+        for item in staff_access.pages_for(user.role):
             sections.setdefault(item.section, []).append(
-                st.Page(item.path, title=item.title, icon=item.icon, default=index == 0)
+                st.Page(item.path, title=item.title, icon=item.icon, url_path=staff_access.url_path(item))
             )
+        first = next(iter(sections.values()))[0]
+
+        def home() -> None:
+            st.switch_page(first)
+
+        mine = {page.url_path for pages in sections.values() for page in pages}
+        elsewhere = [path for path in ("login", *map(staff_access.url_path, staff_access.PAGES)) if path not in mine]
+        landings = [
+            st.Page(home, title=first.title, url_path=path or "home", default=not path, visibility="hidden")
+            for path in ("", *elsewhere)
+        ]
+        sections[next(iter(sections))] += landings
         page = st.navigation(sections)
         with st.sidebar:
             st.caption(f"{md(user.full_name)} · {staff_access.ROLE_NAMES[user.role]}")
@@ -51,7 +65,8 @@ if __name__ == "__main__":
                 st.rerun()
     with st.sidebar:
         language_switch()
-    staff_access.follow_redirect()
+    if page not in landings:  # a landing only passes the tab on: a pending cookie route waits for the page
+        staff_access.follow_redirect()
     # The app's own handler: a fault under the page is a sentence inside the page, the menu stays.
     if fault is not None:
         faults.show(fault, language())

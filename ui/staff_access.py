@@ -26,7 +26,6 @@ SESSION_KEY = "staff_user_id"
 _TOKEN = "staff_session_token"
 _SIGNED_OUT = "staff_signed_out"
 _REDIRECT = "staff_redirect_to"
-_AFTER_LOGIN = "staff_after_login"
 
 
 @dataclass(frozen=True)
@@ -169,25 +168,15 @@ def restore() -> None:
     _forget()
 
 
-def remember_destination(page_url_path: str) -> None:
-    """A staff page opened before sign-in (a bookmark): shown once the user has signed in."""
-    st.session_state[_AFTER_LOGIN] = page_url_path
-
-
-def _destination(user: StaffIdentity) -> str:
-    wanted = st.session_state.pop(_AFTER_LOGIN, None)
-    page = next((p for p in PAGES if url_path(p) == wanted), None)
-    return f"/{wanted}" if page is not None and allowed(user.role, page.key) else "/"
-
-
 def sign_in(user: StaffIdentity) -> None:
-    """After a successful login: remember the user and send the browser to get its session cookie."""
+    """After a successful login: remember the user and have the browser fetch its session cookie in the background
+    (the tab goes on in its own session: the next run shows the bookmarked page, or the role's first one)."""
     st.session_state.pop(_SIGNED_OUT, None)
     st.session_state[SESSION_KEY] = user.id
     token, ticket = staff_sessions.STORE.start(sessions(), user.id, browser=session_cookie.browser())
     st.session_state[_TOKEN] = token
     if ticket is not None:  # without the browser's own cookie the sign-in stays in this tab only
-        st.session_state[_REDIRECT] = session_cookie.start_target(ticket, _destination(user))
+        st.session_state[_REDIRECT] = session_cookie.start_target(ticket)
 
 
 def _forget() -> None:
@@ -205,5 +194,9 @@ def sign_out() -> None:
 
 
 def follow_redirect() -> None:
-    """Send the browser to a pending cookie route (the ticket exchange or the logout)."""
-    session_cookie.follow(st.session_state.pop(_REDIRECT, None), tr("staff.wait"))
+    """A pending cookie route: the ticket exchange in the background, or the logout (the page goes to the login)."""
+    target = st.session_state.pop(_REDIRECT, None)
+    if target == LOGOUT_PATH:
+        session_cookie.follow(target, tr("staff.wait"))
+    elif target:
+        session_cookie.fetch_in_background(target)

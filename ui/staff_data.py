@@ -13,6 +13,7 @@ import datetime as dt
 import threading
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from core import (
     additional_charges,
@@ -37,6 +38,7 @@ ENTRIES = 64  # results kept per function: old versions' results leave as new on
 
 _versions_lock = threading.Lock()
 _versions: dict[str, DataVersion] = {}
+_RUN_VERSION = "staff_data_version_of_run"
 
 
 def _db() -> str:
@@ -44,11 +46,20 @@ def _db() -> str:
 
 
 def data_version() -> int:
-    """The version this replica's cached figures are keyed on (one look-up of the newest audit row)."""
+    """The version this replica's cached figures are keyed on: one look-up of the newest audit row per script run
+    (a readings page asks for it about six times), kept in the tab's state with the run it belongs to."""
     db = _db()
+    ctx = get_script_run_ctx()
+    run = getattr(ctx, "parallel_coordinator", None)  # a new object on every script run
+    held = st.session_state.get(_RUN_VERSION) if run is not None else None
+    if held is not None and held[0] is run and held[1] == db:
+        return held[2]
     with _versions_lock:
         tracker = _versions.setdefault(db, DataVersion(TTL))
-    return tracker.current(sessions())
+    version = tracker.current(sessions())
+    if run is not None:
+        st.session_state[_RUN_VERSION] = (run, db, version)
+    return version
 
 
 def _key() -> tuple[str, int]:

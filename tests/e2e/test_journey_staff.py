@@ -94,7 +94,7 @@ def sign_in(page, base_url: str, role: str) -> None:
     fill(page, "Ім'я користувача", role)
     fill(page, "Пароль", DEMO_STAFF[role])
     with page.expect_response(lambda response: "/session/start" in response.url):
-        click_button(page, "Увійти")  # the browser then fetches the session cookie and reloads the dashboard
+        click_button(page, "Увійти")  # the page fetches the session cookie in the background
     expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible()
     wait_idle(page)
     assert_no_exception(page)

@@ -87,6 +87,34 @@ def test_a_bookmarked_staff_page_opens_after_sign_in_on_a_fresh_server(browser, 
         context.close()
 
 
+@pytest.mark.parametrize(
+    ("path", "username", "title", "address"),
+    [
+        ("/overview", "admin", "Огляд", "/overview"),  # the first page of the role
+        ("/additional_charges", "operator", "Донарахування", "/additional_charges"),
+        ("/lookup", "analyst", "Пошук рахунку", "/lookup"),
+        ("/login", "manager", "Огляд", "/overview"),
+        ("/overview", "operator", "Донарахування", "/additional_charges"),  # not a page of the role
+    ],
+)
+def test_a_bookmarked_staff_address_shows_its_page_after_sign_in(browser, staff, path, username, title, address):
+    """A bookmark to a staff address, opened signed out, leads to that page (or, when the role may not see it, to
+    the role's first page) after sign-in, with no "Page not found" dialog over it."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    open_app(page, staff.url + path)
+    expect(heading(page, STAFF_LOGIN)).to_be_visible()
+    no_page_not_found(page)
+    staff_sign_in(page, username)
+    expect(heading(page, title)).to_be_visible()
+    expect(page).to_have_url(re.compile(re.escape(address) + "$"))
+    wait_idle(page)
+    no_page_not_found(page)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("Пошук рахунку$")).click()
+    expect(heading(page, "Пошук рахунку")).to_be_visible()  # nothing covers the page
+    context.close()
+
+
 def test_staff_stay_signed_in_across_reload_and_a_new_tab(browser, staff):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
