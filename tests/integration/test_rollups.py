@@ -205,3 +205,56 @@ def test_the_migration_fills_the_totals_from_the_rows_stored(engine, world):
         (dt.date(2026, 11, 10), "cabinet", Decimal("-100.00")),
     }
     assert len(kept["charges"]) == 2 and len(kept["readings"]) == 1
+
+
+STREETS = 8
+
+
+def _readings_import_in_process(url: str, worker: int, start, results) -> None:
+    import os
+
+    os.environ["TEPLO_NOW"] = "2026-11-27T12:00"
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        order = range(STREETS) if worker % 2 == 0 else reversed(range(STREETS))
+        rows = "".join(
+            f"09{worker}{street};150,000;2026-11-26 10:{street:02d};R-{worker}-{street};\n" for street in order
+        )
+        text = "meter_serial;value;read_at;ref;account_number\n" + rows
+        start.wait(timeout=60)
+        done = imports.commit(make_sessions(engine), "readings", f"r{worker}.csv", csv_bytes(text), "operator")
+        results.put(done.rows_added)
+    finally:
+        engine.dispose()
+
+
+def test_parallel_readings_imports_on_the_same_streets_all_commit(configure, engine, world):
+    """Readings imports whose rows cross the same streets in opposite orders all commit, and the window totals equal
+    the recount: each import counts its rows' standing readings after its last row, in key order, so no two of them
+    wait on each other's street totals (a deadlock would roll one back)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    configure(TEPLO_NOW="2026-11-27T12:00")
+    world.window(dt.date(2026, 11, 1))
+    for worker in range(PROCESSES):
+        for street in range(STREETS):
+            account = world.account(
+                f"11202000{worker}{street:02d}00", address=f"вул. Тестова {street}, 1, кв. {worker}"
+            )
+            world.meter(account, f"09{worker}{street}")
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(PROCESSES), context.Queue()
+    url = engine.url.render_as_string(hide_password=False)
+    workers = [
+        context.Process(target=_readings_import_in_process, args=(url, n, start, results)) for n in range(PROCESSES)
+    ]
+    for worker in workers:
+        worker.start()
+    added = [results.get(timeout=180) for _ in range(PROCESSES)]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    assert added == [STREETS] * PROCESSES
+    kept, recounted = kept_and_recounted(world.sessions)
+    assert kept == recounted
+    assert sorted(n for *_key, n in kept["readings"]) == [PROCESSES] * STREETS
