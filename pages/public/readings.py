@@ -25,8 +25,10 @@ def volumes(**figures) -> dict[str, str]:
 
 
 def submit(meter_id: int, value: str, confirm_jump: bool = False, confirm_replace: bool = False) -> None:
-    """Submit; a needed confirmation is kept in the session state and asked for below the meter."""
+    """Submit; a needed confirmation is kept in the session state and asked for below the meter. Called as the
+    button's callback, before the script runs, so the page is drawn once with the outcome (not twice)."""
     st.session_state.pop("pending_reading", None)
+    st.session_state.pop("receipt", None)
     try:
         receipt = submit_reading(
             sessions(),
@@ -49,6 +51,15 @@ def submit(meter_id: int, value: str, confirm_jump: bool = False, confirm_replac
         st.session_state["reading_error"] = (meter_id, error.message(lang))
     else:
         st.session_state["receipt"] = receipt
+
+
+def submit_typed(meter_id: int) -> None:
+    submit(meter_id, st.session_state.get(f"reading_value_{meter_id}", ""))
+
+
+def cancel() -> None:
+    st.session_state.pop("pending_reading", None)
+    st.toast(tr("readings.cancelled"))
 
 
 st.title(tr("readings.title"), anchor=False)
@@ -160,21 +171,27 @@ for meter in meters:
         if asking and pending is not None:
             st.warning(pending["message"])  # one question, with the units, for all that needs confirming
             yes, no = st.columns(2)
-            if yes.button(tr("readings.confirm"), key=f"confirm_{meter.meter_id}", type="primary", width="stretch"):
-                submit(meter.meter_id, pending["value"], pending["confirm_jump"], pending["confirm_replace"])
-                st.rerun()
-            if no.button(tr("readings.cancel"), key=f"cancel_{meter.meter_id}", width="stretch"):
-                st.session_state.pop("pending_reading", None)
-                st.toast(tr("readings.cancelled"))
-                st.rerun()
+            yes.button(
+                tr("readings.confirm"),
+                key=f"confirm_{meter.meter_id}",
+                type="primary",
+                width="stretch",
+                on_click=submit,
+                args=(meter.meter_id, pending["value"], pending["confirm_jump"], pending["confirm_replace"]),
+            )
+            no.button(tr("readings.cancel"), key=f"cancel_{meter.meter_id}", width="stretch", on_click=cancel)
             continue
         with st.form(f"reading_{meter.meter_id}", clear_on_submit=True):
-            value = st.text_input(tr("readings.input"), placeholder="123,456", help=tr("readings.input_help"))
+            st.text_input(
+                tr("readings.input"),
+                key=f"reading_value_{meter.meter_id}",
+                placeholder="123,456",
+                help=tr("readings.input_help"),
+            )
             error = st.session_state.get("reading_error")
             if error and error[0] == meter.meter_id:
                 st.error(error[1])
                 del st.session_state["reading_error"]
-            if st.form_submit_button(tr("readings.submit"), type="primary", width="stretch"):
-                st.session_state.pop("receipt", None)
-                submit(meter.meter_id, value)
-                st.rerun()
+            st.form_submit_button(
+                tr("readings.submit"), type="primary", width="stretch", on_click=submit_typed, args=(meter.meter_id,)
+            )
