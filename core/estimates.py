@@ -144,7 +144,9 @@ def meter_spans(
         .outerjoin(recent, recent.c.meter_id == chosen.c.meter_id)
         .outerjoin(before, before.id == chosen.c.before_id)
         .outerjoin(before_window, before_window.id == before.window_id)
-        .where(or_(recent.c.meter_id.is_not(None), chosen.c.before_id.is_not(None)))
+        # Tested on the joined reading, not on `before_id`: a second reference to the correlated look-up made
+        # PostgreSQL run it for every meter before narrowing them down to the chosen ones (4× the work at 80,000).
+        .where(or_(recent.c.meter_id.is_not(None), before.id.is_not(None)))
         .subquery("spans")
     )
 

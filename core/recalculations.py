@@ -79,8 +79,15 @@ def _pending_recalculations(session: Session, window: ReadingWindow) -> list[Rec
     # staff correction, a later-dated import).
     replaced = aliased(Reading, name="replaced")
     processed = aliased(ReadingWindow, name="processed")
+    charged_window = aliased(ReadingWindow, name="charged_window")
+    charged_before = exists().where(
+        AdditionalCharge.meter_id == Reading.meter_id,
+        AdditionalCharge.window_id.in_(select(charged_window.id).where(charged_window.period <= window.period)),
+    )
     candidates = union(
-        select(Reading.id).where(Reading.window_id == window.id, Reading.status == "accepted"),
+        # The window's readings whose meter was ever charged an estimate: no other can follow estimates, and a
+        # city's window holds tens of thousands of readings that would each be looked back on.
+        select(Reading.id).where(Reading.window_id == window.id, Reading.status == "accepted", charged_before),
         select(Reading.id)
         .join(
             AdditionalCharge,
