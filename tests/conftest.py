@@ -8,6 +8,7 @@ import shutil
 from decimal import Decimal
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from core import config, rollups
@@ -16,6 +17,11 @@ from core.windows import default_bounds
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
 from db.models import Account, Base, Charge, Meter, Payment, Reading, ReadingWindow
+
+# The property tests check rules, not speed: on a loaded 2-core machine one example can take longer than
+# hypothesis's 200 ms deadline, which would fail a correct rule.
+hypothesis_settings.register_profile("teplo", deadline=None)
+hypothesis_settings.load_profile("teplo")
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 PG_SKIP_REASON = (
