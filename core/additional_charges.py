@@ -56,6 +56,32 @@ def _stored_or_pending(
 
 
 def _stored_additional_charges(session: Session, window: ReadingWindow) -> list[AdditionalChargeLine]:
+    """The lines as processing stored them, with what each estimate was made of. Rows stored before that was kept
+    (migration 0017) take it from a new estimate of the same meters, their stored volume, rule and amount kept."""
+    rows = session.execute(
+        select(
+            Account.id,
+            Account.number,
+            Account.address,
+            Account.street,
+            Meter.id,
+            Meter.serial,
+            AdditionalCharge.residents,
+            AdditionalCharge.months_without,
+            AdditionalCharge.rule,
+            AdditionalCharge.average_daily,
+            AdditionalCharge.days,
+            AdditionalCharge.volume,
+            AdditionalCharge.tariff,
+            AdditionalCharge.amount,
+        )
+        .join(Account, Account.id == AdditionalCharge.account_id)
+        .join(Meter, Meter.id == AdditionalCharge.meter_id)
+        .where(AdditionalCharge.window_id == window.id)
+        .order_by(Account.street, Account.number)
+    ).all()
+    if all(row.days is not None for row in rows):
+        return [AdditionalChargeLine(*row) for row in rows]
     processed = select(AdditionalCharge.meter_id).where(AdditionalCharge.window_id == window.id)
     stored = {
         row.meter_id: row
@@ -103,6 +129,10 @@ def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, 
                 tariff=line.tariff,
                 amount=line.amount,
                 created_at=now,
+                residents=line.residents,
+                months_without=line.months_without,
+                average_daily=line.average_daily,
+                days=line.days,
             )
             for line in lines
         )

@@ -94,6 +94,7 @@ class Fixed(TypeDecorator[Decimal]):
 Money = Fixed(12, 2)
 Volume = Fixed(12, 3)
 TariffRate = Fixed(12, 4)
+AverageDaily = Fixed(12, 6)  # m³ a day, as core.metering rounds it
 
 
 def fixed_avg(column: Any, type_: Fixed | None = None) -> Function[Any]:
@@ -406,6 +407,12 @@ class AdditionalCharge(Base):
     tariff: Mapped[Decimal] = mapped_column(TariffRate)
     amount: Mapped[Decimal] = mapped_column(Money)
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    # What the estimate was made of, kept so a processed window's list is read, not estimated again; NULL on rows
+    # stored before these columns existed (their list is worked out again from the history).
+    residents: Mapped[int | None] = mapped_column(Integer)
+    months_without: Mapped[int | None] = mapped_column(Integer)
+    average_daily: Mapped[Decimal | None] = mapped_column(AverageDaily)
+    days: Mapped[int | None] = mapped_column(Integer)
 
 
 class Recalculation(Base):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core import additional_charges, reading_record, readings, statements
 from core.errors import DomainError
 from core.windows import WindowInfo
-from db.models import AdditionalCharge, AuditLog, Meter, Reading, ReadingWindow
+from db.models import Account, AdditionalCharge, AuditLog, Meter, Reading, ReadingWindow
 from tests.conftest import kyiv
 
 FEB = dt.date(2020, 2, 1)
@@ -232,4 +232,48 @@ def test_a_late_reading_for_a_processed_window_is_recalculated_when_the_next_win
         Decimal("6.400"),
         Decimal("1.000"),
         Decimal("-5.400"),
+    )
+
+
+def test_a_processed_window_lists_what_each_estimate_was_made_of_when_processed(town, sessions):
+    """The list of a processed window is what processing stored: a later change of residents or a late reading does
+    not rewrite the figures the billing file was built from."""
+    w, ma = town
+    before = lines_by_serial(sessions, w[FEB])
+    additional_charges.process_window(sessions, w[FEB], actor="manager", now=kyiv(2020, 3, 4, 9))
+    with sessions.begin() as s:
+        account = s.get_one(Account, s.get_one(Meter, ma).account_id)
+        account.residents, account.address = 5, "вул. Львівська, 1, кв. 1а"
+    after = lines_by_serial(sessions, w[FEB])
+    assert set(after) == set(before)
+    for serial, line in before.items():
+        kept = after[serial]
+        assert (kept.residents, kept.months_without, kept.rule, kept.average_daily, kept.days) == (
+            line.residents,
+            line.months_without,
+            line.rule,
+            line.average_daily,
+            line.days,
+        )
+        assert (kept.volume, kept.tariff, kept.amount) == (line.volume, line.tariff, line.amount)
+    assert after["A-1"].residents == 2 and after["A-1"].address == "вул. Львівська, 1, кв. 1а"  # who, as of now
+
+
+def test_rows_stored_without_their_estimate_figures_are_listed_from_a_new_estimate(town, sessions):
+    """Windows processed before the figures were kept (NULL columns) still list every field, with the stored
+    volume, rule and amount."""
+    w, _ = town
+    before = lines_by_serial(sessions, w[FEB])
+    additional_charges.process_window(sessions, w[FEB], actor="manager", now=kyiv(2020, 3, 4, 9))
+    with sessions.begin() as s:
+        for row in s.scalars(select(AdditionalCharge).where(AdditionalCharge.window_id == w[FEB])):
+            row.residents = row.months_without = row.average_daily = row.days = None
+            if s.get_one(Meter, row.meter_id).serial == "B-1":
+                row.volume, row.amount = Decimal("4.000"), Decimal("394.08")  # as processing stored it then
+    after = lines_by_serial(sessions, w[FEB])
+    assert (after["A-1"].months_without, after["A-1"].days) == (before["A-1"].months_without, 29)
+    assert (after["B-1"].volume, after["B-1"].amount, after["B-1"].residents) == (
+        Decimal("4.000"),
+        Decimal("394.08"),
+        3,
     )
