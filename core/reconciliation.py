@@ -96,6 +96,13 @@ class _Registry:
         return {**row.recorded(), **self.batch, "order_id": row.order, "created_at": self.now}
 
 
+def registry_match(payment: Payment, outcome: str, now: dt.datetime) -> RegistryMatch:
+    """The RegistryMatch of a payment credited from a registry row by other means (a conflict's reversal or fix)."""
+    recorded = {name: getattr(payment, name) for name in RECORDED}
+    registry = _Registry(payment.source, payment.import_batch_id, now)
+    return RegistryMatch(**recorded, **registry.batch, created_at=now, outcome=outcome, payment_id=payment.id)
+
+
 def credit_registry_payment(
     session: Session,
     *,

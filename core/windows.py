@@ -13,6 +13,7 @@ from core import audit, clock
 from core.clock import add_months, kyiv_midnight, month_start
 from core.config import WINDOW_CLOSES_AFTER_DAY, WINDOW_OPENS_DAY
 from core.errors import DomainError
+from core.queries import rows_as
 from core.races import write_or_explain
 from db.models import ReadingWindow
 
@@ -101,19 +102,14 @@ def window_status(sessions: sessionmaker[Session], now: dt.datetime | None = Non
 
 
 def list_windows(sessions: sessionmaker[Session]) -> list[WindowInfo]:
-    with sessions() as session:
-        return [
-            WindowInfo(*row)
-            for row in session.execute(
-                select(
-                    ReadingWindow.id,
-                    ReadingWindow.period,
-                    ReadingWindow.opens_at,
-                    ReadingWindow.closes_at,
-                    ReadingWindow.processed_at,
-                ).order_by(ReadingWindow.period.desc())
-            )
-        ]
+    query = select(
+        ReadingWindow.id,
+        ReadingWindow.period,
+        ReadingWindow.opens_at,
+        ReadingWindow.closes_at,
+        ReadingWindow.processed_at,
+    )
+    return rows_as(sessions, WindowInfo, query.order_by(ReadingWindow.period.desc()))
 
 
 def _check_bounds(opens_at: dt.datetime, closes_at: dt.datetime) -> None:
