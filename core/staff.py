@@ -21,12 +21,7 @@ STAFF_LOGIN_SCOPE = "staff_login"
 _USERNAME = re.compile(r"^[a-z0-9._-]{3,60}$")
 # The demo's staff users and their passwords, published in the README: the demo creates them (demo/), and a real
 # installation refuses them (core.deployment, `manage.py create-admin`).
-DEMO_STAFF = {
-    "admin": "demo-admin-2026",
-    "manager": "demo-manager-2026",
-    "analyst": "demo-analyst-2026",
-    "operator": "demo-operator-2026",
-}
+DEMO_STAFF = {role: f"demo-{role}-2026" for role in ROLES}
 
 
 @dataclass(frozen=True)

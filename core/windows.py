@@ -125,6 +125,8 @@ def create_window(
     actor: str,
     now: dt.datetime | None = None,
 ) -> int:
+    """A window for a month that has none (staff add one beyond the default calendar); two staff adding the same
+    month at once are told it exists, through the unique period."""
     now = now or clock.now()
     _check_bounds(opens_at, closes_at)
     period = month_start(period)
@@ -161,6 +163,7 @@ def change_window(
     actor: str,
     now: dt.datetime | None = None,
 ) -> None:
+    """Move the bounds of an existing window; the audit row keeps the old bounds beside the new ones."""
     now = now or clock.now()
     _check_bounds(opens_at, closes_at)
     with sessions.begin() as session:
