@@ -85,7 +85,7 @@ def additional_charge_list(sessions: sessionmaker[Session], window_id: int) -> l
 _Row = TypeVar("_Row", AdditionalCharge, Recalculation)
 
 
-def _stored(model: type[_Row], line: MeterLine, **values: object) -> _Row:
+def _row_of(model: type[_Row], line: MeterLine, **values: object) -> _Row:
     """The `model` row that stores `line`: the line's fields that are the table's columns, and `values`."""
     columns = model.__table__.columns.keys()
     stored = {field.name: getattr(line, field.name) for field in dataclasses.fields(line) if field.name in columns}
@@ -105,8 +105,8 @@ def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, 
         recalculations = _pending_recalculations(session, window)
         lines = estimate(session, window)
         stamp = {"window_id": window.id, "created_at": now}
-        session.add_all(_stored(AdditionalCharge, line, **stamp) for line in lines)
-        session.add_all(_stored(Recalculation, line, **stamp) for line in recalculations)
+        session.add_all(_row_of(AdditionalCharge, line, **stamp) for line in lines)
+        session.add_all(_row_of(Recalculation, line, **stamp) for line in recalculations)
         window.processed_at, window.processed_by = now, actor
         audit.staff_action(
             session,
@@ -143,7 +143,7 @@ class FlaggedReading:
 
 def flagged_readings(sessions: sessionmaker[Session], window_id: int) -> list[FlaggedReading]:
     """Accepted readings of the window flagged for review (an implausible jump the consumer confirmed)."""
-    query = select(
+    columns = select(
         Account.number,
         Account.address,
         Account.street,
@@ -155,7 +155,7 @@ def flagged_readings(sessions: sessionmaker[Session], window_id: int) -> list[Fl
         Reading.flag_reason,
     )
     flagged = (Reading.window_id == window_id, Reading.status == "accepted", Reading.flagged.is_(True))
-    query = with_meter_and_account(query).where(*flagged).order_by(Account.street, Account.number)
+    query = with_meter_and_account(columns).where(*flagged).order_by(Account.street, Account.number)
     return rows_as(sessions, FlaggedReading, query)
 
 

@@ -131,6 +131,7 @@ def credit_registry_payment(
 
 
 def _credit(session: Session, row: RegistryRow, registry: _Registry) -> str:
+    """One registry row by the rules of credit_registry_payment; its intent, if it names one, locked."""
     if _known_refs(session, registry.source, [row.external_ref]):
         return "duplicate"
     order_id, amount, now = row.order, row.amount, registry.now
