@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, export
 from core.errors import DomainError
-from core.estimates import AdditionalChargeLine, estimate
+from core.estimates import AdditionalChargeLine, MeterLine, estimate
 from core.jobs import lock
+from core.queries import rows_as, with_meter_and_account
 from core.recalculations import RecalculationLine, _pending_recalculations, _stored_recalculations
 from db.models import Account, AdditionalCharge, Meter, Reading, ReadingWindow, Recalculation
 
@@ -107,6 +108,16 @@ def additional_charge_list(sessions: sessionmaker[Session], window_id: int) -> l
     return _stored_or_pending(sessions, window_id, _stored_additional_charges, estimate)
 
 
+_Row = TypeVar("_Row", AdditionalCharge, Recalculation)
+
+
+def _row_of(model: type[_Row], line: MeterLine, **values: object) -> _Row:
+    """The `model` row that stores `line`: the line's fields that are the table's columns, and `values`."""
+    columns = model.__table__.columns.keys()
+    stored = {field.name: getattr(line, field.name) for field in dataclasses.fields(line) if field.name in columns}
+    return model(**stored, **values)
+
+
 def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, now: dt.datetime | None = None) -> int:
     """Store the additional charges of a closed window and mark it processed; returns how many lines."""
     now = now or clock.now()
@@ -119,40 +130,9 @@ def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, 
             raise DomainError("window.already_processed")
         recalculations = _pending_recalculations(session, window)
         lines = estimate(session, window)
-        session.add_all(
-            AdditionalCharge(
-                window_id=window.id,
-                account_id=line.account_id,
-                meter_id=line.meter_id,
-                rule=line.rule,
-                volume=line.volume,
-                tariff=line.tariff,
-                amount=line.amount,
-                created_at=now,
-                residents=line.residents,
-                months_without=line.months_without,
-                average_daily=line.average_daily,
-                days=line.days,
-            )
-            for line in lines
-        )
-        session.add_all(
-            Recalculation(
-                window_id=window.id,
-                account_id=r.account_id,
-                meter_id=r.meter_id,
-                reading_id=r.reading_id,
-                kind=r.kind,
-                quality=r.quality,
-                estimated_volume=r.estimated_volume,
-                actual_volume=r.actual_volume,
-                volume=r.volume,
-                tariff=r.tariff,
-                amount=r.amount,
-                created_at=now,
-            )
-            for r in recalculations
-        )
+        stamp = {"window_id": window.id, "created_at": now}
+        session.add_all(_row_of(AdditionalCharge, line, **stamp) for line in lines)
+        session.add_all(_row_of(Recalculation, line, **stamp) for line in recalculations)
         window.processed_at, window.processed_by = now, actor
         audit.staff_action(
             session,
@@ -189,25 +169,20 @@ class FlaggedReading:
 
 def flagged_readings(sessions: sessionmaker[Session], window_id: int) -> list[FlaggedReading]:
     """Accepted readings of the window flagged for review (an implausible jump the consumer confirmed)."""
-    with sessions() as session:
-        rows = session.execute(
-            select(
-                Account.number,
-                Account.address,
-                Account.street,
-                Meter.serial,
-                Reading.value,
-                Reading.consumption,
-                Reading.submitted_at,
-                Reading.channel,
-                Reading.flag_reason,
-            )
-            .join(Meter, Meter.id == Reading.meter_id)
-            .join(Account, Account.id == Meter.account_id)
-            .where(Reading.window_id == window_id, Reading.status == "accepted", Reading.flagged.is_(True))
-            .order_by(Account.street, Account.number)
-        )
-        return [FlaggedReading(*row) for row in rows]
+    columns = select(
+        Account.number,
+        Account.address,
+        Account.street,
+        Meter.serial,
+        Reading.value,
+        Reading.consumption,
+        Reading.submitted_at,
+        Reading.channel,
+        Reading.flag_reason,
+    )
+    flagged = (Reading.window_id == window_id, Reading.status == "accepted", Reading.flagged.is_(True))
+    query = with_meter_and_account(columns).where(*flagged).order_by(Account.street, Account.number)
+    return rows_as(sessions, FlaggedReading, query)
 
 
 def count_by_street_and_reason(

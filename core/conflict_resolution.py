@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import audit, balances, clock, rollups
 from core.errors import DomainError
 from core.import_conflicts import REF_LENGTH, stored_charges, stored_payments, stored_readings
+from core.reconciliation import registry_match
 from core.windows import WindowInfo
-from db.models import Account, Charge, ImportConflict, Meter, Payment, Reading, ReadingWindow, RegistryMatch
+from db.models import Account, Charge, ImportConflict, Meter, Payment, Reading, ReadingWindow
 
 
 def _open_conflict(session: Session, conflict_id: int) -> ImportConflict:
@@ -81,20 +82,7 @@ def _resolve_payment(
     session.flush()
     rollups.add_payments(session, [reversal, corrected])
     for payment in (reversal, corrected):  # the registry side of the reconciliation nets out too
-        session.add(
-            RegistryMatch(
-                import_batch_id=conflict.import_batch_id,
-                source=payment.source,
-                external_ref=payment.external_ref,
-                account_id=payment.account_id,
-                service=payment.service,
-                amount=payment.amount,
-                paid_at=payment.paid_at,
-                outcome="corrected",
-                payment_id=payment.id,
-                created_at=now,
-            )
-        )
+        session.add(registry_match(payment, "corrected", now))
     balances.written_before(session, moment=min(original.paid_at, paid_at))
     return corrected.id
 

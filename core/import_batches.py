@@ -58,18 +58,8 @@ def audit_commit(session: Session, opened: OpenedBatch, actor: str, filename: st
     """The audit row of a committed import: the file, who imported it and what its rows came to (the batch row's
     counts, with the details the kind of import adds)."""
     batch = opened.batch
+    counts = {"rows": batch.rows_total, "added": batch.rows_added, "rejected": batch.rows_rejected}
+    file = {"kind": batch.kind, "filename": filename, "sha256": opened.sha256}
     audit.staff_action(
-        session,
-        actor,
-        "import.committed",
-        "import_batch",
-        batch.id,
-        at=opened.now,
-        kind=batch.kind,
-        filename=filename,
-        sha256=opened.sha256,
-        rows=batch.rows_total,
-        added=batch.rows_added,
-        rejected=batch.rows_rejected,
-        **details,
+        session, actor, "import.committed", "import_batch", batch.id, at=opened.now, **file, **counts, **details
     )

@@ -4,15 +4,17 @@ corrected has its recalculation reversed. What a window would add (pending) and 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, exists, func, or_, select, union
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from core import metering
 from core.estimates import CENT, MeterLine, _tariff, default_tariff
+from core.queries import with_meter_and_account
 from db.models import Account, AdditionalCharge, Meter, Reading, ReadingWindow, Recalculation
 
 
@@ -101,25 +103,23 @@ def _pending_recalculations(session: Session, window: ReadingWindow) -> list[Rec
         .join(Reading, and_(Reading.window_id == replaced.window_id, Reading.meter_id == Recalculation.meter_id))
         .where(Recalculation.kind == "recalculation", replaced.status != "accepted", Reading.status == "accepted"),
     )
+    figures = select(
+        Reading.id.label("reading_id"),
+        Reading.meter_id,
+        Reading.value,
+        Reading.quality,
+        this_window.period,
+        func.coalesce(previous_value, Meter.initial_value).label("previous"),
+        estimated.label("estimated"),
+        Meter.serial,
+        Account.id.label("account_id"),
+        Account.number,
+        Account.address,
+        Account.street,
+        _tariff(Account.id, window.period).label("tariff"),
+    ).join(this_window, this_window.id == Reading.window_id)
     rows = session.execute(
-        select(
-            Reading.id,
-            Reading.meter_id,
-            Reading.value,
-            Reading.quality,
-            this_window.period,
-            func.coalesce(previous_value, Meter.initial_value).label("previous"),
-            estimated.label("estimated"),
-            Meter.serial,
-            Account.id,
-            Account.number,
-            Account.address,
-            Account.street,
-            _tariff(Account.id, window.period).label("tariff"),
-        )
-        .join(this_window, this_window.id == Reading.window_id)
-        .join(Meter, Meter.id == Reading.meter_id)
-        .join(Account, Account.id == Meter.account_id)
+        with_meter_and_account(figures)
         .where(
             Reading.id.in_(candidates),
             this_window.period <= window.period,
@@ -129,39 +129,25 @@ def _pending_recalculations(session: Session, window: ReadingWindow) -> list[Rec
     ).all()
     default = default_tariff(session, window.period)
     lines = []
-    for (
-        reading_id,
-        meter_id,
-        value,
-        quality,
-        period,
-        previous,
-        estimated_volume,
-        serial,
-        account_id,
-        number,
-        address,
-        street,
-        tariff,
-    ) in rows:
-        if not estimated_volume:
+    for row in rows:
+        if not row.estimated:
             continue
-        consumption = value - previous
-        settled = metering.billed(consumption, estimated_volume)
-        tariff = default if tariff is None else tariff
+        consumption = row.value - row.previous
+        settled = metering.billed(consumption, row.estimated)
+        tariff = default if row.tariff is None else row.tariff
         lines.append(
             RecalculationLine(
-                account_id,
-                number,
-                address,
-                street,
-                meter_id,
-                serial,
-                reading_id,
-                period,
+                row.account_id,
+                row.number,
+                row.address,
+                row.street,
+                row.meter_id,
+                row.serial,
+                row.reading_id,
+                row.period,
                 "recalculation",
-                quality,
-                estimated_volume,
+                row.quality,
+                row.estimated,
                 consumption,
                 settled.difference,
                 tariff,
@@ -169,42 +155,40 @@ def _pending_recalculations(session: Session, window: ReadingWindow) -> list[Rec
             )
         )
     reversal = aliased(Recalculation, name="reversal")
-    undone = session.execute(
+    undone = _stored_lines(
+        session,
+        Recalculation.kind == "recalculation",
+        Reading.status != "accepted",
+        ~exists().where(reversal.reading_id == Reading.id, reversal.kind == "reversal"),
+    )
+    return lines + [_reversal(line) for line in undone]
+
+
+def _reversal(line: RecalculationLine) -> RecalculationLine:
+    """The line that undoes `line`'s recalculation (its reading was corrected since)."""
+    return dataclasses.replace(
+        line,
+        kind="reversal",
+        estimated_volume=-line.estimated_volume,
+        actual_volume=-line.actual_volume,
+        volume=-line.volume,
+        amount=-line.amount,
+    )
+
+
+def _stored_lines(session: Session, *conditions: ColumnElement[bool], order: bool = False) -> list[RecalculationLine]:
+    """The stored recalculations where `conditions` hold, with their account, meter and reading's window (in the
+    billing file's order with `order`)."""
+    query = (
         select(Recalculation, Meter.serial, Account.number, Account.address, Account.street, ReadingWindow.period)
         .join(Reading, Reading.id == Recalculation.reading_id)
         .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
         .join(Meter, Meter.id == Recalculation.meter_id)
         .join(Account, Account.id == Recalculation.account_id)
-        .where(
-            Recalculation.kind == "recalculation",
-            Reading.status != "accepted",
-            ~exists().where(reversal.reading_id == Reading.id, reversal.kind == "reversal"),
-        )
-    ).all()
-    for row, serial, number, address, street, period in undone:
-        lines.append(
-            RecalculationLine(
-                row.account_id,
-                number,
-                address,
-                street,
-                row.meter_id,
-                serial,
-                row.reading_id,
-                period,
-                "reversal",
-                row.quality,
-                -row.estimated_volume,
-                -row.actual_volume,
-                -row.volume,
-                row.tariff,
-                -row.amount,
-            )
-        )
-    return lines
-
-
-def _stored_recalculations(session: Session, window: ReadingWindow) -> list[RecalculationLine]:
+        .where(*conditions)
+    )
+    if order:
+        query = query.order_by(Account.street, Account.number, Recalculation.id)
     return [
         RecalculationLine(
             r.account_id,
@@ -223,13 +207,9 @@ def _stored_recalculations(session: Session, window: ReadingWindow) -> list[Reca
             r.tariff,
             r.amount,
         )
-        for r, serial, number, address, street, period in session.execute(
-            select(Recalculation, Meter.serial, Account.number, Account.address, Account.street, ReadingWindow.period)
-            .join(Reading, Reading.id == Recalculation.reading_id)
-            .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
-            .join(Meter, Meter.id == Recalculation.meter_id)
-            .join(Account, Account.id == Recalculation.account_id)
-            .where(Recalculation.window_id == window.id)
-            .order_by(Account.street, Account.number, Recalculation.id)
-        )
+        for r, serial, number, address, street, period in session.execute(query)
     ]
+
+
+def _stored_recalculations(session: Session, window: ReadingWindow) -> list[RecalculationLine]:
+    return _stored_lines(session, Recalculation.window_id == window.id, order=True)

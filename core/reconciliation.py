@@ -13,7 +13,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import String, any_, bindparam, exists, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -25,6 +25,7 @@ from db.models import Payment, PaymentIntent, RegistryMatch
 # Why a registry row is listed for staff although its money was handled.
 ISSUES = ("order_unknown", "order_mismatch", "amount_differs", "possible_duplicate")
 POSSIBLE_DUPLICATE_WINDOW = dt.timedelta(days=3)
+_T = TypeVar("_T")
 
 
 def _intent_for_update(session: Session, order_id: str) -> PaymentIntent | None:
@@ -47,6 +48,59 @@ def _unconfirmed_cabinet_payment(
         )
         .limit(1)
     )
+
+
+# The registry row's columns that its payment and its RegistryMatch both carry, in the order the COPY writer uses.
+RECORDED = ("account_id", "service", "amount", "paid_at", "external_ref")
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    account_id: int
+    service: str
+    amount: Decimal
+    paid_at: dt.datetime
+    channel: str
+    external_ref: str
+    order_id: str | None = None
+
+    @property
+    def order(self) -> str | None:
+        """The order id the row names; a blank one names none."""
+        return (self.order_id or "").strip() or None
+
+    def recorded(self) -> dict[str, Any]:
+        """What the row's payment and its registry match both record of it."""
+        return {name: getattr(self, name) for name in RECORDED}
+
+
+@dataclass(frozen=True)
+class _Registry:
+    """What every row written for one registry shares: its source, its import batch and the moment of crediting."""
+
+    source: str
+    import_batch_id: int | None
+    now: dt.datetime
+
+    @property
+    def batch(self) -> dict[str, Any]:
+        """The source and import batch that every payment and match written for the registry name."""
+        return {"source": self.source, "import_batch_id": self.import_batch_id}
+
+    def payment(self, row: RegistryRow) -> dict[str, Any]:
+        """The columns of the Payment that credits `row`."""
+        return {**row.recorded(), **self.batch, "channel": row.channel}
+
+    def match(self, row: RegistryRow) -> dict[str, Any]:
+        """The columns of `row`'s RegistryMatch but its outcome and what it links to."""
+        return {**row.recorded(), **self.batch, "order_id": row.order, "created_at": self.now}
+
+
+def registry_match(payment: Payment, outcome: str, now: dt.datetime) -> RegistryMatch:
+    """The RegistryMatch of a payment credited from a registry row by other means (a conflict's reversal or fix)."""
+    recorded = {name: getattr(payment, name) for name in RECORDED}
+    registry = _Registry(payment.source, payment.import_batch_id, now)
+    return RegistryMatch(**recorded, **registry.batch, created_at=now, outcome=outcome, payment_id=payment.id)
 
 
 def credit_registry_payment(
@@ -72,23 +126,20 @@ def credit_registry_payment(
       unknown order, contradict their order, or look like a cabinet payment the callback already credited are
       flagged for staff (RegistryMatch.issue).
     """
-    now = clock.now()
-    order_id = (order_id or "").strip() or None
-    if (
-        session.scalar(
-            select(RegistryMatch.id).where(RegistryMatch.source == source, RegistryMatch.external_ref == external_ref)
-        )
-        is not None
-    ):
-        return "duplicate"
-    if session.scalar(select(Payment.id).where(Payment.source == source, Payment.external_ref == external_ref)):
-        return "duplicate"
+    row = RegistryRow(account_id, service, amount, paid_at, channel, external_ref, order_id)
+    return _credit(session, row, _Registry(source, import_batch_id, clock.now()))
 
+
+def _credit(session: Session, row: RegistryRow, registry: _Registry) -> str:
+    """One registry row by the rules of credit_registry_payment; its intent, if it names one, locked."""
+    if _known_refs(session, registry.source, [row.external_ref]):
+        return "duplicate"
+    order_id, amount, now = row.order, row.amount, registry.now
     intent = _intent_for_update(session, order_id) if order_id else None
     outcome, issue, linked_intent, credit = "added", None, None, True
     if order_id and intent is None:
         issue = "order_unknown"
-    elif intent is not None and (intent.account_id != account_id or intent.service != service):
+    elif intent is not None and (intent.account_id != row.account_id or intent.service != row.service):
         issue = "order_mismatch"
     elif intent is not None and intent.status == "paid":
         outcome, linked_intent, credit = "duplicate", intent, False
@@ -98,28 +149,19 @@ def credit_registry_payment(
     elif intent is not None:
         outcome, linked_intent = "matched_intent", intent
     else:
-        lookalike = _unconfirmed_cabinet_payment(session, account_id, service, amount, paid_at)
+        lookalike = _unconfirmed_cabinet_payment(session, row.account_id, row.service, amount, row.paid_at)
         if lookalike is not None:
             issue = "possible_duplicate"
 
     payment_id = None
     if credit:
-        payment = Payment(
-            account_id=account_id,
-            service=service,
-            amount=amount,
-            paid_at=paid_at,
-            channel=channel,
-            source=source,
-            external_ref=external_ref,
-            import_batch_id=import_batch_id,
-        )
+        payment = Payment(**registry.payment(row))
         session.add(payment)
         session.flush()
         payment_id = payment.id
     if outcome == "matched_intent" and intent is not None:
         previous = intent.status
-        intent.status, intent.paid_at, intent.payment_id, intent.updated_at = "paid", paid_at, payment_id, now
+        intent.status, intent.paid_at, intent.payment_id, intent.updated_at = "paid", row.paid_at, payment_id, now
         intent.provider_status = intent.provider_status or "registry"
         audit.system_action(
             session,
@@ -129,49 +171,28 @@ def credit_registry_payment(
             intent.order_id,
             at=now,
             previous_status=previous,
-            source=source,
-            external_ref=external_ref,
+            source=registry.source,
+            external_ref=row.external_ref,
             amount=str(amount),
-            import_batch_id=import_batch_id,
+            import_batch_id=registry.import_batch_id,
         )
-    session.add(
-        RegistryMatch(
-            import_batch_id=import_batch_id,
-            source=source,
-            external_ref=external_ref,
-            order_id=order_id,
-            account_id=account_id,
-            service=service,
-            amount=amount,
-            paid_at=paid_at,
-            outcome=outcome,
-            issue=issue,
-            intent_id=linked_intent.id if linked_intent is not None else None,
-            payment_id=payment_id,
-            created_at=now,
-        )
-    )
+    intent_id = linked_intent.id if linked_intent is not None else None
+    links = {"outcome": outcome, "issue": issue, "intent_id": intent_id, "payment_id": payment_id}
+    session.add(RegistryMatch(**registry.match(row), **links))
     return outcome
 
 
-@dataclass(frozen=True)
-class RegistryRow:
-    account_id: int
-    service: str
-    amount: Decimal
-    paid_at: dt.datetime
-    channel: str
-    external_ref: str
-    order_id: str | None = None
+def _chunks(items: list[_T]) -> list[list[_T]]:
+    """`items` in lists of a size every driver takes as parameters of one statement."""
+    return [items[start : start + 5000] for start in range(0, len(items), 5000)]
 
 
 def _known_refs(session: Session, source: str, refs: list[str]) -> set[str]:
     """The refs already credited or reconciled from `source`. PostgreSQL takes them all as one array parameter;
     elsewhere they go in IN lists of a size every driver accepts."""
     postgresql = session.connection().dialect.name == "postgresql"
-    chunks = [refs] if postgresql else [refs[start : start + 5000] for start in range(0, len(refs), 5000)]
     known: set[str] = set()
-    for chunk in chunks:
+    for chunk in [refs] if postgresql else _chunks(refs):
         for model in (RegistryMatch, Payment):
             wanted = (
                 model.external_ref == any_(bindparam("refs", chunk, type_=ARRAY(String)))
@@ -219,12 +240,7 @@ def _copy(cursor: Any, table: str, columns: str, lines: list[str]) -> None:
 
 
 def _write_credited_by_copy(
-    session: Session,
-    rows: list[RegistryRow],
-    issues: list[str | None],
-    source: str,
-    import_batch_id: int | None,
-    now: dt.datetime,
+    session: Session, rows: list[RegistryRow], issues: list[str | None], registry: _Registry
 ) -> None:
     """PostgreSQL: the payments' ids are drawn from their sequence first, so both tables can be written with COPY
     (several times faster than multi-row INSERTs) inside the session's transaction.
@@ -239,18 +255,18 @@ def _write_credited_by_copy(
             {"sequence": sequence, "n": len(rows)},
         )
     )
-    batch = _COPY_NULL if import_batch_id is None else str(import_batch_id)
-    shared = f"{_copy_text(source)}\t{batch}"  # source, import_batch_id
-    added = f"{shared}\tadded\t{now.isoformat()}"  # source, import_batch_id, outcome, created_at
+    batch = _COPY_NULL if registry.import_batch_id is None else str(registry.import_batch_id)
+    shared = f"{_copy_text(registry.source)}\t{batch}"  # source, import_batch_id
+    added = f"{shared}\tadded\t{registry.now.isoformat()}"  # source, import_batch_id, outcome, created_at
     payments, matches = [], []
     for row, issue, payment_id in zip(rows, issues, payment_ids):
-        same = (
+        same = (  # the payment's or match's id, then RECORDED
             f"{payment_id}\t{row.account_id}\t{_copy_text(row.service)}\t{row.amount}\t{row.paid_at.isoformat()}"
             f"\t{_copy_text(row.external_ref)}"
         )
         payments.append(f"{same}\t{_copy_text(row.channel)}\t{shared}\n")
         matches.append(f"{same}\t{issue or _COPY_NULL}\t{added}\n")
-    same_columns = "account_id, service, amount, paid_at, external_ref"
+    same_columns = ", ".join(RECORDED)
     dbapi_connection: Any = session.connection().connection.dbapi_connection  # psycopg2's, with COPY
     with dbapi_connection.cursor() as cursor:
         _copy(cursor, "payments", f"id, {same_columns}, channel, source, import_batch_id", payments)
@@ -263,55 +279,21 @@ def _write_credited_by_copy(
 
 
 def _write_credited_by_insert(
-    session: Session,
-    rows: list[RegistryRow],
-    issues: list[str | None],
-    source: str,
-    import_batch_id: int | None,
-    now: dt.datetime,
+    session: Session, rows: list[RegistryRow], issues: list[str | None], registry: _Registry
 ) -> None:
     """Any database: multi-row INSERTs, the payments' ids taken back in the rows' order."""
-    payment_ids: list[int] = []
-    for start in range(0, len(rows), 5000):
-        chunk = rows[start : start + 5000]
-        payment_ids.extend(
-            session.scalars(
-                insert(Payment).returning(Payment.id, sort_by_parameter_order=True),
-                [
-                    dict(
-                        account_id=r.account_id,
-                        service=r.service,
-                        amount=r.amount,
-                        paid_at=r.paid_at,
-                        channel=r.channel,
-                        source=source,
-                        external_ref=r.external_ref,
-                        import_batch_id=import_batch_id,
-                    )
-                    for r in chunk
-                ],
-            )
-        )
-    matches = [
-        dict(
-            import_batch_id=import_batch_id,
-            source=source,
-            external_ref=r.external_ref,
-            order_id=None,
-            account_id=r.account_id,
-            service=r.service,
-            amount=r.amount,
-            paid_at=r.paid_at,
-            outcome="added",
-            issue=issue,
-            intent_id=None,
-            payment_id=payment_id,
-            created_at=now,
-        )
-        for r, issue, payment_id in zip(rows, issues, payment_ids)
+    returning_ids = insert(Payment).returning(Payment.id, sort_by_parameter_order=True)
+    payment_ids = [
+        payment_id
+        for chunk in _chunks(rows)
+        for payment_id in session.scalars(returning_ids, [registry.payment(row) for row in chunk])
     ]
-    for start in range(0, len(matches), 5000):
-        session.execute(insert(RegistryMatch), matches[start : start + 5000])
+    matches = [
+        {**registry.match(row), "outcome": "added", "issue": issue, "intent_id": None, "payment_id": payment_id}
+        for row, issue, payment_id in zip(rows, issues, payment_ids)
+    ]
+    for chunk in _chunks(matches):
+        session.execute(insert(RegistryMatch), chunk)
 
 
 def credit_registry_payments(
@@ -330,9 +312,8 @@ def credit_registry_payments(
     their intent. `unknown`: the caller has just looked the refs up in this transaction and found none stored
     (core.import_bank), so they are not looked up again; the unique keys still refuse a ref stored since.
     """
-    now = clock.now()
     known = set() if unknown else _known_refs(session, source, [r.external_ref for r in rows])
-    plain = [r for r in rows if not (r.order_id or "").strip() and r.external_ref not in known]
+    plain = [r for r in rows if r.order is None and r.external_ref not in known]
     if plain:
         issues = _lookalike_issues(session, plain)
         dialect = session.connection().dialect
@@ -341,7 +322,7 @@ def credit_registry_payments(
             if (dialect.name, dialect.driver) == ("postgresql", "psycopg2")
             else _write_credited_by_insert
         )
-        bulk(session, plain, issues, source, import_batch_id, now)
+        bulk(session, plain, issues, _Registry(source, import_batch_id, clock.now()))
     credited = {r.external_ref for r in plain}
     outcomes = []
     for row in rows:
@@ -350,20 +331,7 @@ def credit_registry_payments(
         elif row.external_ref in known:
             outcomes.append("duplicate")
         else:
-            outcomes.append(
-                credit_registry_payment(
-                    session,
-                    account_id=row.account_id,
-                    service=row.service,
-                    amount=row.amount,
-                    paid_at=row.paid_at,
-                    channel=row.channel,
-                    source=source,
-                    external_ref=row.external_ref,
-                    order_id=row.order_id,
-                    import_batch_id=import_batch_id,
-                )
-            )
+            outcomes.append(_credit(session, row, _Registry(source, import_batch_id, clock.now())))
     # The day totals once for the file, in key order (core.rollups): parallel imports lock them in the same order.
     rollups.add_payments(session, [row for row, outcome in zip(rows, outcomes) if outcome != "duplicate"])
     if rows:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import audit, clock, staff_sessions, throttle
 from core.errors import DomainError, VerificationFailed
 from core.passwords import DUMMY_HASH, check_policy, hash_password, needs_rehash, verify_password
+from core.queries import rows_as
 from core.races import write_or_explain
 from db.models import StaffUser
 
@@ -20,12 +21,7 @@ STAFF_LOGIN_SCOPE = "staff_login"
 _USERNAME = re.compile(r"^[a-z0-9._-]{3,60}$")
 # The demo's staff users and their passwords, published in the README: the demo creates them (demo/), and a real
 # installation refuses them (core.deployment, `manage.py create-admin`).
-DEMO_STAFF = {
-    "admin": "demo-admin-2026",
-    "manager": "demo-manager-2026",
-    "analyst": "demo-analyst-2026",
-    "operator": "demo-operator-2026",
-}
+DEMO_STAFF = {role: f"demo-{role}-2026" for role in ROLES}
 
 
 @dataclass(frozen=True)
@@ -114,15 +110,8 @@ def get_staff_user(sessions: sessionmaker[Session], user_id: int) -> StaffIdenti
 
 
 def list_staff_users(sessions: sessionmaker[Session]) -> list[StaffIdentity]:
-    with sessions() as session:
-        return [
-            StaffIdentity(*row)
-            for row in session.execute(
-                select(
-                    StaffUser.id, StaffUser.username, StaffUser.full_name, StaffUser.role, StaffUser.active
-                ).order_by(StaffUser.username)
-            )
-        ]
+    query = select(StaffUser.id, StaffUser.username, StaffUser.full_name, StaffUser.role, StaffUser.active)
+    return rows_as(sessions, StaffIdentity, query.order_by(StaffUser.username))
 
 
 def update_staff_user(

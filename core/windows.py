@@ -13,6 +13,7 @@ from core import audit, clock
 from core.clock import add_months, kyiv_midnight, month_start
 from core.config import WINDOW_CLOSES_AFTER_DAY, WINDOW_OPENS_DAY
 from core.errors import DomainError
+from core.queries import rows_as
 from core.races import write_or_explain
 from db.models import ReadingWindow
 
@@ -101,19 +102,14 @@ def window_status(sessions: sessionmaker[Session], now: dt.datetime | None = Non
 
 
 def list_windows(sessions: sessionmaker[Session]) -> list[WindowInfo]:
-    with sessions() as session:
-        return [
-            WindowInfo(*row)
-            for row in session.execute(
-                select(
-                    ReadingWindow.id,
-                    ReadingWindow.period,
-                    ReadingWindow.opens_at,
-                    ReadingWindow.closes_at,
-                    ReadingWindow.processed_at,
-                ).order_by(ReadingWindow.period.desc())
-            )
-        ]
+    query = select(
+        ReadingWindow.id,
+        ReadingWindow.period,
+        ReadingWindow.opens_at,
+        ReadingWindow.closes_at,
+        ReadingWindow.processed_at,
+    )
+    return rows_as(sessions, WindowInfo, query.order_by(ReadingWindow.period.desc()))
 
 
 def _check_bounds(opens_at: dt.datetime, closes_at: dt.datetime) -> None:
@@ -129,6 +125,8 @@ def create_window(
     actor: str,
     now: dt.datetime | None = None,
 ) -> int:
+    """A window for a month that has none (staff add one beyond the default calendar); two staff adding the same
+    month at once are told it exists, through the unique period."""
     now = now or clock.now()
     _check_bounds(opens_at, closes_at)
     period = month_start(period)
@@ -165,6 +163,7 @@ def change_window(
     actor: str,
     now: dt.datetime | None = None,
 ) -> None:
+    """Move the bounds of an existing window; the audit row keeps the old bounds beside the new ones."""
     now = now or clock.now()
     _check_bounds(opens_at, closes_at)
     with sessions.begin() as session:

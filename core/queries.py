@@ -1,0 +1,25 @@
+"""Small query helpers the domain modules share: reading a list of value rows, and a reading's meter and account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import Account, Meter, Reading
+
+T = TypeVar("T")
+R = TypeVar("R", bound=tuple[Any, ...])
+
+
+def rows_as(sessions: sessionmaker[Session], make: Callable[..., T], query: Select[Any]) -> list[T]:
+    """Every row of `query` made into `make(*row)`: a value type whose fields are the query's columns, in order."""
+    with sessions() as session:
+        return [make(*row) for row in session.execute(query)]
+
+
+def with_meter_and_account(query: Select[R]) -> Select[R]:
+    """`query` over readings, joined to each reading's meter and the meter's account."""
+    return query.join(Meter, Meter.id == Reading.meter_id).join(Account, Account.id == Meter.account_id)
