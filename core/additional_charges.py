@@ -24,7 +24,7 @@ from core import audit, clock, export
 from core.errors import DomainError
 from core.estimates import AdditionalChargeLine, MeterLine, estimate
 from core.jobs import lock
-from core.queries import rows_as, with_meter_and_account
+from core.queries import read_rows, with_meter_and_account
 from core.recalculations import RecalculationLine, _pending_recalculations, _stored_recalculations
 from db.models import Account, AdditionalCharge, Meter, Reading, ReadingWindow, Recalculation
 
@@ -182,7 +182,7 @@ def flagged_readings(sessions: sessionmaker[Session], window_id: int) -> list[Fl
     )
     flagged = (Reading.window_id == window_id, Reading.status == "accepted", Reading.flagged.is_(True))
     query = with_meter_and_account(columns).where(*flagged).order_by(Account.street, Account.number)
-    return rows_as(sessions, FlaggedReading, query)
+    return read_rows(sessions, FlaggedReading, query)
 
 
 def count_by_street_and_reason(

@@ -31,6 +31,40 @@ class LinkedAccount:
     closed_on: dt.date | None = None  # a closed account stays visible with its history; it takes no readings
 
 
+@dataclass(frozen=True)
+class _Proof:
+    """A parsed proof of an account: its number and the amount of its last payment, or (none) its meter's number."""
+
+    number: str
+    amount: Decimal | None
+    meter: str | None
+
+    @property
+    def method(self) -> str:
+        return "payment" if self.amount is not None else "meter"
+
+
+@dataclass(frozen=True)
+class ProofAndPassword:
+    """What a consumer types to prove an account and choose a login's password, at registration and when the password
+    is forgotten. The amount is read as `language` writes numbers (`1866,66` or `1,866.66`); a new login speaks it."""
+
+    account_number: str
+    login: str
+    password: str
+    password_repeated: str
+    last_payment: str | None = None
+    meter_serial: str | None = None
+    language: str = "uk"
+
+    def read(self) -> tuple[_Proof, str]:
+        """The proof and the login's name, the password checked against the policy: all before any database work."""
+        proof = _parse_proof(self.account_number, self.last_payment, self.meter_serial, self.language)
+        login_name = parse_login(self.login)
+        check_policy(self.password, self.password_repeated)
+        return proof, login_name
+
+
 _REVERSAL = aliased(Payment)
 
 
@@ -86,16 +120,16 @@ def _normalise_serial(text: str | None) -> str:
     return "".join((text or "").split()).upper()
 
 
-def _verify(session: Session, number: str, amount: Decimal | None, meter: str | None) -> Account:
+def _verify(session: Session, proof: _Proof) -> Account:
     """Return the account if the proof matches; raise a failure that does not say what was wrong."""
-    account = session.scalar(select(Account).where(Account.number == number))
+    account = session.scalar(select(Account).where(Account.number == proof.number))
     if account is None:
         raise VerificationFailed("registration.failed")
-    if amount is not None:
-        if amount in last_day_payments(session, account.id):
+    if proof.amount is not None:
+        if proof.amount in last_day_payments(session, account.id):
             return account
         raise VerificationFailed("registration.failed")
-    serial = _normalise_serial(meter)
+    serial = _normalise_serial(proof.meter)
     meter_matches = bool(serial) and session.scalar(
         select(
             exists().where(
@@ -128,15 +162,13 @@ def _already_linked(session: Session, login_id: int, account_id: int) -> None:
         raise DomainError("registration.already_linked")
 
 
-def _verified_account(
-    sessions: sessionmaker[Session], number: str, amount: Decimal | None, meter: str | None, now: dt.datetime
-) -> None:
+def _verified_account(sessions: sessionmaker[Session], proof: _Proof, now: dt.datetime) -> None:
     """Claim an attempt, then check the proof; a failure is committed on its own before it is raised."""
-    attempt = throttle.claim(sessions, REGISTER_SCOPE, number, now)
+    attempt = throttle.claim(sessions, REGISTER_SCOPE, proof.number, now)
     failure: DomainError | None = None
     with sessions.begin() as session:
         try:
-            _verify(session, number, amount, meter)
+            _verify(session, proof)
         except VerificationFailed as exc:
             throttle.failed(session, attempt, now)
             failure = exc
@@ -149,44 +181,29 @@ def _verified_account(
         raise failure
 
 
-def _parse_proof(
-    account_text: str, amount_text: str | None, meter_text: str | None, language: str = "uk"
-) -> tuple[str, Decimal | None, str | None]:
+def _parse_proof(account_text: str, amount_text: str | None, meter_text: str | None, language: str = "uk") -> _Proof:
     number = parse_account_number(account_text)
     if amount_text is not None:
-        return number, parse_amount(amount_text, lang=language), None
+        return _Proof(number, parse_amount(amount_text, lang=language), None)
     if not _normalise_serial(meter_text):
         raise DomainError("registration.failed")
-    return number, None, meter_text
+    return _Proof(number, None, meter_text)
 
 
-def register(
-    sessions: sessionmaker[Session],
-    *,
-    account_number: str,
-    login: str,
-    password: str,
-    password_repeated: str,
-    last_payment: str | None = None,
-    meter_serial: str | None = None,
-    language: str = "uk",
-    now: dt.datetime | None = None,
-) -> int:
+def register(sessions: sessionmaker[Session], form: ProofAndPassword, now: dt.datetime | None = None) -> int:
     """Create a login linked to the account, proven by the last payment or (no payments yet) the meter."""
     now = now or clock.now()
-    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial, language)
-    login_name = parse_login(login)
-    check_policy(password, password_repeated)
-    _verified_account(sessions, number, amount, meter, now)
-    password_hash = hash_password(password)
+    proof, login_name = form.read()
+    _verified_account(sessions, proof, now)
+    password_hash = hash_password(form.password)
 
     def write(session: Session) -> int:
         _login_taken(session, login_name)
-        account = _verify(session, number, amount, meter)
+        account = _verify(session, proof)
         consumer = ConsumerLogin(
             login=login_name,
             password_hash=password_hash,
-            language=language if language in LANGUAGES else "uk",
+            language=form.language if form.language in LANGUAGES else "uk",
             created_at=now,
         )
         session.add(consumer)
@@ -198,9 +215,9 @@ def register(
             "consumer_login",
             consumer.id,
             at=now,
-            method="payment" if amount else "meter",
+            method=proof.method,
         )
-        _link(session, consumer, account, "payment" if amount is not None else "meter", now)
+        _link(session, consumer, account, proof.method, now)
         return consumer.id
 
     return write_or_explain(sessions, write, lambda session: _login_taken(session, login_name))
@@ -218,16 +235,16 @@ def add_account(
 ) -> None:
     """Link a further account (a second flat) to a login, with the same proof as registration."""
     now = now or clock.now()
-    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial, language)
-    _verified_account(sessions, number, amount, meter, now)
+    proof = _parse_proof(account_number, last_payment, meter_serial, language)
+    _verified_account(sessions, proof, now)
 
     def write(session: Session) -> None:
         consumer = session.get_one(ConsumerLogin, login_id)
-        account = _verify(session, number, amount, meter)
-        _link(session, consumer, account, "payment" if amount is not None else "meter", now)
+        account = _verify(session, proof)
+        _link(session, consumer, account, proof.method, now)
 
     def explain(session: Session) -> None:
-        account_id = session.scalar(select(Account.id).where(Account.number == number))
+        account_id = session.scalar(select(Account.id).where(Account.number == proof.number))
         if account_id is not None:
             _already_linked(session, login_id, account_id)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Container
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
@@ -104,243 +104,236 @@ def _registered() -> Exists:
     return exists().where(ConsumerAccountLink.account_id == Account.id)
 
 
+@dataclass(frozen=True)
+class Choice:
+    """What the analyst chose: a dataset, its filters, the dimensions to group by and the measure (all optional)."""
+
+    dataset: str
+    filters: Filters = Filters()
+    group_by: tuple[str, ...] = ()
+    measure: str | None = None
+
+
+@dataclass
+class _Scope:
+    """The filters on their way into SQL: the month range (None: open), whether the accounts are joined, and the
+    conditions collected so far."""
+
+    filters: Filters
+    first: dt.date | None
+    last: dt.date | None
+    with_account: bool
+    conditions: list[ColumnElement[bool]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A dataset's query parts: the select with its joins, every named expression a dimension or a row column can
+    be (the two share names), the measures and the rows' order."""
+
+    base: Select[Any]
+    fields: dict[str, Any]
+    measures: dict[str, Any]
+    order: tuple[Any, ...]
+
+
 def _ledger(
-    model: Any,
-    with_account: bool,
-    conditions: list[ColumnElement[bool]],
-    since: ColumnElement[bool] | None,
-    until: ColumnElement[bool] | None,
-    service: str | None,
+    model: Any, scope: _Scope, since: ColumnElement[bool] | None, until: ColumnElement[bool] | None
 ) -> Select[Any]:
     """Charges or payments, with the accounts joined when needed; the period's bounds (None: open) and the service
-    filter are added to `conditions`."""
+    filter are added to the scope's conditions."""
     base = select().select_from(model)
-    if with_account:
+    if scope.with_account:
         base = base.join(Account, Account.id == model.account_id)
-    conditions.extend(bound for bound in (since, until) if bound is not None)
-    if service:
-        conditions.append(model.service == service)
+    scope.conditions.extend(bound for bound in (since, until) if bound is not None)
+    if scope.filters.service:
+        scope.conditions.append(model.service == scope.filters.service)
     return base
 
 
-def _base(
-    session: Session, dataset: str, filters: Filters, with_account: bool
-) -> tuple[Select[Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """(base select with joins and filters, dimension exprs, measure exprs, row column exprs). The accounts table
-    is joined only when a street filter, the street dimension or the row view needs it."""
+def _charges(session: Session, scope: _Scope) -> _Source:
+    first, last = scope.first, scope.last
+    base = _ledger(Charge, scope, Charge.month >= first if first else None, Charge.month <= last if last else None)
+    fields = {
+        "number": Account.number,
+        "month": Charge.month,
+        "service": Charge.service,
+        "street": Account.street,
+        "discount": Charge.discount_percent,
+        "volume": Charge.volume,
+        "tariff": Charge.tariff,
+        "amount": Charge.amount,
+        "discount_percent": Charge.discount_percent,
+        "amount_to_pay": Charge.amount_to_pay,
+    }
+    measures = {
+        "amount_to_pay": func.sum(Charge.amount_to_pay),
+        "amount": func.sum(Charge.amount),
+        "discount_amount": func.sum(Charge.discount_amount),
+        "volume": func.sum(Charge.volume),
+        "count": func.count(),
+        "average": fixed_avg(Charge.amount_to_pay),
+    }
+    return _Source(base, fields, measures, (Charge.month.desc(), Account.number, Charge.service))
+
+
+def _payments(session: Session, scope: _Scope) -> _Source:
+    first, last = scope.first, scope.last
+    base = _ledger(
+        Payment,
+        scope,
+        Payment.paid_at >= kyiv_midnight(first) if first else None,
+        Payment.paid_at < kyiv_midnight(add_months(last, 1)) if last else None,
+    )
+    if scope.filters.channel:
+        scope.conditions.append(Payment.channel == scope.filters.channel)
+    buckets = {period: kyiv_bucket(session, Payment.paid_at, period) for period in ("month", "week", "day")}
+    fields = buckets | {
+        "number": Account.number,
+        "paid_at": Payment.paid_at,
+        "service": Payment.service,
+        "amount": Payment.amount,
+        "channel": Payment.channel,
+        "source": Payment.source,
+        "street": Account.street,
+    }
+    measures = {
+        "amount": func.sum(Payment.amount),
+        "count": func.count(),
+        "average": fixed_avg(Payment.amount),
+        "accounts": func.count(distinct(Payment.account_id)),
+    }
+    return _Source(base, fields, measures, (Payment.paid_at.desc(), Payment.id.desc()))
+
+
+def _readings(session: Session, scope: _Scope) -> _Source:
+    base = (
+        select()
+        .select_from(Reading)
+        .join(Meter, Meter.id == Reading.meter_id)
+        .join(Account, Account.id == Meter.account_id)
+        .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
+    )
+    if scope.first:
+        scope.conditions.append(ReadingWindow.period >= scope.first)
+    if scope.last:
+        scope.conditions.append(ReadingWindow.period <= scope.last)
+    if scope.filters.channel:
+        scope.conditions.append(Reading.channel == scope.filters.channel)
+    fields = {
+        "number": Account.number,
+        "serial": Meter.serial,
+        "period": ReadingWindow.period,
+        "value": Reading.value,
+        "consumption": Reading.consumption,
+        "submitted_at": Reading.submitted_at,
+        "channel": Reading.channel,
+        "status": Reading.status,
+        "flagged": Reading.flagged,
+        "quality": Reading.quality,
+        "street": Account.street,
+    }
+    measures = {
+        "count": func.count(),
+        "consumption": func.sum(Reading.consumption),
+        "average": fixed_avg(Reading.consumption),
+        "meters": func.count(distinct(Reading.meter_id)),
+    }
+    return _Source(base, fields, measures, (Reading.submitted_at.desc(), Reading.id.desc()))
+
+
+def _accounts(session: Session, scope: _Scope) -> _Source:
+    fields = {
+        "number": Account.number,
+        "address": Account.address,
+        "street": Account.street,
+        "heated_area": Account.heated_area,
+        "residents": Account.residents,
+        "has_heating": Account.has_heating,
+        "has_hot_water": Account.has_hot_water,
+        "registered": case((_registered(), literal(True)), else_=literal(False)),
+    }
+    measures = {
+        "count": func.count(),
+        "area": func.sum(Account.heated_area),
+        "average_area": func.avg(Account.heated_area),
+        "residents": func.sum(Account.residents),
+    }
+    return _Source(select().select_from(Account), fields, measures, (Account.street, Account.number))
+
+
+_SOURCES = {"charges": _charges, "payments": _payments, "readings": _readings, "accounts": _accounts}
+
+
+def _source(session: Session, dataset: str, filters: Filters, with_account: bool) -> _Source:
+    """The dataset's query parts with the filters applied. The accounts table is joined only when a street filter,
+    the street dimension or the row view needs it."""
     first = month_start(filters.first_month) if filters.first_month else None
     last = month_start(filters.last_month) if filters.last_month else None
-    conditions: list[ColumnElement[bool]] = []
-    dims: dict[str, Any]
-    measures: dict[str, Any]
-    cols: dict[str, Any]
-    order: tuple[Any, ...]
+    scope = _Scope(filters, first, last, with_account or bool(filters.street))
     if filters.street:
-        conditions.append(Account.street == filters.street)
-    with_account = with_account or bool(filters.street)
-    if dataset == "charges":
-        base = _ledger(
-            Charge,
-            with_account,
-            conditions,
-            Charge.month >= first if first else None,
-            Charge.month <= last if last else None,
-            filters.service,
-        )
-        dims = {
-            "month": Charge.month,
-            "service": Charge.service,
-            "street": Account.street,
-            "discount": Charge.discount_percent,
-        }
-        measures = {
-            "amount_to_pay": func.sum(Charge.amount_to_pay),
-            "amount": func.sum(Charge.amount),
-            "discount_amount": func.sum(Charge.discount_amount),
-            "volume": func.sum(Charge.volume),
-            "count": func.count(),
-            "average": fixed_avg(Charge.amount_to_pay),
-        }
-        cols = {
-            "number": Account.number,
-            "month": Charge.month,
-            "service": Charge.service,
-            "volume": Charge.volume,
-            "tariff": Charge.tariff,
-            "amount": Charge.amount,
-            "discount_percent": Charge.discount_percent,
-            "amount_to_pay": Charge.amount_to_pay,
-        }
-        order = (Charge.month.desc(), Account.number, Charge.service)
-    elif dataset == "payments":
-        base = _ledger(
-            Payment,
-            with_account,
-            conditions,
-            Payment.paid_at >= kyiv_midnight(first) if first else None,
-            Payment.paid_at < kyiv_midnight(add_months(last, 1)) if last else None,
-            filters.service,
-        )
-        if filters.channel:
-            conditions.append(Payment.channel == filters.channel)
-        dims = {
-            "month": kyiv_bucket(session, Payment.paid_at, "month"),
-            "week": kyiv_bucket(session, Payment.paid_at, "week"),
-            "day": kyiv_bucket(session, Payment.paid_at, "day"),
-            "service": Payment.service,
-            "channel": Payment.channel,
-            "source": Payment.source,
-            "street": Account.street,
-        }
-        measures = {
-            "amount": func.sum(Payment.amount),
-            "count": func.count(),
-            "average": fixed_avg(Payment.amount),
-            "accounts": func.count(distinct(Payment.account_id)),
-        }
-        cols = {
-            "number": Account.number,
-            "paid_at": Payment.paid_at,
-            "service": Payment.service,
-            "amount": Payment.amount,
-            "channel": Payment.channel,
-            "source": Payment.source,
-        }
-        order = (Payment.paid_at.desc(), Payment.id.desc())
-    elif dataset == "readings":
-        base = (
-            select()
-            .select_from(Reading)
-            .join(Meter, Meter.id == Reading.meter_id)
-            .join(Account, Account.id == Meter.account_id)
-            .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
-        )
-        if first:
-            conditions.append(ReadingWindow.period >= first)
-        if last:
-            conditions.append(ReadingWindow.period <= last)
-        if filters.channel:
-            conditions.append(Reading.channel == filters.channel)
-        dims = {
-            "period": ReadingWindow.period,
-            "channel": Reading.channel,
-            "status": Reading.status,
-            "flagged": Reading.flagged,
-            "quality": Reading.quality,
-            "street": Account.street,
-        }
-        measures = {
-            "count": func.count(),
-            "consumption": func.sum(Reading.consumption),
-            "average": fixed_avg(Reading.consumption),
-            "meters": func.count(distinct(Reading.meter_id)),
-        }
-        cols = {
-            "number": Account.number,
-            "serial": Meter.serial,
-            "period": ReadingWindow.period,
-            "value": Reading.value,
-            "consumption": Reading.consumption,
-            "submitted_at": Reading.submitted_at,
-            "channel": Reading.channel,
-            "status": Reading.status,
-        }
-        order = (Reading.submitted_at.desc(), Reading.id.desc())
-    else:
-        base = select().select_from(Account)
-        dims = {
-            "street": Account.street,
-            "residents": Account.residents,
-            "has_hot_water": Account.has_hot_water,
-            "has_heating": Account.has_heating,
-            "registered": case((_registered(), literal(True)), else_=literal(False)),
-        }
-        measures = {
-            "count": func.count(),
-            "area": func.sum(Account.heated_area),
-            "average_area": func.avg(Account.heated_area),
-            "residents": func.sum(Account.residents),
-        }
-        cols = {
-            "number": Account.number,
-            "address": Account.address,
-            "heated_area": Account.heated_area,
-            "residents": Account.residents,
-            "has_heating": Account.has_heating,
-            "has_hot_water": Account.has_hot_water,
-        }
-        order = (Account.street, Account.number)
-    if conditions:
-        base = base.where(and_(*conditions))
-    return base, dims, measures, {"columns": cols, "order": order}
+        scope.conditions.append(Account.street == filters.street)
+    source = _SOURCES[dataset](session, scope)
+    return replace(source, base=source.base.where(and_(*scope.conditions))) if scope.conditions else source
 
 
-def validated(dataset: str, filters: Filters, group_by: list[str] | None, measure: str | None) -> list[str]:
-    """The group-by names after checking every choice against the whitelist."""
-    _check(dataset, DATASETS)
-    spec = DATASETS[dataset]
-    group_by = [g for g in (group_by or []) if g]
+def validated(choice: Choice) -> Choice:
+    """The choice without empty group-by names, after checking every name against the whitelist."""
+    _check(choice.dataset, DATASETS)
+    spec = DATASETS[choice.dataset]
+    group_by = tuple(g for g in choice.group_by if g)
     for name in group_by:
         _check(name, spec.dimensions)
-    _check(measure, spec.measures)
-    if filters.service:
-        _check(filters.service, ("heating", "hot_water"))
-    if filters.channel:
-        _check(filters.channel, spec.channels)
-    return group_by
+    _check(choice.measure, spec.measures)
+    if choice.filters.service:
+        _check(choice.filters.service, ("heating", "hot_water"))
+    if choice.filters.channel:
+        _check(choice.filters.channel, spec.channels)
+    return replace(choice, group_by=group_by)
 
 
-def query(
-    session: Session, dataset: str, filters: Filters, group_by: list[str], measure: str | None
-) -> tuple[Select[Any], list[str]]:
+def query(session: Session, choice: Choice) -> tuple[Select[Any], list[str]]:
     """The ordered query of a validated choice and its column names: groups ordered by their keys, a single measure
     without a group-by, or the rows in the dataset's order."""
-    base, dims, measures, rows_spec = _base(session, dataset, filters, "street" in group_by or not group_by)
+    group_by, spec = list(choice.group_by), DATASETS[choice.dataset]
+    source = _source(session, choice.dataset, choice.filters, "street" in group_by or not group_by)
     if group_by:
-        measure = measure or next(iter(DATASETS[dataset].measures))
-        keys = [dims[name].label(name) for name in group_by]
-        grouped = base.add_columns(*keys, measures[measure].label(measure)).group_by(*keys)
+        measure = choice.measure or next(iter(spec.measures))
+        keys = [source.fields[name].label(name) for name in group_by]
+        grouped = source.base.add_columns(*keys, source.measures[measure].label(measure)).group_by(*keys)
         return grouped.order_by(*keys), [*group_by, measure]
-    if measure:
-        return base.add_columns(measures[measure].label(measure)), [measure]
-    columns = rows_spec["columns"]
-    rows = base.add_columns(*[c.label(n) for n, c in columns.items()]).order_by(*rows_spec["order"])
-    return rows, list(columns)
+    if choice.measure:
+        return source.base.add_columns(source.measures[choice.measure].label(choice.measure)), [choice.measure]
+    rows = source.base.add_columns(*[source.fields[name].label(name) for name in spec.columns])
+    return rows.order_by(*source.order), list(spec.columns)
 
 
-def run(
-    sessions: sessionmaker[Session],
-    dataset: str,
-    filters: Filters,
-    group_by: list[str] | None = None,
-    measure: str | None = None,
-    page: int = 0,
-    page_size: int = PAGE_SIZE,
-) -> Result:
+def run(sessions: sessionmaker[Session], choice: Choice, page: int = 0, page_size: int = PAGE_SIZE) -> Result:
     """Grouped: up to MAX_GROUPS groups ordered by the group keys. Ungrouped: one page of rows.
 
     A grouped choice is one query: the number of groups comes with each row as a window count (a count query
     before the rows grouped the whole period twice, 11.8 s for eight years of payments by day at city scale)."""
-    group_by = validated(dataset, filters, group_by, measure)
+    choice = validated(choice)
+    dataset, described = choice.dataset, choice.filters.describe()
     page_size = max(1, min(page_size, 1000))
     with sessions() as session:
         prepare(session)
-        statement, columns = query(session, dataset, filters, group_by, measure)
-        if group_by:
+        statement, columns = query(session, choice)
+        if choice.group_by:
             counted = statement.add_columns(func.count().over().label("groups_total"))
             found = session.execute(counted.limit(MAX_GROUPS)).all()
             total = found[0][-1] if found else 0
             rows = [tuple(clean(v) for v in r[:-1]) for r in found]
-            return Result(dataset, columns, rows, total, True, capped=total > MAX_GROUPS, filters=filters.describe())
-        if measure:
+            return Result(dataset, columns, rows, total, True, capped=total > MAX_GROUPS, filters=described)
+        if choice.measure:
             value = session.scalar(statement)
-            return Result(dataset, columns, [(clean(value),)], 1, True, filters=filters.describe())
+            return Result(dataset, columns, [(clean(value),)], 1, True, filters=described)
         rows = [tuple(r) for r in session.execute(statement.offset(page * page_size).limit(page_size)).all()]
         if page == 0 and len(rows) < page_size:
             total = len(rows)  # the whole result is on the first page: no count needed
         else:
             total = session.execute(statement.with_only_columns(func.count()).order_by(None)).scalar_one()
-        return Result(dataset, columns, rows, total, False, page=page, filters=filters.describe())
+        return Result(dataset, columns, rows, total, False, page=page, filters=described)
 
 
 def clean(value: object) -> object:

@@ -9,26 +9,20 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.dashboard import prepare
-from core.explore import Filters, Result, clean, query, validated
+from core.explore import Choice, Result, clean, query, validated
 
 EXPORT_ROWS = 100_000
 
 
-def full_result(
-    sessions: sessionmaker[Session],
-    dataset: str,
-    filters: Filters,
-    group_by: list[str] | None = None,
-    measure: str | None = None,
-    limit: int = EXPORT_ROWS,
-) -> Result:
+def full_result(sessions: sessionmaker[Session], choice: Choice, limit: int = EXPORT_ROWS) -> Result:
     """Every group or row of the choice up to `limit` (one more is fetched to tell whether the cap cut it:
     `capped`); `total` is the number of rows in the result."""
-    group_by = validated(dataset, filters, group_by, measure)
+    choice = validated(choice)
     with sessions() as session:
         prepare(session)
-        statement, columns = query(session, dataset, filters, group_by, measure)
+        statement, columns = query(session, choice)
         found = session.execute(statement.limit(limit + 1)).all()
-    grouped = bool(group_by or measure)
+    grouped = bool(choice.group_by or choice.measure)
     rows = [tuple(clean(v) for v in row) if grouped else tuple(row) for row in found[:limit]]
-    return Result(dataset, columns, rows, len(rows), grouped, capped=len(found) > limit, filters=filters.describe())
+    capped = len(found) > limit
+    return Result(choice.dataset, columns, rows, len(rows), grouped, capped=capped, filters=choice.filters.describe())

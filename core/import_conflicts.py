@@ -136,6 +136,10 @@ class StoredPayment:
         return values(account_number=number, service=self.service, amount=self.amount, paid_at=self.paid_at)
 
 
+# A payment's columns in StoredPayment's order.
+_PAYMENT_COLUMNS = (Payment.id, Payment.account_id, Payment.service, Payment.amount, Payment.paid_at, Payment.channel)
+
+
 def stored_payments(session: Session, source: str, refs: list[str]) -> dict[str, StoredPayment]:
     """Per payment_ref already imported from `source`, the payment it stands for now (corrections followed)."""
     stored: dict[str, StoredPayment] = {}
@@ -156,26 +160,14 @@ def stored_payments(session: Session, source: str, refs: list[str]) -> dict[str,
         session,
         Payment.external_ref,
         refs,
-        lambda condition: select(
-            Payment.external_ref,
-            Payment.id,
-            Payment.account_id,
-            Payment.service,
-            Payment.amount,
-            Payment.paid_at,
-            Payment.channel,
-        ).where(Payment.source == source, condition),
+        lambda condition: select(Payment.external_ref, *_PAYMENT_COLUMNS).where(Payment.source == source, condition),
     ):
         stored[ref] = StoredPayment(*row)
     corrected = corrected_ids(session, "bank", sorted(stored))
     if corrected:
         by_id = {
             row[0]: StoredPayment(*row)
-            for row in session.execute(
-                select(
-                    Payment.id, Payment.account_id, Payment.service, Payment.amount, Payment.paid_at, Payment.channel
-                ).where(Payment.id.in_(sorted(set(corrected.values()))))
-            )
+            for row in session.execute(select(*_PAYMENT_COLUMNS).where(Payment.id.in_(sorted(set(corrected.values())))))
         }
         stored.update({ref: by_id[payment_id] for ref, payment_id in corrected.items()})
     return stored

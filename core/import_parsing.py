@@ -1,4 +1,4 @@
-"""Reading an import file: text, delimiter, header, rows, numbers, dates and the control trailer.
+"""Reading an import file: text, delimiter, header, rows, numbers, months and the control trailer.
 
 Pure functions over the file's bytes (no database): core.imports applies the domain rules to what they return.
 Everything here refuses rather than guesses: a final row without a line terminator is a truncation suspect, a
@@ -78,9 +78,6 @@ _HEADER_GAPS = re.compile(r"[\s\-]+")
 _NUMBER_GAPS = re.compile(r"[\s\u00a0\u202f]")
 _NUMBER = re.compile(r"-?[0-9]+([.,][0-9]+)?")
 _COUNT = re.compile(r"[0-9]+")
-# The common `2026-11-02 14:30[:00]` / `2026-11-02T14:30[:00]` / `2026-11-02`, read without strptime (which is
-# ~10x slower); anything else goes through the patterns in parse_moment.
-_ISO_MOMENT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?")
 
 
 @dataclass(frozen=True)
@@ -153,41 +150,15 @@ def parse_decimal(text: str, places: int) -> Decimal:
     return value
 
 
-def parse_moment(text: str) -> dt.datetime:
-    """`2026-11-02 14:30`, `2026-11-02T14:30:00`, `02.11.2026 14:30` or a bare date (noon), Kyiv time."""
-    raw = (text or "").strip()
-    if foreign_digits(raw):
-        raise ForeignDigits(text)  # strptime would read them
-    iso = _ISO_MOMENT.fullmatch(raw)
-    if iso:
-        year, month, day, hour, minute, second = iso.groups()
-        try:
-            if hour is None:
-                return dt.datetime(int(year), int(month), int(day), 12, tzinfo=KYIV)
-            return dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), tzinfo=KYIV)
-        except ValueError:
-            pass  # e.g. 2026-02-30: the patterns below refuse it too
-    return by_patterns(raw, text)
+_MONTH_PATTERNS = ("%Y-%m", "%Y-%m-%d", "%m.%Y", "%d.%m.%Y")
 
 
-def by_patterns(raw: str, text: str) -> dt.datetime:
-    """`raw` (the stripped `text`) read by the formats parse_moment documents, tried one by one with strptime: what
-    its faster reading of ISO dates must agree with."""
-    for pattern in (
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%d.%m.%Y %H:%M:%S",
-        "%d.%m.%Y %H:%M",
-    ):
+def strptime_first(raw: str, patterns: Sequence[str], text: str) -> dt.datetime:
+    """`raw` read by the first of the strptime `patterns` that fits it (a naive time: the caller places it);
+    ValueError(text) when none does."""
+    for pattern in patterns:
         try:
-            return dt.datetime.strptime(raw, pattern).replace(tzinfo=KYIV)
-        except ValueError:
-            continue
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(raw, pattern).replace(hour=12, tzinfo=KYIV)
+            return dt.datetime.strptime(raw, pattern)  # noqa: DTZ007
         except ValueError:
             continue
     raise ValueError(text)
@@ -198,12 +169,7 @@ def parse_month(text: str) -> dt.date:
     raw = (text or "").strip()
     if foreign_digits(raw):
         raise ForeignDigits(text)
-    for pattern in ("%Y-%m", "%Y-%m-%d", "%m.%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(raw, pattern).date().replace(day=1)  # noqa: DTZ007 (a date)
-        except ValueError:
-            continue
-    raise ValueError(text)
+    return strptime_first(raw, _MONTH_PATTERNS, text).date().replace(day=1)
 
 
 def date_in_range(day: dt.date, now: dt.datetime) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import DomainError
+from core.queries import rows_as
 from core.statements import Statement, statement
 from db.models import (
     Account,
@@ -115,13 +116,14 @@ def find_accounts(sessions: sessionmaker[Session], query: str) -> list[AccountHi
                 condition = clause if condition is None else condition & clause
             if condition is None:
                 return []
-        rows = session.execute(
+        return rows_as(
+            session,
+            AccountHit,
             select(Account.id, Account.number, Account.address)
             .where(condition)
             .order_by(Account.street, Account.number)
-            .limit(MAX_HITS)
+            .limit(MAX_HITS),
         )
-        return [AccountHit(*row) for row in rows]
 
 
 def account_card(sessions: sessionmaker[Session], account_id: int, audit_limit: int = 200) -> AccountCard:
@@ -166,20 +168,19 @@ def account_card(sessions: sessionmaker[Session], account_id: int, audit_limit: 
                 .order_by(Reading.submitted_at.desc(), Reading.id.desc())
             )
         ]
-        logins = [
-            LoginLine(*row)
-            for row in session.execute(
-                select(
-                    ConsumerLogin.login,
-                    ConsumerAccountLink.method,
-                    ConsumerAccountLink.linked_at,
-                    ConsumerLogin.last_login_at,
-                )
-                .join(ConsumerLogin, ConsumerLogin.id == ConsumerAccountLink.login_id)
-                .where(ConsumerAccountLink.account_id == account_id)
-                .order_by(ConsumerAccountLink.linked_at)
+        logins = rows_as(
+            session,
+            LoginLine,
+            select(
+                ConsumerLogin.login,
+                ConsumerAccountLink.method,
+                ConsumerAccountLink.linked_at,
+                ConsumerLogin.last_login_at,
             )
-        ]
+            .join(ConsumerLogin, ConsumerLogin.id == ConsumerAccountLink.login_id)
+            .where(ConsumerAccountLink.account_id == account_id)
+            .order_by(ConsumerAccountLink.linked_at),
+        )
         estimates = [
             EstimateLine(period, serials.get(meter_id, ""), rule, volume, amount)
             for period, meter_id, rule, volume, amount in session.execute(
@@ -207,23 +208,22 @@ def account_card(sessions: sessionmaker[Session], account_id: int, audit_limit: 
             and_(AuditLog.entity == "consumer_login", AuditLog.entity_id.in_(login_ids)),
             and_(AuditLog.actor_type == "consumer", AuditLog.actor.in_([line.login for line in logins])),
         )
-        audit = [
-            AuditLine(*row)
-            for row in session.execute(
-                select(
-                    AuditLog.at,
-                    AuditLog.actor_type,
-                    AuditLog.actor,
-                    AuditLog.action,
-                    AuditLog.entity,
-                    AuditLog.entity_id,
-                    AuditLog.details,
-                )
-                .where(condition)
-                .order_by(AuditLog.at.desc(), AuditLog.id.desc())
-                .limit(audit_limit)
+        audit = rows_as(
+            session,
+            AuditLine,
+            select(
+                AuditLog.at,
+                AuditLog.actor_type,
+                AuditLog.actor,
+                AuditLog.action,
+                AuditLog.entity,
+                AuditLog.entity_id,
+                AuditLog.details,
             )
-        ]
+            .where(condition)
+            .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+            .limit(audit_limit),
+        )
         return AccountCard(
             statement(session, account_id),
             account.street,

@@ -9,27 +9,15 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, consumer_sessions, throttle
-from core.consumers import LOGIN_SCOPE, REGISTER_SCOPE, _parse_proof, _verify
+from core.consumers import LOGIN_SCOPE, REGISTER_SCOPE, ProofAndPassword, _verify
 from core.errors import DomainError, Locked, VerificationFailed
-from core.parsing import parse_login
-from core.passwords import check_policy, hash_password
+from core.passwords import hash_password
 from db.models import ConsumerAccountLink, ConsumerLogin
 
 RESET_SCOPE = "password_reset"
 
 
-def reset_password(
-    sessions: sessionmaker[Session],
-    *,
-    account_number: str,
-    login: str,
-    password: str,
-    password_repeated: str,
-    last_payment: str | None = None,
-    meter_serial: str | None = None,
-    language: str = "uk",
-    now: dt.datetime | None = None,
-) -> int:
+def reset_password(sessions: sessionmaker[Session], form: ProofAndPassword, now: dt.datetime | None = None) -> int:
     """Set a new password for a login that proves one of its own accounts again, with the registration proof
     (the amount typed as in the consumer's language, `1866,66` or `1,866.66`, as at registration).
 
@@ -38,11 +26,9 @@ def reset_password(
     the lock that wrong passwords left on it (the failures stay as evidence).
     """
     now = now or clock.now()
-    number, amount, meter = _parse_proof(account_number, last_payment, meter_serial, language)
-    login_name = parse_login(login)
-    check_policy(password, password_repeated)
-    new_hash = hash_password(password)  # the same Argon2 work whether or not the proof holds
-    by_account = throttle.claim(sessions, REGISTER_SCOPE, number, now)
+    proof, login_name = form.read()
+    new_hash = hash_password(form.password)  # the same Argon2 work whether or not the proof holds
+    by_account = throttle.claim(sessions, REGISTER_SCOPE, proof.number, now)
     try:
         by_login = throttle.claim(sessions, RESET_SCOPE, login_name, now)
     except Locked:
@@ -52,7 +38,7 @@ def reset_password(
     failure: DomainError | None = None
     with sessions.begin() as session:
         try:
-            account = _verify(session, number, amount, meter)
+            account = _verify(session, proof)
             consumer = session.scalar(select(ConsumerLogin).where(ConsumerLogin.login == login_name))
             if consumer is None or not session.scalar(
                 select(
@@ -83,8 +69,8 @@ def reset_password(
                 "consumer_login",
                 consumer.id,
                 at=now,
-                account=number,
-                method="payment" if amount is not None else "meter",
+                account=proof.number,
+                method=proof.method,
                 sessions_ended=ended,
             )
             login_id = consumer.id

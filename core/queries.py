@@ -14,10 +14,15 @@ T = TypeVar("T")
 R = TypeVar("R", bound=tuple[Any, ...])
 
 
-def rows_as(sessions: sessionmaker[Session], make: Callable[..., T], query: Select[Any]) -> list[T]:
+def rows_as(session: Session, make: Callable[..., T], query: Select[Any]) -> list[T]:
     """Every row of `query` made into `make(*row)`: a value type whose fields are the query's columns, in order."""
+    return [make(*row) for row in session.execute(query)]
+
+
+def read_rows(sessions: sessionmaker[Session], make: Callable[..., T], query: Select[Any]) -> list[T]:
+    """`rows_as` in a session of its own: a list that is the whole of what its caller reads."""
     with sessions() as session:
-        return [make(*row) for row in session.execute(query)]
+        return rows_as(session, make, query)
 
 
 def with_meter_and_account(query: Select[R]) -> Select[R]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, bindparam, exists, select
+from sqlalchemy import Integer, Row, Select, and_, bindparam, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
@@ -37,6 +37,20 @@ class MeterView:
     in_window_value: Decimal | None  # what was already sent in the open window, if anything
 
 
+# A window's columns in WindowInfo's order, for a select that joins the window: `_window` makes the row's WindowInfo.
+_WINDOW_COLUMNS = (
+    ReadingWindow.id.label("window_id"),
+    ReadingWindow.period,
+    ReadingWindow.opens_at,
+    ReadingWindow.closes_at,
+    ReadingWindow.processed_at,
+)
+
+
+def _window(row: Row[Any]) -> WindowInfo:
+    return WindowInfo(row.window_id, row.period, row.opens_at, row.closes_at, row.processed_at)
+
+
 def _submission_context_statement() -> Select[Any]:
     """The meter, the login, whether they are linked and the window open now, in one SELECT built once."""
     login_id = bindparam("login_id", type_=Integer)
@@ -51,11 +65,7 @@ def _submission_context_statement() -> Select[Any]:
             Meter.initial_value,
             ConsumerLogin.login,
             linked.label("linked"),
-            ReadingWindow.id.label("window_id"),
-            ReadingWindow.period,
-            ReadingWindow.opens_at,
-            ReadingWindow.closes_at,
-            ReadingWindow.processed_at,
+            *_WINDOW_COLUMNS,
         )
         .select_from(Meter)
         .join(ConsumerLogin, ConsumerLogin.id == login_id)
@@ -102,15 +112,12 @@ def submit_reading(
             if upcoming is None:
                 raise DomainError("reading.no_window")
             raise DomainError("reading.window_closed", opens=date(upcoming.first_day), closes=date(upcoming.last_day))
-        window = WindowInfo(
-            context.window_id, context.period, context.opens_at, context.closes_at, context.processed_at
-        )
         meter = SubmittedMeter(meter_id, context.serial, context.initial_value)
         return record_reading(
             session,
             meter,
             value,
-            window=window,
+            window=_window(context),
             channel="cabinet",
             submitted_at=now,
             actor=context.login,
@@ -144,29 +151,18 @@ def correct_reading(
             raise DomainError("reading.unknown")
         lock_meter(connection, meter_id)
         row = connection.execute(
-            select(
-                Reading.status,
-                Reading.submitted_at,
-                Reading.window_id,
-                Meter.serial,
-                Meter.initial_value,
-                ReadingWindow.period,
-                ReadingWindow.opens_at,
-                ReadingWindow.closes_at,
-                ReadingWindow.processed_at,
-            )
+            select(Reading.status, Reading.submitted_at, Meter.serial, Meter.initial_value, *_WINDOW_COLUMNS)
             .join(Meter, Meter.id == Reading.meter_id)
             .outerjoin(ReadingWindow, ReadingWindow.id == Reading.window_id)
             .where(Reading.id == reading_id)
         ).one()
         if row.status != "accepted" or row.window_id is None:
             raise DomainError("reading.correct_not_standing")
-        window = WindowInfo(row.window_id, row.period, row.opens_at, row.closes_at, row.processed_at)
         return record_reading(
             session,
             SubmittedMeter(meter_id, row.serial, row.initial_value),
             value,
-            window=window,
+            window=_window(row),
             channel="staff",
             submitted_at=row.submitted_at,
             actor=actor,

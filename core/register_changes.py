@@ -47,6 +47,8 @@ def _lock(statement: Select[_Q], session: Session, of: Any = None) -> Select[_Q]
 
 # --- accounts ----------------------------------------------------------------------------------------------------
 
+_ADDED_ACCOUNT_FIELDS = ("residents", "heating", "hot_water", "heated_area", "closed_on")
+
 
 def _stored_account_values(account: Account) -> dict[str, Any]:
     return {
@@ -114,30 +116,12 @@ def _accounts(session: Session, table: _Table, actor: str, now: dt.datetime, out
                     "created_at": now,
                 }
             )
+            # What the preview lists of a new account and what its audit row keeps (the JSON writes numbers as text).
+            added = {"address": address} | {name: values[name] for name in _ADDED_ACCOUNT_FIELDS}
             out.audit(
-                action="account.created",
-                entity="account",
-                entity_id=number,
-                address=address,
-                residents=values["residents"],
-                heating=values["heating"],
-                hot_water=values["hot_water"],
-                heated_area=str(values["heated_area"]),
-                closed_on=values["closed_on"],
-                import_batch_id=out.batch_id,
+                action="account.created", entity="account", entity_id=number, **added, import_batch_id=out.batch_id
             )
-            out.to_add.append(
-                {
-                    "line": line,
-                    "account_number": number,
-                    "address": address,
-                    "residents": values["residents"],
-                    "heating": values["heating"],
-                    "hot_water": values["hot_water"],
-                    "heated_area": values["heated_area"],
-                    "closed_on": values["closed_on"],
-                }
-            )
+            out.to_add.append({"line": line, "account_number": number, **added})
             continue
         before = _stored_account_values(account)
         fields = {name: (before[name], values[name]) for name in ACCOUNT_FIELDS if before[name] != values[name]}

@@ -96,15 +96,13 @@ def _meters(session: Session, table: _Table, actor: str, now: dt.datetime, out: 
                     removed_on=values["removed_on"],
                 )
                 session.add(meter)
+                installed = {name: value for name, value in values.items() if name != "account_number"}
                 out.audit(
                     action="meter.installed",
                     entity="meter",
                     entity_id=serial,
                     account=number,
-                    service=values["service"],
-                    installed_on=values["installed_on"],
-                    initial_value=str(values["initial_value"]),
-                    removed_on=values["removed_on"],
+                    **installed,  # the JSON writes the initial value as text
                     import_batch_id=out.batch_id,
                 )
                 out.to_add.append({"line": line, "meter_serial": serial, **values})

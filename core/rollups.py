@@ -35,26 +35,21 @@ class PaymentLike(Protocol):
     def amount(self) -> Decimal: ...
 
 
-class ChargeLike(Protocol):
-    @property
-    def month(self) -> dt.date: ...
-    @property
-    def service(self) -> str: ...
-    @property
-    def amount_to_pay(self) -> Decimal: ...
-
-
 Key = tuple[Any, ...]
+
+
+def _sums(amounts: Iterable[tuple[Key, Decimal]]) -> dict[Key, tuple[Decimal, int]]:
+    """Per key, the sum of its amounts and how many there are: the totals tables' aggregation rule."""
+    totals: dict[Key, tuple[Decimal, int]] = {}
+    for key, amount in amounts:
+        total, count = totals.get(key, (Decimal(0), 0))
+        totals[key] = (total + amount, count + 1)
+    return totals
 
 
 def payment_totals(payments: Iterable[PaymentLike]) -> dict[Key, tuple[Decimal, int]]:
     """(Kyiv day, service, channel) -> (amount, payments): the aggregation rule of PaymentDayTotal."""
-    totals: dict[Key, tuple[Decimal, int]] = {}
-    for p in payments:
-        key = (p.paid_at.astimezone(KYIV).date(), p.service, p.channel)
-        amount, count = totals.get(key, (Decimal(0), 0))
-        totals[key] = (amount + p.amount, count + 1)
-    return totals
+    return _sums(((p.paid_at.astimezone(KYIV).date(), p.service, p.channel), p.amount) for p in payments)
 
 
 def _upsert(connection: Connection, table: Table, keys: list[str], rows: dict[Key, tuple[Any, ...]]) -> None:
@@ -81,14 +76,12 @@ def add_payments(bind: Session | Connection, payments: Iterable[PaymentLike]) ->
     _upsert(_connection(bind), table, ["day", "service", "channel"], dict(payment_totals(payments)))
 
 
-def add_charges(bind: Session | Connection, charges: Iterable[ChargeLike]) -> None:
+def add_charges(bind: Session | Connection, charges: Iterable[Charge]) -> None:
     """Count charges just written (a reversal with its negative amount to pay)."""
-    totals: dict[Key, tuple[Decimal, int]] = {}
-    for c in charges:
-        amount, count = totals.get((c.month, c.service), (Decimal(0), 0))
-        totals[(c.month, c.service)] = (amount + c.amount_to_pay, count + 1)
     table: Any = ChargeMonthTotal.__table__
-    _upsert(_connection(bind), table, ["month", "service"], dict(totals))
+    _upsert(
+        _connection(bind), table, ["month", "service"], _sums(((c.month, c.service), c.amount_to_pay) for c in charges)
+    )
 
 
 def _add_readings(connection: Connection, counts: dict[Key, int]) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import audit, clock, staff_sessions, throttle
 from core.errors import DomainError, VerificationFailed
 from core.passwords import DUMMY_HASH, check_policy, hash_password, needs_rehash, verify_password
-from core.queries import rows_as
+from core.queries import read_rows
 from core.races import write_or_explain
 from db.models import StaffUser
 
@@ -111,7 +111,7 @@ def get_staff_user(sessions: sessionmaker[Session], user_id: int) -> StaffIdenti
 
 def list_staff_users(sessions: sessionmaker[Session]) -> list[StaffIdentity]:
     query = select(StaffUser.id, StaffUser.username, StaffUser.full_name, StaffUser.role, StaffUser.active)
-    return rows_as(sessions, StaffIdentity, query.order_by(StaffUser.username))
+    return read_rows(sessions, StaffIdentity, query.order_by(StaffUser.username))
 
 
 def update_staff_user(

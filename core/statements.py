@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import clock
 from core.consumers import require_link
 from core.payment_status import consumer_status
+from core.queries import rows_as
 from db.models import Account, Charge, Payment, PaymentIntent, Reading, ReadingWindow, Recalculation
 
 ZERO = Decimal("0.00")
@@ -170,24 +171,23 @@ def statement(session: Session, account_id: int) -> Statement:
             .order_by(PaymentIntent.created_at.desc())
         )
     ]
-    recalculations = [
-        RecalculationEntry(*row)
-        for row in session.execute(
-            select(
-                ReadingWindow.period,
-                Recalculation.kind,
-                Recalculation.quality,
-                Recalculation.estimated_volume,
-                Recalculation.actual_volume,
-                Recalculation.volume,
-                Recalculation.amount,
-            )
-            .join(Reading, Reading.id == Recalculation.reading_id)
-            .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
-            .where(Recalculation.account_id == account_id)
-            .order_by(Recalculation.created_at.desc(), Recalculation.id.desc())
+    recalculations = rows_as(
+        session,
+        RecalculationEntry,
+        select(
+            ReadingWindow.period,
+            Recalculation.kind,
+            Recalculation.quality,
+            Recalculation.estimated_volume,
+            Recalculation.actual_volume,
+            Recalculation.volume,
+            Recalculation.amount,
         )
-    ]
+        .join(Reading, Reading.id == Recalculation.reading_id)
+        .join(ReadingWindow, ReadingWindow.id == Reading.window_id)
+        .where(Recalculation.account_id == account_id)
+        .order_by(Recalculation.created_at.desc(), Recalculation.id.desc()),
+    )
     charged: dict[str, Decimal] = defaultdict(lambda: ZERO)
     paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for charge in charges:

@@ -13,7 +13,7 @@ from core import audit, clock
 from core.clock import add_months, kyiv_midnight, month_start
 from core.config import WINDOW_CLOSES_AFTER_DAY, WINDOW_OPENS_DAY
 from core.errors import DomainError
-from core.queries import rows_as
+from core.queries import read_rows
 from core.races import write_or_explain
 from db.models import ReadingWindow
 
@@ -109,7 +109,7 @@ def list_windows(sessions: sessionmaker[Session]) -> list[WindowInfo]:
         ReadingWindow.closes_at,
         ReadingWindow.processed_at,
     )
-    return rows_as(sessions, WindowInfo, query.order_by(ReadingWindow.period.desc()))
+    return read_rows(sessions, WindowInfo, query.order_by(ReadingWindow.period.desc()))
 
 
 def _check_bounds(opens_at: dt.datetime, closes_at: dt.datetime) -> None:

@@ -125,14 +125,26 @@ class AwareDateTime(TypeDecorator[dt.datetime]):
         return value
 
 
+def partial_unique_index(name: str, *columns: str, where: str) -> Index:
+    """A unique index over the rows matching `where` only, on PostgreSQL and SQLite alike."""
+    return Index(name, *columns, unique=True, postgresql_where=text(where), sqlite_where=text(where))
+
+
 class Base(DeclarativeBase):
     pass
 
 
-class Account(Base):
+class Keyed(Base):
+    """A table whose rows are numbered: an integer surrogate primary key `id`, its first column."""
+
+    __abstract__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+
+
+class Account(Keyed):
     __tablename__ = "accounts"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(13), unique=True)
     street: Mapped[str] = mapped_column(String(120), index=True)
     building: Mapped[str] = mapped_column(String(20))
@@ -147,10 +159,9 @@ class Account(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
-class Meter(Base):
+class Meter(Keyed):
     __tablename__ = "meters"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     serial: Mapped[str] = mapped_column(String(40), unique=True)
     service: Mapped[str] = mapped_column(String(16))
@@ -160,10 +171,9 @@ class Meter(Base):
     removed_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
-class ImportBatch(Base):
+class ImportBatch(Keyed):
     __tablename__ = "import_batches"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     filename: Mapped[str] = mapped_column(String(255))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -177,18 +187,16 @@ class ImportBatch(Base):
     created_by: Mapped[str] = mapped_column(String(120))
 
 
-class Charge(Base):
+class Charge(Keyed):
     __tablename__ = "charges"
     __table_args__ = (
         # One billing row per account, service and month; a correction adds a reversal and a replacement beside it.
-        Index(
+        partial_unique_index(
             "uq_charge_account_service_month",
             "account_id",
             "service",
             "month",
-            unique=True,
-            sqlite_where=text("reverses_id IS NULL AND replaces_id IS NULL"),
-            postgresql_where=text("reverses_id IS NULL AND replaces_id IS NULL"),
+            where="reverses_id IS NULL AND replaces_id IS NULL",
         ),
         Index("uq_charges_reverses_id", "reverses_id", unique=True),
         Index("ix_charges_replaces_id", "replaces_id"),
@@ -199,7 +207,6 @@ class Charge(Base):
         Index("ix_charges_month_service", "month", "service", postgresql_include=["amount_to_pay"]),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     service: Mapped[str] = mapped_column(String(16))
     month: Mapped[dt.date] = mapped_column(Date)
@@ -216,7 +223,7 @@ class Charge(Base):
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("charges.id"))
 
 
-class Payment(Base):
+class Payment(Keyed):
     __tablename__ = "payments"
     __table_args__ = (
         UniqueConstraint("source", "external_ref", name="uq_payment_source_ref"),
@@ -227,7 +234,6 @@ class Payment(Base):
         Index("ix_payments_replaces_id", "replaces_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     service: Mapped[str] = mapped_column(String(16))
     amount: Mapped[Decimal] = mapped_column(Money)
@@ -242,10 +248,9 @@ class Payment(Base):
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
 
 
-class ReadingWindow(Base):
+class ReadingWindow(Keyed):
     __tablename__ = "reading_windows"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[dt.date] = mapped_column(Date, unique=True)
     opens_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), index=True)
     closes_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
@@ -253,10 +258,9 @@ class ReadingWindow(Base):
     processed_by: Mapped[str | None] = mapped_column(String(120))
 
 
-class ConsumerLogin(Base):
+class ConsumerLogin(Keyed):
     __tablename__ = "consumer_logins"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(120), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[str] = mapped_column(String(2), default="uk")
@@ -277,7 +281,7 @@ class ReminderConsent(Base):
     charges_seen_through: Mapped[dt.date | None] = mapped_column(Date)
 
 
-class ReminderDelivery(Base):
+class ReminderDelivery(Keyed):
     """One reminder e-mail per login, kind and period (window or charge month), claimed before it is sent.
 
     `status`: claimed (nothing transmitted yet), sending (handed to the SMTP server), sent, failed (the server
@@ -287,7 +291,6 @@ class ReminderDelivery(Base):
     __tablename__ = "reminder_deliveries"
     __table_args__ = (UniqueConstraint("login_id", "kind", "period", name="uq_reminder_login_kind_period"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     login_id: Mapped[int] = mapped_column(ForeignKey("consumer_logins.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # window_open, window_closing, charge
     period: Mapped[dt.date] = mapped_column(Date)  # the window's billing month or the charge month
@@ -302,11 +305,10 @@ class ReminderDelivery(Base):
     subject: Mapped[str | None] = mapped_column(String(200))
 
 
-class ConsumerAccountLink(Base):
+class ConsumerAccountLink(Keyed):
     __tablename__ = "consumer_account_links"
     __table_args__ = (UniqueConstraint("login_id", "account_id", name="uq_link_login_account"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     login_id: Mapped[int] = mapped_column(ForeignKey("consumer_logins.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     method: Mapped[str] = mapped_column(String(16))
@@ -326,16 +328,23 @@ class LoginSessionColumns:
     revoked_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
 
 
-class ConsumerSession(LoginSessionColumns, Base):
+class ConsumerSession(LoginSessionColumns, Keyed):
     """Server-side login session; the browser holds only a random token whose hash is stored here."""
 
     __tablename__ = "consumer_sessions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     login_id: Mapped[int] = mapped_column(ForeignKey("consumer_logins.id"), index=True)
 
 
-class Reading(Base):
+class StaffSession(LoginSessionColumns, Keyed):
+    """Server-side staff login session, like ConsumerSession; revoked on logout, role change and deactivation."""
+
+    __tablename__ = "staff_sessions"
+
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+
+
+class Reading(Keyed):
     __tablename__ = "readings"
     __table_args__ = (
         # INCLUDE (PostgreSQL): a meter's history (last accepted reading, averages, estimates) from the index alone.
@@ -348,17 +357,9 @@ class Reading(Base):
         Index("ix_readings_window_status_meter", "window_id", "status", "meter_id"),
         UniqueConstraint("source", "external_ref", name="uq_reading_source_ref"),
         # At most one reading per meter and window stands (DESIGN rule 10), whatever races submit.
-        Index(
-            "uq_readings_standing",
-            "meter_id",
-            "window_id",
-            unique=True,
-            postgresql_where=text("status = 'accepted'"),
-            sqlite_where=text("status = 'accepted'"),
-        ),
+        partial_unique_index("uq_readings_standing", "meter_id", "window_id", where="status = 'accepted'"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"))
     window_id: Mapped[int | None] = mapped_column(ForeignKey("reading_windows.id"))
     value: Mapped[Decimal] = mapped_column(Volume)
@@ -391,13 +392,12 @@ class BalanceSnapshot(Base):
     paid: Mapped[Decimal] = mapped_column(Money)
 
 
-class AdditionalCharge(Base):
+class AdditionalCharge(Keyed):
     """Estimated hot-water volume for a metered account that sent no reading in a closed window."""
 
     __tablename__ = "additional_charges"
     __table_args__ = (UniqueConstraint("window_id", "meter_id", name="uq_additional_window_meter"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     window_id: Mapped[int] = mapped_column(ForeignKey("reading_windows.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     # A reading's receipt sums the meter's estimates since its previous real reading.
@@ -415,7 +415,7 @@ class AdditionalCharge(Base):
     days: Mapped[int | None] = mapped_column(Integer)
 
 
-class Recalculation(Base):
+class Recalculation(Keyed):
     """Перерахунок (DESIGN rule 11): a real reading after estimates bills (positive volume) or credits back (negative)
     the difference between the consumption since the last actual reading and what was estimated. A recalculation
     whose reading was later corrected is reversed by a row of kind 'reversal', never edited."""
@@ -423,7 +423,6 @@ class Recalculation(Base):
     __tablename__ = "recalculations"
     __table_args__ = (UniqueConstraint("reading_id", "kind", name="uq_recalculation_reading_kind"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     window_id: Mapped[int] = mapped_column(ForeignKey("reading_windows.id"), index=True)  # the billing file it is in
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"), index=True)
@@ -438,10 +437,9 @@ class Recalculation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
 
-class StaffUser(Base):
+class StaffUser(Keyed):
     __tablename__ = "staff_users"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)
     full_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -451,23 +449,13 @@ class StaffUser(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
 
 
-class StaffSession(LoginSessionColumns, Base):
-    """Server-side staff login session, like ConsumerSession; revoked on logout, role change and deactivation."""
-
-    __tablename__ = "staff_sessions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
-
-
-class PaymentIntent(Base):
+class PaymentIntent(Keyed):
     __tablename__ = "payment_intents"
     __table_args__ = (
         Index("ix_intents_account_created", "account_id", "created_at"),
         Index("ix_intents_status_paid", "status", "paid_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[str] = mapped_column(String(64), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     service: Mapped[str] = mapped_column(String(16))
@@ -486,7 +474,7 @@ class PaymentIntent(Base):
     provider_status: Mapped[str | None] = mapped_column(String(32))
 
 
-class RegistryMatch(Base):
+class RegistryMatch(Keyed):
     """How one bank-registry row was reconciled: credited, matched to a cabinet payment, or a duplicate.
 
     `issue` is set when staff should look at the row (an unknown order id, a row that contradicts its order).
@@ -498,7 +486,6 @@ class RegistryMatch(Base):
         Index("ix_registry_matches_paid_at", "paid_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
     source: Mapped[str] = mapped_column(String(40))
     external_ref: Mapped[str] = mapped_column(String(80))
@@ -514,7 +501,7 @@ class RegistryMatch(Base):
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
 
-class Tariff(Base):
+class Tariff(Keyed):
     """A hot-water (or heating) tariff and norm from a billing month on, until the next row of the service.
 
     Either value may be empty: then the previous row's value, or the setting, still applies (core.register)."""
@@ -522,7 +509,6 @@ class Tariff(Base):
     __tablename__ = "tariffs"
     __table_args__ = (UniqueConstraint("service", "valid_from", name="uq_tariff_service_valid_from"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     service: Mapped[str] = mapped_column(String(16))
     valid_from: Mapped[dt.date] = mapped_column(Date)
     tariff: Mapped[Decimal | None] = mapped_column(TariffRate)
@@ -531,7 +517,7 @@ class Tariff(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
 
-class ImportConflict(Base):
+class ImportConflict(Keyed):
     """An imported row whose key (payment_ref; account + service + month; the utility's ref) matches a stored row
     with different content. Never skipped silently: staff resolve it (a reversing entry plus the corrected row)
     or dismiss it. One row per key and distinct incoming content, however often the file is imported."""
@@ -542,7 +528,6 @@ class ImportConflict(Base):
         Index("ix_import_conflicts_status", "status", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # bank, charges, readings
     key: Mapped[str] = mapped_column(String(120))
     fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the incoming values
@@ -561,7 +546,7 @@ class ImportConflict(Base):
     note: Mapped[str | None] = mapped_column(String(500))
 
 
-class AuditLog(Base):
+class AuditLog(Keyed):
     __tablename__ = "audit_log"
     # ix_audit_actor serves the account look-up's "what did this account's logins do" branch (core.lookup).
     __table_args__ = (
@@ -569,7 +554,6 @@ class AuditLog(Base):
         Index("ix_audit_actor", "actor_type", "actor"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), index=True)
     actor_type: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(120))
@@ -579,7 +563,7 @@ class AuditLog(Base):
     details: Mapped[str | None] = mapped_column(Text)
 
 
-class FailedAttempt(Base):
+class FailedAttempt(Keyed):
     """One attempt at a proof (registration, login), claimed before it is evaluated (core.throttle).
 
     `outcome`: claimed (being evaluated; a success deletes its own claim), failed, cleared (a failure before a
@@ -590,7 +574,6 @@ class FailedAttempt(Base):
     __tablename__ = "failed_attempts"
     __table_args__ = (Index("ix_failed_scope_key_at", "scope", "key", "at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[str] = mapped_column(String(24))
     key: Mapped[str] = mapped_column(String(120))
     at: Mapped[dt.datetime] = mapped_column(AwareDateTime())

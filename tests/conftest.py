@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
-from core import config, rollups
+from core import config, consumers, rollups
 from core.clock import KYIV
 from core.windows import default_bounds
 from db.engine import make_engine, make_sessions
@@ -137,6 +137,32 @@ def sessions(engine):
 
 def kyiv(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=KYIV)  # type: ignore[misc]
+
+
+SEED_PASSWORD = "тепла-зима-2020"
+
+
+def register_consumer(
+    sessions,
+    login: str,
+    *,
+    number: str = "1120200001000",
+    amount: str | None = "1866,66",
+    meter: str | None = None,
+    password: str = SEED_PASSWORD,
+    now: dt.datetime | None = None,
+) -> int:
+    """A consumer registered through core.consumers: by the seed account's last payment unless told otherwise
+    (`amount=None, meter=...`: by the meter)."""
+    form = consumers.ProofAndPassword(
+        account_number=number,
+        login=login,
+        password=password,
+        password_repeated=password,
+        last_payment=amount,
+        meter_serial=meter,
+    )
+    return consumers.register(sessions, form, now=now)
 
 
 class World:

@@ -195,7 +195,7 @@ def flagged_readings(window_id: int):
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _explore(_sessions, db: str, version: int, dataset, filters, group_by, measure, page):
-    return explore.run(_sessions, dataset, filters, list(group_by), measure, page)
+    return explore.run(_sessions, explore.Choice(dataset, filters, group_by, measure), page)
 
 
 def explore_run(dataset: str, filters: explore.Filters, group_by: tuple[str, ...], measure: str | None, page: int):
@@ -216,7 +216,7 @@ def explore_csv(
 
     def build() -> bytes:
         with pinned(lang):
-            full = explore_export.full_result(bound, dataset, filters, list(group_by), measure)
+            full = explore_export.full_result(bound, explore.Choice(dataset, filters, group_by, measure))
             cut = {tr("staff.explore.filter.cut"): staff_view.number(len(full.rows))} if full.capped else {}
             return export.csv_bytes(header, full.rows, described | cut, lang)
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.consumers import register
+from core.consumers import ProofAndPassword, register
 from core.errors import DomainError
 from ui.public_forms import proof_and_password_form, receipt_help
 from ui.public_session import current_login_id, language, sign_in, tr
@@ -18,7 +18,7 @@ receipt_help()
 form = proof_and_password_form("register", texts="register")
 if form.submitted:
     try:
-        login_id = register(sessions(), **form.fields(), language=language())
+        login_id = register(sessions(), ProofAndPassword(**form.fields(), language=language()))
     except DomainError as error:
         form.problem.error(error.message(language()))
     else:

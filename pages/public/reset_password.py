@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.consumers import ProofAndPassword
 from core.errors import DomainError
 from core.password_reset import reset_password
 from ui.public_forms import proof_and_password_form
@@ -17,7 +18,7 @@ st.write(tr("reset.intro"))
 form = proof_and_password_form("reset_password", texts="reset")
 if form.submitted:
     try:
-        reset_password(sessions(), **form.fields(), language=language())
+        reset_password(sessions(), ProofAndPassword(**form.fields(), language=language()))
     except DomainError as error:
         form.problem.error(error.message(language()))
     else:

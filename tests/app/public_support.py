@@ -8,9 +8,8 @@ from html.parser import HTMLParser
 
 from streamlit.testing.v1 import AppTest
 
-from core.consumers import register
 from tests.app.conftest import open_app
-from tests.conftest import World, kyiv
+from tests.conftest import World, kyiv, register_consumer
 
 SEED = "1120200001000"
 NEW = "1120200001017"
@@ -50,26 +49,12 @@ def build(world: World) -> Cabinet:
     other = world.account(OTHER, address="просп. Волі, 3, кв. 9")
     world.meter(other, "0999999")
     world.payment(other, "heating", "999.99", kyiv(2026, 11, 3))
-    register(
-        world.sessions,
-        account_number=OTHER,
-        last_payment="999,99",
-        login="stranger@example.com",
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-    )
+    register_consumer(world.sessions, "stranger@example.com", number=OTHER, amount="999,99", password=PASSWORD)
     return Cabinet(world, seed, seed_meter, new, new_meter, other, november)
 
 
 def registered(world: World, login: str = "olena@example.com") -> int:
-    return register(
-        world.sessions,
-        account_number=SEED,
-        last_payment="1866,66",
-        login=login,
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-    )
+    return register_consumer(world.sessions, login, number=SEED, password=PASSWORD)
 
 
 # ---- finding and clicking widgets by what the user sees -------------------------------------------------

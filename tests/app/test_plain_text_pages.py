@@ -7,11 +7,10 @@ import datetime as dt
 
 from streamlit.testing.v1 import AppTest
 
-from core.consumers import register
 from core.staff import create_staff_user
 from tests.app.conftest import ROOT, open_app
 from tests.app.public_support import PASSWORD, click, fill
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 from tests.unit.test_plain_text import ATTACK, rendered_text
 from ui.plain import WORD_JOINER
 
@@ -62,14 +61,7 @@ def test_an_address_and_a_meter_number_are_shown_as_text_to_the_consumer(app_wor
     app_world.meter(account, SERIAL_ATTACK)
     app_world.window(dt.date(2026, 11, 1))
     app_world.payment(account, "heating", "1866.66", kyiv(2026, 10, 12))
-    register(
-        app_world.sessions,
-        account_number="1120200001000",
-        last_payment="1866,66",
-        login="olena@example.com",
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-    )
+    register_consumer(app_world.sessions, "olena@example.com", password=PASSWORD)
     at = open_app("public_app.py")
     fill(at, **{"Телефон або e-mail": "olena@example.com", "Пароль": PASSWORD})
     click(at, "Увійти")

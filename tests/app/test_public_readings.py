@@ -3,10 +3,9 @@
 import pytest
 from sqlalchemy import select
 
-from core.consumers import register
 from db.models import Reading
 from tests.app.public_support import PASSWORD, build, click, errors, fill, logged_in_app, registered, shown
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -142,14 +141,7 @@ def test_outside_the_window_the_next_one_is_announced_and_no_form_is_shown(confi
 def test_an_account_without_meters_says_so(app_world):
     build(app_world)
     app_world.payment(app_world.account("1120200003000", hot_water=False), "heating", "100.00", kyiv(2026, 11, 1))
-    register(
-        app_world.sessions,
-        account_number="1120200003000",
-        last_payment="100",
-        login="+380501112233",
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-    )
+    register_consumer(app_world.sessions, "+380501112233", number="1120200003000", amount="100", password=PASSWORD)
     at = logged_in_app(app_world, "+380501112233")
     at.switch_page("pages/public/readings.py").run()
     assert "немає лічильників гарячої води" in shown(at)

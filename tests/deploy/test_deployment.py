@@ -33,7 +33,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from core import payments
-from core.consumers import register
+from core.consumers import ProofAndPassword, register
 from core.staff import create_staff_user
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
@@ -108,11 +108,13 @@ def _seed(url: str) -> None:
     world.payment(account, "heating", "1866.66", kyiv(2026, 11, 2))
     register(
         sessions,
-        account_number=ACCOUNT,
-        last_payment="1866,66",
-        login=CONSUMER,
-        password=CONSUMER_PASSWORD,
-        password_repeated=CONSUMER_PASSWORD,
+        ProofAndPassword(
+            account_number=ACCOUNT,
+            last_payment="1866,66",
+            login=CONSUMER,
+            password=CONSUMER_PASSWORD,
+            password_repeated=CONSUMER_PASSWORD,
+        ),
     )
     create_staff_user(sessions, OPERATOR, OPERATOR_PASSWORD, "operator")
     engine.dispose()

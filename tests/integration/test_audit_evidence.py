@@ -17,7 +17,7 @@ from core.config import settings
 from core.errors import Locked, VerificationFailed
 from core.payment_providers import PaymentSettings
 from db.models import AuditLog, AuditTally, FailedAttempt
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 NOW = kyiv(2020, 3, 2, 10)
 PASSWORD = "тепла-зима-2020"
@@ -27,15 +27,7 @@ LOGIN = "+380671234567"
 
 @pytest.fixture
 def consumer(seed_world, sessions):
-    return consumers.register(
-        sessions,
-        account_number="1120200001000",
-        login=LOGIN,
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-        last_payment="1866,66",
-        now=NOW - dt.timedelta(days=1),
-    )
+    return register_consumer(sessions, LOGIN, password=PASSWORD, now=NOW - dt.timedelta(days=1))
 
 
 def audit_rows(sessions, action: str) -> list[AuditLog]:
@@ -98,15 +90,7 @@ def test_unknown_login_and_unknown_account_are_audited_like_known_ones(consumer,
     with pytest.raises(VerificationFailed):
         consumers.authenticate(sessions, "nobody@example.com", GUESS, now=NOW)
     with pytest.raises(VerificationFailed):
-        consumers.register(
-            sessions,
-            account_number="1120200009999",
-            login="a@b.ua",
-            password=PASSWORD,
-            password_repeated=PASSWORD,
-            last_payment="1,00",
-            now=NOW,
-        )
+        register_consumer(sessions, "a@b.ua", number="1120200009999", amount="1,00", password=PASSWORD, now=NOW)
     assert [r.entity_id for r in audit_rows(sessions, "login.failed")] == ["nobody@example.com"]
     assert [r.entity_id for r in audit_rows(sessions, "register.failed")] == ["1120200009999"]
 

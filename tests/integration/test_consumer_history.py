@@ -6,10 +6,9 @@ from decimal import Decimal
 import pytest
 
 from core.consumer_history import monthly_totals, monthly_totals_of
-from core.consumers import register
 from core.readings import estimate_if_no_reading, submit_reading
 from core.statements import statement_for_consumer
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 PASSWORD = "teplo-kvartyra-1"
 
@@ -17,14 +16,7 @@ PASSWORD = "teplo-kvartyra-1"
 @pytest.fixture
 def consumer(seed_world):
     world, account = seed_world
-    login_id = register(
-        world.sessions,
-        account_number="1120200001000",
-        last_payment="1866,66",
-        login="olena@example.com",
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-    )
+    login_id = register_consumer(world.sessions, "olena@example.com", password=PASSWORD)
     return world, account, login_id
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from core import config, consumer_sessions, staff, staff_sessions
-from core.consumers import change_password, register
-from tests.conftest import kyiv
+from core.consumers import change_password
+from tests.conftest import kyiv, register_consumer
 
 NOW = kyiv(2020, 3, 2, 10).astimezone(dt.UTC)  # durations below are elapsed time (a DST change is inside)
 PASSWORD = "тепла-зима-2020"
@@ -17,15 +17,7 @@ BROWSER = "the-consumers-own-browser"
 
 @pytest.fixture
 def login_id(seed_world, sessions):
-    return register(
-        sessions,
-        account_number="1120200001000",
-        login="olena@example.com",
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-        last_payment="1866,66",
-        now=NOW,
-    )
+    return register_consumer(sessions, "olena@example.com", password=PASSWORD, now=NOW)
 
 
 def signed_in(sessions, login_id, at=NOW, browser=BROWSER) -> str:

@@ -43,16 +43,36 @@ def test_seed_account_as_in_the_seed(demo_db):
 
 
 def test_both_last_payments_register_and_meter_only_for_the_new_account(demo_db):
-    args = dict(password="тепла-зима-2020", password_repeated="тепла-зима-2020", now=NOW)
-    consumers.register(demo_db, account_number=demo.SEED_ACCOUNT, login="a@example.com", last_payment="1866,66", **args)
-    consumers.register(demo_db, account_number=demo.SEED_ACCOUNT, login="b@example.com", last_payment="87,45", **args)
+    args = dict(password="тепла-зима-2020", password_repeated="тепла-зима-2020")
+    consumers.register(
+        demo_db,
+        consumers.ProofAndPassword(
+            account_number=demo.SEED_ACCOUNT, login="a@example.com", last_payment="1866,66", **args
+        ),
+        now=NOW,
+    )
+    consumers.register(
+        demo_db,
+        consumers.ProofAndPassword(
+            account_number=demo.SEED_ACCOUNT, login="b@example.com", last_payment="87,45", **args
+        ),
+        now=NOW,
+    )
     with pytest.raises(DomainError) as refused:
         consumers.register(
-            demo_db, account_number=demo.SEED_ACCOUNT, login="c@example.com", meter_serial=demo.SEED_METER, **args
+            demo_db,
+            consumers.ProofAndPassword(
+                account_number=demo.SEED_ACCOUNT, login="c@example.com", meter_serial=demo.SEED_METER, **args
+            ),
+            now=NOW,
         )
     assert refused.value.key == "registration.meter_not_allowed"
     consumers.register(
-        demo_db, account_number=demo.NEW_ACCOUNT, login="d@example.com", meter_serial=demo.NEW_ACCOUNT_METER, **args
+        demo_db,
+        consumers.ProofAndPassword(
+            account_number=demo.NEW_ACCOUNT, login="d@example.com", meter_serial=demo.NEW_ACCOUNT_METER, **args
+        ),
+        now=NOW,
     )
 
 

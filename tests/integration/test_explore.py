@@ -16,7 +16,7 @@ ALL = explore.Filters()
 
 def test_charges_grouped_by_month_and_service(world):
     build(world)
-    result = explore.run(world.sessions, "charges", ALL, ["month", "service"], "amount_to_pay")
+    result = explore.run(world.sessions, explore.Choice("charges", ALL, ("month", "service"), "amount_to_pay"))
     assert result.rows == [
         (dt.date(2026, 9, 1), "heating", Decimal("1000.00")),
         (dt.date(2026, 10, 1), "heating", Decimal("2200.00")),
@@ -28,13 +28,13 @@ def test_charges_grouped_by_month_and_service(world):
 def test_payments_filtered_and_grouped_by_kyiv_month_and_channel(world):
     build(world)
     november = explore.Filters(first_month=dt.date(2026, 11, 1), last_month=dt.date(2026, 11, 1), service="heating")
-    result = explore.run(world.sessions, "payments", november, ["month", "channel"], "amount")
+    result = explore.run(world.sessions, explore.Choice("payments", november, ("month", "channel"), "amount"))
     # The 1000,00 paid at 00:30 Kyiv on 10 Nov belongs to November in any time zone; 50,00 by cabinet.
     assert result.rows == [
         (dt.date(2026, 11, 1), "bank", Decimal("1000.00")),
         (dt.date(2026, 11, 1), "cabinet", Decimal("50.00")),
     ]
-    count = explore.run(world.sessions, "payments", ALL, ["street"], "count")
+    count = explore.run(world.sessions, explore.Choice("payments", ALL, ("street",), "count"))
     assert count.rows == [("вул. Гулака-Артемовського", 2), ("просп. Волі", 3)]
     assert count.filters == {}
     assert november.describe() == {"first_month": "2026-11", "last_month": "2026-11", "service": "heating"}
@@ -42,24 +42,24 @@ def test_payments_filtered_and_grouped_by_kyiv_month_and_channel(world):
 
 def test_readings_and_accounts(world):
     build(world)
-    readings = explore.run(world.sessions, "readings", ALL, ["period", "channel"], "count")
+    readings = explore.run(world.sessions, explore.Choice("readings", ALL, ("period", "channel"), "count"))
     assert readings.rows == [
         (dt.date(2026, 10, 1), "cabinet", 1),
         (dt.date(2026, 10, 1), "water_utility", 1),
         (dt.date(2026, 11, 1), "staff", 1),
     ]
     consumption = explore.run(
-        world.sessions, "readings", explore.Filters(street="просп. Волі"), ["period"], "consumption"
+        world.sessions, explore.Choice("readings", explore.Filters(street="просп. Волі"), ("period",), "consumption")
     )
     assert consumption.rows == [(dt.date(2026, 10, 1), Decimal("3.000"))]
-    accounts = explore.run(world.sessions, "accounts", ALL, ["registered"], "count")
+    accounts = explore.run(world.sessions, explore.Choice("accounts", ALL, ("registered",), "count"))
     assert sorted(accounts.rows) == [(False, 2), (True, 2)]
 
 
 def test_ungrouped_rows_are_paged(world):
     build(world)
-    first = explore.run(world.sessions, "payments", ALL, [], None, page=0, page_size=2)
-    second = explore.run(world.sessions, "payments", ALL, [], None, page=2, page_size=2)
+    first = explore.run(world.sessions, explore.Choice("payments"), page=0, page_size=2)
+    second = explore.run(world.sessions, explore.Choice("payments"), page=2, page_size=2)
     assert first.total == 5 and len(first.rows) == 2 and not first.grouped
     assert len(second.rows) == 1
     assert first.columns[0] == "number"
@@ -75,7 +75,7 @@ def test_ungrouped_rows_are_paged(world):
 )
 def test_anything_outside_the_whitelist_is_refused(world, dataset, group_by, measure):
     with pytest.raises(DomainError):
-        explore.run(world.sessions, dataset, ALL, group_by, measure)
+        explore.run(world.sessions, explore.Choice(dataset, ALL, tuple(group_by), measure))
 
 
 def test_lookup_by_number_or_address(world):
@@ -99,39 +99,43 @@ def test_lookup_by_number_or_address(world):
 def test_averages_are_exact_and_rounded_half_up_on_both_databases(world):
     """Money is stored as integer kopecks on SQLite: an average must come back in hryvnias, not kopecks."""
     build(world)
-    by_service = explore.run(world.sessions, "payments", ALL, ["service"], "average")
-    amounts = explore.run(world.sessions, "payments", ALL, ["service"], "amount")
-    counts = dict(explore.run(world.sessions, "payments", ALL, ["service"], "count").rows)
+    by_service = explore.run(world.sessions, explore.Choice("payments", ALL, ("service",), "average"))
+    amounts = explore.run(world.sessions, explore.Choice("payments", ALL, ("service",), "amount"))
+    counts = dict(explore.run(world.sessions, explore.Choice("payments", ALL, ("service",), "count")).rows)
     expected = [
         (service, (total / counts[service]).quantize(Decimal("0.01"), "ROUND_HALF_UP"))
         for service, total in amounts.rows
     ]
     assert by_service.rows == expected
-    charges = explore.run(world.sessions, "charges", ALL, ["month"], "average")
+    charges = explore.run(world.sessions, explore.Choice("charges", ALL, ("month",), "average"))
     assert charges.rows[0] == (dt.date(2026, 9, 1), Decimal("1000.00"))
 
 
 def test_grouped_result_counts_every_group_beyond_the_cap(world, monkeypatch):
     build(world)
     monkeypatch.setattr(explore, "MAX_GROUPS", 2)
-    result = explore.run(world.sessions, "charges", ALL, ["month", "service"], "amount_to_pay")
+    result = explore.run(world.sessions, explore.Choice("charges", ALL, ("month", "service"), "amount_to_pay"))
     assert result.total == 3 and result.capped
     assert result.rows == [
         (dt.date(2026, 9, 1), "heating", Decimal("1000.00")),
         (dt.date(2026, 10, 1), "heating", Decimal("2200.00")),
     ]
-    nowhere = explore.run(world.sessions, "charges", explore.Filters(street="вул. Неіснуюча"), ["month"], None)
+    nowhere = explore.run(
+        world.sessions, explore.Choice("charges", explore.Filters(street="вул. Неіснуюча"), ("month",))
+    )
     assert nowhere.total == 0 and nowhere.rows == [] and not nowhere.capped
 
 
 def test_download_holds_the_whole_result_not_the_page(world, monkeypatch):
     build(world)
     monkeypatch.setattr(explore, "MAX_GROUPS", 1)
-    groups = explore_export.full_result(world.sessions, "charges", ALL, ["month", "service"], "amount_to_pay")
+    groups = explore_export.full_result(
+        world.sessions, explore.Choice("charges", ALL, ("month", "service"), "amount_to_pay")
+    )
     assert len(groups.rows) == 3 and groups.total == 3 and not groups.capped and groups.grouped
-    on_screen = explore.run(world.sessions, "payments", ALL, [], None, page=0, page_size=2)
-    rows = explore_export.full_result(world.sessions, "payments", ALL, [], None)
+    on_screen = explore.run(world.sessions, explore.Choice("payments"), page=0, page_size=2)
+    rows = explore_export.full_result(world.sessions, explore.Choice("payments"))
     assert len(on_screen.rows) == 2 and len(rows.rows) == 5 and not rows.capped
     assert rows.rows[:2] == on_screen.rows  # in the order of the page
-    cut = explore_export.full_result(world.sessions, "payments", ALL, [], None, limit=4)
+    cut = explore_export.full_result(world.sessions, explore.Choice("payments"), limit=4)
     assert len(cut.rows) == 4 and cut.capped

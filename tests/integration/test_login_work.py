@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from core import consumers, passwords, staff
 from core.errors import VerificationFailed
 from db.models import ConsumerLogin, StaffUser
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 NOW = kyiv(2020, 3, 2, 10)
 PASSWORD = "довга-фраза-2020"
@@ -65,15 +65,7 @@ def test_a_deactivated_user_is_refused_even_with_the_right_password(sessions):
 
 
 def test_consumer_login_does_the_same_work_for_an_unknown_login(seed_world, sessions, counting):
-    consumers.register(
-        sessions,
-        account_number="1120200001000",
-        login="+380671234567",
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-        last_payment="1866,66",
-        now=NOW,
-    )
+    register_consumer(sessions, "+380671234567", password=PASSWORD, now=NOW)
     for login in ("+380671234567", "nobody@example.com"):
         before = counting.verifications
         with pytest.raises(VerificationFailed):
@@ -93,15 +85,7 @@ def test_staff_hash_with_old_parameters_is_upgraded_on_login(sessions):
 
 
 def test_consumer_hash_with_old_parameters_is_upgraded_on_login(seed_world, sessions):
-    login_id = consumers.register(
-        sessions,
-        account_number="1120200001000",
-        login="+380671234567",
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-        last_payment="1866,66",
-        now=NOW,
-    )
+    login_id = register_consumer(sessions, "+380671234567", password=PASSWORD, now=NOW)
     with sessions.begin() as s:
         s.execute(update(ConsumerLogin).where(ConsumerLogin.id == login_id).values(password_hash=WEAK.hash(PASSWORD)))
     consumers.authenticate(sessions, "+380671234567", PASSWORD, now=NOW)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from core import consumer_sessions, consumers, password_reset
 from core.errors import DomainError, Locked, VerificationFailed
 from db.models import AuditLog, ConsumerLogin, ConsumerSession, FailedAttempt
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 
 @pytest.fixture(autouse=True)
@@ -28,16 +28,7 @@ LOGIN = "olena@example.com"
 
 
 def register(sessions, number="1120200001000", amount="1866,66", meter=None, login=LOGIN):
-    return consumers.register(
-        sessions,
-        account_number=number,
-        login=login,
-        password=OLD,
-        password_repeated=OLD,
-        last_payment=amount,
-        meter_serial=meter,
-        now=NOW,
-    )
+    return register_consumer(sessions, login, number=number, amount=amount, meter=meter, password=OLD, now=NOW)
 
 
 def reset(
@@ -53,13 +44,15 @@ def reset(
 ):
     return password_reset.reset_password(
         sessions,
-        account_number=number,
-        login=login,
-        password=password,
-        password_repeated=password if repeated is None else repeated,
-        last_payment=amount,
-        meter_serial=meter,
-        language=language,
+        consumers.ProofAndPassword(
+            account_number=number,
+            login=login,
+            password=password,
+            password_repeated=password if repeated is None else repeated,
+            last_payment=amount,
+            meter_serial=meter,
+            language=language,
+        ),
         now=now,
     )
 

@@ -11,7 +11,7 @@ from core import consumers, reading_record, readings
 from core.errors import AccessDenied, DomainError, NeedsConfirmation
 from core.windows import WindowInfo
 from db.models import AuditLog, Meter, Reading, ReadingWindow
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 IN_WINDOW = kyiv(2020, 3, 2, 10)  # the February 2020 window: 25 Feb - 3 Mar
 
@@ -31,15 +31,7 @@ def consumer(seed_world, sessions):
     for i, period in enumerate([dt.date(2019, 11, 1), dt.date(2019, 12, 1), dt.date(2020, 1, 1)]):
         wid = world.window(period)
         world.reading(meter_id, wid, f"{103 + 3 * i}.000", kyiv(period.year, period.month, 28, 12), consumption="3")
-    login_id = consumers.register(
-        sessions,
-        account_number="1120200001000",
-        login="olena@example.com",
-        password="тепла-зима-2020",
-        password_repeated="тепла-зима-2020",
-        last_payment="1866,66",
-        now=IN_WINDOW,
-    )
+    login_id = register_consumer(sessions, "olena@example.com", now=IN_WINDOW)
     return login_id, meter_id, window
 
 
@@ -132,14 +124,8 @@ def test_another_consumers_meter_is_out_of_reach(consumer, sessions, world):
     _login_id, meter_id, _ = consumer
     other = world.account("1120200001001", address="вул. Гулака-Артемовського, 20, кв. 2")
     world.payment(other, "heating", "500.00", kyiv(2020, 2, 1))
-    stranger = consumers.register(
-        sessions,
-        account_number="1120200001001",
-        login="+380501112233",
-        password="інша-квартира-2",
-        password_repeated="інша-квартира-2",
-        last_payment="500,00",
-        now=IN_WINDOW,
+    stranger = register_consumer(
+        sessions, "+380501112233", number="1120200001001", amount="500,00", password="інша-квартира-2", now=IN_WINDOW
     )
     with pytest.raises(AccessDenied):
         readings.submit_reading(sessions, stranger, meter_id, "111", now=IN_WINDOW)

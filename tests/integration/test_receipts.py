@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import consumers, payment_qr, receipt_data, receipts
+from core import payment_qr, receipt_data, receipts
 from core.errors import AccessDenied, DomainError
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 JANUARY, DECEMBER = dt.date(2020, 1, 1), dt.date(2019, 12, 1)
 PAYEE = receipt_data.Requisites("ДКП «Луцьктепло»", "03356571", "UA213223130000026007233566001")
@@ -57,15 +57,7 @@ def billed(world):
     world.payment(account, "heating", "1866.66", kyiv(2020, 2, 12))
     window = world.window(JANUARY)
     world.reading(meter, window, "150.000", kyiv(2020, 1, 28, 9), consumption="2.500")
-    login_id = consumers.register(
-        world.sessions,
-        account_number="1120200001000",
-        login="olena@example.com",
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-        last_payment="1866,66",
-        now=kyiv(2020, 3, 2),
-    )
+    login_id = register_consumer(world.sessions, "olena@example.com", password=PASSWORD, now=kyiv(2020, 3, 2))
     return account, login_id
 
 
@@ -123,13 +115,8 @@ def test_only_the_accounts_own_login_gets_a_receipt_and_only_for_a_billed_month(
     account, login_id = billed
     other = world.account("1120200002000", address="просп. Волі, 3, кв. 9")
     world.payment(other, "heating", "999.99", kyiv(2020, 2, 20))
-    stranger = consumers.register(
-        sessions,
-        account_number="1120200002000",
-        login="stranger@example.com",
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-        last_payment="999,99",
+    stranger = register_consumer(
+        sessions, "stranger@example.com", number="1120200002000", amount="999,99", password=PASSWORD
     )
     with pytest.raises(AccessDenied):
         receipt_data.receipt_for_consumer(sessions, stranger, account, JANUARY)

@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import func, select
 
 from core import additional_charges, dashboard_readings, imports, register_import, register_parsing
-from core.consumers import linked_accounts, register
+from core.consumers import linked_accounts
 from core.errors import DomainError
 from core.payments import create_intent
 from core.readings import meters_of_account, submit_reading
 from core.register import norm_for, tariff_for
 from core.statements import statement_for_consumer
 from db.models import Account, AuditLog, Charge, ImportBatch, Meter, Payment, Reading, Tariff
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
@@ -185,14 +185,7 @@ def test_a_later_file_moves_changes_replaces_and_closes_with_an_audit_row_each(u
 def test_a_closed_account_stays_with_its_consumer_but_takes_no_readings_and_no_estimates(configure, utility):
     configure(TEPLO_DEMO="1")  # the payment below goes to the demo provider
     sessions = utility
-    login = register(
-        sessions,
-        account_number=NEW,
-        last_payment="150,00",
-        login="new@example.com",
-        password="довга-фраза-2020",
-        password_repeated="довга-фраза-2020",
-    )
+    login = register_consumer(sessions, "new@example.com", number=NEW, amount="150,00", password="довга-фраза-2020")
     account_id = linked_accounts(sessions, login)[0].account_id
     with sessions() as s:
         november = s.scalar(select(Reading.window_id).limit(1))

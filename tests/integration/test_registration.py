@@ -8,22 +8,13 @@ from sqlalchemy import func, select
 from core import consumers
 from core.errors import DomainError, Locked, VerificationFailed
 from db.models import ConsumerLogin, FailedAttempt, Meter
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 NOW = kyiv(2020, 3, 2, 10)
 
 
 def register(sessions, amount=None, meter=None, login="+380671234567", number="1120200001000", now=NOW):
-    return consumers.register(
-        sessions,
-        account_number=number,
-        login=login,
-        password="тепла-зима-2020",
-        password_repeated="тепла-зима-2020",
-        last_payment=amount,
-        meter_serial=meter,
-        now=now,
-    )
+    return register_consumer(sessions, login, number=number, amount=amount, meter=meter, now=now)
 
 
 def logins(sessions) -> int:
@@ -125,24 +116,18 @@ def test_login_taken_weak_password_and_mismatch(seed_world, sessions):
         register(sessions, "412,37", login="067 123 45 67")
     assert taken.value.key == "login.taken"
     with pytest.raises(DomainError) as weak:
-        consumers.register(
-            sessions,
-            account_number="1120200001000",
-            login="a@b.ua",
-            password="password",
-            password_repeated="password",
-            last_payment="412,37",
-            now=NOW,
-        )
+        register_consumer(sessions, "a@b.ua", amount="412,37", password="password", now=NOW)
     assert weak.value.key in {"password.common", "password.too_short"}
     with pytest.raises(DomainError) as mismatch:
         consumers.register(
             sessions,
-            account_number="1120200001000",
-            login="a@b.ua",
-            password="тепла-зима-2020",
-            password_repeated="тепла-зима-2021",
-            last_payment="412,37",
+            consumers.ProofAndPassword(
+                account_number="1120200001000",
+                login="a@b.ua",
+                password="тепла-зима-2020",
+                password_repeated="тепла-зима-2021",
+                last_payment="412,37",
+            ),
             now=NOW,
         )
     assert mismatch.value.key == "password.mismatch"

@@ -15,7 +15,7 @@ from core import consumers, staff, windows
 from core.errors import DomainError
 from db.engine import make_sessions
 from db.models import ConsumerAccountLink, ConsumerLogin
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 NOW = kyiv(2020, 3, 2, 10)
 PASSWORD = "тепла-зима-2020"
@@ -30,15 +30,7 @@ def _worker(url, action, login_id, start, gate, results):
     with gate:  # at most MAX_CONNECTIONS workers hold a connection at once
         try:
             if action == "register":
-                consumers.register(
-                    sessions,
-                    account_number="1120200001000",
-                    login="+380671234567",
-                    password=PASSWORD,
-                    password_repeated=PASSWORD,
-                    last_payment="1866,66",
-                    now=NOW,
-                )
+                register_consumer(sessions, "+380671234567", password=PASSWORD, now=NOW)
             elif action == "staff":
                 staff.create_staff_user(sessions, "olena", PASSWORD, "analyst", now=NOW)
             elif action == "window":
@@ -94,15 +86,7 @@ def test_parallel_links_of_one_account_link_it_once_and_tell_the_rest_it_is_link
     world, _account = seed_world
     second = world.account("1120200001001", address="вул. Гулака-Артемовського, 20, кв. 2")
     world.payment(second, "heating", "999.99", kyiv(2020, 2, 1))
-    login_id = consumers.register(
-        sessions,
-        account_number="1120200001000",
-        login="+380671234567",
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-        last_payment="1866,66",
-        now=NOW,
-    )
+    login_id = register_consumer(sessions, "+380671234567", password=PASSWORD, now=NOW)
     assert_one_won(_race(engine, "add_account", login_id), "registration.already_linked")
     with sessions() as s:
         assert (

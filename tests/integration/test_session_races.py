@@ -6,8 +6,7 @@ from __future__ import annotations
 import multiprocessing
 
 from core import consumer_sessions
-from core.consumers import register
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 NOW = kyiv(2020, 3, 2, 10)
 TRIES = 10
@@ -32,15 +31,7 @@ def _try_ticket(url: str, ticket: str, barrier, gate, results) -> None:
 
 
 def test_of_simultaneous_tries_of_one_ticket_exactly_one_gets_a_session(seed_world, sessions, engine):
-    login_id = register(
-        sessions,
-        account_number="1120200001000",
-        login="olena@example.com",
-        password="тепла-зима-2020",
-        password_repeated="тепла-зима-2020",
-        last_payment="1866,66",
-        now=NOW,
-    )
+    login_id = register_consumer(sessions, "olena@example.com", now=NOW)
     _token, ticket = consumer_sessions.start(sessions, login_id, browser=BROWSER, now=NOW)
     context = multiprocessing.get_context("fork")  # the workers build their own engines
     barrier, gate, results = context.Barrier(TRIES), context.BoundedSemaphore(40), context.Queue()

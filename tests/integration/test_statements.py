@@ -5,22 +5,14 @@ from decimal import Decimal
 
 import pytest
 
-from core import consumers, statements
+from core import statements
 from core.errors import AccessDenied
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 
 def test_statement_of_the_seed_account(seed_world, sessions):
     _world, account = seed_world
-    login_id = consumers.register(
-        sessions,
-        account_number="1120200001000",
-        login="olena@example.com",
-        password="тепла-зима-2020",
-        password_repeated="тепла-зима-2020",
-        last_payment="1866,66",
-        now=kyiv(2020, 3, 2),
-    )
+    login_id = register_consumer(sessions, "olena@example.com", now=kyiv(2020, 3, 2))
     st = statements.statement_for_consumer(sessions, login_id, account)
     heating, hot_water = st.services
     assert heating.service == "heating"

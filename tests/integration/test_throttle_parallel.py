@@ -21,7 +21,7 @@ from core.config import settings
 from core.errors import Locked, VerificationFailed
 from db.engine import make_sessions
 from db.models import AuditLog, FailedAttempt
-from tests.conftest import kyiv
+from tests.conftest import kyiv, register_consumer
 
 NOW = kyiv(2020, 3, 2, 10)
 PASSWORD = "тепла-зима-2020"
@@ -30,25 +30,17 @@ PROCESSES = {"sqlite": 20, "postgresql": 50}
 
 
 def _register_by_payment(sessions, n):
-    consumers.register(
-        sessions,
-        account_number="1120200001000",
-        login=f"guess{n}@example.com",
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-        last_payment=f"{1000 + n},00",
-        now=NOW,
-    )
+    register_consumer(sessions, f"guess{n}@example.com", amount=f"{1000 + n},00", password=PASSWORD, now=NOW)
 
 
 def _register_by_meter(sessions, n):
-    consumers.register(
+    register_consumer(
         sessions,
-        account_number="1120200001017",
-        login=f"guess{n}@example.com",
+        f"guess{n}@example.com",
+        number="1120200001017",
+        amount=None,
+        meter=f"99{n:05d}",
         password=PASSWORD,
-        password_repeated=PASSWORD,
-        meter_serial=f"99{n:05d}",
         now=NOW,
     )
 
@@ -111,15 +103,7 @@ def targets(seed_world, sessions, monkeypatch):
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     world, _account = seed_world
     world.meter(world.account("1120200001017", address="вул. Гулака-Артемовського, 20, кв. 18"), serial="2611017")
-    consumers.register(
-        sessions,
-        account_number="1120200001000",
-        login="+380671234567",
-        password=PASSWORD,
-        password_repeated=PASSWORD,
-        last_payment="1866,66",
-        now=NOW - dt.timedelta(days=1),
-    )
+    register_consumer(sessions, "+380671234567", password=PASSWORD, now=NOW - dt.timedelta(days=1))
     staff.create_staff_user(sessions, "olena", PASSWORD, "analyst", now=NOW - dt.timedelta(days=1))
     return sessions
 

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import register_consumer
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -46,7 +48,6 @@ def test_expire_payments_marks_only_links_past_their_expiry(tmp_path):
     from sqlalchemy import select
 
     from core import clock
-    from core.consumers import register
     from core.payments import create_intent
     from db.engine import make_engine, make_sessions
     from db.models import Account, PaymentIntent
@@ -56,14 +57,7 @@ def test_expire_payments_marks_only_links_past_their_expiry(tmp_path):
     assert run("demo", "--size", "tiny", env_url=url, TEPLO_DEMO="1").returncode == 0
     engine = make_engine(url)
     sessions = make_sessions(engine)
-    login_id = register(
-        sessions,
-        account_number="1120200001000",
-        last_payment="1866,66",
-        login="cron@example.com",
-        password="довга-фраза-2020",
-        password_repeated="довга-фраза-2020",
-    )
+    login_id = register_consumer(sessions, "cron@example.com", password="довга-фраза-2020")
     with sessions() as s:
         account_id = s.scalar(select(Account.id).where(Account.number == "1120200001000"))
     now = clock.now()  # the business clock the command runs on too (pinned by TEPLO_NOW when set)

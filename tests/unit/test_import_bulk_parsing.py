@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from core.clock import KYIV
-from core.import_parsing import by_patterns, parse_decimal, parse_moment
+from core.import_parsing import parse_decimal
+from core.import_rows import by_patterns, parse_moment
 
 SAMPLES = [
     "2026-11-02 14:30",
