@@ -44,18 +44,9 @@ from sqlalchemy import create_engine, exists, func, select, text
 from sqlalchemy.engine import make_url
 
 from bench.stats import percentile
+from tools.chromium import CHROMIUM, CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("TEPLO_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
 DESKTOP = {"width": 1440, "height": 900}

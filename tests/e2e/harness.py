@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from tools.chromium import CHROMIUM, CHROMIUM_FLAGS
 from web.startup import serve_command
 
 T = TypeVar("T")
@@ -38,16 +39,6 @@ except ImportError:  # require_browser() skips (or fails in CI) with the reason
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = os.environ.get("TEPLO_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
