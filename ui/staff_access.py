@@ -16,7 +16,7 @@ from pathlib import Path
 import streamlit as st
 
 from core import staff_sessions
-from core.staff import StaffIdentity, get_staff_user
+from core.staff import StaffIdentity, authenticate_staff, get_staff_user
 from ui import session_cookie
 from ui.resources import sessions
 from ui.staff_text import Names, tr
@@ -167,9 +167,11 @@ def restore() -> None:
     _forget()
 
 
-def sign_in(user: StaffIdentity) -> None:
-    """After a successful login: remember the user and have the browser fetch its session cookie in the background
-    (the tab goes on in its own session: the next run shows the bookmarked page, or the role's first one)."""
+def sign_in(username: str, password: str) -> None:
+    """Check the credentials (failures are throttled; a refusal raises DomainError), then remember the user and have
+    the browser fetch its session cookie in the background (the tab goes on in its own session: the next run shows
+    the bookmarked page, or the role's first one)."""
+    user = authenticate_staff(sessions(), username, password)
     st.session_state.pop(_TAB.signed_out, None)
     st.session_state[SESSION_KEY] = user.id
     _TAB.started(*staff_sessions.STORE.start(sessions(), user.id, browser=session_cookie.browser()))
