@@ -54,6 +54,7 @@ from tests.e2e.harness import (
     log_in,
     require_browser,
     screenshot,
+    stop_process,
     wait_idle,
     wait_until,
 )
@@ -217,12 +218,7 @@ class Deployment:
         return found
 
     def stop(self) -> None:
-        if self.nginx.poll() is None:
-            os.killpg(self.nginx.pid, signal.SIGTERM)
-            try:
-                self.nginx.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.nginx.pid, signal.SIGKILL)
+        stop_process(self.nginx)
         for log in self.nginx_logs:
             log.ended()
         for replica in self.replicas:
