@@ -80,7 +80,6 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from web import observability
     from web.proxies import trust_only_configured_proxies
     from web.public_routes import ROUTES
-    from web.session_cookie import BrowserCookieMiddleware
     from web.startup import pages_from_navigation_only
 
     observability.start("public_app")  # JSON logs; in production, exits while an unsafe setting stands
@@ -94,20 +93,15 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     pages_from_navigation_only()
     trust_only_configured_proxies()
     from ui.faults import on_script_error
-    from web.not_found import PUBLIC_PAGES, only_known_pages
+    from web.app_options import app_options
+    from web.not_found import PUBLIC_PAGES
     from web.page_shell import PageShell
 
-    # Written out here, not built by a shared function: `streamlit run` finds the app by reading this file's source
-    # for `app = st.App(...)` (streamlit.web.server.app_discovery).
+    # The call stays written out here: `streamlit run` finds the app by reading this file's source for
+    # `app = st.App(...)` (streamlit.web.server.app_discovery).
     app = st.App(
         "public_app.py",
-        routes=ROUTES,
-        middleware=[
-            Middleware(observability.RequestIdMiddleware),
-            Middleware(BrowserCookieMiddleware),
-            *only_known_pages(PUBLIC_PAGES, ROUTES, "public"),
-            Middleware(PageShell),
-        ],
-        on_script_error=on_script_error,
-        lifespan=observability.lifespan("public_app"),
+        **app_options(
+            "public_app", "public", ROUTES, PUBLIC_PAGES, Middleware(PageShell), on_script_error=on_script_error
+        ),
     )

@@ -76,14 +76,12 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     # Import the chart libraries once at server start, before sessions run their scripts in parallel threads.
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
-    from starlette.middleware import Middleware
 
     from ui.faults import on_script_error
     from ui.staff_access import PAGES, url_path
     from web import observability
-    from web.not_found import only_known_pages
+    from web.app_options import app_options
     from web.proxies import trust_only_configured_proxies
-    from web.session_cookie import BrowserCookieMiddleware
     from web.staff_routes import ROUTES
     from web.startup import pages_from_navigation_only
 
@@ -91,16 +89,8 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     pages_from_navigation_only()
     trust_only_configured_proxies()
     pages = ["login", *(url_path(page) for page in PAGES)]
-    # Written out here, not built by a shared function: `streamlit run` finds the app by reading this file's source
-    # for `app = st.App(...)` (streamlit.web.server.app_discovery).
+    # The call stays written out here: `streamlit run` finds the app by reading this file's source for
+    # `app = st.App(...)` (streamlit.web.server.app_discovery).
     app = st.App(
-        "staff_dashboard.py",
-        routes=ROUTES,
-        middleware=[
-            Middleware(observability.RequestIdMiddleware),
-            Middleware(BrowserCookieMiddleware),
-            *only_known_pages(pages, ROUTES, "staff"),
-        ],
-        on_script_error=on_script_error,
-        lifespan=observability.lifespan("staff_dashboard"),
+        "staff_dashboard.py", **app_options("staff_dashboard", "staff", ROUTES, pages, on_script_error=on_script_error)
     )

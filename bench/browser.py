@@ -33,7 +33,8 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -44,18 +45,9 @@ from sqlalchemy import create_engine, exists, func, select, text
 from sqlalchemy.engine import make_url
 
 from bench.stats import percentile
+from tools.chromium import CHROMIUM, CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("TEPLO_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
 DESKTOP = {"width": 1440, "height": 900}
@@ -409,27 +401,43 @@ def menu_link(page, name: str):
 # ------------------------------------------------------------------------------------------- the runs
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in form and the page it leads to, for the three steps both apps' runs time the same way."""
+
+    credentials: dict[str, str]  # the form's label -> what is typed in
+    button: str
+    landing: str  # the heading of the page the sign-in leads to
+    landing_url: str
+
+    def timed(self, timer: Timer, page, keys: tuple[str, str, str]) -> None:
+        """The sign-in until its landing page, a reload of that page, and a new tab opened on its address."""
+        submit, reload, new_tab = keys
+        for label, value in self.credentials.items():
+            page.get_by_label(label, exact=True).fill(value)
+        button = page.get_by_role("button", name=self.button, exact=True)
+
+        def landed(p):
+            return heading(p, self.landing)
+
+        timer(submit, lambda: button.click() or page, landed)
+        timer(reload, lambda: page.reload() and page, landed)
+
+        def open_tab():
+            tab = page.context.new_page()
+            tab.goto(self.landing_url)
+            return tab
+
+        timer(new_tab, open_tab, landed).close()
+
+
 def consumer_run(browser, url: str, consumer: Consumer, timer: Timer, timeout_ms: float) -> None:
     from demo.generator import DEMO_CONSUMER_PASSWORD
 
-    account = _t("account.chart_title")
-    context = _context(browser, timeout_ms)
-    try:
-        page = context.new_page()
-        page.goto(url + "/login")
-        _settled(page, heading(page, _t("login.title")), timeout_ms)
-        page.get_by_label(_t("login.login"), exact=True).fill(consumer.login)
-        page.get_by_label(_t("login.password"), exact=True).fill(DEMO_CONSUMER_PASSWORD)
-        button = page.get_by_role("button", name=_t("login.submit"), exact=True)
-        timer("login", lambda: button.click() or page, lambda p: heading(p, account))
-        timer("reload", lambda: page.reload() and page, lambda p: heading(p, account))
-
-        def new_tab():
-            tab = context.new_page()
-            tab.goto(url + "/account")
-            return tab
-
-        timer("new_tab", new_tab, lambda p: heading(p, account)).close()
+    with _opened(browser, url + "/login", timeout_ms, _t("login.title")) as page:
+        credentials = {_t("login.login"): consumer.login, _t("login.password"): DEMO_CONSUMER_PASSWORD}
+        sign_in = SignIn(credentials, _t("login.submit"), _t("account.chart_title"), url + "/account")
+        sign_in.timed(timer, page, ("login", "reload", "new_tab"))
         timer(
             "readings",
             lambda: menu_link(page, _t("nav.readings")).click() or page,
@@ -448,18 +456,12 @@ def consumer_run(browser, url: str, consumer: Consumer, timer: Timer, timeout_ms
         timer("pay_provider", lambda: demo.click() or page, lambda p: heading(p, _t("demo.title")))
         pay = page.get_by_role("button", name=_t("demo.pay"), exact=True)
         timer("pay_result", lambda: pay.click() or page, lambda p: shown(p, _lead("result.paid")))
-    finally:
-        context.close()
 
 
 def register_run(browser, url: str, newcomer: Newcomer, timer: Timer, timeout_ms: float) -> None:
     from demo.generator import DEMO_CONSUMER_PASSWORD
 
-    context = _context(browser, timeout_ms)
-    try:
-        page = context.new_page()
-        page.goto(url + "/register")
-        _settled(page, heading(page, _t("register.title")), timeout_ms)
+    with _opened(browser, url + "/register", timeout_ms, _t("register.title")) as page:
         for label, value in (
             ("register.account", newcomer.account),
             ("register.amount", newcomer.amount),
@@ -470,29 +472,13 @@ def register_run(browser, url: str, newcomer: Newcomer, timer: Timer, timeout_ms
             page.get_by_label(_t(label), exact=True).fill(value)
         button = page.get_by_role("button", name=_t("register.submit"), exact=True)
         timer("register", lambda: button.click() or page, lambda p: shown(p, _t("welcome.registered")))
-    finally:
-        context.close()
 
 
 def floor_run(browser, url: str, timer: Timer, timeout_ms: float) -> None:
-    context = _context(browser, timeout_ms)
-    try:
-        page = context.new_page()
-        page.goto(url + "/")  # the default page answers at the root alone
-        _settled(page, heading(page, "Floor: sign in"), timeout_ms)
-        page.get_by_label("Login", exact=True).fill("visitor")
-        page.get_by_label("Password", exact=True).fill("secret")
-        sign_in = page.get_by_role("button", name="Sign in", exact=True)
+    with _opened(browser, url + "/", timeout_ms, "Floor: sign in") as page:  # the default page answers at "/" alone
         table = "Floor: table"
-        timer("ref.submit", lambda: sign_in.click() or page, lambda p: heading(p, table))
-        timer("ref.reload", lambda: page.reload() and page, lambda p: heading(p, table))
-
-        def new_tab():
-            tab = context.new_page()
-            tab.goto(url + "/table")
-            return tab
-
-        timer("ref.new_tab", new_tab, lambda p: heading(p, table)).close()
+        sign_in = SignIn({"Login": "visitor", "Password": "secret"}, "Sign in", table, url + "/table")
+        sign_in.timed(timer, page, ("ref.submit", "ref.reload", "ref.new_tab"))
         timer(
             "ref.link",
             lambda: page.get_by_role("link", name="Form").click() or page,
@@ -505,24 +491,16 @@ def floor_run(browser, url: str, timer: Timer, timeout_ms: float) -> None:
         _settled(page, heading(page, table), timeout_ms)
         go = page.get_by_role("button", name="Continue", exact=True)
         timer("ref.button", lambda: go.click() or page, lambda p: shown(p, "Floor: done"))
-    finally:
-        context.close()
 
 
 def floor_cold_run(browser, server: Server, timer: Timer, timeout_ms: float) -> None:
     server.restart()
-    context = _context(browser, timeout_ms)
-    try:
-        page = context.new_page()
-        page.goto(server.url + "/form")
-        _settled(page, heading(page, "Floor: form"), timeout_ms)
+    with _opened(browser, server.url + "/form", timeout_ms, "Floor: form") as page:
         table = page.get_by_role("link", name="Table")
         timer("ref.cold", lambda: table.click() or page, lambda p: heading(p, "Floor: table"))
         page.get_by_role("link", name="Form").click()
         _settled(page, heading(page, "Floor: form"), timeout_ms)
         timer("ref.cached", lambda: table.click() or page, lambda p: heading(p, "Floor: table"))
-    finally:
-        context.close()
 
 
 @dataclass(frozen=True)
@@ -553,10 +531,7 @@ def staff_run(browser, server: Server, target: StaffPage, landing: StaffPage, ti
     from core.staff import DEMO_STAFF
 
     server.restart()
-    context = _context(browser, timeout_ms)
-    try:
-        page = context.new_page()
-        page.goto(f"{server.url}/{landing.url_path}")
+    with _opened(browser, f"{server.url}/{landing.url_path}", timeout_ms) as page:
         page.get_by_label(_t("staff.login.username"), exact=True).fill("admin")
         page.get_by_label(_t("staff.login.password"), exact=True).fill(DEMO_STAFF["admin"])
         page.get_by_role("button", name=_t("staff.login.submit"), exact=True).click()
@@ -572,15 +547,23 @@ def staff_run(browser, server: Server, target: StaffPage, landing: StaffPage, ti
         link(landing).click()
         _settled(page, heading(page, landing.heading), timeout_ms)
         timer(f"staff.{target.key}.cached", lambda: link(target).click() or page, lambda p: heading(p, target.heading))
-    finally:
-        context.close()
 
 
-def _context(browser, timeout_ms: float):
+@contextmanager
+def _opened(browser, address: str, timeout_ms: float, title: str | None = None) -> Iterator[Any]:
+    """A page at `address` in a browser context of its own (no cookies, the run's waits), settled on the heading
+    `title` when one is given; the context is closed when the run ends."""
     context = browser.new_context(viewport=DESKTOP, locale="uk-UA")
     context.set_default_timeout(timeout_ms)
     context.set_default_navigation_timeout(timeout_ms)
-    return context
+    try:
+        page = context.new_page()
+        page.goto(address)
+        if title is not None:
+            _settled(page, heading(page, title), timeout_ms)
+        yield page
+    finally:
+        context.close()
 
 
 def _attempt(recorder: Recorder, timer: Timer, run: tuple[str, Callable[[], None]]) -> None:

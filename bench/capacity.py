@@ -25,7 +25,6 @@ import os
 import random
 import resource
 import secrets
-import shlex
 import signal
 import subprocess
 import sys
@@ -38,13 +37,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "deploy"))
-import render  # noqa: E402
-
 from bench.capacity_client import Click, Target, Texts, visit  # noqa: E402
 from bench.stats import median, percentile  # noqa: E402
+from tools import loopback  # noqa: E402
 
-PUBLIC_NAME = "cabinet.test"
+PUBLIC_NAME = loopback.PUBLIC_NAME
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/teplo_bench_80k_capacity"
 P95_LIMIT = 1.0
 CLICKS = ("login", "readings", "submit")  # what a consumer does; "open" (typing the address) is reported apart
@@ -142,105 +139,35 @@ class Deployment:
         self.dir = directory
         self.https, self.http, staff, *public = ports
         self.public_ports = public[:replicas]
-        self.processes: list[subprocess.Popen] = []
         logs = directory / "logs"
         logs.mkdir(parents=True)
         (directory / "home").mkdir()
-        cert, key = directory / "tls.crt", directory / "tls.key"
-        subprocess.run(
-            [
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                f"/CN={PUBLIC_NAME}",
-                "-keyout",
-                str(key),
-                "-out",
-                str(cert),
-            ],
-            check=True,
-            capture_output=True,
-        )
         env_file = directory / "teplo.env"
-        values = render.read_settings(ROOT / "deploy" / "teplo.env.example") | {
-            "DATABASE_URL": database_url,
-            "PUBLIC_BASE_URL": f"https://{PUBLIC_NAME}:{self.https}",
-            "TEPLO_ONLINE_PAYMENTS": "0",
-            "TEPLO_TRUSTED_PROXIES": "127.0.0.1",
-            "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
-            "HOME": str(directory / "home"),
-            "TEPLO_BACKUP_DIR": str(directory / "backups"),
-            "TEPLO_DEMO": "1",  # the benchmark data is demo data (see the module's docstring)
-        }
-        env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
-        install = render.read_settings(ROOT / "deploy" / "install.env.example") | {
-            "APP_DIR": str(ROOT),
-            "ENV_FILE": str(env_file),
-            "PUBLIC_NAME": PUBLIC_NAME,
-            "STAFF_NAME": "staff.test",
-            "STAFF_ALLOW": "127.0.0.1",
-            "HTTP_PORT": str(self.http),
-            "HTTPS_PORT": str(self.https),
-            "TLS_CERT": str(cert),
-            "TLS_KEY": str(key),
-            "STAFF_TLS_CERT": str(cert),
-            "STAFF_TLS_KEY": str(key),
-            "PUBLIC_PORTS": " ".join(map(str, self.public_ports)),
-            "STAFF_PORTS": str(staff),
-            "NGINX_LOG_DIR": str(logs),
-        }
-        rendered = directory / "rendered"
-        render.render(install, rendered)
-        unit = (rendered / "systemd" / "teplo-public@.service").read_text(encoding="utf-8")
-        base = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("TEPLO_", "LIQPAY_", "STREAMLIT_")) and k not in ("DATABASE_URL", "PUBLIC_BASE_URL")
-        }
-        self.replicas = []
-        for port in self.public_ports:
-            lines = dict(line.partition("=")[::2] for line in unit.replace("%i", str(port)).splitlines() if "=" in line)
-            process = subprocess.Popen(
-                shlex.split(lines["ExecStart"]),
-                cwd=lines["WorkingDirectory"],
-                env=base | values,
-                stdout=(logs / f"public-{port}.log").open("w"),
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            self.processes.append(process)
-            self.replicas.append(process)
-        self.nginx = self._start_nginx(rendered / "nginx" / "teplo.conf", logs)
-        self.processes.append(self.nginx)
+        loopback.env_file(
+            env_file,
+            {
+                "DATABASE_URL": database_url,
+                "PUBLIC_BASE_URL": f"https://{PUBLIC_NAME}:{self.https}",
+                "TEPLO_ONLINE_PAYMENTS": "0",
+                "TEPLO_TRUSTED_PROXIES": "127.0.0.1",
+                "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
+                "HOME": str(directory / "home"),
+                "TEPLO_BACKUP_DIR": str(directory / "backups"),
+                "TEPLO_DEMO": "1",  # the benchmark data is demo data (see the module's docstring)
+            },
+        )
+        rendered = loopback.render_units(
+            directory, env_file, loopback.Ports(self.https, self.http, self.public_ports, [staff]), logs
+        )
+        unit = rendered / "systemd" / "teplo-public@.service"
+        self.replicas = [loopback.start_unit(unit, port, logs / f"public-{port}.log") for port in self.public_ports]
+        site = rendered / "nginx" / "teplo.conf"
+        self.nginx = loopback.start_nginx(
+            loopback.nginx_conf(directory, site, logs, workers="auto", connections=4096), logs
+        )
+        self.processes: list[subprocess.Popen] = [*self.replicas, self.nginx]
         for port in self.public_ports:
             self._wait_healthy(port)
-
-    def _start_nginx(self, site: Path, logs: Path) -> subprocess.Popen:
-        """What Debian's /etc/nginx/nginx.conf does (worker_processes auto; an http block including the site)."""
-        temp = self.dir / "nginx-temp"
-        temp.mkdir()
-        user = "user root root;\n" if os.geteuid() == 0 else ""
-        conf = self.dir / "nginx.conf"
-        conf.write_text(
-            f"{user}daemon off;\nworker_processes auto;\npid {self.dir / 'nginx.pid'};\n"
-            f"error_log {logs / 'error.log'};\nevents {{ worker_connections 4096; }}\n"
-            "http {\n  include /etc/nginx/mime.types;\n"
-            + "".join(f"  {k}_temp_path {temp / k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-            + f"  include {site};\n}}\n",
-            encoding="utf-8",
-        )
-        return subprocess.Popen(
-            ["nginx", "-c", str(conf)],
-            stdout=(logs / "nginx.out").open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
 
     def _wait_healthy(self, port: int, limit: float = 120) -> None:
         deadline = time.monotonic() + limit

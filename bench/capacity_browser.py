@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 import time
 
-from bench.browser import CHROMIUM, CHROMIUM_FLAGS, IDLE
+from bench.browser import IDLE
 from bench.capacity_client import Click, Target, Texts
+from tools.chromium import CHROMIUM, CHROMIUM_FLAGS
 
 LIMIT_MS = 60_000
 

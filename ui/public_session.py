@@ -13,16 +13,15 @@ import streamlit as st
 from core import consumer_sessions
 from core.consumers import LinkedAccount, linked_accounts, login_profile, set_language
 from core.i18n import LANGUAGE_COOKIE, LANGUAGES
-from core.login_sessions import LOGOUT_PATH
 from ui import faults, session_cookie
 from ui.public_text import text
 from ui.resources import sessions
 
 _LOGIN = "login_id"
 _ACCOUNT = "account_id"
-_TOKEN = "session_token"
-_SIGNED_OUT = "signed_out"
-_REDIRECT = "redirect_to"
+_TAB = session_cookie.TabLogin(
+    consumer_sessions.COOKIE_NAME, token="session_token", signed_out="signed_out", redirect="redirect_to"
+)
 
 
 def language() -> str:
@@ -73,10 +72,6 @@ def select_account(account_id: int) -> None:
     st.session_state[_ACCOUNT] = account_id
 
 
-def _cookie_token() -> str | None:
-    return session_cookie.cookie(consumer_sessions.COOKIE_NAME)
-
-
 def _adopt(login_id: int) -> None:
     st.session_state[_LOGIN] = login_id
     if "lang_chosen" not in st.session_state:
@@ -86,22 +81,19 @@ def _adopt(login_id: int) -> None:
 
 def current_token() -> str | None:
     """The token of the session this tab uses (kept by a password change, which ends all the others)."""
-    return st.session_state.get(_TOKEN)
+    return st.session_state.get(_TAB.token)
 
 
 def restore() -> None:
     """Run first on every script run: resolve the session of the cookie, or of this tab's own login (refreshing
     its idle timer); a session that ended elsewhere (expired, logged out, a new password) signs the tab out."""
-    candidates = [st.session_state.get(_TOKEN)]
-    if not st.session_state.get(_SIGNED_OUT):
-        candidates.insert(0, _cookie_token())
-    tokens = list(dict.fromkeys(token for token in candidates if token))
+    tokens = _TAB.tokens()
     if not tokens:
         return
     for token in tokens:
         login_id = consumer_sessions.resolve(sessions(), token)
         if login_id is not None:
-            st.session_state[_TOKEN] = token
+            st.session_state[_TAB.token] = token
             _adopt(login_id)
             return
     _forget()
@@ -109,37 +101,28 @@ def restore() -> None:
 
 def sign_in(login_id: int) -> None:
     """After a successful login or registration: remember the login and have the browser fetch its cookie."""
-    st.session_state.pop(_SIGNED_OUT, None)
+    st.session_state.pop(_TAB.signed_out, None)
     st.session_state.pop(_ACCOUNT, None)
     _adopt(login_id)
     if st.session_state.get("lang_chosen"):  # the language chosen before logging in stays the login's language
         faults.run(set_language, sessions(), login_id, language(), quiet=True)
-    token, ticket = consumer_sessions.start(sessions(), login_id, browser=session_cookie.browser())
-    st.session_state[_TOKEN] = token
-    if ticket is not None:  # without the browser's own cookie the login stays in this tab only
-        st.session_state[_REDIRECT] = session_cookie.start_target(ticket)
+    _TAB.started(*consumer_sessions.start(sessions(), login_id, browser=session_cookie.browser()))
 
 
 def _forget() -> None:
-    for key in (_LOGIN, _ACCOUNT, _TOKEN):
+    for key in (_LOGIN, _ACCOUNT, _TAB.token):
         st.session_state.pop(key, None)
 
 
 def sign_out() -> None:
     """Revoke the server-side session and have the browser drop its cookie."""
-    consumer_sessions.end(sessions(), st.session_state.get(_TOKEN))
-    cookie = _cookie_token()
+    consumer_sessions.end(sessions(), st.session_state.get(_TAB.token))
+    cookie = session_cookie.cookie(_TAB.cookie_name)
     if cookie:
         consumer_sessions.end(sessions(), cookie)
     _forget()
-    st.session_state[_SIGNED_OUT] = True
-    st.session_state[_REDIRECT] = LOGOUT_PATH
+    _TAB.ended()
 
 
 def follow_redirect() -> None:
-    """A pending cookie route: the ticket exchange in the background, or the logout (the page goes to the login)."""
-    target = st.session_state.pop(_REDIRECT, None)
-    if target == LOGOUT_PATH:
-        session_cookie.follow(target, tr("redirecting"))
-    elif target:
-        session_cookie.fetch_in_background(target)
+    _TAB.follow_redirect(tr("redirecting"))

@@ -1,9 +1,11 @@
 """What both apps' pages share about the login cookie: reading the cookies the browser sent when it opened this
-tab's connection, and sending the browser to one of the cookie routes (core.login_sessions, web.session_cookie)."""
+tab's connection, sending the browser to one of the cookie routes (core.login_sessions, web.session_cookie), and
+keeping a tab's own login beside the cookie (TabLogin)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import streamlit as st
@@ -50,3 +52,42 @@ def follow(target: str | None, caption: str) -> None:
     else:
         script = f"window.location.replace({json.dumps(target)});"
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+
+
+@dataclass(frozen=True)
+class TabLogin:
+    """Where an app keeps a tab's login in st.session_state: its session's token, the mark of a sign-out in this tab
+    (the cookie is not trusted again until the browser has dropped it) and the cookie route the browser is to follow.
+    """
+
+    cookie_name: str
+    token: str
+    signed_out: str
+    redirect: str
+
+    def tokens(self) -> list[str]:
+        """The sessions to try: the cookie's (unless this tab signed out), then this tab's own."""
+        candidates = [st.session_state.get(self.token)]
+        if not st.session_state.get(self.signed_out):
+            candidates.insert(0, cookie(self.cookie_name))
+        return list(dict.fromkeys(token for token in candidates if token))
+
+    def started(self, token: str, ticket: str | None) -> None:
+        """A new session: this tab's token, and the ticket the browser trades for the cookie in the background
+        (without the browser's own cookie there is no ticket, and the login stays in this tab only)."""
+        st.session_state[self.token] = token
+        if ticket is not None:
+            st.session_state[self.redirect] = start_target(ticket)
+
+    def ended(self) -> None:
+        """Signed out: the browser is sent to drop its cookie, and this tab ignores the cookie meanwhile."""
+        st.session_state[self.signed_out] = True
+        st.session_state[self.redirect] = LOGOUT_PATH
+
+    def follow_redirect(self, caption: str) -> None:
+        """A pending cookie route: the ticket exchange in the background, or the logout (the page goes to the login)."""
+        target = st.session_state.pop(self.redirect, None)
+        if target == LOGOUT_PATH:
+            follow(target, caption)
+        elif target:
+            fetch_in_background(target)

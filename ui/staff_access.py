@@ -16,16 +16,18 @@ from pathlib import Path
 import streamlit as st
 
 from core import staff_sessions
-from core.login_sessions import LOGOUT_PATH
-from core.staff import StaffIdentity, get_staff_user
+from core.staff import StaffIdentity, authenticate_staff, get_staff_user
 from ui import session_cookie
 from ui.resources import sessions
 from ui.staff_text import Names, tr
 
 SESSION_KEY = "staff_user_id"
-_TOKEN = "staff_session_token"
-_SIGNED_OUT = "staff_signed_out"
-_REDIRECT = "staff_redirect_to"
+_TAB = session_cookie.TabLogin(
+    staff_sessions.COOKIE_NAME,
+    token="staff_session_token",
+    signed_out="staff_signed_out",
+    redirect="staff_redirect_to",
+)
 
 
 @dataclass(frozen=True)
@@ -153,50 +155,40 @@ def require_role(page_key: str) -> StaffIdentity:
 def restore() -> None:
     """Run first on every script run: resolve the session of the cookie, or of this tab's own sign-in (refreshing
     its idle timer); a session that ended (logout, expiry, a role change, deactivation) signs the tab out."""
-    candidates = [st.session_state.get(_TOKEN)]
-    if not st.session_state.get(_SIGNED_OUT):
-        candidates.insert(0, session_cookie.cookie(staff_sessions.COOKIE_NAME))
-    tokens = list(dict.fromkeys(token for token in candidates if token))
+    tokens = _TAB.tokens()
     if not tokens:
         return
     for token in tokens:
         user_id = staff_sessions.STORE.resolve(sessions(), token)
         if user_id is not None:
-            st.session_state[_TOKEN] = token
+            st.session_state[_TAB.token] = token
             st.session_state[SESSION_KEY] = user_id
             return
     _forget()
 
 
-def sign_in(user: StaffIdentity) -> None:
-    """After a successful login: remember the user and have the browser fetch its session cookie in the background
-    (the tab goes on in its own session: the next run shows the bookmarked page, or the role's first one)."""
-    st.session_state.pop(_SIGNED_OUT, None)
+def sign_in(username: str, password: str) -> None:
+    """Check the credentials (failures are throttled; a refusal raises DomainError), then remember the user and have
+    the browser fetch its session cookie in the background (the tab goes on in its own session: the next run shows
+    the bookmarked page, or the role's first one)."""
+    user = authenticate_staff(sessions(), username, password)
+    st.session_state.pop(_TAB.signed_out, None)
     st.session_state[SESSION_KEY] = user.id
-    token, ticket = staff_sessions.STORE.start(sessions(), user.id, browser=session_cookie.browser())
-    st.session_state[_TOKEN] = token
-    if ticket is not None:  # without the browser's own cookie the sign-in stays in this tab only
-        st.session_state[_REDIRECT] = session_cookie.start_target(ticket)
+    _TAB.started(*staff_sessions.STORE.start(sessions(), user.id, browser=session_cookie.browser()))
 
 
 def _forget() -> None:
-    for key in (SESSION_KEY, _TOKEN):
+    for key in (SESSION_KEY, _TAB.token):
         st.session_state.pop(key, None)
 
 
 def sign_out() -> None:
     """End the server-side session and have the browser drop its cookie."""
-    staff_sessions.STORE.end(sessions(), st.session_state.get(_TOKEN))
-    staff_sessions.STORE.end(sessions(), session_cookie.cookie(staff_sessions.COOKIE_NAME))
+    staff_sessions.STORE.end(sessions(), st.session_state.get(_TAB.token))
+    staff_sessions.STORE.end(sessions(), session_cookie.cookie(_TAB.cookie_name))
     _forget()
-    st.session_state[_SIGNED_OUT] = True
-    st.session_state[_REDIRECT] = LOGOUT_PATH
+    _TAB.ended()
 
 
 def follow_redirect() -> None:
-    """A pending cookie route: the ticket exchange in the background, or the logout (the page goes to the login)."""
-    target = st.session_state.pop(_REDIRECT, None)
-    if target == LOGOUT_PATH:
-        session_cookie.follow(target, tr("staff.wait"))
-    elif target:
-        session_cookie.fetch_in_background(target)
+    _TAB.follow_redirect(tr("staff.wait"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
@@ -35,6 +37,9 @@ from ui.staff_text import pinned, tr
 
 TTL = 300
 ENTRIES = 64  # results kept per function: old versions' results leave as new ones come
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _versions_lock = threading.Lock()
 _versions: dict[str, DataVersion] = {}
@@ -66,58 +71,51 @@ def _key() -> tuple[str, int]:
     return _db(), data_version()
 
 
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _overview(_sessions, db: str, version: int):
-    return dashboard.overview(_sessions)
+def _cached(read: Callable[Concatenate[Any, P], R]) -> Callable[P, R]:
+    """A read for the pages, `read(sessions, …)`: called with the process's sessions, its result cached per database
+    and data version (see the module's docstring), in a cache of the read's own."""
+
+    def cached(_sessions, db: str, version: int, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return read(_sessions, *args, **kwargs)
+
+    # Streamlit names a function's cache by its qualified name: each read gets its own, as a function of its own would.
+    cached.__qualname__ = f"{read.__module__}.{read.__qualname__}"
+    in_cache = st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)(cached)
+
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        return in_cache(sessions(), *_key(), *args, **kwargs)
+
+    return call
 
 
-def overview():
-    return _overview(sessions(), *_key())
+@_cached
+def overview(bound):
+    return dashboard.overview(bound)
 
 
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _streets(_sessions, db: str, version: int):
-    return dashboard_readings.streets(_sessions)
+@_cached
+def streets(bound) -> list[str]:
+    return dashboard_readings.streets(bound)
 
 
-def streets() -> list[str]:
-    return _streets(sessions(), *_key())
+@_cached
+def reading_windows(bound):
+    return windows.list_windows(bound)
 
 
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _windows(_sessions, db: str, version: int):
-    return windows.list_windows(_sessions)
+@_cached
+def readings_per_window(bound, first: dt.date, last: dt.date, street: str | None):
+    return dashboard_readings.readings_per_window(bound, first, last, street)
 
 
-def reading_windows():
-    return _windows(sessions(), *_key())
+@_cached
+def submission_curve(bound, window_id: int, street: str | None):
+    return dashboard_readings.submission_curve(bound, window_id, street)
 
 
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _readings_per_window(_sessions, db: str, version: int, first: dt.date, last: dt.date, street: str | None):
-    return dashboard_readings.readings_per_window(_sessions, first, last, street)
-
-
-def readings_per_window(first: dt.date, last: dt.date, street: str | None):
-    return _readings_per_window(sessions(), *_key(), first, last, street)
-
-
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _curve(_sessions, db: str, version: int, window_id: int, street: str | None):
-    return dashboard_readings.submission_curve(_sessions, window_id, street)
-
-
-def submission_curve(window_id: int, street: str | None):
-    return _curve(sessions(), *_key(), window_id, street)
-
-
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _missing(_sessions, db: str, version: int, window_id: int, street: str | None, limit: int | None):
-    return dashboard_readings.accounts_without_reading(_sessions, window_id, street, limit)
-
-
-def accounts_without_reading(window_id: int, street: str | None, limit: int | None):
-    return _missing(sessions(), *_key(), window_id, street, limit)
+@_cached
+def accounts_without_reading(bound, window_id: int, street: str | None, limit: int | None):
+    return dashboard_readings.accounts_without_reading(bound, window_id, street, limit)
 
 
 def missing_csv(window_id: int, street: str | None, filters: dict[str, str]):
@@ -136,22 +134,14 @@ def missing_csv(window_id: int, street: str | None, filters: dict[str, str]):
     return build
 
 
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _inflows(_sessions, db: str, version: int, first, last, unit, service, channel):
-    return dashboard_payments.payment_inflows(_sessions, first, last, unit, service, channel)
+@_cached
+def payment_inflows(bound, first: dt.date, last: dt.date, unit: str, service: str | None, channel: str | None):
+    return dashboard_payments.payment_inflows(bound, first, last, unit, service, channel)
 
 
-def payment_inflows(first: dt.date, last: dt.date, unit: str, service: str | None, channel: str | None):
-    return _inflows(sessions(), *_key(), first, last, unit, service, channel)
-
-
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _against(_sessions, db: str, version: int, first, last, service):
-    return dashboard_payments.payments_against_charges(_sessions, first, last, service)
-
-
-def payments_against_charges(first: dt.date, last: dt.date, service: str | None = None):
-    return _against(sessions(), *_key(), first, last, service)
+@_cached
+def payments_against_charges(bound, first: dt.date, last: dt.date, service: str | None = None):
+    return dashboard_payments.payments_against_charges(bound, first, last, service)
 
 
 @st.cache_resource(ttl=TTL, max_entries=4, show_spinner=False)
@@ -175,31 +165,21 @@ def billing_csv(lines, recalculations, period: dt.date):
     return build
 
 
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _recalculations(_sessions, db: str, version: int, window_id: int):
-    return additional_charges.recalculation_list(_sessions, window_id)
+@_cached
+def recalculation_list(bound, window_id: int):
+    return additional_charges.recalculation_list(bound, window_id)
 
 
-def recalculation_list(window_id: int):
-    return _recalculations(sessions(), *_key(), window_id)
+@_cached
+def flagged_readings(bound, window_id: int):
+    return additional_charges.flagged_readings(bound, window_id)
 
 
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _flagged(_sessions, db: str, version: int, window_id: int):
-    return additional_charges.flagged_readings(_sessions, window_id)
-
-
-def flagged_readings(window_id: int):
-    return _flagged(sessions(), *_key(), window_id)
-
-
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _explore(_sessions, db: str, version: int, dataset, filters, group_by, measure, page):
-    return explore.run(_sessions, explore.Choice(dataset, filters, group_by, measure), page)
-
-
-def explore_run(dataset: str, filters: explore.Filters, group_by: tuple[str, ...], measure: str | None, page: int):
-    return _explore(sessions(), *_key(), dataset, filters, group_by, measure, page)
+@_cached
+def explore_run(
+    bound, dataset: str, filters: explore.Filters, group_by: tuple[str, ...], measure: str | None, page: int
+):
+    return explore.run(bound, explore.Choice(dataset, filters, group_by, measure), page)
 
 
 def explore_csv(
@@ -223,23 +203,15 @@ def explore_csv(
     return build
 
 
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _reconciliation(_sessions, db: str, version: int, since: dt.date, until: dt.date):
-    return reconciliation_report.reconciliation_report(_sessions, since, until)
+@_cached
+def reconciliation(bound, since: dt.date, until: dt.date) -> reconciliation_report.ReconciliationReport:
+    return reconciliation_report.reconciliation_report(bound, since, until)
 
 
-def reconciliation(since: dt.date, until: dt.date) -> reconciliation_report.ReconciliationReport:
-    return _reconciliation(sessions(), *_key(), since, until)
-
-
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _conflicts(_sessions, db: str, version: int, status: str):
-    return import_conflicts.list_conflicts(_sessions, status=status, limit=None)
-
-
-def conflicts(status: str):
+@_cached
+def conflicts(bound, status: str):
     """Every conflict of a status (a decision on one is audited: the next run reads the list again)."""
-    return _conflicts(sessions(), *_key(), status)
+    return import_conflicts.list_conflicts(bound, status=status, limit=None)
 
 
 def find_accounts(query: str):

@@ -56,6 +56,11 @@ def moment(value: dt.datetime | None) -> str:
     return "" if value is None else formatting.datetime(value, language())
 
 
+def window_label(window) -> str:
+    """A reading window in a list to choose from: its month, then its first and last day."""
+    return f"{month_label(window.period)}: {date(window.first_day)} — {date(window.last_day)}"
+
+
 def figure(title: str, x_title: str, y_title: str, height: int = 380) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(

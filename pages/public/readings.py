@@ -17,6 +17,7 @@ login_id = require_login()
 account = selected_account()
 status = window_status(sessions())
 window = status.open
+last_day = formatting.date(window.last_day, lang) if window else None  # the open window's last day, as shown
 
 
 def volumes(**figures) -> dict[str, str]:
@@ -72,7 +73,7 @@ if window is not None:
         tr(
             "readings.open",
             opens=formatting.date(window.first_day, lang),
-            closes=formatting.date(window.last_day, lang),
+            closes=last_day,
             month=formatting.month(window.period, lang),
         )
     )
@@ -86,7 +87,7 @@ if window is not None:
         tr(
             "readings.advice",
             from_day=formatting.date(max(window.first_day, window.last_day - dt.timedelta(days=2)), lang),
-            to_day=formatting.date(window.last_day, lang),
+            to_day=last_day,
         ),
         icon=":material/lightbulb:",
     )
@@ -163,7 +164,7 @@ for meter in meters:
             st.caption(
                 tr(
                     "readings.estimate",
-                    closes=formatting.date(window.last_day, lang),
+                    closes=last_day,
                     volume=formatting.volume(line.volume, lang),
                     amount=formatting.money(line.amount, lang),
                 )

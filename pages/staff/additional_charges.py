@@ -29,8 +29,7 @@ window = st.selectbox(
     tr("staff.additional.window"),
     closed,
     format_func=lambda w: (
-        f"{view.month_label(w.period)}: "
-        f"{view.date(w.first_day)} — {view.date(w.last_day)}"
+        view.window_label(w)
         + (tr("staff.additional.processed_suffix") if w.processed_at else tr("staff.additional.unprocessed_suffix"))
     ),
 )
@@ -118,6 +117,25 @@ def searchable(item) -> str:
 
 
 period_filter = {tr("staff.filter.period"): f"{window.period:%Y-%m}"}
+
+
+def window_list(key: str, items, record, file_stem: str, empty: str, what: str | None = None) -> None:
+    """One of the window's lists, searchable, with the whole list's CSV beside it; `empty` says it has nothing."""
+    if not items:
+        st.write(empty)
+        return
+    view.capped_list(
+        items,
+        record,
+        key=key,
+        download=tr(f"staff.additional.download_{key}", count=view.number(len(items))),
+        filters=period_filter,
+        file_name=f"{file_stem}_{window.period:%Y-%m}.csv",
+        what=what,
+        search_in=searchable,
+    )
+
+
 st.subheader(tr("staff.additional.without"))
 if lines:
     with st.container(horizontal=True):
@@ -149,18 +167,9 @@ else:
 
 st.subheader(tr("staff.additional.recalculations"))
 st.caption(tr("staff.additional.recalculations_help"))
-if recalculations:
-    view.capped_list(
-        recalculations,
-        recalculation_record,
-        key="recalculations",
-        download=tr("staff.additional.download_recalculations", count=view.number(len(recalculations))),
-        filters=period_filter,
-        file_name=f"pererakhunky_{window.period:%Y-%m}.csv",
-        search_in=searchable,
-    )
-else:
-    st.write(tr("staff.additional.no_recalculations"))
+window_list(
+    "recalculations", recalculations, recalculation_record, "pererakhunky", tr("staff.additional.no_recalculations")
+)
 if lines or recalculations:
     st.download_button(
         tr("staff.additional.download"),
@@ -173,19 +182,9 @@ if lines or recalculations:
     )
 
 st.subheader(tr("staff.additional.flagged"))
-if flagged:
-    view.capped_list(
-        flagged,
-        flagged_record,
-        key="flagged",
-        download=tr("staff.additional.download_flagged", count=view.number(len(flagged))),
-        filters=period_filter,
-        file_name=f"na-perevirtsi_{window.period:%Y-%m}.csv",
-        what=tr("staff.what.readings"),
-        search_in=searchable,
-    )
-else:
-    st.write(tr("staff.additional.none_flagged"))
+window_list(
+    "flagged", flagged, flagged_record, "na-perevirtsi", tr("staff.additional.none_flagged"), tr("staff.what.readings")
+)
 
 st.subheader(tr("staff.additional.processing"))
 if window.processed_at:

@@ -3,9 +3,7 @@
 import streamlit as st
 
 from core.errors import DomainError
-from core.staff import authenticate_staff
 from ui import staff_access
-from ui.resources import sessions
 from ui.staff_text import language, tr
 
 st.title(tr("staff.app_title"))
@@ -18,9 +16,8 @@ with st.form("staff_login"):
 
 if submitted:
     try:
-        user = authenticate_staff(sessions(), username, password)
+        staff_access.sign_in(username, password)
     except DomainError as error:
         st.error(error.message(language()))
     else:
-        staff_access.sign_in(user)
         st.rerun()

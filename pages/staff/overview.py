@@ -15,6 +15,7 @@ st.title(tr("staff.page.overview"))
 data = staff_data.overview()
 window = data.window
 state = tr("staff.overview.open") if data.window_open else tr("staff.overview.closed")
+window_month = view.month_name(window.period) if window else ""
 
 cols = st.columns(4)
 if window is None:
@@ -26,7 +27,7 @@ else:
         delta=view.delta(data.submission_rate, data.previous_submission_rate, tr("staff.points")),
         help=tr(
             "staff.overview.submitted_help",
-            month=view.month_name(window.period),
+            month=window_month,
             state=state,
             submitted=view.number(data.submitted),
             metered=view.number(data.metered),
@@ -67,7 +68,7 @@ if window is not None:
     st.caption(
         tr(
             "staff.overview.window_caption",
-            month=view.month_name(window.period),
+            month=window_month,
             first=view.date(window.first_day),
             last=view.date(window.last_day),
             state=state,

@@ -81,11 +81,7 @@ st.subheader(tr("staff.readings.inside"))
 chosen = st.selectbox(
     tr("staff.window"),
     windows,
-    format_func=lambda w: (
-        f"{view.month_label(w.period)}: "
-        f"{view.date(w.first_day)} — {view.date(w.last_day)}"
-        + (tr("staff.readings.open_suffix") if w.is_open(now) else "")
-    ),
+    format_func=lambda w: view.window_label(w) + (tr("staff.readings.open_suffix") if w.is_open(now) else ""),
 )
 curve = staff_data.submission_curve(chosen.id, street)
 previous = next((w for w in windows if w.period < chosen.period), None)

@@ -18,7 +18,6 @@ import json
 import os
 import re
 import secrets
-import shlex
 import shutil
 import signal
 import ssl
@@ -55,15 +54,14 @@ from tests.e2e.harness import (
     log_in,
     require_browser,
     screenshot,
+    stop_process,
     wait_idle,
     wait_until,
 )
+from tools import loopback
+from tools.loopback import PUBLIC_NAME, STAFF_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "deploy"))
-import render  # noqa: E402
-
-PUBLIC_NAME, STAFF_NAME = "cabinet.test", "staff.test"
 CONSUMER, CONSUMER_PASSWORD = "olena@example.com", "teplyi-dim-2026"
 OPERATOR, OPERATOR_PASSWORD = "operator", "operator-fraza-2026"
 LIQPAY_PUBLIC, LIQPAY_PRIVATE = "sandbox_i000000042", "sandbox_private_key_deploy_test"
@@ -120,78 +118,10 @@ def _seed(url: str) -> None:
     engine.dispose()
 
 
-def _certificate(directory: Path) -> tuple[Path, Path]:
-    cert, key = directory / "tls.crt", directory / "tls.key"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            f"/CN={PUBLIC_NAME}",
-            "-addext",
-            f"subjectAltName=DNS:{PUBLIC_NAME},DNS:{STAFF_NAME}",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=COMMAND_TIMEOUT,
-    )
-    return cert, key
-
-
-def _env_file(path: Path, overrides: dict[str, str]) -> dict[str, str]:
-    """deploy/teplo.env.example with the test's values: what /etc/teplo/teplo.env would hold."""
-    values = render.read_settings(ROOT / "deploy" / "teplo.env.example") | overrides
-    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
-    return values
-
-
-def _unit(path: Path, instance: str) -> tuple[list[str], dict[str, str], Path]:
-    """ExecStart (with %i), the environment (EnvironmentFile= and Environment=) and WorkingDirectory of a unit."""
-    command: list[str] | None = None
-    env: dict[str, str] = {}
-    cwd = ROOT
-    for line in path.read_text(encoding="utf-8").replace("%i", instance).splitlines():
-        key, _, value = line.partition("=")
-        if key == "ExecStart":
-            command = shlex.split(value)
-        elif key == "EnvironmentFile":
-            env |= render.read_settings(Path(value.lstrip("-")))
-        elif key == "Environment":
-            name, _, setting = value.strip('"').partition("=")
-            env[name] = setting
-        elif key == "WorkingDirectory":
-            cwd = Path(value)
-    assert command, f"{path.name} has no ExecStart"
-    return command, env, cwd
-
-
 class Replica:
     def __init__(self, unit: Path, port: int, logs: Path) -> None:
-        command, env, cwd = _unit(unit, str(port))
-        base = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("TEPLO_", "LIQPAY_", "STREAMLIT_")) and k not in ("DATABASE_URL", "PUBLIC_BASE_URL")
-        }
         self.port, self.log = port, logs / f"{unit.stem}-{port}.log"
-        self.process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=base | env,
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.process = loopback.start_unit(unit, port, self.log)
         self.server_log = ServerLog(self.log, self.log.stem)
 
     def _healthy(self) -> bool:
@@ -223,7 +153,6 @@ class Deployment:
         self.https, self.http = free_port(), free_port()
         self.public_ports, self.staff_port = [free_port(), free_port()], free_port()
         self.database_url = database_url
-        cert, key = _certificate(directory)
         logs = directory / "logs"
         logs.mkdir()
         self.access_log = logs / "teplo-access.log"
@@ -231,7 +160,7 @@ class Deployment:
         self.staff_url = f"https://{STAFF_NAME}:{self.https}"
         env_file = directory / "teplo.env"
         (directory / "home").mkdir()
-        self.settings = _env_file(
+        self.settings = loopback.env_file(
             env_file,
             {
                 "DATABASE_URL": database_url,
@@ -245,60 +174,21 @@ class Deployment:
                 "TEPLO_BACKUP_DIR": str(directory / "backups"),
             },
         )
-        install = render.read_settings(ROOT / "deploy" / "install.env.example") | {
-            "APP_DIR": str(ROOT),
-            "ENV_FILE": str(env_file),
-            "PUBLIC_NAME": PUBLIC_NAME,
-            "STAFF_NAME": STAFF_NAME,
-            "STAFF_ALLOW": "127.0.0.1",
-            "HTTP_PORT": str(self.http),
-            "HTTPS_PORT": str(self.https),
-            "TLS_CERT": str(cert),
-            "TLS_KEY": str(key),
-            "STAFF_TLS_CERT": str(cert),
-            "STAFF_TLS_KEY": str(key),
-            "PUBLIC_PORTS": " ".join(map(str, self.public_ports)),
-            "STAFF_PORTS": str(self.staff_port),
-            "NGINX_LOG_DIR": str(logs),
-        }
-        rendered = directory / "rendered"
-        render.render(install, rendered)
+        ports = loopback.Ports(self.https, self.http, self.public_ports, [self.staff_port])
+        rendered = loopback.render_units(directory, env_file, ports, logs, COMMAND_TIMEOUT)
         self.replicas = [
             Replica(rendered / "systemd" / "teplo-public@.service", port, logs) for port in self.public_ports
         ]
         self.replicas.append(Replica(rendered / "systemd" / "teplo-staff@.service", self.staff_port, logs))
-        self.nginx_conf = self._nginx_main(rendered / "nginx" / "teplo.conf", logs)
+        self.nginx_conf = loopback.nginx_conf(directory, rendered / "nginx" / "teplo.conf", logs)
         checked = subprocess.run(
             ["nginx", "-t", "-c", str(self.nginx_conf)], capture_output=True, text=True, timeout=COMMAND_TIMEOUT
         )
         assert checked.returncode == 0, checked.stderr
-        self.nginx = subprocess.Popen(
-            ["nginx", "-c", str(self.nginx_conf)],
-            stdout=(logs / "nginx.out").open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.nginx = loopback.start_nginx(self.nginx_conf, logs)
         self.nginx_logs = [ServerLog(logs / "error.log", "nginx-error"), ServerLog(self.access_log, "nginx-access")]
         for replica in self.replicas:
             replica.wait_healthy()
-
-    def _nginx_main(self, site: Path, logs: Path) -> Path:
-        """What Debian's /etc/nginx/nginx.conf does (an http block including the site), with the test's paths."""
-        temp = self.dir / "nginx-temp"
-        temp.mkdir()
-        user = "user root root;\n" if os.geteuid() == 0 else ""
-        conf = self.dir / "nginx.conf"
-        conf.write_text(
-            f"{user}daemon off;\nworker_processes 1;\npid {self.dir / 'nginx.pid'};\nerror_log {logs / 'error.log'};\n"
-            "events { worker_connections 512; }\n"
-            "http {\n  include /etc/nginx/mime.types;\n"
-            + "".join(
-                f"  {kind}_temp_path {temp / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-            )
-            + f"  include {site};\n}}\n",
-            encoding="utf-8",
-        )
-        return conf
 
     def request(
         self,
@@ -330,12 +220,7 @@ class Deployment:
         return found
 
     def stop(self) -> None:
-        if self.nginx.poll() is None:
-            os.killpg(self.nginx.pid, signal.SIGTERM)
-            try:
-                self.nginx.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.nginx.pid, signal.SIGKILL)
+        stop_process(self.nginx)
         for log in self.nginx_logs:
             log.ended()
         for replica in self.replicas:

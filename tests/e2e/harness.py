@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from tools.chromium import CHROMIUM, CHROMIUM_FLAGS
 from web.startup import serve_command
 
 T = TypeVar("T")
@@ -38,16 +39,6 @@ except ImportError:  # require_browser() skips (or fails in CI) with the reason
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = os.environ.get("TEPLO_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
@@ -154,6 +145,17 @@ def copy_database(url: str, directory: Path, name: str) -> str:
     return f"sqlite:///{target}"
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    """End a server started in a session of its own: SIGTERM to its process group, SIGKILL after TIMEOUT."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 class ServerLog:
     """The output file of a server the suite started, and when it ran (wall clock): a failing test gets a copy of
     the logs of the servers that were running while it ran."""
@@ -221,13 +223,7 @@ class AppServer:
             raise RuntimeError(f"streamlit did not become healthy ({error}): {self.log.read_text()[-2000:]}") from None
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process(self.process)
         self.server_log.ended()
 
 
