@@ -7,20 +7,23 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, text
 
 from db.models import AuditLog, Charge, Payment, Reading
+from demo import rows as demo_rows
+from demo.rows import Table as Rows
 
 # The tables that grow with every month of every account: loaded without their secondary indexes.
 BULK_TABLES: tuple[Table, ...] = tuple(m.__table__ for m in (Charge, Payment, Reading, AuditLog))  # type: ignore[misc]
 
 
-def write(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert `rows` (tuples in the order of `columns`, NULL as None)."""
-    if not rows:
+def write(connection: Connection, table: Table, columns: Sequence[str], rows: Rows) -> None:
+    """Insert `rows` (a table of columns in the order of `columns`, demo.rows): COPY on PostgreSQL, one
+    executemany elsewhere."""
+    if not demo_rows.rows_count(rows):
         return
+    assert tuple(rows) == tuple(columns), f"{table.name}: columns {tuple(rows)} != {tuple(columns)}"
     if connection.dialect.name != "postgresql":
         # executemany with the columns' own bind conversions done once per column, not per row and value.
         convert = [table.c[name].type._cached_bind_processor(connection.dialect) for name in columns]
@@ -32,21 +35,15 @@ def write(connection: Connection, table: Table, columns: Sequence[str], rows: li
                     value if process is None or value is None else process(value)
                     for value, process in zip(row, convert)
                 )
-                for row in rows
+                for row in demo_rows.python_rows(rows)
             ],
         )
         return
-    nullable = any(table.c[name].nullable for name in columns)
-    # COPY's text format: str() of a Decimal, date, aware datetime or bool is what PostgreSQL reads back; the
-    # generator's texts hold no tab, newline or backslash.
-    if nullable:
-        body = "\n".join("\t".join(["\\N" if v is None else str(v) for v in row]) for row in rows)
-    else:
-        body = "\n".join("\t".join(map(str, row)) for row in rows)
+    # COPY's text format; the generator's texts hold no tab, newline or backslash.
     dbapi_connection = connection.connection.dbapi_connection
     assert dbapi_connection is not None  # the connection is open: it has just been used
     cursor = dbapi_connection.cursor()
-    cursor.copy_expert(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN", io.StringIO(body + "\n"))
+    cursor.copy_expert(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN", io.StringIO(demo_rows.copy_text(rows)))
     cursor.close()
 
 
