@@ -3,9 +3,9 @@ account takes, for this tree and (side by side, in the same run) a baseline revi
 
 Each variant fills a scratch database of its own from scratch in a fresh interpreter (the variant's own demo/,
 core/ and db/ first on the path), for the same business moment and seed. The phases are the wall time spent in
-the generator's steps as seen from its process: writing rows (COPY), the audit trail, the index builds, the balance
-snapshot and the totals; what is left is building the rows in Python (in a parallel build, the time waited for
-them). The load average is printed with every figure: the machine is shared.
+the generator's steps as seen from its process: making the rows (or, when another process makes them, waiting for
+them), writing them (COPY), the audit trail, the index builds, the balance snapshot and the totals; "other" is the
+rest (migrating, windows, staff users, ordering by time, VACUUM ANALYZE). The load average is printed with every figure: the machine is shared.
 
     .venv/bin/python -m bench.generator_speed --accounts 4000 20000 [--baseline main] [--keep]
 """
@@ -59,7 +59,23 @@ def _measure(source: str, url: str, accounts: int) -> dict:
 
         setattr(module, name, wrapper)
 
-    timed(demo, "_build", "build")
+    marks: dict[str, float] = {}
+
+    def mark(module, name, when, key):
+        original = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            if when == "before":
+                marks[key] = time.perf_counter()
+            result = original(*args, **kwargs)
+            if when == "after":
+                marks[key] = time.perf_counter()
+            return result
+
+        setattr(module, name, wrapper)
+
+    mark(bulk, "drop_indexes", "after", "chunks_from")
+    mark(demo, "_finish", "before", "chunks_to")
     timed(bulk, "write", "copy")
     timed(audit_trail, "write_chunk", "audit")
     timed(bulk, "build_indexes", "indexes")
@@ -69,6 +85,8 @@ def _measure(source: str, url: str, accounts: int) -> dict:
     started = time.perf_counter()
     database.prepare(url, accounts, fresh=True, now=dt.datetime.fromisoformat(MOMENT), log=lambda _line: None)
     total = time.perf_counter() - started
+    # The chunks' time beyond their COPY and audit rows: making the rows (or waiting for the process making them).
+    phases["rows"] = marks["chunks_to"] - marks["chunks_from"] - phases["copy"] - phases["audit"]
     phases["other"] = total - sum(phases.values())
     load_after = _load()
     with create_engine(url, isolation_level="AUTOCOMMIT").connect() as c:

@@ -18,12 +18,17 @@ from demo.rows import Table as Rows
 BULK_TABLES: tuple[Table, ...] = tuple(m.__table__ for m in (Charge, Payment, Reading, AuditLog))  # type: ignore[misc]
 
 
-def write(connection: Connection, table: Table, columns: Sequence[str], rows: Rows) -> None:
-    """Insert `rows` (a table of columns in the order of `columns`, demo.rows): COPY on PostgreSQL, one
-    executemany elsewhere."""
-    if not demo_rows.rows_count(rows):
+def write(connection: Connection, table: Table, columns: Sequence[str], rows: Rows | str) -> None:
+    """Insert `rows` (a table of columns in the order of `columns`, demo.rows, or on PostgreSQL their COPY text):
+    COPY on PostgreSQL, one executemany elsewhere."""
+    if not rows:
+        return
+    if isinstance(rows, str):
+        _copy(connection, table, columns, rows)
         return
     assert tuple(rows) == tuple(columns), f"{table.name}: columns {tuple(rows)} != {tuple(columns)}"
+    if not demo_rows.rows_count(rows):
+        return
     if connection.dialect.name != "postgresql":
         # executemany with the columns' own bind conversions done once per column, not per row and value.
         convert = [table.c[name].type._cached_bind_processor(connection.dialect) for name in columns]
@@ -39,11 +44,15 @@ def write(connection: Connection, table: Table, columns: Sequence[str], rows: Ro
             ],
         )
         return
-    # COPY's text format; the generator's texts hold no tab, newline or backslash.
+    _copy(connection, table, columns, demo_rows.copy_text(rows))
+
+
+def _copy(connection: Connection, table: Table, columns: Sequence[str], body: str) -> None:
+    """COPY's text format; the generator's texts hold no tab, newline or backslash."""
     dbapi_connection = connection.connection.dbapi_connection
     assert dbapi_connection is not None  # the connection is open: it has just been used
     cursor = dbapi_connection.cursor()
-    cursor.copy_expert(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN", io.StringIO(demo_rows.copy_text(rows)))
+    cursor.copy_expert(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN", io.StringIO(body))
     cursor.close()
 
 

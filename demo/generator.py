@@ -10,9 +10,11 @@ arguments and continues after the last committed chunk, with the same rows as an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
+import multiprocessing
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -215,6 +217,49 @@ def generate(
         bulk.drop_indexes(engine)
     login_hash = _DEMO_HASHER.hash(DEMO_CONSUMER_PASSWORD)
 
+    postgresql = engine.dialect.name == "postgresql"
+    made = functools.partial(_chunks, seed, count, chunk, done, ids, months, windows, now, login_hash, postgresql)
+    # On PostgreSQL another process makes the rows (the random draws and the COPY text) while this one has the
+    # server load the chunk before and write its audit trail: on two cores both run at once.
+    for part in _made_aside(made) if postgresql and count - done > chunk else made():
+        with engine.begin() as connection:
+            for model, columns in COLUMNS.items():
+                bulk.write(connection, model.__table__, columns, part.tables[model])  # type: ignore[attr-defined]
+            if part.start == done and postgresql:
+                # Statistics for the audit's INSERT ... SELECT over the chunk (a fresh table has none).
+                connection.execute(text("ANALYZE accounts, meters, consumer_logins, consumer_account_links"))
+                connection.execute(text("ANALYZE payments, readings"))
+            audit_trail.write_chunk(connection, part.span)
+        if log:
+            log(f"  {part.start + part.size} of {count} accounts")
+
+    _finish(engine, now, time_order)
+    return _summary(engine, windows_made, done)
+
+
+@dataclass
+class _Chunk:
+    """A chunk of flats' rows, per table: columns (demo.rows), or on PostgreSQL their COPY text."""
+
+    start: int
+    size: int
+    span: audit_trail.Span
+    tables: dict[type, rows.Table | str]
+
+
+def _chunks(
+    seed: int,
+    count: int,
+    chunk: int,
+    done: int,
+    ids: _Ids,
+    months: list[dt.date],
+    windows: dict[dt.date, rows.Window],
+    now: dt.datetime,
+    login_hash: str,
+    as_text: bool,
+) -> Iterator[_Chunk]:
+    """The chunks after the `done` accounts, in order; each from its own random stream, the layout from one."""
     flats = _layout(random.Random(f"{seed}:layout"), count)
     for start in range(0, count, chunk):
         part = list(itertools.islice(flats, min(chunk, count - start)))
@@ -222,19 +267,37 @@ def generate(
             continue
         first = dict(ids.next)
         tables = _build(f"{seed}:{start}", part, ids, months, windows, now, login_hash)
-        with engine.begin() as connection:
-            for model, columns in COLUMNS.items():
-                bulk.write(connection, model.__table__, columns, tables[model])  # type: ignore[attr-defined]
-            if start == done and connection.dialect.name == "postgresql":
-                # Statistics for the audit's INSERT ... SELECT over the chunk (a fresh table has none).
-                connection.execute(text("ANALYZE accounts, meters, consumer_logins, consumer_account_links"))
-                connection.execute(text("ANALYZE payments, readings"))
-            audit_trail.write_chunk(connection, _span(first, ids.next))
-        if log:
-            log(f"  {start + len(part)} of {count} accounts")
+        made: dict[type, rows.Table | str] = {
+            model: rows.copy_text(table) if as_text else table for model, table in tables.items()
+        }
+        yield _Chunk(start, len(part), _span(first, ids.next), made)
 
-    _finish(engine, now, time_order)
-    return _summary(engine, windows_made, done)
+
+def _made_aside(make: Callable[[], Iterator[_Chunk]]) -> Iterator[_Chunk]:
+    """`make()`'s chunks, made in a forked process a chunk or two ahead of the one written here."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=2)
+    maker = context.Process(target=_make_into, args=(make, queue), daemon=True)
+    maker.start()
+    try:
+        while (item := queue.get()) is not None:
+            if isinstance(item, str):
+                raise RuntimeError(f"making the demo rows failed: {item}")
+            yield item
+    finally:
+        if maker.is_alive():
+            maker.kill()
+        maker.join()
+
+
+def _make_into(make: Callable[[], Iterator[_Chunk]], queue: Any) -> None:
+    try:
+        for item in make():
+            queue.put(item)
+        queue.put(None)
+    except BaseException as error:  # the writer stops with the reason instead of waiting for ever
+        queue.put(f"{type(error).__name__}: {error}")
+        raise
 
 
 def _span(first: dict[type, int], following: dict[type, int]) -> audit_trail.Span:
