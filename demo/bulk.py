@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Connection, Engine, Table, text
 
@@ -82,28 +83,36 @@ def drop_indexes(engine: Engine) -> None:
 
 def build_indexes(engine: Engine, cluster: dict[str, str] | None = None) -> None:
     """Build again what `drop_indexes` dropped (whatever run dropped it). `cluster`: table -> index to order the
-    table by first (CLUSTER), so the other indexes are built once, on the ordered table."""
+    table by first (CLUSTER), so the other indexes are built once, on the ordered table. Two tables at a time, each
+    on a connection of its own: a CLUSTER sorts on one core while the other table's work uses the other."""
     if engine.dialect.name != "postgresql":
         return
     cluster = cluster or {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        builds = [pool.submit(_build_table, engine, table, cluster.get(table.name)) for table in BULK_TABLES]
+        for build in builds:
+            build.result()
+
+
+def _build_table(engine: Engine, table: Table, cluster: str | None) -> None:
+    """One table's indexes and keys, in one transaction (a stopped build leaves the table as the load left it)."""
     with engine.connect() as connection:
         connection.execute(text("SET maintenance_work_mem = '512MB'"))
-        for table in BULK_TABLES:
-            raw = connection.scalar(text(_SAVED), {"t": table.name})
-            if not raw:
-                continue
-            saved = json.loads(raw)
-            first = [d for d in saved["indexes"] if f" {cluster.get(table.name)} ON " in d]
-            for definition in first:
+        raw = connection.scalar(text(_SAVED), {"t": table.name})
+        if not raw:
+            return
+        saved = json.loads(raw)
+        first = [d for d in saved["indexes"] if f" {cluster} ON " in d]
+        for definition in first:
+            connection.execute(text(definition))
+            connection.execute(text(f"CLUSTER {table.name} USING {cluster}"))
+        for definition in saved["indexes"]:
+            if definition not in first:
                 connection.execute(text(definition))
-                connection.execute(text(f"CLUSTER {table.name} USING {cluster[table.name]}"))
-            for definition in saved["indexes"]:
-                if definition not in first:
-                    connection.execute(text(definition))
-            for name, definition in saved["constraints"]:  # unique ones first: a key may need one
-                connection.execute(text(f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'))
-            connection.execute(text(f"COMMENT ON TABLE {table.name} IS NULL"))
-            connection.commit()
+        for name, definition in saved["constraints"]:  # unique ones first: a key may need one
+            connection.execute(text(f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'))
+        connection.execute(text(f"COMMENT ON TABLE {table.name} IS NULL"))
+        connection.commit()
 
 
 def _literal(value: str) -> str:
