@@ -35,18 +35,31 @@ class Span:
 _COLUMNS = "INSERT INTO audit_log (at, actor_type, actor, action, entity, entity_id, details) "
 
 
-def _details(*pairs: tuple[str, str, bool], optional: str = "") -> str:
+def _details(*pairs: tuple[str, str] | tuple[str, str, bool], optional: str = "") -> str:
     """SQL for the JSON text core.audit writes (json.dumps: `{"key": value, ...}` in the given order) from
-    (key, SQL expression, quoted) pairs; the `optional` key is left out when its value is NULL, as core leaves out
-    a None it is not given. The expressions are the generator's own values: no quote or backslash to escape.
-    Braces are doubled: the statement goes through str.format (_sql)."""
+    (key, SQL expression[, quoted: True]) pairs; the `optional` key is left out when its value is NULL, as core
+    leaves out a None it is not given. The expressions are the generator's own values: no quote or backslash to
+    escape. Braces are doubled: the statement goes through str.format (_sql)."""
     pieces = []
-    for key, expression, quoted in pairs:
-        value = f"""'"' || {expression} || '"'""" if quoted else expression
+    for key, expression, *quoted in pairs:
+        value = f"""'"' || {expression} || '"'""" if quoted != [False] else expression
         piece = f"""', "{key}": ' || {value}"""
         pieces.append(f"COALESCE({piece}, '')" if key == optional else piece)
     return " || ".join(["'{{' || " + pieces[0].replace("', ", "'", 1), *pieces[1:], "'}}'"])
 
+
+_READING_DETAILS = _details(
+    ("value", "{volume}"), ("channel", "r.channel"), ("receipt", "r.receipt_number"),
+    ("flagged", "CASE WHEN r.flagged THEN 'true' ELSE 'false' END", False), ("replaced", "'null'", False),
+    ("quality", "r.quality"), ("reason", "r.flag_reason"), optional="reason",
+)  # fmt: skip
+_INTENT_DETAILS = _details(
+    ("account", "a.number"), ("service", "p.service"), ("amount", "{money}"), ("provider", "p.source")
+)
+_PAID_DETAILS = _details(
+    ("provider_status", "'success'"), ("amount", "{money}"), ("service", "p.service"),
+    ("previous_status", "'created'"), ("payment_id", "CAST(p.id AS TEXT)", False),
+)  # fmt: skip
 
 _READINGS = (
     _COLUMNS
@@ -54,19 +67,7 @@ _READINGS = (
 SELECT r.submitted_at,
        CASE WHEN r.channel = 'cabinet' THEN 'consumer' ELSE 'staff' END,
        CASE WHEN r.channel = 'cabinet' THEN l.login ELSE :staff END,
-       'reading.submitted', 'meter', m.serial,
-       {
-        _details(
-            ("value", "{volume}", True),
-            ("channel", "r.channel", True),
-            ("receipt", "r.receipt_number", True),
-            ("flagged", "CASE WHEN r.flagged THEN 'true' ELSE 'false' END", False),
-            ("replaced", "'null'", False),
-            ("quality", "r.quality", True),
-            ("reason", "r.flag_reason", True),
-            optional="reason",
-        )
-    }
+       'reading.submitted', 'meter', m.serial, {_READING_DETAILS}
 FROM readings r
 JOIN meters m ON m.id = r.meter_id AND m.id >= :m0 AND m.id < :m1
 LEFT JOIN consumer_logins l ON l.id = r.login_id AND l.id >= :l0 AND l.id < :l1
@@ -79,7 +80,7 @@ _REGISTRATIONS = (
     + f"""
 SELECT k.linked_at, 'consumer', l.login, e.action, e.entity,
        CASE WHEN e.entity = 'account' THEN a.number ELSE CAST(l.id AS TEXT) END,
-       {_details(("method", "k.method", True))}
+       {_details(("method", "k.method"))}
 FROM consumer_account_links k
 JOIN consumer_logins l ON l.id = k.login_id AND l.id >= :l0 AND l.id < :l1
 JOIN accounts a ON a.id = k.account_id AND a.id >= :a0 AND a.id < :a1
@@ -96,26 +97,7 @@ _CABINET_PAYMENTS = (
     + f"""
 SELECT p.paid_at - e.before, e.actor_type, CASE WHEN e.actor_type = 'consumer' THEN l.login ELSE p.source END,
        e.action, 'payment_intent', p.external_ref,
-       CASE e.step
-         WHEN 1 THEN {
-        _details(
-            ("account", "a.number", True),
-            ("service", "p.service", True),
-            ("amount", "{money}", True),
-            ("provider", "p.source", True),
-        )
-    }
-         WHEN 2 THEN {_details(("provider", "p.source", True))}
-         ELSE {
-        _details(
-            ("provider_status", "'success'", True),
-            ("amount", "{money}", True),
-            ("service", "p.service", True),
-            ("previous_status", "'created'", True),
-            ("payment_id", "CAST(p.id AS TEXT)", False),
-        )
-    }
-       END
+       CASE e.step WHEN 1 THEN {_INTENT_DETAILS} WHEN 2 THEN {_details(("provider", "p.source"))} ELSE {_PAID_DETAILS} END
 FROM payments p
 JOIN accounts a ON a.id = p.account_id AND a.id >= :a0 AND a.id < :a1
 JOIN consumer_account_links k ON k.account_id = p.account_id AND k.id >= :k0 AND k.id < :k1
