@@ -1,5 +1,5 @@
-"""Bulk writing for the demo generator: rows as tuples in a fixed column order, COPY on PostgreSQL and one
-executemany elsewhere; on PostgreSQL the big tables' secondary indexes are dropped for the load and built once
+"""Bulk writing for the demo generator: a table's columns (demo.rows) in a fixed order, COPY on PostgreSQL and
+one executemany elsewhere; on PostgreSQL the big tables' secondary indexes are dropped for the load and built once
 after it (a btree built from sorted input costs a fraction of millions of random insertions)."""
 
 from __future__ import annotations
