@@ -34,15 +34,40 @@ class Span:
 
 _COLUMNS = "INSERT INTO audit_log (at, actor_type, actor, action, entity, entity_id, details) "
 
+
+def _details(*pairs: tuple[str, str] | tuple[str, str, bool], optional: str = "") -> str:
+    """SQL for the JSON text core.audit writes (json.dumps: `{"key": value, ...}` in the given order) from
+    (key, SQL expression[, quoted: True]) pairs; the `optional` key is left out when its value is NULL, as core
+    leaves out a None it is not given. The expressions are the generator's own values: no quote or backslash to
+    escape. Braces are doubled: the statement goes through str.format (_sql)."""
+    pieces = []
+    for key, expression, *quoted in pairs:
+        value = f"""'"' || {expression} || '"'""" if quoted != [False] else expression
+        piece = f"""', "{key}": ' || {value}"""
+        pieces.append(f"COALESCE({piece}, '')" if key == optional else piece)
+    return " || ".join(["'{{' || " + pieces[0].replace("', ", "'", 1), *pieces[1:], "'}}'"])
+
+
+_READING_DETAILS = _details(
+    ("value", "{volume}"), ("channel", "r.channel"), ("receipt", "r.receipt_number"),
+    ("flagged", "CASE WHEN r.flagged THEN 'true' ELSE 'false' END", False), ("replaced", "'null'", False),
+    ("quality", "r.quality"), ("reason", "r.flag_reason"), optional="reason",
+)  # fmt: skip
+_INTENT_DETAILS = _details(
+    ("account", "a.number"), ("service", "p.service"), ("amount", "{money}"), ("provider", "p.source")
+)
+_PAID_DETAILS = _details(
+    ("provider_status", "'success'"), ("amount", "{money}"), ("service", "p.service"),
+    ("previous_status", "'created'"), ("payment_id", "CAST(p.id AS TEXT)", False),
+)  # fmt: skip
+
 _READINGS = (
     _COLUMNS
-    + """
+    + f"""
 SELECT r.submitted_at,
        CASE WHEN r.channel = 'cabinet' THEN 'consumer' ELSE 'staff' END,
        CASE WHEN r.channel = 'cabinet' THEN l.login ELSE :staff END,
-       'reading.submitted', 'meter', m.serial,
-       CAST({json}('value', CAST(r.value AS TEXT), 'channel', r.channel, 'receipt', r.receipt_number,
-                   'flagged', r.flagged, 'replaced', NULL, 'quality', r.quality, 'reason', r.flag_reason) AS TEXT)
+       'reading.submitted', 'meter', m.serial, {_READING_DETAILS}
 FROM readings r
 JOIN meters m ON m.id = r.meter_id AND m.id >= :m0 AND m.id < :m1
 LEFT JOIN consumer_logins l ON l.id = r.login_id AND l.id >= :l0 AND l.id < :l1
@@ -52,10 +77,10 @@ WHERE r.id >= :r0 AND r.id < :r1
 
 _REGISTRATIONS = (
     _COLUMNS
-    + """
+    + f"""
 SELECT k.linked_at, 'consumer', l.login, e.action, e.entity,
        CASE WHEN e.entity = 'account' THEN a.number ELSE CAST(l.id AS TEXT) END,
-       CAST({json}('method', k.method) AS TEXT)
+       {_details(("method", "k.method"))}
 FROM consumer_account_links k
 JOIN consumer_logins l ON l.id = k.login_id AND l.id >= :l0 AND l.id < :l1
 JOIN accounts a ON a.id = k.account_id AND a.id >= :a0 AND a.id < :a1
@@ -69,23 +94,17 @@ ORDER BY k.id, e.step
 # A cabinet payment: the consumer's intent and checkout a few minutes before the provider's confirmation.
 _CABINET_PAYMENTS = (
     _COLUMNS
-    + """
+    + f"""
 SELECT p.paid_at - e.before, e.actor_type, CASE WHEN e.actor_type = 'consumer' THEN l.login ELSE p.source END,
        e.action, 'payment_intent', p.external_ref,
-       CASE e.step
-         WHEN 1 THEN CAST({json}('account', a.number, 'service', p.service, 'amount', CAST(p.amount AS TEXT),
-                                 'provider', p.source) AS TEXT)
-         WHEN 2 THEN CAST({json}('provider', p.source) AS TEXT)
-         ELSE CAST({json}('provider_status', 'success', 'amount', CAST(p.amount AS TEXT), 'service', p.service,
-                          'previous_status', 'created', 'payment_id', p.id) AS TEXT)
-       END
+       CASE e.step WHEN 1 THEN {_INTENT_DETAILS} WHEN 2 THEN {_details(("provider", "p.source"))} ELSE {_PAID_DETAILS} END
 FROM payments p
 JOIN accounts a ON a.id = p.account_id AND a.id >= :a0 AND a.id < :a1
 JOIN consumer_account_links k ON k.account_id = p.account_id AND k.id >= :k0 AND k.id < :k1
 JOIN consumer_logins l ON l.id = k.login_id AND l.id >= :l0 AND l.id < :l1
-CROSS JOIN (SELECT 1 AS step, 'consumer' AS actor_type, 'payment.intent_created' AS action, {minutes3} AS before
-            UNION ALL SELECT 2, 'consumer', 'payment.checkout', {minutes2}
-            UNION ALL SELECT 3, 'provider', 'payment.paid', {minutes0}) e
+CROSS JOIN (SELECT 1 AS step, 'consumer' AS actor_type, 'payment.intent_created' AS action, {{minutes3}} AS before
+            UNION ALL SELECT 2, 'consumer', 'payment.checkout', {{minutes2}}
+            UNION ALL SELECT 3, 'provider', 'payment.paid', {{minutes0}}) e
 WHERE p.id >= :p0 AND p.id < :p1 AND p.channel = 'cabinet'
 ORDER BY p.id, e.step
 """
@@ -95,11 +114,16 @@ ORDER BY p.id, e.step
 def _sql(connection: Connection, statement: str) -> str:
     if connection.dialect.name == "postgresql":
         minutes = {f"minutes{n}": f"interval '{n} minutes'" for n in (0, 2, 3)}
-        return statement.format(json="json_build_object", **minutes)
-    # SQLite keeps aware datetimes as ISO text (core's AwareDateTime): the intent's moment is the payment's.
-    return statement.format(json="json_object", minutes3="''", minutes2="''", minutes0="''").replace(
-        "p.paid_at - e.before", "p.paid_at"
-    )
+        return statement.format(volume="CAST(r.value AS TEXT)", money="CAST(p.amount AS TEXT)", **minutes)
+    # SQLite keeps fixed-point values as integer units and aware datetimes as ISO text (db.models): the values
+    # print from their units, the intent's moment is the payment's.
+    return statement.format(
+        volume="printf('%.3f', r.value / 1000.0)",
+        money="printf('%.2f', p.amount / 100.0)",
+        minutes3="''",
+        minutes2="''",
+        minutes0="''",
+    ).replace("p.paid_at - e.before", "p.paid_at")
 
 
 def write_chunk(connection: Connection, span: Span) -> None:

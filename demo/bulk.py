@@ -1,5 +1,5 @@
-"""Bulk writing for the demo generator: rows as tuples in a fixed column order, COPY on PostgreSQL and one
-executemany elsewhere; on PostgreSQL the big tables' secondary indexes are dropped for the load and built once
+"""Bulk writing for the demo generator: a table's columns (demo.rows) in a fixed order, COPY on PostgreSQL and
+one executemany elsewhere; on PostgreSQL the big tables' secondary indexes are dropped for the load and built once
 after it (a btree built from sorted input costs a fraction of millions of random insertions)."""
 
 from __future__ import annotations
@@ -7,19 +7,28 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Connection, Engine, Table, text
 
 from db.models import AuditLog, Charge, Payment, Reading
+from demo import rows as demo_rows
+from demo.rows import Table as Rows
 
 # The tables that grow with every month of every account: loaded without their secondary indexes.
 BULK_TABLES: tuple[Table, ...] = tuple(m.__table__ for m in (Charge, Payment, Reading, AuditLog))  # type: ignore[misc]
 
 
-def write(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert `rows` (tuples in the order of `columns`, NULL as None)."""
+def write(connection: Connection, table: Table, columns: Sequence[str], rows: Rows | str) -> None:
+    """Insert `rows` (a table of columns in the order of `columns`, demo.rows, or on PostgreSQL their COPY text):
+    COPY on PostgreSQL, one executemany elsewhere."""
     if not rows:
+        return
+    if isinstance(rows, str):
+        _copy(connection, table, columns, rows)
+        return
+    assert tuple(rows) == tuple(columns), f"{table.name}: columns {tuple(rows)} != {tuple(columns)}"
+    if not demo_rows.rows_count(rows):
         return
     if connection.dialect.name != "postgresql":
         # executemany with the columns' own bind conversions done once per column, not per row and value.
@@ -32,21 +41,19 @@ def write(connection: Connection, table: Table, columns: Sequence[str], rows: li
                     value if process is None or value is None else process(value)
                     for value, process in zip(row, convert)
                 )
-                for row in rows
+                for row in demo_rows.python_rows(rows)
             ],
         )
         return
-    nullable = any(table.c[name].nullable for name in columns)
-    # COPY's text format: str() of a Decimal, date, aware datetime or bool is what PostgreSQL reads back; the
-    # generator's texts hold no tab, newline or backslash.
-    if nullable:
-        body = "\n".join("\t".join(["\\N" if v is None else str(v) for v in row]) for row in rows)
-    else:
-        body = "\n".join("\t".join(map(str, row)) for row in rows)
+    _copy(connection, table, columns, demo_rows.copy_text(rows))
+
+
+def _copy(connection: Connection, table: Table, columns: Sequence[str], body: str) -> None:
+    """COPY's text format; the generator's texts hold no tab, newline or backslash."""
     dbapi_connection = connection.connection.dbapi_connection
     assert dbapi_connection is not None  # the connection is open: it has just been used
     cursor = dbapi_connection.cursor()
-    cursor.copy_expert(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN", io.StringIO(body + "\n"))
+    cursor.copy_expert(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN", io.StringIO(body))
     cursor.close()
 
 
@@ -76,28 +83,36 @@ def drop_indexes(engine: Engine) -> None:
 
 def build_indexes(engine: Engine, cluster: dict[str, str] | None = None) -> None:
     """Build again what `drop_indexes` dropped (whatever run dropped it). `cluster`: table -> index to order the
-    table by first (CLUSTER), so the other indexes are built once, on the ordered table."""
+    table by first (CLUSTER), so the other indexes are built once, on the ordered table. Two tables at a time, each
+    on a connection of its own: a CLUSTER sorts on one core while the other table's work uses the other."""
     if engine.dialect.name != "postgresql":
         return
     cluster = cluster or {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        builds = [pool.submit(_build_table, engine, table, cluster.get(table.name)) for table in BULK_TABLES]
+        for build in builds:
+            build.result()
+
+
+def _build_table(engine: Engine, table: Table, cluster: str | None) -> None:
+    """One table's indexes and keys, in one transaction (a stopped build leaves the table as the load left it)."""
     with engine.connect() as connection:
         connection.execute(text("SET maintenance_work_mem = '512MB'"))
-        for table in BULK_TABLES:
-            raw = connection.scalar(text(_SAVED), {"t": table.name})
-            if not raw:
-                continue
-            saved = json.loads(raw)
-            first = [d for d in saved["indexes"] if f" {cluster.get(table.name)} ON " in d]
-            for definition in first:
+        raw = connection.scalar(text(_SAVED), {"t": table.name})
+        if not raw:
+            return
+        saved = json.loads(raw)
+        first = [d for d in saved["indexes"] if f" {cluster} ON " in d]
+        for definition in first:
+            connection.execute(text(definition))
+            connection.execute(text(f"CLUSTER {table.name} USING {cluster}"))
+        for definition in saved["indexes"]:
+            if definition not in first:
                 connection.execute(text(definition))
-                connection.execute(text(f"CLUSTER {table.name} USING {cluster[table.name]}"))
-            for definition in saved["indexes"]:
-                if definition not in first:
-                    connection.execute(text(definition))
-            for name, definition in saved["constraints"]:  # unique ones first: a key may need one
-                connection.execute(text(f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'))
-            connection.execute(text(f"COMMENT ON TABLE {table.name} IS NULL"))
-            connection.commit()
+        for name, definition in saved["constraints"]:  # unique ones first: a key may need one
+            connection.execute(text(f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'))
+        connection.execute(text(f"COMMENT ON TABLE {table.name} IS NULL"))
+        connection.commit()
 
 
 def _literal(value: str) -> str:

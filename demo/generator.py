@@ -4,25 +4,30 @@ have left, and staff users.
 
 Accounts are made in chunks of CHUNK, each written (COPY on PostgreSQL) and committed as a whole with its audit
 rows, each from its own random stream: a run that stops (a restart of the server) is rerun with the same
-arguments and continues after the last committed chunk, with the same rows as an uninterrupted run.
+arguments and continues after the last committed chunk, with the same rows as an uninterrupted run. A chunk's
+rows are made a table column at a time (demo.rows); on PostgreSQL a second process makes the next chunk while
+this one loads the last (bench/generator_speed.py measures the pace).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
+import multiprocessing
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import numpy as np
 from argon2 import PasswordHasher
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
-from core.clock import KYIV, add_months, days_in_month
+from core.clock import KYIV, add_months
 from core.config import settings
 from core.staff import DEMO_STAFF
 from core.windows import ensure_default_windows
@@ -37,7 +42,7 @@ from db.models import (
     ReadingWindow,
     StaffUser,
 )
-from demo import audit_trail, bulk
+from demo import audit_trail, bulk, rows
 
 # The demo's passwords are published in the README, so their hashes need no cost against guessing: light Argon2id
 # parameters (stored in each hash, verified as usual) save seconds of ./run.sh on a small machine.
@@ -106,6 +111,7 @@ CHANNELS = [
     ("terminal", "ibox", 10),
     ("cabinet", "liqpay", 18),
 ]
+CABINET_CHANNEL, BANK_CHANNEL = 4, 0  # CHANNELS' indexes: a cabinet payment before the launch went through the bank
 LEAK_SHARE = 0.006
 CENT = Decimal("0.01")
 MILLI = Decimal("0.001")
@@ -154,8 +160,6 @@ COLUMNS: dict[type, tuple[str, ...]] = {
         ),
     )
 }
-# The rows of one chunk of flats, per model, in COLUMNS' order.
-_Rows = dict[type, list[tuple[Any, ...]]]
 
 
 class _Ids:
@@ -167,29 +171,10 @@ class _Ids:
             for model in COLUMNS
         }
 
-    def take(self, model: type) -> int:
-        value = self.next[model]
-        self.next[model] = value + 1
-        return value
-
-
-class _Window:
-    """A reading window with the weights of its days for a submission (most in the last days)."""
-
-    def __init__(self, window: ReadingWindow) -> None:
-        self.id, self.opens, self.closes = window.id, window.opens_at, window.closes_at
-        days = max(1, (self.closes - self.opens).days)
-        weights = [1 + 3 * (i / days) ** 3 for i in range(days)]
-        weights[-1] *= 2.2
-        weights[-2 if days > 1 else -1] *= 1.6
-        self.days = range(days)
-        self.cumulative = list(itertools.accumulate(weights))
-
-    def submission_moment(self, rng: random.Random, latest: dt.datetime) -> dt.datetime | None:
-        """A moment inside the window; None if that moment is still in the future."""
-        day = rng.choices(self.days, cum_weights=self.cumulative)[0]
-        moment = self.opens + dt.timedelta(days=day, hours=7 + int(rng.random() * 16), minutes=int(rng.random() * 60))
-        return moment if moment <= latest else None
+    def take_many(self, model: type, count: int) -> np.ndarray:
+        first = self.next[model]
+        self.next[model] = first + count
+        return np.arange(first, first + count, dtype=np.int64)
 
 
 def demo_moment(moment: dt.datetime | None = None) -> dt.datetime:
@@ -223,7 +208,9 @@ def generate(
     with Session(engine) as session, session.begin():
         windows_made = ensure_default_windows(session, FIRST_MONTH, add_months(now.date(), 2))
     with Session(engine) as session:
-        windows = {w.period: _Window(w) for w in session.scalars(select(ReadingWindow))}
+        windows = {
+            w.period: rows.Window.of(w.id, w.opens_at, w.closes_at) for w in session.scalars(select(ReadingWindow))
+        }
         ids = _Ids(session)
         done = session.scalar(select(func.count()).select_from(Account)) or 0
     if done > count or (done % chunk and done != count):
@@ -232,27 +219,87 @@ def generate(
         bulk.drop_indexes(engine)
     login_hash = _DEMO_HASHER.hash(DEMO_CONSUMER_PASSWORD)
 
+    postgresql = engine.dialect.name == "postgresql"
+    made = functools.partial(_chunks, seed, count, chunk, done, ids, months, windows, now, login_hash, postgresql)
+    # On PostgreSQL another process makes the rows (the random draws and the COPY text) while this one has the
+    # server load the chunk before and write its audit trail: on two cores both run at once.
+    for part in _made_aside(made) if postgresql and count - done > chunk else made():
+        with engine.begin() as connection:
+            for model, columns in COLUMNS.items():
+                bulk.write(connection, model.__table__, columns, part.tables[model])  # type: ignore[attr-defined]
+            if part.start == done and postgresql:
+                # Statistics for the audit's INSERT ... SELECT over the chunk (a fresh table has none).
+                connection.execute(text("ANALYZE accounts, meters, consumer_logins, consumer_account_links"))
+                connection.execute(text("ANALYZE payments, readings"))
+            audit_trail.write_chunk(connection, part.span)
+        if log:
+            log(f"  {part.start + part.size} of {count} accounts")
+
+    _finish(engine, now, time_order)
+    return _summary(engine, windows_made, done)
+
+
+@dataclass
+class _Chunk:
+    """A chunk of flats' rows, per table: columns (demo.rows), or on PostgreSQL their COPY text."""
+
+    start: int
+    size: int
+    span: audit_trail.Span
+    tables: dict[type, rows.Table | str]
+
+
+def _chunks(
+    seed: int,
+    count: int,
+    chunk: int,
+    done: int,
+    ids: _Ids,
+    months: list[dt.date],
+    windows: dict[dt.date, rows.Window],
+    now: dt.datetime,
+    login_hash: str,
+    as_text: bool,
+) -> Iterator[_Chunk]:
+    """The chunks after the `done` accounts, in order; each from its own random stream, the layout from one."""
     flats = _layout(random.Random(f"{seed}:layout"), count)
     for start in range(0, count, chunk):
         part = list(itertools.islice(flats, min(chunk, count - start)))
         if start < done:
             continue
-        rng = random.Random(f"{seed}:{start}")
         first = dict(ids.next)
-        rows = _build(rng, random.Random(f"{seed}:leaks:{start}"), part, ids, months, windows, now, login_hash)
-        with engine.begin() as connection:
-            for model, columns in COLUMNS.items():
-                bulk.write(connection, model.__table__, columns, rows[model])  # type: ignore[attr-defined]
-            if start == done and connection.dialect.name == "postgresql":
-                # Statistics for the audit's INSERT ... SELECT over the chunk (a fresh table has none).
-                connection.execute(text("ANALYZE accounts, meters, consumer_logins, consumer_account_links"))
-                connection.execute(text("ANALYZE payments, readings"))
-            audit_trail.write_chunk(connection, _span(first, ids.next))
-        if log:
-            log(f"  {start + len(part)} of {count} accounts")
+        tables = _build(f"{seed}:{start}", part, ids, months, windows, now, login_hash)
+        made: dict[type, rows.Table | str] = {
+            model: rows.copy_text(table) if as_text else table for model, table in tables.items()
+        }
+        yield _Chunk(start, len(part), _span(first, ids.next), made)
 
-    _finish(engine, now, time_order)
-    return _summary(engine, windows_made, done)
+
+def _made_aside(make: Callable[[], Iterator[_Chunk]]) -> Iterator[_Chunk]:
+    """`make()`'s chunks, made in a forked process a chunk or two ahead of the one written here."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=2)
+    maker = context.Process(target=_make_into, args=(make, queue), daemon=True)
+    maker.start()
+    try:
+        while (item := queue.get()) is not None:
+            if isinstance(item, str):
+                raise RuntimeError(f"making the demo rows failed: {item}")
+            yield item
+    finally:
+        if maker.is_alive():
+            maker.kill()
+        maker.join()
+
+
+def _make_into(make: Callable[[], Iterator[_Chunk]], queue: Any) -> None:
+    try:
+        for item in make():
+            queue.put(item)
+        queue.put(None)
+    except BaseException as error:  # the writer stops with the reason instead of waiting for ever
+        queue.put(f"{type(error).__name__}: {error}")
+        raise
 
 
 def _span(first: dict[type, int], following: dict[type, int]) -> audit_trail.Span:
@@ -340,214 +387,306 @@ def _hot_water_tariff(month: dt.date) -> Decimal:
     return HOT_WATER_TARIFF.get(month.year, HOT_WATER_TARIFF_LATEST)
 
 
-def _charge(
-    rows: _Rows,
-    ids: _Ids,
-    account_id: int,
-    service: str,
-    month: dt.date,
-    volume: Decimal,
-    tariff: Decimal,
-    discount: Decimal,
-    amount: Decimal | None = None,
-) -> Decimal:
-    """One month's charge for a service; returns the amount to pay."""
-    if amount is None:
-        amount = _q(volume * tariff)
-    discount_amount = _q(amount * discount / 100)
-    to_pay = amount - discount_amount
-    rows[Charge].append(
-        (ids.take(Charge), account_id, service, month, volume, tariff, amount, discount, discount_amount, to_pay)
-    )
-    return to_pay
-
-
-def _build(
-    rng: random.Random,
-    leaks: random.Random,
-    flats: list[dict[str, Any]],
-    ids: _Ids,
-    months: list[dt.date],
-    windows: dict[dt.date, _Window],
-    now: dt.datetime,
-    login_hash: str,
-) -> _Rows:
-    """The rows of a chunk of flats. `leaks` is its own stream: the flags do not shift the rest of the data."""
-    recent = add_months(months[-1], -12)
-    last_heating = _last_heating_month(months)
-    jump_floor = f"{settings().jump_floor_m3:.3f}"
-    rows: _Rows = {model: [] for model in COLUMNS}
-    for flat in flats:
-        seed, new = flat.get("seed", False), flat.get("new", False)
-        account_id = ids.take(Account)
-        area = Decimal("62.40") if seed else _q(Decimal(rng.uniform(28, 98)))
-        residents = 3 if seed else rng.choices([1, 2, 3, 4, 5], weights=[22, 34, 24, 14, 6])[0]
-        has_heating = True if (seed or new) else rng.random() < 0.95
-        has_hot_water = True if (seed or new) else rng.random() < 0.72
-        metered = has_hot_water and (seed or new or rng.random() < 0.86)
-        created = dt.datetime(2018, 12, 1, tzinfo=KYIV) if not new else now - dt.timedelta(days=20)
-        address = f"{flat['street']}, {flat['building']}, кв. {flat['flat']}"
-        rows[Account].append(
-            (
-                account_id,
-                flat["number"],
-                flat["street"],
-                flat["building"],
-                flat["flat"],
-                address,
-                area,
-                residents,
-                has_heating,
-                has_hot_water,
-                created,
-            )
-        )
-        if new:
-            installed = now.date() - dt.timedelta(days=20)
-            rows[Meter].append(
-                (ids.take(Meter), account_id, NEW_ACCOUNT_METER, "hot_water", "m3", Decimal("0.000"), installed)
-            )
-            continue
-        discount = (
-            Decimal("16") if seed else (Decimal(rng.choice([10, 25, 50])) if rng.random() < 0.06 else Decimal("0"))
-        )
-        behaviour = "regular" if seed else rng.choices(["regular", "irregular", "debtor"], weights=[78, 14, 8])[0]
-        login_id = None
-        if not seed and rng.random() < 0.3:
-            login_id = ids.take(ConsumerLogin)
-            since = dt.datetime(2020, 3, 1, tzinfo=KYIV)
-            rows[ConsumerLogin].append((login_id, f"+38067{account_id:07d}", login_hash, "uk", since))
-            rows[ConsumerAccountLink].append((ids.take(ConsumerAccountLink), login_id, account_id, "payment", since))
-        meter_id = 0
-        value = Decimal("0.000")
-        if metered:
-            meter_id = ids.take(Meter)
-            value = _q(Decimal(rng.uniform(5, 400)), MILLI)
-            serial = SEED_METER if seed else f"{meter_id + 3_000_000:07d}"
-            rows[Meter].append((meter_id, account_id, serial, "hot_water", "m3", value, dt.date(2017, 6, 1)))
-        per_day = Decimal(rng.gammavariate(2.2, 0.03 * residents / 2.2 * 2)) if has_hot_water else Decimal(0)
-        reading_rate = 0.93 if seed else rng.choice([0.95, 0.9, 0.85, 0.7, 0.5])
-        charges_by_service: dict[str, list[tuple[dt.date, Decimal]]] = {"heating": [], "hot_water": []}
-        consumed_since_reading = Decimal(0)
-        for month in [*months, add_months(months[-1], 1)]:
-            billed = month <= months[-1]
-            month_use = (
-                _q(per_day * days_in_month(month) * Decimal(rng.uniform(0.7, 1.3)), MILLI)
-                if has_hot_water
-                else Decimal(0)
-            )
-            if billed and has_heating and month.month in HEATING_SEASON:
-                tariff = _heating_tariff(month)
-                volume = _q(area * GCAL_PER_M2 * HEATING_SEASON[month.month] * Decimal(rng.uniform(0.93, 1.07)), MILLI)
-                fixed = None
-                if seed and (month == dt.date(2020, 1, 1) or month == last_heating):
-                    fixed, volume = Decimal("2222.22"), _q(Decimal("2222.22") / tariff, MILLI)
-                to_pay = _charge(rows, ids, account_id, "heating", month, volume, tariff, discount, fixed)
-                charges_by_service["heating"].append((month, to_pay))
-            if billed and has_hot_water:
-                volume = month_use if metered else _q(Decimal("1.6") * residents, MILLI)
-                to_pay = _charge(rows, ids, account_id, "hot_water", month, volume, _hot_water_tariff(month), discount)
-                charges_by_service["hot_water"].append((month, to_pay))
-            if not metered:
-                continue
-            value += month_use
-            consumed_since_reading += month_use
-            window = windows.get(month)
-            if window is None or rng.random() >= reading_rate:
-                continue
-            moment = window.submission_moment(rng, now)
-            if moment is None:
-                continue
-            channel = _reading_channel(rng, moment, login_id)
-            reason = None
-            if not seed and month >= recent and leaks.random() < LEAK_SHARE:
-                # A leaking tap or a mistyped digit the consumer confirmed: flagged for staff review.
-                leak = _q(Decimal(leaks.uniform(12, 30)), MILLI)
-                value += leak
-                consumed_since_reading += leak
-                reason = f"consumption {consumed_since_reading} m3 above {jump_floor} m3"
-            rows[Reading].append(
-                (
-                    ids.take(Reading),
-                    meter_id,
-                    window.id,
-                    value,
-                    consumed_since_reading,
-                    moment,
-                    channel,
-                    "accepted",
-                    "actual",
-                    reason is not None,
-                    reason,
-                    f"D{month:%Y%m}-{meter_id:08d}",
-                    login_id if channel == "cabinet" else None,
-                    "demo",
-                    f"{meter_id}-{month:%Y%m}",
-                )
-            )
-            consumed_since_reading = Decimal(0)
-        _payments(rng, rows, ids, account_id, charges_by_service, behaviour, now, seed)
-    return rows
-
-
 def _last_heating_month(months: list[dt.date]) -> dt.date | None:
     return next((m for m in reversed(months) if m.month in HEATING_SEASON), None)
 
 
-def _reading_channel(rng: random.Random, moment: dt.datetime, login_id: int | None) -> str:
-    if moment.date() < CABINET_LAUNCH:
-        return rng.choices(["water_utility", "staff"], weights=[85, 15])[0]
-    if login_id is not None:
-        return rng.choices(["cabinet", "water_utility", "staff"], weights=[70, 25, 5])[0]
-    return rng.choices(["water_utility", "staff"], weights=[88, 12])[0]
+def _cents(value: Decimal, places: int = 2) -> int:
+    return int(value.scaleb(places))
 
 
-_CHANNEL_WEIGHTS = list(itertools.accumulate(c[2] for c in CHANNELS))
+def _build(
+    key: str,
+    flats: list[dict[str, Any]],
+    ids: _Ids,
+    months: list[dt.date],
+    windows: dict[dt.date, rows.Window],
+    now: dt.datetime,
+    login_hash: str,
+) -> dict[type, rows.Table]:
+    """The rows of a chunk of flats, per table, each a column at a time (demo.rows), from the stream named `key`."""
+    rng = rows.stream(key)
+    n = len(flats)
+    seed = np.asarray([flat.get("seed", False) for flat in flats])
+    new = np.asarray([flat.get("new", False) for flat in flats])
+    special = seed | new
+    account_ids = ids.take_many(Account, n)
+    area = np.where(seed, 6240, rows.half_up(rng.uniform(28, 98, n) * 100))
+    residents = np.where(seed, 3, rows.choose(rng, n, [1, 2, 3, 4, 5], [22, 34, 24, 14, 6]))
+    has_heating = special | (rng.random(n) < 0.95)
+    has_hot_water = special | (rng.random(n) < 0.72)
+    metered = has_hot_water & (special | (rng.random(n) < 0.86))
+    discount = np.where(
+        seed, 16, np.where(rng.random(n) < 0.06, rows.choose(rng, n, [10, 25, 50], [1, 1, 1]), 0)
+    ).astype(np.int64)
+    behaviour = rows.choose(rng, n, [0, 1, 2], [78, 14, 8])  # regular, irregular, debtor
+    with_login = ~special & (rng.random(n) < 0.3)
+    initial = np.where(new, 0, rows.half_up(rng.uniform(5, 400, n) * 1000))
+    per_day = np.where(has_hot_water, rng.gamma(2.2, 0.03 * residents / 2.2 * 2), 0.0)
+    reading_rate = np.where(seed, 0.93, rows.choose(rng, n, [0.95, 0.9, 0.85, 0.7, 0.5], [1] * 5))
+
+    created = np.where(
+        new, rows.instant(now - dt.timedelta(days=20)), rows.instant(dt.datetime(2018, 12, 1, tzinfo=KYIV))
+    )
+    tables: dict[type, rows.Table] = {
+        Account: {
+            "id": ("int", account_ids),
+            "number": ("text", [flat["number"] for flat in flats]),
+            "street": ("text", [flat["street"] for flat in flats]),
+            "building": ("text", [flat["building"] for flat in flats]),
+            "flat": ("text", [flat["flat"] for flat in flats]),
+            "address": ("text", [f"{f['street']}, {f['building']}, кв. {f['flat']}" for f in flats]),
+            "heated_area": ("units2", area),
+            "residents": ("int", residents),
+            "has_heating": ("bool", has_heating),
+            "has_hot_water": ("bool", has_hot_water),
+            "created_at": ("at", created),
+        }
+    }
+    login_of = np.zeros(n, dtype=np.int64)
+    login_of[with_login] = ids.take_many(ConsumerLogin, int(with_login.sum()))
+    since = rows.instant(dt.datetime(2020, 3, 1, tzinfo=KYIV))
+    logins = int(with_login.sum())
+    tables[ConsumerLogin] = {
+        "id": ("int", login_of[with_login]),
+        "login": ("text", [f"+38067{a:07d}" for a in account_ids[with_login].tolist()]),
+        "password_hash": ("text", [login_hash] * logins),
+        "language": ("text", ["uk"] * logins),
+        "created_at": ("at", np.full(logins, since)),
+    }
+    tables[ConsumerAccountLink] = {
+        "id": ("int", ids.take_many(ConsumerAccountLink, logins)),
+        "login_id": ("int", login_of[with_login]),
+        "account_id": ("int", account_ids[with_login]),
+        "method": ("text", ["payment"] * logins),
+        "linked_at": ("at", np.full(logins, since)),
+    }
+    meter_of = np.zeros(n, dtype=np.int64)
+    meter_of[metered] = ids.take_many(Meter, int(metered.sum()))
+    meter_ids = meter_of[metered]
+    serials = [f"{m + 3_000_000:07d}" for m in meter_ids.tolist()]
+    for index, flat in enumerate(np.flatnonzero(metered).tolist()):
+        if seed[flat] or new[flat]:
+            serials[index] = SEED_METER if seed[flat] else NEW_ACCOUNT_METER
+    installed = np.where(new, np.datetime64(now.date() - dt.timedelta(days=20)), np.datetime64("2017-06-01"))
+    tables[Meter] = {
+        "id": ("int", meter_ids),
+        "account_id": ("int", account_ids[metered]),
+        "serial": ("text", serials),
+        "service": ("text", ["hot_water"] * len(serials)),
+        "unit": ("text", ["m3"] * len(serials)),
+        "initial_value": ("units3", initial[metered]),
+        "installed_on": ("date", installed[metered]),
+    }
+
+    # The months: every billed one, and the current one (its consumption counts, it is not billed yet).
+    axis = [*months, add_months(months[-1], 1)]
+    billed = np.arange(len(axis)) < len(months)
+    days = rows.month_days(axis)
+    month_use = np.where(
+        has_hot_water[:, None], rows.half_up(per_day[:, None] * days * rng.uniform(0.7, 1.3, (n, len(axis))) * 1000), 0
+    )
+    season = np.asarray([float(HEATING_SEASON.get(m.month, 0)) for m in axis])
+    heating = (has_heating & ~new)[:, None] & billed & (season > 0)
+    heating_volume = rows.half_up(
+        (area / 100)[:, None] * float(GCAL_PER_M2) * season * rng.uniform(0.93, 1.07, (n, len(axis))) * 1000
+    )
+    heating_tariff = np.asarray([_cents(_heating_tariff(m)) for m in axis])
+    heating_amount = rows.divide_half_up(heating_volume * heating_tariff, 1000)
+    last_heating = _last_heating_month(months)
+    for month in {dt.date(2020, 1, 1), last_heating}:
+        if month in axis and seed.any():
+            column = axis.index(month)
+            heating_amount[seed, column] = 222222
+            heating_volume[seed, column] = int(_q(Decimal("2222.22") / _heating_tariff(month), MILLI).scaleb(3))
+    hot = (has_hot_water & ~new)[:, None] & billed
+    hot_volume = np.where(metered[:, None], month_use, 1600 * residents[:, None])
+    hot_tariff = np.asarray([_cents(_hot_water_tariff(m)) for m in axis])
+    hot_amount = rows.divide_half_up(hot_volume * hot_tariff, 1000)
+
+    # Charges, an account's months in order, heating before hot water within a month.
+    cells = np.stack([heating, hot], axis=2)
+    volume = np.stack([heating_volume, hot_volume], axis=2)
+    tariff = np.stack([np.broadcast_to(heating_tariff, (n, len(axis))), np.broadcast_to(hot_tariff, (n, len(axis)))], 2)
+    amount = np.stack([heating_amount, hot_amount], axis=2)
+    discount_amount = rows.divide_half_up(amount * discount[:, None, None], 100)
+    to_pay = amount - discount_amount
+    flat_of, month_of, service_of = np.nonzero(cells)
+    month_dates = rows.months_axis(axis[0], len(axis))
+    count = len(flat_of)
+    tables[Charge] = {
+        "id": ("int", ids.take_many(Charge, count)),
+        "account_id": ("int", account_ids[flat_of]),
+        "service": ("text", np.asarray(["heating", "hot_water"])[service_of].tolist()),
+        "month": ("date", month_dates[month_of]),
+        "volume": ("units3", volume[cells]),
+        "tariff": ("units4", tariff[cells] * 100),
+        "amount": ("units2", amount[cells]),
+        "discount_percent": ("units2", discount[flat_of] * 100),
+        "discount_amount": ("units2", discount_amount[cells]),
+        "amount_to_pay": ("units2", to_pay[cells]),
+    }
+    recent = add_months(months[-1], -12)
+    reads = metered & ~new
+    tables[Reading] = _readings(
+        rng, axis, windows, now, seed, reads, login_of, meter_of, month_use, initial, reading_rate, ids, recent
+    )
+    tables[Payment] = _payments(rng, cells, to_pay, axis, behaviour, seed, account_ids, now, ids)
+    return tables
+
+
+def _readings(
+    rng: np.random.Generator,
+    axis: list[dt.date],
+    windows: dict[dt.date, rows.Window],
+    now: dt.datetime,
+    seed: np.ndarray,
+    reads: np.ndarray,
+    login_of: np.ndarray,
+    meter_of: np.ndarray,
+    month_use: np.ndarray,
+    initial: np.ndarray,
+    reading_rate: np.ndarray,
+    ids: _Ids,
+    recent: dt.date,
+) -> rows.Table:
+    """Readings in the windows (a flat's rate of submitting one), each the meter's cumulative value; a few recent
+    ones carry a leak or a mistyped digit the consumer confirmed, flagged for staff review."""
+    n, width = month_use.shape
+    moments = np.full((n, width), np.datetime64("NaT"), dtype="datetime64[m]")
+    window_ids = np.zeros(width, dtype=np.int64)
+    for column, month in enumerate(axis):
+        window = windows.get(month)
+        if window is not None:
+            window_ids[column] = window.id
+            moments[:, column] = window.moments(rng, n)
+    read = reads[:, None] & (rng.random((n, width)) < reading_rate[:, None]) & (window_ids > 0)
+    read &= moments <= rows.instant(now)
+    choice = rng.random((n, width))
+    before_launch = moments < rows.CABINET_LAUNCH
+    with_login = (login_of > 0)[:, None]
+    channel = np.where(  # 0 water utility, 1 staff, 2 cabinet
+        before_launch,
+        (choice >= 0.85).astype(np.int64),
+        np.where(with_login, np.select([choice < 0.70, choice < 0.95], [2, 0], 1), (choice >= 0.88).astype(np.int64)),
+    )
+    recent_columns = np.asarray([month >= recent for month in axis])
+    leaking = read & recent_columns & ~seed[:, None] & (rng.random((n, width)) < LEAK_SHARE)
+    leak = np.where(leaking, rows.half_up(rng.uniform(12, 30, (n, width)) * 1000), 0)
+    value = initial[:, None] + np.cumsum(month_use + leak, axis=1)
+
+    flat_of, month_of = np.nonzero(read)
+    values = value[flat_of, month_of]
+    first = np.ones(len(flat_of), dtype=bool)
+    first[1:] = flat_of[1:] != flat_of[:-1]
+    previous = np.where(first, initial[flat_of], np.roll(values, 1))
+    consumption = values - previous
+    channels = channel[flat_of, month_of]
+    meters = meter_of[flat_of].tolist()
+    periods = [f"{month:%Y%m}" for month in axis]
+    months = [periods[m] for m in month_of.tolist()]
+    flagged = leaking[flat_of, month_of]
+    jump_floor = f"{settings().jump_floor_m3:.3f}"
+    reasons: list[str | None] = [None] * len(flat_of)
+    for index in np.flatnonzero(flagged).tolist():
+        reasons[index] = f"consumption {rows.units_decimal(int(consumption[index]), 3)} m3 above {jump_floor} m3"
+    logins = login_of[flat_of].tolist()
+    count = len(flat_of)
+    return {
+        "id": ("int", ids.take_many(Reading, count)),
+        "meter_id": ("int", meter_of[flat_of]),
+        "window_id": ("int", window_ids[month_of]),
+        "value": ("units3", values),
+        "consumption": ("units3", consumption),
+        "submitted_at": ("at", moments[flat_of, month_of]),
+        "channel": ("text", np.asarray(["water_utility", "staff", "cabinet"])[channels].tolist()),
+        "status": ("text", ["accepted"] * count),
+        "quality": ("text", ["actual"] * count),
+        "flagged": ("bool", flagged),
+        "flag_reason": ("text", reasons),
+        "receipt_number": ("text", [f"D{p}-{m:08d}" for p, m in zip(months, meters, strict=True)]),
+        "login_id": ("int", [login if c == 2 else None for login, c in zip(logins, channels.tolist(), strict=True)]),
+        "source": ("text", ["demo"] * count),
+        "external_ref": ("text", [f"{m}-{p}" for p, m in zip(months, meters, strict=True)]),
+    }
 
 
 def _payments(
-    rng: random.Random,
-    rows: _Rows,
-    ids: _Ids,
-    account_id: int,
-    charges_by_service: dict[str, list[tuple[dt.date, Decimal]]],
-    behaviour: str,
+    rng: np.random.Generator,
+    cells: np.ndarray,
+    to_pay: np.ndarray,
+    axis: list[dt.date],
+    behaviour: np.ndarray,
+    seed: np.ndarray,
+    account_ids: np.ndarray,
     now: dt.datetime,
-    seed: bool,
-) -> None:
-    for service, charges in charges_by_service.items():
-        carried = Decimal(0)
-        for index, (month, to_pay) in enumerate(charges):
-            due = add_months(month, 1)
-            day = 2 if seed else rng.randint(3, 26)
-            paid_on = dt.datetime(
-                due.year, due.month, day, 8 + int(rng.random() * 13), int(rng.random() * 60), tzinfo=KYIV
+    ids: _Ids,
+) -> rows.Table:
+    """Each service's bills paid (or not) the next month by the flat's habit: a regular payer settles what is due,
+    an irregular one skips or pays part or more, a debtor pays a round sum now and then; the seed's account pays
+    every bill on the 2nd, its last hot-water bill still owed and the one before paid with the seed's amount."""
+    n, width, services = cells.shape
+    due = rows.months_axis(add_months(axis[0], 1), width).astype("datetime64[m]")
+    latest = rows.instant(now)
+    found: list[tuple[np.ndarray, ...]] = []
+    for service in range(services):
+        charged, bills = cells[:, :, service], to_pay[:, :, service]
+        day = np.where(seed[:, None], 2, rng.integers(3, 27, (n, width)))
+        hour = 8 + (rng.random((n, width)) * 13).astype(np.int64)
+        minute = (rng.random((n, width)) * 60).astype(np.int64)
+        paid_at = rows.kyiv_to_utc(due + ((day - 1) * 24 * 60 + hour * 60 + minute) * np.timedelta64(1, "m"))
+        decide = rng.random((n, width))
+        factor = rng.uniform(0.5, 1, (n, width))
+        irregular_factor = rows.choose(rng, n * width, [0.5, 1, 1, 1.2], [1] * 4).reshape(n, width)
+        round_sum = rows.choose(rng, n * width, [20000, 30000, 50000, 100000], [1] * 4).reshape(n, width)
+        channel = rows.choose(rng, n * width, list(range(len(CHANNELS))), [c[2] for c in CHANNELS]).reshape(n, width)
+        amounts = np.zeros((n, width), dtype=np.int64)
+        paid = np.zeros((n, width), dtype=bool)
+        seed_owes = np.zeros((n, width), dtype=bool)
+        seed_amount = np.zeros((n, width), dtype=bool)
+        if service == 1:
+            for flat in np.flatnonzero(seed).tolist():
+                positions = np.flatnonzero(charged[flat])
+                seed_owes[flat, positions[-1:]] = True
+                seed_amount[flat, positions[-2:-1]] = True
+        carried = np.zeros(n, dtype=np.int64)
+        for column in range(width):
+            carried += np.where(charged[:, column], bills[:, column], 0)
+            regular = np.where(
+                decide[:, column] < 0.9, carried, np.floor(carried * factor[:, column] + 0.5).astype(np.int64)
             )
-            carried += to_pay
-            last = index == len(charges) - 1
-            if seed:
-                if service == "hot_water" and last:
-                    continue  # the seed account owes its latest hot-water bill
-                amount = to_pay
-                if service == "hot_water" and index == len(charges) - 2:
-                    amount = SEED_LAST_HOT_WATER_PAYMENT
-            elif behaviour == "regular":
-                amount = carried if rng.random() < 0.9 else _q(carried * Decimal(rng.uniform(0.5, 1)))
-            elif behaviour == "irregular":
-                if rng.random() < 0.45:
-                    continue
-                amount = _q(carried * Decimal(rng.choice([0.5, 1, 1, 1.2])))
-            else:
-                if rng.random() < 0.85:
-                    continue
-                amount = _q(Decimal(rng.choice([200, 300, 500, 1000])))
-            if paid_on > now or amount <= 0:
-                continue
-            channel, source, _ = rng.choices(CHANNELS, cum_weights=_CHANNEL_WEIGHTS)[0]
-            if channel == "cabinet" and paid_on.date() < CABINET_LAUNCH:
-                channel, source = "bank", "privatbank"
-            payment_id = ids.take(Payment)
-            rows[Payment].append(
-                (payment_id, account_id, service, amount, paid_on, channel, source, f"DEMO-{payment_id}")
+            amount = np.select(
+                [seed, behaviour == 0, behaviour == 1],
+                [
+                    np.where(seed_amount[:, column], _cents(SEED_LAST_HOT_WATER_PAYMENT), bills[:, column]),
+                    regular,
+                    np.floor(carried * irregular_factor[:, column] + 0.5).astype(np.int64),
+                ],
+                round_sum[:, column],
             )
-            carried -= amount
+            skipped = np.select(
+                [seed, behaviour == 0, behaviour == 1],
+                [seed_owes[:, column], False, decide[:, column] < 0.45],
+                decide[:, column] < 0.85,
+            )
+            pays = charged[:, column] & ~skipped & (paid_at[:, column] <= latest) & (amount > 0)
+            carried -= np.where(pays, amount, 0)
+            amounts[:, column], paid[:, column] = amount, pays
+        flat_of, month_of = np.nonzero(paid)
+        found.append((flat_of, np.full(len(flat_of), service), month_of, amounts[paid], paid_at[paid], channel[paid]))
+    flat_of, service_of, month_of, amount, paid_at, channel = (np.concatenate(parts) for parts in zip(*found))
+    order = np.lexsort((month_of, service_of, flat_of))  # an account's heating payments, then its hot water ones
+    flat_of, service_of, amount, paid_at, channel = (a[order] for a in (flat_of, service_of, amount, paid_at, channel))
+    # A cabinet payment before the cabinet opened went through the bank.
+    channel = np.where((channel == CABINET_CHANNEL) & (paid_at < rows.CABINET_LAUNCH), BANK_CHANNEL, channel)
+    payment_ids = ids.take_many(Payment, len(flat_of))
+    return {
+        "id": ("int", payment_ids),
+        "account_id": ("int", account_ids[flat_of]),
+        "service": ("text", np.asarray(["heating", "hot_water"])[service_of].tolist()),
+        "amount": ("units2", amount),
+        "paid_at": ("at", paid_at),
+        "channel": ("text", np.asarray([c[0] for c in CHANNELS])[channel].tolist()),
+        "source": ("text", np.asarray([c[1] for c in CHANNELS])[channel].tolist()),
+        "external_ref": ("text", [f"DEMO-{p}" for p in payment_ids.tolist()]),
+    }

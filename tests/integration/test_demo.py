@@ -242,3 +242,24 @@ def test_the_audit_trail_holds_what_the_history_did(demo_db):
         linked = s.scalar(select(ConsumerAccountLink.account_id).order_by(ConsumerAccountLink.id).limit(1))
     card = lookup.account_card(demo_db, linked)
     assert card.audit and {line.action for line in card.audit} <= set(actions)
+
+
+def test_the_audit_details_are_the_texts_core_audit_writes(demo_db):
+    """The same JSON text as json.dumps in core.audit (key order, separators, no null reason), with the values
+    in their decimal form on both databases."""
+    import json
+
+    from db.models import AuditLog
+
+    with demo_db() as s:
+        details = s.execute(select(AuditLog.action, AuditLog.details).where(AuditLog.details.is_not(None))).all()
+        values = {str(v) for v in s.scalars(select(Reading.value))}
+        amounts = {str(a) for a in s.scalars(select(Payment.amount).where(Payment.channel == "cabinet"))}
+    assert details
+    for action, text_ in details:
+        parsed = json.loads(text_)
+        assert json.dumps(parsed, ensure_ascii=False) == text_
+        if action == "reading.submitted":
+            assert parsed["value"] in values and ("reason" in parsed) == parsed["flagged"]
+        if action == "payment.paid":
+            assert parsed["amount"] in amounts and isinstance(parsed["payment_id"], int)
