@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from core.session_rules import Lifetime
 from db.engine import DEFAULT_DATABASE_URL, DEFAULT_MAX_OVERFLOW, DEFAULT_POOL_SIZE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +186,15 @@ class Settings:
     def pool(self) -> dict[str, int]:
         """The options of a process's connection pool (db.engine.make_engine)."""
         return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow}
+
+    def consumer_session(self) -> Lifetime:
+        """How long a consumer's login session lasts (core.consumer_sessions)."""
+        return Lifetime(dt.timedelta(minutes=self.session_idle_minutes), dt.timedelta(days=self.session_max_days))
+
+    def staff_session(self) -> Lifetime:
+        """How long a staff login session lasts: shorter, it reaches every account (core.staff_sessions)."""
+        idle, absolute = self.staff_session_idle_minutes, self.staff_session_max_hours
+        return Lifetime(dt.timedelta(minutes=idle), dt.timedelta(hours=absolute))
 
     @staticmethod
     def names() -> dict[str, str]:

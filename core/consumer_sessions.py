@@ -9,21 +9,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import settings
 from core.login_sessions import SessionStore
-from core.session_rules import Lifetime
 from db.models import ConsumerSession
 
 COOKIE_NAME = "teplo_session"
 
 
-def lifetime() -> Lifetime:
-    configured = settings()
-    return Lifetime(
-        idle=dt.timedelta(minutes=configured.session_idle_minutes),
-        absolute=dt.timedelta(days=configured.session_max_days),
-    )
-
-
-STORE = SessionStore(ConsumerSession, "login_id", lifetime)
+STORE = SessionStore(ConsumerSession, "login_id", lambda: settings().consumer_session())
 
 
 def start(

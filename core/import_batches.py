@@ -7,12 +7,13 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock
+from core.import_parsing import Rejected
 from db.models import ImportBatch
 
 T = TypeVar("T")
@@ -24,6 +25,56 @@ class OpenedBatch:
     sha256: str
     imported_before: dt.datetime | None  # when an identical file of the same kind was imported earlier
     now: dt.datetime
+
+
+@dataclass(frozen=True)
+class FileImport:
+    """What every import reports of its file, previewed or committed; each kind adds its own fields
+    (core.imports.ImportResult, core.register_import.RegisterResult)."""
+
+    kind: str
+    filename: str
+    sha256: str
+    encoding: str
+    delimiter: str
+    rows_total: int  # data lines in the file
+    to_add: list[dict[str, Any]]  # what is (or would be) added, for the preview
+    rejected: list[Rejected]
+    committed: bool
+    batch_id: int | None  # the ImportBatch row, once committed
+    imported_before: dt.datetime | None  # when an identical file was committed earlier
+
+    @property
+    def rows_added(self) -> int:
+        return len(self.to_add)
+
+    @classmethod
+    def of(
+        cls,
+        opened: OpenedBatch,
+        read_as: tuple[str, str],
+        rows_total: int,
+        committed: bool,
+        to_add: list[dict[str, Any]],
+        rejected: list[Rejected],
+        **kind_fields: Any,
+    ) -> Self:
+        """The result of a run over `opened`, the file read as (encoding, delimiter)."""
+        encoding, delimiter = read_as
+        return cls(
+            kind=opened.batch.kind,
+            filename=opened.batch.filename,
+            sha256=opened.sha256,
+            encoding=encoding,
+            delimiter=delimiter,
+            rows_total=rows_total,
+            to_add=to_add,
+            rejected=rejected,
+            committed=committed,
+            batch_id=opened.batch.id if committed else None,
+            imported_before=opened.imported_before,
+            **kind_fields,
+        )
 
 
 def open_batch(session: Session, kind: str, filename: str, data: bytes, actor: str) -> OpenedBatch:

@@ -291,18 +291,13 @@ def record(
     ]
 
 
-@dataclass(frozen=True)
-class ConflictView:
-    id: int
-    kind: str
-    key: str
+@dataclass(frozen=True, kw_only=True)
+class ConflictView(Conflict):
+    """A stored conflict as the staff list shows it: the row of the file and what became of it."""
+
     account_number: str | None
-    stored: dict[str, str]
-    incoming: dict[str, str]
-    line: int
     filename: str
     import_batch_id: int | None
-    status: str
     created_at: dt.datetime
     resolved_by: str | None
     resolved_at: dt.datetime | None
@@ -324,20 +319,22 @@ def list_conflicts(
             query = query.where(ImportConflict.status == status)
         return [
             ConflictView(
-                c.id,
-                c.kind,
-                c.key,
-                number,
-                json.loads(c.stored),
-                json.loads(c.incoming),
-                c.line,
-                c.filename,
-                c.import_batch_id,
-                c.status,
-                c.created_at,
-                c.resolved_by,
-                c.resolved_at,
-                c.note,
+                line=c.line,
+                kind=c.kind,
+                key=c.key,
+                stored_id=c.stored_id,
+                account_id=c.account_id,
+                stored=json.loads(c.stored),
+                incoming=json.loads(c.incoming),
+                id=c.id,
+                status=c.status,
+                account_number=number,
+                filename=c.filename,
+                import_batch_id=c.import_batch_id,
+                created_at=c.created_at,
+                resolved_by=c.resolved_by,
+                resolved_at=c.resolved_at,
+                note=c.note,
             )
             for c, number in session.execute(query)
         ]

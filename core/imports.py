@@ -16,43 +16,27 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import import_conflicts
 from core.import_bank import _bank
-from core.import_batches import audit_commit, open_batch, rolled_back
+from core.import_batches import FileImport, audit_commit, open_batch, rolled_back
 from core.import_charges import _charges
 from core.import_conflicts import Conflict
-from core.import_parsing import Rejected, Trailer, read_table
+from core.import_parsing import Trailer, read_table
 from core.import_readings import _readings
 from core.import_rows import RowOutcome
 from db.models import ImportBatch
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    kind: str
-    filename: str
-    sha256: str
-    encoding: str
-    delimiter: str
-    rows_total: int  # data lines in the file
-    to_add: list[dict[str, Any]]  # what is (or would be) added, for the preview
+@dataclass(frozen=True, kw_only=True)
+class ImportResult(FileImport):
     duplicates: list[int]  # line numbers skipped as already present with the same content
-    rejected: list[Rejected]
-    committed: bool
-    batch_id: int | None = None
-    imported_before: dt.datetime | None = None  # when an identical file was committed earlier
     conflicts: Sequence[Conflict] = ()  # rows whose key is stored with different content
     file_total: Decimal = Decimal("0")  # the file's total column (amount; readings: m³) over its data lines
     trailer: Trailer | None = None  # the file's control line, already checked against the file
-
-    @property
-    def rows_added(self) -> int:
-        return len(self.to_add)
 
     @property
     def added_total(self) -> Decimal:
@@ -67,7 +51,7 @@ class ImportResult:
 def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, commit: bool) -> ImportResult:
     table = read_table(kind, data)
     opened = open_batch(session, kind, filename, data, actor)
-    batch, sha, imported_before, now = opened.batch, opened.sha256, opened.imported_before, opened.now
+    batch, now = opened.batch, opened.now
     out = RowOutcome(list(table.rejected))
     to_add, duplicates, rejected = out.to_add, out.duplicates, out.rejected
     batch_id = batch.id
@@ -93,22 +77,17 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
             conflicts=batch.rows_conflict,
             file_total=str(table.total),
         )
-    return ImportResult(
-        kind,
-        filename,
-        sha,
-        table.encoding,
-        table.delimiter,
+    return ImportResult.of(
+        opened,
+        (table.encoding, table.delimiter),
         total,
-        to_add,
-        duplicates,
-        rejected,
         commit,
-        batch_id if commit else None,
-        imported_before,
-        conflicts,
-        table.total,
-        table.trailer,
+        to_add,
+        rejected,
+        duplicates=duplicates,
+        conflicts=conflicts,
+        file_total=table.total,
+        trailer=table.trailer,
     )
 
 

@@ -14,7 +14,6 @@ core.register_parsing, and what each kind changes is core.register_changes (mete
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,33 +24,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import audit
 from core.errors import DomainError
 from core.i18n import t
-from core.import_batches import audit_commit, open_batch, rolled_back
-from core.import_parsing import Rejected
+from core.import_batches import FileImport, audit_commit, open_batch, rolled_back
 from core.register_changes import _accounts, _Outcome, _tariffs
 from core.register_meters import _meters
 from core.register_parsing import read_table
 from db.models import ImportBatch
 
 
-@dataclass(frozen=True)
-class RegisterResult:
-    kind: str
-    filename: str
-    sha256: str
-    encoding: str
-    delimiter: str
-    rows_total: int
-    to_add: list[dict[str, Any]]  # new accounts, meters or tariff rows
+@dataclass(frozen=True, kw_only=True)
+class RegisterResult(FileImport):
+    """to_add: new accounts, meters or tariff rows."""
+
     changes: list[dict[str, Any]]  # {"line", "key", "fields": {column: (stored, new)}}
     unchanged: list[int]  # line numbers identical to the stored state
-    rejected: list[Rejected]
-    committed: bool
-    batch_id: int | None = None
-    imported_before: dt.datetime | None = None
-
-    @property
-    def rows_added(self) -> int:
-        return len(self.to_add)
 
     @property
     def rows_changed(self) -> int:
@@ -76,7 +61,7 @@ _RUNNERS = {"accounts": _accounts, "meters": _meters, "tariffs": _tariffs}
 def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, commit: bool) -> RegisterResult:
     table = read_table(kind, data)
     opened = open_batch(session, kind, filename, data, actor)
-    batch, sha, imported_before, now = opened.batch, opened.sha256, opened.imported_before, opened.now
+    batch, now = opened.batch, opened.now
     out = _Outcome(batch.id, actor, now, list(table.rejected))
     _RUNNERS[kind](session, table, actor, now, out)
     session.flush()
@@ -87,20 +72,15 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
     batch.rows_duplicate, batch.rows_rejected = len(out.unchanged), len(out.rejected)
     if commit:
         audit_commit(session, opened, actor, filename, changed=batch.rows_changed, unchanged=batch.rows_duplicate)
-    return RegisterResult(
-        kind,
-        filename,
-        sha,
-        table.encoding,
-        table.delimiter,
+    return RegisterResult.of(
+        opened,
+        (table.encoding, table.delimiter),
         total,
-        out.to_add,
-        out.changes,
-        sorted(out.unchanged),
-        out.rejected,
         commit,
-        batch.id if commit else None,
-        imported_before,
+        out.to_add,
+        out.rejected,
+        changes=out.changes,
+        unchanged=sorted(out.unchanged),
     )
 
 
