@@ -551,7 +551,7 @@ def explore_run(sql: Sql, p: dict) -> None:
     first = month_start(filters.first_month) if filters.first_month else None
     last = month_start(filters.last_month) if filters.last_month else None
     _where(where, params, "a.street = :street", "street", filters.street)
-    # As the project (core.explore._base): a ledger joins the accounts only for a street filter, the street
+    # As the project (core.explore._source): a ledger joins the accounts only for a street filter, the street
     # dimension or the row view, which shows the account number.
     accounts = bool(filters.street) or "street" in group_by or not group_by
     if dataset == "charges":
