@@ -8,4 +8,6 @@ source scripts/venv.sh requirements-dev.txt
 # Let Python keep the bytecode it compiles: the suite starts many processes (app servers, CLI runs, parallel
 # workers), and with PYTHONDONTWRITEBYTECODE set each one compiles Streamlit, pandas and Plotly again (2× the start).
 unset PYTHONDONTWRITEBYTECODE
-python -m pytest -ra "$@"
+# The tests run on as many workers as the machine has cores (pytest-xdist; TEPLO_TEST_WORKERS=0 runs them in this
+# process, e.g. under a debugger); how they share the work: tests/conftest.py, pytest_collection_modifyitems.
+python -m pytest -ra -n "${TEPLO_TEST_WORKERS:-auto}" --dist loadgroup "$@"

@@ -23,7 +23,65 @@ from db.models import Account, Base, Charge, Meter, Payment, Reading, ReadingWin
 hypothesis_settings.register_profile("teplo", deadline=None)
 hypothesis_settings.load_profile("teplo")
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist (test.sh runs the suite on as many workers as cores), each worker gets its own fresh
+    database beside TEST_DATABASE_URL's, `<name>_<worker>`, with that database's settings (CI's synchronous_commit),
+    so that two workers never empty each other's tables; the processes a test starts find it in TEST_DATABASE_URL.
+    It is dropped when the worker ends."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine, make_url
+    from sqlalchemy.pool import NullPool
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        commit_setting = connection.scalar(text("SELECT current_setting('synchronous_commit')"))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = {commit_setting}'))
+    admin.dispose()
+    own = base.set(database=name).render_as_string(hide_password=False)
+    os.environ["TEST_DATABASE_URL"] = own
+    return own
+
+
+PG_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
+
+
+def pytest_unconfigure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if PG_URL and worker:
+        from sqlalchemy import create_engine, make_url
+        from sqlalchemy.pool import NullPool
+
+        own = make_url(PG_URL)
+        admin = create_engine(own.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "parallel_processes: races many processes against one database")
+
+
+def pytest_collection_modifyitems(config, items):
+    """How test.sh's workers share the suite (`--dist loadgroup`): a browser or deployment file's tests stay on one
+    worker, which starts the file's app servers once; the tests that race many processes against one database
+    (`@pytest.mark.parallel_processes`) take turns on one worker, so that together they stay under PostgreSQL's
+    100 connections. Every other test goes to whichever worker is free."""
+    for item in items:
+        folder = item.path.parent.name
+        if item.get_closest_marker("parallel_processes"):
+            item.add_marker(pytest.mark.xdist_group("parallel_processes"))
+        elif folder in ("e2e", "deploy"):
+            item.add_marker(pytest.mark.xdist_group(f"{folder}/{item.path.name}"))
+
+
 PG_SKIP_REASON = (
     "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/teplo_test); .ci/run sets it"
 )

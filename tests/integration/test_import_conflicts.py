@@ -242,13 +242,15 @@ def _resolve_in_process(url: str, conflict_id: int, gate, results) -> None:
     engine.dispose()
 
 
+@pytest.mark.parallel_processes
 def test_parallel_resolutions_credit_the_correction_once(town, engine):
     if engine.dialect.name != "postgresql":
         pytest.skip("parallel processes against one server: PostgreSQL")
     world, _seed, other = town
     imports.commit(world.sessions, "bank", "cut.csv", utf8(CUT), actor="operator")
     [conflict] = imports.commit(world.sessions, "bank", "whole.csv", utf8(WHOLE), actor="operator").conflicts
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
+    engine.dispose()  # no pooled connection crosses the fork
     gate, results = context.BoundedSemaphore(40), context.Queue()
     workers = [
         context.Process(
@@ -282,12 +284,14 @@ def _commit_in_process(url: str, data: bytes, gate, results) -> None:
     engine.dispose()
 
 
+@pytest.mark.parallel_processes
 def test_parallel_imports_of_a_conflicting_file_store_the_conflict_once(town, engine):
     if engine.dialect.name != "postgresql":
         pytest.skip("parallel processes against one server: PostgreSQL")
     world, *_ = town
     imports.commit(world.sessions, "bank", "cut.csv", utf8(CUT), actor="operator")
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
+    engine.dispose()  # no pooled connection crosses the fork
     gate, results = context.BoundedSemaphore(40), context.Queue()
     workers = [
         context.Process(

@@ -8,6 +8,7 @@ import datetime as dt
 import multiprocessing
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from core import balances, jobs, payments
@@ -155,10 +156,12 @@ def test_each_job_does_its_work_once_and_a_second_run_changes_nothing(world, ses
     assert state(sessions) == after
 
 
+@pytest.mark.parallel_processes
 def test_jobs_run_by_four_processes_at_once_take_turns(world, sessions, engine):
     build(world)
     url = engine.url.render_as_string(hide_password=False)
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
+    engine.dispose()  # no pooled connection crosses the fork
     barrier = context.Barrier(WORKERS)
     workers = [context.Process(target=_worker, args=(url, barrier)) for _ in range(WORKERS)]
     for worker in workers:

@@ -17,6 +17,8 @@ from db.engine import make_engine, make_sessions
 from db.models import ConsumerAccountLink, ConsumerLogin, Meter, Reading
 from tests.conftest import kyiv
 
+pytestmark = pytest.mark.parallel_processes  # tests/conftest.py: one of these at a time under xdist
+
 NOW = kyiv(2020, 3, 2, 10)
 MAX_OPEN_CONNECTIONS = 40
 

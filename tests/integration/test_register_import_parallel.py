@@ -8,6 +8,7 @@ import json
 import multiprocessing
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.pool import NullPool
 
@@ -15,6 +16,8 @@ from core import register_import
 from core.errors import DomainError
 from db.engine import make_engine, make_sessions
 from db.models import Account, AuditLog
+
+pytestmark = pytest.mark.parallel_processes  # tests/conftest.py: one of these at a time under xdist
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "accounts.csv"
 PROCESSES = 4
@@ -38,7 +41,7 @@ def _commit(url: str, data: bytes, actor: str, start, gate, results) -> None:
 
 
 def _run_all(url: str, files: dict[str, bytes]) -> list[tuple]:
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     start, gate, results = context.Barrier(len(files)), context.BoundedSemaphore(40), context.Queue()
     workers = [
         context.Process(target=_commit, args=(url, data, actor, start, gate, results)) for actor, data in files.items()
@@ -53,6 +56,8 @@ def _run_all(url: str, files: dict[str, bytes]) -> list[tuple]:
 
 
 def _url(engine) -> str:
+    """The database for the forked workers; the pool is emptied first, so that no connection crosses the fork."""
+    engine.dispose()
     return engine.url.render_as_string(hide_password=False)
 
 

@@ -17,9 +17,11 @@ from db.engine import make_sessions
 from db.models import ConsumerAccountLink, ConsumerLogin
 from tests.conftest import kyiv, register_consumer
 
+pytestmark = pytest.mark.parallel_processes  # tests/conftest.py: one of these at a time under xdist
+
 NOW = kyiv(2020, 3, 2, 10)
 PASSWORD = "тепла-зима-2020"
-PROCESSES = {"sqlite": 20, "postgresql": 100}
+PROCESSES = {"sqlite": 20, "postgresql": 40}  # on PostgreSQL, every one holds a connection at once
 MAX_CONNECTIONS = 40
 
 

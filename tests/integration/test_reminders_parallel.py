@@ -11,6 +11,7 @@ import datetime as dt
 import multiprocessing
 from collections import Counter
 
+import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
@@ -19,6 +20,8 @@ from db.engine import make_sessions
 from db.models import ConsumerAccountLink, ConsumerLogin, ReminderDelivery
 from tests.conftest import kyiv
 from tests.mailbox import SmtpServer
+
+pytestmark = pytest.mark.parallel_processes  # tests/conftest.py: one of these at a time under xdist
 
 OPEN = kyiv(2026, 11, 26, 9)  # the November window is open
 PROCESSES = {"sqlite": 6, "postgresql": 12}

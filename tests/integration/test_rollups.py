@@ -160,13 +160,15 @@ def _import_in_process(url: str, worker: int, start, results) -> None:
         engine.dispose()
 
 
+@pytest.mark.parallel_processes
 def test_parallel_imports_lose_no_update(configure, engine, world):
     """Several processes import bank files at once, every row landing on the same day's total."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time")
     configure(TEPLO_NOW="2026-11-27T12:00")
     world.account(SEED)
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
+    engine.dispose()  # no pooled connection crosses the fork
     start, results = context.Barrier(PROCESSES), context.Queue()
     url = engine.url.render_as_string(hide_password=False)
     workers = [context.Process(target=_import_in_process, args=(url, n, start, results)) for n in range(PROCESSES)]
@@ -228,6 +230,7 @@ def _readings_import_in_process(url: str, worker: int, start, results) -> None:
         engine.dispose()
 
 
+@pytest.mark.parallel_processes
 def test_parallel_readings_imports_on_the_same_streets_all_commit(configure, engine, world):
     """Readings imports whose rows cross the same streets in opposite orders all commit, and the window totals equal
     the recount: each import counts its rows' standing readings after its last row, in key order, so no two of them
@@ -242,7 +245,8 @@ def test_parallel_readings_imports_on_the_same_streets_all_commit(configure, eng
                 f"11202000{worker}{street:02d}00", address=f"вул. Тестова {street}, 1, кв. {worker}"
             )
             world.meter(account, f"09{worker}{street}")
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
+    engine.dispose()  # no pooled connection crosses the fork
     start, results = context.Barrier(PROCESSES), context.Queue()
     url = engine.url.render_as_string(hide_password=False)
     workers = [

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import multiprocessing
 
+import pytest
+
 from core import consumer_sessions
 from tests.conftest import kyiv, register_consumer
+
+pytestmark = pytest.mark.parallel_processes  # tests/conftest.py: one of these at a time under xdist
 
 NOW = kyiv(2020, 3, 2, 10)
 TRIES = 10

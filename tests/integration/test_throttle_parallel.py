@@ -23,6 +23,8 @@ from db.engine import make_sessions
 from db.models import AuditLog, FailedAttempt
 from tests.conftest import kyiv, register_consumer
 
+pytestmark = pytest.mark.parallel_processes  # tests/conftest.py: one of these at a time under xdist
+
 NOW = kyiv(2020, 3, 2, 10)
 PASSWORD = "тепла-зима-2020"
 MAX_OPEN_CONNECTIONS = 40
