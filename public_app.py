@@ -77,6 +77,7 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
 
     from starlette.middleware import Middleware
 
+    from core import passwords
     from web import observability
     from web.proxies import trust_only_configured_proxies
     from web.public_routes import ROUTES
@@ -87,6 +88,9 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     # visitors after a start do not wait for it.
     for module in PAGE_MODULES:
         importlib.import_module(module)
+    # The stand-in hash an unknown login is checked against, made now: the first such login after a start then
+    # takes as long as any other (core.passwords.dummy_hash).
+    passwords.dummy_hash()
     # No ⋮ menu for a consumer: its items ("Print", "Record a screencast", "Made with Streamlit") exist in English
     # only; the browser's own print still prints a page. The staff dashboard keeps the viewer's menu.
     st.set_option("client.toolbarMode", "minimal")

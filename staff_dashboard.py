@@ -77,6 +77,7 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
 
+    from core import passwords
     from ui.faults import on_script_error
     from ui.staff_access import PAGES, url_path
     from web import observability
@@ -86,6 +87,9 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from web.startup import pages_from_navigation_only
 
     observability.start("staff_dashboard")  # JSON logs; in production, exits while an unsafe setting stands
+    # The stand-in hash an unknown login is checked against, made now: the first such login after a start then
+    # takes as long as any other (core.passwords.dummy_hash).
+    passwords.dummy_hash()
     pages_from_navigation_only()
     trust_only_configured_proxies()
     pages = ["login", *(url_path(page) for page in PAGES)]

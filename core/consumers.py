@@ -13,7 +13,7 @@ from core import audit, clock, consumer_sessions, throttle
 from core.errors import AccessDenied, DomainError, VerificationFailed
 from core.i18n import LANGUAGES
 from core.parsing import parse_account_number, parse_amount, parse_login
-from core.passwords import DUMMY_HASH, check_policy, hash_password, needs_rehash, verify_password
+from core.passwords import check_policy, dummy_hash, hash_password, needs_rehash, verify_password
 from core.races import write_or_explain
 from db.models import Account, ConsumerAccountLink, ConsumerLogin, Meter, Payment
 
@@ -262,7 +262,7 @@ def authenticate(sessions: sessionmaker[Session], login: str, password: str, now
     with sessions.begin() as session:
         consumer = session.scalar(select(ConsumerLogin).where(ConsumerLogin.login == login_name))
         # The same Argon2 work whether or not the login exists.
-        if verify_password(consumer.password_hash if consumer else DUMMY_HASH, password) and consumer is not None:
+        if verify_password(consumer.password_hash if consumer else dummy_hash(), password) and consumer is not None:
             consumer.last_login_at = now
             if needs_rehash(consumer.password_hash):
                 consumer.password_hash = hash_password(password)

@@ -53,10 +53,17 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
-# Verified instead of a missing or deactivated account's hash, so the response time does not tell whether a
-# login exists or is active: every login attempt does the same Argon2 work.
-DUMMY_HASH = _hasher.hash("teplo-cabinet-dummy-password")
+@lru_cache(maxsize=4)
+def _dummy_hash_of(hasher: PasswordHasher) -> str:
+    return hasher.hash("teplo-cabinet-dummy-password")
+
+
+def dummy_hash() -> str:
+    """Verified instead of a missing or deactivated account's hash, so the response time does not tell whether a
+    login exists or is active: every login attempt does the same Argon2 work. Made on first use, not at import: a
+    hash costs 0.3 s of CPU, which every process start (each app, each CLI command) used to pay."""
+    return _dummy_hash_of(_hasher)
 
 
 def burn_time(password: str) -> None:
-    verify_password(DUMMY_HASH, password)
+    verify_password(dummy_hash(), password)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, staff_sessions, throttle
 from core.errors import DomainError, VerificationFailed
-from core.passwords import DUMMY_HASH, check_policy, hash_password, needs_rehash, verify_password
+from core.passwords import check_policy, dummy_hash, hash_password, needs_rehash, verify_password
 from core.queries import read_rows
 from core.races import write_or_explain
 from db.models import StaffUser
@@ -88,7 +88,7 @@ def authenticate_staff(
         known = user is not None and user.active
         # The same Argon2 work for an unknown, a deactivated and an active user: the timing reveals nothing.
         if (
-            verify_password(user.password_hash if user is not None and known else DUMMY_HASH, password)
+            verify_password(user.password_hash if user is not None and known else dummy_hash(), password)
             and user is not None
             and known
         ):

@@ -8,10 +8,11 @@ import shutil
 from decimal import Decimal
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
-from core import config, consumers, rollups
+from core import config, consumers, passwords, rollups
 from core.clock import KYIV
 from core.windows import default_bounds
 from db.engine import make_engine, make_sessions
@@ -67,6 +68,7 @@ def pytest_unconfigure(config):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "parallel_processes: races many processes against one database")
+    config.addinivalue_line("markers", "production_hashing: Argon2id at production cost (see fast_passwords)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -94,6 +96,20 @@ def process_settings():
     config.use(None)
     yield
     config.use(None)
+
+
+_FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(request, monkeypatch):
+    """Argon2id with its lightest parameters (one pass over 1 MiB) in the test process and the workers it forks,
+    instead of production's three passes over 64 MiB: 0.3 s of CPU a hash or check, which hundreds of registrations
+    and logins would pay. The hashes are still real Argon2id, verified for real. A test marked
+    `production_hashing` keeps production's (the upgrade of an old hash on login); the app servers the browser
+    and deployment suites start always hash at production cost."""
+    if request.node.get_closest_marker("production_hashing") is None:
+        monkeypatch.setattr(passwords, "_hasher", _FAST_HASHER)
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from core import passwords
 from db.engine import make_sessions
 from tests.conftest import World
 
@@ -36,13 +34,6 @@ def app_sessions(configure, sqlite_engine):
 def demo_mode(configure, app_sessions):
     """TEPLO_DEMO=1, as ./run.sh sets it: the demo payment provider and the demo banner."""
     configure(TEPLO_DEMO="1")
-
-
-@pytest.fixture
-def fast_passwords(monkeypatch):
-    """Argon2id with the lightest parameters, so tests that register and log in many times stay fast
-    (the hashes are still real Argon2id and are verified for real)."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from sqlalchemy import event
 from sqlalchemy.pool import Pool
 from starlette.applications import Starlette
@@ -13,8 +12,6 @@ from starlette.applications import Starlette
 from tests.app.conftest import open_app
 from tests.app.public_support import build, log_in, registered
 from web.public_routes import ROUTES
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def asgi_get(app, path: str, query: str = "", cookie: str = "") -> tuple[int, dict[str, str]]:

@@ -8,8 +8,6 @@ from core.statements import statement_for_consumer
 from tests.app.conftest import open_app
 from tests.app.public_support import build, logged_in_app, registered, shown
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 @pytest.fixture
 def cabinet(app_world):

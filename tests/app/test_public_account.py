@@ -10,8 +10,6 @@ from db.models import Account
 from tests.app.public_support import build, html_tables, logged_in_app, registered, shown
 from tests.conftest import kyiv
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 @pytest.fixture
 def at(app_world):

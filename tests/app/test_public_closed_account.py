@@ -5,8 +5,6 @@ import pytest
 from core import register_import
 from tests.app.public_support import SEED, build, logged_in_app, registered, shown
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 CLOSED = (
     "account_number;street;building;flat;residents;heating;hot_water;heated_area;closed_on\r\n"
     f"{SEED};вул. Гулака-Артемовського;20;1;2;1;1;62,40;2026-11-20\r\n"

@@ -8,8 +8,6 @@ from db.models import ConsumerSession
 from tests.app.conftest import open_app
 from tests.app.public_support import PASSWORD, build, click, errors, log_in, registered, shown
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 @pytest.fixture(autouse=True)
 def browser_cookie(monkeypatch):

@@ -17,8 +17,6 @@ from tests.app.public_support import (
     shown,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 @pytest.fixture
 def cabinet(app_world):

@@ -7,8 +7,6 @@ from db.models import Reading
 from tests.app.public_support import PASSWORD, build, click, errors, fill, logged_in_app, registered, shown
 from tests.conftest import kyiv, register_consumer
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 @pytest.fixture
 def cabinet(app_world):

@@ -6,8 +6,6 @@ import pytest
 
 from tests.app.public_support import build, logged_in_app, registered
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 @pytest.fixture
 def at(app_world):

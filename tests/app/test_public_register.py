@@ -7,8 +7,6 @@ from tests.app.public_support import NEW, OTHER, SEED, build, errors, register_v
 
 GENERIC = "Не вдалося підтвердити особовий рахунок"
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 
 @pytest.fixture
 def cabinet(app_world):

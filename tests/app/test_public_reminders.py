@@ -1,15 +1,12 @@
 """Profile: an e-mail login turns reminders on and off (consent recorded with its time, audited); a phone login is
 told why it cannot."""
 
-import pytest
 from sqlalchemy import select
 
 from core.clock import parse_pinned
 from db.models import AuditLog, ReminderConsent
 from tests.app.conftest import WINDOW_OPEN
 from tests.app.public_support import build, click, logged_in_app, registered, shown
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def profile(world, login="olena@example.com"):

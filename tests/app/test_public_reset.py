@@ -8,8 +8,6 @@ from db.models import ConsumerSession
 from tests.app.conftest import open_app
 from tests.app.public_support import OTHER, PASSWORD, SEED, build, click, errors, fill, log_in, registered, shown
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
-
 NEW_PASSWORD = "nova-kvartyra-2026"
 FAILED = "Не вдалося підтвердити рахунок і логін"
 

@@ -73,6 +73,7 @@ def test_consumer_login_does_the_same_work_for_an_unknown_login(seed_world, sess
         assert counting.verifications - before == 1
 
 
+@pytest.mark.production_hashing
 def test_staff_hash_with_old_parameters_is_upgraded_on_login(sessions):
     user = staff.create_staff_user(sessions, "olena", PASSWORD, "analyst", now=NOW)
     with sessions.begin() as s:
@@ -84,6 +85,7 @@ def test_staff_hash_with_old_parameters_is_upgraded_on_login(sessions):
     assert staff.authenticate_staff(sessions, "olena", PASSWORD, now=NOW).id == user.id
 
 
+@pytest.mark.production_hashing
 def test_consumer_hash_with_old_parameters_is_upgraded_on_login(seed_world, sessions):
     login_id = register_consumer(sessions, "+380671234567", password=PASSWORD, now=NOW)
     with sessions.begin() as s:

@@ -11,17 +11,6 @@ from core.errors import DomainError, Locked, VerificationFailed
 from db.models import AuditLog, ConsumerLogin, ConsumerSession, FailedAttempt
 from tests.conftest import kyiv, register_consumer
 
-
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch):
-    """Real Argon2id with the lightest parameters: these tests hash many times."""
-    from argon2 import PasswordHasher
-
-    from core import passwords
-
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 NOW = kyiv(2020, 3, 2, 10)
 OLD, NEW = "тепла-зима-2020", "весна-прийде-2021"
 LOGIN = "olena@example.com"

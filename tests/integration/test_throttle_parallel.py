@@ -12,11 +12,10 @@ import datetime as dt
 import multiprocessing
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
-from core import consumers, passwords, staff
+from core import consumers, staff
 from core.config import settings
 from core.errors import Locked, VerificationFailed
 from db.engine import make_sessions
@@ -101,8 +100,8 @@ def _run(url: str, proof: str, processes: int) -> list[str]:
 
 @pytest.fixture
 def targets(seed_world, sessions, monkeypatch):
-    """An account with payments, one with only a meter, a consumer login and a staff user; cheap Argon2."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    """An account with payments, one with only a meter, a consumer login and a staff user (cheap Argon2: the suite's
+    fast_passwords)."""
     world, _account = seed_world
     world.meter(world.account("1120200001017", address="вул. Гулака-Артемовського, 20, кв. 18"), serial="2611017")
     register_consumer(sessions, "+380671234567", password=PASSWORD, now=NOW - dt.timedelta(days=1))
