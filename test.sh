@@ -8,8 +8,7 @@ source scripts/venv.sh requirements-dev.txt
 # Let Python keep the bytecode it compiles: the suite starts many processes (app servers, CLI runs, parallel
 # workers), and with PYTHONDONTWRITEBYTECODE set each one compiles Streamlit, pandas and Plotly again (2× the start).
 unset PYTHONDONTWRITEBYTECODE
-# The tests run on one worker more than the machine has cores (pytest-xdist): the browser tests spend part of their
-# time waiting on their servers, so a third worker on 2 cores finished the suite sooner than two. TEPLO_TEST_WORKERS=0
-# runs them in this process (e.g. under a debugger); how they share the work: tests/conftest.py,
-# pytest_collection_modifyitems.
-python -m pytest -ra -n "${TEPLO_TEST_WORKERS:-$(($(nproc) + 1))}" --dist loadgroup "$@"
+# The tests run on one worker per core (pytest-xdist): on 2 cores a third worker made the suite slower (15.7 min
+# against 14.0), its browsers and servers competing for the same CPU. TEPLO_TEST_WORKERS=0 runs them in this process
+# (e.g. under a debugger); how they share the work: tests/conftest.py, pytest_collection_modifyitems.
+python -m pytest -ra -n "${TEPLO_TEST_WORKERS:-auto}" --dist loadgroup "$@"
