@@ -97,6 +97,21 @@ def consumer(browser, public, database):
     context.close()
 
 
+def saved_language(database_url: str, login: str, language: str) -> None:
+    """The login's own language, which a login adopts when the tab has chosen none, set as a test needs it."""
+    from sqlalchemy import update
+
+    from db.engine import make_engine
+    from db.models import ConsumerLogin
+
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(update(ConsumerLogin).where(ConsumerLogin.login == login).values(language=language))
+    finally:
+        engine.dispose()
+
+
 def paid_order(database_url: str, login: str) -> str:
     """A payment of the consumer settled through the demo provider, as the cabinet's Pay button makes one."""
     from datetime import datetime
@@ -323,6 +338,7 @@ def test_a_bookmark_leads_through_the_login_to_the_account(browser, public, data
         expect_text(page, "Щоб відкрити цю сторінку, увійдіть до кабінету.")
         no_page_not_found(page)
         login, _number, password = demo_consumer(database)
+        saved_language(database, login, "uk")  # the tests above switch the same login's language
         log_in(page, public.url, login, password, open_first=False)
         expect_text(page, "Нараховано і сплачено по місяцях")
         assert page.url.endswith("/account")
