@@ -95,10 +95,11 @@ def _history_statement() -> Select[Any]:
         )
         .scalar_subquery()
     )
-    account_meters = select(Meter.id).where(
+    same_account_and_service = (
         Meter.account_id == select(this.account_id).where(this.id == meter_id).scalar_subquery(),
         Meter.service == select(this.service).where(this.id == meter_id).scalar_subquery(),
     )
+    account_meters = select(Meter.id).where(*same_account_and_service)
     spans = meter_spans(account_meters, cutoff, at)
     return (
         select(
@@ -119,8 +120,11 @@ def _history_statement() -> Select[Any]:
         .outerjoin(before, true())
         .outerjoin(after, true())
         .outerjoin(current, true())
+        # The account's meters by the index on their account, before any join: as `id IN (account_meters)`, the
+        # planner joined every meter of the city first (a sequential scan, 12 ms a submission at 80,000 accounts).
         .where(
-            Meter.id.in_(account_meters), or_(Meter.id == meter_id, Meter.installed_on <= bindparam("day", type_=Date))
+            *same_account_and_service,
+            or_(Meter.id == meter_id, Meter.installed_on <= bindparam("day", type_=Date)),
         )
     )
 

@@ -87,11 +87,13 @@ def record_reading(
     meter_locked: bool = False,
     defer_totals: bool = False,
     now: dt.datetime | None = None,
+    street: str | None = None,
 ) -> Receipt:
     """Validate and store one reading taken at `submitted_at` in a window; shared by the cabinet, staff entry,
     corrections and imports. The reading stands if its date is the window's latest; otherwise it is kept as
     superseded by the one standing. `now` is when it is written (the audit's time): an imported reading's own date
-    is not the time it reached the database."""
+    is not the time it reached the database. `street`: the meter's account's, when the caller has read it already
+    (the window's totals count per street)."""
     connection = session.connection()
     if not meter_locked:
         lock_meter(connection, meter.id)
@@ -161,7 +163,7 @@ def record_reading(
             "import_batch_id": import_batch_id,
         },
     ).scalar_one()
-    standing_change = rollups.StandingChange(meter.id, window.id, channel, stepped_aside) if stands else None
+    standing_change = rollups.StandingChange(meter.id, window.id, channel, stepped_aside, street) if stands else None
     if standing_change is not None and not defer_totals:
         rollups.standing_changes(connection, [standing_change])
     replaced = None

@@ -23,7 +23,7 @@ from core.parsing import parse_reading
 from core.reading_record import Receipt, SubmittedMeter, lock_meter, record_reading
 from core.register import account_open
 from core.windows import WindowInfo, next_window, open_window
-from db.models import ConsumerAccountLink, ConsumerLogin, Meter, Reading, ReadingWindow
+from db.models import Account, ConsumerAccountLink, ConsumerLogin, Meter, Reading, ReadingWindow
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ def _window(row: Row[Any]) -> WindowInfo:
 
 
 def _submission_context_statement() -> Select[Any]:
-    """The meter, the login, whether they are linked and the window open now, in one SELECT built once."""
+    """The meter, its account's street, the login, whether they are linked and the window open now, in one SELECT
+    built once."""
     login_id = bindparam("login_id", type_=Integer)
     now = bindparam("now", type_=ReadingWindow.opens_at.type)
     linked = exists().where(
@@ -66,12 +67,16 @@ def _submission_context_statement() -> Select[Any]:
             ConsumerLogin.login,
             linked.label("linked"),
             *_WINDOW_COLUMNS,
+            Account.street,  # the window's totals count a standing reading per street (core.rollups)
         )
         .select_from(Meter)
+        .join(Account, Account.id == Meter.account_id)
         .join(ConsumerLogin, ConsumerLogin.id == login_id)
         .outerjoin(ReadingWindow, and_(ReadingWindow.opens_at <= now, ReadingWindow.closes_at > now))
         .where(
-            Meter.id == bindparam("meter_id", type_=Integer), Meter.removed_on.is_(None), account_open(Meter.account_id)
+            Meter.id == bindparam("meter_id", type_=Integer),
+            Meter.removed_on.is_(None),
+            Account.closed_on.is_(None),  # a closed account's meters take no new readings (core.register)
         )
         .order_by(ReadingWindow.opens_at.desc())
         .limit(1)
@@ -125,6 +130,7 @@ def submit_reading(
             confirm_jump=confirm_jump,
             confirm_replace=confirm_replace,
             meter_locked=session.get_bind().dialect.name == "postgresql",
+            street=context.street,
         )
 
 

@@ -98,6 +98,7 @@ class StandingChange:
     window_id: int | None
     added: str | None
     removed: str | None
+    street: str | None = None  # the meter's account's street, when the writer has it (None: looked up here)
 
 
 def standing_changed(
@@ -114,8 +115,8 @@ def standing_changes(bind: Session | Connection, changes: Iterable[StandingChang
     if not changes:
         return
     connection = _connection(bind)
-    meter_ids = sorted({c.meter_id for c in changes})
-    streets: dict[int, str] = {}
+    streets: dict[int, str] = {c.meter_id: c.street for c in changes if c.street is not None}
+    meter_ids = sorted({c.meter_id for c in changes} - streets.keys())
     for start in range(0, len(meter_ids), 500):
         rows = connection.execute(
             select(Meter.id, Account.street)
