@@ -25,14 +25,16 @@ from db.models import Account
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 
-def default_url(accounts: int) -> str:
+def default_url(accounts: int, history_from: dt.date | None = None) -> str:
+    """The local database of `accounts` accounts; one whose history starts later is a database of its own."""
     if accounts % 1_000_000 == 0:
         label = f"{accounts // 1_000_000}m"
     elif accounts % 1000 == 0:
         label = f"{accounts // 1000}k"
     else:
         label = str(accounts)
-    return f"{LOCAL_SERVER}/teplo_bench_{label}"
+    since = f"_from{history_from:%Y%m}" if history_from is not None else ""
+    return f"{LOCAL_SERVER}/teplo_bench_{label}{since}"
 
 
 def dialect(url: str) -> str:
@@ -127,6 +129,7 @@ def write_note(
     seconds: float,
     ordered: bool = False,
     complete: bool = True,
+    history_from: dt.date | None = None,
 ) -> None:
     """`complete` False: written before generating, so a stopped generation is resumed for the same moment."""
     note = json.dumps(
@@ -137,6 +140,7 @@ def write_note(
                 "generation_seconds": round(seconds, 1),
                 "time_ordered": ordered,
                 "complete": complete,
+                "history_from": history_from.isoformat() if history_from else None,
             }
         }
     )
@@ -177,8 +181,16 @@ def count_accounts(engine: Engine) -> int:
         return c.scalar(select(func.count()).select_from(Account)) or 0
 
 
-def prepare(url: str, accounts: int, fresh: bool = False, now: dt.datetime | None = None, log=print) -> Prepared:
-    """Make sure `url` holds the demo data for `accounts` accounts; generate it only when it is not there yet."""
+def prepare(
+    url: str,
+    accounts: int,
+    fresh: bool = False,
+    now: dt.datetime | None = None,
+    log=print,
+    history_from: dt.date | None = None,
+) -> Prepared:
+    """Make sure `url` holds the demo data for `accounts` accounts, its history from `history_from` (default: the
+    generator's first month); generate it only when it is not there yet."""
     kind = dialect(url)
     if kind == "postgresql":
         if fresh or not _pg_exists(url):
@@ -192,10 +204,13 @@ def prepare(url: str, accounts: int, fresh: bool = False, now: dt.datetime | Non
         upgrade(engine)
         existing = count_accounts(engine)
         note = read_note(url, engine)
+        wanted = history_from.isoformat() if history_from else None
+        if note is not None and note.get("history_from") != wanted:
+            raise SystemExit(f"{url} holds a history from {note.get('history_from') or 2019}: use --fresh")
         if note is not None and note.get("complete") is False:
             if note.get("accounts") != accounts:
                 raise SystemExit(f"{url} holds a stopped generation of {note.get('accounts')} accounts: use --fresh")
-            return _generate(url, engine, accounts, dt.datetime.fromisoformat(note["now"]), log, existing)
+            return _generate(url, engine, accounts, dt.datetime.fromisoformat(note["now"]), log, existing, history_from)
         if existing:
             if existing != accounts:
                 raise SystemExit(f"{url} holds {existing} accounts, not {accounts}: choose another database or --fresh")
@@ -206,7 +221,15 @@ def prepare(url: str, accounts: int, fresh: bool = False, now: dt.datetime | Non
             if kind == "postgresql" and not note.get("time_ordered"):
                 log("ordering the tables by time (once) ...")
                 order_by_time(url, log)
-                write_note(url, engine, existing, moment, note.get("generation_seconds") or 0, ordered=True)
+                write_note(
+                    url,
+                    engine,
+                    existing,
+                    moment,
+                    note.get("generation_seconds") or 0,
+                    ordered=True,
+                    history_from=history_from,
+                )
             from core import balances
             from db.engine import make_sessions
 
@@ -216,12 +239,14 @@ def prepare(url: str, accounts: int, fresh: bool = False, now: dt.datetime | Non
                 log("taking the balance snapshot (the nightly job's work) ...")
                 balances.rebuild(make_sessions(engine), now=moment)
             return Prepared(url, kind, existing, moment, False, note.get("generation_seconds"))
-        return _generate(url, engine, accounts, now or bench_moment(clock.now()), log, 0)
+        return _generate(url, engine, accounts, now or bench_moment(clock.now()), log, 0, history_from)
     finally:
         engine.dispose()
 
 
-def _generate(url: str, engine: Engine, accounts: int, moment: dt.datetime, log, existing: int) -> Prepared:
+def _generate(
+    url: str, engine: Engine, accounts: int, moment: dt.datetime, log, existing: int, history_from: dt.date | None
+) -> Prepared:
     """Generate (or resume: the generator keeps the chunks already committed) and note it as complete."""
     kind = dialect(url)
     earlier = 0.0
@@ -230,7 +255,7 @@ def _generate(url: str, engine: Engine, accounts: int, moment: dt.datetime, log,
         log(f"resuming the generation of {accounts} accounts for {moment:%Y-%m-%d %H:%M} (Kyiv) after {existing}")
     else:
         log(f"generating {accounts} accounts for {moment:%Y-%m-%d %H:%M} (Kyiv) ...")
-    write_note(url, engine, accounts, moment, earlier, complete=False)
+    write_note(url, engine, accounts, moment, earlier, complete=False, history_from=history_from)
     from demo import generator as demo
 
     started = time.perf_counter()
@@ -240,16 +265,25 @@ def _generate(url: str, engine: Engine, accounts: int, moment: dt.datetime, log,
         if time.perf_counter() - last[0] >= 30:  # a line every half minute or so, with the pace
             last[0] = time.perf_counter()
             log(f"{line} ({time.perf_counter() - started:.0f} s)")
-            write_note(url, engine, accounts, moment, earlier + time.perf_counter() - started, complete=False)
+            write_note(
+                url,
+                engine,
+                accounts,
+                moment,
+                earlier + time.perf_counter() - started,
+                complete=False,
+                history_from=history_from,
+            )
 
     time_order = dict(TIME_ORDER) if kind == "postgresql" else None
-    summary = demo.generate(engine, size=accounts, now=moment, time_order=time_order, log=progress)
+    first = {"first_month": history_from} if history_from is not None else {}
+    summary = demo.generate(engine, size=accounts, now=moment, time_order=time_order, log=progress, **first)
     seconds = earlier + time.perf_counter() - started
     if kind == "postgresql":
         # The generator ends with ANALYZE: VACUUM adds the visibility map the index-only scans read.
         with engine.connect() as c:
             c.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM"))
-    write_note(url, engine, summary.accounts, moment, seconds, ordered=kind == "postgresql")
+    write_note(url, engine, summary.accounts, moment, seconds, ordered=kind == "postgresql", history_from=history_from)
     log(
         f"generated in {seconds:.0f} s: {summary.accounts} accounts, {summary.charges} charges, "
         f"{summary.payments} payments, {summary.readings} readings, {summary.audit} audit rows"

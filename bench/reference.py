@@ -544,8 +544,9 @@ def _ledger_measures(alias: str, summed: list[str]) -> dict[str, str]:
 
 def explore_run(sql: Sql, p: dict) -> None:
     """The explorer's query for the chosen dataset, filters, group-by and measure, totals with a window count."""
-    dataset, filters = p["dataset"], p["filters"]
-    group_by = [g for g in (p.get("group_by") or []) if g]
+    choice = p["choice"]  # core.explore.Choice
+    dataset, filters = choice.dataset, choice.filters
+    group_by = [g for g in (choice.group_by or []) if g]
     params: dict = {}
     where: list[str] = []
     first = month_start(filters.first_month) if filters.first_month else None
@@ -626,7 +627,7 @@ def explore_run(sql: Sql, p: dict) -> None:
         columns = "a.number, a.address, a.heated_area, a.residents, a.has_heating, a.has_hot_water"
         order = "a.street, a.number"
     condition = (" WHERE " + " AND ".join(where)) if where else ""
-    measure = p.get("measure")
+    measure = choice.measure
     if group_by:
         measure = measure or next(iter(measures))
         keys = ", ".join(f"{dims[g]} AS g{i}" for i, g in enumerate(group_by))

@@ -114,6 +114,12 @@ def parse_args(argv):
     parser.add_argument("--database-url", help="default: local PostgreSQL, database teplo_bench_<accounts>")
     parser.add_argument("--accounts", type=int, default=80_000)
     parser.add_argument("--fresh", action="store_true", help="drop and regenerate the benchmark database")
+    parser.add_argument(
+        "--history-from",
+        type=dt.date.fromisoformat,
+        help="the generated history's first month, e.g. 2024-01-01 (default: January 2019); a later start makes a "
+        "smaller database (about 94 KiB an account for the whole history), in a database of its own",
+    )
     parser.add_argument("--rows", default="abcde", help="which rows to measure, e.g. 'bd'")
     parser.add_argument("--repeat", type=int, default=3, help="runs per staff page and reference (median)")
     parser.add_argument("--workers", type=int, default=16, help="concurrent submitters and pgbench clients")
@@ -493,9 +499,9 @@ def _server_version(engine) -> str:
 def run(argv=None) -> dict:
     args = parse_args(argv)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
-    url = args.database_url or database.default_url(args.accounts)
+    url = args.database_url or database.default_url(args.accounts, args.history_from)
     started = time.perf_counter()
-    prepared = database.prepare(url, args.accounts, fresh=args.fresh, log=log)
+    prepared = database.prepare(url, args.accounts, fresh=args.fresh, log=log, history_from=args.history_from)
     os.environ["TEPLO_NOW"] = prepared.now.isoformat()
     from core import config
 
@@ -542,6 +548,7 @@ def run(argv=None) -> dict:
             "dialect": prepared.dialect,
             "server": version,
             "accounts": prepared.accounts,
+            "history_from": args.history_from.isoformat() if args.history_from else None,
             "business_now": prepared.now.isoformat(),
             "generated_now": prepared.generated,
             "generation_seconds": prepared.generation_seconds,
@@ -560,7 +567,9 @@ def run(argv=None) -> dict:
     table = format_table(rows)
     log("")
     log(
-        f"{prepared.accounts:,} accounts on {version} · business time {prepared.now:%Y-%m-%d %H:%M} Kyiv · "
+        f"{prepared.accounts:,} accounts"
+        + (f" (history from {args.history_from:%Y-%m})" if args.history_from else "")
+        + f" on {version} · business time {prepared.now:%Y-%m-%d %H:%M} Kyiv · "
         f"{os.cpu_count()} CPUs"
     )
     log(table)

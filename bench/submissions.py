@@ -273,11 +273,18 @@ def _compiled_submission_statements() -> dict:
         "supersede": reading_record._SUPERSEDE.compile(dialect=dialect),
         "audit": insert(AuditLog).compile(dialect=dialect, column_keys=audit_columns),
     }
-    return {name: (str(compiled), compiled) for name, compiled in steps.items()}
+    # The window's totals (core.rollups): a standing reading counted for its street and channel.
+    totals = (
+        "INSERT INTO window_reading_totals (window_id, street, channel, accepted) "
+        "VALUES (%(window_id)s, %(street)s, %(channel)s, %(accepted)s) ON CONFLICT (window_id, street, channel) "
+        "DO UPDATE SET accepted = window_reading_totals.accepted + excluded.accepted"
+    )
+    return {name: (str(compiled), compiled) for name, compiled in steps.items()} | {"totals": (totals, None)}
 
 
 def _statements_worker(url, items, seconds, now_iso, ready, start, results):
-    """One submission = the project's statements in one transaction, values computed minimally in Python."""
+    """One submission = the project's statements in one transaction (the window's totals too), values computed
+    minimally in Python."""
     import json
     import secrets
 
@@ -292,7 +299,7 @@ def _statements_worker(url, items, seconds, now_iso, ready, start, results):
 
     def run(cursor, name, values):
         sql, compiled = steps[name]
-        cursor.execute(sql, compiled.construct_params(values))
+        cursor.execute(sql, values if compiled is None else compiled.construct_params(values))
 
     def submit(login_id, meter_id, value):
         with connection.cursor() as cursor:
@@ -314,8 +321,10 @@ def _statements_worker(url, items, seconds, now_iso, ready, start, results):
             history = next(row for row in cursor.fetchall() if row[0] == meter_id)
             previous = history[10] if history[10] is not None else context[2]
             current_id = history[13]
+            stepped_aside = None
             if current_id is not None:
                 run(cursor, "step_aside", {"current_id": current_id})
+                stepped_aside = cursor.fetchone()[0]
             receipt = f"{period:%Y%m}-{secrets.token_hex(5).upper()}"
             run(
                 cursor,
@@ -339,6 +348,11 @@ def _statements_worker(url, items, seconds, now_iso, ready, start, results):
                 },
             )
             reading_id = cursor.fetchone()[0]
+            if stepped_aside != "cabinet":  # the totals change unless a cabinet reading replaced one of its own
+                changes = {"cabinet": 1} | ({stepped_aside: -1} if stepped_aside is not None else {})
+                for channel, accepted in sorted(changes.items()):
+                    values = {"window_id": window_id, "street": context[10], "channel": channel, "accepted": accepted}
+                    run(cursor, "totals", values)
             if current_id is not None:
                 run(cursor, "supersede", {"current_id": current_id, "reading_id": reading_id})
             run(

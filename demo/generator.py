@@ -135,8 +135,8 @@ def _q(value: Decimal, step: Decimal = CENT) -> Decimal:
     return value.quantize(step, ROUND_HALF_UP)
 
 
-def _months(last: dt.date) -> list[dt.date]:
-    months, month = [], FIRST_MONTH
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], first
     while month <= last:
         months.append(month)
         month = add_months(month, 1)
@@ -195,18 +195,20 @@ def generate(
     chunk: int = CHUNK,
     time_order: dict[str, str] | None = None,
     log: Any = None,
+    first_month: dt.date = FIRST_MONTH,
 ) -> DemoSummary:
     """Fill an empty database, or finish filling one a stopped run left (same arguments: the chunks already
     committed are kept, the rest made). `size`: tiny / small / city, or a number of accounts. The same seed on the
     same day (or the same TEPLO_NOW) gives the same rows. `time_order` (PostgreSQL): table -> index to order the
-    big tables by (CLUSTER) while their indexes are built."""
+    big tables by (CLUSTER) while their indexes are built. `first_month`: where the history starts (a later one
+    makes a city's database smaller, for a disk that cannot hold the whole history)."""
     now = demo_moment(now)
     count = SIZES[size] if isinstance(size, str) else int(size)
     last_charge_month = add_months(clock.month_start(now.date()), -1)
-    months = _months(last_charge_month)
+    months = _months(first_month, last_charge_month)
 
     with Session(engine) as session, session.begin():
-        windows_made = ensure_default_windows(session, FIRST_MONTH, add_months(now.date(), 2))
+        windows_made = ensure_default_windows(session, first_month, add_months(now.date(), 2))
     with Session(engine) as session:
         windows = {
             w.period: rows.Window.of(w.id, w.opens_at, w.closes_at) for w in session.scalars(select(ReadingWindow))
@@ -235,7 +237,7 @@ def generate(
         if log:
             log(f"  {part.start + part.size} of {count} accounts")
 
-    _finish(engine, now, time_order)
+    _finish(engine, now, time_order, first_month)
     return _summary(engine, windows_made, done)
 
 
@@ -311,7 +313,7 @@ def _span(first: dict[type, int], following: dict[type, int]) -> audit_trail.Spa
     )
 
 
-def _finish(engine: Engine, now: dt.datetime, time_order: dict[str, str] | None) -> None:
+def _finish(engine: Engine, now: dt.datetime, time_order: dict[str, str] | None, first_month: dt.date) -> None:
     """What follows the last chunk (each step harmless to repeat): staff users and their logins, the indexes, the
     nightly balance snapshot, statistics and the id sequences."""
     with Session(engine) as session, session.begin():
@@ -327,7 +329,7 @@ def _finish(engine: Engine, now: dt.datetime, time_order: dict[str, str] | None)
                         created_at=now,
                     )
                 )
-        audit_trail.write_staff_logins(session.connection(), FIRST_MONTH, now)
+        audit_trail.write_staff_logins(session.connection(), first_month, now)
     bulk.build_indexes(engine, time_order)
     from core import balances  # the nightly job's work, done once for the generated history
 

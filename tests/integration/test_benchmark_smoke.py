@@ -3,15 +3,18 @@ there with numbers (no timing is judged here; the benchmark itself is run by han
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+from sqlalchemy import create_engine, func, select
 
-from bench import run_benchmark
+from bench import database, run_benchmark
 from bench.submissions import find_pgbench
+from db.models import Charge, ReadingWindow
 
 EXPECTED_ROWS = {"b.rate", "b.p50", "b.p95", "c.rate", "d.p50", "d.p95", "e.rss"}
-STAFF_PAGES = {"overview", "readings"}  # at least these pages have data on their first view
+STAFF_PAGES = {"overview", "readings", "explore"}  # at least these pages have data on their first view
 
 
 def _run(url: str, tmp_path, *extra: str) -> dict:
@@ -64,10 +67,25 @@ def _check(result: dict, tmp_path) -> None:
 
 
 def test_benchmark_on_sqlite(tmp_path):
-    result = _run(f"sqlite:///{tmp_path / 'bench.sqlite3'}", tmp_path)
+    """Here with a history from June 2025 only, as a city's database on a small disk would be generated."""
+    url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+    result = _run(url, tmp_path, "--history-from", "2025-06-01")
     _check(result, tmp_path)
     submissions = result["details"]["submissions"]["project"]
     assert submissions["done"] > 0 and not submissions["errors"]
+    assert result["meta"]["history_from"] == "2025-06-01"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            first_charge = c.scalar(select(func.min(Charge.month)))
+            first_window = c.scalar(select(func.min(ReadingWindow.period)))
+    finally:
+        engine.dispose()
+    assert dt.date.fromisoformat(str(first_charge)) == dt.date(2025, 6, 1)
+    assert dt.date.fromisoformat(str(first_window)) == dt.date(2025, 6, 1)
+    # The same database is not taken for one with the whole history.
+    with pytest.raises(SystemExit, match="history from 2025-06-01"):
+        database.prepare(url, 30, log=lambda *a: None)
 
 
 def test_benchmark_on_postgresql(pg_engine, tmp_path):
