@@ -276,8 +276,14 @@ def _generate(
             )
 
     time_order = dict(TIME_ORDER) if kind == "postgresql" else None
-    first = {"first_month": history_from} if history_from is not None else {}
-    summary = demo.generate(engine, size=accounts, now=moment, time_order=time_order, log=progress, **first)
+    summary = demo.generate(
+        engine,
+        size=accounts,
+        now=moment,
+        time_order=time_order,
+        log=progress,
+        first_month=history_from or demo.FIRST_MONTH,
+    )
     seconds = earlier + time.perf_counter() - started
     if kind == "postgresql":
         # The generator ends with ANALYZE: VACUUM adds the visibility map the index-only scans read.
