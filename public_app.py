@@ -6,20 +6,6 @@ routes) and the Streamlit script (executed as __main__ on every rerun: the navig
 
 import streamlit as st
 
-PAGE_MODULES = (
-    "ui.public_shell",
-    "ui.public_forms",
-    "ui.pay_text",
-    "ui.tables",
-    "ui.month_chart",
-    "core.statements",
-    "core.receipts",
-    "core.readings",
-    "core.windows",
-    "core.password_reset",
-    "core.reminders",
-)
-
 if __name__ == "__main__":
     from ui import faults, public_shell
     from ui.public_session import current_login_id, restore, tr
@@ -73,7 +59,7 @@ if __name__ == "__main__":
     if faults.run(public_shell.header, menu if logged_in else []):
         faults.run(current.run)
 elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's main script is no server
-    import importlib
+    from pathlib import Path
 
     from starlette.middleware import Middleware
 
@@ -81,13 +67,12 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from web import observability
     from web.proxies import trust_only_configured_proxies
     from web.public_routes import ROUTES
-    from web.startup import pages_from_navigation_only
+    from web.startup import import_what_pages_import, pages_from_navigation_only
 
     observability.start("public_app")  # JSON logs; in production, exits while an unsafe setting stands
     # What the pages import, imported once at server start (a few seconds on a busy machine), so that the first
     # visitors after a start do not wait for it.
-    for module in PAGE_MODULES:
-        importlib.import_module(module)
+    import_what_pages_import([__file__, *sorted(Path(__file__).parent.glob("pages/public/*.py"))])
     # The stand-in hash an unknown login is checked against, made now: the first such login after a start then
     # takes as long as any other (core.passwords.dummy_hash).
     passwords.dummy_hash()

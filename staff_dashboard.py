@@ -84,9 +84,12 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from web.app_options import app_options
     from web.proxies import trust_only_configured_proxies
     from web.staff_routes import ROUTES
-    from web.startup import pages_from_navigation_only
+    from web.startup import draw_one_chart, import_what_pages_import, pages_from_navigation_only
 
     observability.start("staff_dashboard")  # JSON logs; in production, exits while an unsafe setting stands
+    # The pages' code and Plotly's chart classes, loaded now rather than in the first visitor's page after a start.
+    import_what_pages_import([__file__, "pages/staff/login.py", *(page.path for page in PAGES)])
+    draw_one_chart()
     # The stand-in hash an unknown login is checked against, made now: the first such login after a start then
     # takes as long as any other (core.passwords.dummy_hash).
     passwords.dummy_hash()
