@@ -85,6 +85,15 @@ def show(fig: go.Figure, key: str | None = None) -> None:
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
 
 
+def load_chart_code() -> None:
+    """An empty chart nobody sees, on the sign-in page: the browser loads and compiles Streamlit's chart code
+    (Plotly, 4.7 MB of JavaScript, fetched on a tab's first chart) while the form is filled in, so the first
+    page of charts after sign-in opens about a second sooner on a 2-core machine (bench/browser.py, row g)."""
+    with st.container(key="chart_code"):
+        st.html("<style>.st-key-chart_code { display: none; }</style>")
+        st.plotly_chart(go.Figure(), config={"staticPlot": True, "displayModeBar": False})
+
+
 def bars(
     title: str,
     x_title: str,

@@ -5,6 +5,7 @@ import streamlit as st
 from core.errors import DomainError
 from ui import staff_access
 from ui.staff_text import language, tr
+from ui.staff_view import load_chart_code
 
 st.title(tr("staff.app_title"))
 st.caption(tr("staff.login.intro"))
@@ -21,3 +22,4 @@ if submitted:
         st.error(error.message(language()))
     else:
         st.rerun()
+load_chart_code()

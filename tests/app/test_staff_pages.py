@@ -71,6 +71,9 @@ def text(at: AppTest) -> str:
 def test_login_form_signs_in_and_wrong_password_is_refused(staff):
     at = open_app("staff_dashboard.py")
     assert titles(at) == ["Панель працівника"]
+    # The sign-in page has the browser load the chart code, in a chart hidden by its own style (ui.staff_view).
+    preload = [c for c in at.get("flex_container") if "chart_code" in str(c.proto)]
+    assert preload and preload[0].get("plotly_chart"), "no hidden chart on the sign-in page"
     at.text_input[0].input("manager1")
     at.text_input[1].input("wrong-password-1")
     at.button[0].click().run()
