@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from core.i18n import LANGUAGE_COOKIE
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
     PHONE,
@@ -26,6 +27,7 @@ from tests.e2e.harness import (
     running,
     screenshot,
     wait_idle,
+    wait_until,
 )
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -356,6 +358,12 @@ def test_a_visitors_english_survives_a_reload_and_the_login(browser, public, dat
         open_app(page, public.url + "/login")
         choose_language(page, "en")
         expect_text(page, "Log in to the cabinet")
+
+        # The page keeps the choice in its cookie (web/page_shell.py); a person reloads after it is stored.
+        def remembered() -> str | None:
+            return next((c["value"] for c in context.cookies() if c["name"] == LANGUAGE_COOKIE), None)
+
+        wait_until(lambda: remembered() == "en", "the language cookie set to en")
         page.reload()
         wait_idle(page)
         expect_text(page, "Log in to the cabinet")
