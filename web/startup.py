@@ -71,8 +71,7 @@ def import_what_pages_import(paths: Iterable[str | Path]) -> list[str]:
                 names += [
                     f"{node.module}.{alias.name}"
                     for alias in node.names
-                    if importlib.util.find_spec(node.module) is not None
-                    and _is_submodule(f"{node.module}.{alias.name}")
+                    if _is_submodule(f"{node.module}.{alias.name}")
                 ]
     unique = list(dict.fromkeys(names))
     for name in unique:
