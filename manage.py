@@ -115,8 +115,8 @@ def cmd_balances(args) -> int:
     from core import balances
 
     engine = _migrated_engine()
-    rows = balances.rebuild(make_sessions(engine))
-    print(f"balance snapshot taken: {rows} account/service balances")
+    days = balances.record(make_sessions(engine))
+    print("total debt recorded at the start of " + " and ".join(day.isoformat() for day in days))
     return 0
 
 
@@ -392,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_expire_payments)
 
     p = sub.add_parser(
-        "balances", help="take the balance snapshot the staff overview's total debt starts from (cron: nightly)"
+        "balances", help="record the total debt the staff overview compares today's with (cron: nightly)"
     )
     p.set_defaults(func=cmd_balances)
 

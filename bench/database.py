@@ -233,11 +233,8 @@ def prepare(
             from core import balances
             from db.engine import make_sessions
 
-            with make_sessions(engine)() as session:
-                snapshot = balances.snapshot_month(session)
-            if snapshot != balances.default_month(moment):  # a database generated before snapshots existed
-                log("taking the balance snapshot (the nightly job's work) ...")
-                balances.rebuild(make_sessions(engine), now=moment)
+            log("recording the total debt the overview compares with (the nightly job's work) ...")
+            balances.record(make_sessions(engine), now=moment)
             return Prepared(url, kind, existing, moment, False, note.get("generation_seconds"))
         return _generate(url, engine, accounts, now or bench_moment(clock.now()), log, 0, history_from)
     finally:

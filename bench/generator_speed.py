@@ -4,7 +4,7 @@ account takes, for this tree and (side by side, in the same run) a baseline revi
 Each variant fills a scratch database of its own from scratch in a fresh interpreter (the variant's own demo/,
 core/ and db/ first on the path), for the same business moment and seed. The phases are the wall time spent in
 the generator's steps as seen from its process: making the rows (or, when another process makes them, waiting for
-them), writing them (COPY), the audit trail, the index builds, the balance snapshot and the totals; "other" is the
+them), writing them (COPY), the audit trail, the index builds, the totals and the recorded debt; "other" is the
 rest (migrating, windows, staff users, ordering by time, VACUUM ANALYZE). The load average is printed with every figure: the machine is shared.
 
     .venv/bin/python -m bench.generator_speed --accounts 4000 20000 [--baseline main] [--keep]

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from sqlalchemy.engine import make_url
 
-from core import clock
+from core import balances, clock
 from core.clock import KYIV, add_months, kyiv_midnight, month_start
 
 UTC = dt.UTC
@@ -192,37 +192,10 @@ def overview(sql: Sql, p: dict) -> None:
         {"m1": previous_month, "m2": add_months(previous_month, -1)},
     )
     ago = now - (month_begins - previous_begins)
-    billed_now = month_start(local.date())
-    billed_ago = month_start(ago.astimezone(KYIV).date())
-    # Debt now and a month ago in one pass: each table summed per account and service first (in index order),
-    # then the small per-account results combined. Like the project (core.dashboard.debts_at), the balance
-    # snapshot (core.balances) stands in for the months before it when it is older than both moments.
-    params = {"billed_now": billed_now, "billed_ago": billed_ago, "ago": ago, "now": now}
-    as_of = sql.run("SELECT MAX(as_of) FROM balance_snapshots")[0][0]
-    as_of = _date(as_of) if as_of is not None else None
-    since_charges = since_payments = snapshot = ""
-    if as_of is not None and as_of <= billed_ago:
-        params.update(as_of=as_of, as_of_at=kyiv_midnight(as_of))
-        since_charges, since_payments = " AND month >= :as_of", " AND paid_at >= :as_of_at"
-        snapshot = (
-            # the table holds one snapshot (core.balances.rebuild replaces it), read whole as the project does
-            " UNION ALL SELECT account_id, service, charged - paid, charged - paid FROM balance_snapshots"
-        )
-    sql.run(
-        f"""
-        SELECT SUM(CASE WHEN b_now > 0 THEN b_now ELSE 0 END), SUM(CASE WHEN b_ago > 0 THEN b_ago ELSE 0 END)
-        FROM (SELECT SUM(n) AS b_now, SUM(a) AS b_ago FROM (
-                SELECT account_id, service, SUM(amount_to_pay) AS n,
-                       SUM(CASE WHEN month < :billed_ago THEN amount_to_pay ELSE 0 END) AS a
-                FROM charges WHERE month < :billed_now{since_charges} GROUP BY account_id, service
-                UNION ALL
-                SELECT account_id, service, -SUM(amount), -SUM(CASE WHEN paid_at < :ago THEN amount ELSE 0 END)
-                FROM payments WHERE paid_at < :now{since_payments} GROUP BY account_id, service{snapshot}
-              ) AS movements
-              GROUP BY account_id, service) AS balances
-        """,
-        params,
-    )
+    # The debt as the project reads it (core.balances): every account's positive balance from the balances kept
+    # with each money write, and the figure a month ago from its record.
+    sql.run("SELECT SUM(CASE WHEN charged - paid > 0 THEN charged - paid ELSE 0 END) FROM account_balances")
+    sql.run("SELECT debt FROM debt_records WHERE day = :day", {"day": balances.compared_day(now)})
     sql.run(
         "SELECT COUNT(DISTINCT account_id), COUNT(DISTINCT CASE WHEN linked_at <= :ago THEN account_id END) "
         "FROM consumer_account_links WHERE linked_at <= :now",

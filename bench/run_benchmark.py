@@ -8,7 +8,7 @@ what the database itself does for the same work, measured in the same run.
 The database is filled once by the demo generator (2019 to now) and reused by later runs with the same number of
 accounts (--fresh regenerates). Rows:
   a  every staff page's data functions as the page calls them, cold and cached, vs hand-written SQL reading the
-     same tables (the balance snapshot too) with the same session settings (JIT off); --cold-port makes cold
+     same tables (the account balances and the recorded debt too) with the same session settings (JIT off); --cold-port makes cold
      cold for the database as well (bench.cold), for the page and its reference alike
   b  readings submitted through core.readings.submit_reading by concurrent workers vs pgbench -N
   c  a 1,000,000-row bank registry through core.imports.commit vs psql \\copy into a bare table

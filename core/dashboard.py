@@ -18,12 +18,10 @@ from sqlalchemy import (
     Select,
     SQLColumnExpression,
     String,
-    case,
     distinct,
     func,
     literal,
     select,
-    union_all,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,8 +31,6 @@ from core.register import metered_condition
 from core.windows import WindowInfo, last_closed_window, open_window
 from db.models import (
     Account,
-    BalanceSnapshot,
-    Charge,
     ChargeMonthTotal,
     ConsumerAccountLink,
     Meter,
@@ -126,8 +122,9 @@ class Overview:
     previous_paid: Decimal
     previous_charged: Decimal
     previous_collection_rate: Decimal | None
-    debt: Decimal
-    previous_debt: Decimal
+    debt: Decimal  # every account's positive balance, as the consumers see theirs
+    previous_debt: Decimal  # at the start of `previous_debt_day`: the same day last month (core.balances)
+    previous_debt_day: dt.date
     registered: int
     previous_registered: int
 
@@ -189,57 +186,6 @@ def charged_for(session: Session, month: dt.date) -> Decimal:
     )
 
 
-def debts_at(session: Session, *moments: dt.datetime) -> list[Decimal]:
-    """Total debt at each moment: per account and service, the charges billed by then (months before the moment's
-    month) minus the payments received by then, summing only the positive balances (an overpayment does not
-    cancel someone else's debt). Each table is aggregated per account and service in one pass first; with a
-    balance snapshot older than every moment (core.balances), only the rows since the snapshot are read."""
-    names = [f"b{index}" for index in range(len(moments))]
-    months = [month_start(at.astimezone(KYIV).date()) for at in moments]
-    as_of = balances.snapshot_month(session)
-    if as_of is not None and as_of > min(months):
-        as_of = None  # a snapshot newer than a moment cannot answer for it
-    charged = (
-        select(
-            Charge.account_id.label("account_id"),
-            Charge.service.label("service"),
-            *[
-                func.sum(case((Charge.month < month, Charge.amount_to_pay), else_=0)).label(name)
-                for name, month in zip(names, months)
-            ],
-        )
-        .where(Charge.month < max(months))
-        .group_by(Charge.account_id, Charge.service)
-    )
-    paid = (
-        select(
-            Payment.account_id,
-            Payment.service,
-            *[-func.sum(case((Payment.paid_at < at, Payment.amount), else_=0)) for at in moments],
-        )
-        .where(Payment.paid_at < max(moments))
-        .group_by(Payment.account_id, Payment.service)
-    )
-    parts = [charged, paid]
-    if as_of is not None:
-        charged = charged.where(Charge.month >= as_of)
-        paid = paid.where(Payment.paid_at >= kyiv_midnight(as_of))
-        before = select(
-            BalanceSnapshot.account_id,
-            BalanceSnapshot.service,
-            *[BalanceSnapshot.charged - BalanceSnapshot.paid for _ in moments],
-        )
-        parts = [charged, paid, before]
-    movements = union_all(*parts).subquery()
-    balance = (
-        select(*[func.sum(movements.c[name]).label(name) for name in names])
-        .group_by(movements.c.account_id, movements.c.service)
-        .subquery()
-    )
-    totals = select(*[func.sum(case((balance.c[name] > 0, balance.c[name]), else_=0)) for name in names])
-    return [_money(value) for value in session.execute(totals).one()]
-
-
 def _registered_at(session: Session, at: dt.datetime) -> int:
     return (
         session.scalar(
@@ -252,6 +198,8 @@ def _registered_at(session: Session, at: dt.datetime) -> int:
 def overview(sessions: sessionmaker[Session], now: dt.datetime | None = None) -> Overview:
     now = now or clock.now()
     local = now.astimezone(KYIV)
+    previous_debt_day = balances.compared_day(now)
+    previous_debt = balances.debt_at_start_of(sessions, previous_debt_day, now)
     with sessions() as session:
         window = open_window(session, now)
         is_open = window is not None
@@ -281,7 +229,7 @@ def overview(sessions: sessionmaker[Session], now: dt.datetime | None = None) ->
         previous_charged = charged_for(session, add_months(previous_month, -1))
 
         month_ago = now - (month_begins - previous_begins)
-        debt, previous_debt = debts_at(session, now, month_ago)
+        debt = balances.current_debt(session)
         return Overview(
             now=now,
             window=window,
@@ -301,6 +249,7 @@ def overview(sessions: sessionmaker[Session], now: dt.datetime | None = None) ->
             previous_collection_rate=percent(previous_paid, previous_charged),
             debt=debt,
             previous_debt=previous_debt,
+            previous_debt_day=previous_debt_day,
             registered=_registered_at(session, now),
             previous_registered=_registered_at(session, month_ago),
         )

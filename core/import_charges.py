@@ -141,7 +141,16 @@ def _charges(session: Session, table: Table, batch_id: int | None, now: dt.datet
         )
     if to_add:
         rollups.add_charges(
-            session, [Charge(month=r["month"], service=r["service"], amount_to_pay=r["amount_to_pay"]) for r in to_add]
+            session,
+            [
+                Charge(
+                    account_id=accounts[r["account_number"]],
+                    month=r["month"],
+                    service=r["service"],
+                    amount_to_pay=r["amount_to_pay"],
+                )
+                for r in to_add
+            ],
         )
         balances.written_before(session, month=min(row["month"] for row in to_add))
 

@@ -7,7 +7,7 @@ and stored once per key and distinct content (unique index) however often the fi
 
 An operator or admin resolves a conflict. Money is never updated in place: a payment gets a reversing payment
 (negative amount, `<ref>#revN`, linked to it) and the corrected payment (`<ref>#fixN`); a charge gets a reversal
-row (negated figures) and the corrected row for the same month, so every sum (statement, debt, snapshots) gives
+row (negated figures) and the corrected row for the same month, so every sum (statement, debt, balances) gives
 the corrected amount and the original stays visible; a reading is superseded by the corrected one through the
 reading rules. Each resolution is audited (core.conflict_resolution). Once resolved, the corrected row is what the
 key stands for: the corrected file imported again is a duplicate.

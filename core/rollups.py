@@ -1,5 +1,5 @@
 """Totals the staff pages read instead of the ledger (db.models PaymentDayTotal, ChargeMonthTotal,
-WindowReadingTotal), kept up to date in the transaction that writes the rows they count.
+WindowReadingTotal, AccountBalance), kept up to date in the transaction that writes the rows they count.
 
 Every write path calls one function here with what it wrote; the rows' figures are summed per key in Python and
 added with one upsert (`x = x + excluded.x`), which the database applies atomically, so parallel writers lose no
@@ -16,12 +16,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Table, delete, func, insert, select
+from sqlalchemy import Connection, Table, delete, func, insert, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.clock import KYIV
-from db.models import Account, Charge, ChargeMonthTotal, Meter, Payment, PaymentDayTotal, Reading, WindowReadingTotal
+from db.models import (
+    Account,
+    AccountBalance,
+    Charge,
+    ChargeMonthTotal,
+    Meter,
+    Payment,
+    PaymentDayTotal,
+    Reading,
+    WindowReadingTotal,
+)
 
 
 class PaymentLike(Protocol):
@@ -33,6 +43,11 @@ class PaymentLike(Protocol):
     def channel(self) -> str: ...
     @property
     def amount(self) -> Decimal: ...
+
+
+class AccountPayment(PaymentLike, Protocol):
+    @property
+    def account_id(self) -> int: ...
 
 
 Key = tuple[Any, ...]
@@ -70,18 +85,31 @@ def _connection(bind: Session | Connection) -> Connection:
     return bind.connection() if isinstance(bind, Session) else bind
 
 
-def add_payments(bind: Session | Connection, payments: Iterable[PaymentLike]) -> None:
+def _add_to_balances(connection: Connection, amounts: Iterable[tuple[Key, Decimal]], paid: bool) -> None:
+    """Add (account, service) amounts to the accounts' balances: charged, or paid when `paid`. Called after the
+    day or month totals, so every money write locks its total rows first and its balance rows after, in order."""
+    table: Any = AccountBalance.__table__
+    zero = Decimal("0.00")
+    rows = {key: ((zero, total) if paid else (total, zero)) for key, (total, _n) in _sums(amounts).items()}
+    _upsert(connection, table, ["account_id", "service"], rows)
+
+
+def add_payments(bind: Session | Connection, payments: Iterable[AccountPayment]) -> None:
     """Count payments just written (a reversal with its negative amount)."""
+    payments = list(payments)
+    connection = _connection(bind)
     table: Any = PaymentDayTotal.__table__
-    _upsert(_connection(bind), table, ["day", "service", "channel"], dict(payment_totals(payments)))
+    _upsert(connection, table, ["day", "service", "channel"], dict(payment_totals(payments)))
+    _add_to_balances(connection, (((p.account_id, p.service), p.amount) for p in payments), paid=True)
 
 
 def add_charges(bind: Session | Connection, charges: Iterable[Charge]) -> None:
     """Count charges just written (a reversal with its negative amount to pay)."""
+    charges = list(charges)
+    connection = _connection(bind)
     table: Any = ChargeMonthTotal.__table__
-    _upsert(
-        _connection(bind), table, ["month", "service"], _sums(((c.month, c.service), c.amount_to_pay) for c in charges)
-    )
+    _upsert(connection, table, ["month", "service"], _sums(((c.month, c.service), c.amount_to_pay) for c in charges))
+    _add_to_balances(connection, (((c.account_id, c.service), c.amount_to_pay) for c in charges), paid=False)
 
 
 def _add_readings(connection: Connection, counts: dict[Key, int]) -> None:
@@ -155,7 +183,7 @@ def rebuild(session: Session) -> None:
     from core.dashboard import kyiv_bucket, prepare
 
     prepare(session)
-    for model in (PaymentDayTotal, ChargeMonthTotal, WindowReadingTotal):
+    for model in (PaymentDayTotal, ChargeMonthTotal, WindowReadingTotal, AccountBalance):
         session.execute(delete(model))
     day = kyiv_bucket(session, Payment.paid_at, "day")
     session.execute(
@@ -182,5 +210,23 @@ def rebuild(session: Session) -> None:
             .join(Account, Account.id == Meter.account_id)
             .where(Reading.status == "accepted", Reading.window_id.is_not(None))
             .group_by(Reading.window_id, Account.street, Reading.channel),
+        )
+    )
+    charged = select(
+        Charge.account_id, Charge.service, func.sum(Charge.amount_to_pay).label("charged"), literal(0).label("paid")
+    ).group_by(Charge.account_id, Charge.service)
+    paid = select(Payment.account_id, Payment.service, literal(0), func.sum(Payment.amount)).group_by(
+        Payment.account_id, Payment.service
+    )
+    movements = union_all(charged, paid).subquery()
+    session.execute(
+        insert(AccountBalance).from_select(
+            ["account_id", "service", "charged", "paid"],
+            select(
+                movements.c.account_id,
+                movements.c.service,
+                func.sum(movements.c.charged),
+                func.sum(movements.c.paid),
+            ).group_by(movements.c.account_id, movements.c.service),
         )
     )

@@ -378,18 +378,28 @@ class Reading(Keyed):
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
 
 
-class BalanceSnapshot(Base):
-    """Per account and service, what was charged (months before `as_of`) and paid (before its first midnight):
-    the staff overview's total debt adds the months since to it instead of summing every row since 2019.
-    Rebuilt nightly and by the demo; an import that writes into the months before it drops it (core.balances)."""
+class AccountBalance(Base):
+    """Per account and service, every charge to pay and every payment summed (reversals with their negative
+    amounts): what the consumer's own page shows as the balance, kept in the transaction of each money write
+    (core.rollups), so the total debt reads one row per account and service instead of the whole ledger."""
 
-    __tablename__ = "balance_snapshots"
+    __tablename__ = "account_balances"
 
-    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     service: Mapped[str] = mapped_column(String(16), primary_key=True)
     charged: Mapped[Decimal] = mapped_column(Money)
     paid: Mapped[Decimal] = mapped_column(Money)
+
+
+class DebtRecord(Base):
+    """The total debt at the start (Kyiv midnight) of a day, summed from the rows once and kept for the
+    overview's comparison with a month ago; a write dated before that moment drops it (core.balances)."""
+
+    __tablename__ = "debt_records"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    debt: Mapped[Decimal] = mapped_column(Money)
+    recorded_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
 
 class AdditionalCharge(Keyed):

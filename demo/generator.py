@@ -331,10 +331,7 @@ def _finish(engine: Engine, now: dt.datetime, time_order: dict[str, str] | None,
                 )
         audit_trail.write_staff_logins(session.connection(), first_month, now)
     bulk.build_indexes(engine, time_order)
-    from core import balances  # the nightly job's work, done once for the generated history
-
-    balances.rebuild(sessionmaker(engine), now=now)
-    from core import rollups  # the rows above were loaded in bulk, past the write paths that keep the totals
+    from core import balances, rollups  # the rows above were loaded in bulk, past the write paths that keep the totals
 
     with sessionmaker(engine).begin() as session:
         rollups.rebuild(session)
@@ -344,6 +341,7 @@ def _finish(engine: Engine, now: dt.datetime, time_order: dict[str, str] | None,
             for model in (*COLUMNS, StaffUser):
                 _follow_sequence(connection, model.__tablename__)  # type: ignore[attr-defined]
             _follow_sequence(connection, "audit_log")
+    balances.record(sessionmaker(engine), now=now)  # the nightly job's work, done once for the generated history
 
 
 def _follow_sequence(connection: Connection, table: str) -> None:

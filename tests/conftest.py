@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
-from core import config, consumers, passwords, rollups
+from core import balances, config, consumers, passwords, rollups
 from core.clock import KYIV
 from core.windows import default_bounds
 from db.engine import make_engine, make_sessions
@@ -304,7 +304,8 @@ class World:
                     amount_to_pay=left,
                 )
             )
-            rollups.add_charges(s, s.new)  # what every write path does (core.rollups)
+            rollups.add_charges(s, s.new)  # what every write path does (core.rollups, core.balances)
+            balances.written_before(s, month=month)
 
     def payment(self, account_id, service, amount, paid_at, channel="bank", ref=None) -> None:
         with self.sessions.begin() as s:
@@ -320,6 +321,7 @@ class World:
                 )
             )
             rollups.add_payments(s, s.new)
+            balances.written_before(s, moment=paid_at)
 
     def window(self, period: dt.date, opens=None, closes=None) -> int:
         default_opens, default_closes = default_bounds(period)

@@ -49,7 +49,7 @@ cols[2].metric(
     view.money_short(data.debt),
     delta=view.delta(data.debt, data.previous_debt, " ₴", places=0),
     delta_color="inverse",
-    help=tr("staff.overview.debt_help_exact", amount=view.money(data.debt))
+    help=tr("staff.overview.debt_help_exact", amount=view.money(data.debt), day=view.date(data.previous_debt_day))
     + (
         tr("staff.overview.debt_help_previous", amount=view.money(data.previous_debt))
         if data.previous_debt is not None

@@ -16,7 +16,7 @@ from core import balances, conflict_resolution, imports, reconciliation_report
 from core.consumers import last_payments
 from core.errors import DomainError
 from core.statements import statement
-from db.models import AuditLog, BalanceSnapshot, Charge, ImportConflict, Payment, Reading, RegistryMatch
+from db.models import AuditLog, Charge, DebtRecord, ImportConflict, Payment, Reading, RegistryMatch
 from tests.conftest import kyiv
 from tests.integration.test_imports import OTHER, SEED, count, town, utf8  # noqa: F401 (fixture)
 
@@ -73,8 +73,8 @@ def test_resolving_a_payment_conflict_reverses_and_credits_the_corrected_amount(
     world, _seed, other = town
     imports.commit(world.sessions, "bank", "cut.csv", utf8(CUT), actor="operator")
     [conflict] = imports.commit(world.sessions, "bank", "whole.csv", utf8(WHOLE), actor="operator").conflicts
-    balances.rebuild(world.sessions, as_of=dt.date(2026, 11, 1))  # a snapshot after the payment's month
-    assert count(world.sessions, BalanceSnapshot) > 0
+    balances.debt_at_start_of(world.sessions, dt.date(2026, 11, 1))  # recorded after the payment's day
+    assert count(world.sessions, DebtRecord) == 1
 
     conflict_resolution.resolve(world.sessions, conflict.id, actor="operator1")
 
@@ -108,7 +108,7 @@ def test_resolving_a_payment_conflict_reverses_and_credits_the_corrected_amount(
         (Decimal("-15.00"), "reversal"),
         (Decimal("15.00"), "reversed"),
     ]
-    assert count(world.sessions, BalanceSnapshot) == 0  # dropped: it held the old October figure
+    assert count(world.sessions, DebtRecord) == 0  # dropped: it held the old October figure
     with world.sessions() as s:  # registration by the last payment knows the corrected amount only
         assert last_payments(s, other) == {"heating": Decimal("1500.00")}
     assert conflicts(world.sessions) == [("bank", "PB-2", "resolved")]
@@ -143,7 +143,8 @@ def test_resolving_a_charge_conflict_adds_a_reversal_and_the_corrected_charge(to
     assert preview.duplicates == [] and [c.key for c in preview.conflicts] == [f"{OTHER}/hot_water/2026-10"]
     assert preview.conflicts[0].differences == ["amount", "amount_to_pay"]
     [conflict] = imports.commit(world.sessions, "charges", "billing.csv", utf8(whole), actor="operator").conflicts
-    balances.rebuild(world.sessions, as_of=dt.date(2026, 11, 1))
+    before = balances.debt_at_start_of(world.sessions, dt.date(2026, 11, 1))  # October's charges count from then
+    assert count(world.sessions, DebtRecord) == 1
 
     conflict_resolution.resolve(world.sessions, conflict.id, actor="admin1")
 
@@ -163,11 +164,10 @@ def test_resolving_a_charge_conflict_adds_a_reversal_and_the_corrected_charge(to
     hot_water = [x for x in stated.services if x.service == "hot_water"][0]
     assert hot_water.charged == Decimal("88.67") and hot_water.latest_charge.amount_to_pay == Decimal("88.67")
     assert [c.correction for c in stated.charges if c.service == "hot_water"] == ["replacement", "reversal", "reversed"]
-    assert count(world.sessions, BalanceSnapshot) == 0
+    assert count(world.sessions, DebtRecord) == 0
+    assert balances.debt_at_start_of(world.sessions, dt.date(2026, 11, 1)) == before + Decimal("80.67")
     with world.sessions() as s:
-        from core import dashboard
-
-        assert dashboard.debts_at(s, kyiv(2026, 11, 27, 12))[0] >= Decimal("88.67")
+        assert balances.debts_at(s, kyiv(2026, 11, 27, 12))[0] >= Decimal("88.67")
 
     again = imports.commit(world.sessions, "charges", "billing.csv", utf8(whole), actor="operator")
     assert (again.duplicates, again.conflicts) == ([2], [])

@@ -15,10 +15,10 @@ from core import balances, jobs, payments
 from db.models import (
     AdditionalCharge,
     AuditLog,
-    BalanceSnapshot,
     ConsumerAccountLink,
     ConsumerLogin,
     ConsumerSession,
+    DebtRecord,
     FailedAttempt,
     PaymentIntent,
     ReadingWindow,
@@ -36,7 +36,7 @@ def run_job(sessions, job: str):
     if job == "close-windows":
         return jobs.close_windows(sessions, now=NOW)
     if job == "balances":
-        return balances.rebuild(sessions, now=NOW)
+        return balances.record(sessions, now=NOW)
     if job == "expire-payments":
         return payments.expire_stale_intents(sessions, now=NOW)
     return jobs.cleanup(sessions, now=NOW)
@@ -115,15 +115,7 @@ def state(sessions) -> dict:
             ),
             "additional": count(AdditionalCharge),
             "processed_audits": count(AuditLog, AuditLog.action == "window.processed"),
-            "snapshot": sorted(
-                s.execute(
-                    select(
-                        BalanceSnapshot.as_of, BalanceSnapshot.service, BalanceSnapshot.charged, BalanceSnapshot.paid
-                    )
-                )
-                .tuples()
-                .all()
-            ),
+            "debt_records": sorted(s.execute(select(DebtRecord.day, DebtRecord.debt)).tuples().all()),
             "intents": dict(s.execute(select(PaymentIntent.order_id, PaymentIntent.status)).tuples().all()),
             "expired_audits": count(AuditLog, AuditLog.action == "payment.expired"),
             "sessions": sorted(s.scalars(select(ConsumerSession.token_hash))),
@@ -137,7 +129,8 @@ def expected_after_jobs(before_windows: int) -> dict:
         "processed": [dt.date(2026, 10, 1)],
         "additional": 1,
         "processed_audits": 1,
-        "snapshot": [(dt.date(2026, 10, 1), "heating", Decimal("1500.00"), Decimal("0.00"))],
+        # The debt at the start of 5 and 6 October (today's and tomorrow's comparison): September's 1500,00.
+        "debt_records": [(dt.date(2026, 10, 5), Decimal("1500.00")), (dt.date(2026, 10, 6), Decimal("1500.00"))],
         "intents": {"TC-OLD": "expired", "TC-NEW": "pending"},
         "expired_audits": 1,
         "sessions": ["b" * 64],

@@ -25,7 +25,16 @@ from core import (
 )
 from core.clock import KYIV
 from db.engine import make_sessions
-from db.models import ChargeMonthTotal, ImportConflict, Meter, Payment, PaymentDayTotal, Reading, WindowReadingTotal
+from db.models import (
+    AccountBalance,
+    ChargeMonthTotal,
+    ImportConflict,
+    Meter,
+    Payment,
+    PaymentDayTotal,
+    Reading,
+    WindowReadingTotal,
+)
 from tests.conftest import kyiv
 from tests.integration.test_payments import consumer, new_intent, pay
 from tests.integration.test_register_import import SEED, csv_bytes, utility  # noqa: F401 (fixture)
@@ -47,6 +56,7 @@ def _stored(session) -> dict[str, set[tuple]]:
             for r in session.scalars(select(WindowReadingTotal))
             if r.accepted
         },
+        "balances": {(r.account_id, r.service, r.charged, r.paid) for r in session.scalars(select(AccountBalance))},
     }
 
 
