@@ -230,15 +230,31 @@ def prepare(
                     ordered=True,
                     history_from=history_from,
                 )
-            from core import balances
-            from db.engine import make_sessions
-
-            log("recording the total debt the overview compares with (the nightly job's work) ...")
-            balances.record(make_sessions(engine), now=moment)
+            as_deployed(engine, moment, log)
             return Prepared(url, kind, existing, moment, False, note.get("generation_seconds"))
         return _generate(url, engine, accounts, now or bench_moment(clock.now()), log, 0, history_from)
     finally:
         engine.dispose()
+
+
+def as_deployed(engine: Engine, moment: dt.datetime, log) -> None:
+    """What the nightly jobs of a deployment would have done by `moment`: the total debt the overview compares
+    with recorded (`balances`), and the newest closed window's additional charges stored on the night it closed
+    (`close-windows`), so the additional-charges page opens on that list, as a manager would find it. Each step
+    finds its work done on a later run."""
+    from core import additional_charges, balances
+    from core.windows import last_closed_window
+    from db.engine import make_sessions
+
+    sessions = make_sessions(engine)
+    log("recording the total debt the overview compares with (the nightly job's work) ...")
+    balances.record(sessions, now=moment)
+    with sessions() as session:
+        window = last_closed_window(session, moment)
+    if window is not None and window.processed_at is None:
+        log(f"storing the additional charges of the {window.period:%Y-%m} window (the close-windows job's work) ...")
+        night = window.closes_at + dt.timedelta(minutes=20)
+        additional_charges.process_window(sessions, window.id, actor="system:close-windows", now=night)
 
 
 def _generate(
@@ -287,6 +303,7 @@ def _generate(
         with engine.connect() as c:
             c.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM"))
     write_note(url, engine, summary.accounts, moment, seconds, ordered=kind == "postgresql", history_from=history_from)
+    as_deployed(engine, moment, log)
     log(
         f"generated in {seconds:.0f} s: {summary.accounts} accounts, {summary.charges} charges, "
         f"{summary.payments} payments, {summary.readings} readings, {summary.audit} audit rows"

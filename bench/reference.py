@@ -377,15 +377,22 @@ def additional_charge_list(sql: Sql, p: dict) -> None:
         "p": period,
         "p3": add_months(period, -3),
     }
-    stored = ""
-    if row[3] is not None:
-        stored = " AND m.id IN (SELECT meter_id FROM additional_charges WHERE window_id = :w)"
+    if row[3] is not None:  # processed: the stored lines, with what each estimate was made of (as the project)
+        sql.run(
+            """
+            SELECT a.id, a.number, a.address, a.street, m.id, m.serial, c.residents, c.months_without, c.rule,
+                   c.average_daily, c.days, c.volume, c.tariff, c.amount
+            FROM additional_charges c JOIN accounts a ON a.id = c.account_id JOIN meters m ON m.id = c.meter_id
+            WHERE c.window_id = :w ORDER BY a.street, a.number""",
+            {"w": row[0]},
+        )
+        return
     sql.run(
         f"""
         WITH missing AS (
             SELECT m.id AS meter_id, m.serial, a.id AS account_id, a.number, a.address, a.street, a.residents
             FROM meters m JOIN accounts a ON a.id = m.account_id
-            WHERE {_metered("e")}{stored} AND NOT EXISTS (SELECT 1 FROM readings x WHERE x.meter_id = m.id
+            WHERE {_metered("e")} AND NOT EXISTS (SELECT 1 FROM readings x WHERE x.meter_id = m.id
                   AND x.window_id = :w AND x.status = 'accepted'))
         SELECT ms.meter_id, ms.serial, ms.account_id, ms.number, ms.address, ms.street, ms.residents,
                h.last_period, h.first_at, h.last_at, h.low, h.high,

@@ -354,7 +354,11 @@ class Reading(Keyed):
             "submitted_at",
             postgresql_include=["status", "quality", "value", "window_id"],
         ),
-        Index("ix_readings_window_status_meter", "window_id", "status", "meter_id"),
+        # INCLUDE (PostgreSQL): a window's readings up to a moment (the previous window at the same point, the curve)
+        # from the index alone.
+        Index(
+            "ix_readings_window_status_meter", "window_id", "status", "meter_id", postgresql_include=["submitted_at"]
+        ),
         UniqueConstraint("source", "external_ref", name="uq_reading_source_ref"),
         # At most one reading per meter and window stands (DESIGN rule 10), whatever races submit.
         partial_unique_index("uq_readings_standing", "meter_id", "window_id", where="status = 'accepted'"),

@@ -104,6 +104,24 @@ def test_readings_per_window_by_channel_and_street(world):
     assert town.november == rows[1].window_id
 
 
+def test_an_account_with_two_meters_counts_once_in_its_window(world):
+    """Kitchen and bathroom meters on one account: both read is one account with a reading, and so is one of them
+    read; the account counts once among the metered."""
+    town = build(world)
+    e = world.account("1120200001004", address="просп. Волі, 3, кв. 5")
+    kitchen, bathroom = world.meter(e, "0900001"), world.meter(e, "0900002")
+    world.reading(kitchen, town.october, "101.000", kyiv(2026, 10, 27, 9))
+    world.reading(bathroom, town.november, "101.500", kyiv(2026, 11, 26, 9))
+    world.reading(kitchen, town.november, "102.000", kyiv(2026, 11, 26, 9, 5))
+    rows = dashboard_readings.readings_per_window(world.sessions, dt.date(2026, 10, 1), dt.date(2026, 11, 1), now=NOW)
+    # November: A (by staff) and E, not B.
+    assert [(r.submitted, r.metered, r.by_channel.get("water_utility", 0)) for r in rows] == [(3, 3, 2), (2, 3, 2)]
+    street = dashboard_readings.readings_per_window(
+        world.sessions, dt.date(2026, 10, 1), dt.date(2026, 11, 1), street="просп. Волі", now=NOW
+    )
+    assert [(r.submitted, r.metered) for r in street] == [(2, 2), (1, 2)]  # B and E
+
+
 def test_submission_curve_counts_by_kyiv_day_and_marks_the_last_days(world):
     town = build(world)
     curve = dashboard_readings.submission_curve(world.sessions, town.october, now=NOW)
