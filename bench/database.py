@@ -239,10 +239,10 @@ def prepare(
 
 def as_deployed(engine: Engine, moment: dt.datetime, log) -> None:
     """What the nightly jobs of a deployment would have done by `moment`: the total debt the overview compares
-    with recorded (`balances`), and the newest closed window's additional charges stored on the night it closed
-    (`close-windows`), so the additional-charges page opens on that list, as a manager would find it. Each step
-    finds its work done on a later run."""
-    from core import additional_charges, balances
+    with recorded (`balances`); the newest closed window's additional charges stored on the night it closed, so
+    the additional-charges page opens on that list as a manager would find it, and the closed windows' figures
+    recorded (`close-windows`). Each step finds its work done on a later run."""
+    from core import additional_charges, balances, window_figures
     from core.windows import last_closed_window
     from db.engine import make_sessions
 
@@ -255,6 +255,8 @@ def as_deployed(engine: Engine, moment: dt.datetime, log) -> None:
         log(f"storing the additional charges of the {window.period:%Y-%m} window (the close-windows job's work) ...")
         night = window.closes_at + dt.timedelta(minutes=20)
         additional_charges.process_window(sessions, window.id, actor="system:close-windows", now=night)
+    log("recording the closed windows' figures for the charts (the close-windows job's work) ...")
+    window_figures.record_closed(sessions, moment)
 
 
 def _generate(

@@ -15,14 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, delete, func, select, text, union_all
+from sqlalchemy import case, delete, func, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
 from core.clock import KYIV, add_months, kyiv_midnight, month_start
+from core.jobs import record_lock
 from db.models import AccountBalance, Charge, DebtRecord, Payment
-
-_LOCK = "teplo.debt_records"
 
 
 def _money(value: Decimal | int | None) -> Decimal:
@@ -82,18 +81,6 @@ def compared_day(now: dt.datetime) -> dt.date:
     return min(add_months(this_month, -1) + dt.timedelta(days=today.day - 1), this_month - dt.timedelta(days=1))
 
 
-def _lock(session: Session, shared: bool) -> None:
-    """Records are summed under an exclusive lock and dropped under a shared one, so a record is never summed
-    while a write that would drop it is still open (on SQLite, its single write lock does the same)."""
-    if session.get_bind().dialect.name == "postgresql":
-        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-        session.execute(text(f"SELECT {function}(hashtext(:name))"), {"name": _LOCK})
-    elif not shared:
-        from core.jobs import lock
-
-        lock(session, "debt_records")
-
-
 def debt_at_start_of(sessions: sessionmaker[Session], day: dt.date, now: dt.datetime | None = None) -> Decimal:
     """The total debt at the start of `day`, from its record, or summed and recorded."""
     with sessions() as session:
@@ -101,7 +88,7 @@ def debt_at_start_of(sessions: sessionmaker[Session], day: dt.date, now: dt.date
     if recorded is not None:
         return recorded
     with sessions.begin() as session:
-        _lock(session, shared=False)
+        record_lock(session, "debt", shared=False)
         recorded = session.scalar(select(DebtRecord.debt).where(DebtRecord.day == day))
         if recorded is not None:  # recorded while this waited for the lock
             return recorded
@@ -131,5 +118,5 @@ def written_before(session: Session, *, month: dt.date | None = None, moment: dt
         days.append(moment.astimezone(KYIV).date() + dt.timedelta(days=1))
     if not days:
         return
-    _lock(session, shared=True)
+    record_lock(session, "debt", shared=True)
     session.execute(delete(DebtRecord).where(DebtRecord.day >= min(days)))

@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, or_, select, text, update
+from sqlalchemy import Connection, CursorResult, delete, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
@@ -28,6 +28,18 @@ def lock(session: Session, job: str) -> None:
         session.execute(update(ReadingWindow).where(ReadingWindow.id == -1).values(id=ReadingWindow.id))
 
 
+def record_lock(session: Session | Connection, name: str, shared: bool) -> None:
+    """For figures summed once and recorded (core.balances, core.window_figures): a record is summed under the
+    exclusive lock and dropped under the shared one, so none is summed while a write that would drop it is still
+    open; writers do not wait for each other. On SQLite the single write lock does the same."""
+    dialect = session.get_bind().dialect if isinstance(session, Session) else session.dialect
+    if dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        session.execute(text(f"SELECT {function}(hashtext(:name))"), {"name": f"teplo.record.{name}"})
+    elif not shared and isinstance(session, Session):
+        lock(session, name)
+
+
 def ensure_windows(sessions: sessionmaker[Session], now: dt.datetime | None = None, months_ahead: int = 2) -> int:
     """The default reading windows from last month to `months_ahead` months ahead; returns how many were made."""
     from core.windows import ensure_default_windows
@@ -42,8 +54,10 @@ def close_windows(
     sessions: sessionmaker[Session], now: dt.datetime | None = None, within_days: int | None = None
 ) -> list[dt.date]:
     """Freeze the additional-charges list of every window that closed in the last `within_days` and is not
-    processed yet (what a manager's «Обробити» does); returns the periods processed now. Default: the setting
+    processed yet (what a manager's «Обробити» does), and record the figures of the year's closed windows for the
+    staff charts (core.window_figures); returns the periods processed now. Default: the setting
     TEPLO_CLOSE_WINDOWS_WITHIN_DAYS."""
+    from core import window_figures
     from core.additional_charges import process_window
 
     now = now or clock.now()
@@ -68,6 +82,7 @@ def close_windows(
             raise
         log.info("window closed", extra={"job": "close-windows", "period": period.isoformat(), "lines": lines})
         done.append(period)
+    window_figures.record_closed(sessions, now)
     return done
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import audit
+from core import audit, window_figures
 from core.errors import DomainError
 from core.i18n import t
 from core.import_batches import FileImport, audit_commit, open_batch, rolled_back
@@ -65,6 +65,8 @@ def _run(session: Session, kind: str, filename: str, data: bytes, actor: str, co
     out = _Outcome(batch.id, actor, now, list(table.rejected))
     _RUNNERS[kind](session, table, actor, now, out)
     session.flush()
+    if out.changes or out.to_add:  # who is metered, or takes hot water, may have changed
+        window_figures.forget(session)
     audit.record_many(session, out.audits)
     out.rejected.sort(key=lambda r: r.line)
     total = len(table.rows) + len(table.rejected)

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, literal, select,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core import window_figures
 from core.clock import KYIV
 from db.models import (
     Account,
@@ -30,6 +31,7 @@ from db.models import (
     Payment,
     PaymentDayTotal,
     Reading,
+    WindowFigures,
     WindowReadingTotal,
 )
 
@@ -159,6 +161,7 @@ def standing_changes(bind: Session | Connection, changes: Iterable[StandingChang
         if c.removed is not None:
             counts[(c.window_id, streets[c.meter_id], c.removed)] -= 1
     _add_readings(connection, counts)
+    window_figures.forget(connection, {c.window_id for c in changes if c.window_id is not None})
 
 
 def street_changed(bind: Session | Connection, account_id: int, old: str, new: str) -> None:
@@ -183,7 +186,7 @@ def rebuild(session: Session) -> None:
     from core.dashboard import kyiv_bucket, prepare
 
     prepare(session)
-    for model in (PaymentDayTotal, ChargeMonthTotal, WindowReadingTotal, AccountBalance):
+    for model in (PaymentDayTotal, ChargeMonthTotal, WindowReadingTotal, AccountBalance, WindowFigures):
         session.execute(delete(model))
     day = kyiv_bucket(session, Payment.paid_at, "day")
     session.execute(

@@ -406,6 +406,19 @@ class DebtRecord(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
 
+class WindowFigures(Base):
+    """A closed window's metered accounts and those with a reading (all streets), summed once and kept for the
+    staff pages' charts of the year; a reading written for the window, or a register change, drops it
+    (core.window_figures)."""
+
+    __tablename__ = "window_figures"
+
+    window_id: Mapped[int] = mapped_column(ForeignKey("reading_windows.id"), primary_key=True)
+    submitted: Mapped[int] = mapped_column(Integer)
+    metered: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+
+
 class AdditionalCharge(Keyed):
     """Estimated hot-water volume for a metered account that sent no reading in a closed window."""
 

@@ -22,6 +22,7 @@ from db.models import (
     FailedAttempt,
     PaymentIntent,
     ReadingWindow,
+    WindowFigures,
 )
 from tests.conftest import kyiv
 
@@ -116,6 +117,15 @@ def state(sessions) -> dict:
             "additional": count(AdditionalCharge),
             "processed_audits": count(AuditLog, AuditLog.action == "window.processed"),
             "debt_records": sorted(s.execute(select(DebtRecord.day, DebtRecord.debt)).tuples().all()),
+            "window_figures": sorted(
+                s.execute(
+                    select(ReadingWindow.period, WindowFigures.submitted, WindowFigures.metered).join(
+                        ReadingWindow, ReadingWindow.id == WindowFigures.window_id
+                    )
+                )
+                .tuples()
+                .all()
+            ),
             "intents": dict(s.execute(select(PaymentIntent.order_id, PaymentIntent.status)).tuples().all()),
             "expired_audits": count(AuditLog, AuditLog.action == "payment.expired"),
             "sessions": sorted(s.scalars(select(ConsumerSession.token_hash))),
@@ -131,6 +141,7 @@ def expected_after_jobs(before_windows: int) -> dict:
         "processed_audits": 1,
         # The debt at the start of 5 and 6 October (today's and tomorrow's comparison): September's 1500,00.
         "debt_records": [(dt.date(2026, 10, 5), Decimal("1500.00")), (dt.date(2026, 10, 6), Decimal("1500.00"))],
+        "window_figures": [(dt.date(2026, 10, 1), 0, 1)],  # October closed unread: its chart figures recorded
         "intents": {"TC-OLD": "expired", "TC-NEW": "pending"},
         "expired_audits": 1,
         "sessions": ["b" * 64],

@@ -1,0 +1,166 @@
+"""Per reading window: the metered accounts (a hot-water meter in service for the whole month) and those of them
+with a standing reading. The overview and the readings page chart a year of windows; counted from the meters and
+readings that is two seconds at a million accounts, on every view.
+
+A closed window's figures change only when a reading is written for it (a late import, a correction) or the
+register changes, so they are summed once and recorded (WindowFigures); every such write drops them in its own
+transaction (core.rollups.standing_changes for readings, core.register_import for the register), under the lock
+that keeps a record from being summed while such a write is open (core.jobs.record_lock). The open window and a
+street's figures are always counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, TypeVar
+
+from sqlalchemy import Connection, Select, case, delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import clock
+from core.jobs import record_lock
+from core.register import metered_condition
+from db.models import Account, Meter, Reading, ReadingWindow, WindowFigures
+
+
+class Window(NamedTuple):
+    id: int
+    period: dt.date
+    closes_at: dt.datetime
+
+
+class Figures(NamedTuple):
+    submitted: int
+    metered: int
+
+
+_Q = TypeVar("_Q", bound=tuple[Any, ...])
+
+
+def _street_filter(query: Select[_Q], street: str | None) -> Select[_Q]:
+    return query.where(Account.street == street) if street else query
+
+
+def _metered(session: Session, windows: Sequence[Window], street: str | None) -> dict[int, int]:
+    """One pass over the meters grouped by account (a hash, where a distinct count per window would sort the meters
+    once per window), one flag per window, summed."""
+    per_account = _street_filter(
+        select(*[func.max(case((metered_condition(w.period), 1), else_=0)).label(f"w{w.id}") for w in windows])
+        .select_from(Meter)
+        .join(Account, Account.id == Meter.account_id)
+        .where(Meter.service == "hot_water", Account.has_hot_water.is_(True))
+        .group_by(Meter.account_id),
+        street,
+    ).subquery()
+    row = session.execute(select(*[func.sum(per_account.c[f"w{w.id}"]) for w in windows])).one()
+    return {w.id: n or 0 for w, n in zip(windows, row)}
+
+
+def _submitted(session: Session, window_ids: list[int], street: str | None) -> dict[int, int]:
+    """The hot-water accounts with a standing reading: the standing readings counted (one per meter and window, a
+    unique index), less the second and later of an account with several meters. Counting distinct accounts
+    instead sorts every reading of the windows (2.6 s for a year at a million accounts, against 1.4 s)."""
+    standing = (
+        select(Reading.window_id, func.count().label("readings"))
+        .join(Meter, Meter.id == Reading.meter_id)
+        .join(Account, Account.id == Meter.account_id)
+        .where(
+            Reading.window_id.in_(window_ids),
+            Reading.status == "accepted",
+            Meter.service == "hot_water",
+            Account.has_hot_water.is_(True),
+        )
+    )
+    counts = dict.fromkeys(window_ids, 0)
+    for window_id, count in session.execute(_street_filter(standing, street).group_by(Reading.window_id)):
+        counts[window_id] = count
+    several = (
+        select(Meter.account_id).where(Meter.service == "hot_water").group_by(Meter.account_id).having(func.count() > 1)
+    )
+    per_account = (
+        _street_filter(standing.where(Meter.account_id.in_(several)), street)
+        .group_by(Reading.window_id, Meter.account_id)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    extra = select(per_account.c.window_id, func.sum(per_account.c.readings - 1)).group_by(per_account.c.window_id)
+    for window_id, surplus in session.execute(extra):
+        counts[window_id] -= surplus
+    return counts
+
+
+def count(session: Session, windows: Sequence[Window], street: str | None = None) -> dict[int, Figures]:
+    """The figures counted from the meters and readings."""
+    if not windows:
+        return {}
+    metered = _metered(session, windows, street)
+    submitted = _submitted(session, [w.id for w in windows], street)
+    return {w.id: Figures(min(submitted[w.id], metered[w.id]), metered[w.id]) for w in windows}
+
+
+def figures(
+    sessions: sessionmaker[Session],
+    windows: Sequence[Window],
+    street: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict[int, Figures]:
+    """The figures of each window: a closed window's from its record (summed and recorded when missing), the rest
+    counted."""
+    now = now or clock.now()
+    closed = [w for w in windows if w.closes_at <= now and street is None]
+    found: dict[int, Figures] = {}
+    if closed:
+        with sessions() as session:
+            found = _recorded(session, [w.id for w in closed])
+    missing = [w for w in closed if w.id not in found]
+    if missing:
+        with sessions.begin() as session:
+            record_lock(session, "window_figures", shared=False)
+            found |= _recorded(session, [w.id for w in missing])  # recorded while this waited for the lock
+            still = [w for w in missing if w.id not in found]
+            counted = count(session, still)
+            session.add_all(
+                WindowFigures(window_id=i, submitted=s, metered=m, recorded_at=now) for i, (s, m) in counted.items()
+            )
+            found |= counted
+    rest = [w for w in windows if w.id not in found]
+    if rest:
+        with sessions() as session:
+            found |= count(session, rest, street)
+    return found
+
+
+def _recorded(session: Session, window_ids: list[int]) -> dict[int, Figures]:
+    rows = session.execute(
+        select(WindowFigures.window_id, WindowFigures.submitted, WindowFigures.metered).where(
+            WindowFigures.window_id.in_(window_ids)
+        )
+    )
+    return {window_id: Figures(submitted, metered) for window_id, submitted, metered in rows}
+
+
+def forget(session: Session | Connection, window_ids: Iterable[int] | None = None) -> None:
+    """Drop the records of these windows (None: every window), in the writing transaction."""
+    record_lock(session, "window_figures", shared=True)
+    statement = delete(WindowFigures)
+    if window_ids is not None:
+        statement = statement.where(WindowFigures.window_id.in_(sorted(set(window_ids))))
+    session.execute(statement)
+
+
+def record_closed(sessions: sessionmaker[Session], now: dt.datetime | None = None, months: int = 13) -> int:
+    """The nightly work: record the figures of the windows closed in the last `months` (the charts' year and the
+    one before it), so no one waits for them; returns how many windows have a record."""
+    now = now or clock.now()
+    since = clock.add_months(clock.month_start(now.astimezone(clock.KYIV).date()), -months)
+    with sessions() as session:
+        windows = [
+            Window(*row)
+            for row in session.execute(
+                select(ReadingWindow.id, ReadingWindow.period, ReadingWindow.closes_at).where(
+                    ReadingWindow.period >= since, ReadingWindow.closes_at <= now
+                )
+            )
+        ]
+    return len(figures(sessions, windows, now=now))

@@ -1,0 +1,157 @@
+"""A closed window's figures on the staff charts (core.window_figures): summed once and recorded, read from the
+record after that, and dropped by what changes them (a reading written for the window, a register change), so the
+chart never shows a stale figure (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from core import dashboard_readings, imports, register_import
+from db.models import WindowFigures
+from tests.integration.test_dashboard import NOW, build
+
+E = "1120200001004"
+OCTOBER, NOVEMBER = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+
+
+@pytest.fixture
+def town(configure, world):
+    configure(TEPLO_NOW="2026-11-27T12:00")
+    town = build(world)
+    e = world.account(E, address="просп. Волі, 3, кв. 5")
+    world.meter(e, "0900001", initial="10.000")  # metered, no reading in October
+    return town
+
+
+def chart(world) -> list[tuple]:
+    rows = dashboard_readings.readings_per_window(world.sessions, OCTOBER, NOVEMBER, now=NOW)
+    return [(r.period, r.submitted, r.metered) for r in rows]
+
+
+def records(world) -> dict[int, tuple[int, int]]:
+    with world.sessions() as s:
+        return {r.window_id: (r.submitted, r.metered) for r in s.scalars(select(WindowFigures))}
+
+
+def csv(text: str) -> bytes:
+    return text.replace("\n", "\r\n").encode("utf-8")
+
+
+def test_a_closed_window_is_recorded_once_and_read_from_its_record(town):
+    world = town.world
+    assert chart(world) == [(OCTOBER, 2, 3), (NOVEMBER, 1, 3)]
+    assert records(world) == {town.october: (2, 3)}  # the open November window is always counted
+    with world.sessions.begin() as s:
+        s.get_one(WindowFigures, town.october).submitted = 1
+    assert chart(world)[0] == (OCTOBER, 1, 3)  # the record is what the chart reads
+    # A street's figures are counted, not recorded.
+    street = dashboard_readings.readings_per_window(world.sessions, OCTOBER, NOVEMBER, street="просп. Волі", now=NOW)
+    assert [(r.submitted, r.metered) for r in street] == [(1, 2), (0, 2)]
+
+
+def test_a_late_reading_for_the_closed_window_drops_its_record(town):
+    world = town.world
+    chart(world)
+    imports.commit(
+        world.sessions,
+        "readings",
+        "late.csv",
+        csv("meter_serial;value;read_at;ref;account_number\n0900001;11,000;2026-11-02 10:00;VK-LATE-1;\n"),
+        actor="operator",
+    )
+    assert town.october not in records(world)
+    assert chart(world) == [(OCTOBER, 3, 3), (NOVEMBER, 1, 3)]
+    assert records(world) == {town.october: (3, 3)}
+
+
+def test_a_register_change_drops_every_record_and_a_preview_none(town):
+    world = town.world
+    chart(world)
+    accounts = "account_number;street;building;flat;residents;heating;hot_water;heated_area\n"
+    accounts += f"{E};просп. Волі;3;5;2;1;0;50,00\n"  # E stops taking hot water
+    register_import.preview(world.sessions, "accounts", "accounts.csv", csv(accounts))
+    assert records(world) == {town.october: (2, 3)}
+    register_import.commit(world.sessions, "accounts", "accounts.csv", csv(accounts), actor="operator")
+    assert records(world) == {}
+    assert chart(world) == [(OCTOBER, 2, 2), (NOVEMBER, 1, 2)]
+
+
+def test_the_nightly_work_records_the_closed_windows_of_the_year(town):
+    from core import window_figures
+
+    world = town.world
+    assert window_figures.record_closed(world.sessions, now=NOW) == 1
+    assert records(world) == {town.october: (2, 3)}  # November's window is still open: not recorded
+
+
+LATE = 12  # late readings per importer
+
+
+def _in_process(url: str, worker: int, start, results) -> None:
+    """Workers 0 and 1 import late readings for October, one file per reading; worker 2 drops October's record
+    and has the chart sum it again, over and over."""
+    import os
+
+    from sqlalchemy import create_engine, delete
+    from sqlalchemy.pool import NullPool
+
+    from db.engine import make_sessions
+
+    os.environ["TEPLO_NOW"] = "2026-11-27T12:00"
+    engine = create_engine(url, poolclass=NullPool)
+    sessions = make_sessions(engine)
+    try:
+        start.wait(timeout=60)
+        for n in range(LATE):
+            if worker < 2:
+                line = f"0950{worker}{n:02d};11,000;2026-11-02 10:{n:02d};VK-{worker}-{n};\n"
+                imports.commit(
+                    sessions,
+                    "readings",
+                    f"late-{worker}-{n}.csv",
+                    csv("meter_serial;value;read_at;ref;account_number\n" + line),
+                    actor="operator",
+                )
+            else:
+                with sessions.begin() as s:
+                    s.execute(delete(WindowFigures))
+                dashboard_readings.readings_per_window(sessions, OCTOBER, NOVEMBER, now=NOW)
+        results.put(worker)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parallel_processes
+def test_late_readings_in_parallel_with_the_chart_leave_its_record_right(configure, engine, town):
+    """Late readings imported in parallel while the chart sums October again and again: every import commits and
+    the record left standing equals the count from the readings."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    import multiprocessing
+
+    from core import window_figures
+
+    world = town.world
+    for worker in range(2):
+        for n in range(LATE):
+            account = world.account(f"11202001{worker}{n:02d}00", address=f"вул. Пізня, {n}, кв. {worker}")
+            world.meter(account, f"0950{worker}{n:02d}", initial="10.000")
+    context = multiprocessing.get_context("fork")
+    engine.dispose()
+    start, results = context.Barrier(3), context.Queue()
+    url = engine.url.render_as_string(hide_password=False)
+    workers = [context.Process(target=_in_process, args=(url, n, start, results)) for n in range(3)]
+    for worker in workers:
+        worker.start()
+    assert sorted(results.get(timeout=180) for _ in workers) == [0, 1, 2]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    with world.sessions() as s:
+        counted = window_figures.count(s, [window_figures.Window(town.october, OCTOBER, NOW)])[town.october]
+    assert counted == (2 + 2 * LATE, 3 + 2 * LATE)
+    assert records(world) in ({}, {town.october: counted})
+    assert chart(world)[0] == (OCTOBER, *counted)
