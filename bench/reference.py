@@ -96,9 +96,6 @@ class Sql:
             return f"date({local}, '-6 days', 'weekday 1')"
         return f"date({local})"
 
-    def true(self) -> str:
-        return "TRUE" if self.pg else "1"
-
 
 def _metered(end_param: str) -> str:
     return (
@@ -215,9 +212,11 @@ def _street(p: dict, params: dict) -> str:
 
 
 def readings_per_window(sql: Sql, p: dict) -> None:
+    # As the project (core.window_figures): a closed window's figures from its record, the open window's (and a
+    # street's) counted; readings per channel from the window totals (core.rollups).
     now = p.get("now") or clock.now()
     windows = sql.run(
-        "SELECT id, period FROM reading_windows WHERE period >= :f AND period <= :l AND opens_at <= :now "
+        "SELECT id, period, closes_at FROM reading_windows WHERE period >= :f AND period <= :l AND opens_at <= :now "
         "ORDER BY period",
         {"f": month_start(p["first"]), "l": month_start(p["last"]), "now": now},
     )
@@ -225,28 +224,36 @@ def readings_per_window(sql: Sql, p: dict) -> None:
         return
     params: dict = {}
     street = _street(p, params)
-    columns = []
-    for index, (_id, period) in enumerate(windows):
-        params[f"e{index}"] = add_months(_date(period), 1)
-        columns.append(f"COUNT(DISTINCT CASE WHEN {_metered(f'e{index}')} THEN m.account_id END)")
+    closed = [w for w in windows if not street and _moment(w[2]) <= now]
+    counted = [w for w in windows if w not in closed]
+    if closed:
+        sql.run(f"SELECT window_id, submitted, metered FROM window_figures WHERE window_id IN ({_ids(closed)})")
+    if counted:
+        columns = []
+        for index, (_id, period, _closes) in enumerate(counted):
+            params[f"e{index}"] = add_months(_date(period), 1)
+            columns.append(f"COUNT(DISTINCT CASE WHEN {_metered(f'e{index}')} THEN m.account_id END)")
+        sql.run(
+            f"SELECT {', '.join(columns)} FROM meters m JOIN accounts a ON a.id = m.account_id "
+            f"WHERE m.service = 'hot_water' AND a.has_hot_water{street}",
+            params,
+        )
+        sql.run(
+            f"SELECT r.window_id, COUNT(DISTINCT m.account_id) FROM readings r JOIN meters m ON m.id = r.meter_id "
+            f"JOIN accounts a ON a.id = m.account_id WHERE r.window_id IN ({_ids(counted)}) AND r.status = 'accepted' "
+            f"AND m.service = 'hot_water' AND a.has_hot_water{street} GROUP BY r.window_id",
+            params,
+        )
+    on_street = " AND street = :street" if street else ""
     sql.run(
-        f"SELECT {', '.join(columns)} FROM meters m JOIN accounts a ON a.id = m.account_id "
-        f"WHERE m.service = 'hot_water' AND a.has_hot_water{street}",
+        f"SELECT window_id, channel, SUM(accepted) FROM window_reading_totals WHERE window_id IN ({_ids(windows)})"
+        f"{on_street} GROUP BY window_id, channel HAVING SUM(accepted) > 0",
         params,
     )
-    ids = ", ".join(str(int(w[0])) for w in windows)
-    join = " JOIN meters m ON m.id = r.meter_id JOIN accounts a ON a.id = m.account_id" if street else ""
-    sql.run(
-        f"SELECT r.window_id, r.channel, COUNT(*) FROM readings r{join} WHERE r.window_id IN ({ids}) "
-        f"AND r.status = 'accepted'{street} GROUP BY r.window_id, r.channel",
-        params,
-    )
-    sql.run(
-        f"SELECT r.window_id, COUNT(DISTINCT m.account_id) FROM readings r JOIN meters m ON m.id = r.meter_id "
-        f"JOIN accounts a ON a.id = m.account_id WHERE r.window_id IN ({ids}) AND r.status = 'accepted' "
-        f"AND m.service = 'hot_water' AND a.has_hot_water{street} GROUP BY r.window_id",
-        params,
-    )
+
+
+def _ids(windows) -> str:
+    return ", ".join(str(int(w[0])) for w in windows)
 
 
 def submission_curve(sql: Sql, p: dict) -> None:
@@ -339,11 +346,11 @@ def payments_against_charges(sql: Sql, p: dict) -> None:
 
 def flagged_readings(sql: Sql, p: dict) -> None:
     sql.run(
-        f"""
+        """
         SELECT a.number, a.address, a.street, m.serial, r.value, r.consumption, r.submitted_at, r.channel,
                r.flag_reason
         FROM readings r JOIN meters m ON m.id = r.meter_id JOIN accounts a ON a.id = m.account_id
-        WHERE r.window_id = :w AND r.status = 'accepted' AND r.flagged = {sql.true()}
+        WHERE r.window_id = :w AND r.status = 'accepted' AND r.flagged
         ORDER BY a.street, a.number""",
         {"w": p["window_id"]},
     )

@@ -180,7 +180,7 @@ def flagged_readings(sessions: sessionmaker[Session], window_id: int) -> list[Fl
         Reading.channel,
         Reading.flag_reason,
     )
-    flagged = (Reading.window_id == window_id, Reading.status == "accepted", Reading.flagged.is_(True))
+    flagged = (Reading.window_id == window_id, Reading.status == "accepted", Reading.flagged)  # as its index
     query = with_meter_and_account(columns).where(*flagged).order_by(Account.street, Account.number)
     return read_rows(sessions, FlaggedReading, query)
 

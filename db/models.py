@@ -362,6 +362,13 @@ class Reading(Keyed):
         UniqueConstraint("source", "external_ref", name="uq_reading_source_ref"),
         # At most one reading per meter and window stands (DESIGN rule 10), whatever races submit.
         partial_unique_index("uq_readings_standing", "meter_id", "window_id", where="status = 'accepted'"),
+        # The window's readings flagged for review (a few in a thousand): found without reading the window's others.
+        Index(
+            "ix_readings_window_flagged",
+            "window_id",
+            postgresql_where=text("flagged AND status = 'accepted'"),
+            sqlite_where=text("flagged AND status = 'accepted'"),
+        ),
     )
 
     meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"))
