@@ -163,7 +163,11 @@ def record_reading(
             "import_batch_id": import_batch_id,
         },
     ).scalar_one()
-    standing_change = rollups.StandingChange(meter.id, window.id, channel, stepped_aside, street) if stands else None
+    standing_change = (
+        rollups.StandingChange(meter.id, window.id, channel, stepped_aside, street, window.closes_at)
+        if stands
+        else None
+    )
     if standing_change is not None and not defer_totals:
         rollups.standing_changes(connection, [standing_change])
     replaced = None

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, literal, select,
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from core import window_figures
+from core import clock, window_figures
 from core.clock import KYIV
 from db.models import (
     Account,
@@ -152,6 +152,7 @@ class StandingChange:
     added: str | None
     removed: str | None
     street: str | None = None  # the meter's account's street, when the writer has it (None: looked up here)
+    window_closes_at: dt.datetime | None = None  # when the writer has it (None: the window may have closed)
 
 
 def standing_changed(
@@ -184,7 +185,15 @@ def standing_changes(bind: Session | Connection, changes: Iterable[StandingChang
         if c.removed is not None:
             counts[(c.window_id, streets[c.meter_id], c.removed)] -= 1
     _add_readings(connection, counts)
-    window_figures.forget(connection, {c.window_id for c in changes if c.window_id is not None})
+    # A window still open has no record to drop: records wait until a window has been closed a while (SETTLE).
+    now = clock.now()
+    closed = {
+        c.window_id
+        for c in changes
+        if c.window_id is not None and (c.window_closes_at is None or c.window_closes_at <= now)
+    }
+    if closed:
+        window_figures.forget(connection, closed)
 
 
 def street_changed(bind: Session | Connection, account_id: int, old: str, new: str) -> None:

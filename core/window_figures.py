@@ -23,6 +23,10 @@ from core.jobs import record_lock
 from core.register import metered_condition
 from db.models import Account, Meter, Reading, ReadingWindow, WindowFigures
 
+# A write into a window still open drops no record (core.rollups.standing_changes): a window is recorded only once
+# it has been closed this long, by when every transaction that found it open has long committed.
+SETTLE = dt.timedelta(minutes=10)
+
 
 class Window(NamedTuple):
     id: int
@@ -108,7 +112,7 @@ def figures(
     """The figures of each window: a closed window's from its record (summed and recorded when missing), the rest
     counted."""
     now = now or clock.now()
-    closed = [w for w in windows if w.closes_at <= now and street is None]
+    closed = [w for w in windows if w.closes_at <= now - SETTLE and street is None]
     found: dict[int, Figures] = {}
     if closed:
         with sessions() as session:

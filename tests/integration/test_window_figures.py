@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from core import dashboard_readings, imports, register_import
-from db.models import WindowFigures
+from db.models import ReadingWindow, WindowFigures
 from tests.integration.test_dashboard import NOW, build
 
 E = "1120200001004"
@@ -155,3 +155,16 @@ def test_late_readings_in_parallel_with_the_chart_leave_its_record_right(configu
     assert counted == (2 + 2 * LATE, 3 + 2 * LATE)
     assert records(world) in ({}, {town.october: counted})
     assert chart(world)[0] == (OCTOBER, *counted)
+
+
+def test_a_window_is_recorded_only_once_it_has_been_closed_a_while(town):
+    """A submission that found the window open drops no record: none is taken until every such write has
+    committed (core.window_figures.SETTLE, 10 minutes, after the close)."""
+    world = town.world
+    with world.sessions() as s:
+        closes_at = s.get_one(ReadingWindow, town.october).closes_at
+    for after, recorded in ((dt.timedelta(minutes=5), {}), (dt.timedelta(minutes=15), {town.october: (2, 3)})):
+        moment = closes_at + after
+        rows = dashboard_readings.readings_per_window(world.sessions, OCTOBER, OCTOBER, now=moment)
+        assert [(r.submitted, r.metered) for r in rows] == [(2, 3)]
+        assert records(world) == recorded
