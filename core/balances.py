@@ -13,19 +13,20 @@ figure before anyone asks for it.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import case, delete, func, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
 from core.clock import KYIV, add_months, kyiv_midnight, month_start
+from core.formatting import half_up
 from core.jobs import record_lock
 from db.models import AccountBalance, Charge, DebtRecord, Payment
 
 
 def _money(value: Decimal | int | None) -> Decimal:
-    return Decimal(value or 0).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return half_up(value or 0, 2)
 
 
 def current_debt(session: Session) -> Decimal:

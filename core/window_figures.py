@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple
 
-from sqlalchemy import Connection, Select, case, delete, func, select
+from sqlalchemy import Connection, case, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
+from core.dashboard import _street_filter
 from core.jobs import record_lock
 from core.register import metered_condition
 from db.models import Account, Meter, Reading, ReadingWindow, WindowFigures
@@ -37,13 +38,6 @@ class Window(NamedTuple):
 class Figures(NamedTuple):
     submitted: int
     metered: int
-
-
-_Q = TypeVar("_Q", bound=tuple[Any, ...])
-
-
-def _street_filter(query: Select[_Q], street: str | None) -> Select[_Q]:
-    return query.where(Account.street == street) if street else query
 
 
 def _metered(session: Session, windows: Sequence[Window], street: str | None) -> dict[int, int]:
