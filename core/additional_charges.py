@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, export
 from core.errors import DomainError
-from core.estimates import AdditionalChargeLine, MeterLine, estimate
+from core.estimates import AdditionalChargeLine, MeterLine, estimate, one_of_each
 from core.jobs import lock
 from core.queries import read_rows, with_meter_and_account
 from core.recalculations import RecalculationLine, _pending_recalculations, _stored_recalculations
@@ -56,9 +56,11 @@ def _stored_or_pending(
         return (pending if window.processed_at is None else stored)(session, window)
 
 
+STREAMED_ROWS = 2_000  # a stored list is read in parts: a city's 136,000 rows are never all in memory as rows too
+
+
 def _stored_additional_charges(session: Session, window: ReadingWindow) -> list[AdditionalChargeLine]:
-    """The lines as processing stored them, with what each estimate was made of. Rows stored before that was kept
-    (migration 0017) take it from a new estimate of the same meters, their stored volume, rule and amount kept."""
+    """The lines as processing stored them, with what each estimate was made of."""
     rows = session.execute(
         select(
             Account.id,
@@ -80,9 +82,39 @@ def _stored_additional_charges(session: Session, window: ReadingWindow) -> list[
         .join(Meter, Meter.id == AdditionalCharge.meter_id)
         .where(AdditionalCharge.window_id == window.id)
         .order_by(Account.street, Account.number)
-    ).all()
-    if all(row.days is not None for row in rows):
-        return [AdditionalChargeLine(*row) for row in rows]
+        .execution_options(yield_per=STREAMED_ROWS)
+    )
+    streets, rules, volumes, tariffs, amounts = (one_of_each() for _ in range(5))
+    lines = []
+    for row in rows:
+        if row.days is None:
+            rows.close()
+            return _estimated_again(session, window)
+        account_id, number, address, _street, meter_id, serial, residents, months_without = row[:8]
+        lines.append(
+            AdditionalChargeLine(
+                account_id,
+                number,
+                address,
+                streets(row.street),
+                meter_id,
+                serial,
+                residents,
+                months_without,
+                rules(row.rule),
+                row.average_daily,
+                row.days,
+                volumes(row.volume),
+                tariffs(row.tariff),
+                amounts(row.amount),
+            )
+        )
+    return lines
+
+
+def _estimated_again(session: Session, window: ReadingWindow) -> list[AdditionalChargeLine]:
+    """Lines stored before what an estimate was made of was kept (migration 0017): a new estimate of the same
+    meters, with their stored volume, rule and amount."""
     processed = select(AdditionalCharge.meter_id).where(AdditionalCharge.window_id == window.id)
     stored = {
         row.meter_id: row

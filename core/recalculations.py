@@ -18,7 +18,7 @@ from core.queries import with_meter_and_account
 from db.models import Account, AdditionalCharge, Meter, Reading, ReadingWindow, Recalculation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecalculationLine(MeterLine):
     """A real reading after estimates: volume = consumption since the last actual reading − what was estimated
     (positive: billed, negative: credited back). A reversal undoes the recalculation of a reading later corrected."""

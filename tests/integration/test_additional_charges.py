@@ -259,6 +259,18 @@ def test_a_processed_window_lists_what_each_estimate_was_made_of_when_processed(
     assert after["A-1"].residents == 2 and after["A-1"].address == "вул. Львівська, 1, кв. 1а"  # who, as of now
 
 
+def test_a_stored_list_read_in_parts_is_the_list_processing_stored(town, sessions, monkeypatch):
+    """A city's stored list is streamed from the database in parts: read one line a part, it is the same list, in
+    the same order, as the estimate processing stored."""
+    w, _ = town
+    estimated = additional_charges.additional_charge_list(sessions, w[FEB])
+    additional_charges.process_window(sessions, w[FEB], actor="manager", now=kyiv(2020, 3, 4, 9))
+    monkeypatch.setattr(additional_charges, "STREAMED_ROWS", 1)
+    stored = additional_charges.additional_charge_list(sessions, w[FEB])
+    assert len(stored) == len(estimated) >= 2
+    assert stored == estimated
+
+
 def test_rows_stored_without_their_estimate_figures_are_listed_from_a_new_estimate(town, sessions):
     """Windows processed before the figures were kept (NULL columns) still list every field, with the stored
     volume, rule and amount."""
