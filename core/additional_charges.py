@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, export
 from core.errors import DomainError
-from core.estimates import AdditionalChargeLine, MeterLine, estimate, one_of_each
+from core.estimates import AdditionalChargeLine, MeterLine, estimate
 from core.jobs import lock
 from core.queries import read_rows, with_meter_and_account
 from core.recalculations import RecalculationLine, _pending_recalculations, _stored_recalculations
@@ -61,7 +61,7 @@ STREAMED_ROWS = 2_000  # a stored list is read in parts: a city's 136,000 rows a
 
 def _stored_additional_charges(session: Session, window: ReadingWindow) -> list[AdditionalChargeLine]:
     """The lines as processing stored them, with what each estimate was made of."""
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             Account.id,
             Account.number,
@@ -84,29 +84,34 @@ def _stored_additional_charges(session: Session, window: ReadingWindow) -> list[
         .order_by(Account.street, Account.number)
         .execution_options(yield_per=STREAMED_ROWS)
     )
-    streets, rules, volumes, tariffs, amounts = (one_of_each() for _ in range(5))
+    # One object per repeated value of a column, as core.estimates.estimate keeps them.
+    streets: dict[str, str] = {}
+    rules: dict[str, str] = {}
+    volumes: dict[Decimal, Decimal] = {}
+    tariffs: dict[Decimal, Decimal] = {}
+    amounts: dict[Decimal, Decimal] = {}
     lines = []
-    for row in rows:
-        if row.days is None:
+    for account_id, number, address, street, meter_id, serial, *figures in rows:
+        residents, months_without, rule, average_daily, days, volume, tariff, amount = figures
+        if days is None:
             rows.close()
             return _estimated_again(session, window)
-        account_id, number, address, _street, meter_id, serial, residents, months_without = row[:8]
         lines.append(
             AdditionalChargeLine(
                 account_id,
                 number,
                 address,
-                streets(row.street),
+                streets.setdefault(street, street),
                 meter_id,
                 serial,
                 residents,
                 months_without,
-                rules(row.rule),
-                row.average_daily,
-                row.days,
-                volumes(row.volume),
-                tariffs(row.tariff),
-                amounts(row.amount),
+                rules.setdefault(rule, rule),
+                average_daily,
+                days,
+                volumes.setdefault(volume, volume),
+                tariffs.setdefault(tariff, tariff),
+                amounts.setdefault(amount, amount),
             )
         )
     return lines

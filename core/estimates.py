@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,17 +34,6 @@ from db.models import Account, Charge, Meter, Reading, ReadingWindow
 
 CENT = Decimal("0.01")
 MEASURED = ("actual", "corrected")
-
-_Value = TypeVar("_Value")
-
-
-def one_of_each() -> Callable[[_Value], _Value]:
-    """`keep(value)`: the first object equal to `value` it was given. A window's lines repeat their streets,
-    rules, tariff and norm volumes, and a city's list (136,000 lines) stays in the dashboard's memory: one object
-    per distinct value of a column keeps it about a third smaller. One `keep` per column, as equal Decimals of
-    different columns may differ in their places (1.00 and 1.000)."""
-    seen: dict[Any, Any] = {}
-    return lambda value: seen.setdefault(value, value)
 
 
 def default_tariff(session: Session, period: dt.date) -> Decimal:
@@ -226,18 +214,24 @@ def estimate(
     default = default_tariff(session, window.period)
     norm = norm_for(session, "hot_water", window.period)
     lines = []
-    streets, tariffs, volumes, amounts = one_of_each(), one_of_each(), one_of_each(), one_of_each()
+    # One object per repeated value of a column (`seen.setdefault(value, value)`): a city's list (136,000 lines)
+    # stays in the dashboard's memory, and its streets, tariff and norm volumes repeat. A dict per column, as
+    # equal Decimals of two columns may differ in places (1.00, 1.000).
+    streets: dict[str, str] = {}
+    tariffs: dict[Decimal, Decimal] = {}
+    volumes: dict[Decimal, Decimal] = {}
+    amounts: dict[Decimal, Decimal] = {}
     for meter_id, serial, account_id, number, address, street, residents, tariff in rows:
         line = metering.estimate(
             history.get(account_id, []), window.period, residents, until=window.opens_at, norm=norm
         )
-        tariff = tariffs(default if tariff is None else tariff)
+        tariff = default if tariff is None else tariffs.setdefault(tariff, tariff)
         lines.append(
             AdditionalChargeLine(
                 account_id,
                 number,
                 address,
-                streets(street),
+                streets.setdefault(street, street),
                 meter_id,
                 serial,
                 residents,
@@ -245,9 +239,9 @@ def estimate(
                 line.rule,
                 line.average_daily,
                 line.days,
-                volumes(line.volume),
+                volumes.setdefault(line.volume, line.volume),
                 tariff,
-                amounts((line.volume * tariff).quantize(CENT, ROUND_HALF_UP)),
+                amounts.setdefault(amount := (line.volume * tariff).quantize(CENT, ROUND_HALF_UP), amount),
                 line.quality,
             )
         )
