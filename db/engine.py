@@ -3,14 +3,11 @@ embedded SQLite file under data/)."""
 
 from __future__ import annotations
 
-import select
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,9 +17,6 @@ DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"
 # jobs and the backup fit in the server's 100 connections (the README's "Connections" tells how to size them).
 DEFAULT_POOL_SIZE = 5
 DEFAULT_MAX_OVERFLOW = 5
-# A pooled connection idle longer than this is pinged (SELECT 1) before it is used again: a firewall or a NAT may
-# drop an idle connection without a word. A shorter rest is checked without a round trip (see _alive_on_checkout).
-PING_AFTER_IDLE = 30.0  # seconds
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -45,8 +39,7 @@ def make_engine(url: str, **options: Any) -> Engine:
 
         return engine
     options = options or {"pool_size": DEFAULT_POOL_SIZE, "max_overflow": DEFAULT_MAX_OVERFLOW}
-    engine = create_engine(url, **options)
-    _alive_on_checkout(engine)
+    engine = create_engine(url, pool_pre_ping=True, **options)
 
     @event.listens_for(engine, "connect", insert=True)
     def _jit_off(dbapi_connection: Any, _record: Any) -> None:
@@ -62,40 +55,6 @@ def make_engine(url: str, **options: Any) -> Engine:
         dbapi_connection.autocommit = autocommit
 
     return engine
-
-
-def _alive_on_checkout(engine: Engine) -> None:
-    """A pooled connection is checked before each unit of work, as pool_pre_ping would, but without its round trip
-    unless it rested PING_AFTER_IDLE: a server that restarted, or a PgBouncer that closed it, has sent its goodbye
-    (or the end of the stream), so the idle connection's socket has something to read. The ping on every checkout
-    was one round trip of the eight a citizen's reading takes (bench row b). A dead connection is replaced by the
-    pool (DisconnectionError), so the unit of work runs on a live one."""
-    errors = engine.dialect.loaded_dbapi.Error
-
-    @event.listens_for(engine, "checkin")
-    def _resting(_dbapi_connection: Any, record: Any) -> None:
-        record.info["resting_since"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _alive(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        resting_since = record.info.pop("resting_since", None)
-        if resting_since is None:
-            return  # connected just now
-        try:
-            if dbapi_connection.closed or _has_input(dbapi_connection.fileno()):
-                raise DisconnectionError("the server closed the connection")
-            if time.monotonic() - resting_since > PING_AFTER_IDLE:
-                engine.dialect.do_ping(dbapi_connection)
-        except errors as error:
-            raise DisconnectionError(str(error)) from error
-
-
-def _has_input(fileno: int) -> bool:
-    """Whether an idle connection's socket can be read (the server said something, or closed it); poll, not
-    select, as a busy app's descriptors pass select's limit of 1024."""
-    poller = select.poll()
-    poller.register(fileno, select.POLLIN)
-    return bool(poller.poll(0))
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
