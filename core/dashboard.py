@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     SQLColumnExpression,
     String,
     distinct,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import balances, clock
+from core import balances, clock, window_figures
 from core.clock import KYIV, add_months, kyiv_midnight, month_start
 from core.register import metered_condition
 from core.windows import WindowInfo, last_closed_window, open_window
@@ -91,16 +90,6 @@ def _money(value: Decimal | int | None) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-# --- filters -----------------------------------------------------------------------------------------------------
-
-
-_Q = TypeVar("_Q", bound=tuple[Any, ...])
-
-
-def _street_filter(query: Select[_Q], street: str | None) -> Select[_Q]:
-    return query.where(Account.street == street) if street else query
-
-
 # --- overview ----------------------------------------------------------------------------------------------------
 
 
@@ -129,18 +118,8 @@ class Overview:
     previous_registered: int
 
 
-def _window_progress(
-    session: Session, window_id: int, period: dt.date, until: dt.datetime | None, street: str | None = None
-) -> tuple[int, int]:
-    """(accounts that submitted before `until`, metered accounts) for a window."""
-    metered = session.scalar(
-        _street_filter(
-            select(func.count(distinct(Meter.account_id)))
-            .join(Account, Account.id == Meter.account_id)
-            .where(metered_condition(period)),
-            street,
-        )
-    )
+def _submitted(session: Session, window_id: int, period: dt.date, until: dt.datetime | None) -> int:
+    """The metered accounts that sent a reading for a window before `until` (any time: None)."""
     query = (
         select(func.count(distinct(Meter.account_id)))
         .select_from(Reading)
@@ -152,7 +131,7 @@ def _window_progress(
     )
     if until is not None:
         query = query.where(Reading.submitted_at < until)
-    return session.scalar(_street_filter(query, street)) or 0, metered or 0
+    return session.scalar(query) or 0
 
 
 def _paid_in_ledger(session: Session, start: dt.datetime, end: dt.datetime) -> Decimal:
@@ -207,15 +186,18 @@ def overview(sessions: sessionmaker[Session], now: dt.datetime | None = None) ->
         submitted = metered = 0
         rate = previous_rate = previous_period = None
         if window is not None:
-            submitted, metered = _window_progress(session, window.id, window.period, None)
-            rate = percent(submitted, metered)
             previous = session.scalar(
                 select(ReadingWindow).where(ReadingWindow.period == add_months(window.period, -1))
             )
+            # The metered accounts of a closed window are recorded (core.window_figures); the open one's counted.
+            shown = [window_figures.Window(w.id, w.period, w.closes_at) for w in (window, previous) if w is not None]
+            metered_in = window_figures.metered(sessions, shown, now)
+            submitted, metered = _submitted(session, window.id, window.period, None), metered_in[window.id]
+            rate = percent(submitted, metered)
             if previous is not None:
                 until = previous.opens_at + (now - window.opens_at) if is_open else None
-                done, total = _window_progress(session, previous.id, previous.period, until)
-                previous_period, previous_rate = previous.period, percent(done, total)
+                done = _submitted(session, previous.id, previous.period, until)
+                previous_period, previous_rate = previous.period, percent(done, metered_in[previous.id])
 
         month = month_start(local.date())
         previous_month = add_months(month, -1)

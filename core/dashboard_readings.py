@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock, window_figures
 from core.clock import KYIV, month_start
-from core.dashboard import _street_filter, kyiv_bucket, percent, prepare
+from core.dashboard import kyiv_bucket, percent, prepare
+from core.queries import on_street
 from core.register import metered_condition
 from core.windows import WindowInfo
 from db.models import Account, Meter, Reading, ReadingWindow, WindowReadingTotal
@@ -107,7 +108,7 @@ def submission_curve(
         window = WindowInfo(row.id, row.period, row.opens_at, row.closes_at, row.processed_at)
         metered = (
             session.scalar(
-                _street_filter(
+                on_street(
                     select(func.count(distinct(Meter.account_id)))
                     .join(Account, Account.id == Meter.account_id)
                     .where(metered_condition(window.period)),
@@ -116,7 +117,7 @@ def submission_curve(
             )
             or 0
         )
-        first = _street_filter(
+        first = on_street(
             select(Meter.account_id.label("account_id"), func.min(Reading.submitted_at).label("first_at"))
             .join(Meter, Meter.id == Reading.meter_id)
             .join(Account, Account.id == Meter.account_id)
@@ -173,7 +174,7 @@ def accounts_without_reading(
         condition = and_(metered_condition(window.period), ~has_reading)
         total = (
             session.scalar(
-                _street_filter(
+                on_street(
                     select(func.count())
                     .select_from(Meter)
                     .join(Account, Account.id == Meter.account_id)
@@ -183,7 +184,7 @@ def accounts_without_reading(
             )
             or 0
         )
-        query = _street_filter(
+        query = on_street(
             select(Meter.id, Account.number, Account.address, Account.street, Meter.serial)
             .select_from(Meter)
             .join(Account, Account.id == Meter.account_id)

@@ -25,6 +25,11 @@ def read_rows(sessions: sessionmaker[Session], make: Callable[..., T], query: Se
         return rows_as(session, make, query)
 
 
+def on_street(query: Select[R], street: str | None) -> Select[R]:
+    """`query` (joined to the accounts) kept to one street's accounts; all of them without a street."""
+    return query.where(Account.street == street) if street else query
+
+
 def with_meter_and_account(query: Select[R]) -> Select[R]:
     """`query` over readings, joined to each reading's meter and the meter's account."""
     return query.join(Meter, Meter.id == Reading.meter_id).join(Account, Account.id == Meter.account_id)

@@ -19,8 +19,8 @@ from sqlalchemy import Connection, case, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
-from core.dashboard import _street_filter
 from core.jobs import record_lock
+from core.queries import on_street
 from core.register import metered_condition
 from db.models import Account, Meter, Reading, ReadingWindow, WindowFigures
 
@@ -43,7 +43,7 @@ class Figures(NamedTuple):
 def _metered(session: Session, windows: Sequence[Window], street: str | None) -> dict[int, int]:
     """One pass over the meters grouped by account (a hash, where a distinct count per window would sort the meters
     once per window), one flag per window, summed."""
-    per_account = _street_filter(
+    per_account = on_street(
         select(*[func.max(case((metered_condition(w.period), 1), else_=0)).label(f"w{w.id}") for w in windows])
         .select_from(Meter)
         .join(Account, Account.id == Meter.account_id)
@@ -71,13 +71,13 @@ def _submitted(session: Session, window_ids: list[int], street: str | None) -> d
         )
     )
     counts = dict.fromkeys(window_ids, 0)
-    for window_id, count in session.execute(_street_filter(standing, street).group_by(Reading.window_id)):
+    for window_id, count in session.execute(on_street(standing, street).group_by(Reading.window_id)):
         counts[window_id] = count
     several = (
         select(Meter.account_id).where(Meter.service == "hot_water").group_by(Meter.account_id).having(func.count() > 1)
     )
     per_account = (
-        _street_filter(standing.where(Meter.account_id.in_(several)), street)
+        on_street(standing.where(Meter.account_id.in_(several)), street)
         .group_by(Reading.window_id, Meter.account_id)
         .having(func.count() > 1)
         .subquery()
@@ -136,6 +136,20 @@ def _recorded(session: Session, window_ids: list[int]) -> dict[int, Figures]:
         )
     )
     return {window_id: Figures(submitted, metered) for window_id, submitted, metered in rows}
+
+
+def metered(
+    sessions: sessionmaker[Session], windows: Sequence[Window], now: dt.datetime | None = None
+) -> dict[int, int]:
+    """The metered accounts of each window: a closed window's from its record (see figures), the others' counted
+    in one pass."""
+    now = now or clock.now()
+    found = {i: f.metered for i, f in figures(sessions, [w for w in windows if w.closes_at <= now - SETTLE]).items()}
+    rest = [w for w in windows if w.id not in found]
+    if rest:
+        with sessions() as session:
+            found |= _metered(session, rest, None)
+    return found
 
 
 def forget(session: Session | Connection, window_ids: Iterable[int] | None = None) -> None:
