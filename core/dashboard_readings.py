@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, distinct, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock, window_figures
@@ -106,17 +106,8 @@ def submission_curve(
         prepare(session)
         row = session.get_one(ReadingWindow, window_id)
         window = WindowInfo(row.id, row.period, row.opens_at, row.closes_at, row.processed_at)
-        metered = (
-            session.scalar(
-                on_street(
-                    select(func.count(distinct(Meter.account_id)))
-                    .join(Account, Account.id == Meter.account_id)
-                    .where(metered_condition(window.period)),
-                    street,
-                )
-            )
-            or 0
-        )
+        shown = window_figures.Window(row.id, row.period, row.closes_at)
+        metered = window_figures.metered(sessions, [shown], now, street)[row.id]
         first = on_street(
             select(Meter.account_id.label("account_id"), func.min(Reading.submitted_at).label("first_at"))
             .join(Meter, Meter.id == Reading.meter_id)

@@ -139,16 +139,20 @@ def _recorded(session: Session, window_ids: list[int]) -> dict[int, Figures]:
 
 
 def metered(
-    sessions: sessionmaker[Session], windows: Sequence[Window], now: dt.datetime | None = None
+    sessions: sessionmaker[Session],
+    windows: Sequence[Window],
+    now: dt.datetime | None = None,
+    street: str | None = None,
 ) -> dict[int, int]:
-    """The metered accounts of each window: a closed window's from its record (see figures), the others' counted
-    in one pass."""
+    """The metered accounts of each window (on a street): a closed window's from its record (see figures), the
+    others' counted in one pass."""
     now = now or clock.now()
-    found = {i: f.metered for i, f in figures(sessions, [w for w in windows if w.closes_at <= now - SETTLE]).items()}
+    closed = [w for w in windows if w.closes_at <= now - SETTLE and street is None]
+    found = {i: f.metered for i, f in figures(sessions, closed, now=now).items()}
     rest = [w for w in windows if w.id not in found]
     if rest:
         with sessions() as session:
-            found |= _metered(session, rest, None)
+            found |= _metered(session, rest, street)
     return found
 
 
