@@ -32,6 +32,7 @@ from db.models import (
     PaymentDayTotal,
     Reading,
     WindowFigures,
+    WindowMetered,
     WindowReadingTotal,
 )
 
@@ -218,7 +219,7 @@ def rebuild(session: Session) -> None:
     from core.dashboard import kyiv_bucket, prepare
 
     prepare(session)
-    for model in (PaymentDayTotal, ChargeMonthTotal, WindowReadingTotal, AccountBalance, WindowFigures):
+    for model in (PaymentDayTotal, ChargeMonthTotal, WindowReadingTotal, AccountBalance, WindowFigures, WindowMetered):
         session.execute(delete(model))
     day = kyiv_bucket(session, Payment.paid_at, "day")
     session.execute(

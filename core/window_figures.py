@@ -1,6 +1,7 @@
 """Per reading window: the metered accounts (a hot-water meter in service for the whole month) and those of them
 with a standing reading. The overview and the readings page chart a year of windows; counted from the meters and
-readings that is two seconds at a million accounts, on every view.
+readings that is two seconds at a million accounts, on every view. A window's metered accounts change only with
+the register: the open window's are kept too (WindowMetered), until a register change.
 
 A closed window's figures change only when a reading is written for it (a late import, a correction) or the
 register changes, so they are summed once and recorded (WindowFigures); every such write drops them in its own
@@ -22,7 +23,7 @@ from core import clock
 from core.jobs import record_lock
 from core.queries import on_street
 from core.register import metered_condition
-from db.models import Account, Meter, Reading, ReadingWindow, WindowFigures
+from db.models import Account, Meter, Reading, ReadingWindow, WindowFigures, WindowMetered
 
 # A write into a window still open drops no record (core.rollups.standing_changes): a window is recorded only once
 # it has been closed this long, by when every transaction that found it open has long committed.
@@ -123,9 +124,32 @@ def figures(
             )
             found |= counted
     rest = [w for w in windows if w.id not in found]
-    if rest:
+    if rest and street is None:
+        kept = _kept_metered(sessions, rest, now)
+        with sessions() as session:
+            submitted = _submitted(session, [w.id for w in rest], None)
+        found |= {w.id: Figures(min(submitted[w.id], kept[w.id]), kept[w.id]) for w in rest}
+    elif rest:
         with sessions() as session:
             found |= count(session, rest, street)
+    return found
+
+
+def _kept_metered(sessions: sessionmaker[Session], windows: Sequence[Window], now: dt.datetime) -> dict[int, int]:
+    """The metered accounts of windows whose readings may still change (the open one): they change only with the
+    register, so they are counted once and kept (WindowMetered) until a register change drops them (forget)."""
+    ids = [w.id for w in windows]
+    read = select(WindowMetered.window_id, WindowMetered.metered).where(WindowMetered.window_id.in_(ids))
+    with sessions() as session:
+        found = dict(session.execute(read).tuples().all())
+    missing = [w for w in windows if w.id not in found]
+    if missing:
+        with sessions.begin() as session:
+            record_lock(session, "window_figures", shared=False)
+            found |= dict(session.execute(read).tuples().all())  # kept while this waited for the lock
+            counted = _metered(session, [w for w in missing if w.id not in found], None)
+            session.add_all(WindowMetered(window_id=i, metered=m, recorded_at=now) for i, m in counted.items())
+            found |= counted
     return found
 
 
@@ -144,24 +168,27 @@ def metered(
     now: dt.datetime | None = None,
     street: str | None = None,
 ) -> dict[int, int]:
-    """The metered accounts of each window (on a street): a closed window's from its record (see figures), the
-    others' counted in one pass."""
+    """The metered accounts of each window: a closed window's from its figures' record, the open one's kept (all
+    streets), a street's counted in one pass."""
     now = now or clock.now()
-    closed = [w for w in windows if w.closes_at <= now - SETTLE and street is None]
+    if street is not None:
+        with sessions() as session:
+            return _metered(session, windows, street)
+    closed = [w for w in windows if w.closes_at <= now - SETTLE]
     found = {i: f.metered for i, f in figures(sessions, closed, now=now).items()}
     rest = [w for w in windows if w.id not in found]
-    if rest:
-        with sessions() as session:
-            found |= _metered(session, rest, street)
-    return found
+    return found | (_kept_metered(sessions, rest, now) if rest else {})
 
 
 def forget(session: Session | Connection, window_ids: Iterable[int] | None = None) -> None:
-    """Drop the records of these windows (None: every window), in the writing transaction."""
+    """Drop the records of these windows (a reading written for them), in the writing transaction; None: a register
+    change, which drops every window's records and the metered accounts kept."""
     record_lock(session, "window_figures", shared=True)
     statement = delete(WindowFigures)
     if window_ids is not None:
         statement = statement.where(WindowFigures.window_id.in_(sorted(set(window_ids))))
+    else:
+        session.execute(delete(WindowMetered))
     session.execute(statement)
 
 

@@ -426,6 +426,17 @@ class WindowFigures(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
 
+class WindowMetered(Base):
+    """A window's metered accounts (all streets), counted once and kept: the open window's too, as they change
+    only with the register, whose every change drops them (core.window_figures)."""
+
+    __tablename__ = "window_metered"
+
+    window_id: Mapped[int] = mapped_column(ForeignKey("reading_windows.id"), primary_key=True)
+    metered: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+
+
 class AdditionalCharge(Keyed):
     """Estimated hot-water volume for a metered account that sent no reading in a closed window."""
 

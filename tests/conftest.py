@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
-from core import balances, config, consumers, passwords, rollups
+from core import balances, config, consumers, passwords, rollups, window_figures
 from core.clock import KYIV
 from core.windows import default_bounds
 from db.engine import make_engine, make_sessions
@@ -269,6 +269,7 @@ class World:
             )
             s.add(row)
             s.flush()
+            window_figures.forget(s)  # a register change, as core.register_import makes it
             return row.id
 
     def meter(self, account_id, serial="0812345", initial="100.000", installed=dt.date(2018, 1, 1)) -> int:
@@ -283,6 +284,7 @@ class World:
             )
             s.add(row)
             s.flush()
+            window_figures.forget(s)  # a register change, as core.register_import makes it
             return row.id
 
     def charge(self, account_id, service, month, amount, discount="0", volume="1.000", tariff="1.0000") -> None:

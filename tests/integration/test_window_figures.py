@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from core import dashboard_readings, imports, register_import
-from db.models import ReadingWindow, WindowFigures
+from db.models import ReadingWindow, WindowFigures, WindowMetered
 from tests.integration.test_dashboard import NOW, build
 
 E = "1120200001004"
@@ -77,6 +77,36 @@ def test_a_register_change_drops_every_record_and_a_preview_none(town):
     register_import.commit(world.sessions, "accounts", "accounts.csv", csv(accounts), actor="operator")
     assert records(world) == {}
     assert chart(world) == [(OCTOBER, 2, 2), (NOVEMBER, 1, 2)]
+
+
+def kept(world) -> dict[int, int]:
+    with world.sessions() as s:
+        return {r.window_id: r.metered for r in s.scalars(select(WindowMetered))}
+
+
+def test_the_open_windows_metered_accounts_are_kept_until_a_register_change(town):
+    """The open window's metered accounts change only with the register: counted once and kept, while its
+    submissions are counted on every view; a register change drops what is kept."""
+    world = town.world
+    assert chart(world)[1] == (NOVEMBER, 1, 3)
+    assert kept(world) == {town.november: 3}
+    with world.sessions.begin() as s:
+        s.get_one(WindowMetered, town.november).metered = 4
+    assert chart(world)[1] == (NOVEMBER, 1, 4)  # what is kept is what the chart reads
+    imports.commit(
+        world.sessions,
+        "readings",
+        "november.csv",
+        csv("meter_serial;value;read_at;ref;account_number\n0900001;12,000;2026-11-26 10:00;VK-NOV-1;\n"),
+        actor="operator",
+    )
+    assert chart(world)[1] == (NOVEMBER, 2, 4)  # a new reading is counted at once; the metered figure stays
+    accounts = "account_number;street;building;flat;residents;heating;hot_water;heated_area\n"
+    accounts += f"{E};просп. Волі;3;5;2;1;0;50,00\n"  # E stops taking hot water
+    register_import.commit(world.sessions, "accounts", "accounts.csv", csv(accounts), actor="operator")
+    assert kept(world) == {}
+    assert chart(world)[1] == (NOVEMBER, 1, 2)
+    assert kept(world) == {town.november: 2}
 
 
 def test_the_nightly_work_records_the_closed_windows_of_the_year(town):
