@@ -212,8 +212,9 @@ def _street(p: dict, params: dict) -> str:
 
 
 def readings_per_window(sql: Sql, p: dict) -> None:
-    # As the project (core.window_figures): a closed window's figures from its record, the open window's (and a
-    # street's) counted; readings per channel from the window totals (core.rollups).
+    # As the project (core.window_figures): a closed window's figures from its record, the open window's metered
+    # accounts kept, its accounts with a reading (and a street's figures) counted; readings per channel from the
+    # window totals (core.rollups).
     now = p.get("now") or clock.now()
     windows = sql.run(
         "SELECT id, period, closes_at FROM reading_windows WHERE period >= :f AND period <= :l AND opens_at <= :now "
@@ -228,9 +229,15 @@ def readings_per_window(sql: Sql, p: dict) -> None:
     counted = [w for w in windows if w not in closed]
     if closed:
         sql.run(f"SELECT window_id, submitted, metered FROM window_figures WHERE window_id IN ({_ids(closed)})")
-    if counted:
+    if counted and not street:  # the open window's metered accounts, kept (core.window_figures)
+        kept = sql.run(f"SELECT window_id, metered FROM window_metered WHERE window_id IN ({_ids(counted)})")
+        kept_ids = {int(i) for i, _metered_accounts in kept}
+        metered_counted = [w for w in counted if int(w[0]) not in kept_ids]
+    else:
+        metered_counted = counted
+    if metered_counted:
         columns = []
-        for index, (_id, period, _closes) in enumerate(counted):
+        for index, (_id, period, _closes) in enumerate(metered_counted):
             params[f"e{index}"] = add_months(_date(period), 1)
             columns.append(f"COUNT(DISTINCT CASE WHEN {_metered(f'e{index}')} THEN m.account_id END)")
         sql.run(
@@ -238,6 +245,7 @@ def readings_per_window(sql: Sql, p: dict) -> None:
             f"WHERE m.service = 'hot_water' AND a.has_hot_water{street}",
             params,
         )
+    if counted:
         sql.run(
             f"SELECT r.window_id, COUNT(DISTINCT m.account_id) FROM readings r JOIN meters m ON m.id = r.meter_id "
             f"JOIN accounts a ON a.id = m.account_id WHERE r.window_id IN ({_ids(counted)}) AND r.status = 'accepted' "
@@ -260,13 +268,23 @@ def submission_curve(sql: Sql, p: dict) -> None:
     row = sql.run("SELECT id, period FROM reading_windows WHERE id = :w", {"w": p["window_id"]})[0]
     params = {"w": row[0], "e": add_months(_date(row[1]), 1)}
     street = _street(p, params)
-    sql.run(
-        f"""
-        SELECT COUNT(DISTINCT m.account_id) FROM meters m JOIN accounts a ON a.id = m.account_id
-        WHERE {_metered("e")}{street}
-        """,
-        params,
-    )
+    # The metered accounts as the project reads them (core.window_figures.metered): a window's record or what is
+    # kept for the open one; a street's, or a window with neither, counted.
+    kept = None
+    if not street:
+        [(kept,)] = sql.run(
+            "SELECT COALESCE((SELECT metered FROM window_figures WHERE window_id = :w), "
+            "(SELECT metered FROM window_metered WHERE window_id = :w))",
+            params,
+        )
+    if kept is None:
+        sql.run(
+            f"""
+            SELECT COUNT(DISTINCT m.account_id) FROM meters m JOIN accounts a ON a.id = m.account_id
+            WHERE {_metered("e")}{street}
+            """,
+            params,
+        )
     sql.run(
         f"""
         SELECT {sql.bucket("first_at", "day")} AS day, COUNT(*) FROM (
