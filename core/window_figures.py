@@ -104,8 +104,8 @@ def figures(
     street: str | None = None,
     now: dt.datetime | None = None,
 ) -> dict[int, Figures]:
-    """The figures of each window: a closed window's from its record (summed and recorded when missing), the rest
-    counted."""
+    """The figures of each window: a closed window's from its record (summed and recorded when missing); the
+    others' accounts with a reading counted, their metered accounts kept (all streets) or counted (a street)."""
     now = now or clock.now()
     closed = [w for w in windows if w.closes_at <= now - SETTLE and street is None]
     found: dict[int, Figures] = {}
@@ -147,7 +147,8 @@ def _kept_metered(sessions: sessionmaker[Session], windows: Sequence[Window], no
         with sessions.begin() as session:
             record_lock(session, "window_figures", shared=False)
             found |= dict(session.execute(read).tuples().all())  # kept while this waited for the lock
-            counted = _metered(session, [w for w in missing if w.id not in found], None)
+            still = [w for w in missing if w.id not in found]
+            counted = _metered(session, still, None) if still else {}
             session.add_all(WindowMetered(window_id=i, metered=m, recorded_at=now) for i, m in counted.items())
             found |= counted
     return found

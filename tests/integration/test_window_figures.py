@@ -109,6 +109,23 @@ def test_the_open_windows_metered_accounts_are_kept_until_a_register_change(town
     assert kept(world) == {town.november: 2}
 
 
+def test_a_figure_kept_by_another_view_while_this_one_waited_is_read_not_counted_again(town, monkeypatch):
+    from core import window_figures
+
+    world = town.world
+    window_figures.record_closed(world.sessions, now=NOW)  # October read from its record: no lock for it
+    real_lock = window_figures.record_lock
+
+    def another_view_first(session, name, shared):
+        with world.sessions.begin() as s:
+            s.add(WindowMetered(window_id=town.november, metered=7, recorded_at=NOW))
+        return real_lock(session, name, shared)
+
+    monkeypatch.setattr(window_figures, "record_lock", another_view_first)
+    assert chart(world)[1] == (NOVEMBER, 1, 7)
+    assert kept(world) == {town.november: 7}
+
+
 def test_the_nightly_work_records_the_closed_windows_of_the_year(town):
     from core import window_figures
 
