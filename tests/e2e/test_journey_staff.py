@@ -142,6 +142,14 @@ def test_manager_charts_render_with_data(page, staff):
     charts = wait_for_charts(page, 3)
     assert all(any(points for points, _total in chart) for chart in charts), charts
     assert all(any(total > 0 for _points, total in chart) for chart in charts), charts
+    # Full-width charts are given the room their labels need before Plotly draws them (ui.staff_view
+    # .room_for_labels): Plotly kept every margin it was given, so it drew each chart once, not twice.
+    margins = page.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')).map(g =>
+               [['l', 'r', 't', 'b'].map(side => g._fullLayout._size[side]),
+                ['l', 'r', 't', 'b'].map(side => g.layout.margin[side])])"""
+    )
+    assert len(margins) >= 3 and all(drawn == given for drawn, given in margins), margins
     screenshot(page, "staff-manager-payments")
 
 
