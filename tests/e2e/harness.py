@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -242,36 +243,71 @@ def running(script: str, database_url: str, now: str, extra_env: dict | None = N
 class Browser:
     """Playwright's Browser whose contexts and pages wait up to TIMEOUT for anything (clicks, navigation, expected
     responses), and whose contexts, when closed while an exception is on its way up (a `finally:` after a failed
-    step), first save a screenshot of their pages for the failing test. Everything else is Playwright's."""
+    step), first save a screenshot of their pages for the failing test. Everything else is Playwright's.
+
+    A context closed without a failure is emptied and handed to the next `new_context` with the same options: its
+    cookies, permissions and stored data are dropped, its pages closed but one, left on about:blank for the next
+    test's `new_page`. Its cache of Streamlit's 5 MB of JavaScript, compiled, stays: a fresh context and tab load
+    and compile it again, 2 s of each browser test here, more on a busy CI machine. A context or page given routes,
+    listeners, scripts or other settings that emptying cannot undo is closed for good."""
 
     def __init__(self, browser) -> None:
         self._browser = browser
         self._opened: list[tuple[float, Any]] = []  # Playwright's BrowserContext
+        self._idle: dict[str, list[Any]] = {}  # emptied contexts by their options
 
     def __getattr__(self, name: str):
         return getattr(self._browser, name)
 
     def new_context(self, *args, **kwargs):
-        return self._prepared(self._browser.new_context(*args, **kwargs))
+        options = repr((args, sorted(kwargs.items())))
+        idle = self._idle.get(options)
+        if idle:
+            context = idle.pop()
+            self._opened.append((time.time(), context))
+            return context
+        return self._prepared(self._browser.new_context(*args, **kwargs), options)
 
     def new_page(self, *args, **kwargs):
         page = self._browser.new_page(*args, **kwargs)
-        self._prepared(page.context)
+        self._prepared(page.context, None)
         return page
 
-    def _prepared(self, context):
+    def _prepared(self, context, options: str | None):
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         self._opened.append((time.time(), context))
-        close = context.close
+        close, open_page = context.close, context.new_page
+        changed = _Changes(options is None)
+        spare: list[Any] = []  # the emptied page the next test is given
+        pages: dict[Any, _PageState] = {}  # the pages this context opened for tests
 
         def close_keeping_evidence(*args, **kwargs):
             failing = sys.exc_info()[1]
             if failing is not None and not isinstance(failing, (pytest.skip.Exception, pytest.xfail.Exception)):
                 _shoot_pages(context.pages, _current_test_directory(), "closed-")
+            elif not changed.lasting and options is not None:
+                kept = _emptied(context, spare, pages)
+                if kept is not None:
+                    spare[:] = [kept]
+                    self._idle.setdefault(options, []).append(context)
+                    return None
             return close(*args, **kwargs)
 
+        def new_page(*args, **kwargs):
+            if spare and not args and not kwargs:
+                return spare.pop()
+            page = open_page(*args, **kwargs)
+            state = pages[page] = _PageState(_Changes(False), page.viewport_size, set())
+            page.on("framenavigated", lambda frame: state.navigated(page, frame))
+            for name in _LASTING_PAGE_CHANGES:
+                setattr(page, name, state.changes.marking(getattr(page, name)))
+            return page
+
         context.close = close_keeping_evidence
+        context.new_page = new_page
+        for name in _LASTING_CONTEXT_CHANGES:
+            setattr(context, name, changed.marking(getattr(context, name)))
         return context
 
     def open_pages(self, since: float) -> list:
@@ -282,8 +318,108 @@ class Browser:
             for opened, context in self._opened
             if opened >= since
             for page in context.pages
-            if not page.is_closed()
+            if not page.is_closed() and page.url != "about:blank"
         ]
+
+
+class _Changes:
+    """Whether a test has set something on a context or page that outlives its data (see _LASTING_*)."""
+
+    def __init__(self, lasting: bool) -> None:
+        self.lasting = lasting
+
+    def marking(self, method):
+        def call(*args, **kwargs):
+            self.lasting = True
+            return method(*args, **kwargs)
+
+        return call
+
+
+# What a test may set on a context or a page that emptying does not undo: such a context or page is not used again.
+_LASTING_CONTEXT_CHANGES = (
+    "add_init_script",
+    "expose_binding",
+    "expose_function",
+    "grant_permissions",
+    "on",
+    "once",
+    "route",
+    "route_from_har",
+    "route_web_socket",
+    "set_default_navigation_timeout",
+    "set_default_timeout",
+    "set_extra_http_headers",
+    "set_geolocation",
+    "set_offline",
+)
+_LASTING_PAGE_CHANGES = (
+    "add_init_script",
+    "add_locator_handler",
+    "emulate_media",
+    "expose_binding",
+    "expose_function",
+    "on",
+    "once",
+    "route",
+    "route_from_har",
+    "route_web_socket",
+    "set_default_navigation_timeout",
+    "set_default_timeout",
+    "set_extra_http_headers",
+)
+
+
+@dataclass
+class _PageState:
+    changes: _Changes
+    viewport: Any
+    origins: set[str]  # where its main frame has been
+
+    def navigated(self, page, frame) -> None:
+        origin = re.match(r"https?://[^/]+", frame.url)
+        if frame == page.main_frame and origin:
+            self.origins.add(origin.group(0))
+
+
+def _emptied(context, spare: list, states: dict[Any, _PageState]) -> Any:
+    """Drop what the context stored (cookies, local and session storage, IndexedDB, permissions) and close its
+    pages but one, left on about:blank; its HTTP cache stays. That page, or None if emptying failed (the context
+    is then closed instead)."""
+    try:
+        spare.clear()
+        kept = None
+        for page in context.pages:
+            state = states.pop(page, None)
+            reusable = (
+                kept is None
+                and state is not None
+                and not state.changes.lasting
+                and page.viewport_size == state.viewport
+                and len(state.origins) <= 1  # session storage is a tab's: only the page's own origin is cleared
+            )
+            page.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
+            if reusable:
+                assert state is not None
+                page.goto("about:blank")
+                state.origins.clear()
+                states[page] = state
+                kept = page
+            else:
+                page.close()
+        origins = [entry["origin"] for entry in context.storage_state()["origins"]]
+        if origins:  # an origin its pages had left
+            page = kept or context.new_page()
+            devtools = context.new_cdp_session(page)
+            for origin in origins:
+                devtools.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+            devtools.detach()
+            kept = page
+        context.clear_cookies()
+        context.clear_permissions()
+        return kept or context.new_page()
+    except Exception:
+        return None
 
 
 BROWSERS: list[Browser] = []
