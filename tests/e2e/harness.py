@@ -337,26 +337,8 @@ class _Changes:
 
 
 # What a test may set on a context or a page that emptying does not undo: such a context or page is not used again.
-_LASTING_CONTEXT_CHANGES = (
+_LASTING_CHANGES = (
     "add_init_script",
-    "expose_binding",
-    "expose_function",
-    "grant_permissions",
-    "on",
-    "once",
-    "route",
-    "route_from_har",
-    "route_web_socket",
-    "set_default_navigation_timeout",
-    "set_default_timeout",
-    "set_extra_http_headers",
-    "set_geolocation",
-    "set_offline",
-)
-_LASTING_PAGE_CHANGES = (
-    "add_init_script",
-    "add_locator_handler",
-    "emulate_media",
     "expose_binding",
     "expose_function",
     "on",
@@ -368,6 +350,8 @@ _LASTING_PAGE_CHANGES = (
     "set_default_timeout",
     "set_extra_http_headers",
 )
+_LASTING_CONTEXT_CHANGES = (*_LASTING_CHANGES, "grant_permissions", "set_geolocation", "set_offline")
+_LASTING_PAGE_CHANGES = (*_LASTING_CHANGES, "add_locator_handler", "emulate_media")
 
 
 @dataclass
