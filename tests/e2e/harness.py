@@ -391,7 +391,7 @@ def _emptied(context, spare: list, states: dict[Any, _PageState]) -> Any:
                 kept = page
             else:
                 page.close()
-        origins = [entry["origin"] for entry in context.storage_state()["origins"]]
+        origins = [entry["origin"] for entry in context.storage_state(indexed_db=True)["origins"]]
         if origins:  # an origin its pages had left
             page = kept or context.new_page()
             devtools = context.new_cdp_session(page)
