@@ -239,7 +239,9 @@ def undo_submissions(engine, before_reading: int, before_audit: int) -> None:
 
 
 def _compiled_submission_statements() -> dict:
-    """The SQL core.readings sends for a submission, compiled once for psycopg2: (sql, compiled) per step."""
+    """The SQL core.readings sends for a submission, compiled once for psycopg2: per step, the SQL and how to make
+    its parameters from the step's values. The two reads the project prepares (db.prepared) are EXECUTEd here too,
+    after `_prepare` (a connection of db.engine prepares them where the settings allow, as the benchmark's do)."""
     from sqlalchemy import insert
     from sqlalchemy.dialects.postgresql import psycopg2 as pg
 
@@ -266,8 +268,6 @@ def _compiled_submission_statements() -> dict:
     ]
     audit_columns = ["at", "actor_type", "actor", "action", "entity", "entity_id", "details"]
     steps = {
-        "context": readings._SUBMISSION_CONTEXT.compile(dialect=dialect),
-        "history": meter_history._HISTORY.compile(dialect=dialect),
         "insert": reading_record._INSERT.compile(dialect=dialect, column_keys=reading_columns),
         "step_aside": reading_record._STEP_ASIDE.compile(dialect=dialect),
         "supersede": reading_record._SUPERSEDE.compile(dialect=dialect),
@@ -279,7 +279,18 @@ def _compiled_submission_statements() -> dict:
         "VALUES (%(window_id)s, %(street)s, %(channel)s, %(accepted)s) ON CONFLICT (window_id, street, channel) "
         "DO UPDATE SET accepted = window_reading_totals.accepted + excluded.accepted"
     )
-    return {name: (str(compiled), compiled) for name, compiled in steps.items()} | {"totals": (totals, None)}
+    prepared = {"context": readings._SUBMISSION_CONTEXT, "history": meter_history._HISTORY}
+    return (
+        {name: (str(compiled), compiled.construct_params) for name, compiled in steps.items()}
+        | {"totals": (totals, lambda values: values)}
+        | {name: (_execute_sql(statement), statement.parameters) for name, statement in prepared.items()}
+        | {"_prepare": [statement.prepare_sql for statement in prepared.values()]}
+    )
+
+
+def _execute_sql(statement) -> str:
+    """A db.prepared statement's EXECUTE, with psycopg2's placeholders."""
+    return f"EXECUTE {statement.name}({', '.join(f'%({position})s' for position in statement.positions)})"
 
 
 def _statements_worker(url, items, seconds, now_iso, ready, start, results):
@@ -294,12 +305,17 @@ def _statements_worker(url, items, seconds, now_iso, ready, start, results):
 
     connection = reference.connect(url)  # JIT off, as the project's own connections (db.engine)
     steps = _compiled_submission_statements()
+    with connection.cursor() as cursor:  # the project's two prepared reads, as db.engine and db.prepared do
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        for sql in steps.pop("_prepare"):
+            cursor.execute(sql)
+    connection.commit()
     now = dt.datetime.fromisoformat(now_iso)
     since = now - dt.timedelta(days=365)
 
     def run(cursor, name, values):
-        sql, compiled = steps[name]
-        cursor.execute(sql, values if compiled is None else compiled.construct_params(values))
+        sql, parameters = steps[name]
+        cursor.execute(sql, parameters(values))
 
     def submit(login_id, meter_id, value):
         with connection.cursor() as cursor:

@@ -50,7 +50,7 @@ def _flag(value: object) -> bool:
 
 
 def _not_off(value: object) -> bool:
-    """On unless explicitly switched off (TEPLO_DEMO_PAYMENTS)."""
+    """On unless explicitly switched off (TEPLO_DEMO_PAYMENTS, TEPLO_DB_PREPARE)."""
     return str(value).strip().lower() not in ("0", "false", "no", "off")
 
 
@@ -97,6 +97,9 @@ class Settings:
     # Each process's connections to PostgreSQL: kept open, and opened beyond those at a peak (closed after it).
     db_pool_size: int = setting("TEPLO_DB_POOL_SIZE", DEFAULT_POOL_SIZE, _at_least(1))
     db_max_overflow: int = setting("TEPLO_DB_MAX_OVERFLOW", DEFAULT_MAX_OVERFLOW, _at_least(0))
+    # PostgreSQL: the heaviest repeated statements prepared once per connection (db.prepared). Off behind a pooler in
+    # transaction mode (PgBouncer), which hands later transactions a server connection that did not prepare them.
+    db_prepare: bool = setting("TEPLO_DB_PREPARE", True, _not_off)
     # Production or demo (go-live): TEPLO_DEMO=1 (set by ./run.sh) allows demo data, demo staff users and the demo
     # payment provider, and both apps say so on every screen. Production is the default.
     demo: bool = setting("TEPLO_DEMO", False, _flag)
@@ -183,9 +186,9 @@ class Settings:
                 raise ValueError(f"{env}: cannot read {str(raw)!r}: {error}") from None
         return cls(**values)
 
-    def pool(self) -> dict[str, int]:
-        """The options of a process's connection pool (db.engine.make_engine)."""
-        return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow}
+    def pool(self) -> dict[str, Any]:
+        """The options of a process's engine and connection pool (db.engine.make_engine)."""
+        return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow, "prepare": self.db_prepare}
 
     def consumer_session(self) -> Lifetime:
         """How long a consumer's login session lasts (core.consumer_sessions)."""

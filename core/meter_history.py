@@ -17,6 +17,7 @@ from core import clock, metering
 from core.estimates import meter_spans, span_columns
 from core.metering import Candidate, MeterSpan
 from db.models import AdditionalCharge, Meter, Reading, ReadingWindow
+from db.prepared import Prepared
 
 
 class MeterRef(Protocol):
@@ -129,14 +130,14 @@ def _history_statement() -> Select[Any]:
     )
 
 
-_HISTORY = _history_statement()
+_HISTORY = Prepared("meter_history", _history_statement())
 
 
 def meter_history(
     connection: Connection, meter: MeterRef, window_id: int, period: dt.date, at: dt.datetime
 ) -> MeterHistory:
-    rows = connection.execute(
-        _HISTORY,
+    rows = _HISTORY.execute(
+        connection,
         {
             "meter_id": meter.id,
             "window_id": window_id,

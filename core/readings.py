@@ -24,6 +24,7 @@ from core.reading_record import Receipt, SubmittedMeter, lock_meter, record_read
 from core.register import account_open
 from core.windows import WindowInfo, next_window, open_window
 from db.models import Account, ConsumerAccountLink, ConsumerLogin, Meter, Reading, ReadingWindow
+from db.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def _submission_context_statement() -> Select[Any]:
     )
 
 
-_SUBMISSION_CONTEXT = _submission_context_statement()
+_SUBMISSION_CONTEXT = Prepared("submission_context", _submission_context_statement())
 
 
 def submit_reading(
@@ -103,11 +104,9 @@ def submit_reading(
     now = now or clock.now()
     value = parse_reading(value_text, lang=language)
     with sessions.begin() as session:
-        context = (
-            session.connection()
-            .execute(_SUBMISSION_CONTEXT, {"login_id": login_id, "meter_id": meter_id, "now": now})
-            .first()
-        )
+        context = _SUBMISSION_CONTEXT.execute(
+            session.connection(), {"login_id": login_id, "meter_id": meter_id, "now": now}
+        ).first()
         if context is None:
             raise DomainError("reading.meter_unknown")
         if not context.linked:

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.prepared import PREPARED_NAMES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "teplo.sqlite3"
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"
@@ -19,9 +21,10 @@ DEFAULT_POOL_SIZE = 5
 DEFAULT_MAX_OVERFLOW = 5
 
 
-def make_engine(url: str, **options: Any) -> Engine:
+def make_engine(url: str, *, prepare: bool = True, **options: Any) -> Engine:
     """`options` go to create_engine for PostgreSQL (pool_size and max_overflow from the settings, or
-    poolclass=NullPool for a short-lived worker)."""
+    poolclass=NullPool for a short-lived worker). `prepare` (TEPLO_DB_PREPARE): the statements db.prepared names
+    are prepared on each connection, with generic plans."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -42,7 +45,7 @@ def make_engine(url: str, **options: Any) -> Engine:
     engine = create_engine(url, pool_pre_ping=True, **options)
 
     @event.listens_for(engine, "connect", insert=True)
-    def _jit_off(dbapi_connection: Any, _record: Any) -> None:
+    def _session_settings(dbapi_connection: Any, record: Any) -> None:
         # JIT off: the apps' queries are index-driven lookups and aggregates over one window or month, where the
         # planner's row estimates (a CTE, an anti-join) can be off enough to start compiling, and LLVM compilation
         # then costs more than the query (0.6 s of 0.85 s for the additional-charges list at 80,000 accounts).
@@ -51,6 +54,11 @@ def make_engine(url: str, **options: Any) -> Engine:
         dbapi_connection.autocommit = True
         cursor = dbapi_connection.cursor()
         cursor.execute("SET jit = off")
+        if prepare:
+            # Only prepared statements (db.prepared) and PL/pgSQL's are planned under this setting; plain ones are
+            # planned for their values as before.
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+            record.info[PREPARED_NAMES] = set()
         cursor.close()
         dbapi_connection.autocommit = autocommit
 

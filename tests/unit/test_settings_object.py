@@ -30,7 +30,7 @@ def test_unset_and_empty_variables_give_the_documented_defaults():
         assert (defaults.hot_water_norm, defaults.hot_water_tariff) == (Decimal("1.6"), Decimal("98.52"))
         assert defaults.max_payment == Decimal("100000.00") and defaults.payment_ttl_minutes == 1440
         assert defaults.trusted_proxies == () and defaults.log_level == "INFO"
-        assert defaults.pool() == {"pool_size": 5, "max_overflow": 5}
+        assert defaults.pool() == {"pool_size": 5, "max_overflow": 5, "prepare": True}
 
 
 def test_values_are_read_in_their_types():
