@@ -242,7 +242,7 @@ def as_deployed(engine: Engine, moment: dt.datetime, log) -> None:
     with recorded (`balances`); the newest closed window's additional charges stored on the night it closed, so
     the additional-charges page opens on that list as a manager would find it, and the closed windows' figures
     recorded (`close-windows`). Each step finds its work done on a later run."""
-    from core import additional_charges, balances, window_figures
+    from core import additional_charges, balances, dashboard_readings, window_figures
     from core.windows import last_closed_window
     from db.engine import make_sessions
 
@@ -257,6 +257,7 @@ def as_deployed(engine: Engine, moment: dt.datetime, log) -> None:
         additional_charges.process_window(sessions, window.id, actor="system:close-windows", now=night)
     log("recording the closed windows' figures for the charts (the close-windows job's work) ...")
     window_figures.record_closed(sessions, moment)
+    dashboard_readings.record_closed_curves(sessions, moment)
 
 
 def _generate(

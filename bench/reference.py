@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from sqlalchemy.engine import make_url
 
-from core import balances, clock
+from core import balances, clock, window_figures
 from core.clock import KYIV, add_months, kyiv_midnight, month_start
 
 UTC = dt.UTC
@@ -265,9 +265,15 @@ def _ids(windows) -> str:
 
 
 def submission_curve(sql: Sql, p: dict) -> None:
-    row = sql.run("SELECT id, period FROM reading_windows WHERE id = :w", {"w": p["window_id"]})[0]
+    row = sql.run("SELECT id, period, closes_at FROM reading_windows WHERE id = :w", {"w": p["window_id"]})[0]
     params = {"w": row[0], "e": add_months(_date(row[1]), 1)}
     street = _street(p, params)
+    # A closed window's curve (all streets) from its record, as the project reads it (core.window_figures.curve).
+    now = p.get("now") or clock.now()
+    closed = not street and _moment(row[2]) <= now - window_figures.SETTLE
+    if closed and sql.run("SELECT day, accounts FROM window_curve_days WHERE window_id = :w", params):
+        sql.run("SELECT metered FROM window_figures WHERE window_id = :w", params)
+        return
     # The metered accounts as the project reads them (core.window_figures.metered): a window's record or what is
     # kept for the open one; a street's, or a window with neither, counted.
     kept = None

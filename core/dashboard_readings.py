@@ -108,20 +108,28 @@ def submission_curve(
         window = WindowInfo(row.id, row.period, row.opens_at, row.closes_at, row.processed_at)
         shown = window_figures.Window(row.id, row.period, row.closes_at)
         metered = window_figures.metered(sessions, [shown], now, street)[row.id]
-        first = on_street(
-            select(Meter.account_id.label("account_id"), func.min(Reading.submitted_at).label("first_at"))
-            .join(Meter, Meter.id == Reading.meter_id)
-            .join(Account, Account.id == Meter.account_id)
-            .where(
-                Reading.window_id == window_id,
-                Reading.status.in_(("accepted", "superseded")),
-                metered_condition(window.period),
-            )
-            .group_by(Meter.account_id),
-            street,
-        ).subquery()
-        day = kyiv_bucket(session, first.c.first_at, "day")
-        counts = {dt.date.fromisoformat(d): n for d, n in session.execute(select(day, func.count()).group_by(day))}
+        window_days = [
+            window.first_day + dt.timedelta(days=i) for i in range((window.last_day - window.first_day).days + 1)
+        ]
+
+        def count(counting: Session) -> dict[dt.date, int]:
+            prepare(counting)
+            first = on_street(
+                select(Meter.account_id.label("account_id"), func.min(Reading.submitted_at).label("first_at"))
+                .join(Meter, Meter.id == Reading.meter_id)
+                .join(Account, Account.id == Meter.account_id)
+                .where(
+                    Reading.window_id == window_id,
+                    Reading.status.in_(("accepted", "superseded")),
+                    metered_condition(window.period),
+                )
+                .group_by(Meter.account_id),
+                street,
+            ).subquery()
+            day = kyiv_bucket(counting, first.c.first_at, "day")
+            return {dt.date.fromisoformat(d): n for d, n in counting.execute(select(day, func.count()).group_by(day))}
+
+        counts = window_figures.curve(sessions, shown, window_days, count, street, now)
     days, total = [], 0
     last_day = min(window.last_day, now.astimezone(KYIV).date())
     current = window.first_day
@@ -139,6 +147,22 @@ def submission_curve(
         )
         current += dt.timedelta(days=1)
     return SubmissionCurve(window, metered, days)
+
+
+def record_closed_curves(sessions: sessionmaker[Session], now: dt.datetime | None = None, newest: int = 2) -> int:
+    """The nightly work: record the curves of the newest closed windows, which the readings page draws when it
+    opens (the chosen window's and the one before it), so no one waits for them; returns how many were recorded."""
+    now = now or clock.now()
+    with sessions() as session:
+        closed = session.scalars(
+            select(ReadingWindow.id)
+            .where(ReadingWindow.closes_at <= now - window_figures.SETTLE)
+            .order_by(ReadingWindow.period.desc())
+            .limit(newest)
+        ).all()
+    for window_id in closed:
+        submission_curve(sessions, window_id, now=now)
+    return len(closed)
 
 
 @dataclass(frozen=True)

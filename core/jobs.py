@@ -54,10 +54,10 @@ def close_windows(
     sessions: sessionmaker[Session], now: dt.datetime | None = None, within_days: int | None = None
 ) -> list[dt.date]:
     """Freeze the additional-charges list of every window that closed in the last `within_days` and is not
-    processed yet (what a manager's «Обробити» does), and record the figures of the year's closed windows for the
-    staff charts (core.window_figures); returns the periods processed now. Default: the setting
+    processed yet (what a manager's «Обробити» does), and record the figures of the year's closed windows and the
+    newest closed windows' submission curves for the staff charts (core.window_figures); returns the periods processed now. Default: the setting
     TEPLO_CLOSE_WINDOWS_WITHIN_DAYS."""
-    from core import window_figures
+    from core import dashboard_readings, window_figures
     from core.additional_charges import process_window
 
     now = now or clock.now()
@@ -83,6 +83,7 @@ def close_windows(
         log.info("window closed", extra={"job": "close-windows", "period": period.isoformat(), "lines": lines})
         done.append(period)
     window_figures.record_closed(sessions, now)
+    dashboard_readings.record_closed_curves(sessions, now)
     return done
 
 

@@ -163,12 +163,11 @@ def record_reading(
             "import_batch_id": import_batch_id,
         },
     ).scalar_one()
-    standing_change = (
-        rollups.StandingChange(meter.id, window.id, channel, stepped_aside, street, window.closes_at)
-        if stands
-        else None
+    # A reading that does not stand counts nothing, but still drops a closed window's records (core.rollups).
+    standing_change = rollups.StandingChange(
+        meter.id, window.id, channel if stands else None, stepped_aside, street, window.closes_at
     )
-    if standing_change is not None and not defer_totals:
+    if not defer_totals:
         rollups.standing_changes(connection, [standing_change])
     replaced = None
     if stands and current is not None:

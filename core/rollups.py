@@ -31,6 +31,7 @@ from db.models import (
     Payment,
     PaymentDayTotal,
     Reading,
+    WindowCurveDay,
     WindowFigures,
     WindowMetered,
     WindowReadingTotal,
@@ -146,7 +147,8 @@ def _add_readings(connection: Connection, counts: dict[Key, int]) -> None:
 @dataclass(frozen=True)
 class StandingChange:
     """A meter's standing reading in a window changed: `added` is the channel of the one that now stands, `removed`
-    the channel of the one that stepped aside (None: no such reading)."""
+    the channel of the one that stepped aside (None: no such reading). Both None: a reading was written for the
+    window that does not stand (it counts nothing, but drops a closed window's records)."""
 
     meter_id: int
     window_id: int | None
@@ -166,8 +168,9 @@ def standing_changes(bind: Session | Connection, changes: Iterable[StandingChang
     """Count many standing changes at once, in sorted key order. An import gathers its rows' changes and counts
     them after its last row: it then takes the total rows' locks once, last and in order, so a submission on a
     street the import has counted cannot wait on it while the import waits on that submission's meter."""
-    changes = [c for c in changes if c.window_id is not None and c.added != c.removed]
-    if not changes:
+    written = [c for c in changes if c.window_id is not None]
+    changes = [c for c in written if c.added != c.removed]
+    if not written:
         return
     connection = _connection(bind)
     streets: dict[int, str] = {c.meter_id: c.street for c in changes if c.street is not None}
@@ -186,11 +189,13 @@ def standing_changes(bind: Session | Connection, changes: Iterable[StandingChang
         if c.removed is not None:
             counts[(c.window_id, streets[c.meter_id], c.removed)] -= 1
     _add_readings(connection, counts)
-    # A window still open has no record to drop: records wait until a window has been closed a while (SETTLE).
+    # Any reading written for a closed window drops its records, one that does not stand too (its date may be the
+    # account's first in the window's curve). A window still open has no record to drop: records wait until a
+    # window has been closed a while (SETTLE).
     now = clock.now()
     closed = {
         c.window_id
-        for c in changes
+        for c in written
         if c.window_id is not None and (c.window_closes_at is None or c.window_closes_at <= now)
     }
     if closed:
@@ -219,7 +224,15 @@ def rebuild(session: Session) -> None:
     from core.dashboard import kyiv_bucket, prepare
 
     prepare(session)
-    for model in (PaymentDayTotal, ChargeMonthTotal, WindowReadingTotal, AccountBalance, WindowFigures, WindowMetered):
+    for model in (
+        PaymentDayTotal,
+        ChargeMonthTotal,
+        WindowReadingTotal,
+        AccountBalance,
+        WindowFigures,
+        WindowCurveDay,
+        WindowMetered,
+    ):
         session.execute(delete(model))
     day = kyiv_bucket(session, Payment.paid_at, "day")
     session.execute(

@@ -3,9 +3,9 @@ with a standing reading. The overview and the readings page chart a year of wind
 readings that is two seconds at a million accounts, on every view. A window's metered accounts change only with
 the register: the open window's are kept too (WindowMetered), until a register change.
 
-A closed window's figures change only when a reading is written for it (a late import, a correction) or the
-register changes, so they are summed once and recorded (WindowFigures); every such write drops them in its own
-transaction (core.rollups.standing_changes for readings, core.register_import for the register), under the lock
+A closed window's figures and its submission curve change only when a reading is written for it (a late import, a
+correction) or the register changes, so they are summed once and recorded (WindowFigures, WindowCurveDay); every
+such write drops them in its own transaction (core.rollups.standing_changes for readings, core.register_import for the register), under the lock
 that keeps a record from being summed while such a write is open (core.jobs.record_lock). The open window and a
 street's figures are always counted.
 """
@@ -13,7 +13,7 @@ street's figures are always counted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from sqlalchemy import Connection, case, delete, func, select
@@ -23,7 +23,7 @@ from core import clock
 from core.jobs import record_lock
 from core.queries import on_street
 from core.register import metered_condition
-from db.models import Account, Meter, Reading, ReadingWindow, WindowFigures, WindowMetered
+from db.models import Account, Meter, Reading, ReadingWindow, WindowCurveDay, WindowFigures, WindowMetered
 
 # A write into a window still open drops no record (core.rollups.standing_changes): a window is recorded only once
 # it has been closed this long, by when every transaction that found it open has long committed.
@@ -185,12 +185,43 @@ def forget(session: Session | Connection, window_ids: Iterable[int] | None = Non
     """Drop the records of these windows (a reading written for them), in the writing transaction; None: a register
     change, which drops every window's records and the metered accounts kept."""
     record_lock(session, "window_figures", shared=True)
-    statement = delete(WindowFigures)
-    if window_ids is not None:
-        statement = statement.where(WindowFigures.window_id.in_(sorted(set(window_ids))))
-    else:
+    for model in (WindowFigures, WindowCurveDay):
+        statement = delete(model)
+        if window_ids is not None:
+            statement = statement.where(model.window_id.in_(sorted(set(window_ids))))
+        session.execute(statement)
+    if window_ids is None:
         session.execute(delete(WindowMetered))
-    session.execute(statement)
+
+
+def curve(
+    sessions: sessionmaker[Session],
+    window: Window,
+    days: Sequence[dt.date],
+    count: Callable[[Session], dict[dt.date, int]],
+    street: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict[dt.date, int]:
+    """Per day of `days` (a closed window's every day), the accounts whose first reading in the window came that day:
+    a closed window's (all streets) from its record, counted by `count` and recorded when missing; the others
+    counted."""
+    now = now or clock.now()
+    if street is not None or window.closes_at > now - SETTLE:
+        with sessions() as session:
+            return count(session)
+    read = select(WindowCurveDay.day, WindowCurveDay.accounts).where(WindowCurveDay.window_id == window.id)
+    with sessions() as session:
+        found = dict(session.execute(read).tuples().all())
+    if found:
+        return found
+    with sessions.begin() as session:
+        record_lock(session, "window_figures", shared=False)
+        found = dict(session.execute(read).tuples().all())  # recorded while this waited for the lock
+        if not found:
+            counted = count(session)
+            found = {day: counted.get(day, 0) for day in days}
+            session.add_all(WindowCurveDay(window_id=window.id, day=day, accounts=n) for day, n in found.items())
+        return found
 
 
 def record_closed(sessions: sessionmaker[Session], now: dt.datetime | None = None, months: int = 13) -> int:

@@ -426,6 +426,18 @@ class WindowFigures(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
 
+class WindowCurveDay(Base):
+    """A closed window's submission curve, one row per Kyiv day of the window (zeros too): the metered accounts whose
+    first reading in the window came that day. Counted once and kept like the window's figures, and dropped with
+    them by a reading written for the window or a register change (core.window_figures)."""
+
+    __tablename__ = "window_curve_days"
+
+    window_id: Mapped[int] = mapped_column(ForeignKey("reading_windows.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    accounts: Mapped[int] = mapped_column(Integer)
+
+
 class WindowMetered(Base):
     """A window's metered accounts (all streets), counted once and kept: the open window's too, as they change
     only with the register, whose every change drops them (core.window_figures)."""

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from core import dashboard_readings, imports, register_import
-from db.models import ReadingWindow, WindowFigures, WindowMetered
+from db.models import ReadingWindow, WindowCurveDay, WindowFigures, WindowMetered
 from tests.integration.test_dashboard import NOW, build
 
 E = "1120200001004"
@@ -74,8 +74,9 @@ def test_a_register_change_drops_every_record_and_a_preview_none(town):
     accounts += f"{E};просп. Волі;3;5;2;1;0;50,00\n"  # E stops taking hot water
     register_import.preview(world.sessions, "accounts", "accounts.csv", csv(accounts))
     assert records(world) == {town.october: (2, 3)}
+    curve(world, town.october)
     register_import.commit(world.sessions, "accounts", "accounts.csv", csv(accounts), actor="operator")
-    assert records(world) == {}
+    assert records(world) == {} and recorded_curves(world) == {}
     assert chart(world) == [(OCTOBER, 2, 2), (NOVEMBER, 1, 2)]
 
 
@@ -134,12 +135,66 @@ def test_the_nightly_work_records_the_closed_windows_of_the_year(town):
     assert records(world) == {town.october: (2, 3)}  # November's window is still open: not recorded
 
 
+def curve(world, window_id, street=None) -> dict[dt.date, int]:
+    """The readings page's curve: the accounts whose first reading in the window came on each day, where any did."""
+    shown = dashboard_readings.submission_curve(world.sessions, window_id, street, now=NOW)
+    return {d.day: d.new for d in shown.days if d.new}
+
+
+def recorded_curves(world) -> dict[int, dict[dt.date, int]]:
+    found: dict[int, dict[dt.date, int]] = {}
+    with world.sessions() as s:
+        for row in s.scalars(select(WindowCurveDay)):
+            found.setdefault(row.window_id, {})[row.day] = row.accounts
+    return found
+
+
+def test_a_closed_windows_curve_is_recorded_with_every_day_once_and_read_from_its_record(town):
+    world = town.world
+    october = {dt.date(2026, 10, 26): 1, dt.date(2026, 11, 3): 1}  # A at 01:30 on 26 Oct (Kyiv), B on 3 Nov
+    assert curve(world, town.october) == october
+    [(window_id, days)] = recorded_curves(world).items()
+    assert window_id == town.october and {d: n for d, n in days.items() if n} == october
+    assert min(days) == dt.date(2026, 10, 25) and max(days) == dt.date(2026, 11, 3) and len(days) == 10  # zeros too
+    with world.sessions.begin() as s:
+        s.get_one(WindowCurveDay, (town.october, dt.date(2026, 10, 28))).accounts = 5
+    assert curve(world, town.october)[dt.date(2026, 10, 28)] == 5  # the record is what the page reads
+    # A street's curve and the open window's are counted, not recorded.
+    assert curve(world, town.october, street="просп. Волі") == {dt.date(2026, 11, 3): 1}
+    assert curve(world, town.november) == {dt.date(2026, 11, 26): 1}
+    assert set(recorded_curves(world)) == {town.october}
+
+
+def test_a_late_reading_that_does_not_stand_still_drops_the_closed_windows_curve(town):
+    """Dated before A's standing October reading, an imported reading is kept as superseded: it changes no count,
+    but A's first reading in the window is now a day earlier."""
+    world = town.world
+    assert curve(world, town.october) == {dt.date(2026, 10, 26): 1, dt.date(2026, 11, 3): 1}
+    result = imports.commit(
+        world.sessions,
+        "readings",
+        "late.csv",
+        csv("meter_serial;value;read_at;ref;account_number\n0812345;101,500;2026-10-25 10:00;VK-LATE-2;\n"),
+        actor="operator",
+    )
+    assert len(result.to_add) == 1 and not result.rejected
+    assert recorded_curves(world) == {}
+    assert curve(world, town.october) == {dt.date(2026, 10, 25): 1, dt.date(2026, 11, 3): 1}
+    assert chart(world)[0] == (OCTOBER, 2, 3)  # the figures did not change
+
+
+def test_the_nightly_work_records_the_newest_closed_windows_curves(town):
+    world = town.world
+    assert dashboard_readings.record_closed_curves(world.sessions, now=NOW) == 1  # November's window is open
+    assert set(recorded_curves(world)) == {town.october}
+
+
 LATE = 12  # late readings per importer
 
 
 def _in_process(url: str, worker: int, start, results) -> None:
-    """Workers 0 and 1 import late readings for October, one file per reading; worker 2 drops October's record
-    and has the chart sum it again, over and over."""
+    """Workers 0 and 1 import late readings for October, one file per reading; worker 2 drops October's records
+    and has the charts sum them again, over and over."""
     import os
 
     from sqlalchemy import create_engine, delete
@@ -165,16 +220,23 @@ def _in_process(url: str, worker: int, start, results) -> None:
             else:
                 with sessions.begin() as s:
                     s.execute(delete(WindowFigures))
+                    s.execute(delete(WindowCurveDay))
                 dashboard_readings.readings_per_window(sessions, OCTOBER, NOVEMBER, now=NOW)
+                dashboard_readings.submission_curve(sessions, town_october(sessions), now=NOW)
         results.put(worker)
     finally:
         engine.dispose()
 
 
+def town_october(sessions) -> int:
+    with sessions() as s:
+        return s.scalar(select(ReadingWindow.id).where(ReadingWindow.period == OCTOBER))
+
+
 @pytest.mark.parallel_processes
 def test_late_readings_in_parallel_with_the_chart_leave_its_record_right(configure, engine, town):
-    """Late readings imported in parallel while the chart sums October again and again: every import commits and
-    the record left standing equals the count from the readings."""
+    """Late readings imported in parallel while the charts sum October again and again: every import commits and
+    the records left standing equal the counts from the readings."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time")
     import multiprocessing
@@ -202,6 +264,9 @@ def test_late_readings_in_parallel_with_the_chart_leave_its_record_right(configu
     assert counted == (2 + 2 * LATE, 3 + 2 * LATE)
     assert records(world) in ({}, {town.october: counted})
     assert chart(world)[0] == (OCTOBER, *counted)
+    late = {dt.date(2026, 10, 26): 1, dt.date(2026, 11, 2): 2 * LATE, dt.date(2026, 11, 3): 1}
+    assert {day: n for day, n in recorded_curves(world).get(town.october, late).items() if n} == late
+    assert curve(world, town.october) == late
 
 
 def test_a_window_is_recorded_only_once_it_has_been_closed_a_while(town):
