@@ -105,7 +105,7 @@ def _submit_worker(url, items, seconds, now_iso, ready, start, results):
     from core import config
 
     config.use(None)  # the settings are built again from the environment, with the clock pinned
-    engine = make_engine(url)
+    engine = make_engine(url, prepare=config.settings().db_prepare)  # TEPLO_DB_PREPARE=off: the A/B of db.prepared
     sessions = make_sessions(engine)
     now = dt.datetime.fromisoformat(now_iso)
     with engine.connect() as c:
@@ -241,11 +241,12 @@ def undo_submissions(engine, before_reading: int, before_audit: int) -> None:
 def _compiled_submission_statements() -> dict:
     """The SQL core.readings sends for a submission, compiled once for psycopg2: per step, the SQL and how to make
     its parameters from the step's values. The two reads the project prepares (db.prepared) are EXECUTEd here too,
-    after `_prepare` (a connection of db.engine prepares them where the settings allow, as the benchmark's do)."""
+    after `_prepare`, unless TEPLO_DB_PREPARE=off, as the project's own connections do."""
     from sqlalchemy import insert
     from sqlalchemy.dialects.postgresql import psycopg2 as pg
 
     from core import meter_history, reading_record, readings
+    from core.config import settings
     from db.models import AuditLog
 
     dialect = pg.dialect()
@@ -280,6 +281,9 @@ def _compiled_submission_statements() -> dict:
         "DO UPDATE SET accepted = window_reading_totals.accepted + excluded.accepted"
     )
     prepared = {"context": readings._SUBMISSION_CONTEXT, "history": meter_history._HISTORY}
+    if not settings().db_prepare:
+        steps |= {name: statement.statement.compile(dialect=dialect) for name, statement in prepared.items()}
+        prepared = {}
     return (
         {name: (str(compiled), compiled.construct_params) for name, compiled in steps.items()}
         | {"totals": (totals, lambda values: values)}
@@ -306,8 +310,10 @@ def _statements_worker(url, items, seconds, now_iso, ready, start, results):
     connection = reference.connect(url)  # JIT off, as the project's own connections (db.engine)
     steps = _compiled_submission_statements()
     with connection.cursor() as cursor:  # the project's two prepared reads, as db.engine and db.prepared do
-        cursor.execute("SET plan_cache_mode = force_generic_plan")
-        for sql in steps.pop("_prepare"):
+        prepare = steps.pop("_prepare")
+        if prepare:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+        for sql in prepare:
             cursor.execute(sql)
     connection.commit()
     now = dt.datetime.fromisoformat(now_iso)
