@@ -5,9 +5,9 @@ the register: the open window's are kept too (WindowMetered), until a register c
 
 A closed window's figures and its submission curve change only when a reading is written for it (a late import, a
 correction) or the register changes, so they are summed once and recorded (WindowFigures, WindowCurveDay); every
-such write drops them in its own transaction (core.rollups.standing_changes for readings, core.register_import for the register), under the lock
-that keeps a record from being summed while such a write is open (core.jobs.record_lock). The open window and a
-street's figures are always counted.
+such write drops them in its own transaction (core.rollups.standing_changes for readings, core.register_import for
+the register), under the lock that keeps a record from being summed while such a write is open
+(core.jobs.record_lock). The open window and a street's figures are always counted.
 """
 
 from __future__ import annotations
