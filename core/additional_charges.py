@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import audit, clock, export
@@ -59,9 +59,12 @@ def _stored_or_pending(
 STREAMED_ROWS = 2_000  # a stored list is read in parts: a city's 136,000 rows are never all in memory as rows too
 
 
-def _stored_additional_charges(session: Session, window: ReadingWindow) -> list[AdditionalChargeLine]:
-    """The lines as processing stored them, with what each estimate was made of."""
-    rows = session.connection().execute(
+def stored_lines(
+    session: Session, window_id: int, where: Sequence[ColumnElement[bool]] = (), limit: int | None = None
+) -> list[AdditionalChargeLine] | None:
+    """The window's stored lines (those `where` keeps, the first `limit`), ordered by street and account, with what
+    each estimate was made of; None if one was stored before that was kept (migration 0017)."""
+    query = (
         select(
             Account.id,
             Account.number,
@@ -80,10 +83,12 @@ def _stored_additional_charges(session: Session, window: ReadingWindow) -> list[
         )
         .join(Account, Account.id == AdditionalCharge.account_id)
         .join(Meter, Meter.id == AdditionalCharge.meter_id)
-        .where(AdditionalCharge.window_id == window.id)
-        .order_by(Account.street, Account.number)
+        .where(AdditionalCharge.window_id == window_id, *where)
+        .order_by(Account.street, Account.number, AdditionalCharge.id)
+        .limit(limit)
         .execution_options(yield_per=STREAMED_ROWS)
     )
+    rows = session.connection().execute(query)
     # One object per repeated value of a column, as core.estimates.estimate keeps them.
     streets: dict[str, str] = {}
     rules: dict[str, str] = {}
@@ -95,7 +100,7 @@ def _stored_additional_charges(session: Session, window: ReadingWindow) -> list[
         residents, months_without, rule, average_daily, days, volume, tariff, amount = figures
         if days is None:
             rows.close()
-            return _estimated_again(session, window)
+            return None
         lines.append(
             AdditionalChargeLine(
                 account_id,
@@ -115,6 +120,12 @@ def _stored_additional_charges(session: Session, window: ReadingWindow) -> list[
             )
         )
     return lines
+
+
+def _stored_additional_charges(session: Session, window: ReadingWindow) -> list[AdditionalChargeLine]:
+    """The lines as processing stored them, with what each estimate was made of."""
+    lines = stored_lines(session, window.id)
+    return _estimated_again(session, window) if lines is None else lines
 
 
 def _estimated_again(session: Session, window: ReadingWindow) -> list[AdditionalChargeLine]:
@@ -223,13 +234,11 @@ def flagged_readings(sessions: sessionmaker[Session], window_id: int) -> list[Fl
 
 
 def count_by_street_and_reason(
-    lines: Iterable[AdditionalChargeLine], flagged: Iterable[FlaggedReading]
+    by_street: Iterable[tuple[str, Iterable[tuple[str, int]]]], flagged: Iterable[FlaggedReading]
 ) -> dict[str, dict[str, int]]:
-    """street -> {"average"/"norm"/"flagged": accounts}, from the window's additional-charge lines and flags."""
-    table: dict[str, dict[str, int]] = {}
-    for line in lines:
-        table.setdefault(line.street, {}).setdefault(line.rule, 0)
-        table[line.street][line.rule] += 1
+    """street -> {"average"/"norm"/"flagged": accounts}, from the window's lines per street and rule
+    (core.charge_lists' totals) and its flagged readings; the streets with the most first."""
+    table: dict[str, dict[str, int]] = {street: dict(rules) for street, rules in by_street}
     for reading in flagged:
         table.setdefault(reading.street, {}).setdefault("flagged", 0)
         table[reading.street]["flagged"] += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select, String, func
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Account, Meter, Reading
@@ -33,3 +33,19 @@ def on_street(query: Select[R], street: str | None) -> Select[R]:
 def with_meter_and_account(query: Select[R]) -> Select[R]:
     """`query` over readings, joined to each reading's meter and the meter's account."""
     return query.join(Meter, Meter.id == Reading.meter_id).join(Account, Account.id == Meter.account_id)
+
+
+def _lower(text: str | None) -> str | None:
+    return None if text is None else text.lower()
+
+
+def lowered(session: Session, text: ColumnElement[str]) -> ColumnElement[str]:
+    """`text` in lower case, Cyrillic included, as Python's str.lower gives it: PostgreSQL's lower() (under the
+    database's UTF-8 character type); on SQLite, whose lower() knows only ASCII, str.lower itself, made a function
+    of this session's connection."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return func.lower(text, type_=String)
+    driver_connection: Any = connection.connection.driver_connection  # sqlite3's
+    driver_connection.create_function("teplo_lower", 1, _lower, deterministic=True)
+    return func.teplo_lower(text, type_=String)

@@ -19,6 +19,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from core import (
     additional_charges,
+    charge_lists,
     dashboard,
     dashboard_payments,
     dashboard_readings,
@@ -155,12 +156,47 @@ def additional_charge_list(window_id: int):
     return _additional(sessions(), *_key(), window_id)
 
 
-def billing_csv(lines, recalculations, period: dt.date):
+@_cached
+def _stored_totals(bound, window_id: int) -> charge_lists.ChargeTotals:
+    return charge_lists.stored_totals(bound, window_id)
+
+
+@_cached
+def _stored_choice(bound, window_id: int, choice: charge_lists.LineChoice, limit: int) -> charge_lists.ChosenLines:
+    return charge_lists.stored_choice(bound, window_id, choice, limit)
+
+
+def charge_totals(window: windows.WindowInfo) -> charge_lists.ChargeTotals:
+    """A processed window's totals from SQL; an unprocessed one's from its live estimate, held in memory."""
+    if window.processed_at is None:
+        return charge_lists.totals(additional_charge_list(window.id))
+    return _stored_totals(window.id)
+
+
+def chosen_charges(window: windows.WindowInfo, choice: charge_lists.LineChoice, limit: int) -> charge_lists.ChosenLines:
+    """The first lines of a choice, as charge_totals reads them: a processed window's list never leaves SQL."""
+    if window.processed_at is None:
+        return charge_lists.choose(additional_charge_list(window.id), choice, limit)
+    return _stored_choice(window.id, choice, limit)
+
+
+def all_charges(window: windows.WindowInfo):
+    """The window's whole list, read when its download is clicked (a function for view.list_csv): an unprocessed
+    window's from memory, a processed one's from SQL then (the page does not hold it)."""
+    if window.processed_at is None:
+        lines = additional_charge_list(window.id)
+        return lambda: lines
+    bound = sessions()
+    return lambda: additional_charges.additional_charge_list(bound, window.id)
+
+
+def billing_csv(window: windows.WindowInfo, recalculations):
     """The billing file of a window's additional charges, built only when the download is clicked: writing its ten
     thousand lines on every rerun of the page cost more than drawing the page."""
+    lines = all_charges(window)
 
     def build() -> bytes:
-        return additional_charges.billing_csv([*lines, *recalculations], period)
+        return additional_charges.billing_csv([*lines(), *recalculations], window.period)
 
     return build
 

@@ -252,6 +252,39 @@ def file_suffix(filters: dict[str, str]) -> str:
 SHOWN_ROWS = 200  # rows a staff table sends to the browser; the full list is always in the CSV beside it
 
 
+def list_search(key: str, total: int) -> str:
+    """The search box of a list of more than 20 rows (what it holds; "" for a shorter list)."""
+    if total <= 20:
+        return ""
+    return st.text_input(
+        tr("staff.list.search"),
+        key=f"{key}_search",
+        placeholder=tr("staff.list.search_hint"),
+        help=tr("staff.list.search_help"),
+    ).strip()
+
+
+def shown_table(
+    shown: Sequence[T], record: Callable[[T], dict], *, matched: int, total: int, searched: bool, what: str | None
+) -> None:
+    """The first rows of a list as a table, with the count under it: "Показано 200 з 10 930", or with a search
+    "Знайдено 12 з 10 930" (`matched` of `total`)."""
+    what = what or tr("staff.what.rows")
+    if shown:
+        with pinned(language()):  # each cell's texts read the language once, not from the session state per cell
+            st.dataframe([record(i) for i in shown], hide_index=True)
+    elif searched:
+        st.info(tr("staff.list.nothing_found"))
+    if searched:
+        st.caption(
+            tr("staff.list.found", found=number(matched), total=number(total), what=what)
+            + (tr("staff.list.found_first", shown=number(len(shown))) if matched > len(shown) else "")
+            + tr("staff.list.full_in_csv")
+        )
+    elif total > len(shown):
+        st.caption(tr("staff.list.shown", shown=number(len(shown)), total=number(total), what=what))
+
+
 def capped_table(
     items: Sequence[T],
     record: Callable[[T], dict],
@@ -265,43 +298,24 @@ def capped_table(
     shown) and the count: "Показано 200 з 10 930". A city-scale list (tens of thousands of rows) would otherwise
     go to the browser whole on every rerun; the page offers the full list as a CSV download. Returns the rows the
     search kept (for a download of just those, if the page wants one). `what`: the rows' name in the count."""
-    what = what or tr("staff.what.rows")
-    query = ""
-    if len(items) > 20:
-        query = st.text_input(
-            tr("staff.list.search"),
-            key=f"{key}_search",
-            placeholder=tr("staff.list.search_hint"),
-            help=tr("staff.list.search_help"),
-        ).strip()
     haystack = search_in or (lambda item: " ".join(str(v) for v in record(item).values()))
-    words = query.casefold().split()
+    words = list_search(key, len(items)).casefold().split()
     matched = [i for i in items if all(w in haystack(i).casefold() for w in words)] if words else list(items)
-    shown = matched[:limit]
-    if shown:
-        with pinned(language()):  # each cell's texts read the language once, not from the session state per cell
-            st.dataframe([record(i) for i in shown], hide_index=True)
-    elif words:
-        st.info(tr("staff.list.nothing_found"))
-    if words:
-        st.caption(
-            tr("staff.list.found", found=number(len(matched)), total=number(len(items)), what=what)
-            + (tr("staff.list.found_first", shown=number(len(shown))) if len(matched) > len(shown) else "")
-            + tr("staff.list.full_in_csv")
-        )
-    elif len(items) > len(shown):
-        st.caption(tr("staff.list.shown", shown=number(len(shown)), total=number(len(items)), what=what))
+    shown_table(matched[:limit], record, matched=len(matched), total=len(items), searched=bool(words), what=what)
     return matched
 
 
-def list_csv(items: Sequence[T], record: Callable[[T], dict], filters: dict[str, str] | None = None):
+def list_csv(
+    items: Sequence[T] | Callable[[], Sequence[T]], record: Callable[[T], dict], filters: dict[str, str] | None = None
+):
     """The whole list (every row, not only those a capped table shows) as CSV with the table's columns, built only
-    when the download is clicked (a deferred download); through core.export like every download."""
+    when the download is clicked (a deferred download); through core.export like every download. `items` may be a
+    function that reads the list then: a list the page does not hold."""
     lang = language()  # read now: the download is built after this script run
 
     def build() -> bytes:
         with pinned(lang):
-            records = [record(i) for i in items]
+            records = [record(i) for i in (items() if callable(items) else items)]
             return csv_bytes(list(records[0]) if records else [], [list(r.values()) for r in records], filters)
 
     return build
@@ -309,7 +323,7 @@ def list_csv(items: Sequence[T], record: Callable[[T], dict], filters: dict[str,
 
 def list_download(
     label: str,
-    items: Sequence[T],
+    items: Sequence[T] | Callable[[], Sequence[T]],
     record: Callable[[T], dict],
     filters: dict[str, str] | None,
     *,

@@ -1,11 +1,10 @@
 """Accounts needing additional charges for a closed window, readings flagged for review, the billing file."""
 
-from decimal import Decimal
-
 import streamlit as st
 
 from core import additional_charges, clock
 from core.additional_charges import process_window
+from core.charge_lists import LineChoice
 from core.errors import DomainError
 from ui import staff_data
 from ui import staff_view as view
@@ -33,19 +32,18 @@ window = st.selectbox(
         + (tr("staff.additional.processed_suffix") if w.processed_at else tr("staff.additional.unprocessed_suffix"))
     ),
 )
-lines = staff_data.additional_charge_list(window.id)
+totals = staff_data.charge_totals(window)  # a processed window's list stays in SQL: the page asks for what it shows
 recalculations = staff_data.recalculation_list(window.id)
 flagged = staff_data.flagged_readings(window.id)
 
-volume = sum((line.volume for line in lines), Decimal(0))
-amount = sum((line.amount for line in lines), Decimal(0))
+amount = totals.amount
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(tr("staff.additional.accounts"), view.number(len(lines)))
-c2.metric(tr("staff.additional.volume"), view.number(volume, 3) + tr("staff.m3_suffix"))
+c1.metric(tr("staff.additional.accounts"), view.number(totals.lines))
+c2.metric(tr("staff.additional.volume"), view.number(totals.volume, 3) + tr("staff.m3_suffix"))
 c3.metric(tr("staff.additional.amount"), view.money_short(amount), help=tr("staff.exactly", amount=view.money(amount)))
 c4.metric(tr("staff.additional.flagged_count"), view.number(len(flagged)))
 
-table = additional_charges.count_by_street_and_reason(lines, flagged)
+table = additional_charges.count_by_street_and_reason(totals.by_street, flagged)
 if table:
     streets = list(table)[:20]
     fig = view.figure(
@@ -137,7 +135,7 @@ def window_list(key: str, items, record, file_stem: str, empty: str, what: str |
 
 
 st.subheader(tr("staff.additional.without"))
-if lines:
+if totals.lines:
     with st.container(horizontal=True):
         rule = st.selectbox(
             tr("staff.col.rule"),
@@ -147,17 +145,24 @@ if lines:
         )
         street = st.selectbox(
             tr("staff.street"),
-            [None, *sorted({line.street for line in lines})],
+            [None, *sorted(street for street, _rules in totals.by_street)],
             key="lines_street",
             format_func=lambda s: s or tr("staff.additional.all_streets"),
         )
-    chosen = [
-        line for line in lines if (rule is None or line.rule == rule) and (street is None or line.street == street)
-    ]
-    view.capped_table(chosen, charge_record, key="lines", what=tr("staff.what.accounts"), search_in=searchable)
+    in_choice = totals.lines_of(LineChoice(rule, street))
+    choice = LineChoice.of(rule, street, view.list_search("lines", in_choice))
+    chosen = staff_data.chosen_charges(window, choice, view.SHOWN_ROWS)
+    view.shown_table(
+        chosen.first,
+        charge_record,
+        matched=chosen.matched,
+        total=in_choice,
+        searched=bool(choice.words),
+        what=tr("staff.what.accounts"),
+    )
     view.list_download(
-        tr("staff.additional.download_all", count=view.number(len(lines))),
-        lines,
+        tr("staff.additional.download_all", count=view.number(totals.lines)),
+        staff_data.all_charges(window),
         charge_record,
         period_filter,
         file_name=f"bez-pokazan_donarakhuvannia_{window.period:%Y-%m}.csv",
@@ -170,10 +175,10 @@ st.caption(tr("staff.additional.recalculations_help"))
 window_list(
     "recalculations", recalculations, recalculation_record, "pererakhunky", tr("staff.additional.no_recalculations")
 )
-if lines or recalculations:
+if totals.lines or recalculations:
     st.download_button(
         tr("staff.additional.download"),
-        staff_data.billing_csv(lines, recalculations, window.period),
+        staff_data.billing_csv(window, recalculations),
         file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv",
         mime="text/csv",
         on_click="ignore",  # no rerun: a rerun would drop the deferred list download beside it
@@ -197,7 +202,7 @@ else:
             st.write(
                 tr(
                     "staff.additional.confirm_with_recalculations",
-                    lines=view.number(len(lines)),
+                    lines=view.number(totals.lines),
                     amount=view.money(amount),
                     recalculations=view.number(len(recalculations)),
                     month=view.month_label(window.period),
@@ -207,7 +212,7 @@ else:
             st.write(
                 tr(
                     "staff.additional.confirm",
-                    lines=view.number(len(lines)),
+                    lines=view.number(totals.lines),
                     amount=view.money(amount),
                     month=view.month_label(window.period),
                 )

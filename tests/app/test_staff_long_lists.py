@@ -4,22 +4,35 @@ count shown; the download holds every row."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
 import streamlit
+from sqlalchemy import select
 
-from db.models import Account, Meter
+from core import additional_charges
+from db.models import Account, Meter, ReadingWindow
 from tests.app.test_staff_pages import signed_in, staff, text  # noqa: F401 - the staff fixture
 from tests.conftest import kyiv
 
 MANY = 230
 
 
+@pytest.fixture(params=["estimated", "processed"])
+def crowded(request, staff, app_sessions):
+    """Besides the town, 230 metered accounts on вул. Довга that sent no reading in October 2026 (closed): the
+    window's live estimate, which the page holds, or its stored lines after processing, which it reads from SQL."""
+    return crowd(staff, app_sessions, processed=request.param == "processed")
+
+
 @pytest.fixture
-def crowded(staff, app_sessions):
-    """Besides the town, 230 metered accounts on вул. Довга that sent no reading in October 2026 (closed)."""
+def processed_crowd(staff, app_sessions):
+    return crowd(staff, app_sessions, processed=True)
+
+
+def crowd(staff, app_sessions, *, processed: bool):
     _town, users = staff
     with app_sessions.begin() as s:
         for n in range(MANY):
@@ -47,6 +60,10 @@ def crowded(staff, app_sessions):
                     installed_on=kyiv(2018, 1, 1).date(),
                 )
             )
+    if processed:
+        with app_sessions() as s:
+            october = s.scalar(select(ReadingWindow.id).where(ReadingWindow.period == dt.date(2026, 10, 1)))
+        assert additional_charges.process_window(app_sessions, october, actor="manager") == MANY
     return users
 
 
@@ -102,6 +119,22 @@ def test_a_filter_by_rule_and_street_narrows_the_table(crowded):
     assert len(at.dataframe[0].value) == 200 and "Показано 200 з 230 рахунків." in text(at)
     at.selectbox(key="lines_rule").set_value("average").run()
     assert not at.dataframe  # nobody on вул. Довга has a reading history: all are by the norm
+
+
+def test_a_processed_windows_page_never_reads_its_whole_list(processed_crowd, monkeypatch):
+    """The stored list of a city's window is over a hundred thousand lines: the page asks SQL for what it shows, and
+    reads the whole list only for a download."""
+
+    def whole_list(*_args):
+        raise AssertionError("the page read the whole list")
+
+    monkeypatch.setattr(additional_charges, "additional_charge_list", whole_list)
+    at = signed_in(processed_crowd["operator"], "pages/staff/additional_charges.py")
+    at.text_input(key="lines_search").input("довга 7").run()
+    at.selectbox(key="lines_rule").set_value("norm").run()
+    assert not at.exception
+    assert "Знайдено 230 з 230 рахунків; показано перші 200. Повний список — у файлі CSV." in text(at)
+    assert len(at.dataframe[0].value) == 200
 
 
 def _capped_page():
