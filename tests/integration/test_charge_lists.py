@@ -82,7 +82,7 @@ def _words(whole):
 def test_any_choice_from_sql_is_the_whole_lists_first_lines(processed, sessions):
     window_id, whole = processed
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(
         rule=st.sampled_from([None, "average", "norm"]),
         street=st.sampled_from([None, *STREETS, "вул. Немає"]),
