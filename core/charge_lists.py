@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.additional_charges import additional_charge_list, stored_lines
@@ -129,21 +129,19 @@ def _where(session: Session, choice: LineChoice) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _joined(query: Select[tuple[int]], window_id: int) -> Select[tuple[int]]:
-    return (
-        query.select_from(AdditionalCharge)
-        .join(Account, Account.id == AdditionalCharge.account_id)
-        .join(Meter, Meter.id == AdditionalCharge.meter_id)
-        .where(AdditionalCharge.window_id == window_id)
-    )
-
-
 def stored_choice(sessions: sessionmaker[Session], window_id: int, choice: LineChoice, limit: int) -> ChosenLines:
     """The choice's first `limit` stored lines, in the list's order, and how many it holds. Lines stored before
     what an estimate was made of was kept (see core.additional_charges) are chosen from the whole list."""
     with sessions() as session:
         where = _where(session, choice)
-        matched = session.scalar(_joined(select(func.count()), window_id).where(*where)) or 0
+        count = (
+            select(func.count())
+            .select_from(AdditionalCharge)
+            .join(Account, Account.id == AdditionalCharge.account_id)
+            .join(Meter, Meter.id == AdditionalCharge.meter_id)
+            .where(AdditionalCharge.window_id == window_id, *where)
+        )
+        matched = session.scalar(count) or 0
         first = stored_lines(session, window_id, where, limit) if matched else []
     if first is None:
         return choose(additional_charge_list(sessions, window_id), choice, limit)
