@@ -717,7 +717,13 @@ def stored_charge_choice(sql: Sql, p: dict) -> None:
         "FROM additional_charges c JOIN accounts a ON a.id = c.account_id JOIN meters m ON m.id = c.meter_id "
         "WHERE " + " AND ".join(where)
     )
-    sql.run(f"SELECT count(*) {joined}", params)
+    lines_alone = choice.street is None and not choice.words
+    sql.run(
+        f"SELECT count(*) FROM additional_charges c WHERE {' AND '.join(where)}"
+        if lines_alone
+        else f"SELECT count(*) {joined}",
+        params,
+    )
     sql.run(
         f"""SELECT a.id, a.number, a.address, a.street, m.id, m.serial, c.residents, c.months_without, c.rule,
                    c.average_daily, c.days, c.volume, c.tariff, c.amount

@@ -41,6 +41,7 @@ CORE_MODULES = (
     "core.lookup",
     "core.imports",
     "core.additional_charges",
+    "core.charge_lists",
     "core.windows",
     "core.staff",
     "core.reconciliation",

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import audit, clock, export
 from core.errors import DomainError
 from core.estimates import AdditionalChargeLine, MeterLine, estimate
-from core.jobs import lock
+from core.jobs import lock, refresh_statistics
 from core.queries import read_rows, with_meter_and_account
 from core.recalculations import RecalculationLine, _pending_recalculations, _stored_recalculations
 from db.models import Account, AdditionalCharge, Meter, Reading, ReadingWindow, Recalculation
@@ -86,8 +86,9 @@ def stored_lines(
         .where(AdditionalCharge.window_id == window_id, *where)
         .order_by(Account.street, Account.number, AdditionalCharge.id)
         .limit(limit)
-        .execution_options(yield_per=STREAMED_ROWS)
     )
+    if limit is None:  # the whole list is streamed; a page of it comes at once (a server-side cursor: 25 ms more)
+        query = query.execution_options(yield_per=STREAMED_ROWS)
     rows = session.connection().execute(query)
     # One object per repeated value of a column, as core.estimates.estimate keeps them.
     streets: dict[str, str] = {}
@@ -196,7 +197,8 @@ def process_window(sessions: sessionmaker[Session], window_id: int, actor: str, 
             recalculated_volume=str(sum((r.volume for r in recalculations), Decimal(0))),
             recalculated_amount=str(sum((r.amount for r in recalculations), Decimal(0))),
         )
-        return len(lines)
+    refresh_statistics(sessions, AdditionalCharge.__tablename__, Recalculation.__tablename__)
+    return len(lines)
 
 
 # --- readings under review, summaries, the billing file ---------------------------------------------------

@@ -134,14 +134,12 @@ def stored_choice(sessions: sessionmaker[Session], window_id: int, choice: LineC
     what an estimate was made of was kept (see core.additional_charges) are chosen from the whole list."""
     with sessions() as session:
         where = _where(session, choice)
-        count = (
-            select(func.count())
-            .select_from(AdditionalCharge)
-            .join(Account, Account.id == AdditionalCharge.account_id)
-            .join(Meter, Meter.id == AdditionalCharge.meter_id)
-            .where(AdditionalCharge.window_id == window_id, *where)
-        )
-        matched = session.scalar(count) or 0
+        count = select(func.count()).select_from(AdditionalCharge)
+        if choice.street is not None or choice.words:  # the lines alone, if the choice asks nothing of the rest
+            count = count.join(Account, Account.id == AdditionalCharge.account_id)
+        if choice.words:
+            count = count.join(Meter, Meter.id == AdditionalCharge.meter_id)
+        matched = session.scalar(count.where(AdditionalCharge.window_id == window_id, *where)) or 0
         first = stored_lines(session, window_id, where, limit) if matched else []
     if first is None:
         return choose(additional_charge_list(sessions, window_id), choice, limit)

@@ -110,3 +110,26 @@ def test_a_window_stored_before_the_estimates_details_were_kept_is_chosen_from_i
     choice = LineChoice.of("average", None, "львівська")
     assert charge_lists.stored_choice(sessions, window_id, choice, 2) == charge_lists.choose(again, choice, 2)
     assert all(line.days for line in charge_lists.stored_choice(sessions, window_id, choice, 2).first)
+
+
+def test_processing_leaves_the_planner_knowing_the_new_lines(world, sessions):
+    """Autovacuum analyses a table only once a tenth of it has changed: processing analyses the lines it stored,
+    so the page's queries are planned for a window of that size, not for an empty one."""
+    from sqlalchemy import text
+
+    if sessions.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("the planner's statistics are PostgreSQL's")
+    window = world.window(FEB)
+    world.meter(world.account("1120200000001"), serial="A-1")
+    with sessions() as s:
+        before = s.scalar(text("SELECT clock_timestamp()"))
+    additional_charges.process_window(sessions, window, actor="manager", now=kyiv(2020, 3, 10))
+    with sessions() as s:
+        analysed = s.execute(
+            text(
+                "SELECT relname, last_analyze FROM pg_stat_user_tables "
+                "WHERE relname IN ('additional_charges', 'recalculations') ORDER BY relname"
+            )
+        ).all()
+    assert [name for name, _at in analysed] == ["additional_charges", "recalculations"]
+    assert all(at is not None and at > before for _name, at in analysed), analysed
