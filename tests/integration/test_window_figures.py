@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from core import dashboard_readings, imports, register_import
-from db.models import ReadingWindow, WindowCurveDay, WindowFigures, WindowMetered
+from db.models import Account, Meter, ReadingWindow, WindowCurveDay, WindowFigures, WindowMetered
+from tests.conftest import kyiv
 from tests.integration.test_dashboard import NOW, build
 
 E = "1120200001004"
@@ -50,6 +51,28 @@ def test_a_closed_window_is_recorded_once_and_read_from_its_record(town):
     # A street's figures are counted, not recorded.
     street = dashboard_readings.readings_per_window(world.sessions, OCTOBER, NOVEMBER, street="просп. Волі", now=NOW)
     assert [(r.submitted, r.metered) for r in street] == [(1, 2), (0, 2)]
+
+
+def test_an_account_reading_two_meters_counts_once_in_one_window_or_among_several(town):
+    """The open window alone counts distinct accounts; several windows count readings less an account's second:
+    both ways, E's two meters read in both windows make one account each."""
+    from core import window_figures
+    from core.window_figures import Window
+
+    world = town.world
+    with world.sessions() as s:
+        e = s.scalar(select(Account.id).where(Account.number == E))
+        first = s.scalar(select(Meter.id).where(Meter.serial == "0900001"))
+    second = world.meter(e, "0900002", initial="5.000")
+    for meter, in_october, in_november in ((first, "11.000", "12.000"), (second, "6.000", "7.000")):
+        world.reading(meter, town.october, in_october, kyiv(2026, 11, 1, 10))
+        world.reading(meter, town.november, in_november, kyiv(2026, 11, 26, 10))
+    october, november = Window(town.october, OCTOBER, kyiv(2026, 11, 4)), Window(town.november, NOVEMBER, NOW)
+    with world.sessions() as s:
+        alone = window_figures.count(s, [november])
+        together = window_figures.count(s, [october, november])
+    assert alone[town.november] == together[town.november] == (2, 3)  # A and E of the three metered
+    assert together[town.october] == (3, 3)  # A, B and E
 
 
 def test_a_late_reading_for_the_closed_window_drops_its_record(town):
