@@ -387,8 +387,19 @@ def _hot_water_tariff(month: dt.date) -> Decimal:
     return HOT_WATER_TARIFF.get(month.year, HOT_WATER_TARIFF_LATEST)
 
 
-def _last_heating_month(months: list[dt.date]) -> dt.date | None:
-    return next((m for m in reversed(months) if m.month in HEATING_SEASON), None)
+SEED_PAYS_AT = dt.time(9)  # the seed's account pays each bill on the 2nd of the next month, at this hour (Kyiv)
+
+
+def _seed_paid(month: dt.date, now: dt.datetime) -> bool:
+    """Whether the seed's account has paid `month`'s bill by `now`."""
+    return dt.datetime.combine(add_months(month, 1).replace(day=2), SEED_PAYS_AT, tzinfo=KYIV) <= now
+
+
+def _last_heating_month(months: list[dt.date], now: dt.datetime) -> dt.date | None:
+    """The last heating month the seed's account has paid by `now`: its bill is the seed's 2222,22, so that the
+    account's last heating payment is 1866,66 on every day, the 1st of a month included (the bill of the month
+    just billed is paid on the 2nd)."""
+    return next((m for m in reversed(months) if m.month in HEATING_SEASON and _seed_paid(m, now)), None)
 
 
 def _cents(value: Decimal, places: int = 2) -> int:
@@ -493,7 +504,7 @@ def _build(
     )
     heating_tariff = np.asarray([_cents(_heating_tariff(m)) for m in axis])
     heating_amount = rows.divide_half_up(heating_volume * heating_tariff, 1000)
-    last_heating = _last_heating_month(months)
+    last_heating = _last_heating_month(months, now)
     for month in {dt.date(2020, 1, 1), last_heating}:
         if month in axis and seed.any():
             column = axis.index(month)
@@ -632,8 +643,8 @@ def _payments(
     for service in range(services):
         charged, bills = cells[:, :, service], to_pay[:, :, service]
         day = np.where(seed[:, None], 2, rng.integers(3, 27, (n, width)))
-        hour = 8 + (rng.random((n, width)) * 13).astype(np.int64)
-        minute = (rng.random((n, width)) * 60).astype(np.int64)
+        hour = np.where(seed[:, None], SEED_PAYS_AT.hour, 8 + (rng.random((n, width)) * 13).astype(np.int64))
+        minute = np.where(seed[:, None], 0, (rng.random((n, width)) * 60).astype(np.int64))
         paid_at = rows.kyiv_to_utc(due + ((day - 1) * 24 * 60 + hour * 60 + minute) * np.timedelta64(1, "m"))
         decide = rng.random((n, width))
         factor = rng.uniform(0.5, 1, (n, width))

@@ -42,6 +42,25 @@ def test_seed_account_as_in_the_seed(demo_db):
         assert heating_months <= {10, 11, 12, 1, 2, 3, 4}
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [
+        kyiv(2026, 12, 1),  # November just billed; its bill is paid on the 2nd
+        kyiv(2026, 12, 2, 8, 59),
+        kyiv(2026, 12, 2, 9),  # November's bill paid this minute: the seed's amount moves to November
+        kyiv(2027, 5, 1),  # the first month after the heating season
+    ],
+)
+def test_the_seed_accounts_last_heating_payment_is_1866_66_on_any_day(sqlite_engine, moment):
+    """README: register with 1120200001000 and 1866,66, whatever the day, the 1st of a month included."""
+    from db.engine import make_sessions
+
+    demo.generate(sqlite_engine, size="tiny", now=moment)
+    with make_sessions(sqlite_engine)() as s:
+        account_id = s.scalar(select(Account.id).where(Account.number == demo.SEED_ACCOUNT))
+        assert consumers.last_payments(s, account_id)["heating"] == Decimal("1866.66")
+
+
 def test_both_last_payments_register_and_meter_only_for_the_new_account(demo_db):
     args = dict(password="тепла-зима-2020", password_repeated="тепла-зима-2020")
     consumers.register(
