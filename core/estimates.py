@@ -125,7 +125,16 @@ def meter_spans(
         .limit(1)
         .scalar_subquery()
     )
-    chosen = select(Meter.id.label("meter_id"), last_before.label("before_id")).where(Meter.id.in_(meters)).subquery()
+    # OFFSET 0 keeps this a subquery of its own (PostgreSQL does not pull one with an OFFSET up into the query): the
+    # look-up then runs once per meter, and the reading it finds is fetched by its key. Pulled up, it ran twice per
+    # meter and the reading was joined by hashing every reading of the city (14.4 s for a window's 136,000 meters at
+    # a million accounts, 6.8 s fenced).
+    chosen = (
+        select(Meter.id.label("meter_id"), last_before.label("before_id"))
+        .where(Meter.id.in_(meters))
+        .offset(0)
+        .subquery()
+    )
     before, before_window = aliased(Reading), aliased(ReadingWindow)
     newer, older = recent.c.last_period, before_window.period
     return (
