@@ -10,6 +10,7 @@ import logging
 from typing import Any, cast
 
 from sqlalchemy import Connection, CursorResult, delete, or_, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
@@ -45,12 +46,16 @@ def refresh_statistics(sessions: sessionmaker[Session], *tables: str) -> None:
     warns). Autovacuum analyses a table once a tenth of it has changed: a table that gains a window's lines a month
     (136,000 at a million accounts) soon holds ten months of them, and the planner would take the newest window,
     the one the pages show, for nearly empty (the additional-charges list then sorted on disk: 0.5 s for 0.1)."""
-    with sessions() as session:
-        if session.get_bind().dialect.name != "postgresql":
-            return
-        for table in tables:
-            session.execute(text(f"ANALYZE {table}"))
-        session.commit()
+    try:
+        with sessions() as session:
+            if session.get_bind().dialect.name != "postgresql":
+                return
+            for table in tables:
+                session.execute(text(f"ANALYZE {table}"))
+            session.commit()
+    except SQLAlchemyError:
+        # What was written is committed: until autovacuum comes, the pages are slower, and nothing failed.
+        log.warning("could not analyse %s", ", ".join(tables), exc_info=True)
 
 
 def ensure_windows(sessions: sessionmaker[Session], now: dt.datetime | None = None, months_ahead: int = 2) -> int:

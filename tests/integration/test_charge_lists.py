@@ -133,3 +133,14 @@ def test_processing_leaves_the_planner_knowing_the_new_lines(world, sessions):
         ).all()
     assert [name for name, _at in analysed] == ["additional_charges", "recalculations"]
     assert all(at is not None and at > before for _name, at in analysed), analysed
+
+
+def test_statistics_that_cannot_be_refreshed_fail_nothing(sessions, caplog):
+    """The analysis comes after the processing's commit: if it fails, the window stays processed and the manager
+    sees no error; the operator finds a warning in the log."""
+    from core import jobs
+
+    if sessions.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("the planner's statistics are PostgreSQL's")
+    jobs.refresh_statistics(sessions, "additional_charges", "no_such_table")
+    assert "could not analyse additional_charges, no_such_table" in caplog.text
