@@ -46,20 +46,27 @@ c4.metric(tr("staff.additional.flagged_count"), view.number(len(flagged)))
 table = additional_charges.count_by_street_and_reason(totals.by_street, flagged)
 if table:
     streets = list(table)[:20]
+    reasons = [r for r in ("average", "norm", "flagged") if any(table[s].get(r) for s in streets)]
     fig = view.figure(
-        tr("staff.additional.chart"), tr("staff.additional.accounts_axis"), "", height=max(320, 28 * len(streets) + 120)
+        tr("staff.additional.chart"),
+        tr("staff.additional.accounts_axis"),
+        "",
+        [
+            view.bar(
+                [table[s].get(reason, 0) for s in streets],
+                [chart_text(s) for s in streets],
+                view.RULE_NAMES[reason],
+                orientation="h",
+            )
+            for reason in reasons
+        ],
+        height=max(320, 28 * len(streets) + 120),
+        barmode="stack",
+        hovermode="y unified",
+        yaxis={"autorange": "reversed", "type": "category", "tickformat": None},
+        xaxis={"type": "linear", "tickformat": ","},
+        legend={"traceorder": "normal"},
     )
-    for reason in [r for r in ("average", "norm", "flagged") if any(table[s].get(r) for s in streets)]:
-        fig.add_bar(
-            y=[chart_text(s) for s in streets],
-            x=[table[s].get(reason, 0) for s in streets],
-            name=view.RULE_NAMES[reason],
-            orientation="h",
-        )
-    fig.update_layout(barmode="stack", hovermode="y unified")
-    fig.update_yaxes(autorange="reversed", type="category", tickformat=None)
-    fig.update_xaxes(type="linear", tickformat=",")
-    fig.update_layout(legend={"traceorder": "normal"})
     view.show(fig, key="by_street")
     if len(table) > len(streets):
         st.caption(tr("staff.additional.top_streets", total=len(table)))

@@ -115,19 +115,24 @@ if result.grouped:
     )
     if chart in ("bar", "line") and result.rows:
         x_values = [chart_text(shown(r[0], group_by[0])) for r in result.rows]
-        fig = view.figure(f"{NAMES[dataset]}: {labels[measure]}", labels[group_by[0]], labels[measure])
         series: dict[str, tuple[list[str], list[float]]] = {}
         for row, x in zip(result.rows, x_values):
             name = chart_text(shown(row[1], group_by[1])) if len(group_by) > 1 else labels[measure]
             series.setdefault(name, ([], []))
             series[name][0].append(x)
             series[name][1].append(float(row[-1] or 0))
-        for name, (xs, ys) in series.items():
-            if chart == "bar":
-                fig.add_bar(x=xs, y=ys, name=name)
-            else:
-                fig.add_scatter(x=xs, y=ys, name=name, mode="lines+markers")
-        fig.update_layout(barmode="stack", showlegend=len(group_by) > 1)
+        traces = [
+            view.bar(xs, ys, name) if chart == "bar" else view.scatter(xs, ys, name, mode="lines+markers")
+            for name, (xs, ys) in series.items()
+        ]
+        fig = view.figure(
+            f"{NAMES[dataset]}: {labels[measure]}",
+            labels[group_by[0]],
+            labels[measure],
+            traces,
+            barmode="stack",
+            showlegend=len(group_by) > 1,
+        )
         view.show(fig, key="explore_chart")
 else:
     pages = max(1, -(-result.total // PAGE_SIZE))

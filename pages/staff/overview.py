@@ -86,20 +86,28 @@ with left:
 with right:
     if window is not None:
         per_window = staff_data.readings_per_window(add_months(window.period, -11), window.period, None)
-        fig = view.figure(tr("staff.share_chart"), tr("staff.window"), tr("staff.submitted_pct"))
-        fig.add_bar(
-            x=[view.month_label(w.period) for w in per_window],
-            y=[float(w.share or 0) for w in per_window],
-            name=tr("staff.submitted_pct"),
+        shown_share = view.bar(
+            [view.month_label(w.period) for w in per_window],
+            [float(w.share or 0) for w in per_window],
+            tr("staff.submitted_pct"),
             text=[view.percent(half_up(w.share, 0) if w.share is not None else None) for w in per_window],
             textposition="outside",
             textfont={"size": 11},
             cliponaxis=False,
-            marker_color=[view.COLORS[0]] * (len(per_window) - 1)
-            + [view.COLORS[4] if data.window_open else view.COLORS[0]],
+            marker={
+                "color": [view.COLORS[0]] * (len(per_window) - 1)
+                + [view.COLORS[4] if data.window_open else view.COLORS[0]]
+            },
         )
-        fig.update_yaxes(range=[0, 100], ticksuffix=" %")
-        fig.update_layout(showlegend=False, uniformtext={"minsize": 10, "mode": "show"})
+        fig = view.figure(
+            tr("staff.share_chart"),
+            tr("staff.window"),
+            tr("staff.submitted_pct"),
+            [shown_share],
+            yaxis={"range": [0, 100], "ticksuffix": " %"},
+            showlegend=False,
+            uniformtext={"minsize": 10, "mode": "show"},
+        )
         view.show(fig, key="overview_share")
         if data.window_open:
             st.caption(tr("staff.overview.open_bar"))

@@ -40,41 +40,60 @@ filters = {
 
 per_window = staff_data.readings_per_window(first, last, street)
 labels = [view.month_label(w.period) for w in per_window]
-fig = view.figure(tr("staff.readings.chart_channels"), tr("staff.window"), tr("staff.readings.count"))
-for channel, name in view.READING_CHANNEL_NAMES.items():
-    fig.add_bar(x=labels, y=[w.by_channel.get(channel, 0) for w in per_window], name=name)
-fig.update_layout(barmode="stack")
-for w in per_window:
-    if any(o.id == w.window_id and o.is_open(now) for o in windows):
-        fig.add_annotation(
-            x=view.month_label(w.period),
-            y=sum(w.by_channel.values()),
-            text=tr("staff.readings.ongoing"),
-            showarrow=False,
-            yshift=12,
-        )
+ongoing = [
+    {
+        "x": label,
+        "y": sum(w.by_channel.values()),
+        "text": tr("staff.readings.ongoing"),
+        "showarrow": False,
+        "yshift": 12,
+    }
+    for label, w in zip(labels, per_window)
+    if any(o.id == w.window_id and o.is_open(now) for o in windows)
+]
+fig = view.figure(
+    tr("staff.readings.chart_channels"),
+    tr("staff.window"),
+    tr("staff.readings.count"),
+    [
+        view.bar(labels, [w.by_channel.get(channel, 0) for w in per_window], name)
+        for channel, name in view.READING_CHANNEL_NAMES.items()
+    ],
+    barmode="stack",
+    annotations=ongoing,
+)
 view.show(fig, key="per_window")
 
 open_ids = {w.id for w in windows if w.is_open(now)}
 closed = [w for w in per_window if w.window_id not in open_ids]
 still_open = [w for w in per_window if w.window_id in open_ids]
-fig = view.figure(tr("staff.share_chart"), tr("staff.window"), tr("staff.submitted_pct"), height=300)
-fig.add_scatter(
-    x=[view.month_label(w.period) for w in closed],
-    y=[float(w.share or 0) for w in closed],
-    mode="lines+markers",
-    name=tr("staff.readings.closed_windows"),
-)
-if still_open:
-    fig.add_scatter(
-        x=[view.month_label(w.period) for w in still_open],
-        y=[float(w.share or 0) for w in still_open],
-        mode="markers",
-        marker={"size": 11, "symbol": "circle-open"},
-        name=tr("staff.readings.open_window"),
+shares = [
+    view.scatter(
+        [view.month_label(w.period) for w in closed],
+        [float(w.share or 0) for w in closed],
+        tr("staff.readings.closed_windows"),
+        mode="lines+markers",
     )
-fig.update_xaxes(categoryorder="array", categoryarray=labels)
-fig.update_yaxes(range=[0, 100], ticksuffix=" %")
+]
+if still_open:
+    shares.append(
+        view.scatter(
+            [view.month_label(w.period) for w in still_open],
+            [float(w.share or 0) for w in still_open],
+            tr("staff.readings.open_window"),
+            mode="markers",
+            marker={"size": 11, "symbol": "circle-open"},
+        )
+    )
+fig = view.figure(
+    tr("staff.share_chart"),
+    tr("staff.window"),
+    tr("staff.submitted_pct"),
+    shares,
+    height=300,
+    xaxis={"categoryorder": "array", "categoryarray": labels},
+    yaxis={"range": [0, 100], "ticksuffix": " %"},
+)
 view.show(fig, key="share")
 
 st.subheader(tr("staff.readings.inside"))
@@ -88,37 +107,43 @@ previous = next((w for w in windows if w.period < chosen.period), None)
 before = staff_data.submission_curve(previous.id, street) if previous else None
 span = [chosen.first_day + dt.timedelta(days=i) for i in range((chosen.last_day - chosen.first_day).days + 1)]
 labels_by_day = {day: view.date(day)[:5] for day in span}
-fig = view.figure(
-    tr("staff.readings.chart_curve", month=view.month_label(chosen.period)),
-    tr("staff.readings.day"),
-    tr("staff.readings.metered_pct"),
-)
-fig.add_bar(
-    x=[labels_by_day[d.day] for d in curve.days],
-    y=[float(d.new_share or 0) for d in curve.days],
-    name=tr("staff.readings.per_day"),
-    marker_color=[view.COLORS[1] if d.last_days else view.COLORS[0] for d in curve.days],
-)
-fig.add_scatter(
-    x=[labels_by_day[d.day] for d in curve.days],
-    y=[float(d.share or 0) for d in curve.days],
-    name=tr("staff.readings.cumulative"),
-    mode="lines+markers",
-    line={"color": view.COLORS[2], "width": 3},
-)
+day_labels = [labels_by_day[d.day] for d in curve.days]
+traces = [
+    view.bar(
+        day_labels,
+        [float(d.new_share or 0) for d in curve.days],
+        tr("staff.readings.per_day"),
+        marker={"color": [view.COLORS[1] if d.last_days else view.COLORS[0] for d in curve.days]},
+    ),
+    view.scatter(
+        day_labels,
+        [float(d.share or 0) for d in curve.days],
+        tr("staff.readings.cumulative"),
+        mode="lines+markers",
+        line={"color": view.COLORS[2], "width": 3},
+    ),
+]
 if before is not None and before.days:
     # The previous window aligned by days before the close, where the last-days peak sits.
     shifted = [(chosen.last_day - (before.window.last_day - d.day), d) for d in before.days]
     shifted = [(day, d) for day, d in shifted if day in labels_by_day]
-    fig.add_scatter(
-        x=[labels_by_day[day] for day, _ in shifted],
-        y=[float(d.share or 0) for _, d in shifted],
-        name=tr("staff.readings.cumulative_of", month=view.month_label(before.window.period)),
-        mode="lines",
-        line={"color": "#9aa5b1", "dash": "dash"},
+    traces.append(
+        view.scatter(
+            [labels_by_day[day] for day, _ in shifted],
+            [float(d.share or 0) for _, d in shifted],
+            tr("staff.readings.cumulative_of", month=view.month_label(before.window.period)),
+            mode="lines",
+            line={"color": "#9aa5b1", "dash": "dash"},
+        )
     )
-fig.update_xaxes(categoryorder="array", categoryarray=list(labels_by_day.values()))
-fig.update_yaxes(range=[0, 100], ticksuffix=" %")
+fig = view.figure(
+    tr("staff.readings.chart_curve", month=view.month_label(chosen.period)),
+    tr("staff.readings.day"),
+    tr("staff.readings.metered_pct"),
+    traces,
+    xaxis={"categoryorder": "array", "categoryarray": list(labels_by_day.values())},
+    yaxis={"range": [0, 100], "ticksuffix": " %"},
+)
 view.show(fig, key="curve")
 if curve.days:
     last_day = curve.days[-1]
