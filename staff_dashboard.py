@@ -11,7 +11,7 @@ if __name__ == "__main__":
     from core.config import demo_mode
     from ui import faults, staff_access
     from ui.plain import md
-    from ui.staff_text import language, language_switch, tr
+    from ui.staff_text import language, language_switch, pinned, tr
 
     st.set_page_config(page_title=tr("staff.app_title"), page_icon="📊", layout="wide")
     if demo_mode():
@@ -71,7 +71,9 @@ if __name__ == "__main__":
     if fault is not None:
         faults.show(fault, language())
     else:
-        faults.run(page.run, lang=language())
+        lang = language()
+        with pinned(lang):  # the page's texts read the session's language once, not once for each text
+            faults.run(page.run, lang=lang)
 elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's main script is no server
     # Import the chart libraries once at server start, before sessions run their scripts in parallel threads.
     import pandas  # noqa: F401

@@ -18,10 +18,12 @@ import streamlit as st
 from core import staff_sessions
 from core.staff import StaffIdentity, authenticate_staff, get_staff_user
 from ui import session_cookie
+from ui.per_run import once_per_run
 from ui.resources import sessions
 from ui.staff_text import Names, tr
 
 SESSION_KEY = "staff_user_id"
+_RUN_USER = "staff_user_of_run"
 _TAB = session_cookie.TabLogin(
     staff_sessions.COOKIE_NAME,
     token="staff_session_token",
@@ -131,10 +133,12 @@ def url_path(page: StaffPage) -> str:
 
 
 def current_user() -> StaffIdentity | None:
+    """The signed-in user as the database has them now (read once per script run: the entrypoint and the page
+    both ask)."""
     user_id = st.session_state.get(SESSION_KEY)
     if user_id is None:
         return None
-    user = get_staff_user(sessions(), user_id)
+    user = once_per_run(_RUN_USER, lambda: get_staff_user(sessions(), user_id), tag=user_id)
     if user is None:
         st.session_state.pop(SESSION_KEY, None)
     return user

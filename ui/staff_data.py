@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from core import (
     additional_charges,
@@ -33,6 +32,7 @@ from core import (
 )
 from core.data_version import DataVersion
 from ui import staff_view
+from ui.per_run import once_per_run
 from ui.resources import engine, sessions
 from ui.staff_text import pinned, tr
 
@@ -53,19 +53,15 @@ def _db() -> str:
 
 def data_version() -> int:
     """The version this replica's cached figures are keyed on: one look-up of the newest audit row per script run
-    (a readings page asks for it about six times), kept in the tab's state with the run it belongs to."""
+    (a readings page asks for it about six times)."""
     db = _db()
-    ctx = get_script_run_ctx()
-    run = getattr(ctx, "parallel_coordinator", None)  # a new object on every script run
-    held = st.session_state.get(_RUN_VERSION) if run is not None else None
-    if held is not None and held[0] is run and held[1] == db:
-        return held[2]
-    with _versions_lock:
-        tracker = _versions.setdefault(db, DataVersion(TTL))
-    version = tracker.current(sessions())
-    if run is not None:
-        st.session_state[_RUN_VERSION] = (run, db, version)
-    return version
+
+    def current() -> int:
+        with _versions_lock:
+            tracker = _versions.setdefault(db, DataVersion(TTL))
+        return tracker.current(sessions())
+
+    return once_per_run(_RUN_VERSION, current, tag=db)
 
 
 def _key() -> tuple[str, int]:
