@@ -24,7 +24,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import clock
-from core.session_rules import Lifetime, is_live
+from core.session_rules import Lifetime, is_live, seen_again
 from db.models import ConsumerSession, StaffSession
 
 TICKET_LIFETIME = dt.timedelta(minutes=2)
@@ -147,7 +147,8 @@ class SessionStore(Generic[Row]):
             if not self._live(row, now):
                 row.revoked_at = now
                 return None
-            row.last_seen_at = max(row.last_seen_at, now)
+            if seen_again(row.last_seen_at, now, self.lifetime()):
+                row.last_seen_at = now
             owner_id: int = getattr(row, self._owner_name)
             return owner_id
 

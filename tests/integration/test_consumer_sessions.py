@@ -5,9 +5,11 @@ that survives reloads, logout, the idle and the absolute lifetime, and revocatio
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from core import config, consumer_sessions, staff, staff_sessions
 from core.consumers import change_password
+from core.login_sessions import digest
 from tests.conftest import kyiv, register_consumer
 
 NOW = kyiv(2020, 3, 2, 10).astimezone(dt.UTC)  # durations below are elapsed time (a DST change is inside)
@@ -135,6 +137,22 @@ def test_staff_session_idles_out_after_30_minutes_and_ends_after_12_hours(sessio
         moment += dt.timedelta(minutes=20)
         assert staff_sessions.STORE.resolve(sessions, busy, now=moment) == operator
     assert staff_sessions.STORE.resolve(sessions, busy, now=NOW + dt.timedelta(hours=13)) is None
+
+
+def test_a_use_is_written_down_once_a_minute_not_on_every_click(sessions, operator):
+    """Every page run resolves its session: clicks within a minute of the last recorded use write nothing."""
+    token = staff_signed_in(sessions, operator)
+    model = staff_sessions.STORE.model
+
+    def last_seen():
+        with sessions() as session:
+            return session.scalar(select(model.last_seen_at).where(model.token_hash == digest(token)))
+
+    for seconds in (5, 30, 59):
+        assert staff_sessions.STORE.resolve(sessions, token, now=NOW + dt.timedelta(seconds=seconds)) == operator
+        assert last_seen() == NOW
+    assert staff_sessions.STORE.resolve(sessions, token, now=NOW + dt.timedelta(seconds=61)) == operator
+    assert last_seen() == NOW + dt.timedelta(seconds=61)
 
 
 def test_staff_logout_ends_the_session(sessions, operator):
