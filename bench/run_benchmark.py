@@ -237,6 +237,20 @@ def staff_rows(prepared, args, log) -> tuple[list[Row], dict]:
                 cached <= TARGETS["a_cached_ms"] if cached is not None else None,
             )
         )
+        run_cached, floor_run = median(entry.get("run_cached_ms") or []), median(pages.get("floor_run_ms") or [])
+        rows.append(
+            Row(
+                f"a.{key}.run_cached",
+                f"a {entry['title']}: page run, cached",
+                "ms",
+                run_cached,
+                floor_run,
+                "a page with a title and a table of 200 rows, run the same way (AppTest, same process)",
+                _ratio(run_cached, floor_run),
+                "—",
+                None,
+            )
+        )
     for path in pages.get("missing_pages", []):
         rows.append(
             Row(

@@ -53,9 +53,11 @@ def _check(result: dict, tmp_path) -> None:
     rows = {row["key"]: row for row in written["rows"]}
     assert set(rows) >= EXPECTED_ROWS
     for page in STAFF_PAGES:
-        assert {f"a.{page}.cold", f"a.{page}.cached"} <= set(rows)
+        assert {f"a.{page}.cold", f"a.{page}.cached", f"a.{page}.run_cached"} <= set(rows)
         cold = rows[f"a.{page}.cold"]
         assert cold["project"] > 0 and cold["reference"] > 0 and cold["ratio"] > 0, cold
+        run = rows[f"a.{page}.run_cached"]  # the whole page run, against the floor page's run
+        assert run["project"] > rows[f"a.{page}.cached"]["project"] and run["reference"] > 0, run
         assert "page error" not in cold["note"], cold["note"]
     for key in EXPECTED_ROWS:
         assert rows[key]["project"] is not None and rows[key]["reference"] is not None, rows[key]
