@@ -289,8 +289,7 @@ def shown_table(
     "Знайдено 12 з 10 930" (`matched` of `total`)."""
     what = what or tr("staff.what.rows")
     if shown:
-        with pinned(language()):  # each cell's texts read the language once, not from the session state per cell
-            st.dataframe([record(i) for i in shown], hide_index=True)
+        st.dataframe([record(i) for i in shown], hide_index=True)
     elif searched:
         st.info(tr("staff.list.nothing_found"))
     if searched:
