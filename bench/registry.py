@@ -2,7 +2,8 @@
 path, with its validation, duplicate detection and reconciliation), against loading the same file into a bare
 table with psql's \\copy (on SQLite: a bare cursor's executemany).
 
-The file is deterministic: rows for real accounts paid during the benchmark's month, with a few exact repeats
+The file is deterministic: rows for real accounts paid during the 30 days up to the benchmark's moment (a month
+of daily registries, whatever day of the month the moment falls on), with a few exact repeats
 (duplicates) and a few broken rows (wrong account format, unknown account, bad amount) that must be rejected.
 The import refuses files above core.import_parsing.MAX_BYTES, so the file is imported in consecutive parts, as a bank's
 daily registries would arrive; the rows added by the run are deleted afterwards.
@@ -53,13 +54,13 @@ class ImportRun:
 
 
 def write_registry(engine, path: Path, rows: int, now: dt.datetime, seed: int = 3) -> Registry:
-    """A `;`-separated UTF-8 registry of `rows` payments of this month up to `now`, deterministic."""
+    """A `;`-separated UTF-8 registry of `rows` payments of the 30 days up to `now`, deterministic."""
     with engine.connect() as c:
         numbers = [n for (n,) in c.execute(text("SELECT number FROM accounts ORDER BY id"))]
     rng = random.Random(seed)
-    local = now.astimezone(KYIV)
-    first_day = local.replace(day=1, hour=8, minute=0, second=0, microsecond=0)
-    span = max(60, int((local - first_day).total_seconds()))
+    local = now.astimezone(KYIV).replace(second=0, microsecond=0)
+    span = 30 * 24 * 3600
+    first_moment = local - dt.timedelta(seconds=span)
     channels = ["bank"] * 6 + ["post", "terminal"]
     services = ["heating", "hot_water", "опалення", "гаряча вода"]
     duplicates = broken = 0
@@ -81,7 +82,7 @@ def write_registry(engine, path: Path, rows: int, now: dt.datetime, seed: int = 
                     number, broken = "1199999" + f"{index:06d}", broken + 1
                 elif roll < 0.008:
                     amount, broken = "12,3,4", broken + 1
-                moment = first_day + dt.timedelta(seconds=rng.randrange(span))
+                moment = first_moment + dt.timedelta(seconds=rng.randrange(span))
                 line = (
                     f"{number};{rng.choice(services)};{amount};{moment:%Y-%m-%d %H:%M};"
                     f"BR{seed:02d}{index:09d};{rng.choice(channels)}"
@@ -140,6 +141,11 @@ def project_import(
         undo_import(engine, before_batch, before_audit)
     if after_undo is not None:
         after_undo(rows)
+    if rejected > max(100, 2 * registry.broken * rows / max(1, registry.rows)):
+        raise RuntimeError(
+            f"the import rejected {rejected:,} of {rows:,} rows, where the file has {registry.broken:,} broken rows "
+            f"in {registry.rows:,}: the run would time rejections, not an import"
+        )
     complete = rows >= len(lines)
     if not complete:
         note = (note + "; " if note else "") + (

@@ -63,6 +63,8 @@ def _check(result: dict, tmp_path) -> None:
         assert rows[key]["project"] is not None and rows[key]["reference"] is not None, rows[key]
     import_row = rows["c.rate"]
     assert "300 of 300" in import_row["note"] or " of 300" in import_row["note"]
+    imported = result["details"]["import"]["project"]  # the rate is of rows imported, not of rows turned away
+    assert imported["added"] >= 0.9 * imported["rows"] and imported["rejected"] <= 0.05 * imported["rows"], imported
     assert written["meta"]["accounts"] == 30
     for row in written["rows"]:
         assert row["label"] in result["table"]
