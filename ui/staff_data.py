@@ -10,6 +10,7 @@ underscore, so it is not hashed.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -258,6 +259,29 @@ def find_accounts(query: str):
 
 def account_card(account_id: int):
     return lookup.account_card(sessions(), account_id)
+
+
+_KEPT_PREVIEW = "staff_import_preview"
+
+
+def file_preview(preview: Callable[[Any, str, str, bytes], R], kind: str, file_name: str, data: bytes) -> R:
+    """`preview(sessions, kind, file_name, data)`, kept in the tab until another file, kind or data version: the
+    import button reruns the page, and previewing a city's registry again before committing it doubled the wait
+    (the commit computes everything anew in its own transaction; the preview only informs). Kept per tab, not
+    shared: the lists it holds are the operator's file's."""
+    key = (preview.__module__, kind, file_name, hashlib.sha256(data).hexdigest(), _db(), data_version())
+    kept = st.session_state.get(_KEPT_PREVIEW)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    st.session_state.pop(_KEPT_PREVIEW, None)  # the old file's lists leave before the new file is read
+    result = preview(sessions(), kind, file_name, data)
+    st.session_state[_KEPT_PREVIEW] = (key, result)
+    return result
+
+
+def forget_file_preview() -> None:
+    """No file on the page any more: its preview need not stay in memory."""
+    st.session_state.pop(_KEPT_PREVIEW, None)
 
 
 def clear() -> None:

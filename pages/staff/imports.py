@@ -26,12 +26,13 @@ if register:
     st.caption(tr("staff.imports.register_order"))
 upload = st.file_uploader(tr("staff.imports.file"), type=["csv", "txt"], key=f"upload_{kind}")
 if upload is None:
+    staff_data.forget_file_preview()
     st.stop()
 data, file_name = upload.getvalue(), upload.name
 module = register_import if register else imports
 
 try:
-    result = module.preview(sessions(), kind, upload.name, data)
+    result = staff_data.file_preview(module.preview, kind, upload.name, data)
 except DomainError as error:
     st.error(error.message(language()))
     st.stop()

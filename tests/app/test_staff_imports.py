@@ -143,3 +143,37 @@ def test_in_english_a_rejected_row_gives_its_reason_in_english(operator):
         "Account 9999999999999 not found.",
     ]
     assert not CYRILLIC.search(text(at)), text(at)
+
+
+def test_the_import_button_commits_the_previewed_file_without_previewing_it_again(operator, app_sessions, monkeypatch):
+    """A city's registry takes seconds to preview; the click on «Імпортувати» reruns the page, which used to preview
+    the whole file again before committing it. After the commit the file is previewed anew (nothing left to add)."""
+    from core import imports
+
+    user, _other = operator
+    previewed: list[str] = []
+    real_preview = imports.preview
+
+    def counted(sessions, kind, file_name, data, *args, **kwargs):
+        previewed.append(file_name)
+        return real_preview(sessions, kind, file_name, data, *args, **kwargs)
+
+    monkeypatch.setattr(imports, "preview", counted)
+    at = signed_in(user, "pages/staff/imports.py")
+    upload(at, "day.csv", (BANK + f"{SEED};heating;2026-11-10 10:15;KP-1;1866,66\r\n").encode())
+    assert previewed == ["day.csv"] and {m.label: m.value for m in at.metric}["Буде додано"] == "1"
+    at.run()  # any other rerun of the page with the same file
+    assert previewed == ["day.csv"]
+
+    [b for b in at.button if b.label == "Імпортувати"][0].click().run()
+    assert not at.exception and "Імпортовано: додано 1" in text(at)
+    assert previewed == ["day.csv"]  # committed without a second preview
+    with app_sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Payment).where(Payment.external_ref == "KP-1")) == 1
+
+    at.run()  # the data changed: the same file is previewed again and has nothing left to add
+    assert previewed == ["day.csv", "day.csv"]
+    assert "Цей самий файл уже імпортовано" in text(at)
+    assert {m.label: m.value for m in at.metric}["Буде додано"] == "0"
+    upload(at, "next-day.csv", (BANK + f"{SEED};heating;2026-11-11 09:00;KP-2;100,00\r\n").encode())
+    assert previewed[-1] == "next-day.csv" and {m.label: m.value for m in at.metric}["Буде додано"] == "1"
