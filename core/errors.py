@@ -8,7 +8,8 @@ from core.i18n import DEFAULT_LANGUAGE, t
 class DomainError(Exception):
     """Bad input or a refused action; `message(lang)` is fit to show to the person who caused it."""
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:
+        # `key` positional-only: a message may itself have a parameter named `key` (the record a file repeats).
         self.key = key
         self.params = params
         super().__init__(t(key, DEFAULT_LANGUAGE, **params))
@@ -29,7 +30,7 @@ class NeedsConfirmation(DomainError):
     """The action is allowed only after the person confirms it (kind: 'jump', 'replace', or 'replace_jump' when
     both apply, so one question covers both and the person is not asked twice in a row)."""
 
-    def __init__(self, kind: str, key: str, **params: object) -> None:
+    def __init__(self, kind: str, key: str, /, **params: object) -> None:
         self.kind = kind
         super().__init__(key, **params)
 

@@ -177,3 +177,20 @@ def test_the_import_button_commits_the_previewed_file_without_previewing_it_agai
     assert {m.label: m.value for m in at.metric}["Буде додано"] == "0"
     upload(at, "next-day.csv", (BANK + f"{SEED};heating;2026-11-11 09:00;KP-2;100,00\r\n").encode())
     assert previewed[-1] == "next-day.csv" and {m.label: m.value for m in at.metric}["Буде додано"] == "1"
+
+
+def test_a_key_repeated_with_other_values_is_a_rejected_row_and_the_rest_can_be_imported(operator):
+    user, _other = operator
+    at = signed_in(user, "pages/staff/imports.py")
+    data = (
+        BANK + f"{SEED};heating;2026-11-10 10:15;RP-1;100,00\r\n{SEED};heating;2026-11-10 10:15;RP-1;200,00\r\n"
+        f"{OTHER};heating;2026-11-10 10:20;RP-2;50,00\r\n"
+    ).encode()
+    upload(at, "twice.csv", data)
+    assert not at.exception and not at.error
+    rejected = at.dataframe[0].value
+    assert rejected["Рядок"].tolist() == [3]
+    assert rejected["Причина"][0].endswith("Запис RP-1 уже є в рядку 2 цього файлу з іншими значеннями.")
+    assert {m.label: m.value for m in at.metric}["Буде додано"] == "2"
+    [b for b in at.button if b.label == "Імпортувати"][0].click().run()
+    assert not at.exception and "Імпортовано: додано 2" in text(at)
