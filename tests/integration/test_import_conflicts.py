@@ -225,7 +225,9 @@ def test_a_key_repeated_in_one_file_with_other_values_is_rejected(town):
     assert [(r.line, r.key, r.params["first"]) for r in result.rejected] == [(3, "import.key_repeated", 2)]
     # What the operator reads for it, in either language (its parameter named `key` once made this a traceback).
     assert result.rejected[0].message("uk") == "Запис PB-9 уже є в рядку 2 цього файлу з іншими значеннями."
-    assert result.rejected[0].message("en") == "Record PB-9 already appears on line 2 of this file with different values."
+    assert (
+        result.rejected[0].message("en") == "Record PB-9 already appears on line 2 of this file with different values."
+    )
 
 
 def _resolve_in_process(url: str, conflict_id: int, gate, results) -> None:
