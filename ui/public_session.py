@@ -12,7 +12,7 @@ import streamlit as st
 
 from core import consumer_sessions
 from core.consumers import LinkedAccount, linked_accounts, login_profile, set_language
-from core.i18n import LANGUAGE_COOKIE, LANGUAGES
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES
 from ui import faults, session_cookie
 from ui.public_text import text
 from ui.resources import sessions
@@ -31,7 +31,11 @@ def language() -> str:
         remembered = session_cookie.cookie(LANGUAGE_COOKIE)
         if remembered in LANGUAGES:
             st.session_state["lang"] = remembered
-            st.session_state["lang_chosen"] = True  # kept at login, and saved as the login's language then
+            # The page writes the cookie on every view, so Ukrainian there may only be what a first view showed:
+            # only another language is the visitor's choice, kept at login and saved as the login's language then.
+            # Taking Ukrainian for one reset a login's saved English at the next login after any reload.
+            if remembered != DEFAULT_LANGUAGE:
+                st.session_state["lang_chosen"] = True
     return st.session_state.get("lang", "uk")
 
 

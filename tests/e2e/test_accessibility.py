@@ -18,10 +18,12 @@ from core.i18n import LANGUAGE_COOKIE
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
     PHONE,
+    consumer_login_click,
     copy_database,
     demo_consumer,
     expect,
     expect_text,
+    fill,
     log_in,
     open_app,
     running,
@@ -350,6 +352,43 @@ def test_a_bookmark_leads_through_the_login_to_the_account(browser, public, data
 
 
 # ------------------------------------------------------------------------------------------- the language kept
+
+
+def test_a_logins_saved_english_survives_a_reload_of_the_login_page(browser, public, database):
+    """The page writes its language cookie on every view: Ukrainian there is what a first view showed, not a
+    choice, so logging in after a reload keeps the login's own English (it used to save Ukrainian over it)."""
+    from sqlalchemy import select
+
+    from db.engine import make_engine
+    from db.models import ConsumerLogin
+
+    login, _number, password = demo_consumer(database)
+    saved_language(database, login, "en")
+    context, page = new_phone(browser)
+    try:
+        open_app(page, public.url + "/login")
+        expect_text(page, "Вхід до кабінету")
+        wait_until(
+            lambda: any(c["name"] == LANGUAGE_COOKIE and c["value"] == "uk" for c in context.cookies()),
+            "the page's language cookie set to uk",
+        )
+        page.reload()
+        wait_idle(page)
+        expect_text(page, "Вхід до кабінету")
+        fill(page, "Телефон або e-mail", login)
+        fill(page, "Пароль", password)
+        consumer_login_click(page)
+        expect_text(page, "Charged and paid by month")
+        engine = make_engine(database)
+        try:
+            with engine.connect() as connection:
+                kept = connection.scalar(select(ConsumerLogin.language).where(ConsumerLogin.login == login))
+        finally:
+            engine.dispose()
+        assert kept == "en"
+    finally:
+        context.close()
+        saved_language(database, login, "uk")  # the login's language back as the other tests expect it
 
 
 def test_a_visitors_english_survives_a_reload_and_the_login(browser, public, database):
