@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import DomainError
-from core.queries import rows_as
+from core.queries import lowered, rows_as
 from core.statements import Statement, statement
 from db.models import (
     Account,
@@ -111,8 +111,9 @@ def find_accounts(sessions: sessionmaker[Session], query: str) -> list[AccountHi
         else:
             words = [w for w in re.split(r"[\s,]+", text) if w]
             condition = None
+            address = lowered(session, Account.address)  # Cyrillic too, SQLite's lower() knowing only ASCII
             for word in words:
-                clause = Account.address.icontains(word, autoescape=True)
+                clause = address.contains(word.lower(), autoescape=True)
                 condition = clause if condition is None else condition & clause
             if condition is None:
                 return []

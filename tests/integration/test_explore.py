@@ -83,6 +83,9 @@ def test_lookup_by_number_or_address(world):
     hits = lookup.find_accounts(world.sessions, "1120 2000 0100")
     assert sorted(h.number for h in hits) == [A, B, "1120200001002", "1120200001003"]
     assert [h.number for h in lookup.find_accounts(world.sessions, "Волі 1 кв. 2")] == [B]
+    # Staff type addresses in any case: lower-case and capital Cyrillic find the same account on both databases.
+    assert [h.number for h in lookup.find_accounts(world.sessions, "волі 1 кв. 2")] == [B]
+    assert [h.number for h in lookup.find_accounts(world.sessions, "ВОЛІ 1 КВ. 2")] == [B]
     assert lookup.find_accounts(world.sessions, "%") == []
     assert [h.number for h in lookup.find_accounts(world.sessions, B)] == [B]  # the whole number: that one only
     assert lookup.find_accounts(world.sessions, B + "0") == [] and lookup.find_accounts(world.sessions, "9999") == []
