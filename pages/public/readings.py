@@ -1,6 +1,7 @@
 """Hot-water meter readings: the window, the last accepted reading per meter, submission with confirmations."""
 
 import datetime as dt
+from decimal import Decimal
 
 import streamlit as st
 
@@ -11,6 +12,8 @@ from core.windows import window_status
 from ui.plain import md
 from ui.public_session import language, require_login, selected_account, tr
 from ui.resources import sessions
+
+EXAMPLE_READING = Decimal("123.456")
 
 lang = language()
 login_id = require_login()
@@ -186,7 +189,7 @@ for meter in meters:
             st.text_input(
                 tr("readings.input"),
                 key=f"reading_value_{meter.meter_id}",
-                placeholder="123,456",
+                placeholder=formatting.number(EXAMPLE_READING, lang, 3),  # as a reader of `lang` types it
                 help=tr("readings.input_help"),
             )
             error = st.session_state.get("reading_error")

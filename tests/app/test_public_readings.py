@@ -122,6 +122,8 @@ def test_the_question_in_english_carries_units_on_both_values(cabinet):
     at = send(at, "151,000")
     at.session_state["lang"], at.session_state["lang_chosen"] = "en", True
     at.run()
+    # The example in the field reads as English writes it: "123,456" there would be a hundred thousand m³.
+    assert [w.placeholder for w in at.text_input if w.label == "New reading, m³"] == ["123.456"]
     fill(at, **{"New reading, m³": "152.000"})
     at = click(at, "Submit the reading")
     assert [w.value for w in at.warning] == [
