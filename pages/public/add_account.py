@@ -15,7 +15,7 @@ st.write(tr("add.intro"))
 receipt_help()
 
 method = proof_method("add_method")
-with st.form("add_account", clear_on_submit=True):
+with st.form("add_account"):  # kept after a refusal, for the next try; a success leaves the page
     proof = proof_fields(method)
     problem = st.empty()  # right above the button, where the eye is after the click
     submitted = st.form_submit_button(tr("add.submit"), type="primary", width="stretch")

@@ -9,10 +9,14 @@ from demo.generator import SEED_ACCOUNT
 from tests.e2e.conftest import WINDOW_OPEN
 from tests.e2e.harness import (
     PHONE,
+    click_button,
     copy_database,
     expect,
+    expect_text,
+    fill,
     main_text,
     no_horizontal_scroll,
+    open_app,
     pay_debt_and_fail_once,
     register,
     running,
@@ -91,3 +95,16 @@ def test_account_history_reads_on_a_phone_without_a_sideways_swipe(phone, public
     assert payments["width"] <= payments["container"] + 1 and payments["right"] <= payments["screen"], payments
     fits(phone)
     screenshot(phone, "phone-account-history-payments")
+
+
+def test_a_refused_second_flat_keeps_what_was_typed_for_the_next_try(phone, public):
+    register(phone, public.url, SEED_ACCOUNT, "+380991110007", amount="1866,66")
+    open_app(phone, public.url + "/add-account")
+    fill(phone, "Номер особового рахунку", "1120200001017")
+    fill(phone, "Сума останнього платежу, ₴", "1,00")
+    click_button(phone, "Додати рахунок")
+    expect_text(phone, "Не вдалося підтвердити особовий рахунок")
+    # The form used to be cleared on every submit: the 13 digits had to be typed again to fix the amount.
+    expect(phone.get_by_label("Номер особового рахунку", exact=True)).to_have_value("1120200001017")
+    expect(phone.get_by_label("Сума останнього платежу, ₴", exact=True)).to_have_value("1,00")
+    fits(phone)
