@@ -43,6 +43,14 @@ class ImportResult(FileImport):
         column = {"bank": "amount", "charges": "amount", "readings": "value"}[self.kind]
         return sum((row[column] for row in self.to_add), Decimal("0"))
 
+    def payments_above(self, limit: Decimal) -> list[dict]:
+        """A bank registry's payments to add that are larger than `limit`: credited as the bank reports them, but
+        listed for the operator first, since one flat's payment that large is more often a column slip (an
+        account number read as an amount) than money."""
+        if self.kind != "bank":
+            return []
+        return [row for row in self.to_add if row["amount"] > limit]
+
     @property
     def truncated(self) -> bool:
         return any(r.key == "import.truncated" for r in self.rejected)

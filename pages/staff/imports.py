@@ -4,6 +4,7 @@
 import streamlit as st
 
 from core import imports, register_import, register_parsing
+from core.config import settings
 from core.errors import DomainError
 from ui import conflict_view, staff_data
 from ui import staff_view as view
@@ -72,6 +73,14 @@ if result.imported_before:
     st.warning(tr("staff.imports.imported_before", at=view.moment(result.imported_before)))
 if not register and result.truncated:
     st.error(tr("staff.imports.truncated"))
+if not register and (large := result.payments_above(settings().max_payment)):
+    st.warning(
+        tr("staff.imports.large_payments", limit=view.money(settings().max_payment), count=view.number(len(large)))
+        + "; ".join(
+            tr("staff.imports.large_payment", line=row["line"], amount=view.money(row["amount"])) for row in large[:20]
+        )
+        + (" …" if len(large) > 20 else "")
+    )
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(tr("staff.imports.to_add"), view.number(result.rows_added))
 if register:

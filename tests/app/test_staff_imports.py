@@ -194,3 +194,19 @@ def test_a_key_repeated_with_other_values_is_a_rejected_row_and_the_rest_can_be_
     assert {m.label: m.value for m in at.metric}["Буде додано"] == "2"
     [b for b in at.button if b.label == "Імпортувати"][0].click().run()
     assert not at.exception and "Імпортовано: додано 2" in text(at)
+
+
+def test_payments_larger_than_the_cabinet_takes_are_listed_before_the_import(operator):
+    user, _other = operator
+    at = signed_in(user, "pages/staff/imports.py")
+    data = (
+        BANK
+        + f"{SEED};heating;2026-11-10 10:15;BIG-1;99 999 999,99\r\n{SEED};heating;2026-11-10 10:16;OK-1;1866,66\r\n"
+        f"{OTHER};heating;2026-11-10 10:20;BIG-2;100000,01\r\n{OTHER};heating;2026-11-10 10:21;OK-2;100000,00\r\n"
+    ).encode()
+    upload(at, "big.csv", data)
+    assert not at.exception
+    [warning] = [w.value for w in at.warning]
+    assert "Платежів, більших за 100\u00a0000,00\u00a0₴ (найбільший платіж через кабінет): 2." in warning
+    assert warning.endswith("рядок 2: 99\u00a0999\u00a0999,99\u00a0₴; рядок 4: 100\u00a0000,01\u00a0₴")
+    assert {m.label: m.value for m in at.metric}["Буде додано"] == "4"  # listed, not refused: the bank took the money
