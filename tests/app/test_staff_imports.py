@@ -162,6 +162,7 @@ def test_the_import_button_commits_the_previewed_file_without_previewing_it_agai
     at = signed_in(user, "pages/staff/imports.py")
     upload(at, "day.csv", (BANK + f"{SEED};heating;2026-11-10 10:15;KP-1;1866,66\r\n").encode())
     assert previewed == ["day.csv"] and {m.label: m.value for m in at.metric}["Буде додано"] == "1"
+    assert "Імпортувати файл «day.csv»: рядків до додавання — 1." in text(at)  # no "1 рядків"
     at.run()  # any other rerun of the page with the same file
     assert previewed == ["day.csv"]
 

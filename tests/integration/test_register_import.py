@@ -289,7 +289,7 @@ def test_bad_rows_are_rejected_with_their_line_and_reason_and_good_rows_still_lo
         (8, "The account is marked open but has a closing date 2026-01-01."),
         (9, "Date 2027-01-01 is in the future."),
         (10, "1120200001000 is already in line 2 of this file with different data."),
-        (11, "Expected 10 fields, found 9 (a truncated row?)."),
+        (11, "Expected 10 fields, found 9: check the delimiters and quotes on this line."),
     ]
     assert [row["account_number"] for row in result.to_add] == ["1120200001000", "1120200001011"]
     assert count(sessions, Account) == 2
