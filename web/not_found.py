@@ -42,7 +42,7 @@ TITLES = {"public": "app.title", "staff": "staff.app_title"}  # catalog keys of 
 def page(app_title: str) -> str:
     """The not-found page: self-contained (no script, no outside resource), Ukrainian first, English below."""
     title, body, home = (text(key, "uk") for key in ("not_found.title", "not_found.body", "not_found.home"))
-    english = " ".join(text(key, "en") for key in ("not_found.title", "not_found.body"))
+    english = ". ".join(text(key, "en").rstrip(".") for key in ("not_found.title", "not_found.body")) + "."
     return f"""<!doctype html>
 <html lang="uk"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)} · {html.escape(app_title)}</title>

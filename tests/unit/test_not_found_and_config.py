@@ -63,3 +63,5 @@ def test_the_not_found_page_is_ukrainian_and_self_contained():
     body = page("Кабінет споживача")
     assert "Сторінку не знайдено" in body and 'href="/"' in body and "На головну" in body
     assert "<script" not in body and "http" not in body
+    # English below, as sentences: "Page not found There is no such page" read as one broken line.
+    assert '<p class="en" lang="en">Page not found. There is no such page.' in body
