@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,7 +44,7 @@ class ImportResult(FileImport):
         column = {"bank": "amount", "charges": "amount", "readings": "value"}[self.kind]
         return sum((row[column] for row in self.to_add), Decimal("0"))
 
-    def payments_above(self, limit: Decimal) -> list[dict]:
+    def payments_above(self, limit: Decimal) -> list[dict[str, Any]]:
         """A bank registry's payments to add that are larger than `limit`: credited as the bank reports them, but
         listed for the operator first, since one flat's payment that large is more often a column slip (an
         account number read as an amount) than money."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, String, func
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from db.models import Account, Meter, Reading
 
@@ -39,7 +39,7 @@ def _lower(text: str | None) -> str | None:
     return None if text is None else text.lower()
 
 
-def lowered(session: Session, text: ColumnElement[str]) -> ColumnElement[str]:
+def lowered(session: Session, text: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[str]:
     """`text` in lower case, Cyrillic included, as Python's str.lower gives it: PostgreSQL's lower() (under the
     database's UTF-8 character type); on SQLite, whose lower() knows only ASCII, str.lower itself, made a function
     of this session's connection."""
