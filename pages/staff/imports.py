@@ -17,8 +17,24 @@ user = require_role("imports")
 st.title(tr("staff.page.imports"))
 
 KINDS = Names("staff.imports.kind.", ("bank", "charges", "readings", "accounts", "meters", "tariffs"))
+
+
+def _kind_kept() -> None:
+    """A click on the chosen kind would unselect it, leaving no kind lit while the page still imports one."""
+    if st.session_state["import_kind"] is None:
+        st.session_state["import_kind"] = st.session_state.get("import_kind_before", "bank")
+    st.session_state["import_kind_before"] = st.session_state["import_kind"]
+
+
 kind = (
-    st.segmented_control(tr("staff.imports.what"), list(KINDS), default="bank", format_func=lambda code: KINDS[code])
+    st.segmented_control(
+        tr("staff.imports.what"),
+        list(KINDS),
+        default="bank",
+        format_func=lambda code: KINDS[code],
+        key="import_kind",
+        on_change=_kind_kept,
+    )
     or "bank"
 )
 register = kind in register_parsing.KINDS

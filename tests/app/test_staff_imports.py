@@ -211,3 +211,11 @@ def test_payments_larger_than_the_cabinet_takes_are_listed_before_the_import(ope
     assert "Платежів, більших за 100\u00a0000,00\u00a0₴ (найбільший платіж через кабінет): 2." in warning
     assert warning.endswith("рядок 2: 99\u00a0999\u00a0999,99\u00a0₴; рядок 4: 100\u00a0000,01\u00a0₴")
     assert {m.label: m.value for m in at.metric}["Буде додано"] == "4"  # listed, not refused: the bank took the money
+
+
+def test_a_click_on_the_chosen_kind_keeps_it_chosen(operator):
+    user, _other = operator
+    at = signed_in(user, "pages/staff/imports.py")
+    at.segmented_control[0].set_value("charges").run()
+    at.segmented_control[0].set_value(None).run()  # what a click on the lit «Нарахування» sends
+    assert at.segmented_control[0].value == "charges" and not at.exception
