@@ -25,6 +25,7 @@ from core.consumer_history import MonthTotal
 CHARGED_COLOUR = "#d9534f"
 PAID_COLOUR = "#2e7d32"
 MAX_X_LABELS = 6
+NEAR_END = ' class="near-end"'  # the label before the latest month's, hidden on a narrow axis
 _CSS = """
 .teplo-chart{font-size:0.75rem;line-height:1.2;margin:0 0 0.5rem 0}
 .teplo-chart .plot{display:flex;height:260px}
@@ -34,8 +35,9 @@ _CSS = """
 .teplo-chart .area img{position:absolute;inset:0;width:100%;height:100%}
 .teplo-chart .hover{position:absolute;inset:0;display:flex}
 .teplo-chart .hover div{flex:1 1 0}
-.teplo-chart .x{position:relative;height:1.3rem;margin-left:4.55rem}
+.teplo-chart .x{position:relative;height:1.3rem;margin-left:4.55rem;container-type:inline-size}
 .teplo-chart .x span{position:absolute;top:0.3rem;white-space:nowrap;opacity:0.8}
+@container (max-width:30rem){.teplo-chart .x .near-end{display:none}}
 .teplo-chart .legend{display:flex;gap:1.2rem;justify-content:center;margin-top:0.4rem;font-size:0.85rem}
 .teplo-chart .legend span{display:inline-flex;align-items:center;gap:0.35rem}
 .teplo-chart .key{display:inline-block;width:0.8rem;height:0.8rem}
@@ -134,10 +136,12 @@ def chart_html(months: Sequence[MonthTotal], lang: str, *, title: str, charged: 
         for tick in ticks
     )
     every = max(1, math.ceil(count / MAX_X_LABELS))
+    # The latest month always has its label, set against the plot's right edge; on a phone the label before it
+    # would run into it, so that one is hidden where the axis is narrow (the container query in _CSS).
     x_labels = "".join(
-        f'<span style="{_x_place(i, count)}">{m.month:%m.%Y}</span>'
+        f'<span{NEAR_END if count - 1 - i == every else ""} style="{_x_place(i, count)}">{m.month:%m.%Y}</span>'
         for i, m in enumerate(months)
-        if (count - 1 - i) % every == 0  # the latest month always has its label
+        if (count - 1 - i) % every == 0
     )
     summary = f"{title}: {formatting.month(months[0].month, lang)} — {formatting.month(months[-1].month, lang)}"
     return (
