@@ -94,6 +94,10 @@ class NumberTooLarge(ValueError):
     """More digits than the database column holds (NUMERIC(12, places)): rejected, never truncated."""
 
 
+class TooManyPlaces(ValueError):
+    """A number with more decimals than its column keeps (kopecks, litres): refused, never rounded."""
+
+
 class ForeignDigits(ValueError):
     """Digits other than ASCII 0-9 (Arabic-Indic, full-width, ...): refused with the one message everywhere."""
 
@@ -102,6 +106,8 @@ def value_reason(exc: ValueError, format_key: str) -> str:
     """The message key for a value parse_decimal/parse_moment/parse_month refused."""
     if isinstance(exc, ForeignDigits):
         return "digits.non_ascii"
+    if isinstance(exc, TooManyPlaces):
+        return "import.too_many_places"
     return "import.number_too_large" if isinstance(exc, NumberTooLarge) else format_key
 
 
@@ -142,8 +148,10 @@ def parse_decimal(text: str, places: int) -> Decimal:
     if foreign_digits(raw):
         raise ForeignDigits(text)
     number = _NUMBER.fullmatch(raw)
-    if not number or len(number[1] or ".") - 1 > places:  # group 1: the separator and the decimals
+    if not number:
         raise ValueError(text)
+    if len(number[1] or ".") - 1 > places:  # group 1: the separator and the decimals
+        raise TooManyPlaces(text)
     value = Decimal(raw.replace(",", "."))
     if abs(value) >= 10 ** (NUMBER_DIGITS - places):
         raise NumberTooLarge(text)

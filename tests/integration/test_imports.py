@@ -90,6 +90,7 @@ def test_bank_registry_rejects_bad_rows_with_line_and_reason_and_keeps_the_good_
 1120200001000;heating;100,00;2026-12-10;R7
 1120200001000;heating;100,00;2026-11-10;R8
 1120200001000;heating;100,00;2026-11-10;R8
+1120200001000;heating;100,005;2026-11-10;R9
 1120200001000;hot_water;100,00
 """
     result = imports.commit(world.sessions, "bank", "broken.csv", utf8(text), actor="operator")
@@ -102,12 +103,15 @@ def test_bank_registry_rejects_bad_rows_with_line_and_reason_and_keeps_the_good_
         6: "import.amount_format",
         7: "import.date_format",
         8: "import.future_date",
-        11: "import.field_count",
+        11: "import.too_many_places",
+        12: "import.field_count",
     }
     assert result.duplicates == [10]
     assert [row["payment_ref"] for row in result.to_add] == ["R8"]
     assert count(world.sessions, Payment) == 1
     assert "13 цифр" in result.rejected[0].message("uk")
+    too_precise = next(r for r in result.rejected if r.line == 11).message("uk")
+    assert too_precise == "Значення «100,005» у стовпці amount має забагато знаків після коми."
 
 
 def test_windows_1251_comma_delimiter_and_decimal_point(town):
