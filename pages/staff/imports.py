@@ -71,7 +71,12 @@ else:
         if kind == "readings"
         else view.money(result.file_total)
     )
-    st.write(tr("staff.imports.file_total", rows=view.number(result.rows_total), total=total))
+    file_total = {  # what the file's total is checked against: the bank's statement, billing's total, a letter
+        "bank": "staff.imports.file_total",
+        "charges": "staff.imports.file_total_charges",
+        "readings": "staff.imports.file_total_readings",
+    }[kind]
+    st.write(tr(file_total, rows=view.number(result.rows_total), total=total))
     if result.trailer is not None:
         places = 3 if kind == "readings" else 2
         if result.trailer.total is None:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from core.staff import create_staff_user
 from db.models import AuditLog, ImportConflict, Payment
+from tests.app.conftest import ROOT
 from tests.app.test_staff_pages import PASSWORD, signed_in, text
 from tests.conftest import kyiv
 
@@ -219,3 +220,20 @@ def test_a_click_on_the_chosen_kind_keeps_it_chosen(operator):
     at.segmented_control[0].set_value("charges").run()
     at.segmented_control[0].set_value(None).run()  # what a click on the lit «Нарахування» sends
     assert at.segmented_control[0].value == "charges" and not at.exception
+
+
+@pytest.mark.parametrize(
+    ("kind", "sample", "said"),
+    [
+        ("charges", "charges.csv", "нараховано"),
+        ("readings", "water_utility_readings.csv", "сума показань"),
+    ],
+)
+def test_a_files_total_is_checked_against_what_its_sender_gives(operator, kind, sample, said):
+    """Only a bank registry is set against the bank's statement; the others against their own sender's figure."""
+    user, _other = operator
+    at = signed_in(user, "pages/staff/imports.py")
+    at.segmented_control[0].set_value(kind).run()
+    upload(at, sample, (ROOT / "data" / "samples" / sample).read_bytes())
+    assert not at.exception
+    assert said in text(at) and "випискою банку" not in text(at)
