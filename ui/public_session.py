@@ -19,6 +19,7 @@ from ui.resources import sessions
 
 _LOGIN = "login_id"
 _ACCOUNT = "account_id"
+_FLAT = "flat"  # the address's name for the chosen account's place among the login's accounts
 _TAB = session_cookie.TabLogin(
     consumer_sessions.COOKIE_NAME, token="session_token", signed_out="signed_out", redirect="redirect_to"
 )
@@ -63,13 +64,22 @@ def accounts() -> list[LinkedAccount]:
 
 
 def selected_account() -> LinkedAccount:
-    """The account the consumer is looking at (always one of the accounts linked to the login)."""
+    """The account the consumer is looking at (always one of the accounts linked to the login). With several, the
+    address names it by its place among them (`?flat=2`, never its number), so a reload or a copied address shows
+    the same flat, where the tab's own memory starts empty."""
     require_login()
     linked = accounts()
     if not linked:
         st.stop()
     chosen = st.session_state.get(_ACCOUNT)
-    return next((a for a in linked if a.account_id == chosen), linked[0])
+    if chosen is None:
+        place = st.query_params.get(_FLAT, "")
+        chosen = linked[int(place) - 1].account_id if place.isdigit() and 1 <= int(place) <= len(linked) else None
+    account = next((a for a in linked if a.account_id == chosen), linked[0])
+    place = str(linked.index(account) + 1)
+    if len(linked) > 1 and st.query_params.get(_FLAT) != place:
+        st.query_params[_FLAT] = place
+    return account
 
 
 def select_account(account_id: int) -> None:

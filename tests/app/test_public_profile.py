@@ -117,3 +117,18 @@ def test_adding_uses_the_same_verification_and_throttle(cabinet):
         at = add(at, OTHER, amount="2,00")
     at = add(at, OTHER, amount="999,99")
     assert "Забагато невдалих спроб" in errors(at)[0]
+
+
+def test_a_reload_shows_the_flat_the_address_names(cabinet):
+    """The tab's memory of the chosen flat is gone after a reload; the address keeps its place (never its number)."""
+    at = add(logged_in_app(cabinet.world), NEW, meter="2611017")
+    at.switch_page("pages/public/readings.py").run()
+    assert "Лічильник № 2611017" in shown(at)
+    assert at.query_params["flat"] in ("2", ["2"]) and NEW not in str(at.query_params)
+    reloaded = logged_in_app(cabinet.world)  # a new session: nothing chosen in it yet
+    reloaded.query_params["flat"] = "2"
+    reloaded.switch_page("pages/public/readings.py").run()
+    assert "Лічильник № 2611017" in shown(reloaded) and "0812345" not in shown(reloaded)
+    reloaded.query_params["flat"] = "7"  # no such place (a flat removed since): the first one
+    reloaded.switch_page("pages/public/account.py").run()
+    assert "Особовий рахунок 1120200001000" in shown(reloaded)

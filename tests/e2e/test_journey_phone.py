@@ -3,6 +3,7 @@ step without horizontal scrolling. Own server over its own copy of the demo data
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 import pytest
@@ -117,4 +118,21 @@ def test_a_refused_second_flat_keeps_what_was_typed_for_the_next_try(phone, publ
     # The form used to be cleared on every submit: the 13 digits had to be typed again to fix the amount.
     expect(phone.get_by_label("Номер особового рахунку", exact=True)).to_have_value("1120200001017")
     expect(phone.get_by_label("Сума останнього платежу, ₴", exact=True)).to_have_value("1,00")
+    fits(phone)
+
+
+def test_a_reload_keeps_the_chosen_flat(phone, public):
+    register(phone, public.url, SEED_ACCOUNT, "+380991110009", amount="1866,66")
+    open_app(phone, public.url + "/add-account")
+    phone.get_by_text("Номер лічильника (ще не було платежів)", exact=True).click()
+    expect(phone.get_by_label("Номер лічильника гарячої води", exact=True)).to_be_visible()
+    fill(phone, "Номер особового рахунку", "1120200001017")
+    fill(phone, "Номер лічильника гарячої води", "2611017")
+    click_button(phone, "Додати рахунок")
+    expect_text(phone, "Рахунок 1120200001017 додано.")
+    phone.get_by_role("link", name=re.compile("Показання$")).first.click()
+    expect_text(phone, "Лічильник № 2611017")
+    phone.reload()  # a new session: the flat comes from the address
+    expect_text(phone, "Лічильник № 2611017")
+    assert "1120200001017" not in phone.url and "flat=2" in phone.url
     fits(phone)
