@@ -12,6 +12,7 @@ from core.staff import create_staff_user
 from db.models import AuditLog, ImportConflict, Payment
 from tests.app.conftest import ROOT
 from tests.app.test_staff_pages import PASSWORD, signed_in, text
+from tests.app.test_staff_register_import import metrics
 from tests.conftest import kyiv
 
 SEED, OTHER = "1120200001000", "1120200002000"
@@ -42,7 +43,7 @@ def test_a_truncated_registry_is_previewed_with_the_cut_row_rejected_and_what_to
     assert "файл, схоже, обрізано" in page and "Попросіть у відправника повний файл" in page
     rejected = at.dataframe[0].value
     assert rejected["Рядок"].tolist() == [3] and "Рядок 3" in rejected["Причина"][0]
-    assert {m.label: m.value for m in at.metric}["Буде додано"] == "1"
+    assert metrics(at)["Буде додано"] == "1"
 
 
 def test_a_year_one_date_is_a_rejected_row_not_a_traceback(operator):
@@ -55,7 +56,7 @@ def test_a_year_one_date_is_a_rejected_row_not_a_traceback(operator):
     upload(at, "old.csv", data)
     assert not at.exception and not at.error
     assert at.dataframe[0].value["Рядок"].tolist() == [2, 3]
-    assert {m.label: m.value for m in at.metric}["Буде додано"] == "1"
+    assert metrics(at)["Буде додано"] == "1"
 
 
 def test_a_conflict_is_listed_in_the_preview_and_resolved_on_its_page(operator, app_sessions):
@@ -74,8 +75,8 @@ def test_a_conflict_is_listed_in_the_preview_and_resolved_on_its_page(operator, 
         )
     at = signed_in(user, "pages/staff/imports.py")
     upload(at, "registry.csv", (BANK + f"{OTHER};heating;2026-11-10 10:20;PB-2;1500,00\r\n").encode())
-    assert {m.label: m.value for m in at.metric}["Конфлікти"] == "1"
-    assert {m.label: m.value for m in at.metric}["Дублікати (пропущено)"] == "0"
+    assert metrics(at)["Конфлікти"] == "1"
+    assert metrics(at)["Дублікати (пропущено)"] == "0"
     listed = at.dataframe[0].value
     assert listed["Ключ"].tolist() == ["PB-2"]
     assert listed["Відмінності (збережено → у файлі)"][0] == "сума: 15,00\u00a0₴ → 1\u00a0500,00\u00a0₴"
@@ -162,7 +163,7 @@ def test_the_import_button_commits_the_previewed_file_without_previewing_it_agai
     monkeypatch.setattr(imports, "preview", counted)
     at = signed_in(user, "pages/staff/imports.py")
     upload(at, "day.csv", (BANK + f"{SEED};heating;2026-11-10 10:15;KP-1;1866,66\r\n").encode())
-    assert previewed == ["day.csv"] and {m.label: m.value for m in at.metric}["Буде додано"] == "1"
+    assert previewed == ["day.csv"] and metrics(at)["Буде додано"] == "1"
     assert "Імпортувати файл «day.csv»: рядків до додавання — 1." in text(at)  # no "1 рядків"
     at.run()  # any other rerun of the page with the same file
     assert previewed == ["day.csv"]
@@ -176,9 +177,9 @@ def test_the_import_button_commits_the_previewed_file_without_previewing_it_agai
     at.run()  # the data changed: the same file is previewed again and has nothing left to add
     assert previewed == ["day.csv", "day.csv"]
     assert "Цей самий файл уже імпортовано" in text(at)
-    assert {m.label: m.value for m in at.metric}["Буде додано"] == "0"
+    assert metrics(at)["Буде додано"] == "0"
     upload(at, "next-day.csv", (BANK + f"{SEED};heating;2026-11-11 09:00;KP-2;100,00\r\n").encode())
-    assert previewed[-1] == "next-day.csv" and {m.label: m.value for m in at.metric}["Буде додано"] == "1"
+    assert previewed[-1] == "next-day.csv" and metrics(at)["Буде додано"] == "1"
 
 
 def test_a_key_repeated_with_other_values_is_a_rejected_row_and_the_rest_can_be_imported(operator):
@@ -193,7 +194,7 @@ def test_a_key_repeated_with_other_values_is_a_rejected_row_and_the_rest_can_be_
     rejected = at.dataframe[0].value
     assert rejected["Рядок"].tolist() == [3]
     assert rejected["Причина"][0].endswith("Запис RP-1 уже є в рядку 2 цього файлу з іншими значеннями.")
-    assert {m.label: m.value for m in at.metric}["Буде додано"] == "2"
+    assert metrics(at)["Буде додано"] == "2"
     [b for b in at.button if b.label == "Імпортувати"][0].click().run()
     assert not at.exception and "Імпортовано: додано 2" in text(at)
 
@@ -211,7 +212,7 @@ def test_payments_larger_than_the_cabinet_takes_are_listed_before_the_import(ope
     [warning] = [w.value for w in at.warning]
     assert "Платежів, більших за 100\u00a0000,00\u00a0₴ (найбільший платіж через кабінет): 2." in warning
     assert warning.endswith("рядок 2: 99\u00a0999\u00a0999,99\u00a0₴; рядок 4: 100\u00a0000,01\u00a0₴")
-    assert {m.label: m.value for m in at.metric}["Буде додано"] == "4"  # listed, not refused: the bank took the money
+    assert metrics(at)["Буде додано"] == "4"  # listed, not refused: the bank took the money
 
 
 def test_a_click_on_the_chosen_kind_keeps_it_chosen(operator):
