@@ -72,9 +72,9 @@ def selected_account() -> LinkedAccount:
     if not linked:
         st.stop()
     chosen = st.session_state.get(_ACCOUNT)
-    if chosen is None:
-        place = st.query_params.get(_FLAT, "")
-        chosen = linked[int(place) - 1].account_id if place.isdigit() and 1 <= int(place) <= len(linked) else None
+    if chosen is None:  # a new session: the flat the address names, if it names one of these
+        named = st.query_params.get(_FLAT, "")
+        chosen = linked[int(named) - 1].account_id if named.isdigit() and 1 <= int(named) <= len(linked) else None
     account = next((a for a in linked if a.account_id == chosen), linked[0])
     place = str(linked.index(account) + 1)
     if len(linked) > 1 and st.query_params.get(_FLAT) != place:
