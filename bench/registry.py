@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from bench.database import server_args
@@ -167,8 +167,19 @@ def project_import(
 
 def undo_import(engine, before_batch: int, before_audit: int) -> None:
     from bench.submissions import cleanup_transaction
+    from core import rollups
+    from db.models import Payment
 
     with cleanup_transaction(engine) as c:
+        # The import counted its payments into the day totals and the balances: they are taken back first.
+        rollups.uncount_payments(
+            c,
+            c.execute(
+                select(Payment.account_id, Payment.service, Payment.channel, Payment.paid_at, Payment.amount).where(
+                    Payment.import_batch_id > before_batch
+                )
+            ).all(),
+        )
         c.execute(text("DELETE FROM registry_matches WHERE import_batch_id > :b"), {"b": before_batch})
         c.execute(text("DELETE FROM payments WHERE import_batch_id > :b"), {"b": before_batch})
         c.execute(text("DELETE FROM import_batches WHERE id > :b"), {"b": before_batch})

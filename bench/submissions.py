@@ -218,7 +218,14 @@ def cleanup_transaction(engine):
 
 
 def undo_submissions(engine, before_reading: int, before_audit: int) -> None:
+    from core import rollups
+
     with cleanup_transaction(engine) as c:
+        # The windows the run submitted into: their standing readings are counted again once the run's are gone.
+        windows = c.scalars(
+            text("SELECT DISTINCT window_id FROM readings WHERE id > :id AND window_id IS NOT NULL"),
+            {"id": before_reading},
+        ).all()
         # The run's readings step aside first: one reading per meter and window may stand (a unique index).
         c.execute(
             text("UPDATE readings SET status = 'superseded', superseded_by_id = NULL WHERE id > :id"),
@@ -233,6 +240,7 @@ def undo_submissions(engine, before_reading: int, before_audit: int) -> None:
         )
         c.execute(text("DELETE FROM readings WHERE id > :id"), {"id": before_reading})
         c.execute(text("DELETE FROM audit_log WHERE id > :id"), {"id": before_audit})
+        rollups.recount_windows(c, windows)
 
 
 # --- the same statements through a bare cursor: the database's own cost of a submission -----------------------

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Table, delete, func, insert, literal, select, text, union_all
+from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, literal, select, text, union_all
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -219,6 +219,50 @@ def street_changed(bind: Session | Connection, account_id: int, old: str, new: s
     _add_readings(connection, counts)
 
 
+def _reading_totals(which: ColumnElement[bool]) -> Any:
+    """Insert the standing readings' counts per window, street and channel of the windows `which` selects."""
+    return insert(WindowReadingTotal).from_select(
+        ["window_id", "street", "channel", "accepted"],
+        select(Reading.window_id, Account.street, Reading.channel, func.count())
+        .join(Meter, Meter.id == Reading.meter_id)
+        .join(Account, Account.id == Meter.account_id)
+        .where(Reading.status == "accepted", which)
+        .group_by(Reading.window_id, Account.street, Reading.channel),
+    )
+
+
+def uncount_payments(bind: Session | Connection, payments: Iterable[AccountPayment]) -> None:
+    """Take back the counts of payments about to be deleted: the benchmark removes what it imported, so that its
+    database stays as generated. The product never deletes a payment (a reversal is a payment of its own)."""
+    payments = list(payments)
+    connection = _connection(bind)
+    table: Any = PaymentDayTotal.__table__
+    totals = {key: (-amount, -count) for key, (amount, count) in payment_totals(payments).items()}
+    _upsert(connection, table, ["day", "service", "channel"], totals)
+    for day, service, channel in totals:
+        connection.execute(
+            delete(PaymentDayTotal).where(
+                PaymentDayTotal.day == day,
+                PaymentDayTotal.service == service,
+                PaymentDayTotal.channel == channel,
+                PaymentDayTotal.payments == 0,
+            )
+        )
+    _add_to_balances(connection, (((p.account_id, p.service), -p.amount) for p in payments), paid=True)
+
+
+def recount_windows(bind: Session | Connection, window_ids: Iterable[int]) -> None:
+    """Count the windows' standing readings again from the readings: the benchmark, after it deleted the readings
+    it submitted and restored the ones they had replaced."""
+    ids = sorted(set(window_ids))
+    if not ids:
+        return
+    connection = _connection(bind)
+    connection.execute(delete(WindowReadingTotal).where(WindowReadingTotal.window_id.in_(ids)))
+    connection.execute(_reading_totals(Reading.window_id.in_(ids)))
+    window_figures.forget(connection, ids)
+
+
 def rebuild(session: Session) -> None:
     """Recount every total from the rows (after a bulk load that bypassed the write paths, e.g. the demo)."""
     from core.dashboard import kyiv_bucket, prepare
@@ -251,16 +295,7 @@ def rebuild(session: Session) -> None:
             ),
         )
     )
-    session.execute(
-        insert(WindowReadingTotal).from_select(
-            ["window_id", "street", "channel", "accepted"],
-            select(Reading.window_id, Account.street, Reading.channel, func.count())
-            .join(Meter, Meter.id == Reading.meter_id)
-            .join(Account, Account.id == Meter.account_id)
-            .where(Reading.status == "accepted", Reading.window_id.is_not(None))
-            .group_by(Reading.window_id, Account.street, Reading.channel),
-        )
-    )
+    session.execute(_reading_totals(Reading.window_id.is_not(None)))
     charged = select(
         Charge.account_id, Charge.service, func.sum(Charge.amount_to_pay).label("charged"), literal(0).label("paid")
     ).group_by(Charge.account_id, Charge.service)

@@ -8,10 +8,12 @@ import json
 
 import pytest
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 
 from bench import database, run_benchmark
 from bench.submissions import find_pgbench
-from db.models import Charge, ReadingWindow
+from core import rollups
+from db.models import AccountBalance, Charge, PaymentDayTotal, ReadingWindow, WindowReadingTotal
 
 EXPECTED_ROWS = {"b.rate", "b.p50", "b.p95", "c.rate", "d.p50", "d.p95", "e.rss"}
 STAFF_PAGES = {"overview", "readings", "explore"}  # at least these pages have data on their first view
@@ -70,6 +72,32 @@ def _check(result: dict, tmp_path) -> None:
         assert row["label"] in result["table"]
 
 
+def _totals(session: Session) -> dict[str, list[tuple]]:
+    """The totals the staff pages read, without rows that count nothing (a balance an undone import opened)."""
+    found = {}
+    for model in (PaymentDayTotal, WindowReadingTotal, AccountBalance):
+        rows = session.execute(select(model.__table__)).all()
+        found[model.__tablename__] = sorted(tuple(r) for r in rows if any(v not in (0, None) for v in r[-2:]))
+    return found
+
+
+def assert_left_as_generated(url: str) -> None:
+    """The runs removed what they wrote: the payment, reading and balance totals equal those counted afresh from
+    the rows (an import's payments or a submission's readings left counted would skew every later run's pages)."""
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session:
+            kept = _totals(session)
+            rollups.rebuild(session)
+            counted = _totals(session)
+            session.rollback()
+    finally:
+        engine.dispose()
+    assert kept["payment_day_totals"] and kept["window_reading_totals"]
+    for table, rows in counted.items():
+        assert kept[table] == rows, table
+
+
 def test_benchmark_on_sqlite(tmp_path):
     """Here with a history from June 2025 only, as a city's database on a small disk would be generated."""
     url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
@@ -78,6 +106,7 @@ def test_benchmark_on_sqlite(tmp_path):
     submissions = result["details"]["submissions"]["project"]
     assert submissions["done"] > 0 and not submissions["errors"]
     assert result["meta"]["history_from"] == "2025-06-01"
+    assert_left_as_generated(url)
     engine = create_engine(url)
     try:
         with engine.connect() as c:
@@ -109,5 +138,6 @@ def test_benchmark_on_postgresql(pg_engine, tmp_path):
         # ... and the submissions against the same statements sent through bare cursors.
         floor = result["details"]["submissions"]["statements_reference"]
         assert floor["done"] > 0 and not floor["errors"], floor
+        assert_left_as_generated(url)
     finally:
         _truncate(pg_engine)
