@@ -141,99 +141,135 @@ def window_list(key: str, items, record, file_stem: str, empty: str, what: str |
     )
 
 
-st.subheader(tr("staff.additional.without"))
-if totals.lines:
-    with st.container(horizontal=True):
-        rule = st.selectbox(
-            tr("staff.col.rule"),
-            [None, "average", "norm"],
-            key="lines_rule",
-            format_func=lambda r: view.RULE_NAMES[r] if r else tr("staff.additional.all_rules"),
-        )
-        street = st.selectbox(
-            tr("staff.street"),
-            [None, *sorted(street for street, _rules in totals.by_street)],
-            key="lines_street",
-            format_func=lambda s: s or tr("staff.additional.all_streets"),
-        )
-    in_choice = totals.lines_of(LineChoice(rule, street))
-    choice = LineChoice.of(rule, street, view.list_search("lines", in_choice))
-    chosen = staff_data.chosen_charges(window, choice, view.SHOWN_ROWS)
-    view.shown_table(
-        chosen.first,
-        charge_record,
-        matched=chosen.matched,
-        total=in_choice,
-        searched=bool(choice.words),
-        what=tr("staff.what.accounts"),
-    )
-    view.list_download(
-        tr("staff.additional.download_all", count=view.number(totals.lines)),
-        staff_data.all_charges(window),
-        charge_record,
-        period_filter,
-        file_name=f"bez-pokazan_donarakhuvannia_{window.period:%Y-%m}.csv",
-    )
-else:
-    st.success(tr("staff.additional.all_submitted"))
-
-st.subheader(tr("staff.additional.recalculations"))
-st.caption(tr("staff.additional.recalculations_help"))
-window_list(
-    "recalculations", recalculations, recalculation_record, "pererakhunky", tr("staff.additional.no_recalculations")
-)
-if totals.lines or recalculations:
-    st.download_button(
-        tr("staff.additional.download"),
-        staff_data.billing_csv(window, recalculations),
-        file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv",
-        mime="text/csv",
-        on_click="ignore",  # no rerun: a rerun would drop the deferred list download beside it
-        icon=":material/download:",
-        key="billing_csv",
-    )
-
-st.subheader(tr("staff.additional.flagged"))
-window_list(
-    "flagged", flagged, flagged_record, "na-perevirtsi", tr("staff.additional.none_flagged"), tr("staff.what.readings")
+# The lists and the processing each have a tab; only the chosen one runs (a tab change reruns the page).
+without_tab, recalculations_tab, flagged_tab, processing_tab = st.tabs(
+    [
+        tr("staff.additional.without"),
+        tr("staff.additional.recalculations"),
+        tr("staff.additional.flagged"),
+        tr("staff.additional.processing"),
+    ],
+    key="additional_tab",
+    on_change="rerun",
 )
 
-st.subheader(tr("staff.additional.processing"))
-if window.processed_at:
-    st.info(tr("staff.additional.processed_at", at=view.moment(window.processed_at)))
-elif not can(user.role, "additional_charges.process"):
-    st.caption(tr("staff.additional.who_processes"))
-else:
-    with st.form("process_window"):
-        if recalculations:
-            st.write(
-                tr(
-                    "staff.additional.confirm_with_recalculations",
-                    lines=view.number(totals.lines),
-                    amount=view.money(amount),
-                    recalculations=view.number(len(recalculations)),
-                    month=view.month_label(window.period),
-                )
+
+def without_readings() -> None:
+    """The window's additional charges: chosen by rule and street, searchable, the whole list as a file."""
+    if totals.lines:
+        with st.container(horizontal=True):
+            rule = st.selectbox(
+                tr("staff.col.rule"),
+                [None, "average", "norm"],
+                key="lines_rule",
+                format_func=lambda r: view.RULE_NAMES[r] if r else tr("staff.additional.all_rules"),
             )
-        else:
-            st.write(
-                tr(
-                    "staff.additional.confirm",
-                    lines=view.number(totals.lines),
-                    amount=view.money(amount),
-                    month=view.month_label(window.period),
-                )
+            street = st.selectbox(
+                tr("staff.street"),
+                [None, *sorted(street for street, _rules in totals.by_street)],
+                key="lines_street",
+                format_func=lambda s: s or tr("staff.additional.all_streets"),
             )
-        sure = st.checkbox(tr("staff.additional.checked"))
-        if st.form_submit_button(tr("staff.additional.process"), type="primary"):
-            if not sure:
-                st.error(tr("staff.additional.checked_required"))
+        in_choice = totals.lines_of(LineChoice(rule, street))
+        choice = LineChoice.of(rule, street, view.list_search("lines", in_choice))
+        chosen = staff_data.chosen_charges(window, choice, view.SHOWN_ROWS)
+        view.shown_table(
+            chosen.first,
+            charge_record,
+            matched=chosen.matched,
+            total=in_choice,
+            searched=bool(choice.words),
+            what=tr("staff.what.accounts"),
+        )
+        view.list_download(
+            tr("staff.additional.download_all", count=view.number(totals.lines)),
+            staff_data.all_charges(window),
+            charge_record,
+            period_filter,
+            file_name=f"bez-pokazan_donarakhuvannia_{window.period:%Y-%m}.csv",
+        )
+    else:
+        st.success(tr("staff.additional.all_submitted"))
+
+
+def recalculation_lines() -> None:
+    """Real readings that arrived after estimates: what was estimated is billed or credited back."""
+    st.caption(tr("staff.additional.recalculations_help"))
+    window_list(
+        "recalculations", recalculations, recalculation_record, "pererakhunky", tr("staff.additional.no_recalculations")
+    )
+
+
+def flagged_lines() -> None:
+    window_list(
+        "flagged",
+        flagged,
+        flagged_record,
+        "na-perevirtsi",
+        tr("staff.additional.none_flagged"),
+        tr("staff.what.readings"),
+    )
+
+
+def processing() -> None:
+    """Storing the window's additional charges (once, by a role that may, after a confirmation) and the billing
+    file of them and the recalculations."""
+    if totals.lines or recalculations:
+        st.download_button(
+            tr("staff.additional.download"),
+            staff_data.billing_csv(window, recalculations),
+            file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv",
+            mime="text/csv",
+            on_click="ignore",  # no rerun: the file is built when clicked, and a rerun would redraw the tab
+            icon=":material/download:",
+            key="billing_csv",
+        )
+    if window.processed_at:
+        st.info(tr("staff.additional.processed_at", at=view.moment(window.processed_at)))
+    elif not can(user.role, "additional_charges.process"):
+        st.caption(tr("staff.additional.who_processes"))
+    else:
+        with st.form("process_window"):
+            if recalculations:
+                st.write(
+                    tr(
+                        "staff.additional.confirm_with_recalculations",
+                        lines=view.number(totals.lines),
+                        amount=view.money(amount),
+                        recalculations=view.number(len(recalculations)),
+                        month=view.month_label(window.period),
+                    )
+                )
             else:
-                try:
-                    stored = process_window(sessions(), window.id, actor=user.username)
-                except DomainError as error:
-                    st.error(error.message(language()))
+                st.write(
+                    tr(
+                        "staff.additional.confirm",
+                        lines=view.number(totals.lines),
+                        amount=view.money(amount),
+                        month=view.month_label(window.period),
+                    )
+                )
+            sure = st.checkbox(tr("staff.additional.checked"))
+            if st.form_submit_button(tr("staff.additional.process"), type="primary"):
+                if not sure:
+                    st.error(tr("staff.additional.checked_required"))
                 else:
-                    staff_data.clear()
-                    st.session_state["processed_message"] = tr("staff.additional.done", stored=view.number(stored))
-                    st.rerun()
+                    try:
+                        stored = process_window(sessions(), window.id, actor=user.username)
+                    except DomainError as error:
+                        st.error(error.message(language()))
+                    else:
+                        staff_data.clear()
+                        st.session_state["processed_message"] = tr("staff.additional.done", stored=view.number(stored))
+                        st.rerun()
+
+
+for tab, part in (
+    (without_tab, without_readings),
+    (recalculations_tab, recalculation_lines),
+    (flagged_tab, flagged_lines),
+    (processing_tab, processing),
+):
+    if tab.open:
+        with tab:
+            part()

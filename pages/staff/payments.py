@@ -66,47 +66,57 @@ c2.metric(tr("staff.payments.count"), view.number(count))
 c3.metric(tr("staff.payments.average"), view.money(half_up(total / count, 2) if count else None))
 
 x_title = tr(f"staff.payments.axis_{unit}")
-view.show(
-    view.bars(
-        tr("staff.payments.chart_channels", by=UNITS[unit]),
-        x_title,
-        labels,
-        buckets,
-        by_channel,
-        view.PAYMENT_CHANNEL_NAMES,
-        "stack",
-    ),
-    key="by_channel",
+# Only the chosen tab's chart is drawn (a tab change reruns the page), not the page's three at once.
+by_channel_tab, by_service_tab, against_tab = st.tabs(
+    [tr("staff.payments.tab_channels"), tr("staff.payments.tab_services"), tr("staff.payments.against")],
+    key="payments_tab",
+    on_change="rerun",
 )
-view.show(
-    view.bars(
-        tr("staff.payments.chart_services", by=UNITS[unit]),
-        x_title,
-        labels,
-        buckets,
-        by_service,
-        view.SERVICE_NAMES,
-        "group",
-        height=320,
-    ),
-    key="by_service",
-)
-
-st.subheader(tr("staff.payments.against"))
-months = staff_data.payments_against_charges(month_start(first), month_start(last), service)
-view.show(
-    view.paid_against_due(months, tr("staff.payments.chart_against"), tr("staff.payments.due_previous")), key="against"
-)
-st.caption(tr("staff.payments.against_caption"))
-st.dataframe(
-    [
-        {
-            tr("staff.month"): view.month_label(m.month),
-            tr("staff.col.paid_in"): view.money(m.paid),
-            tr("staff.col.due"): view.money(m.charged),
-            tr("staff.col.collection_rate"): view.percent(m.collection_rate),
-        }
-        for m in months
-    ],
-    hide_index=True,
-)
+if by_channel_tab.open:
+    with by_channel_tab:
+        view.show(
+            view.bars(
+                tr("staff.payments.chart_channels", by=UNITS[unit]),
+                x_title,
+                labels,
+                buckets,
+                by_channel,
+                view.PAYMENT_CHANNEL_NAMES,
+                "stack",
+            ),
+            key="by_channel",
+        )
+if by_service_tab.open:
+    with by_service_tab:
+        view.show(
+            view.bars(
+                tr("staff.payments.chart_services", by=UNITS[unit]),
+                x_title,
+                labels,
+                buckets,
+                by_service,
+                view.SERVICE_NAMES,
+                "group",
+            ),
+            key="by_service",
+        )
+if against_tab.open:
+    with against_tab:
+        months = staff_data.payments_against_charges(month_start(first), month_start(last), service)
+        view.show(
+            view.paid_against_due(months, tr("staff.payments.chart_against"), tr("staff.payments.due_previous")),
+            key="against",
+        )
+        st.caption(tr("staff.payments.against_caption"))
+        st.dataframe(
+            [
+                {
+                    tr("staff.month"): view.month_label(m.month),
+                    tr("staff.col.paid_in"): view.money(m.paid),
+                    tr("staff.col.due"): view.money(m.charged),
+                    tr("staff.col.collection_rate"): view.percent(m.collection_rate),
+                }
+                for m in months
+            ],
+            hide_index=True,
+        )

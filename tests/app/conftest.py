@@ -46,3 +46,9 @@ def open_app(script: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / script), default_timeout=30)
     at.run()
     return at
+
+
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Choose the tab `label` of the page's tabs `key`, as a click on it does (only the chosen tab's part runs)."""
+    at.session_state[key] = label
+    return at.run()

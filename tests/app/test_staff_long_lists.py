@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from core import additional_charges
 from db.models import Account, Meter, ReadingWindow
+from tests.app.conftest import open_tab
 from tests.app.test_staff_pages import signed_in, staff, text  # noqa: F401 - the staff fixture
 from tests.conftest import kyiv
 
@@ -96,6 +97,7 @@ def test_additional_charges_show_200_of_all_with_the_count_and_the_whole_list_do
     header, *rows = rows_of(full)
     assert header[:3] == ["Рахунок", "Адреса", "Лічильник"]
     assert sorted(r[0] for r in rows) == [f"11203000{n:05d}" for n in range(MANY)]  # every account, once
+    open_tab(at, "additional_tab", "Обробка періоду")  # where the billing file is
     billing = rows_of(downloads["Завантажити для білінгу (CSV)"])
     assert len(billing) == 1 + MANY
 

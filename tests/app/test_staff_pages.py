@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.staff import create_staff_user, update_staff_user
 from db.models import AuditLog, ReadingWindow, StaffUser
-from tests.app.conftest import ROOT, open_app
+from tests.app.conftest import ROOT, open_app, open_tab
 from tests.conftest import kyiv
 from tests.integration.test_dashboard import B, build
 from ui.staff_access import PAGES, pages_for
@@ -169,6 +169,9 @@ def test_overview_shows_the_hand_computed_figures(staff):
 def test_readings_page_lists_who_has_not_submitted_in_the_open_window(staff):
     _town, users = staff
     at = signed_in(users["manager"], "pages/staff/readings.py")
+    assert [t.label for t in at.tabs] == ["За періодами", "Усередині періоду"]
+    assert "Рахунків з лічильником без показань" not in text(at), "the second tab's list is drawn before it is chosen"
+    open_tab(at, "readings_tab", "Усередині періоду")
     assert "Рахунків з лічильником без показань у цьому періоді: **1**" in text(at)
     assert at.dataframe[0].value["Рахунок"].tolist() == [B]
 
@@ -178,6 +181,8 @@ def test_additional_charges_processing_by_a_manager_is_audited(staff, app_sessio
     at = signed_in(users["manager"], "pages/staff/additional_charges.py")
     # The last closed window is October 2026; everyone metered submitted there.
     assert "У цьому періоді всі рахунки з лічильником подали показання." in text(at)
+    assert not at.checkbox, "the processing tab's form is drawn before the tab is chosen"
+    open_tab(at, "additional_tab", "Обробка періоду")
     at.checkbox[0].check()
     at.button[0].click().run()
     assert any("Період оброблено" in s.value for s in at.success)
@@ -190,6 +195,7 @@ def test_additional_charges_processing_by_a_manager_is_audited(staff, app_sessio
 def test_operator_sees_additional_charges_read_only(staff):
     _town, users = staff
     at = signed_in(users["operator"], "pages/staff/additional_charges.py")
+    open_tab(at, "additional_tab", "Обробка періоду")
     assert "Позначити період обробленим може керівник або адміністратор." in text(at)
     assert not at.checkbox and not [b for b in at.button if b.label == "Позначити період обробленим"]
 
@@ -258,10 +264,11 @@ def test_flagged_readings_are_listed_with_their_reason(staff, app_sessions):
             .values(flagged=True, flag_reason="consumption 3.000 m3 above 2.500 m3")
         )
     at = signed_in(users["operator"], "pages/staff/additional_charges.py")
+    assert {m.label: m.value for m in at.metric}["Показань на перевірці"] == "1"
+    open_tab(at, "additional_tab", "Показання на перевірці")
     flagged = at.dataframe[-1].value
     assert flagged["Рахунок"].tolist() == [B]
     assert flagged["Причина"].tolist() == ["Споживання 3,000\u00a0м³ перевищує поріг 2,500\u00a0м³ — перевірте"]
-    assert {m.label: m.value for m in at.metric}["Показань на перевірці"] == "1"
 
 
 def test_operator_corrects_a_reading_from_the_account_lookup(staff, app_sessions):

@@ -139,18 +139,38 @@ def test_manager_charts_render_with_data(page, staff):
     assert "Загальний борг" in text and "Подали показання" in text
 
     open_page(page, "Оплати", "Надходження оплат")
-    charts = wait_for_charts(page, 3)
-    assert all(any(points for points, _total in chart) for chart in charts), charts
-    assert all(any(total > 0 for _points, total in chart) for chart in charts), charts
-    # Full-width charts are given the room their labels need before Plotly draws them (ui.staff_view
-    # .room_for_labels): Plotly kept every margin it was given, so it drew each chart once, not twice.
-    margins = page.evaluate(
-        """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')).map(g =>
-               [['l', 'r', 't', 'b'].map(side => g._fullLayout._size[side]),
-                ['l', 'r', 't', 'b'].map(side => g.layout.margin[side])])"""
-    )
-    assert len(margins) >= 3 and all(drawn == given for drawn, given in margins), margins
+    tabs = {  # a chart a tab, drawn when its tab is chosen
+        "За каналами": "за каналами",
+        "За послугами": "за послугами",
+        "Оплати проти нарахувань": "рахунок до сплати",
+    }
+    for tab, title in tabs.items():
+        if tab != "За каналами":
+            open_tab(page, tab)
+        [chart] = wait_for_charts(page, 1, title)
+        assert any(points for points, _total in chart) and any(total > 0 for _points, total in chart), (tab, chart)
+        # Full-width charts are given the room their labels need before Plotly draws them (ui.staff_view
+        # .room_for_labels): Plotly kept every margin it was given, so it drew each chart once, not twice.
+        [(drawn, given)] = page.evaluate(
+            """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')).map(g =>
+                   [['l', 'r', 't', 'b'].map(side => g._fullLayout._size[side]),
+                    ['l', 'r', 't', 'b'].map(side => g.layout.margin[side])])"""
+        )
+        assert drawn == given, (tab, drawn, given)
     screenshot(page, "staff-manager-payments")
+
+    open_page(page, "Показання", "Показання лічильників гарячої води")
+    [chart] = wait_for_charts(page, 1, "за періодами і каналами")
+    assert any(total > 0 for _points, total in chart), chart
+    shares = page.evaluate(
+        """() => document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot')
+                   .layout.annotations.map(a => a.text)"""
+    )  # the share of metered accounts that submitted, over each window's bar
+    assert len(shares) == chart[0][0] and all(re.match(r"^\d+(,\d)? %", normal(text)) for text in shares), shares
+    open_tab(page, "Усередині періоду")
+    [curve] = wait_for_charts(page, 1, "день за днем")
+    assert any(points for points, _total in curve), curve
+    screenshot(page, "staff-manager-readings-window")
 
 
 def test_manager_switches_the_dashboard_to_english(page, staff):
@@ -167,12 +187,22 @@ def test_manager_switches_the_dashboard_to_english(page, staff):
     screenshot(page, "staff-overview-english")
 
 
-def wait_for_charts(page, count: int) -> list[list[tuple[int, float]]]:
-    """Wait until `count` Plotly charts have been drawn, then read their traces (points, sum of values)."""
+def open_tab(page, name: str) -> None:
+    """Click a tab of the page and wait for the rerun it starts (only the chosen tab's part is drawn)."""
+    page.get_by_role("tab", name=name, exact=True).click()
+    expect(page.get_by_role("tab", name=name, exact=True)).to_have_attribute("aria-selected", "true")
+    wait_idle(page)
+    assert_no_exception(page)
+
+
+def wait_for_charts(page, count: int, title: str = "") -> list[list[tuple[int, float]]]:
+    """Wait until `count` Plotly charts have been drawn (the last one's title holding `title`), then read their
+    traces (points, sum of values)."""
     page.wait_for_function(
-        "n => { const plots = document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .js-plotly-plot');"
-        " return plots.length >= n && Array.from(plots).every(p => Array.isArray(p.data)); }",
-        arg=count,
+        "([n, title]) => { const plots = document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .js-plotly-plot');"
+        " return plots.length >= n && Array.from(plots).every(p => Array.isArray(p.data))"
+        " && (plots[plots.length - 1].layout?.title?.text || '').includes(title); }",
+        arg=[count, title],
         polling=100,
     )
     return plotly_traces(page)
@@ -225,7 +255,8 @@ def test_operator_imports_the_bank_registry_twice_and_the_second_time_adds_nothi
 
 def test_additional_charges_csv_lists_the_accounts_the_rule_finds(page, staff, sessions):
     sign_in(page, staff.url, "manager")
-    open_page(page, "Донарахування", "Рахунки без показань")
+    open_page(page, "Донарахування", "Донарахування")
+    open_tab(page, "Обробка періоду")
     with page.expect_download() as download_info:
         page.get_by_role("button", name=re.compile("Завантажити для білінгу")).click()
     download = download_info.value
@@ -246,6 +277,7 @@ def test_additional_charges_csv_lists_the_accounts_the_rule_finds(page, staff, s
     assert {row["period"] for row in rows} == {f"{month:%Y-%m}"}
 
     # The list as the table shows it, whole, built by the server when the button is pressed (a deferred download).
+    open_tab(page, "Рахунки без показань")
     with page.expect_download() as download_info:
         page.get_by_role("button", name=re.compile("Завантажити весь список")).click()
     listed = Path(download_info.value.path()).read_bytes().decode("utf-8-sig").splitlines()
