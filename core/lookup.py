@@ -6,8 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import DomainError
@@ -26,6 +27,10 @@ from db.models import (
 
 MAX_HITS = 50
 ACCOUNT_NUMBER_DIGITS = 13
+MIN_NUMBER_DIGITS = 4  # fewer digits than this are part of an address (a house or a flat), never a number alone
+# Words staff type before a number to say what it is; the words themselves are not looked for in the address.
+FLAT_WORDS = frozenset({"кв", "квартира", "flat", "apt"})
+HOUSE_WORDS = frozenset({"буд", "будинок", "б", "д", "house"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,8 @@ class AccountHit:
     account_id: int
     number: str
     address: str
+    meter_serial: str | None = None  # the meter whose number was typed, when the account was found by it
+    meter_removed_on: dt.date | None = None  # that meter taken off the account: the consumer reads an old one
 
 
 @dataclass(frozen=True)
@@ -94,37 +101,98 @@ class AccountCard:
 
 
 def find_accounts(sessions: sessionmaker[Session], query: str) -> list[AccountHit]:
-    """Digits (spaces and dashes ignored): account numbers starting with them; otherwise address words."""
+    """What staff type on the phone: an account or meter number (at least 4 digits, spaces and dashes ignored, the
+    start of it is enough), or address words in any case, where bare numbers are the house and then the flat.
+    A short number alone would match half the town, so it is refused with a hint instead."""
     text = (query or "").strip()
     if not text:
         return []
-    digits = re.sub(r"[\s\-]", "", text)
-    condition: ColumnElement[bool] | None
+    compact = re.sub(r"[\s\-]", "", text)
+    words = [w for w in re.split(r"[\s,.;]+", text.lower()) if any(c.isalnum() for c in w)]
+    if not words:
+        return []
+    by_number = compact.isalnum() and sum(c.isdigit() for c in compact) >= MIN_NUMBER_DIGITS
+    by_address = len(words) > 1 or not words[0].isdigit()
+    if not by_number and not by_address:
+        raise DomainError("lookup.short_number", digits=MIN_NUMBER_DIGITS)
     with sessions() as session:
-        if digits.isdigit() and len(digits) >= 4:
-            # Numbers are 13 digits: a prefix is the range between its lowest and highest completion, which the
-            # unique index on number answers directly (LIKE 'prefix%' cannot use it outside the C collation).
-            missing = ACCOUNT_NUMBER_DIGITS - len(digits)
-            if missing < 0:
-                return []
-            condition = Account.number.between(digits + "0" * missing, digits + "9" * missing)
+        hits: dict[int, AccountHit] = {}
+        if by_number:
+            for hit in _by_account_number(session, compact) + _by_meter(session, compact):
+                hits.setdefault(hit.account_id, hit)
+        if by_address and (condition := _address(session, words)) is not None:
+            for hit in rows_as(session, AccountHit, _hits(condition)):
+                hits.setdefault(hit.account_id, hit)
+        return list(hits.values())[:MAX_HITS]
+
+
+def _hits(condition: ColumnElement[bool], by_street: bool = True) -> Select[Any]:
+    """The first accounts meeting `condition`: by street and number for an address, by number for a number."""
+    order = (Account.street, Account.number) if by_street else (Account.number,)
+    return select(Account.id, Account.number, Account.address).where(condition).order_by(*order).limit(MAX_HITS)
+
+
+def _by_account_number(session: Session, digits: str) -> list[AccountHit]:
+    """Accounts whose number starts with `digits`. Numbers are 13 digits: a prefix is the range between its lowest
+    and highest completion, which the unique index on number answers directly (LIKE 'prefix%' cannot use it
+    outside the C collation)."""
+    missing = ACCOUNT_NUMBER_DIGITS - len(digits)
+    if not digits.isdigit() or missing < 0:
+        return []
+    return rows_as(
+        session,
+        AccountHit,
+        _hits(Account.number.between(digits + "0" * missing, digits + "9" * missing), by_street=False),
+    )
+
+
+def _by_meter(session: Session, number: str) -> list[AccountHit]:
+    """Accounts with a meter, current or removed, whose serial starts with `number` (case, spaces and dashes in
+    the stored serial ignored); the exact serial first."""
+    serial = func.upper(func.replace(func.replace(Meter.serial, " ", ""), "-", ""))
+    wanted = number.upper()
+    return rows_as(
+        session,
+        AccountHit,
+        select(Account.id, Account.number, Account.address, Meter.serial, Meter.removed_on)
+        .join(Meter, Meter.account_id == Account.id)
+        .where(serial.startswith(wanted, autoescape=True))
+        .order_by(serial != wanted, Meter.removed_on.is_not(None), Account.street, Account.number)
+        .limit(MAX_HITS),
+    )
+
+
+def _address(session: Session, words: list[str]) -> ColumnElement[bool] | None:
+    """Every word in the address; numbers in the order an address is said, the house then the flat, unless a word
+    before one says which («кв 5», «буд 20»)."""
+    address = lowered(session, Account.address)  # Cyrillic too, SQLite's lower() knowing only ASCII
+    clauses: list[ColumnElement[bool]] = []
+    after: str | None = None
+    house_said = False
+    for word in words:
+        if word in FLAT_WORDS or word in HOUSE_WORDS:
+            after = word
+            continue
+        if not word.isdigit():
+            clauses.append(address.contains(word, autoescape=True))
+        elif after in FLAT_WORDS or (after is None and house_said):
+            clauses.append(Account.flat == word)
         else:
-            words = [w for w in re.split(r"[\s,]+", text) if w]
-            condition = None
-            address = lowered(session, Account.address)  # Cyrillic too, SQLite's lower() knowing only ASCII
-            for word in words:
-                clause = address.contains(word.lower(), autoescape=True)
-                condition = clause if condition is None else condition & clause
-            if condition is None:
-                return []
-        return rows_as(
-            session,
-            AccountHit,
-            select(Account.id, Account.number, Account.address)
-            .where(condition)
-            .order_by(Account.street, Account.number)
-            .limit(MAX_HITS),
-        )
+            clauses.append(_house(word))
+            house_said = True
+        after = None
+    return and_(*clauses) if clauses else None
+
+
+def _house(number: str) -> ColumnElement[bool]:
+    """House `number` and its lettered or split neighbours (20, 20а, 20/1), not 200."""
+    return or_(
+        Account.building == number,
+        and_(
+            Account.building.startswith(number, autoescape=True),
+            func.substr(Account.building, len(number) + 1, 1).not_in(list("0123456789")),
+        ),
+    )
 
 
 def account_card(sessions: sessionmaker[Session], account_id: int, audit_limit: int = 200) -> AccountCard:

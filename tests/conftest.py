@@ -254,12 +254,15 @@ class World:
         residents=2,
         address="вул. Гулака-Артемовського, 20, кв. 1",
     ) -> int:
+        # The register's columns as core.register_parsing builds the address from them: "street, house, кв. flat".
+        street, building, *rest = [part.strip() for part in address.split(",")] + ["20"]
+        flat = rest[0].removeprefix("кв.").strip() if rest and rest[0].startswith("кв.") else None
         with self.sessions.begin() as s:
             row = Account(
                 number=number,
-                street=address.split(",")[0],
-                building="20",
-                flat="1",
+                street=street,
+                building=building,
+                flat=flat,
                 address=address,
                 heated_area=Decimal("62.40"),
                 residents=residents,
@@ -272,7 +275,9 @@ class World:
             window_figures.forget(s)  # a register change, as core.register_import makes it
             return row.id
 
-    def meter(self, account_id, serial="0812345", initial="100.000", installed=dt.date(2018, 1, 1)) -> int:
+    def meter(
+        self, account_id, serial="0812345", initial="100.000", installed=dt.date(2018, 1, 1), removed=None
+    ) -> int:
         with self.sessions.begin() as s:
             row = Meter(
                 account_id=account_id,
@@ -281,6 +286,7 @@ class World:
                 unit="m3",
                 initial_value=Decimal(initial),
                 installed_on=installed,
+                removed_on=removed,
             )
             s.add(row)
             s.flush()

@@ -1,4 +1,4 @@
-"""Account look-up by number or address: balances, charges, payments, readings, cabinet logins, audit trail."""
+"""Account look-up by account or meter number or by address: balances, charges, payments, readings, cabinet logins, audit trail."""
 
 import streamlit as st
 
@@ -21,14 +21,33 @@ with st.form("lookup"):
     st.form_submit_button(tr("staff.lookup.find"), type="primary")
 if not query.strip():
     st.stop()
-hits = staff_data.find_accounts(query)
+try:
+    hits = staff_data.find_accounts(query)
+except DomainError as error:
+    st.warning(error.message(language()))
+    st.stop()
 if not hits:
     st.warning(tr("staff.lookup.nothing"))
     st.stop()
+
+
+def described(hit) -> str:
+    """`number · address`, and the meter the account was found by: a removed one said so, with its date."""
+    if hit.meter_serial is None:
+        meter = ""
+    elif hit.meter_removed_on is None:
+        meter = " · " + tr("staff.lookup.hit_meter", serial=hit.meter_serial)
+    else:
+        meter = " · " + tr(
+            "staff.lookup.hit_removed_meter", serial=hit.meter_serial, date=view.date(hit.meter_removed_on)
+        )
+    return f"{hit.number} · {hit.address}{meter}"
+
+
 hit = st.selectbox(
     tr("staff.lookup.found", count=len(hits)) + (tr("staff.lookup.first_50") if len(hits) >= 50 else ""),
     hits,
-    format_func=lambda h: f"{h.number} · {h.address}",
+    format_func=described,
 )
 try:
     card = staff_data.account_card(hit.account_id)

@@ -209,6 +209,31 @@ def test_lookup_finds_an_account_by_address(staff):
     assert not at.exception
 
 
+def test_lookup_finds_an_account_by_its_meter_number_and_says_when_it_was_removed(staff, app_world):
+    town, users = staff
+    app_world.meter(town.c, "2611017", removed=dt.date(2025, 3, 1))
+    at = signed_in(users["operator"], "pages/staff/lookup.py")
+    at.text_input[0].input("0800001")
+    at.button[0].click().run()
+    assert at.selectbox[0].options == [f"{B} · просп. Волі, 1, кв. 2 · лічильник 0800001"]
+    assert f"{B} · просп. Волі, 1, кв. 2" in text(at)  # the account's card under it
+    at.text_input[0].input("2611 017")
+    at.button[0].click().run()
+    assert at.selectbox[0].options == ["1120200001002 · просп. Волі, 1, кв. 3 · лічильник 2611017, знятий 01.03.2025"]
+    assert not at.exception
+
+
+def test_lookup_asks_for_more_than_a_bare_short_number(staff):
+    _town, users = staff
+    at = signed_in(users["operator"], "pages/staff/lookup.py")
+    at.text_input[0].input("1")
+    at.button[0].click().run()
+    assert [w.value for w in at.warning] == [
+        "Щоб шукати за номером рахунку чи лічильника, введіть щонайменше 4 цифри; будинок і квартиру — разом із вулицею."
+    ]
+    assert not at.selectbox and not at.exception
+
+
 def test_explore_groups_charges_by_month(staff):
     _town, users = staff
     at = signed_in(users["analyst"], "pages/staff/explore.py")

@@ -84,6 +84,8 @@ CORE_EXCEPTIONS = {
     ("core/register_parsing.py", "CLOSED"): "the Ukrainian account states a register file may write (read)",
     ("core/register_parsing.py", "address_of"): "the stored address line (`вул. …, 5, кв. 3`) is data, shown as "
     "stored in every language like the street itself",
+    ("core/lookup.py", "FLAT_WORDS"): "the words staff type before a flat number in a look-up (read, never shown)",
+    ("core/lookup.py", "HOUSE_WORDS"): "the words staff type before a house number in a look-up (read, never shown)",
     ("core/parsing.py", "_UNIT"): "the units people type after a figure (грн, м³), read in either language",
     ("core/payment_qr.py", "qr_purpose"): "the payment purpose in the NBU QR code goes to a Ukrainian bank "
     "statement, in Ukrainian whatever the consumer's language",

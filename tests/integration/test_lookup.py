@@ -1,0 +1,56 @@
+"""Staff account look-up as a call-centre operator uses it: an account or meter number, or address words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core import lookup
+from core.errors import DomainError
+from tests.integration.test_dashboard import A, B, C, D, build
+
+
+def numbers(world, query: str) -> list[str]:
+    return [hit.number for hit in lookup.find_accounts(world.sessions, query)]
+
+
+def test_a_meter_number_finds_its_account_current_or_removed(world):
+    town = build(world)  # A's meter 0812345, B's 0800001
+    world.meter(town.c, "2611017", removed=dt.date(2025, 3, 1))
+    world.meter(town.d, "2611018")
+    [current] = lookup.find_accounts(world.sessions, "0812345")
+    assert (current.number, current.meter_serial, current.meter_removed_on) == (A, "0812345", None)
+    [removed] = lookup.find_accounts(world.sessions, "2611017")
+    assert (removed.number, removed.meter_serial, removed.meter_removed_on) == (C, "2611017", dt.date(2025, 3, 1))
+    # The start of a serial is enough, typed with spaces or dashes; the exact serial comes first.
+    assert numbers(world, "261-10") == [D, C]
+    assert numbers(world, "2611 017") == [C]
+    assert numbers(world, "26110170") == []
+
+
+def test_an_account_number_with_spaces_or_dashes_or_its_start(world):
+    build(world)
+    assert numbers(world, "1120-2000-0100-1") == [B]
+    assert numbers(world, "1120 2000 0100") == [A, B, C, D]
+    assert lookup.find_accounts(world.sessions, B)[0].meter_serial is None
+
+
+def test_a_short_number_alone_is_refused_with_a_hint_not_half_the_town(world):
+    build(world)
+    for query in ("1", "20", "112"):
+        with pytest.raises(DomainError) as refused:
+            lookup.find_accounts(world.sessions, query)
+        assert refused.value.key == "lookup.short_number"
+
+
+def test_numbers_among_address_words_are_the_house_then_the_flat(world):
+    build(world)  # A: Гулака-Артемовського 20 кв. 1, B: Волі 1 кв. 2, C: Волі 1 кв. 3, D: Гулака-Артемовського 20 кв. 4
+    world.account("1120200001011", address="просп. Волі, 11, кв. 1")
+    world.account("1120200001012", address="просп. Волі, 1а, кв. 12")
+    assert numbers(world, "Волі 1") == [B, C, "1120200001012"]  # house 1 and 1а, not 11 (nor flat 1 of house 11)
+    assert numbers(world, "Волі 1 кв. 2") == [B]
+    assert numbers(world, "волі 1 кв 12") == ["1120200001012"]  # a flat 12, not 2
+    assert numbers(world, "ГУЛАКА 20 4") == [D]
+    assert numbers(world, "гулака кв.1") == [A]
+    assert numbers(world, "гулака 21") == [] and numbers(world, "гулака 20 14") == []
