@@ -83,6 +83,18 @@ def charge_key(number: str, service: str, month: dt.date) -> str:
     return f"{number}/{service}/{month:%Y-%m}"
 
 
+def charge_key_parts(key: str) -> tuple[str, str, dt.date] | None:
+    """The account number, service and month a charge's key stands for, so staff read them in words; None for a
+    key that is not one (a stored key cut at its column's length, or another kind's)."""
+    number, service, month, *rest = [*key.split("/"), "", ""]
+    if any(rest) or not number or not service:
+        return None
+    try:
+        return number, service, dt.date.fromisoformat(month + "-01")
+    except ValueError:
+        return None
+
+
 def _chunks(
     session: Session,
     column: SQLColumnExpression[Any],

@@ -6,7 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 from core import formatting
+from core.import_conflicts import charge_key_parts
 from ui.staff_text import Names, language, tr
+from ui.staff_view import SERVICE_NAMES
 
 KIND_NAMES = Names("staff.conflict_kind.", ("bank", "charges", "readings"))
 STATUS_NAMES = Names("staff.conflict_status.", ("open", "resolved", "dismissed"))
@@ -61,12 +63,30 @@ def differences(stored: dict[str, str], incoming: dict[str, str]) -> str:
     )
 
 
+def record(conflict) -> str:
+    """The record a conflict is about, in words: a charge's account, service and month, a payment's or a
+    reading's reference as the bank or the water utility gave it; a key of unknown shape as it is."""
+    if conflict.kind == "charges" and (parts := charge_key_parts(conflict.key)) is not None:
+        number, service, month = parts
+        return tr(
+            "staff.conflict.charge_record",
+            account=number,
+            service=SERVICE_NAMES.get(service, service).lower(),
+            month=formatting.month(month, language()),
+        )
+    if conflict.kind == "bank":
+        return tr("staff.conflict.payment_record", ref=conflict.key)
+    if conflict.kind == "readings":
+        return tr("staff.conflict.reading_record", ref=conflict.key)
+    return conflict.key
+
+
 def row(conflict) -> dict[str, object]:
     """One table row for a conflict of a preview (core.import_conflicts.Conflict) or of the list (ConflictView)."""
     return {
         tr("staff.conflict.col_line"): conflict.line,
         tr("staff.conflict.col_what"): KIND_NAMES.get(conflict.kind, conflict.kind),
-        tr("staff.conflict.col_key"): conflict.key,
+        tr("staff.conflict.col_key"): record(conflict),
         tr("staff.conflict.col_differences"): differences(conflict.stored, conflict.incoming),
         tr("staff.conflict.col_status"): STATUS_NAMES.get(conflict.status, conflict.status),
     }

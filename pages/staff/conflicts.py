@@ -52,7 +52,7 @@ matched = view.capped_table(
     record,
     key=f"conflicts_{status}",
     what=tr("staff.what.conflicts"),
-    search_in=lambda c: f"{c.id} {c.key} {c.account_number or ''} {c.filename}",
+    search_in=lambda c: f"{c.id} {conflict_view.record(c)} {c.key} {c.account_number or ''} {c.filename}",
 )
 view.list_download(
     tr("staff.conflicts.download_all", count=view.number(len(conflicts))),
@@ -69,7 +69,7 @@ chosen = st.selectbox(
     tr("staff.conflicts.conflict"),
     matched[: view.SHOWN_ROWS],
     help=tr("staff.conflicts.choose_help"),
-    format_func=lambda c: f"№ {c.id} · {conflict_view.KIND_NAMES[c.kind]} · {c.key}",
+    format_func=lambda c: f"№ {c.id} · {conflict_view.KIND_NAMES[c.kind]} · {conflict_view.record(c)}",
 )
 st.write(tr("staff.conflicts.stored_to_file"))
 st.dataframe(

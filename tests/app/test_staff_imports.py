@@ -78,14 +78,14 @@ def test_a_conflict_is_listed_in_the_preview_and_resolved_on_its_page(operator, 
     assert metrics(at)["Конфлікти"] == "1"
     assert metrics(at)["Дублікати (пропущено)"] == "0"
     listed = at.dataframe[0].value
-    assert listed["Ключ"].tolist() == ["PB-2"]
+    assert listed["Запис"].tolist() == ["платіж № PB-2"]
     assert listed["Відмінності (збережено → у файлі)"][0] == "сума: 15,00\u00a0₴ → 1\u00a0500,00\u00a0₴"
     [b for b in at.button if b.label == "Імпортувати"][0].click().run()
     assert "конфліктів 1" in text(at)
 
     at.switch_page("pages/staff/conflicts.py").run()
     assert not at.exception and "Конфлікти імпорту" in [t.value for t in at.title]
-    assert at.dataframe[0].value["Ключ"].tolist() == ["PB-2"]
+    assert at.dataframe[0].value["Запис"].tolist() == ["платіж № PB-2"]
     [b for b in at.button if b.label == "Виправити за файлом"][0].click().run()
     assert "Підтвердіть, що значення у файлі правильні." in [e.value for e in at.error]
     at.checkbox[0].check()
@@ -96,6 +96,42 @@ def test_a_conflict_is_listed_in_the_preview_and_resolved_on_its_page(operator, 
         amounts = s.scalars(select(Payment.amount).where(Payment.account_id == other).order_by(Payment.id)).all()
         audited = s.scalar(select(AuditLog.actor).where(AuditLog.action == "import.conflict_resolved"))
     assert amounts == [Decimal("15.00"), Decimal("-15.00"), Decimal("1500.00")] and audited == "operator1"
+
+
+CHARGES = "account_number;service;month;volume;tariff;amount;discount_percent;amount_to_pay\r\n"
+
+
+def charge_conflict(app_world) -> None:
+    """November's hot water of the seed account stored as 30,00 (a cut file), then the billing's 300,00."""
+    from core import imports
+
+    row = SEED + ";hot_water;2026-11;1,000;1,00;{0};0;{0}\r\n"
+    imports.commit(app_world.sessions, "charges", "cut.csv", (CHARGES + row.format("30,00")).encode(), actor="op")
+    imports.commit(app_world.sessions, "charges", "whole.csv", (CHARGES + row.format("300,00")).encode(), actor="op")
+
+
+def test_a_charge_conflict_names_its_account_service_and_month_in_words(operator, app_world):
+    user, _other = operator
+    charge_conflict(app_world)
+    at = signed_in(user, "pages/staff/conflicts.py")
+    record = f"рахунок {SEED}, гаряча вода, листопад 2026"
+    assert at.dataframe[0].value["Запис"].tolist() == [record]
+    assert at.selectbox[0].options == [f"№ 1 · Нарахування · {record}"]
+    assert "hot_water" not in str(at.dataframe[0].value.to_dict()) + " ".join(at.selectbox[0].options)
+    assert not at.exception
+
+
+def test_in_english_a_charge_conflict_reads_in_english(operator, app_world):
+    user, _other = operator
+    charge_conflict(app_world)
+    at = signed_in(user)
+    at.session_state["staff_lang"] = "en"
+    at.run()
+    at.switch_page("pages/staff/conflicts.py").run()
+    record = f"account {SEED}, hot water, November 2026"
+    assert at.dataframe[0].value["Record"].tolist() == [record]
+    assert at.selectbox[0].options == [f"№ 1 · Charges · {record}"]
+    assert not at.exception
 
 
 def test_a_dismissal_needs_a_reason(operator, app_sessions):
