@@ -11,8 +11,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import import_conflicts, rollups
+from core import formatting, import_conflicts, rollups
+from core.clock import KYIV
 from core.errors import DomainError
+from core.i18n import N_
 from core.import_conflicts import Conflict, reading_values
 from core.import_parsing import Rejected, Table
 from core.import_rows import REF_LENGTH, RowOutcome, _figure, _in_file_conflict, _moment, _too_long
@@ -128,7 +130,7 @@ def _readings(
                     session, meter, value, window, read_at, actor, ref, batch_id, now, defer_totals=True
                 )
         except DomainError as exc:
-            rejected.append(Rejected(line, exc.key, exc.params))
+            rejected.append(_refused(line, meter.serial, exc))
             continue
         if receipt.standing_change is not None:  # counted after the savepoint held: a refused row counts nothing
             standing_changes.append(receipt.standing_change)
@@ -145,6 +147,25 @@ def _readings(
             }
         )
     rollups.standing_changes(session, standing_changes)
+
+
+# The reading rules' refusals speak to the consumer at the meter ("check the digits on the meter"); an import's
+# report speaks to the operator about a row of someone else's file: which line, which meter, what it runs against.
+_STAFF_WORDING = {
+    "reading.below_previous": N_("import.reading_below_previous"),
+    "reading.above_next": N_("import.reading_above_next"),
+}
+
+
+def _refused(line: int, serial: str, exc: DomainError) -> Rejected:
+    key = _STAFF_WORDING.get(exc.key)
+    if key is None:
+        return Rejected(line, exc.key, exc.params)
+    params = {name: value for name, value in exc.params.items() if name != "previous_at"}
+    previous_at = exc.params.get("previous_at")
+    if isinstance(previous_at, dt.datetime):
+        params["previous_at"] = formatting.date(previous_at.astimezone(KYIV).date())
+    return Rejected(line, key, {**params, "line": line, "meter": serial})
 
 
 def _serial_of(session: Session, meter_id: int) -> str:

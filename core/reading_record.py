@@ -113,6 +113,7 @@ def record_reading(
             problem,
             value=Shown(value, places=3),
             previous=Shown(history.previous, places=3),
+            previous_at=history.previous_at,  # for an import's report (core.import_readings); the consumer's omits it
             next=Shown(later, places=3) if later is not None else "",
         )
     replacing = stands and current is not None

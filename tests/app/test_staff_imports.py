@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.staff import create_staff_user
-from db.models import AuditLog, ImportConflict, Payment
+from db.models import Account, AuditLog, ImportConflict, Payment
 from tests.app.conftest import ROOT
 from tests.app.test_staff_pages import PASSWORD, signed_in, text
 from tests.app.test_staff_register_import import metrics
@@ -57,6 +58,26 @@ def test_a_year_one_date_is_a_rejected_row_not_a_traceback(operator):
     assert not at.exception and not at.error
     assert at.dataframe[0].value["Рядок"].tolist() == [2, 3]
     assert metrics(at)["Буде додано"] == "1"
+
+
+def test_a_water_utility_reading_below_the_previous_one_is_reported_in_the_operators_words(operator, app_world):
+    user, _other = operator
+    with app_world.sessions() as s:
+        seed = s.scalar(select(Account.id).where(Account.number == SEED))
+    meter = app_world.meter(seed, "0812345", initial="100.000")
+    october = app_world.window(dt.date(2026, 10, 1))
+    app_world.window(dt.date(2026, 11, 1))
+    app_world.reading(meter, october, "150.000", kyiv(2026, 11, 2, 10), consumption="2.000")
+    at = signed_in(user, "pages/staff/imports.py")
+    at.segmented_control[0].set_value("readings").run()
+    readings = "meter_serial;value;read_at;ref\r\n0812345;149,000;2026-11-26 11:30;VK-3\r\n"
+    upload(at, "vodokanal.csv", readings.encode())
+    assert not at.exception
+    rejected = at.dataframe[0].value
+    assert rejected["Рядок"].tolist() == [2]
+    reason = rejected["Причина"][0]
+    assert "Рядок 2" in reason and "лічильника 0812345" in reason and "150,000 від 02.11.2026" in reason
+    assert "Перевірте цифри на лічильнику" not in reason
 
 
 def test_a_conflict_is_listed_in_the_preview_and_resolved_on_its_page(operator, app_sessions):

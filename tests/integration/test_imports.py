@@ -203,12 +203,21 @@ def test_readings_import_goes_through_the_reading_rules(town):
     result = imports.commit(world.sessions, "readings", "vodokanal.csv", utf8(READINGS), actor="operator")
     assert [row["ref"] for row in result.to_add] == [row["ref"] for row in preview.to_add] == ["VK-1", "VK-2"]
     assert {r.line: r.key for r in result.rejected} == {
-        4: "reading.below_previous",
+        4: "import.reading_below_previous",
         5: "import.meter_unknown",
         6: "import.outside_window",
         7: "import.meter_account_mismatch",
         8: "import.ref_missing",
     }
+    # The operator is told which row and meter, and what it runs against; not the consumer's "check your meter".
+    below = result.rejected[0]
+    assert below.message("uk") == (
+        "Рядок 4: показання 149,000 лічильника 0812345 менше за попереднє — 150,000 від 02.11.2026. "
+        "Лічильник не може йти назад: уточніть показання у водоканалу."
+    )
+    assert below.message("en").startswith(
+        "Line 4: the reading 149.000 of meter 0812345 is below the previous one, 150.000 of 02.11.2026."
+    )
     with world.sessions() as s:
         rows = s.execute(
             select(Reading.value, Reading.status, Reading.channel, Reading.source, Reading.external_ref)
