@@ -29,6 +29,9 @@ class LinkedAccount:
     has_heating: bool
     has_hot_water: bool
     closed_on: dt.date | None = None  # a closed account stays visible with its history; it takes no readings
+    street: str = ""  # the address's parts, for a label that names the flat first (the account switcher)
+    building: str = ""
+    flat: str | None = None
 
 
 @dataclass(frozen=True)
@@ -318,7 +321,12 @@ def linked_accounts(sessions: sessionmaker[Session], login_id: int) -> list[Link
             .where(ConsumerAccountLink.login_id == login_id)
             .order_by(ConsumerAccountLink.linked_at, Account.number)
         ).scalars()
-        return [LinkedAccount(a.id, a.number, a.address, a.has_heating, a.has_hot_water, a.closed_on) for a in rows]
+        return [
+            LinkedAccount(
+                a.id, a.number, a.address, a.has_heating, a.has_hot_water, a.closed_on, a.street, a.building, a.flat
+            )
+            for a in rows
+        ]
 
 
 def require_link(session: Session, login_id: int, account_id: int) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.config import demo_mode
-from core.consumers import set_language
+from core.consumers import LinkedAccount, set_language
 from ui import faults
 from ui.public_session import (
     accounts,
@@ -35,6 +35,18 @@ def _language_changed() -> None:
 
 def _account_changed() -> None:
     select_account(st.session_state["account_switch"])
+
+
+def flat_label(account: LinkedAccount) -> str:
+    """The switcher's name of a flat, its flat (or house) number first: a phone cuts a long label at its end, and
+    two flats of one building differ only there."""
+    if not account.street:  # no parts on record: the address line as it is
+        return f"{account.number} · {account.address}"
+    if account.flat:
+        return tr(
+            "switcher.flat", flat=account.flat, street=account.street, building=account.building, number=account.number
+        )
+    return tr("switcher.house", street=account.street, building=account.building, number=account.number)
 
 
 def header(menu: list) -> None:
@@ -68,5 +80,5 @@ def header(menu: list) -> None:
             list(by_id),
             key="account_switch",
             on_change=_account_changed,
-            format_func=lambda account_id: f"{by_id[account_id].number} · {by_id[account_id].address}",
+            format_func=lambda account_id: flat_label(by_id[account_id]),
         )

@@ -136,3 +136,39 @@ def test_a_reload_keeps_the_chosen_flat(phone, public):
     expect_text(phone, "Лічильник № 2611017")
     assert "1120200001017" not in phone.url and "flat=2" in phone.url
     fits(phone)
+
+
+# How much of the closed switcher's text, up to the end of `flat` (not followed by another digit), the box shows:
+# an <input> cuts its value at its right edge, so the flat number is whole only when that much text fits inside.
+_FLAT_IN_VIEW = """(input, flat) => {
+    const text = input.value, match = text.match(new RegExp(flat.replace(".", "\\\\.") + "(?!\\\\d)"));
+    if (!match) return {text, shown: false};
+    const style = getComputedStyle(input), measure = document.createElement("canvas").getContext("2d");
+    measure.font = style.font;
+    const needed = measure.measureText(text.slice(0, match.index + flat.length)).width;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return {text, needed, room, shown: needed <= room};
+}"""
+
+
+def test_two_flats_of_one_building_are_told_apart_on_the_switcher_at_phone_width(phone, public):
+    register(phone, public.url, SEED_ACCOUNT, "+380991110011", amount="1866,66")
+    open_app(phone, public.url + "/add-account")
+    phone.get_by_text("Номер лічильника (ще не було платежів)", exact=True).click()
+    expect(phone.get_by_label("Номер лічильника гарячої води", exact=True)).to_be_visible()
+    fill(phone, "Номер особового рахунку", "1120200001017")
+    fill(phone, "Номер лічильника гарячої води", "2611017")
+    click_button(phone, "Додати рахунок")
+    expect_text(phone, "Рахунок 1120200001017 додано.")
+    switcher = phone.get_by_role("combobox", name="Особовий рахунок")
+    # Both flats are at вул. Гулака-Артемовського, 20: the label used to end "…, 20, кв." on both, the number cut off.
+    shown = switcher.evaluate(_FLAT_IN_VIEW, "кв. 17")
+    assert shown["shown"], shown
+    screenshot(phone, "phone-switcher-flat-17")
+    switcher.click()
+    phone.get_by_role("option", name=re.compile("1120200001000")).click()
+    expect_text(phone, "Особовий рахунок 1120200001000")
+    shown = switcher.evaluate(_FLAT_IN_VIEW, "кв. 1")
+    assert shown["shown"], shown
+    fits(phone)
+    screenshot(phone, "phone-switcher-flat-1")
