@@ -14,6 +14,8 @@ if __name__ == "__main__":
     from ui.staff_text import language, language_switch, pinned, tr
 
     st.set_page_config(page_title=tr("staff.app_title"), page_icon="📊", layout="wide")
+    # The page's language for its script (web/page_shell.py): <html lang> and Streamlit's own words (the uploader's).
+    st.html(f'<style data-teplo-lang="{language()}"></style>')
     if demo_mode():
         st.warning(tr("demo.mode_banner"), icon=":material/science:")
 
@@ -78,12 +80,14 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     # Import the chart libraries once at server start, before sessions run their scripts in parallel threads.
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
+    from starlette.middleware import Middleware
 
     from core import passwords
     from ui.faults import on_script_error
     from ui.staff_access import PAGES, url_path
     from web import observability
     from web.app_options import app_options
+    from web.page_shell import STAFF, PageShell
     from web.proxies import trust_only_configured_proxies
     from web.staff_routes import ROUTES
     from web.startup import draw_one_chart, import_what_pages_import, pages_from_navigation_only
@@ -101,5 +105,8 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     # The call stays written out here: `streamlit run` finds the app by reading this file's source for
     # `app = st.App(...)` (streamlit.web.server.app_discovery).
     app = st.App(
-        "staff_dashboard.py", **app_options("staff_dashboard", "staff", ROUTES, pages, on_script_error=on_script_error)
+        "staff_dashboard.py",
+        **app_options(
+            "staff_dashboard", "staff", ROUTES, pages, Middleware(PageShell, STAFF), on_script_error=on_script_error
+        ),
     )

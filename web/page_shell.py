@@ -1,4 +1,5 @@
-"""The consumer app's HTML page in the visitor's language.
+"""Each app's HTML page in its user's language (the consumer app's and the staff dashboard's: `Shell` says how
+they differ).
 
 Streamlit serves one index.html for every page, with `<html lang="en">`, the title "Streamlit", English in its
 <noscript>, and a frontend whose own words (the skip link, "Press Enter to submit form", "Running...", the
@@ -6,12 +7,14 @@ password toggle, icon names read aloud) exist only in English. This ASGI middlew
 served:
 
 - `<html lang>` and the title follow the language cookie `teplo_lang` (Ukrainian without one), so a screen reader
-  reads the page with the right voice from the first byte, and a signed-out visitor's choice survives a reload;
+  reads the page with the right voice from the first byte, and a signed-out visitor's choice survives a reload
+  (the staff dashboard keeps its language in the session, not in a cookie: its page is served in Ukrainian);
 - a small script keeps them right afterwards: the app puts an empty `<style data-teplo-lang="…">` on every page
-  (ui/public_shell.py), and the script sets `<html lang>` and the cookie from it, shows Streamlit's own words in
-  that language (texts from the message catalog, keys `streamlit.*`) and hides icon names from screen readers (each
-  icon stands beside its own text);
-- a few lines of CSS hide the script's "Stop" button, which means nothing to a consumer.
+  (ui/public_shell.py, staff_dashboard.py), and the script sets `<html lang>` and the cookie from it, shows
+  Streamlit's own words in that language (texts from the message catalog, keys `streamlit.*`: the skip link, the
+  file uploader's "Upload" and "200MB per file"…) and hides icon names from screen readers (each icon stands beside
+  its own text);
+- in the consumer app, a few lines of CSS hide the script's "Stop" button, which means nothing to a consumer.
 
 Only Streamlit's page itself (an HTML answer holding `<div id="root">`) is changed; files, routes and the app's
 own not-found page pass as they are.
@@ -22,6 +25,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import dataclass
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
@@ -36,7 +40,7 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 # Where Streamlit's own words stand as text (and not the app's): translated there, and their labels anywhere.
 CHROME = (
     '[data-testid="InputInstructions"],[data-testid="stSkipToContent"],[data-testid="stStatusWidget"],'
-    '[data-testid="stConnectionStatus"]'
+    '[data-testid="stConnectionStatus"],[data-testid="stFileUploaderDropzone"]'
 )
 # Words too common to be translated outside CHROME (an app text may say "Error" or "Stop" in English on purpose).
 CHROME_ONLY = (
@@ -48,6 +52,9 @@ CHROME_ONLY = (
     "streamlit.connecting_help",
     "streamlit.disconnected",
     "streamlit.disconnected_help",
+    "streamlit.upload",
+    "streamlit.add_files",
+    "streamlit.error",
 )
 _UNWANTED = (b"accept-encoding", b"if-none-match", b"if-modified-since")
 CSS = '[data-testid="stStatusWidget"] button{display:none}'
@@ -58,12 +65,22 @@ SCRIPT = """(function () {
   data.phrases.forEach(function (entry) { byText[entry.en] = entry; byText[entry.uk] = entry; });
   var ATTRIBUTES = ["aria-label", "title", "alt", "placeholder"];
   var ICON = /^[a-z0-9_]+ icon$/;
+  var HOLE = /\\{[a-z_]+\\}/;
   function lang() { return document.documentElement.lang === "en" ? "en" : "uk"; }
   function translate(value, inChrome) {
     var key = value.trim(), entry = byText[key], to = lang();
     if (entry && (inChrome || !entry.chromeOnly)) return entry[to] === key ? null : value.replace(key, entry[to]);
     var from = to === "uk" ? data.helpFor.en : data.helpFor.uk;
     if (value.indexOf(from) === 0) return data.helpFor[to] + value.slice(from.length);
+    for (var i = 0; i < data.templates.length; i++) {  // "Remove {name}": the words around a part kept as it is
+      var template = data.templates[i];
+      if (template.chromeOnly && !inChrome) continue;
+      var around = template[to === "uk" ? "en" : "uk"].split(HOLE), into = template[to].split(HOLE);
+      if (key.length > around[0].length + around[1].length && key.indexOf(around[0]) === 0 &&
+          key.slice(key.length - around[1].length) === around[1]) {
+        return value.replace(key, into[0] + key.slice(around[0].length, key.length - around[1].length) + into[1]);
+      }
+    }
     return null;
   }
   function fixElement(element) {
@@ -98,7 +115,7 @@ SCRIPT = """(function () {
     var wanted = marker && marker.getAttribute("data-teplo-lang");
     if (data.languages.indexOf(wanted) < 0) return false;
     var cookie = data.cookie + "=" + wanted;
-    if (document.cookie.split("; ").indexOf(cookie) < 0) {
+    if (data.cookie && document.cookie.split("; ").indexOf(cookie) < 0) {
       document.cookie = cookie + "; path=/; max-age=" + data.maxAge + "; samesite=lax" +
         (location.protocol === "https:" ? "; secure" : "");
     }
@@ -130,35 +147,61 @@ STREAMLIT_KEYS = (
     "streamlit.help_for",
     "streamlit.close",
     "streamlit.loading",
+    "streamlit.drop_file",
+    "streamlit.file_input",
     *CHROME_ONLY,
 )
+# Streamlit's own words around a part of their own (a file's name, a size): one {placeholder} each.
+STREAMLIT_TEMPLATES = (
+    "streamlit.upload_limit",
+    "streamlit.remove_file",
+    "streamlit.upload_refused",
+    "streamlit.upload_too_large",
+)
+
+
+@dataclass(frozen=True)
+class Shell:
+    """What differs between the two apps' pages."""
+
+    title_key: str = "app.title"
+    noscript_key: str = "page.noscript"
+    cookie: str | None = LANGUAGE_COOKIE  # None: the language lives in the app's session (the staff dashboard)
+    css: str = CSS
+
+
+PUBLIC = Shell()
+STAFF = Shell("staff.app_title", "staff.noscript", cookie=None, css="")
 
 
 def _both(key: str) -> dict[str, str]:
     return {lang: t(key, lang) for lang in LANGUAGES}
 
 
-def script_data(titles: dict[str, str]) -> dict:
+def script_data(titles: dict[str, str], cookie: str | None = LANGUAGE_COOKIE) -> dict:
     phrases = [
         {**_both(key), "chromeOnly": key in CHROME_ONLY} for key in STREAMLIT_KEYS if key != "streamlit.help_for"
     ]
     return {
         "phrases": phrases,
         "helpFor": _both("streamlit.help_for"),
+        "templates": [{**_both(key), "chromeOnly": True} for key in STREAMLIT_TEMPLATES],
         "chrome": CHROME,
-        "cookie": LANGUAGE_COOKIE,
+        "cookie": cookie,
         "maxAge": COOKIE_MAX_AGE,
         "languages": list(LANGUAGES),
         "titles": titles,
     }
 
 
-def page_language(scope: Scope) -> str:
-    chosen = HTTPConnection(scope).cookies.get(LANGUAGE_COOKIE)
+def page_language(scope: Scope, cookie: str | None = LANGUAGE_COOKIE) -> str:
+    if cookie is None:
+        return DEFAULT_LANGUAGE
+    chosen = HTTPConnection(scope).cookies.get(cookie)
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def rewrite(page: str, lang: str, titles: dict[str, str]) -> str | None:
+def rewrite(page: str, lang: str, titles: dict[str, str], shell: Shell = PUBLIC) -> str | None:
     """Streamlit's index.html in `lang`, with the script; None for any other HTML (left as it is)."""
     if ROOT not in page or "</head>" not in page:
         return None
@@ -168,21 +211,22 @@ def rewrite(page: str, lang: str, titles: dict[str, str]) -> str | None:
     page = re.sub(r"<title>.*?</title>", f"<title>{html.escape(titles[lang])}</title>", page, count=1, flags=re.S)
     page = re.sub(
         r"<noscript>.*?</noscript>",
-        f"<noscript><p>{html.escape(text('page.noscript', lang))}</p></noscript>",
+        f"<noscript><p>{html.escape(text(shell.noscript_key, lang))}</p></noscript>",
         page,
         count=1,
         flags=re.S,
     )
-    data = json.dumps(script_data(titles), ensure_ascii=False).replace("</", "<\\/")
-    return page.replace("</head>", f"<style>{CSS}</style><script>{SCRIPT % data}</script></head>", 1)
+    data = json.dumps(script_data(titles, shell.cookie), ensure_ascii=False).replace("</", "<\\/")
+    style = f"<style>{shell.css}</style>" if shell.css else ""
+    return page.replace("</head>", f"{style}<script>{SCRIPT % data}</script></head>", 1)
 
 
 class PageShell:
     """ASGI middleware: rewrites Streamlit's page (see the module's docstring)."""
 
-    def __init__(self, app: ASGIApp, title_key: str = "app.title") -> None:
-        self.app = app
-        self.titles = {lang: text(title_key, lang) for lang in LANGUAGES}
+    def __init__(self, app: ASGIApp, shell: Shell = PUBLIC) -> None:
+        self.app, self.shell = app, shell
+        self.titles = {lang: text(shell.title_key, lang) for lang in LANGUAGES}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "/").strip("/")
@@ -193,7 +237,7 @@ class PageShell:
         ):
             await self.app(scope, receive, send)
             return
-        lang = page_language(scope)
+        lang = page_language(scope, self.shell.cookie)
         # The page uncompressed, to be rewritten (Streamlit's gzip runs inside this middleware).
         # Nor a 304 for a page cached before (its validators are dropped below).
         scope = {**scope, "headers": [(name, value) for name, value in scope["headers"] if name not in _UNWANTED]}
@@ -216,7 +260,7 @@ class PageShell:
             if message.get("more_body", False):
                 return
             page = b"".join(body)
-            changed = rewrite(page.decode("utf-8", "replace"), lang, self.titles)
+            changed = rewrite(page.decode("utf-8", "replace"), lang, self.titles, self.shell)
             if changed is not None:
                 page = changed.encode("utf-8")
                 headers = MutableHeaders(scope=start)

@@ -241,7 +241,7 @@ def test_operator_imports_the_bank_registry_twice_and_the_second_time_adds_nothi
     expect_text(page, f"Імпортовано: додано {rows}, дублікатів 0, відхилено 0")
     assert registry_state(sessions) == (rows, 1)
 
-    page.get_by_role("button", name=f"Remove {REGISTRY.name}").click()  # and the same file once more
+    page.get_by_role("button", name=f"Прибрати {REGISTRY.name}").click()  # and the same file once more
     expect(page.get_by_text("Попередній перегляд")).to_have_count(0)
     wait_idle(page)
     upload(page, REGISTRY)
@@ -251,6 +251,31 @@ def test_operator_imports_the_bank_registry_twice_and_the_second_time_adds_nothi
     expect(page.get_by_role("button", name="Імпортувати")).to_be_disabled()
     assert registry_state(sessions) == (rows, 1)
     screenshot(page, "staff-operator-second-import")
+
+
+def test_the_file_uploader_speaks_the_staff_members_language(page, staff):
+    sign_in(page, staff.url, "operator")
+    open_page(page, "Імпорт файлів", "Імпорт файлів")
+    dropzone = page.locator("[data-testid='stFileUploaderDropzone']")
+    # Streamlit's own words ("Upload", "200MB per file") used to stand in English in the Ukrainian page.
+    expect(dropzone.get_by_role("button", name="Вибрати файл", exact=True)).to_be_visible()
+    expect(dropzone).to_contain_text("до 200 МБ на файл")
+    assert "Upload" not in dropzone.inner_text() and "per file" not in dropzone.inner_text()
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+        {"name": REGISTRY.name, "mimeType": "text/csv", "buffer": REGISTRY.read_bytes()}
+    )
+    expect_text(page, "Попередній перегляд")
+    expect(dropzone.get_by_role("button", name=f"Прибрати {REGISTRY.name}")).to_be_visible()
+    screenshot(page, "staff-uploader-ukrainian")
+    page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
+    expect(page.get_by_role("heading", name="File imports").first).to_be_visible()
+    wait_idle(page)
+    expect(dropzone.get_by_role("button", name=f"Remove {REGISTRY.name}")).to_be_visible()
+    page.get_by_role("button", name=f"Remove {REGISTRY.name}").click()
+    expect(dropzone.get_by_role("button", name="Upload", exact=True)).to_be_visible()
+    expect(dropzone).to_contain_text("200MB per file")
+    assert "Вибрати файл" not in dropzone.inner_text()
+    screenshot(page, "staff-uploader-english")
 
 
 def test_additional_charges_csv_lists_the_accounts_the_rule_finds(page, staff, sessions):

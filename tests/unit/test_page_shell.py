@@ -115,3 +115,14 @@ def test_files_and_other_answers_pass_untouched():
     not_found = not_found_page("Кабінет споживача").encode()
     _headers, body, _seen = serve("/nowhere", {"Cookie": "teplo_lang=en"}, "text/html", not_found)
     assert body == not_found
+
+
+def test_the_staff_page_is_served_in_ukrainian_with_its_own_title_and_no_cookie():
+    from web.page_shell import STAFF
+
+    titles = {"uk": "Панель працівника", "en": "Staff dashboard"}
+    page = rewrite(INDEX, "uk", titles, STAFF)
+    assert '<html lang="uk">' in page and "<title>Панель працівника</title>" in page
+    assert html.escape(t("staff.noscript", "uk")) in page and "кабінетом" not in page
+    assert '"cookie": null' in page and 'stStatusWidget"] button{display:none}' not in page
+    assert t("streamlit.upload", "uk") in page and "{size}MB per file" in page
