@@ -511,6 +511,26 @@ class StaffPage:
     heading: str  # its own title on the page
 
 
+def _chart_titled(words: str) -> Callable[[Any], Any]:
+    """A chart whose title holds `words`, drawn: what a tab that holds a chart shows once it is ready."""
+    return lambda page: page.locator("[data-testid='stPlotlyChart'] .gtitle").filter(has_text=words).first
+
+
+# A page whose parts sit in tabs draws only the chosen one; its second tab's click is timed after the second open:
+# the tab's text key, and what that tab shows once drawn.
+STAFF_TABS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "readings": ("staff.readings.tab_inside", _chart_titled(_lead("staff.readings.chart_curve"))),
+    "payments": (
+        "staff.payments.tab_services",
+        _chart_titled(_t("staff.payments.chart_services", by=_t("staff.payments.by_month"))),
+    ),
+    "additional_charges": (
+        "staff.additional.recalculations",
+        lambda page: shown(page, _lead("staff.additional.recalculations_help")[:60]),
+    ),
+}
+
+
 def staff_pages(only: set[str] | None) -> list[StaffPage]:
     from ui.staff_access import PAGES, url_path
 
@@ -547,6 +567,10 @@ def staff_run(browser, server: Server, target: StaffPage, landing: StaffPage, ti
         link(landing).click()
         _settled(page, heading(page, landing.heading), timeout_ms)
         timer(f"staff.{target.key}.cached", lambda: link(target).click() or page, lambda p: heading(p, target.heading))
+        if target.key in STAFF_TABS:
+            label, drawn = STAFF_TABS[target.key]
+            tab = page.get_by_role("tab", name=_t(label), exact=True)
+            timer(f"staff.{target.key}.tab", lambda: tab.click() or page, drawn)
 
 
 @contextmanager
@@ -602,6 +626,8 @@ def measure(database_url: str, now: dt.datetime, args, log, logs: Path) -> dict:
     for item in pages:
         recorder.add(f"staff.{item.key}.cold", f"staff {item.title}: first open after a restart", "cold")
         recorder.add(f"staff.{item.key}.cached", f"staff {item.title}: second open", "cached")
+        if item.key in STAFF_TABS:
+            recorder.add(f"staff.{item.key}.tab", f"staff {item.title}: its second tab", "cached")
 
     engine = make_engine(database_url)
     try:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 
 from bench import run_benchmark
-from bench.browser import CONSUMER_STEPS, REFERENCES
+from bench.browser import CONSUMER_STEPS, REFERENCES, STAFF_TABS
 from tests.e2e.harness import TIMEOUT, in_own_thread, require_browser
 
-STAFF_PAGES = ("overview",)  # every staff page is timed by the same steps: one keeps them from rotting
+# Every staff page is timed by the same steps: one keeps them from rotting, and one with tabs its tab's click.
+STAFF_PAGES = ("overview", "payments")
 
 
 def test_every_browser_step_and_its_reference_is_measured(tmp_path):
@@ -39,6 +40,7 @@ def test_every_browser_step_and_its_reference_is_measured(tmp_path):
     series = result["details"]["browser"]["series"]
     expected = [key for key, _label, _reference in CONSUMER_STEPS]
     expected += [f"staff.{page}.{kind}" for page in STAFF_PAGES for kind in ("cold", "cached")]
+    expected += [f"staff.{page}.tab" for page in STAFF_PAGES if page in STAFF_TABS]
     expected += [f"ref.{key}" for key in REFERENCES]
     unmeasured = {
         key: series.get(key, {}).get("errors", "missing") for key in expected if not series.get(key, {}).get("samples")
@@ -48,7 +50,7 @@ def test_every_browser_step_and_its_reference_is_measured(tmp_path):
 
     written = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
     rows = {row["key"]: row for row in written["rows"]}
-    for key in ("login", "register", "pay_result", "overview.cold", "overview.cached"):
+    for key in ("login", "register", "pay_result", "overview.cold", "overview.cached", "payments.tab"):
         for q in ("p50", "p95"):
             row = rows[f"g.{key}.{q}"]
             assert row["project"] > 0 and row["reference"] > 0 and row["ratio"] > 0, row
