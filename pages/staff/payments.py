@@ -72,34 +72,14 @@ by_channel_tab, by_service_tab, against_tab = st.tabs(
     key="payments_tab",
     on_change="rerun",
 )
-if by_channel_tab.open:
-    with by_channel_tab:
-        view.show(
-            view.bars(
-                tr("staff.payments.chart_channels", by=UNITS[unit]),
-                x_title,
-                labels,
-                buckets,
-                by_channel,
-                view.PAYMENT_CHANNEL_NAMES,
-                "stack",
-            ),
-            key="by_channel",
-        )
-if by_service_tab.open:
-    with by_service_tab:
-        view.show(
-            view.bars(
-                tr("staff.payments.chart_services", by=UNITS[unit]),
-                x_title,
-                labels,
-                buckets,
-                by_service,
-                view.SERVICE_NAMES,
-                "group",
-            ),
-            key="by_service",
-        )
+for tab, series, names, barmode, chart in (
+    (by_channel_tab, by_channel, view.PAYMENT_CHANNEL_NAMES, "stack", "channels"),
+    (by_service_tab, by_service, view.SERVICE_NAMES, "group", "services"),
+):
+    if tab.open:
+        with tab:
+            title = tr(f"staff.payments.chart_{chart}", by=UNITS[unit])
+            view.show(view.bars(title, x_title, labels, buckets, series, names, barmode), key=f"by_{chart}")
 if against_tab.open:
     with against_tab:
         months = staff_data.payments_against_charges(month_start(first), month_start(last), service)
