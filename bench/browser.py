@@ -525,7 +525,7 @@ STAFF_TABS: dict[str, tuple[str, Callable[[Any], Any]]] = {
         _chart_titled(_t("staff.payments.chart_services", by=_t("staff.payments.by_month"))),
     ),
     "additional_charges": (
-        "staff.additional.recalculations",
+        "staff.additional.tab_recalculations",
         lambda page: shown(page, _lead("staff.additional.recalculations_help")[:60]),
     ),
 }

@@ -168,7 +168,7 @@ def staff(browser, url: str, out: Path) -> None:
     see(page, "Загальний борг")
     shot(page, out / "staff-overview.png", whole=False)
     page.get_by_role("link", name=re.compile(r"Донарахування$")).first.click()
-    see(page, "Рахунки без показань")
+    see(page, "Рахунків без показань")
     shot(page, out / "staff-additional-charges.png", whole=False)
     context.close()
 

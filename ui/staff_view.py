@@ -270,6 +270,14 @@ def file_suffix(filters: dict[str, str]) -> str:
 SHOWN_ROWS = 200  # rows a staff table sends to the browser; the full list is always in the CSV beside it
 
 
+def kept(*keys: str) -> None:
+    """Choices made in a tab keep their values while another tab is shown: Streamlit forgets the state of a widget
+    that a run does not draw, and a page with tabs draws only the chosen one. Called before the page's widgets."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def list_search(key: str, total: int) -> str:
     """The search box of a list of more than 20 rows (what it holds; "" for a shorter list)."""
     if total <= 20:

@@ -37,11 +37,17 @@ recalculations = staff_data.recalculation_list(window.id)
 flagged = staff_data.flagged_readings(window.id)
 
 amount = totals.amount
-c1, c2, c3, c4 = st.columns(4)
-c1.metric(tr("staff.additional.accounts"), view.number(totals.lines))
-c2.metric(tr("staff.additional.volume"), view.number(totals.volume, 3) + tr("staff.m3_suffix"))
-c3.metric(tr("staff.additional.amount"), view.money_short(amount), help=tr("staff.exactly", amount=view.money(amount)))
-c4.metric(tr("staff.additional.flagged_count"), view.number(len(flagged)))
+# The figures wrap onto a second row where four in a row would cut them (a 1024 px screen).
+with st.container(horizontal=True, gap="medium"):
+    st.metric(tr("staff.additional.accounts"), view.number(totals.lines), width="content")
+    st.metric(tr("staff.additional.volume"), view.number(totals.volume, 3) + tr("staff.m3_suffix"), width="content")
+    st.metric(
+        tr("staff.additional.amount"),
+        view.money_short(amount),
+        help=tr("staff.exactly", amount=view.money(amount)),
+        width="content",
+    )
+    st.metric(tr("staff.additional.flagged_count"), view.number(len(flagged)), width="content")
 
 table = additional_charges.count_by_street_and_reason(totals.by_street, flagged)
 if table:
@@ -141,12 +147,14 @@ def window_list(key: str, items, record, file_stem: str, empty: str, what: str |
     )
 
 
-# The lists and the processing each have a tab; only the chosen one runs (a tab change reruns the page).
+# The lists and the processing each have a tab; only the chosen one runs (a tab change reruns the page), and the
+# choices made in one are kept while another is open.
+view.kept("lines_rule", "lines_street", "lines_search", "recalculations_search", "flagged_search")
 without_tab, recalculations_tab, flagged_tab, processing_tab = st.tabs(
     [
-        tr("staff.additional.without"),
-        tr("staff.additional.recalculations"),
-        tr("staff.additional.flagged"),
+        tr("staff.additional.tab_without"),
+        tr("staff.additional.tab_recalculations"),
+        tr("staff.additional.tab_flagged"),
         tr("staff.additional.processing"),
     ],
     key="additional_tab",

@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from core import clock
+from core.formatting import half_up
 from ui import staff_data
 from ui import staff_view as view
 from ui.plain import md
@@ -25,32 +26,50 @@ street = st.selectbox(
     tr("staff.street"), [None, *staff_data.streets()], format_func=lambda s: s or tr("staff.all_streets"), width=360
 )
 # Only the chosen tab's part runs (a tab change reruns the page): each tab draws one chart, not the page all three.
+# What was chosen in a tab is kept while the other is open.
+view.kept("readings_window")
 by_period, inside = st.tabs(
     [tr("staff.readings.tab_periods"), tr("staff.readings.tab_inside")], key="readings_tab", on_change="rerun"
 )
+
+
+def _keep_periods() -> None:
+    st.session_state["readings_periods_chosen"] = st.session_state["readings_periods"]
 
 
 def per_period() -> None:
     """Readings per window and channel; over each bar, the share of metered accounts that submitted."""
     first, last = periods[0], periods[-1]
     if len(periods) > 1:
+        # A range slider keeps its range only through `value` (its state alone would come back a single month).
+        chosen = st.session_state.get("readings_periods_chosen")
+        if not chosen or not set(chosen) <= set(periods):
+            chosen = (periods[max(0, len(periods) - 12)], last)
         first, last = st.select_slider(
             tr("staff.readings.periods"),
             options=periods,
-            value=(periods[max(0, len(periods) - 12)], last),
+            value=chosen,
             format_func=view.month_label,
+            key="readings_periods",
+            on_change=_keep_periods,
         )
     per_window = staff_data.readings_per_window(first, last, street)
-    labels = [view.month_label(w.period) for w in per_window]
     open_ids = {w.id for w in windows if w.is_open(now)}
+    # The open window's month says so on the axis; over each bar its share, upright while a year's bars have room.
+    labels = [
+        view.month_label(w.period) + (f" ({tr('staff.readings.ongoing')})" if w.window_id in open_ids else "")
+        for w in per_window
+    ]
+    upright = len(per_window) <= 13
     shares = [
         {
             "x": label,
             "y": sum(w.by_channel.values()),
-            "text": view.percent(w.share) + (f"<br>{tr('staff.readings.ongoing')}" if w.window_id in open_ids else ""),
+            "text": view.percent(half_up(w.share, 0) if w.share is not None else None),
             "showarrow": False,
             "yanchor": "bottom",
             "yshift": 2,
+            **({} if upright else {"textangle": -90, "font": {"size": 10}}),
         }
         for label, w in zip(labels, per_window)
     ]
@@ -79,6 +98,7 @@ def inside_window() -> None:
     chosen = st.selectbox(
         tr("staff.window"),
         windows,
+        key="readings_window",
         format_func=lambda w: view.window_label(w) + (tr("staff.readings.open_suffix") if w.is_open(now) else ""),
     )
     curve = staff_data.submission_curve(chosen.id, street)

@@ -123,6 +123,16 @@ def test_a_filter_by_rule_and_street_narrows_the_table(crowded):
     assert not at.dataframe  # nobody on вул. Довга has a reading history: all are by the norm
 
 
+def test_the_list_filters_are_kept_while_another_tab_is_open(crowded):
+    at = signed_in(crowded["operator"], "pages/staff/additional_charges.py")
+    at.selectbox(key="lines_street").set_value("вул. Довга").run()
+    at.text_input(key="lines_search").input("кв. 230").run()
+    open_tab(at, "additional_tab", "Обробка періоду")
+    open_tab(at, "additional_tab", "Без показань")
+    assert at.selectbox(key="lines_street").value == "вул. Довга"
+    assert at.dataframe[0].value["Адреса"].tolist() == ["вул. Довга, 7, кв. 230"]
+
+
 def test_a_processed_windows_page_never_reads_its_whole_list(processed_crowd, monkeypatch):
     """The stored list of a city's window is over a hundred thousand lines: the page asks SQL for what it shows, and
     reads the whole list only for a download."""

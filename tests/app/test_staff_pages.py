@@ -176,6 +176,20 @@ def test_readings_page_lists_who_has_not_submitted_in_the_open_window(staff):
     assert at.dataframe[0].value["Рахунок"].tolist() == [B]
 
 
+def test_a_period_range_and_a_window_chosen_in_one_tab_are_kept_while_the_other_is_open(staff):
+    _town, users = staff
+    at = signed_in(users["manager"], "pages/staff/readings.py")
+    october = dt.date(2026, 10, 1)
+    at.select_slider(key="readings_periods").set_range(october, october).run()
+    open_tab(at, "readings_tab", "Усередині періоду")
+    at.selectbox(key="readings_window").select_index(1).run()
+    chosen = at.selectbox(key="readings_window").value
+    open_tab(at, "readings_tab", "За періодами")
+    assert at.select_slider(key="readings_periods").value == (october, october)
+    open_tab(at, "readings_tab", "Усередині періоду")
+    assert at.selectbox(key="readings_window").value == chosen and chosen.period == october
+
+
 def test_additional_charges_processing_by_a_manager_is_audited(staff, app_sessions):
     _town, users = staff
     at = signed_in(users["manager"], "pages/staff/additional_charges.py")
@@ -290,7 +304,7 @@ def test_flagged_readings_are_listed_with_their_reason(staff, app_sessions):
         )
     at = signed_in(users["operator"], "pages/staff/additional_charges.py")
     assert {m.label: m.value for m in at.metric}["Показань на перевірці"] == "1"
-    open_tab(at, "additional_tab", "Показання на перевірці")
+    open_tab(at, "additional_tab", "На перевірці")
     flagged = at.dataframe[-1].value
     assert flagged["Рахунок"].tolist() == [B]
     assert flagged["Причина"].tolist() == ["Споживання 3,000\u00a0м³ перевищує поріг 2,500\u00a0м³ — перевірте"]
