@@ -61,7 +61,9 @@ def _bank(session: Session, table: Table, batch_id: int | None, now: dt.datetime
             rejected.append(Rejected(line, "import.channel_unknown", {"value": row.get("channel")}))
             continue
         amount = amount.quantize(CENT)
-        if _in_file_conflict(line, ref, (accounts[number], service, amount, paid_at), seen, duplicates, rejected):
+        if _in_file_conflict(
+            "bank", line, ref, (accounts[number], service, amount, paid_at), seen, duplicates, rejected
+        ):
             continue
         candidates.append(
             (

@@ -105,7 +105,7 @@ def _charges(session: Session, table: Table, batch_id: int | None, now: dt.datet
             _Figures(**{k: values[k] for k in ("volume", "tariff", "amount", "discount_percent", "amount_to_pay")})
         )
         key = charge_key(number, service, month)
-        if _in_file_conflict(line, key, incoming, seen, duplicates, rejected):
+        if _in_file_conflict("charges", line, key, incoming, seen, duplicates, rejected):
             continue
         known = stored.get((accounts[number], service, month))
         if known is not None:

@@ -28,6 +28,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import formatting
+from core.i18n import DEFAULT_LANGUAGE, t
+from core.parsing import SERVICES
 from db.models import Account, Charge, ImportConflict, Payment, Reading, RegistryMatch
 
 STATUSES = ("open", "resolved", "dismissed")
@@ -93,6 +96,36 @@ def charge_key_parts(key: str) -> tuple[str, str, dt.date] | None:
         return number, service, dt.date.fromisoformat(month + "-01")
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class RecordName:
+    """The record a key stands for, in words, in the language its message is finally shown in (core.i18n.t):
+    a charge's account, service and month, a payment's or a reading's reference as the bank or the water utility
+    gave it; a key of unknown shape as it is."""
+
+    kind: str  # bank | charges | readings
+    key: str
+
+    def localized(self, lang: str) -> str:
+        if self.kind == "charges" and (parts := charge_key_parts(self.key)) is not None:
+            number, service, month = parts
+            name = t(f"service.{service}", lang).lower() if service in SERVICES else service
+            return t(
+                "staff.conflict.charge_record",
+                lang,
+                account=number,
+                service=name,
+                month=formatting.month(month, lang),
+            )
+        if self.kind == "bank":
+            return t("staff.conflict.payment_record", lang, ref=self.key)
+        if self.kind == "readings":
+            return t("staff.conflict.reading_record", lang, ref=self.key)
+        return self.key
+
+    def __str__(self) -> str:
+        return self.localized(DEFAULT_LANGUAGE)
 
 
 def _chunks(

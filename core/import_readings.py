@@ -108,7 +108,7 @@ def _readings(
         if read_at is None:
             continue
         incoming = reading_values(meter.serial, value, read_at)
-        if _in_file_conflict(line, ref, incoming, seen, duplicates, rejected):
+        if _in_file_conflict("readings", line, ref, incoming, seen, duplicates, rejected):
             continue
         known = stored.get(ref)
         if known is not None:

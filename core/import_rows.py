@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import KYIV
 from core.errors import DomainError
-from core.import_conflicts import Conflict
+from core.import_conflicts import Conflict, RecordName
 from core.import_parsing import (
     ForeignDigits,
     Rejected,
@@ -111,6 +111,7 @@ def _moment(line: int, text: str, now: dt.datetime, rejected: list[Rejected]) ->
 
 
 def _in_file_conflict(
+    kind: str,
     line: int,
     key: str,
     incoming: object,
@@ -118,7 +119,8 @@ def _in_file_conflict(
     duplicates: list[int],
     rejected: list[Rejected],
 ) -> bool:
-    """True if the key came earlier in the same file: a duplicate line if equal, rejected if it differs."""
+    """True if the key came earlier in the same file: a duplicate line if equal, rejected if it differs (the
+    reason names the record in words, as the conflicts do)."""
     if key not in seen:
         seen[key] = (line, incoming)
         return False
@@ -126,7 +128,7 @@ def _in_file_conflict(
     if first == incoming:
         duplicates.append(line)
     else:
-        rejected.append(Rejected(line, "import.key_repeated", {"key": key, "first": first_line}))
+        rejected.append(Rejected(line, "import.key_repeated", {"record": RecordName(kind, key), "first": first_line}))
     return True
 
 

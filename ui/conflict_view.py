@@ -6,9 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 from core import formatting
-from core.import_conflicts import charge_key_parts
+from core.import_conflicts import RecordName
 from ui.staff_text import Names, language, tr
-from ui.staff_view import SERVICE_NAMES
 
 KIND_NAMES = Names("staff.conflict_kind.", ("bank", "charges", "readings"))
 STATUS_NAMES = Names("staff.conflict_status.", ("open", "resolved", "dismissed"))
@@ -64,21 +63,8 @@ def differences(stored: dict[str, str], incoming: dict[str, str]) -> str:
 
 
 def record(conflict) -> str:
-    """The record a conflict is about, in words: a charge's account, service and month, a payment's or a
-    reading's reference as the bank or the water utility gave it; a key of unknown shape as it is."""
-    if conflict.kind == "charges" and (parts := charge_key_parts(conflict.key)) is not None:
-        number, service, month = parts
-        return tr(
-            "staff.conflict.charge_record",
-            account=number,
-            service=SERVICE_NAMES.get(service, service).lower(),
-            month=formatting.month(month, language()),
-        )
-    if conflict.kind == "bank":
-        return tr("staff.conflict.payment_record", ref=conflict.key)
-    if conflict.kind == "readings":
-        return tr("staff.conflict.reading_record", ref=conflict.key)
-    return conflict.key
+    """The record a conflict is about, in words, in the staff language (core.import_conflicts.RecordName)."""
+    return RecordName(conflict.kind, conflict.key).localized(language())
 
 
 def row(conflict) -> dict[str, object]:

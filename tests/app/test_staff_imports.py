@@ -15,6 +15,7 @@ from tests.app.conftest import ROOT
 from tests.app.test_staff_pages import PASSWORD, signed_in, text
 from tests.app.test_staff_register_import import metrics
 from tests.conftest import kyiv
+from ui.staff_text import pinned
 
 SEED, OTHER = "1120200001000", "1120200002000"
 BANK = "account_number;service;paid_at;payment_ref;amount\r\n"
@@ -155,6 +156,37 @@ def test_in_english_a_charge_conflict_reads_in_english(operator, app_world):
     assert not at.exception
 
 
+def test_a_charge_repeated_in_one_file_with_other_values_is_named_in_words(operator):
+    user, _other = operator
+    at = signed_in(user, "pages/staff/imports.py")
+    at.segmented_control[0].set_value("charges").run()
+    row = SEED + ";hot_water;2026-11;1,000;1,00;{0};0;{0}\r\n"
+    upload(at, "billing.csv", (CHARGES + row.format("30,00") + row.format("300,00")).encode())
+    assert not at.exception
+    rejected = at.dataframe[0].value
+    assert rejected["Рядок"].tolist() == [3]
+    reason = rejected["Причина"][0]
+    assert reason.endswith(
+        f"уже є в рядку 2 цього файлу з іншими значеннями: рахунок {SEED}, гаряча вода, листопад 2026."
+    )
+    assert "hot_water" not in reason and "2026-11" not in reason
+
+
+def test_in_english_a_repeated_charge_is_named_in_english(operator):
+    user, _other = operator
+    at = signed_in(user)
+    at.session_state["staff_lang"] = "en"
+    at.run()
+    at.switch_page("pages/staff/imports.py").run()
+    row = SEED + ";hot_water;2026-11;1,000;1,00;{0};0;{0}\r\n"
+    with pinned("en"):  # AppTest formats a kept choice outside the script run: here in the page's language
+        at.segmented_control[0].set_value("charges").run()
+        upload(at, "billing.csv", (CHARGES + row.format("30,00") + row.format("300,00")).encode())
+    assert not at.exception
+    reason = at.dataframe[0].value["Reason"][0]
+    assert reason.endswith(f"on line 2 of this file with different values: account {SEED}, hot water, November 2026.")
+
+
 def test_a_dismissal_needs_a_reason(operator, app_sessions):
     user, other = operator
     with app_sessions.begin() as s:
@@ -250,7 +282,9 @@ def test_a_key_repeated_with_other_values_is_a_rejected_row_and_the_rest_can_be_
     assert not at.exception and not at.error
     rejected = at.dataframe[0].value
     assert rejected["Рядок"].tolist() == [3]
-    assert rejected["Причина"][0].endswith("Запис RP-1 уже є в рядку 2 цього файлу з іншими значеннями.")
+    assert rejected["Причина"][0].endswith(
+        "Той самий запис уже є в рядку 2 цього файлу з іншими значеннями: платіж № RP-1."
+    )
     assert metrics(at)["Буде додано"] == "2"
     [b for b in at.button if b.label == "Імпортувати"][0].click().run()
     assert not at.exception and "Імпортовано: додано 2" in text(at)
