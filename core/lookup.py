@@ -87,12 +87,18 @@ class AuditLine:
 
 
 @dataclass(frozen=True)
+class MeterLine:
+    serial: str
+    removed_on: dt.date | None = None  # taken off the account: its readings stay in the history
+
+
+@dataclass(frozen=True)
 class AccountCard:
     statement: Statement
     street: str
     has_heating: bool
     has_hot_water: bool
-    meters: list[str]
+    meters: list[MeterLine]  # the current ones first, then the removed ones, the latest removal first
     readings: list[ReadingLine]
     logins: list[LoginLine]
     estimates: list[EstimateLine]
@@ -200,7 +206,11 @@ def account_card(sessions: sessionmaker[Session], account_id: int, audit_limit: 
         account = session.get(Account, account_id)
         if account is None:
             raise DomainError("lookup.not_found")
-        meters = session.execute(select(Meter.id, Meter.serial).where(Meter.account_id == account_id)).all()
+        meters = session.execute(
+            select(Meter.id, Meter.serial, Meter.removed_on)
+            .where(Meter.account_id == account_id)
+            .order_by(Meter.removed_on.is_not(None), Meter.removed_on.desc(), Meter.installed_on.desc(), Meter.id)
+        ).all()
         serials = {m.id: m.serial for m in meters}
         readings = [
             ReadingLine(
@@ -298,7 +308,7 @@ def account_card(sessions: sessionmaker[Session], account_id: int, audit_limit: 
             account.street,
             account.has_heating,
             account.has_hot_water,
-            list(serials.values()),
+            [MeterLine(m.serial, m.removed_on) for m in meters],
             readings,
             logins,
             estimates,

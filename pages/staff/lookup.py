@@ -56,6 +56,14 @@ except DomainError as error:
     st.stop()
 statement = card.statement
 
+
+def meter_name(meter) -> str:
+    """`3000005`, or `2600555 (знятий 31.05.2017)` for a meter taken off the account."""
+    if meter.removed_on is None:
+        return md(meter.serial)
+    return tr("staff.lookup.removed_meter", serial=md(meter.serial), date=view.date(meter.removed_on))
+
+
 st.subheader(f"{md(statement.number)} · {md(statement.address)}")
 if card.closed_on is not None:
     st.warning(tr("staff.lookup.closed", date=view.date(card.closed_on)))
@@ -64,7 +72,7 @@ st.caption(
         "staff.lookup.summary",
         area=view.number(statement.heated_area, 2),
         residents=statement.residents,
-        meters=md(", ".join(card.meters)) or tr("staff.lookup.no_meters"),
+        meters=", ".join(map(meter_name, card.meters)) or tr("staff.lookup.no_meters"),
     )
 )
 columns = st.columns(max(1, len(statement.services)))

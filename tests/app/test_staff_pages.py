@@ -15,6 +15,7 @@ from tests.app.conftest import ROOT, open_app, open_tab
 from tests.conftest import kyiv
 from tests.integration.test_dashboard import B, build
 from ui.staff_access import PAGES, pages_for
+from ui.staff_text import pinned
 
 PASSWORD = "staff-pass-2026"
 TITLES = {
@@ -234,6 +235,30 @@ def test_lookup_finds_an_account_by_its_meter_number_and_says_when_it_was_remove
     at.text_input[0].input("2611 017")
     at.button[0].click().run()
     assert at.selectbox[0].options == ["1120200001002 · просп. Волі, 1, кв. 3 · лічильник 2611017, знятий 01.03.2025"]
+    assert not at.exception
+
+
+def test_the_account_card_marks_a_removed_meter_with_its_date(staff, app_world):
+    town, users = staff
+    app_world.meter(town.b, "2600555", installed=dt.date(2012, 5, 1), removed=dt.date(2017, 5, 31))
+    at = signed_in(users["operator"], "pages/staff/lookup.py")
+    at.text_input[0].input(B)
+    at.button[0].click().run()
+    assert "лічильники: 0800001, 2600555 (знятий 31.05.2017)" in text(at)
+    assert not at.exception
+
+
+def test_in_english_the_account_card_marks_a_removed_meter_with_its_date(staff, app_world):
+    town, users = staff
+    app_world.meter(town.b, "2600555", installed=dt.date(2012, 5, 1), removed=dt.date(2017, 5, 31))
+    at = signed_in(users["operator"])
+    at.session_state["staff_lang"] = "en"
+    at.run()
+    with pinned("en"):  # AppTest formats a kept choice outside the script run: here in the page's language
+        at.switch_page("pages/staff/lookup.py").run()
+        at.text_input[0].input(B)
+        at.button[0].click().run()
+    assert "meters: 0800001, 2600555 (removed 31.05.2017)" in text(at)
     assert not at.exception
 
 
