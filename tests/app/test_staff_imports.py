@@ -140,6 +140,8 @@ def test_a_charge_conflict_names_its_account_service_and_month_in_words(operator
     assert at.dataframe[0].value["Запис"].tolist() == [record]
     assert at.selectbox[0].options == [f"№ 1 · Нарахування · {record}"]
     assert "hot_water" not in str(at.dataframe[0].value.to_dict()) + " ".join(at.selectbox[0].options)
+    assert "чий запис (платіж за номером; нарахування за рахунком" in text(at)  # one term, as the column's
+    assert "ключ" not in text(at)
     assert not at.exception
 
 
@@ -153,6 +155,7 @@ def test_in_english_a_charge_conflict_reads_in_english(operator, app_world):
     record = f"account {SEED}, hot water, November 2026"
     assert at.dataframe[0].value["Record"].tolist() == [record]
     assert at.selectbox[0].options == [f"№ 1 · Charges · {record}"]
+    assert "whose record (a payment by its number;" in text(at) and " key" not in text(at)
     assert not at.exception
 
 
