@@ -133,7 +133,7 @@ def _resolve_charge(session: Session, conflict: ImportConflict, incoming: dict[s
 
 
 def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict[str, Any], actor: str) -> int | None:
-    from core.import_readings import READINGS_SOURCE, record_imported
+    from core.import_readings import READINGS_SOURCE, record_imported, staff_refusal
 
     stored = stored_readings(session, READINGS_SOURCE, [conflict.key]).get(conflict.key)
     meter = session.scalar(select(Meter).where(Meter.serial == incoming["meter_serial"]))
@@ -160,8 +160,14 @@ def _resolve_reading(session: Session, conflict: ImportConflict, incoming: dict[
     window_info = WindowInfo(window.id, window.period, window.opens_at, window.closes_at, window.processed_at)
     fix_ref = _suffixed(conflict.key, f"#fix{number}")
     value = Decimal(incoming["value"])
-    with session.begin_nested():
-        record_imported(session, meter, value, window_info, read_at, actor, fix_ref, conflict.import_batch_id)
+    try:
+        with session.begin_nested():
+            record_imported(session, meter, value, window_info, read_at, actor, fix_ref, conflict.import_batch_id)
+    except DomainError as exc:  # the reading rules speak to the consumer; here an operator settles a file's row
+        refusal = staff_refusal(exc, conflict.line, meter.serial)
+        if refusal is exc:
+            raise
+        raise refusal from exc
     corrected = session.execute(
         select(Reading).where(Reading.source == READINGS_SOURCE, Reading.external_ref == fix_ref)
     ).scalar_one()

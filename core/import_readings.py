@@ -157,15 +157,23 @@ _STAFF_WORDING = {
 }
 
 
-def _refused(line: int, serial: str, exc: DomainError) -> Rejected:
+def staff_refusal(exc: DomainError, line: int, serial: str) -> DomainError:
+    """A refusal of the reading rules in the operator's words (line `line` of the file, meter `serial`, the
+    previous value and its date), for the import's report and for a conflict settled in favour of the file; any
+    other refusal as it is."""
     key = _STAFF_WORDING.get(exc.key)
     if key is None:
-        return Rejected(line, exc.key, exc.params)
+        return exc
     params = {name: value for name, value in exc.params.items() if name != "previous_at"}
     previous_at = exc.params.get("previous_at")
     if isinstance(previous_at, dt.datetime):
         params["previous_at"] = formatting.date(previous_at.astimezone(KYIV).date())
-    return Rejected(line, key, {**params, "line": line, "meter": serial})
+    return DomainError(key, **params, line=line, meter=serial)
+
+
+def _refused(line: int, serial: str, exc: DomainError) -> Rejected:
+    refusal = staff_refusal(exc, line, serial)
+    return Rejected(line, refusal.key, refusal.params)
 
 
 def _serial_of(session: Session, meter_id: int) -> str:

@@ -81,6 +81,44 @@ def test_a_water_utility_reading_below_the_previous_one_is_reported_in_the_opera
     assert "Перевірте цифри на лічильнику" not in reason
 
 
+def test_settling_a_reading_conflict_below_the_previous_reading_is_refused_in_the_operators_words(operator, app_world):
+    user, _other = operator
+    with app_world.sessions() as s:
+        seed = s.scalar(select(Account.id).where(Account.number == SEED))
+    meter = app_world.meter(seed, "0812345", initial="100.000")
+    october = app_world.window(dt.date(2026, 10, 1))
+    app_world.window(dt.date(2026, 11, 1))
+    app_world.reading(meter, october, "150.000", kyiv(2026, 11, 2, 10), consumption="2.000")
+    from core import imports
+
+    header = "meter_serial;value;read_at;ref\r\n"
+    imports.commit(
+        app_world.sessions,
+        "readings",
+        "a.csv",
+        (header + "0812345;151,000;2026-11-26 11:30;VK-3\r\n").encode(),
+        actor="op",
+    )
+    imports.commit(
+        app_world.sessions,
+        "readings",
+        "b.csv",
+        (header + "0812345;149,000;2026-11-26 11:30;VK-3\r\n").encode(),
+        actor="op",
+    )
+    at = signed_in(user, "pages/staff/conflicts.py")
+    assert at.dataframe[0].value["Запис"].tolist() == ["показання № VK-3"]
+    at.checkbox[0].check()
+    [b for b in at.button if b.label == "Виправити за файлом"][0].click().run()
+    assert not at.exception
+    [error] = [e.value for e in at.error]
+    assert error.startswith(
+        "Рядок 2: показання 149,000 лічильника 0812345 менше за попереднє — 150,000 від 02.11.2026."
+    )
+    assert "Перевірте цифри на лічильнику" not in error
+    assert at.dataframe[0].value["Запис"].tolist() == ["показання № VK-3"]  # still open, nothing written
+
+
 def test_a_conflict_is_listed_in_the_preview_and_resolved_on_its_page(operator, app_sessions):
     user, other = operator
     with app_sessions.begin() as s:  # what an older import of the cut registry stored

@@ -203,6 +203,20 @@ def test_resolving_a_reading_conflict_supersedes_the_stored_reading(town):
     assert (again.duplicates, again.conflicts) == ([2], [])
 
 
+def test_settling_a_reading_conflict_below_the_previous_reading_is_refused_in_the_operators_words(town):
+    world, *_ = town
+    readings = "meter_serial;value;read_at;ref\n0812345;{value};2026-11-26 09:30;VK-1\n"
+    imports.commit(world.sessions, "readings", "v1.csv", utf8(readings.format(value="152,500")), actor="operator")
+    done = imports.commit(world.sessions, "readings", "v2.csv", utf8(readings.format(value="100,5")), actor="operator")
+    with pytest.raises(DomainError) as refused:
+        conflict_resolution.resolve(world.sessions, done.conflicts[0].id, actor="operator1")
+    assert refused.value.message("en") == (
+        "Line 2: the reading 100.500 of meter 0812345 is below the previous one, 150.000 of 02.11.2026. "
+        "A meter never runs backwards: check the reading with the water utility."
+    )
+    assert conflicts(world.sessions) == [("readings", "VK-1", "open")]
+
+
 def test_a_dismissal_needs_a_reason_and_keeps_the_stored_row(town):
     world, _seed, other = town
     imports.commit(world.sessions, "bank", "cut.csv", utf8(CUT), actor="operator")
