@@ -208,7 +208,7 @@ def test_a_charge_repeated_in_one_file_with_other_values_is_named_in_words(opera
     assert rejected["Рядок"].tolist() == [3]
     reason = rejected["Причина"][0]
     assert reason.endswith(
-        f"уже є в рядку 2 цього файлу з іншими значеннями: рахунок {SEED}, гаряча вода, листопад 2026."
+        f"Запис «рахунок {SEED}, гаряча вода, листопад 2026» уже є в рядку 2 цього файлу з іншими значеннями."
     )
     assert "hot_water" not in reason and "2026-11" not in reason
 
@@ -225,7 +225,9 @@ def test_in_english_a_repeated_charge_is_named_in_english(operator):
         upload(at, "billing.csv", (CHARGES + row.format("30,00") + row.format("300,00")).encode())
     assert not at.exception
     reason = at.dataframe[0].value["Reason"][0]
-    assert reason.endswith(f"on line 2 of this file with different values: account {SEED}, hot water, November 2026.")
+    assert reason.endswith(
+        f"Record “account {SEED}, hot water, November 2026” already appears on line 2 of this file with different values."
+    )
 
 
 def test_a_dismissal_needs_a_reason(operator, app_sessions):
@@ -323,9 +325,7 @@ def test_a_key_repeated_with_other_values_is_a_rejected_row_and_the_rest_can_be_
     assert not at.exception and not at.error
     rejected = at.dataframe[0].value
     assert rejected["Рядок"].tolist() == [3]
-    assert rejected["Причина"][0].endswith(
-        "Той самий запис уже є в рядку 2 цього файлу з іншими значеннями: платіж № RP-1."
-    )
+    assert rejected["Причина"][0].endswith("Запис «платіж № RP-1» уже є в рядку 2 цього файлу з іншими значеннями.")
     assert metrics(at)["Буде додано"] == "2"
     [b for b in at.button if b.label == "Імпортувати"][0].click().run()
     assert not at.exception and "Імпортовано: додано 2" in text(at)

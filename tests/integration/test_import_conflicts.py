@@ -238,13 +238,10 @@ def test_a_key_repeated_in_one_file_with_other_values_is_rejected(town):
     result = imports.commit(world.sessions, "bank", "twice.csv", utf8(text), actor="operator")
     assert [(r.line, r.key, r.params["first"]) for r in result.rejected] == [(3, "import.key_repeated", 2)]
     # What the operator reads for it, in either language (its parameter named `key` once made this a traceback).
-    assert (
-        result.rejected[0].message("uk")
-        == "Той самий запис уже є в рядку 2 цього файлу з іншими значеннями: платіж № PB-9."
-    )
+    assert result.rejected[0].message("uk") == "Запис «платіж № PB-9» уже є в рядку 2 цього файлу з іншими значеннями."
     assert (
         result.rejected[0].message("en")
-        == "The same record is already on line 2 of this file with different values: payment No. PB-9."
+        == "Record “payment No. PB-9” already appears on line 2 of this file with different values."
     )
 
 
