@@ -14,9 +14,11 @@ SERVICES = ("heating", "hot_water")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 # ASCII digits only: `\d`, int() and Decimal() also take Arabic-Indic `٣٤` or full-width `１２３`.
 _NUMBER = re.compile(r"^[0-9]+([.,][0-9]+)?$")
-_GROUPED = re.compile(r"^[0-9]{1,3}([.,][0-9]{3})+$")
+# A grouping of thousands is well formed only if its first group does not start with 0: `0,001`, `0.001.000` and
+# `012,345` group nothing (a lone comma in them is a decimal comma, checked for its places like any other).
+_GROUPED = re.compile(r"^[1-9][0-9]{0,2}([.,][0-9]{3})+$")
 # English groups thousands with commas and writes the decimal point: `1,866.66` (core.formatting in English).
-_EN_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+_EN_GROUPED = re.compile(r"^[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?$")
 # What core.formatting writes after a figure, and what people add: hryvnias, cubic metres.
 _UNIT = re.compile(r"\s*(₴|грн\.?|uah|м³|m³|м3|m3|куб\.?\s*м)$", re.IGNORECASE)
 
@@ -43,7 +45,8 @@ def parse_account_number(text: str | None) -> str:
 
 def _parse_decimal(text: str | None, prefix: str, places: int, lang: str = "uk") -> Decimal:
     """A number as typed in `lang`: Ukrainian `1 866,66` (a point works as the decimal separator too),
-    English `1,866.66` (and `1866,66`: a lone comma is a decimal comma unless it groups thousands)."""
+    English `1,866.66` (and `1866,66`: a lone comma is a decimal comma unless it groups thousands in a well-formed
+    grouping `1,866` or `12,345,678`; `0,001` and `1,5` are decimal commas, so `0,001` is refused for its places)."""
     raw = (text or "").strip()
     if not raw:
         raise DomainError(f"{prefix}.empty")

@@ -69,3 +69,52 @@ def test_english_messages_carry_english_numbers():
     assert "100\u00a0000,00\u00a0₴" in err.value.message("uk")
     assert "1866.66" in DomainError("amount.format").message("en")
     assert "123.456" in DomainError("reading.format").message("en")
+
+
+# What Babel itself writes for an amount in either language (with and without grouping) reads back as that amount.
+@given(amount=amounts, lang=st.sampled_from(LANGUAGES), group=st.booleans())
+def test_babel_numbers_in_either_language_read_back_as_themselves(amount, lang, group):
+    from babel.numbers import format_decimal
+
+    shown = format_decimal(
+        amount, format="#,##0.##", locale={"uk": "uk_UA", "en": "en_GB"}[lang], group_separator=group
+    )
+    assert parse_amount(shown, lang=lang) == amount
+
+
+# `0,001` groups nothing (its first group starts with 0): a decimal comma in English as in Ukrainian, so an amount
+# with three places is refused in both languages rather than read as 1 hryvnia in English.
+@given(digits=st.text("0123456789", min_size=3, max_size=3), lang=st.sampled_from(LANGUAGES))
+def test_a_comma_after_a_zero_is_never_a_grouping(digits, lang):
+    with pytest.raises(DomainError) as err:
+        parse_amount(f"0,{digits}", lang=lang)
+    assert err.value.key == "amount.precision"
+    assert parse_reading(f"0,{digits}", lang=lang) == Decimal(f"0.{digits}")
+
+
+# Two or more commas are a grouping only if every group after the first has three digits; anything else is refused.
+@given(
+    first=st.integers(min_value=1, max_value=999),
+    groups=st.lists(st.text("0123456789", min_size=1, max_size=5), min_size=2, max_size=4).filter(
+        lambda gs: any(len(g) != 3 for g in gs)
+    ),
+    lang=st.sampled_from(LANGUAGES),
+)
+def test_malformed_groupings_are_refused(first, groups, lang):
+    typed = ",".join([str(first), *groups])
+    with pytest.raises(DomainError) as err:
+        parse_amount(typed, maximum=Decimal(10) ** 30, lang=lang)
+    assert err.value.key == "amount.format"
+
+
+@pytest.mark.parametrize(
+    "typed,amount",
+    [("0,001", None), ("12,345", "12345.00"), ("1,5", "1.50"), ("12,34", "12.34"), ("1 234.56", "1234.56")],
+)
+def test_english_commas_as_the_tester_typed_them(typed, amount):
+    if amount is None:
+        with pytest.raises(DomainError) as err:
+            parse_amount(typed, lang="en")
+        assert err.value.key == "amount.precision"
+    else:
+        assert parse_amount(typed, lang="en") == Decimal(amount)
