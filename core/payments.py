@@ -98,7 +98,11 @@ def create_intent(
     provider: str = "demo",
     now: dt.datetime | None = None,
     language: str = "uk",
+    reuse: str | None = None,
 ) -> IntentView:
+    """A new intent for what the consumer asked to pay; or, with `reuse` (the order id of the payment already
+    prepared on the consumer's screen), that same intent again if it is still open and asks for the same account,
+    service, amount and provider: a second click on the same payment prepares no second one."""
     now = now or clock.now()
     service = parse_service(service)
     amount = parse_amount(amount_text, lang=language)
@@ -110,6 +114,14 @@ def create_intent(
         if not (account.has_heating if service == "heating" else account.has_hot_water):
             raise DomainError("service.not_on_account")
         _expire_stale(session, now, account_id=account_id)
+        prepared = reuse and session.scalar(select(PaymentIntent).where(PaymentIntent.order_id == reuse))
+        if (
+            prepared
+            and (prepared.login_id, prepared.account_id) == (login_id, account_id)
+            and (prepared.service, prepared.amount, prepared.provider) == (service, amount, provider)
+            and _effective_status(prepared, now) in OPEN_STATUSES
+        ):
+            return _view(prepared, account.number, now)
         order_id = f"TC-{now:%Y%m%d}-{secrets.token_hex(6).upper()}"
         intent = PaymentIntent(
             order_id=order_id,

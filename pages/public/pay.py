@@ -60,13 +60,22 @@ with st.form(f"pay_{account.account_id}_{service}", border=False):
     amount = st.text_input(tr("pay.amount"), value=amount_text(debt) if debt > 0 else "", help=tr("pay.amount_help"))
     submitted = st.form_submit_button(tr("pay.submit"), type="primary", width="stretch")
 if submitted:
+    shown = st.session_state.get("pay_checkout")
     try:
         intent = payments.create_intent(
-            sessions(), login_id, account.account_id, service, amount, provider=config.provider, language=lang
+            sessions(),
+            login_id,
+            account.account_id,
+            service,
+            amount,
+            provider=config.provider,
+            language=lang,
+            reuse=shown[0].order_id if shown else None,  # the same payment clicked again is not a second one
         )
         checkout = payments.begin_checkout(sessions(), login_id, intent.order_id, config, lang)
     except DomainError as error:
         st.error(error.message(lang))
+        st.session_state.pop("pay_checkout", None)  # a refused amount leaves no earlier payment on screen to pay
     else:
         st.session_state["pay_checkout"] = (intent, checkout)
 

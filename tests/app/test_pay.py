@@ -276,3 +276,34 @@ def test_back_on_the_pay_screen_after_a_declined_payment_a_fresh_one_is_offered(
     assert (declined.status, fresh.status) == ("failed", "pending")
     assert fresh.order_id in text_of(at) and declined.order_id not in text_of(at)
     assert [b.label for b in at.button if "демонстрація" in b.label] == ["Оплатити 50,00\xa0₴ (демонстрація)"]
+
+
+@pytest.mark.parametrize(
+    "refused,message",
+    [("100000,01", "Сума завелика"), ("10,001", "Сума може мати не більше двох знаків після коми.")],
+)
+def test_a_refused_amount_takes_the_earlier_prepared_payment_off_the_screen(cabinet, refused, message):
+    sessions, _account, login_id = cabinet
+    at = submit(app(login_id), "100")
+    assert "Платіж підготовлено" in text_of(at)
+    [earlier] = intents(sessions)
+    at = submit(at, refused)
+    assert message in at.error[0].value
+    assert "Платіж підготовлено" not in [h.value for h in at.subheader]
+    assert not [m.value for m in at.markdown if earlier.order_id in m.value]  # its summary is gone
+    assert not [b.label for b in at.button if "демонстрація" in b.label]  # nothing left to pay for the old amount
+
+
+def test_clicking_go_to_payment_again_reuses_the_prepared_payment(cabinet):
+    sessions, _account, login_id = cabinet
+    at = submit(app(login_id), "100")
+    for _ in range(4):
+        at = submit(at)
+    [intent] = intents(sessions)  # one prepared payment, one row in the history
+    assert intent.order_id in text_of(at)
+    assert text_of(at).count("[Не завершено]") == 1 and intent.amount == Decimal("100.00")
+    at = submit(at, "120")
+    _first, second = intents(sessions)  # another amount is another payment
+    assert second.amount == Decimal("120.00") and second.order_id in text_of(at)
+    at = submit(at, "120")
+    assert len(intents(sessions)) == 2

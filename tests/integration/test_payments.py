@@ -151,6 +151,44 @@ def test_checkout_moves_created_to_pending_and_signs_a_liqpay_request(sessions, 
     assert checkout.link.startswith("https://www.liqpay.ua/api/3/checkout?data=")
 
 
+def test_the_same_prepared_payment_clicked_again_is_reused_and_checked_out_under_its_order(sessions, payer):
+    account, login = payer
+    first = new_intent(sessions, payer)
+    payments.begin_checkout(sessions, login, first.order_id, LIQPAY, "uk", now=NOW)
+    again = payments.create_intent(
+        sessions, login, account, "heating", "1866.66", provider="liqpay", now=NOW, reuse=first.order_id
+    )
+    checkout = payments.begin_checkout(sessions, login, again.order_id, LIQPAY, "uk", now=NOW)
+    assert again.order_id == first.order_id
+    assert json.loads(base64.b64decode(checkout.data))["order_id"] == first.order_id
+    assert audit_actions(sessions, first.order_id) == ["payment.intent_created", "payment.checkout"]
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(PaymentIntent)) == 1
+
+
+@pytest.mark.parametrize(
+    "change", ["amount", "service", "paid", "expired", "stranger"], ids=lambda c: f"new intent when {c}"
+)
+def test_a_prepared_payment_is_reused_only_while_open_and_the_same(sessions, world, payer, change):
+    account, login = payer
+    first = new_intent(sessions, payer)
+    amount, service, now = "1866,66", "heating", NOW
+    if change == "amount":
+        amount = "1866,67"
+    elif change == "service":
+        service = "hot_water"
+    elif change == "paid":
+        pay(sessions, first.order_id)
+    elif change == "expired":
+        now = NOW + payments.intent_ttl()
+    else:
+        login = consumer(sessions, account, login="+380501112233")
+    again = payments.create_intent(
+        sessions, login, account, service, amount, provider="liqpay", now=now, reuse=first.order_id
+    )
+    assert again.order_id != first.order_id
+
+
 def test_checkout_of_another_consumers_order_is_refused(sessions, world, payer):
     intent = new_intent(sessions, payer)
     stranger = consumer(sessions, world.account("1120200001017"), login="+380501112233")
