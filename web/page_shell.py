@@ -12,8 +12,8 @@ served:
 - a small script keeps them right afterwards: the app puts an empty `<style data-teplo-lang="…">` on every page
   (ui/public_shell.py, staff_dashboard.py), and the script sets `<html lang>` and the cookie from it, shows
   Streamlit's own words in that language (texts from the message catalog, keys `streamlit.*`: the skip link, the
-  file uploader's "Upload" and "200MB per file"…) and hides icon names from screen readers (each icon stands beside
-  its own text);
+  file uploader's "Upload" and "200MB per file"…), hides icon names from screen readers (each icon stands beside
+  its own text) and gives the number fields (a reading, an amount) a phone's number keyboard (`inputmode`);
 - in the consumer app, a few lines of CSS hide the script's "Stop" button, which means nothing to a consumer.
 
 Only Streamlit's page itself (an HTML answer holding `<div id="root">`) is changed; files, routes and the app's
@@ -56,6 +56,10 @@ CHROME_ONLY = (
     "streamlit.add_files",
     "streamlit.error",
 )
+# Fields that take a number (a meter reading, an amount), found by their widget key's container class (the pages
+# give them these keys): a phone opens its number keyboard for them (`inputmode="decimal"`, which Streamlit's
+# st.text_input cannot set; a decimal keyboard still offers the comma or point of the phone's language).
+NUMERIC = '[class*="st-key-reading_value_"] input,[class*="st-key-pay_amount_"] input'
 _UNWANTED = (b"accept-encoding", b"if-none-match", b"if-modified-since")
 CSS = '[data-testid="stStatusWidget"] button{display:none}'
 
@@ -88,6 +92,8 @@ SCRIPT = """(function () {
     // elements, and asking each of them where it sits cost about 7 ms of every open. An <svg> itself may carry
     // an icon's aria-label.
     if (element instanceof SVGElement && !(element instanceof SVGSVGElement)) return;
+    if (element.tagName === "INPUT" && element.getAttribute("inputmode") !== "decimal" &&
+        element.matches(data.numeric)) element.setAttribute("inputmode", "decimal");
     var chrome = null;
     function inChrome() {
       if (chrome === null) chrome = !!element.closest(data.chrome);
@@ -195,6 +201,7 @@ def script_data(titles: dict[str, str], cookie: str | None = LANGUAGE_COOKIE) ->
         "helpFor": _both("streamlit.help_for"),
         "templates": [{**_both(key), "chromeOnly": True} for key in STREAMLIT_TEMPLATES],
         "chrome": CHROME,
+        "numeric": NUMERIC,
         "cookie": cookie,
         "maxAge": COOKIE_MAX_AGE,
         "languages": list(LANGUAGES),

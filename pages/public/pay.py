@@ -57,7 +57,12 @@ service = st.radio(
 )
 debt = balances.get(service, Decimal(0))
 with st.form(f"pay_{account.account_id}_{service}", border=False):
-    amount = st.text_input(tr("pay.amount"), value=amount_text(debt) if debt > 0 else "", help=tr("pay.amount_help"))
+    amount = st.text_input(
+        tr("pay.amount"),
+        value=amount_text(debt) if debt > 0 else "",
+        help=tr("pay.amount_help"),
+        key=f"pay_amount_{account.account_id}_{service}",  # its container's class gets it a number keyboard
+    )
     submitted = st.form_submit_button(tr("pay.submit"), type="primary", width="stretch")
 if submitted:
     shown = st.session_state.get("pay_checkout")

@@ -17,6 +17,7 @@ from tests.e2e.harness import (
     expect,
     expect_text,
     fill,
+    go_to,
     main_text,
     no_horizontal_scroll,
     open_app,
@@ -170,3 +171,16 @@ def test_two_flats_of_one_building_are_told_apart_on_the_switcher_at_phone_width
     assert shown["shown"], shown
     fits(phone)
     screenshot(phone, "phone-switcher-flat-1")
+
+
+def test_the_reading_and_the_amount_open_the_number_keyboard_on_a_phone(phone, public):
+    register(phone, public.url, SEED_ACCOUNT, "+380991110009", amount="1866,66")
+    go_to(phone, "Показання", "Показання лічильників")
+    reading = phone.get_by_label("Нове показання, м³", exact=True)
+    expect(reading).to_have_attribute("inputmode", "decimal")
+    go_to(phone, "Оплата", "Без комісії.")
+    amount = phone.get_by_label("Сума, ₴", exact=True)
+    expect(amount).to_have_attribute("inputmode", "decimal")
+    phone.get_by_text(re.compile(r"^Опалення — ")).click()  # the other service's field is a new one: it too
+    expect(phone.get_by_label("Сума, ₴", exact=True)).to_have_attribute("inputmode", "decimal")
+    screenshot(phone, "phone-number-keyboard-fields")
