@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import DomainError
@@ -31,6 +31,8 @@ MIN_NUMBER_DIGITS = 4  # fewer digits than this are part of an address (a house 
 # Words staff type before a number to say what it is; the words themselves are not looked for in the address.
 FLAT_WORDS = frozenset({"кв", "квартира", "flat", "apt"})
 HOUSE_WORDS = frozenset({"буд", "будинок", "б", "д", "house"})
+# «20/17»: a split building number, or, as it is usually written, house 20 flat 17.
+HOUSE_FLAT = re.compile(r"(\d+[^\W\d_]?)/(\d+)")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,8 @@ class AccountCard:
 
 def find_accounts(sessions: sessionmaker[Session], query: str) -> list[AccountHit]:
     """What staff type on the phone: an account or meter number (at least 4 digits, spaces and dashes ignored, the
-    start of it is enough), or address words in any case, where bare numbers are the house and then the flat.
+    start of it is enough, and for an account number its end too), or address words in any case, where bare
+    numbers are the house and then the flat, and «20/17» is house 20 flat 17 or the split building 20/17.
     A short number alone would match half the town, so it is refused with a hint instead."""
     text = (query or "").strip()
     if not text:
@@ -132,6 +135,16 @@ def find_accounts(sessions: sessionmaker[Session], query: str) -> list[AccountHi
         return list(hits.values())[:MAX_HITS]
 
 
+def hint_applies(query: str) -> bool:
+    """Whether a look-up that found nothing should say what to type: no street and no number of 4+ digits was
+    typed, only a house or flat number (or a marker such as «кв»)."""
+    compact = re.sub(r"[\s\-]", "", query or "")
+    if compact.isdigit() and len(compact) >= MIN_NUMBER_DIGITS:
+        return False
+    words = [w for w in re.split(r"[\s,.;]+", (query or "").lower()) if any(c.isalnum() for c in w)]
+    return all(w.isdigit() or w in FLAT_WORDS or w in HOUSE_WORDS or HOUSE_FLAT.fullmatch(w) for w in words)
+
+
 def _hits(condition: ColumnElement[bool], by_street: bool = True) -> Select[Any]:
     """The first accounts meeting `condition`: by street and number for an address, by number for a number."""
     order = (Account.street, Account.number) if by_street else (Account.number,)
@@ -139,16 +152,24 @@ def _hits(condition: ColumnElement[bool], by_street: bool = True) -> Select[Any]
 
 
 def _by_account_number(session: Session, digits: str) -> list[AccountHit]:
-    """Accounts whose number starts with `digits`. Numbers are 13 digits: a prefix is the range between its lowest
-    and highest completion, which the unique index on number answers directly (LIKE 'prefix%' cannot use it
-    outside the C collation)."""
+    """Accounts whose number starts or ends with `digits` (staff read out the last digits as often as the first),
+    the ones it starts with first. Numbers are 13 digits: a prefix is the range between its lowest and highest
+    completion (LIKE 'prefix%' cannot use the index outside the C collation); the end is a scan of the number
+    column, a few milliseconds at 80,000 accounts."""
     missing = ACCOUNT_NUMBER_DIGITS - len(digits)
     if not digits.isdigit() or missing < 0:
         return []
+    starts = Account.number.between(digits + "0" * missing, digits + "9" * missing)
+    ends = Account.number.endswith(digits, autoescape=True) & ~starts
+    # Two branches of one statement, so the prefix keeps its index range scan; the prefix's accounts first.
+    found = union_all(
+        select(literal(0).label("rank"), Account.id, Account.number, Account.address).where(starts),
+        select(literal(1).label("rank"), Account.id, Account.number, Account.address).where(ends),
+    ).subquery()
     return rows_as(
         session,
         AccountHit,
-        _hits(Account.number.between(digits + "0" * missing, digits + "9" * missing), by_street=False),
+        select(found.c.id, found.c.number, found.c.address).order_by(found.c.rank, found.c.number).limit(MAX_HITS),
     )
 
 
@@ -179,7 +200,11 @@ def _address(session: Session, words: list[str]) -> ColumnElement[bool] | None:
         if word in FLAT_WORDS or word in HOUSE_WORDS:
             after = word
             continue
-        if not word.isdigit():
+        if split := HOUSE_FLAT.fullmatch(word):
+            house, flat = split.groups()
+            clauses.append(or_(Account.building == word, and_(Account.building == house, Account.flat == flat)))
+            house_said = True
+        elif not word.isdigit():
             clauses.append(address.contains(word, autoescape=True))
         elif after in FLAT_WORDS or (after is None and house_said):
             clauses.append(Account.flat == word)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.errors import DomainError
+from core.lookup import hint_applies
 from core.readings import correct_reading
 from ui import staff_data
 from ui import staff_view as view
@@ -27,7 +28,7 @@ except DomainError as error:
     st.warning(error.message(language()))
     st.stop()
 if not hits:
-    st.warning(tr("staff.lookup.nothing"))
+    st.warning(tr("staff.lookup.nothing_hint") if hint_applies(query) else tr("staff.lookup.nothing"))
     st.stop()
 
 

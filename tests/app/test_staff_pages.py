@@ -273,6 +273,24 @@ def test_lookup_asks_for_more_than_a_bare_short_number(staff):
     assert not at.selectbox and not at.exception
 
 
+def test_lookup_says_plainly_nothing_found_when_a_number_or_street_was_typed(staff):
+    _town, users = staff
+    at = signed_in(users["operator"], "pages/staff/lookup.py")
+    for query in ("9999", "Шевченка 99"):
+        at.text_input[0].input(query)
+        at.button[0].click().run()
+        assert [w.value for w in at.warning] == ["Нічого не знайдено."], query
+    at.text_input[0].input("99 кв 99")  # a house and a flat, no street: say what to type
+    at.button[0].click().run()
+    assert [w.value for w in at.warning] == [
+        "Нічого не знайдено. Введіть щонайменше 4 цифри номера рахунку чи лічильника або вулицю з будинком."
+    ]
+    at.text_input[0].input("Гулака 20/1")  # house 20 flat 1, as it is usually written
+    at.button[0].click().run()
+    assert at.selectbox[0].options[0].startswith("1120200001000 · вул. Гулака-Артемовського, 20, кв. 1")
+    assert not at.exception
+
+
 def test_explore_groups_charges_by_month(staff):
     _town, users = staff
     at = signed_in(users["analyst"], "pages/staff/explore.py")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -54,3 +55,44 @@ def test_numbers_among_address_words_are_the_house_then_the_flat(world):
     assert numbers(world, "ГУЛАКА 20 4") == [D]
     assert numbers(world, "гулака кв.1") == [A]
     assert numbers(world, "гулака 21") == [] and numbers(world, "гулака 20 14") == []
+
+
+def test_house_slash_flat_is_the_house_and_flat_or_a_split_building(world):
+    build(world)  # A: Гулака-Артемовського 20 кв. 1, D: Гулака-Артемовського 20 кв. 4
+    world.account("1120200001017", address="вул. Гулака-Артемовського, 20, кв. 17")
+    world.account("1120200001018", address="вул. Гулака-Артемовського, 20/17, кв. 3")
+    world.account("1120200001019", address="вул. Гулака-Артемовського, 2, кв. 17")
+    assert numbers(world, "Гулака 20/17") == ["1120200001017", "1120200001018"]
+    assert numbers(world, "гулака 20/4") == [D]
+    assert numbers(world, "Гулака 20/17 кв 3") == ["1120200001018"]
+    assert numbers(world, "Гулака 20/5") == []
+
+
+def test_the_last_digits_of_an_account_number_find_it(world):
+    build(world)
+    world.account("1120200011017", address="просп. Волі, 7, кв. 1")
+    world.account("1017200001005", address="просп. Волі, 8, кв. 1")
+    # The end of a number, as staff read it out; accounts starting with the digits come first.
+    assert numbers(world, "1017") == ["1017200001005", "1120200011017"]
+    assert numbers(world, "0001003") == [D]
+    assert numbers(world, "01 003") == [D]
+    assert numbers(world, "11017") == ["1120200011017"]
+
+
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_the_search_box_example_finds_what_it_shows(world, language):
+    """The example in the search box, in either language, finds the seed's account (addresses are in Ukrainian)."""
+    from core.i18n import t
+
+    build(world)  # A: Гулака-Артемовського 20 кв. 1, meter 0812345
+    *numbers_said, address = [
+        part.strip() for part in re.split(r",| or | або ", t("staff.lookup.query_example", language))
+    ]
+    assert numbers(world, address) == [A]
+    assert numbers(world, numbers_said[0]) == [A]
+
+
+def test_the_what_to_type_hint_is_only_for_a_house_or_flat_number_alone(world):
+    assert lookup.hint_applies("20") and lookup.hint_applies("20 1") and lookup.hint_applies("кв 5")
+    assert not lookup.hint_applies("1017") and not lookup.hint_applies("0001017")
+    assert not lookup.hint_applies("Гулака 20") and not lookup.hint_applies("Шевченка 99")
