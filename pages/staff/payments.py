@@ -43,9 +43,9 @@ if not isinstance(period, tuple) or len(period) != 2:
     st.info(tr("staff.payments.choose_period"))
     st.stop()
 first, last = period
-if unit == "day" and (last - first).days > 120:
-    st.warning(tr("staff.payments.too_many_days"))
-    first = last - dt.timedelta(days=120)
+if unit == "day" and (last - first).days >= 120:  # 120 days, the last one included
+    first = last - dt.timedelta(days=119)
+    st.warning(tr("staff.payments.too_many_days", first=view.date(first), last=view.date(last)))
 
 rows = staff_data.payment_inflows(first, last, unit, service, channel)
 if not rows:

@@ -385,3 +385,22 @@ def test_an_analyst_may_look_up_but_not_correct_readings(staff):
     at.text_input[0].input("Волі 1 кв. 2")
     at.button[0].click().run()
     assert not at.exception and not [b for b in at.button if b.label == "Виправити показання"]
+
+
+def _chart_x(at: AppTest) -> list[str]:
+    import json
+
+    [chart] = at.get("plotly_chart")
+    return json.loads(chart.proto.spec)["data"][0]["x"]
+
+
+def test_payments_by_day_over_a_long_period_say_which_days_are_counted(staff):
+    _town, users = staff
+    at = signed_in(users["manager"], "pages/staff/payments.py")
+    at.date_input[0].set_value((dt.date(2026, 1, 1), dt.date(2026, 11, 27))).run()
+    at.segmented_control[0].set_value("day").run()
+    assert [w.value for w in at.warning] == [
+        "За днями показуємо не більше 120 днів, тож враховано лише 31.07.2026–27.11.2026. "
+        "Виберіть коротший період або групуйте за тижнями."
+    ]
+    assert not at.exception
