@@ -55,6 +55,19 @@ def bucket_start(day: dt.date, unit: str) -> dt.date:
     return day
 
 
+def bucket_starts(first: dt.date, last: dt.date, unit: str) -> list[dt.date]:
+    """Every day/week/month from the one holding `first` to the one holding `last`, by its first day (weeks from
+    Monday, as kyiv_bucket): a chart's axis, with the buckets that received nothing drawn as empty, not skipped."""
+    if unit not in UNITS:
+        raise ValueError(unit)
+    bucket, end = bucket_start(first, unit), bucket_start(last, unit)
+    buckets = []
+    while bucket <= end:
+        buckets.append(bucket)
+        bucket = add_months(bucket, 1) if unit == "month" else bucket + dt.timedelta(days=7 if unit == "week" else 1)
+    return buckets
+
+
 def _sqlite_kyiv_bucket(value: object, unit: str) -> str | None:
     if value is None:
         return None

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import clock
 from core.clock import add_months, month_start
+from core.dashboard import bucket_starts
 from core.formatting import half_up
 from ui import staff_data
 from ui import staff_view as view
@@ -56,7 +57,7 @@ by_service: dict[str, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(
 for row in rows:
     by_channel[row.channel][row.bucket] += row.amount
     by_service[row.service][row.bucket] += row.amount
-buckets = sorted({row.bucket for row in rows})
+buckets = bucket_starts(first, last, unit)  # the empty ones too: an axis that skips them joins far-apart dates
 labels = [view.month_label(b) if unit == "month" else view.date(b) for b in buckets]
 total = sum((row.amount for row in rows), Decimal(0))
 count = sum(row.payments for row in rows)

@@ -394,6 +394,16 @@ def _chart_x(at: AppTest) -> list[str]:
     return json.loads(chart.proto.spec)["data"][0]["x"]
 
 
+def test_payments_by_week_draw_every_week_of_the_period_the_empty_ones_too(staff):
+    _town, users = staff  # payments on 5 Oct, 28 Oct, 10 Nov, 20 Nov and 26 Nov 2026
+    at = signed_in(users["manager"], "pages/staff/payments.py")
+    at.date_input[0].set_value((dt.date(2026, 9, 1), dt.date(2026, 11, 27))).run()
+    at.segmented_control[0].set_value("week").run()
+    weeks = _chart_x(at)
+    assert weeks[0] == "31.08.2026" and weeks[-1] == "23.11.2026" and len(weeks) == 13  # not only the five paid weeks
+    assert "14.09.2026" in weeks and not at.exception
+
+
 def test_payments_by_day_over_a_long_period_say_which_days_are_counted(staff):
     _town, users = staff
     at = signed_in(users["manager"], "pages/staff/payments.py")
@@ -403,4 +413,6 @@ def test_payments_by_day_over_a_long_period_say_which_days_are_counted(staff):
         "За днями показуємо не більше 120 днів, тож враховано лише 31.07.2026–27.11.2026. "
         "Виберіть коротший період або групуйте за тижнями."
     ]
+    days = _chart_x(at)
+    assert (days[0], days[-1], len(days)) == ("31.07.2026", "27.11.2026", 120)
     assert not at.exception
