@@ -238,6 +238,8 @@ def processing() -> None:
         st.caption(tr("staff.additional.who_processes"))
     else:
         with st.form("process_window"):
+            if flagged:
+                st.warning(tr("staff.additional.flagged_before_processing", count=view.number(len(flagged))))
             if recalculations:
                 st.write(
                     tr(

@@ -6,14 +6,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
 from core.staff import create_staff_user, update_staff_user
-from db.models import AuditLog, ReadingWindow, StaffUser
+from db.models import AuditLog, Reading, ReadingWindow, StaffUser
 from tests.app.conftest import ROOT, open_app, open_tab
 from tests.conftest import kyiv
 from tests.integration.test_dashboard import B, build
+from ui import staff_data
 from ui.staff_access import PAGES, pages_for
 from ui.staff_text import pinned
 
@@ -205,6 +206,21 @@ def test_additional_charges_processing_by_a_manager_is_audited(staff, app_sessio
         processed = s.scalars(select(ReadingWindow.processed_by).where(ReadingWindow.processed_at.is_not(None))).all()
         audit = s.scalar(select(AuditLog.actor).where(AuditLog.action == "window.processed"))
     assert processed == ["manager1"] and audit == "manager1"
+
+
+def test_processing_warns_of_readings_still_under_review(staff, app_sessions):
+    _town, users = staff
+    at = signed_in(users["manager"], "pages/staff/additional_charges.py")
+    open_tab(at, "additional_tab", "Обробка періоду")
+    assert not at.warning and "Дію буде записано в журнал." in text(at)
+    with app_sessions.begin() as s:  # October's readings (the last closed window) both flagged for review
+        october = s.scalar(select(ReadingWindow.id).where(ReadingWindow.period == dt.date(2026, 10, 1)))
+        s.execute(update(Reading).where(Reading.window_id == october).values(flagged=True))
+    staff_data.clear()  # as the readings pages do after a change
+    at = signed_in(users["manager"], "pages/staff/additional_charges.py")
+    open_tab(at, "additional_tab", "Обробка періоду")
+    assert [w.value for w in at.warning] == ["Показань на перевірці: 2 — перегляньте їх перед обробкою."]
+    assert at.checkbox and not at.exception
 
 
 def test_operator_sees_additional_charges_read_only(staff):
