@@ -61,14 +61,19 @@ def test_a_year_one_date_is_a_rejected_row_not_a_traceback(operator):
     assert metrics(at)["Буде додано"] == "1"
 
 
-def test_a_water_utility_reading_below_the_previous_one_is_reported_in_the_operators_words(operator, app_world):
-    user, _other = operator
+def meter_read_at_150(app_world) -> None:
+    """The seed account's meter 0812345, read 150,000 m³ on 02.11.2026 in October's window; November's is open."""
     with app_world.sessions() as s:
         seed = s.scalar(select(Account.id).where(Account.number == SEED))
     meter = app_world.meter(seed, "0812345", initial="100.000")
     october = app_world.window(dt.date(2026, 10, 1))
     app_world.window(dt.date(2026, 11, 1))
     app_world.reading(meter, october, "150.000", kyiv(2026, 11, 2, 10), consumption="2.000")
+
+
+def test_a_water_utility_reading_below_the_previous_one_is_reported_in_the_operators_words(operator, app_world):
+    user, _other = operator
+    meter_read_at_150(app_world)
     at = signed_in(user, "pages/staff/imports.py")
     at.segmented_control[0].set_value("readings").run()
     readings = "meter_serial;value;read_at;ref\r\n0812345;149,000;2026-11-26 11:30;VK-3\r\n"
@@ -83,12 +88,7 @@ def test_a_water_utility_reading_below_the_previous_one_is_reported_in_the_opera
 
 def test_settling_a_reading_conflict_below_the_previous_reading_is_refused_in_the_operators_words(operator, app_world):
     user, _other = operator
-    with app_world.sessions() as s:
-        seed = s.scalar(select(Account.id).where(Account.number == SEED))
-    meter = app_world.meter(seed, "0812345", initial="100.000")
-    october = app_world.window(dt.date(2026, 10, 1))
-    app_world.window(dt.date(2026, 11, 1))
-    app_world.reading(meter, october, "150.000", kyiv(2026, 11, 2, 10), consumption="2.000")
+    meter_read_at_150(app_world)
     from core import imports
 
     header = "meter_serial;value;read_at;ref\r\n"
