@@ -174,7 +174,7 @@ def test_two_flats_of_one_building_are_told_apart_on_the_switcher_at_phone_width
 
 
 def test_the_reading_and_the_amount_open_the_number_keyboard_on_a_phone(phone, public):
-    register(phone, public.url, SEED_ACCOUNT, "+380991110009", amount="1866,66")
+    register(phone, public.url, SEED_ACCOUNT, "+380991110013", amount="1866,66")
     go_to(phone, "Показання", "Показання лічильників")
     reading = phone.get_by_label("Нове показання, м³", exact=True)
     expect(reading).to_have_attribute("inputmode", "decimal")
