@@ -116,8 +116,7 @@ def find_accounts(sessions: sessionmaker[Session], query: str) -> list[AccountHi
     text = (query or "").strip()
     if not text:
         return []
-    compact = re.sub(r"[\s\-]", "", text)
-    words = [w for w in re.split(r"[\s,.;]+", text.lower()) if any(c.isalnum() for c in w)]
+    compact, words = _number_and_words(text)
     if not words:
         return []
     by_number = compact.isalnum() and sum(c.isdigit() for c in compact) >= MIN_NUMBER_DIGITS
@@ -138,11 +137,16 @@ def find_accounts(sessions: sessionmaker[Session], query: str) -> list[AccountHi
 def hint_applies(query: str) -> bool:
     """Whether a look-up that found nothing should say what to type: no street and no number of 4+ digits was
     typed, only a house or flat number (or a marker such as «кв»)."""
-    compact = re.sub(r"[\s\-]", "", query or "")
+    compact, words = _number_and_words(query or "")
     if compact.isdigit() and len(compact) >= MIN_NUMBER_DIGITS:
         return False
-    words = [w for w in re.split(r"[\s,.;]+", (query or "").lower()) if any(c.isalnum() for c in w)]
     return all(w.isdigit() or w in FLAT_WORDS or w in HOUSE_WORDS or HOUSE_FLAT.fullmatch(w) for w in words)
+
+
+def _number_and_words(query: str) -> tuple[str, list[str]]:
+    """The query as one number (spaces and dashes dropped) and as lower-case words (with a letter or a digit)."""
+    words = [w for w in re.split(r"[\s,.;]+", query.lower()) if any(c.isalnum() for c in w)]
+    return re.sub(r"[\s\-]", "", query), words
 
 
 def _hits(condition: ColumnElement[bool], by_street: bool = True) -> Select[Any]:
@@ -155,11 +159,13 @@ def _by_account_number(session: Session, digits: str) -> list[AccountHit]:
     """Accounts whose number starts or ends with `digits` (staff read out the last digits as often as the first),
     the ones it starts with first. Numbers are 13 digits: a prefix is the range between its lowest and highest
     completion (LIKE 'prefix%' cannot use the index outside the C collation); the end is a scan of the number
-    column, a few milliseconds at 80,000 accounts."""
+    column (13 ms at 80,000 accounts), left out for a whole number."""
     missing = ACCOUNT_NUMBER_DIGITS - len(digits)
     if not digits.isdigit() or missing < 0:
         return []
     starts = Account.number.between(digits + "0" * missing, digits + "9" * missing)
+    if not missing:
+        return rows_as(session, AccountHit, _hits(starts, by_street=False))
     ends = Account.number.endswith(digits, autoescape=True) & ~starts
     # Two branches of one statement, so the prefix keeps its index range scan; the prefix's accounts first.
     found = union_all(
