@@ -171,6 +171,22 @@ class Meter(Keyed):
     removed_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
+def compact_serial(serial: Any) -> Any:
+    """A meter's number as staff type it: upper case, no spaces or dashes (the look-up compares this)."""
+    return func.upper(func.replace(func.replace(serial, " ", ""), "-", ""))
+
+
+# The staff look-up finds an account by the end of its number and a meter by the start of its number. Without these
+# two PostgreSQL indexes both read the whole table (45 and 80 ms at 80,000 accounts, ten times that at a million).
+# SQLite has no reverse(), and its databases are small enough to read whole (core.lookup).
+Index("ix_accounts_number_reversed", func.reverse(Account.number)).ddl_if(dialect="postgresql")
+Index(
+    "ix_meters_serial_compact",
+    compact_serial(Meter.serial).label("serial_compact"),
+    postgresql_ops={"serial_compact": "text_pattern_ops"},  # LIKE 'prefix%' under the database's own collation
+).ddl_if(dialect="postgresql")
+
+
 class ImportBatch(Keyed):
     __tablename__ = "import_batches"
 

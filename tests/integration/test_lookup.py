@@ -96,3 +96,40 @@ def test_the_what_to_type_hint_is_only_for_a_house_or_flat_number_alone(world):
     assert lookup.hint_applies("20") and lookup.hint_applies("20 1") and lookup.hint_applies("кв 5")
     assert not lookup.hint_applies("1017") and not lookup.hint_applies("0001017")
     assert not lookup.hint_applies("Гулака 20") and not lookup.hint_applies("Шевченка 99")
+
+
+def test_number_look_ups_can_use_an_index_on_postgresql(world, engine):
+    """The end of an account number and the start of a meter's number are found through their indexes (migration
+    0024), not by reading every account or meter: at a million accounts those reads took most of a second. With
+    sequential scans priced out, a condition no index fits is read from the whole table, or the whole of another
+    index."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite reads the number columns whole (no reverse(); its databases are small)")
+    from sqlalchemy import event
+
+    build(world)
+    sent: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        lookup.find_accounts(world.sessions, "1017")  # an account number's start and end, a meter's start
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+    def scans(node: dict) -> list[tuple[str, str]]:
+        found = [(node["Node Type"], node.get("Index Name") or node.get("Relation Name", ""))]
+        return found + [scan for child in node.get("Plans", []) for scan in scans(child)]
+
+    used = []
+    with engine.connect() as connection:
+        cursor = connection.connection.dbapi_connection.cursor()
+        cursor.execute("SET enable_seqscan = off")
+        for statement, parameters in sent:
+            if statement.lstrip().upper().startswith(("SELECT", "(SELECT")):
+                cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
+                used += scans(cursor.fetchone()[0][0]["Plan"])
+    assert {"ix_accounts_number_reversed", "ix_meters_serial_compact"} <= {name for _, name in used}
+    assert not [scan for scan in used if scan[0] == "Seq Scan"]
