@@ -72,7 +72,7 @@ def _resolve_payment(
         service=incoming["service"],
         amount=amount,
         paid_at=paid_at,
-        channel=original.channel,
+        channel=incoming.get("channel") or original.channel,  # the file's; a conflict stored before it had one
         source=original.source,
         external_ref=_suffixed(ref, f"#fix{number}"),
         import_batch_id=conflict.import_batch_id,

@@ -175,10 +175,12 @@ class StoredPayment:
     service: str
     amount: Decimal
     paid_at: dt.datetime
-    channel: str
+    channel: str | None  # None: that registry row's channel was not kept (RegistryMatch has none)
 
     def values(self, number: str) -> dict[str, str]:
-        return values(account_number=number, service=self.service, amount=self.amount, paid_at=self.paid_at)
+        """The fields a conflict compares with the file's row (core.import_bank), the channel among them."""
+        stored = values(account_number=number, service=self.service, amount=self.amount, paid_at=self.paid_at)
+        return stored if self.channel is None else stored | {"channel": self.channel}
 
 
 # A payment's columns in StoredPayment's order.
@@ -200,7 +202,7 @@ def stored_payments(session: Session, source: str, refs: list[str]) -> dict[str,
             RegistryMatch.paid_at,
         ).where(RegistryMatch.source == source, condition),
     ):
-        stored[ref] = StoredPayment(None, account_id, service, amount, paid_at, "bank")
+        stored[ref] = StoredPayment(None, account_id, service, amount, paid_at, None)
     for ref, *row in _chunks(
         session,
         Payment.external_ref,
@@ -362,6 +364,9 @@ def list_conflicts(
         )
         if status is not None:
             query = query.where(ImportConflict.status == status)
+        found = session.execute(query).all()
+        stored = {c.id: json.loads(c.stored) for c, _number in found}
+        _add_stored_channels(session, [c for c, _number in found], stored)
         return [
             ConflictView(
                 line=c.line,
@@ -369,7 +374,7 @@ def list_conflicts(
                 key=c.key,
                 stored_id=c.stored_id,
                 account_id=c.account_id,
-                stored=json.loads(c.stored),
+                stored=stored[c.id],
                 incoming=json.loads(c.incoming),
                 id=c.id,
                 status=c.status,
@@ -381,8 +386,26 @@ def list_conflicts(
                 resolved_at=c.resolved_at,
                 note=c.note,
             )
-            for c, number in session.execute(query)
+            for c, number in found
         ]
+
+
+def _add_stored_channels(session: Session, conflicts: list[ImportConflict], stored: dict[int, dict[str, str]]) -> None:
+    """A payment conflict recorded before its stored side kept the channel gets the channel of the payment it
+    was recorded against (payments are never changed, so it is the channel the payment had then)."""
+    lacking = {
+        c.id: c.stored_id for c in conflicts if c.kind == "bank" and c.stored_id and "channel" not in stored[c.id]
+    }
+    if not lacking:
+        return
+    channels = dict(
+        session.execute(select(Payment.id, Payment.channel).where(Payment.id.in_(sorted(set(lacking.values())))))
+        .tuples()
+        .all()
+    )
+    for conflict_id, payment_id in lacking.items():
+        if payment_id in channels:
+            stored[conflict_id]["channel"] = channels[payment_id]
 
 
 def counts(sessions: sessionmaker[Session]) -> dict[str, int]:

@@ -72,17 +72,7 @@ chosen = st.selectbox(
     format_func=lambda c: f"№ {c.id} · {conflict_view.KIND_NAMES[c.kind]} · {conflict_view.record(c)}",
 )
 st.write(tr("staff.conflicts.stored_to_file"))
-st.dataframe(
-    [
-        {
-            tr("staff.conflicts.field"): conflict_view.FIELD_NAMES.get(name, name),
-            tr("staff.conflicts.stored"): conflict_view.shown(name, chosen.stored.get(name, "")),
-            tr("staff.conflicts.in_file"): conflict_view.shown(name, value),
-        }
-        for name, value in chosen.incoming.items()
-    ],
-    hide_index=True,
-)
+st.dataframe(conflict_view.comparison(chosen.stored, chosen.incoming), hide_index=True)
 fix, drop = st.columns(2)
 with fix.form("resolve_conflict"):
     st.caption(tr("staff.conflicts.resolve_help"))

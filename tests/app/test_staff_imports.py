@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.staff import create_staff_user
-from db.models import Account, AuditLog, ImportConflict, Payment
+from db.models import Account, AuditLog, ImportConflict, Payment, RegistryMatch
 from tests.app.conftest import ROOT
 from tests.app.test_staff_pages import PASSWORD, signed_in, text
 from tests.app.test_staff_register_import import metrics
@@ -158,6 +158,97 @@ def test_a_conflict_is_listed_in_the_preview_and_resolved_on_its_page(operator, 
     assert amounts == [Decimal("15.00"), Decimal("-15.00"), Decimal("1500.00")] and audited == "operator1"
 
 
+def terminal_payment_then_bank_file(app_sessions, other) -> None:
+    """PB-2 stored as 15,00 ₴ paid through a terminal; the bank's file says 1 500,00 ₴ through the bank."""
+    from core import imports
+
+    with app_sessions.begin() as s:
+        s.add(
+            Payment(
+                account_id=other,
+                service="heating",
+                amount=Decimal("15.00"),
+                paid_at=kyiv(2026, 11, 10, 10, 20),
+                channel="terminal",
+                source="bank_registry",
+                external_ref="PB-2",
+            )
+        )
+    row = f"account_number;service;paid_at;payment_ref;amount;channel\r\n{OTHER};heating;2026-11-10 10:20;PB-2;1500;bank\r\n"
+    imports.commit(app_sessions, "bank", "registry.csv", row.encode(), actor="op")
+
+
+def compared(at) -> list[tuple[str, str, str]]:
+    """The chosen conflict's field-by-field table: (field, stored, in the file)."""
+    return [tuple(row) for row in at.dataframe[1].value.itertuples(index=False)]
+
+
+def test_a_payment_conflict_compares_every_field_in_words_and_the_fix_takes_the_files_channel(operator, app_sessions):
+    user, other = operator
+    terminal_payment_then_bank_file(app_sessions, other)
+    at = signed_in(user, "pages/staff/conflicts.py")
+    assert compared(at) == [
+        ("рахунок", OTHER, OTHER),
+        ("послуга", "Опалення", "Опалення"),
+        ("сума", "15,00\u00a0₴", "1\u00a0500,00\u00a0₴"),
+        ("дата", "10.11.2026 10:20", "10.11.2026 10:20"),
+        ("канал", "Термінал", "Банк"),
+    ]
+    assert "канал: Термінал → Банк" in at.dataframe[0].value["Відмінності (збережено → у файлі)"][0]
+    at.checkbox[0].check()
+    [b for b in at.button if b.label == "Виправити за файлом"][0].click().run()
+    assert not at.exception
+    with app_sessions() as s:
+        fixed = s.scalars(select(Payment.channel).where(Payment.external_ref.like("PB-2#fix%"))).all()
+    assert fixed == ["bank"]
+
+
+def test_in_english_a_payment_conflict_compares_every_field_in_english(operator, app_sessions):
+    user, other = operator
+    terminal_payment_then_bank_file(app_sessions, other)
+    at = signed_in(user)
+    at.session_state["staff_lang"] = "en"
+    at.run()
+    at.switch_page("pages/staff/conflicts.py").run()
+    assert compared(at) == [
+        ("account", OTHER, OTHER),
+        ("service", "Heating", "Heating"),
+        ("amount", "15.00\u00a0₴", "1,500.00\u00a0₴"),
+        ("date", "10.11.2026 10:20", "10.11.2026 10:20"),
+        ("channel", "Terminal", "Bank"),
+    ]
+
+
+def test_a_cabinet_payment_the_registry_confirmed_says_its_channel_was_not_recorded(operator, app_world):
+    """A registry row matched to a cabinet payment keeps no channel of its own: the stored side says so."""
+    from core import imports
+
+    user, other = operator
+    with app_world.sessions.begin() as s:  # what a registry row of a payment the provider's callback credited leaves
+        s.add(
+            RegistryMatch(
+                source="bank_registry",
+                external_ref="PB-2",
+                account_id=other,
+                service="heating",
+                amount=Decimal("15.00"),
+                paid_at=kyiv(2026, 11, 10, 10, 20),
+                outcome="duplicate",
+                created_at=kyiv(2026, 11, 10, 12),
+            )
+        )
+    imports.commit(
+        app_world.sessions,
+        "bank",
+        "b.csv",
+        (BANK + f"{OTHER};heating;2026-11-10 10:20;PB-2;1500\r\n").encode(),
+        actor="op",
+    )
+    at = signed_in(user, "pages/staff/conflicts.py")
+    assert compared(at)[-1] == ("канал", "не записано", "Банк")
+    assert "канал" not in at.dataframe[0].value["Відмінності (збережено → у файлі)"][0]
+
+
 CHARGES = "account_number;service;month;volume;tariff;amount;discount_percent;amount_to_pay\r\n"
 
 
@@ -180,6 +271,37 @@ def test_a_charge_conflict_names_its_account_service_and_month_in_words(operator
     assert "hot_water" not in str(at.dataframe[0].value.to_dict()) + " ".join(at.selectbox[0].options)
     assert "чий запис (платіж за номером; нарахування за рахунком" in text(at)  # one term, as the column's
     assert "ключ" not in text(at)
+    assert not at.exception
+
+
+def test_a_charge_conflict_and_a_reading_conflict_compare_their_fields_in_words(operator, app_world):
+    from core import imports
+
+    user, _other = operator
+    charge_conflict(app_world)
+    at = signed_in(user, "pages/staff/conflicts.py")
+    assert compared(at) == [
+        ("обсяг", "1,000", "1,000"),
+        ("тариф", "1,00\u00a0₴", "1,00\u00a0₴"),
+        ("сума", "30,00\u00a0₴", "300,00\u00a0₴"),
+        ("знижка, %", "0\u00a0%", "0\u00a0%"),
+        ("до сплати", "30,00\u00a0₴", "300,00\u00a0₴"),
+    ]
+
+    meter_read_at_150(app_world)
+    header = "meter_serial;value;read_at;ref\r\n"
+    for name, row in (
+        ("a.csv", "0812345;151,000;2026-11-26 11:30;VK-3"),
+        ("b.csv", "0812345;152,5;2026-11-26 11:30;VK-3"),
+    ):
+        imports.commit(app_world.sessions, "readings", name, (header + row + "\r\n").encode(), actor="op")
+    at.run()
+    at.selectbox[0].select_index(0).run()  # the newest first: the reading
+    assert compared(at) == [
+        ("лічильник", "0812345", "0812345"),
+        ("показання", "151,000\u00a0м³", "152,500\u00a0м³"),
+        ("дата", "26.11.2026 11:30", "26.11.2026 11:30"),
+    ]
     assert not at.exception
 
 

@@ -4,6 +4,7 @@ reversing entry plus the corrected row (audited), never by updating money in pla
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 from decimal import Decimal
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
-from core import balances, conflict_resolution, imports, reconciliation_report
+from core import balances, conflict_resolution, import_conflicts, imports, reconciliation_report
 from core.consumers import last_payments
 from core.errors import DomainError
 from core.statements import statement
@@ -119,6 +120,34 @@ def test_resolving_a_payment_conflict_reverses_and_credits_the_corrected_amount(
         conflict_resolution.resolve(world.sessions, conflict.id, actor="operator1")
     assert refused.value.key == "conflict.not_open"
     assert count(world.sessions, Payment) == 3
+
+
+def test_a_payment_conflict_holds_the_stored_channel_and_its_fix_takes_the_files(town):
+    world, _seed, _other = town
+    imports.commit(world.sessions, "bank", "cut.csv", utf8(CUT), actor="operator")
+    by_terminal = "account_number;service;paid_at;payment_ref;amount;channel\n" + (
+        f"{OTHER};heating;2026-10-10 10:20;PB-2;1500;terminal\n"
+    )
+    [conflict] = imports.commit(world.sessions, "bank", "terminal.csv", utf8(by_terminal), actor="operator").conflicts
+    assert (conflict.stored["channel"], conflict.incoming["channel"]) == ("bank", "terminal")
+    assert conflict.differences == ["amount", "channel"]
+
+    conflict_resolution.resolve(world.sessions, conflict.id, actor="operator1")
+    with world.sessions() as s:
+        channels = s.execute(select(Payment.external_ref, Payment.channel).order_by(Payment.id)).tuples().all()
+    assert channels == [("PB-2", "bank"), ("PB-2#rev1", "bank"), ("PB-2#fix1", "terminal")]
+
+
+def test_a_payment_conflict_recorded_without_the_stored_channel_is_listed_with_its_payments(town):
+    """Conflicts recorded before the stored side kept the channel: the payment they were found against tells it."""
+    world, _seed, _other = town
+    imports.commit(world.sessions, "bank", "cut.csv", utf8(CUT), actor="operator")
+    [conflict] = imports.commit(world.sessions, "bank", "whole.csv", utf8(WHOLE), actor="operator").conflicts
+    with world.sessions.begin() as s:
+        row = s.get_one(ImportConflict, conflict.id)
+        row.stored = json.dumps({k: v for k, v in json.loads(row.stored).items() if k != "channel"})
+    [listed] = import_conflicts.list_conflicts(world.sessions)
+    assert listed.stored["channel"] == "bank"
 
 
 def test_reconciliation_report_counts_the_correction(town):
