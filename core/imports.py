@@ -7,7 +7,8 @@ whole import inside a transaction and rolls it back, `commit` runs the same code
 ImportBatch row and an audit row. A row whose key is already stored with the same content is a duplicate, so
 importing the same file twice adds nothing; with different content it is a conflict (core.import_conflicts),
 listed and stored for staff, never skipped silently. Every rejected row carries its line number and the reason.
-The column formats are documented in the README, with samples under data/samples/.
+The columns each file may have, and its sample under data/samples/, are what core.import_formats tells the
+imports page.
 """
 
 from __future__ import annotations

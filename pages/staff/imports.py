@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from core import imports, register_import, register_parsing
+from core import import_formats, imports, register_import, register_parsing
 from core.config import settings
 from core.errors import DomainError
 from ui import conflict_view, staff_data
@@ -41,6 +41,38 @@ register = kind in register_parsing.KINDS
 st.caption(tr("staff.imports.format_register") if register else tr("staff.imports.format"))
 if register:
     st.caption(tr("staff.imports.register_order"))
+
+
+def _code(text: str) -> str:
+    return f"`{text}`"
+
+
+# Open until a file is chosen: then the preview comes first.
+with st.expander(tr("staff.imports.columns", kind=KINDS[kind]), expanded=not st.session_state.get(f"upload_{kind}")):
+    st.table(
+        [
+            {
+                tr("staff.imports.col_name"): _code(c.name),
+                tr("staff.imports.col_holds"): md(tr(c.description_key)),
+                tr("staff.imports.col_example"): _code(c.example) if c.example else tr("staff.imports.example_empty"),
+                tr("staff.imports.col_required"): tr("staff.yes") if c.required else tr("staff.no"),
+                tr("staff.imports.col_other_names"): ", ".join(map(_code, c.other_names)),
+            }
+            for c in import_formats.columns(kind)
+        ],
+        hide_index=True,
+    )
+    st.caption(tr("staff.imports.columns_help"))
+    sample = import_formats.sample(kind)
+    st.download_button(
+        tr("staff.imports.sample", file=sample.name),
+        sample.data,
+        on_click="ignore",
+        file_name=sample.name,
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"sample_{kind}",
+    )
 upload = st.file_uploader(tr("staff.imports.file"), type=["csv", "txt"], key=f"upload_{kind}")
 if upload is None:
     staff_data.forget_file_preview()

@@ -140,7 +140,8 @@ def test_billing_file_goes_through_the_same_writer():
 
 def test_every_download_in_the_apps_is_built_by_the_export_writer():
     """A new st.download_button must get its data from one of the builders that use core.export (the monthly
-    receipt is a PDF built by core.receipts, not a table: no spreadsheet opens it)."""
+    receipt is a PDF built by core.receipts, not a table: no spreadsheet opens it; the import page's sample is a
+    file of data/samples, holding no one's text)."""
     builders = {
         "view.csv_bytes",
         "view.list_csv",
@@ -151,6 +152,7 @@ def test_every_download_in_the_apps_is_built_by_the_export_writer():
         "staff_data.explore_csv",
         "staff_data.billing_csv",
         "partial",
+        "sample.data",
     }
     found = []
     for path in sorted((ROOT / "pages").rglob("*.py")) + sorted((ROOT / "ui").rglob("*.py")):
@@ -161,6 +163,7 @@ def test_every_download_in_the_apps_is_built_by_the_export_writer():
     assert len(found) >= 5 and all(builder in builders for _name, builder in found), found
     assert [name for name, builder in found if builder == "csv_bytes"] == ["staff_view.py"], found  # its own writer
     assert [name for name, builder in found if builder == "partial"] == ["account.py"], found
+    assert [name for name, builder in found if builder == "sample.data"] == ["imports.py"], found
 
 
 def test_explore_download_holds_every_group_not_only_those_on_screen(app_world, downloads, monkeypatch):
