@@ -6,6 +6,7 @@ import streamlit as st
 from core import import_formats, imports, register_import, register_parsing
 from core.config import settings
 from core.errors import DomainError
+from core.import_parsing import MAX_BYTES
 from ui import conflict_view, staff_data
 from ui import staff_view as view
 from ui.plain import md
@@ -73,7 +74,10 @@ with st.expander(tr("staff.imports.columns", kind=KINDS[kind]), expanded=not st.
         icon=":material/download:",
         key=f"sample_{kind}",
     )
-upload = st.file_uploader(tr("staff.imports.file"), type=["csv", "txt"], key=f"upload_{kind}")
+# The uploader states and enforces the import's own limit (Streamlit's default is 200 MB, four times what it takes).
+upload = st.file_uploader(
+    tr("staff.imports.file"), type=["csv", "txt"], key=f"upload_{kind}", max_upload_size=MAX_BYTES // 2**20
+)
 if upload is None:
     staff_data.forget_file_preview()
     st.stop()

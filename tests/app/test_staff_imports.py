@@ -492,3 +492,13 @@ def test_a_files_total_is_checked_against_what_its_sender_gives(operator, kind, 
     upload(at, sample, (ROOT / "data" / "samples" / sample).read_bytes())
     assert not at.exception
     assert said in text(at) and "випискою банку" not in text(at)
+
+
+def test_the_uploader_states_and_enforces_the_imports_own_size_limit(operator):
+    """The browser refuses a file the import would refuse anyway, and the uploader says «до 50 МБ», not
+    Streamlit's 200 MB: an operator never waits for a 120 MB upload to be told it is too large."""
+    from core.import_parsing import MAX_BYTES
+
+    user, _other = operator
+    at = signed_in(user, "pages/staff/imports.py")
+    assert at.file_uploader[0].proto.max_upload_size_mb * 2**20 == MAX_BYTES == 50 * 2**20
