@@ -455,6 +455,19 @@ def find_accounts(sql: Sql, p: dict) -> None:
             "ORDER BY street, number LIMIT 50",
             {"lo": digits, "hi": digits + ":"},
         )
+        # As the project does: the end of an account number unless the number is whole, and a meter's start.
+        if len(digits) < 13:
+            ends = "reverse(number) BETWEEN :back_lo AND :back_hi" if sql.pg else "number LIKE :end"
+            pad = 13 - len(digits)
+            sql.run(
+                f"SELECT id, number, address FROM accounts WHERE {ends} ORDER BY number LIMIT 50",
+                {"back_lo": digits[::-1] + "0" * pad, "back_hi": digits[::-1] + "9" * pad, "end": "%" + digits},
+            )
+        sql.run(
+            "SELECT a.id, a.number, a.address, m.serial FROM meters m JOIN accounts a ON a.id = m.account_id "
+            "WHERE upper(replace(replace(m.serial, ' ', ''), '-', '')) LIKE :start ORDER BY a.street, a.number LIMIT 50",
+            {"start": digits + "%"},
+        )
         return
     words = [w for w in re.split(r"[\s,]+", text) if w]
     if not words:
