@@ -474,7 +474,11 @@ def find_accounts(sql: Sql, p: dict) -> None:
         return
     params = {f"w{i}": f"%{w.lower()}%" for i, w in enumerate(words)}
     where = " AND ".join(f"lower(address) LIKE :w{i}" for i in range(len(words)))
-    sql.run(f"SELECT id, number, address FROM accounts WHERE {where} ORDER BY street, number LIMIT 50", params)
+    sql.run(
+        f"SELECT id, number, address FROM (SELECT id, number, address, street FROM accounts WHERE {where} OFFSET 0) "
+        "found ORDER BY street, number LIMIT 50",
+        params,
+    )
 
 
 def account_card(sql: Sql, p: dict) -> None:

@@ -151,9 +151,19 @@ def _number_and_words(query: str) -> tuple[str, list[str]]:
 
 
 def _hits(condition: ColumnElement[bool], by_street: bool = True) -> Select[Any]:
-    """The first accounts meeting `condition`: by street and number for an address, by number for a number."""
-    order = (Account.street, Account.number) if by_street else (Account.number,)
-    return select(Account.id, Account.number, Account.address).where(condition).order_by(*order).limit(MAX_HITS)
+    """The first accounts meeting `condition`: by street and number for an address, by number for a number.
+    An address's accounts are found first and then sorted (OFFSET 0 keeps them a subquery PostgreSQL does not
+    merge): left to choose, it walked the street index in order, testing every address until it had 50, and a
+    street far down the alphabet read the whole table (0.2 s for «Відродження» at 80,000 accounts)."""
+    if not by_street:
+        return (
+            select(Account.id, Account.number, Account.address)
+            .where(condition)
+            .order_by(Account.number)
+            .limit(MAX_HITS)
+        )
+    found = select(Account.id, Account.number, Account.address, Account.street).where(condition).offset(0).subquery()
+    return select(found.c.id, found.c.number, found.c.address).order_by(found.c.street, found.c.number).limit(MAX_HITS)
 
 
 def _by_account_number(session: Session, digits: str) -> list[AccountHit]:

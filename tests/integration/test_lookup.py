@@ -98,9 +98,10 @@ def test_the_what_to_type_hint_is_only_for_a_house_or_flat_number_alone(world):
     assert not lookup.hint_applies("Гулака 20") and not lookup.hint_applies("Шевченка 99")
 
 
-def test_number_look_ups_can_use_an_index_on_postgresql(world, engine):
-    """The end of an account number and the start of a meter's number are found through their indexes (migration
-    0024), not by reading every account or meter: at a million accounts those reads took most of a second. With
+def test_number_and_address_look_ups_can_use_an_index_on_postgresql(world, engine):
+    """The end of an account number and the start of a meter's number (migration 0024), and an address word of three
+    letters or more (0025), are found through their indexes, not by reading every account or meter: at a million
+    accounts each of those reads took most of a second. With
     sequential scans priced out, a condition no index fits is read from the whole table, or the whole of another
     index."""
     if engine.dialect.name != "postgresql":
@@ -116,6 +117,7 @@ def test_number_look_ups_can_use_an_index_on_postgresql(world, engine):
     event.listen(engine, "before_cursor_execute", keep)
     try:
         lookup.find_accounts(world.sessions, "1017")  # an account number's start and end, a meter's start
+        lookup.find_accounts(world.sessions, "Гулака 20")  # a street's word and a house
     finally:
         event.remove(engine, "before_cursor_execute", keep)
 
@@ -131,5 +133,6 @@ def test_number_look_ups_can_use_an_index_on_postgresql(world, engine):
             if statement.lstrip().upper().startswith(("SELECT", "(SELECT")):
                 cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
                 used += scans(cursor.fetchone()[0][0]["Plan"])
-    assert {"ix_accounts_number_reversed", "ix_meters_serial_compact"} <= {name for _, name in used}
+    indexes = {"ix_accounts_number_reversed", "ix_meters_serial_compact", "ix_accounts_address_words"}
+    assert indexes <= {name for _, name in used}
     assert not [scan for scan in used if scan[0] == "Seq Scan"]
