@@ -11,7 +11,7 @@ from typing import TypeVar
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import export, formatting
+from core import export, file_names, formatting
 from core.formatting import half_up
 from ui.staff_text import Names, language, pinned, tr
 
@@ -196,7 +196,7 @@ def table_with_csv(
         tr("staff.download_csv"),
         csv_bytes(header, rows, filters),
         icon=":material/download:",
-        file_name=f"{file_stem}{file_suffix(filters)}.csv",
+        file_name=file_name(file_stem, filters),
         mime="text/csv",
         key=key,
     )
@@ -259,10 +259,11 @@ def flag_reason(reason: str | None) -> str:
     return tr("staff.flag_reason", used=used, limit=limit)
 
 
-def file_suffix(filters: dict[str, str]) -> str:
-    parts = [f"{k}-{v}" for k, v in filters.items() if v]
-    text = "_".join(parts).replace(" ", "-").replace("/", "-").replace(".", "")
-    return ("_" + text) if text else ""
+def file_name(stem: str, filters: Mapping[str, str] | None = None) -> str:
+    """A staff download's file name: its stem (Latin, words joined by `-`), then each filter applied as `key-value`
+    (as the file's first line lists them), all in one safe Latin script (core.file_names):
+    `bez-pokazan_period-2026-11_vulytsia-vul-Dovha.csv`."""
+    return file_names.file_name(stem, *(f"{key} {value}" for key, value in (filters or {}).items() if value))
 
 
 # ------------------------------------------------------------------------------------------- long lists

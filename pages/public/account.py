@@ -7,6 +7,7 @@ import streamlit as st
 from core import clock, formatting, receipts
 from core.clock import add_months
 from core.consumer_history import monthly_totals_of
+from core.file_names import file_name
 from core.i18n import t
 from core.statements import statement_for_consumer
 from ui.month_chart import month_chart
@@ -117,7 +118,7 @@ if receipt_months:
             icon=":material/download:",
             mime="application/pdf",
             on_click="ignore",
-            file_name=f"kvytantsiia-{data.number}-{receipt_month:%Y-%m}.pdf",
+            file_name=file_name(f"kvytantsiia {data.number} {receipt_month:%Y-%m}", extension="pdf"),
             help=tr("account.receipt_help"),
             data=partial(receipts.pdf_for_consumer, sessions(), login_id, account.account_id, receipt_month, lang),
         )

@@ -6,6 +6,7 @@ from core import additional_charges, clock
 from core.additional_charges import process_window
 from core.charge_lists import LineChoice
 from core.errors import DomainError
+from core.file_names import file_name
 from ui import staff_data
 from ui import staff_view as view
 from ui.plain import chart_text
@@ -141,7 +142,7 @@ def window_list(key: str, items, record, file_stem: str, empty: str, what: str |
         key=key,
         download=tr(f"staff.additional.download_{key}", count=view.number(len(items))),
         filters=period_filter,
-        file_name=f"{file_stem}_{window.period:%Y-%m}.csv",
+        file_name=view.file_name(file_stem, period_filter),
         what=what,
         search_in=searchable,
     )
@@ -194,7 +195,7 @@ def without_readings() -> None:
             staff_data.all_charges(window),
             charge_record,
             period_filter,
-            file_name=f"bez-pokazan_donarakhuvannia_{window.period:%Y-%m}.csv",
+            file_name=view.file_name("bez-pokazan-donarakhuvannia", period_filter),
         )
     else:
         st.success(tr("staff.additional.all_submitted"))
@@ -226,7 +227,7 @@ def processing() -> None:
         st.download_button(
             tr("staff.additional.download"),
             staff_data.billing_csv(window, recalculations),
-            file_name=f"donarakhuvannia_{window.period:%Y-%m}.csv",
+            file_name=file_name("donarakhuvannia", f"{window.period:%Y-%m}"),  # the billing system's name of it
             mime="text/csv",
             on_click="ignore",  # no rerun: the file is built when clicked, and a rerun would redraw the tab
             icon=":material/download:",

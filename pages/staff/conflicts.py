@@ -54,12 +54,13 @@ matched = view.capped_table(
     what=tr("staff.what.conflicts"),
     search_in=lambda c: f"{c.id} {conflict_view.record(c)} {c.key} {c.account_number or ''} {c.filename}",
 )
+status_filter = {tr("staff.filter.status"): STATUSES[status]}
 view.list_download(
     tr("staff.conflicts.download_all", count=view.number(len(conflicts))),
     conflicts,
     record,
-    {tr("staff.filter.status"): STATUSES[status]},
-    file_name=f"konflikty_{status}.csv",
+    status_filter,
+    file_name=view.file_name("konflikty", status_filter),
 )
 if status != "open" or not matched:
     st.stop()

@@ -161,7 +161,7 @@ st.download_button(
     tr("staff.explore.download"),
     staff_data.explore_csv(dataset, filters, tuple(group_by), measure if group_by else None, header, described),
     on_click="ignore",
-    file_name=f"{dataset}{view.file_suffix(result.filters)}.csv",
+    file_name=view.file_name(dataset, result.filters),
     mime="text/csv",
     icon=":material/download:",
 )

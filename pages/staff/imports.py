@@ -149,13 +149,15 @@ else:
 c4.metric(tr("staff.imports.rejected"), view.number(len(result.rejected)))
 
 
-def _file_list(items: list, record, key: str, what: str, download: str, csv_name: str, download_key=None) -> None:
+def _file_list(items: list, record, key: str, what: str, download: str, csv_stem: str, download_key=None) -> None:
     """A list of the file's rows (rejected, changed, in conflict) as a capped table, a longer one also as a CSV
-    (`download`: its button's label)."""
+    (`download`: its button's label; `csv_stem`: the start of the CSV's name, the imported file's name follows)."""
     view.capped_table(items, record, key=key, what=what)
     if len(items) > view.SHOWN_ROWS:
         filters = {tr("staff.filter.file"): file_name}
-        view.list_download(download, items, record, filters, file_name=csv_name, key=download_key)
+        view.list_download(
+            download, items, record, filters, file_name=view.file_name(csv_stem, filters), key=download_key
+        )
 
 
 if result.rejected:
@@ -165,7 +167,7 @@ if result.rejected:
 
     what, count = tr("staff.what.rejected"), view.number(len(result.rejected))
     download = tr("staff.imports.download_rejected", count=count)
-    _file_list(result.rejected, rejected_record, "rejected", what, download, "vidkhyleni_ryadky.csv")
+    _file_list(result.rejected, rejected_record, "rejected", what, download, "vidkhyleni-riadky")
 if register and result.changes:
 
     def change_record(c) -> dict:
@@ -177,13 +179,13 @@ if register and result.changes:
 
     what, count = tr("staff.what.changed"), view.number(len(result.changes))
     download = tr("staff.imports.download_changes", count=count)
-    _file_list(result.changes, change_record, "changes", what, download, "zminy.csv", "changes_csv")
+    _file_list(result.changes, change_record, "changes", what, download, "zminy", "changes_csv")
 if not register and result.conflicts:
     st.warning(tr("staff.imports.conflicts_help"))
     what, count = tr("staff.what.conflicts"), view.number(len(result.conflicts))
     download = tr("staff.imports.download_conflicts", count=count)
     _file_list(
-        result.conflicts, conflict_view.row, "preview_conflicts", what, download, "konflikty_faylu.csv", "conflicts_csv"
+        result.conflicts, conflict_view.row, "preview_conflicts", what, download, "konflikty-failu", "conflicts_csv"
     )
 if not register and result.duplicates:
     st.caption(

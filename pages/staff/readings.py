@@ -184,7 +184,7 @@ def inside_window() -> None:
         st.download_button(
             tr("staff.readings.download"),
             staff_data.missing_csv(chosen.id, street, export_filters),
-            file_name=f"bez-pokazan{view.file_suffix(export_filters)}.csv",
+            file_name=view.file_name("bez-pokazan", export_filters),
             mime="text/csv",
             icon=":material/download:",
         )

@@ -79,7 +79,7 @@ if data.unmatched_rows:
         ]
         for r in data.unmatched_rows
     ]
-    view.table_with_csv(header, rows, shown, filters, "zvirka_ryadky", what=tr("staff.what.rows"))
+    view.table_with_csv(header, rows, shown, filters, "zvirka-riadky", what=tr("staff.what.rows"))
 else:
     st.success(tr("staff.reconciliation.all_matched"))
 
@@ -99,7 +99,7 @@ if data.unconfirmed_intents:
     ]
     shown = [[view.moment(r[0]), *r[1:4], view.money(r[4]), r[5]] for r in rows]
     view.table_with_csv(
-        header, rows, shown, filters, "zvirka_kabinet", key="unconfirmed", what=tr("staff.what.payments")
+        header, rows, shown, filters, "zvirka-kabinet", key="unconfirmed", what=tr("staff.what.payments")
     )
     st.caption(tr("staff.reconciliation.bank_delay"))
 else:
@@ -121,7 +121,7 @@ if data.reversals:
         for r in data.reversals
     ]
     shown = [[view.moment(r[0]), *r[1:3], view.money(r[3]), view.moment(r[4]), *r[5:]] for r in rows]
-    view.table_with_csv(header, rows, shown, filters, "zvirka_storno", key="reversals", what=tr("staff.what.reversals"))
+    view.table_with_csv(header, rows, shown, filters, "zvirka-storno", key="reversals", what=tr("staff.what.reversals"))
     st.caption(tr("staff.reconciliation.reversal_note"))
 else:
     st.caption(tr("staff.reconciliation.no_reversals"))

@@ -81,7 +81,7 @@ def test_reconciliation_downloads_neutralise_the_banks_text(app_world, downloads
 
     at = staff_page(admin, "reconciliation.py")
     assert not at.exception
-    [(_name, data)] = [(n, d) for n, d in downloads if n.startswith("zvirka_ryadky")]
+    [(_name, data)] = [(n, d) for n, d in downloads if n.startswith("zvirka-riadky_")]
     header, row = cells(data)
     by_column = dict(zip(header, row))
     assert by_column["Номер замовлення"] == "'=1+1"
@@ -184,3 +184,28 @@ def test_explore_download_holds_every_group_not_only_those_on_screen(app_world, 
         ["2026-10-01", "heating"],
         ["2026-10-01", "hot_water"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "inside", "expected"),
+    [
+        ("uk", "Усередині періоду", "bez-pokazan_period-2026-11_vulytsia-prosp-Voli.csv"),
+        ("en", "Within a period", "bez-pokazan_period-2026-11_street-prosp-Voli.csv"),
+    ],
+)
+def test_the_reminder_files_name_is_all_in_latin_letters_the_street_too(app_world, downloads, lang, inside, expected):
+    """The chosen street used to stand in Cyrillic after the transliterated stem (`bez-pokazan_період-…_вулиця-…`)."""
+    from tests.app.conftest import open_tab
+    from tests.integration.test_dashboard import build
+
+    build(app_world)
+    manager = create_staff_user(app_world.sessions, "manager1", "staff-pass-2026", "manager").id
+    at = AppTest.from_file(str(ROOT / "pages" / "staff" / "readings.py"), default_timeout=30)
+    at.session_state["staff_user_id"], at.session_state["staff_lang"] = manager, lang
+    at.run()
+    at.selectbox[0].set_value("просп. Волі").run()
+    open_tab(at, "readings_tab", inside)
+    assert not at.exception
+    [(name, data)] = downloads[-1:]
+    assert name == expected
+    assert "0800001" in data.decode("utf-8-sig")  # the street's account without a reading (B's meter)
