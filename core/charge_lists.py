@@ -59,7 +59,7 @@ class ChargeTotals:
 
 @dataclass(frozen=True)
 class ChosenLines:
-    first: tuple[AdditionalChargeLine, ...]  # at most the limit asked for, in the list's order
+    first: tuple[AdditionalChargeLine, ...]  # at most the limit asked for (all with none), in the list's order
     matched: int  # every line of the choice
 
 
@@ -92,7 +92,7 @@ def chosen(line: AdditionalChargeLine, choice: LineChoice) -> bool:
     return all(word in haystack for word in choice.words)
 
 
-def choose(lines: Sequence[AdditionalChargeLine], choice: LineChoice, limit: int) -> ChosenLines:
+def choose(lines: Sequence[AdditionalChargeLine], choice: LineChoice, limit: int | None) -> ChosenLines:
     matched = [line for line in lines if chosen(line, choice)]
     return ChosenLines(tuple(matched[:limit]), len(matched))
 
@@ -129,9 +129,12 @@ def _where(session: Session, choice: LineChoice) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def stored_choice(sessions: sessionmaker[Session], window_id: int, choice: LineChoice, limit: int) -> ChosenLines:
-    """The choice's first `limit` stored lines, in the list's order, and how many it holds. Lines stored before
-    what an estimate was made of was kept (see core.additional_charges) are chosen from the whole list."""
+def stored_choice(
+    sessions: sessionmaker[Session], window_id: int, choice: LineChoice, limit: int | None
+) -> ChosenLines:
+    """The choice's first `limit` stored lines (all of them, streamed, with None: its download), in the list's
+    order, and how many it holds. Lines stored before what an estimate was made of was kept (see
+    core.additional_charges) are chosen from the whole list."""
     with sessions() as session:
         where = _where(session, choice)
         count = select(func.count()).select_from(AdditionalCharge)

@@ -193,6 +193,17 @@ def all_charges(window: windows.WindowInfo):
     return lambda: additional_charges.additional_charge_list(bound, window.id)
 
 
+def all_chosen_charges(window: windows.WindowInfo, choice: charge_lists.LineChoice):
+    """Every line of a choice (not only the first ones the page shows), read when its download is clicked (a
+    function for view.list_csv): an unprocessed window's picked from its estimate the page holds, a processed
+    one's from SQL then, the choice's lines alone (the rest of the list is never read)."""
+    if window.processed_at is None:
+        lines = additional_charge_list(window.id)
+        return lambda: charge_lists.choose(lines, choice, None).first
+    bound = sessions()
+    return lambda: charge_lists.stored_choice(bound, window.id, choice, None).first
+
+
 def billing_csv(window: windows.WindowInfo, recalculations):
     """The billing file of a window's additional charges, built only when the download is clicked: writing its ten
     thousand lines on every rerun of the page cost more than drawing the page."""

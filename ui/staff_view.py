@@ -4,6 +4,7 @@ names of codes, CSV bytes."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TypeVar
@@ -341,8 +342,11 @@ def list_csv(
 
     def build() -> bytes:
         with pinned(lang):
-            records = [record(i) for i in (items() if callable(items) else items)]
-            return csv_bytes(list(records[0]) if records else [], [list(r.values()) for r in records], filters)
+            records = map(record, items() if callable(items) else items)  # one row at a time into the file
+            first = next(records, None)
+            if first is None:
+                return csv_bytes([], [], filters)
+            return csv_bytes(list(first), (list(r.values()) for r in itertools.chain([first], records)), filters)
 
     return build
 

@@ -163,8 +163,20 @@ without_tab, recalculations_tab, flagged_tab, processing_tab = st.tabs(
 )
 
 
+def line_filters(rule: str | None, street: str | None, search: str) -> dict[str, str]:
+    """What a download of the lines holds, for its first line and its name: the period, the street and the rule
+    («усі» for all of them), and the words searched for, if any."""
+    return {
+        **period_filter,
+        tr("staff.filter.street"): street or tr("staff.filter.all"),
+        tr("staff.filter.rule"): view.RULE_NAMES[rule] if rule else tr("staff.filter.all"),
+        **({tr("staff.filter.search"): search} if search else {}),
+    }
+
+
 def without_readings() -> None:
-    """The window's additional charges: chosen by rule and street, searchable, the whole list as a file."""
+    """The window's additional charges: chosen by rule and street, searchable; as files, every line the choice
+    holds (not only the 200 shown) and the whole list, each named by what it holds."""
     if totals.lines:
         with st.container(horizontal=True):
             rule = st.selectbox(
@@ -180,7 +192,8 @@ def without_readings() -> None:
                 format_func=lambda s: s or tr("staff.additional.all_streets"),
             )
         in_choice = totals.lines_of(LineChoice(rule, street))
-        choice = LineChoice.of(rule, street, view.list_search("lines", in_choice))
+        search = view.list_search("lines", in_choice)
+        choice = LineChoice.of(rule, street, search)
         chosen = staff_data.chosen_charges(window, choice, view.SHOWN_ROWS)
         view.shown_table(
             chosen.first,
@@ -190,13 +203,26 @@ def without_readings() -> None:
             searched=bool(choice.words),
             what=tr("staff.what.accounts"),
         )
-        view.list_download(
-            tr("staff.additional.download_all", count=view.number(totals.lines)),
-            staff_data.all_charges(window),
-            charge_record,
-            period_filter,
-            file_name=view.file_name("bez-pokazan-donarakhuvannia", period_filter),
-        )
+        with st.container(horizontal=True):
+            if choice != LineChoice() and chosen.matched:  # the filters narrow the list: what they keep, first
+                filters = line_filters(rule, street, search)
+                view.list_download(
+                    tr("staff.additional.download_chosen", count=view.number(chosen.matched)),
+                    staff_data.all_chosen_charges(window, choice),
+                    charge_record,
+                    filters,
+                    file_name=view.file_name("bez-pokazan-donarakhuvannia", filters),
+                    key="lines_chosen_csv",
+                )
+            whole = line_filters(None, None, "")
+            view.list_download(
+                tr("staff.additional.download_all", count=view.number(totals.lines)),
+                staff_data.all_charges(window),
+                charge_record,
+                whole,
+                file_name=view.file_name("bez-pokazan-donarakhuvannia", whole),
+                key="lines_all_csv",
+            )
     else:
         st.success(tr("staff.additional.all_submitted"))
 

@@ -33,16 +33,23 @@ def processed_crowd(staff, app_sessions):
     return crowd(staff, app_sessions, processed=True)
 
 
-def crowd(staff, app_sessions, *, processed: bool):
+@pytest.fixture(params=["estimated", "processed"])
+def two_streets(request, staff, app_sessions):
+    """The crowd on вул. Довга, and 12 more accounts without a reading on вул. Коротка."""
+    return crowd(staff, app_sessions, processed=request.param == "processed", others=12)
+
+
+def crowd(staff, app_sessions, *, processed: bool, others: int = 0):
     _town, users = staff
     with app_sessions.begin() as s:
-        for n in range(MANY):
+        for n in range(MANY + others):
+            street = "вул. Довга" if n < MANY else "вул. Коротка"
             account = Account(
                 number=f"11203000{n:05d}",
-                street="вул. Довга",
+                street=street,
                 building="7",
                 flat=str(n + 1),
-                address=f"вул. Довга, 7, кв. {n + 1}",
+                address=f"{street}, 7, кв. {n + 1}",
                 heated_area=Decimal("50.00"),
                 residents=1 + n % 3,
                 has_heating=True,
@@ -64,7 +71,7 @@ def crowd(staff, app_sessions, *, processed: bool):
     if processed:
         with app_sessions() as s:
             october = s.scalar(select(ReadingWindow.id).where(ReadingWindow.period == dt.date(2026, 10, 1)))
-        assert additional_charges.process_window(app_sessions, october, actor="manager") == MANY
+        assert additional_charges.process_window(app_sessions, october, actor="manager") == MANY + others
     return users
 
 
@@ -76,6 +83,20 @@ def downloads(monkeypatch):
 
     def spy(label, data, *args, **kwargs):
         found[label] = data() if callable(data) else data
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", spy)
+    return found
+
+
+@pytest.fixture
+def named_downloads(monkeypatch):
+    """Each download button on the page: label -> (file name, the builder of its bytes, called by the test)."""
+    found: dict[str, tuple[str, object]] = {}
+    original = streamlit.download_button
+
+    def spy(label, data, *args, **kwargs):
+        found[label] = (kwargs["file_name"], data if callable(data) else lambda: data)
         return original(label, data, *args, **kwargs)
 
     monkeypatch.setattr(streamlit, "download_button", spy)
@@ -131,6 +152,47 @@ def test_the_list_filters_are_kept_while_another_tab_is_open(crowded):
     open_tab(at, "additional_tab", "Без показань")
     assert at.selectbox(key="lines_street").value == "вул. Довга"
     assert at.dataframe[0].value["Адреса"].tolist() == ["вул. Довга, 7, кв. 230"]
+
+
+def test_a_chosen_street_downloads_every_line_it_holds_beside_the_whole_list(two_streets, named_downloads):
+    """A manager who chose one street gets that street's lines as a file (all of them, not the 200 shown), named
+    and headed by the choice; the whole list stays a download of its own, named so the two are not confused."""
+    at = signed_in(two_streets["manager"], "pages/staff/additional_charges.py")
+    whole_label = "Завантажити весь список (242 рахунків, CSV)"
+    assert list(named_downloads) == [whole_label]  # nothing chosen: the whole list only
+    named_downloads.clear()
+    at.selectbox(key="lines_street").set_value("вул. Довга").run()
+    assert "Показано 200 з 230 рахунків." in text(at)
+    chosen_label = "Завантажити відфільтрований список (рахунків: 230, CSV)"
+    assert list(named_downloads) == [chosen_label, whole_label]
+    name, build = named_downloads[chosen_label]
+    assert name == "bez-pokazan-donarakhuvannia_period-2026-10_vulytsia-vul-Dovha_pravylo-usi.csv"
+    data = build()
+    assert data.decode("utf-8-sig").startswith("# Фільтри: період=2026-10, вулиця=вул. Довга, правило=усі\r\n")
+    _header, *rows = rows_of(data)
+    assert sorted(r[0] for r in rows) == [f"11203000{n:05d}" for n in range(MANY)]  # every line of the street
+    name, build = named_downloads[whole_label]
+    assert name == "bez-pokazan-donarakhuvannia_period-2026-10_vulytsia-usi_pravylo-usi.csv"
+    assert len(rows_of(build())) == 1 + MANY + 12
+
+    at.text_input(key="lines_search").input("кв. 230").run()  # a search narrows the file too
+    name, build = named_downloads["Завантажити відфільтрований список (рахунків: 1, CSV)"]
+    assert name.endswith("_vulytsia-vul-Dovha_pravylo-usi_poshuk-kv-230.csv")
+    assert [r[1] for r in rows_of(build())[1:]] == ["вул. Довга, 7, кв. 230"]
+
+
+def test_the_chosen_lines_of_a_processed_window_are_read_alone(processed_crowd, named_downloads, monkeypatch):
+    """The download of a choice asks SQL for the choice's lines, never for the whole stored list."""
+
+    def whole_list(*_args):
+        raise AssertionError("the download read the whole list")
+
+    at = signed_in(processed_crowd["manager"], "pages/staff/additional_charges.py")
+    at.selectbox(key="lines_rule").set_value("norm").run()
+    at.text_input(key="lines_search").input("77001").run()  # meters 7700100-7700199
+    monkeypatch.setattr(additional_charges, "additional_charge_list", whole_list)
+    _name, build = named_downloads["Завантажити відфільтрований список (рахунків: 100, CSV)"]
+    assert sorted(r[0] for r in rows_of(build())[1:]) == [f"11203000{n:05d}" for n in range(100, 200)]
 
 
 def test_a_processed_windows_page_never_reads_its_whole_list(processed_crowd, monkeypatch):
