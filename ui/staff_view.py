@@ -274,9 +274,12 @@ SHOWN_ROWS = 200  # rows a staff table sends to the browser; the full list is al
 
 def kept(*keys: str) -> None:
     """Choices made in a tab keep their values while another tab is shown: Streamlit forgets the state of a widget
-    that a run does not draw, and a page with tabs draws only the chosen one. Called before the page's widgets."""
+    that a run does not draw, and a page with tabs draws only the chosen one. Called before the page's widgets.
+    A choice of None («all», a list's first option) is left alone: set again, it came back to the browser as no
+    choice at all, and the box showed Streamlit's empty «Choose an option» instead of «Усі правила»; forgotten, it
+    comes back as the widget's default, which is that first option."""
     for key in keys:
-        if key in st.session_state:
+        if st.session_state.get(key) is not None:
             st.session_state[key] = st.session_state[key]
 
 

@@ -154,6 +154,22 @@ def test_the_list_filters_are_kept_while_another_tab_is_open(crowded):
     assert at.dataframe[0].value["Адреса"].tolist() == ["вул. Довга, 7, кв. 230"]
 
 
+def shows_a_choice(box) -> bool:
+    """Whether the browser's select box shows an option: a value the run sends it is one of the options (a run
+    that sent it an empty value made it show Streamlit's «Choose an option», in English)."""
+    return not box.proto.set_value or box.proto.HasField("raw_value")
+
+
+def test_a_filter_left_at_all_still_says_so_when_another_is_chosen(processed_crowd):
+    at = signed_in(processed_crowd["manager"], "pages/staff/additional_charges.py")
+    at.selectbox(key="lines_street").set_value("вул. Довга").run()
+    assert at.selectbox(key="lines_rule").value is None and shows_a_choice(at.selectbox(key="lines_rule"))
+    at.selectbox(key="lines_rule").set_value("norm").run()
+    at.selectbox(key="lines_street").set_value(None).run()
+    assert shows_a_choice(at.selectbox(key="lines_street")) and shows_a_choice(at.selectbox(key="lines_rule"))
+    assert at.selectbox(key="lines_rule").value == "norm"
+
+
 def test_a_chosen_street_downloads_every_line_it_holds_beside_the_whole_list(two_streets, named_downloads):
     """A manager who chose one street gets that street's lines as a file (all of them, not the 200 shown), named
     and headed by the choice; the whole list stays a download of its own, named so the two are not confused."""
