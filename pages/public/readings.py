@@ -33,6 +33,7 @@ def submit(meter_id: int, value: str, confirm_jump: bool = False, confirm_replac
     button's callback, before the script runs, so the page is drawn once with the outcome (not twice)."""
     st.session_state.pop("pending_reading", None)
     st.session_state.pop("receipt", None)
+    st.session_state.pop("replacing", None)
     try:
         receipt = submit_reading(
             sessions(),
@@ -61,6 +62,11 @@ def submit_typed(meter_id: int) -> None:
     submit(meter_id, st.session_state.get(f"reading_value_{meter_id}", ""))
 
 
+def replace(meter_id: int) -> None:
+    """The consumer chose to send another reading instead of the one just accepted: its form comes back."""
+    st.session_state["replacing"] = meter_id
+
+
 def cancel() -> None:
     st.session_state.pop("pending_reading", None)
     st.toast(tr("readings.cancelled"))
@@ -70,6 +76,16 @@ st.title(tr("readings.title"), anchor=False)
 if account.closed_on is not None:
     st.info(tr("readings.account_closed", date=formatting.date(account.closed_on, lang)))
     st.stop()
+meters = meters_of_account(sessions(), login_id, account.account_id)
+receipt = st.session_state.get("receipt")
+# A reading accepted just now, with every meter of the flat read in the window: the receipt says what was done,
+# and the advice on when to send a reading would read as if one were still to be sent.
+all_sent = (
+    receipt is not None
+    and "replacing" not in st.session_state
+    and any(meter.serial == receipt.meter_serial for meter in meters)
+    and all(meter.in_window_value is not None for meter in meters)
+)
 if window is not None:
     left = window.closes_at - status.now
     st.success(
@@ -86,14 +102,15 @@ if window is not None:
         st.markdown(
             f":material/timer: **{tr('readings.countdown_hours', hours=left.seconds // 3600, minutes=left.seconds % 3600 // 60)}**"
         )
-    st.info(
-        tr(
-            "readings.advice",
-            from_day=formatting.date(max(window.first_day, window.last_day - dt.timedelta(days=2)), lang),
-            to_day=last_day,
-        ),
-        icon=":material/lightbulb:",
-    )
+    if not all_sent:
+        st.info(
+            tr(
+                "readings.advice",
+                from_day=formatting.date(max(window.first_day, window.last_day - dt.timedelta(days=2)), lang),
+                to_day=last_day,
+            ),
+            icon=":material/lightbulb:",
+        )
 elif status.next is not None:
     st.info(
         tr(
@@ -105,7 +122,6 @@ elif status.next is not None:
 else:
     st.info(tr("readings.none_scheduled"))
 
-meters = meters_of_account(sessions(), login_id, account.account_id)
 estimates = estimate_if_no_reading(sessions(), login_id, account.account_id) if window else {}
 if not meters:
     st.info(tr("readings.no_meters"))
@@ -123,8 +139,8 @@ for meter in meters:
                     date=formatting.date(meter.last_submitted_at.astimezone(clock.KYIV).date(), lang),
                 )
             )
-        receipt = st.session_state.get("receipt")
-        if receipt is not None and receipt.meter_serial == meter.serial:
+        accepted = receipt is not None and receipt.meter_serial == meter.serial  # just now, in this session
+        if receipt is not None and accepted:
             st.success(tr("readings.receipt", number=receipt.receipt_number))
             shown = volumes(
                 value=receipt.value,
@@ -156,11 +172,19 @@ for meter in meters:
             continue
         pending = st.session_state.get("pending_reading")
         asking = bool(pending and pending["meter_id"] == meter.meter_id)
-        if (
-            meter.in_window_value is not None
-            and not asking
-            and (receipt is None or receipt.meter_serial != meter.serial)
-        ):
+        replacing = st.session_state.get("replacing") == meter.meter_id
+        if accepted and not asking and not replacing:
+            # Done: the receipt alone, without the form and its tip (which read as if the reading were still
+            # to be sent); the form comes back if the consumer chooses to send another one instead.
+            st.button(
+                tr("readings.replace"),
+                key=f"replace_{meter.meter_id}",
+                icon=":material/edit:",
+                on_click=replace,
+                args=(meter.meter_id,),
+            )
+            continue
+        if meter.in_window_value is not None and not asking:
             st.caption(tr("readings.already", value=formatting.volume(meter.in_window_value, lang)))
         if meter.meter_id in estimates:
             line = estimates[meter.meter_id]

@@ -54,6 +54,26 @@ def test_reading_with_decimal_comma_gets_a_receipt_with_the_consumption(cabinet,
     assert stored(app_sessions, cabinet.seed_meter)[-1] == (pytest.approx(152.5), "accepted", False)
 
 
+def test_an_accepted_reading_shows_its_receipt_without_the_form_and_its_tip(cabinet, app_sessions):
+    """The field's tip (how to read the meter) and the send button stayed under the receipt, as if the reading were
+    still to be sent. The form comes back only when the consumer chooses to send another reading instead."""
+    at = send(readings_screen(cabinet.world), "151,000")
+    assert "Показання прийнято. Квитанція №" in shown(at)
+    assert not at.text_input, [(t.label, t.help) for t in at.text_input]
+    assert "Надіслати показання" not in [b.label for b in at.button]
+    assert "вже подали" not in shown(at)  # the receipt says it
+    assert "останні дні періоду" not in shown(at)  # the advice on when to send it: sent
+    at = click(at, "Подати інше показання замість цього")
+    assert "останні дні періоду (01.12.2026 — 03.12.2026)" in shown(at)
+    [box] = at.text_input
+    assert box.label == "Нове показання, м³" and "Цифри з лічильника" in box.help  # the tip is back with its field
+    assert "У цьому періоді ви вже подали 151,000\u00a0м³. Нове показання замінить його." in shown(at)
+    at = click(send(at, "152,000"), "Так, підтверджую")
+    assert "Попереднє показання 151,000\u00a0м³ у цьому періоді замінено." in shown(at)
+    assert not at.text_input and "Подати інше показання замість цього" in [b.label for b in at.button]
+    assert [float(v) for v, s, _f in stored(app_sessions, cabinet.seed_meter)[1:]] == [151.0, 152.0]
+
+
 def test_reading_below_the_previous_is_refused(cabinet, app_sessions):
     at = send(readings_screen(cabinet.world), "149,999")
     assert "менше за попереднє" in errors(at)[0]
@@ -88,7 +108,7 @@ def test_a_cancelled_jump_stores_nothing(cabinet, app_sessions):
 def test_a_resubmission_in_the_same_window_replaces_the_earlier_after_confirmation(cabinet, app_sessions):
     at = send(readings_screen(cabinet.world), "151,000")
     assert "Показання прийнято" in shown(at)
-    at = send(at, "152,000")
+    at = send(click(at, "Подати інше показання замість цього"), "152,000")
     # One sentence, both values with their unit, said once (not again in a caption above the question).
     assert [w.value for w in at.warning] == [
         "Замінити показання 151,000\u00a0м³, уже подане в цьому періоді, на 152,000\u00a0м³?"
@@ -104,7 +124,7 @@ def test_a_resubmission_in_the_same_window_replaces_the_earlier_after_confirmati
 
 def test_a_resubmission_that_is_also_a_jump_is_one_question_and_one_confirmation(cabinet, app_sessions):
     at = send(readings_screen(cabinet.world), "151,000")
-    at = send(at, "190,000")
+    at = send(click(at, "Подати інше показання замість цього"), "190,000")
     [question] = [w.value for w in at.warning]
     assert question.startswith("Замінити показання 151,000\u00a0м³, уже подане в цьому періоді, на 190,000\u00a0м³?")
     assert "споживання 40,000\u00a0м³ — значно більше за звичайне" in question
@@ -121,7 +141,7 @@ def test_the_question_in_english_carries_units_on_both_values(cabinet):
     at = readings_screen(cabinet.world)
     at = send(at, "151,000")
     at.session_state["lang"], at.session_state["lang_chosen"] = "en", True
-    at.run()
+    at = click(at.run(), "Submit another reading instead of this one")
     # The example in the field reads as English writes it: "123,456" there would be a hundred thousand m³.
     assert [w.placeholder for w in at.text_input if w.label == "New reading, m³"] == ["123.456"]
     fill(at, **{"New reading, m³": "152.000"})
