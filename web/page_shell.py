@@ -12,7 +12,7 @@ served:
 - a small script keeps them right afterwards: the app puts an empty `<style data-teplo-lang="…">` on every page
   (ui/public_shell.py, staff_dashboard.py), and the script sets `<html lang>` and the cookie from it, shows
   Streamlit's own words in that language (texts from the message catalog, keys `streamlit.*`: the skip link, the
-  file uploader's "Upload" and "200MB per file"…), hides icon names from screen readers (each icon stands beside
+  file uploader's "Upload" and "200MB per file", a range slider's "— start" and "— end"…), hides icon names from screen readers (each icon stands beside
   its own text) and gives the number fields (a reading, an amount) a phone's number keyboard (`inputmode`);
 - in the consumer app, a few lines of CSS hide the script's "Stop" button, which means nothing to a consumer.
 
@@ -71,14 +71,14 @@ SCRIPT = """(function () {
   var ICON = /^[a-z0-9_]+ icon$/;
   var HOLE = /\\{[a-z_]+\\}/;
   function lang() { return document.documentElement.lang === "en" ? "en" : "uk"; }
-  function translate(value, inChrome) {
+  function translate(value, inChrome, element) {
     var key = value.trim(), entry = byText[key], to = lang();
     if (entry && (inChrome || !entry.chromeOnly)) return entry[to] === key ? null : value.replace(key, entry[to]);
     var from = to === "uk" ? data.helpFor.en : data.helpFor.uk;
     if (value.indexOf(from) === 0) return data.helpFor[to] + value.slice(from.length);
     for (var i = 0; i < data.templates.length; i++) {  // "Remove {name}": the words around a part kept as it is
       var template = data.templates[i];
-      if (template.chromeOnly && !inChrome) continue;
+      if (template.within ? !element.closest(template.within) : template.chromeOnly && !inChrome) continue;
       var around = template[to === "uk" ? "en" : "uk"].split(HOLE), into = template[to].split(HOLE);
       if (key.length > around[0].length + around[1].length && key.indexOf(around[0]) === 0 &&
           key.slice(key.length - around[1].length) === around[1]) {
@@ -107,13 +107,13 @@ SCRIPT = """(function () {
         element.setAttribute("aria-hidden", "true");
         return;
       }
-      var changed = translate(value, inChrome());
+      var changed = translate(value, inChrome(), element);
       if (changed !== null) element.setAttribute(name, changed);
     });
     if (element.firstChild && inChrome()) {
       element.childNodes.forEach(function (node) {
         if (node.nodeType !== 3 || !node.nodeValue.trim()) return;
-        var changed = translate(node.nodeValue, true);
+        var changed = translate(node.nodeValue, true, element);
         if (changed !== null) node.nodeValue = changed;
       });
     }
@@ -174,6 +174,14 @@ STREAMLIT_TEMPLATES = (
 )
 
 
+# Streamlit's own words around the app's text in one kind of element only (a selector): a range slider names its
+# two thumbs "{label} — start" and "{label} — end" (their aria-label, read aloud), in English in any language.
+PLACED_TEMPLATES = {
+    "streamlit.slider_start": '[data-testid="stSlider"]',
+    "streamlit.slider_end": '[data-testid="stSlider"]',
+}
+
+
 @dataclass(frozen=True)
 class Shell:
     """What differs between the two apps' pages."""
@@ -199,7 +207,8 @@ def script_data(titles: dict[str, str], cookie: str | None = LANGUAGE_COOKIE) ->
     return {
         "phrases": phrases,
         "helpFor": _both("streamlit.help_for"),
-        "templates": [{**_both(key), "chromeOnly": True} for key in STREAMLIT_TEMPLATES],
+        "templates": [{**_both(key), "chromeOnly": True} for key in STREAMLIT_TEMPLATES]
+        + [{**_both(key), "within": where} for key, where in PLACED_TEMPLATES.items()],
         "chrome": CHROME,
         "numeric": NUMERIC,
         "cookie": cookie,

@@ -278,6 +278,40 @@ def test_the_file_uploader_speaks_the_staff_members_language(page, staff):
     screenshot(page, "staff-uploader-english")
 
 
+def slider_thumbs(page) -> list[tuple[str | None, str | None, str]]:
+    """The period slider's thumbs as a screen reader finds them: (aria-label, aria-valuetext, the value shown)."""
+    thumbs = page.locator("[data-testid='stSlider'] input[type='range']")
+    shown = page.locator("[data-testid='stSlider'] [data-testid='stSliderThumbValue']").all_inner_texts()
+    return [
+        (thumb.get_attribute("aria-label"), thumb.get_attribute("aria-valuetext"), normal(value).strip())
+        for thumb, value in zip(thumbs.all(), shown)
+    ]
+
+
+def test_the_period_sliders_thumbs_are_read_aloud_in_the_staff_members_language(page, staff):
+    """Streamlit names a range slider's thumbs "<label> — start" and "<label> — end" in English, which a screen
+    reader read out in the Ukrainian page («Періоди — start»); the page script says them in the page's language."""
+    sign_in(page, staff.url, "manager")
+    open_page(page, "Показання", "Показання лічильників гарячої води")
+    thumbs = page.locator("[data-testid='stSlider'] input[type='range']")
+    expect(thumbs).to_have_count(2)
+    expect(thumbs.first).to_have_attribute("aria-label", "Періоди — початок")
+    expect(thumbs.last).to_have_attribute("aria-label", "Періоди — кінець")
+    ukrainian = slider_thumbs(page)
+    assert all(re.fullmatch(r"[а-яєії]{3} \d{4}", text) and text == shown for _l, text, shown in ukrainian), ukrainian
+
+    page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
+    expect(page.get_by_role("heading", name="Hot-water meter readings").first).to_be_visible()
+    wait_idle(page)
+    expect(thumbs.first).to_have_attribute("aria-label", "Periods — start")
+    expect(thumbs.last).to_have_attribute("aria-label", "Periods — end")
+    english = slider_thumbs(page)
+    assert [label for label, _t, _s in english] == ["Periods — start", "Periods — end"], english
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", text) and text == shown for _l, text, shown in english), english
+    expect(page.get_by_role("slider", name=re.compile(r"^Periods — start"))).to_have_count(1)
+    screenshot(page, "staff-readings-slider-english")
+
+
 def test_additional_charges_csv_lists_the_accounts_the_rule_finds(page, staff, sessions):
     sign_in(page, staff.url, "manager")
     open_page(page, "Донарахування", "Донарахування")
