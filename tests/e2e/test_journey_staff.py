@@ -340,7 +340,10 @@ def test_additional_charges_csv_lists_the_accounts_the_rule_finds(page, staff, s
     with page.expect_download() as download_info:
         page.get_by_role("button", name=re.compile("Завантажити весь список")).click()
     listed = Path(download_info.value.path()).read_bytes().decode("utf-8-sig").splitlines()
-    assert listed[0] == f"# Фільтри: період={month:%Y-%m}"
+    assert listed[0] == f"# Фільтри: період={month:%Y-%m}, вулиця=усі, правило=усі"
+    assert download_info.value.suggested_filename == (
+        f"bez-pokazan-donarakhuvannia_period-{month:%Y-%m}_vulytsia-usi_pravylo-usi.csv"
+    )
     accounts = sorted(row["Рахунок"] for row in csv.DictReader(io.StringIO("\n".join(listed[1:])), delimiter=";"))
     assert accounts == sorted(line.account_number for line in additional_charge_list(sessions, window_id))
     screenshot(page, "staff-additional-charges")
