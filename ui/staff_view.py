@@ -14,6 +14,7 @@ import streamlit as st
 
 from core import export, file_names, formatting
 from core.formatting import half_up
+from core.i18n import LANGUAGES, t
 from ui.staff_text import Names, language, pinned, tr
 
 T = TypeVar("T")
@@ -272,15 +273,77 @@ def file_name(stem: str, filters: Mapping[str, str] | None = None) -> str:
 SHOWN_ROWS = 200  # rows a staff table sends to the browser; the full list is always in the CSV beside it
 
 
-def kept(*keys: str) -> None:
-    """Choices made in a tab keep their values while another tab is shown: Streamlit forgets the state of a widget
-    that a run does not draw, and a page with tabs draws only the chosen one. Called before the page's widgets.
-    A choice of None («all», a list's first option) is left alone: set again, it came back to the browser as no
-    choice at all, and the box showed Streamlit's empty «Choose an option» instead of «Усі правила»; forgotten, it
-    comes back as the widget's default, which is that first option."""
+def kept(*keys: str, **first: object) -> None:
+    """The choices of the widgets `keys` (and of those in `first`, with their first value) keep their values, called
+    before the page's widgets:
+    - while another tab is shown: Streamlit forgets the state of a widget that a run does not draw, and a page with
+      tabs draws only the chosen one;
+    - across a switch of the staff language: Streamlit recognises a chosen option by the text it shows («Опалення»),
+      which the switch changes («Heating»), and falls back to the first option. Set again by its value, the choice
+      is shown in the new language.
+    A widget's first value goes in `first` rather than to the widget: Streamlit warns of a widget given a default
+    and a value from the session both. A choice of None («all», a list's first option) is left alone: set again, it
+    came back to the browser as no choice at all, and the box showed Streamlit's empty «Choose an option» instead of
+    «Усі правила»; forgotten, it comes back as the widget's default, which is that first option."""
     for key in keys:
         if st.session_state.get(key) is not None:
             st.session_state[key] = st.session_state[key]
+    for key, value in first.items():
+        chosen = st.session_state.get(key, value)
+        if chosen is not None:
+            st.session_state[key] = chosen
+
+
+def kept_option(key: str, options: Sequence[T], same: Callable[[T], object]) -> None:
+    """`kept` for a selectbox of objects (windows, users, conflicts): the choice is set again as the current option
+    that is the same one (`same` tells options apart, such as by id), so it stays through a switch of the staff
+    language and the page works on today's object, not on the copy of the run that chose it (a window processed
+    since, a user given another role)."""
+    if key not in st.session_state:
+        return
+    try:
+        wanted = same(st.session_state[key])
+    except (AttributeError, TypeError):  # nothing chosen, or what the browser last showed: Streamlit decides
+        return
+    for option in options:
+        if same(option) == wanted:
+            st.session_state[key] = option
+            return
+
+
+def range_choice(
+    label: str, options: Sequence[T], default: tuple[T, T], *, key: str, format_func: Callable[[T], str]
+) -> tuple[T, T]:
+    """A select slider of a range (`default` at first) that keeps its range while its tab is hidden and through a
+    switch of the staff language: a range slider keeps its range only through `value` (its state alone comes back
+    a single value, and a range written in the other language is not recognised), so the range is kept beside it."""
+    kept_as = f"{key}_chosen"
+
+    def keep() -> None:
+        st.session_state[kept_as] = st.session_state[key]
+
+    chosen = st.session_state.get(kept_as)
+    if not chosen or not set(chosen) <= set(options):
+        chosen = default
+    first, last = st.select_slider(
+        label, options=options, value=chosen, format_func=format_func, key=key, on_change=keep
+    )
+    return first, last
+
+
+def tabs(names: Sequence[str], *, key: str) -> Sequence:
+    """A page's tabs (`names`: their catalog keys), only the chosen one drawn: a click on a tab reruns the page and
+    `.open` says which tab to draw. Streamlit keeps the chosen tab by its label, which a switch of the staff language
+    changes (it would open the first tab again): the label the session holds, in whichever language, is carried
+    over to the same tab's label in the language shown now."""
+    labels = [tr(name) for name in names]
+    chosen = st.session_state.get(key)
+    if chosen is not None and chosen not in labels:
+        for name, label in zip(names, labels):
+            if chosen in {t(name, lang) for lang in LANGUAGES}:
+                st.session_state[key] = label
+                break
+    return st.tabs(labels, key=key, on_change="rerun")
 
 
 def list_search(key: str, total: int) -> str:

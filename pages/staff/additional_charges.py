@@ -25,6 +25,9 @@ closed = [w for w in staff_data.reading_windows() if w.closes_at <= now]
 if not closed:
     st.info(tr("staff.additional.no_closed"))
     st.stop()
+# What was chosen (in a tab too, while another is open) is kept, through a switch of the staff language as well.
+view.kept_option("additional_window", closed, lambda w: w.id)
+view.kept("lines_rule", "lines_street", "lines_search", "recalculations_search", "flagged_search")
 window = st.selectbox(
     tr("staff.additional.window"),
     closed,
@@ -32,6 +35,7 @@ window = st.selectbox(
         view.window_label(w)
         + (tr("staff.additional.processed_suffix") if w.processed_at else tr("staff.additional.unprocessed_suffix"))
     ),
+    key="additional_window",
 )
 totals = staff_data.charge_totals(window)  # a processed window's list stays in SQL: the page asks for what it shows
 recalculations = staff_data.recalculation_list(window.id)
@@ -148,18 +152,15 @@ def window_list(key: str, items, record, file_stem: str, empty: str, what: str |
     )
 
 
-# The lists and the processing each have a tab; only the chosen one runs (a tab change reruns the page), and the
-# choices made in one are kept while another is open.
-view.kept("lines_rule", "lines_street", "lines_search", "recalculations_search", "flagged_search")
-without_tab, recalculations_tab, flagged_tab, processing_tab = st.tabs(
+# The lists and the processing each have a tab; only the chosen one runs (a tab change reruns the page).
+without_tab, recalculations_tab, flagged_tab, processing_tab = view.tabs(
     [
-        tr("staff.additional.tab_without"),
-        tr("staff.additional.tab_recalculations"),
-        tr("staff.additional.tab_flagged"),
-        tr("staff.additional.processing"),
+        "staff.additional.tab_without",
+        "staff.additional.tab_recalculations",
+        "staff.additional.tab_flagged",
+        "staff.additional.processing",
     ],
     key="additional_tab",
-    on_change="rerun",
 )
 
 
@@ -286,7 +287,7 @@ def processing() -> None:
                         month=view.month_label(window.period),
                     )
                 )
-            sure = st.checkbox(tr("staff.additional.checked"))
+            sure = st.checkbox(tr("staff.additional.checked"), key=f"process_checked_{window.id}")
             if st.form_submit_button(tr("staff.additional.process"), type="primary"):
                 if not sure:
                     st.error(tr("staff.additional.checked_required"))

@@ -20,7 +20,11 @@ if done := st.session_state.pop("conflict_done", None):
 STATUSES = Names("staff.conflicts.show_", ("open", "resolved", "dismissed"))
 status = (
     st.segmented_control(
-        tr("staff.conflicts.show"), list(STATUSES), default="open", format_func=lambda code: STATUSES[code]
+        tr("staff.conflicts.show"),
+        list(STATUSES),
+        default="open",
+        format_func=lambda code: STATUSES[code],
+        key="conflicts_status",
     )
     or "open"
 )
@@ -66,21 +70,23 @@ if status != "open" or not matched:
     st.stop()
 
 st.subheader(tr("staff.conflicts.decision"))
+view.kept_option("conflict_chosen", matched[: view.SHOWN_ROWS], lambda c: c.id)  # through a language switch too
 chosen = st.selectbox(
     tr("staff.conflicts.conflict"),
     matched[: view.SHOWN_ROWS],
     help=tr("staff.conflicts.choose_help"),
     format_func=lambda c: f"№ {c.id} · {conflict_view.KIND_NAMES[c.kind]} · {conflict_view.record(c)}",
+    key="conflict_chosen",
 )
 st.write(tr("staff.conflicts.stored_to_file"))
 st.dataframe(conflict_view.comparison(chosen.stored, chosen.incoming), hide_index=True)
 fix, drop = st.columns(2)
 with fix.form("resolve_conflict"):
     st.caption(tr("staff.conflicts.resolve_help"))
-    confirmed = st.checkbox(tr("staff.conflicts.confirm"))
+    confirmed = st.checkbox(tr("staff.conflicts.confirm"), key=f"conflict_confirmed_{chosen.id}")
     resolve = st.form_submit_button(tr("staff.conflicts.resolve"), type="primary")
 with drop.form("dismiss_conflict"):
-    note = st.text_input(tr("staff.conflicts.why"), max_chars=500)
+    note = st.text_input(tr("staff.conflicts.why"), max_chars=500, key=f"conflict_note_{chosen.id}")
     dismiss = st.form_submit_button(tr("staff.conflicts.dismiss"))
 
 try:

@@ -20,13 +20,25 @@ st.title(tr("staff.page.explore"))
 
 NAMES = Names("staff.explore.dataset.", tuple(DATASETS))
 CHART_NAMES = Names("staff.explore.chart.", ("bar", "line", "none"))
+# Every choice keeps its value through a switch of the staff language; the channel, group-by and measure are kept per
+# dataset (each dataset has its own).
+view.kept("explore_service", "explore_street")
 dataset = (
     st.segmented_control(
-        tr("staff.explore.dataset"), list(DATASETS), default="charges", format_func=lambda code: NAMES[code]
+        tr("staff.explore.dataset"),
+        list(DATASETS),
+        default="charges",
+        format_func=lambda code: NAMES[code],
+        key="explore_dataset",
     )
     or "charges"
 )
 spec = DATASETS[dataset]
+view.kept(
+    f"explore_channel_{dataset}",
+    f"explore_measure_{dataset}",
+    **{f"explore_group_by_{dataset}": [next(iter(spec.dimensions))]},
+)
 
 
 def label(kind: str, key: str) -> str:
@@ -39,14 +51,19 @@ with st.container(horizontal=True):
     months = [add_months(this_month, -i) for i in range(96, -1, -1)]
     first = last = None
     if spec.dated:
-        first, last = st.select_slider(
-            tr("staff.explore.months"), options=months, value=(months[-13], months[-1]), format_func=view.month_label
+        first, last = view.range_choice(
+            tr("staff.explore.months"),
+            months,
+            (months[-13], months[-1]),
+            key="explore_months",
+            format_func=view.month_label,
         )
     service = (
         st.selectbox(
             tr("staff.service"),
             [None, "heating", "hot_water"],
             format_func=lambda s: view.SERVICE_NAMES.get(s, tr("staff.explore.all")),
+            key="explore_service",
         )
         if spec.services
         else None
@@ -54,13 +71,19 @@ with st.container(horizontal=True):
     names = view.PAYMENT_CHANNEL_NAMES if dataset == "payments" else view.READING_CHANNEL_NAMES
     channel = (
         st.selectbox(
-            tr("staff.channel"), [None, *spec.channels], format_func=lambda c: names.get(c, tr("staff.explore.all"))
+            tr("staff.channel"),
+            [None, *spec.channels],
+            format_func=lambda c: names.get(c, tr("staff.explore.all")),
+            key=f"explore_channel_{dataset}",
         )
         if spec.channels
         else None
     )
     street = st.selectbox(
-        tr("staff.street"), [None, *staff_data.streets()], format_func=lambda s: s or tr("staff.explore.all")
+        tr("staff.street"),
+        [None, *staff_data.streets()],
+        format_func=lambda s: s or tr("staff.explore.all"),
+        key="explore_street",
     )
 filters = Filters(first, last, service, channel, street)
 
@@ -68,18 +91,27 @@ with st.container(horizontal=True):
     group_by = st.multiselect(
         tr("staff.explore.group_by"),
         list(spec.dimensions),
-        default=[next(iter(spec.dimensions))],
         format_func=lambda d: label("dimensions", d),
         max_selections=2,
+        key=f"explore_group_by_{dataset}",
     )
-    measure = st.selectbox(tr("staff.explore.measure"), list(spec.measures), format_func=lambda m: label("measures", m))
+    measure = st.selectbox(
+        tr("staff.explore.measure"),
+        list(spec.measures),
+        format_func=lambda m: label("measures", m),
+        key=f"explore_measure_{dataset}",
+    )
     chart = st.segmented_control(
-        tr("staff.explore.chart"), ["bar", "line", "none"], default="bar", format_func=lambda code: CHART_NAMES[code]
+        tr("staff.explore.chart"),
+        ["bar", "line", "none"],
+        default="bar",
+        format_func=lambda code: CHART_NAMES[code],
+        key="explore_chart_kind",
     )
 
 page = 0
 if not group_by:
-    page = st.number_input(tr("staff.explore.page"), min_value=1, value=1, step=1) - 1
+    page = st.number_input(tr("staff.explore.page"), min_value=1, value=1, step=1, key="explore_page") - 1
 try:
     result = staff_data.explore_run(dataset, filters, tuple(group_by), measure if group_by else None, page)
 except DomainError as error:

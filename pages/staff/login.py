@@ -11,8 +11,11 @@ st.title(tr("staff.app_title"))
 st.caption(tr("staff.login.intro"))
 
 with st.form("staff_login"):
-    username = st.text_input(tr("staff.login.username"), autocomplete="username")
-    password = st.text_input(tr("staff.login.password"), type="password", autocomplete="current-password")
+    # Keyed: what was typed stays through a switch of the staff language (an id from the label would not).
+    username = st.text_input(tr("staff.login.username"), autocomplete="username", key="staff_login_username")
+    password = st.text_input(
+        tr("staff.login.password"), type="password", autocomplete="current-password", key="staff_login_password"
+    )
     submitted = st.form_submit_button(tr("staff.login.submit"), type="primary")
 
 if submitted:

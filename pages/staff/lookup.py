@@ -17,8 +17,10 @@ st.title(tr("staff.page.lookup"))
 if "lookup_message" in st.session_state:
     st.success(st.session_state.pop("lookup_message"))
 
+# The query, the account chosen and its tab stay through a switch of the staff language (see view.kept).
+view.kept("lookup_hit")
 with st.form("lookup"):
-    query = st.text_input(tr("staff.lookup.query"), placeholder=tr("staff.lookup.query_example"))
+    query = st.text_input(tr("staff.lookup.query"), placeholder=tr("staff.lookup.query_example"), key="lookup_query")
     st.form_submit_button(tr("staff.lookup.find"), type="primary")
 if not query.strip():
     st.stop()
@@ -49,6 +51,7 @@ hit = st.selectbox(
     tr("staff.lookup.found", count=len(hits)) + (tr("staff.lookup.first_50") if len(hits) >= 50 else ""),
     hits,
     format_func=described,
+    key="lookup_hit",
 )
 try:
     card = staff_data.account_card(hit.account_id)
@@ -92,10 +95,14 @@ for column, service in zip(columns, statement.services):
     )
 
 CORRECTIONS = Names("staff.lookup.correction.", ("reversed", "reversal", "replacement"))
-charges, payments, readings, logins, audit = st.tabs(
-    [tr(f"staff.lookup.tab.{name}") for name in ("charges", "payments", "readings", "cabinet", "audit")]
+# Only the chosen tab is drawn (a click on a tab reruns the page).
+charges, payments, readings, logins, audit = view.tabs(
+    [f"staff.lookup.tab.{name}" for name in ("charges", "payments", "readings", "cabinet", "audit")], key="lookup_tab"
 )
-with charges:
+
+
+def charge_lines() -> None:
+    """The account's charges, month by month."""
     st.dataframe(
         [
             {
@@ -112,7 +119,10 @@ with charges:
         ],
         hide_index=True,
     )
-with payments:
+
+
+def payment_lines() -> None:
+    """The payments credited to the account, and the cabinet's unfinished ones."""
     st.dataframe(
         [
             {
@@ -129,7 +139,10 @@ with payments:
     if statement.pending:
         waiting = sum(p.status == "pending" for p in statement.pending)
         st.caption(tr("staff.lookup.pending_split", waiting=waiting, unfinished=len(statement.pending) - waiting))
-with readings:
+
+
+def reading_lines() -> None:
+    """The meters' readings, the estimates and recalculations, and the correction of a reading."""
     st.dataframe(
         [
             {
@@ -176,6 +189,7 @@ with readings:
     )
     standing = [r for r in card.readings if r.status == "accepted" and r.period]
     if standing and can(user.role, "readings.correct"):
+        view.kept_option(f"correct_target_{hit.account_id}", standing, lambda r: r.reading_id)
         with st.form("correct_reading"):
             st.write(tr("staff.lookup.correct_intro"))
             target = st.selectbox(
@@ -185,9 +199,12 @@ with readings:
                     f"{view.month_label(r.period)} · {r.meter_serial} · {view.number(r.value, 3)}{tr('staff.m3_suffix')} · "
                     f"{view.moment(r.submitted_at)}"
                 ),
+                key=f"correct_target_{hit.account_id}",
             )
-            value = st.text_input(tr("staff.lookup.correct_value"), placeholder="123,456")
-            reason = st.text_input(tr("staff.lookup.correct_reason"))
+            value = st.text_input(
+                tr("staff.lookup.correct_value"), placeholder="123,456", key=f"correct_value_{hit.account_id}"
+            )
+            reason = st.text_input(tr("staff.lookup.correct_reason"), key=f"correct_reason_{hit.account_id}")
             if st.form_submit_button(tr("staff.lookup.correct")):
                 try:
                     fixed = correct_reading(sessions(), target.reading_id, value, reason, actor=user.username)
@@ -202,7 +219,10 @@ with readings:
                         receipt=fixed.receipt_number,
                     )
                     st.rerun()
-with logins:
+
+
+def cabinet_logins() -> None:
+    """The cabinet logins linked to the account."""
     if card.logins:
         st.dataframe(
             [
@@ -218,7 +238,10 @@ with logins:
         )
     else:
         st.write(tr("staff.lookup.not_in_cabinet"))
-with audit:
+
+
+def journal() -> None:
+    """The account's actions journal."""
     st.dataframe(
         [
             {
@@ -232,3 +255,15 @@ with audit:
         ],
         hide_index=True,
     )
+
+
+for tab, part in (
+    (charges, charge_lines),
+    (payments, payment_lines),
+    (readings, reading_lines),
+    (logins, cabinet_logins),
+    (audit, journal),
+):
+    if tab.open:
+        with tab:
+            part()

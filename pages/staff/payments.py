@@ -20,13 +20,23 @@ st.title(tr("staff.payments.title"))
 
 today = clock.today()
 UNITS = Names("staff.payments.by_", ("day", "week", "month"))
+# The filters keep their choices through a switch of the staff language.
+view.kept("payments_service", "payments_channel")
 with st.container(horizontal=True):
     period = st.date_input(
-        tr("staff.period"), value=(add_months(today, -11), today), max_value=today, format="DD.MM.YYYY"
+        tr("staff.period"),
+        value=(add_months(today, -11), today),
+        max_value=today,
+        format="DD.MM.YYYY",
+        key="payments_period",
     )
     unit = (
         st.segmented_control(
-            tr("staff.payments.group"), list(UNITS), default="month", format_func=lambda code: UNITS[code]
+            tr("staff.payments.group"),
+            list(UNITS),
+            default="month",
+            format_func=lambda code: UNITS[code],
+            key="payments_unit",
         )
         or "month"
     )
@@ -34,11 +44,13 @@ with st.container(horizontal=True):
         tr("staff.service"),
         [None, "heating", "hot_water"],
         format_func=lambda s: view.SERVICE_NAMES.get(s, tr("staff.all_services")),
+        key="payments_service",
     )
     channel = st.selectbox(
         tr("staff.channel"),
         [None, *view.PAYMENT_CHANNEL_NAMES],
         format_func=lambda c: view.PAYMENT_CHANNEL_NAMES.get(c, tr("staff.all_channels")),
+        key="payments_channel",
     )
 if not isinstance(period, tuple) or len(period) != 2:
     st.info(tr("staff.payments.choose_period"))
@@ -68,10 +80,8 @@ c3.metric(tr("staff.payments.average"), view.money(half_up(total / count, 2) if 
 
 x_title = tr(f"staff.payments.axis_{unit}")
 # Only the chosen tab's chart is drawn (a tab change reruns the page), not the page's three at once.
-by_channel_tab, by_service_tab, against_tab = st.tabs(
-    [tr("staff.payments.tab_channels"), tr("staff.payments.tab_services"), tr("staff.payments.against")],
-    key="payments_tab",
-    on_change="rerun",
+by_channel_tab, by_service_tab, against_tab = view.tabs(
+    ["staff.payments.tab_channels", "staff.payments.tab_services", "staff.payments.against"], key="payments_tab"
 )
 for tab, series, names, barmode, chart in (
     (by_channel_tab, by_channel, view.PAYMENT_CHANNEL_NAMES, "stack", "channels"),

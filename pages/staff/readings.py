@@ -22,36 +22,30 @@ if not windows:
     st.stop()
 periods = [w.period for w in reversed(windows[:36])]
 
+# What was chosen (in a tab too, while the other is open) is kept, through a switch of the staff language as well.
+view.kept("readings_street")
+view.kept_option("readings_window", windows, lambda w: w.id)
 street = st.selectbox(
-    tr("staff.street"), [None, *staff_data.streets()], format_func=lambda s: s or tr("staff.all_streets"), width=360
+    tr("staff.street"),
+    [None, *staff_data.streets()],
+    format_func=lambda s: s or tr("staff.all_streets"),
+    width=360,
+    key="readings_street",
 )
 # Only the chosen tab's part runs (a tab change reruns the page): each tab draws one chart, not the page all three.
-# What was chosen in a tab is kept while the other is open.
-view.kept("readings_window")
-by_period, inside = st.tabs(
-    [tr("staff.readings.tab_periods"), tr("staff.readings.tab_inside")], key="readings_tab", on_change="rerun"
-)
-
-
-def _keep_periods() -> None:
-    st.session_state["readings_periods_chosen"] = st.session_state["readings_periods"]
+by_period, inside = view.tabs(["staff.readings.tab_periods", "staff.readings.tab_inside"], key="readings_tab")
 
 
 def per_period() -> None:
     """Readings per window and channel; over each bar, the share of metered accounts that submitted."""
     first, last = periods[0], periods[-1]
     if len(periods) > 1:
-        # A range slider keeps its range only through `value` (its state alone would come back a single month).
-        chosen = st.session_state.get("readings_periods_chosen")
-        if not chosen or not set(chosen) <= set(periods):
-            chosen = (periods[max(0, len(periods) - 12)], last)
-        first, last = st.select_slider(
+        first, last = view.range_choice(
             tr("staff.readings.periods"),
-            options=periods,
-            value=chosen,
-            format_func=view.month_label,
+            periods,
+            (periods[max(0, len(periods) - 12)], last),
             key="readings_periods",
-            on_change=_keep_periods,
+            format_func=view.month_label,
         )
     per_window = staff_data.readings_per_window(first, last, street)
     open_ids = {w.id for w in windows if w.is_open(now)}

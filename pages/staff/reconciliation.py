@@ -29,7 +29,11 @@ def headings(*names: str) -> list[str]:
 
 today = clock.today()
 period = st.date_input(
-    tr("staff.reconciliation.days"), value=(today - dt.timedelta(days=30), today), max_value=today, format="DD.MM.YYYY"
+    tr("staff.reconciliation.days"),
+    value=(today - dt.timedelta(days=30), today),
+    max_value=today,
+    format="DD.MM.YYYY",
+    key="reconciliation_days",
 )
 if not isinstance(period, tuple) or len(period) != 2:
     st.info(tr("staff.payments.choose_period"))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.errors import DomainError
 from core.staff import ROLES, create_staff_user, list_staff_users, update_staff_user
+from ui import staff_view as view
 from ui.plain import md
 from ui.resources import sessions
 from ui.staff_access import ROLE_NAMES, require_role
@@ -30,8 +31,8 @@ st.dataframe(
 left, right = st.columns(2)
 with left, st.form("create_user", clear_on_submit=True):
     st.subheader(tr("staff.users.new"))
-    username = st.text_input(tr("staff.users.username"))
-    full_name = st.text_input(tr("staff.users.full_name"))
+    username = st.text_input(tr("staff.users.username"), key="new_user_username")
+    full_name = st.text_input(tr("staff.users.full_name"), key="new_user_full_name")
     # No default: a role is a deliberate choice, never an administrator by omission.
     role = st.selectbox(
         tr("staff.users.role"),
@@ -39,8 +40,9 @@ with left, st.form("create_user", clear_on_submit=True):
         index=None,
         format_func=lambda code: ROLE_NAMES[code],
         placeholder=tr("staff.users.choose_role"),
+        key="new_user_role",
     )
-    password = st.text_input(tr("staff.users.password"), type="password")
+    password = st.text_input(tr("staff.users.password"), type="password", key="new_user_password")
     if st.form_submit_button(tr("staff.create"), type="primary"):
         if role is None:
             st.error(tr("staff.users.role_required"))
@@ -54,12 +56,25 @@ with left, st.form("create_user", clear_on_submit=True):
 
 with right:
     st.subheader(tr("staff.users.change"))
-    person = st.selectbox(tr("staff.users.user"), people, format_func=lambda p: f"{p.username} ({ROLE_NAMES[p.role]})")
+    view.kept_option("user_chosen", people, lambda p: p.id)  # through a switch of the staff language too
+    person = st.selectbox(
+        tr("staff.users.user"), people, format_func=lambda p: f"{p.username} ({ROLE_NAMES[p.role]})", key="user_chosen"
+    )
 with right, st.form("update_user"):
     role_index = ROLES.index(person.role) if person else 0
-    new_role = st.selectbox(tr("staff.users.role"), ROLES, index=role_index, format_func=lambda code: ROLE_NAMES[code])
-    active = st.checkbox(tr("staff.users.active"), value=person.active if person else True)
-    new_password = st.text_input(tr("staff.users.new_password"), type="password")
+    # Keyed by the user: another user's form starts from that user's role and state.
+    for_whom = person.id if person else None
+    new_role = st.selectbox(
+        tr("staff.users.role"),
+        ROLES,
+        index=role_index,
+        format_func=lambda code: ROLE_NAMES[code],
+        key=f"user_role_{for_whom}",
+    )
+    active = st.checkbox(
+        tr("staff.users.active"), value=person.active if person else True, key=f"user_active_{for_whom}"
+    )
+    new_password = st.text_input(tr("staff.users.new_password"), type="password", key=f"user_password_{for_whom}")
     if st.form_submit_button(tr("staff.save")) and person is not None:
         if person.id == user.id and (new_role != "admin" or not active):
             st.error(tr("staff.users.not_yourself"))

@@ -59,16 +59,21 @@ def saved(save: Callable[[], object], done: str) -> None:
 left, right = st.columns(2)
 with left:
     st.subheader(tr("staff.windows.new"))
-    month = st.date_input(tr("staff.windows.month"), value=clock.today(), format="DD.MM.YYYY")
+    month = st.date_input(tr("staff.windows.month"), value=clock.today(), format="DD.MM.YYYY", key="window_month")
     default_open, default_close = default_bounds(month)
 with left, st.form("create_window"):
+    # Keyed by the month: another month starts from its own default days.
     first_day = st.date_input(
-        tr("staff.windows.first_day"), value=default_open.astimezone(clock.KYIV).date(), format="DD.MM.YYYY"
+        tr("staff.windows.first_day"),
+        value=default_open.astimezone(clock.KYIV).date(),
+        format="DD.MM.YYYY",
+        key=f"window_first_day_{month}",
     )
     last_day = st.date_input(
         tr("staff.windows.last_day"),
         value=(default_close - dt.timedelta(days=1)).astimezone(clock.KYIV).date(),
         format="DD.MM.YYYY",
+        key=f"window_last_day_{month}",
     )
     if st.form_submit_button(tr("staff.create"), type="primary"):
         opens, closes = kyiv_midnight(first_day), kyiv_midnight(last_day + dt.timedelta(days=1))
@@ -79,13 +84,23 @@ with left, st.form("create_window"):
 
 with right:
     st.subheader(tr("staff.windows.change"))
-    chosen = st.selectbox(tr("staff.period"), windows[:24], format_func=lambda w: view.month_label(w.period))
+    view.kept_option("window_chosen", windows[:24], lambda w: w.id)  # through a switch of the language too
+    chosen = st.selectbox(
+        tr("staff.period"), windows[:24], format_func=lambda w: view.month_label(w.period), key="window_chosen"
+    )
 with right, st.form("change_window"):
+    # Keyed by the window: another window starts from its own days.
     new_first = st.date_input(
-        tr("staff.windows.first_day"), value=chosen.first_day if chosen else None, format="DD.MM.YYYY"
+        tr("staff.windows.first_day"),
+        value=chosen.first_day if chosen else None,
+        format="DD.MM.YYYY",
+        key=f"window_new_first_{chosen.id if chosen else None}",
     )
     new_last = st.date_input(
-        tr("staff.windows.last_day"), value=chosen.last_day if chosen else None, format="DD.MM.YYYY"
+        tr("staff.windows.last_day"),
+        value=chosen.last_day if chosen else None,
+        format="DD.MM.YYYY",
+        key=f"window_new_last_{chosen.id if chosen else None}",
     )
     if st.form_submit_button(tr("staff.save")) and chosen is not None:
         assert new_first is not None and new_last is not None  # both start from the chosen window's dates

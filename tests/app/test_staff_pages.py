@@ -376,6 +376,7 @@ def test_operator_corrects_a_reading_from_the_account_lookup(staff, app_sessions
     at = signed_in(users["operator"], "pages/staff/lookup.py")
     at.text_input[0].input("Волі 1 кв. 2")
     at.button[0].click().run()
+    open_tab(at, "lookup_tab", "Показання")
     at.text_input[1].input("52,5")
     at.text_input[2].input("фото лічильника: 52,5")
     [b for b in at.button if b.label == "Виправити показання"][0].click().run()
@@ -400,7 +401,8 @@ def test_an_analyst_may_look_up_but_not_correct_readings(staff):
     at = signed_in(users["analyst"], "pages/staff/lookup.py")
     at.text_input[0].input("Волі 1 кв. 2")
     at.button[0].click().run()
-    assert not at.exception and not [b for b in at.button if b.label == "Виправити показання"]
+    open_tab(at, "lookup_tab", "Показання")
+    assert at.dataframe and not at.exception and not [b for b in at.button if b.label == "Виправити показання"]
 
 
 def _chart_x(at: AppTest) -> list[str]:

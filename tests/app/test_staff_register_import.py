@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.staff import create_staff_user
 from db.models import Account, AuditLog, ImportBatch, Meter, Tariff
-from tests.app.conftest import ROOT
+from tests.app.conftest import ROOT, open_tab
 from ui.staff_text import pinned
 
 SAMPLES = ROOT / "data" / "samples"
@@ -143,6 +143,7 @@ def test_the_look_up_says_an_account_is_closed_and_lists_the_audit_rows(app_sess
     assert [w.value for w in at.warning] == [
         "Рахунок закрито 26.11.2026: історія збережена, нові показання й донарахування — ні."
     ]
+    open_tab(at, "lookup_tab", "Журнал дій")
     assert "account.closed" in at.dataframe[-1].value.to_csv()
 
 
