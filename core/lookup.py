@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.consumers import LOGIN_SCOPE, REGISTER_SCOPE
 from core.errors import DomainError
+from core.password_reset import RESET_SCOPE
 from core.queries import lowered, rows_as
 from core.statements import Statement, statement
 from db.models import (
@@ -21,6 +23,8 @@ from db.models import (
     ConsumerAccountLink,
     ConsumerLogin,
     Meter,
+    Payment,
+    PaymentIntent,
     Reading,
     ReadingWindow,
     compact_serial,
@@ -87,6 +91,7 @@ class AuditLine:
     entity: str
     entity_id: str | None
     details: str | None
+    login: str | None = None  # a cabinet login's own event (shared by all its accounts): that login
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,60 @@ class AccountCard:
     estimates: list[EstimateLine]
     audit: list[AuditLine]
     closed_on: dt.date | None = None  # closed in the register: history kept, no new readings or estimates
+
+
+def _journal(session: Session, account: Account, serials: list[str], limit: int) -> list[AuditLine]:
+    """The account's actions journal, newest first: what was done to the account, its meters and its payments
+    (the cabinet's payment steps and the provider's and the bank registry's answers), the failed proofs of the
+    account, and the events of the cabinet logins linked to it, marked with the login (a password change, reminders,
+    failed sign-ins: shared by all the login's accounts). What a login did on its other accounts is theirs."""
+    linked: dict[int, str] = {
+        row.id: row.login
+        for row in session.execute(
+            select(ConsumerLogin.id, ConsumerLogin.login)
+            .join(ConsumerAccountLink, ConsumerAccountLink.login_id == ConsumerLogin.id)
+            .where(ConsumerAccountLink.account_id == account.id)
+        )
+    }
+    by_name = {login[:40]: login for login in linked.values()}  # core.throttle keeps 40 characters of the key
+    orders = union_all(
+        select(PaymentIntent.order_id).where(PaymentIntent.account_id == account.id),
+        # a cabinet payment is known by its order id (the demo history has no intents behind its payments)
+        select(Payment.external_ref).where(Payment.account_id == account.id, Payment.channel == "cabinet"),
+    )
+    condition = or_(
+        and_(AuditLog.entity.in_(["account", REGISTER_SCOPE]), AuditLog.entity_id == account.number),
+        and_(AuditLog.entity == "meter", AuditLog.entity_id.in_(serials)),
+        and_(AuditLog.entity == "payment_intent", AuditLog.entity_id.in_(orders)),
+        and_(AuditLog.entity == "consumer_login", AuditLog.entity_id.in_([str(i) for i in linked])),
+        and_(AuditLog.entity.in_([LOGIN_SCOPE, RESET_SCOPE]), AuditLog.entity_id.in_(list(by_name))),
+    )
+    rows = session.execute(
+        select(
+            AuditLog.at,
+            AuditLog.actor_type,
+            AuditLog.actor,
+            AuditLog.action,
+            AuditLog.entity,
+            AuditLog.entity_id,
+            AuditLog.details,
+        )
+        .where(condition)
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        .limit(limit)
+    ).all()
+
+    def login_of(entity: str, entity_id: str | None) -> str | None:
+        if entity == "consumer_login" and entity_id and entity_id.isdigit():
+            return linked.get(int(entity_id))
+        if entity in (LOGIN_SCOPE, RESET_SCOPE):
+            return by_name.get(entity_id or "")
+        return None
+
+    return [
+        AuditLine(at, actor_type, actor, action, entity, entity_id, details, login_of(entity, entity_id))
+        for at, actor_type, actor, action, entity, entity_id, details in rows
+    ]
 
 
 def find_accounts(sessions: sessionmaker[Session], query: str) -> list[AccountHit]:
@@ -322,34 +381,7 @@ def account_card(sessions: sessionmaker[Session], account_id: int, audit_limit: 
                 .order_by(ReadingWindow.period.desc())
             )
         ]
-        login_ids = [
-            str(i)
-            for i in session.scalars(
-                select(ConsumerAccountLink.login_id).where(ConsumerAccountLink.account_id == account_id)
-            )
-        ]
-        condition = or_(
-            and_(AuditLog.entity == "account", AuditLog.entity_id == account.number),
-            and_(AuditLog.entity == "meter", AuditLog.entity_id.in_(list(serials.values()))),
-            and_(AuditLog.entity == "consumer_login", AuditLog.entity_id.in_(login_ids)),
-            and_(AuditLog.actor_type == "consumer", AuditLog.actor.in_([line.login for line in logins])),
-        )
-        audit = rows_as(
-            session,
-            AuditLine,
-            select(
-                AuditLog.at,
-                AuditLog.actor_type,
-                AuditLog.actor,
-                AuditLog.action,
-                AuditLog.entity,
-                AuditLog.entity_id,
-                AuditLog.details,
-            )
-            .where(condition)
-            .order_by(AuditLog.at.desc(), AuditLog.id.desc())
-            .limit(audit_limit),
-        )
+        audit = _journal(session, account, list(serials.values()), audit_limit)
         return AccountCard(
             statement(session, account_id),
             account.street,

@@ -629,7 +629,8 @@ class ImportConflict(Keyed):
 
 class AuditLog(Keyed):
     __tablename__ = "audit_log"
-    # ix_audit_actor serves the account look-up's "what did this account's logins do" branch (core.lookup).
+    # ix_audit_entity serves the account look-up's journal (core.lookup._journal: by account, meter, order, login).
+    # ix_audit_actor served its former "what did this account's logins do" branch; no query needs it now.
     __table_args__ = (
         Index("ix_audit_entity", "entity", "entity_id"),
         Index("ix_audit_actor", "actor_type", "actor"),
