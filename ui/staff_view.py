@@ -12,7 +12,7 @@ from typing import TypeVar
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import export, file_names, formatting
+from core import audit_words, export, file_names, formatting
 from core.formatting import half_up
 from core.i18n import LANGUAGES, t
 from ui.staff_text import Names, language, pinned, tr
@@ -248,17 +248,7 @@ def csv_bytes(header: list[str], rows, filters: dict[str, str] | None = None) ->
 
 def flag_reason(reason: str | None) -> str:
     """The stored review reason as a sentence: `consumption 25.000 m3 above 10.000 m3` -> «Споживання … — перевірте»."""
-    import re
-
-    found = re.fullmatch(r"consumption ([\d.]+) m3(?: in (\d+) days)? above ([\d.]+) m3", reason or "")
-    if not found:
-        return reason or ""
-    used, days, limit = found.groups()
-    lang = language()
-    used, limit = formatting.volume(Decimal(used), lang), formatting.volume(Decimal(limit), lang)
-    if days:
-        return tr("staff.flag_reason_days", used=used, days=days, limit=limit)
-    return tr("staff.flag_reason", used=used, limit=limit)
+    return audit_words.flag_reason(reason, language())
 
 
 def file_name(stem: str, filters: Mapping[str, str] | None = None) -> str:

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core import audit_words
 from core.errors import DomainError
 from core.lookup import hint_applies
 from core.readings import correct_reading
@@ -241,15 +242,21 @@ def cabinet_logins() -> None:
 
 
 def journal() -> None:
-    """The account's actions journal."""
+    """The account's actions journal in the staff language (core.audit_words): who did what, to which part of
+    the account, with the details as a short line; a linked cabinet login's own events marked with the login."""
+    if not card.audit:
+        st.write(tr("staff.lookup.journal_empty"))
+        return
+    lang = language()
+    st.caption(tr("staff.lookup.journal_caption"))
     st.dataframe(
         [
             {
                 tr("staff.lookup.time"): view.moment(a.at),
-                tr("staff.conflicts.who"): f"{a.actor} ({a.actor_type})",
-                tr("staff.lookup.action"): a.action,
-                tr("staff.lookup.object"): f"{a.entity} {a.entity_id or ''}",
-                tr("staff.lookup.details"): a.details or "",
+                tr("staff.conflicts.who"): audit_words.actor_text(a.actor_type, a.actor, lang),
+                tr("staff.lookup.action"): audit_words.action_name(a.action, lang),
+                tr("staff.lookup.concerns"): audit_words.subject_text(a.entity, a.entity_id, a.login, lang),
+                tr("staff.lookup.details"): audit_words.details_text(a.action, a.details, lang),
             }
             for a in card.audit
         ],

@@ -144,7 +144,8 @@ def test_the_look_up_says_an_account_is_closed_and_lists_the_audit_rows(app_sess
         "Рахунок закрито 26.11.2026: історія збережена, нові показання й донарахування — ні."
     ]
     open_tab(at, "lookup_tab", "Журнал дій")
-    assert "account.closed" in at.dataframe[-1].value.to_csv()
+    [closed, _created] = at.dataframe[-1].value.to_dict("records")
+    assert (closed["Дія"], closed["Деталі"]) == ("Рахунок закрито", "імпорт № 2; закрито 26.11.2026")
 
 
 def test_in_english_the_preview_lists_english_changes_and_reasons(app_sessions, operator):
