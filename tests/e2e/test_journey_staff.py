@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.additional_charges import additional_charge_list, recalculation_list
+from core.import_parsing import MAX_BYTES
 from db.engine import make_engine, make_sessions
 from db.models import ImportBatch, Payment, ReadingWindow
 from demo.generator import DEMO_STAFF
@@ -257,9 +258,10 @@ def test_the_file_uploader_speaks_the_staff_members_language(page, staff):
     sign_in(page, staff.url, "operator")
     open_page(page, "Імпорт файлів", "Імпорт файлів")
     dropzone = page.locator("[data-testid='stFileUploaderDropzone']")
-    # Streamlit's own words ("Upload", "200MB per file") used to stand in English in the Ukrainian page.
+    # Streamlit's own words ("Upload", "200MB per file") used to stand in English in the Ukrainian page; the limit
+    # is the import's own (core.import_parsing.MAX_BYTES), not Streamlit's default.
     expect(dropzone.get_by_role("button", name="Вибрати файл", exact=True)).to_be_visible()
-    expect(dropzone).to_contain_text("до 200 МБ на файл")
+    expect(dropzone).to_contain_text(f"до {MAX_BYTES // 2**20} МБ на файл")
     assert "Upload" not in dropzone.inner_text() and "per file" not in dropzone.inner_text()
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
         {"name": REGISTRY.name, "mimeType": "text/csv", "buffer": REGISTRY.read_bytes()}
@@ -273,7 +275,7 @@ def test_the_file_uploader_speaks_the_staff_members_language(page, staff):
     expect(dropzone.get_by_role("button", name=f"Remove {REGISTRY.name}")).to_be_visible()
     page.get_by_role("button", name=f"Remove {REGISTRY.name}").click()
     expect(dropzone.get_by_role("button", name="Upload", exact=True)).to_be_visible()
-    expect(dropzone).to_contain_text("200MB per file")
+    expect(dropzone).to_contain_text(f"{MAX_BYTES // 2**20}MB per file")
     assert "Вибрати файл" not in dropzone.inner_text()
     screenshot(page, "staff-uploader-english")
 
