@@ -229,7 +229,7 @@ def cabinet_logins() -> None:
             [
                 {
                     tr("staff.lookup.login"): item.login,
-                    tr("staff.lookup.method"): item.method,
+                    tr("staff.lookup.method"): tr(f"staff.lookup.method.{item.method}"),
                     tr("staff.lookup.linked"): view.moment(item.linked_at),
                     tr("staff.lookup.last_login"): view.moment(item.last_login_at),
                 }
