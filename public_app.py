@@ -67,7 +67,7 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from web import observability
     from web.proxies import trust_only_configured_proxies
     from web.public_routes import ROUTES
-    from web.startup import import_what_pages_import, pages_from_navigation_only
+    from web.startup import import_what_pages_import, keep_loaded_code_out_of_collections, pages_from_navigation_only
 
     observability.start("public_app")  # JSON logs; in production, exits while an unsafe setting stands
     # What the pages import, imported once at server start (a few seconds on a busy machine), so that the first
@@ -86,6 +86,7 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from web.not_found import PUBLIC_PAGES
     from web.page_shell import PageShell
 
+    keep_loaded_code_out_of_collections()
     # The call stays written out here: `streamlit run` finds the app by reading this file's source for
     # `app = st.App(...)` (streamlit.web.server.app_discovery).
     app = st.App(

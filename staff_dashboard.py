@@ -90,7 +90,12 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     from web.page_shell import STAFF, PageShell
     from web.proxies import trust_only_configured_proxies
     from web.staff_routes import ROUTES
-    from web.startup import draw_one_chart, import_what_pages_import, pages_from_navigation_only
+    from web.startup import (
+        draw_one_chart,
+        import_what_pages_import,
+        keep_loaded_code_out_of_collections,
+        pages_from_navigation_only,
+    )
 
     observability.start("staff_dashboard")  # JSON logs; in production, exits while an unsafe setting stands
     # The pages' code and Plotly's chart classes, loaded now rather than in the first visitor's page after a start.
@@ -101,6 +106,7 @@ elif __name__ != "__mp_main__":  # a multiprocessing child re-importing a test's
     passwords.dummy_hash()
     pages_from_navigation_only()
     trust_only_configured_proxies()
+    keep_loaded_code_out_of_collections()
     pages = ["login", *(url_path(page) for page in PAGES)]
     # The call stays written out here: `streamlit run` finds the app by reading this file's source for
     # `app = st.App(...)` (streamlit.web.server.app_discovery).

@@ -103,6 +103,7 @@ def project_import(
     `before_undo(before_batch, rows)` runs while the import's rows are there, `after_undo(rows)` once removed."""
     from core.import_parsing import MAX_BYTES
     from core.imports import commit
+    from web.startup import keep_loaded_code_out_of_collections
 
     with registry.path.open(encoding="utf-8", newline="") as source:
         next(source)
@@ -112,6 +113,9 @@ def project_import(
     with engine.connect() as c:
         before_audit = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM audit_log"))
         before_batch = c.scalar(text("SELECT COALESCE(MAX(id), 0) FROM import_batches"))
+    # The staff server imports a file after its start has left what it loaded out of the garbage collector's reach
+    # (web.startup); this process does the same with what it has loaded.
+    keep_loaded_code_out_of_collections()
     rows = added = duplicates = rejected = parts = 0
     seconds = 0.0
     note = ""
