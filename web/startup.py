@@ -102,11 +102,11 @@ def draw_one_chart() -> None:
 
 
 def keep_loaded_code_out_of_collections() -> None:
-    """Move what the start loaded (Streamlit, pandas, Plotly, SQLAlchemy and the pages' modules: about 190,000
+    """Move what the start loaded (Streamlit, pandas, Plotly, SQLAlchemy and the pages' modules: about 179,000
     objects the collector tracks) out of the garbage collector's reach, once, after the start has loaded it.
 
-    Those objects live as long as the server, yet every full collection walked them all again, and a bank file's
-    import (about 200,000 new rows, cells and figures per 10,000-row file) set off several: 29 % of the import's
-    own CPU time (bench/README, "Benchmark"). What visitors' sessions create later is collected as before."""
+    Those objects live as long as the server, yet every full collection walked them all again: a pause of
+    0.1–0.17 s on one page run in 15 to 30 (bench.collector; README, "Benchmark"). What visitors' sessions
+    create later is collected as before."""
     gc.collect()
     gc.freeze()

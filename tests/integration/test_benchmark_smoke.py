@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from bench import database, run_benchmark
+from bench import collector, database, run_benchmark
 from bench.submissions import find_pgbench
 from core import rollups
 from db.models import AccountBalance, Charge, PaymentDayTotal, ReadingWindow, WindowReadingTotal
@@ -106,6 +106,13 @@ def test_benchmark_on_sqlite(tmp_path):
     submissions = result["details"]["submissions"]["project"]
     assert submissions["done"] > 0 and not submissions["errors"]
     assert result["meta"]["history_from"] == "2025-06-01"
+    assert_left_as_generated(url)
+    # The collector's benchmark over the same database: both variants measured, its import taken back.
+    measured = collector.main(["--database-url", url, "--rounds", "1", "--runs", "2", "--file-rows", "100"])
+    assert [m["variant"] for m in measured] == ["plain", "frozen"]
+    for variant in measured:
+        assert variant["tracked"] > 10_000 and len(variant["import_cpu_ms"]) == 4
+        assert all(variant[page]["p50"] > 0 for page in collector.PAGES), variant
     assert_left_as_generated(url)
     engine = create_engine(url)
     try:
