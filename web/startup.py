@@ -106,7 +106,7 @@ def keep_loaded_code_out_of_collections() -> None:
     objects the collector tracks) out of the garbage collector's reach, once, after the start has loaded it.
 
     Those objects live as long as the server, yet every full collection walked them all again: a pause of
-    0.1–0.17 s on one page run in 15 to 30 (bench.collector; README, "Benchmark"). What visitors' sessions
+    0.13–0.17 s on one page run in 15 to 30 (bench.collector; README, "Benchmark"). What visitors' sessions
     create later is collected as before."""
     gc.collect()
     gc.freeze()
